@@ -1,0 +1,1 @@
+"""The turboci-proto toolchain: pinned tools, the shared compile and build tasks."""

@@ -1,0 +1,63 @@
+"""The command line of build.py: parse, install the pinned tools, run a task."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from tools import deps
+from tools import paths
+from tools import prereqs
+from tools import toolchain
+from tools.errors import BuildError
+
+# Set in the environment of the re-executed build.py so it cannot loop.
+_IN_VENV = "TURBOCI_BUILD_IN_VENV"
+
+
+def _in_tools_venv() -> bool:
+    return Path(sys.prefix).resolve() == paths.VENV.resolve()
+
+
+def _bootstrap(argv: Sequence[str]) -> None:
+    """Install what DEPS pins, then continue inside the tools venv."""
+    prereqs.check()
+    toolchain.ensure(deps.load(paths.DEPS))
+    if _in_tools_venv() or os.environ.get(_IN_VENV) == "1":
+        return
+    py = str(paths.venv_python())
+    os.environ[_IN_VENV] = "1"
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(py, [py, str(paths.REPO / "build.py"), *argv])
+
+
+def format_error(message: str) -> str:
+    """Compiler-style messages (`path:line:...`) print as they are."""
+    head = message.split(" ", 1)[0]
+    parts = head.split(":")
+    if len(parts) >= 3 and parts[1].isdigit():
+        return message
+    return f"error: {message}"
+
+
+def main(argv: Sequence[str]) -> int:
+    from tools.tasks import registry
+
+    parser = registry.make_parser()
+    args = parser.parse_args(list(argv))
+    if args.task is None:
+        parser.print_help()
+        return 2
+    try:
+        if registry.needs_tools(args.task):
+            _bootstrap(argv)
+        return registry.run(args)
+    except BuildError as exc:
+        print(format_error(exc.message), file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,107 @@
+"""Reads DEPS, the one file of pinned versions, as data."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+
+from tools.errors import BuildError
+
+SECTIONS = ("python", "go_tools", "go_module")
+# A pip requirement name and a Go module path, loosely: enough to refuse
+# pins that would be read as pip options or shell syntax.
+_PY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_PY_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+!_-]*$")
+_GO_PATH = re.compile(r"^[a-z0-9.-]+(/[A-Za-z0-9._~-]+)+$")
+_GO_VERSION = re.compile(r"^v\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
+
+
+@dataclass(frozen=True)
+class Pin:
+    section: str
+    name: str
+    version: str
+    line: int
+
+    def where(self, deps_path: Path) -> str:
+        return f"{deps_path.name}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Deps:
+    path: Path
+    python: dict[str, Pin] = field(default_factory=dict)
+    go_tools: dict[str, Pin] = field(default_factory=dict)
+    go_module: dict[str, Pin] = field(default_factory=dict)
+
+    def version(self, section: str, name: str) -> str:
+        pins: dict[str, Pin] = getattr(self, section)
+        if name not in pins:
+            raise BuildError(f"{self.path.name}: [{section}] has no pin for {name!r}; add one")
+        return pins[name].version
+
+
+def _line_of(text: str, key: str) -> int:
+    """1-based line where `key` is assigned; tomllib keeps no positions."""
+    pattern = re.compile(r'^\s*"?' + re.escape(key) + r'"?\s*=', re.MULTILINE)
+    match = pattern.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else 1
+
+
+def parse(text: str, path: Path) -> Deps:
+    """Parse DEPS text; every problem is a BuildError naming the line."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib's message ends in "(at line L, column C)"; move it to the front.
+        msg = str(exc)
+        m = re.search(r"\(at line (\d+), column (\d+)\)$", msg)
+        if m:
+            msg = msg[: m.start()].strip()
+            raise BuildError(f"{path.name}:{m.group(1)}:{m.group(2)}: {msg}") from None
+        raise BuildError(f"{path.name}: {msg}") from None
+    unknown = sorted(set(data) - set(SECTIONS))
+    if unknown:
+        raise BuildError(
+            f"{path.name}: unknown section [{unknown[0]}]; expected one of "
+            + ", ".join(f"[{s}]" for s in SECTIONS)
+        )
+    sections: dict[str, dict[str, Pin]] = {}
+    for section in SECTIONS:
+        table = data.get(section, {})
+        if not isinstance(table, dict):
+            raise BuildError(f"{path.name}: {section} must be a table: [{section}]")
+        pins: dict[str, Pin] = {}
+        for name, version in table.items():
+            line = _line_of(text, name)
+            if not isinstance(version, str):
+                raise BuildError(
+                    f"{path.name}:{line}: {name}: the version must be a quoted string, "
+                    f'e.g. {name} = "1.2.3"'
+                )
+            name_ok, version_ok = (
+                (_PY_NAME, _PY_VERSION) if section == "python" else (_GO_PATH, _GO_VERSION)
+            )
+            if not name_ok.match(name):
+                raise BuildError(f"{path.name}:{line}: {name!r} is not a valid {section} name")
+            if not version_ok.match(version):
+                hint = "a Go version looks like v1.2.3" if section != "python" else "e.g. 1.2.3"
+                raise BuildError(
+                    f"{path.name}:{line}: {name}: {version!r} is not a valid version ({hint})"
+                )
+            pins[name] = Pin(section, name, version, line)
+        sections[section] = pins
+    return Deps(path=path, **sections)
+
+
+def load(path: Path) -> Deps:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BuildError(f"{path}: not found; the repo root must hold a DEPS file") from None
+    except UnicodeDecodeError:
+        raise BuildError(f"{path.name}: not UTF-8 text") from None
+    return parse(text, path)

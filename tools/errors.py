@@ -1,0 +1,14 @@
+"""The one error type the build tasks raise for problems a user can fix."""
+
+
+class BuildError(Exception):
+    """A problem with the input or the machine, reported as one clear line.
+
+    `exit_code` lets a task choose its status (the lint task keeps 2 for a
+    compile error) while build.py stays the only place that prints and exits.
+    """
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code

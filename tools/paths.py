@@ -1,0 +1,30 @@
+"""Where things live in the repo; every other module asks here."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+TOOLS = REPO / "tools"
+VENV = TOOLS / "venv"
+GOBIN = TOOLS / "bin"
+INSTALLED = TOOLS / "installed.json"
+DEPS = REPO / "DEPS"
+CACHE = REPO / ".cache"
+PROTO_ROOTS = ("turboci",)
+GOOGLE = REPO / "google"
+GO_DIR = REPO / "go"
+PY_DIR = REPO / "py"
+DOCS_DIR = REPO / "docs"
+GO_MODULE = "go.chromium.org/turboci/proto/go"
+
+
+def venv_bin(name: str) -> Path:
+    """Path of an executable installed into the tools venv."""
+    sub = "Scripts" if os.name == "nt" else "bin"
+    return VENV / sub / name
+
+
+def venv_python() -> Path:
+    return venv_bin("python")

@@ -1,0 +1,57 @@
+"""Fills google/ with the third-party protos the API imports.
+
+They come from the pinned googleapis-common-protos package, never from hand:
+git ignores the copies and google/README.md says where they come from.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from tools import paths
+from tools.errors import BuildError
+
+# The googleapis protos the API may import. Add a path here to make another
+# one available; the compiler's "File not found" names what is missing.
+WANTED = (
+    "google/api/field_behavior.proto",
+)
+
+
+def package_root() -> Path:
+    """The site-packages folder that holds googleapis-common-protos' google/."""
+    spec = importlib.util.find_spec("google.api")
+    if spec is None or not spec.submodule_search_locations:
+        raise BuildError(
+            "googleapis-common-protos is not installed in tools/venv; run ./build.py again "
+            "to install what DEPS pins"
+        )
+    for location in spec.submodule_search_locations:
+        root = Path(location).parent.parent
+        if (root / WANTED[0]).exists():
+            return root
+    raise BuildError("googleapis-common-protos has no google/api protos; check its pin in DEPS")
+
+
+def sync(dest_root: Path = paths.REPO) -> list[str]:
+    """Copy every wanted proto whose content differs; return what was copied."""
+    src_root = package_root()
+    copied: list[str] = []
+    for rel in WANTED:
+        src = src_root / rel
+        if not src.exists():
+            raise BuildError(
+                f"{rel} is not in the pinned googleapis-common-protos; "
+                "remove it from tools/thirdparty.py WANTED or change the pin in DEPS"
+            )
+        data = src.read_bytes()
+        dest = dest_root / rel
+        if dest.exists() and dest.read_bytes() == data:
+            continue
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_suffix(".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(dest)
+        copied.append(rel)
+    return copied

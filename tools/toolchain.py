@@ -1,0 +1,140 @@
+"""Installs the pins of DEPS into tools/ and remembers what it installed.
+
+Only the standard library is used here: this runs before the venv exists.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import venv
+from collections.abc import Callable
+from pathlib import Path
+
+from tools import paths
+from tools.deps import Deps
+from tools.deps import Pin
+from tools.errors import BuildError
+
+Say = Callable[[str], None]
+
+
+def _say(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _read_installed(path: Path) -> dict[str, dict[str, str]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_installed(path: Path, data: dict[str, dict[str, str]]) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _last_meaningful_line(output: str) -> str:
+    lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
+    for ln in reversed(lines):
+        if ln.startswith("ERROR:") or "no matching" in ln.lower() or "go: " in ln:
+            return ln.removeprefix("ERROR: ")
+    return lines[-1] if lines else "(no output)"
+
+
+def go_binary(module: str) -> Path:
+    return paths.GOBIN / module.rsplit("/", 1)[-1]
+
+
+def missing(deps: Deps, installed: dict[str, dict[str, str]], venv_ok: bool) -> list[Pin]:
+    """Pins that are not installed at the pinned version."""
+    out: list[Pin] = []
+    py_done = installed.get("python", {}) if venv_ok else {}
+    for pin in deps.python.values():
+        if py_done.get(pin.name) != pin.version:
+            out.append(pin)
+    go_done = installed.get("go_tools", {})
+    for pin in deps.go_tools.values():
+        if go_done.get(pin.name) != pin.version or not go_binary(pin.name).exists():
+            out.append(pin)
+    return out
+
+
+def _pip_install(pins: list[Pin], deps: Deps, say: Say) -> None:
+    py = paths.venv_python()
+    reqs = [f"{p.name}=={p.version}" for p in pins]
+    say(f"installing {', '.join(reqs)} into tools/venv")
+    proc = subprocess.run(
+        [str(py), "-m", "pip", "install", "--disable-pip-version-check", "-q", *reqs],
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode == 0:
+        return
+    detail = _last_meaningful_line(proc.stderr + proc.stdout)
+    # Name the pin pip choked on when it says so; otherwise name them all.
+    culprit = next((p for p in pins if f"{p.name}=={p.version}" in detail), None)
+    where = culprit.where(deps.path) if culprit else deps.path.name
+    what = f"{culprit.name} = \"{culprit.version}\"" if culprit else ", ".join(reqs)
+    raise BuildError(
+        f"{where}: could not install {what}: {detail} "
+        "(check that the version exists on PyPI)"
+    )
+
+
+def _go_install(pin: Pin, deps: Deps, say: Say) -> None:
+    say(f"installing {pin.name}@{pin.version} into tools/bin")
+    env = dict(os.environ, GOBIN=str(paths.GOBIN), GOFLAGS="-mod=mod")
+    proc = subprocess.run(
+        ["go", "install", f"{pin.name}@{pin.version}"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=paths.TOOLS,
+    )
+    if proc.returncode != 0:
+        detail = _last_meaningful_line(proc.stderr + proc.stdout)
+        raise BuildError(
+            f"{pin.where(deps.path)}: could not install {pin.name}@{pin.version}: {detail} "
+            "(check that the version exists on the Go module proxy)"
+        )
+
+
+def ensure(deps: Deps, say: Say = _say) -> list[Pin]:
+    """Install every pin that is missing or at another version; return them."""
+    installed = _read_installed(paths.INSTALLED)
+    venv_ok = paths.venv_python().exists()
+    todo = missing(deps, installed, venv_ok)
+    if not todo:
+        return []
+    if not venv_ok:
+        say("creating the tools venv in tools/venv")
+        venv.EnvBuilder(with_pip=True, clear=True).create(paths.VENV)
+        installed["python"] = {}
+    py_todo = [p for p in todo if p.section == "python"]
+    if py_todo:
+        _pip_install(py_todo, deps, say)
+        done = installed.setdefault("python", {})
+        done.update({p.name: p.version for p in py_todo})
+        # Forget pins that left DEPS so a later re-add reinstalls them.
+        for name in list(done):
+            if name not in deps.python:
+                del done[name]
+        _write_installed(paths.INSTALLED, installed)
+    for pin in (p for p in todo if p.section == "go_tools"):
+        _go_install(pin, deps, say)
+        installed.setdefault("go_tools", {})[pin.name] = pin.version
+        _write_installed(paths.INSTALLED, installed)
+    return todo
+
+
+def versions_key(deps: Deps) -> str:
+    """A string that changes whenever any pinned version changes (for caches)."""
+    parts = [f"{p.section}:{p.name}={p.version}" for s in ("python", "go_tools", "go_module")
+             for p in getattr(deps, s).values()]
+    return "\n".join(sorted(parts))
