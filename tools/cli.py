@@ -46,14 +46,16 @@ def format_error(message: str) -> str:
 def main(argv: Sequence[str]) -> int:
     from tools.tasks import registry
 
-    parser = registry.make_parser()
-    args = parser.parse_args(list(argv))
-    if args.task is None:
-        parser.print_help()
-        return 2
+    argv = list(argv)
+    task = argv[0] if argv else None
     try:
-        if registry.needs_tools(args.task):
+        if task in registry.names() and registry.needs_tools(task):
             _bootstrap(argv)
+        parser = registry.make_parser(task)
+        args = parser.parse_args(argv)
+        if args.task is None:
+            parser.print_help()
+            return 2
         return registry.run(args)
     except BuildError as exc:
         print(format_error(exc.message), file=sys.stderr)
@@ -61,3 +63,12 @@ def main(argv: Sequence[str]) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug of ours: still one line unless asked for more
+        if os.environ.get("TURBOCI_DEBUG"):
+            raise
+        print(
+            f"error: internal error in build.py: {type(exc).__name__}: {exc} "
+            "(rerun with TURBOCI_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        return 3

@@ -52,8 +52,9 @@ def _protoc_version() -> str:
     return version("grpcio-tools")
 
 
-def compile_api(root: Path = paths.REPO, cache: Path = paths.CACHE) -> Compiled:
+def compile_api(root: Path = paths.REPO, cache: Path | None = None) -> Compiled:
     """Compile the API (cached); raise the compiler's errors as a BuildError."""
+    cache = cache or root / ".cache"
     thirdparty.sync(root)
     files = proto_files(root)
     if not files:

@@ -1,0 +1,172 @@
+"""Finds the state machines documented on enums and draws them as Mermaid.
+
+The API's convention: in a lifecycle enum every non-zero value's leading
+comment ends with `Next states: FULL_VALUE_NAME, ...` or `Next states: none.`
+(a terminal state). The first non-zero value is the initial state.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass
+
+from tools.docs.model import Api
+from tools.docs.model import Enum
+from tools.docs.model import EnumValue
+from tools.docs.model import clean_comment
+from tools.errors import BuildError
+
+_NEXT_STATES = re.compile(r"^\s*next states:", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Short names that Mermaid would read as keywords rather than state ids.
+_MERMAID_WORDS = {"state", "note", "end", "direction", "classdef", "class", "style"}
+
+
+@dataclass(frozen=True)
+class State:
+    name: str  # short, e.g. PENDING
+    value: EnumValue
+    comment: str  # the value's comment without the Next states line
+    next: tuple[str, ...]  # short names; empty for a terminal state
+
+    @property
+    def terminal(self) -> bool:
+        return not self.next
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    package: str
+    enum: Enum
+    states: tuple[State, ...]  # declaration order; the first is the initial state
+
+    @property
+    def initial(self) -> State:
+        return self.states[0]
+
+    def mermaid(self) -> list[str]:
+        """The body of a stateDiagram-v2, one transition per line."""
+        lines = ["stateDiagram-v2", f"    [*] --> {self.initial.name}"]
+        for s in self.states:
+            lines += [f"    {s.name} --> {n}" for n in s.next]
+            if s.terminal:
+                lines.append(f"    {s.name} --> [*]")
+        return lines
+
+
+def short_names(names: list[str]) -> dict[str, str]:
+    """Full value name -> name without the enum's common `PREFIX_`.
+
+    Falls back to the full names when stripping would leave something Mermaid
+    cannot use as a state id (empty, starting with a digit, a keyword).
+    """
+    prefix = os.path.commonprefix(names)
+    prefix = prefix[: prefix.rfind("_") + 1]
+    shorts = {n: n[len(prefix) :] for n in names}
+    usable = all(
+        s and (s[0].isalpha() or s[0] == "_") and s.lower() not in _MERMAID_WORDS
+        for s in shorts.values()
+    )
+    return shorts if usable else {n: n for n in names}
+
+
+def _next_line(value: EnumValue) -> int | None:
+    """Index of the raw leading-comment line that starts `Next states:`."""
+    found = None
+    for i, ln in enumerate(value.source.leading.splitlines()):
+        if _NEXT_STATES.match(ln):
+            found = i
+    return found
+
+
+def is_lifecycle(enum: Enum) -> bool:
+    return any(_next_line(v) is not None for v in enum.values)
+
+
+def _where(value: EnumValue, line_index: int, offset: int) -> str:
+    """`path:line:col` of character `offset` of raw comment line `line_index`."""
+    line, col = value.source.leading_line(line_index)
+    # Raw comment lines start right after the `//`.
+    return f"{value.source.file}:{line}:{col + 2 + offset}"
+
+
+def _parse_state(
+    enum: Enum, value: EnumValue, shorts: dict[str, str], errors: list[str]
+) -> State | None:
+    src = value.source
+    start = _next_line(value)
+    if start is None:
+        errors.append(
+            f"{src.file}:{src.line}:{src.col}: {value.name}: every non-zero value of the "
+            f'lifecycle enum {enum.full_name} must end its comment with "Next states: '
+            f'FULL_VALUE_NAME, ..." or "Next states: none."'
+        )
+        return None
+    raw = src.leading.splitlines()
+    # The list may wrap onto the following comment lines.
+    tokens: list[tuple[str, int, int]] = []
+    for i in range(start, len(raw)):
+        skip = _NEXT_STATES.match(raw[i]).end() if i == start else 0  # type: ignore[union-attr]
+        tokens += [(m.group(), i, m.start()) for m in _WORD.finditer(raw[i], skip)]
+    where = _where(value, start, len(raw[start]) - len(raw[start].lstrip()))
+    if not tokens:
+        errors.append(f'{where}: {value.name}: "Next states:" names no state; write "none."')
+        return None
+    zero = {v.name for v in enum.values if v.number == 0}
+    targets: list[str] = []
+    for word, i, pos in tokens:
+        if word.lower() == "none":
+            if len(tokens) > 1:
+                errors.append(
+                    f'{_where(value, i, pos)}: {value.name}: "none" means a terminal '
+                    "state and cannot be listed with other states"
+                )
+            continue
+        if word not in shorts or word in zero:
+            errors.append(f"{_where(value, i, pos)}: {_unknown(enum, word, shorts, zero)}")
+            continue
+        if shorts[word] not in targets:
+            targets.append(shorts[word])
+    comment = clean_comment("\n".join(raw[:start]))
+    return State(shorts[value.name], value, comment, tuple(targets))
+
+
+def _unknown(enum: Enum, word: str, shorts: dict[str, str], zero: set[str]) -> str:
+    if word in zero:
+        return f'"Next states:" names {word}, the zero value of {enum.full_name}, which is no state'
+    msg = f'"Next states:" names {word}, which is not a value of {enum.full_name}'
+    # Writing the short name is the likely slip; say which full name was meant.
+    guess = [full for full, short in shorts.items() if short == word and full not in zero]
+    guess = guess or difflib.get_close_matches(word, [n for n in shorts if n not in zero], 1)
+    return msg + (f" (did you mean {guess[0]}?)" if guess else "")
+
+
+def parse(package: str, enum: Enum, errors: list[str]) -> Lifecycle | None:
+    """The lifecycle documented on `enum`, or None if it is not one.
+
+    Problems are appended to `errors` as `path:line:col: message`.
+    """
+    if not is_lifecycle(enum):
+        return None
+    shorts = short_names([v.name for v in enum.values])
+    states = [
+        _parse_state(enum, v, shorts, errors) for v in enum.values if v.number != 0
+    ]
+    kept = tuple(s for s in states if s is not None)
+    return Lifecycle(package, enum, kept) if kept and len(kept) == len(states) else None
+
+
+def lifecycles(api: Api) -> dict[str, Lifecycle]:
+    """Every lifecycle in the API by enum full name; BuildError lists all problems."""
+    errors: list[str] = []
+    found: dict[str, Lifecycle] = {}
+    for p in api.packages:
+        for e in p.all_enums():
+            lc = parse(p.name, e, errors)
+            if lc is not None:
+                found[e.full_name] = lc
+    if errors:
+        raise BuildError("\n".join(errors))
+    return dict(sorted(found.items()))

@@ -1,0 +1,144 @@
+"""`breaking`: buf breaking against the merge base with upstream, or a ref.
+
+The third-party protos under google/ are not in git, so the basis is
+exported to a temporary folder, given its copies there, and built into an
+image; the current tree is compared against that image.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from tools import paths
+from tools import thirdparty
+from tools.errors import BuildError
+from tools.tasks.context import Context
+from tools.tasks.run import output_of
+from tools.tasks.run import run
+
+FOOTER = "Breaking-Proto-Change-Ok"
+_FOOTER_LINE = re.compile(rf"^{FOOTER}:[ \t]*(.*\S)[ \t]*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Basis:
+    """The commit to compare with, or why there is none."""
+
+    commit: str | None
+    why: str
+
+
+def _git(args: list[str], root: Path) -> subprocess.CompletedProcess[str]:
+    return run(["git", *args], cwd=root, what="git")
+
+
+def find_basis(root: Path, against: str | None) -> Basis:
+    """The merge base with upstream (or `against`), else why it can't be found."""
+    if _git(["rev-parse", "--is-inside-work-tree"], root).returncode != 0:
+        return Basis(None, f"{root} is not a git checkout")
+    if _git(["rev-parse", "--is-shallow-repository"], root).stdout.strip() == "true":
+        if against is None:
+            return Basis(None, "this is a shallow clone; fetch full history or pass --against REF")
+    if against is not None:
+        proc = _git(["rev-parse", "--verify", "--quiet", f"{against}^{{commit}}"], root)
+        if proc.returncode != 0:
+            raise BuildError(f"--against {against}: no such commit or ref in this checkout")
+        return Basis(proc.stdout.strip(), f"{against}")
+    upstream = _git(["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"], root)
+    if upstream.returncode != 0:
+        # Without an upstream, compare a branch with its first parent.
+        parent = _git(["rev-parse", "--verify", "--quiet", "HEAD~1^{commit}"], root)
+        if parent.returncode != 0:
+            return Basis(None, "no upstream branch and HEAD has no parent commit to compare with")
+        return Basis(parent.stdout.strip(), "HEAD~1 (no upstream branch is set)")
+    name = upstream.stdout.strip()
+    base = _git(["merge-base", "HEAD", name], root)
+    if base.returncode != 0 or not base.stdout.strip():
+        return Basis(None, f"HEAD has no merge base with {name}")
+    return Basis(base.stdout.strip(), f"merge base with {name}")
+
+
+def footer_reason(root: Path, basis: str) -> str | None:
+    """The reason given by a Breaking-Proto-Change-Ok footer in basis..HEAD."""
+    proc = _git(["log", "--format=%B%x00", f"{basis}..HEAD"], root)
+    for message in proc.stdout.split("\0"):
+        # A footer lives in the last paragraph of a commit message.
+        last = message.strip().rsplit("\n\n", 1)[-1]
+        match = _FOOTER_LINE.search(last)
+        if match:
+            return match.group(1)
+    return None
+
+
+def _export(root: Path, commit: str, dest: Path) -> None:
+    """Write the basis' protos and buf.yaml into dest (no .git, no worktree)."""
+    archive = dest / "basis.tar"
+    with archive.open("wb") as fh:
+        proc = subprocess.run(
+            ["git", "archive", "--format=tar", commit],
+            cwd=root,
+            stdout=fh,
+            stderr=subprocess.PIPE,
+            text=False,
+        )
+    if proc.returncode != 0:
+        raise BuildError(f"git archive {commit[:12]} failed: {proc.stderr.decode().strip()}")
+    tree = dest / "tree"
+    tree.mkdir()
+    with tarfile.open(archive) as tar:
+        tar.extractall(tree, filter="data")
+    archive.unlink()
+
+
+def basis_image(root: Path, commit: str, work: Path) -> Path | None:
+    """Build the basis into an image; None when the basis has no API protos."""
+    _export(root, commit, work)
+    tree = work / "tree"
+    if not any((tree / top).rglob("*.proto") for top in paths.PROTO_ROOTS if (tree / top).is_dir()):
+        return None
+    thirdparty.sync(tree)
+    image = work / "basis.binpb"
+    buf = str(paths.venv_bin("buf"))
+    proc = run([buf, "build", ".", "-o", str(image)], cwd=tree)
+    if proc.returncode != 0:
+        raise BuildError(f"the basis {commit[:12]} does not build: {output_of(proc)}")
+    return image
+
+
+def breaking(ctx: Context, against: str | None = None) -> None:
+    """Fail on breaking changes unless a footer allows them (then warn)."""
+    ctx.compiled()  # the current tree must compile before it is compared
+    basis = find_basis(ctx.root, against)
+    if basis.commit is None:
+        ctx.say(f"breaking: skipped: {basis.why}")
+        return
+    with tempfile.TemporaryDirectory(prefix="turboci-breaking-") as tmp:
+        image = basis_image(ctx.root, basis.commit, Path(tmp))
+        if image is None:
+            ctx.say(f"breaking: skipped: {basis.why} ({basis.commit[:12]}) has no protos yet")
+            return
+        buf = str(paths.venv_bin("buf"))
+        proc = run([buf, "breaking", ".", "--against", str(image)], cwd=ctx.root)
+    if proc.returncode == 0:
+        return
+    text = output_of(proc)
+    if proc.returncode != 100:
+        raise BuildError(f"buf breaking failed: {text}", exit_code=2)
+    ctx.say(text)
+    count = len([ln for ln in text.splitlines() if ln.strip()])
+    reason = footer_reason(ctx.root, basis.commit)
+    if reason:
+        ctx.say(
+            f"warning: {count} breaking change(s) against {basis.why}, "
+            f"allowed by {FOOTER}: {reason}"
+        )
+        return
+    raise BuildError(
+        f"{count} breaking change(s) against {basis.why}; if no one depends on them yet, "
+        f"add the footer '{FOOTER}: <reason>' to the change description"
+    )

@@ -1,0 +1,43 @@
+"""What a running task is handed: where to print and the shared compile."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from dataclasses import dataclass
+from dataclasses import field
+from typing import TextIO
+
+from tools import compile as compile_mod
+from tools import paths
+from tools.compile import Compiled
+
+
+@dataclass
+class Context:
+    """One build run; steps running in parallel share its single compile."""
+
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    root: paths.Path = paths.REPO
+    _compiled: Compiled | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def compiled(self) -> Compiled:
+        with self._lock:
+            if self._compiled is None:
+                self._compiled = compile_mod.compile_api(self.root)
+            return self._compiled
+
+    def forget_compile(self) -> None:
+        """Drop the shared compile, e.g. after format rewrote the sources."""
+        with self._lock:
+            self._compiled = None
+
+    def say(self, message: str) -> None:
+        print(message, file=self.out, flush=True)
+
+    def child(self, out: TextIO) -> Context:
+        """A context printing to `out` that shares this one's compile."""
+        shared = Context(out=out, root=self.root)
+        shared._compiled = self._compiled
+        return shared

@@ -1,0 +1,77 @@
+"""`docs`: the API reference in docs/, rendered from the compiled descriptors.
+
+docs/ is generated as a whole and never edited by hand: a run renders into
+a temporary folder and swaps the folder in only when rendering succeeded.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from tools import stamps
+from tools.errors import BuildError
+from tools.tasks.context import Context
+
+DOCS = "docs"
+
+
+def _current(docs: Path) -> dict[str, bytes]:
+    if not docs.is_dir():
+        return {}
+    return {p.relative_to(docs).as_posix(): p.read_bytes() for p in docs.rglob("*") if p.is_file()}
+
+
+def docs(ctx: Context, check: bool = False) -> None:
+    """Render docs/, or with `check` list stale pages and fail."""
+    from tools.docs.render import render_docs
+
+    compiled = ctx.compiled()
+    target = ctx.root / DOCS
+    key = _key(compiled.key, ctx.root)
+    if stamps.is_fresh("docs", key, ctx.root / ".cache"):
+        return
+    pages = {rel: text.encode("utf-8") for rel, text in render_docs(
+        compiled.descriptor_set, compiled.files
+    ).items()}
+    have = _current(target)
+    stale = sorted(
+        [f"{DOCS}/{p}: missing" for p in set(pages) - set(have)]
+        + [f"{DOCS}/{p}: stale (not rendered any more)" for p in set(have) - set(pages)]
+        + [f"{DOCS}/{p}: differs" for p in set(pages) & set(have) if pages[p] != have[p]]
+    )
+    if check:
+        if stale:
+            for line in stale:
+                ctx.say(line)
+            raise BuildError(f"{len(stale)} doc page(s) out of date: run ./build.py docs")
+    elif stale:
+        _swap(target, pages)
+        ctx.say(f"updated {len(stale)} doc page(s)")
+    stamps.record("docs", _key(compiled.key, ctx.root), ctx.root / ".cache")
+
+
+def _key(compile_key: str, root: Path) -> str:
+    """The API, the renderer's code and templates, and the pages as they are now."""
+    renderer = Path(__file__).resolve().parent.parent / "docs"
+    sources = [p for p in renderer.rglob("*") if p.suffix in (".py", ".j2")]
+    pages = [p for p in (root / DOCS).rglob("*") if p.is_file()]
+    return "\n".join(
+        [compile_key, stamps.digest_files(sources, renderer), stamps.digest_files(pages, root)]
+    )
+
+
+def _swap(target: Path, pages: dict[str, bytes]) -> None:
+    parent = target.parent
+    with tempfile.TemporaryDirectory(prefix=".docs-", dir=parent) as tmp:
+        fresh = Path(tmp) / "new"
+        for rel, data in pages.items():
+            out = fresh / rel
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(data)
+        old = Path(tmp) / "old"
+        if target.exists():
+            target.rename(old)
+        fresh.rename(target)
+        shutil.rmtree(old, ignore_errors=True)

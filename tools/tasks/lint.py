@@ -1,0 +1,72 @@
+"""`lint`: buf lint (STANDARD and COMMENTS) and then the project's own rules."""
+
+from __future__ import annotations
+
+import argparse
+
+from tools import paths
+from tools.errors import BuildError
+from tools.tasks.context import Context
+from tools.tasks.run import output_of
+from tools.tasks.run import run
+
+
+def buf_lint(ctx: Context) -> None:
+    """buf lint over the shared compile, configured by buf.yaml."""
+    compiled = ctx.compiled()
+    proc = run(
+        [
+            str(paths.venv_bin("buf")),
+            "lint",
+            f"{compiled.descriptor_set}#format=binpb",
+            "--config",
+            str(ctx.root / "buf.yaml"),
+        ],
+        cwd=ctx.root,
+    )
+    if proc.returncode == 0:
+        return
+    text = output_of(proc)
+    if proc.returncode == 100:  # buf's status for "findings"
+        ctx.say(text)
+        count = len([ln for ln in text.splitlines() if ln.strip()])
+        raise BuildError(f"buf lint: {count} finding(s)")
+    raise BuildError(f"buf lint failed: {text}", exit_code=2)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from presubmit import cli
+
+    cli.add_arguments(parser)
+
+
+def lint(ctx: Context, args: argparse.Namespace) -> int:
+    """Run buf lint (this repo only) and the project's rules; 0, 1 or 2."""
+    from presubmit import cli
+
+    status = 0
+    foreign = getattr(args, "root", None) is not None
+    if not foreign:
+        try:
+            ctx.compiled()
+        except BuildError as exc:
+            exc.exit_code = 2  # a tree that does not compile is a tool error
+            raise
+        if not getattr(args, "fix", False):
+            try:
+                buf_lint(ctx)
+            except BuildError as exc:
+                if exc.exit_code == 2:
+                    raise
+                ctx.say(exc.message)
+                status = 1
+    descriptor_set = None if foreign else ctx.compiled().descriptor_set
+    own = cli.run(args, descriptor_set=descriptor_set, out=ctx.out)
+    return max(status, own)
+
+
+def default_args() -> argparse.Namespace:
+    """The arguments of a plain `./build.py lint`, for callers like `all`."""
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    return parser.parse_args([])

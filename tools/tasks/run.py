@@ -1,0 +1,35 @@
+"""Runs a tool as a subprocess and reports failures as BuildErrors."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Mapping
+from collections.abc import Sequence
+from pathlib import Path
+
+from tools import paths
+from tools.errors import BuildError
+
+
+def run(
+    cmd: Sequence[str],
+    *,
+    cwd: Path = paths.REPO,
+    env: Mapping[str, str] | None = None,
+    what: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run `cmd`, capturing its output; a missing program is a one-line error."""
+    try:
+        return subprocess.run(
+            list(cmd), cwd=cwd, env=env, capture_output=True, text=True, errors="replace"
+        )
+    except FileNotFoundError:
+        name = what or Path(cmd[0]).name
+        raise BuildError(
+            f"{name} is not installed ({cmd[0]} is missing): run ./build.py again to "
+            "install what DEPS pins, or `./build.py clean --tools` first if tools/ is damaged"
+        ) from None
+
+
+def output_of(proc: subprocess.CompletedProcess[str]) -> str:
+    return "\n".join(s.rstrip("\n") for s in (proc.stdout, proc.stderr) if s.strip())
