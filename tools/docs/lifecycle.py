@@ -8,7 +8,6 @@ comment ends with `Next states: FULL_VALUE_NAME, ...` or `Next states: none.`
 from __future__ import annotations
 
 import difflib
-import os
 import re
 from dataclasses import dataclass
 
@@ -62,8 +61,13 @@ def short_names(names: list[str]) -> dict[str, str]:
     Falls back to the full names when stripping would leave something Mermaid
     cannot use as a state id (empty, starting with a digit, a keyword).
     """
-    prefix = os.path.commonprefix(names)
-    prefix = prefix[: prefix.rfind("_") + 1]
+    # Compare whole `_`-separated words so PRIORITY_LOW/PRIORITY_LATE keep `LOW`.
+    words = [n.split("_") for n in names]
+    common = 0
+    # Stop one word short of the shortest name so no short name is empty.
+    while all(len(w) > common + 1 and w[common] == words[0][common] for w in words):
+        common += 1
+    prefix = "".join(w + "_" for w in words[0][:common])
     shorts = {n: n[len(prefix) :] for n in names}
     usable = all(
         s and (s[0].isalpha() or s[0] == "_") and s.lower() not in _MERMAID_WORDS
@@ -108,7 +112,8 @@ def _parse_state(
     # The list may wrap onto the following comment lines.
     tokens: list[tuple[str, int, int]] = []
     for i in range(start, len(raw)):
-        skip = _NEXT_STATES.match(raw[i]).end() if i == start else 0  # type: ignore[union-attr]
+        head = _NEXT_STATES.match(raw[i]) if i == start else None
+        skip = head.end() if head else 0
         tokens += [(m.group(), i, m.start()) for m in _WORD.finditer(raw[i], skip)]
     where = _where(value, start, len(raw[start]) - len(raw[start].lstrip()))
     if not tokens:
@@ -151,9 +156,7 @@ def parse(package: str, enum: Enum, errors: list[str]) -> Lifecycle | None:
     if not is_lifecycle(enum):
         return None
     shorts = short_names([v.name for v in enum.values])
-    states = [
-        _parse_state(enum, v, shorts, errors) for v in enum.values if v.number != 0
-    ]
+    states = [_parse_state(enum, v, shorts, errors) for v in enum.values if v.number != 0]
     kept = tuple(s for s in states if s is not None)
     return Lifecycle(package, enum, kept) if kept and len(kept) == len(states) else None
 

@@ -370,7 +370,9 @@ class _Reader:
         path: tuple[int, ...],
     ) -> Enum:
         values = tuple(
-            EnumValue(v.name, v.number, v.options.deprecated, self._src(f, locs, (*path, _ENUM_VALUE, i)))
+            EnumValue(
+                v.name, v.number, v.options.deprecated, self._src(f, locs, (*path, _ENUM_VALUE, i))
+            )
             for i, v in enumerate(e.value)
         )
         name = outer + e.name
@@ -502,6 +504,8 @@ def load(descriptor_set: Path, files: Sequence[str]) -> Api:
     packages = tuple(reader.package(p, grouped[p]) for p in sorted(grouped))
     index: dict[str, tuple[str, str]] = {}
     for p in packages:
-        for d in (*p.services, *p.all_messages(), *p.all_enums()):
-            index[d.full_name] = (p.name, d.name)
+        names = [s.name for s in p.services]
+        names += [m.name for m in p.all_messages()] + [e.name for e in p.all_enums()]
+        for name in names:
+            index[f"{p.name}.{name}" if p.name else name] = (p.name, name)
     return Api(packages, index)
