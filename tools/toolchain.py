@@ -11,6 +11,7 @@ import subprocess
 import sys
 import venv
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from tools import paths
@@ -19,6 +20,18 @@ from tools.deps import Pin
 from tools.errors import BuildError
 
 Say = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the tools go: the venv, the Go binaries and the install record."""
+
+    venv: Path = paths.VENV
+    gobin: Path = paths.GOBIN
+    record: Path = paths.INSTALLED
+
+    def python(self) -> Path:
+        return self.venv / ("Scripts" if os.name == "nt" else "bin") / "python"
 
 
 def _say(msg: str) -> None:
@@ -47,11 +60,13 @@ def _last_meaningful_line(output: str) -> str:
     return lines[-1] if lines else "(no output)"
 
 
-def go_binary(module: str) -> Path:
-    return paths.GOBIN / module.rsplit("/", 1)[-1]
+def go_binary(module: str, gobin: Path = paths.GOBIN) -> Path:
+    return gobin / module.rsplit("/", 1)[-1]
 
 
-def missing(deps: Deps, installed: dict[str, dict[str, str]], venv_ok: bool) -> list[Pin]:
+def missing(
+    deps: Deps, installed: dict[str, dict[str, str]], venv_ok: bool, gobin: Path = paths.GOBIN
+) -> list[Pin]:
     """Pins that are not installed at the pinned version."""
     out: list[Pin] = []
     py_done = installed.get("python", {}) if venv_ok else {}
@@ -60,13 +75,13 @@ def missing(deps: Deps, installed: dict[str, dict[str, str]], venv_ok: bool) -> 
             out.append(pin)
     go_done = installed.get("go_tools", {})
     for pin in deps.go_tools.values():
-        if go_done.get(pin.name) != pin.version or not go_binary(pin.name).exists():
+        if go_done.get(pin.name) != pin.version or not go_binary(pin.name, gobin).exists():
             out.append(pin)
     return out
 
 
-def _pip_install(pins: list[Pin], deps: Deps, say: Say) -> None:
-    py = paths.venv_python()
+def _pip_install(pins: list[Pin], deps: Deps, layout: Layout, say: Say) -> None:
+    py = layout.python()
     reqs = [f"{p.name}=={p.version}" for p in pins]
     say(f"installing {', '.join(reqs)} into tools/venv")
     proc = subprocess.run(
@@ -87,15 +102,15 @@ def _pip_install(pins: list[Pin], deps: Deps, say: Say) -> None:
     )
 
 
-def _go_install(pin: Pin, deps: Deps, say: Say) -> None:
+def _go_install(pin: Pin, deps: Deps, layout: Layout, say: Say) -> None:
     say(f"installing {pin.name}@{pin.version} into tools/bin")
-    env = dict(os.environ, GOBIN=str(paths.GOBIN), GOFLAGS="-mod=mod")
+    env = dict(os.environ, GOBIN=str(layout.gobin), GOFLAGS="-mod=mod", GOWORK="off")
     proc = subprocess.run(
         ["go", "install", f"{pin.name}@{pin.version}"],
         capture_output=True,
         text=True,
         env=env,
-        cwd=paths.TOOLS,
+        cwd=layout.gobin.parent,
     )
     if proc.returncode != 0:
         detail = _last_meaningful_line(proc.stderr + proc.stdout)
@@ -105,31 +120,33 @@ def _go_install(pin: Pin, deps: Deps, say: Say) -> None:
         )
 
 
-def ensure(deps: Deps, say: Say = _say) -> list[Pin]:
+def ensure(deps: Deps, say: Say = _say, layout: Layout | None = None) -> list[Pin]:
     """Install every pin that is missing or at another version; return them."""
-    installed = _read_installed(paths.INSTALLED)
-    venv_ok = paths.venv_python().exists()
-    todo = missing(deps, installed, venv_ok)
+    layout = layout or Layout()
+    installed = _read_installed(layout.record)
+    venv_ok = layout.python().exists()
+    todo = missing(deps, installed, venv_ok, layout.gobin)
     if not todo:
         return []
     if not venv_ok:
-        say("creating the tools venv in tools/venv")
-        venv.EnvBuilder(with_pip=True, clear=True).create(paths.VENV)
+        say(f"creating the tools venv in {layout.venv.name}/")
+        venv.EnvBuilder(with_pip=True, clear=True).create(layout.venv)
         installed["python"] = {}
     py_todo = [p for p in todo if p.section == "python"]
     if py_todo:
-        _pip_install(py_todo, deps, say)
+        _pip_install(py_todo, deps, layout, say)
         done = installed.setdefault("python", {})
         done.update({p.name: p.version for p in py_todo})
         # Forget pins that left DEPS so a later re-add reinstalls them.
         for name in list(done):
             if name not in deps.python:
                 del done[name]
-        _write_installed(paths.INSTALLED, installed)
+        _write_installed(layout.record, installed)
     for pin in (p for p in todo if p.section == "go_tools"):
-        _go_install(pin, deps, say)
+        layout.gobin.mkdir(parents=True, exist_ok=True)
+        _go_install(pin, deps, layout, say)
         installed.setdefault("go_tools", {})[pin.name] = pin.version
-        _write_installed(paths.INSTALLED, installed)
+        _write_installed(layout.record, installed)
     return todo
 
 

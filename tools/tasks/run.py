@@ -26,8 +26,8 @@ def run(
     except FileNotFoundError:
         name = what or Path(cmd[0]).name
         raise BuildError(
-            f"{name} is not installed ({cmd[0]} is missing): run ./build.py again to "
-            "install what DEPS pins, or `./build.py clean --tools` first if tools/ is damaged"
+            f"{name} is missing ({cmd[0]} not found): run `./build.py clean --tools`, "
+            "then any ./build.py task reinstalls what DEPS pins"
         ) from None
 
 

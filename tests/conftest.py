@@ -1,0 +1,130 @@
+"""Shared fixtures: small, real repo trees that the build tasks run on."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SEED_BAD_PROTO = REPO.parent / "shared" / "seeds" / "dm_graph_seed.proto.txt"
+
+IDS_PROTO = """\
+syntax = "proto3";
+
+package turboci.graph.ids.v1;
+
+import "google/api/field_behavior.proto";
+
+option go_package = "go.chromium.org/turboci/proto/go/graph/ids/v1;idspb";
+
+// Identifies one workplan.
+//
+// Next ID: 3
+message WorkPlanId {
+  // The opaque identifier of the workplan.
+  optional string id = 1 [(google.api.field_behavior) = REQUIRED];
+
+  // The realm that owns the workplan.
+  optional string realm = 2;
+}
+"""
+
+SERVICE_PROTO = """\
+syntax = "proto3";
+
+package turboci.graph.ids.v1;
+
+import "turboci/graph/ids/v1/work_plan_id.proto";
+
+option go_package = "go.chromium.org/turboci/proto/go/graph/ids/v1/grpcpb;idsgrpcpb";
+
+// Looks up workplan identifiers.
+service IdsService {
+  // Returns the identifier it is given, once it is known to exist.
+  rpc Resolve(WorkPlanId) returns (WorkPlanId);
+}
+"""
+
+
+def git(root: Path, *args: str) -> str:
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.com",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.com",
+    )
+    proc = subprocess.run(
+        ["git", *args], cwd=root, env=env, capture_output=True, text=True, check=True
+    )
+    return proc.stdout
+
+
+@pytest.fixture
+def api_tree(tmp_path: Path) -> Path:
+    """A minimal API repo (DEPS, buf.yaml, two protos) in git, one commit."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    shutil.copy(REPO / "DEPS", root / "DEPS")
+    shutil.copy(REPO / "buf.yaml", root / "buf.yaml")
+    ids = root / "turboci" / "graph" / "ids" / "v1"
+    ids.mkdir(parents=True)
+    (ids / "work_plan_id.proto").write_text(IDS_PROTO)
+    (ids / "ids_service.proto").write_text(SERVICE_PROTO)
+    (root / ".gitignore").write_text("/google/**/*.proto\n/.cache/\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Initial API")
+    return root
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under root (no .git, no caches), for before/after comparisons."""
+    out: dict[str, bytes] = {}
+    for p in sorted(root.rglob("*")):
+        rel = p.relative_to(root)
+        if p.is_file() and rel.parts[0] not in (".git", ".cache"):
+            out[rel.as_posix()] = p.read_bytes()
+    return out
+
+
+@pytest.fixture
+def build_copy(tmp_path: Path, api_tree: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run build.py as a user would, on a copy of the tooling over `api_tree`.
+
+    The installed tools are linked in, so nothing is reinstalled.
+    """
+    shutil.copy(REPO / "build.py", api_tree / "build.py")
+    shutil.copytree(
+        REPO / "tools",
+        api_tree / "tools",
+        ignore=shutil.ignore_patterns("venv", "bin", "__pycache__", "installed.json"),
+    )
+    shutil.copytree(REPO / "presubmit", api_tree / "presubmit",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    if (REPO / "presubmit.toml").exists():
+        shutil.copy(REPO / "presubmit.toml", api_tree / "presubmit.toml")
+    (api_tree / "tools" / "venv").symlink_to(REPO / "tools" / "venv")
+    (api_tree / "tools" / "bin").symlink_to(REPO / "tools" / "bin")
+    shutil.copy(REPO / "tools" / "installed.json", api_tree / "tools" / "installed.json")
+
+    def run(*args: str, env: dict[str, str] | None = None,
+            python: str | None = None) -> subprocess.CompletedProcess[str]:
+        full_env = dict(os.environ if env is None else env)
+        full_env.pop("TURBOCI_BUILD_IN_VENV", None)
+        full_env.pop("TURBOCI_DEBUG", None)
+        return subprocess.run(
+            [python or sys.executable, str(api_tree / "build.py"), *args],
+            cwd=api_tree,
+            env=full_env,
+            capture_output=True,
+            text=True,
+        )
+
+    return run

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tools import prereqs
+from tools.errors import BuildError
+
+
+def test_old_python_says_what_to_install() -> None:
+    with pytest.raises(BuildError, match=r"Python 3\.10 is too old: install Python 3\.11"):
+        prereqs.check((3, 10))
+
+
+def test_missing_go_says_what_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(BuildError, match="go not found on PATH: install Go"):
+        prereqs.check((3, 11))
+
+
+def test_current_machine_passes() -> None:
+    prereqs.check()
