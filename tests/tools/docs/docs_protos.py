@@ -1,14 +1,15 @@
-"""Compiles the fixture protos the docs tests read."""
+"""Compiles the fixture protos the docs tests read.
+
+A plain module rather than a conftest.py: mypy checks tests/ as one tree and
+allows only one module named conftest.
+"""
 
 from __future__ import annotations
 
 import importlib.util
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
-
-import pytest
 
 PROTOS = Path(__file__).parent / "protos"
 SHOP_FILES = (
@@ -17,8 +18,6 @@ SHOP_FILES = (
     "shop/orders/v1/order_state.proto",
     "shop/orders/v1/orders_service.proto",
 )
-
-Compile = Callable[[Path, tuple[str, ...]], Path]
 
 
 def _includes() -> list[str]:
@@ -47,19 +46,3 @@ def compile_protos(root: Path, files: tuple[str, ...], out: Path) -> Path:
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=root)
     assert proc.returncode == 0, proc.stderr
     return out
-
-
-@pytest.fixture(scope="session")
-def shop_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("shop") / "shop.binpb"
-    return compile_protos(PROTOS, SHOP_FILES, out)
-
-
-@pytest.fixture
-def compile_tree(tmp_path: Path) -> Compile:
-    """Writes nothing itself: compiles `files` under `root` into tmp_path."""
-
-    def run(root: Path, files: tuple[str, ...]) -> Path:
-        return compile_protos(root, files, tmp_path / "set.binpb")
-
-    return run

@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from docs_protos import PROTOS
+from docs_protos import SHOP_FILES
+from docs_protos import compile_protos
+from google.protobuf import descriptor_pb2
+
+from tools.docs import model
+from tools.errors import BuildError
+
+
+@pytest.fixture(scope="module")
+def shop_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return compile_protos(PROTOS, SHOP_FILES, tmp_path_factory.mktemp("shop") / "set.binpb")
+
+
+@pytest.fixture(scope="module")
+def api(shop_set: Path) -> model.Api:
+    return model.load(shop_set, SHOP_FILES)
+
+
+def _message(api: model.Api, full_name: str) -> model.Message:
+    for p in api.packages:
+        for m in p.all_messages():
+            if m.full_name == full_name:
+                return m
+    raise AssertionError(full_name)
+
+
+def _field(m: model.Message, name: str) -> model.Field:
+    return next(f for f in m.fields if f.name == name)
+
+
+def test_only_the_named_files_are_documented(api: model.Api) -> None:
+    assert [p.name for p in api.packages] == ["shop.ids.v1", "shop.orders.v1"]
+    assert "google.protobuf.Timestamp" not in api.index
+    assert api.index["shop.orders.v1.Order.Line"] == ("shop.orders.v1", "Order.Line")
+
+
+def test_package_comment_comes_from_the_package_statement(api: model.Api) -> None:
+    orders = api.packages[1]
+    assert orders.comment == (
+        "The order service and what it deals with.\n\n"
+        "Orders move through a lifecycle; see OrderState."
+    )
+    assert orders.files == SHOP_FILES[1:]
+
+
+def test_nested_definitions_are_named_relative_to_the_package(api: model.Api) -> None:
+    orders = api.packages[1]
+    assert [m.name for m in orders.all_messages()] == ["Order", "Order.Line"]
+    assert [e.name for e in orders.all_enums()] == ["Order.Priority", "OrderState"]
+    assert [s.name for s in orders.services] == ["Orders"]
+
+
+def test_field_labels_types_and_oneofs(api: model.Api) -> None:
+    order = _message(api, "shop.orders.v1.Order")
+    got = {f.name: (f.label, f.type, f.map_key, f.oneof) for f in order.fields}
+    line = model.TypeRef("shop.orders.v1.Order.Line", "message")
+    assert got["id"] == ("optional", model.TypeRef("shop.ids.v1.OrderId", "message"), None, None)
+    assert got["lines"] == ("repeated", line, None, None)
+    assert got["notes_by_author"] == ("", line, model.TypeRef("string", "scalar"), None)
+    assert got["state"][1] == model.TypeRef("shop.orders.v1.OrderState", "enum")
+    assert got["address"] == ("", model.TypeRef("string", "scalar"), None, "destination")
+    assert got["pickup_point"][3] == "destination"
+    # proto3 `optional` is a synthetic oneof, not one the API declares.
+    assert order.oneofs == ("destination",)
+    # The map's entry type is an implementation detail, not a nested message.
+    assert [m.name for m in order.messages] == ["Order.Line"]
+
+
+def test_field_behaviors_are_read_from_the_options(api: model.Api) -> None:
+    order = _message(api, "shop.orders.v1.Order")
+    assert _field(order, "id").behaviors == ("REQUIRED", "IMMUTABLE")
+    assert _field(order, "state").behaviors == ("OUTPUT_ONLY",)
+    assert _field(order, "lines").behaviors == ()
+
+
+def test_comments_and_positions(api: model.Api) -> None:
+    order = _message(api, "shop.orders.v1.Order")
+    assert model.strip_next_id(order.source.comment) == (
+        "One customer order | with a pipe in its comment.\n\n"
+        "It spans two paragraphs, and names a <placeholder>."
+    )
+    assert (order.source.file, order.source.line, order.source.col) == (
+        "shop/orders/v1/order.proto",
+        18,
+        1,
+    )
+    # Without a leading comment the trailing one describes the field.
+    assert _field(order, "priority").source.comment == "Trailing comment used as the description."
+
+
+def test_behaviors_decode_packed_and_unpacked() -> None:
+    names = {2: "REQUIRED", 5: "IMMUTABLE"}
+    unpacked = descriptor_pb2.FieldOptions()
+    unpacked.deprecated = True
+    # Field 1052, varint: tag = 1052 << 3 = 8416 = 0xE0 0x41.
+    raw = unpacked.SerializeToString() + b"\xe0\x41\x02\xe0\x41\x05"
+    opts = descriptor_pb2.FieldOptions.FromString(raw)
+    assert model.field_behaviors(opts, names) == ("REQUIRED", "IMMUTABLE")
+    # Packed: wire type 2, tag 0xE2 0x41, two bytes of varints; 9 has no name.
+    packed = descriptor_pb2.FieldOptions.FromString(b"\xe2\x41\x02\x02\x09")
+    assert model.field_behaviors(packed, names) == ("REQUIRED", "9")
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("Does a thing.\n\nNext ID: 4", "Does a thing."),
+        ("Does a thing.\nNEXT_ID: 4", "Does a thing."),
+        ("Next ID: 1", ""),
+        (
+            "The next identifier is not a Next ID line.",
+            "The next identifier is not a Next ID line.",
+        ),
+    ],
+)
+def test_strip_next_id(text: str, want: str) -> None:
+    assert model.strip_next_id(text) == want
+
+
+def test_clean_comment_dedents_and_trims() -> None:
+    assert model.clean_comment(" a\n   indented\n\n\n b\n\n") == "a\n  indented\n\nb"
+
+
+def test_a_file_missing_from_the_set_is_an_error(shop_set: Path) -> None:
+    with pytest.raises(BuildError, match=r"no descriptors for shop/nope\.proto"):
+        model.load(shop_set, ("shop/nope.proto",))
+
+
+def test_an_unreadable_set_is_an_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.binpb"
+    bad.write_bytes(b"\xff\xff\xff")
+    with pytest.raises(BuildError, match="cannot read the descriptor set"):
+        model.load(bad, ())
