@@ -144,7 +144,13 @@ def _unknown(enum: Enum, word: str, shorts: dict[str, str], zero: set[str]) -> s
     msg = f'"Next states:" names {word}, which is not a value of {enum.full_name}'
     # Writing the short name is the likely slip; say which full name was meant.
     guess = [full for full, short in shorts.items() if short == word and full not in zero]
-    guess = guess or difflib.get_close_matches(word, [n for n in shorts if n not in zero], 1)
+    if not guess:
+        # Compare without the shared prefix, which would make any two names look alike.
+        by_short = {short: full for full, short in shorts.items() if full not in zero}
+        full, short = next(iter(shorts.items()))
+        prefix = full[: len(full) - len(short)]
+        close = difflib.get_close_matches(word.removeprefix(prefix), list(by_short), 1)
+        guess = [by_short[c] for c in close]
     return msg + (f" (did you mean {guess[0]}?)" if guess else "")
 
 
