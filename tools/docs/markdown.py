@@ -36,7 +36,7 @@ def cell(text: str) -> str:
     and list items keep a line break so their shape survives.
     """
     parts: list[str] = []
-    lines = inline(text).split("\n")
+    lines = inline(text).splitlines()
     for i, ln in enumerate(lines):
         ln = ln.strip()
         if i == 0:
