@@ -106,16 +106,18 @@ def build_copy(tmp_path: Path, api_tree: Path) -> Callable[..., subprocess.Compl
         api_tree / "tools",
         ignore=shutil.ignore_patterns("venv", "bin", "__pycache__", "installed.json"),
     )
-    shutil.copytree(REPO / "presubmit", api_tree / "presubmit",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        REPO / "presubmit", api_tree / "presubmit", ignore=shutil.ignore_patterns("__pycache__")
+    )
     if (REPO / "presubmit.toml").exists():
         shutil.copy(REPO / "presubmit.toml", api_tree / "presubmit.toml")
     (api_tree / "tools" / "venv").symlink_to(REPO / "tools" / "venv")
     (api_tree / "tools" / "bin").symlink_to(REPO / "tools" / "bin")
     shutil.copy(REPO / "tools" / "installed.json", api_tree / "tools" / "installed.json")
 
-    def run(*args: str, env: dict[str, str] | None = None,
-            python: str | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, env: dict[str, str] | None = None, python: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
         full_env = dict(os.environ if env is None else env)
         full_env.pop("TURBOCI_BUILD_IN_VENV", None)
         full_env.pop("TURBOCI_DEBUG", None)

@@ -69,7 +69,7 @@ def compile_api(root: Path = paths.REPO, cache: Path | None = None) -> Compiled:
     try:
         protoc.run(
             [
-                f"-I{root}",
+                "-I.",  # relative, so diagnostics name repo-relative paths
                 "--include_imports",
                 "--include_source_info",
                 f"--descriptor_set_out={tmp}",
@@ -87,4 +87,4 @@ def compile_api(root: Path = paths.REPO, cache: Path | None = None) -> Compiled:
     return Compiled(out, files, key)
 
 
-__all__ = ["BuildError", "Compiled", "compile_api", "proto_files", "inputs_digest"]
+__all__ = ["BuildError", "Compiled", "compile_api", "inputs_digest", "proto_files"]

@@ -28,9 +28,7 @@ def direct_requires(go_dir: Path) -> dict[str, str]:
     if proc.returncode != 0:
         raise BuildError(f"go/go.mod: {output_of(proc)}")
     data = json.loads(proc.stdout)
-    return {
-        r["Path"]: r["Version"] for r in data.get("Require") or [] if not r.get("Indirect")
-    }
+    return {r["Path"]: r["Version"] for r in data.get("Require") or [] if not r.get("Indirect")}
 
 
 def mismatches(go_dir: Path, deps: Deps) -> list[str]:

@@ -23,5 +23,6 @@ def run(args: Sequence[str], cwd: Path = paths.REPO, exit_code: int = 1) -> None
     cmd = [sys.executable, "-m", "grpc_tools.protoc", f"-I{well_known_include()}", *args]
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, errors="replace")
     if proc.returncode != 0:
-        lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+        prefix = f"{cwd}/"
+        lines = [ln.replace(prefix, "") for ln in proc.stderr.splitlines() if ln.strip()]
         raise BuildError("\n".join(lines) or "protoc failed with no message", exit_code)

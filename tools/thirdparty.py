@@ -14,9 +14,7 @@ from tools.errors import BuildError
 
 # The googleapis protos the API may import. Add a path here to make another
 # one available; the compiler's "File not found" names what is missing.
-WANTED = (
-    "google/api/field_behavior.proto",
-)
+WANTED = ("google/api/field_behavior.proto",)
 
 
 def package_root() -> Path:

@@ -95,10 +95,9 @@ def _pip_install(pins: list[Pin], deps: Deps, layout: Layout, say: Say) -> None:
     # Name the pin pip choked on when it says so; otherwise name them all.
     culprit = next((p for p in pins if f"{p.name}=={p.version}" in detail), None)
     where = culprit.where(deps.path) if culprit else deps.path.name
-    what = f"{culprit.name} = \"{culprit.version}\"" if culprit else ", ".join(reqs)
+    what = f'{culprit.name} = "{culprit.version}"' if culprit else ", ".join(reqs)
     raise BuildError(
-        f"{where}: could not install {what}: {detail} "
-        "(check that the version exists on PyPI)"
+        f"{where}: could not install {what}: {detail} (check that the version exists on PyPI)"
     )
 
 
@@ -152,6 +151,9 @@ def ensure(deps: Deps, say: Say = _say, layout: Layout | None = None) -> list[Pi
 
 def versions_key(deps: Deps) -> str:
     """A string that changes whenever any pinned version changes (for caches)."""
-    parts = [f"{p.section}:{p.name}={p.version}" for s in ("python", "go_tools", "go_module")
-             for p in getattr(deps, s).values()]
+    parts = [
+        f"{p.section}:{p.name}={p.version}"
+        for s in ("python", "go_tools", "go_module")
+        for p in getattr(deps, s).values()
+    ]
     return "\n".join(sorted(parts))

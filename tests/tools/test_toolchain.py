@@ -26,8 +26,10 @@ def test_missing_lists_only_pins_that_changed(tmp_path: Path) -> None:
     gobin = tmp_path / "bin"
     gobin.mkdir()
     (gobin / "tool").write_text("")
-    installed = {"python": {"six": "1.16.0", "idna": "3.10"},
-                 "go_tools": {"example.com/m/cmd/tool": "v1.0.0"}}
+    installed = {
+        "python": {"six": "1.16.0", "idna": "3.10"},
+        "go_tools": {"example.com/m/cmd/tool": "v1.0.0"},
+    }
     todo = toolchain.missing(d, installed, venv_ok=True, gobin=gobin)
     assert [(p.name, p.version) for p in todo] == [("six", "1.17.0")]
 

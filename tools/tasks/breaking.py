@@ -41,9 +41,9 @@ def find_basis(root: Path, against: str | None) -> Basis:
     """The merge base with upstream (or `against`), else why it can't be found."""
     if _git(["rev-parse", "--is-inside-work-tree"], root).returncode != 0:
         return Basis(None, f"{root} is not a git checkout")
-    if _git(["rev-parse", "--is-shallow-repository"], root).stdout.strip() == "true":
-        if against is None:
-            return Basis(None, "this is a shallow clone; fetch full history or pass --against REF")
+    shallow = _git(["rev-parse", "--is-shallow-repository"], root).stdout.strip() == "true"
+    if shallow and against is None:
+        return Basis(None, "this is a shallow clone; fetch full history or pass --against REF")
     if against is not None:
         proc = _git(["rev-parse", "--verify", "--quiet", f"{against}^{{commit}}"], root)
         if proc.returncode != 0:

@@ -6,6 +6,7 @@ import sys
 import threading
 from dataclasses import dataclass
 from dataclasses import field
+from pathlib import Path
 from typing import TextIO
 
 from tools import compile as compile_mod
@@ -18,7 +19,7 @@ class Context:
     """One build run; steps running in parallel share its single compile."""
 
     out: TextIO = field(default_factory=lambda: sys.stdout)
-    root: paths.Path = paths.REPO
+    root: Path = paths.REPO
     _compiled: Compiled | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -32,9 +32,10 @@ def docs(ctx: Context, check: bool = False) -> None:
     key = _key(compiled.key, ctx.root)
     if stamps.is_fresh("docs", key, ctx.root / ".cache"):
         return
-    pages = {rel: text.encode("utf-8") for rel, text in render_docs(
-        compiled.descriptor_set, compiled.files
-    ).items()}
+    pages = {
+        rel: text.encode("utf-8")
+        for rel, text in render_docs(compiled.descriptor_set, compiled.files).items()
+    }
     have = _current(target)
     stale = sorted(
         [f"{DOCS}/{p}: missing" for p in set(pages) - set(have)]

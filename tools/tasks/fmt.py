@@ -6,11 +6,13 @@ compile runs first and its errors are what the user sees.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tools import paths
+from tools.errors import BuildError
 from tools.tasks.context import Context
 from tools.tasks.run import output_of
 from tools.tasks.run import run
-from tools.errors import BuildError
 
 
 def _buf() -> str:
@@ -44,5 +46,5 @@ def format_protos(ctx: Context, check: bool = False) -> bool:
     return bool(changed)
 
 
-def _protos(ctx: Context) -> list[paths.Path]:
+def _protos(ctx: Context) -> list[Path]:
     return [p for top in paths.PROTO_ROOTS for p in (ctx.root / top).rglob("*.proto")]

@@ -98,7 +98,8 @@ def _generate_go(compiled: Compiled, out: Path) -> None:
             f"--go-grpc_out={out}",
             f"--go-grpc_opt={module}",
             *compiled.files,
-        ]
+        ],
+        cwd=out,  # everything comes from the descriptor set, nothing from disk
     )
 
 
@@ -113,7 +114,8 @@ def _generate_py(compiled: Compiled, out: Path) -> None:
             f"--mypy_out={out}",
             f"--mypy_grpc_out={out}",
             *compiled.files,
-        ]
+        ],
+        cwd=out,  # everything comes from the descriptor set, nothing from disk
     )
     _mark_packages(out)
 

@@ -85,7 +85,9 @@ def _test(ctx: Context, args: argparse.Namespace) -> int:
 
 def _clean_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--tools", action="store_true", help="also remove the installed tools (tools/venv, tools/bin)"
+        "--tools",
+        action="store_true",
+        help="also remove the installed tools (tools/venv, tools/bin)",
     )
 
 
@@ -115,19 +117,36 @@ def _tools(ctx: Context, args: argparse.Namespace) -> int:
 
 TASKS = (
     Task("all", "format, lint, breaking, gen and docs; one line per step", _no_arguments, _all),
-    Task("format", "format the protos with buf format", _check_flag(
-        "print the diff and exit 1 instead of rewriting"), _format),
+    Task(
+        "format",
+        "format the protos with buf format",
+        _check_flag("print the diff and exit 1 instead of rewriting"),
+        _format,
+    ),
     Task("lint", "buf lint plus the project's own rules (presubmit/)", _lint_arguments, _lint),
-    Task("breaking", "buf breaking against the merge base with upstream",
-         _breaking_arguments, _breaking),
-    Task("gen", "generate the Go (go/) and Python (py/) stubs", _check_flag(
-        "list missing, extra and differing files and exit 1 instead of writing"), _gen),
-    Task("docs", "render the API reference into docs/", _check_flag(
-        "list stale pages and exit 1 instead of writing"), _docs),
+    Task(
+        "breaking",
+        "buf breaking against the merge base with upstream",
+        _breaking_arguments,
+        _breaking,
+    ),
+    Task(
+        "gen",
+        "generate the Go (go/) and Python (py/) stubs",
+        _check_flag("list missing, extra and differing files and exit 1 instead of writing"),
+        _gen,
+    ),
+    Task(
+        "docs",
+        "render the API reference into docs/",
+        _check_flag("list stale pages and exit 1 instead of writing"),
+        _docs,
+    ),
     Task("test", "the whole test suite (what CI runs)", _no_arguments, _test),
     Task("tools", "install the pinned tools and list what DEPS pins", _no_arguments, _tools),
-    Task("clean", "remove caches and the google/ copies", _clean_arguments, _clean,
-         needs_tools=False),
+    Task(
+        "clean", "remove caches and the google/ copies", _clean_arguments, _clean, needs_tools=False
+    ),
 )
 _BY_NAME = {t.name: t for t in TASKS}
 

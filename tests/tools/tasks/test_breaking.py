@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import git
+from tools.errors import BuildError
+from tools.tasks import breaking
+from tools.tasks.context import Context
+
+PROTO = "turboci/graph/ids/v1/work_plan_id.proto"
+
+
+def run(root: Path, against: str | None = None) -> str:
+    out = io.StringIO()
+    breaking.breaking(Context(out=out, root=root), against=against)
+    return out.getvalue()
+
+
+def drop_realm(root: Path, message: str) -> None:
+    path = root / PROTO
+    text = path.read_text()
+    text = text.replace(
+        "\n  // The realm that owns the workplan.\n  optional string realm = 2;\n", ""
+    )
+    path.write_text(text.replace("Next ID: 3", "Next ID: 2"))
+    git(root, "commit", "-qam", message)
+
+
+def test_single_commit_is_skipped_with_a_reason(api_tree: Path) -> None:
+    out = run(api_tree)
+    assert out.strip() == (
+        "breaking: skipped: no upstream branch and HEAD has no parent commit to compare with"
+    )
+
+
+def test_removed_field_fails_against_the_parent(api_tree: Path) -> None:
+    drop_realm(api_tree, "Drop realm")
+    with pytest.raises(BuildError) as info:
+        run(api_tree)
+    assert "1 breaking change(s) against HEAD~1" in info.value.message
+    assert "Breaking-Proto-Change-Ok: <reason>" in info.value.message
+
+
+def test_footer_turns_failure_into_a_warning_with_the_reason(api_tree: Path) -> None:
+    drop_realm(api_tree, "Drop realm\n\nNobody reads it.\n\nBreaking-Proto-Change-Ok: unused field")
+    out = run(api_tree)
+    assert "deleted field" in out.lower() or "realm" in out
+    assert out.strip().endswith("allowed by Breaking-Proto-Change-Ok: unused field")
+
+
+def test_footer_outside_the_last_paragraph_does_not_count(api_tree: Path) -> None:
+    drop_realm(api_tree, "Drop realm\n\nBreaking-Proto-Change-Ok: quoted\n\nMore text.")
+    with pytest.raises(BuildError):
+        run(api_tree)
+
+
+def test_merge_base_with_upstream_is_the_basis(api_tree: Path, tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(api_tree), str(clone))
+    # A compatible change on the branch: adding a field is fine.
+    path = clone / PROTO
+    path.write_text(
+        path.read_text()
+        .replace(
+            "optional string realm = 2;",
+            "optional string realm = 2;\n\n  // Who asked.\n  optional string owner = 3;",
+        )
+        .replace("Next ID: 3", "Next ID: 4")
+    )
+    git(clone, "commit", "-qam", "Add owner")
+    assert run(clone) == ""
+    drop_realm(clone, "Drop realm")
+    with pytest.raises(BuildError, match="against merge base with origin/main"):
+        run(clone)
+
+
+def test_explicit_ref_and_a_bad_ref(api_tree: Path) -> None:
+    base = git(api_tree, "rev-parse", "HEAD").strip()
+    drop_realm(api_tree, "Drop realm")
+    git(api_tree, "commit", "-q", "--allow-empty", "-m", "Unrelated")
+    with pytest.raises(BuildError):
+        run(api_tree, against=base)
+    assert run(api_tree, against="HEAD~1") == ""
+    with pytest.raises(BuildError, match="--against nope: no such commit"):
+        run(api_tree, against="nope")
+
+
+def test_shallow_clone_is_skipped(api_tree: Path, tmp_path: Path) -> None:
+    drop_realm(api_tree, "Drop realm")
+    clone = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth=1", f"file://{api_tree}", str(clone))
+    assert "shallow clone" in run(clone)
+
+
+def test_basis_without_protos_is_skipped(tmp_path: Path, api_tree: Path) -> None:
+    git(api_tree, "rm", "-rq", "turboci")
+    git(api_tree, "commit", "-qm", "Empty")
+    git(api_tree, "revert", "--no-edit", "HEAD")
+    assert "has no protos yet" in run(api_tree)

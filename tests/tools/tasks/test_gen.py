@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SEED_BAD_PROTO
+from tests.conftest import snapshot
+from tools import protoc
+from tools.errors import BuildError
+from tools.tasks import gen
+from tools.tasks.context import Context
+
+PB_GO = "go/graph/ids/v1/work_plan_id.pb.go"
+GRPC_GO = "go/graph/ids/v1/grpcpb/ids_service_grpc.pb.go"
+PB2 = "py/turboci/graph/ids/v1/work_plan_id_pb2.py"
+
+
+def ctx(root: Path) -> Context:
+    return Context(out=io.StringIO(), root=root)
+
+
+@pytest.fixture
+def generated(api_tree: Path) -> Path:
+    gen.gen(ctx(api_tree))
+    return api_tree
+
+
+def test_generates_go_python_typed_and_grpc(generated: Path) -> None:
+    files = snapshot(generated)
+    for rel in (
+        PB_GO,
+        GRPC_GO,
+        "go/graph/ids/v1/grpcpb/ids_service.pb.go",
+        PB2,
+        "py/turboci/graph/ids/v1/work_plan_id_pb2.pyi",
+        "py/turboci/graph/ids/v1/ids_service_pb2_grpc.py",
+        "py/turboci/graph/ids/v1/ids_service_pb2_grpc.pyi",
+        "py/turboci/graph/ids/v1/__init__.py",
+        "py/turboci/__init__.py",
+        "go/go.mod",
+        "go/go.sum",
+    ):
+        assert rel in files, rel
+    assert b"package idspb" in files[PB_GO]
+    assert b"package idsgrpcpb" in files[GRPC_GO]
+    gomod = files["go/go.mod"].decode()
+    assert "module go.chromium.org/turboci/proto/go" in gomod
+    assert "google.golang.org/grpc v1.85.0" in gomod
+    assert b"class WorkPlanId" in files["py/turboci/graph/ids/v1/work_plan_id_pb2.pyi"]
+
+
+def test_check_passes_right_after_gen(generated: Path) -> None:
+    gen.gen(ctx(generated), check=True)
+
+
+def test_check_lists_missing_extra_and_differing(generated: Path) -> None:
+    (generated / PB_GO).unlink()
+    (generated / PB2).write_text("# edited by hand\n")
+    (generated / "go/graph/ids/v1/gone.pb.go").write_text("package idspb\n")
+    c = ctx(generated)
+    with pytest.raises(BuildError, match="3 generated file"):
+        gen.gen(c, check=True)
+    out = c.out.getvalue()  # type: ignore[attr-defined]
+    assert f"{PB_GO}: missing" in out
+    assert "go/graph/ids/v1/gone.pb.go: stale" in out
+    assert f"{PB2}: differs" in out
+    gen.gen(ctx(generated))
+    gen.gen(ctx(generated), check=True)
+    assert not (generated / "go/graph/ids/v1/gone.pb.go").exists()
+
+
+def test_check_reports_go_mod_out_of_step_with_deps(generated: Path) -> None:
+    deps = generated / "DEPS"
+    deps.write_text(deps.read_text().replace('grpc" = "v1.85.0"', 'grpc" = "v1.84.0"'))
+    c = ctx(generated)
+    with pytest.raises(BuildError):
+        gen.gen(c, check=True)
+    assert "go/go.mod: requires google.golang.org/grpc v1.85.0, DEPS pins v1.84.0" in (
+        c.out.getvalue()  # type: ignore[attr-defined]
+    )
+
+
+def test_hand_written_files_are_never_touched(generated: Path) -> None:
+    helper = generated / "go/graph/ids/v1/idstr.go"
+    helper.write_text("package idspb\n")
+    py_helper = generated / "py/turboci/util/__init__.py"
+    py_helper.parent.mkdir(parents=True)
+    py_helper.write_text('"""helpers"""\n')
+    (generated / "turboci/graph/ids/v1/ids_service.proto").unlink()
+    gen.gen(ctx(generated))
+    assert helper.read_text() == "package idspb\n"
+    assert py_helper.read_text() == '"""helpers"""\n'
+    assert not (generated / GRPC_GO).exists()
+    assert not (generated / "go/graph/ids/v1/grpcpb").exists()
+
+
+def test_a_broken_proto_leaves_go_and_py_unchanged(generated: Path) -> None:
+    before = snapshot(generated)
+    shutil.copy(SEED_BAD_PROTO, generated / "turboci" / "dm.proto")
+    with pytest.raises(BuildError) as info:
+        gen.gen(ctx(generated))
+    assert info.value.message.startswith("turboci/dm.proto:")
+    after = snapshot(generated)
+    del after["turboci/dm.proto"]
+    assert after == before
+
+
+def test_a_failing_generator_leaves_the_tree_unchanged(
+    generated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proto = generated / "turboci/graph/ids/v1/work_plan_id.proto"
+    proto.write_text(proto.read_text().replace("realm", "project"))
+    before = snapshot(generated)
+    real_run = protoc.run
+
+    def python_fails(args: list[str], **kw: object) -> None:
+        if any(a.startswith("--python_out") for a in args):
+            raise BuildError("protoc-gen-python: simulated failure")
+        real_run(args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(protoc, "run", python_fails)
+    with pytest.raises(BuildError, match="simulated"):
+        gen.gen(ctx(generated))
+    assert snapshot(generated) == before
+
+
+def test_rerun_with_nothing_changed_runs_no_generator(
+    generated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(*_: object, **__: object) -> None:
+        raise AssertionError("a generator ran on unchanged inputs")
+
+    monkeypatch.setattr(protoc, "run", fail)
+    gen.gen(ctx(generated))
+    gen.gen(ctx(generated), check=True)
