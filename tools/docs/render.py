@@ -171,13 +171,19 @@ def _package_page(
     services = [_service_section(link, s) for s in p.services]
     messages = [_message_section(link, m) for m in p.all_messages()]
     enums = [_enum_section(e, cycles.get(e.full_name)) for e in p.all_enums()]
+    groups = [("Services", services), ("Messages", messages), ("Enums", enums)]
     return env.get_template("package.md.j2").render(
         generated=GENERATED,
         name=p.name,
         comment=markdown.inline(p.comment),
-        files=[(f, f"../{f}") for f in p.files],
         index_page=INDEX_PAGE,
-        groups=[("Services", services), ("Messages", messages), ("Enums", enums)],
+        groups=groups,
+        # Each section names its file, so the page lists definitions, not files.
+        contents=[
+            (title, ", ".join(f"[`{s.title}`](#{s.anchor})" for s in sections))
+            for title, sections in groups
+            if sections
+        ],
     )
 
 

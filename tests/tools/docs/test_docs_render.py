@@ -155,3 +155,11 @@ def test_a_package_without_comment_gets_a_counted_summary(tmp_path: Path) -> Non
     assert (
         '### <a id="A"></a>A\n\nDefined in [`y/y.proto`](../y/y.proto).\n\n###' in pages["y.v1.md"]
     )
+
+
+def test_package_page_lists_its_definitions(pages: dict[str, str]) -> None:
+    assert (
+        "- **Services:** [`Orders`](#Orders)\n"
+        "- **Messages:** [`Order`](#Order), [`Order.Line`](#Order.Line)\n"
+        "- **Enums:** [`Order.Priority`](#Order.Priority), [`OrderState`](#OrderState)\n"
+    ) in pages["shop.orders.v1.md"]
