@@ -109,13 +109,22 @@ def _parse_state(
         )
         return None
     raw = src.leading.splitlines()
-    # The list may wrap onto the following comment lines.
+    # The list may wrap onto the following comment lines; its `.` ends it.
     tokens: list[tuple[str, int, int]] = []
-    for i in range(start, len(raw)):
-        head = _NEXT_STATES.match(raw[i]) if i == start else None
+    end = start
+    for end in range(start, len(raw)):
+        head = _NEXT_STATES.match(raw[end]) if end == start else None
         skip = head.end() if head else 0
-        tokens += [(m.group(), i, m.start()) for m in _WORD.finditer(raw[i], skip)]
+        tokens += [(m.group(), end, m.start()) for m in _WORD.finditer(raw[end], skip)]
+        if raw[end].rstrip().endswith("."):
+            break
     where = _where(value, start, len(raw[start]) - len(raw[start].lstrip()))
+    if any(ln.strip() for ln in raw[end + 1 :]):
+        errors.append(
+            f'{where}: {value.name}: the "Next states:" list must end the comment; '
+            "move the text after it above it"
+        )
+        return None
     if not tokens:
         errors.append(f'{where}: {value.name}: "Next states:" names no state; write "none."')
         return None

@@ -165,3 +165,9 @@ def test_a_wrapped_list_is_read_to_the_end(tmp_path: Path) -> None:
 )
 def test_short_names(names: list[str], want: list[str]) -> None:
     assert list(lifecycle.short_names(names).values()) == want
+
+
+def test_text_after_the_list_is_an_error(tmp_path: Path) -> None:
+    api = _jobs(tmp_path, "JOB_STATE_RUNNING.\n  // More words about queueing.")
+    with pytest.raises(BuildError, match=r"^jobs/job\.proto:9:6: .*must end the comment"):
+        lifecycle.lifecycles(api)
