@@ -137,3 +137,20 @@ def test_an_unreadable_set_is_an_error(tmp_path: Path) -> None:
     bad.write_bytes(b"\xff\xff\xff")
     with pytest.raises(BuildError, match="cannot read the descriptor set"):
         model.load(bad, ())
+
+
+def test_proto2_labels_and_deprecation(tmp_path: Path) -> None:
+    (tmp_path / "p2").mkdir()
+    (tmp_path / "p2" / "old.proto").write_text(
+        'syntax = "proto2";\npackage p2;\nmessage Old {\n'
+        "  optional string a = 1 [deprecated = true];\n  required int32 b = 2;\n"
+        "  oneof pick { string c = 3; }\n  repeated bool d = 4;\n}\n"
+    )
+    out = compile_protos(tmp_path, ("p2/old.proto",), tmp_path / "set.binpb")
+    old = model.load(out, ("p2/old.proto",)).packages[0].messages[0]
+    assert [(f.name, f.label, f.deprecated) for f in old.fields] == [
+        ("a", "optional", True),
+        ("b", "required", False),
+        ("c", "", False),
+        ("d", "repeated", False),
+    ]
