@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from dataclasses import field
 from pathlib import Path
 
 import jinja2
@@ -29,7 +28,7 @@ _TEMPLATES = Path(__file__).parent / "templates"
 class Table:
     head: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
-    # Markdown alignment per column, e.g. "---:" for numbers.
+    # Markdown alignment per column, e.g. "--:" for numbers.
     align: tuple[str, ...] = ()
 
     @property
@@ -49,7 +48,7 @@ class Section:
     table: Table | None = None
     diagram: tuple[str, ...] = ()
     diagram_note: str = ""
-    children: tuple[Section, ...] = field(default_factory=tuple)
+    children: tuple[Section, ...] = ()
 
 
 def page_of(package: str) -> str:
