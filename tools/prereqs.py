@@ -20,7 +20,7 @@ def check(python_version: tuple[int, int] = sys.version_info[:2]) -> None:
         )
     if shutil.which("go") is None:
         raise BuildError(
-            "go not found on PATH: install Go (https://go.dev/doc/install), then rerun"
+            "go not found on PATH: install Go 1.24 or newer, then rerun"
         )
     if shutil.which("git") is None:
         raise BuildError("git not found on PATH: install git, then rerun")
