@@ -3,10 +3,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from docs_protos import PROTOS
-from docs_protos import SHOP_FILES
-from docs_protos import compile_protos
 
+from tests.tools.docs.docs_protos import PROTOS
+from tests.tools.docs.docs_protos import SHOP_FILES
+from tests.tools.docs.docs_protos import compile_protos
 from tools.docs.render import render_docs
 from tools.errors import BuildError
 

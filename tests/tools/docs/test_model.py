@@ -3,11 +3,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from docs_protos import PROTOS
-from docs_protos import SHOP_FILES
-from docs_protos import compile_protos
 from google.protobuf import descriptor_pb2
 
+from tests.tools.docs.docs_protos import PROTOS
+from tests.tools.docs.docs_protos import SHOP_FILES
+from tests.tools.docs.docs_protos import compile_protos
 from tools.docs import model
 from tools.errors import BuildError
 
