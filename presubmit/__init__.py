@@ -1,0 +1,5 @@
+"""turboci-proto's own lint rules for its protos, go.mod and Python.
+
+`python -m presubmit` (or `./build.py lint`) compiles the protos once with the
+real protoc and runs every rule in `presubmit.registry` over the descriptors.
+"""

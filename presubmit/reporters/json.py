@@ -1,0 +1,21 @@
+"""A JSON list of {path, line, column, rule, message, element} (+ suppressed: true)."""
+
+from __future__ import annotations
+
+import json as _json
+from collections.abc import Sequence
+from typing import Any
+from typing import TextIO
+
+from presubmit.finding import Finding
+
+
+def write(findings: Sequence[Finding], out: TextIO) -> None:
+    items: list[dict[str, Any]] = []
+    for f in findings:
+        item = f.to_dict()
+        if f.suppressed:
+            item["suppressed"] = True
+        items.append(item)
+    _json.dump(items, out, indent=2)
+    out.write("\n")

@@ -1,0 +1,18 @@
+"""`path:line:col: RULE_ID message`, like a compiler."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TextIO
+
+from presubmit.finding import Finding
+
+
+def line(f: Finding) -> str:
+    tail = " (ignored)" if f.suppressed else ""
+    return f"{f.path}:{f.line}:{f.column}: {f.rule} {f.message}{tail}"
+
+
+def write(findings: Sequence[Finding], out: TextIO) -> None:
+    for f in findings:
+        out.write(line(f) + "\n")

@@ -1,0 +1,64 @@
+"""GOMOD_FIRST_PARTY: go.mod requires directly only first-party modules."""
+
+from __future__ import annotations
+
+import re
+
+from presubmit.context import LintContext
+from presubmit.finding import Finding
+
+_SINGLE = re.compile(r"^\s*require\s+(?!\()(\S+)\s+(\S+)")
+_BLOCK_START = re.compile(r"^\s*require\s*\(")
+_BLOCK_ENTRY = re.compile(r"^(\s*)(\S+)\s+(\S+)")
+
+
+def direct_requires(text: str) -> list[tuple[int, int, str]]:
+    """(1-based line, 1-based column, module) of each require without `// indirect`."""
+    found: list[tuple[int, int, str]] = []
+    in_block = False
+    for n, line in enumerate(text.splitlines(), start=1):
+        code, _, comment = line.partition("//")
+        if "indirect" in comment.split():
+            continue
+        if in_block:
+            if code.strip() == ")":
+                in_block = False
+                continue
+            m = _BLOCK_ENTRY.match(code)
+            if m:
+                found.append((n, m.start(2) + 1, m.group(2)))
+            continue
+        if _BLOCK_START.match(code):
+            in_block = True
+            continue
+        m = _SINGLE.match(code)
+        if m:
+            found.append((n, m.start(1) + 1, m.group(1)))
+    return found
+
+
+class GomodFirstParty:
+    id = "GOMOD_FIRST_PARTY"
+    purpose = "go/go.mod directly requires only first-party (Go and Google) modules."
+
+    def check(self, ctx: LintContext) -> list[Finding]:
+        rel = ctx.config.gomod
+        if not rel or not ctx.config.enabled(self.id, rel) or not (ctx.root / rel).is_file():
+            return []
+        text = ctx.read(rel).decode("utf-8", "replace")
+        allowed = ctx.config.gomod_first_party
+        found: list[Finding] = []
+        for line, col, module in direct_requires(text):
+            if not module.startswith(allowed):
+                found.append(
+                    Finding(
+                        rel, line, col, self.id,
+                        f"{module} is not first-party; direct requires must start with "
+                        + " or ".join(allowed),
+                        rel,
+                    )
+                )
+        return found
+
+
+RULE = GomodFirstParty()
