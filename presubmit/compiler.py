@@ -36,6 +36,7 @@ class CompileError(Exception):
 _ABSL = re.compile(r"^(WARNING: All log messages|[IWEF]\d{4} )")
 _WARNING = re.compile(r"^\S+:\d+:\d+: warning:")
 MAX_ERROR_LINES = 50
+SPLIT_AT = 64
 
 
 def well_known_include() -> Path:
@@ -124,8 +125,12 @@ def compile_files(
     """Compile `files` (root-relative) with protoc; raise CompileError on errors."""
     if not files:
         return descriptor_pb2.FileDescriptorSet()
-    groups = batches(files, jobs or default_jobs())
-    include_args = [f"-I{root}", *(f"-I{p}" for p in includes), f"-I{well_known_include()}"]
+    if jobs is None:
+        # A second protoc costs a Python start-up; only worth it on big trees.
+        jobs = default_jobs() if len(files) >= SPLIT_AT else 1
+    groups = batches(files, jobs)
+    # protoc runs in the root, so `-I.` makes its messages name files root-relative.
+    include_args = ["-I.", *(f"-I{p}" for p in includes), f"-I{well_known_include()}"]
     with tempfile.TemporaryDirectory(prefix="presubmit-") as tmp:
         procs: list[tuple[subprocess.Popen[bytes], Path]] = []
         for n, group in enumerate(groups):

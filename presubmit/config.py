@@ -138,6 +138,11 @@ def load(root: Path, known_rules: set[str]) -> Config:
     gomod_path = gomod.get("path")
     if gomod_path is not None and not isinstance(gomod_path, str):
         raise ConfigError(f"{where}: [gomod] path must be a string")
+    prefix = go_package.get("prefix", "")
+    if not isinstance(prefix, str):
+        raise ConfigError(f"{where}: [go_package] prefix must be a string")
+    if not prefix and ("GO_PACKAGE" in rules or any("GO_PACKAGE" in t.rules for t in trees)):
+        raise ConfigError(f"{where}: GO_PACKAGE is on but [go_package] has no prefix")
     max_bytes = data.get("max_file_bytes", Config.max_file_bytes)
     if not isinstance(max_bytes, int) or max_bytes <= 0:
         raise ConfigError(f"{where}: 'max_file_bytes' must be a positive integer")
@@ -148,7 +153,7 @@ def load(root: Path, known_rules: set[str]) -> Config:
         rules=rules,
         require_next_id=require,
         trees=tuple(trees),
-        go_package_prefix=str(go_package.get("prefix", "")).rstrip("/"),
+        go_package_prefix=prefix.rstrip("/"),
         package_root=str(go_package.get("package_root", "")),
         python=_bool(python, "enabled", False, where),
         python_exclude=_strs(python, "exclude", DEFAULT_PYTHON_EXCLUDE, where),

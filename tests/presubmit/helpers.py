@@ -1,0 +1,65 @@
+"""Helpers for the lint suite's tests: write a small proto tree, lint it in-process."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from presubmit import cli
+
+# A config that turns on every rule and requires Next ID comments, like this
+# repo's presubmit.toml but for a tree whose package root is `acme`.
+REPO_LIKE_CONFIG = """\
+protos = ["."]
+rules = ["GO_PACKAGE", "SERVICE_FILE_ALONE", "ONE_SERVICE_PER_PACKAGE", "NEXT_ID",
+         "IMPORT_ONE_PER_LINE", "FIELD_EXPLICIT_PRESENCE", "GOMOD_FIRST_PARTY"]
+[go_package]
+prefix = "example.com/acme/go"
+package_root = "acme"
+[next_id]
+required = true
+"""
+
+
+@dataclass
+class Outcome:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+    def rules(self) -> list[str]:
+        return [item["rule"] for item in json.loads(self.out)]
+
+
+def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+def run_cli(*argv: str | Path, descriptor_set: Path | None = None) -> Outcome:
+    parser = argparse.ArgumentParser()
+    cli.add_arguments(parser)
+    args = parser.parse_args([str(a) for a in argv])
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = cli.run(args, descriptor_set=descriptor_set, out=out)
+    return Outcome(code, out.getvalue(), err.getvalue())
+
+
+def lint(root: Path, *argv: str | Path) -> Outcome:
+    return run_cli("--root", root, *argv)

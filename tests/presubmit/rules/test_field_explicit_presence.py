@@ -1,0 +1,68 @@
+"""FIELD_EXPLICIT_PRESENCE: singular, non-oneof fields are `optional`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.presubmit.helpers import REPO_LIKE_CONFIG
+from tests.presubmit.helpers import lint
+from tests.presubmit.helpers import write_tree
+
+
+def _run(tree: Path, text: str, config: str | None = REPO_LIKE_CONFIG) -> list[dict]:
+    files = {"a.proto": text}
+    if config:
+        files["presubmit.toml"] = config
+    write_tree(tree, files)
+    result = lint(tree, "--rules", "FIELD_EXPLICIT_PRESENCE", "--format", "json")
+    assert result.code in (0, 1), result.err
+    return list(result.json())
+
+
+BODY = """\
+// Next ID: 9
+message A {
+  optional string ok = 1;
+  repeated string list = 2;
+  map<string, string> m = 3;
+  oneof choice {
+    string x = 4;
+    int32 y = 5;
+  }
+  A child = 6;
+  string bare = 7;
+  // Next ID: 2
+  message Inner {
+    int64 count = 1;
+  }
+  Inner inner = 8;
+}
+"""
+
+
+def test_proto3_bare_scalars_are_reported(tree: Path) -> None:
+    found = _run(tree, 'syntax = "proto3";\n\npackage acme.demo.v1;\n\n' + BODY)
+    assert [f["element"] for f in found] == ["acme.demo.v1.A.bare", "acme.demo.v1.A.Inner.count"]
+    assert (found[0]["line"], found[0]["column"]) == (15, 3)
+
+
+def test_proto2_and_explicit_editions_pass(tree: Path) -> None:
+    text = 'syntax = "proto2";\n\npackage acme.demo.v1;\n\nmessage A {\n  optional string a = 1;\n}\n'
+    assert _run(tree, text) == []
+    text = 'edition = "2023";\n\npackage acme.demo.v1;\n\nmessage A {\n  string a = 1;\n}\n'
+    assert _run(tree, text) == []
+
+
+def test_editions_implicit_presence_is_reported(tree: Path) -> None:
+    text = (
+        'edition = "2023";\n\npackage acme.demo.v1;\n\n'
+        "option features.field_presence = IMPLICIT;\n\n"
+        "message A {\n  string a = 1;\n  string b = 2 [features.field_presence = EXPLICIT];\n}\n"
+    )
+    [f] = _run(tree, text)
+    assert f["element"] == "acme.demo.v1.A.a"
+
+
+def test_off_in_a_foreign_tree(tree: Path) -> None:
+    text = 'syntax = "proto3";\n\npackage acme.demo.v1;\n\n' + BODY
+    assert _run(tree, text, config=None) == []

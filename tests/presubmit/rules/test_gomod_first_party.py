@@ -1,0 +1,63 @@
+"""GOMOD_FIRST_PARTY: go.mod directly requires only first-party modules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from presubmit.rules.gomod_first_party import direct_requires
+from tests.presubmit.helpers import REPO_LIKE_CONFIG
+from tests.presubmit.helpers import lint
+from tests.presubmit.helpers import write_tree
+
+GOMOD = """\
+module example.com/acme/go
+
+go 1.22
+
+require google.golang.org/protobuf v1.36.12
+
+require (
+\tgolang.org/x/net v0.30.0
+\tgithub.com/google/go-cmp v0.6.0
+\tgithub.com/stretchr/testify v1.9.0
+\tgithub.com/davecgh/go-spew v1.1.1 // indirect
+)
+
+require github.com/pkg/errors v0.9.1
+"""
+
+CONFIG = REPO_LIKE_CONFIG + '[gomod]\npath = "go/go.mod"\n'
+PROTO = 'syntax = "proto3";\n\npackage acme.demo.v1;\n\n// Next ID: 1\nmessage A {}\n'
+
+
+def test_direct_requires_skips_indirect() -> None:
+    assert [m for _, _, m in direct_requires(GOMOD)] == [
+        "google.golang.org/protobuf", "golang.org/x/net", "github.com/google/go-cmp",
+        "github.com/stretchr/testify", "github.com/pkg/errors",
+    ]
+
+
+def test_third_party_requires_are_reported(tree: Path) -> None:
+    write_tree(tree, {"presubmit.toml": CONFIG, "go/go.mod": GOMOD, "a.proto": PROTO})
+    result = lint(tree, "--rules", "GOMOD_FIRST_PARTY", "--format", "json")
+    assert result.code == 1
+    assert [(f["path"], f["line"], f["column"]) for f in result.json()] == [
+        ("go/go.mod", 10, 2), ("go/go.mod", 14, 9),
+    ]
+    assert result.json()[0]["element"] == "go/go.mod"
+
+
+def test_first_party_only_passes_and_no_gomod_is_fine(tree: Path) -> None:
+    clean = "module x\n\nrequire (\n\tgolang.org/x/net v0.30.0\n)\n"
+    write_tree(tree, {"presubmit.toml": CONFIG, "go/go.mod": clean, "a.proto": PROTO})
+    assert lint(tree, "--rules", "GOMOD_FIRST_PARTY").code == 0
+    (tree / "go/go.mod").unlink()
+    assert lint(tree, "--rules", "GOMOD_FIRST_PARTY").code == 0
+
+
+def test_line_marker_suppresses(tree: Path) -> None:
+    marked = "module x\n\nrequire github.com/pkg/errors v0.9.1 // turboci:lint:ignore GOMOD_FIRST_PARTY\n"
+    write_tree(tree, {"presubmit.toml": CONFIG, "go/go.mod": marked, "a.proto": PROTO})
+    assert lint(tree, "--rules", "GOMOD_FIRST_PARTY").code == 0
+    shown = lint(tree, "--rules", "GOMOD_FIRST_PARTY", "--list-ignored")
+    assert "(ignored)" in shown.out

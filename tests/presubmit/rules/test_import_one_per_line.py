@@ -1,0 +1,71 @@
+"""IMPORT_ONE_PER_LINE: proto imports and the repo's Python imports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.presubmit.helpers import lint
+from tests.presubmit.helpers import write_tree
+
+DEP = 'syntax = "proto3";\n\npackage acme.{0}.v1;\n\n// Next ID: 1\nmessage {1} {{}}\n'
+USER = (
+    'syntax = "proto3";\n\npackage acme.user.v1;\n\n{imports}\n\n'
+    "// Next ID: 3\nmessage U {{\n  acme.a.v1.A a = 1;\n  acme.b.v1.B b = 2;\n}}\n"
+)
+PY_CONFIG = 'protos = ["."]\nrules = ["IMPORT_ONE_PER_LINE"]\n[python]\nenabled = true\n'
+
+
+def _tree(tree: Path, imports: str) -> None:
+    write_tree(
+        tree,
+        {
+            "a.proto": DEP.format("a", "A"),
+            "b.proto": DEP.format("b", "B"),
+            "u.proto": USER.format(imports=imports),
+        },
+    )
+
+
+def test_one_import_per_line_passes(tree: Path) -> None:
+    _tree(tree, 'import "a.proto";\nimport "b.proto";')
+    assert lint(tree, "--rules", "IMPORT_ONE_PER_LINE").code == 0
+
+
+def test_two_imports_on_a_line(tree: Path) -> None:
+    _tree(tree, 'import "a.proto"; import "b.proto";')
+    result = lint(tree, "--rules", "IMPORT_ONE_PER_LINE", "--format", "json")
+    assert result.code == 1
+    [f] = result.json()
+    assert (f["path"], f["line"], f["column"], f["element"]) == ("u.proto", 5, 19, "u.proto")
+    assert 'import "b.proto"' in f["message"]
+
+
+def test_python_multi_name_imports(tree: Path) -> None:
+    py = (
+        "from __future__ import annotations, division\n"
+        "import os, sys\n"
+        "from pathlib import Path, PurePath\n"
+        "import json\n"
+        "from typing import (\n    Any,\n    cast,  # why\n)\n"
+        "import re, ast  # turboci:lint:ignore IMPORT_ONE_PER_LINE\n"
+    )
+    write_tree(tree, {"presubmit.toml": PY_CONFIG, "a.proto": DEP.format("a", "A"),
+                      "tool.py": py, "gen/x_pb2.py": "import os, sys\n"})
+    result = lint(tree, "--format", "json")
+    assert result.code == 1
+    found = result.json()
+    assert [(f["path"], f["line"]) for f in found] == [("tool.py", 2), ("tool.py", 3), ("tool.py", 5)]
+    assert "split it by hand" in found[2]["message"]
+
+
+def test_python_only_where_configured(tree: Path) -> None:
+    write_tree(tree, {"a.proto": DEP.format("a", "A"), "tool.py": "import os, sys\n"})
+    assert lint(tree).code == 0
+
+
+def test_unparseable_python_is_a_warning(tree: Path) -> None:
+    write_tree(tree, {"presubmit.toml": PY_CONFIG, "a.proto": DEP.format("a", "A"),
+                      "bad.py": "def (:\n"})
+    result = lint(tree)
+    assert result.code == 0
+    assert "bad.py: skipped" in result.err

@@ -1,0 +1,149 @@
+"""--fix: rewrites only Next ID lines and import statements, idempotently, to a clean tree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.presubmit.helpers import REPO_LIKE_CONFIG
+from tests.presubmit.helpers import lint
+from tests.presubmit.helpers import write_tree
+
+DEP = 'syntax = "proto3";\n\npackage acme.{0}.v1;\n\noption go_package = "example.com/acme/go/{0}/v1;{0}pb";\n\n// Next ID: 1\nmessage {1} {{}}\n'
+
+BROKEN = """\
+syntax = "proto3";
+
+package acme.user.v1;
+
+import "a.proto";   import "b.proto"; // both
+\timport "c.proto";\timport "d.proto";
+
+option go_package = "example.com/acme/go/user/v1;userpb";
+
+// A user.
+//
+// NEXT_ID = 2;
+message User {
+  optional acme.a.v1.A a = 1;
+  optional acme.b.v1.B b = 2;
+  optional acme.c.v1.C c = 3;
+  optional acme.d.v1.D d = 4;
+
+  /* Parts.
+   * next-id: 9 */
+  message Part {
+    optional string x = 1;
+  }
+
+  \t// Next ID: 7
+  enum Kind {
+    KIND_UNSPECIFIED = 0;
+    KIND_ONE = 1;
+  }
+}
+
+// Café, crème brûlée.
+// Next ID — é: 5
+message Cafe {
+  optional string e = 1;
+}
+"""
+
+EXPECTED = """\
+syntax = "proto3";
+
+package acme.user.v1;
+
+import "a.proto";
+import "b.proto"; // both
+\timport "c.proto";
+\timport "d.proto";
+
+option go_package = "example.com/acme/go/user/v1;userpb";
+
+// A user.
+//
+// Next ID: 5
+message User {
+  optional acme.a.v1.A a = 1;
+  optional acme.b.v1.B b = 2;
+  optional acme.c.v1.C c = 3;
+  optional acme.d.v1.D d = 4;
+
+  /* Parts.
+   * Next ID: 2 */
+  message Part {
+    optional string x = 1;
+  }
+
+  \t// Next ID: 2
+  enum Kind {
+    KIND_UNSPECIFIED = 0;
+    KIND_ONE = 1;
+  }
+}
+
+// Café, crème brûlée.
+// Next ID: 2
+message Cafe {
+  optional string e = 1;
+}
+"""
+
+PY_BROKEN = (
+    "import os, sys\r\n"
+    "def f() -> None:\r\n"
+    "    from pathlib import Path as P, PurePath\r\n"
+    "    if P: import json, re\r\n"
+    "from __future__ import annotations, division\r\n"
+)
+PY_EXPECTED = (
+    "import os\r\nimport sys\r\n"
+    "def f() -> None:\r\n"
+    "    from pathlib import Path as P\r\n    from pathlib import PurePath\r\n"
+    "    if P: import json; import re\r\n"
+    "from __future__ import annotations, division\r\n"
+)
+
+
+def _tree(tree: Path) -> None:
+    config = 'protos = ["."]\n' + REPO_LIKE_CONFIG.split("\n", 1)[1] + "[python]\nenabled = true\n"
+    write_tree(
+        tree,
+        {
+            "presubmit.toml": config,
+            **{f"{n}.proto": DEP.format(n, n.upper()) for n in "abcd"},
+            "user.proto": BROKEN,
+            "tool.py": PY_BROKEN.encode(),
+        },
+    )
+
+
+def test_fix_rewrites_only_what_it_should(tree: Path) -> None:
+    _tree(tree)
+    before = lint(tree, "--format", "json")
+    assert before.code == 1
+    assert {f["rule"] for f in before.json()} == {"NEXT_ID", "IMPORT_ONE_PER_LINE"}
+    fixed = lint(tree, "--fix")
+    assert fixed.code == 0, fixed.out + fixed.err
+    assert fixed.out == ""
+    assert (tree / "user.proto").read_text(encoding="utf-8") == EXPECTED
+    assert (tree / "tool.py").read_bytes() == PY_EXPECTED.encode()
+    assert (tree / "a.proto").read_text(encoding="utf-8") == DEP.format("a", "A")
+
+
+def test_fix_is_idempotent(tree: Path) -> None:
+    _tree(tree)
+    lint(tree, "--fix")
+    once = {p: p.read_bytes() for p in tree.rglob("*") if p.is_file()}
+    again = lint(tree, "--fix")
+    assert again.code == 0
+    assert "fixed" not in again.err
+    assert {p: p.read_bytes() for p in tree.rglob("*") if p.is_file()} == once
+
+
+def test_clean_tree_is_untouched(tree: Path) -> None:
+    write_tree(tree, {"a.proto": DEP.format("a", "A")})
+    before = (tree / "a.proto").stat().st_mtime_ns
+    assert lint(tree, "--fix").code == 0
+    assert (tree / "a.proto").stat().st_mtime_ns == before
