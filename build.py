@@ -1,9 +1,17 @@
-#!/usr/bin/env python3
+#!/bin/sh
+""":"
+# Shell prelude: once the tools venv exists, run straight in it (a second
+# interpreter start, or a version-manager shim, costs more than a cached run).
+venv_python="$(dirname "$0")/tools/venv/bin/python"
+if [ -x "$venv_python" ]; then exec "$venv_python" "$0" "$@"; fi
+exec python3 "$0" "$@"
+"""
+
 """The one entry point of turboci-proto: `./build.py <task>`; see --help."""
 
-import sys
+import sys  # noqa: E402  (after the shell prelude, which must come first)
 
-if sys.version_info < (3, 11):
+if sys.version_info < (3, 11):  # noqa: UP036  (this check is for older Pythons)
     found = ".".join(map(str, sys.version_info[:3]))
     sys.stderr.write(
         f"error: Python {found} is too old: install Python 3.11 or newer "

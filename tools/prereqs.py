@@ -19,8 +19,6 @@ def check(python_version: tuple[int, int] = sys.version_info[:2]) -> None:
             "./build.py with it (python3.11 build.py ...)"
         )
     if shutil.which("go") is None:
-        raise BuildError(
-            "go not found on PATH: install Go 1.24 or newer, then rerun"
-        )
+        raise BuildError("go not found on PATH: install Go 1.24 or newer, then rerun")
     if shutil.which("git") is None:
         raise BuildError("git not found on PATH: install git, then rerun")

@@ -49,3 +49,26 @@ def record(step: str, key: str, cache: Path = paths.CACHE) -> None:
 
 def forget(step: str, cache: Path = paths.CACHE) -> None:
     _stamp(step, cache).unlink(missing_ok=True)
+
+
+def tracked_files(root: Path, *patterns: str) -> list[Path]:
+    """Tracked and untracked-but-not-ignored files matching git pathspecs."""
+    import subprocess
+
+    proc = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *patterns],
+        cwd=root,
+        capture_output=True,
+    )
+    if proc.returncode != 0:
+        # Not a git checkout: no key can be trusted, so the step always runs.
+        return [root / f"<no git: {os.getpid()} {id(proc)}>"]
+    names = {n for n in proc.stdout.decode("utf-8", "replace").split("\0") if n}
+    return [root / n for n in sorted(names)]
+
+
+def code_digest(*modules: str) -> str:
+    """Hash of the tooling's own source, so a changed step reruns on old inputs."""
+    here = Path(__file__).resolve().parent
+    files = [here.parent / (m.replace(".", "/") + ".py") for m in modules]
+    return digest_files(files, here.parent)

@@ -9,7 +9,6 @@ import json
 import os
 import subprocess
 import sys
-import venv
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,6 +127,8 @@ def ensure(deps: Deps, say: Say = _say, layout: Layout | None = None) -> list[Pi
     if not todo:
         return []
     if not venv_ok:
+        import venv  # only on first use: the import is slow and rarely needed
+
         say(f"creating the tools venv in {layout.venv.name}/")
         venv.EnvBuilder(with_pip=True, clear=True).create(layout.venv)
         installed["python"] = {}

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tools import paths
+from tools import stamps
 from tools import thirdparty
 from tools.errors import BuildError
 from tools.tasks.context import Context
@@ -117,6 +118,19 @@ def breaking(ctx: Context, against: str | None = None) -> None:
     if basis.commit is None:
         ctx.say(f"breaking: skipped: {basis.why}")
         return
+    # A pass is remembered per basis, current API, config and buf version; a
+    # failure is not, so its report is printed again on every run.
+    key = "\n".join(
+        [
+            basis.commit,
+            ctx.compiled().key,
+            stamps.digest_files([ctx.root / "buf.yaml", ctx.root / "DEPS"], ctx.root),
+            stamps.code_digest("tools.tasks.breaking", "tools.thirdparty"),
+        ]
+    )
+    cache = ctx.root / ".cache"
+    if stamps.is_fresh("breaking", key, cache):
+        return
     with tempfile.TemporaryDirectory(prefix="turboci-breaking-") as tmp:
         image = basis_image(ctx.root, basis.commit, Path(tmp))
         if image is None:
@@ -125,6 +139,7 @@ def breaking(ctx: Context, against: str | None = None) -> None:
         buf = str(paths.venv_bin("buf"))
         proc = run([buf, "breaking", ".", "--against", str(image)], cwd=ctx.root)
     if proc.returncode == 0:
+        stamps.record("breaking", key, cache)
         return
     text = output_of(proc)
     if proc.returncode != 100:

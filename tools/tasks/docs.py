@@ -25,13 +25,13 @@ def _current(docs: Path) -> dict[str, bytes]:
 
 def docs(ctx: Context, check: bool = False) -> None:
     """Render docs/, or with `check` list stale pages and fail."""
-    from tools.docs.render import render_docs
-
     compiled = ctx.compiled()
     target = ctx.root / DOCS
     key = _key(compiled.key, ctx.root)
     if stamps.is_fresh("docs", key, ctx.root / ".cache"):
         return
+    from tools.docs.render import render_docs  # jinja2 and protobuf: only when rendering
+
     pages = {
         rel: text.encode("utf-8")
         for rel, text in render_docs(compiled.descriptor_set, compiled.files).items()
@@ -55,11 +55,12 @@ def docs(ctx: Context, check: bool = False) -> None:
 
 def _key(compile_key: str, root: Path) -> str:
     """The API, the renderer's code and templates, and the pages as they are now."""
-    renderer = Path(__file__).resolve().parent.parent / "docs"
-    sources = [p for p in renderer.rglob("*") if p.suffix in (".py", ".j2")]
+    tools_dir = Path(__file__).resolve().parent.parent
+    sources = [p for p in (tools_dir / "docs").rglob("*") if p.suffix in (".py", ".j2")]
+    sources.append(Path(__file__).resolve())
     pages = [p for p in (root / DOCS).rglob("*") if p.is_file()]
     return "\n".join(
-        [compile_key, stamps.digest_files(sources, renderer), stamps.digest_files(pages, root)]
+        [compile_key, stamps.digest_files(sources, tools_dir), stamps.digest_files(pages, root)]
     )
 
 

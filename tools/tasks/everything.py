@@ -20,7 +20,7 @@ def _compile(ctx: Context) -> None:
 
 
 def _lint(ctx: Context) -> None:
-    status = lint.lint(ctx, lint.default_args())
+    status = lint.lint_cached(ctx)
     if status:
         from tools.errors import BuildError
 

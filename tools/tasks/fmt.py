@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tools import paths
+from tools import stamps
 from tools.errors import BuildError
 from tools.tasks.context import Context
 from tools.tasks.run import output_of
@@ -24,11 +25,22 @@ def format_protos(ctx: Context, check: bool = False) -> bool:
 
     Returns True when files were rewritten (callers then recompile).
     """
-    ctx.compiled()  # syntax errors surface here, before buf touches a file
+    compiled = ctx.compiled()  # syntax errors surface here, before buf touches a file
+    key = "\n".join(
+        [
+            compiled.key,
+            stamps.digest_files([ctx.root / "DEPS", ctx.root / "buf.yaml"], ctx.root),
+            stamps.code_digest("tools.tasks.fmt"),
+        ]
+    )
+    cache = ctx.root / ".cache"
+    if stamps.is_fresh("format", key, cache):
+        return False  # these exact sources were formatted already
     targets = [a for top in paths.PROTO_ROOTS for a in ("--path", top)]
     if check:
         proc = run([_buf(), "format", ".", *targets, "--diff", "--exit-code"], cwd=ctx.root)
         if proc.returncode == 0:
+            stamps.record("format", key, cache)
             return False
         if proc.stdout.strip():
             ctx.say(proc.stdout.rstrip("\n"))
@@ -43,6 +55,8 @@ def format_protos(ctx: Context, check: bool = False) -> bool:
         ctx.say(f"formatted {p.relative_to(ctx.root).as_posix()}")
     if changed:
         ctx.forget_compile()
+        key = "\n".join([ctx.compiled().key, key.split("\n", 1)[1]])
+    stamps.record("format", key, cache)
     return bool(changed)
 
 

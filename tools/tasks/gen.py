@@ -61,7 +61,8 @@ def _owned(root: Path) -> Iterator[Path]:
         for name in GO_MODULE_FILES:
             if (go / name).exists():
                 yield go / name
-    py = root / "py"
+    # Only the package tree: py/build/ and the like are packaging leftovers.
+    py = root / "py" / "turboci"
     if py.is_dir():
         for pattern in PY_PATTERNS:
             yield from py.rglob(pattern)
@@ -71,7 +72,7 @@ def _owned(root: Path) -> Iterator[Path]:
 
 
 def owned_files(root: Path) -> dict[str, Path]:
-    return {p.relative_to(root).as_posix(): p for p in _owned(root) if "build" not in p.parts}
+    return {p.relative_to(root).as_posix(): p for p in _owned(root)}
 
 
 def _mark_packages(py_out: Path) -> None:
@@ -186,7 +187,8 @@ def _swap_in(stage: Path, root: Path, drift: Drift) -> None:
 def _key(ctx: Context, deps: deps_mod.Deps) -> str:
     compiled = ctx.compiled()
     outputs = stamps.digest_files(owned_files(ctx.root).values(), ctx.root)
-    return "\n".join([compiled.key, toolchain.versions_key(deps), outputs])
+    code = stamps.code_digest("tools.tasks.gen", "tools.gomod", "tools.protoc")
+    return "\n".join([compiled.key, toolchain.versions_key(deps), outputs, code])
 
 
 def gen(ctx: Context, check: bool = False) -> None:

@@ -45,7 +45,7 @@ def _lint_arguments(parser: argparse.ArgumentParser) -> None:
 def _lint(ctx: Context, args: argparse.Namespace) -> int:
     from tools.tasks import lint
 
-    return lint.lint(ctx, args)
+    return lint.lint_cached(ctx, args)
 
 
 def _breaking_arguments(parser: argparse.ArgumentParser) -> None:

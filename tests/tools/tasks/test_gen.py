@@ -16,6 +16,7 @@ from tools.tasks.context import Context
 PB_GO = "go/graph/ids/v1/work_plan_id.pb.go"
 GRPC_GO = "go/graph/ids/v1/grpcpb/ids_service_grpc.pb.go"
 PB2 = "py/turboci/graph/ids/v1/work_plan_id_pb2.py"
+BUILD_PB2 = "py/turboci/data/build/v1/build_pb2.py"
 
 
 def ctx(root: Path) -> Context:
@@ -136,3 +137,17 @@ def test_rerun_with_nothing_changed_runs_no_generator(
     monkeypatch.setattr(protoc, "run", fail)
     gen.gen(ctx(generated))
     gen.gen(ctx(generated), check=True)
+
+
+def test_a_package_named_like_a_packaging_folder_is_generated(api_tree: Path) -> None:
+    # py/build/ is a packaging leftover, but turboci/data/build/v1 is an API package.
+    pkg = api_tree / "turboci/data/build/v1"
+    pkg.mkdir(parents=True)
+    (pkg / "build.proto").write_text(
+        'syntax = "proto3";\n\npackage turboci.data.build.v1;\n\n'
+        'option go_package = "go.chromium.org/turboci/proto/go/data/build/v1;buildpb";\n\n'
+        "// A build.\n//\n// Next ID: 1\nmessage Build {}\n"
+    )
+    gen.gen(ctx(api_tree))
+    assert (api_tree / BUILD_PB2).exists()
+    gen.gen(ctx(api_tree), check=True)
