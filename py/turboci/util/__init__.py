@@ -1,0 +1,1 @@
+"""Hand-written helpers for the TurboCI API stubs (not generated)."""

@@ -1,0 +1,154 @@
+"""Reading and writing TurboCI values (check options and results, stage args).
+
+Answers from the orchestrator carry values as ValueRefs (type and digest)
+plus one value_data map keyed by digest. ``lookup`` joins the two and hands
+back the typed message, or raises an error that says why it cannot: the
+value was omitted (with the orchestrator's reason), is missing from the map,
+or is of another type.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from collections.abc import Mapping
+from typing import TypeVar
+
+from google.protobuf import json_format
+from google.protobuf.any_pb2 import Any
+from google.protobuf.message import Message
+
+from turboci.graph.orchestrator.v1.digest_pb2 import Digest
+from turboci.graph.orchestrator.v1.omission_reason_pb2 import OmissionReason
+from turboci.graph.orchestrator.v1.value_data_pb2 import ValueData
+from turboci.graph.orchestrator.v1.value_ref_pb2 import ValueRef
+from turboci.graph.orchestrator.v1.value_write_pb2 import ValueWrite
+
+M = TypeVar("M", bound=Message)
+
+TYPE_URL_PREFIX = "type.googleapis.com/"
+
+
+class ValueLookupError(LookupError):
+    """Base of the errors of this module: the value cannot be returned."""
+
+
+class ValueOmittedError(ValueLookupError):
+    """The answer holds only the reference; ``reason`` says why."""
+
+    def __init__(self, type_url: str, reason: OmissionReason.ValueType) -> None:
+        self.type_url = type_url
+        self.reason = reason
+        name = OmissionReason.Name(reason) if reason in OmissionReason.values() else str(reason)
+        super().__init__(f"value of type {type_url} was omitted: {name}")
+
+
+class ValueMissingError(ValueLookupError):
+    """The reference says the data is there, but the map has no entry for it."""
+
+
+class ValueTypeError(ValueLookupError):
+    """The value is of another type than the caller asked for."""
+
+
+def type_url_of(message_type: type[Message]) -> str:
+    """The type URL that values of this message type carry."""
+    return TYPE_URL_PREFIX + message_type.DESCRIPTOR.full_name
+
+
+def _full_name(type_url: str) -> str:
+    # Type URLs may have any prefix; only the part after the last "/" names
+    # the type.
+    return type_url.rsplit("/", 1)[-1]
+
+
+def pack(message: Message) -> Any:
+    """The value's Any, with the message serialized deterministically."""
+    packed = Any()
+    packed.Pack(message, deterministic=True)
+    return packed
+
+
+def digest_of(message: Message) -> Digest:
+    """The digest the orchestrator gives this message as a value."""
+    data = pack(message).SerializeToString(deterministic=True)
+    return Digest(sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data))
+
+
+def value_write(message: Message, realm: str | None = None) -> ValueWrite:
+    """A ValueWrite holding the message, for CheckWrite, StageWrite and reasons."""
+    write = ValueWrite(value=pack(message))
+    if realm is not None:
+        write.realm = realm
+    return write
+
+
+def lookup(ref: ValueRef, value_data: Mapping[str, ValueData], message_type: type[M]) -> M:
+    """The message a ValueRef points at, decoded as message_type.
+
+    Raises ValueOmittedError (see its ``reason``) when the answer carries no
+    data for the value, ValueTypeError when the value is of another type, and
+    ValueMissingError when the answer is inconsistent.
+    """
+    want = message_type.DESCRIPTOR.full_name
+    if ref.type_url and _full_name(ref.type_url) != want:
+        raise ValueTypeError(f"value is a {_full_name(ref.type_url)}, not a {want}")
+    if ref.HasField("omitted"):
+        raise ValueOmittedError(ref.type_url, ref.omitted)
+    if ref.HasField("inline"):
+        # Only the orchestrator's own storage sets it, but it is the value
+        # all the same.
+        return _unpack(ref.inline, message_type)
+    key = ref.digest.sha256
+    if not key:
+        raise ValueMissingError("value reference has neither a digest nor an omission reason")
+    data = value_data.get(key)
+    if data is None:
+        raise ValueMissingError(f"value {key} of type {ref.type_url} is not in value_data")
+    which = data.WhichOneof("data")
+    if which == "binary":
+        return _unpack(data.binary, message_type)
+    if which == "json":
+        if _full_name(data.json.type_url) != want:
+            raise ValueTypeError(f"value is a {_full_name(data.json.type_url)}, not a {want}")
+        message = message_type()
+        json_format.Parse(data.json.json, message)
+        return message
+    raise ValueMissingError(f"value_data entry {key} holds no data")
+
+
+def _unpack(packed: Any, message_type: type[M]) -> M:
+    message = message_type()
+    if not packed.Unpack(message):
+        raise ValueTypeError(
+            f"value is a {_full_name(packed.type_url)}, not a {type_url_of(message_type)}"
+        )
+    return message
+
+
+def find(
+    refs: Iterable[ValueRef], value_data: Mapping[str, ValueData], message_type: type[M]
+) -> M | None:
+    """The value of message_type among refs (check options or results hold at
+    most one per type), or None when there is none. Omissions still raise, so
+    that "not there" and "not shown to you" stay apart."""
+    want = message_type.DESCRIPTOR.full_name
+    for ref in refs:
+        if _full_name(ref.type_url) == want:
+            return lookup(ref, value_data, message_type)
+    return None
+
+
+__all__ = [
+    "TYPE_URL_PREFIX",
+    "ValueLookupError",
+    "ValueMissingError",
+    "ValueOmittedError",
+    "ValueTypeError",
+    "digest_of",
+    "find",
+    "lookup",
+    "pack",
+    "type_url_of",
+    "value_write",
+]
