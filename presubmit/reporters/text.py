@@ -10,7 +10,9 @@ from presubmit.finding import Finding
 
 def line(f: Finding) -> str:
     tail = " (ignored)" if f.suppressed else ""
-    return f"{f.path}:{f.line}:{f.column}: {f.rule} {f.message}{tail}"
+    # One finding, one line: tools that read compiler output split on newlines.
+    message = " ".join(f.message.splitlines())
+    return f"{f.path}:{f.line}:{f.column}: {f.rule} {message}{tail}"
 
 
 def write(findings: Sequence[Finding], out: TextIO) -> None:

@@ -8,7 +8,11 @@ from tests.presubmit.helpers import REPO_LIKE_CONFIG
 from tests.presubmit.helpers import lint
 from tests.presubmit.helpers import write_tree
 
-DEP = 'syntax = "proto3";\n\npackage acme.{0}.v1;\n\noption go_package = "example.com/acme/go/{0}/v1;{0}pb";\n\n// Next ID: 1\nmessage {1} {{}}\n'
+DEP = (
+    'syntax = "proto3";\n\npackage acme.{0}.v1;\n\n'
+    'option go_package = "example.com/acme/go/{0}/v1;{0}pb";\n\n'
+    "// Next ID: 1\nmessage {1} {{}}\n"
+)
 
 BROKEN = """\
 syntax = "proto3";

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from tests.presubmit.helpers import REPO_LIKE_CONFIG
 from tests.presubmit.helpers import lint
 from tests.presubmit.helpers import write_tree
 
 
-def _run(tree: Path, text: str, config: str | None = REPO_LIKE_CONFIG) -> list[dict]:
+def _run(tree: Path, text: str, config: str | None = REPO_LIKE_CONFIG) -> list[dict[str, Any]]:
     files = {"a.proto": text}
     if config:
         files["presubmit.toml"] = config
@@ -47,7 +48,10 @@ def test_proto3_bare_scalars_are_reported(tree: Path) -> None:
 
 
 def test_proto2_and_explicit_editions_pass(tree: Path) -> None:
-    text = 'syntax = "proto2";\n\npackage acme.demo.v1;\n\nmessage A {\n  optional string a = 1;\n}\n'
+    text = (
+        'syntax = "proto2";\n\npackage acme.demo.v1;\n\n'
+        "message A {\n  optional string a = 1;\n}\n"
+    )
     assert _run(tree, text) == []
     text = 'edition = "2023";\n\npackage acme.demo.v1;\n\nmessage A {\n  string a = 1;\n}\n'
     assert _run(tree, text) == []

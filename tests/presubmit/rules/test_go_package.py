@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from presubmit.rules.go_package import expected_go_package
 from tests.presubmit.helpers import REPO_LIKE_CONFIG
@@ -35,7 +36,7 @@ def _file(package: str, go_package: str | None, service: bool = False) -> str:
     return f'syntax = "proto3";\n\npackage {package};\n\n{option}{body}'
 
 
-def _run(tree: Path, files: dict[str, str]) -> list[dict]:
+def _run(tree: Path, files: dict[str, str]) -> list[dict[str, Any]]:
     write_tree(tree, {"presubmit.toml": REPO_LIKE_CONFIG, **files})
     result = lint(tree, "--rules", "GO_PACKAGE", "--format", "json")
     assert result.code in (0, 1), result.err

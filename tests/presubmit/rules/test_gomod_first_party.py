@@ -56,7 +56,10 @@ def test_first_party_only_passes_and_no_gomod_is_fine(tree: Path) -> None:
 
 
 def test_line_marker_suppresses(tree: Path) -> None:
-    marked = "module x\n\nrequire github.com/pkg/errors v0.9.1 // turboci:lint:ignore GOMOD_FIRST_PARTY\n"
+    marked = (
+        "module x\n\n"
+        "require github.com/pkg/errors v0.9.1 // turboci:lint:ignore GOMOD_FIRST_PARTY\n"
+    )
     write_tree(tree, {"presubmit.toml": CONFIG, "go/go.mod": marked, "a.proto": PROTO})
     assert lint(tree, "--rules", "GOMOD_FIRST_PARTY").code == 0
     shown = lint(tree, "--rules", "GOMOD_FIRST_PARTY", "--list-ignored")

@@ -54,7 +54,8 @@ def test_python_multi_name_imports(tree: Path) -> None:
     result = lint(tree, "--format", "json")
     assert result.code == 1
     found = result.json()
-    assert [(f["path"], f["line"]) for f in found] == [("tool.py", 2), ("tool.py", 3), ("tool.py", 5)]
+    where = [(f["path"], f["line"]) for f in found]
+    assert where == [("tool.py", 2), ("tool.py", 3), ("tool.py", 5)]
     assert "split it by hand" in found[2]["message"]
 
 

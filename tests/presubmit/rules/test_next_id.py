@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,14 +14,16 @@ from tests.presubmit.helpers import write_tree
 HEAD = 'syntax = "proto3";\n\npackage acme.demo.v1;\n\n'
 
 
-def next_id(tree: Path, body: str, *, head: str = HEAD, config: str | None = None) -> list[dict]:
+def next_id(
+    tree: Path, body: str, *, head: str = HEAD, config: str | None = None
+) -> list[dict[str, Any]]:
     files: dict[str, str] = {"demo.proto": head + body}
     if config is not None:
         files["presubmit.toml"] = config
     write_tree(tree, files)
     result = lint(tree, "--rules", "NEXT_ID", "--format", "json")
     assert result.code in (0, 1), result.err
-    found = result.json()
+    found: list[dict[str, Any]] = result.json()
     assert (result.code == 1) == bool(found)
     return found
 

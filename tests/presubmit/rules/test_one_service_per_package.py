@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from tests.presubmit.helpers import lint
 from tests.presubmit.helpers import write_tree
@@ -12,7 +13,7 @@ def _svc(package: str, name: str) -> str:
     return f'syntax = "proto3";\n\npackage {package};\n\n// {name}.\nservice {name} {{}}\n'
 
 
-def _run(tree: Path, files: dict[str, str]) -> list[dict]:
+def _run(tree: Path, files: dict[str, str]) -> list[dict[str, Any]]:
     write_tree(tree, files)
     result = lint(tree, "--rules", "ONE_SERVICE_PER_PACKAGE", "--format", "json")
     assert result.code in (0, 1), result.err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from tests.presubmit.helpers import lint
 from tests.presubmit.helpers import write_tree
@@ -12,7 +13,7 @@ MSGS = "// Next ID: 1\nmessage Req {}\n// Next ID: 1\nmessage Resp {}\n"
 SERVICE = "// Svc serves.\nservice Svc {\n  // Do does.\n  rpc Do(Req) returns (Resp);\n}\n"
 
 
-def _run(tree: Path, files: dict[str, str]) -> list[dict]:
+def _run(tree: Path, files: dict[str, str]) -> list[dict[str, Any]]:
     write_tree(tree, files)
     result = lint(tree, "--rules", "SERVICE_FILE_ALONE", "--format", "json")
     assert result.code in (0, 1), result.err
