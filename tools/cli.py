@@ -7,10 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tools import deps
 from tools import paths
-from tools import prereqs
-from tools import toolchain
 from tools.errors import BuildError
 
 # Set in the environment of the re-executed build.py so it cannot loop.
@@ -23,6 +20,10 @@ def _in_tools_venv() -> bool:
 
 def _bootstrap(argv: Sequence[str]) -> None:
     """Install what DEPS pins, then continue inside the tools venv."""
+    from tools import deps
+    from tools import prereqs
+    from tools import toolchain
+
     prereqs.check()
     toolchain.ensure(deps.load(paths.DEPS))
     if _in_tools_venv() or os.environ.get(_IN_VENV) == "1":
@@ -32,6 +33,25 @@ def _bootstrap(argv: Sequence[str]) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(py, [py, str(paths.REPO / "build.py"), *argv])
+
+
+def _all_unchanged() -> bool:
+    """Answer a rerun of `all` on an unchanged tree before importing anything."""
+    import time
+
+    from tools.tasks import allstamp
+
+    started = time.perf_counter()
+    try:
+        if not allstamp.is_fresh(paths.REPO):
+            return False
+    except OSError:
+        return False  # e.g. git missing: the full path reports it properly
+    for name in allstamp.STEPS:
+        print(f"{name:<10} ok     0.00s  (unchanged)")
+    took = time.perf_counter() - started
+    print(f"all {len(allstamp.STEPS)} steps ok ({took:.2f}s; nothing changed since the last run)")
+    return True
 
 
 def format_error(message: str) -> str:
@@ -44,10 +64,12 @@ def format_error(message: str) -> str:
 
 
 def main(argv: Sequence[str]) -> int:
-    from tools.tasks import registry
-
     argv = list(argv)
     task = argv[0] if argv else None
+    if task == "all" and len(argv) == 1 and _all_unchanged():
+        return 0
+    from tools.tasks import registry
+
     try:
         if task in registry.names() and registry.needs_tools(task):
             _bootstrap(argv)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,7 +48,7 @@ def inputs_digest(files: tuple[str, ...], root: Path = paths.REPO, extra: str = 
     return h.hexdigest()
 
 
-def _protoc_version() -> str:
+def protoc_version() -> str:
     # The pin, not importlib.metadata: build.py installed exactly this version,
     # and reading DEPS is ten times cheaper.
     return deps.load_cached(paths.DEPS).version("python", "grpcio-tools")
@@ -61,12 +62,12 @@ def compile_api(root: Path = paths.REPO, cache: Path | None = None) -> Compiled:
     if not files:
         raise BuildError(f"no .proto files under {', '.join(paths.PROTO_ROOTS)}/; add one")
     third = tuple(thirdparty.WANTED)
-    key = inputs_digest(files + third, root, extra="protoc " + _protoc_version())
+    key = inputs_digest(files + third, root, extra="protoc " + protoc_version())
     out = cache / "compile" / f"{key}.binpb"
     if out.exists():
         return Compiled(out, files, key)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f"{out.name}.{os.getpid()}.tmp")
+    tmp = out.with_name(f"{out.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         protoc.run(
             [

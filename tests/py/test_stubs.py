@@ -30,13 +30,27 @@ def py_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.syspath_prepend(str(PY))
 
 
-def test_there_are_stubs_for_every_proto() -> None:
+def test_there_are_stubs_for_every_proto_and_grpc_for_every_service() -> None:
     protos = sorted(p.relative_to(REPO) for p in (REPO / "turboci").rglob("*.proto"))
     assert protos, "the API has no protos"
+    with_service = 0
     for proto in protos:
         stem = PY / proto.parent / f"{proto.stem}_pb2"
-        for suffix in (".py", ".pyi", "_grpc.py"):
+        for suffix in (".py", ".pyi"):
             assert Path(f"{stem}{suffix}").exists(), f"{stem}{suffix}"
+        has_service = "\nservice " in (REPO / proto).read_text()
+        with_service += has_service
+        for suffix in ("_grpc.py", "_grpc.pyi"):
+            assert Path(f"{stem}{suffix}").exists() == has_service, f"{stem}{suffix}"
+    assert with_service == 2, "the orchestrator and the executor services"
+
+
+def test_grpc_stubs_expose_client_and_server() -> None:
+    from turboci.graph.orchestrator.v1 import turbo_ci_orchestrator_service_pb2_grpc as svc
+
+    assert hasattr(svc, "TurboCIOrchestratorStub")
+    assert hasattr(svc, "TurboCIOrchestratorServicer")
+    assert callable(svc.add_TurboCIOrchestratorServicer_to_server)
 
 
 def test_every_stub_imports_and_every_message_serializes() -> None:

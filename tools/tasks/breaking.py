@@ -1,13 +1,14 @@
 """`breaking`: buf breaking against the merge base with upstream, or a ref.
 
 The third-party protos under google/ are not in git, so the basis is
-exported to a temporary folder, given its copies there, and built into an
-image; the current tree is compared against that image.
+exported to a temporary folder, given its copies there, and compiled into
+an image like the current tree; the shared compile is compared with it.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import tarfile
 import tempfile
@@ -16,7 +17,6 @@ from pathlib import Path
 
 from tools import paths
 from tools import stamps
-from tools import thirdparty
 from tools.errors import BuildError
 from tools.tasks.context import Context
 from tools.tasks.run import output_of
@@ -96,18 +96,30 @@ def _export(root: Path, commit: str, dest: Path) -> None:
     archive.unlink()
 
 
-def basis_image(root: Path, commit: str, work: Path) -> Path | None:
-    """Build the basis into an image; None when the basis has no API protos."""
-    _export(root, commit, work)
-    tree = work / "tree"
-    if not any((tree / top).rglob("*.proto") for top in paths.PROTO_ROOTS if (tree / top).is_dir()):
-        return None
-    thirdparty.sync(tree)
-    image = work / "basis.binpb"
-    buf = str(paths.venv_bin("buf"))
-    proc = run([buf, "build", ".", "-o", str(image)], cwd=tree)
-    if proc.returncode != 0:
-        raise BuildError(f"the basis {commit[:12]} does not build: {output_of(proc)}")
+def basis_image(root: Path, commit: str, cache: Path) -> Path | None:
+    """The basis compiled like the current tree (cached per commit and protoc
+    version); None when the basis has no API protos."""
+    from tools import compile as compile_mod
+
+    image = cache / "breaking" / f"{commit}-{compile_mod.protoc_version()}.binpb"
+    if image.exists():
+        return image
+    with tempfile.TemporaryDirectory(prefix="turboci-basis-") as tmp:
+        work = Path(tmp)
+        _export(root, commit, work)
+        tree = work / "tree"
+        if not compile_mod.proto_files(tree):
+            return None
+        try:
+            compiled = compile_mod.compile_api(tree, cache=work / "cache")
+        except BuildError as exc:
+            raise BuildError(
+                f"the basis {commit[:12]} does not compile: {exc.message.splitlines()[0]}"
+            ) from None
+        image.parent.mkdir(parents=True, exist_ok=True)
+        for old in image.parent.glob("*.binpb"):
+            old.unlink()  # one basis at a time is all a checkout needs
+        shutil.copyfile(compiled.descriptor_set, image)
     return image
 
 
@@ -131,13 +143,23 @@ def breaking(ctx: Context, against: str | None = None) -> None:
     cache = ctx.root / ".cache"
     if stamps.is_fresh("breaking", key, cache):
         return
-    with tempfile.TemporaryDirectory(prefix="turboci-breaking-") as tmp:
-        image = basis_image(ctx.root, basis.commit, Path(tmp))
-        if image is None:
-            ctx.say(f"breaking: skipped: {basis.why} ({basis.commit[:12]}) has no protos yet")
-            return
-        buf = str(paths.venv_bin("buf"))
-        proc = run([buf, "breaking", ".", "--against", str(image)], cwd=ctx.root)
+    image = basis_image(ctx.root, basis.commit, cache)
+    if image is None:
+        ctx.say(f"breaking: skipped: {basis.why} ({basis.commit[:12]}) has no protos yet")
+        return
+    # Both sides come from the same compiler: the shared compile and the basis'.
+    proc = run(
+        [
+            str(paths.venv_bin("buf")),
+            "breaking",
+            f"{ctx.compiled().descriptor_set}#format=binpb",
+            "--against",
+            f"{image}#format=binpb",
+            "--config",
+            str(ctx.root / "buf.yaml"),
+        ],
+        cwd=ctx.root,
+    )
     if proc.returncode == 0:
         stamps.record("breaking", key, cache)
         return

@@ -1,9 +1,17 @@
-"""`all`: every step of a contributor's build, sharing one compile."""
+"""`all`: every step of a contributor's build, sharing one compile.
+
+The compile runs first. format then runs side by side with lint, breaking,
+gen and docs: those read only the compiled descriptors, and formatting
+rarely changes anything. When it does rewrite a file, the API is compiled
+again and the other steps run once more on the formatted sources.
+"""
 
 from __future__ import annotations
 
 import time
 
+from tools.errors import BuildError
+from tools.tasks import allstamp
 from tools.tasks import breaking
 from tools.tasks import docs
 from tools.tasks import fmt
@@ -11,47 +19,55 @@ from tools.tasks import gen
 from tools.tasks import lint
 from tools.tasks.context import Context
 from tools.tasks.steps import Outcome
+from tools.tasks.steps import StepFn
 from tools.tasks.steps import run_steps
 from tools.tasks.steps import summary
 
-
-def _compile(ctx: Context) -> None:
-    ctx.compiled()
+STEPS = allstamp.STEPS
 
 
 def _lint(ctx: Context) -> None:
     status = lint.lint_cached(ctx)
     if status:
-        from tools.errors import BuildError
-
         raise BuildError("lint found problems", exit_code=status)
 
 
+CHECKS: tuple[tuple[str, StepFn], ...] = (
+    ("lint", _lint),
+    ("breaking", lambda c: breaking.breaking(c)),
+    ("gen", lambda c: gen.gen(c)),
+    ("docs", lambda c: docs.docs(c)),
+)
+
+
 def build_all(ctx: Context) -> int:
-    """compile and format first, then lint, breaking, gen and docs side by side."""
+    """Run every step, keep going after failures; 0 only if all passed."""
     started = time.perf_counter()
+
+    def _compile(_: Context) -> None:
+        ctx.compiled()  # into the parent, so every later step shares it
+
     outcomes = run_steps(ctx, [("compile", _compile)], [])
     if not outcomes[0].ok:
-        for name in ("format", "lint", "breaking", "gen", "docs"):
-            skipped = Outcome(name, False, 0.0, "not run: the API does not compile")
+        for name in STEPS[1:]:
             ctx.say(f"{name:<10} FAIL   0.00s  (not run: the API does not compile)")
-            outcomes.append(skipped)
+            outcomes.append(Outcome(name, False, 0.0, ""))
         return summary(ctx, outcomes, started)
 
-    def _format(c: Context) -> None:
-        if fmt.format_protos(c):
-            ctx.forget_compile()
-            ctx.compiled()  # the rest of the steps see the formatted sources
+    rewrote: list[bool] = []
 
-    outcomes += run_steps(ctx, [("format", _format)], [])
-    outcomes += run_steps(
-        ctx,
-        [],
-        [
-            ("lint", _lint),
-            ("breaking", lambda c: breaking.breaking(c)),
-            ("gen", lambda c: gen.gen(c)),
-            ("docs", lambda c: docs.docs(c)),
-        ],
-    )
-    return summary(ctx, outcomes, started)
+    def _format(c: Context) -> None:
+        rewrote.append(fmt.format_protos(c))
+
+    outcomes += run_steps(ctx, [], [("format", _format), *CHECKS])
+    if any(rewrote):
+        ctx.say("format rewrote sources: compiling again and rerunning the checks")
+        ctx.forget_compile()
+        outcomes = [o for o in outcomes if o.name == "format"]
+        outcomes += run_steps(ctx, [("compile", _compile)], [])
+        if outcomes[-1].ok:
+            outcomes += run_steps(ctx, [], CHECKS)
+    status = summary(ctx, outcomes, started)
+    if status == 0:
+        allstamp.record(ctx.root)
+    return status

@@ -104,21 +104,44 @@ def _generate_go(compiled: Compiled, out: Path) -> None:
     )
 
 
+def service_files(compiled: Compiled) -> list[str]:
+    """The API files that define a service: the only ones with gRPC code."""
+    from google.protobuf import descriptor_pb2
+
+    fds = descriptor_pb2.FileDescriptorSet.FromString(compiled.descriptor_set.read_bytes())
+    own = set(compiled.files)
+    return [f.name for f in fds.file if f.name in own and f.service]
+
+
 def _generate_py(compiled: Compiled, out: Path) -> None:
     protoc.run(
         [
             f"--descriptor_set_in={compiled.descriptor_set}",
             f"--plugin=protoc-gen-mypy={paths.venv_bin('protoc-gen-mypy')}",
-            f"--plugin=protoc-gen-mypy_grpc={paths.venv_bin('protoc-gen-mypy_grpc')}",
             f"--python_out={out}",
-            f"--grpc_python_out={out}",
             f"--mypy_out={out}",
-            f"--mypy_grpc_out={out}",
             *compiled.files,
         ],
         cwd=out,  # everything comes from the descriptor set, nothing from disk
     )
-    _mark_packages(out)
+
+
+def _generate_py_grpc(compiled: Compiled, out: Path) -> None:
+    # The Python gRPC plugins would write an empty module for every file;
+    # only files with a service get one.
+    services = service_files(compiled)
+    if not services:
+        return
+    protoc.run(
+        [
+            f"--descriptor_set_in={compiled.descriptor_set}",
+            f"--plugin=protoc-gen-mypy_grpc={paths.venv_bin('protoc-gen-mypy_grpc')}",
+            f"--grpc_python_out={out}",
+            f"--mypy_grpc_out={out}",
+            *services,
+        ],
+        cwd=out,
+    )
 
 
 def generate(
@@ -134,14 +157,16 @@ def generate(
     for name in GO_MODULE_FILES:
         if (root / "go" / name).exists():
             shutil.copy2(root / "go" / name, stage / "go" / name)
-    # Go and Python generation are independent: one protoc each, both cores.
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    # The generators are independent: one protoc each, side by side.
+    with ThreadPoolExecutor(max_workers=3) as pool:
         jobs = [
             pool.submit(_generate_go, compiled, stage / "go"),
             pool.submit(_generate_py, compiled, stage / "py"),
+            pool.submit(_generate_py_grpc, compiled, stage / "py"),
         ]
         for job in jobs:
             job.result()
+    _mark_packages(stage / "py")
     if tidy and (gomod.mismatches(stage / "go", deps) or not (stage / "go" / "go.sum").exists()):
         # `go mod tidy` needs the hand-written Go too: tidy in a full scratch copy.
         full = stage / "go-full"

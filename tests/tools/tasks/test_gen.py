@@ -39,6 +39,7 @@ def test_generates_go_python_typed_and_grpc(generated: Path) -> None:
         "py/turboci/graph/ids/v1/work_plan_id_pb2.pyi",
         "py/turboci/graph/ids/v1/ids_service_pb2_grpc.py",
         "py/turboci/graph/ids/v1/ids_service_pb2_grpc.pyi",
+        "py/turboci/graph/ids/v1/ids_service_pb2.pyi",
         "py/turboci/graph/ids/v1/__init__.py",
         "py/turboci/__init__.py",
         "go/go.mod",
@@ -151,3 +152,10 @@ def test_a_package_named_like_a_packaging_folder_is_generated(api_tree: Path) ->
     gen.gen(ctx(api_tree))
     assert (api_tree / BUILD_PB2).exists()
     gen.gen(ctx(api_tree), check=True)
+
+
+def test_grpc_modules_only_for_files_with_a_service(generated: Path) -> None:
+    files = snapshot(generated)
+    assert "py/turboci/graph/ids/v1/ids_service_pb2_grpc.py" in files
+    assert "py/turboci/graph/ids/v1/work_plan_id_pb2_grpc.py" not in files
+    assert "py/turboci/graph/ids/v1/work_plan_id_pb2_grpc.pyi" not in files
