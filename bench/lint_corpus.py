@@ -76,7 +76,7 @@ def _message(rng: random.Random, name: str, refs: list[str], indent: str = "") -
         number += 1
         if nested and i == 0:
             body.append(f"{indent}  // The kind.")
-            body.append(f"{indent}  Kind kind = {number};")
+            body.append(f"{indent}  optional Kind kind = {number};")
             continue
         if nested and i == 1:
             body.append(f"{indent}  // The parts.")

@@ -17,6 +17,8 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Iterator
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -37,6 +39,10 @@ _ABSL = re.compile(r"^(WARNING: All log messages|[IWEF]\d{4} )")
 _WARNING = re.compile(r"^\S+:\d+:\d+: warning:")
 MAX_ERROR_LINES = 50
 SPLIT_AT = 64
+# Files per protoc run on big trees: small enough that two protoc processes
+# at once stay far below one whole-tree compile in memory, large enough that
+# re-parsing shared imports in every batch stays cheap.
+BATCH_FILES = int(os.environ.get("PRESUBMIT_BATCH_FILES", "1000"))
 
 
 def well_known_include() -> Path:
@@ -103,17 +109,94 @@ def _clean(stderr: str) -> list[str]:
     return lines
 
 
-def batches(files: Sequence[str], jobs: int) -> list[list[str]]:
-    """Contiguous slices of the sorted files: a package's files share imports,
-    so keeping them together keeps the imports each protoc re-parses few."""
+def batches(files: Sequence[str], count: int) -> list[list[str]]:
+    """`count` contiguous slices of the sorted files: a package's files share
+    imports, so keeping them together keeps the imports each protoc re-parses few."""
     ordered = sorted(files)
-    jobs = max(1, min(jobs, len(ordered)))
-    size = -(-len(ordered) // jobs)
+    count = max(1, min(count, len(ordered)))
+    size = -(-len(ordered) // count)
     return [ordered[i : i + size] for i in range(0, len(ordered), size)]
 
 
 def default_jobs() -> int:
     return max(1, min(2, os.cpu_count() or 1))
+
+
+def _timing(message: str) -> None:
+    if os.environ.get("PRESUBMIT_TIMING"):
+        sys.stderr.write(f"timing: {message}\n")
+
+
+def compile_batches(
+    root: Path,
+    files: Sequence[str],
+    includes: Sequence[Path] = (),
+    jobs: int | None = None,
+    batch_files: int = BATCH_FILES,
+) -> Iterator[descriptor_pb2.FileDescriptorSet]:
+    """Compile `files` (root-relative) in batches, `jobs` protoc processes at a time.
+
+    Yields each batch's descriptors as soon as its protoc is done, so the caller's
+    rules run while the next batches compile. Smaller batches also keep each
+    protoc's memory small. Raises CompileError, after every batch has run, if
+    any failed.
+    """
+    if not files:
+        return
+    if jobs is None:
+        # A second protoc costs a start-up; only worth it on big trees.
+        jobs = default_jobs() if len(files) >= SPLIT_AT else 1
+    count = max(jobs, -(-len(files) // batch_files)) if jobs > 1 else 1
+    groups = batches(files, count)
+    # protoc runs in the root, so `-I.` makes its messages name files root-relative.
+    include_args = ["-I.", *(f"-I{p}" for p in includes), f"-I{well_known_include()}"]
+    errors: list[str] = []
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="presubmit-") as tmp:
+        pending = list(enumerate(groups))
+        pending.reverse()
+        running: list[tuple[subprocess.Popen[bytes], Path, Path]] = []
+        while pending or running:
+            while pending and len(running) < jobs:
+                n, group = pending.pop()
+                out = Path(tmp) / f"{n}.binpb"
+                argfile = Path(tmp) / f"{n}.args"
+                errfile = Path(tmp) / f"{n}.err"
+                # An argument file keeps thousands of paths off the command line.
+                args = [*include_args, "--include_source_info", f"--descriptor_set_out={out}"]
+                argfile.write_text("\n".join([*args, *group]) + "\n", encoding="utf-8")
+                with errfile.open("wb") as err:
+                    proc = subprocess.Popen(
+                        [sys.executable, "-m", "grpc_tools.protoc", f"@{argfile}"],
+                        cwd=root,
+                        stdout=subprocess.DEVNULL,
+                        stderr=err,
+                    )
+                running.append((proc, out, errfile))
+            finished = [r for r in running if r[0].poll() is not None]
+            if not finished:
+                time.sleep(0.005)
+                continue
+            for item in finished:
+                running.remove(item)
+            for proc, out, errfile in finished:
+                _timing(f"protoc batch {out.stem} done at {time.perf_counter() - started:.3f}s")
+                if proc.returncode != 0:
+                    for line in _clean(errfile.read_bytes().decode("utf-8", "replace")):
+                        if line not in errors:
+                            errors.append(line)
+                    if not errors:
+                        errors.append("protoc failed without a message")
+                elif not errors:
+                    fds = descriptor_pb2.FileDescriptorSet()
+                    fds.ParseFromString(out.read_bytes())
+                    out.unlink()
+                    yield fds
+    if errors:
+        if len(errors) > MAX_ERROR_LINES:
+            rest = len(errors) - MAX_ERROR_LINES
+            errors = [*errors[:MAX_ERROR_LINES], f"... and {rest} more errors"]
+        raise CompileError(errors)
 
 
 def compile_files(
@@ -122,54 +205,8 @@ def compile_files(
     includes: Sequence[Path] = (),
     jobs: int | None = None,
 ) -> descriptor_pb2.FileDescriptorSet:
-    """Compile `files` (root-relative) with protoc; raise CompileError on errors."""
-    if not files:
-        return descriptor_pb2.FileDescriptorSet()
-    if jobs is None:
-        # A second protoc costs a Python start-up; only worth it on big trees.
-        jobs = default_jobs() if len(files) >= SPLIT_AT else 1
-    groups = batches(files, jobs)
-    # protoc runs in the root, so `-I.` makes its messages name files root-relative.
-    include_args = ["-I.", *(f"-I{p}" for p in includes), f"-I{well_known_include()}"]
-    with tempfile.TemporaryDirectory(prefix="presubmit-") as tmp:
-        procs: list[tuple[subprocess.Popen[bytes], Path]] = []
-        for n, group in enumerate(groups):
-            out = Path(tmp) / f"{n}.binpb"
-            argfile = Path(tmp) / f"{n}.args"
-            # An argument file keeps thousands of paths off the command line.
-            argfile.write_text(
-                "\n".join(
-                    [*include_args, "--include_source_info", f"--descriptor_set_out={out}", *group]
-                )
-                + "\n",
-                encoding="utf-8",
-            )
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "grpc_tools.protoc", f"@{argfile}"],
-                cwd=root,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-            )
-            procs.append((proc, out))
-        errors: list[str] = []
-        failed = False
-        chunks: list[bytes] = []
-        for proc, out in procs:
-            _, err = proc.communicate()
-            if proc.returncode != 0:
-                failed = True
-                for line in _clean(err.decode("utf-8", "replace")):
-                    if line not in errors:
-                        errors.append(line)
-            elif out.exists():
-                chunks.append(out.read_bytes())
-        if failed:
-            if not errors:
-                errors = ["protoc failed without a message"]
-            if len(errors) > MAX_ERROR_LINES:
-                rest = len(errors) - MAX_ERROR_LINES
-                errors = [*errors[:MAX_ERROR_LINES], f"... and {rest} more errors"]
-            raise CompileError(errors)
-    fds = descriptor_pb2.FileDescriptorSet()
-    fds.ParseFromString(b"".join(chunks))
-    return fds
+    """Compile `files` into one FileDescriptorSet; raise CompileError on errors."""
+    merged = descriptor_pb2.FileDescriptorSet()
+    for fds in compile_batches(root, files, includes, jobs):
+        merged.file.extend(fds.file)
+    return merged

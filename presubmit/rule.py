@@ -17,4 +17,9 @@ class Rule(Protocol):
     @property
     def purpose(self) -> str: ...
 
+    # True when checking files in groups gives the same findings as checking
+    # them all at once; such rules run on each compiled batch as it arrives.
+    @property
+    def per_file(self) -> bool: ...
+
     def check(self, ctx: LintContext) -> list[Finding]: ...

@@ -35,6 +35,7 @@ def lacks_presence(
 class FieldExplicitPresence:
     id = "FIELD_EXPLICIT_PRESENCE"
     purpose = "Singular, non-oneof fields are declared `optional` so presence is observable."
+    per_file = True
 
     def check(self, ctx: LintContext) -> list[Finding]:
         found: list[Finding] = []

@@ -33,6 +33,7 @@ def expected_go_package(prefix: str, package_root: str, package: str, service: b
 class GoPackage:
     id = "GO_PACKAGE"
     purpose = "option go_package is derived from the proto package: prefix/a/b/c/v1;cpb."
+    per_file = True
 
     def check(self, ctx: LintContext) -> list[Finding]:
         prefix = ctx.config.go_package_prefix

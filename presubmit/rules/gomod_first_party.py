@@ -40,6 +40,7 @@ def direct_requires(text: str) -> list[tuple[int, int, str]]:
 class GomodFirstParty:
     id = "GOMOD_FIRST_PARTY"
     purpose = "go/go.mod directly requires only first-party (Go and Google) modules."
+    per_file = False
 
     def check(self, ctx: LintContext) -> list[Finding]:
         rel = ctx.config.gomod

@@ -19,6 +19,7 @@ _TWO_ON_A_LINE = re.compile(rb"(?m)^[^\n]*\bimport\b[^\n]*\bimport\b")
 class ImportOnePerLine:
     id = "IMPORT_ONE_PER_LINE"
     purpose = "One import statement per line in protos; one imported name per Python import."
+    per_file = True
 
     def check(self, ctx: LintContext) -> list[Finding]:
         found: list[Finding] = []

@@ -86,6 +86,7 @@ def _comment_line(sf: SourceFile, loc: Location) -> int | None:
 class NextId:
     id = "NEXT_ID"
     purpose = "A `Next ID: N` comment names 1 + the largest number a message or enum uses."
+    per_file = True
 
     def check(self, ctx: LintContext) -> list[Finding]:
         found: list[Finding] = []

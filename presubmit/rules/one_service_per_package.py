@@ -10,6 +10,7 @@ from presubmit.source import FILE_SERVICE
 class OneServicePerPackage:
     id = "ONE_SERVICE_PER_PACKAGE"
     purpose = "A proto package holds at most one service."
+    per_file = False
 
     def check(self, ctx: LintContext) -> list[Finding]:
         first: dict[str, str] = {}

@@ -12,6 +12,7 @@ from presubmit.source import FILE_MESSAGE
 class ServiceFileAlone:
     id = "SERVICE_FILE_ALONE"
     purpose = "A file that holds a service holds nothing else at top level."
+    per_file = True
 
     def check(self, ctx: LintContext) -> list[Finding]:
         found: list[Finding] = []
