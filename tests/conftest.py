@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SEED_BAD_PROTO = REPO.parent / "shared" / "seeds" / "dm_graph_seed.proto.txt"
+SEED_BAD_PROTO = REPO / "tests" / "fixtures" / "dm_graph_seed.proto.txt"
 
 IDS_PROTO = """\
 syntax = "proto3";
