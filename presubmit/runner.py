@@ -139,7 +139,7 @@ def lint(
             raw = compiler.precheck(root, targets, config.max_file_bytes)
             timer.mark("precheck")
             # Per-file rules run on each batch while protoc works on the next.
-            for fds in compiler.compile_batches(root, targets, jobs=jobs):
+            for fds in compiler.compile_batches(root, targets, jobs=jobs, raw=raw):
                 timer.mark("compile batch")
                 batch = [SourceFile(f, root, raw.get(f.name)) for f in fds.file]
                 files += batch

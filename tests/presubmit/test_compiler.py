@@ -72,3 +72,25 @@ def test_error_lines_are_capped(tree: Path) -> None:
         compiler.compile_files(tree, ["a.proto"])
     assert len(info.value.lines) == compiler.MAX_ERROR_LINES + 1
     assert info.value.lines[-1].startswith("... and ")
+
+
+def test_plan_batches_keeps_import_chains_together() -> None:
+    # Two independent chains a0 <- a1 <- a2 and b0 <- b1 <- b2.
+    raw = {
+        f"{c}{i}.proto": (f'import "{c}{i - 1}.proto";\n' if i else "").encode()
+        for c in "ab" for i in range(3)
+    }
+    groups = compiler.plan_batches(list(raw), raw, 2)
+    assert sorted(map(sorted, groups)) == [
+        ["a0.proto", "a1.proto", "a2.proto"], ["b0.proto", "b1.proto", "b2.proto"],
+    ]
+    assert compiler.plan_batches(list(raw), raw, 2) == groups  # deterministic
+    assert compiler.plan_batches(list(raw), raw, 1) == [sorted(raw)]
+
+
+def test_plan_batches_stays_balanced() -> None:
+    # Everything imports one hub: the hub is shared, the rest splits evenly.
+    raw = {"hub.proto": b""} | {f"f{i:02d}.proto": b'import "hub.proto";' for i in range(20)}
+    groups = compiler.plan_batches(list(raw), raw, 3)
+    assert sorted(f for g in groups for f in g) == sorted(raw)
+    assert max(map(len, groups)) <= len(raw) / 3 * 1.05 + 1
