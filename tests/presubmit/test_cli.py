@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -115,3 +116,11 @@ def test_module_entry_point_on_this_repo() -> None:
                           capture_output=True, text=True, check=False)
     assert proc.returncode in (0, 1), proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_run_accepts_a_sparse_namespace(tree: Path) -> None:
+    # build.py may build its own Namespace; missing options take their defaults.
+    write_tree(tree, {"stale.proto": STALE})
+    out = io.StringIO()
+    assert cli.run(argparse.Namespace(root=tree), out=out) == 1
+    assert out.getvalue().startswith("stale.proto:5:4: NEXT_ID ")
