@@ -8,7 +8,6 @@ built per file, on demand, and as narrow as the caller needs.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -63,12 +62,13 @@ class SourceFile:
             self._index = {tuple(loc.path): loc for loc in self.proto.source_code_info.location}
         return self._index.get(path)
 
-    def leading_matching(self, pred: Callable[[str], bool]) -> dict[SourcePath, Location]:
-        """Locations whose leading comment satisfies `pred` (one cheap pass)."""
+    def leading_matching(self, pattern: re.Pattern[str]) -> dict[SourcePath, Location]:
+        """Locations whose leading comment `pattern` finds something in (one cheap pass)."""
+        search = pattern.search
         found: dict[SourcePath, Location] = {}
         for loc in self.proto.source_code_info.location:
             text = loc.leading_comments
-            if text and pred(text):
+            if text and search(text):
                 found[tuple(loc.path)] = loc
         return found
 

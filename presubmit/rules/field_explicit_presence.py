@@ -19,10 +19,11 @@ _ALWAYS_PRESENT = (FD.TYPE_MESSAGE, FD.TYPE_GROUP)
 def lacks_presence(
     field: descriptor_pb2.FieldDescriptorProto, file: descriptor_pb2.FileDescriptorProto
 ) -> bool:
-    if field.label != FD.LABEL_OPTIONAL or field.type in _ALWAYS_PRESENT:
-        return False
+    # Checked first because it settles most fields of an API that follows the rule.
     if field.HasField("oneof_index"):
         return False  # a real oneof member, or proto3 `optional` (its synthetic oneof)
+    if field.label != FD.LABEL_OPTIONAL or field.type in _ALWAYS_PRESENT:
+        return False
     if file.syntax == "proto3":
         return True
     if file.syntax == "editions":

@@ -52,14 +52,6 @@ def numbers(first: int, last: int) -> str:
     return f"numbers {first} to {last} were"
 
 
-def _last_line_triggers(text: str) -> bool:
-    # Most comments never mention the next id; one regex scan rules them out.
-    if comments.TRIGGER.search(text) is None:
-        return False
-    line = comments.last_line(text)
-    return line is not None and comments.triggers(line)
-
-
 def _comment_line(sf: SourceFile, loc: Location) -> int | None:
     """0-based line of the comment's last non-empty line, found in the raw text.
 
@@ -83,6 +75,14 @@ def _comment_line(sf: SourceFile, loc: Location) -> int | None:
     return None
 
 
+def _parse_last_line(loc: Location | None) -> comments.NextIdLine | None:
+    """The Next ID line that ends the leading comment, if it ends in one."""
+    if loc is None:
+        return None
+    line = comments.last_line(loc.leading_comments)
+    return None if line is None else comments.parse(line)
+
+
 class NextId:
     id = "NEXT_ID"
     purpose = "A `Next ID: N` comment names 1 + the largest number a message or enum uses."
@@ -92,7 +92,9 @@ class NextId:
         found: list[Finding] = []
         for sf in ctx.files_for(self.id):
             required = ctx.require_next_id(sf.name)
-            commented = sf.leading_matching(_last_line_triggers)
+            # Most comments never mention the next id; a regex scan in C
+            # rules them out before the last line of the rest is parsed.
+            commented = sf.leading_matching(comments.TRIGGER)
             enums = [(p, e, n) for p, e, n in walk_enums_top(sf.proto)]
             for path, msg, name in walk_messages(sf.proto):
                 if msg.options.map_entry:
@@ -103,9 +105,10 @@ class NextId:
                         for i, e in enumerate(msg.enum_type)
                     ]
                 loc = commented.get(path)
-                if loc is not None:
+                parsed = _parse_last_line(loc)
+                if loc is not None and parsed is not None:
                     found += self._judge(
-                        sf, path, loc, strip_dot(name), message_next_id(msg), "message"
+                        sf, path, loc, parsed, strip_dot(name), message_next_id(msg), "message"
                     )
                 elif required:
                     expected = message_next_id(msg)
@@ -120,17 +123,23 @@ class NextId:
                     )
             for path, enum, name in enums:
                 loc = commented.get(path)
-                if loc is not None:
-                    found += self._judge(sf, path, loc, strip_dot(name), enum_next_id(enum), "enum")
+                parsed = _parse_last_line(loc)
+                if loc is not None and parsed is not None:
+                    expected = enum_next_id(enum)
+                    found += self._judge(sf, path, loc, parsed, strip_dot(name), expected, "enum")
         return found
 
     def _judge(
-        self, sf: SourceFile, path: SourcePath, loc: Location, name: str, expected: int, kind: str
+        self,
+        sf: SourceFile,
+        path: SourcePath,
+        loc: Location,
+        parsed: comments.NextIdLine,
+        name: str,
+        expected: int,
+        kind: str,
     ) -> list[Finding]:
         text = comments.last_line(loc.leading_comments) or ""
-        parsed = comments.parse(text)
-        if parsed is None:
-            return []
         want = comments.canonical(expected)
         if parsed.canonical and parsed.value == expected:
             return []

@@ -184,3 +184,10 @@ def test_suppression_and_list_ignored(tree: Path) -> None:
     assert shown.code == 0
     [f] = shown.json()
     assert f["suppressed"] is True and f["rule"] == "NEXT_ID"
+
+
+def test_a_next_id_line_that_is_not_last_counts_as_missing_where_required(tree: Path) -> None:
+    config = REPO_LIKE_CONFIG.replace("GO_PACKAGE", "NEXT_ID")
+    body = "// Next ID: 2\n// More words after it.\nmessage A {\n  string a = 1;\n}\n"
+    [f] = next_id(tree, body, config=config)
+    assert "needs a leading comment ending in 'Next ID: 2'" in f["message"]
