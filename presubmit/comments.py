@@ -14,6 +14,8 @@ from dataclasses import dataclass
 # blanks, in any case: "NextID:5" and "NEXT_ID = 3" trigger, "next
 # identifier" and "context id" do not.
 TRIGGER = re.compile(r"(?<![A-Za-z0-9])next[ \t_-]*id(?![A-Za-z0-9])", re.IGNORECASE)
+# Every text the trigger matches contains this, in lower case.
+TRIGGER_HINT = "next"
 CANONICAL = re.compile(r"Next ID: (0|[1-9][0-9]*)")
 # The number a non-canonical line most likely means: the first one after the trigger.
 _STATED = re.compile(r"[ \t]*[:=]?[ \t]*([0-9]+)")

@@ -94,7 +94,7 @@ class NextId:
             required = ctx.require_next_id(sf.name)
             # Most comments never mention the next id; a regex scan in C
             # rules them out before the last line of the rest is parsed.
-            commented = sf.leading_matching(comments.TRIGGER)
+            commented = sf.leading_matching(comments.TRIGGER, comments.TRIGGER_HINT)
             enums = [(p, e, n) for p, e, n in walk_enums_top(sf.proto)]
             for path, msg, name in walk_messages(sf.proto):
                 if msg.options.map_entry:

@@ -35,6 +35,7 @@ def test_loose_trigger(sep: str, flips: list[bool], suffix: str, ending: str, n:
     line = _case("next", flips[:4]) + sep + _case("id", flips[4:]) + suffix + str(n) + ending
     parsed = comments.parse(line)
     assert parsed is not None
+    assert comments.TRIGGER_HINT in line.lower()  # the cheap pre-filter never hides a trigger
     exact = line.strip() == f"Next ID: {n}"
     assert parsed.canonical is exact
     assert parsed.value == n
