@@ -7,6 +7,7 @@ errors print as `path:line:col: message` on stderr).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -130,4 +131,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     add_arguments(parser)
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    return run(args)
+    try:
+        return run(args)
+    except BrokenPipeError:
+        # The reader (`| head`) left; that is not an error of the lint.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return 130

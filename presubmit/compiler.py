@@ -204,42 +204,48 @@ def compile_batches(
         pending = list(enumerate(groups))
         pending.reverse()
         running: list[tuple[subprocess.Popen[bytes], Path, Path]] = []
-        while pending or running:
-            while pending and len(running) < jobs:
-                n, group = pending.pop()
-                out = Path(tmp) / f"{n}.binpb"
-                argfile = Path(tmp) / f"{n}.args"
-                errfile = Path(tmp) / f"{n}.err"
-                # An argument file keeps thousands of paths off the command line.
-                args = [*include_args, "--include_source_info", f"--descriptor_set_out={out}"]
-                argfile.write_text("\n".join([*args, *group]) + "\n", encoding="utf-8")
-                with errfile.open("wb") as err:
-                    proc = subprocess.Popen(
-                        [sys.executable, "-m", "grpc_tools.protoc", f"@{argfile}"],
-                        cwd=root,
-                        stdout=subprocess.DEVNULL,
-                        stderr=err,
-                    )
-                running.append((proc, out, errfile))
-            finished = [r for r in running if r[0].poll() is not None]
-            if not finished:
-                time.sleep(0.005)
-                continue
-            for item in finished:
-                running.remove(item)
-            for proc, out, errfile in finished:
-                _timing(f"protoc batch {out.stem} done at {time.perf_counter() - started:.3f}s")
-                if proc.returncode != 0:
-                    for line in _clean(errfile.read_bytes().decode("utf-8", "replace")):
-                        if line not in errors:
-                            errors.append(line)
-                    if not errors:
-                        errors.append("protoc failed without a message")
-                elif not errors:
-                    fds = descriptor_pb2.FileDescriptorSet()
-                    fds.ParseFromString(out.read_bytes())
-                    out.unlink()
-                    yield fds
+        try:
+            while pending or running:
+                while pending and len(running) < jobs:
+                    n, group = pending.pop()
+                    out = Path(tmp) / f"{n}.binpb"
+                    argfile = Path(tmp) / f"{n}.args"
+                    errfile = Path(tmp) / f"{n}.err"
+                    # An argument file keeps thousands of paths off the command line.
+                    args = [*include_args, "--include_source_info", f"--descriptor_set_out={out}"]
+                    argfile.write_text("\n".join([*args, *group]) + "\n", encoding="utf-8")
+                    with errfile.open("wb") as err:
+                        proc = subprocess.Popen(
+                            [sys.executable, "-m", "grpc_tools.protoc", f"@{argfile}"],
+                            cwd=root,
+                            stdout=subprocess.DEVNULL,
+                            stderr=err,
+                        )
+                    running.append((proc, out, errfile))
+                finished = [r for r in running if r[0].poll() is not None]
+                if not finished:
+                    time.sleep(0.005)
+                    continue
+                for item in finished:
+                    running.remove(item)
+                for proc, out, errfile in finished:
+                    _timing(f"protoc batch {out.stem} done at {time.perf_counter() - started:.3f}s")
+                    if proc.returncode != 0:
+                        for line in _clean(errfile.read_bytes().decode("utf-8", "replace")):
+                            if line not in errors:
+                                errors.append(line)
+                        if not errors:
+                            errors.append("protoc failed without a message")
+                    elif not errors:
+                        fds = descriptor_pb2.FileDescriptorSet()
+                        fds.ParseFromString(out.read_bytes())
+                        out.unlink()
+                        yield fds
+        finally:
+            # Left early (an error in the caller, ^C): stop what still runs.
+            for proc, _, _ in running:
+                proc.kill()
+                proc.wait()
     if errors:
         if len(errors) > MAX_ERROR_LINES:
             rest = len(errors) - MAX_ERROR_LINES
