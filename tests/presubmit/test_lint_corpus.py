@@ -1,0 +1,49 @@
+"""bench/lint_corpus.py: deterministic, big enough, layered without cycles."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+# A script beside the benchmark, not a package: load it by path.
+_SPEC = importlib.util.spec_from_file_location("lint_corpus", REPO / "bench" / "lint_corpus.py")
+assert _SPEC is not None and _SPEC.loader is not None
+lint_corpus = importlib.util.module_from_spec(_SPEC)
+sys.modules["lint_corpus"] = lint_corpus  # its dataclasses look themselves up there
+_SPEC.loader.exec_module(lint_corpus)
+
+IMPORT = re.compile(r'^import "([^"]+)";$', re.M)
+PACKAGE = re.compile(r"^package ([\w.]+);$", re.M)
+
+
+def test_corpus_shape() -> None:
+    tree = lint_corpus.build(3000)
+    assert tree == lint_corpus.build(3000)  # deterministic
+    assert len(tree) == 3000
+    assert sum(len(re.findall(r"^message ", t, re.M)) for t in tree.values()) >= 30000
+    layers = {name: i for i, name in enumerate(lint_corpus.LAYERS)}
+    package_of: dict[str, str] = {}
+    for path, text in tree.items():
+        m = PACKAGE.search(text)
+        assert m is not None
+        package_of[path] = m.group(1)
+    stale = 0
+    for path, text in tree.items():
+        layer = layers[package_of[path].split(".")[1]]
+        for dep in IMPORT.findall(text):
+            assert dep in tree
+            dep_layer = layers[package_of[dep].split(".")[1]]
+            # Lower layers only, or the package's own files (its service file).
+            assert dep_layer < layer or package_of[dep] == package_of[path]
+        stale += len(re.findall(r"NEXT_ID = ", text))
+    assert stale > 0
+
+
+def test_write(tmp_path: Path) -> None:
+    messages = lint_corpus.write(tmp_path / "c", 40)
+    assert messages > 0
+    assert (tmp_path / "c" / "buf.yaml").is_file()
+    assert len(list((tmp_path / "c").rglob("*.proto"))) == 40
