@@ -78,10 +78,18 @@ def footer_reason(root: Path, basis: str) -> str | None:
 
 def _export(root: Path, commit: str, dest: Path) -> None:
     """Write the basis' protos and buf.yaml into dest (no .git, no worktree)."""
+    # Only what the compile reads: the API and the buf config, where present
+    # (git archive refuses a path the commit does not have).
+    listed = _git(["ls-tree", "--name-only", commit], root).stdout.split("\n")
+    wanted = [p for p in (*paths.PROTO_ROOTS, "buf.yaml") if p in listed]
+    tree = dest / "tree"
+    tree.mkdir()
+    if not wanted:
+        return
     archive = dest / "basis.tar"
     with archive.open("wb") as fh:
         proc = subprocess.run(
-            ["git", "archive", "--format=tar", commit],
+            ["git", "archive", "--format=tar", commit, "--", *wanted],
             cwd=root,
             stdout=fh,
             stderr=subprocess.PIPE,
@@ -89,8 +97,6 @@ def _export(root: Path, commit: str, dest: Path) -> None:
         )
     if proc.returncode != 0:
         raise BuildError(f"git archive {commit[:12]} failed: {proc.stderr.decode().strip()}")
-    tree = dest / "tree"
-    tree.mkdir()
     with tarfile.open(archive) as tar:
         tar.extractall(tree, filter="data")
     archive.unlink()
