@@ -58,11 +58,19 @@ class Measure:
 
 
 def _children(pid: int) -> list[int]:
+    """Children of every thread of `pid` (a thread's children are listed under it)."""
+    kids: list[int] = []
     try:
-        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as fh:
-            return [int(x) for x in fh.read().split()]
+        tasks = os.listdir(f"/proc/{pid}/task")
     except OSError:
-        return []
+        return kids
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children", encoding="ascii") as fh:
+                kids += [int(x) for x in fh.read().split()]
+        except OSError:
+            continue
+    return kids
 
 
 def _rss(pid: int) -> int:

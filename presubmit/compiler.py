@@ -13,10 +13,12 @@ files too large to be a hand-written proto.
 from __future__ import annotations
 
 import os
+import queue
 import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from collections.abc import Mapping
@@ -199,58 +201,88 @@ def compile_batches(
     # protoc runs in the root, so `-I.` makes its messages name files root-relative.
     include_args = ["-I.", *(f"-I{p}" for p in includes), f"-I{well_known_include()}"]
     errors: list[str] = []
-    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="presubmit-") as tmp:
-        pending = list(enumerate(groups))
-        pending.reverse()
-        running: list[tuple[subprocess.Popen[bytes], Path, Path]] = []
+        # A thread keeps `jobs` protoc processes running and hands over each
+        # finished batch, so a free core gets its next batch at once, even
+        # while this thread is busy running rules on the previous one.
+        done: queue.Queue[tuple[int, Path, Path] | None] = queue.Queue()
+        stop = threading.Event()
+        launcher = threading.Thread(
+            target=_run_batches,
+            args=(groups, include_args, root, Path(tmp), jobs, done, stop),
+            daemon=True,
+        )
+        launcher.start()
         try:
-            while pending or running:
-                while pending and len(running) < jobs:
-                    n, group = pending.pop()
-                    out = Path(tmp) / f"{n}.binpb"
-                    argfile = Path(tmp) / f"{n}.args"
-                    errfile = Path(tmp) / f"{n}.err"
-                    # An argument file keeps thousands of paths off the command line.
-                    args = [*include_args, "--include_source_info", f"--descriptor_set_out={out}"]
-                    argfile.write_text("\n".join([*args, *group]) + "\n", encoding="utf-8")
-                    with errfile.open("wb") as err:
-                        proc = subprocess.Popen(
-                            [sys.executable, "-m", "grpc_tools.protoc", f"@{argfile}"],
-                            cwd=root,
-                            stdout=subprocess.DEVNULL,
-                            stderr=err,
-                        )
-                    running.append((proc, out, errfile))
-                finished = [r for r in running if r[0].poll() is not None]
-                if not finished:
-                    time.sleep(0.005)
-                    continue
-                for item in finished:
-                    running.remove(item)
-                for proc, out, errfile in finished:
-                    _timing(f"protoc batch {out.stem} done at {time.perf_counter() - started:.3f}s")
-                    if proc.returncode != 0:
-                        for line in _clean(errfile.read_bytes().decode("utf-8", "replace")):
-                            if line not in errors:
-                                errors.append(line)
-                        if not errors:
-                            errors.append("protoc failed without a message")
-                    elif not errors:
-                        fds = descriptor_pb2.FileDescriptorSet()
-                        fds.ParseFromString(out.read_bytes())
-                        out.unlink()
-                        yield fds
+            while (item := done.get()) is not None:
+                code, out, errfile = item
+                if code != 0:
+                    for line in _clean(errfile.read_bytes().decode("utf-8", "replace")):
+                        if line not in errors:
+                            errors.append(line)
+                    if not errors:
+                        errors.append("protoc failed without a message")
+                elif not errors:
+                    fds = descriptor_pb2.FileDescriptorSet()
+                    fds.ParseFromString(out.read_bytes())
+                    out.unlink()
+                    yield fds
         finally:
             # Left early (an error in the caller, ^C): stop what still runs.
-            for proc, _, _ in running:
-                proc.kill()
-                proc.wait()
+            stop.set()
+            launcher.join()
     if errors:
         if len(errors) > MAX_ERROR_LINES:
             rest = len(errors) - MAX_ERROR_LINES
             errors = [*errors[:MAX_ERROR_LINES], f"... and {rest} more errors"]
         raise CompileError(errors)
+
+
+def _run_batches(
+    groups: list[list[str]],
+    include_args: list[str],
+    root: Path,
+    tmp: Path,
+    jobs: int,
+    done: queue.Queue[tuple[int, Path, Path] | None],
+    stop: threading.Event,
+) -> None:
+    """Run one protoc per group, `jobs` at a time; report each as it ends, then None."""
+    started = time.perf_counter()
+    pending = list(enumerate(groups))
+    pending.reverse()
+    running: list[tuple[subprocess.Popen[bytes], Path, Path]] = []
+    try:
+        while (pending or running) and not stop.is_set():
+            while pending and len(running) < jobs:
+                n, group = pending.pop()
+                out = tmp / f"{n}.binpb"
+                argfile = tmp / f"{n}.args"
+                errfile = tmp / f"{n}.err"
+                # An argument file keeps thousands of paths off the command line.
+                args = [*include_args, "--include_source_info", f"--descriptor_set_out={out}"]
+                argfile.write_text("\n".join([*args, *group]) + "\n", encoding="utf-8")
+                with errfile.open("wb") as err:
+                    proc = subprocess.Popen(
+                        [sys.executable, "-m", "grpc_tools.protoc", f"@{argfile}"],
+                        cwd=root,
+                        stdout=subprocess.DEVNULL,
+                        stderr=err,
+                    )
+                running.append((proc, out, errfile))
+            finished = [r for r in running if r[0].poll() is not None]
+            if not finished:
+                stop.wait(0.005)
+                continue
+            for proc, out, errfile in finished:
+                running.remove((proc, out, errfile))
+                _timing(f"protoc batch {out.stem} done at {time.perf_counter() - started:.3f}s")
+                done.put((proc.returncode, out, errfile))
+    finally:
+        for proc, _, _ in running:
+            proc.kill()
+            proc.wait()
+        done.put(None)
 
 
 def compile_files(
