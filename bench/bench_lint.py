@@ -164,8 +164,7 @@ def main(argv: list[str]) -> int:
             )
     print()
     print(
-        "| files | time ratio (ours / buf) | memory ratio, process tree "
-        "| memory ratio, largest |"
+        "| files | time ratio (ours / buf) | memory ratio, process tree | memory ratio, largest |"
     )
     print("|---|---|---|---|")
     for files, ours, buf in rows:

@@ -26,14 +26,17 @@ REPO = Path(__file__).resolve().parent.parent
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--root", type=Path, metavar="DIR",
+        "--root",
+        type=Path,
+        metavar="DIR",
         help="lint the proto tree under DIR (its include root) instead of this repo",
     )
     parser.add_argument("--rules", metavar="ID,...", help="run only these rules")
     parser.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format")
     parser.add_argument("--fix", action="store_true", help="rewrite Next ID lines, split imports")
     parser.add_argument(
-        "--list-ignored", action="store_true",
+        "--list-ignored",
+        action="store_true",
         help="also show findings suppressed by turboci:lint:ignore comments",
     )
     parser.add_argument("--list-rules", action="store_true", help="print the rules and exit")

@@ -138,8 +138,9 @@ def plan_batches(files: Sequence[str], raw: Mapping[str, bytes], count: int) -> 
     count = max(1, min(count, len(ordered)))
     if count == 1:
         return [ordered]
-    deps = {f: [d.decode("utf-8", "replace") for d in _IMPORT.findall(raw.get(f, b""))]
-            for f in ordered}
+    deps = {
+        f: [d.decode("utf-8", "replace") for d in _IMPORT.findall(raw.get(f, b""))] for f in ordered
+    }
     closures: dict[str, frozenset[str]] = {}
     for f in ordered:
         seen = {f}

@@ -115,8 +115,12 @@ def load(root: Path, known_rules: set[str]) -> Config:
     go_package = data.get("go_package", {})
     python = data.get("python", {})
     gomod = data.get("gomod", {})
-    for name, table in (("next_id", next_id), ("go_package", go_package), ("python", python),
-                        ("gomod", gomod)):
+    for name, table in (
+        ("next_id", next_id),
+        ("go_package", go_package),
+        ("python", python),
+        ("gomod", gomod),
+    ):
         if not isinstance(table, dict):
             raise ConfigError(f"{where}: [{name}] must be a table")
     require = _bool(next_id, "required", False, where)
@@ -126,8 +130,8 @@ def load(root: Path, known_rules: set[str]) -> Config:
         raise ConfigError(f"{where}: [trees] must be a table of directories")
     for tree_path, table in raw_trees.items():
         if not isinstance(table, dict):
-            raise ConfigError(f"{where}: [trees.\"{tree_path}\"] must be a table")
-        tw = f"{where} [trees.\"{tree_path}\"]"
+            raise ConfigError(f'{where}: [trees."{tree_path}"] must be a table')
+        tw = f'{where} [trees."{tree_path}"]'
         trees.append(
             Tree(
                 tree_path.strip("/") or ".",

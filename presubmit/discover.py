@@ -28,8 +28,7 @@ def _walk(base: Path, root: Path, suffix: str, skip: Sequence[str]) -> list[str]
         rel_dir = Path(dirpath).relative_to(root).as_posix()
         # Hidden directories (.git, .cache) never hold sources to lint.
         dirnames[:] = sorted(
-            d for d in dirnames
-            if not d.startswith(".") and not _under_any(_join(rel_dir, d), skip)
+            d for d in dirnames if not d.startswith(".") and not _under_any(_join(rel_dir, d), skip)
         )
         found += [_join(rel_dir, f) for f in filenames if f.endswith(suffix)]
     return found
@@ -76,7 +75,8 @@ def python_files(root: Path, config: Config, paths: Sequence[str] = ()) -> list[
         listed = _walk(root, root, ".py", config.python_exclude)
     return sorted(
         {
-            p for p in listed
+            p
+            for p in listed
             if (root / p).is_file()
             and not _under_any(p, config.python_exclude)
             and not _is_generated(p)

@@ -82,8 +82,9 @@ def python_imports(source: bytes) -> list[PyImport]:
             replacement = sep.join(s.encode() for s in stmts)
         column = len(head.decode("utf-8", "replace")) + 1
         found.append(
-            PyImport(node.lineno, column, start, end, tuple(_alias(a) for a in node.names),
-                     replacement)
+            PyImport(
+                node.lineno, column, start, end, tuple(_alias(a) for a in node.names), replacement
+            )
         )
     found.sort(key=lambda p: p.start)
     return found

@@ -62,9 +62,7 @@ class SourceFile:
             self._index = {tuple(loc.path): loc for loc in self.proto.source_code_info.location}
         return self._index.get(path)
 
-    def leading_matching(
-        self, pattern: re.Pattern[str], hint: str
-    ) -> dict[SourcePath, Location]:
+    def leading_matching(self, pattern: re.Pattern[str], hint: str) -> dict[SourcePath, Location]:
         """Locations whose leading comment `pattern` finds something in (one cheap pass).
 
         `hint` is a lower-case string every match contains: a substring test
@@ -109,7 +107,7 @@ class SourceFile:
         if line0 < 0 or line0 >= len(starts):
             return b""
         end = starts[line0 + 1] if line0 + 1 < len(starts) else len(self.raw)
-        return self.raw[starts[line0]:end].rstrip(b"\r\n")
+        return self.raw[starts[line0] : end].rstrip(b"\r\n")
 
     def offset(self, line0: int, col0: int) -> int:
         """Byte offset of protoc's (line, column); protoc moves tabs to the next stop of 8."""

@@ -15,8 +15,13 @@ def build(findings: Sequence[Finding]) -> ET.Element:
     failures = sum(1 for f in findings if not f.suppressed)
     skipped = len(findings) - failures
     tests = max(1, len(findings))
-    counts = {"tests": str(tests), "failures": str(failures), "errors": "0",
-              "skipped": str(skipped), "time": "0"}
+    counts = {
+        "tests": str(tests),
+        "failures": str(failures),
+        "errors": "0",
+        "skipped": str(skipped),
+        "time": "0",
+    }
     suites = ET.Element("testsuites", {"name": SUITE, **counts})
     suite = ET.SubElement(suites, "testsuite", {"name": SUITE, **counts})
     if not findings:
@@ -26,8 +31,13 @@ def build(findings: Sequence[Finding]) -> ET.Element:
         case = ET.SubElement(
             suite,
             "testcase",
-            {"classname": f"{SUITE}.{f.rule}", "name": f"{f.path}:{f.line}:{f.column}",
-             "file": f.path, "line": str(f.line), "time": "0"},
+            {
+                "classname": f"{SUITE}.{f.rule}",
+                "name": f"{f.path}:{f.line}:{f.column}",
+                "file": f.path,
+                "line": str(f.line),
+                "time": "0",
+            },
         )
         if f.suppressed:
             ET.SubElement(case, "skipped", {"message": f"ignored: {f.message}"})

@@ -54,9 +54,13 @@ class FieldExplicitPresence:
                     line, col = sf.position(fpath)
                     found.append(
                         Finding(
-                            sf.name, line, col, self.id,
+                            sf.name,
+                            line,
+                            col,
+                            self.id,
                             f"field {field.name} has no explicit presence; declare it `optional`",
-                            f"{strip_dot(name)}.{field.name}", anchor=fpath,
+                            f"{strip_dot(name)}.{field.name}",
+                            anchor=fpath,
                         )
                     )
         return found

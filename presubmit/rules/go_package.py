@@ -22,7 +22,7 @@ def expected_go_package(prefix: str, package_root: str, package: str, service: b
     top = package_root.split(".") if package_root else []
     if parts[: len(top)] != top or len(parts) <= len(top):
         return None
-    rest = parts[len(top):]
+    rest = parts[len(top) :]
     short = rest[-2] if len(rest) >= 2 and _VERSION.fullmatch(rest[-1]) else rest[-1]
     directory = "/".join([prefix, *rest]) if prefix else "/".join(rest)
     if service:
@@ -46,10 +46,14 @@ class GoPackage:
                 line, col = sf.position((FILE_PACKAGE,))
                 found.append(
                     Finding(
-                        sf.name, line, col, self.id,
+                        sf.name,
+                        line,
+                        col,
+                        self.id,
                         f"package '{proto.package}' is not under '{root}.': "
                         "go_package cannot be derived from it",
-                        sf.name, anchor=(FILE_PACKAGE,),
+                        sf.name,
+                        anchor=(FILE_PACKAGE,),
                     )
                 )
                 continue
@@ -58,8 +62,13 @@ class GoPackage:
                 line, col = sf.position((FILE_PACKAGE,))
                 found.append(
                     Finding(
-                        sf.name, line, col, self.id,
-                        f'missing option go_package = "{want}";', sf.name, anchor=(FILE_PACKAGE,),
+                        sf.name,
+                        line,
+                        col,
+                        self.id,
+                        f'missing option go_package = "{want}";',
+                        sf.name,
+                        anchor=(FILE_PACKAGE,),
                     )
                 )
             elif have != want:
@@ -67,9 +76,13 @@ class GoPackage:
                 line, col = sf.position(path)
                 found.append(
                     Finding(
-                        sf.name, line, col, self.id,
+                        sf.name,
+                        line,
+                        col,
+                        self.id,
                         f'go_package is "{have}"; for package {proto.package} it must be "{want}"',
-                        sf.name, anchor=path,
+                        sf.name,
+                        anchor=path,
                     )
                 )
         return found

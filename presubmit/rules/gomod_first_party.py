@@ -53,7 +53,10 @@ class GomodFirstParty:
             if not module.startswith(allowed):
                 found.append(
                     Finding(
-                        rel, line, col, self.id,
+                        rel,
+                        line,
+                        col,
+                        self.id,
                         f"{module} is not first-party; direct requires must start with "
                         + " or ".join(allowed),
                         rel,

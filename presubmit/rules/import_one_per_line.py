@@ -65,7 +65,10 @@ class ImportOnePerLine:
                 dep = sf.proto.dependency[i]
                 found.append(
                     Finding(
-                        sf.name, line0 + 1, col0 + 1, self.id,
+                        sf.name,
+                        line0 + 1,
+                        col0 + 1,
+                        self.id,
                         f'import "{dep}" shares line {line0 + 1} with another import; '
                         "give it a line of its own",
                         sf.name,
@@ -88,10 +91,14 @@ class ImportOnePerLine:
             note = "" if fixes else " (comments inside: split it by hand)"
             found.append(
                 Finding(
-                    rel, st.line, st.column, self.id,
+                    rel,
+                    st.line,
+                    st.column,
+                    self.id,
                     f"import of {len(st.names)} names ({', '.join(st.names)}); "
                     f"import one name per statement{note}",
-                    rel, fixes=fixes,
+                    rel,
+                    fixes=fixes,
                 )
             )
         return found

@@ -115,10 +115,14 @@ class NextId:
                     line, col = sf.position(path)
                     found.append(
                         Finding(
-                            sf.name, line, col, self.id,
+                            sf.name,
+                            line,
+                            col,
+                            self.id,
                             f"message {msg.name} needs a leading comment ending in "
                             f"'{comments.canonical(expected)}'",
-                            strip_dot(name), anchor=path,
+                            strip_dot(name),
+                            anchor=path,
                         )
                     )
             for path, enum, name in enums:
@@ -172,8 +176,14 @@ class NextId:
         fix = Edit(sf.name, start, start + len(raw), comments.rewrite(decoded, expected).encode())
         return [
             Finding(
-                sf.name, line0 + 1, display_column(raw, index), self.id, why, name,
-                fixes=(fix,), anchor=path,
+                sf.name,
+                line0 + 1,
+                display_column(raw, index),
+                self.id,
+                why,
+                name,
+                fixes=(fix,),
+                anchor=path,
             )
         ]
 

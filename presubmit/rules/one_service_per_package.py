@@ -25,10 +25,14 @@ class OneServicePerPackage:
                 line, col = sf.position((FILE_SERVICE, i))
                 found.append(
                     Finding(
-                        sf.name, line, col, self.id,
+                        sf.name,
+                        line,
+                        col,
+                        self.id,
                         f"package {package or '(none)'} already has service {first[package]}; "
                         f"move {svc.name} to a package of its own",
-                        prefix + svc.name, anchor=(FILE_SERVICE, i),
+                        prefix + svc.name,
+                        anchor=(FILE_SERVICE, i),
                     )
                 )
         return found

@@ -33,10 +33,14 @@ class ServiceFileAlone:
                 line, col = sf.position(path)
                 found.append(
                     Finding(
-                        sf.name, line, col, self.id,
+                        sf.name,
+                        line,
+                        col,
+                        self.id,
                         f"{kind} {name} shares a file with service {service}; "
                         "move it to a file of its own",
-                        prefix + name, anchor=path,
+                        prefix + name,
+                        anchor=path,
                     )
                 )
         return found

@@ -12,7 +12,7 @@ from tests.presubmit.helpers import lint
 from tests.presubmit.helpers import run_cli
 from tests.presubmit.helpers import write_tree
 
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "dm_graph_seed.proto.txt"
+SEED = Path(__file__).resolve().parents[1] / "fixtures" / "dm_graph_seed.proto.txt"
 COMPILER_LINE = re.compile(r"^[^\s:]+\.proto(:\d+:\d+)?: \S")
 GOOD = 'syntax = "proto3";\n\npackage acme.a.v1;\n\n// Next ID: 1\nmessage A {}\n'
 
@@ -49,10 +49,13 @@ def test_binary_file_named_proto(tree: Path) -> None:
 
 
 def test_import_cycle(tree: Path) -> None:
-    write_tree(tree, {
-        "a.proto": 'syntax = "proto3";\nimport "b.proto";\n',
-        "b.proto": 'syntax = "proto3";\nimport "a.proto";\n',
-    })
+    write_tree(
+        tree,
+        {
+            "a.proto": 'syntax = "proto3";\nimport "b.proto";\n',
+            "b.proto": 'syntax = "proto3";\nimport "a.proto";\n',
+        },
+    )
     result = lint(tree)
     lines = assert_clean_error(result.err, result.code)
     assert any("recursively imports itself" in line for line in lines)
@@ -102,7 +105,6 @@ def test_root_without_protos(tree: Path) -> None:
     assert line.startswith("error: no .proto files to lint under")
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="shared seeds not present")
 def test_broken_seed_proto(tree: Path) -> None:
     (tree / "dm").mkdir()
     shutil.copy(SEED, tree / "dm" / "graph.proto")

@@ -19,8 +19,7 @@ from tests.presubmit.helpers import write_tree
 
 REPO = Path(__file__).resolve().parents[2]
 GOOD = (
-    'syntax = "proto3";\n\npackage acme.a.v1;\n\n'
-    "// Next ID: 2\nmessage A {\n  string a = 1;\n}\n"
+    'syntax = "proto3";\n\npackage acme.a.v1;\n\n// Next ID: 2\nmessage A {\n  string a = 1;\n}\n'
 )
 STALE = GOOD.replace("Next ID: 2", "Next ID: 1")
 
@@ -28,10 +27,27 @@ STALE = GOOD.replace("Next ID: 2", "Next ID: 1")
 def test_add_arguments_interface() -> None:
     parser = argparse.ArgumentParser()
     cli.add_arguments(parser)
-    args = parser.parse_args(["--root", "x", "--rules", "NEXT_ID,GO_PACKAGE", "--format", "sarif",
-                              "--fix", "--list-ignored", "a", "b"])
+    args = parser.parse_args(
+        [
+            "--root",
+            "x",
+            "--rules",
+            "NEXT_ID,GO_PACKAGE",
+            "--format",
+            "sarif",
+            "--fix",
+            "--list-ignored",
+            "a",
+            "b",
+        ]
+    )
     assert (args.root, args.rules, args.format, args.fix, args.list_ignored, args.paths) == (
-        Path("x"), "NEXT_ID,GO_PACKAGE", "sarif", True, True, ["a", "b"]
+        Path("x"),
+        "NEXT_ID,GO_PACKAGE",
+        "sarif",
+        True,
+        True,
+        ["a", "b"],
     )
 
 
@@ -92,10 +108,19 @@ def test_descriptor_set_is_used_instead_of_compiling(tree: Path, tmp_path: Path)
     write_tree(tree, {"a/stale.proto": STALE})
     out = tmp_path / "set.binpb"
     subprocess.run(
-        [sys.executable, "-m", "grpc_tools.protoc", "-I.", f"-I{compiler.well_known_include()}",
-         "--include_imports", "--include_source_info", f"--descriptor_set_out={out}",
-         "a/stale.proto"],
-        cwd=tree, check=True,
+        [
+            sys.executable,
+            "-m",
+            "grpc_tools.protoc",
+            "-I.",
+            f"-I{compiler.well_known_include()}",
+            "--include_imports",
+            "--include_source_info",
+            f"--descriptor_set_out={out}",
+            "a/stale.proto",
+        ],
+        cwd=tree,
+        check=True,
     )
     cfg = config.load(tree, registry.ids())
     result = runner.lint(tree, cfg, registry.RULES, descriptor_set=out)
@@ -112,8 +137,13 @@ def test_descriptor_set_is_used_instead_of_compiling(tree: Path, tmp_path: Path)
 def test_module_entry_point_on_this_repo() -> None:
     # The repo's own protos are being written alongside; whatever they hold,
     # the run ends in a verdict (0 or 1), never a crash.
-    proc = subprocess.run([sys.executable, "-m", "presubmit", "--format", "json"], cwd=REPO,
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "presubmit", "--format", "json"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode in (0, 1), proc.stderr
     assert "Traceback" not in proc.stderr
 

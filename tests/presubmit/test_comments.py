@@ -41,8 +41,10 @@ def test_loose_trigger(sep: str, flips: list[bool], suffix: str, ending: str, n:
     assert parsed.value == n
 
 
-@given(sep=SEPARATORS, tail=st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1,
-                                    max_size=5))
+@given(
+    sep=SEPARATORS,
+    tail=st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=5),
+)
 def test_id_must_be_a_whole_word(sep: str, tail: str) -> None:
     assert comments.parse(f"next{sep}id{tail}: 5") is None
     assert comments.parse(f"con{tail[0] if tail[0].isalpha() else 'x'}next{sep}id: 5") is None

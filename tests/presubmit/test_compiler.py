@@ -78,11 +78,13 @@ def test_plan_batches_keeps_import_chains_together() -> None:
     # Two independent chains a0 <- a1 <- a2 and b0 <- b1 <- b2.
     raw = {
         f"{c}{i}.proto": (f'import "{c}{i - 1}.proto";\n' if i else "").encode()
-        for c in "ab" for i in range(3)
+        for c in "ab"
+        for i in range(3)
     }
     groups = compiler.plan_batches(list(raw), raw, 2)
     assert sorted(map(sorted, groups)) == [
-        ["a0.proto", "a1.proto", "a2.proto"], ["b0.proto", "b1.proto", "b2.proto"],
+        ["a0.proto", "a1.proto", "a2.proto"],
+        ["b0.proto", "b1.proto", "b2.proto"],
     ]
     assert compiler.plan_batches(list(raw), raw, 2) == groups  # deterministic
     assert compiler.plan_batches(list(raw), raw, 1) == [sorted(raw)]

@@ -31,16 +31,21 @@ def test_this_repos_config() -> None:
 
 
 def test_rule_selection_per_tree(tree: Path) -> None:
-    write_tree(tree, {
-        "presubmit.toml": (
-            'rules = ["NEXT_ID"]\n'
-            '[trees."legacy"]\nrules = []\n'
-            '[trees."legacy/strict"]\nrules = ["NEXT_ID", "SERVICE_FILE_ALONE"]\n'
-        ),
-        "new/a.proto": 'syntax = "proto3";\npackage n;\n// Next ID: 5\nmessage A {}\n',
-        "legacy/a.proto": 'syntax = "proto3";\npackage l;\n// Next ID: 5\nmessage A {}\n',
-        "legacy/strict/a.proto": 'syntax = "proto3";\npackage s;\n// Next ID: 5\nmessage A {}\n',
-    })
+    write_tree(
+        tree,
+        {
+            "presubmit.toml": (
+                'rules = ["NEXT_ID"]\n'
+                '[trees."legacy"]\nrules = []\n'
+                '[trees."legacy/strict"]\nrules = ["NEXT_ID", "SERVICE_FILE_ALONE"]\n'
+            ),
+            "new/a.proto": 'syntax = "proto3";\npackage n;\n// Next ID: 5\nmessage A {}\n',
+            "legacy/a.proto": 'syntax = "proto3";\npackage l;\n// Next ID: 5\nmessage A {}\n',
+            "legacy/strict/a.proto": (
+                'syntax = "proto3";\npackage s;\n// Next ID: 5\nmessage A {}\n'
+            ),
+        },
+    )
     cfg = config.load(tree, registry.ids())
     assert cfg.enabled("SERVICE_FILE_ALONE", "legacy/strict/a.proto")
     assert not cfg.enabled("NEXT_ID", "legacy/a.proto")
@@ -53,9 +58,9 @@ def test_rule_selection_per_tree(tree: Path) -> None:
     [
         ('rules = "NEXT_ID"\n', "must be a list of strings"),
         ("[next_id]\nrequired = 1\n", "must be true or false"),
-        ('[trees]\nx = 1\n', "must be a table"),
+        ("[trees]\nx = 1\n", "must be a table"),
         ("max_file_bytes = -1\n", "positive integer"),
-        ('[go_package]\nprefix = 3\n', "prefix must be a string"),
+        ("[go_package]\nprefix = 3\n", "prefix must be a string"),
     ],
 )
 def test_bad_config(tree: Path, text: str, error: str) -> None:
@@ -65,16 +70,20 @@ def test_bad_config(tree: Path, text: str, error: str) -> None:
 
 
 def test_file_level_suppression_on_the_package_statement(tree: Path) -> None:
-    write_tree(tree, {
-        "presubmit.toml": 'rules = ["GO_PACKAGE"]\n[go_package]\nprefix = "x.com/go"\n'
-                          'package_root = "acme"\n',
-        "a.proto": (
-            'syntax = "proto3";\n\n// turboci:lint:ignore GO_PACKAGE\npackage acme.a.v1;\n\n'
-            'option go_package = "wrong";\n'
-        ),
-        "b.proto": 'syntax = "proto3";\n\npackage acme.b.v1;\n\noption go_package = "wrong";\n',
-    })
+    write_tree(
+        tree,
+        {
+            "presubmit.toml": 'rules = ["GO_PACKAGE"]\n[go_package]\nprefix = "x.com/go"\n'
+            'package_root = "acme"\n',
+            "a.proto": (
+                'syntax = "proto3";\n\n// turboci:lint:ignore GO_PACKAGE\npackage acme.a.v1;\n\n'
+                'option go_package = "wrong";\n'
+            ),
+            "b.proto": 'syntax = "proto3";\n\npackage acme.b.v1;\n\noption go_package = "wrong";\n',
+        },
+    )
     result = lint(tree, "--format", "json", "--list-ignored")
     assert [(f["path"], f.get("suppressed", False)) for f in result.json()] == [
-        ("a.proto", True), ("b.proto", False),
+        ("a.proto", True),
+        ("b.proto", False),
     ]

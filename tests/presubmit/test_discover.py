@@ -13,31 +13,52 @@ PY = "import os\n"
 
 
 def test_protos_skip_include_only_excluded_and_hidden(tree: Path) -> None:
-    write_tree(tree, {
-        "api/a.proto": "", "api/sub/b.proto": "", "google/api/x.proto": "",
-        ".hidden/c.proto": "", "other/d.proto": "", "api/vendor/e.proto": "",
-    })
+    write_tree(
+        tree,
+        {
+            "api/a.proto": "",
+            "api/sub/b.proto": "",
+            "google/api/x.proto": "",
+            ".hidden/c.proto": "",
+            "other/d.proto": "",
+            "api/vendor/e.proto": "",
+        },
+    )
     cfg = Config(protos=("api", "google"), include_only=("google",), exclude=("api/vendor",))
     assert discover.proto_files(tree, cfg) == ["api/a.proto", "api/sub/b.proto"]
     assert discover.proto_files(tree, cfg, ["api/sub"]) == ["api/sub/b.proto"]
     assert discover.proto_files(tree, Config()) == [
-        "api/a.proto", "api/sub/b.proto", "api/vendor/e.proto", "google/api/x.proto",
+        "api/a.proto",
+        "api/sub/b.proto",
+        "api/vendor/e.proto",
+        "google/api/x.proto",
         "other/d.proto",
     ]
 
 
 def _python_tree(tree: Path) -> None:
-    write_tree(tree, {
-        "tool.py": PY, "pkg/mod.py": PY, "gen/x_pb2.py": PY, "gen/x_pb2_grpc.py": PY,
-        "gen/x_pb2.pyi": PY, "tools/venv/lib/site.py": PY, "bench/corpus/c.py": PY,
-        ".cache/k.py": PY, "ignored/i.py": PY,
-    })
+    write_tree(
+        tree,
+        {
+            "tool.py": PY,
+            "pkg/mod.py": PY,
+            "gen/x_pb2.py": PY,
+            "gen/x_pb2_grpc.py": PY,
+            "gen/x_pb2.pyi": PY,
+            "tools/venv/lib/site.py": PY,
+            "bench/corpus/c.py": PY,
+            ".cache/k.py": PY,
+            "ignored/i.py": PY,
+        },
+    )
 
 
 def test_python_files_by_walk(tree: Path) -> None:
     _python_tree(tree)
     assert discover.python_files(tree, Config(python=True)) == [
-        "ignored/i.py", "pkg/mod.py", "tool.py",
+        "ignored/i.py",
+        "pkg/mod.py",
+        "tool.py",
     ]
 
 

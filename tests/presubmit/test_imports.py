@@ -11,10 +11,43 @@ from hypothesis import strategies as st
 from presubmit import imports
 
 NAME = st.from_regex(r"[a-z][a-z0-9_]{0,6}", fullmatch=True).filter(
-    lambda s: s not in {"if", "in", "is", "as", "or", "and", "not", "def", "del", "for", "try",
-                        "with", "from", "else", "elif", "pass", "class", "while", "yield",
-                        "lambda", "import", "return", "raise", "async", "await", "break",
-                        "global", "assert", "except", "finally", "continue", "nonlocal"}
+    lambda s: (
+        s
+        not in {
+            "if",
+            "in",
+            "is",
+            "as",
+            "or",
+            "and",
+            "not",
+            "def",
+            "del",
+            "for",
+            "try",
+            "with",
+            "from",
+            "else",
+            "elif",
+            "pass",
+            "class",
+            "while",
+            "yield",
+            "lambda",
+            "import",
+            "return",
+            "raise",
+            "async",
+            "await",
+            "break",
+            "global",
+            "assert",
+            "except",
+            "finally",
+            "continue",
+            "nonlocal",
+        }
+    )
 )
 ALIAS = st.tuples(NAME, st.one_of(st.none(), NAME))
 BLANKS = st.text(alphabet=" \t", min_size=0, max_size=3)
@@ -82,8 +115,11 @@ def test_future_imports_are_exempt() -> None:
 
 
 @given(
-    deps=st.lists(st.from_regex(r"[a-z]{1,5}(/[a-z]{1,5}){0,2}\.proto", fullmatch=True),
-                  min_size=2, max_size=5),
+    deps=st.lists(
+        st.from_regex(r"[a-z]{1,5}(/[a-z]{1,5}){0,2}\.proto", fullmatch=True),
+        min_size=2,
+        max_size=5,
+    ),
     gaps=st.lists(BLANKS, min_size=5, max_size=5),
     indent=BLANKS,
     comment=st.booleans(),

@@ -33,9 +33,13 @@ def test_walk_messages_and_enums_in_order() -> None:
     f.message_type.add(name="Z")
     f.enum_type.add(name="Top")
     assert [(p, n) for p, _, n in walk_messages(f)] == [
-        ((4, 0), ".p.A"), ((4, 0, 3, 0), ".p.A.B"), ((4, 0, 3, 0, 3, 0), ".p.A.B.C"),
-        ((4, 0, 3, 1), ".p.A.D"), ((4, 1), ".p.Z"),
+        ((4, 0), ".p.A"),
+        ((4, 0, 3, 0), ".p.A.B"),
+        ((4, 0, 3, 0, 3, 0), ".p.A.B.C"),
+        ((4, 0, 3, 1), ".p.A.D"),
+        ((4, 1), ".p.Z"),
     ]
     assert [(p, n) for p, _, n in walk_enums(f)] == [
-        ((5, 0), ".p.Top"), ((4, 0, 3, 0, 4, 0), ".p.A.B.E"),
+        ((5, 0), ".p.Top"),
+        ((4, 0, 3, 0, 4, 0), ".p.A.B.E"),
     ]

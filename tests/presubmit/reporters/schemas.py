@@ -111,9 +111,7 @@ SARIF_SUBSET_SCHEMA: dict[str, Any] = {
                                     "items": {
                                         "type": "object",
                                         "required": ["kind"],
-                                        "properties": {
-                                            "kind": {"enum": ["inSource", "external"]}
-                                        },
+                                        "properties": {"kind": {"enum": ["inSource", "external"]}},
                                     },
                                 },
                             },
@@ -126,8 +124,13 @@ SARIF_SUBSET_SCHEMA: dict[str, Any] = {
 }
 
 
-def _element(tag: str, required: list[str], attrs: dict[str, Any],
-             children: dict[str, Any] | None = None, text: bool = False) -> dict[str, Any]:
+def _element(
+    tag: str,
+    required: list[str],
+    attrs: dict[str, Any],
+    children: dict[str, Any] | None = None,
+    text: bool = False,
+) -> dict[str, Any]:
     return {
         "type": "object",
         "required": ["tag", "attrib", "children"],
@@ -201,8 +204,11 @@ JUNIT_SCHEMA: dict[str, Any] = {
     **_element(
         "testsuites",
         [],
-        {k: v for k, v in _COUNTS.items() if k in ("name", "tests", "failures", "errors",
-                                                    "skipped", "time")},
+        {
+            k: v
+            for k, v in _COUNTS.items()
+            if k in ("name", "tests", "failures", "errors", "skipped", "time")
+        },
         {"type": "array", "minItems": 1, "items": _TESTSUITE},
         text=True,
     ),

@@ -10,8 +10,7 @@ from tests.presubmit.reporters.sample import render
 def test_github_escapes() -> None:
     lines = render("github", FINDINGS).splitlines()
     assert lines[0] == (
-        "::error file=a/b.proto,line=3,col=5,title=NEXT_ID::"
-        "message A says Next ID 2, but <3> & 'x'"
+        "::error file=a/b.proto,line=3,col=5,title=NEXT_ID::message A says Next ID 2, but <3> & 'x'"
     )
     assert lines[1].endswith("::go_package: wrong, really%0Asecond line")
     assert lines[2].startswith("::notice file=tool.py,")

@@ -11,8 +11,12 @@ from tests.presubmit.reporters.sample import render
 def test_json() -> None:
     items = json.loads(render("json", FINDINGS))
     assert items[0] == {
-        "path": "a/b.proto", "line": 3, "column": 5, "rule": "NEXT_ID",
-        "message": "message A says Next ID 2, but <3> & 'x'", "element": "pkg.A",
+        "path": "a/b.proto",
+        "line": 3,
+        "column": 5,
+        "rule": "NEXT_ID",
+        "message": "message A says Next ID 2, but <3> & 'x'",
+        "element": "pkg.A",
     }
     assert items[2]["suppressed"] is True
     assert json.loads(render("json", [])) == []

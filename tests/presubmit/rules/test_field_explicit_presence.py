@@ -49,8 +49,7 @@ def test_proto3_bare_scalars_are_reported(tree: Path) -> None:
 
 def test_proto2_and_explicit_editions_pass(tree: Path) -> None:
     text = (
-        'syntax = "proto2";\n\npackage acme.demo.v1;\n\n'
-        "message A {\n  optional string a = 1;\n}\n"
+        'syntax = "proto2";\n\npackage acme.demo.v1;\n\nmessage A {\n  optional string a = 1;\n}\n'
     )
     assert _run(tree, text) == []
     text = 'edition = "2023";\n\npackage acme.demo.v1;\n\nmessage A {\n  string a = 1;\n}\n'

@@ -29,10 +29,7 @@ def test_expected_values() -> None:
 
 def _file(package: str, go_package: str | None, service: bool = False) -> str:
     option = f'option go_package = "{go_package}";\n\n' if go_package else ""
-    body = (
-        "// Svc serves.\nservice Svc {}\n" if service
-        else "// Next ID: 1\nmessage A {}\n"
-    )
+    body = "// Svc serves.\nservice Svc {}\n" if service else "// Next ID: 1\nmessage A {}\n"
     return f'syntax = "proto3";\n\npackage {package};\n\n{option}{body}'
 
 

@@ -32,8 +32,11 @@ PROTO = 'syntax = "proto3";\n\npackage acme.demo.v1;\n\n// Next ID: 1\nmessage A
 
 def test_direct_requires_skips_indirect() -> None:
     assert [m for _, _, m in direct_requires(GOMOD)] == [
-        "google.golang.org/protobuf", "golang.org/x/net", "github.com/google/go-cmp",
-        "github.com/stretchr/testify", "github.com/pkg/errors",
+        "google.golang.org/protobuf",
+        "golang.org/x/net",
+        "github.com/google/go-cmp",
+        "github.com/stretchr/testify",
+        "github.com/pkg/errors",
     ]
 
 
@@ -42,7 +45,8 @@ def test_third_party_requires_are_reported(tree: Path) -> None:
     result = lint(tree, "--rules", "GOMOD_FIRST_PARTY", "--format", "json")
     assert result.code == 1
     assert [(f["path"], f["line"], f["column"]) for f in result.json()] == [
-        ("go/go.mod", 10, 2), ("go/go.mod", 14, 9),
+        ("go/go.mod", 10, 2),
+        ("go/go.mod", 14, 9),
     ]
     assert result.json()[0]["element"] == "go/go.mod"
 

@@ -49,8 +49,15 @@ def test_python_multi_name_imports(tree: Path) -> None:
         "from typing import (\n    Any,\n    cast,  # why\n)\n"
         "import re, ast  # turboci:lint:ignore IMPORT_ONE_PER_LINE\n"
     )
-    write_tree(tree, {"presubmit.toml": PY_CONFIG, "a.proto": DEP.format("a", "A"),
-                      "tool.py": py, "gen/x_pb2.py": "import os, sys\n"})
+    write_tree(
+        tree,
+        {
+            "presubmit.toml": PY_CONFIG,
+            "a.proto": DEP.format("a", "A"),
+            "tool.py": py,
+            "gen/x_pb2.py": "import os, sys\n",
+        },
+    )
     result = lint(tree, "--format", "json")
     assert result.code == 1
     found = result.json()
@@ -65,8 +72,9 @@ def test_python_only_where_configured(tree: Path) -> None:
 
 
 def test_unparseable_python_is_a_warning(tree: Path) -> None:
-    write_tree(tree, {"presubmit.toml": PY_CONFIG, "a.proto": DEP.format("a", "A"),
-                      "bad.py": "def (:\n"})
+    write_tree(
+        tree, {"presubmit.toml": PY_CONFIG, "a.proto": DEP.format("a", "A"), "bad.py": "def (:\n"}
+    )
     result = lint(tree)
     assert result.code == 0
     assert "bad.py: skipped" in result.err

@@ -83,9 +83,7 @@ def test_message_reserved_range_end_is_exclusive(tree: Path) -> None:
 
 
 def test_enum_reserved_range_end_is_inclusive(tree: Path) -> None:
-    body = (
-        "// Next ID: 8\nenum E {\n  E_UNSPECIFIED = 0;\n  E_ONE = 1;\n  reserved 5 to 7;\n}\n"
-    )
+    body = "// Next ID: 8\nenum E {\n  E_UNSPECIFIED = 0;\n  E_ONE = 1;\n  reserved 5 to 7;\n}\n"
     assert next_id(tree, body) == []
     body = "// Next ID: 3\nenum E {\n  E_UNSPECIFIED = 0;\n  reserved 2;\n}\n"
     assert next_id(tree, body) == []
@@ -127,8 +125,17 @@ def test_empty_message_expects_one(tree: Path) -> None:
 
 @pytest.mark.parametrize(
     "line",
-    ["NextID:5", "NEXT_ID = 3", "Next Id: 3", "next-id: 3", "Next ID = 3;", "Next ID: 3;",
-     "next   id: 3", "Next ID:3", "NEXT_ID: 3"],
+    [
+        "NextID:5",
+        "NEXT_ID = 3",
+        "Next Id: 3",
+        "next-id: 3",
+        "Next ID = 3;",
+        "Next ID: 3;",
+        "next   id: 3",
+        "Next ID:3",
+        "NEXT_ID: 3",
+    ],
 )
 def test_loose_trigger_is_non_canonical(tree: Path, line: str) -> None:
     body = f"// {line}\nmessage A {{\n  string a = 1;\n  string b = 2;\n}}\n"

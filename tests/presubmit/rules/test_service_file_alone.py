@@ -32,7 +32,9 @@ def test_message_and_enum_beside_a_service(tree: Path) -> None:
     extra = "// E.\nenum E {\n  E_UNSPECIFIED = 0;\n}\n"
     found = _run(tree, {"s.proto": HEAD + MSGS + extra + SERVICE})
     assert [f["element"] for f in found] == [
-        "acme.demo.v1.Req", "acme.demo.v1.Resp", "acme.demo.v1.E",
+        "acme.demo.v1.Req",
+        "acme.demo.v1.Resp",
+        "acme.demo.v1.E",
     ]
     assert all("service Svc" in f["message"] for f in found)
     assert found[0]["line"] == 6
