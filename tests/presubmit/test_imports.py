@@ -148,3 +148,39 @@ def test_proto_split_one_import_per_line(
     assert re.findall(r'import "[^"]*";', out.decode()) == stmts
     assert re.sub(r"\s", "", out.decode()) == re.sub(r"\s", "", line)
     assert all(ln.startswith(indent) for ln in lines)
+
+
+def test_imports_nested_in_any_statement_are_found() -> None:
+    source = b"""\
+def f():
+    import a, b
+class C:
+    if x:
+        pass
+    else:
+        from m import c, d
+try:
+    import e, f
+except E:
+    import g, h
+finally:
+    import i, j
+with w:
+    for k in y:
+        while z:
+            import l, m
+match v:
+    case 1:
+        import n, o
+if q: import p, r
+"""
+    found = imports.python_imports(source)
+    assert [p.line for p in found] == [2, 7, 9, 11, 13, 17, 20, 21]
+    assert found[-1].replacement == b"import p; import r"
+
+
+def test_files_without_a_multi_name_candidate_are_not_parsed() -> None:
+    # No comma, parenthesis or continuation after `import`: nothing to parse,
+    # so even a syntax error elsewhere is not this rule's business.
+    assert imports.python_imports(b"import os\nfrom x import y\ndef (:\n") == []
+    assert imports.python_imports(b'"""import a, b"""\n') == []

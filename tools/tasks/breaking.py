@@ -76,6 +76,16 @@ def footer_reason(root: Path, basis: str) -> str | None:
     return None
 
 
+def api_unchanged(root: Path, commit: str) -> bool:
+    """True when no API file or buf.yaml differs from the basis.
+
+    New untracked files are not seen here, and need not be: adding a file
+    never breaks anything, and identical files compare equal in any version.
+    """
+    proc = _git(["diff", "--quiet", commit, "--", *paths.PROTO_ROOTS, "buf.yaml"], root)
+    return proc.returncode == 0
+
+
 def _export(root: Path, commit: str, dest: Path) -> None:
     """Write the basis' protos and buf.yaml into dest (no .git, no worktree)."""
     # Only what the compile reads: the API and the buf config, where present
@@ -148,6 +158,9 @@ def breaking(ctx: Context, against: str | None = None) -> None:
     )
     cache = ctx.root / ".cache"
     if stamps.is_fresh("breaking", key, cache):
+        return
+    if api_unchanged(ctx.root, basis.commit):
+        stamps.record("breaking", key, cache)
         return
     image = basis_image(ctx.root, basis.commit, cache)
     if image is None:

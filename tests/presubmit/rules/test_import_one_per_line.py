@@ -73,7 +73,12 @@ def test_python_only_where_configured(tree: Path) -> None:
 
 def test_unparseable_python_is_a_warning(tree: Path) -> None:
     write_tree(
-        tree, {"presubmit.toml": PY_CONFIG, "a.proto": DEP.format("a", "A"), "bad.py": "def (:\n"}
+        tree,
+        {
+            "presubmit.toml": PY_CONFIG,
+            "a.proto": DEP.format("a", "A"),
+            "bad.py": "import os, sys\ndef (:\n",
+        },
     )
     result = lint(tree)
     assert result.code == 0

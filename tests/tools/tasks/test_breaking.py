@@ -100,3 +100,21 @@ def test_basis_without_protos_is_skipped(tmp_path: Path, api_tree: Path) -> None
     git(api_tree, "commit", "-qm", "Empty")
     git(api_tree, "revert", "--no-edit", "HEAD")
     assert "has no protos yet" in run(api_tree)
+
+
+def test_unchanged_api_is_not_compared(api_tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    git(api_tree, "commit", "-q", "--allow-empty", "-m", "No API change")
+
+    def fail(*_: object, **__: object) -> None:
+        raise AssertionError("the basis was built although the API did not change")
+
+    monkeypatch.setattr(breaking, "basis_image", fail)
+    assert run(api_tree) == ""
+
+
+def test_uncommitted_edits_are_compared(api_tree: Path) -> None:
+    git(api_tree, "commit", "-q", "--allow-empty", "-m", "No API change")
+    path = api_tree / PROTO
+    path.write_text(path.read_text().replace("optional string realm = 2;", "reserved 2;"))
+    with pytest.raises(BuildError, match="breaking change"):
+        run(api_tree)
