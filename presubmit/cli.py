@@ -87,8 +87,13 @@ def run(
     args: argparse.Namespace,
     descriptor_set: Path | None = None,
     out: TextIO = sys.stdout,
+    repo: Path = REPO,
 ) -> int:
-    """Lint per `args`; print the report on `out` and problems on stderr; return the exit code."""
+    """Lint per `args`; print the report on `out` and problems on stderr; return the exit code.
+
+    `descriptor_set`, when given, is a compile of the tree at `repo` (the
+    checkout this package lives in unless the caller builds another one).
+    """
     try:
         # build.py builds its own Namespace; tolerate options it leaves out.
         if getattr(args, "list_rules", False):
@@ -100,11 +105,11 @@ def run(
             if not root.is_dir():
                 kind = "not a directory" if root.exists() else "no such directory"
                 raise UsageError(f"--root {args.root}: {kind}")
-            # The shared compile is of this repo; another tree compiles on its own.
-            if root != REPO:
+            # The shared compile is of the repo; another tree compiles on its own.
+            if root != repo.resolve():
                 descriptor_set = None
         else:
-            root = REPO
+            root = repo
         config = config_mod.load(root, registry.ids())
         rules = _select(getattr(args, "rules", None))
         paths = _paths(getattr(args, "paths", None) or [], root)

@@ -48,6 +48,15 @@ SPLIT_AT = 64
 BATCH_FILES = int(os.environ.get("PRESUBMIT_BATCH_FILES", "800"))
 
 
+# protoc's entry point in grpcio-tools, without the imports of
+# `python -m grpc_tools.protoc` (a fifth of a small compile).
+_PROTOC_MAIN = (
+    "import sys\n"
+    "from grpc_tools import _protoc_compiler\n"
+    "sys.exit(_protoc_compiler.run_main([a.encode() for a in ['protoc', *sys.argv[1:]]]))"
+)
+
+
 def well_known_include() -> Path:
     """grpcio-tools ships google/protobuf/*.proto next to its protoc."""
     import grpc_tools
@@ -265,7 +274,7 @@ def _run_batches(
                 argfile.write_text("\n".join([*args, *group]) + "\n", encoding="utf-8")
                 with errfile.open("wb") as err:
                     proc = subprocess.Popen(
-                        [sys.executable, "-m", "grpc_tools.protoc", f"@{argfile}"],
+                        [sys.executable, "-c", _PROTOC_MAIN, f"@{argfile}"],
                         cwd=root,
                         stdout=subprocess.DEVNULL,
                         stderr=err,

@@ -40,15 +40,34 @@ syntax = "proto3";
 
 package turboci.graph.ids.v1;
 
-import "turboci/graph/ids/v1/work_plan_id.proto";
+import "turboci/graph/ids/v1/resolve_request.proto";
+import "turboci/graph/ids/v1/resolve_response.proto";
 
 option go_package = "go.chromium.org/turboci/proto/go/graph/ids/v1/grpcpb;idsgrpcpb";
 
 // Looks up workplan identifiers.
 service IdsService {
   // Returns the identifier it is given, once it is known to exist.
-  rpc Resolve(WorkPlanId) returns (WorkPlanId);
+  rpc Resolve(ResolveRequest) returns (ResolveResponse);
 }
+"""
+
+REQUEST_PROTO = """\
+syntax = "proto3";
+
+package turboci.graph.ids.v1;
+
+import "turboci/graph/ids/v1/work_plan_id.proto";
+
+option go_package = "go.chromium.org/turboci/proto/go/graph/ids/v1;idspb";
+
+// Asks whether a workplan exists.
+//
+// Next ID: 2
+message {name} {{
+  // The workplan asked about.
+  optional WorkPlanId work_plan = 1;
+}}
 """
 
 
@@ -77,6 +96,8 @@ def api_tree(tmp_path: Path) -> Path:
     ids.mkdir(parents=True)
     (ids / "work_plan_id.proto").write_text(IDS_PROTO)
     (ids / "ids_service.proto").write_text(SERVICE_PROTO)
+    (ids / "resolve_request.proto").write_text(REQUEST_PROTO.format(name="ResolveRequest"))
+    (ids / "resolve_response.proto").write_text(REQUEST_PROTO.format(name="ResolveResponse"))
     (root / ".gitignore").write_text("/google/**/*.proto\n/.cache/\n")
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")

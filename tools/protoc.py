@@ -18,9 +18,24 @@ def well_known_include() -> Path:
     return Path(grpc_tools.__file__).parent / "_proto"
 
 
+# protoc's entry point in grpcio-tools, without `python -m grpc_tools.protoc`'s
+# imports, which cost more than a small compile: the include of the
+# well-known types is passed explicitly instead.
+_MAIN = (
+    "import sys\n"
+    "from grpc_tools import _protoc_compiler\n"
+    "sys.exit(_protoc_compiler.run_main([a.encode() for a in ['protoc', *sys.argv[1:]]]))"
+)
+
+
+def command(args: Sequence[str]) -> list[str]:
+    """The protoc command line for `args`, well-known types on the include path."""
+    return [sys.executable, "-c", _MAIN, f"-I{well_known_include()}", *args]
+
+
 def run(args: Sequence[str], cwd: Path = paths.REPO, exit_code: int = 1) -> None:
     """Run protoc with `args`; raise its diagnostics as one BuildError."""
-    cmd = [sys.executable, "-m", "grpc_tools.protoc", f"-I{well_known_include()}", *args]
+    cmd = command(args)
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, errors="replace")
     if proc.returncode != 0:
         prefix = f"{cwd}/"

@@ -16,6 +16,8 @@ def test_compiles_with_source_info_and_imports(api_tree: Path) -> None:
     result = compile_mod.compile_api(api_tree)
     assert result.files == (
         "turboci/graph/ids/v1/ids_service.proto",
+        "turboci/graph/ids/v1/resolve_request.proto",
+        "turboci/graph/ids/v1/resolve_response.proto",
         "turboci/graph/ids/v1/work_plan_id.proto",
     )
     fds = descriptor_pb2.FileDescriptorSet.FromString(result.descriptor_set.read_bytes())

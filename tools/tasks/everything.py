@@ -32,10 +32,12 @@ def _lint(ctx: Context) -> None:
         raise BuildError("lint found problems", exit_code=status)
 
 
+# Started in this order: the longest chains of subprocesses first, the
+# steps that mostly run Python in this process (and share its GIL) last.
 CHECKS: tuple[tuple[str, StepFn], ...] = (
+    ("gen", lambda c: gen.gen(c)),
     ("lint", _lint),
     ("breaking", lambda c: breaking.breaking(c)),
-    ("gen", lambda c: gen.gen(c)),
     ("docs", lambda c: docs.docs(c)),
 )
 
@@ -59,7 +61,7 @@ def build_all(ctx: Context) -> int:
     def _format(c: Context) -> None:
         rewrote.append(fmt.format_protos(c))
 
-    outcomes += run_steps(ctx, [], [("format", _format), *CHECKS])
+    outcomes += run_steps(ctx, [], [*CHECKS[:3], ("format", _format), *CHECKS[3:]])
     if any(rewrote):
         ctx.say("format rewrote sources: compiling again and rerunning the checks")
         ctx.forget_compile()

@@ -58,7 +58,7 @@ def lint(ctx: Context, args: argparse.Namespace) -> int:
                 ctx.say(exc.message)
                 status = 1
     descriptor_set = None if foreign else ctx.compiled().descriptor_set
-    own: int = cli.run(args, descriptor_set=descriptor_set, out=ctx.out)
+    own: int = cli.run(args, descriptor_set=descriptor_set, out=ctx.out, repo=ctx.root)
     return max(status, own)
 
 
