@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import sys
 import time
+from dataclasses import dataclass
 
 from tools import paths
 from tools.errors import BuildError
@@ -38,16 +41,65 @@ def _sources(ctx: Context) -> list[str]:
     return [s for s in PY_SOURCES if (ctx.root / s).exists()]
 
 
-def pytest(ctx: Context) -> None:
+@dataclass
+class Tally:
+    """Tests passed and failed, over every runner, for the closing line."""
+
+    passed: int = 0
+    failed: int = 0
+
+    def add_pytest(self, output: str) -> None:
+        # pytest's closing line, e.g. "3 failed, 301 passed, 2 errors in 39.5s".
+        for count, word in re.findall(r"(\d+) (passed|failed|errors?)\b", output):
+            if word == "passed":
+                self.passed += int(count)
+            else:
+                self.failed += int(count)
+
+
+def pytest(ctx: Context, tally: Tally) -> None:
     # Tests see the generated stubs in py/ exactly as a consumer would.
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ctx.root / "py"), str(ctx.root)]))
-    _checked([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], ctx, env=env)
+    proc = run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider"], cwd=ctx.root, env=env)
+    text = output_of(proc)
+    ctx.say(text)
+    tally.add_pytest(text.splitlines()[-1] if text else "")
+    if proc.returncode != 0:
+        raise BuildError(f"pytest failed (exit {proc.returncode})")
 
 
-def go(ctx: Context) -> None:
+def go(ctx: Context, tally: Tally) -> None:
     env = dict(os.environ, GOWORK="off", GOFLAGS="-mod=readonly")
-    for cmd in (["go", "build", "./..."], ["go", "vet", "./..."], ["go", "test", "./..."]):
+    for cmd in (["go", "build", "./..."], ["go", "vet", "./..."]):
         _checked(cmd, ctx, cwd="go", env=env)
+    # -json gives per-test results to count; the package lines and the output
+    # of failing tests are printed as `go test` would.
+    proc = run(["go", "test", "-json", "./..."], cwd=ctx.root / "go", env=env)
+    failed_output: dict[str, list[str]] = {}
+    for line in proc.stdout.splitlines():
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:
+            ctx.say(line)
+            continue
+        test, action = event.get("Test"), event.get("Action")
+        if test is None:
+            if action == "output" and not event["Output"].startswith(("PASS", "FAIL\n")):
+                ctx.say(event["Output"].rstrip("\n"))
+            continue
+        key = f"{event.get('Package')}.{test}"
+        if action == "output":
+            failed_output.setdefault(key, []).append(event["Output"].rstrip("\n"))
+        elif action == "pass":
+            tally.passed += 1
+            failed_output.pop(key, None)
+        elif action == "fail":
+            tally.failed += 1
+            ctx.say("\n".join(failed_output.pop(key, [])))
+    if proc.stderr.strip():
+        ctx.say(proc.stderr.rstrip("\n"))
+    if proc.returncode != 0:
+        raise BuildError(f"go test failed (exit {proc.returncode})")
 
 
 def ruff(ctx: Context) -> None:
@@ -78,9 +130,18 @@ def fresh(ctx: Context) -> None:
 
 def test(ctx: Context) -> int:
     started = time.perf_counter()
+    tally = Tally()
     outcomes = run_steps(
         ctx,
         [("fresh", fresh)],
-        [("pytest", pytest), ("go", go), ("ruff", ruff), ("mypy", mypy)],
+        [
+            ("pytest", lambda c: pytest(c, tally)),
+            ("go", lambda c: go(c, tally)),
+            ("ruff", ruff),
+            ("mypy", mypy),
+        ],
     )
-    return summary(ctx, outcomes, started)
+    status = summary(ctx, outcomes, started)
+    # One plain closing line for every runner together.
+    ctx.say(f"tests: {tally.passed} passed, {tally.failed} failed")
+    return status
