@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -74,6 +75,9 @@ def test_every_stub_imports_and_every_message_serializes() -> None:
 
 
 def test_wheel_carries_typed_stubs(tmp_path: Path) -> None:
+    # Build from a copy: setuptools leaves build/ and *.egg-info/ in the source.
+    source = tmp_path / "src"
+    shutil.copytree(PY, source, ignore=shutil.ignore_patterns("build", "*.egg-info"))
     proc = subprocess.run(
         [
             sys.executable,
@@ -85,7 +89,7 @@ def test_wheel_carries_typed_stubs(tmp_path: Path) -> None:
             "-q",
             "-w",
             str(tmp_path),
-            str(PY),
+            str(source),
         ],
         capture_output=True,
         text=True,
