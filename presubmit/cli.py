@@ -17,6 +17,7 @@ from presubmit import config as config_mod
 from presubmit import fix
 from presubmit import registry
 from presubmit import runner
+from presubmit.finding import Finding
 from presubmit.reporters import FORMATS
 from presubmit.rule import Rule
 
@@ -88,11 +89,13 @@ def run(
     descriptor_set: Path | None = None,
     out: TextIO = sys.stdout,
     repo: Path = REPO,
+    extra: Sequence[Finding] = (),
 ) -> int:
     """Lint per `args`; print the report on `out` and problems on stderr; return the exit code.
 
     `descriptor_set`, when given, is a compile of the tree at `repo` (the
     checkout this package lives in unless the caller builds another one).
+    `extra` findings (another linter's, e.g. buf's) join the same report.
     """
     try:
         # build.py builds its own Namespace; tolerate options it leaves out.
@@ -129,8 +132,9 @@ def run(
     for warning in result.warnings:
         sys.stderr.write(f"warning: {warning}\n")
     shown = result.findings if getattr(args, "list_ignored", False) else result.active
+    shown = sorted([*shown, *extra], key=Finding.sort_key)
     FORMATS[getattr(args, "format", "text")](shown, out)
-    return 1 if result.active else 0
+    return 1 if result.active or extra else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

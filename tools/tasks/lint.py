@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import json
 
+from presubmit.finding import Finding
 from tools import paths
 from tools import stamps
 from tools.errors import BuildError
@@ -12,8 +14,9 @@ from tools.tasks.run import output_of
 from tools.tasks.run import run
 
 
-def buf_lint(ctx: Context) -> None:
-    """buf lint over the shared compile, configured by buf.yaml."""
+def buf_lint(ctx: Context) -> list[Finding]:
+    """buf lint over the shared compile, configured by buf.yaml, as findings
+    of the project's report (so every --format carries them too)."""
     compiled = ctx.compiled()
     proc = run(
         [
@@ -22,17 +25,32 @@ def buf_lint(ctx: Context) -> None:
             f"{compiled.descriptor_set}#format=binpb",
             "--config",
             str(ctx.root / "buf.yaml"),
+            "--error-format",
+            "json",
         ],
         cwd=ctx.root,
     )
-    if proc.returncode == 0:
-        return
-    text = output_of(proc)
-    if proc.returncode == 100:  # buf's status for "findings"
-        ctx.say(text)
-        count = len([ln for ln in text.splitlines() if ln.strip()])
-        raise BuildError(f"buf lint: {count} finding(s)")
-    raise BuildError(f"buf lint failed: {text}", exit_code=2)
+    if proc.returncode not in (0, 100):  # 100 is buf's status for "findings"
+        raise BuildError(f"buf lint failed: {output_of(proc)}", exit_code=2)
+    findings: list[Finding] = []
+    for line in proc.stdout.splitlines():
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            findings.append(
+                Finding(
+                    path=item["path"],
+                    line=int(item.get("start_line") or 1),
+                    column=int(item.get("start_column") or 1),
+                    rule=item["type"],
+                    message=item["message"],
+                    element=item["path"],
+                )
+            )
+        except (ValueError, KeyError, TypeError):
+            raise BuildError(f"buf lint printed something unexpected: {line}", 2) from None
+    return findings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,21 +63,17 @@ def lint(ctx: Context, args: argparse.Namespace) -> int:
     """Run buf lint (this repo only) and the project's rules; 0, 1 or 2."""
     from presubmit import cli
 
-    status = 0
     foreign = getattr(args, "root", None) is not None
+    buf_findings: list[Finding] = []
     if not foreign:
         _compile(ctx)
         if not getattr(args, "fix", False):
-            try:
-                buf_lint(ctx)
-            except BuildError as exc:
-                if exc.exit_code == 2:
-                    raise
-                ctx.say(exc.message)
-                status = 1
+            buf_findings = buf_lint(ctx)
     descriptor_set = None if foreign else ctx.compiled().descriptor_set
-    own: int = cli.run(args, descriptor_set=descriptor_set, out=ctx.out, repo=ctx.root)
-    return max(status, own)
+    status: int = cli.run(
+        args, descriptor_set=descriptor_set, out=ctx.out, repo=ctx.root, extra=buf_findings
+    )
+    return status
 
 
 def _compile(ctx: Context) -> None:
