@@ -4,6 +4,9 @@
 // 	protoc        v7.35.1
 // source: turboci/data/build/v1/build_check_options.proto
 
+// Payloads of build checks: the options that say what to build, and the
+// results, statuses and artifacts that say what was built.
+
 package buildpb
 
 import (

@@ -4,6 +4,9 @@
 // 	protoc        v7.35.1
 // source: turboci/data/common/v1/display.proto
 
+// Payloads any kind of check may carry: how a node is shown to people, and
+// the result of a check that was skipped.
+
 package commonpb
 
 import (

@@ -4,6 +4,9 @@
 // 	protoc        v7.35.1
 // source: turboci/data/source/v1/source_check_options.proto
 
+// Payloads of source checks: which change or commit a workplan is about,
+// and the exact source it was resolved to.
+
 package sourcepb
 
 import (

@@ -4,6 +4,9 @@
 // 	protoc        v7.35.1
 // source: turboci/data/test/v1/test_check_options.proto
 
+// Payloads of test checks: which tests to run, and a summary of how they
+// went.
+
 package testpb
 
 import (

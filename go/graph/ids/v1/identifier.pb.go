@@ -4,6 +4,10 @@
 // 	protoc        v7.35.1
 // source: turboci/graph/ids/v1/identifier.proto
 
+// Identifiers of the nodes of a workplan graph, each with a compact string
+// form. Kept apart from the orchestrator so any message can name a node
+// without depending on the whole graph.
+
 package idspb
 
 import (

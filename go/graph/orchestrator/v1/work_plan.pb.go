@@ -4,6 +4,10 @@
 // 	protoc        v7.35.1
 // source: turboci/graph/orchestrator/v1/work_plan.proto
 
+// The TurboCI orchestrator: workplans with their checks, stages, attempts,
+// values and edits, and the service that creates, writes, queries and
+// cancels them.
+
 package orchestratorpb
 
 import (

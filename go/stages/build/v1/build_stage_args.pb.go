@@ -4,6 +4,8 @@
 // 	protoc        v7.35.1
 // source: turboci/stages/build/v1/build_stage_args.proto
 
+// Args of stages that build: what a build stage's executor is asked to do.
+
 package buildpb
 
 import (

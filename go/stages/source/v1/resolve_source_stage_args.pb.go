@@ -4,6 +4,8 @@
 // 	protoc        v7.35.1
 // source: turboci/stages/source/v1/resolve_source_stage_args.proto
 
+// Args of stages that resolve the source a workplan runs on.
+
 package sourcepb
 
 import (

@@ -4,6 +4,9 @@
 // 	protoc        v7.35.1
 // source: turboci/stages/test/v1/test_stage_args.proto
 
+// Args of stages that run tests: what a test stage's executor is asked to
+// run.
+
 package testpb
 
 import (

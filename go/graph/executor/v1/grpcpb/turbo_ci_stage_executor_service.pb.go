@@ -4,6 +4,9 @@
 // 	protoc        v7.35.1
 // source: turboci/graph/executor/v1/turbo_ci_stage_executor_service.proto
 
+// The API that stage executors implement: the orchestrator asks an executor
+// to validate, run and cancel attempts of the stages it serves.
+
 package executorgrpcpb
 
 import (
