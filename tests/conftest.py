@@ -125,7 +125,7 @@ def build_copy(tmp_path: Path, api_tree: Path) -> Callable[..., subprocess.Compl
     shutil.copytree(
         REPO / "tools",
         api_tree / "tools",
-        ignore=shutil.ignore_patterns("venv", "bin", "__pycache__", "installed.json"),
+        ignore=shutil.ignore_patterns("venv", "bin", "cache", "__pycache__", "installed.json"),
     )
     shutil.copytree(
         REPO / "presubmit", api_tree / "presubmit", ignore=shutil.ignore_patterns("__pycache__")
@@ -134,6 +134,8 @@ def build_copy(tmp_path: Path, api_tree: Path) -> Callable[..., subprocess.Compl
         shutil.copy(REPO / "presubmit.toml", api_tree / "presubmit.toml")
     (api_tree / "tools" / "venv").symlink_to(REPO / "tools" / "venv")
     (api_tree / "tools" / "bin").symlink_to(REPO / "tools" / "bin")
+    (REPO / "tools" / "cache").mkdir(exist_ok=True)
+    (api_tree / "tools" / "cache").symlink_to(REPO / "tools" / "cache")
     shutil.copy(REPO / "tools" / "installed.json", api_tree / "tools" / "installed.json")
 
     def run(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from tools import paths
@@ -16,8 +15,7 @@ GO_VERSION = "1.24"
 
 
 def _go_env() -> dict[str, str]:
-    # Never let a go.work or a vendor dir elsewhere change what we resolve.
-    return dict(os.environ, GOWORK="off", GOFLAGS="-mod=mod")
+    return paths.go_env(GOFLAGS="-mod=mod")
 
 
 def direct_requires(go_dir: Path) -> dict[str, str]:

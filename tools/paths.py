@@ -20,6 +20,24 @@ DOCS_DIR = REPO / "docs"
 GO_MODULE = "go.chromium.org/turboci/proto/go"
 
 
+# Go's module and build caches, and pip's, live in the repo too: build.py
+# installs nothing outside it, and `clean --tools` removes all of it.
+TOOL_CACHE = TOOLS / "cache"
+
+
+def go_env(**extra: str) -> dict[str, str]:
+    """The environment for every go command build.py runs."""
+    env = dict(os.environ)
+    env.update(
+        GOMODCACHE=str(TOOL_CACHE / "gomod"),
+        GOCACHE=str(TOOL_CACHE / "gobuild"),
+        GOWORK="off",  # a go.work elsewhere must not change what is resolved
+        GOTOOLCHAIN="local",  # use the Go on PATH; never download another
+    )
+    env.update(extra)
+    return env
+
+
 def venv_bin(name: str) -> Path:
     """Path of an executable installed into the tools venv."""
     sub = "Scripts" if os.name == "nt" else "bin"

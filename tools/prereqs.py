@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import shutil
 import sys
+from pathlib import Path
 
+from tools import paths
 from tools.errors import BuildError
 
 MIN_PYTHON = (3, 11)
+
+
+def go_wanted(gomod: Path = paths.GO_DIR / "go.mod") -> str:
+    """The Go version go/go.mod asks for (its `go` line)."""
+    try:
+        for line in gomod.read_text(encoding="utf-8").splitlines():
+            if line.startswith("go "):
+                return line.split()[1]
+    except OSError:
+        pass
+    return "1.24"
 
 
 def check(python_version: tuple[int, int] = sys.version_info[:2]) -> None:
@@ -19,6 +32,6 @@ def check(python_version: tuple[int, int] = sys.version_info[:2]) -> None:
             "./build.py with it (python3.11 build.py ...)"
         )
     if shutil.which("go") is None:
-        raise BuildError("go not found on PATH: install Go 1.24 or newer, then rerun")
+        raise BuildError(f"go not found on PATH: install Go {go_wanted()} or newer, then rerun")
     if shutil.which("git") is None:
         raise BuildError("git not found on PATH: install git, then rerun")

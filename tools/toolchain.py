@@ -33,6 +33,14 @@ class Layout:
         return self.venv / ("Scripts" if os.name == "nt" else "bin") / "python"
 
 
+def _shown(path: Path) -> str:
+    """A path as the user knows it: repo-relative when inside the repo."""
+    try:
+        return path.relative_to(paths.REPO).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def _say(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
@@ -82,9 +90,19 @@ def missing(
 def _pip_install(pins: list[Pin], deps: Deps, layout: Layout, say: Say) -> None:
     py = layout.python()
     reqs = [f"{p.name}=={p.version}" for p in pins]
-    say(f"installing {', '.join(reqs)} into tools/venv")
+    say(f"installing {', '.join(reqs)} into {_shown(layout.venv)}")
     proc = subprocess.run(
-        [str(py), "-m", "pip", "install", "--disable-pip-version-check", "-q", *reqs],
+        [
+            str(py),
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "-q",
+            "--cache-dir",
+            str(paths.TOOL_CACHE / "pip"),
+            *reqs,
+        ],
         capture_output=True,
         text=True,
     )
@@ -101,8 +119,8 @@ def _pip_install(pins: list[Pin], deps: Deps, layout: Layout, say: Say) -> None:
 
 
 def _go_install(pin: Pin, deps: Deps, layout: Layout, say: Say) -> None:
-    say(f"installing {pin.name}@{pin.version} into tools/bin")
-    env = dict(os.environ, GOBIN=str(layout.gobin), GOFLAGS="-mod=mod", GOWORK="off")
+    say(f"installing {pin.name}@{pin.version} into {_shown(layout.gobin)}")
+    env = paths.go_env(GOBIN=str(layout.gobin), GOFLAGS="-mod=mod")
     proc = subprocess.run(
         ["go", "install", f"{pin.name}@{pin.version}"],
         capture_output=True,
@@ -129,7 +147,7 @@ def ensure(deps: Deps, say: Say = _say, layout: Layout | None = None) -> list[Pi
     if not venv_ok:
         import venv  # only on first use: the import is slow and rarely needed
 
-        say(f"creating the tools venv in {layout.venv.name}/")
+        say(f"creating the tools venv in {_shown(layout.venv)}/")
         venv.EnvBuilder(with_pip=True, clear=True).create(layout.venv)
         installed["python"] = {}
     py_todo = [p for p in todo if p.section == "python"]

@@ -15,8 +15,15 @@ def test_old_python_says_what_to_install() -> None:
 
 def test_missing_go_says_what_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(BuildError, match="go not found on PATH: install Go"):
+    with pytest.raises(BuildError, match=r"go not found on PATH: install Go \d+\.\d+"):
         prereqs.check((3, 11))
+
+
+def test_go_version_comes_from_go_mod(tmp_path: Path) -> None:
+    gomod = tmp_path / "go.mod"
+    gomod.write_text("module example.com/m\n\ngo 1.27.1\n")
+    assert prereqs.go_wanted(gomod) == "1.27.1"
+    assert prereqs.go_wanted(tmp_path / "missing") == "1.24"
 
 
 def test_current_machine_passes() -> None:

@@ -56,7 +56,7 @@ def test_install_then_change_one_pin_reinstalls_it_alone(tmp_path: Path) -> None
     d = make_deps(tmp_path, {"six": "1.17.0", "idna": "3.10"}, {})
     again = toolchain.ensure(d, said.append, layout)
     assert [(p.name, p.version) for p in again] == [("six", "1.17.0")]
-    assert said == ["installing six==1.17.0 into tools/venv"]
+    assert said == [f"installing six==1.17.0 into {layout.venv}"]
     site = next((layout.venv / "lib").glob("python3*/site-packages"))
     assert (site / "six-1.17.0.dist-info").is_dir()
 

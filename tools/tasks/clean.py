@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from pathlib import Path
 
 from tools import paths
 from tools import thirdparty
 from tools.tasks.context import Context
 
 
+def _make_writable(tree: Path) -> None:
+    for folder, _, _ in os.walk(tree):
+        os.chmod(folder, 0o755)
+
+
 def clean(ctx: Context, tools: bool = False) -> None:
     """Delete caches and the google/ copies; with `tools`, the installed tools too."""
     doomed = [ctx.root / ".cache"]
     if tools:
-        doomed += [paths.VENV, paths.GOBIN, paths.INSTALLED]
+        doomed += [paths.VENV, paths.GOBIN, paths.INSTALLED, paths.TOOL_CACHE]
     for path in doomed:
         if path.is_dir():
+            _make_writable(path)  # Go keeps its module cache read-only
             shutil.rmtree(path)
             ctx.say(f"removed {path.relative_to(ctx.root)}/")
         elif path.exists():

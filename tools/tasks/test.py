@@ -69,7 +69,7 @@ def pytest(ctx: Context, tally: Tally) -> None:
 
 
 def go(ctx: Context, tally: Tally) -> None:
-    env = dict(os.environ, GOWORK="off", GOFLAGS="-mod=readonly")
+    env = paths.go_env(GOFLAGS="-mod=readonly")
     for cmd in (["go", "build", "./..."], ["go", "vet", "./..."]):
         _checked(cmd, ctx, cwd="go", env=env)
     # -json gives per-test results to count; the package lines and the output
