@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tools import paths
 from tools.errors import BuildError
+from tools.errors import format_error
 
 # Set in the environment of the re-executed build.py so it cannot loop.
 _IN_VENV = "TURBOCI_BUILD_IN_VENV"
@@ -52,15 +53,6 @@ def _all_unchanged() -> bool:
     took = time.perf_counter() - started
     print(f"all {len(allstamp.STEPS)} steps ok ({took:.2f}s; nothing changed since the last run)")
     return True
-
-
-def format_error(message: str) -> str:
-    """Compiler-style messages (`path:line:...`) print as they are."""
-    head = message.split(" ", 1)[0]
-    parts = head.split(":")
-    if len(parts) >= 3 and parts[1].isdigit():
-        return message
-    return f"error: {message}"
 
 
 def main(argv: Sequence[str]) -> int:

@@ -12,3 +12,12 @@ class BuildError(Exception):
         super().__init__(message)
         self.message = message
         self.exit_code = exit_code
+
+
+def format_error(message: str) -> str:
+    """Compiler-style messages (`path:line:...`) print as they are."""
+    head = message.split(" ", 1)[0]
+    parts = head.split(":")
+    if len(parts) >= 3 and parts[1].isdigit():
+        return message
+    return f"error: {message}"

@@ -13,6 +13,7 @@ from concurrent.futures import wait
 from dataclasses import dataclass
 
 from tools.errors import BuildError
+from tools.errors import format_error
 from tools.tasks.context import Context
 
 StepFn = Callable[[Context], None]
@@ -34,8 +35,6 @@ def _run_one(ctx: Context, name: str, fn: StepFn) -> Outcome:
         fn(child)
         ok = True
     except BuildError as exc:
-        from tools.cli import format_error
-
         print(format_error(exc.message), file=buf)
         ok = False
     return Outcome(name, ok, time.perf_counter() - start, buf.getvalue())
