@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
@@ -89,13 +90,14 @@ def run(
     descriptor_set: Path | None = None,
     out: TextIO = sys.stdout,
     repo: Path = REPO,
-    extra: Sequence[Finding] = (),
+    extra: Callable[[], Sequence[Finding]] = tuple,
 ) -> int:
     """Lint per `args`; print the report on `out` and problems on stderr; return the exit code.
 
     `descriptor_set`, when given, is a compile of the tree at `repo` (the
     checkout this package lives in unless the caller builds another one).
-    `extra` findings (another linter's, e.g. buf's) join the same report.
+    `extra` gives findings of another linter (e.g. buf's, running meanwhile)
+    to join the same report; it is called once the suite is done.
     """
     try:
         # build.py builds its own Namespace; tolerate options it leaves out.
@@ -132,9 +134,10 @@ def run(
     for warning in result.warnings:
         sys.stderr.write(f"warning: {warning}\n")
     shown = result.findings if getattr(args, "list_ignored", False) else result.active
-    shown = sorted([*shown, *extra], key=Finding.sort_key)
+    others = list(extra())
+    shown = sorted([*shown, *others], key=Finding.sort_key)
     FORMATS[getattr(args, "format", "text")](shown, out)
-    return 1 if result.active or extra else 0
+    return 1 if result.active or others else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -33,11 +34,29 @@ def command(args: Sequence[str]) -> list[str]:
     return [sys.executable, "-c", _MAIN, f"-I{well_known_include()}", *args]
 
 
+def start(args: Sequence[str], cwd: Path = paths.REPO, exit_code: int = 1) -> Callable[[], None]:
+    """Start protoc with `args`; the returned wait() raises its diagnostics
+    as one BuildError. Callers start several and wait for them together."""
+    proc = subprocess.Popen(
+        command(args),
+        cwd=cwd,
+        env=paths.tool_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="replace",
+    )
+
+    def wait() -> None:
+        _, stderr = proc.communicate()
+        if proc.returncode != 0:
+            prefix = f"{cwd}/"
+            lines = [ln.replace(prefix, "") for ln in stderr.splitlines() if ln.strip()]
+            raise BuildError("\n".join(lines) or "protoc failed with no message", exit_code)
+
+    return wait
+
+
 def run(args: Sequence[str], cwd: Path = paths.REPO, exit_code: int = 1) -> None:
     """Run protoc with `args`; raise its diagnostics as one BuildError."""
-    cmd = command(args)
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, errors="replace")
-    if proc.returncode != 0:
-        prefix = f"{cwd}/"
-        lines = [ln.replace(prefix, "") for ln in proc.stderr.splitlines() if ln.strip()]
-        raise BuildError("\n".join(lines) or "protoc failed with no message", exit_code)
+    start(args, cwd, exit_code)()

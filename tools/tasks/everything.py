@@ -32,14 +32,30 @@ def _lint(ctx: Context) -> None:
         raise BuildError("lint found problems", exit_code=status)
 
 
-# Started in this order: the longest chains of subprocesses first, the
-# steps that mostly run Python in this process (and share its GIL) last.
-CHECKS: tuple[tuple[str, StepFn], ...] = (
-    ("gen", lambda c: gen.gen(c)),
-    ("lint", _lint),
-    ("breaking", lambda c: breaking.breaking(c)),
-    ("docs", lambda c: docs.docs(c)),
-)
+def _checks(ctx: Context) -> list[tuple[str, StepFn]]:
+    """The checks that run side by side once the API compiled.
+
+    gen's generators (the longest chain of processes) are launched right
+    here, before any other step starts and competes for the interpreter;
+    its step then waits for them and swaps the result in.
+    """
+    try:
+        finish_gen = gen.start(ctx)
+    except BuildError as exc:
+        finish_gen = _raiser(exc)
+    return [
+        ("gen", finish_gen),
+        ("lint", _lint),
+        ("breaking", lambda c: breaking.breaking(c)),
+        ("docs", lambda c: docs.docs(c)),
+    ]
+
+
+def _raiser(exc: BuildError) -> StepFn:
+    def step(_: Context) -> None:
+        raise exc
+
+    return step
 
 
 def build_all(ctx: Context) -> int:
@@ -61,14 +77,15 @@ def build_all(ctx: Context) -> int:
     def _format(c: Context) -> None:
         rewrote.append(fmt.format_protos(c))
 
-    outcomes += run_steps(ctx, [], [*CHECKS[:3], ("format", _format), *CHECKS[3:]])
+    checks = _checks(ctx)
+    outcomes += run_steps(ctx, [], [*checks[:3], ("format", _format), *checks[3:]])
     if any(rewrote):
         ctx.say("format rewrote sources: compiling again and rerunning the checks")
         ctx.forget_compile()
         outcomes = [o for o in outcomes if o.name == "format"]
         outcomes += run_steps(ctx, [("compile", _compile)], [])
         if outcomes[-1].ok:
-            outcomes += run_steps(ctx, [], CHECKS)
+            outcomes += run_steps(ctx, [], _checks(ctx))
     status = summary(ctx, outcomes, started)
     if status == 0:
         allstamp.record(ctx.root)

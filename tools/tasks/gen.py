@@ -11,8 +11,8 @@ from __future__ import annotations
 import filecmp
 import shutil
 import tempfile
+from collections.abc import Callable
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,22 +86,29 @@ def _mark_packages(py_out: Path) -> None:
             init.write_text(INIT_MARKER, encoding="utf-8")
 
 
-def _generate_go(compiled: Compiled, out: Path) -> None:
+def _go_args(compiled: Compiled, out: Path) -> list[str]:
     bin_ = paths.GOBIN
     module = f"module={paths.GO_MODULE}"
-    protoc.run(
-        [
-            f"--descriptor_set_in={compiled.descriptor_set}",
-            f"--plugin=protoc-gen-go={bin_ / 'protoc-gen-go'}",
-            f"--plugin=protoc-gen-go-grpc={bin_ / 'protoc-gen-go-grpc'}",
-            f"--go_out={out}",
-            f"--go_opt={module}",
-            f"--go-grpc_out={out}",
-            f"--go-grpc_opt={module}",
-            *compiled.files,
-        ],
-        cwd=out,  # everything comes from the descriptor set, nothing from disk
-    )
+    return [
+        f"--descriptor_set_in={compiled.descriptor_set}",
+        f"--plugin=protoc-gen-go={bin_ / 'protoc-gen-go'}",
+        f"--plugin=protoc-gen-go-grpc={bin_ / 'protoc-gen-go-grpc'}",
+        f"--go_out={out}",
+        f"--go_opt={module}",
+        f"--go-grpc_out={out}",
+        f"--go-grpc_opt={module}",
+        *compiled.files,
+    ]
+
+
+def _py_args(compiled: Compiled, out: Path) -> list[str]:
+    return [
+        f"--descriptor_set_in={compiled.descriptor_set}",
+        f"--plugin=protoc-gen-mypy={paths.venv_bin('protoc-gen-mypy')}",
+        f"--python_out={out}",
+        f"--mypy_out={out}",
+        *compiled.files,
+    ]
 
 
 def service_files(compiled: Compiled) -> list[str]:
@@ -113,70 +120,64 @@ def service_files(compiled: Compiled) -> list[str]:
     return [f.name for f in fds.file if f.name in own and f.service]
 
 
-def _generate_py(compiled: Compiled, out: Path) -> None:
-    protoc.run(
-        [
-            f"--descriptor_set_in={compiled.descriptor_set}",
-            f"--plugin=protoc-gen-mypy={paths.venv_bin('protoc-gen-mypy')}",
-            f"--python_out={out}",
-            f"--mypy_out={out}",
-            *compiled.files,
-        ],
-        cwd=out,  # everything comes from the descriptor set, nothing from disk
-    )
-
-
-def _generate_py_grpc(compiled: Compiled, out: Path) -> None:
+def _py_grpc_args(compiled: Compiled, out: Path) -> list[str] | None:
     # The Python gRPC plugins would write an empty module for every file;
     # only files with a service get one.
     services = service_files(compiled)
     if not services:
-        return
-    protoc.run(
-        [
-            f"--descriptor_set_in={compiled.descriptor_set}",
-            f"--plugin=protoc-gen-mypy_grpc={paths.venv_bin('protoc-gen-mypy_grpc')}",
-            f"--grpc_python_out={out}",
-            f"--mypy_grpc_out={out}",
-            *services,
-        ],
-        cwd=out,
-    )
+        return None
+    return [
+        f"--descriptor_set_in={compiled.descriptor_set}",
+        f"--plugin=protoc-gen-mypy_grpc={paths.venv_bin('protoc-gen-mypy_grpc')}",
+        f"--grpc_python_out={out}",
+        f"--mypy_grpc_out={out}",
+        *services,
+    ]
 
 
-def generate(
-    compiled: Compiled, stage: Path, deps: deps_mod.Deps, root: Path, tidy: bool = True
-) -> None:
-    """Write everything gen owns into `stage` (a scratch copy of the layout).
-
-    With `tidy`, go.mod is brought in step with DEPS (this may use the
-    network); without, go.mod and go.sum are copied as they are.
-    """
+def launch(compiled: Compiled, stage: Path, root: Path) -> Callable[[], None]:
+    """Start every generator into `stage` (a scratch copy of the layout) and
+    return what waits for them. They are independent: one protoc each, side
+    by side; everything comes from the descriptor set, nothing from disk."""
     (stage / "go").mkdir(parents=True)
     (stage / "py").mkdir(parents=True)
     for name in GO_MODULE_FILES:
         if (root / "go" / name).exists():
             shutil.copy2(root / "go" / name, stage / "go" / name)
-    # The generators are independent: one protoc each, side by side.
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        jobs = [
-            pool.submit(_generate_go, compiled, stage / "go"),
-            pool.submit(_generate_py, compiled, stage / "py"),
-            pool.submit(_generate_py_grpc, compiled, stage / "py"),
-        ]
-        for job in jobs:
-            job.result()
-    _mark_packages(stage / "py")
-    if tidy and (gomod.mismatches(stage / "go", deps) or not (stage / "go" / "go.sum").exists()):
-        # `go mod tidy` needs the hand-written Go too: tidy in a full scratch copy.
-        full = stage / "go-full"
-        if (root / "go").is_dir():
-            shutil.copytree(root / "go", full)
-        shutil.copytree(stage / "go", full, dirs_exist_ok=True)
-        gomod.sync(full, deps)
-        for name in GO_MODULE_FILES:
-            shutil.copy2(full / name, stage / "go" / name)
-        shutil.rmtree(full)
+    jobs = [
+        (_go_args(compiled, stage / "go"), stage / "go"),
+        (_py_args(compiled, stage / "py"), stage / "py"),
+        (_py_grpc_args(compiled, stage / "py"), stage / "py"),
+    ]
+    waits = [protoc.start(args, cwd=out) for args, out in jobs if args is not None]
+
+    def wait() -> None:
+        errors: list[BuildError] = []
+        for each in waits:  # every process is waited for, even after a failure
+            try:
+                each()
+            except BuildError as exc:
+                errors.append(exc)
+        if errors:
+            raise errors[0]
+        _mark_packages(stage / "py")
+
+    return wait
+
+
+def _tidy(stage: Path, deps: deps_mod.Deps, root: Path) -> None:
+    """Bring the staged go.mod in step with DEPS when it is not (may use the network)."""
+    if not gomod.mismatches(stage / "go", deps) and (stage / "go" / "go.sum").exists():
+        return
+    # `go mod tidy` needs the hand-written Go too: tidy in a full scratch copy.
+    full = stage / "go-full"
+    if (root / "go").is_dir():
+        shutil.copytree(root / "go", full)
+    shutil.copytree(stage / "go", full, dirs_exist_ok=True)
+    gomod.sync(full, deps)
+    for name in GO_MODULE_FILES:
+        shutil.copy2(full / name, stage / "go" / name)
+    shutil.rmtree(full)
 
 
 def compare(stage: Path, root: Path) -> Drift:
@@ -216,27 +217,54 @@ def _key(ctx: Context, deps: deps_mod.Deps) -> str:
     return "\n".join([compiled.key, toolchain.versions_key(deps), outputs, code])
 
 
-def gen(ctx: Context, check: bool = False) -> None:
-    """Generate the stubs, or with `check` list every drifting file and fail."""
+Finish = Callable[[Context], None]
+
+
+def start(ctx: Context, check: bool = False) -> Finish:
+    """Start gen: decide whether anything is to do and launch the generators.
+
+    The returned finish(ctx) waits for them, then swaps the result in (or,
+    with `check`, lists every drifting file and fails). `all` starts gen
+    before its other steps so the generators get the cores first.
+    """
     deps = deps_mod.load(ctx.root / "DEPS")
     key = _key(ctx, deps)
     if stamps.is_fresh("gen", key, ctx.root / ".cache"):
-        return
-    compiled = ctx.compiled()
-    with tempfile.TemporaryDirectory(prefix="turboci-gen-") as tmp:
-        stage = Path(tmp)
-        generate(compiled, stage, deps, ctx.root, tidy=not check)
-        drift = compare(stage, ctx.root)
-        if check:
-            # A check never tidies (no network): go.mod is compared with DEPS.
-            lines = gomod.mismatches(ctx.root / "go", deps) + drift.lines()
-            if lines:
-                for ln in lines:
-                    ctx.say(ln)
-                raise BuildError(f"{len(lines)} generated file(s) out of date: run ./build.py gen")
-        else:
-            _swap_in(stage, ctx.root, drift)
-            changed = len(drift.missing) + len(drift.extra) + len(drift.differing)
-            if changed:
-                ctx.say(f"updated {changed} generated file(s)")
-    stamps.record("gen", _key(ctx, deps), ctx.root / ".cache")
+        return lambda _: None
+    stage = Path(tempfile.mkdtemp(prefix="turboci-gen-"))
+    try:
+        wait = launch(ctx.compiled(), stage, ctx.root)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+
+    def finish(out: Context) -> None:
+        try:
+            wait()
+            if not check:
+                _tidy(stage, deps, out.root)
+            drift = compare(stage, out.root)
+            if check:
+                # A check never tidies (no network): go.mod is compared with DEPS.
+                lines = gomod.mismatches(out.root / "go", deps) + drift.lines()
+                if lines:
+                    for ln in lines:
+                        out.say(ln)
+                    raise BuildError(
+                        f"{len(lines)} generated file(s) out of date: run ./build.py gen"
+                    )
+            else:
+                _swap_in(stage, out.root, drift)
+                changed = len(drift.missing) + len(drift.extra) + len(drift.differing)
+                if changed:
+                    out.say(f"updated {changed} generated file(s)")
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
+        stamps.record("gen", _key(out, deps), out.root / ".cache")
+
+    return finish
+
+
+def gen(ctx: Context, check: bool = False) -> None:
+    """Generate the stubs, or with `check` list every drifting file and fail."""
+    start(ctx, check)(ctx)

@@ -4,53 +4,56 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 
 from presubmit.finding import Finding
 from tools import paths
 from tools import stamps
 from tools.errors import BuildError
 from tools.tasks.context import Context
-from tools.tasks.run import output_of
-from tools.tasks.run import run
+from tools.tasks.run import start
 
 
-def buf_lint(ctx: Context) -> list[Finding]:
-    """buf lint over the shared compile, configured by buf.yaml, as findings
-    of the project's report (so every --format carries them too)."""
+def start_buf_lint(ctx: Context) -> Callable[[], list[Finding]]:
+    """Start buf lint over the shared compile (configured by buf.yaml) and
+    return what waits for its findings, as findings of the project's report
+    (so every --format carries them). buf runs while the project's rules do.
+    """
     compiled = ctx.compiled()
-    proc = run(
-        [
-            str(paths.venv_bin("buf")),
-            "lint",
-            f"{compiled.descriptor_set}#format=binpb",
-            "--config",
-            str(ctx.root / "buf.yaml"),
-            "--error-format",
-            "json",
-        ],
-        cwd=ctx.root,
-    )
-    if proc.returncode not in (0, 100):  # 100 is buf's status for "findings"
-        raise BuildError(f"buf lint failed: {output_of(proc)}", exit_code=2)
-    findings: list[Finding] = []
-    for line in proc.stdout.splitlines():
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-            findings.append(
-                Finding(
-                    path=item["path"],
-                    line=int(item.get("start_line") or 1),
-                    column=int(item.get("start_column") or 1),
-                    rule=item["type"],
-                    message=item["message"],
-                    element=item["path"],
-                )
-            )
-        except (ValueError, KeyError, TypeError):
-            raise BuildError(f"buf lint printed something unexpected: {line}", 2) from None
+    cmd = [
+        str(paths.venv_bin("buf")),
+        "lint",
+        f"{compiled.descriptor_set}#format=binpb",
+        "--config",
+        str(ctx.root / "buf.yaml"),
+        "--error-format",
+        "json",
+    ]
+    proc = start(cmd, cwd=ctx.root)
+
+    def findings() -> list[Finding]:
+        stdout, stderr = proc.communicate()
+        if proc.returncode not in (0, 100):  # 100 is buf's status for "findings"
+            raise BuildError(f"buf lint failed: {(stdout + stderr).strip()}", exit_code=2)
+        return [_finding(line) for line in stdout.splitlines() if line.strip()]
+
     return findings
+
+
+def _finding(line: str) -> Finding:
+    """One line of buf's JSON error format as a finding."""
+    try:
+        item = json.loads(line)
+        return Finding(
+            path=item["path"],
+            line=int(item.get("start_line") or 1),
+            column=int(item.get("start_column") or 1),
+            rule=item["type"],
+            message=item["message"],
+            element=item["path"],
+        )
+    except (ValueError, KeyError, TypeError):
+        raise BuildError(f"buf lint printed something unexpected: {line}", 2) from None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,14 +64,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def lint(ctx: Context, args: argparse.Namespace) -> int:
     """Run buf lint (this repo only) and the project's rules; 0, 1 or 2."""
-    from presubmit import cli
-
     foreign = getattr(args, "root", None) is not None
-    buf_findings: list[Finding] = []
+    buf_findings: Callable[[], list[Finding]] = list
     if not foreign:
         _compile(ctx)
         if not getattr(args, "fix", False):
-            buf_findings = buf_lint(ctx)
+            buf_findings = start_buf_lint(ctx)
+    from presubmit import cli  # after buf started: the import takes a while
+
     descriptor_set = None if foreign else ctx.compiled().descriptor_set
     status: int = cli.run(
         args, descriptor_set=descriptor_set, out=ctx.out, repo=ctx.root, extra=buf_findings

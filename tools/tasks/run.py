@@ -21,14 +21,39 @@ def run(
     """Run `cmd`, capturing its output; a missing program is a one-line error."""
     try:
         return subprocess.run(
-            list(cmd), cwd=cwd, env=env, capture_output=True, text=True, errors="replace"
+            list(cmd),
+            cwd=cwd,
+            env=paths.tool_env() if env is None else env,
+            capture_output=True,
+            text=True,
+            errors="replace",
         )
     except FileNotFoundError:
-        name = what or Path(cmd[0]).name
-        raise BuildError(
-            f"{name} is missing ({cmd[0]} not found): run `./build.py clean --tools`, "
-            "then any ./build.py task reinstalls what DEPS pins"
-        ) from None
+        raise _missing(cmd[0], what) from None
+
+
+def _missing(program: str, what: str | None) -> BuildError:
+    name = what or Path(program).name
+    return BuildError(
+        f"{name} is missing ({program} not found): run `./build.py clean --tools`, "
+        "then any ./build.py task reinstalls what DEPS pins"
+    )
+
+
+def start(cmd: Sequence[str], *, cwd: Path = paths.REPO) -> subprocess.Popen[str]:
+    """Start `cmd` with its output piped, for a caller that works meanwhile."""
+    try:
+        return subprocess.Popen(
+            list(cmd),
+            cwd=cwd,
+            env=paths.tool_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            errors="replace",
+        )
+    except FileNotFoundError:
+        raise _missing(cmd[0], None) from None
 
 
 def output_of(proc: subprocess.CompletedProcess[str]) -> str:

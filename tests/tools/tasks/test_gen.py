@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -111,20 +112,25 @@ def test_a_broken_proto_leaves_go_and_py_unchanged(generated: Path) -> None:
 
 
 def test_a_failing_generator_leaves_the_tree_unchanged(
-    generated: Path, monkeypatch: pytest.MonkeyPatch
+    generated: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     proto = generated / "turboci/graph/ids/v1/work_plan_id.proto"
     proto.write_text(proto.read_text().replace("realm", "project"))
     before = snapshot(generated)
-    real_run = protoc.run
+    # A mypy plugin that crashes, after the Go generators have succeeded.
+    broken = tmp_path / "protoc-gen-mypy"
+    broken.write_text("#!/bin/sh\necho 'mypy plugin crashed' >&2\nexit 1\n")
+    broken.chmod(0o755)
+    real_start = protoc.start
 
-    def python_fails(args: list[str], **kw: object) -> None:
-        if any(a.startswith("--python_out") for a in args):
-            raise BuildError("protoc-gen-python: simulated failure")
-        real_run(args, **kw)  # type: ignore[arg-type]
+    def with_broken_plugin(args: list[str], *rest: Any, **kw: Any) -> Any:
+        args = [
+            f"--plugin=protoc-gen-mypy={broken}" if "protoc-gen-mypy=" in a else a for a in args
+        ]
+        return real_start(args, *rest, **kw)
 
-    monkeypatch.setattr(protoc, "run", python_fails)
-    with pytest.raises(BuildError, match="simulated"):
+    monkeypatch.setattr(protoc, "start", with_broken_plugin)
+    with pytest.raises(BuildError, match="mypy plugin crashed"):
         gen.gen(ctx(generated))
     assert snapshot(generated) == before
 
@@ -135,7 +141,7 @@ def test_rerun_with_nothing_changed_runs_no_generator(
     def fail(*_: object, **__: object) -> None:
         raise AssertionError("a generator ran on unchanged inputs")
 
-    monkeypatch.setattr(protoc, "run", fail)
+    monkeypatch.setattr(protoc, "start", fail)
     gen.gen(ctx(generated))
     gen.gen(ctx(generated), check=True)
 
