@@ -127,3 +127,19 @@ def test_old_python_says_what_to_install(build_copy: Build) -> None:
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: Python 3.10")
     assert "install Python 3.11 or newer" in proc.stderr
+
+
+def test_rerun_of_all_on_an_unchanged_tree_answers_at_once(
+    build_copy: Build, api_tree: Path
+) -> None:
+    first = build_copy("all")
+    assert first.returncode == 0, first.stdout + first.stderr
+    second = build_copy("all")
+    assert second.returncode == 0
+    assert second.stdout.count("(unchanged)") == 6
+    assert "nothing changed since the last run" in second.stdout
+    proto = api_tree / "turboci/graph/ids/v1/work_plan_id.proto"
+    proto.write_text(proto.read_text().replace("The realm", "The realm (a LUCI realm)"))
+    third = build_copy("all")
+    assert third.returncode == 0
+    assert "(unchanged)" not in third.stdout
