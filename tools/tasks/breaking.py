@@ -113,11 +113,13 @@ def _export(root: Path, commit: str, dest: Path) -> None:
 
 
 def basis_image(root: Path, commit: str, cache: Path) -> Path | None:
-    """The basis compiled like the current tree (cached per commit and protoc
-    version); None when the basis has no API protos."""
+    """The basis compiled like the current tree (cached per commit and pinned
+    versions, which decide the compiler and the google/ copies); None when
+    the basis has no API protos."""
     from tools import compile as compile_mod
 
-    image = cache / "breaking" / f"{commit}-{compile_mod.protoc_version()}.binpb"
+    pins = stamps.digest_files([root / "DEPS"], root)[:16]
+    image = cache / "breaking" / f"{commit}-{pins}.binpb"
     if image.exists():
         return image
     with tempfile.TemporaryDirectory(prefix="turboci-basis-") as tmp:
