@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -28,3 +29,12 @@ def test_go_version_comes_from_go_mod(tmp_path: Path) -> None:
 
 def test_current_machine_passes() -> None:
     prereqs.check()
+
+
+def test_missing_git_says_what_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    go = shutil.which("go")
+    assert go
+    (tmp_path / "go").symlink_to(go)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(BuildError, match="git not found on PATH: install git"):
+        prereqs.check((3, 11))
