@@ -13,6 +13,8 @@ from pathlib import Path
 
 from google.protobuf import descriptor_pb2
 
+from presubmit.finding import Finding
+
 Location = descriptor_pb2.SourceCodeInfo.Location
 SourcePath = tuple[int, ...]
 
@@ -82,6 +84,12 @@ class SourceFile:
         if loc is None or not loc.span:
             return 1, 1
         return loc.span[0] + 1, loc.span[1] + 1
+
+    def finding(self, path: SourcePath, rule: str, message: str, element: str) -> Finding:
+        """A finding about the element at `path`, placed there; its comments
+        are where a suppression marker for it is looked for."""
+        line, col = self.position(path)
+        return Finding(self.name, line, col, rule, message, element, anchor=path)
 
     def comments(self, path: SourcePath) -> str:
         """All comment text attached to `path` (leading, trailing, detached)."""

@@ -51,16 +51,12 @@ class FieldExplicitPresence:
                     if not lacks_presence(field, proto):
                         continue
                     fpath = (*path, MESSAGE_FIELD, j)
-                    line, col = sf.position(fpath)
                     found.append(
-                        Finding(
-                            sf.name,
-                            line,
-                            col,
+                        sf.finding(
+                            fpath,
                             self.id,
                             f"field {field.name} has no explicit presence; declare it `optional`",
                             f"{strip_dot(name)}.{field.name}",
-                            anchor=fpath,
                         )
                     )
         return found

@@ -43,46 +43,34 @@ class GoPackage:
             proto = sf.proto
             want = expected_go_package(prefix, root, proto.package, len(proto.service) > 0)
             if want is None:
-                line, col = sf.position((FILE_PACKAGE,))
                 found.append(
-                    Finding(
-                        sf.name,
-                        line,
-                        col,
+                    sf.finding(
+                        (FILE_PACKAGE,),
                         self.id,
                         f"package '{proto.package}' is not under '{root}.': "
                         "go_package cannot be derived from it",
                         sf.name,
-                        anchor=(FILE_PACKAGE,),
                     )
                 )
                 continue
             have = proto.options.go_package
             if not have:
-                line, col = sf.position((FILE_PACKAGE,))
                 found.append(
-                    Finding(
-                        sf.name,
-                        line,
-                        col,
+                    sf.finding(
+                        (FILE_PACKAGE,),
                         self.id,
                         f'missing option go_package = "{want}";',
                         sf.name,
-                        anchor=(FILE_PACKAGE,),
                     )
                 )
             elif have != want:
                 path = (FILE_OPTIONS, OPTIONS_GO_PACKAGE)
-                line, col = sf.position(path)
                 found.append(
-                    Finding(
-                        sf.name,
-                        line,
-                        col,
+                    sf.finding(
+                        path,
                         self.id,
                         f'go_package is "{have}"; for package {proto.package} it must be "{want}"',
                         sf.name,
-                        anchor=path,
                     )
                 )
         return found

@@ -112,17 +112,13 @@ class NextId:
                     )
                 elif required:
                     expected = message_next_id(msg)
-                    line, col = sf.position(path)
                     found.append(
-                        Finding(
-                            sf.name,
-                            line,
-                            col,
+                        sf.finding(
+                            path,
                             self.id,
                             f"message {msg.name} needs a leading comment ending in "
                             f"'{comments.canonical(expected)}'",
                             strip_dot(name),
-                            anchor=path,
                         )
                     )
             for path, enum, name in enums:

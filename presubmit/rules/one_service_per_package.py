@@ -22,17 +22,13 @@ class OneServicePerPackage:
                 if package not in first:
                     first[package] = f"{svc.name} ({sf.name})"
                     continue
-                line, col = sf.position((FILE_SERVICE, i))
                 found.append(
-                    Finding(
-                        sf.name,
-                        line,
-                        col,
+                    sf.finding(
+                        (FILE_SERVICE, i),
                         self.id,
                         f"package {package or '(none)'} already has service {first[package]}; "
                         f"move {svc.name} to a package of its own",
                         prefix + svc.name,
-                        anchor=(FILE_SERVICE, i),
                     )
                 )
         return found

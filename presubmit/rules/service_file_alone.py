@@ -30,17 +30,13 @@ class ServiceFileAlone:
             for i, x in enumerate(proto.extension):
                 others.append(((FILE_EXTENSION, i), "extension", x.name))
             for path, kind, name in others:
-                line, col = sf.position(path)
                 found.append(
-                    Finding(
-                        sf.name,
-                        line,
-                        col,
+                    sf.finding(
+                        path,
                         self.id,
                         f"{kind} {name} shares a file with service {service}; "
                         "move it to a file of its own",
                         prefix + name,
-                        anchor=path,
                     )
                 )
         return found
