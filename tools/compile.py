@@ -7,7 +7,6 @@ of the inputs and the protoc version, so an unchanged tree compiles once.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from pathlib import Path
 from tools import deps
 from tools import paths
 from tools import protoc
+from tools import stamps
 from tools import thirdparty
 from tools.errors import BuildError
 
@@ -39,15 +39,6 @@ def proto_files(root: Path = paths.REPO) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def inputs_digest(files: tuple[str, ...], root: Path = paths.REPO, extra: str = "") -> str:
-    """A hash of the named files' paths and contents plus `extra`."""
-    h = hashlib.sha256(extra.encode())
-    for rel in files:
-        h.update(rel.encode() + b"\0")
-        h.update(hashlib.sha256((root / rel).read_bytes()).digest())
-    return h.hexdigest()
-
-
 def protoc_version() -> str:
     # The pin, not importlib.metadata: build.py installed exactly this version,
     # and reading DEPS is ten times cheaper.
@@ -62,7 +53,9 @@ def compile_api(root: Path = paths.REPO, cache: Path | None = None) -> Compiled:
     if not files:
         raise BuildError(f"no .proto files under {', '.join(paths.PROTO_ROOTS)}/; add one")
     third = tuple(thirdparty.WANTED)
-    key = inputs_digest(files + third, root, extra="protoc " + protoc_version())
+    key = stamps.digest_files(
+        [root / rel for rel in files + third], root, extra="protoc " + protoc_version()
+    )
     out = cache / "compile" / f"{key}.binpb"
     if out.exists():
         return Compiled(out, files, key)
@@ -87,6 +80,3 @@ def compile_api(root: Path = paths.REPO, cache: Path | None = None) -> Compiled:
         if stale != out:
             stale.unlink(missing_ok=True)
     return Compiled(out, files, key)
-
-
-__all__ = ["BuildError", "Compiled", "compile_api", "inputs_digest", "proto_files"]

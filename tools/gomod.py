@@ -8,8 +8,8 @@ from pathlib import Path
 from tools import paths
 from tools.deps import Deps
 from tools.errors import BuildError
-from tools.tasks.run import output_of
-from tools.tasks.run import run
+from tools.run import output_of
+from tools.run import run
 
 GO_VERSION = "1.24"
 

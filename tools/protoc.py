@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from collections.abc import Callable
 from collections.abc import Sequence
 from pathlib import Path
 
 from tools import paths
+from tools import run as run_mod
 from tools.errors import BuildError
 
 
@@ -37,15 +37,7 @@ def command(args: Sequence[str]) -> list[str]:
 def start(args: Sequence[str], cwd: Path = paths.REPO, exit_code: int = 1) -> Callable[[], None]:
     """Start protoc with `args`; the returned wait() raises its diagnostics
     as one BuildError. Callers start several and wait for them together."""
-    proc = subprocess.Popen(
-        command(args),
-        cwd=cwd,
-        env=paths.tool_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        errors="replace",
-    )
+    proc = run_mod.start(command(args), cwd=cwd)
 
     def wait() -> None:
         _, stderr = proc.communicate()

@@ -47,10 +47,6 @@ def record(step: str, key: str, cache: Path = paths.CACHE) -> None:
     tmp.replace(stamp)
 
 
-def forget(step: str, cache: Path = paths.CACHE) -> None:
-    _stamp(step, cache).unlink(missing_ok=True)
-
-
 def tracked_files(root: Path, *patterns: str) -> list[Path]:
     """Tracked and untracked-but-not-ignored files matching git pathspecs."""
     import subprocess

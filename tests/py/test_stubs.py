@@ -38,7 +38,7 @@ def test_there_are_stubs_for_every_proto_and_grpc_for_every_service() -> None:
     for proto in protos:
         stem = PY / proto.parent / f"{proto.stem}_pb2"
         for suffix in (".py", ".pyi"):
-            assert Path(f"{stem}{suffix}").exists(), f"{stem}{suffix}"
+            assert Path(f"{stem}{suffix}").exists(), f"{stem}{suffix} missing: run ./build.py gen"
         has_service = "\nservice " in (REPO / proto).read_text()
         with_service += has_service
         for suffix in ("_grpc.py", "_grpc.pyi"):

@@ -18,9 +18,9 @@ from pathlib import Path
 from tools import paths
 from tools import stamps
 from tools.errors import BuildError
+from tools.run import output_of
+from tools.run import run
 from tools.tasks.context import Context
-from tools.tasks.run import output_of
-from tools.tasks.run import run
 
 FOOTER = "Breaking-Proto-Change-Ok"
 _FOOTER_LINE = re.compile(rf"^{FOOTER}:[ \t]*(.*\S)[ \t]*$", re.MULTILINE)

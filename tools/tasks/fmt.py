@@ -11,9 +11,9 @@ from pathlib import Path
 from tools import paths
 from tools import stamps
 from tools.errors import BuildError
+from tools.run import output_of
+from tools.run import run
 from tools.tasks.context import Context
-from tools.tasks.run import output_of
-from tools.tasks.run import run
 
 
 def _buf() -> str:

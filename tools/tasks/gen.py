@@ -41,9 +41,6 @@ class Drift:
     extra: tuple[str, ...]
     differing: tuple[str, ...]
 
-    def __bool__(self) -> bool:
-        return bool(self.missing or self.extra or self.differing)
-
     def lines(self) -> list[str]:
         return (
             [f"{p}: missing (gen would create it)" for p in self.missing]

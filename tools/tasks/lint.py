@@ -10,8 +10,8 @@ from presubmit.finding import Finding
 from tools import paths
 from tools import stamps
 from tools.errors import BuildError
+from tools.run import start
 from tools.tasks.context import Context
-from tools.tasks.run import start
 
 
 def start_buf_lint(ctx: Context) -> Callable[[], list[Finding]]:

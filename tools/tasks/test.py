@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 from tools import paths
 from tools.errors import BuildError
+from tools.run import output_of
+from tools.run import run
 from tools.tasks import docs
 from tools.tasks import fmt
 from tools.tasks import gen
 from tools.tasks.context import Context
-from tools.tasks.run import output_of
-from tools.tasks.run import run
 from tools.tasks.steps import run_steps
 from tools.tasks.steps import summary
 
