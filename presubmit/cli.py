@@ -1,7 +1,8 @@
 """Command line of the lint suite: `python -m presubmit` and `./build.py lint`.
 
-Exit status: 0 clean, 1 findings, 2 bad usage or a tool error (compile
-errors print as `path:line:col: message` on stderr).
+This module only parses arguments into LintOptions and prints; the work is
+runner.lint(). Exit status: 0 clean, 1 findings, 2 bad usage or a tree that
+does not compile (compile errors print as `path:line:col: message` on stderr).
 """
 
 from __future__ import annotations
@@ -9,21 +10,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from presubmit import config as config_mod
-from presubmit import fix
 from presubmit import registry
 from presubmit import runner
 from presubmit.finding import Finding
+from presubmit.options import LintOptions
 from presubmit.reporters import FORMATS
-from presubmit.rule import Rule
-
-# The repo this package lives in: the default root.
-REPO = Path(__file__).resolve().parent.parent
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,9 +26,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--root",
         type=Path,
         metavar="DIR",
-        help="lint the proto tree under DIR (its include root) instead of this repo",
+        help="lint the proto tree under DIR (its include root) instead of this repo; "
+        "runs the project's rules only (the portable ones unless DIR has a presubmit.toml)",
     )
-    parser.add_argument("--rules", metavar="ID,...", help="run only these rules")
+    parser.add_argument(
+        "--rules", metavar="ID,...", help="run exactly these rules, whatever the config turns on"
+    )
     parser.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format")
     parser.add_argument("--fix", action="store_true", help="rewrite Next ID lines, split imports")
     parser.add_argument(
@@ -45,31 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="lint only under these paths")
 
 
-def _message(line: str) -> str:
-    """Compiler-style lines (`path:line:...`) print as they are; others get `error: `."""
-    head = line.split(" ", 1)[0].split(":")
-    if len(head) >= 3 and head[1].isdigit():
-        return line
-    return line if line.startswith(("error: ", "... ")) else f"error: {line}"
-
-
-class UsageError(Exception):
-    pass
-
-
-def _select(spec: str | None) -> list[Rule]:
-    if not spec:
-        return list(registry.RULES)
-    wanted = [s.strip() for s in spec.split(",") if s.strip()]
-    unknown = [w for w in wanted if w not in registry.BY_ID]
-    if unknown:
-        raise UsageError(
-            f"--rules: unknown rule {', '.join(unknown)} (known: {', '.join(registry.BY_ID)})"
-        )
-    return [r for r in registry.RULES if r.id in wanted]
-
-
-def _paths(raw: Sequence[str], root: Path) -> list[str]:
+def _paths(raw: Sequence[str], root: Path) -> tuple[str, ...]:
     out: list[str] = []
     for p in raw:
         path = Path(p)
@@ -77,81 +51,83 @@ def _paths(raw: Sequence[str], root: Path) -> list[str]:
         if not full.exists() and not path.is_absolute():
             full = (root / path).resolve()  # a root-relative PATH also works
         if not full.exists():
-            raise UsageError(f"{p}: no such file or directory")
+            raise runner.LintError([f"{p}: no such file or directory"])
         try:
-            out.append(full.relative_to(root).as_posix())
+            out.append(full.relative_to(root.resolve()).as_posix())
         except ValueError:
-            raise UsageError(f"{p}: not under the root {root}") from None
-    return out
+            raise runner.LintError([f"{p}: not under the root {root}"]) from None
+    return tuple(out)
 
 
-def run(
-    args: argparse.Namespace,
-    descriptor_set: Path | None = None,
-    out: TextIO = sys.stdout,
-    repo: Path = REPO,
-    extra: Callable[[], Sequence[Finding]] = tuple,
+def options_from(args: argparse.Namespace) -> LintOptions:
+    """The options that parsed arguments ask for (raises runner.LintError)."""
+    rules = tuple(s.strip() for s in (args.rules or "").split(",") if s.strip())
+    options = LintOptions(root=args.root, rules=rules, fix=args.fix, list_ignored=args.list_ignored)
+    root = runner.resolve_root(options)
+    return LintOptions(
+        root=args.root,
+        rules=rules,
+        paths=_paths(args.paths, root),
+        fix=args.fix,
+        list_ignored=args.list_ignored,
+    )
+
+
+def message(line: str) -> str:
+    """Compiler-style lines (`path:line:...`) print as they are; others get `error: `."""
+    head = line.split(" ", 1)[0].split(":")
+    if len(head) >= 3 and head[1].isdigit():
+        return line
+    return line if line.startswith(("error: ", "… ")) else f"error: {line}"
+
+
+def list_rules(out: TextIO) -> None:
+    for rule in registry.all_rules():
+        spec = rule.spec
+        flags = [spec.scope.value, "on" if spec.default else "off"]
+        if spec.portable:
+            flags.append("portable")
+        out.write(f"{spec.id}: {spec.purpose} ({', '.join(flags)})\n")
+
+
+def print_report(
+    result: runner.Result,
+    fmt: str,
+    list_ignored: bool,
+    out: TextIO,
+    err: TextIO,
+    others: Sequence[Finding] = (),
 ) -> int:
-    """Lint per `args`; print the report on `out` and problems on stderr; return the exit code.
-
-    `descriptor_set`, when given, is a compile of the tree at `repo` (the
-    checkout this package lives in unless the caller builds another one).
-    `extra` gives findings of another linter (e.g. buf's, running meanwhile)
-    to join the same report; it is called once the suite is done.
-    """
-    try:
-        # build.py builds its own Namespace; tolerate options it leaves out.
-        if getattr(args, "list_rules", False):
-            for rule in registry.RULES:
-                out.write(f"{rule.id}: {rule.purpose}\n")
-            return 0
-        if getattr(args, "root", None) is not None:
-            root = Path(args.root).resolve()
-            if not root.is_dir():
-                kind = "not a directory" if root.exists() else "no such directory"
-                raise UsageError(f"--root {args.root}: {kind}")
-            # The shared compile is of the repo; another tree compiles on its own.
-            if root != repo.resolve():
-                descriptor_set = None
-        else:
-            root = repo
-        config = config_mod.load(root, registry.ids())
-        rules = _select(getattr(args, "rules", None))
-        paths = _paths(getattr(args, "paths", None) or [], root)
-        result = runner.lint(root, config, rules, paths, descriptor_set)
-        if getattr(args, "fix", False):
-            changed = fix.apply(root, [e for f in result.active for e in f.fixes])
-            if changed:
-                sys.stderr.write(f"fixed {len(changed)} file(s): {', '.join(changed)}\n")
-                result = runner.lint(root, config, rules, paths)
-    except (UsageError, config_mod.ConfigError) as exc:
-        sys.stderr.write(_message(str(exc)) + "\n")
-        return 2
-    except runner.LintError as exc:
-        for line in exc.lines:
-            sys.stderr.write(_message(line) + "\n")
-        return 2
+    """Print `result` (and findings of another linter) in `fmt`; return the exit code."""
+    if result.fixed:
+        err.write(f"fixed {len(result.fixed)} file(s): {', '.join(result.fixed)}\n")
     for warning in result.warnings:
-        sys.stderr.write(f"warning: {warning}\n")
-    shown = result.findings if getattr(args, "list_ignored", False) else result.active
-    others = list(extra())
-    shown = sorted([*shown, *others], key=Finding.sort_key)
-    FORMATS[getattr(args, "format", "text")](shown, out)
+        err.write(f"warning: {warning}\n")
+    shown = result.findings if list_ignored else result.active
+    FORMATS[fmt](sorted([*shown, *others], key=Finding.sort_key), out)
     return 1 if result.active or others else 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m presubmit", description="turboci-proto's own lint rules."
     )
     add_arguments(parser)
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    if args.list_rules:
+        list_rules(out)
+        return 0
     try:
-        return run(args)
+        result = runner.lint(options_from(args))
+        return print_report(result, args.format, args.list_ignored, out, err)
+    except runner.LintError as exc:
+        for line in exc.lines:
+            err.write(message(line) + "\n")
+        return 2
     except BrokenPipeError:
         # The reader (`| head`) left; that is not an error of the lint.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
+        err.write("interrupted\n")
         return 130

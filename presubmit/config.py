@@ -1,28 +1,30 @@
 """The one config file of a lint root: presubmit.toml.
 
-Rules know nothing of it; the runner asks the config which rules are on for
-which file, and the rules read their few settings (go_package prefix, whether
-every message needs a Next ID comment, where go.mod lives) from here.
-A root without presubmit.toml is a foreign tree: only the rules that make
-sense anywhere run, and only the Next ID comments that exist are checked.
+Which rules run comes from their specs: a tree with a presubmit.toml starts
+from every rule's `default`, a foreign tree (none) from every rule that is
+`portable`. The config then turns rules on or off with `enable` and
+`disable`, at the top level and per tree (`[trees."dir"]`), each relative to
+what encloses it: the most specific tree is applied last.
+Rules read their few settings (go_package prefix, whether every message
+needs a Next ID comment, where go.mod lives) from here.
 """
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 from typing import Any
 
-CONFIG_NAME = "presubmit.toml"
+from presubmit.spec import RuleSpec
 
-# The rules that make sense for any proto tree; the rest encode this repo's
-# conventions and run only where a config asks for them.
-PORTABLE_RULES = ("NEXT_ID", "SERVICE_FILE_ALONE", "ONE_SERVICE_PER_PACKAGE", "IMPORT_ONE_PER_LINE")
+CONFIG_NAME = "presubmit.toml"
 
 DEFAULT_PYTHON_EXCLUDE = ("tools/venv", ".cache", "bench/corpus")
 DEFAULT_FIRST_PARTY = ("google.golang.org/", "golang.org/", "github.com/google/")
+DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 
 
 class ConfigError(Exception):
@@ -31,7 +33,7 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Tree:
-    """Settings for the protos under one directory of the root."""
+    """Settings for the files under one folder of the root."""
 
     path: str
     rules: frozenset[str]
@@ -43,7 +45,7 @@ class Config:
     protos: tuple[str, ...] = (".",)
     include_only: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
-    rules: frozenset[str] = frozenset(PORTABLE_RULES)
+    rules: frozenset[str] = frozenset()
     require_next_id: bool = False
     trees: tuple[Tree, ...] = ()
     go_package_prefix: str = ""
@@ -52,8 +54,13 @@ class Config:
     python_exclude: tuple[str, ...] = DEFAULT_PYTHON_EXCLUDE
     gomod: str | None = None
     gomod_first_party: tuple[str, ...] = DEFAULT_FIRST_PARTY
-    max_file_bytes: int = 8 * 1024 * 1024
+    max_file_bytes: int = DEFAULT_MAX_BYTES
     source: Path | None = field(default=None, compare=False)
+
+    @property
+    def foreign(self) -> bool:
+        """No presubmit.toml: a tree that is not this repo."""
+        return self.source is None
 
     def tree_for(self, path: str) -> Tree:
         """The most specific tree holding `path` (the top level otherwise)."""
@@ -69,6 +76,26 @@ class Config:
     def any_enabled(self, rule: str) -> bool:
         return rule in self.rules or any(rule in t.rules for t in self.trees)
 
+    def value(self, key: str) -> object:
+        """A setting by its presubmit.toml name (`go_package.prefix`), as rule specs name them."""
+        return getattr(self, _KEYS[key])
+
+
+# presubmit.toml key -> Config attribute, for the keys rules declare.
+_KEYS = {
+    "go_package.prefix": "go_package_prefix",
+    "go_package.package_root": "package_root",
+    "next_id.required": "require_next_id",
+    "python.enabled": "python",
+    "python.exclude": "python_exclude",
+    "gomod.path": "gomod",
+    "gomod.first_party": "gomod_first_party",
+}
+
+
+def known_key(key: str) -> bool:
+    return key in _KEYS
+
 
 def _under(path: str, top: str) -> bool:
     return top in (".", "") or path == top or path.startswith(top.rstrip("/") + "/")
@@ -81,18 +108,6 @@ def _strs(table: dict[str, Any], key: str, default: tuple[str, ...], where: str)
     return tuple(value)
 
 
-def _rules(
-    table: dict[str, Any], default: frozenset[str], known: set[str], where: str
-) -> frozenset[str]:
-    if "rules" not in table:
-        return default
-    names = _strs(table, "rules", (), where)
-    unknown = sorted(set(names) - known)
-    if unknown:
-        raise ConfigError(f"{where}: unknown rule {', '.join(unknown)}")
-    return frozenset(names)
-
-
 def _bool(table: dict[str, Any], key: str, default: bool, where: str) -> bool:
     value = table.get(key, default)
     if not isinstance(value, bool):
@@ -100,43 +115,85 @@ def _bool(table: dict[str, Any], key: str, default: bool, where: str) -> bool:
     return value
 
 
-def load(root: Path, known_rules: set[str]) -> Config:
+def _table(data: dict[str, Any], name: str, where: str) -> dict[str, Any]:
+    table = data.get(name, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: [{name}] must be a table")
+    return table
+
+
+def _toggle(
+    table: dict[str, Any], base: frozenset[str], known: set[str], where: str
+) -> frozenset[str]:
+    """`base` with the table's `enable` added and its `disable` removed."""
+    if "rules" in table:
+        raise ConfigError(
+            f"{where}: 'rules' is no longer read; use 'enable' and 'disable' "
+            "(relative to each rule's default)"
+        )
+    enable = _strs(table, "enable", (), where)
+    disable = _strs(table, "disable", (), where)
+    unknown = sorted((set(enable) | set(disable)) - known)
+    if unknown:
+        raise ConfigError(f"{where}: unknown rule {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+    both = sorted(set(enable) & set(disable))
+    if both:
+        raise ConfigError(f"{where}: {', '.join(both)} is both enabled and disabled")
+    return (base | frozenset(enable)) - frozenset(disable)
+
+
+def _top_path(value: str, key: str, where: str) -> str:
+    """A root-relative folder: no absolute path, no way out of the root."""
+    parts = Path(value).parts
+    if Path(value).is_absolute() or ".." in parts:
+        raise ConfigError(
+            f"{where}: '{key}' entry {value!r} must be a folder inside the root (relative, no '..')"
+        )
+    return value
+
+
+def foreign(specs: Sequence[RuleSpec]) -> Config:
+    """The config of a tree without presubmit.toml: the portable rules."""
+    return Config(rules=frozenset(s.id for s in specs if s.portable))
+
+
+def load(root: Path, specs: Sequence[RuleSpec]) -> Config:
     """Read root/presubmit.toml, or the foreign-tree defaults if there is none."""
     path = root / CONFIG_NAME
-    if not path.is_file():
-        return Config()
+    if not path.exists():
+        return foreign(specs)
     where = str(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except IsADirectoryError:
+        raise ConfigError(f"{where}: is a folder; presubmit.toml must be a file") from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{where}: {exc}") from None
-    rules = _rules(data, frozenset(PORTABLE_RULES), known_rules, where)
-    next_id = data.get("next_id", {})
-    go_package = data.get("go_package", {})
-    python = data.get("python", {})
-    gomod = data.get("gomod", {})
-    for name, table in (
-        ("next_id", next_id),
-        ("go_package", go_package),
-        ("python", python),
-        ("gomod", gomod),
-    ):
-        if not isinstance(table, dict):
-            raise ConfigError(f"{where}: [{name}] must be a table")
+    known = {s.id for s in specs}
+    defaults = frozenset(s.id for s in specs if s.default)
+    rules = _toggle(data, defaults, known, where)
+    next_id = _table(data, "next_id", where)
+    go_package = _table(data, "go_package", where)
+    python = _table(data, "python", where)
+    gomod = _table(data, "gomod", where)
     require = _bool(next_id, "required", False, where)
-    trees: list[Tree] = []
     raw_trees = data.get("trees", {})
     if not isinstance(raw_trees, dict):
-        raise ConfigError(f"{where}: [trees] must be a table of directories")
-    for tree_path, table in raw_trees.items():
-        if not isinstance(table, dict):
-            raise ConfigError(f'{where}: [trees."{tree_path}"] must be a table')
+        raise ConfigError(f"{where}: [trees] must be a table of folders")
+    # Less specific trees first, so each one toggles what encloses it.
+    trees: list[Tree] = []
+    for tree_path in sorted(raw_trees, key=lambda p: len(p.strip("/"))):
+        table = raw_trees[tree_path]
         tw = f'{where} [trees."{tree_path}"]'
+        if not isinstance(table, dict):
+            raise ConfigError(f"{tw}: must be a table")
+        clean = tree_path.strip("/") or "."
+        parent = Config(rules=rules, require_next_id=require, trees=tuple(trees)).tree_for(clean)
         trees.append(
             Tree(
-                tree_path.strip("/") or ".",
-                _rules(table, rules, known_rules, tw),
-                _bool(table, "require_next_id", require, tw),
+                clean,
+                _toggle(table, parent.rules, known, tw),
+                _bool(table, "require_next_id", parent.require_next_id, tw),
             )
         )
     gomod_path = gomod.get("path")
@@ -145,20 +202,22 @@ def load(root: Path, known_rules: set[str]) -> Config:
     prefix = go_package.get("prefix", "")
     if not isinstance(prefix, str):
         raise ConfigError(f"{where}: [go_package] prefix must be a string")
-    if not prefix and ("GO_PACKAGE" in rules or any("GO_PACKAGE" in t.rules for t in trees)):
-        raise ConfigError(f"{where}: GO_PACKAGE is on but [go_package] has no prefix")
-    max_bytes = data.get("max_file_bytes", Config.max_file_bytes)
-    if not isinstance(max_bytes, int) or max_bytes <= 0:
+    package_root = go_package.get("package_root", "")
+    if not isinstance(package_root, str):
+        raise ConfigError(f"{where}: [go_package] package_root must be a string")
+    max_bytes = data.get("max_file_bytes", DEFAULT_MAX_BYTES)
+    # bool is an int in Python; `true` is no size.
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0:
         raise ConfigError(f"{where}: 'max_file_bytes' must be a positive integer")
-    return Config(
-        protos=_strs(data, "protos", (".",), where),
+    config = Config(
+        protos=tuple(_top_path(p, "protos", where) for p in _strs(data, "protos", (".",), where)),
         include_only=_strs(data, "include_only", (), where),
         exclude=_strs(data, "exclude", (), where),
         rules=rules,
         require_next_id=require,
         trees=tuple(trees),
         go_package_prefix=prefix.rstrip("/"),
-        package_root=str(go_package.get("package_root", "")),
+        package_root=package_root,
         python=_bool(python, "enabled", False, where),
         python_exclude=_strs(python, "exclude", DEFAULT_PYTHON_EXCLUDE, where),
         gomod=gomod_path,
@@ -166,3 +225,17 @@ def load(root: Path, known_rules: set[str]) -> Config:
         max_file_bytes=max_bytes,
         source=path,
     )
+    for spec in specs:
+        if config.any_enabled(spec.id):
+            missing = missing_settings(config, spec)
+            if missing:
+                raise ConfigError(
+                    f"{where}: {spec.id} is on but {', '.join(missing)} is not set; "
+                    f"set it or disable {spec.id}"
+                )
+    return config
+
+
+def missing_settings(config: Config, spec: RuleSpec) -> list[str]:
+    """The settings `spec` requires that `config` leaves empty."""
+    return [key for key in spec.requires if not config.value(key)]

@@ -1,34 +1,60 @@
-"""What every rule sees: the compiled files, the config, and the other inputs."""
+"""What a rule sees: the files it is on for, the config, and per-element helpers."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
+from core import descriptors
+from core.source import SourceFile
 from presubmit.config import Config
-from presubmit.source import SourceFile
+from presubmit.config import Tree
 
 
 @dataclass
-class LintContext:
+class RuleContext:
     root: Path
     config: Config
+    # The compiled protos this rule is on for (per the config, or --rules).
     files: list[SourceFile]
+    # The hand-written Python this rule is on for.
     python_files: list[str] = field(default_factory=list)
     # Problems that are not findings (a file a rule had to skip), for stderr.
     warnings: list[str] = field(default_factory=list)
     _raw: dict[str, bytes] = field(default_factory=dict)
 
-    def files_for(self, rule: str) -> list[SourceFile]:
-        """The compiled files `rule` is on for."""
-        return [f for f in self.files if self.config.enabled(rule, f.name)]
-
-    def require_next_id(self, path: str) -> bool:
-        return self.config.tree_for(path).require_next_id
+    def tree(self, path: str) -> Tree:
+        """The settings of the most specific configured tree holding `path`."""
+        return self.config.tree_for(path)
 
     def read(self, rel: str) -> bytes:
         """Raw bytes of a root-relative file that is not a compiled proto (cached)."""
         if rel not in self._raw:
             self._raw[rel] = (self.root / rel).read_bytes()
         return self._raw[rel]
+
+    # --- per-element helpers ---------------------------------------------
+
+    def messages(self, *, map_entries: bool = False) -> Iterator[tuple[SourceFile, descriptors.Message]]:
+        """Every message of every file, nested ones too (protoc's map entries only if asked)."""
+        for sf in self.files:
+            for m in descriptors.messages(sf.proto):
+                if map_entries or not m.proto.options.map_entry:
+                    yield sf, m
+
+    def fields(self) -> Iterator[tuple[SourceFile, descriptors.Message, descriptors.Field]]:
+        for sf, m in self.messages():
+            for f in descriptors.fields(m):
+                yield sf, m, f
+
+    def enums(self) -> Iterator[tuple[SourceFile, descriptors.Enum]]:
+        for sf in self.files:
+            for e in descriptors.enums(sf.proto):
+                yield sf, e
+
+    def services(self) -> Iterator[tuple[SourceFile, descriptors.Service]]:
+        for sf in self.files:
+            for s in descriptors.services(sf.proto):
+                yield sf, s

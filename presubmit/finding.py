@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Edit:
     """Replace bytes [start, end) of the file at `path` (root-relative) by `text`."""
 
@@ -18,7 +18,7 @@ class Edit:
     text: bytes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Finding:
     """One problem. `line` and `column` are 1-based; `path` is root-relative.
 

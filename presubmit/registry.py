@@ -1,28 +1,31 @@
-"""The one list of rules. A new rule is a module in presubmit/rules/ plus a line here."""
+"""The one place that knows the rules: every module in presubmit/rules/ declares one.
+
+Adding a rule is adding a module there; nothing here changes.
+"""
 
 from __future__ import annotations
 
+import functools
+import importlib
+import pkgutil
+
+from presubmit import rules as rules_package
 from presubmit.rule import Rule
-from presubmit.rules import field_explicit_presence
-from presubmit.rules import go_package
-from presubmit.rules import gomod_first_party
-from presubmit.rules import import_one_per_line
-from presubmit.rules import next_id
-from presubmit.rules import one_service_per_package
-from presubmit.rules import service_file_alone
-
-RULES: tuple[Rule, ...] = (
-    go_package.RULE,
-    service_file_alone.RULE,
-    one_service_per_package.RULE,
-    next_id.RULE,
-    import_one_per_line.RULE,
-    field_explicit_presence.RULE,
-    gomod_first_party.RULE,
-)
-
-BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
 
 
-def ids() -> set[str]:
-    return set(BY_ID)
+@functools.cache
+def all_rules() -> tuple[Rule, ...]:
+    """Every declared rule, sorted by ID."""
+    found: list[Rule] = []
+    for module_info in pkgutil.iter_modules(rules_package.__path__):
+        module = importlib.import_module(f"{rules_package.__name__}.{module_info.name}")
+        found += [v for v in vars(module).values() if isinstance(v, Rule)]
+    ids = [r.id for r in found]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise RuntimeError(f"rule declared twice: {', '.join(twice)}")
+    return tuple(sorted(found, key=lambda r: r.id))
+
+
+def by_id() -> dict[str, Rule]:
+    return {r.id: r for r in all_rules()}

@@ -1,25 +1,111 @@
-"""The shape every rule has."""
+"""A rule declared as data (its spec) with the function that checks it.
+
+A rule module holds one `@rule(...)`-decorated function; the registry finds
+it. The function gets the files the rule is on for (with per-element
+helpers) and a `Report` bound to the rule, so it never names its own ID.
+"""
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field
 
-from presubmit.context import LintContext
+from core.descriptors import SourcePath
+from core.source import SourceFile
+from presubmit.context import RuleContext
+from presubmit.finding import Edit
 from presubmit.finding import Finding
+from presubmit.spec import RuleSpec
+from presubmit.spec import Scope
 
 
-class Rule(Protocol):
-    """A rule: an ID, a one-line purpose, and a check over the compiled tree."""
+@dataclass
+class Report:
+    """Where a rule puts its findings; bound to the rule, so findings carry its ID."""
+
+    rule: str
+    findings: list[Finding] = field(default_factory=list)
+
+    def at(
+        self,
+        sf: SourceFile,
+        path: SourcePath,
+        message: str,
+        *,
+        element: str | None = None,
+        fixes: tuple[Edit, ...] = (),
+    ) -> None:
+        """A finding about the element at `path`, placed there; its comments may suppress it."""
+        line, col = sf.position(path)
+        self.place(sf.name, line, col, message, element=element, fixes=fixes, anchor=path)
+
+    def place(
+        self,
+        file: str,
+        line: int,
+        column: int,
+        message: str,
+        *,
+        element: str | None = None,
+        fixes: tuple[Edit, ...] = (),
+        anchor: SourcePath | None = None,
+    ) -> None:
+        """A finding at an explicit place (`anchor`: the element whose comments may suppress it)."""
+        self.findings.append(
+            Finding(
+                path=file,
+                line=line,
+                column=column,
+                rule=self.rule,
+                message=message,
+                element=element or file,
+                fixes=fixes,
+                anchor=anchor,
+            )
+        )
+
+
+Check = Callable[[RuleContext, Report], None]
+
+
+@dataclass(frozen=True)
+class Rule:
+    spec: RuleSpec
+    check: Check
 
     @property
-    def id(self) -> str: ...
+    def id(self) -> str:
+        return self.spec.id
 
-    @property
-    def purpose(self) -> str: ...
+    def run(self, ctx: RuleContext) -> list[Finding]:
+        report = Report(self.spec.id)
+        self.check(ctx, report)
+        return report.findings
 
-    # True when checking files in groups gives the same findings as checking
-    # them all at once; such rules run on each compiled batch as it arrives.
-    @property
-    def per_file(self) -> bool: ...
 
-    def check(self, ctx: LintContext) -> list[Finding]: ...
+def rule(
+    *,
+    id: str,  # noqa: A002  (the rule's ID is its most natural keyword)
+    purpose: str,
+    scope: Scope,
+    default: bool,
+    portable: bool,
+    config: tuple[str, ...] = (),
+    requires: tuple[str, ...] = (),
+) -> Callable[[Check], Rule]:
+    """Declare the decorated check function as a rule."""
+    spec = RuleSpec(
+        id=id,
+        purpose=purpose,
+        scope=scope,
+        default=default,
+        portable=portable,
+        config=config,
+        requires=requires,
+    )
+
+    def make(check: Check) -> Rule:
+        return Rule(spec, check)
+
+    return make

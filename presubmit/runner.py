@@ -1,7 +1,13 @@
-"""One lint run: find the inputs, compile once, run the rules, apply suppressions."""
+"""One lint run: find the inputs, compile once, run the rules, apply suppressions.
+
+`lint()` is the suite's function API: typed options in, a Result out, and
+LintError for a run that cannot happen (bad usage, a tree that does not
+compile). Printing is the caller's business.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 import time
@@ -10,22 +16,28 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
-from google.protobuf import descriptor_pb2
-from google.protobuf.message import DecodeError
-
-from presubmit import comments
-from presubmit import compiler
+from core import comments
+from core import compiler
+from core import inputs
+from core.compiler import Compiled
+from core.descriptors import FILE_ENUM
+from core.descriptors import FILE_MESSAGE
+from core.descriptors import FILE_PACKAGE
+from core.descriptors import FILE_SERVICE
+from core.descriptors import FILE_SYNTAX
+from core.layout import REPO
+from core.protoc import CompileError
+from core.source import SourceFile
+from presubmit import config as config_mod
 from presubmit import discover
+from presubmit import fix as fix_mod
+from presubmit import registry
 from presubmit.config import Config
-from presubmit.context import LintContext
+from presubmit.context import RuleContext
 from presubmit.finding import Finding
+from presubmit.options import LintOptions
 from presubmit.rule import Rule
-from presubmit.source import FILE_ENUM
-from presubmit.source import FILE_MESSAGE
-from presubmit.source import FILE_PACKAGE
-from presubmit.source import FILE_SERVICE
-from presubmit.source import FILE_SYNTAX
-from presubmit.source import SourceFile
+from presubmit.spec import Scope
 
 # Anchors under these paths are elements; anything else is a file-level
 # statement (import, option, package), which the file's package or syntax
@@ -46,6 +58,10 @@ class Result:
     findings: list[Finding]
     warnings: list[str] = field(default_factory=list)
     files: int = 0
+    # Files --fix rewrote, root-relative.
+    fixed: list[str] = field(default_factory=list)
+    # The bytes of every file the run read, root-relative.
+    seen: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     @property
     def active(self) -> list[Finding]:
@@ -66,96 +82,174 @@ class _Timer:
             self.last = now
 
 
-def _load_set(path: Path, targets: set[str], root: Path) -> list[SourceFile]:
-    fds = descriptor_pb2.FileDescriptorSet()
-    try:
-        fds.ParseFromString(path.read_bytes())
-    except (OSError, DecodeError) as exc:
-        raise LintError([f"{path}: not a readable FileDescriptorSet ({exc})"]) from None
-    files = [SourceFile(f, root) for f in fds.file if f.name in targets]
-    missing = targets - {f.name for f in files}
-    if missing:
+def resolve_root(options: LintOptions) -> Path:
+    if options.root is None:
+        return REPO.root
+    root = Path(options.root).resolve()
+    if not root.is_dir():
+        kind = "not a directory" if root.exists() else "no such directory"
+        raise LintError([f"--root {options.root}: {kind}"])
+    return root
+
+
+def select(config: Config, wanted: Sequence[str]) -> tuple[list[Rule], bool]:
+    """The rules to run, and whether they were named explicitly.
+
+    An explicit selection runs exactly those rules on every file, whatever
+    the config turns on, or fails saying why one of them cannot run.
+    """
+    known = registry.by_id()
+    if not wanted:
+        return [r for r in known.values() if config.any_enabled(r.id)], False
+    unknown = [w for w in wanted if w not in known]
+    if unknown:
         raise LintError(
-            [f"{path}: the descriptor set lacks {len(missing)} file(s), e.g. {min(missing)}"]
+            [f"--rules: unknown rule {', '.join(unknown)} (known: {', '.join(known)})"]
         )
-    return files
+    chosen = [known[w] for w in dict.fromkeys(wanted)]
+    for rule in chosen:
+        missing = config_mod.missing_settings(config, rule.spec)
+        if missing:
+            where = config.source or "a presubmit.toml at the root"
+            raise LintError(
+                [
+                    f"--rules {rule.id}: cannot run without {', '.join(missing)}; "
+                    f"set it in {where}"
+                ]
+            )
+    return chosen, True
 
 
-def _suppressed(f: Finding, files: dict[str, SourceFile], ctx: LintContext) -> bool:
+def _cache_for(root: Path) -> Path:
+    """Descriptors of a tree are cached inside this repo, never in the tree linted."""
+    if root == REPO.root:
+        return REPO.compile_cache
+    return REPO.cache / "trees" / hashlib.sha256(str(root).encode()).hexdigest()[:16]
+
+
+def _suppressed(f: Finding, files: dict[str, SourceFile], ctx: RuleContext) -> bool:
     sf = files.get(f.path)
-    # Most files carry no marker at all; checking the bytes spares building
-    # the file's location index.
-    if sf is not None and comments.IGNORE_MARKER not in sf.raw:
-        return False
-    if sf is not None and f.anchor is not None:
-        text = sf.comments(f.anchor)
-        if f.anchor[0] not in _ELEMENTS:
-            text += sf.comments((FILE_PACKAGE,)) + sf.comments((FILE_SYNTAX,))
-        return f.rule in comments.ignored_rules(text)
+    if sf is not None:
+        if not sf.has_ignore_markers():
+            return False
+        if f.anchor is not None:
+            ignored = sf.ignored_at(f.anchor)
+            if f.anchor[0] not in _ELEMENTS:
+                ignored = ignored | sf.ignored_at((FILE_PACKAGE,)) | sf.ignored_at((FILE_SYNTAX,))
+            return f.rule in ignored
+        return f.rule in sf.ignored_on_line(f.line)
     # Findings outside protos (Python, go.mod): the marker sits on the line itself.
     try:
-        raw = sf.raw if sf is not None else ctx.read(f.path)
+        lines = ctx.read(f.path).split(b"\n")
     except OSError:
         return False
-    lines = raw.split(b"\n")
     if not 0 < f.line <= len(lines):
         return False
     return f.rule in comments.ignored_rules(lines[f.line - 1].decode("utf-8", "replace"))
 
 
-def lint(
+def _run_once(
     root: Path,
     config: Config,
     rules: Sequence[Rule],
-    paths: Sequence[str] = (),
-    descriptor_set: Path | None = None,
-    jobs: int | None = None,
+    explicit: bool,
+    options: LintOptions,
+    compiled: Compiled | None,
 ) -> Result:
     timer = _Timer()
-    targets = discover.proto_files(root, config, paths)
-    python = discover.python_files(root, config, paths) if config.python else []
+    try:
+        targets = discover.proto_files(root, config, options.paths)
+    except inputs.InputError as exc:
+        raise LintError(exc.lines) from None
+    python = discover.python_files(root, config, options.paths) if config.python else []
     if not targets and not python:
-        where = ", ".join(paths) if paths else ", ".join(f"{root / p}" for p in config.protos)
+        where = ", ".join(options.paths) if options.paths else ", ".join(
+            f"{root / p}" for p in config.protos
+        )
         raise LintError([f"no .proto files to lint under {where}"])
     timer.mark("discover")
-    active = [r for r in rules if config.any_enabled(r.id)]
-    per_file = [r for r in active if r.per_file]
-    whole = [r for r in active if not r.per_file]
+
+    def on(rule: Rule, path: str) -> bool:
+        return explicit or config.enabled(rule.id, path)
+
+    per_file = [r for r in rules if r.spec.scope is Scope.FILE]
+    whole = [r for r in rules if r.spec.scope is Scope.TREE]
     found: list[Finding] = []
     warnings: list[str] = []
+    # Every byte the rules read, shared by them and kept for --fix's check
+    # that a file did not change in between.
+    seen: dict[str, bytes] = {}
 
-    def check(rule_set: Sequence[Rule], ctx: LintContext) -> None:
+    def check(rule_set: Sequence[Rule], files: list[SourceFile], py: list[str]) -> None:
         for rule in rule_set:
-            found.extend(rule.check(ctx))
+            ctx = RuleContext(
+                root,
+                config,
+                [f for f in files if on(rule, f.name)],
+                [p for p in py if on(rule, p)],
+                _raw=seen,
+            )
+            found.extend(rule.run(ctx))
+            warnings.extend(ctx.warnings)
             timer.mark(rule.id)
-        warnings.extend(ctx.warnings)
 
     files: list[SourceFile] = []
-    if descriptor_set is not None:
-        files = _load_set(descriptor_set, set(targets), root)
-        check(per_file, LintContext(root, config, files))
+    if compiled is not None:
+        missing = sorted(set(targets) - set(compiled.protos))
+        if missing:
+            raise LintError(
+                [f"the shared compile lacks {len(missing)} file(s), e.g. {missing[0]}"]
+            )
+        seen.update((t, compiled.raw[t]) for t in targets if t in compiled.raw)
+        files = [SourceFile(compiled.protos[t], root, seen.get(t)) for t in targets]
+        check(per_file, files, [])
     else:
+        wanted = set(targets)
         try:
-            raw = compiler.precheck(root, targets, config.max_file_bytes)
-            timer.mark("precheck")
             # Per-file rules run on each batch while protoc works on the next.
-            for fds in compiler.compile_batches(root, targets, jobs=jobs, raw=raw):
+            for batch in compiler.compile_stream(
+                root,
+                targets,
+                cache=_cache_for(root),
+                jobs=options.jobs,
+                max_bytes=config.max_file_bytes,
+                raw_sink=seen,
+            ):
                 timer.mark("compile batch")
-                batch = [SourceFile(f, root, raw.get(f.name)) for f in fds.file]
-                files += batch
-                check(per_file, LintContext(root, config, batch))
-        except compiler.CompileError as exc:
+                sources = [SourceFile(p, root, seen.get(p.name)) for p in batch if p.name in wanted]
+                files += sources
+                check(per_file, sources, [])
+        except CompileError as exc:
             raise LintError(exc.lines) from None
     if python:
-        check(per_file, LintContext(root, config, [], python))
-    ctx = LintContext(root, config, files, python)
-    check(whole, ctx)
+        check(per_file, [], python)
+    check(whole, files, python)
     by_name = {f.name: f for f in files}
-    out = [
-        f.as_suppressed() if _suppressed(f, by_name, ctx) else f
-        for f in found
-        if config.enabled(f.rule, f.path)
-    ]
+    ctx = RuleContext(root, config, files, python, _raw=seen)
+    out = [f.as_suppressed() if _suppressed(f, by_name, ctx) else f for f in found]
     out.sort(key=Finding.sort_key)
     timer.mark("suppress")
-    return Result(out, warnings, len(files) + len(python))
+    return Result(out, warnings, len(files) + len(python), seen=seen)
+
+
+def lint(options: LintOptions, compiled: Compiled | None = None) -> Result:
+    """Lint per `options`. `compiled`, when given, is a compile of the tree
+    (the build's shared one); otherwise the suite compiles it itself.
+    Raises LintError for a run that cannot happen."""
+    root = resolve_root(options)
+    try:
+        config = config_mod.load(root, [r.spec for r in registry.all_rules()])
+    except config_mod.ConfigError as exc:
+        raise LintError([str(exc)]) from None
+    rules, explicit = select(config, options.rules)
+    result = _run_once(root, config, rules, explicit, options, compiled)
+    if options.fix:
+        try:
+            edits = [e for f in result.active for e in f.fixes]
+            changed = fix_mod.apply(root, edits, result.seen)
+        except fix_mod.FixError as exc:
+            raise LintError([str(exc)]) from None
+        if changed:
+            result = _run_once(root, config, rules, explicit, options, None)
+            result.fixed = changed
+    return result

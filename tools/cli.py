@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tools import paths
+from core.layout import REPO
 from tools.errors import BuildError
 from tools.errors import format_error
 
@@ -16,7 +16,7 @@ _IN_VENV = "TURBOCI_BUILD_IN_VENV"
 
 
 def _in_tools_venv() -> bool:
-    return Path(sys.prefix).resolve() == paths.VENV.resolve()
+    return Path(sys.prefix).resolve() == REPO.venv.resolve()
 
 
 def _bootstrap(argv: Sequence[str]) -> None:
@@ -26,51 +26,50 @@ def _bootstrap(argv: Sequence[str]) -> None:
     from tools import toolchain
 
     prereqs.check()
-    toolchain.ensure(deps.load(paths.DEPS))
+    toolchain.ensure(deps.load(REPO.deps))
     if _in_tools_venv() or os.environ.get(_IN_VENV) == "1":
         return
-    py = str(paths.venv_python())
+    py = str(REPO.venv_python())
     os.environ[_IN_VENV] = "1"
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execv(py, [py, str(paths.REPO / "build.py"), *argv])
+    os.execv(py, [py, str(REPO.root / "build.py"), *argv])
 
 
 def _all_unchanged() -> bool:
     """Answer a rerun of `all` on an unchanged tree before importing anything."""
     import time
 
-    from tools.tasks import allstamp
+    from tools.engine import allstamp
 
     started = time.perf_counter()
-    try:
-        if not allstamp.is_fresh(paths.REPO):
-            return False
-    except OSError:
-        return False  # e.g. git missing: the full path reports it properly
-    for name in allstamp.STEPS:
+    steps = allstamp.fresh_steps(REPO)
+    if steps is None:
+        return False
+    for name in steps:
         print(f"{name:<10} ok     0.00s  (unchanged)")
     took = time.perf_counter() - started
-    print(f"all {len(allstamp.STEPS)} steps ok ({took:.2f}s; nothing changed since the last run)")
+    print(f"all {len(steps)} steps ok ({took:.2f}s; nothing changed since the last run)")
     return True
 
 
 def main(argv: Sequence[str]) -> int:
     argv = list(argv)
     task = argv[0] if argv else None
-    if task == "all" and len(argv) == 1 and _all_unchanged():
-        return 0
-    from tools.tasks import registry
-
     try:
-        if task in registry.names() and registry.needs_tools(task):
+        if task == "all" and len(argv) == 1 and _all_unchanged():
+            return 0
+        from tools.engine import registry
+        from tools.engine.context import Context
+
+        if task in registry.names() and registry.get(task).needs_tools:
             _bootstrap(argv)
         parser = registry.make_parser(task)
         args = parser.parse_args(argv)
         if args.task is None:
             parser.print_help()
             return 2
-        return registry.run(args)
+        return registry.get(args.task).run(Context(), args)
     except BuildError as exc:
         print(format_error(exc.message), file=sys.stderr)
         return exc.exit_code

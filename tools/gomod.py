@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tools import paths
+from core.layout import GO_MODULE
+from core.layout import Layout
+from tools import env
 from tools.deps import Deps
 from tools.errors import BuildError
 from tools.run import output_of
@@ -14,24 +16,24 @@ from tools.run import run
 GO_VERSION = "1.24"
 
 
-def _go_env() -> dict[str, str]:
-    return paths.go_env(GOFLAGS="-mod=mod")
+def _go_env(layout: Layout) -> dict[str, str]:
+    return env.go_env(layout, GOFLAGS="-mod=mod")
 
 
-def direct_requires(go_dir: Path) -> dict[str, str]:
+def direct_requires(go_dir: Path, layout: Layout) -> dict[str, str]:
     """module -> version for every direct (non-indirect) requirement."""
     if not (go_dir / "go.mod").exists():
         return {}
-    proc = run(["go", "mod", "edit", "-json"], cwd=go_dir, env=_go_env(), what="go")
+    proc = run(["go", "mod", "edit", "-json"], cwd=go_dir, env=_go_env(layout), what="go")
     if proc.returncode != 0:
         raise BuildError(f"go/go.mod: {output_of(proc)}")
     data = json.loads(proc.stdout)
     return {r["Path"]: r["Version"] for r in data.get("Require") or [] if not r.get("Indirect")}
 
 
-def mismatches(go_dir: Path, deps: Deps) -> list[str]:
+def mismatches(go_dir: Path, deps: Deps, layout: Layout) -> list[str]:
     """One line per way go.mod's direct requirements differ from DEPS."""
-    have = direct_requires(go_dir)
+    have = direct_requires(go_dir, layout)
     want = {p.name: p.version for p in deps.go_module.values()}
     out: list[str] = []
     for mod, ver in sorted(want.items()):
@@ -44,29 +46,29 @@ def mismatches(go_dir: Path, deps: Deps) -> list[str]:
     return out
 
 
-def sync(go_dir: Path, deps: Deps) -> bool:
+def sync(go_dir: Path, deps: Deps, layout: Layout) -> bool:
     """Make go.mod require exactly the DEPS pins, then tidy; True if it changed."""
     gomod = go_dir / "go.mod"
     if not gomod.exists():
-        gomod.write_text(f"module {paths.GO_MODULE}\n\ngo {GO_VERSION}\n", encoding="utf-8")
-    if not mismatches(go_dir, deps) and (go_dir / "go.sum").exists():
+        gomod.write_text(f"module {GO_MODULE}\n\ngo {GO_VERSION}\n", encoding="utf-8")
+    if not mismatches(go_dir, deps, layout) and (go_dir / "go.sum").exists():
         return False
-    have = direct_requires(go_dir)
+    have = direct_requires(go_dir, layout)
     edits = [f"-require={p.name}@{p.version}" for p in deps.go_module.values()]
     edits += [f"-droprequire={m}" for m in have if m not in deps.go_module]
     for cmd in (["go", "mod", "edit", *edits], ["go", "mod", "tidy"]):
-        proc = run(cmd, cwd=go_dir, env=_go_env(), what="go")
+        proc = run(cmd, cwd=go_dir, env=_go_env(layout), what="go")
         if proc.returncode != 0:
             raise BuildError(f"go/go.mod: `{' '.join(cmd[:3])}` failed: {output_of(proc)}")
     # tidy may raise a pin the generated code needs newer; DEPS must say so.
-    after = direct_requires(go_dir)
+    after = direct_requires(go_dir, layout)
     for pin in deps.go_module.values():
         if pin.name not in after:
             raise BuildError(
                 f"{pin.where(deps.path)}: go mod tidy drops {pin.name}: no Go code in go/ "
                 "imports it; remove the pin from DEPS [go_module] or use the module"
             )
-    left = mismatches(go_dir, deps)
+    left = mismatches(go_dir, deps, layout)
     if left:
         raise BuildError(left[0] + " after `go mod tidy`: update the pin in DEPS to match")
     return True

@@ -6,13 +6,13 @@ import shutil
 import sys
 from pathlib import Path
 
-from tools import paths
+from core.layout import REPO
 from tools.errors import BuildError
 
 MIN_PYTHON = (3, 11)
 
 
-def go_wanted(gomod: Path = paths.GO_DIR / "go.mod") -> str:
+def go_wanted(gomod: Path = REPO.go / "go.mod") -> str:
     """The Go version go/go.mod asks for (its `go` line)."""
     try:
         for line in gomod.read_text(encoding="utf-8").splitlines():

@@ -7,14 +7,14 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from pathlib import Path
 
-from tools import paths
+from tools import env as env_mod
 from tools.errors import BuildError
 
 
 def run(
     cmd: Sequence[str],
     *,
-    cwd: Path = paths.REPO,
+    cwd: Path,
     env: Mapping[str, str] | None = None,
     what: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
@@ -23,7 +23,7 @@ def run(
         return subprocess.run(
             list(cmd),
             cwd=cwd,
-            env=paths.tool_env() if env is None else env,
+            env=env_mod.tool_env() if env is None else env,
             capture_output=True,
             text=True,
             errors="replace",
@@ -40,13 +40,13 @@ def _missing(program: str, what: str | None) -> BuildError:
     )
 
 
-def start(cmd: Sequence[str], *, cwd: Path = paths.REPO) -> subprocess.Popen[str]:
+def start(cmd: Sequence[str], *, cwd: Path) -> subprocess.Popen[str]:
     """Start `cmd` with its output piped, for a caller that works meanwhile."""
     try:
         return subprocess.Popen(
             list(cmd),
             cwd=cwd,
-            env=paths.tool_env(),
+            env=env_mod.tool_env(),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -9,7 +9,8 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from tools import paths
+from core.layout import Layout
+from core import files
 from tools.errors import BuildError
 
 # The googleapis protos the API may import. Add a path here to make another
@@ -32,7 +33,7 @@ def package_root() -> Path:
     raise BuildError("googleapis-common-protos has no google/api protos; check its pin in DEPS")
 
 
-def sync(dest_root: Path = paths.REPO) -> list[str]:
+def sync(layout: Layout) -> list[str]:
     """Copy every wanted proto whose content differs; return what was copied."""
     src_root = package_root()
     copied: list[str] = []
@@ -44,12 +45,14 @@ def sync(dest_root: Path = paths.REPO) -> list[str]:
                 "remove it from tools/thirdparty.py WANTED or change the pin in DEPS"
             )
         data = src.read_bytes()
-        dest = dest_root / rel
-        if dest.exists() and dest.read_bytes() == data:
-            continue
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_suffix(".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(dest)
+        dest = layout.root / rel
+        try:
+            if dest.is_file() and dest.read_bytes() == data:
+                continue
+            files.write_atomic(dest, data, layout.root)
+        except files.OutsideRootError as exc:
+            raise BuildError(str(exc)) from None
+        except OSError as exc:
+            raise BuildError(f"{rel}: cannot write the copy: {exc.strerror}") from None
         copied.append(rel)
     return copied

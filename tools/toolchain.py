@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools import paths
+from core.layout import REPO
+from tools import env
 from tools.deps import Deps
 from tools.deps import Pin
 from tools.errors import BuildError
@@ -25,9 +26,9 @@ Say = Callable[[str], None]
 class Layout:
     """Where the tools go: the venv, the Go binaries and the install record."""
 
-    venv: Path = paths.VENV
-    gobin: Path = paths.GOBIN
-    record: Path = paths.INSTALLED
+    venv: Path = REPO.venv
+    gobin: Path = REPO.gobin
+    record: Path = REPO.installed
 
     def python(self) -> Path:
         return self.venv / ("Scripts" if os.name == "nt" else "bin") / "python"
@@ -35,10 +36,7 @@ class Layout:
 
 def _shown(path: Path) -> str:
     """A path as the user knows it: repo-relative when inside the repo."""
-    try:
-        return path.relative_to(paths.REPO).as_posix()
-    except ValueError:
-        return str(path)
+    return REPO.rel(path)
 
 
 def _say(msg: str) -> None:
@@ -46,11 +44,19 @@ def _say(msg: str) -> None:
 
 
 def _read_installed(path: Path) -> dict[str, dict[str, str]]:
+    """The install record; anything unreadable or of the wrong shape counts as
+    nothing installed (so the pins are installed again), never as an error."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
+    except (OSError, ValueError):
         return {}
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    return {
+        section: {k: v for k, v in pins.items() if isinstance(k, str) and isinstance(v, str)}
+        for section, pins in data.items()
+        if isinstance(section, str) and isinstance(pins, dict)
+    }
 
 
 def _write_installed(path: Path, data: dict[str, dict[str, str]]) -> None:
@@ -67,12 +73,12 @@ def _last_meaningful_line(output: str) -> str:
     return lines[-1] if lines else "(no output)"
 
 
-def go_binary(module: str, gobin: Path = paths.GOBIN) -> Path:
+def go_binary(module: str, gobin: Path = REPO.gobin) -> Path:
     return gobin / module.rsplit("/", 1)[-1]
 
 
 def missing(
-    deps: Deps, installed: dict[str, dict[str, str]], venv_ok: bool, gobin: Path = paths.GOBIN
+    deps: Deps, installed: dict[str, dict[str, str]], venv_ok: bool, gobin: Path = REPO.gobin
 ) -> list[Pin]:
     """Pins that are not installed at the pinned version."""
     out: list[Pin] = []
@@ -100,7 +106,7 @@ def _pip_install(pins: list[Pin], deps: Deps, layout: Layout, say: Say) -> None:
             "--disable-pip-version-check",
             "-q",
             "--cache-dir",
-            str(paths.TOOL_CACHE / "pip"),
+            str(REPO.tool_cache / "pip"),
             *reqs,
         ],
         capture_output=True,
@@ -120,12 +126,12 @@ def _pip_install(pins: list[Pin], deps: Deps, layout: Layout, say: Say) -> None:
 
 def _go_install(pin: Pin, deps: Deps, layout: Layout, say: Say) -> None:
     say(f"installing {pin.name}@{pin.version} into {_shown(layout.gobin)}")
-    env = paths.go_env(GOBIN=str(layout.gobin), GOFLAGS="-mod=mod")
+    go_env = env.go_env(REPO, GOBIN=str(layout.gobin), GOFLAGS="-mod=mod")
     proc = subprocess.run(
         ["go", "install", f"{pin.name}@{pin.version}"],
         capture_output=True,
         text=True,
-        env=env,
+        env=go_env,
         cwd=layout.gobin.parent,
     )
     if proc.returncode != 0:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from google.protobuf import descriptor_pb2
 
-from presubmit.context import LintContext
-from presubmit.finding import Finding
-from presubmit.source import MESSAGE_FIELD
-from presubmit.source import strip_dot
-from presubmit.source import walk_messages
+from presubmit.context import RuleContext
+from presubmit.rule import Report
+from presubmit.rule import Scope
+from presubmit.rule import rule
 
 FD = descriptor_pb2.FieldDescriptorProto
 IMPLICIT = descriptor_pb2.FeatureSet.IMPLICIT
@@ -33,33 +32,19 @@ def lacks_presence(
     return False  # proto2: every singular field has presence
 
 
-class FieldExplicitPresence:
-    id = "FIELD_EXPLICIT_PRESENCE"
-    purpose = "Singular, non-oneof fields are declared `optional` so presence is observable."
-    per_file = True
-
-    def check(self, ctx: LintContext) -> list[Finding]:
-        found: list[Finding] = []
-        for sf in ctx.files_for(self.id):
-            proto = sf.proto
-            if proto.syntax not in ("proto3", "editions"):
-                continue
-            for path, msg, name in walk_messages(proto):
-                if msg.options.map_entry:
-                    continue
-                for j, field in enumerate(msg.field):
-                    if not lacks_presence(field, proto):
-                        continue
-                    fpath = (*path, MESSAGE_FIELD, j)
-                    found.append(
-                        sf.finding(
-                            fpath,
-                            self.id,
-                            f"field {field.name} has no explicit presence; declare it `optional`",
-                            f"{strip_dot(name)}.{field.name}",
-                        )
-                    )
-        return found
-
-
-RULE = FieldExplicitPresence()
+@rule(
+    id="FIELD_EXPLICIT_PRESENCE",
+    purpose="Singular, non-oneof fields are declared `optional` so presence is observable.",
+    scope=Scope.FILE,
+    default=False,
+    portable=False,
+)
+def check(ctx: RuleContext, report: Report) -> None:
+    for sf, _, field in ctx.fields():
+        if sf.proto.syntax in ("proto3", "editions") and lacks_presence(field.proto, sf.proto):
+            report.at(
+                sf,
+                field.path,
+                f"field {field.name} has no explicit presence; declare it `optional`",
+                element=field.full_name,
+            )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
-from presubmit.context import LintContext
-from presubmit.finding import Finding
-from presubmit.source import FILE_OPTIONS
-from presubmit.source import FILE_PACKAGE
-from presubmit.source import OPTIONS_GO_PACKAGE
+from core.descriptors import FILE_OPTIONS
+from core.descriptors import FILE_PACKAGE
+from core.descriptors import OPTIONS_GO_PACKAGE
+from presubmit.context import RuleContext
+from presubmit.rule import Report
+from presubmit.rule import Scope
+from presubmit.rule import rule
 
 _VERSION = re.compile(r"v[0-9]+((alpha|beta)[0-9]*)?")
 
@@ -30,50 +32,35 @@ def expected_go_package(prefix: str, package_root: str, package: str, service: b
     return f"{directory};{short}pb"
 
 
-class GoPackage:
-    id = "GO_PACKAGE"
-    purpose = "option go_package is derived from the proto package: prefix/a/b/c/v1;cpb."
-    per_file = True
-
-    def check(self, ctx: LintContext) -> list[Finding]:
-        prefix = ctx.config.go_package_prefix
-        root = ctx.config.package_root
-        found: list[Finding] = []
-        for sf in ctx.files_for(self.id):
-            proto = sf.proto
-            want = expected_go_package(prefix, root, proto.package, len(proto.service) > 0)
-            if want is None:
-                found.append(
-                    sf.finding(
-                        (FILE_PACKAGE,),
-                        self.id,
-                        f"package '{proto.package}' is not under '{root}.': "
-                        "go_package cannot be derived from it",
-                        sf.name,
-                    )
-                )
-                continue
-            have = proto.options.go_package
-            if not have:
-                found.append(
-                    sf.finding(
-                        (FILE_PACKAGE,),
-                        self.id,
-                        f'missing option go_package = "{want}";',
-                        sf.name,
-                    )
-                )
-            elif have != want:
-                path = (FILE_OPTIONS, OPTIONS_GO_PACKAGE)
-                found.append(
-                    sf.finding(
-                        path,
-                        self.id,
-                        f'go_package is "{have}"; for package {proto.package} it must be "{want}"',
-                        sf.name,
-                    )
-                )
-        return found
-
-
-RULE = GoPackage()
+@rule(
+    id="GO_PACKAGE",
+    purpose="option go_package is derived from the proto package: prefix/a/b/c/v1;cpb.",
+    scope=Scope.FILE,
+    default=False,
+    portable=False,
+    config=("go_package.prefix", "go_package.package_root"),
+    requires=("go_package.prefix",),
+)
+def check(ctx: RuleContext, report: Report) -> None:
+    prefix = ctx.config.go_package_prefix
+    root = ctx.config.package_root
+    for sf in ctx.files:
+        proto = sf.proto
+        want = expected_go_package(prefix, root, proto.package, len(proto.service) > 0)
+        if want is None:
+            report.at(
+                sf,
+                (FILE_PACKAGE,),
+                f"package '{proto.package}' is not under '{root}.': "
+                "go_package cannot be derived from it",
+            )
+            continue
+        have = proto.options.go_package
+        if not have:
+            report.at(sf, (FILE_PACKAGE,), f'missing option go_package = "{want}";')
+        elif have != want:
+            report.at(
+                sf,
+                (FILE_OPTIONS, OPTIONS_GO_PACKAGE),
+                f'go_package is "{have}"; for package {proto.package} it must be "{want}"',
+            )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
-from presubmit.context import LintContext
-from presubmit.finding import Finding
+from presubmit.context import RuleContext
+from presubmit.rule import Report
+from presubmit.rule import Scope
+from presubmit.rule import rule
 
 _SINGLE = re.compile(r"^\s*require\s+(?!\()(\S+)\s+(\S+)")
 _BLOCK_START = re.compile(r"^\s*require\s*\(")
@@ -37,32 +39,27 @@ def direct_requires(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
-class GomodFirstParty:
-    id = "GOMOD_FIRST_PARTY"
-    purpose = "go/go.mod directly requires only first-party (Go and Google) modules."
-    per_file = False
-
-    def check(self, ctx: LintContext) -> list[Finding]:
-        rel = ctx.config.gomod
-        if not rel or not ctx.config.enabled(self.id, rel) or not (ctx.root / rel).is_file():
-            return []
-        text = ctx.read(rel).decode("utf-8", "replace")
-        allowed = ctx.config.gomod_first_party
-        found: list[Finding] = []
-        for line, col, module in direct_requires(text):
-            if not module.startswith(allowed):
-                found.append(
-                    Finding(
-                        rel,
-                        line,
-                        col,
-                        self.id,
-                        f"{module} is not first-party; direct requires must start with "
-                        + " or ".join(allowed),
-                        rel,
-                    )
-                )
-        return found
-
-
-RULE = GomodFirstParty()
+@rule(
+    id="GOMOD_FIRST_PARTY",
+    purpose="go/go.mod directly requires only first-party (Go and Google) modules.",
+    scope=Scope.TREE,
+    default=False,
+    portable=False,
+    config=("gomod.path", "gomod.first_party"),
+    requires=("gomod.path",),
+)
+def check(ctx: RuleContext, report: Report) -> None:
+    rel = ctx.config.gomod
+    if not rel or not ctx.config.enabled(report.rule, rel) or not (ctx.root / rel).is_file():
+        return
+    text = ctx.read(rel).decode("utf-8", "replace")
+    allowed = ctx.config.gomod_first_party
+    for line, col, module in direct_requires(text):
+        if not module.startswith(allowed):
+            report.place(
+                rel,
+                line,
+                col,
+                f"{module} is not first-party; direct requires must start with "
+                + " or ".join(allowed),
+            )

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from google.protobuf import descriptor_pb2
 
-from presubmit import comments
-from presubmit.context import LintContext
+from core import comments
+from core import descriptors
+from core.source import SourceFile
+from core.source import display_column
+from presubmit.context import RuleContext
 from presubmit.finding import Edit
-from presubmit.finding import Finding
-from presubmit.source import MESSAGE_ENUM
-from presubmit.source import SourceFile
-from presubmit.source import SourcePath
-from presubmit.source import display_column
-from presubmit.source import strip_dot
-from presubmit.source import walk_enums_top
-from presubmit.source import walk_messages
+from presubmit.rule import Report
+from presubmit.rule import Scope
+from presubmit.rule import rule
 
 Location = descriptor_pb2.SourceCodeInfo.Location
 
@@ -83,105 +81,108 @@ def _parse_last_line(loc: Location | None) -> comments.NextIdLine | None:
     return None if line is None else comments.parse(line)
 
 
-class NextId:
-    id = "NEXT_ID"
-    purpose = "A `Next ID: N` comment names 1 + the largest number a message or enum uses."
-    per_file = True
-
-    def check(self, ctx: LintContext) -> list[Finding]:
-        found: list[Finding] = []
-        for sf in ctx.files_for(self.id):
-            required = ctx.require_next_id(sf.name)
-            # Most comments never mention the next id; a regex scan in C
-            # rules them out before the last line of the rest is parsed.
-            commented = sf.leading_matching(comments.TRIGGER, comments.TRIGGER_HINT)
-            enums = [(p, e, n) for p, e, n in walk_enums_top(sf.proto)]
-            for path, msg, name in walk_messages(sf.proto):
-                if msg.options.map_entry:
-                    continue  # synthesized by protoc for map fields: nothing to comment on
-                if msg.enum_type:
-                    enums += [
-                        ((*path, MESSAGE_ENUM, i), e, f"{name}.{e.name}")
-                        for i, e in enumerate(msg.enum_type)
-                    ]
-                loc = commented.get(path)
-                parsed = _parse_last_line(loc)
-                if loc is not None and parsed is not None:
-                    found += self._judge(
-                        sf, path, loc, parsed, strip_dot(name), message_next_id(msg), "message"
-                    )
-                elif required:
-                    expected = message_next_id(msg)
-                    found.append(
-                        sf.finding(
-                            path,
-                            self.id,
-                            f"message {msg.name} needs a leading comment ending in "
-                            f"'{comments.canonical(expected)}'",
-                            strip_dot(name),
-                        )
-                    )
-            for path, enum, name in enums:
-                loc = commented.get(path)
-                parsed = _parse_last_line(loc)
-                if loc is not None and parsed is not None:
-                    expected = enum_next_id(enum)
-                    found += self._judge(sf, path, loc, parsed, strip_dot(name), expected, "enum")
-        return found
-
-    def _judge(
-        self,
-        sf: SourceFile,
-        path: SourcePath,
-        loc: Location,
-        parsed: comments.NextIdLine,
-        name: str,
-        expected: int,
-        kind: str,
-    ) -> list[Finding]:
-        text = comments.last_line(loc.leading_comments) or ""
-        want = comments.canonical(expected)
-        if parsed.canonical and parsed.value == expected:
-            return []
-        short = name.rsplit(".", 1)[-1]
-        stated = parsed.value
-        if stated is not None and stated > expected:
-            why = (
-                f"{kind} {short} says Next ID {stated} but uses numbers only up to {expected - 1}: "
-                f"{numbers(expected, stated - 1)} freed without `reserved`; reserve them, "
-                f"or write '{want}'"
-            )
-        elif stated is not None and stated < expected:
-            why = (
-                f"{kind} {short} says Next ID {stated}, but numbers up to {expected - 1} are "
-                f"in use; write '{want}'"
-            )
-        else:
-            why = f"{kind} {short}: '{text}' is not canonical; write '{want}'"
-        if not parsed.canonical and stated is not None and stated != expected:
-            why += f" ('{text}' is not canonical either)"
-        line0 = _comment_line(sf, loc)
-        if line0 is None:
-            line, col = loc.span[0] + 1, loc.span[1] + 1
-            return [Finding(sf.name, line, col, self.id, why, name, anchor=path)]
-        raw = sf.line_bytes(line0)
-        decoded = raw.decode("utf-8", "replace")
-        m = comments.TRIGGER.search(decoded)
-        index = len(decoded[: m.start()].encode()) if m else 0
-        start = sf.line_starts()[line0]
-        fix = Edit(sf.name, start, start + len(raw), comments.rewrite(decoded, expected).encode())
-        return [
-            Finding(
-                sf.name,
-                line0 + 1,
-                display_column(raw, index),
-                self.id,
-                why,
-                name,
-                fixes=(fix,),
-                anchor=path,
-            )
-        ]
+@rule(
+    id="NEXT_ID",
+    purpose="A `Next ID: N` comment names 1 + the largest number a message or enum uses.",
+    scope=Scope.FILE,
+    default=True,
+    portable=True,
+    config=("next_id.required",),
+)
+def check(ctx: RuleContext, report: Report) -> None:
+    for sf in ctx.files:
+        required = ctx.tree(sf.name).require_next_id
+        # A file that never mentions "next" has no Next ID comment to judge:
+        # unless every message needs one, it is done without a look at its comments.
+        if not required and comments.TRIGGER_HINT.encode() not in sf.raw.lower():
+            continue
+        # Most comments never mention the next id; a regex scan in C
+        # rules them out before the last line of the rest is parsed.
+        commented = sf.leading_matching(comments.TRIGGER, comments.TRIGGER_HINT)
+        enums = list(descriptors.top_enums(sf.proto))
+        for msg in descriptors.messages(sf.proto):
+            if msg.proto.options.map_entry:
+                continue  # synthesized by protoc for map fields: nothing to comment on
+            if msg.proto.enum_type:
+                enums += descriptors.nested_enums(msg)
+            loc = commented.get(msg.path)
+            parsed = _parse_last_line(loc)
+            expected = message_next_id(msg.proto)
+            if loc is not None and parsed is not None:
+                _judge(sf, msg, loc, parsed, expected, "message", report)
+            elif required:
+                report.at(
+                    sf,
+                    msg.path,
+                    f"message {msg.name} needs a leading comment ending in "
+                    f"'{comments.canonical(expected)}'",
+                    element=msg.full_name,
+                )
+        for enum in enums:
+            loc = commented.get(enum.path)
+            parsed = _parse_last_line(loc)
+            if loc is not None and parsed is not None:
+                _judge(sf, enum, loc, parsed, enum_next_id(enum.proto), "enum", report)
 
 
-RULE = NextId()
+def _judge(
+    sf: SourceFile,
+    element: descriptors.Message | descriptors.Enum,
+    loc: Location,
+    parsed: comments.NextIdLine,
+    expected: int,
+    kind: str,
+    report: Report,
+) -> None:
+    text = comments.last_line(loc.leading_comments) or ""
+    want = comments.canonical(expected)
+    if parsed.canonical and parsed.value == expected:
+        return
+    short = element.name
+    stated = parsed.value
+    if stated is not None and stated > expected:
+        why = (
+            f"{kind} {short} says Next ID {stated} but uses numbers only up to {expected - 1}: "
+            f"{numbers(expected, stated - 1)} freed without `reserved`; reserve them, "
+            f"or write '{want}'"
+        )
+    elif stated is not None and stated < expected:
+        why = (
+            f"{kind} {short} says Next ID {stated}, but numbers up to {expected - 1} are "
+            f"in use; write '{want}'"
+        )
+    else:
+        why = f"{kind} {short}: '{text}' is not canonical; write '{want}'"
+    if not parsed.canonical and stated is not None and stated != expected:
+        why += f" ('{text}' is not canonical either)"
+    line0 = _comment_line(sf, loc)
+    if line0 is None:
+        report.place(
+            sf.name,
+            loc.span[0] + 1,
+            loc.span[1] + 1,
+            why,
+            element=element.full_name,
+            anchor=element.path,
+        )
+        return
+    raw = sf.line_bytes(line0)
+    decoded = raw.decode("utf-8", "replace")
+    m = comments.TRIGGER.search(decoded)
+    index = len(decoded[: m.start()].encode()) if m else 0
+    start = sf.line_starts()[line0]
+    fix = Edit(
+        path=sf.name,
+        start=start,
+        end=start + len(raw),
+        text=comments.rewrite(decoded, expected).encode(),
+    )
+    report.place(
+        sf.name,
+        line0 + 1,
+        display_column(raw, index),
+        why,
+        element=element.full_name,
+        fixes=(fix,),
+        anchor=element.path,
+    )

@@ -11,13 +11,14 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from core import comments
 from tools.docs.model import Api
 from tools.docs.model import Enum
 from tools.docs.model import EnumValue
-from tools.docs.model import clean_comment
+from core.comments import clean_comment
 from tools.errors import BuildError
 
-_NEXT_STATES = re.compile(r"^\s*next states:", re.IGNORECASE)
+_NEXT_STATES = comments.NEXT_STATES
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Short names that Mermaid would read as keywords rather than state ids.
 _MERMAID_WORDS = {"state", "note", "end", "direction", "classdef", "class", "style"}

@@ -7,35 +7,34 @@ lifecycle extraction never touch descriptor protos.
 
 from __future__ import annotations
 
-import re
-import textwrap
 from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from pathlib import Path
 from typing import Literal
 
 from google.protobuf import descriptor_pb2
-from google.protobuf.message import DecodeError
 
+from core import descriptors
+from core.comments import clean_comment
+from core.compiler import Compiled
+from core.descriptors import FIELD_BEHAVIOR_EXTENSION
+from core.descriptors import FILE_ENUM
+from core.descriptors import FILE_MESSAGE
+from core.descriptors import FILE_PACKAGE
+from core.descriptors import FILE_SERVICE
+from core.descriptors import MESSAGE_ENUM
+from core.descriptors import MESSAGE_FIELD
+from core.descriptors import MESSAGE_NESTED
+from core.descriptors import SERVICE_METHOD
+from core.descriptors import ENUM_VALUE
 from tools.errors import BuildError
+
+# Re-exported: the renderer and lifecycle reader clean comments the one way.
+__all__ = ["clean_comment"]
 
 FDP = descriptor_pb2.FieldDescriptorProto
 
-# Field numbers inside descriptor.proto, used to build source-info paths.
-_FILE_PACKAGE = 2
-_FILE_MESSAGE = 4
-_FILE_ENUM = 5
-_FILE_SERVICE = 6
-_MSG_FIELD = 2
-_MSG_NESTED = 3
-_MSG_ENUM = 4
-_ENUM_VALUE = 2
-_SERVICE_METHOD = 2
-
-# The extension number of google.api.field_behavior on FieldOptions.
-FIELD_BEHAVIOR_EXTENSION = 1052
 FIELD_BEHAVIOR_ENUM = "google.api.FieldBehavior"
 # Used when the set does not carry google/api/field_behavior.proto itself.
 _FALLBACK_BEHAVIORS = {
@@ -48,8 +47,6 @@ _FALLBACK_BEHAVIORS = {
     7: "NON_EMPTY_DEFAULT",
     8: "IDENTIFIER",
 }
-
-_NEXT_ID = re.compile(r"^next[ _-]?id\b", re.IGNORECASE)
 
 Label = Literal["", "optional", "repeated", "required"]
 Kind = Literal["scalar", "message", "enum"]
@@ -191,100 +188,19 @@ class Api:
     index: dict[str, tuple[str, str]] = dc_field(default_factory=dict)
 
 
-def clean_comment(raw: str) -> str:
-    """Dedent a protoc comment and drop blank lines at either end or doubled."""
-    lines = [ln.rstrip() for ln in textwrap.dedent(raw).splitlines()]
-    out: list[str] = []
-    for ln in lines:
-        if ln or (out and out[-1]):
-            out.append(ln)
-    while out and not out[-1]:
-        out.pop()
-    return "\n".join(out)
-
-
-def strip_next_id(text: str) -> str:
-    """Drop a trailing `Next ID: N` line: it is for editors, not readers."""
-    lines = text.splitlines()
-    if lines and _NEXT_ID.match(lines[-1].strip()):
-        lines.pop()
-        while lines and not lines[-1].strip():
-            lines.pop()
-    return "\n".join(lines)
-
-
 def field_behaviors(options: descriptor_pb2.FieldOptions, names: dict[int, str]) -> tuple[str, ...]:
-    """The google.api.field_behavior values set on a field, by name.
-
-    Decoded from the wire form so it works whether or not the extension is
-    registered in this process (unregistered, it is kept as an unknown field).
-    """
-    numbers = _varints_of(options.SerializeToString(), FIELD_BEHAVIOR_EXTENSION)
+    """The google.api.field_behavior values set on a field, by name."""
+    numbers = descriptors.varints_of(options.SerializeToString(), FIELD_BEHAVIOR_EXTENSION)
     return tuple(names.get(n, str(n)) for n in numbers)
-
-
-def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
-    result = shift = 0
-    while True:
-        if pos >= len(data):
-            raise DecodeError("truncated varint")
-        b = data[pos]
-        pos += 1
-        result |= (b & 0x7F) << shift
-        if not b & 0x80:
-            return result, pos
-        shift += 7
-
-
-def _varints_of(data: bytes, number: int) -> list[int]:
-    """All varint values of field `number` in a message, packed or not."""
-    found: list[int] = []
-    pos = 0
-    while pos < len(data):
-        tag, pos = _read_varint(data, pos)
-        num, wire = tag >> 3, tag & 7
-        if wire == 0:
-            value, pos = _read_varint(data, pos)
-            if num == number:
-                found.append(value)
-        elif wire == 2:
-            size, pos = _read_varint(data, pos)
-            chunk, pos = data[pos : pos + size], pos + size
-            if num == number:
-                inner = 0
-                while inner < len(chunk):
-                    value, inner = _read_varint(chunk, inner)
-                    found.append(value)
-        elif wire == 1:
-            pos += 8
-        elif wire == 5:
-            pos += 4
-        elif wire in (3, 4):
-            # Groups never carry field behaviors; their fields are walked as
-            # flat tags, which is enough to skip them.
-            continue
-        else:
-            raise DecodeError(f"bad wire type {wire}")
-    return found
-
-
-def read_set(descriptor_set: Path) -> descriptor_pb2.FileDescriptorSet:
-    fds = descriptor_pb2.FileDescriptorSet()
-    try:
-        fds.ParseFromString(descriptor_set.read_bytes())
-    except (OSError, DecodeError) as e:
-        raise BuildError(f"{descriptor_set}: cannot read the descriptor set: {e}") from e
-    return fds
 
 
 class _Reader:
     """Turns the descriptor protos of one set into model objects."""
 
-    def __init__(self, fds: descriptor_pb2.FileDescriptorSet) -> None:
-        self.fds = fds
+    def __init__(self, protos: Iterable[descriptor_pb2.FileDescriptorProto]) -> None:
         self.map_entries: dict[str, descriptor_pb2.DescriptorProto] = {}
         self.behavior_names = dict(_FALLBACK_BEHAVIORS)
-        for f in fds.file:
+        for f in protos:
             prefix = f".{f.package}" if f.package else ""
             for full, m in _messages_with_names(prefix, f.message_type):
                 if m.options.map_entry:
@@ -301,14 +217,14 @@ class _Reader:
         for f in files:
             locs = _locations(f)
             if not comment:
-                comment = clean_comment(self._src(f, locs, (_FILE_PACKAGE,)).leading)
+                comment = clean_comment(self._src(f, locs, (FILE_PACKAGE,)).leading)
             pre = name + "." if name else ""
             for i, s in enumerate(f.service):
-                services.append(self._service(f, locs, pre, s, (_FILE_SERVICE, i)))
+                services.append(self._service(f, locs, pre, s, (FILE_SERVICE, i)))
             for i, m in enumerate(f.message_type):
-                messages.append(self._message(f, locs, pre, "", m, (_FILE_MESSAGE, i)))
+                messages.append(self._message(f, locs, pre, "", m, (FILE_MESSAGE, i)))
             for i, e in enumerate(f.enum_type):
-                enums.append(self._enum(f, locs, pre, "", e, (_FILE_ENUM, i)))
+                enums.append(self._enum(f, locs, pre, "", e, (FILE_ENUM, i)))
         # Sorted by name so moving a definition between files moves no text.
         return Package(
             name=name,
@@ -352,7 +268,7 @@ class _Reader:
                 client_streaming=m.client_streaming,
                 server_streaming=m.server_streaming,
                 deprecated=m.options.deprecated,
-                source=self._src(f, locs, (*path, _SERVICE_METHOD, i)),
+                source=self._src(f, locs, (*path, SERVICE_METHOD, i)),
             )
             for i, m in enumerate(s.method)
         )
@@ -371,7 +287,7 @@ class _Reader:
     ) -> Enum:
         values = tuple(
             EnumValue(
-                v.name, v.number, v.options.deprecated, self._src(f, locs, (*path, _ENUM_VALUE, i))
+                v.name, v.number, v.options.deprecated, self._src(f, locs, (*path, ENUM_VALUE, i))
             )
             for i, v in enumerate(e.value)
         )
@@ -389,19 +305,19 @@ class _Reader:
     ) -> Message:
         name = outer + m.name
         fields = tuple(
-            self._field(f, m, fd, self._src(f, locs, (*path, _MSG_FIELD, i)))
+            self._field(f, m, fd, self._src(f, locs, (*path, MESSAGE_FIELD, i)))
             for i, fd in enumerate(m.field)
         )
         # proto3 `optional` makes a synthetic oneof per field; it is not API.
         synthetic = {fd.oneof_index for fd in m.field if fd.proto3_optional}
         oneofs = tuple(o.name for i, o in enumerate(m.oneof_decl) if i not in synthetic)
         nested = tuple(
-            self._message(f, locs, pre, name + ".", n, (*path, _MSG_NESTED, i))
+            self._message(f, locs, pre, name + ".", n, (*path, MESSAGE_NESTED, i))
             for i, n in enumerate(m.nested_type)
             if not n.options.map_entry
         )
         enums = tuple(
-            self._enum(f, locs, pre, name + ".", e, (*path, _MSG_ENUM, i))
+            self._enum(f, locs, pre, name + ".", e, (*path, MESSAGE_ENUM, i))
             for i, e in enumerate(m.enum_type)
         )
         return Message(
@@ -490,17 +406,17 @@ def _label(f: descriptor_pb2.FileDescriptorProto, fd: descriptor_pb2.FieldDescri
     return "" if fd.HasField("oneof_index") else "optional"
 
 
-def load(descriptor_set: Path, files: Sequence[str]) -> Api:
-    """Read `descriptor_set` and model the packages of `files` (the API's own)."""
-    fds = read_set(descriptor_set)
-    by_name = {f.name: f for f in fds.file}
+def load(compiled: Compiled, files: Sequence[str] | None = None) -> Api:
+    """Model the packages of `files` (by default the compile's own targets)."""
+    by_name = compiled.protos
+    files = compiled.files if files is None else files
     missing = sorted(set(files) - by_name.keys())
     if missing:
-        raise BuildError(f"{descriptor_set}: has no descriptors for {', '.join(missing)}")
+        raise BuildError(f"the compile has no descriptors for {', '.join(missing)}")
     grouped: dict[str, list[descriptor_pb2.FileDescriptorProto]] = {}
     for name in sorted(set(files)):
         grouped.setdefault(by_name[name].package, []).append(by_name[name])
-    reader = _Reader(fds)
+    reader = _Reader(by_name.values())
     packages = tuple(reader.package(p, grouped[p]) for p in sorted(grouped))
     index: dict[str, tuple[str, str]] = {}
     for p in packages:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import jinja2
 
+from core import comments
+from core.compiler import Compiled
 from tools.docs import lifecycle
 from tools.docs import markdown
 from tools.docs import model
@@ -55,9 +57,10 @@ def page_of(package: str) -> str:
     return f"{package or '_'}.md"
 
 
-def render_docs(descriptor_set: Path, files: Sequence[str]) -> dict[str, str]:
-    """Every docs/ page, {path relative to docs/: Markdown}, for the API in `files`."""
-    api = model.load(descriptor_set, files)
+def render_docs(compiled: Compiled, files: Sequence[str] | None = None) -> dict[str, str]:
+    """Every docs/ page, {path relative to docs/: Markdown}, for the compile's
+    targets (or `files` of them)."""
+    api = model.load(compiled, files)
     cycles = lifecycle.lifecycles(api)
     env = _environment()
     pages = {
@@ -226,13 +229,13 @@ def _message_section(link: _Linker, m: model.Message) -> Section:
         anchor=m.name,
         title=m.name,
         meta=_defined_in(m.source),
-        text=_described(model.strip_next_id(m.source.comment), m.deprecated, in_cell=False),
+        text=_described(comments.strip_next_id(m.source.comment), m.deprecated, in_cell=False),
         table=table if rows else None,
     )
 
 
 def _enum_section(e: model.Enum, lc: Lifecycle | None) -> Section:
-    text = _described(model.strip_next_id(e.source.comment), e.deprecated, in_cell=False)
+    text = _described(comments.strip_next_id(e.source.comment), e.deprecated, in_cell=False)
     if lc is None:
         rows = tuple(
             (str(v.number), f"`{v.name}`", _described(v.source.comment, v.deprecated, True))
@@ -286,7 +289,7 @@ def _lifecycle_section(lc: Lifecycle) -> Section:
         anchor=lc.enum.full_name,
         title=_short_title(lc),
         meta=f"The states of {enum_link}.",
-        text=markdown.inline(model.strip_next_id(lc.enum.source.comment)),
+        text=markdown.inline(comments.strip_next_id(lc.enum.source.comment)),
         table=Table(("State", "Next states", "Description"), rows),
         diagram=tuple(lc.mermaid()),
     )

@@ -1,1 +1,1 @@
-"""The build tasks; each is a plain function, build.py is a thin CLI over them."""
+"""The tasks of build.py, one module each, named as the task; see README "Adding a task"."""

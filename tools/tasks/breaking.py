@@ -7,6 +7,7 @@ an image like the current tree; the shared compile is compared with it.
 
 from __future__ import annotations
 
+import argparse
 import re
 import shutil
 import subprocess
@@ -15,12 +16,14 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools import paths
+from core.layout import Layout
 from tools import stamps
+from tools.engine.context import Context
+from tools.engine.task import StepFn
+from tools.engine.task import Task
 from tools.errors import BuildError
 from tools.run import output_of
 from tools.run import run
-from tools.tasks.context import Context
 
 FOOTER = "Breaking-Proto-Change-Ok"
 _FOOTER_LINE = re.compile(rf"^{FOOTER}:[ \t]*(.*\S)[ \t]*$", re.MULTILINE)
@@ -76,22 +79,23 @@ def footer_reason(root: Path, basis: str) -> str | None:
     return None
 
 
-def api_unchanged(root: Path, commit: str) -> bool:
+def api_unchanged(layout: Layout, commit: str) -> bool:
     """True when no API file or buf.yaml differs from the basis.
 
     New untracked files are not seen here, and need not be: adding a file
     never breaks anything, and identical files compare equal in any version.
     """
-    proc = _git(["diff", "--quiet", commit, "--", *paths.PROTO_ROOTS, "buf.yaml"], root)
+    proc = _git(["diff", "--quiet", commit, "--", *layout.proto_roots, "buf.yaml"], layout.root)
     return proc.returncode == 0
 
 
-def _export(root: Path, commit: str, dest: Path) -> None:
+def _export(layout: Layout, commit: str, dest: Path) -> None:
     """Write the basis' protos and buf.yaml into dest (no .git, no worktree)."""
     # Only what the compile reads: the API and the buf config, where present
     # (git archive refuses a path the commit does not have).
+    root = layout.root
     listed = _git(["ls-tree", "--name-only", commit], root).stdout.split("\n")
-    wanted = [p for p in (*paths.PROTO_ROOTS, "buf.yaml") if p in listed]
+    wanted = [p for p in (*layout.proto_roots, "buf.yaml") if p in listed]
     tree = dest / "tree"
     tree.mkdir()
     if not wanted:
@@ -112,24 +116,26 @@ def _export(root: Path, commit: str, dest: Path) -> None:
     archive.unlink()
 
 
-def basis_image(root: Path, commit: str, cache: Path) -> Path | None:
+def basis_image(layout: Layout, commit: str) -> Path | None:
     """The basis compiled like the current tree (cached per commit and pinned
     versions, which decide the compiler and the google/ copies); None when
     the basis has no API protos."""
     from tools import compile as compile_mod
 
-    pins = stamps.digest_files([root / "DEPS"], root)[:16]
-    image = cache / "breaking" / f"{commit}-{pins}.binpb"
+    pins = stamps.digest_files([layout.deps], layout.root)[:16]
+    image = layout.cache / "breaking" / f"{commit}-{pins}.binpb"
     if image.exists():
         return image
-    with tempfile.TemporaryDirectory(prefix="turboci-basis-") as tmp:
+    scratch = layout.cache / "tmp"
+    scratch.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="basis-", dir=scratch) as tmp:
         work = Path(tmp)
-        _export(root, commit, work)
-        tree = work / "tree"
+        _export(layout, commit, work)
+        tree = Layout(work / "tree")
         if not compile_mod.proto_files(tree):
             return None
         try:
-            compiled = compile_mod.compile_api(tree, cache=work / "cache")
+            compiled = compile_mod.compile_api(tree)
         except BuildError as exc:
             raise BuildError(
                 f"the basis {commit[:12]} does not compile: {exc.message.splitlines()[0]}"
@@ -137,7 +143,7 @@ def basis_image(root: Path, commit: str, cache: Path) -> Path | None:
         image.parent.mkdir(parents=True, exist_ok=True)
         for old in image.parent.glob("*.binpb"):
             old.unlink()  # one basis at a time is all a checkout needs
-        shutil.copyfile(compiled.descriptor_set, image)
+        shutil.copyfile(compiled.descriptor_set_path(), image)
     return image
 
 
@@ -154,35 +160,34 @@ def breaking(ctx: Context, against: str | None = None) -> None:
         [
             basis.commit,
             ctx.compiled().key,
-            stamps.digest_files([ctx.root / "buf.yaml", ctx.root / "DEPS"], ctx.root),
+            stamps.digest_files([ctx.layout.buf_yaml, ctx.layout.deps], ctx.root),
             stamps.code_digest("tools.tasks.breaking", "tools.thirdparty"),
         ]
     )
-    cache = ctx.root / ".cache"
-    if stamps.is_fresh("breaking", key, cache):
+    if stamps.is_fresh(ctx.layout, "breaking", key):
         return
-    if api_unchanged(ctx.root, basis.commit):
-        stamps.record("breaking", key, cache)
+    if api_unchanged(ctx.layout, basis.commit):
+        stamps.record(ctx.layout, "breaking", key)
         return
-    image = basis_image(ctx.root, basis.commit, cache)
+    image = basis_image(ctx.layout, basis.commit)
     if image is None:
         ctx.say(f"breaking: skipped: {basis.why} ({basis.commit[:12]}) has no protos yet")
         return
     # Both sides come from the same compiler: the shared compile and the basis'.
     proc = run(
         [
-            str(paths.venv_bin("buf")),
+            str(ctx.layout.venv_bin("buf")),
             "breaking",
-            f"{ctx.compiled().descriptor_set}#format=binpb",
+            f"{ctx.compiled().descriptor_set_path()}#format=binpb",
             "--against",
             f"{image}#format=binpb",
             "--config",
-            str(ctx.root / "buf.yaml"),
+            str(ctx.layout.buf_yaml),
         ],
         cwd=ctx.root,
     )
     if proc.returncode == 0:
-        stamps.record("breaking", key, cache)
+        stamps.record(ctx.layout, "breaking", key)
         return
     text = output_of(proc)
     if proc.returncode != 100:
@@ -200,3 +205,30 @@ def breaking(ctx: Context, against: str | None = None) -> None:
         f"{count} breaking change(s) against {basis.why}; if no one depends on them yet, "
         f"add the footer '{FOOTER}: <reason>' to the change description"
     )
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--against",
+        metavar="REF",
+        help="compare with this commit instead of the merge base with upstream",
+    )
+
+
+def _run(ctx: Context, args: argparse.Namespace) -> int:
+    breaking(ctx, against=args.against)
+    return 0
+
+
+def _step(ctx: Context) -> StepFn:
+    del ctx
+    return breaking
+
+
+TASK = Task(
+    name="breaking",
+    help="buf breaking against the merge base with upstream",
+    arguments=_arguments,
+    run=_run,
+    step=_step,
+)

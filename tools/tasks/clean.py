@@ -2,38 +2,75 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 from pathlib import Path
 
-from tools import paths
 from tools import thirdparty
-from tools.tasks.context import Context
+from tools.engine.context import Context
+from tools.engine.task import Task
+from tools.errors import BuildError
 
 
-def _make_writable(tree: Path) -> None:
-    for folder, _, _ in os.walk(tree):
-        os.chmod(folder, 0o755)
+def _remove_tree(path: Path) -> None:
+    """Remove a real folder (never the target of a symlink), read-only parts too."""
+
+    def writable_then_retry(func, name, _exc):  # type: ignore[no-untyped-def]
+        # Go keeps its module cache read-only: make the parent writable, retry.
+        os.chmod(os.path.dirname(name), 0o755)
+        func(name)
+
+    shutil.rmtree(path, onexc=writable_then_retry)
 
 
 def clean(ctx: Context, tools: bool = False) -> None:
     """Delete caches and the google/ copies; with `tools`, the installed tools too."""
-    doomed = [ctx.root / ".cache"]
+    layout = ctx.layout
+    doomed = [layout.cache]
     if tools:
-        doomed += [paths.VENV, paths.GOBIN, paths.INSTALLED, paths.TOOL_CACHE]
+        doomed += [layout.venv, layout.gobin, layout.installed, layout.tool_cache]
     for path in doomed:
-        if path.is_dir():
-            _make_writable(path)  # Go keeps its module cache read-only
-            shutil.rmtree(path)
-            ctx.say(f"removed {path.relative_to(ctx.root)}/")
-        elif path.exists():
-            path.unlink()
-            ctx.say(f"removed {path.relative_to(ctx.root)}")
+        shown = layout.rel(path)
+        try:
+            if path.is_symlink():
+                path.unlink()  # the link goes; whatever it points to stays
+                ctx.say(f"removed {shown} (a symlink; its target was left alone)")
+            elif path.is_dir():
+                _remove_tree(path)
+                ctx.say(f"removed {shown}/")
+            elif path.exists():
+                path.unlink()
+                ctx.say(f"removed {shown}")
+        except OSError as exc:
+            raise BuildError(f"{shown}: cannot remove: {exc.strerror}") from None
     for rel in thirdparty.WANTED:
-        copy = ctx.root / rel
-        if copy.exists():
+        copy = layout.root / rel
+        if copy.is_file() or copy.is_symlink():
             copy.unlink()
             ctx.say(f"removed {rel}")
-    for cache in ctx.root.rglob("__pycache__"):
-        if paths.VENV not in cache.parents:
+    for cache in layout.root.rglob("__pycache__"):
+        if layout.venv not in cache.parents and not cache.is_symlink():
             shutil.rmtree(cache, ignore_errors=True)
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--tools",
+        action="store_true",
+        help="also remove the installed tools (tools/venv, tools/bin, tools/cache)",
+    )
+
+
+def _run(ctx: Context, args: argparse.Namespace) -> int:
+    clean(ctx, tools=args.tools)
+    return 0
+
+
+TASK = Task(
+    name="clean",
+    help="remove caches and the google/ copies",
+    arguments=_arguments,
+    run=_run,
+    needs_tools=False,
+)

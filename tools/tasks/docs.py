@@ -6,15 +6,17 @@ a temporary folder and swaps the folder in only when rendering succeeded.
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import tempfile
 from pathlib import Path
 
 from tools import stamps
+from tools.engine.context import Context
+from tools.engine.task import StepFn
+from tools.engine.task import Task
+from tools.engine.task import check_flag
 from tools.errors import BuildError
-from tools.tasks.context import Context
-
-DOCS = "docs"
 
 
 def _current(docs: Path) -> dict[str, bytes]:
@@ -26,21 +28,20 @@ def _current(docs: Path) -> dict[str, bytes]:
 def docs(ctx: Context, check: bool = False) -> None:
     """Render docs/, or with `check` list stale pages and fail."""
     compiled = ctx.compiled()
-    target = ctx.root / DOCS
-    key = _key(compiled.key, ctx.root)
-    if stamps.is_fresh("docs", key, ctx.root / ".cache"):
+    layout = ctx.layout
+    target = layout.docs
+    key = _key(compiled.key, target)
+    if stamps.is_fresh(layout, "docs", key):
         return
-    from tools.docs.render import render_docs  # jinja2 and protobuf: only when rendering
+    from tools.docs.render import render_docs  # jinja2: only when rendering
 
-    pages = {
-        rel: text.encode("utf-8")
-        for rel, text in render_docs(compiled.descriptor_set, compiled.files).items()
-    }
+    pages = {rel: text.encode("utf-8") for rel, text in render_docs(compiled).items()}
+    name = layout.rel(target)
     have = _current(target)
     stale = sorted(
-        [f"{DOCS}/{p}: missing" for p in set(pages) - set(have)]
-        + [f"{DOCS}/{p}: stale (not rendered any more)" for p in set(have) - set(pages)]
-        + [f"{DOCS}/{p}: differs" for p in set(pages) & set(have) if pages[p] != have[p]]
+        [f"{name}/{p}: missing" for p in set(pages) - set(have)]
+        + [f"{name}/{p}: stale (not rendered any more)" for p in set(have) - set(pages)]
+        + [f"{name}/{p}: differs" for p in set(pages) & set(have) if pages[p] != have[p]]
     )
     if check:
         if stale:
@@ -50,17 +51,17 @@ def docs(ctx: Context, check: bool = False) -> None:
     elif stale:
         _swap(target, pages)
         ctx.say(f"updated {len(stale)} doc page(s)")
-    stamps.record("docs", _key(compiled.key, ctx.root), ctx.root / ".cache")
+    stamps.record(layout, "docs", _key(compiled.key, target))
 
 
-def _key(compile_key: str, root: Path) -> str:
+def _key(compile_key: str, docs: Path) -> str:
     """The API, the renderer's code and templates, and the pages as they are now."""
     tools_dir = Path(__file__).resolve().parent.parent
     sources = [p for p in (tools_dir / "docs").rglob("*") if p.suffix in (".py", ".j2")]
     sources.append(Path(__file__).resolve())
-    pages = [p for p in (root / DOCS).rglob("*") if p.is_file()]
+    pages = [p for p in docs.rglob("*") if p.is_file()]
     return "\n".join(
-        [compile_key, stamps.digest_files(sources, tools_dir), stamps.digest_files(pages, root)]
+        [compile_key, stamps.digest_files(sources, tools_dir), stamps.digest_files(pages, docs)]
     )
 
 
@@ -77,3 +78,22 @@ def _swap(target: Path, pages: dict[str, bytes]) -> None:
             target.rename(old)
         fresh.rename(target)
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _run(ctx: Context, args: argparse.Namespace) -> int:
+    docs(ctx, check=args.check)
+    return 0
+
+
+def _step(ctx: Context) -> StepFn:
+    del ctx
+    return docs
+
+
+TASK = Task(
+    name="docs",
+    help="render the API reference into docs/",
+    arguments=check_flag("list stale pages and exit 1 instead of writing"),
+    run=_run,
+    step=_step,
+)

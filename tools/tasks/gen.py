@@ -8,23 +8,29 @@ them, go.mod's module line and py/'s packaging stay as they are.
 
 from __future__ import annotations
 
+import argparse
 import filecmp
 import shutil
 import tempfile
 from collections.abc import Callable
 from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from core import protoc
+from core.compiler import Compiled
+from core.layout import GO_MODULE
+from core.layout import Layout
 from tools import deps as deps_mod
 from tools import gomod
-from tools import paths
-from tools import protoc
 from tools import stamps
 from tools import toolchain
-from tools.compile import Compiled
+from tools.engine.context import Context
+from tools.engine.task import StepFn
+from tools.engine.task import Task
+from tools.engine.task import check_flag
 from tools.errors import BuildError
-from tools.tasks.context import Context
 
 GO_PATTERNS = ("*.pb.go",)
 PY_PATTERNS = ("*_pb2.py", "*_pb2.pyi", "*_pb2_grpc.py", "*_pb2_grpc.pyi")
@@ -51,7 +57,8 @@ class Drift:
 
 def _owned(root: Path) -> Iterator[Path]:
     """Files under root that gen owns: stubs, marked __init__.py, go.mod/go.sum."""
-    go = root / "go"
+    layout = Layout(root)  # the repo, or a staging copy of its layout
+    go = layout.go
     if go.is_dir():
         for pattern in GO_PATTERNS:
             yield from go.rglob(pattern)
@@ -59,7 +66,7 @@ def _owned(root: Path) -> Iterator[Path]:
             if (go / name).exists():
                 yield go / name
     # Only the package tree: py/build/ and the like are packaging leftovers.
-    py = root / "py" / "turboci"
+    py = layout.py / "turboci"
     if py.is_dir():
         for pattern in PY_PATTERNS:
             yield from py.rglob(pattern)
@@ -83,11 +90,11 @@ def _mark_packages(py_out: Path) -> None:
             init.write_text(INIT_MARKER, encoding="utf-8")
 
 
-def _go_args(compiled: Compiled, out: Path) -> list[str]:
-    bin_ = paths.GOBIN
-    module = f"module={paths.GO_MODULE}"
+def _go_args(compiled: Compiled, out: Path, layout: Layout) -> list[str]:
+    bin_ = layout.gobin
+    module = f"module={GO_MODULE}"
     return [
-        f"--descriptor_set_in={compiled.descriptor_set}",
+        f"--descriptor_set_in={compiled.descriptor_set_path()}",
         f"--plugin=protoc-gen-go={bin_ / 'protoc-gen-go'}",
         f"--plugin=protoc-gen-go-grpc={bin_ / 'protoc-gen-go-grpc'}",
         f"--go_out={out}",
@@ -98,10 +105,10 @@ def _go_args(compiled: Compiled, out: Path) -> list[str]:
     ]
 
 
-def _py_args(compiled: Compiled, out: Path) -> list[str]:
+def _py_args(compiled: Compiled, out: Path, layout: Layout) -> list[str]:
     return [
-        f"--descriptor_set_in={compiled.descriptor_set}",
-        f"--plugin=protoc-gen-mypy={paths.venv_bin('protoc-gen-mypy')}",
+        f"--descriptor_set_in={compiled.descriptor_set_path()}",
+        f"--plugin=protoc-gen-mypy={layout.venv_bin('protoc-gen-mypy')}",
         f"--python_out={out}",
         f"--mypy_out={out}",
         *compiled.files,
@@ -110,43 +117,53 @@ def _py_args(compiled: Compiled, out: Path) -> list[str]:
 
 def service_files(compiled: Compiled) -> list[str]:
     """The API files that define a service: the only ones with gRPC code."""
-    from google.protobuf import descriptor_pb2
-
-    fds = descriptor_pb2.FileDescriptorSet.FromString(compiled.descriptor_set.read_bytes())
-    own = set(compiled.files)
-    return [f.name for f in fds.file if f.name in own and f.service]
+    return [f.name for f in compiled.targets() if f.service]
 
 
-def _py_grpc_args(compiled: Compiled, out: Path) -> list[str] | None:
+def _py_grpc_args(compiled: Compiled, out: Path, layout: Layout) -> list[str] | None:
     # The Python gRPC plugins would write an empty module for every file;
     # only files with a service get one.
     services = service_files(compiled)
     if not services:
         return None
     return [
-        f"--descriptor_set_in={compiled.descriptor_set}",
-        f"--plugin=protoc-gen-mypy_grpc={paths.venv_bin('protoc-gen-mypy_grpc')}",
+        f"--descriptor_set_in={compiled.descriptor_set_path()}",
+        f"--plugin=protoc-gen-mypy_grpc={layout.venv_bin('protoc-gen-mypy_grpc')}",
         f"--grpc_python_out={out}",
         f"--mypy_grpc_out={out}",
         *services,
     ]
 
 
-def launch(compiled: Compiled, stage: Path, root: Path) -> Callable[[], None]:
+def _start(args: Sequence[str], cwd: Path) -> Callable[[], None]:
+    """Start protoc; the returned wait() raises its diagnostics as one BuildError."""
+    proc = protoc.start(args, cwd=cwd)
+
+    def wait() -> None:
+        _, stderr = proc.communicate()
+        if proc.returncode != 0:
+            lines = protoc.diagnostics(stderr, cwd) or ["protoc failed with no message"]
+            raise BuildError("\n".join(protoc.capped(lines)))
+
+    return wait
+
+
+def launch(compiled: Compiled, stage: Path, layout: Layout) -> Callable[[], None]:
     """Start every generator into `stage` (a scratch copy of the layout) and
     return what waits for them. They are independent: one protoc each, side
     by side; everything comes from the descriptor set, nothing from disk."""
-    (stage / "go").mkdir(parents=True)
-    (stage / "py").mkdir(parents=True)
+    staged = Layout(stage)
+    staged.go.mkdir(parents=True)
+    staged.py.mkdir(parents=True)
     for name in GO_MODULE_FILES:
-        if (root / "go" / name).exists():
-            shutil.copy2(root / "go" / name, stage / "go" / name)
+        if (layout.go / name).exists():
+            shutil.copy2(layout.go / name, stage / "go" / name)
     jobs = [
-        (_go_args(compiled, stage / "go"), stage / "go"),
-        (_py_args(compiled, stage / "py"), stage / "py"),
-        (_py_grpc_args(compiled, stage / "py"), stage / "py"),
+        (_go_args(compiled, stage / "go", layout), stage / "go"),
+        (_py_args(compiled, stage / "py", layout), stage / "py"),
+        (_py_grpc_args(compiled, stage / "py", layout), stage / "py"),
     ]
-    waits = [protoc.start(args, cwd=out) for args, out in jobs if args is not None]
+    waits = [_start(args, cwd=out) for args, out in jobs if args is not None]
 
     def wait() -> None:
         errors: list[BuildError] = []
@@ -162,16 +179,16 @@ def launch(compiled: Compiled, stage: Path, root: Path) -> Callable[[], None]:
     return wait
 
 
-def _tidy(stage: Path, deps: deps_mod.Deps, root: Path) -> None:
+def _tidy(stage: Path, deps: deps_mod.Deps, layout: Layout) -> None:
     """Bring the staged go.mod in step with DEPS when it is not (may use the network)."""
-    if not gomod.mismatches(stage / "go", deps) and (stage / "go" / "go.sum").exists():
+    if not gomod.mismatches(stage / "go", deps, layout) and (stage / "go" / "go.sum").exists():
         return
     # `go mod tidy` needs the hand-written Go too: tidy in a full scratch copy.
     full = stage / "go-full"
-    if (root / "go").is_dir():
-        shutil.copytree(root / "go", full)
+    if layout.go.is_dir():
+        shutil.copytree(layout.go, full)
     shutil.copytree(stage / "go", full, dirs_exist_ok=True)
-    gomod.sync(full, deps)
+    gomod.sync(full, deps, layout)
     for name in GO_MODULE_FILES:
         shutil.copy2(full / name, stage / "go" / name)
     shutil.rmtree(full)
@@ -202,7 +219,11 @@ def _swap_in(stage: Path, root: Path, drift: Drift) -> None:
         gone.unlink()
         # Drop folders that only held stubs of a deleted package.
         for parent in gone.parents:
-            if parent in (root / "go", root / "py") or not parent.is_dir() or any(parent.iterdir()):
+            if (
+                parent in (Layout(root).go, Layout(root).py)
+                or not parent.is_dir()
+                or any(parent.iterdir())
+            ):
                 break
             parent.rmdir()
 
@@ -210,7 +231,7 @@ def _swap_in(stage: Path, root: Path, drift: Drift) -> None:
 def _key(ctx: Context, deps: deps_mod.Deps) -> str:
     compiled = ctx.compiled()
     outputs = stamps.digest_files(owned_files(ctx.root).values(), ctx.root)
-    code = stamps.code_digest("tools.tasks.gen", "tools.gomod", "tools.protoc")
+    code = stamps.code_digest("tools.tasks.gen", "tools.gomod", "core.protoc")
     return "\n".join([compiled.key, toolchain.versions_key(deps), outputs, code])
 
 
@@ -224,13 +245,16 @@ def start(ctx: Context, check: bool = False) -> Finish:
     with `check`, lists every drifting file and fails). `all` starts gen
     before its other steps so the generators get the cores first.
     """
-    deps = deps_mod.load(ctx.root / "DEPS")
+    deps = deps_mod.load(ctx.layout.deps)
     key = _key(ctx, deps)
-    if stamps.is_fresh("gen", key, ctx.root / ".cache"):
+    if stamps.is_fresh(ctx.layout, "gen", key):
         return lambda _: None
-    stage = Path(tempfile.mkdtemp(prefix="turboci-gen-"))
+    # Staging lives in the repo, on the same filesystem as go/ and py/.
+    staging = ctx.layout.cache / "staging"
+    staging.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix="gen-", dir=staging))
     try:
-        wait = launch(ctx.compiled(), stage, ctx.root)
+        wait = launch(ctx.compiled(), stage, ctx.layout)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
@@ -239,11 +263,11 @@ def start(ctx: Context, check: bool = False) -> Finish:
         try:
             wait()
             if not check:
-                _tidy(stage, deps, out.root)
+                _tidy(stage, deps, out.layout)
             drift = compare(stage, out.root)
             if check:
                 # A check never tidies (no network): go.mod is compared with DEPS.
-                lines = gomod.mismatches(out.root / "go", deps) + drift.lines()
+                lines = gomod.mismatches(out.layout.go, deps, out.layout) + drift.lines()
                 if lines:
                     for ln in lines:
                         out.say(ln)
@@ -257,7 +281,7 @@ def start(ctx: Context, check: bool = False) -> Finish:
                     out.say(f"updated {changed} generated file(s)")
         finally:
             shutil.rmtree(stage, ignore_errors=True)
-        stamps.record("gen", _key(out, deps), out.root / ".cache")
+        stamps.record(out.layout, "gen", _key(out, deps))
 
     return finish
 
@@ -265,3 +289,17 @@ def start(ctx: Context, check: bool = False) -> Finish:
 def gen(ctx: Context, check: bool = False) -> None:
     """Generate the stubs, or with `check` list every drifting file and fail."""
     start(ctx, check)(ctx)
+
+
+def _run(ctx: Context, args: argparse.Namespace) -> int:
+    gen(ctx, check=args.check)
+    return 0
+
+
+TASK = Task(
+    name="gen",
+    help="generate the Go (go/) and Python (py/) stubs",
+    arguments=check_flag("list missing, extra and differing files and exit 1 instead of writing"),
+    run=_run,
+    step=start,
+)

@@ -1,31 +1,40 @@
-"""`lint`: buf lint (STANDARD and COMMENTS) and then the project's own rules."""
+"""`lint`: buf lint (STANDARD and COMMENTS) and the project's own rules, in one report.
+
+For this repo, buf lint reads the shared compile and runs while the
+project's rules do. For a foreign tree (`--root DIR`) only the project's
+rules run (see `--help`).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from presubmit.finding import Finding
-from tools import paths
 from tools import stamps
+from tools.engine.context import Context
+from tools.engine.task import StepFn
+from tools.engine.task import Task
 from tools.errors import BuildError
 from tools.run import start
-from tools.tasks.context import Context
+
+if TYPE_CHECKING:
+    from core.compiler import Compiled
+    from presubmit.finding import Finding
 
 
 def start_buf_lint(ctx: Context) -> Callable[[], list[Finding]]:
-    """Start buf lint over the shared compile (configured by buf.yaml) and
-    return what waits for its findings, as findings of the project's report
-    (so every --format carries them). buf runs while the project's rules do.
-    """
+    """Start buf lint over the shared compile (configured by buf.yaml); return
+    what waits for its findings, as findings of the project's report."""
     compiled = ctx.compiled()
     cmd = [
-        str(paths.venv_bin("buf")),
+        str(ctx.layout.venv_bin("buf")),
         "lint",
-        f"{compiled.descriptor_set}#format=binpb",
+        f"{compiled.descriptor_set_path()}#format=binpb",
         "--config",
-        str(ctx.root / "buf.yaml"),
+        str(ctx.layout.buf_yaml),
         "--error-format",
         "json",
     ]
@@ -42,6 +51,8 @@ def start_buf_lint(ctx: Context) -> Callable[[], list[Finding]]:
 
 def _finding(line: str) -> Finding:
     """One line of buf's JSON error format as a finding."""
+    from presubmit.finding import Finding
+
     try:
         item = json.loads(line)
         return Finding(
@@ -56,7 +67,7 @@ def _finding(line: str) -> Finding:
         raise BuildError(f"buf lint printed something unexpected: {line}", 2) from None
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def _arguments(parser: argparse.ArgumentParser) -> None:
     from presubmit import cli
 
     cli.add_arguments(parser)
@@ -64,24 +75,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def lint(ctx: Context, args: argparse.Namespace) -> int:
     """Run buf lint (this repo only) and the project's rules; 0, 1 or 2."""
-    foreign = getattr(args, "root", None) is not None
+    from presubmit import cli
+    from presubmit import runner
+
+    if args.list_rules:
+        cli.list_rules(ctx.out)
+        return 0
+    foreign = args.root is not None and args.root.resolve() != ctx.root.resolve()
     buf_findings: Callable[[], list[Finding]] = list
+    compiled = None
     if not foreign:
-        _compile(ctx)
-        if not getattr(args, "fix", False):
+        compiled = _compile(ctx)
+        if not args.fix:
             buf_findings = start_buf_lint(ctx)
-    from presubmit import cli  # after buf started: the import takes a while
-
-    descriptor_set = None if foreign else ctx.compiled().descriptor_set
-    status: int = cli.run(
-        args, descriptor_set=descriptor_set, out=ctx.out, repo=ctx.root, extra=buf_findings
-    )
-    return status
-
-
-def _compile(ctx: Context) -> None:
     try:
-        ctx.compiled()
+        options = cli.options_from(args)
+        result = runner.lint(options, compiled=compiled)
+    except runner.LintError as exc:
+        raise BuildError("\n".join(cli.message(line) for line in exc.lines), 2) from None
+    return cli.print_report(
+        result, args.format, args.list_ignored, ctx.out, sys.stderr, buf_findings()
+    )
+
+
+def _compile(ctx: Context) -> Compiled:
+    try:
+        return ctx.compiled()
     except BuildError as exc:
         exc.exit_code = 2  # a tree that does not compile is a tool error
         raise
@@ -93,13 +112,14 @@ def _cache_key(ctx: Context) -> str:
     from tools import deps as deps_mod
     from tools import toolchain
 
+    layout = ctx.layout
     inputs = stamps.tracked_files(
         ctx.root, "*.py", "buf.yaml", "presubmit.toml", "go/go.mod", "DEPS"
     )
     return "\n".join(
         [
             ctx.compiled().key,
-            toolchain.versions_key(deps_mod.load(ctx.root / "DEPS")),
+            toolchain.versions_key(deps_mod.load(layout.deps)),
             stamps.digest_files(inputs, ctx.root),
         ]
     )
@@ -112,26 +132,41 @@ def _is_plain(args: argparse.Namespace) -> bool:
 
 
 def lint_cached(ctx: Context, args: argparse.Namespace | None = None) -> int:
-    """lint(), skipped when a plain run already passed on exactly these inputs.
-
-    `args` None means a plain run; the lint suite is then imported only if
-    it has to run (its import alone costs more than the whole check).
-    """
+    """lint(), skipped when a plain run already passed on exactly these inputs."""
     if args is not None and not _is_plain(args):
         return lint(ctx, args)
     _compile(ctx)
     key = _cache_key(ctx)
-    cache = ctx.root / ".cache"
-    if stamps.is_fresh("lint", key, cache):
+    if stamps.is_fresh(ctx.layout, "lint", key):
         return 0
     status = lint(ctx, args or default_args())
     if status == 0:
-        stamps.record("lint", key, cache)
+        stamps.record(ctx.layout, "lint", key)
     return status
 
 
 def default_args() -> argparse.Namespace:
     """The arguments of a plain `./build.py lint`, for callers like `all`."""
     parser = argparse.ArgumentParser()
-    add_arguments(parser)
+    _arguments(parser)
     return parser.parse_args([])
+
+
+def _step(ctx: Context) -> StepFn:
+    del ctx
+
+    def step(c: Context) -> None:
+        status = lint_cached(c)
+        if status:
+            raise BuildError("lint found problems", exit_code=status)
+
+    return step
+
+
+TASK = Task(
+    name="lint",
+    help="buf lint plus the project's own rules (presubmit/)",
+    arguments=_arguments,
+    run=lint_cached,
+    step=_step,
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -9,20 +10,14 @@ import sys
 import time
 from dataclasses import dataclass
 
-from tools import paths
+from tools import env as env_mod
+from tools.engine.context import Context
+from tools.engine.steps import run_steps
+from tools.engine.steps import summary
+from tools.engine.task import Task
 from tools.errors import BuildError
 from tools.run import output_of
 from tools.run import run
-from tools.tasks import docs
-from tools.tasks import fmt
-from tools.tasks import gen
-from tools.tasks.context import Context
-from tools.tasks.steps import run_steps
-from tools.tasks.steps import summary
-
-# Python code that is ours: the tooling, the lint suite, tests, benchmarks and
-# the hand-written helpers of the Python distribution.
-PY_SOURCES = ("build.py", "tools", "presubmit", "tests", "bench", "py/turboci/util")
 
 
 def _checked(
@@ -35,10 +30,6 @@ def _checked(
     if proc.returncode != 0:
         shown = " ".join([os.path.basename(cmd[0]), *cmd[1:]])
         raise BuildError(f"`{shown}` failed (exit {proc.returncode})")
-
-
-def _sources(ctx: Context) -> list[str]:
-    return [s for s in PY_SOURCES if (ctx.root / s).exists()]
 
 
 @dataclass
@@ -59,7 +50,7 @@ class Tally:
 
 def pytest(ctx: Context, tally: Tally) -> None:
     # Tests see the generated stubs in py/ exactly as a consumer would.
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ctx.root / "py"), str(ctx.root)]))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ctx.layout.py), str(ctx.root)]))
     proc = run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider"], cwd=ctx.root, env=env)
     text = output_of(proc)
     ctx.say(text)
@@ -69,12 +60,12 @@ def pytest(ctx: Context, tally: Tally) -> None:
 
 
 def go(ctx: Context, tally: Tally) -> None:
-    env = paths.go_env(GOFLAGS="-mod=readonly")
+    env = env_mod.go_env(ctx.layout, GOFLAGS="-mod=readonly")
     for cmd in (["go", "build", "./..."], ["go", "vet", "./..."]):
         _checked(cmd, ctx, cwd="go", env=env)
     # -json gives per-test results to count; the package lines and the output
     # of failing tests are printed as `go test` would.
-    proc = run(["go", "test", "-json", "./..."], cwd=ctx.root / "go", env=env)
+    proc = run(["go", "test", "-json", "./..."], cwd=ctx.layout.go, env=env)
     failed_output: dict[str, list[str]] = {}
     for line in proc.stdout.splitlines():
         try:
@@ -103,20 +94,25 @@ def go(ctx: Context, tally: Tally) -> None:
 
 
 def ruff(ctx: Context) -> None:
-    _checked([str(paths.venv_bin("ruff")), "check", *_sources(ctx)], ctx)
-    _checked([str(paths.venv_bin("ruff")), "format", "--check", *_sources(ctx)], ctx)
+    # What to check is in pyproject.toml, so a bare `ruff check .` agrees.
+    _checked([str(ctx.layout.venv_bin("ruff")), "check", "."], ctx)
+    _checked([str(ctx.layout.venv_bin("ruff")), "format", "--check", "."], ctx)
 
 
 def mypy(ctx: Context) -> None:
-    env = dict(os.environ, MYPYPATH=str(ctx.root / "py"))
-    _checked([str(paths.venv_bin("mypy")), *_sources(ctx)], ctx, env=env)
+    # Targets and the stubs' path are in pyproject.toml, so a bare `mypy` agrees.
+    _checked([str(ctx.layout.venv_bin("mypy"))], ctx)
 
 
 def fresh(ctx: Context) -> None:
     """The tree is formatted and the stubs and docs are what the protos give."""
     problems: list[str] = []
+    from tools.tasks import docs
+    from tools.tasks import format as format_task
+    from tools.tasks import gen
+
     for check in (
-        lambda: fmt.format_protos(ctx, check=True),
+        lambda: format_task.format_protos(ctx, check=True),
         lambda: gen.gen(ctx, check=True),
         lambda: docs.docs(ctx, check=True),
     ):
@@ -145,3 +141,11 @@ def test(ctx: Context) -> int:
     # One plain closing line for every runner together.
     ctx.say(f"tests: {tally.passed} passed, {tally.failed} failed")
     return status
+
+
+def _run(ctx: Context, args: argparse.Namespace) -> int:
+    del args
+    return test(ctx)
+
+
+TASK = Task(name="test", help="the whole test suite (what CI runs)", run=_run)

@@ -1,4 +1,5 @@
-"""The `Next ID` comment line: when it is one, what it says, and its canonical form.
+"""The comment grammar of the API, in one place: `Next ID: N`, `Next states:`,
+suppression markers, and how a comment reads once cleaned.
 
 Pure functions over text, so the loose trigger and the rewrite can be tested
 (and property-tested) without a compiler.
@@ -7,6 +8,7 @@ Pure functions over text, so the loose trigger and the rewrite can be tested
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass
 
 # "next" and "id" as whole words (letters or digits next to them break the
@@ -92,3 +94,29 @@ def rewrite(line: str, number: int) -> str:
 def ignored_rules(comment: str) -> set[str]:
     """Rule IDs named by `turboci:lint:ignore RULE_ID` markers in `comment`."""
     return set(IGNORE.findall(comment))
+
+
+# A lifecycle enum value's comment ends with `Next states: A, B.` or `Next states: none.`
+NEXT_STATES = re.compile(r"^\s*next states:", re.IGNORECASE)
+
+
+def clean_comment(raw: str) -> str:
+    """Dedent a protoc comment and drop blank lines at either end or doubled."""
+    lines = [ln.rstrip() for ln in textwrap.dedent(raw).splitlines()]
+    out: list[str] = []
+    for ln in lines:
+        if ln or (out and out[-1]):
+            out.append(ln)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out)
+
+
+def strip_next_id(text: str) -> str:
+    """`text` without a last line that is a Next ID line: it is for editors, not readers."""
+    lines = text.splitlines()
+    if lines and parse(lines[-1]) is not None:
+        lines.pop()
+        while lines and not lines[-1].strip():
+            lines.pop()
+    return "\n".join(lines)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Callable
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED
 from concurrent.futures import Future
@@ -14,10 +13,8 @@ from dataclasses import dataclass
 
 from tools.errors import BuildError
 from tools.errors import format_error
-from tools.tasks.context import Context
-
-StepFn = Callable[[Context], None]
-
+from tools.engine.context import Context
+from tools.engine.task import StepFn
 
 @dataclass(frozen=True)
 class Outcome:
@@ -25,19 +22,22 @@ class Outcome:
     ok: bool
     seconds: float
     output: str
+    # The step rewrote the sources (format).
+    rewrote: bool = False
 
 
 def _run_one(ctx: Context, name: str, fn: StepFn) -> Outcome:
     buf = io.StringIO()
     child = ctx.child(buf)
     start = time.perf_counter()
+    rewrote = False
     try:
-        fn(child)
+        rewrote = bool(fn(child))
         ok = True
     except BuildError as exc:
         print(format_error(exc.message), file=buf)
         ok = False
-    return Outcome(name, ok, time.perf_counter() - start, buf.getvalue())
+    return Outcome(name, ok, time.perf_counter() - start, buf.getvalue(), rewrote)
 
 
 def _report(ctx: Context, outcome: Outcome) -> None:

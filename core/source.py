@@ -8,30 +8,14 @@ built per file, on demand, and as narrow as the caller needs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 from google.protobuf import descriptor_pb2
 
-from presubmit.finding import Finding
+from core import comments
+from core.descriptors import SourcePath
 
 Location = descriptor_pb2.SourceCodeInfo.Location
-SourcePath = tuple[int, ...]
-
-# Field numbers of descriptor.proto used to build source_code_info paths.
-FILE_PACKAGE = 2
-FILE_DEPENDENCY = 3
-FILE_MESSAGE = 4
-FILE_ENUM = 5
-FILE_SERVICE = 6
-FILE_EXTENSION = 7
-FILE_OPTIONS = 8
-FILE_SYNTAX = 12
-MESSAGE_FIELD = 2
-MESSAGE_NESTED = 3
-MESSAGE_ENUM = 4
-ENUM_VALUE = 2
-OPTIONS_GO_PACKAGE = 11
 
 
 class SourceFile:
@@ -49,6 +33,8 @@ class SourceFile:
         self._raw = raw
         self._line_starts: list[int] | None = None
         self._index: dict[SourcePath, Location] | None = None
+        self._has_markers: bool | None = None
+        self._ignored: dict[SourcePath, set[str]] | None = None
 
     @property
     def raw(self) -> bytes:
@@ -85,11 +71,36 @@ class SourceFile:
             return 1, 1
         return loc.span[0] + 1, loc.span[1] + 1
 
-    def finding(self, path: SourcePath, rule: str, message: str, element: str) -> Finding:
-        """A finding about the element at `path`, placed there; its comments
-        are where a suppression marker for it is looked for."""
-        line, col = self.position(path)
-        return Finding(self.name, line, col, rule, message, element, anchor=path)
+    def has_ignore_markers(self) -> bool:
+        """Does the file mention the suppression marker at all? (Most do not.)"""
+        if self._has_markers is None:
+            self._has_markers = comments.IGNORE_MARKER in self.raw
+        return self._has_markers
+
+    def ignored_at(self, path: SourcePath) -> set[str]:
+        """Rule IDs suppressed for the element at `path` by markers in its comments.
+
+        Indexed once per file, only over the locations whose comments hold a
+        marker, so many findings in one file cost one pass.
+        """
+        if not self.has_ignore_markers():
+            return set()
+        if self._ignored is None:
+            self._ignored = {}
+            for loc in self.proto.source_code_info.location:
+                text = "\n".join(
+                    [loc.leading_comments, loc.trailing_comments, *loc.leading_detached_comments]
+                )
+                if "turboci:lint:ignore" in text:
+                    key = tuple(loc.path)
+                    self._ignored[key] = self._ignored.get(key, set()) | comments.ignored_rules(text)
+        return self._ignored.get(path, set())
+
+    def ignored_on_line(self, line: int) -> set[str]:
+        """Rule IDs named by a marker on 1-based `line` (for findings with no element)."""
+        if not self.has_ignore_markers():
+            return set()
+        return comments.ignored_rules(self.line_bytes(line - 1).decode("utf-8", "replace"))
 
     def comments(self, path: SourcePath) -> str:
         """All comment text attached to `path` (leading, trailing, detached)."""
@@ -135,48 +146,3 @@ def display_column(line: bytes, index: int) -> int:
     for byte in line[:index]:
         col = col + 8 - col % 8 if byte == 0x09 else col + 1
     return col + 1
-
-
-def walk_messages(
-    proto: descriptor_pb2.FileDescriptorProto,
-) -> Iterator[tuple[SourcePath, descriptor_pb2.DescriptorProto, str]]:
-    """Every message of the file, nested ones too: (source path, message, full name)."""
-    prefix = f".{proto.package}" if proto.package else ""
-    for i, m in enumerate(proto.message_type):
-        yield from _walk_message((FILE_MESSAGE, i), m, f"{prefix}.{m.name}")
-
-
-def _walk_message(
-    path: SourcePath, msg: descriptor_pb2.DescriptorProto, name: str
-) -> Iterator[tuple[SourcePath, descriptor_pb2.DescriptorProto, str]]:
-    yield path, msg, name
-    nested = msg.nested_type
-    if nested:  # most messages have none; skip the loop set-up
-        for i, m in enumerate(nested):
-            yield from _walk_message((*path, MESSAGE_NESTED, i), m, f"{name}.{m.name}")
-
-
-def walk_enums_top(
-    proto: descriptor_pb2.FileDescriptorProto,
-) -> Iterator[tuple[SourcePath, descriptor_pb2.EnumDescriptorProto, str]]:
-    """The file's top-level enums: (source path, enum, full name)."""
-    prefix = f".{proto.package}" if proto.package else ""
-    for i, e in enumerate(proto.enum_type):
-        yield (FILE_ENUM, i), e, f"{prefix}.{e.name}"
-
-
-def walk_enums(
-    proto: descriptor_pb2.FileDescriptorProto,
-) -> Iterator[tuple[SourcePath, descriptor_pb2.EnumDescriptorProto, str]]:
-    """Every enum of the file, top-level and nested: (source path, enum, full name)."""
-    prefix = f".{proto.package}" if proto.package else ""
-    for i, e in enumerate(proto.enum_type):
-        yield (FILE_ENUM, i), e, f"{prefix}.{e.name}"
-    for path, msg, name in walk_messages(proto):
-        if msg.enum_type:
-            for i, e in enumerate(msg.enum_type):
-                yield (*path, MESSAGE_ENUM, i), e, f"{name}.{e.name}"
-
-
-def strip_dot(name: str) -> str:
-    return name[1:] if name.startswith(".") else name

@@ -1,4 +1,4 @@
-"""What a running task is handed: where to print and the shared compile."""
+"""What a running task is handed: where to print, the checkout's layout, the shared compile."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from dataclasses import field
 from pathlib import Path
 from typing import TextIO
 
-from tools import compile as compile_mod
-from tools import paths
-from tools.compile import Compiled
+from core.compiler import Compiled
+from core.layout import REPO
+from core.layout import Layout
 
 
 @dataclass
@@ -19,14 +19,20 @@ class Context:
     """One build run; steps running in parallel share its single compile."""
 
     out: TextIO = field(default_factory=lambda: sys.stdout)
-    root: Path = paths.REPO
+    layout: Layout = REPO
     _compiled: Compiled | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def root(self) -> Path:
+        return self.layout.root
 
     def compiled(self) -> Compiled:
         with self._lock:
             if self._compiled is None:
-                self._compiled = compile_mod.compile_api(self.root)
+                from tools import compile as compile_mod  # protobuf: only once needed
+
+                self._compiled = compile_mod.compile_api(self.layout)
             return self._compiled
 
     def forget_compile(self) -> None:
@@ -39,6 +45,4 @@ class Context:
 
     def child(self, out: TextIO) -> Context:
         """A context printing to `out` that shares this one's compile."""
-        shared = Context(out=out, root=self.root)
-        shared._compiled = self._compiled
-        return shared
+        return Context(out=out, layout=self.layout, _compiled=self._compiled)

@@ -1,0 +1,563 @@
+"""The compile: the real protoc over byte-balanced batches, cached per file on content.
+
+Every input is read once and checked for what protoc accepts silently or
+reports badly (empty, binary, not UTF-8, too large). Then each file's cache
+key is the hash of its bytes and of its imports' keys, so a file is compiled
+again only when it or something it imports changed. The files with no valid
+cache entry are split into a few batches of equal bytes (protoc's cost
+follows bytes, not file counts), one protoc per core, and their descriptors
+are stored for the next run. Entries carry a hash of their own bytes: a
+corrupt one is dropped and rebuilt, never trusted.
+
+The descriptors are parsed once per process and handed to every consumer
+(lint, docs, gen, the API tests) as a `Compiled`.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.metadata
+import json
+import os
+import queue
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterator
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+
+from google.protobuf import descriptor_pb2
+from google.protobuf.message import DecodeError
+
+from core import protoc
+from core.files import write_atomic
+from core.protoc import CompileError
+
+FileProto = descriptor_pb2.FileDescriptorProto
+
+# Bigger inputs are refused before compiling: no hand-written proto comes near it.
+DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+# Below this many files a second protoc costs more in start-up than it saves.
+SPLIT_AT = 64
+# Above this many bytes per protoc, batches are halved again to bound memory.
+BATCH_BYTES = int(os.environ.get("TURBOCI_BATCH_BYTES", str(48 * 1024 * 1024)))
+_ENTRY_MAGIC = b"tcd1"
+
+
+def _first_bad_utf8(data: bytes) -> tuple[int, int, int] | None:
+    """(line, column, byte) of the first byte that is not UTF-8, 1-based."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return line, col, data[exc.start]
+    return None
+
+
+def read_inputs(root: Path, files: Sequence[str], max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, bytes]:
+    """The bytes of every input; CompileError for the ones protoc would mishandle."""
+    raw: dict[str, bytes] = {}
+    errors: list[str] = []
+    for rel in files:
+        path = root / rel
+        try:
+            with open(path, "rb") as fh:  # a regular file: inputs.find_protos made sure
+                size = os.fstat(fh.fileno()).st_size
+                if size > max_bytes:
+                    errors.append(
+                        f"{rel}:1:1: file is {size} bytes, over the {max_bytes}-byte limit "
+                        "for a hand-written .proto"
+                    )
+                    continue
+                data = fh.read()
+        except OSError as exc:
+            errors.append(f"{rel}:1:1: cannot read: {exc.strerror}")
+            continue
+        nul = data.find(b"\0")
+        if nul >= 0:
+            line = data.count(b"\n", 0, nul) + 1
+            errors.append(f"{rel}:{line}:1: binary file (NUL byte at offset {nul}), not a .proto")
+            continue
+        bad = _first_bad_utf8(data)
+        if bad is not None:
+            errors.append(f"{rel}:{bad[0]}:{bad[1]}: not UTF-8 (byte 0x{bad[2]:02x})")
+            continue
+        if not data.strip():
+            errors.append(f"{rel}:1:1: empty file: a .proto needs at least a syntax statement")
+            continue
+        raw[rel] = data
+    if errors:
+        raise CompileError(protoc.capped(errors))
+    return raw
+
+
+def plan_batches(files: Sequence[str], sizes: Mapping[str, int], count: int) -> list[list[str]]:
+    """`count` contiguous slices of the sorted files with about equal bytes each.
+
+    Sorted paths keep a package's files together, and they share imports, so
+    each protoc re-parses few files another one parses too.
+    """
+    ordered = sorted(files)
+    count = max(1, min(count, len(ordered)))
+    total = sum(sizes.get(f, 0) for f in ordered) or 1
+    groups: list[list[str]] = [[]]
+    acc = 0
+    for f in ordered:
+        # Close the current slice once it holds its share of the bytes.
+        if groups[-1] and len(groups) < count and acc >= total * len(groups) / count:
+            groups.append([])
+        groups[-1].append(f)
+        acc += sizes.get(f, 0)
+    return groups
+
+
+def batch_count(files: Sequence[str], sizes: Mapping[str, int], jobs: int) -> int:
+    if len(files) < SPLIT_AT:
+        return 1
+    total = sum(sizes.get(f, 0) for f in files)
+    rounds = max(1, -(-total // (jobs * BATCH_BYTES)))
+    return jobs * rounds
+
+
+@functools.cache
+def protoc_version() -> str:
+    """What decides protoc's output besides its inputs: the pinned grpcio-tools."""
+    try:
+        return "grpcio-tools " + importlib.metadata.version("grpcio-tools")
+    except importlib.metadata.PackageNotFoundError:
+        return "grpcio-tools (unknown)"
+
+
+def default_jobs() -> int:
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+# --- the cache -----------------------------------------------------------
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class Cache:
+    """Per-file descriptors under `folder`, keyed on content; safe under concurrent runs.
+
+    Entries are written atomically (temp file, rename), and two runs writing
+    the same key write the same bytes. Each entry holds a hash of its
+    payload; one that does not match is deleted and compiled again.
+    """
+
+    folder: Path
+
+    def _entry(self, key: str) -> Path:
+        return self.folder / "files" / key[:2] / f"{key}.binpb"
+
+    def get(self, key: str) -> FileProto | None:
+        path = self._entry(key)
+        try:
+            data = path.read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError:
+            return None
+        head, digest, payload = data[:4], data[4:36], data[36:]
+        if head != _ENTRY_MAGIC or hashlib.sha256(payload).digest() != digest:
+            path.unlink(missing_ok=True)
+            return None
+        try:
+            return FileProto.FromString(payload)
+        except DecodeError:
+            path.unlink(missing_ok=True)
+            return None
+
+    def put(self, key: str, proto: FileProto) -> None:
+        payload = proto.SerializeToString(deterministic=True)
+        write_atomic(self._entry(key), _ENTRY_MAGIC + hashlib.sha256(payload).digest() + payload)
+
+    def prune(self, live: set[str]) -> None:
+        """Delete the entries no current file needs (old versions of edited files)."""
+        for entry in (self.folder / "files").glob("*/*.binpb"):
+            if entry.stem not in live:
+                entry.unlink(missing_ok=True)
+
+    def imports_of(self) -> dict[str, list[str]]:
+        """Content hash -> the imports a file with that content names."""
+        try:
+            data = json.loads((self.folder / "imports.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict):
+            return {}
+        return {
+            k: v
+            for k, v in data.items()
+            if isinstance(k, str) and isinstance(v, list) and all(isinstance(d, str) for d in v)
+        }
+
+    def remember_imports(self, known: Mapping[str, list[str]]) -> None:
+        write_atomic(
+            self.folder / "imports.json",
+            json.dumps(dict(sorted(known.items())), separators=(",", ":")).encode(),
+        )
+
+
+# --- keys ------------------------------------------------------------------
+
+
+@dataclass
+class _Keys:
+    """Cache keys of the targets and of what they import."""
+
+    root: Path
+    includes: Sequence[Path]
+    raw: Mapping[str, bytes]
+    imports: Mapping[str, list[str]]  # content hash -> imports
+    salt: str
+    memo: dict[str, str | None] = field(default_factory=dict)
+
+    def content_of_import(self, name: str) -> bytes | None:
+        for base in (self.root, *self.includes):
+            path = base / name
+            try:
+                with open(path, "rb") as fh:
+                    return fh.read()
+            except OSError:
+                continue
+        return None
+
+    def key(self, name: str, depth: int = 0) -> str | None:
+        """None when the file's imports are not known yet (it must be compiled)."""
+        if name in self.memo:
+            return self.memo[name]
+        if depth > 200:
+            return None  # an import cycle: protoc reports it
+        self.memo[name] = None
+        data = self.raw.get(name)
+        if data is None:
+            data = self.content_of_import(name)
+            if data is None:
+                return None
+        content = _sha(data)
+        deps = self.imports.get(content)
+        if deps is None:
+            return None
+        parts = [self.salt, name, content]
+        for dep in deps:
+            sub = self.key(dep, depth + 1)
+            if sub is None:
+                self.memo.pop(name, None)
+                return None
+            parts.append(sub)
+        result = _sha("\0".join(parts).encode())
+        self.memo[name] = result
+        return result
+
+
+# --- running protoc ----------------------------------------------------------
+
+
+def _run_batches(
+    groups: list[list[str]],
+    args: list[str],
+    root: Path,
+    tmp: Path,
+    jobs: int,
+    done: queue.Queue[tuple[int, Path, Path] | None],
+    stop: threading.Event,
+) -> None:
+    """Run one protoc per group, `jobs` at a time; report each as it ends, then None."""
+    pending = list(enumerate(groups))
+    pending.reverse()
+    running: list[tuple[subprocess.Popen[bytes], Path, Path]] = []
+    try:
+        while (pending or running) and not stop.is_set():
+            while pending and len(running) < jobs:
+                n, group = pending.pop()
+                out = tmp / f"{n}.binpb"
+                argfile = tmp / f"{n}.args"
+                errfile = tmp / f"{n}.err"
+                # An argument file keeps thousands of paths off the command line.
+                argfile.write_text(
+                    "\n".join([*args, f"--descriptor_set_out={out}", *group]) + "\n",
+                    encoding="utf-8",
+                )
+                with errfile.open("wb") as err:
+                    proc = protoc.start([f"@{argfile}"], cwd=root, stderr=err.fileno())
+                running.append((proc, out, errfile))
+            finished = [r for r in running if r[0].poll() is not None]
+            if not finished:
+                stop.wait(0.005)
+                continue
+            for item in finished:
+                running.remove(item)
+                done.put((item[0].returncode, item[1], item[2]))
+    finally:
+        for proc, _, _ in running:
+            proc.kill()
+            proc.wait()
+        done.put(None)
+
+
+def _protoc_batches(
+    root: Path,
+    groups: list[list[str]],
+    includes: Sequence[Path],
+    jobs: int,
+    scratch: Path,
+) -> Iterator[descriptor_pb2.FileDescriptorSet]:
+    """Yield each batch's descriptor set as its protoc ends; CompileError after all ran."""
+    # Imports are always asked for: their descriptors complete the set that
+    # gen and buf read, and their imports complete the cache keys.
+    args = ["-I.", *(f"-I{p}" for p in includes), "--include_source_info", "--include_imports"]
+    errors: list[str] = []
+    scratch.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="protoc-", dir=scratch) as tmp:
+        done: queue.Queue[tuple[int, Path, Path] | None] = queue.Queue()
+        stop = threading.Event()
+        # A thread keeps `jobs` protoc processes running, so a free core gets
+        # its next batch at once even while the caller works on the last one.
+        launcher = threading.Thread(
+            target=_run_batches,
+            args=(groups, args, root, Path(tmp), jobs, done, stop),
+            daemon=True,
+        )
+        launcher.start()
+        try:
+            while (item := done.get()) is not None:
+                code, out, errfile = item
+                if code != 0:
+                    lines = protoc.diagnostics(errfile.read_bytes(), root)
+                    errors += [ln for ln in lines if ln not in errors]
+                    if not lines:
+                        errors.append("protoc failed without a message")
+                elif not errors:
+                    fds = descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes())
+                    out.unlink()
+                    yield fds
+        finally:
+            stop.set()  # left early (an error in the caller, ^C): stop what runs
+            launcher.join()
+    if errors:
+        raise CompileError(protoc.capped(errors))
+
+
+# --- the compile -------------------------------------------------------------
+
+
+@dataclass
+class Compiled:
+    """The API's descriptors, parsed once: the targets and, when asked, their imports.
+
+    `files` are the targets (root-relative, sorted); `protos` holds every
+    descriptor by name, imports first (a valid FileDescriptorSet order);
+    `key` changes whenever any target or import changes.
+    """
+
+    root: Path
+    files: tuple[str, ...]
+    protos: dict[str, FileProto]
+    key: str
+    raw: dict[str, bytes]
+    cache_folder: Path | None = None
+    _set_path: Path | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def targets(self) -> list[FileProto]:
+        return [self.protos[f] for f in self.files]
+
+    def descriptor_set(self) -> descriptor_pb2.FileDescriptorSet:
+        fds = descriptor_pb2.FileDescriptorSet()
+        fds.file.extend(self.protos.values())
+        return fds
+
+    def descriptor_set_path(self) -> Path:
+        """The set on disk (for `protoc --descriptor_set_in` and buf), written once."""
+        with self._lock:
+            if self._set_path is None or not self._set_path.exists():
+                folder = self.cache_folder or Path(tempfile.mkdtemp(prefix="turboci-compile-"))
+                path = folder / "sets" / f"{self.key}.binpb"
+                if not path.exists():
+                    write_atomic(path, self.descriptor_set().SerializeToString(deterministic=True))
+                    for old in path.parent.glob("*.binpb"):
+                        if old != path:
+                            old.unlink(missing_ok=True)
+                self._set_path = path
+            return self._set_path
+
+
+def _ordered(protos: Mapping[str, FileProto]) -> dict[str, FileProto]:
+    """Imports before importers, names sorted otherwise (deterministic)."""
+    out: dict[str, FileProto] = {}
+
+    def visit(name: str) -> None:
+        if name in out or name not in protos:
+            return
+        for dep in protos[name].dependency:
+            visit(dep)
+        out[name] = protos[name]
+
+    for name in sorted(protos):
+        visit(name)
+    return out
+
+
+def compile_stream(
+    root: Path,
+    files: Sequence[str],
+    *,
+    includes: Sequence[Path] = (),
+    cache: Path | None = None,
+    jobs: int | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    salt: str = "",
+    result: list[Compiled] | None = None,
+    raw_sink: dict[str, bytes] | None = None,
+) -> Iterator[list[FileProto]]:
+    """Compile `files` (root-relative) and yield the targets' descriptors batch by batch.
+
+    Cached descriptors come first, then each protoc batch as it ends, so a
+    caller (the lint rules) works while the rest compiles. When all is done
+    the whole result, imports included, is appended to `result`. `salt`
+    names what else decides the output (by default the protoc version).
+    `raw_sink` receives every target's bytes. Raises CompileError.
+    """
+    raw = read_inputs(root, files, max_bytes)
+    if raw_sink is not None:
+        raw_sink.update(raw)
+    salt = salt or protoc_version()
+    store = Cache(cache) if cache is not None else None
+    known_imports = store.imports_of() if store else {}
+    salt = "\0".join([salt, *map(str, includes)])
+    search = (*includes, protoc.well_known_include())
+    keys = _Keys(root, search, raw, known_imports, salt)
+    protos: dict[str, FileProto] = {}
+    todo: list[str] = []
+    if store is not None:
+        for name in files:
+            key = keys.key(name)
+            entry = store.get(key) if key else None
+            if entry is None:
+                todo.append(name)
+            else:
+                protos[name] = entry
+        # The imports of the cached targets come from the cache too; a
+        # missing one sends its importers back to protoc.
+        stack = [(d, t) for t, p in list(protos.items()) for d in p.dependency]
+        while stack:
+            dep, importer = stack.pop()
+            if dep in protos or dep in raw:
+                continue
+            key = keys.key(dep)
+            entry = store.get(key) if key else None
+            if entry is None:
+                todo.append(importer)
+                protos.pop(importer, None)
+                continue
+            protos[dep] = entry
+            stack.extend((d, importer) for d in entry.dependency)
+        todo = sorted(set(todo))
+        cached = [protos[f] for f in files if f in protos]
+        if cached:
+            yield cached
+    else:
+        todo = list(files)
+    fresh: set[str] = set()
+    if todo:
+        use_jobs = jobs or default_jobs()
+        sizes = {f: len(raw[f]) for f in todo}
+        groups = plan_batches(todo, sizes, batch_count(todo, sizes, use_jobs))
+        scratch = (cache or root / ".cache") / "tmp"
+        wanted = set(todo)
+        for fds in _protoc_batches(root, groups, includes, use_jobs, scratch):
+            batch: list[FileProto] = []
+            for proto in fds.file:
+                if proto.name in wanted:
+                    batch.append(proto)
+                if proto.name not in protos:
+                    protos[proto.name] = proto
+                    fresh.add(proto.name)
+            yield batch
+    if store is not None and fresh:
+        _store(store, keys, protos, fresh, known_imports)
+        keys = _Keys(root, search, raw, known_imports, salt)
+    if result is not None:
+        tree = hashlib.sha256(salt.encode())
+        for name in sorted(protos):
+            part = keys.key(name) if store else None
+            if part is None:
+                part = _sha(protos[name].SerializeToString(deterministic=True))
+            tree.update(f"{name}\0{part}\0".encode())
+        result.append(
+            Compiled(
+                root=root,
+                files=tuple(sorted(files)),
+                protos=_ordered(protos),
+                key=tree.hexdigest(),
+                raw=dict(raw),
+                cache_folder=cache,
+            )
+        )
+
+
+def _store(
+    store: Cache,
+    keys: _Keys,
+    protos: Mapping[str, FileProto],
+    fresh: set[str],
+    known_imports: dict[str, list[str]],
+) -> None:
+    """Remember what every file imports, store the new descriptors, drop stale entries."""
+    current: dict[str, list[str]] = {}
+    for name, proto in protos.items():
+        data = keys.raw.get(name)
+        if data is None:
+            data = keys.content_of_import(name)
+        if data is not None:
+            current[_sha(data)] = list(proto.dependency)
+    known_imports.clear()
+    known_imports.update(current)
+    store.remember_imports(current)
+    keys = _Keys(keys.root, keys.includes, keys.raw, current, keys.salt)
+    live: set[str] = set()
+    for name, proto in protos.items():
+        key = keys.key(name)
+        if key is None:
+            continue
+        live.add(key)
+        if name in fresh:
+            store.put(key, proto)
+    store.prune(live)
+
+
+def compile_files(
+    root: Path,
+    files: Sequence[str],
+    *,
+    includes: Sequence[Path] = (),
+    cache: Path | None = None,
+    jobs: int | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    salt: str = "",
+) -> Compiled:
+    """compile_stream(), all at once."""
+    result: list[Compiled] = []
+    for _ in compile_stream(
+        root,
+        files,
+        includes=includes,
+        cache=cache,
+        jobs=jobs,
+        max_bytes=max_bytes,
+        salt=salt,
+        result=result,
+    ):
+        pass
+    return result[0]
+

@@ -1,0 +1,109 @@
+"""Where things live in a checkout, relative to its root; every module asks here.
+
+Only the standard library is used: build.py reads the layout before the
+tools venv exists.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+GO_MODULE = "go.chromium.org/turboci/proto/go"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The paths of one checkout (the repo, or a copy of it in a test)."""
+
+    root: Path
+
+    # --- sources -------------------------------------------------------
+    @property
+    def proto_roots(self) -> tuple[str, ...]:
+        """The folders holding the API protos, root-relative."""
+        return ("turboci",)
+
+    @property
+    def deps(self) -> Path:
+        return self.root / "DEPS"
+
+    @property
+    def buf_yaml(self) -> Path:
+        return self.root / "buf.yaml"
+
+    @property
+    def presubmit_toml(self) -> Path:
+        return self.root / "presubmit.toml"
+
+    @property
+    def google(self) -> Path:
+        """Third-party protos copied from the pinned googleapis-common-protos."""
+        return self.root / "google"
+
+    # --- outputs -------------------------------------------------------
+    @property
+    def go(self) -> Path:
+        return self.root / "go"
+
+    @property
+    def py(self) -> Path:
+        return self.root / "py"
+
+    @property
+    def docs(self) -> Path:
+        return self.root / "docs"
+
+    # --- caches and tools ----------------------------------------------
+    @property
+    def cache(self) -> Path:
+        return self.root / ".cache"
+
+    @property
+    def compile_cache(self) -> Path:
+        return self.cache / "compile"
+
+    @property
+    def stamps(self) -> Path:
+        return self.cache / "stamps"
+
+    @property
+    def tools(self) -> Path:
+        return self.root / "tools"
+
+    @property
+    def venv(self) -> Path:
+        return self.tools / "venv"
+
+    @property
+    def gobin(self) -> Path:
+        return self.tools / "bin"
+
+    @property
+    def installed(self) -> Path:
+        """The record of what build.py installed, and at which versions."""
+        return self.tools / "installed.json"
+
+    @property
+    def tool_cache(self) -> Path:
+        """Go's module and build caches and pip's: inside the repo, never in $HOME."""
+        return self.tools / "cache"
+
+    def venv_bin(self, name: str) -> Path:
+        """An executable installed into the tools venv."""
+        return self.venv / ("Scripts" if os.name == "nt" else "bin") / name
+
+    def venv_python(self) -> Path:
+        return self.venv_bin("python")
+
+    def rel(self, path: Path) -> str:
+        """`path` as the user knows it: root-relative when inside the root."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+
+# This checkout: the repo that holds this file.
+REPO = Layout(Path(__file__).resolve().parent.parent)

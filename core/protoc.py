@@ -1,0 +1,106 @@
+"""The one protoc wrapper: the compiler of the pinned grpcio-tools, and its diagnostics.
+
+Every consumer (the compile, gen's plugins, the lint suite) starts protoc
+here, so every one of them gets the same include of the well-known types
+and the same cleaned-up, capped error lines.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Mapping
+from collections.abc import Sequence
+from pathlib import Path
+
+# Shown at most; the rest is summed up in one line.
+MAX_ERROR_LINES = 20
+
+# protoc's entry point in grpcio-tools, without the imports of
+# `python -m grpc_tools.protoc` (a fifth of a small compile): the include of
+# the well-known types is passed explicitly instead.
+_MAIN = (
+    "import sys\n"
+    "from grpc_tools import _protoc_compiler\n"
+    "sys.exit(_protoc_compiler.run_main([a.encode() for a in ['protoc', *sys.argv[1:]]]))"
+)
+# Noise on protoc's stderr: absl's logging preamble and warnings (unused imports).
+_ABSL = re.compile(r"^(WARNING: All log messages|[IWEF]\d{4} )")
+_WARNING = re.compile(r"^\S+:\d+:\d+: warning:")
+
+
+class CompileError(Exception):
+    """protoc (or a check before it) refused the inputs; `lines` are `path:line:col: msg`."""
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = list(lines)
+
+
+def well_known_include() -> Path:
+    """grpcio-tools ships google/protobuf/*.proto next to its protoc."""
+    import grpc_tools
+
+    return Path(grpc_tools.__file__).parent / "_proto"
+
+
+def command(args: Sequence[str]) -> list[str]:
+    """The protoc command line for `args`, the well-known types on the include path."""
+    return [sys.executable, "-c", _MAIN, f"-I{well_known_include()}", *args]
+
+
+def environment() -> dict[str, str]:
+    """protoc's plugins are short-lived Go programs: without a garbage collector
+    until the heap nears 1 GiB they spend a fifth less CPU. A value the user set wins."""
+    env = dict(os.environ)
+    env.setdefault("GOGC", "off")
+    env.setdefault("GOMEMLIMIT", "1GiB")
+    return env
+
+
+def start(
+    args: Sequence[str], cwd: Path, stdout: int | None = subprocess.DEVNULL, stderr: int | None = None
+) -> subprocess.Popen[bytes]:
+    """Start protoc with `args` in `cwd`; stderr is piped unless a file is given."""
+    return subprocess.Popen(
+        command(args),
+        cwd=cwd,
+        env=environment(),
+        stdout=stdout,
+        stderr=subprocess.PIPE if stderr is None else stderr,
+    )
+
+
+def diagnostics(stderr: bytes | str, cwd: Path | None = None) -> list[str]:
+    """protoc's error lines, without its noise, with paths relative to `cwd`."""
+    text = stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else stderr
+    prefix = f"{cwd}/" if cwd is not None else None
+    lines: list[str] = []
+    for line in text.splitlines():
+        line = line.rstrip()
+        if not line or _ABSL.match(line) or _WARNING.match(line):
+            continue
+        if prefix:
+            line = line.replace(prefix, "")
+        if line not in lines:
+            lines.append(line)
+    return lines
+
+
+def capped(lines: Sequence[str], limit: int = MAX_ERROR_LINES) -> list[str]:
+    """At most `limit` lines, then `… and N more`."""
+    if len(lines) <= limit:
+        return list(lines)
+    return [*lines[:limit], f"… and {len(lines) - limit} more"]
+
+
+def run(args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) -> None:
+    """Run protoc; raise CompileError with its cleaned diagnostics if it fails."""
+    proc = subprocess.run(
+        command(args), cwd=cwd, env=dict(env) if env else environment(), capture_output=True
+    )
+    if proc.returncode != 0:
+        lines = diagnostics(proc.stderr, cwd) or ["protoc failed with no message"]
+        raise CompileError(capped(lines))

@@ -1,0 +1,24 @@
+"""What a lint run is asked to do: the suite's typed options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, kw_only=True)
+class LintOptions:
+    """The options of one run; the CLI parses into this, callers build it directly."""
+
+    # The tree to lint (its include root); None: the repo this suite lives in.
+    root: Path | None = None
+    # Run exactly these rules; empty: the rules the config turns on.
+    rules: tuple[str, ...] = ()
+    # Lint only under these root-relative paths; empty: everything.
+    paths: tuple[str, ...] = ()
+    # Apply the findings' fixes, then lint again.
+    fix: bool = False
+    # Also report findings suppressed by turboci:lint:ignore comments.
+    list_ignored: bool = False
+    # protoc processes at a time; None: one per core, at most two.
+    jobs: int | None = None

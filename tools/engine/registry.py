@@ -1,0 +1,49 @@
+"""The one place that knows the tasks: every module in tools/tasks/ declares one.
+
+Adding a task is adding a module there; nothing here changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import importlib
+import pkgutil
+
+from tools import tasks as tasks_package
+from tools.engine.task import Task
+
+
+def names() -> tuple[str, ...]:
+    """The task names, from the module names, without importing any task."""
+    return tuple(sorted(m.name for m in pkgutil.iter_modules(tasks_package.__path__)))
+
+
+@functools.cache
+def get(name: str) -> Task:
+    module = importlib.import_module(f"{tasks_package.__name__}.{name}")
+    task = getattr(module, "TASK", None)
+    if not isinstance(task, Task) or task.name != name:
+        raise RuntimeError(f"tools/tasks/{name}.py must declare TASK = Task(name={name!r}, ...)")
+    return task
+
+
+def all_tasks() -> list[Task]:
+    return [get(n) for n in names()]
+
+
+def make_parser(task: str | None = None) -> argparse.ArgumentParser:
+    """The CLI parser; only `task`'s module is imported for its arguments
+    (some come from packages in the venv, the lint suite's)."""
+    parser = argparse.ArgumentParser(
+        prog="build.py",
+        description="Build, check and test turboci-proto. "
+        "The first run installs the tools pinned in DEPS into tools/.",
+    )
+    sub = parser.add_subparsers(dest="task", metavar="TASK")
+    for name in names():
+        each = get(name)
+        task_parser = sub.add_parser(each.name, help=each.help, description=each.help)
+        if each.name == task:
+            each.arguments(task_parser)
+    return parser

@@ -1,0 +1,43 @@
+"""The shape of a task: each module in tools/tasks/ declares one as `TASK`."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tools.engine.context import Context
+
+# A step of `all`: does its work, returns True when it rewrote the sources
+# (so the others must run again on them).
+StepFn = Callable[[Context], "bool | None"]
+
+
+def no_arguments(parser: argparse.ArgumentParser) -> None:
+    del parser
+
+
+def check_flag(what: str) -> Callable[[argparse.ArgumentParser], None]:
+    def add(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--check", action="store_true", help=what)
+
+    return add
+
+
+@dataclass(frozen=True, kw_only=True)
+class Task:
+    """A task of build.py: its name, one-line help, arguments and function."""
+
+    name: str
+    help: str
+    run: Callable[[Context, argparse.Namespace], int]
+    arguments: Callable[[argparse.ArgumentParser], None] = no_arguments
+    # False for tasks that work before the pinned tools exist (clean).
+    needs_tools: bool = True
+    # As a step of `all`: start it and return what finishes it (gen starts
+    # its generators before the other steps compete for the cores). None:
+    # not a step of `all`.
+    step: Callable[[Context], StepFn] | None = None
+    # The step may rewrite the sources; it runs first, and the others again
+    # on the new sources if it did.
+    rewrites_sources: bool = False

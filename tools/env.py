@@ -1,0 +1,29 @@
+"""The environment of the tools build.py runs: everything they write stays in the repo."""
+
+from __future__ import annotations
+
+import os
+
+from core import protoc
+from core.layout import Layout
+
+
+def tool_env() -> dict[str, str]:
+    """For buf, protoc and its plugins (short-lived Go programs)."""
+    return protoc.environment()
+
+
+def go_env(layout: Layout, **extra: str) -> dict[str, str]:
+    """For every go command: module, build and sumdb caches in tools/cache, no telemetry."""
+    env = dict(os.environ)
+    env.update(
+        GOMODCACHE=str(layout.tool_cache / "gomod"),
+        GOCACHE=str(layout.tool_cache / "gobuild"),
+        GOWORK="off",  # a go.work elsewhere must not change what is resolved
+        GOTOOLCHAIN="local",  # use the Go on PATH; never download another
+        GOTELEMETRY="off",
+        GOTELEMETRYDIR=str(layout.tool_cache / "gotelemetry"),
+        GOENV=str(layout.tool_cache / "goenv"),
+    )
+    env.update(extra)
+    return env

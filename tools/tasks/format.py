@@ -1,0 +1,87 @@
+"""`format`: buf format over the API protos, after a compile.
+
+buf 1.75 rewrites files that do not even parse and exits 0, so the shared
+compile runs first and its errors are what the user sees.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from tools import stamps
+from tools.engine.context import Context
+from tools.engine.task import StepFn
+from tools.engine.task import Task
+from tools.engine.task import check_flag
+from tools.errors import BuildError
+from tools.run import output_of
+from tools.run import run
+
+
+def format_protos(ctx: Context, check: bool = False) -> bool:
+    """Format the API protos in place, or with `check` report a diff and fail.
+
+    Returns True when files were rewritten (callers then recompile).
+    """
+    layout = ctx.layout
+    compiled = ctx.compiled()  # syntax errors surface here, before buf touches a file
+    key = "\n".join(
+        [
+            compiled.key,
+            stamps.digest_files([layout.deps, layout.buf_yaml], layout.root),
+            stamps.code_digest("tools.tasks.format"),
+        ]
+    )
+    if stamps.is_fresh(layout, "format", key):
+        return False  # these exact sources were formatted already
+    buf = str(layout.venv_bin("buf"))
+    targets = [a for top in layout.proto_roots for a in ("--path", top)]
+    if check:
+        proc = run([buf, "format", ".", *targets, "--diff", "--exit-code"], cwd=layout.root)
+        if proc.returncode == 0:
+            stamps.record(layout, "format", key)
+            return False
+        if proc.stdout.strip():
+            ctx.say(proc.stdout.rstrip("\n"))
+            raise BuildError("protos are not formatted: run ./build.py format")
+        raise BuildError(f"buf format failed: {output_of(proc)}")
+    before = {f: compiled.raw[f] for f in compiled.files}
+    proc = run([buf, "format", ".", *targets, "--write"], cwd=layout.root)
+    if proc.returncode != 0:
+        raise BuildError(f"buf format failed: {output_of(proc)}")
+    changed = [f for f, data in before.items() if _read(layout.root / f) != data]
+    for f in changed:
+        ctx.say(f"formatted {f}")
+    if changed:
+        ctx.forget_compile()
+        key = "\n".join([ctx.compiled().key, key.split("\n", 1)[1]])
+    stamps.record(layout, "format", key)
+    return bool(changed)
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _run(ctx: Context, args: argparse.Namespace) -> int:
+    format_protos(ctx, check=args.check)
+    return 0
+
+
+def _step(ctx: Context) -> StepFn:
+    del ctx
+    return format_protos
+
+
+TASK = Task(
+    name="format",
+    help="format the protos with buf format",
+    arguments=check_flag("print the diff and exit 1 instead of rewriting"),
+    run=_run,
+    step=_step,
+    rewrites_sources=True,
+)

@@ -1,0 +1,21 @@
+"""`tools`: install what DEPS pins (build.py does so before any task) and list it."""
+
+from __future__ import annotations
+
+import argparse
+
+from tools import deps
+from tools.engine.context import Context
+from tools.engine.task import Task
+
+
+def _run(ctx: Context, args: argparse.Namespace) -> int:
+    del args
+    pinned = deps.load(ctx.layout.deps)
+    for section in deps.SECTIONS:
+        for pin in getattr(pinned, section).values():
+            ctx.say(f"{section:<9} {pin.name} {pin.version}")
+    return 0
+
+
+TASK = Task(name="tools", help="install the pinned tools and list what DEPS pins", run=_run)
