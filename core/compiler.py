@@ -60,7 +60,9 @@ def _first_bad_utf8(data: bytes) -> tuple[int, int, int] | None:
     return None
 
 
-def read_inputs(root: Path, files: Sequence[str], max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, bytes]:
+def read_inputs(
+    root: Path, files: Sequence[str], max_bytes: int = DEFAULT_MAX_BYTES
+) -> dict[str, bytes]:
     """The bytes of every input; CompileError for the ones protoc would mishandle."""
     raw: dict[str, bytes] = {}
     errors: list[str] = []
@@ -560,4 +562,3 @@ def compile_files(
     ):
         pass
     return result[0]
-

@@ -9,6 +9,7 @@ never a mix, and a kill leaves no half-written file.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -54,10 +55,8 @@ def write_atomic(path: Path, data: bytes, root: Path | None = None) -> None:
         path = confined(root, path)
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = None
-    try:
-        mode = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        pass
+    with contextlib.suppress(FileNotFoundError):
+        mode = path.stat().st_mode & 0o7777  # a rewrite keeps the file's mode
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -125,7 +125,16 @@ def git_listing(root: Path, *pathspecs: str) -> list[str] | None:
     """
     try:
         proc = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *pathspecs],
+            [
+                "git",
+                "ls-files",
+                "-z",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+                "--",
+                *pathspecs,
+            ],
             cwd=root,
             capture_output=True,
         )

@@ -61,7 +61,10 @@ def environment() -> dict[str, str]:
 
 
 def start(
-    args: Sequence[str], cwd: Path, stdout: int | None = subprocess.DEVNULL, stderr: int | None = None
+    args: Sequence[str],
+    cwd: Path,
+    stdout: int | None = subprocess.DEVNULL,
+    stderr: int | None = None,
 ) -> subprocess.Popen[bytes]:
     """Start protoc with `args` in `cwd`; stderr is piped unless a file is given."""
     return subprocess.Popen(

@@ -93,7 +93,9 @@ class SourceFile:
                 )
                 if "turboci:lint:ignore" in text:
                     key = tuple(loc.path)
-                    self._ignored[key] = self._ignored.get(key, set()) | comments.ignored_rules(text)
+                    self._ignored[key] = self._ignored.get(key, set()) | comments.ignored_rules(
+                        text
+                    )
         return self._ignored.get(path, set())
 
     def ignored_on_line(self, line: int) -> set[str]:

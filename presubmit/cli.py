@@ -108,7 +108,9 @@ def print_report(
     return 1 if result.active or others else 0
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+def main(
+    argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m presubmit", description="turboci-proto's own lint rules."
     )

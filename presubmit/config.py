@@ -135,7 +135,9 @@ def _toggle(
     disable = _strs(table, "disable", (), where)
     unknown = sorted((set(enable) | set(disable)) - known)
     if unknown:
-        raise ConfigError(f"{where}: unknown rule {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        raise ConfigError(
+            f"{where}: unknown rule {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+        )
     both = sorted(set(enable) & set(disable))
     if both:
         raise ConfigError(f"{where}: {', '.join(both)} is both enabled and disabled")

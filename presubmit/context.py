@@ -37,7 +37,9 @@ class RuleContext:
 
     # --- per-element helpers ---------------------------------------------
 
-    def messages(self, *, map_entries: bool = False) -> Iterator[tuple[SourceFile, descriptors.Message]]:
+    def messages(
+        self, *, map_entries: bool = False
+    ) -> Iterator[tuple[SourceFile, descriptors.Message]]:
         """Every message of every file, nested ones too (protoc's map entries only if asked)."""
         for sf in self.files:
             for m in descriptors.messages(sf.proto):

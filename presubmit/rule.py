@@ -86,7 +86,7 @@ class Rule:
 
 def rule(
     *,
-    id: str,  # noqa: A002  (the rule's ID is its most natural keyword)
+    id: str,
     purpose: str,
     scope: Scope,
     default: bool,

@@ -103,19 +103,14 @@ def select(config: Config, wanted: Sequence[str]) -> tuple[list[Rule], bool]:
         return [r for r in known.values() if config.any_enabled(r.id)], False
     unknown = [w for w in wanted if w not in known]
     if unknown:
-        raise LintError(
-            [f"--rules: unknown rule {', '.join(unknown)} (known: {', '.join(known)})"]
-        )
+        raise LintError([f"--rules: unknown rule {', '.join(unknown)} (known: {', '.join(known)})"])
     chosen = [known[w] for w in dict.fromkeys(wanted)]
     for rule in chosen:
         missing = config_mod.missing_settings(config, rule.spec)
         if missing:
             where = config.source or "a presubmit.toml at the root"
             raise LintError(
-                [
-                    f"--rules {rule.id}: cannot run without {', '.join(missing)}; "
-                    f"set it in {where}"
-                ]
+                [f"--rules {rule.id}: cannot run without {', '.join(missing)}; set it in {where}"]
             )
     return chosen, True
 
@@ -163,8 +158,10 @@ def _run_once(
         raise LintError(exc.lines) from None
     python = discover.python_files(root, config, options.paths) if config.python else []
     if not targets and not python:
-        where = ", ".join(options.paths) if options.paths else ", ".join(
-            f"{root / p}" for p in config.protos
+        where = (
+            ", ".join(options.paths)
+            if options.paths
+            else ", ".join(f"{root / p}" for p in config.protos)
         )
         raise LintError([f"no .proto files to lint under {where}"])
     timer.mark("discover")
@@ -197,9 +194,7 @@ def _run_once(
     if compiled is not None:
         missing = sorted(set(targets) - set(compiled.protos))
         if missing:
-            raise LintError(
-                [f"the shared compile lacks {len(missing)} file(s), e.g. {missing[0]}"]
-            )
+            raise LintError([f"the shared compile lacks {len(missing)} file(s), e.g. {missing[0]}"])
         seen.update((t, compiled.raw[t]) for t in targets if t in compiled.raw)
         files = [SourceFile(compiled.protos[t], root, seen.get(t)) for t in targets]
         check(per_file, files, [])

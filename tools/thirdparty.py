@@ -9,8 +9,8 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from core.layout import Layout
 from core import files
+from core.layout import Layout
 from tools.errors import BuildError
 
 # The googleapis protos the API may import. Add a path here to make another

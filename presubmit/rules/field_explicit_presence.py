@@ -6,8 +6,8 @@ from google.protobuf import descriptor_pb2
 
 from presubmit.context import RuleContext
 from presubmit.rule import Report
-from presubmit.rule import Scope
 from presubmit.rule import rule
+from presubmit.spec import Scope
 
 FD = descriptor_pb2.FieldDescriptorProto
 IMPLICIT = descriptor_pb2.FeatureSet.IMPLICIT

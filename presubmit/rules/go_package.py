@@ -9,8 +9,8 @@ from core.descriptors import FILE_PACKAGE
 from core.descriptors import OPTIONS_GO_PACKAGE
 from presubmit.context import RuleContext
 from presubmit.rule import Report
-from presubmit.rule import Scope
 from presubmit.rule import rule
+from presubmit.spec import Scope
 
 _VERSION = re.compile(r"v[0-9]+((alpha|beta)[0-9]*)?")
 

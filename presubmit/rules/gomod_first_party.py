@@ -6,8 +6,8 @@ import re
 
 from presubmit.context import RuleContext
 from presubmit.rule import Report
-from presubmit.rule import Scope
 from presubmit.rule import rule
+from presubmit.spec import Scope
 
 _SINGLE = re.compile(r"^\s*require\s+(?!\()(\S+)\s+(\S+)")
 _BLOCK_START = re.compile(r"^\s*require\s*\(")

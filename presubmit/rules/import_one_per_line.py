@@ -10,8 +10,8 @@ from presubmit import imports
 from presubmit.context import RuleContext
 from presubmit.finding import Edit
 from presubmit.rule import Report
-from presubmit.rule import Scope
 from presubmit.rule import rule
+from presubmit.spec import Scope
 
 _IMPORT_WORD = re.compile(rb"import\b")
 

@@ -11,8 +11,8 @@ from core.source import display_column
 from presubmit.context import RuleContext
 from presubmit.finding import Edit
 from presubmit.rule import Report
-from presubmit.rule import Scope
 from presubmit.rule import rule
+from presubmit.spec import Scope
 
 Location = descriptor_pb2.SourceCodeInfo.Location
 

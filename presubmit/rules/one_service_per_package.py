@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from presubmit.context import RuleContext
 from presubmit.rule import Report
-from presubmit.rule import Scope
 from presubmit.rule import rule
+from presubmit.spec import Scope
 
 
 @rule(

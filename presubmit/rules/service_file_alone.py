@@ -7,8 +7,8 @@ from core.descriptors import FILE_EXTENSION
 from core.descriptors import FILE_MESSAGE
 from presubmit.context import RuleContext
 from presubmit.rule import Report
-from presubmit.rule import Scope
 from presubmit.rule import rule
+from presubmit.spec import Scope
 
 
 @rule(
@@ -28,7 +28,9 @@ def check(ctx: RuleContext, report: Report) -> None:
         others: list[tuple[tuple[int, ...], str, str]] = []
         others += [((FILE_MESSAGE, i), "message", m.name) for i, m in enumerate(proto.message_type)]
         others += [((FILE_ENUM, i), "enum", e.name) for i, e in enumerate(proto.enum_type)]
-        others += [((FILE_EXTENSION, i), "extension", x.name) for i, x in enumerate(proto.extension)]
+        others += [
+            ((FILE_EXTENSION, i), "extension", x.name) for i, x in enumerate(proto.extension)
+        ]
         for path, kind, name in others:
             report.at(
                 sf,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from google.protobuf import descriptor_pb2
-
 from presubmit.source import SourceFile
 from presubmit.source import display_column
 from presubmit.source import walk_enums

@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass
 
 from core import comments
+from core.comments import clean_comment
 from tools.docs.model import Api
 from tools.docs.model import Enum
 from tools.docs.model import EnumValue
-from core.comments import clean_comment
 from tools.errors import BuildError
 
 _NEXT_STATES = comments.NEXT_STATES

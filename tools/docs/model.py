@@ -18,6 +18,7 @@ from google.protobuf import descriptor_pb2
 from core import descriptors
 from core.comments import clean_comment
 from core.compiler import Compiled
+from core.descriptors import ENUM_VALUE
 from core.descriptors import FIELD_BEHAVIOR_EXTENSION
 from core.descriptors import FILE_ENUM
 from core.descriptors import FILE_MESSAGE
@@ -27,7 +28,6 @@ from core.descriptors import MESSAGE_ENUM
 from core.descriptors import MESSAGE_FIELD
 from core.descriptors import MESSAGE_NESTED
 from core.descriptors import SERVICE_METHOD
-from core.descriptors import ENUM_VALUE
 from tools.errors import BuildError
 
 # Re-exported: the renderer and lifecycle reader clean comments the one way.

@@ -1,1 +1,1 @@
-"""How tasks run: the registry that finds them, their context, steps side by side, the stamp of `all`."""
+"""How tasks run: the registry, their context, steps side by side, the stamp of `all`."""

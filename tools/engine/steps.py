@@ -11,10 +11,11 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import wait
 from dataclasses import dataclass
 
-from tools.errors import BuildError
-from tools.errors import format_error
 from tools.engine.context import Context
 from tools.engine.task import StepFn
+from tools.errors import BuildError
+from tools.errors import format_error
+
 
 @dataclass(frozen=True)
 class Outcome:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from tools import thirdparty
@@ -16,12 +17,13 @@ from tools.errors import BuildError
 def _remove_tree(path: Path) -> None:
     """Remove a real folder (never the target of a symlink), read-only parts too."""
 
-    def writable_then_retry(func, name, _exc):  # type: ignore[no-untyped-def]
+    def writable_then_retry(func: Callable[[str], object], name: str, _exc: object) -> None:
         # Go keeps its module cache read-only: make the parent writable, retry.
         os.chmod(os.path.dirname(name), 0o755)
         func(name)
 
-    shutil.rmtree(path, onexc=writable_then_retry)
+    # onerror, not onexc: Python 3.11 is supported.
+    shutil.rmtree(path, onerror=writable_then_retry)
 
 
 def clean(ctx: Context, tools: bool = False) -> None:

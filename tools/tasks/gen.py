@@ -27,7 +27,6 @@ from tools import gomod
 from tools import stamps
 from tools import toolchain
 from tools.engine.context import Context
-from tools.engine.task import StepFn
 from tools.engine.task import Task
 from tools.engine.task import check_flag
 from tools.errors import BuildError

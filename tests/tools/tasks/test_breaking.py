@@ -4,11 +4,11 @@ import io
 from pathlib import Path
 
 import pytest
+from tools.tasks.context import Context
 
 from tests.conftest import git
 from tools.errors import BuildError
 from tools.tasks import breaking
-from tools.tasks.context import Context
 
 PROTO = "turboci/graph/ids/v1/work_plan_id.proto"
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from tools.tasks.context import Context
+
 from tests.conftest import snapshot
 from tools.tasks import clean
 from tools.tasks import gen
-from tools.tasks.context import Context
 
 
 def test_clean_removes_caches_and_copies_but_no_tracked_file(api_tree: Path) -> None:

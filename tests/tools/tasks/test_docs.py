@@ -4,11 +4,11 @@ import io
 from pathlib import Path
 
 import pytest
+from tools.tasks.context import Context
 
 from tests.conftest import snapshot
 from tools.errors import BuildError
 from tools.tasks import docs
-from tools.tasks.context import Context
 
 STATE = """\
 syntax = "proto3";

@@ -3,9 +3,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from tools.tasks.context import Context
+
 from tests.conftest import git
 from tools.tasks import everything
-from tools.tasks.context import Context
 
 PROTO = "turboci/graph/ids/v1/work_plan_id.proto"
 

@@ -5,11 +5,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from tools.tasks.context import Context
 
 from tests.conftest import SEED_BAD_PROTO
 from tools.errors import BuildError
 from tools.tasks import fmt
-from tools.tasks.context import Context
 
 PROTO = "turboci/graph/ids/v1/work_plan_id.proto"
 

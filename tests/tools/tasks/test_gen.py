@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tools.tasks.context import Context
 
 from tests.conftest import SEED_BAD_PROTO
 from tests.conftest import snapshot
 from tools import protoc
 from tools.errors import BuildError
 from tools.tasks import gen
-from tools.tasks.context import Context
 
 PB_GO = "go/graph/ids/v1/work_plan_id.pb.go"
 GRPC_GO = "go/graph/ids/v1/grpcpb/ids_service_grpc.pb.go"

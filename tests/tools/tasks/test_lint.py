@@ -5,8 +5,9 @@ import io
 import json
 from pathlib import Path
 
-from tools.tasks import lint
 from tools.tasks.context import Context
+
+from tools.tasks import lint
 
 PROTO = "turboci/graph/ids/v1/work_plan_id.proto"
 
