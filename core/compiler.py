@@ -367,6 +367,8 @@ class Compiled:
     protos: dict[str, FileProto]
     key: str
     raw: dict[str, bytes]
+    # The files protoc compiled in this run (the others came from the cache).
+    fresh: tuple[str, ...] = ()
     cache_folder: Path | None = None
     _set_path: Path | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -503,6 +505,7 @@ def compile_stream(
                 protos=_ordered(protos),
                 key=tree.hexdigest(),
                 raw=dict(raw),
+                fresh=tuple(sorted(fresh)),
                 cache_folder=cache,
             )
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from presubmit import comments
+from core import comments
 
 SEPARATORS = st.text(alphabet=" \t_-", max_size=4)
 # "id" must end a word, so something other than a digit follows it.
@@ -76,3 +76,22 @@ def test_last_line_and_ignore_markers() -> None:
     assert comments.last_line("\n  \n") is None
     text = " turboci:lint:ignore NEXT_ID\n turboci:lint:ignore GO_PACKAGE"
     assert comments.ignored_rules(text) == {"NEXT_ID", "GO_PACKAGE"}
+
+
+def test_strip_next_id_uses_the_lint_rules_grammar() -> None:
+    # Every variant the NEXT_ID rule reads as a Next ID line is dropped from docs.
+    for line in ("Next ID: 4", "NEXT_ID = 4;", "Next Id: 4", "next-id 4"):
+        assert comments.strip_next_id(f"Says what it is.\n\n{line}") == "Says what it is."
+    # A sentence that merely mentions ids stays.
+    assert comments.strip_next_id("The context id.") == "The context id."
+
+
+def test_clean_comment_dedents_and_squeezes_blank_lines() -> None:
+    assert comments.clean_comment("  a\n\n\n  b\n\n") == "a\n\nb"
+    assert comments.clean_comment("\n\n") == ""
+
+
+def test_next_states_grammar() -> None:
+    assert comments.NEXT_STATES.match(" Next states: A, B.")
+    assert comments.NEXT_STATES.match("next STATES: none.")
+    assert not comments.NEXT_STATES.match("The next states are A.")

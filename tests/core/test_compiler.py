@@ -1,0 +1,162 @@
+"""The compile: byte-balanced batches, the per-file cache, errors in one place."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from core import compiler
+from core.protoc import CompileError
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def _chain(root: Path, count: int, package: str = "acme.p.v1") -> list[str]:
+    """p0 <- p1 <- ... each importing the one before."""
+    files: dict[str, str] = {}
+    for i in range(count):
+        dep = f'import "p{i - 1}.proto";\n\n' if i else ""
+        files[f"p{i}.proto"] = (
+            f'syntax = "proto3";\n\npackage {package};\n\n{dep}'
+            f"// M{i}.\nmessage M{i} {{\n  string a = 1;\n}}\n"
+        )
+    _write(root, files)
+    return sorted(files)
+
+
+def test_plan_batches_balances_bytes_not_file_counts() -> None:
+    sizes = {"a/big.proto": 900, **{f"b/{i:02d}.proto": 10 for i in range(90)}}
+    groups = compiler.plan_batches(list(sizes), sizes, 2)
+    assert groups[0] == ["a/big.proto"]  # the big file alone is half the bytes
+    assert len(groups[1]) == 90
+    assert sorted(f for g in groups for f in g) == sorted(sizes)
+
+
+def test_plan_batches_are_contiguous_deterministic_and_cover_everything() -> None:
+    sizes = {f"f{i:02d}": 10 for i in range(10)}
+    groups = compiler.plan_batches(list(reversed(sizes)), sizes, 3)
+    assert [f for g in groups for f in g] == sorted(sizes)
+    assert max(map(len, groups)) - min(map(len, groups)) <= 1
+    assert compiler.plan_batches(list(sizes), sizes, 3) == groups
+    assert compiler.plan_batches(["x"], {"x": 1}, 4) == [["x"]]
+
+
+def test_batched_compile_matches_one_run(tmp_path: Path) -> None:
+    names = _chain(tmp_path, 70)  # over SPLIT_AT: two batches
+    one = compiler.compile_files(tmp_path, names, jobs=1)
+    many = compiler.compile_files(tmp_path, names, jobs=2)
+    assert list(one.protos) == list(many.protos)
+    assert [p.SerializeToString() for p in one.protos.values()] == [
+        p.SerializeToString() for p in many.protos.values()
+    ]
+    # Imports come before the files that import them.
+    order = list(many.protos)
+    assert order.index("p3.proto") < order.index("p4.proto")
+
+
+def test_the_cache_recompiles_only_the_edited_file_and_its_dependents(tmp_path: Path) -> None:
+    tree, cache = tmp_path / "tree", tmp_path / "cache"
+    names = _chain(tree, 6)
+    _write(tree, {"lone.proto": 'syntax = "proto3";\npackage acme.l;\nmessage L {}\n'})
+    names.append("lone.proto")
+    first = compiler.compile_files(tree, names, cache=cache)
+    assert set(first.fresh) >= set(names)
+    again = compiler.compile_files(tree, names, cache=cache)
+    assert again.fresh == ()
+    assert again.key == first.key
+    assert [p.SerializeToString() for p in again.protos.values()] == [
+        p.SerializeToString() for p in first.protos.values()
+    ]
+    text = (tree / "p3.proto").read_text(encoding="utf-8")
+    (tree / "p3.proto").write_text(text.replace("string a = 1;", "int64 a = 1;"), "utf-8")
+    edited = compiler.compile_files(tree, names, cache=cache)
+    assert edited.fresh == ("p3.proto", "p4.proto", "p5.proto")
+    assert edited.key != first.key
+    assert edited.protos["p3.proto"].message_type[0].field[0].type == 3  # TYPE_INT64
+
+
+def test_a_corrupt_cache_entry_is_dropped_and_rebuilt(tmp_path: Path) -> None:
+    tree, cache = tmp_path / "tree", tmp_path / "cache"
+    names = _chain(tree, 3)
+    first = compiler.compile_files(tree, names, cache=cache)
+    entries = sorted((cache / "files").glob("*/*.binpb"))
+    assert entries
+    entries[0].write_bytes(entries[0].read_bytes()[:-5])  # truncated
+    entries[1].write_bytes(b"")  # empty
+    (cache / "imports.json").write_text("{not json", encoding="utf-8")
+    again = compiler.compile_files(tree, names, cache=cache)
+    assert again.fresh  # rebuilt, not trusted
+    assert [p.SerializeToString() for p in again.protos.values()] == [
+        p.SerializeToString() for p in first.protos.values()
+    ]
+    assert compiler.compile_files(tree, names, cache=cache).fresh == ()
+
+
+def test_concurrent_compiles_share_the_cache_safely(tmp_path: Path) -> None:
+    tree, cache = tmp_path / "tree", tmp_path / "cache"
+    names = _chain(tree, 8)
+    results: list[compiler.Compiled] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            results.append(compiler.compile_files(tree, names, cache=cache))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len({r.key for r in results}) == 1
+    assert compiler.compile_files(tree, names, cache=cache).fresh == ()
+
+
+def test_an_error_in_one_batch_fails_the_compile(tmp_path: Path) -> None:
+    names = _chain(tmp_path, 70)
+    (tmp_path / "p69.proto").write_text('syntax = "proto3";\nmessage {\n', encoding="utf-8")
+    with pytest.raises(CompileError) as info:
+        compiler.compile_files(tmp_path, names, jobs=2)
+    assert info.value.lines
+    assert all(line.startswith("p69.proto:") for line in info.value.lines)
+
+
+def test_error_lines_are_capped(tmp_path: Path) -> None:
+    body = "".join(f"message M{i} {{ strin x = 1; }}\n" for i in range(80))
+    _write(tmp_path, {"a.proto": 'syntax = "proto3";\n' + body})
+    with pytest.raises(CompileError) as info:
+        compiler.compile_files(tmp_path, ["a.proto"])
+    assert len(info.value.lines) == 21
+    assert info.value.lines[-1].startswith("… and ")
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "1:1: empty file"),
+        (b'syntax = "proto3";\n\0', "2:1: binary file (NUL byte at offset 19)"),
+        (b'syntax = "proto3";\n// caf\xe9\n', "2:7: not UTF-8 (byte 0xe9)"),
+    ],
+)
+def test_inputs_protoc_would_mishandle_are_refused_first(
+    tmp_path: Path, data: bytes, message: str
+) -> None:
+    (tmp_path / "a.proto").write_bytes(data)
+    with pytest.raises(CompileError) as info:
+        compiler.compile_files(tmp_path, ["a.proto"])
+    assert info.value.lines == [f"a.proto:{message}" + info.value.lines[0].split(message, 1)[1]]
+
+
+def test_the_size_limit(tmp_path: Path) -> None:
+    (tmp_path / "a.proto").write_bytes(b'syntax = "proto3";\n' + b"// x\n" * 10)
+    with pytest.raises(CompileError, match=r"a\.proto:1:1: file is 69 bytes, over the 64-byte"):
+        compiler.compile_files(tmp_path, ["a.proto"], max_bytes=64)

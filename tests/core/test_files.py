@@ -1,0 +1,55 @@
+"""Safe writes: atomic, and never outside the root, through a symlink or otherwise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core import files
+
+
+def test_write_atomic_replaces_and_keeps_the_mode(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "f.txt"
+    files.write_atomic(path, b"one", tmp_path)
+    path.chmod(0o640)
+    files.write_atomic(path, b"two", tmp_path)
+    assert path.read_bytes() == b"two"
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in path.parent.iterdir()) == ["f.txt"]  # no temp file left
+
+
+def test_a_symlinked_file_leading_out_is_refused(tmp_path: Path) -> None:
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    root.mkdir()
+    outside.mkdir()
+    (outside / "t.proto").write_bytes(b"keep")
+    (root / "t.proto").symlink_to(outside / "t.proto")
+    with pytest.raises(files.OutsideRootError, match=r"t\.proto: a symlink to .*outside"):
+        files.write_atomic(root / "t.proto", b"changed", root)
+    assert (outside / "t.proto").read_bytes() == b"keep"
+
+
+def test_a_symlinked_folder_leading_out_is_refused_and_named(tmp_path: Path) -> None:
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    root.mkdir()
+    outside.mkdir()
+    (root / "go").symlink_to(outside)
+    with pytest.raises(files.OutsideRootError) as info:
+        files.write_atomic(root / "go" / "x.pb.go", b"x", root)
+    assert str(root / "go") in str(info.value)
+    assert list(outside.iterdir()) == []
+
+
+def test_a_symlink_inside_the_root_is_fine(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    files.write_atomic(tmp_path / "link" / "f", b"x", tmp_path)
+    assert (tmp_path / "real" / "f").read_bytes() == b"x"
+
+
+def test_dot_dot_cannot_leave_the_root(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    with pytest.raises(files.OutsideRootError, match="outside"):
+        files.confined(root, root / ".." / "escape")
