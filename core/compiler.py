@@ -15,6 +15,7 @@ The descriptors are parsed once per process and handed to every consumer
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib.metadata
@@ -171,23 +172,31 @@ class Cache:
             return None
         head, digest, payload = data[:4], data[4:36], data[36:]
         if head != _ENTRY_MAGIC or hashlib.sha256(payload).digest() != digest:
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
             return None
         try:
             return FileProto.FromString(payload)
         except DecodeError:
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
             return None
 
+    # Writes are best effort: a cache that cannot be written (a read-only
+    # checkout, a full disk) costs speed, never the compile.
     def put(self, key: str, proto: FileProto) -> None:
         payload = proto.SerializeToString(deterministic=True)
-        write_atomic(self._entry(key), _ENTRY_MAGIC + hashlib.sha256(payload).digest() + payload)
+        with contextlib.suppress(OSError):
+            write_atomic(
+                self._entry(key), _ENTRY_MAGIC + hashlib.sha256(payload).digest() + payload
+            )
 
     def prune(self, live: set[str]) -> None:
         """Delete the entries no current file needs (old versions of edited files)."""
         for entry in (self.folder / "files").glob("*/*.binpb"):
             if entry.stem not in live:
-                entry.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):
+                    entry.unlink(missing_ok=True)
 
     def imports_of(self) -> dict[str, list[str]]:
         """Content hash -> the imports a file with that content names."""
@@ -204,10 +213,11 @@ class Cache:
         }
 
     def remember_imports(self, known: Mapping[str, list[str]]) -> None:
-        write_atomic(
-            self.folder / "imports.json",
-            json.dumps(dict(sorted(known.items())), separators=(",", ":")).encode(),
-        )
+        with contextlib.suppress(OSError):
+            write_atomic(
+                self.folder / "imports.json",
+                json.dumps(dict(sorted(known.items())), separators=(",", ":")).encode(),
+            )
 
 
 # --- keys ------------------------------------------------------------------
@@ -319,8 +329,12 @@ def _protoc_batches(
     # gen and buf read, and their imports complete the cache keys.
     args = ["-I.", *(f"-I{p}" for p in includes), "--include_source_info", "--include_imports"]
     errors: list[str] = []
-    scratch.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="protoc-", dir=scratch) as tmp:
+    try:
+        scratch.mkdir(parents=True, exist_ok=True)
+        where: Path | None = scratch
+    except OSError:
+        where = None  # an unwritable cache: the system's temp folder, cleaned up after
+    with tempfile.TemporaryDirectory(prefix="protoc-", dir=where) as tmp:
         done: queue.Queue[tuple[int, Path, Path] | None] = queue.Queue()
         stop = threading.Event()
         # A thread keeps `jobs` protoc processes running, so a free core gets
@@ -482,7 +496,10 @@ def compile_stream(
         for fds in _protoc_batches(root, groups, includes, use_jobs, scratch):
             batch: list[FileProto] = []
             for proto in fds.file:
+                # A batch's imports may be targets of another batch: each
+                # target is handed over once.
                 if proto.name in wanted:
+                    wanted.discard(proto.name)
                     batch.append(proto)
                 if proto.name not in protos:
                     protos[proto.name] = proto

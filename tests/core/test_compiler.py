@@ -160,3 +160,13 @@ def test_the_size_limit(tmp_path: Path) -> None:
     (tmp_path / "a.proto").write_bytes(b'syntax = "proto3";\n' + b"// x\n" * 10)
     with pytest.raises(CompileError, match=r"a\.proto:1:1: file is 69 bytes, over the 64-byte"):
         compiler.compile_files(tmp_path, ["a.proto"], max_bytes=64)
+
+
+def test_an_unwritable_cache_costs_speed_not_the_compile(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    names = _chain(tree, 3)
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache folder should be", encoding="utf-8")
+    compiled = compiler.compile_files(tree, names, cache=blocker)
+    assert compiled.files == tuple(names)
+    assert blocker.read_text(encoding="utf-8").startswith("a file")

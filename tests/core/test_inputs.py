@@ -22,7 +22,11 @@ def test_regular_files_under_the_tops_sorted(tmp_path: Path) -> None:
     for rel in ("api/b.proto", "api/a.proto", "api/sub/c.proto", "api/.hidden/d.proto", "x.proto"):
         _write(tmp_path, rel)
     _write(tmp_path, "api/notes.txt")
-    assert inputs.find_protos(tmp_path, ["api"]) == ("api/a.proto", "api/b.proto", "api/sub/c.proto")
+    assert inputs.find_protos(tmp_path, ["api"]) == (
+        "api/a.proto",
+        "api/b.proto",
+        "api/sub/c.proto",
+    )
     assert inputs.find_protos(tmp_path, ["api"], skip=["api/sub"]) == ("api/a.proto", "api/b.proto")
     assert "x.proto" in inputs.find_protos(tmp_path, ["."])
     assert inputs.find_protos(tmp_path, ["missing"]) == ()

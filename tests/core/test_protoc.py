@@ -14,8 +14,8 @@ def test_diagnostics_drop_absl_noise_and_warnings_and_shorten_paths(tmp_path: Pa
         "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
         "I0000 00:00:1 something internal\n"
         f"{tmp_path}/a.proto:3:1: warning: Import b.proto is unused.\n"
-        f"{tmp_path}/a.proto:5:9: Expected \";\".\n"
-        f"{tmp_path}/a.proto:5:9: Expected \";\".\n"
+        f'{tmp_path}/a.proto:5:9: Expected ";".\n'
+        f'{tmp_path}/a.proto:5:9: Expected ";".\n'
     )
     assert protoc.diagnostics(stderr.encode(), tmp_path) == ['a.proto:5:9: Expected ";".']
 

@@ -24,7 +24,9 @@ def test_offsets_follow_protocs_tab_stops() -> None:
 def _with_comments(raw: bytes) -> SourceFile:
     proto = descriptor_pb2.FileDescriptorProto(name="f.proto")
     info = proto.source_code_info
-    info.location.add(path=[4, 0], span=[3, 0, 5, 1], leading_comments=" turboci:lint:ignore NEXT_ID\n")
+    info.location.add(
+        path=[4, 0], span=[3, 0, 5, 1], leading_comments=" turboci:lint:ignore NEXT_ID\n"
+    )
     info.location.add(
         path=[4, 1], span=[7, 0, 8, 1], leading_detached_comments=[" turboci:lint:ignore X_Y\n"]
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-import contextlib
 import io
 import json
 from collections.abc import Mapping
@@ -12,18 +10,20 @@ from pathlib import Path
 from typing import Any
 
 from presubmit import cli
+from presubmit import registry
 
 # A config that turns on every rule and requires Next ID comments, like this
 # repo's presubmit.toml but for a tree whose package root is `acme`.
-REPO_LIKE_CONFIG = """\
+REPO_LIKE_CONFIG = f"""\
 protos = ["."]
-rules = ["GO_PACKAGE", "SERVICE_FILE_ALONE", "ONE_SERVICE_PER_PACKAGE", "NEXT_ID",
-         "IMPORT_ONE_PER_LINE", "FIELD_EXPLICIT_PRESENCE", "GOMOD_FIRST_PARTY"]
+enable = {json.dumps([r.id for r in registry.all_rules() if not r.spec.default])}
 [go_package]
 prefix = "example.com/acme/go"
 package_root = "acme"
 [next_id]
 required = true
+[gomod]
+path = "go/go.mod"
 """
 
 
@@ -51,13 +51,10 @@ def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
     return root
 
 
-def run_cli(*argv: str | Path, descriptor_set: Path | None = None) -> Outcome:
-    parser = argparse.ArgumentParser()
-    cli.add_arguments(parser)
-    args = parser.parse_args([str(a) for a in argv])
+def run_cli(*argv: str | Path) -> Outcome:
+    """`python -m presubmit ARGV`, in this process."""
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stderr(err):
-        code = cli.run(args, descriptor_set=descriptor_set, out=out)
+    code = cli.main([str(a) for a in argv], out=out, err=err)
     return Outcome(code, out.getvalue(), err.getvalue())
 
 

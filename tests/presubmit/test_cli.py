@@ -1,18 +1,15 @@
-"""The command line: exit codes, formats, --rules, PATH, the shared descriptor set."""
+"""The command line: exit codes, formats, --rules, PATH; it only parses and prints."""
 
 from __future__ import annotations
 
 import argparse
-import io
 import subprocess
 import sys
 from pathlib import Path
 
 from presubmit import cli
-from presubmit import compiler
-from presubmit import config
 from presubmit import registry
-from presubmit import runner
+from presubmit.options import LintOptions
 from tests.presubmit.helpers import lint
 from tests.presubmit.helpers import run_cli
 from tests.presubmit.helpers import write_tree
@@ -77,6 +74,26 @@ def test_rules_selection(tree: Path) -> None:
     assert bad.err.startswith("error: --rules: unknown rule NO_SUCH_RULE")
 
 
+def test_an_explicit_rule_runs_even_when_the_config_has_it_off(tree: Path) -> None:
+    write_tree(
+        tree,
+        {"stale.proto": STALE, "presubmit.toml": 'disable = ["NEXT_ID"]\n'},
+    )
+    assert lint(tree).code == 0  # off by config
+    explicit = lint(tree, "--rules", "NEXT_ID")
+    assert explicit.code == 1 and "NEXT_ID" in explicit.out
+
+
+def test_an_explicit_rule_that_cannot_run_says_why(tree: Path) -> None:
+    write_tree(tree, {"stale.proto": STALE})
+    result = lint(tree, "--rules", "GO_PACKAGE")
+    assert result.code == 2
+    assert result.err == (
+        "error: --rules GO_PACKAGE: cannot run without go_package.prefix; "
+        "set it in a presubmit.toml at the root\n"
+    )
+
+
 def test_paths_limit_the_files(tree: Path) -> None:
     write_tree(tree, {"a/good.proto": GOOD, "b/stale.proto": STALE.replace("acme.a", "acme.b")})
     assert lint(tree, tree / "a").code == 0
@@ -90,48 +107,30 @@ def test_list_rules() -> None:
     result = run_cli("--list-rules")
     assert result.code == 0
     listed = [line.split(":")[0] for line in result.out.splitlines()]
-    assert listed == [r.id for r in registry.RULES]
+    assert listed == [r.id for r in registry.all_rules()]
+    portable = [r.id for r in registry.all_rules() if r.spec.portable]
+    assert [ln.split(":")[0] for ln in result.out.splitlines() if "portable" in ln] == portable
 
 
 def test_config_errors_exit_2(tree: Path) -> None:
-    write_tree(tree, {"a.proto": GOOD, "presubmit.toml": 'rules = ["NOPE"]\n'})
+    write_tree(tree, {"a.proto": GOOD, "presubmit.toml": 'enable = ["NOPE"]\n'})
     result = lint(tree)
     assert result.code == 2 and "unknown rule NOPE" in result.err
-    write_tree(tree, {"presubmit.toml": 'rules = ["GO_PACKAGE"]\n'})
+    write_tree(tree, {"presubmit.toml": 'enable = ["GO_PACKAGE"]\n'})
     result = lint(tree)
-    assert result.code == 2 and "no prefix" in result.err
+    assert result.code == 2 and "go_package.prefix is not set" in result.err
     write_tree(tree, {"presubmit.toml": "rules = [\n"})
     assert lint(tree).code == 2
 
 
-def test_descriptor_set_is_used_instead_of_compiling(tree: Path, tmp_path: Path) -> None:
-    write_tree(tree, {"a/stale.proto": STALE})
-    out = tmp_path / "set.binpb"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "grpc_tools.protoc",
-            "-I.",
-            f"-I{compiler.well_known_include()}",
-            "--include_imports",
-            "--include_source_info",
-            f"--descriptor_set_out={out}",
-            "a/stale.proto",
-        ],
-        cwd=tree,
-        check=True,
+def test_options_from_arguments(tree: Path) -> None:
+    write_tree(tree, {"a/good.proto": GOOD})
+    parser = argparse.ArgumentParser()
+    cli.add_arguments(parser)
+    args = parser.parse_args(["--root", str(tree), "--rules", "NEXT_ID, GO_PACKAGE", "a"])
+    assert cli.options_from(args) == LintOptions(
+        root=tree, rules=("NEXT_ID", "GO_PACKAGE"), paths=("a",)
     )
-    cfg = config.load(tree, registry.ids())
-    result = runner.lint(tree, cfg, registry.RULES, descriptor_set=out)
-    assert [f.rule for f in result.active] == ["NEXT_ID"]
-    out.write_bytes(b"\xff not a descriptor set")
-    try:
-        runner.lint(tree, cfg, registry.RULES, descriptor_set=out)
-    except runner.LintError as exc:
-        assert "not a readable FileDescriptorSet" in exc.lines[0]
-    else:
-        raise AssertionError("a broken descriptor set must be an error")
 
 
 def test_module_entry_point_on_this_repo() -> None:
@@ -146,11 +145,3 @@ def test_module_entry_point_on_this_repo() -> None:
     )
     assert proc.returncode in (0, 1), proc.stderr
     assert "Traceback" not in proc.stderr
-
-
-def test_run_accepts_a_sparse_namespace(tree: Path) -> None:
-    # build.py may build its own Namespace; missing options take their defaults.
-    write_tree(tree, {"stale.proto": STALE})
-    out = io.StringIO()
-    assert cli.run(argparse.Namespace(root=tree), out=out) == 1
-    assert out.getvalue().startswith("stale.proto:5:4: NEXT_ID ")

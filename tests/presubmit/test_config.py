@@ -1,4 +1,4 @@
-"""presubmit.toml: rule selection per tree, defaults for foreign trees, errors."""
+"""presubmit.toml: rules on by their specs, toggled per tree; defaults for foreign trees; errors."""
 
 from __future__ import annotations
 
@@ -12,32 +12,41 @@ from tests.presubmit.helpers import lint
 from tests.presubmit.helpers import write_tree
 
 REPO = Path(__file__).resolve().parents[2]
+SPECS = [r.spec for r in registry.all_rules()]
 
 
-def test_foreign_tree_defaults(tree: Path) -> None:
-    cfg = config.load(tree, registry.ids())
-    assert cfg.rules == frozenset(config.PORTABLE_RULES)
-    assert not cfg.require_next_id and not cfg.python and cfg.source is None
+def test_foreign_tree_runs_the_portable_rules(tree: Path) -> None:
+    cfg = config.load(tree, SPECS)
+    assert cfg.rules == frozenset(s.id for s in SPECS if s.portable)
+    assert not cfg.require_next_id and not cfg.python and cfg.foreign
+
+
+def test_a_config_starts_from_the_defaults(tree: Path) -> None:
+    write_tree(tree, {"presubmit.toml": "\n"})
+    cfg = config.load(tree, SPECS)
+    assert cfg.rules == frozenset(s.id for s in SPECS if s.default)
+    assert not cfg.foreign
 
 
 def test_this_repos_config() -> None:
-    cfg = config.load(REPO, registry.ids())
+    cfg = config.load(REPO, SPECS)
     assert cfg.go_package_prefix == "go.chromium.org/turboci/proto/go"
     assert cfg.protos == ("turboci",) and cfg.include_only == ("google",)
     assert cfg.enabled("GO_PACKAGE", "turboci/graph/ids/v1/workplan_id.proto")
     assert cfg.tree_for("turboci/x.proto").require_next_id
     assert cfg.python and cfg.gomod == "go/go.mod"
-    assert cfg.any_enabled("GOMOD_FIRST_PARTY")
+    # Every rule is on in this repo.
+    assert all(cfg.any_enabled(s.id) for s in SPECS)
 
 
-def test_rule_selection_per_tree(tree: Path) -> None:
+def test_trees_toggle_relative_to_what_encloses_them(tree: Path) -> None:
     write_tree(
         tree,
         {
             "presubmit.toml": (
-                'rules = ["NEXT_ID"]\n'
-                '[trees."legacy"]\nrules = []\n'
-                '[trees."legacy/strict"]\nrules = ["NEXT_ID", "SERVICE_FILE_ALONE"]\n'
+                'disable = ["SERVICE_FILE_ALONE"]\n'
+                '[trees."legacy"]\ndisable = ["NEXT_ID"]\n'
+                '[trees."legacy/strict"]\nenable = ["NEXT_ID", "SERVICE_FILE_ALONE"]\n'
             ),
             "new/a.proto": 'syntax = "proto3";\npackage n;\n// Next ID: 5\nmessage A {}\n',
             "legacy/a.proto": 'syntax = "proto3";\npackage l;\n// Next ID: 5\nmessage A {}\n',
@@ -46,9 +55,11 @@ def test_rule_selection_per_tree(tree: Path) -> None:
             ),
         },
     )
-    cfg = config.load(tree, registry.ids())
+    cfg = config.load(tree, SPECS)
+    assert not cfg.enabled("SERVICE_FILE_ALONE", "new/a.proto")
     assert cfg.enabled("SERVICE_FILE_ALONE", "legacy/strict/a.proto")
     assert not cfg.enabled("NEXT_ID", "legacy/a.proto")
+    assert cfg.enabled("IMPORT_ONE_PER_LINE", "legacy/a.proto")  # inherited default
     result = lint(tree, "--format", "json")
     assert sorted(f["path"] for f in result.json()) == ["legacy/strict/a.proto", "new/a.proto"]
 
@@ -56,24 +67,36 @@ def test_rule_selection_per_tree(tree: Path) -> None:
 @pytest.mark.parametrize(
     "text, error",
     [
-        ('rules = "NEXT_ID"\n', "must be a list of strings"),
+        ('enable = "NEXT_ID"\n', "must be a list of strings"),
+        ('rules = ["NEXT_ID"]\n', "'rules' is no longer read; use 'enable' and 'disable'"),
+        ('enable = ["NEXT_ID"]\ndisable = ["NEXT_ID"]\n', "both enabled and disabled"),
         ("[next_id]\nrequired = 1\n", "must be true or false"),
         ("[trees]\nx = 1\n", "must be a table"),
         ("max_file_bytes = -1\n", "positive integer"),
+        ("max_file_bytes = true\n", "positive integer"),
+        ('protos = ["/"]\n', "must be a folder inside the root"),
+        ('protos = ["../up"]\n', "must be a folder inside the root"),
         ("[go_package]\nprefix = 3\n", "prefix must be a string"),
+        ('enable = ["GOMOD_FIRST_PARTY"]\n', "gomod.path is not set"),
     ],
 )
 def test_bad_config(tree: Path, text: str, error: str) -> None:
     write_tree(tree, {"presubmit.toml": text})
     with pytest.raises(config.ConfigError, match=error):
-        config.load(tree, registry.ids())
+        config.load(tree, SPECS)
+
+
+def test_a_folder_named_presubmit_toml_is_an_error(tree: Path) -> None:
+    (tree / "presubmit.toml").mkdir()
+    with pytest.raises(config.ConfigError, match="is a folder"):
+        config.load(tree, SPECS)
 
 
 def test_file_level_suppression_on_the_package_statement(tree: Path) -> None:
     write_tree(
         tree,
         {
-            "presubmit.toml": 'rules = ["GO_PACKAGE"]\n[go_package]\nprefix = "x.com/go"\n'
+            "presubmit.toml": 'enable = ["GO_PACKAGE"]\n[go_package]\nprefix = "x.com/go"\n'
             'package_root = "acme"\n',
             "a.proto": (
                 'syntax = "proto3";\n\n// turboci:lint:ignore GO_PACKAGE\npackage acme.a.v1;\n\n'

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from core import files
+from presubmit import fix
+from presubmit.finding import Edit
 from tests.presubmit.helpers import REPO_LIKE_CONFIG
 from tests.presubmit.helpers import lint
 from tests.presubmit.helpers import write_tree
@@ -151,3 +156,45 @@ def test_clean_tree_is_untouched(tree: Path) -> None:
     before = (tree / "a.proto").stat().st_mtime_ns
     assert lint(tree, "--fix").code == 0
     assert (tree / "a.proto").stat().st_mtime_ns == before
+
+
+STALE = (
+    'syntax = "proto3";\n\npackage acme.a.v1;\n\n// Next ID: 1\nmessage A {\n  string a = 1;\n}\n'
+)
+
+
+def test_a_file_changed_since_it_was_read_is_not_rewritten(tree: Path) -> None:
+    (tree / "a.proto").write_bytes(STALE.encode())
+    edit = Edit(path="a.proto", start=0, end=6, text=b"SYNTAX")
+    newer = STALE.replace("string a", "string b").encode()
+    (tree / "a.proto").write_bytes(newer)
+    with pytest.raises(fix.FixError, match=r"a\.proto: changed while it was being linted"):
+        fix.apply(tree, [edit], {"a.proto": STALE.encode()})
+    assert (tree / "a.proto").read_bytes() == newer
+
+
+def test_fix_never_writes_through_a_symlink_out_of_the_root(tree: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.proto"
+    outside.write_text(STALE, encoding="utf-8")
+    (tree / "a.proto").symlink_to(outside)
+    result = lint(tree, "--fix")
+    assert result.code == 2
+    assert result.err.startswith(f"error: {tree / 'a.proto'}: a symlink to {outside}")
+    assert len(result.err.splitlines()) == 1
+    assert outside.read_text(encoding="utf-8") == STALE
+
+
+def test_a_file_that_cannot_be_written_is_one_clear_line(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As root, permission bits do not stop a write; the refusal is simulated.
+    (tree / "a.proto").write_text(STALE, encoding="utf-8")
+
+    def refuse(*_: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(files, "write_atomic", refuse)
+    result = lint(tree, "--fix")
+    assert result.code == 2
+    assert result.err == "error: a.proto: cannot write the fix: Permission denied\n"
+    assert (tree / "a.proto").read_text(encoding="utf-8") == STALE

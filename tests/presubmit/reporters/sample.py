@@ -8,10 +8,30 @@ from presubmit.finding import Finding
 from presubmit.reporters import FORMATS
 
 FINDINGS = [
-    Finding("a/b.proto", 3, 5, "NEXT_ID", "message A says Next ID 2, but <3> & 'x'", "pkg.A"),
-    Finding("a/b.proto", 9, 1, "GO_PACKAGE", "go_package: wrong, really\nsecond line", "a/b.proto"),
     Finding(
-        "tool.py", 1, 1, "IMPORT_ONE_PER_LINE", "import of 2 names", "tool.py", suppressed=True
+        path="a/b.proto",
+        line=3,
+        column=5,
+        rule="NEXT_ID",
+        message="message A says Next ID 2, but <3> & 'x'",
+        element="pkg.A",
+    ),
+    Finding(
+        path="a/b.proto",
+        line=9,
+        column=1,
+        rule="GO_PACKAGE",
+        message="go_package: wrong, really\nsecond line",
+        element="a/b.proto",
+    ),
+    Finding(
+        path="tool.py",
+        line=1,
+        column=1,
+        rule="IMPORT_ONE_PER_LINE",
+        message="import of 2 names",
+        element="tool.py",
+        suppressed=True,
     ),
 ]
 

@@ -66,6 +66,13 @@ def test_editions_implicit_presence_is_reported(tree: Path) -> None:
     assert f["element"] == "acme.demo.v1.A.a"
 
 
-def test_off_in_a_foreign_tree(tree: Path) -> None:
+def test_off_by_default_in_a_foreign_tree_but_runs_when_asked(tree: Path) -> None:
     text = 'syntax = "proto3";\n\npackage acme.demo.v1;\n\n' + BODY
-    assert _run(tree, text, config=None) == []
+    write_tree(tree, {"a.proto": text})
+    default = lint(tree, "--format", "json")
+    assert "FIELD_EXPLICIT_PRESENCE" not in {f["rule"] for f in default.json()}
+    # Named explicitly, it runs: it needs no setting.
+    assert [f["element"] for f in _run(tree, text, config=None)] == [
+        "acme.demo.v1.A.bare",
+        "acme.demo.v1.A.Inner.count",
+    ]

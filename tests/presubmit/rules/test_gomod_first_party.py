@@ -26,7 +26,7 @@ require (
 require github.com/pkg/errors v0.9.1
 """
 
-CONFIG = REPO_LIKE_CONFIG + '[gomod]\npath = "go/go.mod"\n'
+CONFIG = REPO_LIKE_CONFIG
 PROTO = 'syntax = "proto3";\n\npackage acme.demo.v1;\n\n// Next ID: 1\nmessage A {}\n'
 
 

@@ -12,7 +12,10 @@ USER = (
     'syntax = "proto3";\n\npackage acme.user.v1;\n\n{imports}\n\n'
     "// Next ID: 3\nmessage U {{\n  acme.a.v1.A a = 1;\n  acme.b.v1.B b = 2;\n}}\n"
 )
-PY_CONFIG = 'protos = ["."]\nrules = ["IMPORT_ONE_PER_LINE"]\n[python]\nenabled = true\n'
+PY_CONFIG = (
+    'protos = ["."]\ndisable = ["NEXT_ID", "SERVICE_FILE_ALONE", "ONE_SERVICE_PER_PACKAGE"]\n'
+    "[python]\nenabled = true\n"
+)
 
 
 def _tree(tree: Path, imports: str) -> None:

@@ -1,0 +1,77 @@
+"""The suite's function API: options in, a Result out; a shared compile is used as given."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core import compiler
+from presubmit import runner
+from presubmit.options import LintOptions
+from tests.presubmit.helpers import write_tree
+
+STALE = (
+    'syntax = "proto3";\n\npackage acme.a.v1;\n\n// Next ID: 1\nmessage A {\n  string a = 1;\n}\n'
+)
+
+
+def _tree(tree: Path, count: int) -> None:
+    files: dict[str, str] = {}
+    for i in range(count):
+        dep = f'import "p{i - 1}.proto";\n\n' if i else ""
+        files[f"p{i}.proto"] = (
+            f'syntax = "proto3";\n\npackage acme.p.v1;\n\n{dep}'
+            f"// Next ID: {1 if i % 2 else 2}\nmessage M{i} {{\n  string a = 1;\n}}\n"
+            f"// S{i}.\nservice S{i} {{}}\n"
+        )
+    write_tree(tree, files)
+
+
+def test_lint_returns_findings_without_printing(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(tree, {"a.proto": STALE})
+    result = runner.lint(LintOptions(root=tree))
+    assert [(f.rule, f.path, f.line) for f in result.active] == [("NEXT_ID", "a.proto", 5)]
+    assert result.files == 1
+    assert capsys.readouterr() == ("", "")
+
+
+def test_a_given_compile_is_used_instead_of_compiling(tree: Path) -> None:
+    write_tree(tree, {"a.proto": STALE})
+    compiled = compiler.compile_files(tree, ["a.proto"])
+    # Change the file on disk: the findings still come from the given compile.
+    (tree / "a.proto").write_text(STALE.replace("Next ID: 1", "Next ID: 2"), encoding="utf-8")
+    result = runner.lint(LintOptions(root=tree), compiled=compiled)
+    assert [f.rule for f in result.active] == ["NEXT_ID"]
+    assert runner.lint(LintOptions(root=tree)).active == []
+
+
+def test_a_compile_lacking_a_target_is_an_error(tree: Path) -> None:
+    write_tree(tree, {"a.proto": STALE})
+    compiled = compiler.compile_files(tree, ["a.proto"])
+    write_tree(tree, {"b.proto": STALE.replace("acme.a", "acme.b")})
+    with pytest.raises(runner.LintError, match="lacks 1 file"):
+        runner.lint(LintOptions(root=tree), compiled=compiled)
+
+
+def test_findings_do_not_depend_on_batching(tree: Path) -> None:
+    _tree(tree, 70)
+    one = runner.lint(LintOptions(root=tree, jobs=1)).findings
+    # A fresh tree path, so nothing comes from the cache the first run filled.
+    other = tree.parent / "again"
+    _tree(other, 70)
+    two = runner.lint(LintOptions(root=other, jobs=2)).findings
+    assert one == two
+    # A cross-file rule across batches: every service after the first in one package.
+    assert sum(f.rule == "ONE_SERVICE_PER_PACKAGE" for f in two) == 69
+    assert sum(f.rule == "NEXT_ID" for f in two) == 35
+
+
+def test_fix_then_lint_again(tree: Path) -> None:
+    write_tree(tree, {"a.proto": STALE})
+    result = runner.lint(LintOptions(root=tree, fix=True))
+    assert result.fixed == ["a.proto"]
+    assert result.active == []
+    assert "// Next ID: 2" in (tree / "a.proto").read_text(encoding="utf-8")
