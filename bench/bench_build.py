@@ -28,8 +28,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-VENV_BIN = REPO / "tools" / "venv" / "bin"
 sys.path.insert(0, str(REPO))
+
+from core.layout import REPO as LAYOUT  # noqa: E402  (needs the repo on sys.path)
+
+VENV_BIN = LAYOUT.venv_python().parent
 
 
 def _children_cpu() -> float:
@@ -64,17 +67,30 @@ def median_of(repeat: int, cmd: Sequence[str], before: object = None) -> float:
 
 
 def drop_caches() -> None:
-    shutil.rmtree(REPO / ".cache", ignore_errors=True)
+    shutil.rmtree(LAYOUT.cache, ignore_errors=True)
+
+
+DOCS_RENDER = """\
+import sys
+from pathlib import Path
+from google.protobuf import descriptor_pb2
+from core.compiler import Compiled
+from tools.docs.render import render_docs
+fds = descriptor_pb2.FileDescriptorSet.FromString(Path(sys.argv[1]).read_bytes())
+protos = {f.name: f for f in fds.file}
+render_docs(Compiled(Path.cwd(), tuple(sys.argv[2:]), protos, key="", raw={}))
+"""
 
 
 def raw_commands(descriptor_set: Path, files: Sequence[str], out: Path) -> dict[str, list[str]]:
-    from tools import protoc
+    from core import protoc
+    from core.layout import GO_MODULE
 
-    py = str(VENV_BIN / "python")
-    buf = str(VENV_BIN / "buf")
+    py = str(LAYOUT.venv_python())
+    buf = str(LAYOUT.venv_bin("buf"))
     wkt = f"-I{protoc.well_known_include()}"
-    go_bin = REPO / "tools" / "bin"
-    module = "module=go.chromium.org/turboci/proto/go"
+    go_bin = LAYOUT.gobin
+    module = f"module={GO_MODULE}"
     (out / "go").mkdir(parents=True, exist_ok=True)
     (out / "py").mkdir(parents=True, exist_ok=True)
     return {
@@ -121,14 +137,8 @@ def raw_commands(descriptor_set: Path, files: Sequence[str], out: Path) -> dict[
             *files,
         ],
         "buf breaking": [buf, "breaking", ".", "--against", str(out / "basis.binpb")],
-        "docs render": [
-            py,
-            "-c",
-            "import sys; from pathlib import Path; from tools.docs.render import render_docs; "
-            "render_docs(Path(sys.argv[1]), sys.argv[2:])",
-            str(descriptor_set),
-            *files,
-        ],
+        # The renderer on its own: the descriptors read from the set, no compile.
+        "docs render": [py, "-c", DOCS_RENDER, str(descriptor_set), *files],
     }
 
 
@@ -137,7 +147,7 @@ def bench_in_repo(repeat: int) -> None:
 
     build = [str(VENV_BIN / "python"), str(REPO / "build.py")]
     timed([*build, "tools"])  # make sure nothing gets installed while timing
-    compiled = compile_mod.compile_api(REPO)
+    compiled = compile_mod.compile_api(LAYOUT)
     files = list(compiled.files)
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
         out = Path(tmp)
@@ -146,7 +156,7 @@ def bench_in_repo(repeat: int) -> None:
         print(f"API: {len(files)} proto files; median of {repeat} runs each\n")
         print("raw tool commands, each on its own:")
         raw_total = 0.0
-        for name, cmd in raw_commands(compiled.descriptor_set, files, out).items():
+        for name, cmd in raw_commands(compiled.descriptor_set_path(), files, out).items():
             t = median_of(repeat, cmd)
             raw_total += t
             print(f"  {name:<20} {t:6.3f} s")

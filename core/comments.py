@@ -16,6 +16,9 @@ from dataclasses import dataclass
 # blanks, in any case: "NextID:5" and "NEXT_ID = 3" trigger, "next
 # identifier" and "context id" do not.
 TRIGGER = re.compile(r"(?<![A-Za-z0-9])next[ \t_-]*id(?![A-Za-z0-9])", re.IGNORECASE)
+# A cheap first look at a whole file's bytes: the trigger without its word
+# boundaries, case spelled out (several times faster than IGNORECASE).
+TRIGGER_BYTES = re.compile(rb"[Nn][Ee][Xx][Tt][ \t_-]*[Ii][Dd]")
 # Every text the trigger matches contains this, in lower case.
 TRIGGER_HINT = "next"
 CANONICAL = re.compile(r"Next ID: (0|[1-9][0-9]*)")

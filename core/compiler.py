@@ -322,18 +322,19 @@ def _protoc_batches(
     groups: list[list[str]],
     includes: Sequence[Path],
     jobs: int,
-    scratch: Path,
+    scratch: Path | None,
 ) -> Iterator[descriptor_pb2.FileDescriptorSet]:
     """Yield each batch's descriptor set as its protoc ends; CompileError after all ran."""
     # Imports are always asked for: their descriptors complete the set that
     # gen and buf read, and their imports complete the cache keys.
     args = ["-I.", *(f"-I{p}" for p in includes), "--include_source_info", "--include_imports"]
     errors: list[str] = []
-    try:
-        scratch.mkdir(parents=True, exist_ok=True)
-        where: Path | None = scratch
-    except OSError:
-        where = None  # an unwritable cache: the system's temp folder, cleaned up after
+    where = scratch
+    if where is not None:
+        try:
+            where.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            where = None  # an unwritable cache: the system's temp folder, cleaned up after
     with tempfile.TemporaryDirectory(prefix="protoc-", dir=where) as tmp:
         done: queue.Queue[tuple[int, Path, Path] | None] = queue.Queue()
         stop = threading.Event()
@@ -491,7 +492,9 @@ def compile_stream(
         use_jobs = jobs or default_jobs()
         sizes = {f: len(raw[f]) for f in todo}
         groups = plan_batches(todo, sizes, batch_count(todo, sizes, use_jobs))
-        scratch = (cache or root / ".cache") / "tmp"
+        # protoc's outputs go beside the cache (same filesystem, inside the
+        # repo); without a cache, to a temp folder that is removed after.
+        scratch = cache / "tmp" if cache is not None else None
         wanted = set(todo)
         for fds in _protoc_batches(root, groups, includes, use_jobs, scratch):
             batch: list[FileProto] = []

@@ -47,8 +47,12 @@ def well_known_include() -> Path:
 
 
 def command(args: Sequence[str]) -> list[str]:
-    """The protoc command line for `args`, the well-known types on the include path."""
-    return [sys.executable, "-c", _MAIN, f"-I{well_known_include()}", *args]
+    """The protoc command line for `args`, the well-known types on the include path.
+
+    Their include comes last, so a tree that carries its own copies of
+    google/protobuf/*.proto compiles those instead of being told they are shadowed.
+    """
+    return [sys.executable, "-c", _MAIN, *args, f"-I{well_known_include()}"]
 
 
 def environment() -> dict[str, str]:

@@ -7,10 +7,12 @@ built per file, on demand, and as narrow as the caller needs.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
 from google.protobuf import descriptor_pb2
+from google.protobuf.message import DecodeError
 
 from core import comments
 from core.descriptors import SourcePath
@@ -32,7 +34,8 @@ class SourceFile:
         self._root = root
         self._raw = raw
         self._line_starts: list[int] | None = None
-        self._index: dict[SourcePath, Location] | None = None
+        self._sci: bytes | None = None
+        self._by_width: dict[int, dict[bytes, int]] = {}
         self._has_markers: bool | None = None
         self._ignored: dict[SourcePath, set[str]] | None = None
 
@@ -45,10 +48,38 @@ class SourceFile:
     # --- locations -----------------------------------------------------
 
     def location(self, path: SourcePath) -> Location | None:
-        """The location of `path`; the first call builds this file's full index."""
-        if self._index is None:
-            self._index = {tuple(loc.path): loc for loc in self.proto.source_code_info.location}
-        return self._index.get(path)
+        """The first location of `path` (its declaration), or None.
+
+        A file of a big tree has tens of thousands of locations, and turning
+        them all into Python objects costs more than protoc's parse of the
+        file. So locations are found in the serialized source info, where
+        each starts with its path field: one regex pass (in C) indexes the
+        entries whose path has the length asked for, and only the entry
+        asked for is parsed, then checked.
+        """
+        if self._sci is None:
+            self._sci = self.proto.source_code_info.SerializeToString()
+        packed = b"".join(_varint(n) for n in path)
+        index = self._by_width.get(len(packed))
+        if index is None and len(packed) < 0x80:
+            index = {}
+            for m in _entries(len(packed)).finditer(self._sci):
+                index.setdefault(m.group(1), m.start(1) - 2)
+            self._by_width[len(packed)] = index
+        at = index.get(packed) if index is not None else None
+        if at is not None:
+            loc = _entry_at(self._sci, at, path)
+            if loc is not None:
+                return loc
+        # Bytes that only looked like an entry came first: search them all.
+        needle = b"\x0a" + _varint(len(packed)) + packed
+        at = self._sci.find(needle)
+        while at >= 0:
+            loc = _entry_at(self._sci, at, path)
+            if loc is not None:
+                return loc
+            at = self._sci.find(needle, at + 1)
+        return None
 
     def leading_matching(self, pattern: re.Pattern[str], hint: str) -> dict[SourcePath, Location]:
         """Locations whose leading comment `pattern` finds something in (one cheap pass).
@@ -148,3 +179,52 @@ def display_column(line: bytes, index: int) -> int:
     for byte in line[:index]:
         col = col + 8 - col % 8 if byte == 0x09 else col + 1
     return col + 1
+
+
+@functools.cache
+def _entries(width: int) -> re.Pattern[bytes]:
+    """Where a Location whose packed path is `width` bytes may start: its
+    header (0x0a and a length varint), then its path field (0x0a, `width`).
+    A lookahead, so a false match never hides a real entry it overlaps."""
+    return re.compile(
+        rb"(?=\x0a[\x80-\xff]{0,2}[\x00-\x7f]\x0a"
+        + re.escape(bytes([width]))
+        + rb"(.{%d}))" % width,
+        re.DOTALL,
+    )
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        low = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(low | 0x80)
+        else:
+            out.append(low)
+            return bytes(out)
+
+
+def _entry_at(sci: bytes, at: int, path: SourcePath) -> Location | None:
+    """The Location whose payload starts at `at` in serialized source info, if
+    one does and its path is `path` (else the bytes matched by chance)."""
+    # Each location is field 1 of SourceCodeInfo: 0x0a, then its length as a
+    # varint of 1 to 3 bytes, right before the payload.
+    for width in (1, 2, 3):
+        start = at - width
+        if start < 1 or sci[start - 1] != 0x0A:
+            continue
+        head = sci[start:at]
+        if any(b < 0x80 for b in head[:-1]) or head[-1] >= 0x80:
+            continue
+        size = 0
+        for shift, b in enumerate(head):
+            size |= (b & 0x7F) << (7 * shift)
+        try:
+            loc = Location.FromString(sci[at : at + size])
+        except DecodeError:
+            continue
+        if tuple(loc.path) == path:
+            return loc
+    return None

@@ -59,13 +59,15 @@ def _paths(raw: Sequence[str], root: Path) -> tuple[str, ...]:
     return tuple(out)
 
 
-def options_from(args: argparse.Namespace) -> LintOptions:
-    """The options that parsed arguments ask for (raises runner.LintError)."""
+def options_from(args: argparse.Namespace, default_root: Path | None = None) -> LintOptions:
+    """The options that parsed arguments ask for (raises runner.LintError).
+
+    `default_root` is the tree linted without --root (this repo if None)."""
     rules = tuple(s.strip() for s in (args.rules or "").split(",") if s.strip())
-    options = LintOptions(root=args.root, rules=rules, fix=args.fix, list_ignored=args.list_ignored)
-    root = runner.resolve_root(options)
+    chosen = args.root if args.root is not None else default_root
+    root = runner.resolve_root(LintOptions(root=chosen))
     return LintOptions(
-        root=args.root,
+        root=chosen,
         rules=rules,
         paths=_paths(args.paths, root),
         fix=args.fix,

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 import pytest
+
+from core.layout import Layout
+from tools.engine.context import Context
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_BAD_PROTO = REPO / "tests" / "fixtures" / "dm_graph_seed.proto.txt"
@@ -115,11 +120,40 @@ def snapshot(root: Path) -> dict[str, bytes]:
     return out
 
 
+def link_tools(root: Path) -> None:
+    """Give the checkout at `root` this repo's installed tools as symlinks
+    (tools/venv, tools/bin, tools/cache), so nothing is installed for it.
+
+    A Layout finds its tools in its own checkout; `clean --tools` removes
+    such links, never what they point to.
+    """
+    (REPO / "tools" / "cache").mkdir(exist_ok=True)
+    for name in ("venv", "bin", "cache"):
+        link = root / "tools" / name
+        if not link.is_symlink():
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(REPO / "tools" / name)
+
+
+def task_context(root: Path, out: TextIO | None = None) -> Context:
+    """A context for running a task in-process on the checkout at `root`,
+    its output going to `out` (a fresh StringIO by default)."""
+    link_tools(root)
+    return Context(out=io.StringIO() if out is None else out, layout=Layout(root))
+
+
+def output_of(ctx: Context) -> str:
+    """What a task printed into a context made by task_context()."""
+    assert isinstance(ctx.out, io.StringIO)
+    return ctx.out.getvalue()
+
+
 @pytest.fixture
 def build_copy(tmp_path: Path, api_tree: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run build.py as a user would, on a copy of the tooling over `api_tree`.
 
-    The installed tools are linked in, so nothing is reinstalled.
+    The tooling (core/, tools/, presubmit/) is copied; the installed tools
+    are linked in, so nothing is reinstalled.
     """
     shutil.copy(REPO / "build.py", api_tree / "build.py")
     shutil.copytree(
@@ -127,16 +161,17 @@ def build_copy(tmp_path: Path, api_tree: Path) -> Callable[..., subprocess.Compl
         api_tree / "tools",
         ignore=shutil.ignore_patterns("venv", "bin", "cache", "__pycache__", "installed.json"),
     )
-    shutil.copytree(
-        REPO / "presubmit", api_tree / "presubmit", ignore=shutil.ignore_patterns("__pycache__")
-    )
+    for package in ("core", "presubmit"):
+        shutil.copytree(
+            REPO / package, api_tree / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
     if (REPO / "presubmit.toml").exists():
         shutil.copy(REPO / "presubmit.toml", api_tree / "presubmit.toml")
-    (api_tree / "tools" / "venv").symlink_to(REPO / "tools" / "venv")
-    (api_tree / "tools" / "bin").symlink_to(REPO / "tools" / "bin")
-    (REPO / "tools" / "cache").mkdir(exist_ok=True)
-    (api_tree / "tools" / "cache").symlink_to(REPO / "tools" / "cache")
+    link_tools(api_tree)
     shutil.copy(REPO / "tools" / "installed.json", api_tree / "tools" / "installed.json")
+    # As in a real checkout, git does not see the installed tools.
+    with (api_tree / ".git" / "info" / "exclude").open("a") as exclude:
+        exclude.write("/tools/venv\n/tools/bin\n/tools/cache\n/tools/installed.json\n")
 
     def run(
         *args: str, env: dict[str, str] | None = None, python: str | None = None

@@ -15,9 +15,14 @@ class BuildError(Exception):
 
 
 def format_error(message: str) -> str:
-    """Compiler-style messages (`path:line:...`) print as they are."""
-    head = message.split(" ", 1)[0]
+    """One line per problem: compiler-style lines (`path:line:...`) print as they
+    are, a summing-up line (`… and N more`) too, others get `error: ` once."""
+    return "\n".join(_line(line) for line in message.splitlines() or [""])
+
+
+def _line(line: str) -> str:
+    head = line.split(" ", 1)[0]
     parts = head.split(":")
-    if len(parts) >= 3 and parts[1].isdigit():
-        return message
-    return f"error: {message}"
+    if (len(parts) >= 3 and parts[1].isdigit()) or line.startswith(("error: ", "… ")):
+        return line
+    return f"error: {line}"

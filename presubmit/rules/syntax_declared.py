@@ -20,8 +20,10 @@ from presubmit.spec import Scope
 )
 def check(ctx: RuleContext, report: Report) -> None:
     for sf in ctx.files:
-        # protoc records a location for the statement only when it is written.
-        if sf.location((FILE_SYNTAX,)) is None and sf.location((FILE_EDITION,)) is None:
+        # protoc records a location for the statement only when it is written,
+        # and the statement must come first: right after the whole file's.
+        first = sf.proto.source_code_info.location[:3]
+        if not any(list(loc.path) in ([FILE_SYNTAX], [FILE_EDITION]) for loc in first):
             report.place(
                 sf.name,
                 1,

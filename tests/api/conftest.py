@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from core.layout import Layout
 from tests.api.support import MARKER
 from tests.api.support import REPO
 from tools.compile import compile_api
@@ -24,8 +25,7 @@ def lifecycles() -> dict[str, dict[str, set[str]]]:
     """For each lifecycle enum: every state (full value name) and the states
     its comment says it may move to, read the way `./build.py docs` reads
     them, from the build's compile of the API."""
-    compiled = compile_api(REPO)
-    api = model.load(compiled.descriptor_set, compiled.files)
+    api = model.load(compile_api(Layout(REPO)))
     found: dict[str, dict[str, set[str]]] = {}
     for cycle in lifecycle.lifecycles(api).values():
         full = {state.name: state.value.name for state in cycle.states}

@@ -28,6 +28,14 @@ def test_help_lists_every_task_on_one_line(build_copy: Build) -> None:
     assert proc.returncode == 0
     for task in ("all", "format", "lint", "breaking", "gen", "docs", "test", "clean"):
         assert any(line.split()[:1] == [task] for line in proc.stdout.splitlines()), task
+    # One module per task in tools/tasks/, listed alphabetically.
+    listed = [
+        line.split()[0]
+        for line in proc.stdout.splitlines()
+        if line.startswith("    ") and not line.startswith("     ")
+    ]
+    assert listed == sorted(listed)
+    assert listed == [m.stem for m in sorted((REPO / "tools/tasks").glob("[!_]*.py"))]
 
 
 def test_unknown_task_is_a_usage_error(build_copy: Build) -> None:
@@ -134,9 +142,14 @@ def test_rerun_of_all_on_an_unchanged_tree_answers_at_once(
 ) -> None:
     first = build_copy("all")
     assert first.returncode == 0, first.stdout + first.stderr
+    ran = [line.split()[0] for line in first.stdout.splitlines() if line.split()[1:2] == ["ok"]]
     second = build_copy("all")
     assert second.returncode == 0
-    assert second.stdout.count("(unchanged)") == 6
+    # The steps the stamp recorded, in its order: the compile, then every step of `all`.
+    unchanged = [line.split()[0] for line in second.stdout.splitlines() if "(unchanged)" in line]
+    assert unchanged == ["compile", "breaking", "docs", "format", "gen", "lint"]
+    assert sorted(unchanged) == sorted(ran)
+    assert "all 6 steps ok" in second.stdout
     assert "nothing changed since the last run" in second.stdout
     proto = api_tree / "turboci/graph/ids/v1/work_plan_id.proto"
     proto.write_text(proto.read_text().replace("The realm", "The realm (a LUCI realm)"))

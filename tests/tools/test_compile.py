@@ -6,50 +6,93 @@ from pathlib import Path
 import pytest
 from google.protobuf import descriptor_pb2
 
+from core import protoc
+from core.layout import Layout
 from tests.conftest import SEED_BAD_PROTO
 from tools import compile as compile_mod
-from tools import protoc
 from tools.errors import BuildError
+
+API_FILES = (
+    "turboci/graph/ids/v1/ids_service.proto",
+    "turboci/graph/ids/v1/resolve_request.proto",
+    "turboci/graph/ids/v1/resolve_response.proto",
+    "turboci/graph/ids/v1/work_plan_id.proto",
+)
+
+
+def cache_entries(layout: Layout) -> list[Path]:
+    return sorted(layout.compile_cache.glob("files/*/*.binpb"))
 
 
 def test_compiles_with_source_info_and_imports(api_tree: Path) -> None:
-    result = compile_mod.compile_api(api_tree)
-    assert result.files == (
-        "turboci/graph/ids/v1/ids_service.proto",
-        "turboci/graph/ids/v1/resolve_request.proto",
-        "turboci/graph/ids/v1/resolve_response.proto",
-        "turboci/graph/ids/v1/work_plan_id.proto",
-    )
-    fds = descriptor_pb2.FileDescriptorSet.FromString(result.descriptor_set.read_bytes())
+    result = compile_mod.compile_api(Layout(api_tree))
+    assert result.files == API_FILES
+    assert [f.name for f in result.targets()] == list(API_FILES)
+    written = result.descriptor_set_path()
+    fds = descriptor_pb2.FileDescriptorSet.FromString(written.read_bytes())
     names = [f.name for f in fds.file]
     assert "google/api/field_behavior.proto" in names
+    assert names == list(result.protos)
+    # A valid set for buf and protoc: every file after what it imports.
+    for i, f in enumerate(fds.file):
+        assert set(f.dependency) <= set(names[:i]), f.name
     own = next(f for f in fds.file if f.name.endswith("work_plan_id.proto"))
     assert own.source_code_info.location, "source info is needed by lint and docs"
+    assert result.raw["turboci/graph/ids/v1/work_plan_id.proto"].startswith(b'syntax = "proto3";')
+
+
+def test_proto_files_are_the_api_inputs(api_tree: Path) -> None:
+    (api_tree / "turboci/notes.txt").write_text("not a proto\n")
+    (api_tree / "turboci/.hidden").mkdir()
+    (api_tree / "turboci/.hidden/x.proto").write_text('syntax = "proto3";\n')
+    assert compile_mod.proto_files(Layout(api_tree)) == API_FILES
+
+
+def test_a_proto_that_is_not_a_regular_file_is_refused(api_tree: Path) -> None:
+    (api_tree / "turboci/gone.proto").symlink_to(api_tree / "nowhere.proto")
+    with pytest.raises(BuildError) as info:
+        compile_mod.compile_api(Layout(api_tree))
+    assert info.value.message == (
+        "turboci/gone.proto: a dangling symlink; only regular files are read"
+    )
+    assert info.value.exit_code == 2
 
 
 def test_unchanged_tree_is_not_recompiled(api_tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    first = compile_mod.compile_api(api_tree)
+    layout = Layout(api_tree)
+    first = compile_mod.compile_api(layout)
 
     def fail(*_: object, **__: object) -> None:
         raise AssertionError("protoc ran on an unchanged tree")
 
+    monkeypatch.setattr(protoc, "start", fail)
     monkeypatch.setattr(protoc, "run", fail)
-    assert compile_mod.compile_api(api_tree) == first
+    again = compile_mod.compile_api(layout)
+    assert again.key == first.key
+    assert again.protos == first.protos
+    assert list(again.protos) == list(first.protos)
 
 
 def test_changed_content_changes_the_key(api_tree: Path) -> None:
-    first = compile_mod.compile_api(api_tree)
+    layout = Layout(api_tree)
+    first = compile_mod.compile_api(layout)
+    first_set = first.descriptor_set_path()
+    entries = cache_entries(layout)
     proto = api_tree / "turboci/graph/ids/v1/work_plan_id.proto"
     proto.write_text(proto.read_text().replace("realm", "project"))
-    second = compile_mod.compile_api(api_tree)
+    second = compile_mod.compile_api(layout)
     assert second.key != first.key
-    assert not first.descriptor_set.exists(), "stale compiles are dropped"
+    assert second.descriptor_set_path() != first_set
+    assert not first_set.exists(), "stale compiles are dropped"
+    # The edited file (and what imports it) replaced their entries: none piles up.
+    assert len(cache_entries(layout)) == len(entries)
+    assert cache_entries(layout) != entries
 
 
 def test_broken_seed_gives_compiler_location(api_tree: Path) -> None:
     shutil.copy(SEED_BAD_PROTO, api_tree / "turboci" / "dm_graph.proto")
     with pytest.raises(BuildError) as info:
-        compile_mod.compile_api(api_tree)
+        compile_mod.compile_api(Layout(api_tree))
     first = info.value.message.splitlines()[0]
     assert first.startswith("turboci/dm_graph.proto:"), first
     _, line, col, _ = first.split(":", 3)
@@ -59,4 +102,4 @@ def test_broken_seed_gives_compiler_location(api_tree: Path) -> None:
 
 def test_empty_tree_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(BuildError, match=r"no \.proto files under turboci/"):
-        compile_mod.compile_api(tmp_path)
+        compile_mod.compile_api(Layout(tmp_path))

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+from core.layout import Layout
 from tools import stamps
 
 
@@ -24,7 +26,38 @@ def test_digest_covers_paths_and_missing_files(tmp_path: Path) -> None:
 
 
 def test_fresh_only_for_the_recorded_key(tmp_path: Path) -> None:
-    assert not stamps.is_fresh("gen", "k1", tmp_path)
-    stamps.record("gen", "k1", tmp_path)
-    assert stamps.is_fresh("gen", "k1", tmp_path)
-    assert not stamps.is_fresh("gen", "k2", tmp_path)
+    layout = Layout(tmp_path)
+    assert not stamps.is_fresh(layout, "gen", "k1")
+    stamps.record(layout, "gen", "k1")
+    assert stamps.is_fresh(layout, "gen", "k1")
+    assert not stamps.is_fresh(layout, "gen", "k2")
+    assert not stamps.is_fresh(layout, "docs", "k1")
+    assert (layout.stamps / "gen").read_text() == "k1"
+
+
+def test_tracked_files_are_what_git_sees(api_tree: Path) -> None:
+    (api_tree / "new.py").write_text("")
+    (api_tree / ".cache").mkdir()
+    (api_tree / ".cache" / "ignored.py").write_text("")
+    (api_tree / "turboci" / "x.py").write_text("")
+    found = stamps.tracked_files(api_tree, "*.py", "buf.yaml")
+    assert [p.relative_to(api_tree).as_posix() for p in found] == [
+        "buf.yaml",
+        "new.py",
+        "turboci/x.py",
+    ]
+
+
+def test_outside_git_the_key_is_this_runs_own(tmp_path: Path) -> None:
+    # No key can be trusted without git: the listing names this process, so a
+    # later run never finds its inputs unchanged.
+    (tmp_path / "a.py").write_text("")
+    (listed,) = stamps.tracked_files(tmp_path, "*.py")
+    assert not listed.exists()
+    assert str(os.getpid()) in listed.name
+
+
+def test_code_digest_follows_the_named_modules() -> None:
+    assert stamps.code_digest("tools.stamps") == stamps.code_digest("tools.stamps")
+    assert stamps.code_digest("tools.stamps") != stamps.code_digest("tools.tasks.gen")
+    assert stamps.code_digest("tools.stamps", "core.protoc") != stamps.code_digest("tools.stamps")

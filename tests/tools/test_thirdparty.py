@@ -2,19 +2,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.layout import Layout
 from tools import thirdparty
 
 
 def test_copies_the_pinned_package_protos_once(tmp_path: Path) -> None:
-    assert thirdparty.sync(tmp_path) == list(thirdparty.WANTED)
+    assert thirdparty.sync(Layout(tmp_path)) == list(thirdparty.WANTED)
     for rel in thirdparty.WANTED:
         assert (tmp_path / rel).read_bytes() == (thirdparty.package_root() / rel).read_bytes()
-    assert thirdparty.sync(tmp_path) == []
+    assert thirdparty.sync(Layout(tmp_path)) == []
 
 
 def test_a_hand_edited_copy_is_restored(tmp_path: Path) -> None:
-    thirdparty.sync(tmp_path)
+    thirdparty.sync(Layout(tmp_path))
     target = tmp_path / thirdparty.WANTED[0]
     target.write_text("// edited\n")
-    assert thirdparty.sync(tmp_path) == [thirdparty.WANTED[0]]
+    assert thirdparty.sync(Layout(tmp_path)) == [thirdparty.WANTED[0]]
     assert b"FieldBehavior" in target.read_bytes()

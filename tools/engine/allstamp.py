@@ -54,6 +54,12 @@ def key(layout: Layout) -> str | None:
                 h.update(hashlib.sha256(fh.read()).digest())
         except FileNotFoundError:
             h.update(b"<gone>")
+        except IsADirectoryError:
+            # git lists a symlink to a folder as a file; the link is what counts.
+            h.update(
+                b"<folder>"
+                + os.fsencode(os.readlink(root / name) if (root / name).is_symlink() else "")
+            )
         except OSError:
             return None  # unreadable: only the full path can say what is wrong
     try:

@@ -44,7 +44,7 @@ def _started(ctx: Context, tasks: list[Task]) -> list[tuple[str, StepFn]]:
 
 
 def steps() -> list[Task]:
-    """The tasks that are steps of `all`; those that start work early first."""
+    """The tasks that are steps of `all`, by name (each starts its work when asked)."""
     return [t for t in registry.all_tasks() if t.step is not None and t.name != "all"]
 
 
@@ -85,6 +85,6 @@ def _run(ctx: Context, args: argparse.Namespace) -> int:
 
 TASK = Task(
     name="all",
-    help="format, lint, breaking, gen and docs side by side; one line per step",
+    help="format, lint, breaking, gen and docs side by side",
     run=_run,
 )

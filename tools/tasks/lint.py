@@ -81,7 +81,11 @@ def lint(ctx: Context, args: argparse.Namespace) -> int:
     if args.list_rules:
         cli.list_rules(ctx.out)
         return 0
-    foreign = args.root is not None and args.root.resolve() != ctx.root.resolve()
+    try:
+        options = cli.options_from(args, default_root=ctx.root)
+    except runner.LintError as exc:
+        raise BuildError("\n".join(exc.lines), 2) from None
+    foreign = options.root is not None and options.root.resolve() != ctx.root.resolve()
     buf_findings: Callable[[], list[Finding]] = list
     compiled = None
     if not foreign:
@@ -89,10 +93,10 @@ def lint(ctx: Context, args: argparse.Namespace) -> int:
         if not args.fix:
             buf_findings = start_buf_lint(ctx)
     try:
-        options = cli.options_from(args)
         result = runner.lint(options, compiled=compiled)
     except runner.LintError as exc:
-        raise BuildError("\n".join(cli.message(line) for line in exc.lines), 2) from None
+        buf_findings()  # waited for, so no buf process outlives the run
+        raise BuildError("\n".join(exc.lines), 2) from None
     return cli.print_report(
         result, args.format, args.list_ignored, ctx.out, sys.stderr, buf_findings()
     )

@@ -30,6 +30,4 @@ def test_syntax_proto2_proto3_and_editions_pass(tree: Path) -> None:
 def test_on_in_a_foreign_tree_and_suppressible_on_the_package(tree: Path) -> None:
     write_tree(tree, {"a.proto": "// turboci:lint:ignore SYNTAX_DECLARED\npackage a;\n"})
     result = lint(tree, "--list-ignored", "--format", "json")
-    assert [(f["rule"], f.get("suppressed")) for f in result.json()] == [
-        ("SYNTAX_DECLARED", True)
-    ]
+    assert [(f["rule"], f.get("suppressed")) for f in result.json()] == [("SYNTAX_DECLARED", True)]

@@ -7,9 +7,12 @@ allows only one module named conftest.
 from __future__ import annotations
 
 import importlib.util
-import subprocess
-import sys
 from pathlib import Path
+
+import pytest
+
+from core.compiler import Compiled
+from core.compiler import compile_files
 
 PROTOS = Path(__file__).parent / "protos"
 SHOP_FILES = (
@@ -20,29 +23,20 @@ SHOP_FILES = (
 )
 
 
-def _includes() -> list[str]:
-    import grpc_tools
-
-    well_known = Path(grpc_tools.__file__).parent / "_proto"
-    # googleapis-common-protos ships google/api/field_behavior.proto.
+def googleapis() -> Path:
+    """The folder of googleapis-common-protos' google/api/*.proto (field_behavior)."""
     spec = importlib.util.find_spec("google.api")
     assert spec is not None and spec.submodule_search_locations
-    googleapis = Path(next(iter(spec.submodule_search_locations))).parent.parent
-    return [f"-I{well_known}", f"-I{googleapis}"]
+    return Path(next(iter(spec.submodule_search_locations))).parent.parent
 
 
-def compile_protos(root: Path, files: tuple[str, ...], out: Path) -> Path:
-    cmd = [
-        sys.executable,
-        "-m",
-        "grpc_tools.protoc",
-        f"-I{root}",
-        *_includes(),
-        "--include_imports",
-        "--include_source_info",
-        f"--descriptor_set_out={out}",
-        *files,
-    ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=root)
-    assert proc.returncode == 0, proc.stderr
-    return out
+def compile_protos(root: Path, files: tuple[str, ...], cache: Path | None = None) -> Compiled:
+    """`files` (root-relative) compiled as the build compiles the API; the
+    well-known types come with core.protoc. Without a `cache` folder protoc's
+    scratch files go under `root`/.cache, so a tree in the repo gets one."""
+    return compile_files(root, files, includes=[googleapis()], cache=cache)
+
+
+def compile_shop(tmp_path_factory: pytest.TempPathFactory) -> Compiled:
+    """The shop protos, with the compile's scratch and cache outside the repo."""
+    return compile_protos(PROTOS, SHOP_FILES, tmp_path_factory.mktemp("shop-cache"))

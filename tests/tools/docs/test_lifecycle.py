@@ -4,9 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.tools.docs.docs_protos import PROTOS
-from tests.tools.docs.docs_protos import SHOP_FILES
 from tests.tools.docs.docs_protos import compile_protos
+from tests.tools.docs.docs_protos import compile_shop
 from tools.docs import lifecycle
 from tools.docs import model
 from tools.errors import BuildError
@@ -36,14 +35,14 @@ def _jobs(tmp_path: Path, queued_next: str, running_next: str = "JOB_STATE_DONE.
     src = JOB_STATE.replace("{queued_next}", queued_next).replace("{running_next}", running_next)
     (tmp_path / "jobs").mkdir()
     (tmp_path / "jobs" / "job.proto").write_text(src)
-    out = compile_protos(tmp_path, ("jobs/job.proto",), tmp_path / "set.binpb")
-    return model.load(out, ("jobs/job.proto",))
+    out = compile_protos(tmp_path, ("jobs/job.proto",))
+    return model.load(out)
 
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> dict[str, lifecycle.Lifecycle]:
-    out = compile_protos(PROTOS, SHOP_FILES, tmp_path_factory.mktemp("shop") / "set.binpb")
-    return lifecycle.lifecycles(model.load(out, SHOP_FILES))
+    out = compile_shop(tmp_path_factory)
+    return lifecycle.lifecycles(model.load(out))
 
 
 def test_only_enums_with_next_states_are_lifecycles(shop: dict[str, lifecycle.Lifecycle]) -> None:
@@ -137,11 +136,11 @@ def test_missing_line_in_a_lifecycle_enum(tmp_path: Path) -> None:
     )
     (tmp_path / "jobs").mkdir()
     (tmp_path / "jobs" / "job.proto").write_text(src)
-    out = compile_protos(tmp_path, ("jobs/job.proto",), tmp_path / "set.binpb")
+    out = compile_protos(tmp_path, ("jobs/job.proto",))
     with pytest.raises(
         BuildError, match=r"^jobs/job\.proto:12:3: JOB_STATE_RUNNING: every non-zero"
     ):
-        lifecycle.lifecycles(model.load(out, ("jobs/job.proto",)))
+        lifecycle.lifecycles(model.load(out))
 
 
 def test_a_wrapped_list_is_read_to_the_end(tmp_path: Path) -> None:

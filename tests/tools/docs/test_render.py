@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.tools.docs.docs_protos import PROTOS
+from core.compiler import Compiled
 from tests.tools.docs.docs_protos import SHOP_FILES
 from tests.tools.docs.docs_protos import compile_protos
+from tests.tools.docs.docs_protos import compile_shop
 from tools.docs.render import render_docs
 from tools.errors import BuildError
 
@@ -27,13 +28,13 @@ stateDiagram-v2
 
 
 @pytest.fixture(scope="module")
-def shop_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return compile_protos(PROTOS, SHOP_FILES, tmp_path_factory.mktemp("shop") / "set.binpb")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Compiled:
+    return compile_shop(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
-def pages(shop_set: Path) -> dict[str, str]:
-    return render_docs(shop_set, SHOP_FILES)
+def pages(shop: Compiled) -> dict[str, str]:
+    return render_docs(shop)
 
 
 def test_one_page_per_package_plus_index_and_lifecycles(pages: dict[str, str]) -> None:
@@ -45,9 +46,9 @@ def test_one_page_per_package_plus_index_and_lifecycles(pages: dict[str, str]) -
         assert "\n\n\n" not in text
 
 
-def test_rendering_is_deterministic(shop_set: Path, pages: dict[str, str]) -> None:
-    assert render_docs(shop_set, SHOP_FILES) == pages
-    assert render_docs(shop_set, tuple(reversed(SHOP_FILES))) == pages
+def test_rendering_is_deterministic(shop: Compiled, pages: dict[str, str]) -> None:
+    assert render_docs(shop, SHOP_FILES) == pages
+    assert render_docs(shop, tuple(reversed(SHOP_FILES))) == pages
 
 
 def test_index_links_packages_with_summaries(pages: dict[str, str]) -> None:
@@ -137,9 +138,9 @@ def test_a_broken_lifecycle_fails_the_render(tmp_path: Path) -> None:
         'syntax = "proto3";\npackage x;\nenum S {\n  S_UNKNOWN = 0;\n'
         "  // Next states: S_GONE.\n  S_ON = 1;\n}\n"
     )
-    out = compile_protos(tmp_path, ("x/x.proto",), tmp_path / "set.binpb")
+    out = compile_protos(tmp_path, ("x/x.proto",))
     with pytest.raises(BuildError, match=r"^x/x\.proto:5:19: .*S_GONE"):
-        render_docs(out, ("x/x.proto",))
+        render_docs(out)
 
 
 def test_a_package_without_comment_gets_a_counted_summary(tmp_path: Path) -> None:
@@ -147,8 +148,8 @@ def test_a_package_without_comment_gets_a_counted_summary(tmp_path: Path) -> Non
     (tmp_path / "y" / "y.proto").write_text(
         'syntax = "proto3";\npackage y.v1;\nmessage A {}\nmessage B {}\nenum E { E_UNKNOWN = 0; }\n'
     )
-    out = compile_protos(tmp_path, ("y/y.proto",), tmp_path / "set.binpb")
-    pages = render_docs(out, ("y/y.proto",))
+    out = compile_protos(tmp_path, ("y/y.proto",))
+    pages = render_docs(out)
     assert "| [`y.v1`](y.v1.md) | 2 messages, 1 enum. |\n" in pages["README.md"]
     assert "No enum in the API documents a lifecycle." in pages["lifecycles.md"]
     # A message without fields gets no empty table.

@@ -3,32 +3,33 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from tools.tasks.context import Context
-
 from tests.conftest import git
-from tools.tasks import everything
+from tests.conftest import task_context
+from tools.tasks import all as all_task
 
 PROTO = "turboci/graph/ids/v1/work_plan_id.proto"
 
 
 def run_all(root: Path) -> tuple[int, list[str]]:
     out = io.StringIO()
-    status = everything.build_all(Context(out=out, root=root))
+    status = all_task.build_all(task_context(root, out))
     return status, out.getvalue().splitlines()
+
+
+# The compile, then every task that declares a step.
+STEPS = ("compile", *(t.name for t in all_task.steps()))
 
 
 def step_lines(lines: list[str]) -> dict[str, str]:
     return {
-        ln.split()[0]: ln.split()[1]
-        for ln in lines
-        if ln.split()[:1] and ln.split()[0] in everything.STEPS
+        ln.split()[0]: ln.split()[1] for ln in lines if ln.split()[:1] and ln.split()[0] in STEPS
     }
 
 
 def test_every_step_runs_and_reports(api_tree: Path) -> None:
     status, lines = run_all(api_tree)
     assert status == 0, lines
-    assert step_lines(lines) == {s: "ok" for s in everything.STEPS}
+    assert step_lines(lines) == {s: "ok" for s in STEPS}
     assert lines[-1].startswith("all 6 steps ok")
     assert (api_tree / "go/graph/ids/v1/work_plan_id.pb.go").exists()
     assert (api_tree / "docs/turboci.graph.ids.v1.md").exists()
@@ -64,3 +65,15 @@ def test_a_failing_step_does_not_stop_the_others(api_tree: Path) -> None:
     assert steps.pop("breaking") == "FAIL"
     assert set(steps.values()) == {"ok"}, lines
     assert lines[-1].startswith("FAILED: breaking")
+
+
+def test_a_compile_error_fails_every_step_without_running_it(api_tree: Path) -> None:
+    path = api_tree / PROTO
+    path.write_text(path.read_text().replace("optional string realm = 2;", "optional string"))
+    status, lines = run_all(api_tree)
+    assert status == 1
+    assert step_lines(lines) == {s: "FAIL" for s in STEPS}
+    assert f"  {PROTO}:" in "\n".join(lines)
+    assert sum("(not run: the API does not compile)" in ln for ln in lines) == len(STEPS) - 1
+    assert not (api_tree / "go").exists()
+    assert lines[-1].startswith("FAILED: compile, ")

@@ -4,9 +4,9 @@ import io
 from pathlib import Path
 
 import pytest
-from tools.tasks.context import Context
 
 from tests.conftest import git
+from tests.conftest import task_context
 from tools.errors import BuildError
 from tools.tasks import breaking
 
@@ -15,7 +15,7 @@ PROTO = "turboci/graph/ids/v1/work_plan_id.proto"
 
 def run(root: Path, against: str | None = None) -> str:
     out = io.StringIO()
-    breaking.breaking(Context(out=out, root=root), against=against)
+    breaking.breaking(task_context(root, out), against=against)
     return out.getvalue()
 
 

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
-from tools.tasks.context import Context
 
+from tests.conftest import output_of
 from tests.conftest import snapshot
+from tests.conftest import task_context
+from tools.engine.context import Context
 from tools.errors import BuildError
 from tools.tasks import docs
 
@@ -34,7 +35,7 @@ enum LookupState {
 
 
 def ctx(root: Path) -> Context:
-    return Context(out=io.StringIO(), root=root)
+    return task_context(root)
 
 
 def test_renders_pages_and_lifecycles_then_checks_fresh(api_tree: Path) -> None:
@@ -54,7 +55,7 @@ def test_check_lists_stale_and_extra_pages(api_tree: Path) -> None:
     c = ctx(api_tree)
     with pytest.raises(BuildError, match="2 doc page"):
         docs.docs(c, check=True)
-    out = c.out.getvalue()  # type: ignore[attr-defined]
+    out = output_of(c)
     assert "docs/README.md: differs" in out
     assert "docs/old.md: stale" in out
     docs.docs(ctx(api_tree))

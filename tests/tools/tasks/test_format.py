@@ -1,26 +1,27 @@
 from __future__ import annotations
 
-import io
 import shutil
 from pathlib import Path
 
 import pytest
-from tools.tasks.context import Context
 
 from tests.conftest import SEED_BAD_PROTO
+from tests.conftest import output_of
+from tests.conftest import task_context
+from tools.engine.context import Context
 from tools.errors import BuildError
-from tools.tasks import fmt
+from tools.tasks import format as format_task
 
 PROTO = "turboci/graph/ids/v1/work_plan_id.proto"
 
 
 def ctx(root: Path) -> Context:
-    return Context(out=io.StringIO(), root=root)
+    return task_context(root)
 
 
 def test_formatted_tree_is_left_alone(api_tree: Path) -> None:
     before = (api_tree / PROTO).read_bytes()
-    assert fmt.format_protos(ctx(api_tree)) is False
+    assert format_task.format_protos(ctx(api_tree)) is False
     assert (api_tree / PROTO).read_bytes() == before
 
 
@@ -29,11 +30,11 @@ def test_format_rewrites_and_check_reports_the_diff(api_tree: Path) -> None:
     path.write_text(path.read_text().replace("  optional string realm", "optional   string realm"))
     c = ctx(api_tree)
     with pytest.raises(BuildError, match=r"not formatted: run \./build\.py format"):
-        fmt.format_protos(c, check=True)
-    assert "+  optional string realm" in c.out.getvalue()  # type: ignore[attr-defined]
-    assert fmt.format_protos(ctx(api_tree)) is True
+        format_task.format_protos(c, check=True)
+    assert "+  optional string realm" in output_of(c)
+    assert format_task.format_protos(ctx(api_tree)) is True
     assert "  optional string realm = 2;" in path.read_text()
-    fmt.format_protos(ctx(api_tree), check=True)
+    format_task.format_protos(ctx(api_tree), check=True)
 
 
 def test_a_file_that_does_not_compile_is_reported_not_rewritten(api_tree: Path) -> None:
@@ -41,6 +42,6 @@ def test_a_file_that_does_not_compile_is_reported_not_rewritten(api_tree: Path) 
     shutil.copy(SEED_BAD_PROTO, bad)
     before = bad.read_bytes()
     with pytest.raises(BuildError) as info:
-        fmt.format_protos(ctx(api_tree))
+        format_task.format_protos(ctx(api_tree))
     assert info.value.message.startswith("turboci/dm.proto:")
     assert bad.read_bytes() == before

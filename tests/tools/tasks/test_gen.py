@@ -1,16 +1,17 @@
 from __future__ import annotations
 
-import io
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
-from tools.tasks.context import Context
 
+from core import protoc
 from tests.conftest import SEED_BAD_PROTO
+from tests.conftest import output_of
 from tests.conftest import snapshot
-from tools import protoc
+from tests.conftest import task_context
+from tools.engine.context import Context
 from tools.errors import BuildError
 from tools.tasks import gen
 
@@ -21,7 +22,7 @@ BUILD_PB2 = "py/turboci/data/build/v1/build_pb2.py"
 
 
 def ctx(root: Path) -> Context:
-    return Context(out=io.StringIO(), root=root)
+    return task_context(root)
 
 
 @pytest.fixture
@@ -66,7 +67,7 @@ def test_check_lists_missing_extra_and_differing(generated: Path) -> None:
     c = ctx(generated)
     with pytest.raises(BuildError, match="3 generated file"):
         gen.gen(c, check=True)
-    out = c.out.getvalue()  # type: ignore[attr-defined]
+    out = output_of(c)
     assert f"{PB_GO}: missing" in out
     assert "go/graph/ids/v1/gone.pb.go: stale" in out
     assert f"{PB2}: differs" in out
@@ -81,9 +82,7 @@ def test_check_reports_go_mod_out_of_step_with_deps(generated: Path) -> None:
     c = ctx(generated)
     with pytest.raises(BuildError):
         gen.gen(c, check=True)
-    assert "go/go.mod: requires google.golang.org/grpc v1.85.0, DEPS pins v1.84.0" in (
-        c.out.getvalue()  # type: ignore[attr-defined]
-    )
+    assert "go/go.mod: requires google.golang.org/grpc v1.85.0, DEPS pins v1.84.0" in output_of(c)
 
 
 def test_hand_written_files_are_never_touched(generated: Path) -> None:

@@ -5,8 +5,11 @@ import io
 import json
 from pathlib import Path
 
-from tools.tasks.context import Context
+import pytest
 
+from tests.conftest import task_context
+from tools.errors import BuildError
+from tools.errors import format_error
 from tools.tasks import lint
 
 PROTO = "turboci/graph/ids/v1/work_plan_id.proto"
@@ -14,9 +17,9 @@ PROTO = "turboci/graph/ids/v1/work_plan_id.proto"
 
 def run_lint(root: Path, *argv: str) -> tuple[int, str]:
     parser = argparse.ArgumentParser()
-    lint.add_arguments(parser)
+    lint.TASK.arguments(parser)
     out = io.StringIO()
-    status = lint.lint(Context(out=out, root=root), parser.parse_args(list(argv)))
+    status = lint.lint(task_context(root, out), parser.parse_args(list(argv)))
     return status, out.getvalue()
 
 
@@ -53,8 +56,42 @@ def test_buf_findings_are_in_every_format(api_tree: Path) -> None:
 
 
 def test_plain_clean_run_is_cached_and_any_input_change_reruns(api_tree: Path) -> None:
-    ctx = Context(out=io.StringIO(), root=api_tree)
+    ctx = task_context(api_tree)
     assert lint.lint_cached(ctx) == 0
     assert (api_tree / ".cache/stamps/lint").exists()
     break_naming_and_next_id(api_tree)
-    assert lint.lint_cached(Context(out=io.StringIO(), root=api_tree)) == 1
+    assert lint.lint_cached(task_context(api_tree)) == 1
+
+
+def test_the_checkout_named_as_root_is_linted_with_buf_on_the_shared_compile(
+    api_tree: Path,
+) -> None:
+    break_naming_and_next_id(api_tree)
+    status, out = run_lint(api_tree, "--root", str(api_tree), "--format", "json")
+    assert status == 1
+    rules = {f["rule"] for f in json.loads(out)}
+    assert {"FIELD_LOWER_SNAKE_CASE", "NEXT_ID"} <= rules
+
+
+def test_a_foreign_root_gets_only_the_projects_rules(api_tree: Path, tmp_path: Path) -> None:
+    foreign = tmp_path / "foreign"
+    (foreign / "turboci").mkdir(parents=True)
+    (foreign / "turboci" / "thing.proto").write_text(
+        'syntax = "proto3";\n\npackage foreign.v1;\n\n'
+        "// A thing.\n//\n// Next ID: 5\nmessage Thing {\n"
+        "  // Its name.\n  optional string Name = 1;\n}\n"
+    )
+    status, out = run_lint(api_tree, "--root", str(foreign), "--format", "json")
+    assert status == 1
+    rules = {f["rule"] for f in json.loads(out)}
+    assert "NEXT_ID" in rules
+    assert "FIELD_LOWER_SNAKE_CASE" not in rules  # buf lint runs on this repo only
+
+
+def test_an_error_of_the_suite_is_one_line_marked_once(api_tree: Path, tmp_path: Path) -> None:
+    with pytest.raises(BuildError) as info:
+        run_lint(api_tree, "--root", str(tmp_path), "--rules", "NOPE")
+    assert info.value.exit_code == 2
+    shown = format_error(info.value.message)
+    assert shown.startswith("error: --rules: unknown rule NOPE"), shown
+    assert "\n" not in shown

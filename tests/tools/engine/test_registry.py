@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+
+import pytest
+
+from tools import tasks as tasks_package
+from tools.engine import registry
+from tools.engine.task import Task
+from tools.tasks import all as all_task
+
+EVERY_TASK = ("all", "breaking", "clean", "docs", "format", "gen", "lint", "test", "tools")
+
+
+def modules() -> list[str]:
+    return sorted(m.name for m in pkgutil.iter_modules(tasks_package.__path__))
+
+
+def test_the_tasks_are_the_modules_of_tools_tasks() -> None:
+    assert registry.names() == tuple(modules()) == EVERY_TASK
+
+
+@pytest.mark.parametrize("name", modules())
+def test_every_task_module_declares_a_task_named_as_the_module(name: str) -> None:
+    module = importlib.import_module(f"tools.tasks.{name}")
+    task = getattr(module, "TASK", None)
+    assert isinstance(task, Task), f"tools/tasks/{name}.py declares no TASK"
+    assert task.name == name
+    assert task.help and "\n" not in task.help
+    assert registry.get(name) is task
+
+
+def test_all_runs_exactly_the_tasks_that_declare_a_step() -> None:
+    with_step = {t.name for t in registry.all_tasks() if t.step is not None}
+    assert {t.name for t in all_task.steps()} == with_step - {"all"}
+    assert {t.name for t in all_task.steps()} == {"breaking", "docs", "format", "gen", "lint"}
+    assert registry.get("all").step is None
+
+
+def test_only_format_rewrites_sources_and_only_clean_needs_no_tools() -> None:
+    assert [t.name for t in registry.all_tasks() if t.rewrites_sources] == ["format"]
+    assert [t.name for t in registry.all_tasks() if not t.needs_tools] == ["clean"]
+
+
+def test_a_module_without_a_proper_task_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    registry.get.cache_clear()
+    monkeypatch.setattr(
+        "tools.tasks.tools.TASK", Task(name="other", help="misnamed", run=lambda c, a: 0)
+    )
+    try:
+        with pytest.raises(RuntimeError, match=r"tools/tasks/tools\.py must declare TASK"):
+            registry.get("tools")
+    finally:
+        registry.get.cache_clear()
+
+
+def test_the_parser_has_one_subcommand_per_task_in_order() -> None:
+    parser = registry.make_parser()
+    (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    assert list(sub.choices) == list(EVERY_TASK)
+    args = parser.parse_args(["format"])
+    assert args.task == "format"
+
+
+def test_only_the_chosen_task_gets_its_arguments() -> None:
+    assert registry.make_parser("format").parse_args(["format", "--check"]).check is True
+    with pytest.raises(SystemExit):
+        registry.make_parser().parse_args(["format", "--check"])
+
+
+def test_every_task_fits_one_line_of_the_help(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    lines = registry.make_parser().format_help().splitlines()
+    for task in registry.all_tasks():
+        assert any(ln.split()[:1] == [task.name] and ln.endswith(task.help) for ln in lines), task

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.layout import Layout
+from tools import env
+
+
+def test_go_keeps_its_caches_in_the_checkout(tmp_path: Path) -> None:
+    layout = Layout(tmp_path)
+    go = env.go_env(layout, GOFLAGS="-mod=mod")
+    assert go["GOMODCACHE"] == str(layout.tool_cache / "gomod")
+    assert go["GOCACHE"] == str(layout.tool_cache / "gobuild")
+    assert go["GOENV"] == str(layout.tool_cache / "goenv")
+    assert (go["GOWORK"], go["GOTOOLCHAIN"], go["GOTELEMETRY"]) == ("off", "local", "off")
+    assert go["GOFLAGS"] == "-mod=mod"
+
+
+def test_tools_run_without_a_go_collector_unless_the_user_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("GOGC", raising=False)
+    monkeypatch.delenv("GOMEMLIMIT", raising=False)
+    assert (env.tool_env()["GOGC"], env.tool_env()["GOMEMLIMIT"]) == ("off", "1GiB")
+    monkeypatch.setenv("GOGC", "100")
+    assert env.tool_env()["GOGC"] == "100"
