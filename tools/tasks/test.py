@@ -22,7 +22,15 @@ from tools.tasks.steps import summary
 
 # Python code that is ours: the tooling, the lint suite, tests, benchmarks and
 # the hand-written helpers of the Python distribution.
-PY_SOURCES = ("build.py", "tools", "presubmit", "tests", "bench", "py/turboci/utils")
+PY_SOURCES = (
+    "build.py",
+    "tools",
+    "presubmit",
+    "tests",
+    "bench",
+    "py/turboci/utils",
+    "py/setup.py",
+)
 
 
 def _checked(

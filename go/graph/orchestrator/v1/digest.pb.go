@@ -114,11 +114,12 @@ func (x DigestAlgorithm) Number() protoreflect.EnumNumber {
 //     numerically; bool keys false before true. Each entry always holds the
 //     key (field 1) and then the value (field 2), even when they are
 //     defaults; the value is encoded by rules 3 and 5.
-//  7. A google.protobuf.Any, at the top or at any depth, is written with
-//     its `type_url` as it is and its `value` bytes replaced by
-//     canonical(the message they hold), the type being named by the part of
-//     `type_url` after its last "/". An Any with an empty `value` is written
-//     without it. This applies recursively, to Anys inside Anys.
+//  7. A google.protobuf.Any, at the top or at any depth, is written as
+//     field 1, its `type_url` as it is (unless empty), then field 2, its
+//     `value` bytes replaced by canonical(the message they hold), left out
+//     when that is empty. The type is named by the part of `type_url` after
+//     its last "/"; an empty `value` needs no type. This applies
+//     recursively, to Anys inside Anys.
 //  8. Unknown fields are not allowed: a message at any depth that carries
 //     fields its schema does not define, or an Any whose type the encoder
 //     cannot resolve or whose bytes do not parse, has no canonical encoding.
