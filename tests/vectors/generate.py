@@ -47,22 +47,22 @@ from turboci.utils import value  # noqa: E402
 from turboci.data.test.v1 import test_check_options_pb2  # noqa: E402
 
 OUT = REPO / "go" / "testdata" / "vectors.json"
-SCHEMA = REPO / "go" / "testdata" / "canon.proto"
+SCHEMAS = [REPO / "go" / "testdata" / name for name in ("canon.proto", "canon_editions.proto")]
 PREFIX = value.TYPE_URL_PREFIX
 
 
 def compile_schema() -> bytes:
-    """The FileDescriptorSet of canon.proto and its imports, no source info."""
+    """The FileDescriptorSet of the test schemas and their imports, no source info."""
     from tools import protoc
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "canon.binpb"
         protoc.run(
             [
-                f"-I{SCHEMA.parent}",
+                f"-I{SCHEMAS[0].parent}",
                 "--include_imports",
                 f"--descriptor_set_out={out}",
-                SCHEMA.name,
+                *(schema.name for schema in SCHEMAS),
             ]
         )
         return out.read_bytes()
@@ -323,6 +323,23 @@ def values(schema: Schema) -> list[dict[str, TypingAny]]:
             schema,
         ),
     ]
+    legacy = schema.cls("Legacy")
+    out.append(
+        value_vector(
+            "editions_features",
+            "explicit presence by default (0 is written), expanded and packed repeated fields,"
+            " a delimited (group) message, implicit presence on request",
+            legacy(
+                count=0,
+                expanded=[3, -1],
+                packed=[-2, 2],
+                child=legacy(count=7, child=legacy()),
+                implicit=0,
+                by_name={"b": legacy(count=1), "a": legacy(implicit=-1)},
+            ),
+            schema,
+        )
+    )
     # Encodings that parsers accept but the canonical form fixes: a packed
     # field given as separate records and an unpacked one given packed; a
     # field given twice (the last wins).
@@ -473,7 +490,7 @@ def build() -> str:
             "validly but not canonically; canonical_hex and sha256/size_bytes are its "
             "canonical encoding and digest (turboci/graph/orchestrator/v1/digest.proto); "
             "text is the value in protobuf text format. Types canonvectors.v1.* are defined "
-            "by schema_fds_base64 (go/testdata/canon.proto)."
+            "by schema_fds_base64 (go/testdata/canon.proto, canon_editions.proto)."
         ),
         "schema_fds_base64": base64.b64encode(schema.fds_bytes).decode("ascii"),
         "ids": id_vectors(),
