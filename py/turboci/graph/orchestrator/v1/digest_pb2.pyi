@@ -59,8 +59,8 @@ class Digest(_message.Message):
     ("type.googleapis.com/" + full name when written by the helpers) and
     `value` holds the message. Under DIGEST_ALGORITHM_CANONICAL_SHA256:
 
-      digest.sha256     = lowercase hex of SHA-256(canonical(Any))
-      digest.size_bytes = length of canonical(Any) in bytes
+        digest.sha256     = lowercase hex of SHA-256(canonical(Any))
+        digest.size_bytes = length of canonical(Any) in bytes
 
     canonical(M), for a message M of a type whose schema the encoder knows,
     is the protobuf binary encoding of M with every choice fixed:
