@@ -30,8 +30,8 @@ from turboci.graph.orchestrator.v1.stage_pb2 import Stage
 from turboci.graph.orchestrator.v1.stage_state_pb2 import StageState
 from turboci.graph.orchestrator.v1.value_ref_pb2 import ValueRef
 from turboci.graph.orchestrator.v1.work_plan_pb2 import WorkPlan
-from turboci.util import ids
-from turboci.util import values
+from turboci.utils import ids
+from turboci.utils import value as values
 
 from tests.api.support import EXAMPLES
 from tests.api.support import import_all_stubs
@@ -85,50 +85,50 @@ def value_refs(message: Message) -> Iterator[ValueRef]:
 
 
 def test_dependency_edges_resolve(plan: WorkPlan) -> None:
-    checks = {ids.format_id(c.id) for c in plan.checks}
-    stages = {ids.format_id(s.id) for s in plan.stages}
+    checks = {ids.format(c.id) for c in plan.checks}
+    stages = {ids.format(s.id) for s in plan.stages}
     seen = 0
     for node in all_nodes(plan):
         for edge in edges(node.dependencies):
             kind = edge.target.WhichOneof("type")
-            target = ids.format_id(edge.target)
-            assert kind in ("check", "stage"), f"{ids.format_id(node.id)}: edge to a {kind}"
+            target = ids.format(edge.target)
+            assert kind in ("check", "stage"), f"{ids.format(node.id)}: edge to a {kind}"
             assert target in (checks if kind == "check" else stages), (
-                f"{ids.format_id(node.id)} depends on {target}, which is not in the workplan"
+                f"{ids.format(node.id)} depends on {target}, which is not in the workplan"
             )
-            assert target != ids.format_id(node.id), f"{target} depends on itself"
+            assert target != ids.format(node.id), f"{target} depends on itself"
             seen += 1
     assert seen, "the example should show dependencies"
 
 
 def test_node_references_resolve(plan: WorkPlan) -> None:
-    checks = {ids.format_id(c.id) for c in plan.checks}
-    attempts = {ids.format_id(a.id) for s in plan.stages for a in s.attempts}
+    checks = {ids.format(c.id) for c in plan.checks}
+    attempts = {ids.format(a.id) for s in plan.stages for a in s.attempts}
     for stage in plan.stages:
         for assigned in stage.assignments:
-            assert ids.format_id(assigned) in checks, f"{ids.format_id(stage.id)}: {assigned}"
+            assert ids.format(assigned) in checks, f"{ids.format(stage.id)}: {assigned}"
         for member in stage.group:
             assert member in [s.id for s in plan.stages]
     for check in plan.checks:
         for result in check.results:
-            owner = ids.format_id(result.owner)
-            assert owner in attempts, f"{ids.format_id(result.id)}: owner {owner} not found"
+            owner = ids.format(result.owner)
+            assert owner in attempts, f"{ids.format(result.id)}: owner {owner} not found"
             owner_stage = next(s for s in plan.stages if s.id == result.owner.stage)
             assert check.id in owner_stage.assignments, (
-                f"{owner} wrote {ids.format_id(check.id)} without being assigned to it"
+                f"{owner} wrote {ids.format(check.id)} without being assigned to it"
             )
     for node in all_nodes(plan):
         for edit in node.edits:
             if edit.actor.HasField("stage_attempt"):
-                assert ids.format_id(edit.actor.stage_attempt) in attempts
+                assert ids.format(edit.actor.stage_attempt) in attempts
 
 
 def test_test_stage_args_point_at_build_checks(plan: WorkPlan) -> None:
-    checks = {ids.format_id(c.id): c for c in plan.checks}
+    checks = {ids.format(c.id): c for c in plan.checks}
     for stage in plan.stages:
         args = values.find([stage.args], plan.value_data, test_stage_args_pb2.TestStageArgs)
         if args is not None:
-            assert ids.format_id(args.build) in checks
+            assert ids.format(args.build) in checks
 
 
 def test_ids_belong_to_the_workplan_and_round_trip(plan: WorkPlan) -> None:
@@ -143,16 +143,16 @@ def test_ids_belong_to_the_workplan_and_round_trip(plan: WorkPlan) -> None:
                 items = list(value.values())
             for item in items:
                 if isinstance(item, (CheckId, StageId)):
-                    names.append(ids.format_id(item))
-                    assert item.work_plan == plan.id, ids.format_id(item)
+                    names.append(ids.format(item))
+                    assert item.work_plan == plan.id, ids.format(item)
                 if isinstance(item, Any):
                     continue
                 visit(item)
 
     visit(plan)
     for name in names:
-        assert ids.format_id(ids.parse_id(name)) == name
-    node_ids = [ids.format_id(n.id) for n in all_nodes(plan)]
+        assert ids.format(ids.parse(name)) == name
+    node_ids = [ids.format(n.id) for n in all_nodes(plan)]
     assert len(node_ids) == len(set(node_ids)), "node IDs must be unique"
 
 
@@ -160,7 +160,7 @@ def _digest_of(packed: Any) -> tuple[str, int]:
     cls = symbol_database.Default().GetSymbol(packed.type_url.rsplit("/", 1)[-1])
     inner = cls()
     assert packed.Unpack(inner)
-    digest = values.digest_of(inner)
+    digest = values.digest(inner)
     return digest.sha256, digest.size_bytes
 
 
@@ -185,14 +185,14 @@ def test_values_resolve_and_digests_match(plan: WorkPlan) -> None:
 
 def test_edits_are_numbered_and_ordered(plan: WorkPlan) -> None:
     for node in all_nodes(plan):
-        name = ids.format_id(node.id)
+        name = ids.format(node.id)
         numbers = [e.id.number for e in node.edits]
         assert numbers == list(range(1, len(numbers) + 1)), name
         revisions = [e.revision.number for e in node.edits]
         assert revisions == sorted(revisions), name
         for edit in node.edits:
             edited = edit.id.check if isinstance(edit, CheckEdit) else edit.id.stage
-            assert edited == node.id, ids.format_id(edit.id)
+            assert edited == node.id, ids.format(edit.id)
         if node.edits:
             assert node.edits[0].revision == node.create_revision, name
             assert node.edits[-1].revision == node.update_revision, name
@@ -211,13 +211,13 @@ def test_histories_follow_the_documented_lifecycles(
 
     for check in plan.checks:
         path = [CheckState.Name(e.state) for e in check.edits]
-        follows("CheckState", path, ids.format_id(check.id))
+        follows("CheckState", path, ids.format(check.id))
     for stage in plan.stages:
         path = [StageState.Name(e.state) for e in stage.edits]
-        follows("StageState", path, ids.format_id(stage.id))
+        follows("StageState", path, ids.format(stage.id))
         for attempt in stage.attempts:
             steps = [StageAttemptState.Name(t.state) for t in attempt.transitions]
-            where = ids.format_id(attempt.id)
+            where = ids.format(attempt.id)
             assert steps[0] == "STAGE_ATTEMPT_STATE_PENDING", where
             follows("StageAttemptState", steps, where)
             assert steps[-1] == StageAttemptState.Name(attempt.state), where
@@ -228,7 +228,7 @@ def test_histories_follow_the_documented_lifecycles(
 def test_attempts_and_retries_are_consistent(plan: WorkPlan) -> None:
     retried = 0
     for stage in plan.stages:
-        where = ids.format_id(stage.id)
+        where = ids.format(stage.id)
         numbers = [a.id.number for a in stage.attempts]
         assert numbers == list(range(1, len(numbers) + 1)), where
         for attempt in stage.attempts[:-1]:
@@ -250,10 +250,10 @@ def test_finished_workplan_has_only_final_nodes(plan: WorkPlan) -> None:
 
 
 def test_resolved_edges_are_satisfied_by_their_targets(plan: WorkPlan) -> None:
-    checks = {ids.format_id(c.id): c for c in plan.checks}
+    checks = {ids.format(c.id): c for c in plan.checks}
     for node in all_nodes(plan):
         for edge in edges(node.dependencies):
-            target = ids.format_id(edge.target)
+            target = ids.format(edge.target)
             if edge.target.HasField("check") and edge.resolution == Resolution.RESOLUTION_SATISFIED:
                 check = checks[target]
                 want = edge.condition.check_state or CheckState.CHECK_STATE_FINAL

@@ -1,8 +1,11 @@
-"""The compact string form of graph IDs (turboci.util.ids)."""
+"""The compact string form of graph IDs (turboci.utils.ids)."""
 
 from __future__ import annotations
 
+from typing import Any as TypingAny
+
 import pytest
+from google.protobuf.any_pb2 import Any
 from turboci.graph.ids.v1.check_edit_id_pb2 import CheckEditId
 from turboci.graph.ids.v1.check_id_pb2 import CheckId
 from turboci.graph.ids.v1.check_result_id_pb2 import CheckResultId
@@ -11,7 +14,7 @@ from turboci.graph.ids.v1.stage_attempt_id_pb2 import StageAttemptId
 from turboci.graph.ids.v1.stage_edit_id_pb2 import StageEditId
 from turboci.graph.ids.v1.stage_id_pb2 import StageId
 from turboci.graph.ids.v1.work_plan_id_pb2 import WorkPlanId
-from turboci.util import ids
+from turboci.utils import ids
 
 WP = WorkPlanId(id="20260302-ps-4f1c")
 CHECK = CheckId(work_plan=WP, id="build/linux")
@@ -31,21 +34,22 @@ CASES: list[tuple[ids.AnyId, str]] = [
 
 @pytest.mark.parametrize(("message", "text"), CASES, ids=[t for _, t in CASES])
 def test_format_and_parse_round_trip(message: ids.AnyId, text: str) -> None:
-    assert ids.format_id(message) == text
-    parsed = ids.parse_id(text)
-    inner = getattr(parsed, str(parsed.WhichOneof("type")))
+    assert ids.format(message) == text
+    parsed = ids.parse(text)
+    inner = ids.unwrap(parsed)
     assert inner == message
-    assert ids.format_id(parsed) == text
-    assert ids.parse_as(text, type(inner)) == message
+    assert ids.format(parsed) == text
+    kind: TypingAny = type(inner)
+    assert ids.parse_as(text, kind) == message
 
 
 def test_identifier_formats_what_it_holds() -> None:
-    assert ids.format_id(Identifier(stage=STAGE)) == "W20260302-ps-4f1c:Sbuild-linux"
+    assert ids.format(Identifier(stage=STAGE)) == "W20260302-ps-4f1c:Sbuild-linux"
 
 
 def test_check_and_stage_edits_are_told_apart() -> None:
-    assert ids.parse_id("Wx:Ca:E1").HasField("check_edit")
-    assert ids.parse_id("Wx:Sa:E1").HasField("stage_edit")
+    assert ids.parse("Wx:Ca:E1").HasField("check_edit")
+    assert ids.parse("Wx:Sa:E1").HasField("stage_edit")
 
 
 def test_names_may_use_every_allowed_character() -> None:
@@ -85,7 +89,7 @@ def test_parse_as_rejects_another_kind() -> None:
 )
 def test_parse_rejects_malformed(text: str) -> None:
     with pytest.raises(ids.IdError):
-        ids.parse_id(text)
+        ids.parse(text)
 
 
 def test_largest_number_is_accepted() -> None:
@@ -105,4 +109,14 @@ def test_largest_number_is_accepted() -> None:
 )
 def test_format_rejects_what_would_not_parse_back(message: ids.AnyId) -> None:
     with pytest.raises(ids.IdError):
-        ids.format_id(message)
+        ids.format(message)
+
+
+def test_unwrap_of_an_empty_identifier_is_an_error() -> None:
+    with pytest.raises(ids.IdError, match="no ID is set"):
+        ids.unwrap(Identifier())
+
+
+def test_format_of_another_message_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="not a TurboCI graph ID"):
+        ids.format(Any())  # type: ignore[arg-type]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -74,10 +76,16 @@ def test_every_stub_imports_and_every_message_serializes() -> None:
     assert checked > 0
 
 
-def test_wheel_carries_typed_stubs(tmp_path: Path) -> None:
-    # Build from a copy: setuptools leaves build/ and *.egg-info/ in the source.
-    source = tmp_path / "src"
-    shutil.copytree(PY, source, ignore=shutil.ignore_patterns("build", "*.egg-info"))
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel, built as `pip install ./py` builds it, from a copy of the
+    repository's py/ and turboci/ (setuptools leaves build/ and *.egg-info/
+    in the source)."""
+    tmp = tmp_path_factory.mktemp("wheel")
+    source = tmp / "src"
+    shutil.copytree(PY, source / "py", ignore=shutil.ignore_patterns("build", "*.egg-info"))
+    shutil.copytree(REPO / "turboci", source / "turboci")
+    shutil.copy(REPO / "LICENSE", source / "LICENSE")
     proc = subprocess.run(
         [
             sys.executable,
@@ -88,16 +96,54 @@ def test_wheel_carries_typed_stubs(tmp_path: Path) -> None:
             "--no-build-isolation",
             "-q",
             "-w",
-            str(tmp_path),
-            str(source),
+            str(tmp),
+            str(source / "py"),
         ],
         capture_output=True,
         text=True,
     )
     assert proc.returncode == 0, proc.stderr
-    wheel = next(tmp_path.glob("turboci_proto-*.whl"))
+    return next(tmp.glob("turboci_proto-*.whl"))
+
+
+def test_wheel_carries_typed_stubs_helpers_and_protos(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "turboci/py.typed" in names
     assert any(n.endswith("_pb2.pyi") for n in names)
     assert any(n.endswith("_pb2_grpc.py") for n in names)
-    assert all(not n.startswith(("py/", "build/")) for n in names)
+    assert {"turboci/utils/value.py", "turboci/utils/ids.py"} <= set(names)
+    assert all(not n.startswith(("py/", "build/", "tests/")) for n in names)
+    protos = {p.relative_to(REPO).as_posix() for p in (REPO / "turboci").rglob("*.proto")}
+    assert protos == {n for n in names if n.endswith(".proto")}
+
+
+def test_wheel_metadata(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as z:
+        meta_name = next(n for n in z.namelist() if n.endswith(".dist-info/METADATA"))
+        meta = z.read(meta_name).decode()
+        license_name = next(n for n in z.namelist() if n.endswith("licenses/LICENSE"))
+        assert z.read(license_name) == (REPO / "LICENSE").read_bytes()
+    headers = [line for line in meta.splitlines() if ": " in line]
+    requires = {line.split(": ", 1)[1] for line in headers if line.startswith("Requires-Dist")}
+    # The protobuf floor is the runtime the generated code checks for.
+    gencode = re.search(
+        r"ValidateProtobufRuntimeVersion\(\s*_runtime_version.Domain.PUBLIC,\s*(\d+),\s*(\d+),\s*(\d+),",
+        (PY / "turboci/graph/orchestrator/v1/digest_pb2.py").read_text(),
+    )
+    assert gencode is not None
+    floor = ".".join(gencode.groups())
+    assert f"protobuf<8,>={floor}" in requires or f"protobuf>={floor},<8" in requires, requires
+    assert any(r.startswith("grpcio") and 'extra == "grpc"' in r for r in requires), requires
+    for stub in ("types-protobuf", "types-grpcio"):
+        assert any(r.startswith(stub) and 'extra == "typing"' in r for r in requires), requires
+    assert not any(r.startswith("grpcio") and "extra" not in r for r in requires)
+    assert "License-Expression: BSD-3-Clause" in headers
+    assert any(h.startswith("Summary: ") for h in headers)
+    assert any(h.startswith("Project-URL: ") for h in headers)
+
+
+def test_one_version_and_a_changelog_entry_for_it() -> None:
+    version = tomllib.loads((PY / "pyproject.toml").read_text())["project"]["version"]
+    changelog = (REPO / "CHANGELOG.md").read_text()
+    first = re.search(r"^## (\S+)", changelog, re.MULTILINE)
+    assert first is not None and first.group(1) == version

@@ -89,6 +89,12 @@ def _mark_packages(py_out: Path) -> None:
             init.write_text(INIT_MARKER, encoding="utf-8")
 
 
+# The Go stubs use the Opaque API, as the real TurboCI repo does: fields are
+# reached through Get/Set/Has/Clear methods and builders, never struct fields,
+# so code written against either repo compiles against both.
+GO_API_LEVEL = "default_api_level=API_OPAQUE"
+
+
 def _go_args(compiled: Compiled, out: Path, layout: Layout) -> list[str]:
     bin_ = layout.gobin
     module = f"module={GO_MODULE}"
@@ -98,6 +104,7 @@ def _go_args(compiled: Compiled, out: Path, layout: Layout) -> list[str]:
         f"--plugin=protoc-gen-go-grpc={bin_ / 'protoc-gen-go-grpc'}",
         f"--go_out={out}",
         f"--go_opt={module}",
+        f"--go_opt={GO_API_LEVEL}",
         f"--go-grpc_out={out}",
         f"--go-grpc_opt={module}",
         *compiled.files,

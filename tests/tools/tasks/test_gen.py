@@ -88,7 +88,7 @@ def test_check_reports_go_mod_out_of_step_with_deps(generated: Path) -> None:
 def test_hand_written_files_are_never_touched(generated: Path) -> None:
     helper = generated / "go/graph/ids/v1/idstr.go"
     helper.write_text("package idspb\n")
-    py_helper = generated / "py/turboci/util/__init__.py"
+    py_helper = generated / "py/turboci/utils/__init__.py"
     py_helper.parent.mkdir(parents=True)
     py_helper.write_text('"""helpers"""\n')
     (generated / "turboci/graph/ids/v1/ids_service.proto").unlink()

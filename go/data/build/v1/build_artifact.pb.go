@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -25,17 +24,15 @@ const (
 //
 // Next ID: 5
 type BuildArtifact struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// What the file is, for example "chrome" or "base_unittests".
-	Name *string `protobuf:"bytes,1,opt,name=name,proto3,oneof" json:"name,omitempty"`
-	// Where to fetch it, for example a content-addressed storage URL.
-	Uri *string `protobuf:"bytes,2,opt,name=uri,proto3,oneof" json:"uri,omitempty"`
-	// The SHA-256 of its content, as 64 lowercase hex digits.
-	Sha256 *string `protobuf:"bytes,3,opt,name=sha256,proto3,oneof" json:"sha256,omitempty"`
-	// Its length in bytes.
-	SizeBytes     *int64 `protobuf:"varint,4,opt,name=size_bytes,json=sizeBytes,proto3,oneof" json:"size_bytes,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Name        *string                `protobuf:"bytes,1,opt,name=name,proto3,oneof"`
+	xxx_hidden_Uri         *string                `protobuf:"bytes,2,opt,name=uri,proto3,oneof"`
+	xxx_hidden_Sha256      *string                `protobuf:"bytes,3,opt,name=sha256,proto3,oneof"`
+	xxx_hidden_SizeBytes   int64                  `protobuf:"varint,4,opt,name=size_bytes,json=sizeBytes,proto3,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *BuildArtifact) Reset() {
@@ -63,37 +60,145 @@ func (x *BuildArtifact) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use BuildArtifact.ProtoReflect.Descriptor instead.
-func (*BuildArtifact) Descriptor() ([]byte, []int) {
-	return file_turboci_data_build_v1_build_artifact_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *BuildArtifact) GetName() string {
-	if x != nil && x.Name != nil {
-		return *x.Name
+	if x != nil {
+		if x.xxx_hidden_Name != nil {
+			return *x.xxx_hidden_Name
+		}
+		return ""
 	}
 	return ""
 }
 
 func (x *BuildArtifact) GetUri() string {
-	if x != nil && x.Uri != nil {
-		return *x.Uri
+	if x != nil {
+		if x.xxx_hidden_Uri != nil {
+			return *x.xxx_hidden_Uri
+		}
+		return ""
 	}
 	return ""
 }
 
 func (x *BuildArtifact) GetSha256() string {
-	if x != nil && x.Sha256 != nil {
-		return *x.Sha256
+	if x != nil {
+		if x.xxx_hidden_Sha256 != nil {
+			return *x.xxx_hidden_Sha256
+		}
+		return ""
 	}
 	return ""
 }
 
 func (x *BuildArtifact) GetSizeBytes() int64 {
-	if x != nil && x.SizeBytes != nil {
-		return *x.SizeBytes
+	if x != nil {
+		return x.xxx_hidden_SizeBytes
 	}
 	return 0
+}
+
+func (x *BuildArtifact) SetName(v string) {
+	x.xxx_hidden_Name = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 0, 4)
+}
+
+func (x *BuildArtifact) SetUri(v string) {
+	x.xxx_hidden_Uri = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 4)
+}
+
+func (x *BuildArtifact) SetSha256(v string) {
+	x.xxx_hidden_Sha256 = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 4)
+}
+
+func (x *BuildArtifact) SetSizeBytes(v int64) {
+	x.xxx_hidden_SizeBytes = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 4)
+}
+
+func (x *BuildArtifact) HasName() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 0)
+}
+
+func (x *BuildArtifact) HasUri() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *BuildArtifact) HasSha256() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 2)
+}
+
+func (x *BuildArtifact) HasSizeBytes() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 3)
+}
+
+func (x *BuildArtifact) ClearName() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 0)
+	x.xxx_hidden_Name = nil
+}
+
+func (x *BuildArtifact) ClearUri() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_Uri = nil
+}
+
+func (x *BuildArtifact) ClearSha256() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 2)
+	x.xxx_hidden_Sha256 = nil
+}
+
+func (x *BuildArtifact) ClearSizeBytes() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 3)
+	x.xxx_hidden_SizeBytes = 0
+}
+
+type BuildArtifact_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// What the file is, for example "chrome" or "base_unittests".
+	Name *string
+	// Where to fetch it, for example a content-addressed storage URL.
+	Uri *string
+	// The SHA-256 of its content, as 64 lowercase hex digits.
+	Sha256 *string
+	// Its length in bytes.
+	SizeBytes *int64
+}
+
+func (b0 BuildArtifact_builder) Build() *BuildArtifact {
+	m0 := &BuildArtifact{}
+	b, x := &b0, m0
+	_, _ = b, x
+	if b.Name != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 0, 4)
+		x.xxx_hidden_Name = b.Name
+	}
+	if b.Uri != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 4)
+		x.xxx_hidden_Uri = b.Uri
+	}
+	if b.Sha256 != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 4)
+		x.xxx_hidden_Sha256 = b.Sha256
+	}
+	if b.SizeBytes != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 4)
+		x.xxx_hidden_SizeBytes = *b.SizeBytes
+	}
+	return m0
 }
 
 var File_turboci_data_build_v1_build_artifact_proto protoreflect.FileDescriptor
@@ -111,18 +216,6 @@ const file_turboci_data_build_v1_build_artifact_proto_rawDesc = "" +
 	"\x04_uriB\t\n" +
 	"\a_sha256B\r\n" +
 	"\v_size_bytesB8Z6go.chromium.org/turboci/proto/go/data/build/v1;buildpbb\x06proto3"
-
-var (
-	file_turboci_data_build_v1_build_artifact_proto_rawDescOnce sync.Once
-	file_turboci_data_build_v1_build_artifact_proto_rawDescData []byte
-)
-
-func file_turboci_data_build_v1_build_artifact_proto_rawDescGZIP() []byte {
-	file_turboci_data_build_v1_build_artifact_proto_rawDescOnce.Do(func() {
-		file_turboci_data_build_v1_build_artifact_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_data_build_v1_build_artifact_proto_rawDesc), len(file_turboci_data_build_v1_build_artifact_proto_rawDesc)))
-	})
-	return file_turboci_data_build_v1_build_artifact_proto_rawDescData
-}
 
 var file_turboci_data_build_v1_build_artifact_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_data_build_v1_build_artifact_proto_goTypes = []any{

@@ -13,7 +13,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -28,15 +27,14 @@ const (
 //
 // Next ID: 4
 type BuildCheckOptions struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The build targets, for example "chrome" or "//base:base_unittests".
-	Targets []string `protobuf:"bytes,1,rep,name=targets,proto3" json:"targets,omitempty"`
-	// The platform to build for, for example "linux-x64" or "android-arm64".
-	Platform *string `protobuf:"bytes,2,opt,name=platform,proto3,oneof" json:"platform,omitempty"`
-	// The build configuration, for example "release" or "debug".
-	Config        *string `protobuf:"bytes,3,opt,name=config,proto3,oneof" json:"config,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Targets     []string               `protobuf:"bytes,1,rep,name=targets,proto3"`
+	xxx_hidden_Platform    *string                `protobuf:"bytes,2,opt,name=platform,proto3,oneof"`
+	xxx_hidden_Config      *string                `protobuf:"bytes,3,opt,name=config,proto3,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *BuildCheckOptions) Reset() {
@@ -64,30 +62,96 @@ func (x *BuildCheckOptions) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use BuildCheckOptions.ProtoReflect.Descriptor instead.
-func (*BuildCheckOptions) Descriptor() ([]byte, []int) {
-	return file_turboci_data_build_v1_build_check_options_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *BuildCheckOptions) GetTargets() []string {
 	if x != nil {
-		return x.Targets
+		return x.xxx_hidden_Targets
 	}
 	return nil
 }
 
 func (x *BuildCheckOptions) GetPlatform() string {
-	if x != nil && x.Platform != nil {
-		return *x.Platform
+	if x != nil {
+		if x.xxx_hidden_Platform != nil {
+			return *x.xxx_hidden_Platform
+		}
+		return ""
 	}
 	return ""
 }
 
 func (x *BuildCheckOptions) GetConfig() string {
-	if x != nil && x.Config != nil {
-		return *x.Config
+	if x != nil {
+		if x.xxx_hidden_Config != nil {
+			return *x.xxx_hidden_Config
+		}
+		return ""
 	}
 	return ""
+}
+
+func (x *BuildCheckOptions) SetTargets(v []string) {
+	x.xxx_hidden_Targets = v
+}
+
+func (x *BuildCheckOptions) SetPlatform(v string) {
+	x.xxx_hidden_Platform = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 3)
+}
+
+func (x *BuildCheckOptions) SetConfig(v string) {
+	x.xxx_hidden_Config = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 3)
+}
+
+func (x *BuildCheckOptions) HasPlatform() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *BuildCheckOptions) HasConfig() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 2)
+}
+
+func (x *BuildCheckOptions) ClearPlatform() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_Platform = nil
+}
+
+func (x *BuildCheckOptions) ClearConfig() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 2)
+	x.xxx_hidden_Config = nil
+}
+
+type BuildCheckOptions_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The build targets, for example "chrome" or "//base:base_unittests".
+	Targets []string
+	// The platform to build for, for example "linux-x64" or "android-arm64".
+	Platform *string
+	// The build configuration, for example "release" or "debug".
+	Config *string
+}
+
+func (b0 BuildCheckOptions_builder) Build() *BuildCheckOptions {
+	m0 := &BuildCheckOptions{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Targets = b.Targets
+	if b.Platform != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 3)
+		x.xxx_hidden_Platform = b.Platform
+	}
+	if b.Config != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 3)
+		x.xxx_hidden_Config = b.Config
+	}
+	return m0
 }
 
 var File_turboci_data_build_v1_build_check_options_proto protoreflect.FileDescriptor
@@ -101,18 +165,6 @@ const file_turboci_data_build_v1_build_check_options_proto_rawDesc = "" +
 	"\x06config\x18\x03 \x01(\tH\x01R\x06config\x88\x01\x01B\v\n" +
 	"\t_platformB\t\n" +
 	"\a_configB8Z6go.chromium.org/turboci/proto/go/data/build/v1;buildpbb\x06proto3"
-
-var (
-	file_turboci_data_build_v1_build_check_options_proto_rawDescOnce sync.Once
-	file_turboci_data_build_v1_build_check_options_proto_rawDescData []byte
-)
-
-func file_turboci_data_build_v1_build_check_options_proto_rawDescGZIP() []byte {
-	file_turboci_data_build_v1_build_check_options_proto_rawDescOnce.Do(func() {
-		file_turboci_data_build_v1_build_check_options_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_data_build_v1_build_check_options_proto_rawDesc), len(file_turboci_data_build_v1_build_check_options_proto_rawDesc)))
-	})
-	return file_turboci_data_build_v1_build_check_options_proto_rawDescData
-}
 
 var file_turboci_data_build_v1_build_check_options_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_data_build_v1_build_check_options_proto_goTypes = []any{

@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -25,15 +24,14 @@ const (
 //
 // Next ID: 4
 type BuildCheckResult struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// How the build ended.
-	Status *BuildStatus `protobuf:"varint,1,opt,name=status,proto3,enum=turboci.data.build.v1.BuildStatus,oneof" json:"status,omitempty"`
-	// The files it produced. Empty unless the build succeeded.
-	Artifacts []*BuildArtifact `protobuf:"bytes,2,rep,name=artifacts,proto3" json:"artifacts,omitempty"`
-	// The first error, in a line or two, when the build failed.
-	FailureSummary *string `protobuf:"bytes,3,opt,name=failure_summary,json=failureSummary,proto3,oneof" json:"failure_summary,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	state                     protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Status         BuildStatus            `protobuf:"varint,1,opt,name=status,proto3,enum=turboci.data.build.v1.BuildStatus,oneof"`
+	xxx_hidden_Artifacts      *[]*BuildArtifact      `protobuf:"bytes,2,rep,name=artifacts,proto3"`
+	xxx_hidden_FailureSummary *string                `protobuf:"bytes,3,opt,name=failure_summary,json=failureSummary,proto3,oneof"`
+	XXX_raceDetectHookData    protoimpl.RaceDetectHookData
+	XXX_presence              [1]uint32
+	unknownFields             protoimpl.UnknownFields
+	sizeCache                 protoimpl.SizeCache
 }
 
 func (x *BuildCheckResult) Reset() {
@@ -61,30 +59,97 @@ func (x *BuildCheckResult) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use BuildCheckResult.ProtoReflect.Descriptor instead.
-func (*BuildCheckResult) Descriptor() ([]byte, []int) {
-	return file_turboci_data_build_v1_build_check_result_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *BuildCheckResult) GetStatus() BuildStatus {
-	if x != nil && x.Status != nil {
-		return *x.Status
+	if x != nil {
+		if protoimpl.X.Present(&(x.XXX_presence[0]), 0) {
+			return x.xxx_hidden_Status
+		}
 	}
 	return BuildStatus_BUILD_STATUS_UNKNOWN
 }
 
 func (x *BuildCheckResult) GetArtifacts() []*BuildArtifact {
 	if x != nil {
-		return x.Artifacts
+		if x.xxx_hidden_Artifacts != nil {
+			return *x.xxx_hidden_Artifacts
+		}
 	}
 	return nil
 }
 
 func (x *BuildCheckResult) GetFailureSummary() string {
-	if x != nil && x.FailureSummary != nil {
-		return *x.FailureSummary
+	if x != nil {
+		if x.xxx_hidden_FailureSummary != nil {
+			return *x.xxx_hidden_FailureSummary
+		}
+		return ""
 	}
 	return ""
+}
+
+func (x *BuildCheckResult) SetStatus(v BuildStatus) {
+	x.xxx_hidden_Status = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 0, 3)
+}
+
+func (x *BuildCheckResult) SetArtifacts(v []*BuildArtifact) {
+	x.xxx_hidden_Artifacts = &v
+}
+
+func (x *BuildCheckResult) SetFailureSummary(v string) {
+	x.xxx_hidden_FailureSummary = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 3)
+}
+
+func (x *BuildCheckResult) HasStatus() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 0)
+}
+
+func (x *BuildCheckResult) HasFailureSummary() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 2)
+}
+
+func (x *BuildCheckResult) ClearStatus() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 0)
+	x.xxx_hidden_Status = BuildStatus_BUILD_STATUS_UNKNOWN
+}
+
+func (x *BuildCheckResult) ClearFailureSummary() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 2)
+	x.xxx_hidden_FailureSummary = nil
+}
+
+type BuildCheckResult_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// How the build ended.
+	Status *BuildStatus
+	// The files it produced. Empty unless the build succeeded.
+	Artifacts []*BuildArtifact
+	// The first error, in a line or two, when the build failed.
+	FailureSummary *string
+}
+
+func (b0 BuildCheckResult_builder) Build() *BuildCheckResult {
+	m0 := &BuildCheckResult{}
+	b, x := &b0, m0
+	_, _ = b, x
+	if b.Status != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 0, 3)
+		x.xxx_hidden_Status = *b.Status
+	}
+	x.xxx_hidden_Artifacts = &b.Artifacts
+	if b.FailureSummary != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 3)
+		x.xxx_hidden_FailureSummary = b.FailureSummary
+	}
+	return m0
 }
 
 var File_turboci_data_build_v1_build_check_result_proto protoreflect.FileDescriptor
@@ -98,18 +163,6 @@ const file_turboci_data_build_v1_build_check_result_proto_rawDesc = "" +
 	"\x0ffailure_summary\x18\x03 \x01(\tH\x01R\x0efailureSummary\x88\x01\x01B\t\n" +
 	"\a_statusB\x12\n" +
 	"\x10_failure_summaryB8Z6go.chromium.org/turboci/proto/go/data/build/v1;buildpbb\x06proto3"
-
-var (
-	file_turboci_data_build_v1_build_check_result_proto_rawDescOnce sync.Once
-	file_turboci_data_build_v1_build_check_result_proto_rawDescData []byte
-)
-
-func file_turboci_data_build_v1_build_check_result_proto_rawDescGZIP() []byte {
-	file_turboci_data_build_v1_build_check_result_proto_rawDescOnce.Do(func() {
-		file_turboci_data_build_v1_build_check_result_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_data_build_v1_build_check_result_proto_rawDesc), len(file_turboci_data_build_v1_build_check_result_proto_rawDesc)))
-	})
-	return file_turboci_data_build_v1_build_check_result_proto_rawDescData
-}
 
 var file_turboci_data_build_v1_build_check_result_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_data_build_v1_build_check_result_proto_goTypes = []any{

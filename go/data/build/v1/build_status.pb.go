@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -74,11 +73,6 @@ func (x BuildStatus) Number() protoreflect.EnumNumber {
 	return protoreflect.EnumNumber(x)
 }
 
-// Deprecated: Use BuildStatus.Descriptor instead.
-func (BuildStatus) EnumDescriptor() ([]byte, []int) {
-	return file_turboci_data_build_v1_build_status_proto_rawDescGZIP(), []int{0}
-}
-
 var File_turboci_data_build_v1_build_status_proto protoreflect.FileDescriptor
 
 const file_turboci_data_build_v1_build_status_proto_rawDesc = "" +
@@ -89,18 +83,6 @@ const file_turboci_data_build_v1_build_status_proto_rawDesc = "" +
 	"\x16BUILD_STATUS_SUCCEEDED\x10\x01\x12\x17\n" +
 	"\x13BUILD_STATUS_FAILED\x10\x02\x12\x1d\n" +
 	"\x19BUILD_STATUS_INFRA_FAILED\x10\x03B8Z6go.chromium.org/turboci/proto/go/data/build/v1;buildpbb\x06proto3"
-
-var (
-	file_turboci_data_build_v1_build_status_proto_rawDescOnce sync.Once
-	file_turboci_data_build_v1_build_status_proto_rawDescData []byte
-)
-
-func file_turboci_data_build_v1_build_status_proto_rawDescGZIP() []byte {
-	file_turboci_data_build_v1_build_status_proto_rawDescOnce.Do(func() {
-		file_turboci_data_build_v1_build_status_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_data_build_v1_build_status_proto_rawDesc), len(file_turboci_data_build_v1_build_status_proto_rawDesc)))
-	})
-	return file_turboci_data_build_v1_build_status_proto_rawDescData
-}
 
 var file_turboci_data_build_v1_build_status_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_turboci_data_build_v1_build_status_proto_goTypes = []any{

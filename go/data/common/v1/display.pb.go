@@ -13,7 +13,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -30,15 +29,14 @@ const (
 //
 // Next ID: 4
 type Display struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// A one-line summary.
-	Title *string `protobuf:"bytes,1,opt,name=title,proto3,oneof" json:"title,omitempty"`
-	// The details, in CommonMark Markdown.
-	BodyMarkdown *string `protobuf:"bytes,2,opt,name=body_markdown,json=bodyMarkdown,proto3,oneof" json:"body_markdown,omitempty"`
-	// Links to more, most useful first.
-	Links         []*Display_Link `protobuf:"bytes,3,rep,name=links,proto3" json:"links,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                   protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Title        *string                `protobuf:"bytes,1,opt,name=title,proto3,oneof"`
+	xxx_hidden_BodyMarkdown *string                `protobuf:"bytes,2,opt,name=body_markdown,json=bodyMarkdown,proto3,oneof"`
+	xxx_hidden_Links        *[]*Display_Link       `protobuf:"bytes,3,rep,name=links,proto3"`
+	XXX_raceDetectHookData  protoimpl.RaceDetectHookData
+	XXX_presence            [1]uint32
+	unknownFields           protoimpl.UnknownFields
+	sizeCache               protoimpl.SizeCache
 }
 
 func (x *Display) Reset() {
@@ -66,43 +64,111 @@ func (x *Display) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use Display.ProtoReflect.Descriptor instead.
-func (*Display) Descriptor() ([]byte, []int) {
-	return file_turboci_data_common_v1_display_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *Display) GetTitle() string {
-	if x != nil && x.Title != nil {
-		return *x.Title
+	if x != nil {
+		if x.xxx_hidden_Title != nil {
+			return *x.xxx_hidden_Title
+		}
+		return ""
 	}
 	return ""
 }
 
 func (x *Display) GetBodyMarkdown() string {
-	if x != nil && x.BodyMarkdown != nil {
-		return *x.BodyMarkdown
+	if x != nil {
+		if x.xxx_hidden_BodyMarkdown != nil {
+			return *x.xxx_hidden_BodyMarkdown
+		}
+		return ""
 	}
 	return ""
 }
 
 func (x *Display) GetLinks() []*Display_Link {
 	if x != nil {
-		return x.Links
+		if x.xxx_hidden_Links != nil {
+			return *x.xxx_hidden_Links
+		}
 	}
 	return nil
+}
+
+func (x *Display) SetTitle(v string) {
+	x.xxx_hidden_Title = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 0, 3)
+}
+
+func (x *Display) SetBodyMarkdown(v string) {
+	x.xxx_hidden_BodyMarkdown = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 3)
+}
+
+func (x *Display) SetLinks(v []*Display_Link) {
+	x.xxx_hidden_Links = &v
+}
+
+func (x *Display) HasTitle() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 0)
+}
+
+func (x *Display) HasBodyMarkdown() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *Display) ClearTitle() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 0)
+	x.xxx_hidden_Title = nil
+}
+
+func (x *Display) ClearBodyMarkdown() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_BodyMarkdown = nil
+}
+
+type Display_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// A one-line summary.
+	Title *string
+	// The details, in CommonMark Markdown.
+	BodyMarkdown *string
+	// Links to more, most useful first.
+	Links []*Display_Link
+}
+
+func (b0 Display_builder) Build() *Display {
+	m0 := &Display{}
+	b, x := &b0, m0
+	_, _ = b, x
+	if b.Title != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 0, 3)
+		x.xxx_hidden_Title = b.Title
+	}
+	if b.BodyMarkdown != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 3)
+		x.xxx_hidden_BodyMarkdown = b.BodyMarkdown
+	}
+	x.xxx_hidden_Links = &b.Links
+	return m0
 }
 
 // A labelled link.
 //
 // Next ID: 3
 type Display_Link struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// What the link leads to, as the text to show.
-	Label *string `protobuf:"bytes,1,opt,name=label,proto3,oneof" json:"label,omitempty"`
-	// Where it leads.
-	Url           *string `protobuf:"bytes,2,opt,name=url,proto3,oneof" json:"url,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Label       *string                `protobuf:"bytes,1,opt,name=label,proto3,oneof"`
+	xxx_hidden_Url         *string                `protobuf:"bytes,2,opt,name=url,proto3,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *Display_Link) Reset() {
@@ -130,23 +196,82 @@ func (x *Display_Link) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use Display_Link.ProtoReflect.Descriptor instead.
-func (*Display_Link) Descriptor() ([]byte, []int) {
-	return file_turboci_data_common_v1_display_proto_rawDescGZIP(), []int{0, 0}
-}
-
 func (x *Display_Link) GetLabel() string {
-	if x != nil && x.Label != nil {
-		return *x.Label
+	if x != nil {
+		if x.xxx_hidden_Label != nil {
+			return *x.xxx_hidden_Label
+		}
+		return ""
 	}
 	return ""
 }
 
 func (x *Display_Link) GetUrl() string {
-	if x != nil && x.Url != nil {
-		return *x.Url
+	if x != nil {
+		if x.xxx_hidden_Url != nil {
+			return *x.xxx_hidden_Url
+		}
+		return ""
 	}
 	return ""
+}
+
+func (x *Display_Link) SetLabel(v string) {
+	x.xxx_hidden_Label = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 0, 2)
+}
+
+func (x *Display_Link) SetUrl(v string) {
+	x.xxx_hidden_Url = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 2)
+}
+
+func (x *Display_Link) HasLabel() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 0)
+}
+
+func (x *Display_Link) HasUrl() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *Display_Link) ClearLabel() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 0)
+	x.xxx_hidden_Label = nil
+}
+
+func (x *Display_Link) ClearUrl() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_Url = nil
+}
+
+type Display_Link_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// What the link leads to, as the text to show.
+	Label *string
+	// Where it leads.
+	Url *string
+}
+
+func (b0 Display_Link_builder) Build() *Display_Link {
+	m0 := &Display_Link{}
+	b, x := &b0, m0
+	_, _ = b, x
+	if b.Label != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 0, 2)
+		x.xxx_hidden_Label = b.Label
+	}
+	if b.Url != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 2)
+		x.xxx_hidden_Url = b.Url
+	}
+	return m0
 }
 
 var File_turboci_data_common_v1_display_proto protoreflect.FileDescriptor
@@ -165,18 +290,6 @@ const file_turboci_data_common_v1_display_proto_rawDesc = "" +
 	"\x04_urlB\b\n" +
 	"\x06_titleB\x10\n" +
 	"\x0e_body_markdownB:Z8go.chromium.org/turboci/proto/go/data/common/v1;commonpbb\x06proto3"
-
-var (
-	file_turboci_data_common_v1_display_proto_rawDescOnce sync.Once
-	file_turboci_data_common_v1_display_proto_rawDescData []byte
-)
-
-func file_turboci_data_common_v1_display_proto_rawDescGZIP() []byte {
-	file_turboci_data_common_v1_display_proto_rawDescOnce.Do(func() {
-		file_turboci_data_common_v1_display_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_data_common_v1_display_proto_rawDesc), len(file_turboci_data_common_v1_display_proto_rawDesc)))
-	})
-	return file_turboci_data_common_v1_display_proto_rawDescData
-}
 
 var file_turboci_data_common_v1_display_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_turboci_data_common_v1_display_proto_goTypes = []any{

@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -74,23 +73,18 @@ func (x SkippedCheckResult_Reason) Number() protoreflect.EnumNumber {
 	return protoreflect.EnumNumber(x)
 }
 
-// Deprecated: Use SkippedCheckResult_Reason.Descriptor instead.
-func (SkippedCheckResult_Reason) EnumDescriptor() ([]byte, []int) {
-	return file_turboci_data_common_v1_skipped_check_result_proto_rawDescGZIP(), []int{0, 0}
-}
-
 // The result a stage writes to a check it decided not to answer, so that
 // readers can tell "skipped on purpose" from "no result yet" or "crashed".
 //
 // Next ID: 3
 type SkippedCheckResult struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Why the check was skipped.
-	Reason *SkippedCheckResult_Reason `protobuf:"varint,1,opt,name=reason,proto3,enum=turboci.data.common.v1.SkippedCheckResult_Reason,oneof" json:"reason,omitempty"`
-	// The explanation for people.
-	Display       *Display `protobuf:"bytes,2,opt,name=display,proto3,oneof" json:"display,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState    `protogen:"opaque.v1"`
+	xxx_hidden_Reason      SkippedCheckResult_Reason `protobuf:"varint,1,opt,name=reason,proto3,enum=turboci.data.common.v1.SkippedCheckResult_Reason,oneof"`
+	xxx_hidden_Display     *Display                  `protobuf:"bytes,2,opt,name=display,proto3,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *SkippedCheckResult) Reset() {
@@ -118,23 +112,73 @@ func (x *SkippedCheckResult) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use SkippedCheckResult.ProtoReflect.Descriptor instead.
-func (*SkippedCheckResult) Descriptor() ([]byte, []int) {
-	return file_turboci_data_common_v1_skipped_check_result_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *SkippedCheckResult) GetReason() SkippedCheckResult_Reason {
-	if x != nil && x.Reason != nil {
-		return *x.Reason
+	if x != nil {
+		if protoimpl.X.Present(&(x.XXX_presence[0]), 0) {
+			return x.xxx_hidden_Reason
+		}
 	}
 	return SkippedCheckResult_REASON_UNKNOWN
 }
 
 func (x *SkippedCheckResult) GetDisplay() *Display {
 	if x != nil {
-		return x.Display
+		return x.xxx_hidden_Display
 	}
 	return nil
+}
+
+func (x *SkippedCheckResult) SetReason(v SkippedCheckResult_Reason) {
+	x.xxx_hidden_Reason = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 0, 2)
+}
+
+func (x *SkippedCheckResult) SetDisplay(v *Display) {
+	x.xxx_hidden_Display = v
+}
+
+func (x *SkippedCheckResult) HasReason() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 0)
+}
+
+func (x *SkippedCheckResult) HasDisplay() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Display != nil
+}
+
+func (x *SkippedCheckResult) ClearReason() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 0)
+	x.xxx_hidden_Reason = SkippedCheckResult_REASON_UNKNOWN
+}
+
+func (x *SkippedCheckResult) ClearDisplay() {
+	x.xxx_hidden_Display = nil
+}
+
+type SkippedCheckResult_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// Why the check was skipped.
+	Reason *SkippedCheckResult_Reason
+	// The explanation for people.
+	Display *Display
+}
+
+func (b0 SkippedCheckResult_builder) Build() *SkippedCheckResult {
+	m0 := &SkippedCheckResult{}
+	b, x := &b0, m0
+	_, _ = b, x
+	if b.Reason != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 0, 2)
+		x.xxx_hidden_Reason = *b.Reason
+	}
+	x.xxx_hidden_Display = b.Display
+	return m0
 }
 
 var File_turboci_data_common_v1_skipped_check_result_proto protoreflect.FileDescriptor
@@ -153,18 +197,6 @@ const file_turboci_data_common_v1_skipped_check_result_proto_rawDesc = "" +
 	"\a_reasonB\n" +
 	"\n" +
 	"\b_displayB:Z8go.chromium.org/turboci/proto/go/data/common/v1;commonpbb\x06proto3"
-
-var (
-	file_turboci_data_common_v1_skipped_check_result_proto_rawDescOnce sync.Once
-	file_turboci_data_common_v1_skipped_check_result_proto_rawDescData []byte
-)
-
-func file_turboci_data_common_v1_skipped_check_result_proto_rawDescGZIP() []byte {
-	file_turboci_data_common_v1_skipped_check_result_proto_rawDescOnce.Do(func() {
-		file_turboci_data_common_v1_skipped_check_result_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_data_common_v1_skipped_check_result_proto_rawDesc), len(file_turboci_data_common_v1_skipped_check_result_proto_rawDesc)))
-	})
-	return file_turboci_data_common_v1_skipped_check_result_proto_rawDescData
-}
 
 var file_turboci_data_common_v1_skipped_check_result_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_turboci_data_common_v1_skipped_check_result_proto_msgTypes = make([]protoimpl.MessageInfo, 1)

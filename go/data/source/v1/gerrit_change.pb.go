@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -25,19 +24,15 @@ const (
 //
 // Next ID: 5
 type GerritChange struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The Gerrit host, for example "chromium-review.googlesource.com".
-	Host *string `protobuf:"bytes,1,opt,name=host,proto3,oneof" json:"host,omitempty"`
-	// The project (repository) the change is for, for example
-	// "chromium/src".
-	Project *string `protobuf:"bytes,2,opt,name=project,proto3,oneof" json:"project,omitempty"`
-	// The change number.
-	Change *int64 `protobuf:"varint,3,opt,name=change,proto3,oneof" json:"change,omitempty"`
-	// The patchset number. Unset in options means the latest patchset; results
-	// always pin it.
-	Patchset      *int32 `protobuf:"varint,4,opt,name=patchset,proto3,oneof" json:"patchset,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Host        *string                `protobuf:"bytes,1,opt,name=host,proto3,oneof"`
+	xxx_hidden_Project     *string                `protobuf:"bytes,2,opt,name=project,proto3,oneof"`
+	xxx_hidden_Change      int64                  `protobuf:"varint,3,opt,name=change,proto3,oneof"`
+	xxx_hidden_Patchset    int32                  `protobuf:"varint,4,opt,name=patchset,proto3,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *GerritChange) Reset() {
@@ -65,37 +60,144 @@ func (x *GerritChange) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use GerritChange.ProtoReflect.Descriptor instead.
-func (*GerritChange) Descriptor() ([]byte, []int) {
-	return file_turboci_data_source_v1_gerrit_change_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *GerritChange) GetHost() string {
-	if x != nil && x.Host != nil {
-		return *x.Host
+	if x != nil {
+		if x.xxx_hidden_Host != nil {
+			return *x.xxx_hidden_Host
+		}
+		return ""
 	}
 	return ""
 }
 
 func (x *GerritChange) GetProject() string {
-	if x != nil && x.Project != nil {
-		return *x.Project
+	if x != nil {
+		if x.xxx_hidden_Project != nil {
+			return *x.xxx_hidden_Project
+		}
+		return ""
 	}
 	return ""
 }
 
 func (x *GerritChange) GetChange() int64 {
-	if x != nil && x.Change != nil {
-		return *x.Change
+	if x != nil {
+		return x.xxx_hidden_Change
 	}
 	return 0
 }
 
 func (x *GerritChange) GetPatchset() int32 {
-	if x != nil && x.Patchset != nil {
-		return *x.Patchset
+	if x != nil {
+		return x.xxx_hidden_Patchset
 	}
 	return 0
+}
+
+func (x *GerritChange) SetHost(v string) {
+	x.xxx_hidden_Host = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 0, 4)
+}
+
+func (x *GerritChange) SetProject(v string) {
+	x.xxx_hidden_Project = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 4)
+}
+
+func (x *GerritChange) SetChange(v int64) {
+	x.xxx_hidden_Change = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 4)
+}
+
+func (x *GerritChange) SetPatchset(v int32) {
+	x.xxx_hidden_Patchset = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 4)
+}
+
+func (x *GerritChange) HasHost() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 0)
+}
+
+func (x *GerritChange) HasProject() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *GerritChange) HasChange() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 2)
+}
+
+func (x *GerritChange) HasPatchset() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 3)
+}
+
+func (x *GerritChange) ClearHost() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 0)
+	x.xxx_hidden_Host = nil
+}
+
+func (x *GerritChange) ClearProject() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_Project = nil
+}
+
+func (x *GerritChange) ClearChange() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 2)
+	x.xxx_hidden_Change = 0
+}
+
+func (x *GerritChange) ClearPatchset() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 3)
+	x.xxx_hidden_Patchset = 0
+}
+
+type GerritChange_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The Gerrit host, for example "chromium-review.googlesource.com".
+	Host *string
+	// The project (repository) the change is for, for example
+	// "chromium/src".
+	Project *string
+	// The change number.
+	Change *int64
+	// The patchset number. Unset in options means the latest patchset; results
+	// always pin it.
+	Patchset *int32
+}
+
+func (b0 GerritChange_builder) Build() *GerritChange {
+	m0 := &GerritChange{}
+	b, x := &b0, m0
+	_, _ = b, x
+	if b.Host != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 0, 4)
+		x.xxx_hidden_Host = b.Host
+	}
+	if b.Project != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 4)
+		x.xxx_hidden_Project = b.Project
+	}
+	if b.Change != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 4)
+		x.xxx_hidden_Change = *b.Change
+	}
+	if b.Patchset != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 4)
+		x.xxx_hidden_Patchset = *b.Patchset
+	}
+	return m0
 }
 
 var File_turboci_data_source_v1_gerrit_change_proto protoreflect.FileDescriptor
@@ -113,18 +215,6 @@ const file_turboci_data_source_v1_gerrit_change_proto_rawDesc = "" +
 	"\b_projectB\t\n" +
 	"\a_changeB\v\n" +
 	"\t_patchsetB:Z8go.chromium.org/turboci/proto/go/data/source/v1;sourcepbb\x06proto3"
-
-var (
-	file_turboci_data_source_v1_gerrit_change_proto_rawDescOnce sync.Once
-	file_turboci_data_source_v1_gerrit_change_proto_rawDescData []byte
-)
-
-func file_turboci_data_source_v1_gerrit_change_proto_rawDescGZIP() []byte {
-	file_turboci_data_source_v1_gerrit_change_proto_rawDescOnce.Do(func() {
-		file_turboci_data_source_v1_gerrit_change_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_data_source_v1_gerrit_change_proto_rawDesc), len(file_turboci_data_source_v1_gerrit_change_proto_rawDesc)))
-	})
-	return file_turboci_data_source_v1_gerrit_change_proto_rawDescData
-}
 
 var file_turboci_data_source_v1_gerrit_change_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_data_source_v1_gerrit_change_proto_goTypes = []any{

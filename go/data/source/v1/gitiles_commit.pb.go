@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -25,18 +24,15 @@ const (
 //
 // Next ID: 5
 type GitilesCommit struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The Gitiles host, for example "chromium.googlesource.com".
-	Host *string `protobuf:"bytes,1,opt,name=host,proto3,oneof" json:"host,omitempty"`
-	// The project (repository), for example "chromium/src".
-	Project *string `protobuf:"bytes,2,opt,name=project,proto3,oneof" json:"project,omitempty"`
-	// The ref the commit was taken from, for example "refs/heads/main".
-	Ref *string `protobuf:"bytes,3,opt,name=ref,proto3,oneof" json:"ref,omitempty"`
-	// The commit hash, 40 lowercase hex digits. Unset in options means the
-	// ref's tip at the time the source is resolved; results always pin it.
-	Id            *string `protobuf:"bytes,4,opt,name=id,proto3,oneof" json:"id,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Host        *string                `protobuf:"bytes,1,opt,name=host,proto3,oneof"`
+	xxx_hidden_Project     *string                `protobuf:"bytes,2,opt,name=project,proto3,oneof"`
+	xxx_hidden_Ref         *string                `protobuf:"bytes,3,opt,name=ref,proto3,oneof"`
+	xxx_hidden_Id          *string                `protobuf:"bytes,4,opt,name=id,proto3,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *GitilesCommit) Reset() {
@@ -64,37 +60,149 @@ func (x *GitilesCommit) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use GitilesCommit.ProtoReflect.Descriptor instead.
-func (*GitilesCommit) Descriptor() ([]byte, []int) {
-	return file_turboci_data_source_v1_gitiles_commit_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *GitilesCommit) GetHost() string {
-	if x != nil && x.Host != nil {
-		return *x.Host
+	if x != nil {
+		if x.xxx_hidden_Host != nil {
+			return *x.xxx_hidden_Host
+		}
+		return ""
 	}
 	return ""
 }
 
 func (x *GitilesCommit) GetProject() string {
-	if x != nil && x.Project != nil {
-		return *x.Project
+	if x != nil {
+		if x.xxx_hidden_Project != nil {
+			return *x.xxx_hidden_Project
+		}
+		return ""
 	}
 	return ""
 }
 
 func (x *GitilesCommit) GetRef() string {
-	if x != nil && x.Ref != nil {
-		return *x.Ref
+	if x != nil {
+		if x.xxx_hidden_Ref != nil {
+			return *x.xxx_hidden_Ref
+		}
+		return ""
 	}
 	return ""
 }
 
 func (x *GitilesCommit) GetId() string {
-	if x != nil && x.Id != nil {
-		return *x.Id
+	if x != nil {
+		if x.xxx_hidden_Id != nil {
+			return *x.xxx_hidden_Id
+		}
+		return ""
 	}
 	return ""
+}
+
+func (x *GitilesCommit) SetHost(v string) {
+	x.xxx_hidden_Host = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 0, 4)
+}
+
+func (x *GitilesCommit) SetProject(v string) {
+	x.xxx_hidden_Project = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 4)
+}
+
+func (x *GitilesCommit) SetRef(v string) {
+	x.xxx_hidden_Ref = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 4)
+}
+
+func (x *GitilesCommit) SetId(v string) {
+	x.xxx_hidden_Id = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 4)
+}
+
+func (x *GitilesCommit) HasHost() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 0)
+}
+
+func (x *GitilesCommit) HasProject() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *GitilesCommit) HasRef() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 2)
+}
+
+func (x *GitilesCommit) HasId() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 3)
+}
+
+func (x *GitilesCommit) ClearHost() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 0)
+	x.xxx_hidden_Host = nil
+}
+
+func (x *GitilesCommit) ClearProject() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_Project = nil
+}
+
+func (x *GitilesCommit) ClearRef() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 2)
+	x.xxx_hidden_Ref = nil
+}
+
+func (x *GitilesCommit) ClearId() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 3)
+	x.xxx_hidden_Id = nil
+}
+
+type GitilesCommit_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The Gitiles host, for example "chromium.googlesource.com".
+	Host *string
+	// The project (repository), for example "chromium/src".
+	Project *string
+	// The ref the commit was taken from, for example "refs/heads/main".
+	Ref *string
+	// The commit hash, 40 lowercase hex digits. Unset in options means the
+	// ref's tip at the time the source is resolved; results always pin it.
+	Id *string
+}
+
+func (b0 GitilesCommit_builder) Build() *GitilesCommit {
+	m0 := &GitilesCommit{}
+	b, x := &b0, m0
+	_, _ = b, x
+	if b.Host != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 0, 4)
+		x.xxx_hidden_Host = b.Host
+	}
+	if b.Project != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 4)
+		x.xxx_hidden_Project = b.Project
+	}
+	if b.Ref != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 4)
+		x.xxx_hidden_Ref = b.Ref
+	}
+	if b.Id != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 4)
+		x.xxx_hidden_Id = b.Id
+	}
+	return m0
 }
 
 var File_turboci_data_source_v1_gitiles_commit_proto protoreflect.FileDescriptor
@@ -112,18 +220,6 @@ const file_turboci_data_source_v1_gitiles_commit_proto_rawDesc = "" +
 	"\b_projectB\x06\n" +
 	"\x04_refB\x05\n" +
 	"\x03_idB:Z8go.chromium.org/turboci/proto/go/data/source/v1;sourcepbb\x06proto3"
-
-var (
-	file_turboci_data_source_v1_gitiles_commit_proto_rawDescOnce sync.Once
-	file_turboci_data_source_v1_gitiles_commit_proto_rawDescData []byte
-)
-
-func file_turboci_data_source_v1_gitiles_commit_proto_rawDescGZIP() []byte {
-	file_turboci_data_source_v1_gitiles_commit_proto_rawDescOnce.Do(func() {
-		file_turboci_data_source_v1_gitiles_commit_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_data_source_v1_gitiles_commit_proto_rawDesc), len(file_turboci_data_source_v1_gitiles_commit_proto_rawDesc)))
-	})
-	return file_turboci_data_source_v1_gitiles_commit_proto_rawDescData
-}
 
 var file_turboci_data_source_v1_gitiles_commit_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_data_source_v1_gitiles_commit_proto_goTypes = []any{

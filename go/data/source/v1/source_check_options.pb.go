@@ -13,7 +13,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -28,14 +27,11 @@ const (
 //
 // Next ID: 3
 type SourceCheckOptions struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The changes to test, applied in order on top of the base.
-	Changes []*GerritChange `protobuf:"bytes,1,rep,name=changes,proto3" json:"changes,omitempty"`
-	// The commit the changes apply to. Unset means the tip of the target ref
-	// of the first change.
-	Base          *GitilesCommit `protobuf:"bytes,2,opt,name=base,proto3,oneof" json:"base,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state              protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Changes *[]*GerritChange       `protobuf:"bytes,1,rep,name=changes,proto3"`
+	xxx_hidden_Base    *GitilesCommit         `protobuf:"bytes,2,opt,name=base,proto3,oneof"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *SourceCheckOptions) Reset() {
@@ -63,23 +59,58 @@ func (x *SourceCheckOptions) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use SourceCheckOptions.ProtoReflect.Descriptor instead.
-func (*SourceCheckOptions) Descriptor() ([]byte, []int) {
-	return file_turboci_data_source_v1_source_check_options_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *SourceCheckOptions) GetChanges() []*GerritChange {
 	if x != nil {
-		return x.Changes
+		if x.xxx_hidden_Changes != nil {
+			return *x.xxx_hidden_Changes
+		}
 	}
 	return nil
 }
 
 func (x *SourceCheckOptions) GetBase() *GitilesCommit {
 	if x != nil {
-		return x.Base
+		return x.xxx_hidden_Base
 	}
 	return nil
+}
+
+func (x *SourceCheckOptions) SetChanges(v []*GerritChange) {
+	x.xxx_hidden_Changes = &v
+}
+
+func (x *SourceCheckOptions) SetBase(v *GitilesCommit) {
+	x.xxx_hidden_Base = v
+}
+
+func (x *SourceCheckOptions) HasBase() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Base != nil
+}
+
+func (x *SourceCheckOptions) ClearBase() {
+	x.xxx_hidden_Base = nil
+}
+
+type SourceCheckOptions_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The changes to test, applied in order on top of the base.
+	Changes []*GerritChange
+	// The commit the changes apply to. Unset means the tip of the target ref
+	// of the first change.
+	Base *GitilesCommit
+}
+
+func (b0 SourceCheckOptions_builder) Build() *SourceCheckOptions {
+	m0 := &SourceCheckOptions{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Changes = &b.Changes
+	x.xxx_hidden_Base = b.Base
+	return m0
 }
 
 var File_turboci_data_source_v1_source_check_options_proto protoreflect.FileDescriptor
@@ -91,18 +122,6 @@ const file_turboci_data_source_v1_source_check_options_proto_rawDesc = "" +
 	"\achanges\x18\x01 \x03(\v2$.turboci.data.source.v1.GerritChangeR\achanges\x12>\n" +
 	"\x04base\x18\x02 \x01(\v2%.turboci.data.source.v1.GitilesCommitH\x00R\x04base\x88\x01\x01B\a\n" +
 	"\x05_baseB:Z8go.chromium.org/turboci/proto/go/data/source/v1;sourcepbb\x06proto3"
-
-var (
-	file_turboci_data_source_v1_source_check_options_proto_rawDescOnce sync.Once
-	file_turboci_data_source_v1_source_check_options_proto_rawDescData []byte
-)
-
-func file_turboci_data_source_v1_source_check_options_proto_rawDescGZIP() []byte {
-	file_turboci_data_source_v1_source_check_options_proto_rawDescOnce.Do(func() {
-		file_turboci_data_source_v1_source_check_options_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_data_source_v1_source_check_options_proto_rawDesc), len(file_turboci_data_source_v1_source_check_options_proto_rawDesc)))
-	})
-	return file_turboci_data_source_v1_source_check_options_proto_rawDescData
-}
 
 var file_turboci_data_source_v1_source_check_options_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_data_source_v1_source_check_options_proto_goTypes = []any{

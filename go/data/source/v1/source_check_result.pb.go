@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -26,16 +25,12 @@ const (
 //
 // Next ID: 4
 type SourceCheckResult struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The base commit, pinned.
-	Base *GitilesCommit `protobuf:"bytes,1,opt,name=base,proto3,oneof" json:"base,omitempty"`
-	// The changes, each pinned to a patchset, in the order they apply.
-	Changes []*GerritChange `protobuf:"bytes,2,rep,name=changes,proto3" json:"changes,omitempty"`
-	// The paths (relative to the repository root) the changes touch, so
-	// stages can skip what a change cannot affect.
-	AffectedPaths []string `protobuf:"bytes,3,rep,name=affected_paths,json=affectedPaths,proto3" json:"affected_paths,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                    protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Base          *GitilesCommit         `protobuf:"bytes,1,opt,name=base,proto3,oneof"`
+	xxx_hidden_Changes       *[]*GerritChange       `protobuf:"bytes,2,rep,name=changes,proto3"`
+	xxx_hidden_AffectedPaths []string               `protobuf:"bytes,3,rep,name=affected_paths,json=affectedPaths,proto3"`
+	unknownFields            protoimpl.UnknownFields
+	sizeCache                protoimpl.SizeCache
 }
 
 func (x *SourceCheckResult) Reset() {
@@ -63,30 +58,72 @@ func (x *SourceCheckResult) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use SourceCheckResult.ProtoReflect.Descriptor instead.
-func (*SourceCheckResult) Descriptor() ([]byte, []int) {
-	return file_turboci_data_source_v1_source_check_result_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *SourceCheckResult) GetBase() *GitilesCommit {
 	if x != nil {
-		return x.Base
+		return x.xxx_hidden_Base
 	}
 	return nil
 }
 
 func (x *SourceCheckResult) GetChanges() []*GerritChange {
 	if x != nil {
-		return x.Changes
+		if x.xxx_hidden_Changes != nil {
+			return *x.xxx_hidden_Changes
+		}
 	}
 	return nil
 }
 
 func (x *SourceCheckResult) GetAffectedPaths() []string {
 	if x != nil {
-		return x.AffectedPaths
+		return x.xxx_hidden_AffectedPaths
 	}
 	return nil
+}
+
+func (x *SourceCheckResult) SetBase(v *GitilesCommit) {
+	x.xxx_hidden_Base = v
+}
+
+func (x *SourceCheckResult) SetChanges(v []*GerritChange) {
+	x.xxx_hidden_Changes = &v
+}
+
+func (x *SourceCheckResult) SetAffectedPaths(v []string) {
+	x.xxx_hidden_AffectedPaths = v
+}
+
+func (x *SourceCheckResult) HasBase() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Base != nil
+}
+
+func (x *SourceCheckResult) ClearBase() {
+	x.xxx_hidden_Base = nil
+}
+
+type SourceCheckResult_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The base commit, pinned.
+	Base *GitilesCommit
+	// The changes, each pinned to a patchset, in the order they apply.
+	Changes []*GerritChange
+	// The paths (relative to the repository root) the changes touch, so
+	// stages can skip what a change cannot affect.
+	AffectedPaths []string
+}
+
+func (b0 SourceCheckResult_builder) Build() *SourceCheckResult {
+	m0 := &SourceCheckResult{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Base = b.Base
+	x.xxx_hidden_Changes = &b.Changes
+	x.xxx_hidden_AffectedPaths = b.AffectedPaths
+	return m0
 }
 
 var File_turboci_data_source_v1_source_check_result_proto protoreflect.FileDescriptor
@@ -99,18 +136,6 @@ const file_turboci_data_source_v1_source_check_result_proto_rawDesc = "" +
 	"\achanges\x18\x02 \x03(\v2$.turboci.data.source.v1.GerritChangeR\achanges\x12%\n" +
 	"\x0eaffected_paths\x18\x03 \x03(\tR\raffectedPathsB\a\n" +
 	"\x05_baseB:Z8go.chromium.org/turboci/proto/go/data/source/v1;sourcepbb\x06proto3"
-
-var (
-	file_turboci_data_source_v1_source_check_result_proto_rawDescOnce sync.Once
-	file_turboci_data_source_v1_source_check_result_proto_rawDescData []byte
-)
-
-func file_turboci_data_source_v1_source_check_result_proto_rawDescGZIP() []byte {
-	file_turboci_data_source_v1_source_check_result_proto_rawDescOnce.Do(func() {
-		file_turboci_data_source_v1_source_check_result_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_data_source_v1_source_check_result_proto_rawDesc), len(file_turboci_data_source_v1_source_check_result_proto_rawDesc)))
-	})
-	return file_turboci_data_source_v1_source_check_result_proto_rawDescData
-}
 
 var file_turboci_data_source_v1_source_check_result_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_data_source_v1_source_check_result_proto_goTypes = []any{

@@ -13,7 +13,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -28,17 +27,14 @@ const (
 //
 // Next ID: 4
 type TestCheckOptions struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The test suites to run, for example "base_unittests".
-	Suites []string `protobuf:"bytes,1,rep,name=suites,proto3" json:"suites,omitempty"`
-	// The key-value pairs that describe the environment the tests run in
-	// (for example "os": "Ubuntu-22.04"); results are reported per variant.
-	Variant map[string]string `protobuf:"bytes,2,rep,name=variant,proto3" json:"variant,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	// How many times a failing test is run again before it counts as failed
-	// rather than flaky. Unset means never.
-	FailureRetries *int32 `protobuf:"varint,3,opt,name=failure_retries,json=failureRetries,proto3,oneof" json:"failure_retries,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	state                     protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Suites         []string               `protobuf:"bytes,1,rep,name=suites,proto3"`
+	xxx_hidden_Variant        map[string]string      `protobuf:"bytes,2,rep,name=variant,proto3" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	xxx_hidden_FailureRetries int32                  `protobuf:"varint,3,opt,name=failure_retries,json=failureRetries,proto3,oneof"`
+	XXX_raceDetectHookData    protoimpl.RaceDetectHookData
+	XXX_presence              [1]uint32
+	unknownFields             protoimpl.UnknownFields
+	sizeCache                 protoimpl.SizeCache
 }
 
 func (x *TestCheckOptions) Reset() {
@@ -66,30 +62,76 @@ func (x *TestCheckOptions) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use TestCheckOptions.ProtoReflect.Descriptor instead.
-func (*TestCheckOptions) Descriptor() ([]byte, []int) {
-	return file_turboci_data_test_v1_test_check_options_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *TestCheckOptions) GetSuites() []string {
 	if x != nil {
-		return x.Suites
+		return x.xxx_hidden_Suites
 	}
 	return nil
 }
 
 func (x *TestCheckOptions) GetVariant() map[string]string {
 	if x != nil {
-		return x.Variant
+		return x.xxx_hidden_Variant
 	}
 	return nil
 }
 
 func (x *TestCheckOptions) GetFailureRetries() int32 {
-	if x != nil && x.FailureRetries != nil {
-		return *x.FailureRetries
+	if x != nil {
+		return x.xxx_hidden_FailureRetries
 	}
 	return 0
+}
+
+func (x *TestCheckOptions) SetSuites(v []string) {
+	x.xxx_hidden_Suites = v
+}
+
+func (x *TestCheckOptions) SetVariant(v map[string]string) {
+	x.xxx_hidden_Variant = v
+}
+
+func (x *TestCheckOptions) SetFailureRetries(v int32) {
+	x.xxx_hidden_FailureRetries = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 3)
+}
+
+func (x *TestCheckOptions) HasFailureRetries() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 2)
+}
+
+func (x *TestCheckOptions) ClearFailureRetries() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 2)
+	x.xxx_hidden_FailureRetries = 0
+}
+
+type TestCheckOptions_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The test suites to run, for example "base_unittests".
+	Suites []string
+	// The key-value pairs that describe the environment the tests run in
+	// (for example "os": "Ubuntu-22.04"); results are reported per variant.
+	Variant map[string]string
+	// How many times a failing test is run again before it counts as failed
+	// rather than flaky. Unset means never.
+	FailureRetries *int32
+}
+
+func (b0 TestCheckOptions_builder) Build() *TestCheckOptions {
+	m0 := &TestCheckOptions{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Suites = b.Suites
+	x.xxx_hidden_Variant = b.Variant
+	if b.FailureRetries != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 3)
+		x.xxx_hidden_FailureRetries = *b.FailureRetries
+	}
+	return m0
 }
 
 var File_turboci_data_test_v1_test_check_options_proto protoreflect.FileDescriptor
@@ -105,18 +147,6 @@ const file_turboci_data_test_v1_test_check_options_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x12\n" +
 	"\x10_failure_retriesB6Z4go.chromium.org/turboci/proto/go/data/test/v1;testpbb\x06proto3"
-
-var (
-	file_turboci_data_test_v1_test_check_options_proto_rawDescOnce sync.Once
-	file_turboci_data_test_v1_test_check_options_proto_rawDescData []byte
-)
-
-func file_turboci_data_test_v1_test_check_options_proto_rawDescGZIP() []byte {
-	file_turboci_data_test_v1_test_check_options_proto_rawDescOnce.Do(func() {
-		file_turboci_data_test_v1_test_check_options_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_data_test_v1_test_check_options_proto_rawDesc), len(file_turboci_data_test_v1_test_check_options_proto_rawDesc)))
-	})
-	return file_turboci_data_test_v1_test_check_options_proto_rawDescData
-}
 
 var file_turboci_data_test_v1_test_check_options_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_turboci_data_test_v1_test_check_options_proto_goTypes = []any{

@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -25,22 +24,17 @@ const (
 //
 // Next ID: 7
 type TestSummary struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Tests that passed on their first run.
-	Passed *int64 `protobuf:"varint,1,opt,name=passed,proto3,oneof" json:"passed,omitempty"`
-	// Tests that failed every run.
-	Failed *int64 `protobuf:"varint,2,opt,name=failed,proto3,oneof" json:"failed,omitempty"`
-	// Tests that failed and then passed when run again.
-	Flaky *int64 `protobuf:"varint,3,opt,name=flaky,proto3,oneof" json:"flaky,omitempty"`
-	// Tests that did not run (disabled or filtered out).
-	Skipped *int64 `protobuf:"varint,4,opt,name=skipped,proto3,oneof" json:"skipped,omitempty"`
-	// The failed tests, possibly only the first of many; `failed` has the
-	// full count.
-	Failures []*TestSummary_Failure `protobuf:"bytes,5,rep,name=failures,proto3" json:"failures,omitempty"`
-	// Where to see every individual result.
-	ResultsUrl    *string `protobuf:"bytes,6,opt,name=results_url,json=resultsUrl,proto3,oneof" json:"results_url,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState  `protogen:"opaque.v1"`
+	xxx_hidden_Passed      int64                   `protobuf:"varint,1,opt,name=passed,proto3,oneof"`
+	xxx_hidden_Failed      int64                   `protobuf:"varint,2,opt,name=failed,proto3,oneof"`
+	xxx_hidden_Flaky       int64                   `protobuf:"varint,3,opt,name=flaky,proto3,oneof"`
+	xxx_hidden_Skipped     int64                   `protobuf:"varint,4,opt,name=skipped,proto3,oneof"`
+	xxx_hidden_Failures    *[]*TestSummary_Failure `protobuf:"bytes,5,rep,name=failures,proto3"`
+	xxx_hidden_ResultsUrl  *string                 `protobuf:"bytes,6,opt,name=results_url,json=resultsUrl,proto3,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *TestSummary) Reset() {
@@ -68,65 +62,199 @@ func (x *TestSummary) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use TestSummary.ProtoReflect.Descriptor instead.
-func (*TestSummary) Descriptor() ([]byte, []int) {
-	return file_turboci_data_test_v1_test_summary_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *TestSummary) GetPassed() int64 {
-	if x != nil && x.Passed != nil {
-		return *x.Passed
+	if x != nil {
+		return x.xxx_hidden_Passed
 	}
 	return 0
 }
 
 func (x *TestSummary) GetFailed() int64 {
-	if x != nil && x.Failed != nil {
-		return *x.Failed
+	if x != nil {
+		return x.xxx_hidden_Failed
 	}
 	return 0
 }
 
 func (x *TestSummary) GetFlaky() int64 {
-	if x != nil && x.Flaky != nil {
-		return *x.Flaky
+	if x != nil {
+		return x.xxx_hidden_Flaky
 	}
 	return 0
 }
 
 func (x *TestSummary) GetSkipped() int64 {
-	if x != nil && x.Skipped != nil {
-		return *x.Skipped
+	if x != nil {
+		return x.xxx_hidden_Skipped
 	}
 	return 0
 }
 
 func (x *TestSummary) GetFailures() []*TestSummary_Failure {
 	if x != nil {
-		return x.Failures
+		if x.xxx_hidden_Failures != nil {
+			return *x.xxx_hidden_Failures
+		}
 	}
 	return nil
 }
 
 func (x *TestSummary) GetResultsUrl() string {
-	if x != nil && x.ResultsUrl != nil {
-		return *x.ResultsUrl
+	if x != nil {
+		if x.xxx_hidden_ResultsUrl != nil {
+			return *x.xxx_hidden_ResultsUrl
+		}
+		return ""
 	}
 	return ""
+}
+
+func (x *TestSummary) SetPassed(v int64) {
+	x.xxx_hidden_Passed = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 0, 6)
+}
+
+func (x *TestSummary) SetFailed(v int64) {
+	x.xxx_hidden_Failed = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 6)
+}
+
+func (x *TestSummary) SetFlaky(v int64) {
+	x.xxx_hidden_Flaky = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 6)
+}
+
+func (x *TestSummary) SetSkipped(v int64) {
+	x.xxx_hidden_Skipped = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 6)
+}
+
+func (x *TestSummary) SetFailures(v []*TestSummary_Failure) {
+	x.xxx_hidden_Failures = &v
+}
+
+func (x *TestSummary) SetResultsUrl(v string) {
+	x.xxx_hidden_ResultsUrl = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 5, 6)
+}
+
+func (x *TestSummary) HasPassed() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 0)
+}
+
+func (x *TestSummary) HasFailed() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *TestSummary) HasFlaky() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 2)
+}
+
+func (x *TestSummary) HasSkipped() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 3)
+}
+
+func (x *TestSummary) HasResultsUrl() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 5)
+}
+
+func (x *TestSummary) ClearPassed() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 0)
+	x.xxx_hidden_Passed = 0
+}
+
+func (x *TestSummary) ClearFailed() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_Failed = 0
+}
+
+func (x *TestSummary) ClearFlaky() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 2)
+	x.xxx_hidden_Flaky = 0
+}
+
+func (x *TestSummary) ClearSkipped() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 3)
+	x.xxx_hidden_Skipped = 0
+}
+
+func (x *TestSummary) ClearResultsUrl() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 5)
+	x.xxx_hidden_ResultsUrl = nil
+}
+
+type TestSummary_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// Tests that passed on their first run.
+	Passed *int64
+	// Tests that failed every run.
+	Failed *int64
+	// Tests that failed and then passed when run again.
+	Flaky *int64
+	// Tests that did not run (disabled or filtered out).
+	Skipped *int64
+	// The failed tests, possibly only the first of many; `failed` has the
+	// full count.
+	Failures []*TestSummary_Failure
+	// Where to see every individual result.
+	ResultsUrl *string
+}
+
+func (b0 TestSummary_builder) Build() *TestSummary {
+	m0 := &TestSummary{}
+	b, x := &b0, m0
+	_, _ = b, x
+	if b.Passed != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 0, 6)
+		x.xxx_hidden_Passed = *b.Passed
+	}
+	if b.Failed != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 6)
+		x.xxx_hidden_Failed = *b.Failed
+	}
+	if b.Flaky != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 6)
+		x.xxx_hidden_Flaky = *b.Flaky
+	}
+	if b.Skipped != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 6)
+		x.xxx_hidden_Skipped = *b.Skipped
+	}
+	x.xxx_hidden_Failures = &b.Failures
+	if b.ResultsUrl != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 5, 6)
+		x.xxx_hidden_ResultsUrl = b.ResultsUrl
+	}
+	return m0
 }
 
 // One test that failed.
 //
 // Next ID: 3
 type TestSummary_Failure struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The test's full identifier, for example
-	// "base_unittests/FilePathTest.Append".
-	TestId *string `protobuf:"bytes,1,opt,name=test_id,json=testId,proto3,oneof" json:"test_id,omitempty"`
-	// The start of the failure message.
-	Message       *string `protobuf:"bytes,2,opt,name=message,proto3,oneof" json:"message,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_TestId      *string                `protobuf:"bytes,1,opt,name=test_id,json=testId,proto3,oneof"`
+	xxx_hidden_Message     *string                `protobuf:"bytes,2,opt,name=message,proto3,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *TestSummary_Failure) Reset() {
@@ -154,23 +282,83 @@ func (x *TestSummary_Failure) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use TestSummary_Failure.ProtoReflect.Descriptor instead.
-func (*TestSummary_Failure) Descriptor() ([]byte, []int) {
-	return file_turboci_data_test_v1_test_summary_proto_rawDescGZIP(), []int{0, 0}
-}
-
 func (x *TestSummary_Failure) GetTestId() string {
-	if x != nil && x.TestId != nil {
-		return *x.TestId
+	if x != nil {
+		if x.xxx_hidden_TestId != nil {
+			return *x.xxx_hidden_TestId
+		}
+		return ""
 	}
 	return ""
 }
 
 func (x *TestSummary_Failure) GetMessage() string {
-	if x != nil && x.Message != nil {
-		return *x.Message
+	if x != nil {
+		if x.xxx_hidden_Message != nil {
+			return *x.xxx_hidden_Message
+		}
+		return ""
 	}
 	return ""
+}
+
+func (x *TestSummary_Failure) SetTestId(v string) {
+	x.xxx_hidden_TestId = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 0, 2)
+}
+
+func (x *TestSummary_Failure) SetMessage(v string) {
+	x.xxx_hidden_Message = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 2)
+}
+
+func (x *TestSummary_Failure) HasTestId() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 0)
+}
+
+func (x *TestSummary_Failure) HasMessage() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *TestSummary_Failure) ClearTestId() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 0)
+	x.xxx_hidden_TestId = nil
+}
+
+func (x *TestSummary_Failure) ClearMessage() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_Message = nil
+}
+
+type TestSummary_Failure_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The test's full identifier, for example
+	// "base_unittests/FilePathTest.Append".
+	TestId *string
+	// The start of the failure message.
+	Message *string
+}
+
+func (b0 TestSummary_Failure_builder) Build() *TestSummary_Failure {
+	m0 := &TestSummary_Failure{}
+	b, x := &b0, m0
+	_, _ = b, x
+	if b.TestId != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 0, 2)
+		x.xxx_hidden_TestId = b.TestId
+	}
+	if b.Message != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 2)
+		x.xxx_hidden_Message = b.Message
+	}
+	return m0
 }
 
 var File_turboci_data_test_v1_test_summary_proto protoreflect.FileDescriptor
@@ -199,18 +387,6 @@ const file_turboci_data_test_v1_test_summary_proto_rawDesc = "" +
 	"\n" +
 	"\b_skippedB\x0e\n" +
 	"\f_results_urlB6Z4go.chromium.org/turboci/proto/go/data/test/v1;testpbb\x06proto3"
-
-var (
-	file_turboci_data_test_v1_test_summary_proto_rawDescOnce sync.Once
-	file_turboci_data_test_v1_test_summary_proto_rawDescData []byte
-)
-
-func file_turboci_data_test_v1_test_summary_proto_rawDescGZIP() []byte {
-	file_turboci_data_test_v1_test_summary_proto_rawDescOnce.Do(func() {
-		file_turboci_data_test_v1_test_summary_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_data_test_v1_test_summary_proto_rawDesc), len(file_turboci_data_test_v1_test_summary_proto_rawDesc)))
-	})
-	return file_turboci_data_test_v1_test_summary_proto_rawDescData
-}
 
 var file_turboci_data_test_v1_test_summary_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_turboci_data_test_v1_test_summary_proto_goTypes = []any{

@@ -13,7 +13,6 @@ import (
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	anypb "google.golang.org/protobuf/types/known/anypb"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -29,14 +28,11 @@ const (
 //
 // Next ID: 3
 type CancelStageRequest struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The attempt to stop.
-	Attempt *v1.StageAttemptId `protobuf:"bytes,1,opt,name=attempt,proto3,oneof" json:"attempt,omitempty"`
-	// Why it is stopped (usually a turboci.data.common.v1.Display), for the
-	// executor to show.
-	Reasons       []*anypb.Any `protobuf:"bytes,2,rep,name=reasons,proto3" json:"reasons,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state              protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Attempt *v1.StageAttemptId     `protobuf:"bytes,1,opt,name=attempt,proto3,oneof"`
+	xxx_hidden_Reasons *[]*anypb.Any          `protobuf:"bytes,2,rep,name=reasons,proto3"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *CancelStageRequest) Reset() {
@@ -64,23 +60,58 @@ func (x *CancelStageRequest) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use CancelStageRequest.ProtoReflect.Descriptor instead.
-func (*CancelStageRequest) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_executor_v1_cancel_stage_request_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *CancelStageRequest) GetAttempt() *v1.StageAttemptId {
 	if x != nil {
-		return x.Attempt
+		return x.xxx_hidden_Attempt
 	}
 	return nil
 }
 
 func (x *CancelStageRequest) GetReasons() []*anypb.Any {
 	if x != nil {
-		return x.Reasons
+		if x.xxx_hidden_Reasons != nil {
+			return *x.xxx_hidden_Reasons
+		}
 	}
 	return nil
+}
+
+func (x *CancelStageRequest) SetAttempt(v *v1.StageAttemptId) {
+	x.xxx_hidden_Attempt = v
+}
+
+func (x *CancelStageRequest) SetReasons(v []*anypb.Any) {
+	x.xxx_hidden_Reasons = &v
+}
+
+func (x *CancelStageRequest) HasAttempt() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Attempt != nil
+}
+
+func (x *CancelStageRequest) ClearAttempt() {
+	x.xxx_hidden_Attempt = nil
+}
+
+type CancelStageRequest_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The attempt to stop.
+	Attempt *v1.StageAttemptId
+	// Why it is stopped (usually a turboci.data.common.v1.Display), for the
+	// executor to show.
+	Reasons []*anypb.Any
+}
+
+func (b0 CancelStageRequest_builder) Build() *CancelStageRequest {
+	m0 := &CancelStageRequest{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Attempt = b.Attempt
+	x.xxx_hidden_Reasons = &b.Reasons
+	return m0
 }
 
 var File_turboci_graph_executor_v1_cancel_stage_request_proto protoreflect.FileDescriptor
@@ -93,18 +124,6 @@ const file_turboci_graph_executor_v1_cancel_stage_request_proto_rawDesc = "" +
 	"\areasons\x18\x02 \x03(\v2\x14.google.protobuf.AnyR\areasonsB\n" +
 	"\n" +
 	"\b_attemptB?Z=go.chromium.org/turboci/proto/go/graph/executor/v1;executorpbb\x06proto3"
-
-var (
-	file_turboci_graph_executor_v1_cancel_stage_request_proto_rawDescOnce sync.Once
-	file_turboci_graph_executor_v1_cancel_stage_request_proto_rawDescData []byte
-)
-
-func file_turboci_graph_executor_v1_cancel_stage_request_proto_rawDescGZIP() []byte {
-	file_turboci_graph_executor_v1_cancel_stage_request_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_executor_v1_cancel_stage_request_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_executor_v1_cancel_stage_request_proto_rawDesc), len(file_turboci_graph_executor_v1_cancel_stage_request_proto_rawDesc)))
-	})
-	return file_turboci_graph_executor_v1_cancel_stage_request_proto_rawDescData
-}
 
 var file_turboci_graph_executor_v1_cancel_stage_request_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_executor_v1_cancel_stage_request_proto_goTypes = []any{

@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -26,7 +25,7 @@ const (
 //
 // Next ID: 1
 type CancelStageResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
+	state         protoimpl.MessageState `protogen:"opaque.v1"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -56,9 +55,16 @@ func (x *CancelStageResponse) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use CancelStageResponse.ProtoReflect.Descriptor instead.
-func (*CancelStageResponse) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_executor_v1_cancel_stage_response_proto_rawDescGZIP(), []int{0}
+type CancelStageResponse_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+}
+
+func (b0 CancelStageResponse_builder) Build() *CancelStageResponse {
+	m0 := &CancelStageResponse{}
+	b, x := &b0, m0
+	_, _ = b, x
+	return m0
 }
 
 var File_turboci_graph_executor_v1_cancel_stage_response_proto protoreflect.FileDescriptor
@@ -67,18 +73,6 @@ const file_turboci_graph_executor_v1_cancel_stage_response_proto_rawDesc = "" +
 	"\n" +
 	"5turboci/graph/executor/v1/cancel_stage_response.proto\x12\x19turboci.graph.executor.v1\"\x15\n" +
 	"\x13CancelStageResponseB?Z=go.chromium.org/turboci/proto/go/graph/executor/v1;executorpbb\x06proto3"
-
-var (
-	file_turboci_graph_executor_v1_cancel_stage_response_proto_rawDescOnce sync.Once
-	file_turboci_graph_executor_v1_cancel_stage_response_proto_rawDescData []byte
-)
-
-func file_turboci_graph_executor_v1_cancel_stage_response_proto_rawDescGZIP() []byte {
-	file_turboci_graph_executor_v1_cancel_stage_response_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_executor_v1_cancel_stage_response_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_executor_v1_cancel_stage_response_proto_rawDesc), len(file_turboci_graph_executor_v1_cancel_stage_response_proto_rawDesc)))
-	})
-	return file_turboci_graph_executor_v1_cancel_stage_response_proto_rawDescData
-}
 
 var file_turboci_graph_executor_v1_cancel_stage_response_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_executor_v1_cancel_stage_response_proto_goTypes = []any{

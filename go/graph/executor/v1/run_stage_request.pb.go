@@ -14,7 +14,6 @@ import (
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	anypb "google.golang.org/protobuf/types/known/anypb"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -31,24 +30,17 @@ const (
 //
 // Next ID: 7
 type RunStageRequest struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The attempt to run.
-	Attempt *v1.StageAttemptId `protobuf:"bytes,1,opt,name=attempt,proto3,oneof" json:"attempt,omitempty"`
-	// The stage's args.
-	Args *anypb.Any `protobuf:"bytes,2,opt,name=args,proto3,oneof" json:"args,omitempty"`
-	// The timeouts the attempt runs under; the orchestrator enforces them
-	// too.
-	ExecutionPolicy *v11.ExecutionPolicy `protobuf:"bytes,3,opt,name=execution_policy,json=executionPolicy,proto3,oneof" json:"execution_policy,omitempty"`
-	// The checks whose results the attempt is expected to write.
-	Assignments []*v1.CheckId `protobuf:"bytes,4,rep,name=assignments,proto3" json:"assignments,omitempty"`
-	// The credential of the attempt: passed as WriteNodesRequest's
-	// stage_attempt_token, it lets the attempt report its progress and write
-	// nodes. Valid until the attempt ends.
-	StageAttemptToken *string `protobuf:"bytes,5,opt,name=stage_attempt_token,json=stageAttemptToken,proto3,oneof" json:"stage_attempt_token,omitempty"`
-	// The address of the orchestrator to report to.
-	OrchestratorHost *string `protobuf:"bytes,6,opt,name=orchestrator_host,json=orchestratorHost,proto3,oneof" json:"orchestrator_host,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	state                        protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Attempt           *v1.StageAttemptId     `protobuf:"bytes,1,opt,name=attempt,proto3,oneof"`
+	xxx_hidden_Args              *anypb.Any             `protobuf:"bytes,2,opt,name=args,proto3,oneof"`
+	xxx_hidden_ExecutionPolicy   *v11.ExecutionPolicy   `protobuf:"bytes,3,opt,name=execution_policy,json=executionPolicy,proto3,oneof"`
+	xxx_hidden_Assignments       *[]*v1.CheckId         `protobuf:"bytes,4,rep,name=assignments,proto3"`
+	xxx_hidden_StageAttemptToken *string                `protobuf:"bytes,5,opt,name=stage_attempt_token,json=stageAttemptToken,proto3,oneof"`
+	xxx_hidden_OrchestratorHost  *string                `protobuf:"bytes,6,opt,name=orchestrator_host,json=orchestratorHost,proto3,oneof"`
+	XXX_raceDetectHookData       protoimpl.RaceDetectHookData
+	XXX_presence                 [1]uint32
+	unknownFields                protoimpl.UnknownFields
+	sizeCache                    protoimpl.SizeCache
 }
 
 func (x *RunStageRequest) Reset() {
@@ -76,51 +68,176 @@ func (x *RunStageRequest) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use RunStageRequest.ProtoReflect.Descriptor instead.
-func (*RunStageRequest) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_executor_v1_run_stage_request_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *RunStageRequest) GetAttempt() *v1.StageAttemptId {
 	if x != nil {
-		return x.Attempt
+		return x.xxx_hidden_Attempt
 	}
 	return nil
 }
 
 func (x *RunStageRequest) GetArgs() *anypb.Any {
 	if x != nil {
-		return x.Args
+		return x.xxx_hidden_Args
 	}
 	return nil
 }
 
 func (x *RunStageRequest) GetExecutionPolicy() *v11.ExecutionPolicy {
 	if x != nil {
-		return x.ExecutionPolicy
+		return x.xxx_hidden_ExecutionPolicy
 	}
 	return nil
 }
 
 func (x *RunStageRequest) GetAssignments() []*v1.CheckId {
 	if x != nil {
-		return x.Assignments
+		if x.xxx_hidden_Assignments != nil {
+			return *x.xxx_hidden_Assignments
+		}
 	}
 	return nil
 }
 
 func (x *RunStageRequest) GetStageAttemptToken() string {
-	if x != nil && x.StageAttemptToken != nil {
-		return *x.StageAttemptToken
+	if x != nil {
+		if x.xxx_hidden_StageAttemptToken != nil {
+			return *x.xxx_hidden_StageAttemptToken
+		}
+		return ""
 	}
 	return ""
 }
 
 func (x *RunStageRequest) GetOrchestratorHost() string {
-	if x != nil && x.OrchestratorHost != nil {
-		return *x.OrchestratorHost
+	if x != nil {
+		if x.xxx_hidden_OrchestratorHost != nil {
+			return *x.xxx_hidden_OrchestratorHost
+		}
+		return ""
 	}
 	return ""
+}
+
+func (x *RunStageRequest) SetAttempt(v *v1.StageAttemptId) {
+	x.xxx_hidden_Attempt = v
+}
+
+func (x *RunStageRequest) SetArgs(v *anypb.Any) {
+	x.xxx_hidden_Args = v
+}
+
+func (x *RunStageRequest) SetExecutionPolicy(v *v11.ExecutionPolicy) {
+	x.xxx_hidden_ExecutionPolicy = v
+}
+
+func (x *RunStageRequest) SetAssignments(v []*v1.CheckId) {
+	x.xxx_hidden_Assignments = &v
+}
+
+func (x *RunStageRequest) SetStageAttemptToken(v string) {
+	x.xxx_hidden_StageAttemptToken = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 4, 6)
+}
+
+func (x *RunStageRequest) SetOrchestratorHost(v string) {
+	x.xxx_hidden_OrchestratorHost = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 5, 6)
+}
+
+func (x *RunStageRequest) HasAttempt() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Attempt != nil
+}
+
+func (x *RunStageRequest) HasArgs() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Args != nil
+}
+
+func (x *RunStageRequest) HasExecutionPolicy() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_ExecutionPolicy != nil
+}
+
+func (x *RunStageRequest) HasStageAttemptToken() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 4)
+}
+
+func (x *RunStageRequest) HasOrchestratorHost() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 5)
+}
+
+func (x *RunStageRequest) ClearAttempt() {
+	x.xxx_hidden_Attempt = nil
+}
+
+func (x *RunStageRequest) ClearArgs() {
+	x.xxx_hidden_Args = nil
+}
+
+func (x *RunStageRequest) ClearExecutionPolicy() {
+	x.xxx_hidden_ExecutionPolicy = nil
+}
+
+func (x *RunStageRequest) ClearStageAttemptToken() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 4)
+	x.xxx_hidden_StageAttemptToken = nil
+}
+
+func (x *RunStageRequest) ClearOrchestratorHost() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 5)
+	x.xxx_hidden_OrchestratorHost = nil
+}
+
+type RunStageRequest_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The attempt to run.
+	Attempt *v1.StageAttemptId
+	// The stage's args.
+	Args *anypb.Any
+	// The timeouts the attempt runs under; the orchestrator enforces them
+	// too.
+	ExecutionPolicy *v11.ExecutionPolicy
+	// The checks whose results the attempt is expected to write.
+	Assignments []*v1.CheckId
+	// The credential of the attempt: passed as WriteNodesRequest's
+	// stage_attempt_token, it lets the attempt report its progress and write
+	// nodes. Valid until the attempt ends.
+	StageAttemptToken *string
+	// The address of the orchestrator to report to.
+	OrchestratorHost *string
+}
+
+func (b0 RunStageRequest_builder) Build() *RunStageRequest {
+	m0 := &RunStageRequest{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Attempt = b.Attempt
+	x.xxx_hidden_Args = b.Args
+	x.xxx_hidden_ExecutionPolicy = b.ExecutionPolicy
+	x.xxx_hidden_Assignments = &b.Assignments
+	if b.StageAttemptToken != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 4, 6)
+		x.xxx_hidden_StageAttemptToken = b.StageAttemptToken
+	}
+	if b.OrchestratorHost != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 5, 6)
+		x.xxx_hidden_OrchestratorHost = b.OrchestratorHost
+	}
+	return m0
 }
 
 var File_turboci_graph_executor_v1_run_stage_request_proto protoreflect.FileDescriptor
@@ -141,18 +258,6 @@ const file_turboci_graph_executor_v1_run_stage_request_proto_rawDesc = "" +
 	"\x11_execution_policyB\x16\n" +
 	"\x14_stage_attempt_tokenB\x14\n" +
 	"\x12_orchestrator_hostB?Z=go.chromium.org/turboci/proto/go/graph/executor/v1;executorpbb\x06proto3"
-
-var (
-	file_turboci_graph_executor_v1_run_stage_request_proto_rawDescOnce sync.Once
-	file_turboci_graph_executor_v1_run_stage_request_proto_rawDescData []byte
-)
-
-func file_turboci_graph_executor_v1_run_stage_request_proto_rawDescGZIP() []byte {
-	file_turboci_graph_executor_v1_run_stage_request_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_executor_v1_run_stage_request_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_executor_v1_run_stage_request_proto_rawDesc), len(file_turboci_graph_executor_v1_run_stage_request_proto_rawDesc)))
-	})
-	return file_turboci_graph_executor_v1_run_stage_request_proto_rawDescData
-}
 
 var file_turboci_graph_executor_v1_run_stage_request_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_executor_v1_run_stage_request_proto_goTypes = []any{

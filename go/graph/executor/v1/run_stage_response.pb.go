@@ -11,7 +11,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -29,14 +28,13 @@ const (
 //
 // Next ID: 3
 type RunStageResponse struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Where people can watch the attempt in the executor's interface.
-	ViewUrl *string `protobuf:"bytes,1,opt,name=view_url,json=viewUrl,proto3,oneof" json:"view_url,omitempty"`
-	// Executor-specific facts to record on the attempt (for example the ID of
-	// the build it started).
-	Details       []*v1.ValueWrite `protobuf:"bytes,2,rep,name=details,proto3" json:"details,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_ViewUrl     *string                `protobuf:"bytes,1,opt,name=view_url,json=viewUrl,proto3,oneof"`
+	xxx_hidden_Details     *[]*v1.ValueWrite      `protobuf:"bytes,2,rep,name=details,proto3"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *RunStageResponse) Reset() {
@@ -64,23 +62,66 @@ func (x *RunStageResponse) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use RunStageResponse.ProtoReflect.Descriptor instead.
-func (*RunStageResponse) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_executor_v1_run_stage_response_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *RunStageResponse) GetViewUrl() string {
-	if x != nil && x.ViewUrl != nil {
-		return *x.ViewUrl
+	if x != nil {
+		if x.xxx_hidden_ViewUrl != nil {
+			return *x.xxx_hidden_ViewUrl
+		}
+		return ""
 	}
 	return ""
 }
 
 func (x *RunStageResponse) GetDetails() []*v1.ValueWrite {
 	if x != nil {
-		return x.Details
+		if x.xxx_hidden_Details != nil {
+			return *x.xxx_hidden_Details
+		}
 	}
 	return nil
+}
+
+func (x *RunStageResponse) SetViewUrl(v string) {
+	x.xxx_hidden_ViewUrl = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 0, 2)
+}
+
+func (x *RunStageResponse) SetDetails(v []*v1.ValueWrite) {
+	x.xxx_hidden_Details = &v
+}
+
+func (x *RunStageResponse) HasViewUrl() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 0)
+}
+
+func (x *RunStageResponse) ClearViewUrl() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 0)
+	x.xxx_hidden_ViewUrl = nil
+}
+
+type RunStageResponse_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// Where people can watch the attempt in the executor's interface.
+	ViewUrl *string
+	// Executor-specific facts to record on the attempt (for example the ID of
+	// the build it started).
+	Details []*v1.ValueWrite
+}
+
+func (b0 RunStageResponse_builder) Build() *RunStageResponse {
+	m0 := &RunStageResponse{}
+	b, x := &b0, m0
+	_, _ = b, x
+	if b.ViewUrl != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 0, 2)
+		x.xxx_hidden_ViewUrl = b.ViewUrl
+	}
+	x.xxx_hidden_Details = &b.Details
+	return m0
 }
 
 var File_turboci_graph_executor_v1_run_stage_response_proto protoreflect.FileDescriptor
@@ -92,18 +133,6 @@ const file_turboci_graph_executor_v1_run_stage_response_proto_rawDesc = "" +
 	"\bview_url\x18\x01 \x01(\tH\x00R\aviewUrl\x88\x01\x01\x12C\n" +
 	"\adetails\x18\x02 \x03(\v2).turboci.graph.orchestrator.v1.ValueWriteR\adetailsB\v\n" +
 	"\t_view_urlB?Z=go.chromium.org/turboci/proto/go/graph/executor/v1;executorpbb\x06proto3"
-
-var (
-	file_turboci_graph_executor_v1_run_stage_response_proto_rawDescOnce sync.Once
-	file_turboci_graph_executor_v1_run_stage_response_proto_rawDescData []byte
-)
-
-func file_turboci_graph_executor_v1_run_stage_response_proto_rawDescGZIP() []byte {
-	file_turboci_graph_executor_v1_run_stage_response_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_executor_v1_run_stage_response_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_executor_v1_run_stage_response_proto_rawDesc), len(file_turboci_graph_executor_v1_run_stage_response_proto_rawDesc)))
-	})
-	return file_turboci_graph_executor_v1_run_stage_response_proto_rawDescData
-}
 
 var file_turboci_graph_executor_v1_run_stage_response_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_executor_v1_run_stage_response_proto_goTypes = []any{

@@ -14,7 +14,6 @@ import (
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	anypb "google.golang.org/protobuf/types/known/anypb"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -32,15 +31,12 @@ const (
 //
 // Next ID: 4
 type ValidateStageRequest struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The stage being written.
-	Stage *v1.StageId `protobuf:"bytes,1,opt,name=stage,proto3,oneof" json:"stage,omitempty"`
-	// The stage's args, of a type the executor is registered for.
-	Args *anypb.Any `protobuf:"bytes,2,opt,name=args,proto3,oneof" json:"args,omitempty"`
-	// The execution policy the writer asked for.
-	ExecutionPolicy *v11.ExecutionPolicy `protobuf:"bytes,3,opt,name=execution_policy,json=executionPolicy,proto3,oneof" json:"execution_policy,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	state                      protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Stage           *v1.StageId            `protobuf:"bytes,1,opt,name=stage,proto3,oneof"`
+	xxx_hidden_Args            *anypb.Any             `protobuf:"bytes,2,opt,name=args,proto3,oneof"`
+	xxx_hidden_ExecutionPolicy *v11.ExecutionPolicy   `protobuf:"bytes,3,opt,name=execution_policy,json=executionPolicy,proto3,oneof"`
+	unknownFields              protoimpl.UnknownFields
+	sizeCache                  protoimpl.SizeCache
 }
 
 func (x *ValidateStageRequest) Reset() {
@@ -68,30 +64,91 @@ func (x *ValidateStageRequest) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use ValidateStageRequest.ProtoReflect.Descriptor instead.
-func (*ValidateStageRequest) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_executor_v1_validate_stage_request_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *ValidateStageRequest) GetStage() *v1.StageId {
 	if x != nil {
-		return x.Stage
+		return x.xxx_hidden_Stage
 	}
 	return nil
 }
 
 func (x *ValidateStageRequest) GetArgs() *anypb.Any {
 	if x != nil {
-		return x.Args
+		return x.xxx_hidden_Args
 	}
 	return nil
 }
 
 func (x *ValidateStageRequest) GetExecutionPolicy() *v11.ExecutionPolicy {
 	if x != nil {
-		return x.ExecutionPolicy
+		return x.xxx_hidden_ExecutionPolicy
 	}
 	return nil
+}
+
+func (x *ValidateStageRequest) SetStage(v *v1.StageId) {
+	x.xxx_hidden_Stage = v
+}
+
+func (x *ValidateStageRequest) SetArgs(v *anypb.Any) {
+	x.xxx_hidden_Args = v
+}
+
+func (x *ValidateStageRequest) SetExecutionPolicy(v *v11.ExecutionPolicy) {
+	x.xxx_hidden_ExecutionPolicy = v
+}
+
+func (x *ValidateStageRequest) HasStage() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Stage != nil
+}
+
+func (x *ValidateStageRequest) HasArgs() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Args != nil
+}
+
+func (x *ValidateStageRequest) HasExecutionPolicy() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_ExecutionPolicy != nil
+}
+
+func (x *ValidateStageRequest) ClearStage() {
+	x.xxx_hidden_Stage = nil
+}
+
+func (x *ValidateStageRequest) ClearArgs() {
+	x.xxx_hidden_Args = nil
+}
+
+func (x *ValidateStageRequest) ClearExecutionPolicy() {
+	x.xxx_hidden_ExecutionPolicy = nil
+}
+
+type ValidateStageRequest_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The stage being written.
+	Stage *v1.StageId
+	// The stage's args, of a type the executor is registered for.
+	Args *anypb.Any
+	// The execution policy the writer asked for.
+	ExecutionPolicy *v11.ExecutionPolicy
+}
+
+func (b0 ValidateStageRequest_builder) Build() *ValidateStageRequest {
+	m0 := &ValidateStageRequest{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Stage = b.Stage
+	x.xxx_hidden_Args = b.Args
+	x.xxx_hidden_ExecutionPolicy = b.ExecutionPolicy
+	return m0
 }
 
 var File_turboci_graph_executor_v1_validate_stage_request_proto protoreflect.FileDescriptor
@@ -106,18 +163,6 @@ const file_turboci_graph_executor_v1_validate_stage_request_proto_rawDesc = "" +
 	"\x06_stageB\a\n" +
 	"\x05_argsB\x13\n" +
 	"\x11_execution_policyB?Z=go.chromium.org/turboci/proto/go/graph/executor/v1;executorpbb\x06proto3"
-
-var (
-	file_turboci_graph_executor_v1_validate_stage_request_proto_rawDescOnce sync.Once
-	file_turboci_graph_executor_v1_validate_stage_request_proto_rawDescData []byte
-)
-
-func file_turboci_graph_executor_v1_validate_stage_request_proto_rawDescGZIP() []byte {
-	file_turboci_graph_executor_v1_validate_stage_request_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_executor_v1_validate_stage_request_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_executor_v1_validate_stage_request_proto_rawDesc), len(file_turboci_graph_executor_v1_validate_stage_request_proto_rawDesc)))
-	})
-	return file_turboci_graph_executor_v1_validate_stage_request_proto_rawDescData
-}
 
 var file_turboci_graph_executor_v1_validate_stage_request_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_executor_v1_validate_stage_request_proto_goTypes = []any{

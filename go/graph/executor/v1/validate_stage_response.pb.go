@@ -11,7 +11,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -28,14 +27,10 @@ const (
 //
 // Next ID: 2
 type ValidateStageResponse struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The policy the executor will actually honour, when it narrows the one
-	// asked for (for example a run timeout capped at the executor's maximum).
-	// The orchestrator stores this one on the stage. Unset accepts the policy
-	// as asked.
-	ExecutionPolicy *v1.ExecutionPolicy `protobuf:"bytes,1,opt,name=execution_policy,json=executionPolicy,proto3,oneof" json:"execution_policy,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	state                      protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_ExecutionPolicy *v1.ExecutionPolicy    `protobuf:"bytes,1,opt,name=execution_policy,json=executionPolicy,proto3,oneof"`
+	unknownFields              protoimpl.UnknownFields
+	sizeCache                  protoimpl.SizeCache
 }
 
 func (x *ValidateStageResponse) Reset() {
@@ -63,16 +58,44 @@ func (x *ValidateStageResponse) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use ValidateStageResponse.ProtoReflect.Descriptor instead.
-func (*ValidateStageResponse) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_executor_v1_validate_stage_response_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *ValidateStageResponse) GetExecutionPolicy() *v1.ExecutionPolicy {
 	if x != nil {
-		return x.ExecutionPolicy
+		return x.xxx_hidden_ExecutionPolicy
 	}
 	return nil
+}
+
+func (x *ValidateStageResponse) SetExecutionPolicy(v *v1.ExecutionPolicy) {
+	x.xxx_hidden_ExecutionPolicy = v
+}
+
+func (x *ValidateStageResponse) HasExecutionPolicy() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_ExecutionPolicy != nil
+}
+
+func (x *ValidateStageResponse) ClearExecutionPolicy() {
+	x.xxx_hidden_ExecutionPolicy = nil
+}
+
+type ValidateStageResponse_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The policy the executor will actually honour, when it narrows the one
+	// asked for (for example a run timeout capped at the executor's maximum).
+	// The orchestrator stores this one on the stage. Unset accepts the policy
+	// as asked.
+	ExecutionPolicy *v1.ExecutionPolicy
+}
+
+func (b0 ValidateStageResponse_builder) Build() *ValidateStageResponse {
+	m0 := &ValidateStageResponse{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_ExecutionPolicy = b.ExecutionPolicy
+	return m0
 }
 
 var File_turboci_graph_executor_v1_validate_stage_response_proto protoreflect.FileDescriptor
@@ -83,18 +106,6 @@ const file_turboci_graph_executor_v1_validate_stage_response_proto_rawDesc = "" 
 	"\x15ValidateStageResponse\x12^\n" +
 	"\x10execution_policy\x18\x01 \x01(\v2..turboci.graph.orchestrator.v1.ExecutionPolicyH\x00R\x0fexecutionPolicy\x88\x01\x01B\x13\n" +
 	"\x11_execution_policyB?Z=go.chromium.org/turboci/proto/go/graph/executor/v1;executorpbb\x06proto3"
-
-var (
-	file_turboci_graph_executor_v1_validate_stage_response_proto_rawDescOnce sync.Once
-	file_turboci_graph_executor_v1_validate_stage_response_proto_rawDescData []byte
-)
-
-func file_turboci_graph_executor_v1_validate_stage_response_proto_rawDescGZIP() []byte {
-	file_turboci_graph_executor_v1_validate_stage_response_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_executor_v1_validate_stage_response_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_executor_v1_validate_stage_response_proto_rawDesc), len(file_turboci_graph_executor_v1_validate_stage_response_proto_rawDesc)))
-	})
-	return file_turboci_graph_executor_v1_validate_stage_response_proto_rawDescData
-}
 
 var file_turboci_graph_executor_v1_validate_stage_response_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_executor_v1_validate_stage_response_proto_goTypes = []any{

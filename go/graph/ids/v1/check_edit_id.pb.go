@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -29,13 +28,13 @@ const (
 //
 // Next ID: 3
 type CheckEditId struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The check that was edited.
-	Check *CheckId `protobuf:"bytes,1,opt,name=check,proto3,oneof" json:"check,omitempty"`
-	// The position of the edit in the check's history, from 1.
-	Number        *int32 `protobuf:"varint,2,opt,name=number,proto3,oneof" json:"number,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Check       *CheckId               `protobuf:"bytes,1,opt,name=check,proto3,oneof"`
+	xxx_hidden_Number      int32                  `protobuf:"varint,2,opt,name=number,proto3,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *CheckEditId) Reset() {
@@ -63,23 +62,71 @@ func (x *CheckEditId) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use CheckEditId.ProtoReflect.Descriptor instead.
-func (*CheckEditId) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_ids_v1_check_edit_id_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *CheckEditId) GetCheck() *CheckId {
 	if x != nil {
-		return x.Check
+		return x.xxx_hidden_Check
 	}
 	return nil
 }
 
 func (x *CheckEditId) GetNumber() int32 {
-	if x != nil && x.Number != nil {
-		return *x.Number
+	if x != nil {
+		return x.xxx_hidden_Number
 	}
 	return 0
+}
+
+func (x *CheckEditId) SetCheck(v *CheckId) {
+	x.xxx_hidden_Check = v
+}
+
+func (x *CheckEditId) SetNumber(v int32) {
+	x.xxx_hidden_Number = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 2)
+}
+
+func (x *CheckEditId) HasCheck() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Check != nil
+}
+
+func (x *CheckEditId) HasNumber() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *CheckEditId) ClearCheck() {
+	x.xxx_hidden_Check = nil
+}
+
+func (x *CheckEditId) ClearNumber() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_Number = 0
+}
+
+type CheckEditId_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The check that was edited.
+	Check *CheckId
+	// The position of the edit in the check's history, from 1.
+	Number *int32
+}
+
+func (b0 CheckEditId_builder) Build() *CheckEditId {
+	m0 := &CheckEditId{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Check = b.Check
+	if b.Number != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 2)
+		x.xxx_hidden_Number = *b.Number
+	}
+	return m0
 }
 
 var File_turboci_graph_ids_v1_check_edit_id_proto protoreflect.FileDescriptor
@@ -92,18 +139,6 @@ const file_turboci_graph_ids_v1_check_edit_id_proto_rawDesc = "" +
 	"\x06number\x18\x02 \x01(\x05H\x01R\x06number\x88\x01\x01B\b\n" +
 	"\x06_checkB\t\n" +
 	"\a_numberB5Z3go.chromium.org/turboci/proto/go/graph/ids/v1;idspbb\x06proto3"
-
-var (
-	file_turboci_graph_ids_v1_check_edit_id_proto_rawDescOnce sync.Once
-	file_turboci_graph_ids_v1_check_edit_id_proto_rawDescData []byte
-)
-
-func file_turboci_graph_ids_v1_check_edit_id_proto_rawDescGZIP() []byte {
-	file_turboci_graph_ids_v1_check_edit_id_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_ids_v1_check_edit_id_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_ids_v1_check_edit_id_proto_rawDesc), len(file_turboci_graph_ids_v1_check_edit_id_proto_rawDesc)))
-	})
-	return file_turboci_graph_ids_v1_check_edit_id_proto_rawDescData
-}
 
 var file_turboci_graph_ids_v1_check_edit_id_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_ids_v1_check_edit_id_proto_goTypes = []any{

@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -28,14 +27,13 @@ const (
 //
 // Next ID: 3
 type CheckId struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The workplan that holds the check.
-	WorkPlan *WorkPlanId `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof" json:"work_plan,omitempty"`
-	// The check's name, unique within the workplan and chosen by whoever
-	// writes the check first (or handed out by AllocateNodeIds).
-	Id            *string `protobuf:"bytes,2,opt,name=id,proto3,oneof" json:"id,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_WorkPlan    *WorkPlanId            `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof"`
+	xxx_hidden_Id          *string                `protobuf:"bytes,2,opt,name=id,proto3,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *CheckId) Reset() {
@@ -63,23 +61,75 @@ func (x *CheckId) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use CheckId.ProtoReflect.Descriptor instead.
-func (*CheckId) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_ids_v1_check_id_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *CheckId) GetWorkPlan() *WorkPlanId {
 	if x != nil {
-		return x.WorkPlan
+		return x.xxx_hidden_WorkPlan
 	}
 	return nil
 }
 
 func (x *CheckId) GetId() string {
-	if x != nil && x.Id != nil {
-		return *x.Id
+	if x != nil {
+		if x.xxx_hidden_Id != nil {
+			return *x.xxx_hidden_Id
+		}
+		return ""
 	}
 	return ""
+}
+
+func (x *CheckId) SetWorkPlan(v *WorkPlanId) {
+	x.xxx_hidden_WorkPlan = v
+}
+
+func (x *CheckId) SetId(v string) {
+	x.xxx_hidden_Id = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 2)
+}
+
+func (x *CheckId) HasWorkPlan() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_WorkPlan != nil
+}
+
+func (x *CheckId) HasId() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *CheckId) ClearWorkPlan() {
+	x.xxx_hidden_WorkPlan = nil
+}
+
+func (x *CheckId) ClearId() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_Id = nil
+}
+
+type CheckId_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The workplan that holds the check.
+	WorkPlan *WorkPlanId
+	// The check's name, unique within the workplan and chosen by whoever
+	// writes the check first (or handed out by AllocateNodeIds).
+	Id *string
+}
+
+func (b0 CheckId_builder) Build() *CheckId {
+	m0 := &CheckId{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_WorkPlan = b.WorkPlan
+	if b.Id != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 2)
+		x.xxx_hidden_Id = b.Id
+	}
+	return m0
 }
 
 var File_turboci_graph_ids_v1_check_id_proto protoreflect.FileDescriptor
@@ -93,18 +143,6 @@ const file_turboci_graph_ids_v1_check_id_proto_rawDesc = "" +
 	"\n" +
 	"_work_planB\x05\n" +
 	"\x03_idB5Z3go.chromium.org/turboci/proto/go/graph/ids/v1;idspbb\x06proto3"
-
-var (
-	file_turboci_graph_ids_v1_check_id_proto_rawDescOnce sync.Once
-	file_turboci_graph_ids_v1_check_id_proto_rawDescData []byte
-)
-
-func file_turboci_graph_ids_v1_check_id_proto_rawDescGZIP() []byte {
-	file_turboci_graph_ids_v1_check_id_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_ids_v1_check_id_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_ids_v1_check_id_proto_rawDesc), len(file_turboci_graph_ids_v1_check_id_proto_rawDesc)))
-	})
-	return file_turboci_graph_ids_v1_check_id_proto_rawDescData
-}
 
 var file_turboci_graph_ids_v1_check_id_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_ids_v1_check_id_proto_goTypes = []any{

@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -29,13 +28,13 @@ const (
 //
 // Next ID: 3
 type CheckResultId struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The check the result belongs to.
-	Check *CheckId `protobuf:"bytes,1,opt,name=check,proto3,oneof" json:"check,omitempty"`
-	// The position of the result among the check's results, from 1.
-	Number        *int32 `protobuf:"varint,2,opt,name=number,proto3,oneof" json:"number,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Check       *CheckId               `protobuf:"bytes,1,opt,name=check,proto3,oneof"`
+	xxx_hidden_Number      int32                  `protobuf:"varint,2,opt,name=number,proto3,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *CheckResultId) Reset() {
@@ -63,23 +62,71 @@ func (x *CheckResultId) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use CheckResultId.ProtoReflect.Descriptor instead.
-func (*CheckResultId) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_ids_v1_check_result_id_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *CheckResultId) GetCheck() *CheckId {
 	if x != nil {
-		return x.Check
+		return x.xxx_hidden_Check
 	}
 	return nil
 }
 
 func (x *CheckResultId) GetNumber() int32 {
-	if x != nil && x.Number != nil {
-		return *x.Number
+	if x != nil {
+		return x.xxx_hidden_Number
 	}
 	return 0
+}
+
+func (x *CheckResultId) SetCheck(v *CheckId) {
+	x.xxx_hidden_Check = v
+}
+
+func (x *CheckResultId) SetNumber(v int32) {
+	x.xxx_hidden_Number = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 2)
+}
+
+func (x *CheckResultId) HasCheck() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Check != nil
+}
+
+func (x *CheckResultId) HasNumber() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *CheckResultId) ClearCheck() {
+	x.xxx_hidden_Check = nil
+}
+
+func (x *CheckResultId) ClearNumber() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_Number = 0
+}
+
+type CheckResultId_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The check the result belongs to.
+	Check *CheckId
+	// The position of the result among the check's results, from 1.
+	Number *int32
+}
+
+func (b0 CheckResultId_builder) Build() *CheckResultId {
+	m0 := &CheckResultId{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Check = b.Check
+	if b.Number != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 2)
+		x.xxx_hidden_Number = *b.Number
+	}
+	return m0
 }
 
 var File_turboci_graph_ids_v1_check_result_id_proto protoreflect.FileDescriptor
@@ -92,18 +139,6 @@ const file_turboci_graph_ids_v1_check_result_id_proto_rawDesc = "" +
 	"\x06number\x18\x02 \x01(\x05H\x01R\x06number\x88\x01\x01B\b\n" +
 	"\x06_checkB\t\n" +
 	"\a_numberB5Z3go.chromium.org/turboci/proto/go/graph/ids/v1;idspbb\x06proto3"
-
-var (
-	file_turboci_graph_ids_v1_check_result_id_proto_rawDescOnce sync.Once
-	file_turboci_graph_ids_v1_check_result_id_proto_rawDescData []byte
-)
-
-func file_turboci_graph_ids_v1_check_result_id_proto_rawDescGZIP() []byte {
-	file_turboci_graph_ids_v1_check_result_id_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_ids_v1_check_result_id_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_ids_v1_check_result_id_proto_rawDesc), len(file_turboci_graph_ids_v1_check_result_id_proto_rawDesc)))
-	})
-	return file_turboci_graph_ids_v1_check_result_id_proto_rawDescData
-}
 
 var file_turboci_graph_ids_v1_check_result_id_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_ids_v1_check_result_id_proto_goTypes = []any{

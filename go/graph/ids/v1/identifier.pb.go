@@ -14,7 +14,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -35,21 +34,10 @@ const (
 //
 // Next ID: 8
 type Identifier struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The kind of object identified; exactly one is set.
-	//
-	// Types that are valid to be assigned to Type:
-	//
-	//	*Identifier_WorkPlan
-	//	*Identifier_Check
-	//	*Identifier_CheckResult
-	//	*Identifier_CheckEdit
-	//	*Identifier_Stage
-	//	*Identifier_StageAttempt
-	//	*Identifier_StageEdit
-	Type          isIdentifier_Type `protobuf_oneof:"type"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state           protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Type isIdentifier_Type      `protobuf_oneof:"type"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Identifier) Reset() {
@@ -77,21 +65,9 @@ func (x *Identifier) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use Identifier.ProtoReflect.Descriptor instead.
-func (*Identifier) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_ids_v1_identifier_proto_rawDescGZIP(), []int{0}
-}
-
-func (x *Identifier) GetType() isIdentifier_Type {
-	if x != nil {
-		return x.Type
-	}
-	return nil
-}
-
 func (x *Identifier) GetWorkPlan() *WorkPlanId {
 	if x != nil {
-		if x, ok := x.Type.(*Identifier_WorkPlan); ok {
+		if x, ok := x.xxx_hidden_Type.(*identifier_WorkPlan); ok {
 			return x.WorkPlan
 		}
 	}
@@ -100,7 +76,7 @@ func (x *Identifier) GetWorkPlan() *WorkPlanId {
 
 func (x *Identifier) GetCheck() *CheckId {
 	if x != nil {
-		if x, ok := x.Type.(*Identifier_Check); ok {
+		if x, ok := x.xxx_hidden_Type.(*identifier_Check); ok {
 			return x.Check
 		}
 	}
@@ -109,7 +85,7 @@ func (x *Identifier) GetCheck() *CheckId {
 
 func (x *Identifier) GetCheckResult() *CheckResultId {
 	if x != nil {
-		if x, ok := x.Type.(*Identifier_CheckResult); ok {
+		if x, ok := x.xxx_hidden_Type.(*identifier_CheckResult); ok {
 			return x.CheckResult
 		}
 	}
@@ -118,7 +94,7 @@ func (x *Identifier) GetCheckResult() *CheckResultId {
 
 func (x *Identifier) GetCheckEdit() *CheckEditId {
 	if x != nil {
-		if x, ok := x.Type.(*Identifier_CheckEdit); ok {
+		if x, ok := x.xxx_hidden_Type.(*identifier_CheckEdit); ok {
 			return x.CheckEdit
 		}
 	}
@@ -127,7 +103,7 @@ func (x *Identifier) GetCheckEdit() *CheckEditId {
 
 func (x *Identifier) GetStage() *StageId {
 	if x != nil {
-		if x, ok := x.Type.(*Identifier_Stage); ok {
+		if x, ok := x.xxx_hidden_Type.(*identifier_Stage); ok {
 			return x.Stage
 		}
 	}
@@ -136,7 +112,7 @@ func (x *Identifier) GetStage() *StageId {
 
 func (x *Identifier) GetStageAttempt() *StageAttemptId {
 	if x != nil {
-		if x, ok := x.Type.(*Identifier_StageAttempt); ok {
+		if x, ok := x.xxx_hidden_Type.(*identifier_StageAttempt); ok {
 			return x.StageAttempt
 		}
 	}
@@ -145,65 +121,324 @@ func (x *Identifier) GetStageAttempt() *StageAttemptId {
 
 func (x *Identifier) GetStageEdit() *StageEditId {
 	if x != nil {
-		if x, ok := x.Type.(*Identifier_StageEdit); ok {
+		if x, ok := x.xxx_hidden_Type.(*identifier_StageEdit); ok {
 			return x.StageEdit
 		}
 	}
 	return nil
 }
 
+func (x *Identifier) SetWorkPlan(v *WorkPlanId) {
+	if v == nil {
+		x.xxx_hidden_Type = nil
+		return
+	}
+	x.xxx_hidden_Type = &identifier_WorkPlan{v}
+}
+
+func (x *Identifier) SetCheck(v *CheckId) {
+	if v == nil {
+		x.xxx_hidden_Type = nil
+		return
+	}
+	x.xxx_hidden_Type = &identifier_Check{v}
+}
+
+func (x *Identifier) SetCheckResult(v *CheckResultId) {
+	if v == nil {
+		x.xxx_hidden_Type = nil
+		return
+	}
+	x.xxx_hidden_Type = &identifier_CheckResult{v}
+}
+
+func (x *Identifier) SetCheckEdit(v *CheckEditId) {
+	if v == nil {
+		x.xxx_hidden_Type = nil
+		return
+	}
+	x.xxx_hidden_Type = &identifier_CheckEdit{v}
+}
+
+func (x *Identifier) SetStage(v *StageId) {
+	if v == nil {
+		x.xxx_hidden_Type = nil
+		return
+	}
+	x.xxx_hidden_Type = &identifier_Stage{v}
+}
+
+func (x *Identifier) SetStageAttempt(v *StageAttemptId) {
+	if v == nil {
+		x.xxx_hidden_Type = nil
+		return
+	}
+	x.xxx_hidden_Type = &identifier_StageAttempt{v}
+}
+
+func (x *Identifier) SetStageEdit(v *StageEditId) {
+	if v == nil {
+		x.xxx_hidden_Type = nil
+		return
+	}
+	x.xxx_hidden_Type = &identifier_StageEdit{v}
+}
+
+func (x *Identifier) HasType() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Type != nil
+}
+
+func (x *Identifier) HasWorkPlan() bool {
+	if x == nil {
+		return false
+	}
+	_, ok := x.xxx_hidden_Type.(*identifier_WorkPlan)
+	return ok
+}
+
+func (x *Identifier) HasCheck() bool {
+	if x == nil {
+		return false
+	}
+	_, ok := x.xxx_hidden_Type.(*identifier_Check)
+	return ok
+}
+
+func (x *Identifier) HasCheckResult() bool {
+	if x == nil {
+		return false
+	}
+	_, ok := x.xxx_hidden_Type.(*identifier_CheckResult)
+	return ok
+}
+
+func (x *Identifier) HasCheckEdit() bool {
+	if x == nil {
+		return false
+	}
+	_, ok := x.xxx_hidden_Type.(*identifier_CheckEdit)
+	return ok
+}
+
+func (x *Identifier) HasStage() bool {
+	if x == nil {
+		return false
+	}
+	_, ok := x.xxx_hidden_Type.(*identifier_Stage)
+	return ok
+}
+
+func (x *Identifier) HasStageAttempt() bool {
+	if x == nil {
+		return false
+	}
+	_, ok := x.xxx_hidden_Type.(*identifier_StageAttempt)
+	return ok
+}
+
+func (x *Identifier) HasStageEdit() bool {
+	if x == nil {
+		return false
+	}
+	_, ok := x.xxx_hidden_Type.(*identifier_StageEdit)
+	return ok
+}
+
+func (x *Identifier) ClearType() {
+	x.xxx_hidden_Type = nil
+}
+
+func (x *Identifier) ClearWorkPlan() {
+	if _, ok := x.xxx_hidden_Type.(*identifier_WorkPlan); ok {
+		x.xxx_hidden_Type = nil
+	}
+}
+
+func (x *Identifier) ClearCheck() {
+	if _, ok := x.xxx_hidden_Type.(*identifier_Check); ok {
+		x.xxx_hidden_Type = nil
+	}
+}
+
+func (x *Identifier) ClearCheckResult() {
+	if _, ok := x.xxx_hidden_Type.(*identifier_CheckResult); ok {
+		x.xxx_hidden_Type = nil
+	}
+}
+
+func (x *Identifier) ClearCheckEdit() {
+	if _, ok := x.xxx_hidden_Type.(*identifier_CheckEdit); ok {
+		x.xxx_hidden_Type = nil
+	}
+}
+
+func (x *Identifier) ClearStage() {
+	if _, ok := x.xxx_hidden_Type.(*identifier_Stage); ok {
+		x.xxx_hidden_Type = nil
+	}
+}
+
+func (x *Identifier) ClearStageAttempt() {
+	if _, ok := x.xxx_hidden_Type.(*identifier_StageAttempt); ok {
+		x.xxx_hidden_Type = nil
+	}
+}
+
+func (x *Identifier) ClearStageEdit() {
+	if _, ok := x.xxx_hidden_Type.(*identifier_StageEdit); ok {
+		x.xxx_hidden_Type = nil
+	}
+}
+
+const Identifier_Type_not_set_case case_Identifier_Type = 0
+const Identifier_WorkPlan_case case_Identifier_Type = 1
+const Identifier_Check_case case_Identifier_Type = 2
+const Identifier_CheckResult_case case_Identifier_Type = 3
+const Identifier_CheckEdit_case case_Identifier_Type = 4
+const Identifier_Stage_case case_Identifier_Type = 5
+const Identifier_StageAttempt_case case_Identifier_Type = 6
+const Identifier_StageEdit_case case_Identifier_Type = 7
+
+func (x *Identifier) WhichType() case_Identifier_Type {
+	if x == nil {
+		return Identifier_Type_not_set_case
+	}
+	switch x.xxx_hidden_Type.(type) {
+	case *identifier_WorkPlan:
+		return Identifier_WorkPlan_case
+	case *identifier_Check:
+		return Identifier_Check_case
+	case *identifier_CheckResult:
+		return Identifier_CheckResult_case
+	case *identifier_CheckEdit:
+		return Identifier_CheckEdit_case
+	case *identifier_Stage:
+		return Identifier_Stage_case
+	case *identifier_StageAttempt:
+		return Identifier_StageAttempt_case
+	case *identifier_StageEdit:
+		return Identifier_StageEdit_case
+	default:
+		return Identifier_Type_not_set_case
+	}
+}
+
+type Identifier_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The kind of object identified; exactly one is set.
+
+	// Fields of oneof xxx_hidden_Type:
+	// A whole workplan.
+	WorkPlan *WorkPlanId
+	// A check.
+	Check *CheckId
+	// One result of a check.
+	CheckResult *CheckResultId
+	// One edit of a check.
+	CheckEdit *CheckEditId
+	// A stage.
+	Stage *StageId
+	// One attempt of a stage.
+	StageAttempt *StageAttemptId
+	// One edit of a stage.
+	StageEdit *StageEditId
+	// -- end of xxx_hidden_Type
+}
+
+func (b0 Identifier_builder) Build() *Identifier {
+	m0 := &Identifier{}
+	b, x := &b0, m0
+	_, _ = b, x
+	if b.WorkPlan != nil {
+		x.xxx_hidden_Type = &identifier_WorkPlan{b.WorkPlan}
+	}
+	if b.Check != nil {
+		x.xxx_hidden_Type = &identifier_Check{b.Check}
+	}
+	if b.CheckResult != nil {
+		x.xxx_hidden_Type = &identifier_CheckResult{b.CheckResult}
+	}
+	if b.CheckEdit != nil {
+		x.xxx_hidden_Type = &identifier_CheckEdit{b.CheckEdit}
+	}
+	if b.Stage != nil {
+		x.xxx_hidden_Type = &identifier_Stage{b.Stage}
+	}
+	if b.StageAttempt != nil {
+		x.xxx_hidden_Type = &identifier_StageAttempt{b.StageAttempt}
+	}
+	if b.StageEdit != nil {
+		x.xxx_hidden_Type = &identifier_StageEdit{b.StageEdit}
+	}
+	return m0
+}
+
+type case_Identifier_Type protoreflect.FieldNumber
+
+func (x case_Identifier_Type) String() string {
+	md := file_turboci_graph_ids_v1_identifier_proto_msgTypes[0].Descriptor()
+	if x == 0 {
+		return "not set"
+	}
+	return protoimpl.X.MessageFieldStringOf(md, protoreflect.FieldNumber(x))
+}
+
 type isIdentifier_Type interface {
 	isIdentifier_Type()
 }
 
-type Identifier_WorkPlan struct {
+type identifier_WorkPlan struct {
 	// A whole workplan.
 	WorkPlan *WorkPlanId `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof"`
 }
 
-type Identifier_Check struct {
+type identifier_Check struct {
 	// A check.
 	Check *CheckId `protobuf:"bytes,2,opt,name=check,proto3,oneof"`
 }
 
-type Identifier_CheckResult struct {
+type identifier_CheckResult struct {
 	// One result of a check.
 	CheckResult *CheckResultId `protobuf:"bytes,3,opt,name=check_result,json=checkResult,proto3,oneof"`
 }
 
-type Identifier_CheckEdit struct {
+type identifier_CheckEdit struct {
 	// One edit of a check.
 	CheckEdit *CheckEditId `protobuf:"bytes,4,opt,name=check_edit,json=checkEdit,proto3,oneof"`
 }
 
-type Identifier_Stage struct {
+type identifier_Stage struct {
 	// A stage.
 	Stage *StageId `protobuf:"bytes,5,opt,name=stage,proto3,oneof"`
 }
 
-type Identifier_StageAttempt struct {
+type identifier_StageAttempt struct {
 	// One attempt of a stage.
 	StageAttempt *StageAttemptId `protobuf:"bytes,6,opt,name=stage_attempt,json=stageAttempt,proto3,oneof"`
 }
 
-type Identifier_StageEdit struct {
+type identifier_StageEdit struct {
 	// One edit of a stage.
 	StageEdit *StageEditId `protobuf:"bytes,7,opt,name=stage_edit,json=stageEdit,proto3,oneof"`
 }
 
-func (*Identifier_WorkPlan) isIdentifier_Type() {}
+func (*identifier_WorkPlan) isIdentifier_Type() {}
 
-func (*Identifier_Check) isIdentifier_Type() {}
+func (*identifier_Check) isIdentifier_Type() {}
 
-func (*Identifier_CheckResult) isIdentifier_Type() {}
+func (*identifier_CheckResult) isIdentifier_Type() {}
 
-func (*Identifier_CheckEdit) isIdentifier_Type() {}
+func (*identifier_CheckEdit) isIdentifier_Type() {}
 
-func (*Identifier_Stage) isIdentifier_Type() {}
+func (*identifier_Stage) isIdentifier_Type() {}
 
-func (*Identifier_StageAttempt) isIdentifier_Type() {}
+func (*identifier_StageAttempt) isIdentifier_Type() {}
 
-func (*Identifier_StageEdit) isIdentifier_Type() {}
+func (*identifier_StageEdit) isIdentifier_Type() {}
 
 var File_turboci_graph_ids_v1_identifier_proto protoreflect.FileDescriptor
 
@@ -222,18 +457,6 @@ const file_turboci_graph_ids_v1_identifier_proto_rawDesc = "" +
 	"\n" +
 	"stage_edit\x18\a \x01(\v2!.turboci.graph.ids.v1.StageEditIdH\x00R\tstageEditB\x06\n" +
 	"\x04typeB5Z3go.chromium.org/turboci/proto/go/graph/ids/v1;idspbb\x06proto3"
-
-var (
-	file_turboci_graph_ids_v1_identifier_proto_rawDescOnce sync.Once
-	file_turboci_graph_ids_v1_identifier_proto_rawDescData []byte
-)
-
-func file_turboci_graph_ids_v1_identifier_proto_rawDescGZIP() []byte {
-	file_turboci_graph_ids_v1_identifier_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_ids_v1_identifier_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_ids_v1_identifier_proto_rawDesc), len(file_turboci_graph_ids_v1_identifier_proto_rawDesc)))
-	})
-	return file_turboci_graph_ids_v1_identifier_proto_rawDescData
-}
 
 var file_turboci_graph_ids_v1_identifier_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_ids_v1_identifier_proto_goTypes = []any{
@@ -274,13 +497,13 @@ func file_turboci_graph_ids_v1_identifier_proto_init() {
 	file_turboci_graph_ids_v1_stage_id_proto_init()
 	file_turboci_graph_ids_v1_work_plan_id_proto_init()
 	file_turboci_graph_ids_v1_identifier_proto_msgTypes[0].OneofWrappers = []any{
-		(*Identifier_WorkPlan)(nil),
-		(*Identifier_Check)(nil),
-		(*Identifier_CheckResult)(nil),
-		(*Identifier_CheckEdit)(nil),
-		(*Identifier_Stage)(nil),
-		(*Identifier_StageAttempt)(nil),
-		(*Identifier_StageEdit)(nil),
+		(*identifier_WorkPlan)(nil),
+		(*identifier_Check)(nil),
+		(*identifier_CheckResult)(nil),
+		(*identifier_CheckEdit)(nil),
+		(*identifier_Stage)(nil),
+		(*identifier_StageAttempt)(nil),
+		(*identifier_StageEdit)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -29,13 +28,13 @@ const (
 //
 // Next ID: 3
 type StageEditId struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The stage that was edited.
-	Stage *StageId `protobuf:"bytes,1,opt,name=stage,proto3,oneof" json:"stage,omitempty"`
-	// The position of the edit in the stage's history, from 1.
-	Number        *int32 `protobuf:"varint,2,opt,name=number,proto3,oneof" json:"number,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Stage       *StageId               `protobuf:"bytes,1,opt,name=stage,proto3,oneof"`
+	xxx_hidden_Number      int32                  `protobuf:"varint,2,opt,name=number,proto3,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *StageEditId) Reset() {
@@ -63,23 +62,71 @@ func (x *StageEditId) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use StageEditId.ProtoReflect.Descriptor instead.
-func (*StageEditId) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_ids_v1_stage_edit_id_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *StageEditId) GetStage() *StageId {
 	if x != nil {
-		return x.Stage
+		return x.xxx_hidden_Stage
 	}
 	return nil
 }
 
 func (x *StageEditId) GetNumber() int32 {
-	if x != nil && x.Number != nil {
-		return *x.Number
+	if x != nil {
+		return x.xxx_hidden_Number
 	}
 	return 0
+}
+
+func (x *StageEditId) SetStage(v *StageId) {
+	x.xxx_hidden_Stage = v
+}
+
+func (x *StageEditId) SetNumber(v int32) {
+	x.xxx_hidden_Number = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 2)
+}
+
+func (x *StageEditId) HasStage() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Stage != nil
+}
+
+func (x *StageEditId) HasNumber() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *StageEditId) ClearStage() {
+	x.xxx_hidden_Stage = nil
+}
+
+func (x *StageEditId) ClearNumber() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_Number = 0
+}
+
+type StageEditId_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The stage that was edited.
+	Stage *StageId
+	// The position of the edit in the stage's history, from 1.
+	Number *int32
+}
+
+func (b0 StageEditId_builder) Build() *StageEditId {
+	m0 := &StageEditId{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Stage = b.Stage
+	if b.Number != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 2)
+		x.xxx_hidden_Number = *b.Number
+	}
+	return m0
 }
 
 var File_turboci_graph_ids_v1_stage_edit_id_proto protoreflect.FileDescriptor
@@ -92,18 +139,6 @@ const file_turboci_graph_ids_v1_stage_edit_id_proto_rawDesc = "" +
 	"\x06number\x18\x02 \x01(\x05H\x01R\x06number\x88\x01\x01B\b\n" +
 	"\x06_stageB\t\n" +
 	"\a_numberB5Z3go.chromium.org/turboci/proto/go/graph/ids/v1;idspbb\x06proto3"
-
-var (
-	file_turboci_graph_ids_v1_stage_edit_id_proto_rawDescOnce sync.Once
-	file_turboci_graph_ids_v1_stage_edit_id_proto_rawDescData []byte
-)
-
-func file_turboci_graph_ids_v1_stage_edit_id_proto_rawDescGZIP() []byte {
-	file_turboci_graph_ids_v1_stage_edit_id_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_ids_v1_stage_edit_id_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_ids_v1_stage_edit_id_proto_rawDesc), len(file_turboci_graph_ids_v1_stage_edit_id_proto_rawDesc)))
-	})
-	return file_turboci_graph_ids_v1_stage_edit_id_proto_rawDescData
-}
 
 var file_turboci_graph_ids_v1_stage_edit_id_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_ids_v1_stage_edit_id_proto_goTypes = []any{

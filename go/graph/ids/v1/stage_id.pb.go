@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -29,13 +28,13 @@ const (
 //
 // Next ID: 3
 type StageId struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The workplan that holds the stage.
-	WorkPlan *WorkPlanId `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof" json:"work_plan,omitempty"`
-	// The stage's name, unique among the stages of the workplan.
-	Id            *string `protobuf:"bytes,2,opt,name=id,proto3,oneof" json:"id,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_WorkPlan    *WorkPlanId            `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof"`
+	xxx_hidden_Id          *string                `protobuf:"bytes,2,opt,name=id,proto3,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *StageId) Reset() {
@@ -63,23 +62,74 @@ func (x *StageId) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use StageId.ProtoReflect.Descriptor instead.
-func (*StageId) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_ids_v1_stage_id_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *StageId) GetWorkPlan() *WorkPlanId {
 	if x != nil {
-		return x.WorkPlan
+		return x.xxx_hidden_WorkPlan
 	}
 	return nil
 }
 
 func (x *StageId) GetId() string {
-	if x != nil && x.Id != nil {
-		return *x.Id
+	if x != nil {
+		if x.xxx_hidden_Id != nil {
+			return *x.xxx_hidden_Id
+		}
+		return ""
 	}
 	return ""
+}
+
+func (x *StageId) SetWorkPlan(v *WorkPlanId) {
+	x.xxx_hidden_WorkPlan = v
+}
+
+func (x *StageId) SetId(v string) {
+	x.xxx_hidden_Id = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 2)
+}
+
+func (x *StageId) HasWorkPlan() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_WorkPlan != nil
+}
+
+func (x *StageId) HasId() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *StageId) ClearWorkPlan() {
+	x.xxx_hidden_WorkPlan = nil
+}
+
+func (x *StageId) ClearId() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_Id = nil
+}
+
+type StageId_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The workplan that holds the stage.
+	WorkPlan *WorkPlanId
+	// The stage's name, unique among the stages of the workplan.
+	Id *string
+}
+
+func (b0 StageId_builder) Build() *StageId {
+	m0 := &StageId{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_WorkPlan = b.WorkPlan
+	if b.Id != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 2)
+		x.xxx_hidden_Id = b.Id
+	}
+	return m0
 }
 
 var File_turboci_graph_ids_v1_stage_id_proto protoreflect.FileDescriptor
@@ -93,18 +143,6 @@ const file_turboci_graph_ids_v1_stage_id_proto_rawDesc = "" +
 	"\n" +
 	"_work_planB\x05\n" +
 	"\x03_idB5Z3go.chromium.org/turboci/proto/go/graph/ids/v1;idspbb\x06proto3"
-
-var (
-	file_turboci_graph_ids_v1_stage_id_proto_rawDescOnce sync.Once
-	file_turboci_graph_ids_v1_stage_id_proto_rawDescData []byte
-)
-
-func file_turboci_graph_ids_v1_stage_id_proto_rawDescGZIP() []byte {
-	file_turboci_graph_ids_v1_stage_id_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_ids_v1_stage_id_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_ids_v1_stage_id_proto_rawDesc), len(file_turboci_graph_ids_v1_stage_id_proto_rawDesc)))
-	})
-	return file_turboci_graph_ids_v1_stage_id_proto_rawDescData
-}
 
 var file_turboci_graph_ids_v1_stage_id_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_ids_v1_stage_id_proto_goTypes = []any{

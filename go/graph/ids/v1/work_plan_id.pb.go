@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -32,12 +31,12 @@ const (
 //
 // Next ID: 2
 type WorkPlanId struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The orchestrator-assigned name of the workplan. Clients treat it as
-	// opaque and never build one themselves.
-	Id            *string `protobuf:"bytes,1,opt,name=id,proto3,oneof" json:"id,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Id          *string                `protobuf:"bytes,1,opt,name=id,proto3,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *WorkPlanId) Reset() {
@@ -65,16 +64,50 @@ func (x *WorkPlanId) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use WorkPlanId.ProtoReflect.Descriptor instead.
-func (*WorkPlanId) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_ids_v1_work_plan_id_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *WorkPlanId) GetId() string {
-	if x != nil && x.Id != nil {
-		return *x.Id
+	if x != nil {
+		if x.xxx_hidden_Id != nil {
+			return *x.xxx_hidden_Id
+		}
+		return ""
 	}
 	return ""
+}
+
+func (x *WorkPlanId) SetId(v string) {
+	x.xxx_hidden_Id = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 0, 1)
+}
+
+func (x *WorkPlanId) HasId() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 0)
+}
+
+func (x *WorkPlanId) ClearId() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 0)
+	x.xxx_hidden_Id = nil
+}
+
+type WorkPlanId_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The orchestrator-assigned name of the workplan. Clients treat it as
+	// opaque and never build one themselves.
+	Id *string
+}
+
+func (b0 WorkPlanId_builder) Build() *WorkPlanId {
+	m0 := &WorkPlanId{}
+	b, x := &b0, m0
+	_, _ = b, x
+	if b.Id != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 0, 1)
+		x.xxx_hidden_Id = b.Id
+	}
+	return m0
 }
 
 var File_turboci_graph_ids_v1_work_plan_id_proto protoreflect.FileDescriptor
@@ -86,18 +119,6 @@ const file_turboci_graph_ids_v1_work_plan_id_proto_rawDesc = "" +
 	"WorkPlanId\x12\x13\n" +
 	"\x02id\x18\x01 \x01(\tH\x00R\x02id\x88\x01\x01B\x05\n" +
 	"\x03_idB5Z3go.chromium.org/turboci/proto/go/graph/ids/v1;idspbb\x06proto3"
-
-var (
-	file_turboci_graph_ids_v1_work_plan_id_proto_rawDescOnce sync.Once
-	file_turboci_graph_ids_v1_work_plan_id_proto_rawDescData []byte
-)
-
-func file_turboci_graph_ids_v1_work_plan_id_proto_rawDescGZIP() []byte {
-	file_turboci_graph_ids_v1_work_plan_id_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_ids_v1_work_plan_id_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_ids_v1_work_plan_id_proto_rawDesc), len(file_turboci_graph_ids_v1_work_plan_id_proto_rawDesc)))
-	})
-	return file_turboci_graph_ids_v1_work_plan_id_proto_rawDescData
-}
 
 var file_turboci_graph_ids_v1_work_plan_id_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_ids_v1_work_plan_id_proto_goTypes = []any{

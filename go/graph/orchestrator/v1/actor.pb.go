@@ -11,7 +11,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -26,18 +25,10 @@ const (
 //
 // Next ID: 5
 type Actor struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The kind of actor; exactly one is set.
-	//
-	// Types that are valid to be assigned to Kind:
-	//
-	//	*Actor_User
-	//	*Actor_Service
-	//	*Actor_StageAttempt
-	//	*Actor_Orchestrator_
-	Kind          isActor_Kind `protobuf_oneof:"kind"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state           protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Kind isActor_Kind           `protobuf_oneof:"kind"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Actor) Reset() {
@@ -65,21 +56,9 @@ func (x *Actor) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use Actor.ProtoReflect.Descriptor instead.
-func (*Actor) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_actor_proto_rawDescGZIP(), []int{0}
-}
-
-func (x *Actor) GetKind() isActor_Kind {
-	if x != nil {
-		return x.Kind
-	}
-	return nil
-}
-
 func (x *Actor) GetUser() string {
 	if x != nil {
-		if x, ok := x.Kind.(*Actor_User); ok {
+		if x, ok := x.xxx_hidden_Kind.(*actor_User); ok {
 			return x.User
 		}
 	}
@@ -88,7 +67,7 @@ func (x *Actor) GetUser() string {
 
 func (x *Actor) GetService() string {
 	if x != nil {
-		if x, ok := x.Kind.(*Actor_Service); ok {
+		if x, ok := x.xxx_hidden_Kind.(*actor_Service); ok {
 			return x.Service
 		}
 	}
@@ -97,7 +76,7 @@ func (x *Actor) GetService() string {
 
 func (x *Actor) GetStageAttempt() *v1.StageAttemptId {
 	if x != nil {
-		if x, ok := x.Kind.(*Actor_StageAttempt); ok {
+		if x, ok := x.xxx_hidden_Kind.(*actor_StageAttempt); ok {
 			return x.StageAttempt
 		}
 	}
@@ -106,53 +85,216 @@ func (x *Actor) GetStageAttempt() *v1.StageAttemptId {
 
 func (x *Actor) GetOrchestrator() *Actor_Orchestrator {
 	if x != nil {
-		if x, ok := x.Kind.(*Actor_Orchestrator_); ok {
+		if x, ok := x.xxx_hidden_Kind.(*actor_Orchestrator_); ok {
 			return x.Orchestrator
 		}
 	}
 	return nil
 }
 
+func (x *Actor) SetUser(v string) {
+	x.xxx_hidden_Kind = &actor_User{v}
+}
+
+func (x *Actor) SetService(v string) {
+	x.xxx_hidden_Kind = &actor_Service{v}
+}
+
+func (x *Actor) SetStageAttempt(v *v1.StageAttemptId) {
+	if v == nil {
+		x.xxx_hidden_Kind = nil
+		return
+	}
+	x.xxx_hidden_Kind = &actor_StageAttempt{v}
+}
+
+func (x *Actor) SetOrchestrator(v *Actor_Orchestrator) {
+	if v == nil {
+		x.xxx_hidden_Kind = nil
+		return
+	}
+	x.xxx_hidden_Kind = &actor_Orchestrator_{v}
+}
+
+func (x *Actor) HasKind() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Kind != nil
+}
+
+func (x *Actor) HasUser() bool {
+	if x == nil {
+		return false
+	}
+	_, ok := x.xxx_hidden_Kind.(*actor_User)
+	return ok
+}
+
+func (x *Actor) HasService() bool {
+	if x == nil {
+		return false
+	}
+	_, ok := x.xxx_hidden_Kind.(*actor_Service)
+	return ok
+}
+
+func (x *Actor) HasStageAttempt() bool {
+	if x == nil {
+		return false
+	}
+	_, ok := x.xxx_hidden_Kind.(*actor_StageAttempt)
+	return ok
+}
+
+func (x *Actor) HasOrchestrator() bool {
+	if x == nil {
+		return false
+	}
+	_, ok := x.xxx_hidden_Kind.(*actor_Orchestrator_)
+	return ok
+}
+
+func (x *Actor) ClearKind() {
+	x.xxx_hidden_Kind = nil
+}
+
+func (x *Actor) ClearUser() {
+	if _, ok := x.xxx_hidden_Kind.(*actor_User); ok {
+		x.xxx_hidden_Kind = nil
+	}
+}
+
+func (x *Actor) ClearService() {
+	if _, ok := x.xxx_hidden_Kind.(*actor_Service); ok {
+		x.xxx_hidden_Kind = nil
+	}
+}
+
+func (x *Actor) ClearStageAttempt() {
+	if _, ok := x.xxx_hidden_Kind.(*actor_StageAttempt); ok {
+		x.xxx_hidden_Kind = nil
+	}
+}
+
+func (x *Actor) ClearOrchestrator() {
+	if _, ok := x.xxx_hidden_Kind.(*actor_Orchestrator_); ok {
+		x.xxx_hidden_Kind = nil
+	}
+}
+
+const Actor_Kind_not_set_case case_Actor_Kind = 0
+const Actor_User_case case_Actor_Kind = 1
+const Actor_Service_case case_Actor_Kind = 2
+const Actor_StageAttempt_case case_Actor_Kind = 3
+const Actor_Orchestrator_case case_Actor_Kind = 4
+
+func (x *Actor) WhichKind() case_Actor_Kind {
+	if x == nil {
+		return Actor_Kind_not_set_case
+	}
+	switch x.xxx_hidden_Kind.(type) {
+	case *actor_User:
+		return Actor_User_case
+	case *actor_Service:
+		return Actor_Service_case
+	case *actor_StageAttempt:
+		return Actor_StageAttempt_case
+	case *actor_Orchestrator_:
+		return Actor_Orchestrator_case
+	default:
+		return Actor_Kind_not_set_case
+	}
+}
+
+type Actor_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The kind of actor; exactly one is set.
+
+	// Fields of oneof xxx_hidden_Kind:
+	// A person, by their email address.
+	User *string
+	// A service, by the email address of its service account, when it
+	// calls the orchestrator directly (for example the system that creates
+	// presubmit workplans).
+	Service *string
+	// A running stage attempt, writing with its attempt token.
+	StageAttempt *v1.StageAttemptId
+	// The orchestrator itself.
+	Orchestrator *Actor_Orchestrator
+	// -- end of xxx_hidden_Kind
+}
+
+func (b0 Actor_builder) Build() *Actor {
+	m0 := &Actor{}
+	b, x := &b0, m0
+	_, _ = b, x
+	if b.User != nil {
+		x.xxx_hidden_Kind = &actor_User{*b.User}
+	}
+	if b.Service != nil {
+		x.xxx_hidden_Kind = &actor_Service{*b.Service}
+	}
+	if b.StageAttempt != nil {
+		x.xxx_hidden_Kind = &actor_StageAttempt{b.StageAttempt}
+	}
+	if b.Orchestrator != nil {
+		x.xxx_hidden_Kind = &actor_Orchestrator_{b.Orchestrator}
+	}
+	return m0
+}
+
+type case_Actor_Kind protoreflect.FieldNumber
+
+func (x case_Actor_Kind) String() string {
+	md := file_turboci_graph_orchestrator_v1_actor_proto_msgTypes[0].Descriptor()
+	if x == 0 {
+		return "not set"
+	}
+	return protoimpl.X.MessageFieldStringOf(md, protoreflect.FieldNumber(x))
+}
+
 type isActor_Kind interface {
 	isActor_Kind()
 }
 
-type Actor_User struct {
+type actor_User struct {
 	// A person, by their email address.
 	User string `protobuf:"bytes,1,opt,name=user,proto3,oneof"`
 }
 
-type Actor_Service struct {
+type actor_Service struct {
 	// A service, by the email address of its service account, when it
 	// calls the orchestrator directly (for example the system that creates
 	// presubmit workplans).
 	Service string `protobuf:"bytes,2,opt,name=service,proto3,oneof"`
 }
 
-type Actor_StageAttempt struct {
+type actor_StageAttempt struct {
 	// A running stage attempt, writing with its attempt token.
 	StageAttempt *v1.StageAttemptId `protobuf:"bytes,3,opt,name=stage_attempt,json=stageAttempt,proto3,oneof"`
 }
 
-type Actor_Orchestrator_ struct {
+type actor_Orchestrator_ struct {
 	// The orchestrator itself.
 	Orchestrator *Actor_Orchestrator `protobuf:"bytes,4,opt,name=orchestrator,proto3,oneof"`
 }
 
-func (*Actor_User) isActor_Kind() {}
+func (*actor_User) isActor_Kind() {}
 
-func (*Actor_Service) isActor_Kind() {}
+func (*actor_Service) isActor_Kind() {}
 
-func (*Actor_StageAttempt) isActor_Kind() {}
+func (*actor_StageAttempt) isActor_Kind() {}
 
-func (*Actor_Orchestrator_) isActor_Kind() {}
+func (*actor_Orchestrator_) isActor_Kind() {}
 
 // The orchestrator itself, acting on its own rules (resolving
 // dependencies, timing out attempts, creating retries).
 //
 // Next ID: 1
 type Actor_Orchestrator struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
+	state         protoimpl.MessageState `protogen:"opaque.v1"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -182,9 +324,16 @@ func (x *Actor_Orchestrator) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use Actor_Orchestrator.ProtoReflect.Descriptor instead.
-func (*Actor_Orchestrator) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_actor_proto_rawDescGZIP(), []int{0, 0}
+type Actor_Orchestrator_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+}
+
+func (b0 Actor_Orchestrator_builder) Build() *Actor_Orchestrator {
+	m0 := &Actor_Orchestrator{}
+	b, x := &b0, m0
+	_, _ = b, x
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_actor_proto protoreflect.FileDescriptor
@@ -199,18 +348,6 @@ const file_turboci_graph_orchestrator_v1_actor_proto_rawDesc = "" +
 	"\forchestrator\x18\x04 \x01(\v21.turboci.graph.orchestrator.v1.Actor.OrchestratorH\x00R\forchestrator\x1a\x0e\n" +
 	"\fOrchestratorB\x06\n" +
 	"\x04kindBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_actor_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_actor_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_actor_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_actor_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_actor_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_actor_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_actor_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_actor_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_actor_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_turboci_graph_orchestrator_v1_actor_proto_goTypes = []any{
@@ -234,10 +371,10 @@ func file_turboci_graph_orchestrator_v1_actor_proto_init() {
 		return
 	}
 	file_turboci_graph_orchestrator_v1_actor_proto_msgTypes[0].OneofWrappers = []any{
-		(*Actor_User)(nil),
-		(*Actor_Service)(nil),
-		(*Actor_StageAttempt)(nil),
-		(*Actor_Orchestrator_)(nil),
+		(*actor_User)(nil),
+		(*actor_Service)(nil),
+		(*actor_StageAttempt)(nil),
+		(*actor_Orchestrator_)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

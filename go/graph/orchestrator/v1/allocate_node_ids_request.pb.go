@@ -12,7 +12,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -30,18 +29,15 @@ const (
 //
 // Next ID: 5
 type AllocateNodeIdsRequest struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The workplan the IDs are for.
-	WorkPlan *v1.WorkPlanId `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof" json:"work_plan,omitempty"`
-	// How many check IDs to allocate.
-	CheckCount *int32 `protobuf:"varint,2,opt,name=check_count,json=checkCount,proto3,oneof" json:"check_count,omitempty"`
-	// How many stage IDs to allocate.
-	StageCount *int32 `protobuf:"varint,3,opt,name=stage_count,json=stageCount,proto3,oneof" json:"stage_count,omitempty"`
-	// A prefix for the allocated names, to keep them readable (for example
-	// "test/shard-"). Must itself be a valid name prefix.
-	Prefix        *string `protobuf:"bytes,4,opt,name=prefix,proto3,oneof" json:"prefix,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_WorkPlan    *v1.WorkPlanId         `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof"`
+	xxx_hidden_CheckCount  int32                  `protobuf:"varint,2,opt,name=check_count,json=checkCount,proto3,oneof"`
+	xxx_hidden_StageCount  int32                  `protobuf:"varint,3,opt,name=stage_count,json=stageCount,proto3,oneof"`
+	xxx_hidden_Prefix      *string                `protobuf:"bytes,4,opt,name=prefix,proto3,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *AllocateNodeIdsRequest) Reset() {
@@ -69,37 +65,135 @@ func (x *AllocateNodeIdsRequest) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use AllocateNodeIdsRequest.ProtoReflect.Descriptor instead.
-func (*AllocateNodeIdsRequest) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_allocate_node_ids_request_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *AllocateNodeIdsRequest) GetWorkPlan() *v1.WorkPlanId {
 	if x != nil {
-		return x.WorkPlan
+		return x.xxx_hidden_WorkPlan
 	}
 	return nil
 }
 
 func (x *AllocateNodeIdsRequest) GetCheckCount() int32 {
-	if x != nil && x.CheckCount != nil {
-		return *x.CheckCount
+	if x != nil {
+		return x.xxx_hidden_CheckCount
 	}
 	return 0
 }
 
 func (x *AllocateNodeIdsRequest) GetStageCount() int32 {
-	if x != nil && x.StageCount != nil {
-		return *x.StageCount
+	if x != nil {
+		return x.xxx_hidden_StageCount
 	}
 	return 0
 }
 
 func (x *AllocateNodeIdsRequest) GetPrefix() string {
-	if x != nil && x.Prefix != nil {
-		return *x.Prefix
+	if x != nil {
+		if x.xxx_hidden_Prefix != nil {
+			return *x.xxx_hidden_Prefix
+		}
+		return ""
 	}
 	return ""
+}
+
+func (x *AllocateNodeIdsRequest) SetWorkPlan(v *v1.WorkPlanId) {
+	x.xxx_hidden_WorkPlan = v
+}
+
+func (x *AllocateNodeIdsRequest) SetCheckCount(v int32) {
+	x.xxx_hidden_CheckCount = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 4)
+}
+
+func (x *AllocateNodeIdsRequest) SetStageCount(v int32) {
+	x.xxx_hidden_StageCount = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 4)
+}
+
+func (x *AllocateNodeIdsRequest) SetPrefix(v string) {
+	x.xxx_hidden_Prefix = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 4)
+}
+
+func (x *AllocateNodeIdsRequest) HasWorkPlan() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_WorkPlan != nil
+}
+
+func (x *AllocateNodeIdsRequest) HasCheckCount() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *AllocateNodeIdsRequest) HasStageCount() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 2)
+}
+
+func (x *AllocateNodeIdsRequest) HasPrefix() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 3)
+}
+
+func (x *AllocateNodeIdsRequest) ClearWorkPlan() {
+	x.xxx_hidden_WorkPlan = nil
+}
+
+func (x *AllocateNodeIdsRequest) ClearCheckCount() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_CheckCount = 0
+}
+
+func (x *AllocateNodeIdsRequest) ClearStageCount() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 2)
+	x.xxx_hidden_StageCount = 0
+}
+
+func (x *AllocateNodeIdsRequest) ClearPrefix() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 3)
+	x.xxx_hidden_Prefix = nil
+}
+
+type AllocateNodeIdsRequest_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The workplan the IDs are for.
+	WorkPlan *v1.WorkPlanId
+	// How many check IDs to allocate.
+	CheckCount *int32
+	// How many stage IDs to allocate.
+	StageCount *int32
+	// A prefix for the allocated names, to keep them readable (for example
+	// "test/shard-"). Must itself be a valid name prefix.
+	Prefix *string
+}
+
+func (b0 AllocateNodeIdsRequest_builder) Build() *AllocateNodeIdsRequest {
+	m0 := &AllocateNodeIdsRequest{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_WorkPlan = b.WorkPlan
+	if b.CheckCount != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 4)
+		x.xxx_hidden_CheckCount = *b.CheckCount
+	}
+	if b.StageCount != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 4)
+		x.xxx_hidden_StageCount = *b.StageCount
+	}
+	if b.Prefix != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 4)
+		x.xxx_hidden_Prefix = b.Prefix
+	}
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_allocate_node_ids_request_proto protoreflect.FileDescriptor
@@ -119,18 +213,6 @@ const file_turboci_graph_orchestrator_v1_allocate_node_ids_request_proto_rawDesc
 	"\f_check_countB\x0e\n" +
 	"\f_stage_countB\t\n" +
 	"\a_prefixBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_allocate_node_ids_request_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_allocate_node_ids_request_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_allocate_node_ids_request_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_allocate_node_ids_request_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_allocate_node_ids_request_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_allocate_node_ids_request_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_allocate_node_ids_request_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_allocate_node_ids_request_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_allocate_node_ids_request_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_allocate_node_ids_request_proto_goTypes = []any{

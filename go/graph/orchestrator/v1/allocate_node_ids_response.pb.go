@@ -11,7 +11,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -26,13 +25,11 @@ const (
 //
 // Next ID: 3
 type AllocateNodeIdsResponse struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The check IDs, as many as asked for.
-	Checks []*v1.CheckId `protobuf:"bytes,1,rep,name=checks,proto3" json:"checks,omitempty"`
-	// The stage IDs, as many as asked for.
-	Stages        []*v1.StageId `protobuf:"bytes,2,rep,name=stages,proto3" json:"stages,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state             protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Checks *[]*v1.CheckId         `protobuf:"bytes,1,rep,name=checks,proto3"`
+	xxx_hidden_Stages *[]*v1.StageId         `protobuf:"bytes,2,rep,name=stages,proto3"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *AllocateNodeIdsResponse) Reset() {
@@ -60,23 +57,48 @@ func (x *AllocateNodeIdsResponse) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use AllocateNodeIdsResponse.ProtoReflect.Descriptor instead.
-func (*AllocateNodeIdsResponse) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_allocate_node_ids_response_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *AllocateNodeIdsResponse) GetChecks() []*v1.CheckId {
 	if x != nil {
-		return x.Checks
+		if x.xxx_hidden_Checks != nil {
+			return *x.xxx_hidden_Checks
+		}
 	}
 	return nil
 }
 
 func (x *AllocateNodeIdsResponse) GetStages() []*v1.StageId {
 	if x != nil {
-		return x.Stages
+		if x.xxx_hidden_Stages != nil {
+			return *x.xxx_hidden_Stages
+		}
 	}
 	return nil
+}
+
+func (x *AllocateNodeIdsResponse) SetChecks(v []*v1.CheckId) {
+	x.xxx_hidden_Checks = &v
+}
+
+func (x *AllocateNodeIdsResponse) SetStages(v []*v1.StageId) {
+	x.xxx_hidden_Stages = &v
+}
+
+type AllocateNodeIdsResponse_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The check IDs, as many as asked for.
+	Checks []*v1.CheckId
+	// The stage IDs, as many as asked for.
+	Stages []*v1.StageId
+}
+
+func (b0 AllocateNodeIdsResponse_builder) Build() *AllocateNodeIdsResponse {
+	m0 := &AllocateNodeIdsResponse{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Checks = &b.Checks
+	x.xxx_hidden_Stages = &b.Stages
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_allocate_node_ids_response_proto protoreflect.FileDescriptor
@@ -87,18 +109,6 @@ const file_turboci_graph_orchestrator_v1_allocate_node_ids_response_proto_rawDes
 	"\x17AllocateNodeIdsResponse\x125\n" +
 	"\x06checks\x18\x01 \x03(\v2\x1d.turboci.graph.ids.v1.CheckIdR\x06checks\x125\n" +
 	"\x06stages\x18\x02 \x03(\v2\x1d.turboci.graph.ids.v1.StageIdR\x06stagesBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_allocate_node_ids_response_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_allocate_node_ids_response_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_allocate_node_ids_response_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_allocate_node_ids_response_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_allocate_node_ids_response_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_allocate_node_ids_response_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_allocate_node_ids_response_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_allocate_node_ids_response_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_allocate_node_ids_response_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_allocate_node_ids_response_proto_goTypes = []any{

@@ -12,7 +12,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -27,13 +26,11 @@ const (
 //
 // Next ID: 3
 type CancelWorkPlanRequest struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The workplan to cancel.
-	WorkPlan *v1.WorkPlanId `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof" json:"work_plan,omitempty"`
-	// Why (usually a turboci.data.common.v1.Display).
-	Reasons       []*ValueWrite `protobuf:"bytes,2,rep,name=reasons,proto3" json:"reasons,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state               protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_WorkPlan *v1.WorkPlanId         `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof"`
+	xxx_hidden_Reasons  *[]*ValueWrite         `protobuf:"bytes,2,rep,name=reasons,proto3"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *CancelWorkPlanRequest) Reset() {
@@ -61,23 +58,57 @@ func (x *CancelWorkPlanRequest) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use CancelWorkPlanRequest.ProtoReflect.Descriptor instead.
-func (*CancelWorkPlanRequest) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_cancel_work_plan_request_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *CancelWorkPlanRequest) GetWorkPlan() *v1.WorkPlanId {
 	if x != nil {
-		return x.WorkPlan
+		return x.xxx_hidden_WorkPlan
 	}
 	return nil
 }
 
 func (x *CancelWorkPlanRequest) GetReasons() []*ValueWrite {
 	if x != nil {
-		return x.Reasons
+		if x.xxx_hidden_Reasons != nil {
+			return *x.xxx_hidden_Reasons
+		}
 	}
 	return nil
+}
+
+func (x *CancelWorkPlanRequest) SetWorkPlan(v *v1.WorkPlanId) {
+	x.xxx_hidden_WorkPlan = v
+}
+
+func (x *CancelWorkPlanRequest) SetReasons(v []*ValueWrite) {
+	x.xxx_hidden_Reasons = &v
+}
+
+func (x *CancelWorkPlanRequest) HasWorkPlan() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_WorkPlan != nil
+}
+
+func (x *CancelWorkPlanRequest) ClearWorkPlan() {
+	x.xxx_hidden_WorkPlan = nil
+}
+
+type CancelWorkPlanRequest_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The workplan to cancel.
+	WorkPlan *v1.WorkPlanId
+	// Why (usually a turboci.data.common.v1.Display).
+	Reasons []*ValueWrite
+}
+
+func (b0 CancelWorkPlanRequest_builder) Build() *CancelWorkPlanRequest {
+	m0 := &CancelWorkPlanRequest{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_WorkPlan = b.WorkPlan
+	x.xxx_hidden_Reasons = &b.Reasons
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_cancel_work_plan_request_proto protoreflect.FileDescriptor
@@ -90,18 +121,6 @@ const file_turboci_graph_orchestrator_v1_cancel_work_plan_request_proto_rawDesc 
 	"\areasons\x18\x02 \x03(\v2).turboci.graph.orchestrator.v1.ValueWriteR\areasonsB\f\n" +
 	"\n" +
 	"_work_planBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_cancel_work_plan_request_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_cancel_work_plan_request_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_cancel_work_plan_request_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_cancel_work_plan_request_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_cancel_work_plan_request_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_cancel_work_plan_request_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_cancel_work_plan_request_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_cancel_work_plan_request_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_cancel_work_plan_request_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_cancel_work_plan_request_proto_goTypes = []any{

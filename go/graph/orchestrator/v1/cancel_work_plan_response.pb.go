@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -26,13 +25,10 @@ const (
 //
 // Next ID: 2
 type CancelWorkPlanResponse struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The write that recorded the cancellation. Cancelling a workplan that is
-	// already cancelled or done changes nothing and returns its latest
-	// revision.
-	Revision      *Revision `protobuf:"bytes,1,opt,name=revision,proto3,oneof" json:"revision,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state               protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Revision *Revision              `protobuf:"bytes,1,opt,name=revision,proto3,oneof"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *CancelWorkPlanResponse) Reset() {
@@ -60,16 +56,43 @@ func (x *CancelWorkPlanResponse) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use CancelWorkPlanResponse.ProtoReflect.Descriptor instead.
-func (*CancelWorkPlanResponse) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_cancel_work_plan_response_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *CancelWorkPlanResponse) GetRevision() *Revision {
 	if x != nil {
-		return x.Revision
+		return x.xxx_hidden_Revision
 	}
 	return nil
+}
+
+func (x *CancelWorkPlanResponse) SetRevision(v *Revision) {
+	x.xxx_hidden_Revision = v
+}
+
+func (x *CancelWorkPlanResponse) HasRevision() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Revision != nil
+}
+
+func (x *CancelWorkPlanResponse) ClearRevision() {
+	x.xxx_hidden_Revision = nil
+}
+
+type CancelWorkPlanResponse_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The write that recorded the cancellation. Cancelling a workplan that is
+	// already cancelled or done changes nothing and returns its latest
+	// revision.
+	Revision *Revision
+}
+
+func (b0 CancelWorkPlanResponse_builder) Build() *CancelWorkPlanResponse {
+	m0 := &CancelWorkPlanResponse{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Revision = b.Revision
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_cancel_work_plan_response_proto protoreflect.FileDescriptor
@@ -80,18 +103,6 @@ const file_turboci_graph_orchestrator_v1_cancel_work_plan_response_proto_rawDesc
 	"\x16CancelWorkPlanResponse\x12H\n" +
 	"\brevision\x18\x01 \x01(\v2'.turboci.graph.orchestrator.v1.RevisionH\x00R\brevision\x88\x01\x01B\v\n" +
 	"\t_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_cancel_work_plan_response_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_cancel_work_plan_response_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_cancel_work_plan_response_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_cancel_work_plan_response_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_cancel_work_plan_response_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_cancel_work_plan_response_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_cancel_work_plan_response_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_cancel_work_plan_response_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_cancel_work_plan_response_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_cancel_work_plan_response_proto_goTypes = []any{

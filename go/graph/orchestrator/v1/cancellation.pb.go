@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -25,16 +24,12 @@ const (
 //
 // Next ID: 4
 type Cancellation struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Who cancelled the workplan.
-	Actor *Actor `protobuf:"bytes,1,opt,name=actor,proto3,oneof" json:"actor,omitempty"`
-	// The write that recorded the cancellation.
-	Revision *Revision `protobuf:"bytes,2,opt,name=revision,proto3,oneof" json:"revision,omitempty"`
-	// Why, as the canceller explained it (usually a
-	// turboci.data.common.v1.Display).
-	Reasons       []*ValueRef `protobuf:"bytes,3,rep,name=reasons,proto3" json:"reasons,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state               protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Actor    *Actor                 `protobuf:"bytes,1,opt,name=actor,proto3,oneof"`
+	xxx_hidden_Revision *Revision              `protobuf:"bytes,2,opt,name=revision,proto3,oneof"`
+	xxx_hidden_Reasons  *[]*ValueRef           `protobuf:"bytes,3,rep,name=reasons,proto3"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *Cancellation) Reset() {
@@ -62,30 +57,83 @@ func (x *Cancellation) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use Cancellation.ProtoReflect.Descriptor instead.
-func (*Cancellation) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_cancellation_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *Cancellation) GetActor() *Actor {
 	if x != nil {
-		return x.Actor
+		return x.xxx_hidden_Actor
 	}
 	return nil
 }
 
 func (x *Cancellation) GetRevision() *Revision {
 	if x != nil {
-		return x.Revision
+		return x.xxx_hidden_Revision
 	}
 	return nil
 }
 
 func (x *Cancellation) GetReasons() []*ValueRef {
 	if x != nil {
-		return x.Reasons
+		if x.xxx_hidden_Reasons != nil {
+			return *x.xxx_hidden_Reasons
+		}
 	}
 	return nil
+}
+
+func (x *Cancellation) SetActor(v *Actor) {
+	x.xxx_hidden_Actor = v
+}
+
+func (x *Cancellation) SetRevision(v *Revision) {
+	x.xxx_hidden_Revision = v
+}
+
+func (x *Cancellation) SetReasons(v []*ValueRef) {
+	x.xxx_hidden_Reasons = &v
+}
+
+func (x *Cancellation) HasActor() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Actor != nil
+}
+
+func (x *Cancellation) HasRevision() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Revision != nil
+}
+
+func (x *Cancellation) ClearActor() {
+	x.xxx_hidden_Actor = nil
+}
+
+func (x *Cancellation) ClearRevision() {
+	x.xxx_hidden_Revision = nil
+}
+
+type Cancellation_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// Who cancelled the workplan.
+	Actor *Actor
+	// The write that recorded the cancellation.
+	Revision *Revision
+	// Why, as the canceller explained it (usually a
+	// turboci.data.common.v1.Display).
+	Reasons []*ValueRef
+}
+
+func (b0 Cancellation_builder) Build() *Cancellation {
+	m0 := &Cancellation{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Actor = b.Actor
+	x.xxx_hidden_Revision = b.Revision
+	x.xxx_hidden_Reasons = &b.Reasons
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_cancellation_proto protoreflect.FileDescriptor
@@ -99,18 +147,6 @@ const file_turboci_graph_orchestrator_v1_cancellation_proto_rawDesc = "" +
 	"\areasons\x18\x03 \x03(\v2'.turboci.graph.orchestrator.v1.ValueRefR\areasonsB\b\n" +
 	"\x06_actorB\v\n" +
 	"\t_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_cancellation_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_cancellation_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_cancellation_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_cancellation_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_cancellation_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_cancellation_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_cancellation_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_cancellation_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_cancellation_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_cancellation_proto_goTypes = []any{

@@ -12,7 +12,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -34,34 +33,20 @@ const (
 //
 // Next ID: 10
 type Check struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The check's identity.
-	Id *v1.CheckId `protobuf:"bytes,1,opt,name=id,proto3,oneof" json:"id,omitempty"`
-	// What sort of question the check answers.
-	Kind *CheckKind `protobuf:"varint,2,opt,name=kind,proto3,enum=turboci.graph.orchestrator.v1.CheckKind,oneof" json:"kind,omitempty"`
-	// Where the check is in its lifecycle.
-	State *CheckState `protobuf:"varint,3,opt,name=state,proto3,enum=turboci.graph.orchestrator.v1.CheckState,oneof" json:"state,omitempty"`
-	// What exactly to find out, at most one value per type URL (for example a
-	// turboci.data.build.v1.BuildCheckOptions). Fixed once the check is
-	// PLANNED.
-	Options []*ValueRef `protobuf:"bytes,4,rep,name=options,proto3" json:"options,omitempty"`
-	// What must happen elsewhere in the workplan before results may be
-	// written. Fixed once the check is PLANNED.
-	Dependencies *DependencyGroup `protobuf:"bytes,5,opt,name=dependencies,proto3,oneof" json:"dependencies,omitempty"`
-	// What the stage attempts assigned to the check reported, one entry per
-	// attempt, in the order they started writing.
-	Results []*CheckResult `protobuf:"bytes,6,rep,name=results,proto3" json:"results,omitempty"`
-	// Every change made to the check, oldest first. Returned only when the
-	// reader asks for edits.
-	Edits []*CheckEdit `protobuf:"bytes,7,rep,name=edits,proto3" json:"edits,omitempty"`
-	// The write that created the check.
-	CreateRevision *Revision `protobuf:"bytes,8,opt,name=create_revision,json=createRevision,proto3,oneof" json:"create_revision,omitempty"`
-	// The latest write that changed the check. Writers pass its number as
-	// CheckWrite.expected_revision to change the check only if nobody else
-	// did in between.
-	UpdateRevision *Revision `protobuf:"bytes,9,opt,name=update_revision,json=updateRevision,proto3,oneof" json:"update_revision,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	state                     protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Id             *v1.CheckId            `protobuf:"bytes,1,opt,name=id,proto3,oneof"`
+	xxx_hidden_Kind           CheckKind              `protobuf:"varint,2,opt,name=kind,proto3,enum=turboci.graph.orchestrator.v1.CheckKind,oneof"`
+	xxx_hidden_State          CheckState             `protobuf:"varint,3,opt,name=state,proto3,enum=turboci.graph.orchestrator.v1.CheckState,oneof"`
+	xxx_hidden_Options        *[]*ValueRef           `protobuf:"bytes,4,rep,name=options,proto3"`
+	xxx_hidden_Dependencies   *DependencyGroup       `protobuf:"bytes,5,opt,name=dependencies,proto3,oneof"`
+	xxx_hidden_Results        *[]*CheckResult        `protobuf:"bytes,6,rep,name=results,proto3"`
+	xxx_hidden_Edits          *[]*CheckEdit          `protobuf:"bytes,7,rep,name=edits,proto3"`
+	xxx_hidden_CreateRevision *Revision              `protobuf:"bytes,8,opt,name=create_revision,json=createRevision,proto3,oneof"`
+	xxx_hidden_UpdateRevision *Revision              `protobuf:"bytes,9,opt,name=update_revision,json=updateRevision,proto3,oneof"`
+	XXX_raceDetectHookData    protoimpl.RaceDetectHookData
+	XXX_presence              [1]uint32
+	unknownFields             protoimpl.UnknownFields
+	sizeCache                 protoimpl.SizeCache
 }
 
 func (x *Check) Reset() {
@@ -89,72 +74,235 @@ func (x *Check) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use Check.ProtoReflect.Descriptor instead.
-func (*Check) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_check_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *Check) GetId() *v1.CheckId {
 	if x != nil {
-		return x.Id
+		return x.xxx_hidden_Id
 	}
 	return nil
 }
 
 func (x *Check) GetKind() CheckKind {
-	if x != nil && x.Kind != nil {
-		return *x.Kind
+	if x != nil {
+		if protoimpl.X.Present(&(x.XXX_presence[0]), 1) {
+			return x.xxx_hidden_Kind
+		}
 	}
 	return CheckKind_CHECK_KIND_UNKNOWN
 }
 
 func (x *Check) GetState() CheckState {
-	if x != nil && x.State != nil {
-		return *x.State
+	if x != nil {
+		if protoimpl.X.Present(&(x.XXX_presence[0]), 2) {
+			return x.xxx_hidden_State
+		}
 	}
 	return CheckState_CHECK_STATE_UNKNOWN
 }
 
 func (x *Check) GetOptions() []*ValueRef {
 	if x != nil {
-		return x.Options
+		if x.xxx_hidden_Options != nil {
+			return *x.xxx_hidden_Options
+		}
 	}
 	return nil
 }
 
 func (x *Check) GetDependencies() *DependencyGroup {
 	if x != nil {
-		return x.Dependencies
+		return x.xxx_hidden_Dependencies
 	}
 	return nil
 }
 
 func (x *Check) GetResults() []*CheckResult {
 	if x != nil {
-		return x.Results
+		if x.xxx_hidden_Results != nil {
+			return *x.xxx_hidden_Results
+		}
 	}
 	return nil
 }
 
 func (x *Check) GetEdits() []*CheckEdit {
 	if x != nil {
-		return x.Edits
+		if x.xxx_hidden_Edits != nil {
+			return *x.xxx_hidden_Edits
+		}
 	}
 	return nil
 }
 
 func (x *Check) GetCreateRevision() *Revision {
 	if x != nil {
-		return x.CreateRevision
+		return x.xxx_hidden_CreateRevision
 	}
 	return nil
 }
 
 func (x *Check) GetUpdateRevision() *Revision {
 	if x != nil {
-		return x.UpdateRevision
+		return x.xxx_hidden_UpdateRevision
 	}
 	return nil
+}
+
+func (x *Check) SetId(v *v1.CheckId) {
+	x.xxx_hidden_Id = v
+}
+
+func (x *Check) SetKind(v CheckKind) {
+	x.xxx_hidden_Kind = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 9)
+}
+
+func (x *Check) SetState(v CheckState) {
+	x.xxx_hidden_State = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 9)
+}
+
+func (x *Check) SetOptions(v []*ValueRef) {
+	x.xxx_hidden_Options = &v
+}
+
+func (x *Check) SetDependencies(v *DependencyGroup) {
+	x.xxx_hidden_Dependencies = v
+}
+
+func (x *Check) SetResults(v []*CheckResult) {
+	x.xxx_hidden_Results = &v
+}
+
+func (x *Check) SetEdits(v []*CheckEdit) {
+	x.xxx_hidden_Edits = &v
+}
+
+func (x *Check) SetCreateRevision(v *Revision) {
+	x.xxx_hidden_CreateRevision = v
+}
+
+func (x *Check) SetUpdateRevision(v *Revision) {
+	x.xxx_hidden_UpdateRevision = v
+}
+
+func (x *Check) HasId() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Id != nil
+}
+
+func (x *Check) HasKind() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *Check) HasState() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 2)
+}
+
+func (x *Check) HasDependencies() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Dependencies != nil
+}
+
+func (x *Check) HasCreateRevision() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_CreateRevision != nil
+}
+
+func (x *Check) HasUpdateRevision() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_UpdateRevision != nil
+}
+
+func (x *Check) ClearId() {
+	x.xxx_hidden_Id = nil
+}
+
+func (x *Check) ClearKind() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_Kind = CheckKind_CHECK_KIND_UNKNOWN
+}
+
+func (x *Check) ClearState() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 2)
+	x.xxx_hidden_State = CheckState_CHECK_STATE_UNKNOWN
+}
+
+func (x *Check) ClearDependencies() {
+	x.xxx_hidden_Dependencies = nil
+}
+
+func (x *Check) ClearCreateRevision() {
+	x.xxx_hidden_CreateRevision = nil
+}
+
+func (x *Check) ClearUpdateRevision() {
+	x.xxx_hidden_UpdateRevision = nil
+}
+
+type Check_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The check's identity.
+	Id *v1.CheckId
+	// What sort of question the check answers.
+	Kind *CheckKind
+	// Where the check is in its lifecycle.
+	State *CheckState
+	// What exactly to find out, at most one value per type URL (for example a
+	// turboci.data.build.v1.BuildCheckOptions). Fixed once the check is
+	// PLANNED.
+	Options []*ValueRef
+	// What must happen elsewhere in the workplan before results may be
+	// written. Fixed once the check is PLANNED.
+	Dependencies *DependencyGroup
+	// What the stage attempts assigned to the check reported, one entry per
+	// attempt, in the order they started writing.
+	Results []*CheckResult
+	// Every change made to the check, oldest first. Returned only when the
+	// reader asks for edits.
+	Edits []*CheckEdit
+	// The write that created the check.
+	CreateRevision *Revision
+	// The latest write that changed the check. Writers pass its number as
+	// CheckWrite.expected_revision to change the check only if nobody else
+	// did in between.
+	UpdateRevision *Revision
+}
+
+func (b0 Check_builder) Build() *Check {
+	m0 := &Check{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Id = b.Id
+	if b.Kind != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 9)
+		x.xxx_hidden_Kind = *b.Kind
+	}
+	if b.State != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 9)
+		x.xxx_hidden_State = *b.State
+	}
+	x.xxx_hidden_Options = &b.Options
+	x.xxx_hidden_Dependencies = b.Dependencies
+	x.xxx_hidden_Results = &b.Results
+	x.xxx_hidden_Edits = &b.Edits
+	x.xxx_hidden_CreateRevision = b.CreateRevision
+	x.xxx_hidden_UpdateRevision = b.UpdateRevision
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_check_proto protoreflect.FileDescriptor
@@ -178,18 +326,6 @@ const file_turboci_graph_orchestrator_v1_check_proto_rawDesc = "" +
 	"\r_dependenciesB\x12\n" +
 	"\x10_create_revisionB\x12\n" +
 	"\x10_update_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_check_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_check_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_check_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_check_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_check_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_check_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_check_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_check_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_check_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_check_proto_goTypes = []any{

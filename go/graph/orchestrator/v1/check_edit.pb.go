@@ -13,7 +13,6 @@ import (
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -32,24 +31,17 @@ const (
 //
 // Next ID: 7
 type CheckEdit struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Which edit of which check this is.
-	Id *v1.CheckEditId `protobuf:"bytes,1,opt,name=id,proto3,oneof" json:"id,omitempty"`
-	// Who made the change.
-	Actor *Actor `protobuf:"bytes,2,opt,name=actor,proto3,oneof" json:"actor,omitempty"`
-	// The write that made the change, and so when it was committed.
-	Revision *Revision `protobuf:"bytes,3,opt,name=revision,proto3,oneof" json:"revision,omitempty"`
-	// Why, as the writer explained it (usually a
-	// turboci.data.common.v1.Display). Empty when no reason was given.
-	Reasons []*ValueRef `protobuf:"bytes,4,rep,name=reasons,proto3" json:"reasons,omitempty"`
-	// What changed: the paths of the Check fields the write set, for example
-	// "options", "dependencies", "state" or "results".
-	ChangedFields *fieldmaskpb.FieldMask `protobuf:"bytes,5,opt,name=changed_fields,json=changedFields,proto3,oneof" json:"changed_fields,omitempty"`
-	// The state after the change; differs from the state before it only when
-	// the edit moved the check along its lifecycle.
-	State         *CheckState `protobuf:"varint,6,opt,name=state,proto3,enum=turboci.graph.orchestrator.v1.CheckState,oneof" json:"state,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                    protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Id            *v1.CheckEditId        `protobuf:"bytes,1,opt,name=id,proto3,oneof"`
+	xxx_hidden_Actor         *Actor                 `protobuf:"bytes,2,opt,name=actor,proto3,oneof"`
+	xxx_hidden_Revision      *Revision              `protobuf:"bytes,3,opt,name=revision,proto3,oneof"`
+	xxx_hidden_Reasons       *[]*ValueRef           `protobuf:"bytes,4,rep,name=reasons,proto3"`
+	xxx_hidden_ChangedFields *fieldmaskpb.FieldMask `protobuf:"bytes,5,opt,name=changed_fields,json=changedFields,proto3,oneof"`
+	xxx_hidden_State         CheckState             `protobuf:"varint,6,opt,name=state,proto3,enum=turboci.graph.orchestrator.v1.CheckState,oneof"`
+	XXX_raceDetectHookData   protoimpl.RaceDetectHookData
+	XXX_presence             [1]uint32
+	unknownFields            protoimpl.UnknownFields
+	sizeCache                protoimpl.SizeCache
 }
 
 func (x *CheckEdit) Reset() {
@@ -77,51 +69,167 @@ func (x *CheckEdit) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use CheckEdit.ProtoReflect.Descriptor instead.
-func (*CheckEdit) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_check_edit_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *CheckEdit) GetId() *v1.CheckEditId {
 	if x != nil {
-		return x.Id
+		return x.xxx_hidden_Id
 	}
 	return nil
 }
 
 func (x *CheckEdit) GetActor() *Actor {
 	if x != nil {
-		return x.Actor
+		return x.xxx_hidden_Actor
 	}
 	return nil
 }
 
 func (x *CheckEdit) GetRevision() *Revision {
 	if x != nil {
-		return x.Revision
+		return x.xxx_hidden_Revision
 	}
 	return nil
 }
 
 func (x *CheckEdit) GetReasons() []*ValueRef {
 	if x != nil {
-		return x.Reasons
+		if x.xxx_hidden_Reasons != nil {
+			return *x.xxx_hidden_Reasons
+		}
 	}
 	return nil
 }
 
 func (x *CheckEdit) GetChangedFields() *fieldmaskpb.FieldMask {
 	if x != nil {
-		return x.ChangedFields
+		return x.xxx_hidden_ChangedFields
 	}
 	return nil
 }
 
 func (x *CheckEdit) GetState() CheckState {
-	if x != nil && x.State != nil {
-		return *x.State
+	if x != nil {
+		if protoimpl.X.Present(&(x.XXX_presence[0]), 5) {
+			return x.xxx_hidden_State
+		}
 	}
 	return CheckState_CHECK_STATE_UNKNOWN
+}
+
+func (x *CheckEdit) SetId(v *v1.CheckEditId) {
+	x.xxx_hidden_Id = v
+}
+
+func (x *CheckEdit) SetActor(v *Actor) {
+	x.xxx_hidden_Actor = v
+}
+
+func (x *CheckEdit) SetRevision(v *Revision) {
+	x.xxx_hidden_Revision = v
+}
+
+func (x *CheckEdit) SetReasons(v []*ValueRef) {
+	x.xxx_hidden_Reasons = &v
+}
+
+func (x *CheckEdit) SetChangedFields(v *fieldmaskpb.FieldMask) {
+	x.xxx_hidden_ChangedFields = v
+}
+
+func (x *CheckEdit) SetState(v CheckState) {
+	x.xxx_hidden_State = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 5, 6)
+}
+
+func (x *CheckEdit) HasId() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Id != nil
+}
+
+func (x *CheckEdit) HasActor() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Actor != nil
+}
+
+func (x *CheckEdit) HasRevision() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Revision != nil
+}
+
+func (x *CheckEdit) HasChangedFields() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_ChangedFields != nil
+}
+
+func (x *CheckEdit) HasState() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 5)
+}
+
+func (x *CheckEdit) ClearId() {
+	x.xxx_hidden_Id = nil
+}
+
+func (x *CheckEdit) ClearActor() {
+	x.xxx_hidden_Actor = nil
+}
+
+func (x *CheckEdit) ClearRevision() {
+	x.xxx_hidden_Revision = nil
+}
+
+func (x *CheckEdit) ClearChangedFields() {
+	x.xxx_hidden_ChangedFields = nil
+}
+
+func (x *CheckEdit) ClearState() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 5)
+	x.xxx_hidden_State = CheckState_CHECK_STATE_UNKNOWN
+}
+
+type CheckEdit_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// Which edit of which check this is.
+	Id *v1.CheckEditId
+	// Who made the change.
+	Actor *Actor
+	// The write that made the change, and so when it was committed.
+	Revision *Revision
+	// Why, as the writer explained it (usually a
+	// turboci.data.common.v1.Display). Empty when no reason was given.
+	Reasons []*ValueRef
+	// What changed: the paths of the Check fields the write set, for example
+	// "options", "dependencies", "state" or "results".
+	ChangedFields *fieldmaskpb.FieldMask
+	// The state after the change; differs from the state before it only when
+	// the edit moved the check along its lifecycle.
+	State *CheckState
+}
+
+func (b0 CheckEdit_builder) Build() *CheckEdit {
+	m0 := &CheckEdit{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Id = b.Id
+	x.xxx_hidden_Actor = b.Actor
+	x.xxx_hidden_Revision = b.Revision
+	x.xxx_hidden_Reasons = &b.Reasons
+	x.xxx_hidden_ChangedFields = b.ChangedFields
+	if b.State != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 5, 6)
+		x.xxx_hidden_State = *b.State
+	}
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_check_edit_proto protoreflect.FileDescriptor
@@ -141,18 +249,6 @@ const file_turboci_graph_orchestrator_v1_check_edit_proto_rawDesc = "" +
 	"\t_revisionB\x11\n" +
 	"\x0f_changed_fieldsB\b\n" +
 	"\x06_stateBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_check_edit_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_check_edit_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_check_edit_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_check_edit_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_check_edit_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_check_edit_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_check_edit_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_check_edit_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_check_edit_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_check_edit_proto_goTypes = []any{

@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -80,11 +79,6 @@ func (x CheckKind) Number() protoreflect.EnumNumber {
 	return protoreflect.EnumNumber(x)
 }
 
-// Deprecated: Use CheckKind.Descriptor instead.
-func (CheckKind) EnumDescriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_check_kind_proto_rawDescGZIP(), []int{0}
-}
-
 var File_turboci_graph_orchestrator_v1_check_kind_proto protoreflect.FileDescriptor
 
 const file_turboci_graph_orchestrator_v1_check_kind_proto_rawDesc = "" +
@@ -96,18 +90,6 @@ const file_turboci_graph_orchestrator_v1_check_kind_proto_rawDesc = "" +
 	"\x10CHECK_KIND_BUILD\x10\x02\x12\x13\n" +
 	"\x0fCHECK_KIND_TEST\x10\x03\x12\x17\n" +
 	"\x13CHECK_KIND_ANALYSIS\x10\x04BGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_check_kind_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_check_kind_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_check_kind_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_check_kind_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_check_kind_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_check_kind_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_check_kind_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_check_kind_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_check_kind_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_turboci_graph_orchestrator_v1_check_kind_proto_goTypes = []any{

@@ -12,7 +12,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -29,22 +28,14 @@ const (
 //
 // Next ID: 6
 type CheckResult struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Which result of which check this is.
-	Id *v1.CheckResultId `protobuf:"bytes,1,opt,name=id,proto3,oneof" json:"id,omitempty"`
-	// The stage attempt that wrote the result.
-	Owner *v1.StageAttemptId `protobuf:"bytes,2,opt,name=owner,proto3,oneof" json:"owner,omitempty"`
-	// The reported values, at most one per type URL (for example a
-	// turboci.data.build.v1.BuildCheckResult).
-	Data []*ValueRef `protobuf:"bytes,3,rep,name=data,proto3" json:"data,omitempty"`
-	// The write that opened the result.
-	CreateRevision *Revision `protobuf:"bytes,4,opt,name=create_revision,json=createRevision,proto3,oneof" json:"create_revision,omitempty"`
-	// The write after which the result can no longer change: when its owner
-	// ended or the check became FINAL. Unset while the owner may still add
-	// to it.
-	FinalRevision *Revision `protobuf:"bytes,5,opt,name=final_revision,json=finalRevision,proto3,oneof" json:"final_revision,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                     protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Id             *v1.CheckResultId      `protobuf:"bytes,1,opt,name=id,proto3,oneof"`
+	xxx_hidden_Owner          *v1.StageAttemptId     `protobuf:"bytes,2,opt,name=owner,proto3,oneof"`
+	xxx_hidden_Data           *[]*ValueRef           `protobuf:"bytes,3,rep,name=data,proto3"`
+	xxx_hidden_CreateRevision *Revision              `protobuf:"bytes,4,opt,name=create_revision,json=createRevision,proto3,oneof"`
+	xxx_hidden_FinalRevision  *Revision              `protobuf:"bytes,5,opt,name=final_revision,json=finalRevision,proto3,oneof"`
+	unknownFields             protoimpl.UnknownFields
+	sizeCache                 protoimpl.SizeCache
 }
 
 func (x *CheckResult) Reset() {
@@ -72,44 +63,135 @@ func (x *CheckResult) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use CheckResult.ProtoReflect.Descriptor instead.
-func (*CheckResult) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_check_result_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *CheckResult) GetId() *v1.CheckResultId {
 	if x != nil {
-		return x.Id
+		return x.xxx_hidden_Id
 	}
 	return nil
 }
 
 func (x *CheckResult) GetOwner() *v1.StageAttemptId {
 	if x != nil {
-		return x.Owner
+		return x.xxx_hidden_Owner
 	}
 	return nil
 }
 
 func (x *CheckResult) GetData() []*ValueRef {
 	if x != nil {
-		return x.Data
+		if x.xxx_hidden_Data != nil {
+			return *x.xxx_hidden_Data
+		}
 	}
 	return nil
 }
 
 func (x *CheckResult) GetCreateRevision() *Revision {
 	if x != nil {
-		return x.CreateRevision
+		return x.xxx_hidden_CreateRevision
 	}
 	return nil
 }
 
 func (x *CheckResult) GetFinalRevision() *Revision {
 	if x != nil {
-		return x.FinalRevision
+		return x.xxx_hidden_FinalRevision
 	}
 	return nil
+}
+
+func (x *CheckResult) SetId(v *v1.CheckResultId) {
+	x.xxx_hidden_Id = v
+}
+
+func (x *CheckResult) SetOwner(v *v1.StageAttemptId) {
+	x.xxx_hidden_Owner = v
+}
+
+func (x *CheckResult) SetData(v []*ValueRef) {
+	x.xxx_hidden_Data = &v
+}
+
+func (x *CheckResult) SetCreateRevision(v *Revision) {
+	x.xxx_hidden_CreateRevision = v
+}
+
+func (x *CheckResult) SetFinalRevision(v *Revision) {
+	x.xxx_hidden_FinalRevision = v
+}
+
+func (x *CheckResult) HasId() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Id != nil
+}
+
+func (x *CheckResult) HasOwner() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Owner != nil
+}
+
+func (x *CheckResult) HasCreateRevision() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_CreateRevision != nil
+}
+
+func (x *CheckResult) HasFinalRevision() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_FinalRevision != nil
+}
+
+func (x *CheckResult) ClearId() {
+	x.xxx_hidden_Id = nil
+}
+
+func (x *CheckResult) ClearOwner() {
+	x.xxx_hidden_Owner = nil
+}
+
+func (x *CheckResult) ClearCreateRevision() {
+	x.xxx_hidden_CreateRevision = nil
+}
+
+func (x *CheckResult) ClearFinalRevision() {
+	x.xxx_hidden_FinalRevision = nil
+}
+
+type CheckResult_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// Which result of which check this is.
+	Id *v1.CheckResultId
+	// The stage attempt that wrote the result.
+	Owner *v1.StageAttemptId
+	// The reported values, at most one per type URL (for example a
+	// turboci.data.build.v1.BuildCheckResult).
+	Data []*ValueRef
+	// The write that opened the result.
+	CreateRevision *Revision
+	// The write after which the result can no longer change: when its owner
+	// ended or the check became FINAL. Unset while the owner may still add
+	// to it.
+	FinalRevision *Revision
+}
+
+func (b0 CheckResult_builder) Build() *CheckResult {
+	m0 := &CheckResult{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Id = b.Id
+	x.xxx_hidden_Owner = b.Owner
+	x.xxx_hidden_Data = &b.Data
+	x.xxx_hidden_CreateRevision = b.CreateRevision
+	x.xxx_hidden_FinalRevision = b.FinalRevision
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_check_result_proto protoreflect.FileDescriptor
@@ -127,18 +209,6 @@ const file_turboci_graph_orchestrator_v1_check_result_proto_rawDesc = "" +
 	"\x06_ownerB\x12\n" +
 	"\x10_create_revisionB\x11\n" +
 	"\x0f_final_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_check_result_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_check_result_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_check_result_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_check_result_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_check_result_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_check_result_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_check_result_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_check_result_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_check_result_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_check_result_proto_goTypes = []any{

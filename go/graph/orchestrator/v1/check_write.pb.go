@@ -12,7 +12,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -33,32 +32,18 @@ const (
 //
 // Next ID: 8
 type CheckWrite struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The check to create or change.
-	Id *v1.CheckId `protobuf:"bytes,1,opt,name=id,proto3,oneof" json:"id,omitempty"`
-	// The kind of a new check; required when creating, ignored after.
-	Kind *CheckKind `protobuf:"varint,2,opt,name=kind,proto3,enum=turboci.graph.orchestrator.v1.CheckKind,oneof" json:"kind,omitempty"`
-	// Options to set. Each replaces the option of the same type, if any.
-	// Allowed while the check is PLANNING.
-	Options []*ValueWrite `protobuf:"bytes,3,rep,name=options,proto3" json:"options,omitempty"`
-	// The check's dependencies, replacing the old ones whole. Allowed while
-	// the check is PLANNING.
-	Dependencies *DependencyGroup `protobuf:"bytes,4,opt,name=dependencies,proto3,oneof" json:"dependencies,omitempty"`
-	// Values to add to the writing attempt's own result of this check. Each
-	// replaces the value of the same type in that result, if any. Allowed
-	// while the check is WAITING.
-	Results []*ValueWrite `protobuf:"bytes,5,rep,name=results,proto3" json:"results,omitempty"`
-	// Moves the check along its lifecycle: CHECK_STATE_PLANNED when planning
-	// is done, CHECK_STATE_FINAL when the results are complete. New checks
-	// start PLANNING unless this says PLANNED. The orchestrator makes the
-	// other moves itself.
-	State *CheckState `protobuf:"varint,6,opt,name=state,proto3,enum=turboci.graph.orchestrator.v1.CheckState,oneof" json:"state,omitempty"`
-	// Apply the write only if the check's update_revision number is still
-	// this; otherwise the whole request fails with ABORTED. Unset writes
-	// unconditionally.
-	ExpectedRevision *int64 `protobuf:"varint,7,opt,name=expected_revision,json=expectedRevision,proto3,oneof" json:"expected_revision,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	state                       protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Id               *v1.CheckId            `protobuf:"bytes,1,opt,name=id,proto3,oneof"`
+	xxx_hidden_Kind             CheckKind              `protobuf:"varint,2,opt,name=kind,proto3,enum=turboci.graph.orchestrator.v1.CheckKind,oneof"`
+	xxx_hidden_Options          *[]*ValueWrite         `protobuf:"bytes,3,rep,name=options,proto3"`
+	xxx_hidden_Dependencies     *DependencyGroup       `protobuf:"bytes,4,opt,name=dependencies,proto3,oneof"`
+	xxx_hidden_Results          *[]*ValueWrite         `protobuf:"bytes,5,rep,name=results,proto3"`
+	xxx_hidden_State            CheckState             `protobuf:"varint,6,opt,name=state,proto3,enum=turboci.graph.orchestrator.v1.CheckState,oneof"`
+	xxx_hidden_ExpectedRevision int64                  `protobuf:"varint,7,opt,name=expected_revision,json=expectedRevision,proto3,oneof"`
+	XXX_raceDetectHookData      protoimpl.RaceDetectHookData
+	XXX_presence                [1]uint32
+	unknownFields               protoimpl.UnknownFields
+	sizeCache                   protoimpl.SizeCache
 }
 
 func (x *CheckWrite) Reset() {
@@ -86,58 +71,201 @@ func (x *CheckWrite) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use CheckWrite.ProtoReflect.Descriptor instead.
-func (*CheckWrite) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_check_write_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *CheckWrite) GetId() *v1.CheckId {
 	if x != nil {
-		return x.Id
+		return x.xxx_hidden_Id
 	}
 	return nil
 }
 
 func (x *CheckWrite) GetKind() CheckKind {
-	if x != nil && x.Kind != nil {
-		return *x.Kind
+	if x != nil {
+		if protoimpl.X.Present(&(x.XXX_presence[0]), 1) {
+			return x.xxx_hidden_Kind
+		}
 	}
 	return CheckKind_CHECK_KIND_UNKNOWN
 }
 
 func (x *CheckWrite) GetOptions() []*ValueWrite {
 	if x != nil {
-		return x.Options
+		if x.xxx_hidden_Options != nil {
+			return *x.xxx_hidden_Options
+		}
 	}
 	return nil
 }
 
 func (x *CheckWrite) GetDependencies() *DependencyGroup {
 	if x != nil {
-		return x.Dependencies
+		return x.xxx_hidden_Dependencies
 	}
 	return nil
 }
 
 func (x *CheckWrite) GetResults() []*ValueWrite {
 	if x != nil {
-		return x.Results
+		if x.xxx_hidden_Results != nil {
+			return *x.xxx_hidden_Results
+		}
 	}
 	return nil
 }
 
 func (x *CheckWrite) GetState() CheckState {
-	if x != nil && x.State != nil {
-		return *x.State
+	if x != nil {
+		if protoimpl.X.Present(&(x.XXX_presence[0]), 5) {
+			return x.xxx_hidden_State
+		}
 	}
 	return CheckState_CHECK_STATE_UNKNOWN
 }
 
 func (x *CheckWrite) GetExpectedRevision() int64 {
-	if x != nil && x.ExpectedRevision != nil {
-		return *x.ExpectedRevision
+	if x != nil {
+		return x.xxx_hidden_ExpectedRevision
 	}
 	return 0
+}
+
+func (x *CheckWrite) SetId(v *v1.CheckId) {
+	x.xxx_hidden_Id = v
+}
+
+func (x *CheckWrite) SetKind(v CheckKind) {
+	x.xxx_hidden_Kind = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 7)
+}
+
+func (x *CheckWrite) SetOptions(v []*ValueWrite) {
+	x.xxx_hidden_Options = &v
+}
+
+func (x *CheckWrite) SetDependencies(v *DependencyGroup) {
+	x.xxx_hidden_Dependencies = v
+}
+
+func (x *CheckWrite) SetResults(v []*ValueWrite) {
+	x.xxx_hidden_Results = &v
+}
+
+func (x *CheckWrite) SetState(v CheckState) {
+	x.xxx_hidden_State = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 5, 7)
+}
+
+func (x *CheckWrite) SetExpectedRevision(v int64) {
+	x.xxx_hidden_ExpectedRevision = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 6, 7)
+}
+
+func (x *CheckWrite) HasId() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Id != nil
+}
+
+func (x *CheckWrite) HasKind() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *CheckWrite) HasDependencies() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Dependencies != nil
+}
+
+func (x *CheckWrite) HasState() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 5)
+}
+
+func (x *CheckWrite) HasExpectedRevision() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 6)
+}
+
+func (x *CheckWrite) ClearId() {
+	x.xxx_hidden_Id = nil
+}
+
+func (x *CheckWrite) ClearKind() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_Kind = CheckKind_CHECK_KIND_UNKNOWN
+}
+
+func (x *CheckWrite) ClearDependencies() {
+	x.xxx_hidden_Dependencies = nil
+}
+
+func (x *CheckWrite) ClearState() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 5)
+	x.xxx_hidden_State = CheckState_CHECK_STATE_UNKNOWN
+}
+
+func (x *CheckWrite) ClearExpectedRevision() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 6)
+	x.xxx_hidden_ExpectedRevision = 0
+}
+
+type CheckWrite_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The check to create or change.
+	Id *v1.CheckId
+	// The kind of a new check; required when creating, ignored after.
+	Kind *CheckKind
+	// Options to set. Each replaces the option of the same type, if any.
+	// Allowed while the check is PLANNING.
+	Options []*ValueWrite
+	// The check's dependencies, replacing the old ones whole. Allowed while
+	// the check is PLANNING.
+	Dependencies *DependencyGroup
+	// Values to add to the writing attempt's own result of this check. Each
+	// replaces the value of the same type in that result, if any. Allowed
+	// while the check is WAITING.
+	Results []*ValueWrite
+	// Moves the check along its lifecycle: CHECK_STATE_PLANNED when planning
+	// is done, CHECK_STATE_FINAL when the results are complete. New checks
+	// start PLANNING unless this says PLANNED. The orchestrator makes the
+	// other moves itself.
+	State *CheckState
+	// Apply the write only if the check's update_revision number is still
+	// this; otherwise the whole request fails with ABORTED. Unset writes
+	// unconditionally.
+	ExpectedRevision *int64
+}
+
+func (b0 CheckWrite_builder) Build() *CheckWrite {
+	m0 := &CheckWrite{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Id = b.Id
+	if b.Kind != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 7)
+		x.xxx_hidden_Kind = *b.Kind
+	}
+	x.xxx_hidden_Options = &b.Options
+	x.xxx_hidden_Dependencies = b.Dependencies
+	x.xxx_hidden_Results = &b.Results
+	if b.State != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 5, 7)
+		x.xxx_hidden_State = *b.State
+	}
+	if b.ExpectedRevision != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 6, 7)
+		x.xxx_hidden_ExpectedRevision = *b.ExpectedRevision
+	}
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_check_write_proto protoreflect.FileDescriptor
@@ -159,18 +287,6 @@ const file_turboci_graph_orchestrator_v1_check_write_proto_rawDesc = "" +
 	"\r_dependenciesB\b\n" +
 	"\x06_stateB\x14\n" +
 	"\x12_expected_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_check_write_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_check_write_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_check_write_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_check_write_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_check_write_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_check_write_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_check_write_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_check_write_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_check_write_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_check_write_proto_goTypes = []any{

@@ -12,7 +12,6 @@ import (
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -29,21 +28,15 @@ const (
 //
 // Next ID: 5
 type Completeness struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The nodes returned incomplete. Empty when every node is whole.
-	Partial []*Completeness_PartialNode `protobuf:"bytes,1,rep,name=partial,proto3" json:"partial,omitempty"`
-	// The orchestrator stopped short of the full answer: it hit the size or
-	// node limit, the deadline, or errors. Continue with next_page_token, or
-	// ask smaller questions.
-	HadMore *bool `protobuf:"varint,2,opt,name=had_more,json=hadMore,proto3,oneof" json:"had_more,omitempty"`
-	// Some of what is missing is missing because of errors rather than
-	// limits. Implies had_more or a non-empty partial.
-	HadErrors *bool `protobuf:"varint,3,opt,name=had_errors,json=hadErrors,proto3,oneof" json:"had_errors,omitempty"`
-	// Pass as page_token to continue where the answer stopped. Set only with
-	// had_more.
-	NextPageToken *string `protobuf:"bytes,4,opt,name=next_page_token,json=nextPageToken,proto3,oneof" json:"next_page_token,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                    protoimpl.MessageState       `protogen:"opaque.v1"`
+	xxx_hidden_Partial       *[]*Completeness_PartialNode `protobuf:"bytes,1,rep,name=partial,proto3"`
+	xxx_hidden_HadMore       bool                         `protobuf:"varint,2,opt,name=had_more,json=hadMore,proto3,oneof"`
+	xxx_hidden_HadErrors     bool                         `protobuf:"varint,3,opt,name=had_errors,json=hadErrors,proto3,oneof"`
+	xxx_hidden_NextPageToken *string                      `protobuf:"bytes,4,opt,name=next_page_token,json=nextPageToken,proto3,oneof"`
+	XXX_raceDetectHookData   protoimpl.RaceDetectHookData
+	XXX_presence             [1]uint32
+	unknownFields            protoimpl.UnknownFields
+	sizeCache                protoimpl.SizeCache
 }
 
 func (x *Completeness) Reset() {
@@ -71,51 +64,140 @@ func (x *Completeness) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use Completeness.ProtoReflect.Descriptor instead.
-func (*Completeness) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_completeness_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *Completeness) GetPartial() []*Completeness_PartialNode {
 	if x != nil {
-		return x.Partial
+		if x.xxx_hidden_Partial != nil {
+			return *x.xxx_hidden_Partial
+		}
 	}
 	return nil
 }
 
 func (x *Completeness) GetHadMore() bool {
-	if x != nil && x.HadMore != nil {
-		return *x.HadMore
+	if x != nil {
+		return x.xxx_hidden_HadMore
 	}
 	return false
 }
 
 func (x *Completeness) GetHadErrors() bool {
-	if x != nil && x.HadErrors != nil {
-		return *x.HadErrors
+	if x != nil {
+		return x.xxx_hidden_HadErrors
 	}
 	return false
 }
 
 func (x *Completeness) GetNextPageToken() string {
-	if x != nil && x.NextPageToken != nil {
-		return *x.NextPageToken
+	if x != nil {
+		if x.xxx_hidden_NextPageToken != nil {
+			return *x.xxx_hidden_NextPageToken
+		}
+		return ""
 	}
 	return ""
+}
+
+func (x *Completeness) SetPartial(v []*Completeness_PartialNode) {
+	x.xxx_hidden_Partial = &v
+}
+
+func (x *Completeness) SetHadMore(v bool) {
+	x.xxx_hidden_HadMore = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 4)
+}
+
+func (x *Completeness) SetHadErrors(v bool) {
+	x.xxx_hidden_HadErrors = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 4)
+}
+
+func (x *Completeness) SetNextPageToken(v string) {
+	x.xxx_hidden_NextPageToken = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 4)
+}
+
+func (x *Completeness) HasHadMore() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *Completeness) HasHadErrors() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 2)
+}
+
+func (x *Completeness) HasNextPageToken() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 3)
+}
+
+func (x *Completeness) ClearHadMore() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_HadMore = false
+}
+
+func (x *Completeness) ClearHadErrors() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 2)
+	x.xxx_hidden_HadErrors = false
+}
+
+func (x *Completeness) ClearNextPageToken() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 3)
+	x.xxx_hidden_NextPageToken = nil
+}
+
+type Completeness_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The nodes returned incomplete. Empty when every node is whole.
+	Partial []*Completeness_PartialNode
+	// The orchestrator stopped short of the full answer: it hit the size or
+	// node limit, the deadline, or errors. Continue with next_page_token, or
+	// ask smaller questions.
+	HadMore *bool
+	// Some of what is missing is missing because of errors rather than
+	// limits. Implies had_more or a non-empty partial.
+	HadErrors *bool
+	// Pass as page_token to continue where the answer stopped. Set only with
+	// had_more.
+	NextPageToken *string
+}
+
+func (b0 Completeness_builder) Build() *Completeness {
+	m0 := &Completeness{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Partial = &b.Partial
+	if b.HadMore != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 4)
+		x.xxx_hidden_HadMore = *b.HadMore
+	}
+	if b.HadErrors != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 4)
+		x.xxx_hidden_HadErrors = *b.HadErrors
+	}
+	if b.NextPageToken != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 4)
+		x.xxx_hidden_NextPageToken = b.NextPageToken
+	}
+	return m0
 }
 
 // One node returned with less than was asked for.
 //
 // Next ID: 3
 type Completeness_PartialNode struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The check or stage.
-	Node *v1.Identifier `protobuf:"bytes,1,opt,name=node,proto3,oneof" json:"node,omitempty"`
-	// The paths of the Check or Stage fields that were asked for but are
-	// missing or cut short, for example "results" or "edits".
-	Missing       *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=missing,proto3,oneof" json:"missing,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state              protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Node    *v1.Identifier         `protobuf:"bytes,1,opt,name=node,proto3,oneof"`
+	xxx_hidden_Missing *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=missing,proto3,oneof"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *Completeness_PartialNode) Reset() {
@@ -143,23 +225,67 @@ func (x *Completeness_PartialNode) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use Completeness_PartialNode.ProtoReflect.Descriptor instead.
-func (*Completeness_PartialNode) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_completeness_proto_rawDescGZIP(), []int{0, 0}
-}
-
 func (x *Completeness_PartialNode) GetNode() *v1.Identifier {
 	if x != nil {
-		return x.Node
+		return x.xxx_hidden_Node
 	}
 	return nil
 }
 
 func (x *Completeness_PartialNode) GetMissing() *fieldmaskpb.FieldMask {
 	if x != nil {
-		return x.Missing
+		return x.xxx_hidden_Missing
 	}
 	return nil
+}
+
+func (x *Completeness_PartialNode) SetNode(v *v1.Identifier) {
+	x.xxx_hidden_Node = v
+}
+
+func (x *Completeness_PartialNode) SetMissing(v *fieldmaskpb.FieldMask) {
+	x.xxx_hidden_Missing = v
+}
+
+func (x *Completeness_PartialNode) HasNode() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Node != nil
+}
+
+func (x *Completeness_PartialNode) HasMissing() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Missing != nil
+}
+
+func (x *Completeness_PartialNode) ClearNode() {
+	x.xxx_hidden_Node = nil
+}
+
+func (x *Completeness_PartialNode) ClearMissing() {
+	x.xxx_hidden_Missing = nil
+}
+
+type Completeness_PartialNode_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The check or stage.
+	Node *v1.Identifier
+	// The paths of the Check or Stage fields that were asked for but are
+	// missing or cut short, for example "results" or "edits".
+	Missing *fieldmaskpb.FieldMask
+}
+
+func (b0 Completeness_PartialNode_builder) Build() *Completeness_PartialNode {
+	m0 := &Completeness_PartialNode{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Node = b.Node
+	x.xxx_hidden_Missing = b.Missing
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_completeness_proto protoreflect.FileDescriptor
@@ -182,18 +308,6 @@ const file_turboci_graph_orchestrator_v1_completeness_proto_rawDesc = "" +
 	"\t_had_moreB\r\n" +
 	"\v_had_errorsB\x12\n" +
 	"\x10_next_page_tokenBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_completeness_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_completeness_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_completeness_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_completeness_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_completeness_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_completeness_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_completeness_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_completeness_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_completeness_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_turboci_graph_orchestrator_v1_completeness_proto_goTypes = []any{

@@ -11,7 +11,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -26,27 +25,17 @@ const (
 //
 // Next ID: 7
 type CreateWorkPlanRequest struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The workflow the workplan is a run of, for example
-	// "chromium/presubmit".
-	Workflow *string `protobuf:"bytes,1,opt,name=workflow,proto3,oneof" json:"workflow,omitempty"`
-	// The first checks. Their IDs leave work_plan unset: the new workplan's ID
-	// is filled in.
-	Checks []*CheckWrite `protobuf:"bytes,2,rep,name=checks,proto3" json:"checks,omitempty"`
-	// The first stages, with IDs as for checks. At least one check or stage
-	// is required.
-	Stages []*StageWrite `protobuf:"bytes,3,rep,name=stages,proto3" json:"stages,omitempty"`
-	// Why the workplan is created (usually a turboci.data.common.v1.Display),
-	// recorded in the first edit of every node.
-	Reasons []*ValueWrite `protobuf:"bytes,4,rep,name=reasons,proto3" json:"reasons,omitempty"`
-	// A caller-chosen key that makes the call safe to retry: a second call
-	// with the same key returns the workplan the first one created.
-	RequestId *string `protobuf:"bytes,5,opt,name=request_id,json=requestId,proto3,oneof" json:"request_id,omitempty"`
-	// The access realm of the new workplan, as "<project>:<realm>". The
-	// caller needs permission to create workplans in it.
-	Realm         *string `protobuf:"bytes,6,opt,name=realm,proto3,oneof" json:"realm,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Workflow    *string                `protobuf:"bytes,1,opt,name=workflow,proto3,oneof"`
+	xxx_hidden_Checks      *[]*CheckWrite         `protobuf:"bytes,2,rep,name=checks,proto3"`
+	xxx_hidden_Stages      *[]*StageWrite         `protobuf:"bytes,3,rep,name=stages,proto3"`
+	xxx_hidden_Reasons     *[]*ValueWrite         `protobuf:"bytes,4,rep,name=reasons,proto3"`
+	xxx_hidden_RequestId   *string                `protobuf:"bytes,5,opt,name=request_id,json=requestId,proto3,oneof"`
+	xxx_hidden_Realm       *string                `protobuf:"bytes,6,opt,name=realm,proto3,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *CreateWorkPlanRequest) Reset() {
@@ -74,51 +63,169 @@ func (x *CreateWorkPlanRequest) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use CreateWorkPlanRequest.ProtoReflect.Descriptor instead.
-func (*CreateWorkPlanRequest) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_create_work_plan_request_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *CreateWorkPlanRequest) GetWorkflow() string {
-	if x != nil && x.Workflow != nil {
-		return *x.Workflow
+	if x != nil {
+		if x.xxx_hidden_Workflow != nil {
+			return *x.xxx_hidden_Workflow
+		}
+		return ""
 	}
 	return ""
 }
 
 func (x *CreateWorkPlanRequest) GetChecks() []*CheckWrite {
 	if x != nil {
-		return x.Checks
+		if x.xxx_hidden_Checks != nil {
+			return *x.xxx_hidden_Checks
+		}
 	}
 	return nil
 }
 
 func (x *CreateWorkPlanRequest) GetStages() []*StageWrite {
 	if x != nil {
-		return x.Stages
+		if x.xxx_hidden_Stages != nil {
+			return *x.xxx_hidden_Stages
+		}
 	}
 	return nil
 }
 
 func (x *CreateWorkPlanRequest) GetReasons() []*ValueWrite {
 	if x != nil {
-		return x.Reasons
+		if x.xxx_hidden_Reasons != nil {
+			return *x.xxx_hidden_Reasons
+		}
 	}
 	return nil
 }
 
 func (x *CreateWorkPlanRequest) GetRequestId() string {
-	if x != nil && x.RequestId != nil {
-		return *x.RequestId
+	if x != nil {
+		if x.xxx_hidden_RequestId != nil {
+			return *x.xxx_hidden_RequestId
+		}
+		return ""
 	}
 	return ""
 }
 
 func (x *CreateWorkPlanRequest) GetRealm() string {
-	if x != nil && x.Realm != nil {
-		return *x.Realm
+	if x != nil {
+		if x.xxx_hidden_Realm != nil {
+			return *x.xxx_hidden_Realm
+		}
+		return ""
 	}
 	return ""
+}
+
+func (x *CreateWorkPlanRequest) SetWorkflow(v string) {
+	x.xxx_hidden_Workflow = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 0, 6)
+}
+
+func (x *CreateWorkPlanRequest) SetChecks(v []*CheckWrite) {
+	x.xxx_hidden_Checks = &v
+}
+
+func (x *CreateWorkPlanRequest) SetStages(v []*StageWrite) {
+	x.xxx_hidden_Stages = &v
+}
+
+func (x *CreateWorkPlanRequest) SetReasons(v []*ValueWrite) {
+	x.xxx_hidden_Reasons = &v
+}
+
+func (x *CreateWorkPlanRequest) SetRequestId(v string) {
+	x.xxx_hidden_RequestId = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 4, 6)
+}
+
+func (x *CreateWorkPlanRequest) SetRealm(v string) {
+	x.xxx_hidden_Realm = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 5, 6)
+}
+
+func (x *CreateWorkPlanRequest) HasWorkflow() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 0)
+}
+
+func (x *CreateWorkPlanRequest) HasRequestId() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 4)
+}
+
+func (x *CreateWorkPlanRequest) HasRealm() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 5)
+}
+
+func (x *CreateWorkPlanRequest) ClearWorkflow() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 0)
+	x.xxx_hidden_Workflow = nil
+}
+
+func (x *CreateWorkPlanRequest) ClearRequestId() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 4)
+	x.xxx_hidden_RequestId = nil
+}
+
+func (x *CreateWorkPlanRequest) ClearRealm() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 5)
+	x.xxx_hidden_Realm = nil
+}
+
+type CreateWorkPlanRequest_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The workflow the workplan is a run of, for example
+	// "chromium/presubmit".
+	Workflow *string
+	// The first checks. Their IDs leave work_plan unset: the new workplan's ID
+	// is filled in.
+	Checks []*CheckWrite
+	// The first stages, with IDs as for checks. At least one check or stage
+	// is required.
+	Stages []*StageWrite
+	// Why the workplan is created (usually a turboci.data.common.v1.Display),
+	// recorded in the first edit of every node.
+	Reasons []*ValueWrite
+	// A caller-chosen key that makes the call safe to retry: a second call
+	// with the same key returns the workplan the first one created.
+	RequestId *string
+	// The access realm of the new workplan, as "<project>:<realm>". The
+	// caller needs permission to create workplans in it.
+	Realm *string
+}
+
+func (b0 CreateWorkPlanRequest_builder) Build() *CreateWorkPlanRequest {
+	m0 := &CreateWorkPlanRequest{}
+	b, x := &b0, m0
+	_, _ = b, x
+	if b.Workflow != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 0, 6)
+		x.xxx_hidden_Workflow = b.Workflow
+	}
+	x.xxx_hidden_Checks = &b.Checks
+	x.xxx_hidden_Stages = &b.Stages
+	x.xxx_hidden_Reasons = &b.Reasons
+	if b.RequestId != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 4, 6)
+		x.xxx_hidden_RequestId = b.RequestId
+	}
+	if b.Realm != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 5, 6)
+		x.xxx_hidden_Realm = b.Realm
+	}
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_create_work_plan_request_proto protoreflect.FileDescriptor
@@ -137,18 +244,6 @@ const file_turboci_graph_orchestrator_v1_create_work_plan_request_proto_rawDesc 
 	"\t_workflowB\r\n" +
 	"\v_request_idB\b\n" +
 	"\x06_realmBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_create_work_plan_request_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_create_work_plan_request_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_create_work_plan_request_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_create_work_plan_request_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_create_work_plan_request_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_create_work_plan_request_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_create_work_plan_request_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_create_work_plan_request_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_create_work_plan_request_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_create_work_plan_request_proto_goTypes = []any{

@@ -11,7 +11,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -26,13 +25,11 @@ const (
 //
 // Next ID: 3
 type CreateWorkPlanResponse struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The new workplan's ID.
-	WorkPlan *v1.WorkPlanId `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof" json:"work_plan,omitempty"`
-	// The write that created it (revision 1).
-	Revision      *Revision `protobuf:"bytes,2,opt,name=revision,proto3,oneof" json:"revision,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state               protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_WorkPlan *v1.WorkPlanId         `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof"`
+	xxx_hidden_Revision *Revision              `protobuf:"bytes,2,opt,name=revision,proto3,oneof"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *CreateWorkPlanResponse) Reset() {
@@ -60,23 +57,66 @@ func (x *CreateWorkPlanResponse) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use CreateWorkPlanResponse.ProtoReflect.Descriptor instead.
-func (*CreateWorkPlanResponse) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_create_work_plan_response_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *CreateWorkPlanResponse) GetWorkPlan() *v1.WorkPlanId {
 	if x != nil {
-		return x.WorkPlan
+		return x.xxx_hidden_WorkPlan
 	}
 	return nil
 }
 
 func (x *CreateWorkPlanResponse) GetRevision() *Revision {
 	if x != nil {
-		return x.Revision
+		return x.xxx_hidden_Revision
 	}
 	return nil
+}
+
+func (x *CreateWorkPlanResponse) SetWorkPlan(v *v1.WorkPlanId) {
+	x.xxx_hidden_WorkPlan = v
+}
+
+func (x *CreateWorkPlanResponse) SetRevision(v *Revision) {
+	x.xxx_hidden_Revision = v
+}
+
+func (x *CreateWorkPlanResponse) HasWorkPlan() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_WorkPlan != nil
+}
+
+func (x *CreateWorkPlanResponse) HasRevision() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Revision != nil
+}
+
+func (x *CreateWorkPlanResponse) ClearWorkPlan() {
+	x.xxx_hidden_WorkPlan = nil
+}
+
+func (x *CreateWorkPlanResponse) ClearRevision() {
+	x.xxx_hidden_Revision = nil
+}
+
+type CreateWorkPlanResponse_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The new workplan's ID.
+	WorkPlan *v1.WorkPlanId
+	// The write that created it (revision 1).
+	Revision *Revision
+}
+
+func (b0 CreateWorkPlanResponse_builder) Build() *CreateWorkPlanResponse {
+	m0 := &CreateWorkPlanResponse{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_WorkPlan = b.WorkPlan
+	x.xxx_hidden_Revision = b.Revision
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_create_work_plan_response_proto protoreflect.FileDescriptor
@@ -90,18 +130,6 @@ const file_turboci_graph_orchestrator_v1_create_work_plan_response_proto_rawDesc
 	"\n" +
 	"_work_planB\v\n" +
 	"\t_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_create_work_plan_response_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_create_work_plan_response_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_create_work_plan_response_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_create_work_plan_response_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_create_work_plan_response_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_create_work_plan_response_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_create_work_plan_response_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_create_work_plan_response_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_create_work_plan_response_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_create_work_plan_response_proto_goTypes = []any{

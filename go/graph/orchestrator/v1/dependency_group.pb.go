@@ -12,7 +12,6 @@ import (
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -75,11 +74,6 @@ func (x DependencyGroup_Mode) Number() protoreflect.EnumNumber {
 	return protoreflect.EnumNumber(x)
 }
 
-// Deprecated: Use DependencyGroup_Mode.Descriptor instead.
-func (DependencyGroup_Mode) EnumDescriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_dependency_group_proto_rawDescGZIP(), []int{0, 0}
-}
-
 // The dependencies of a check or stage: edges and nested groups, combined
 // by the group's mode. A node with no dependencies (or an empty group) is
 // satisfied at once.
@@ -94,22 +88,17 @@ func (DependencyGroup_Mode) EnumDescriptor() ([]byte, []int) {
 //
 // Next ID: 7
 type DependencyGroup struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The direct dependencies of the group.
-	Edges []*Edge `protobuf:"bytes,1,rep,name=edges,proto3" json:"edges,omitempty"`
-	// Nested groups, each one member of this group.
-	Groups []*DependencyGroup `protobuf:"bytes,2,rep,name=groups,proto3" json:"groups,omitempty"`
-	// How the members combine.
-	Mode *DependencyGroup_Mode `protobuf:"varint,3,opt,name=mode,proto3,enum=turboci.graph.orchestrator.v1.DependencyGroup_Mode,oneof" json:"mode,omitempty"`
-	// For MODE_THRESHOLD: how many members must be satisfied, between 1 and
-	// the number of members.
-	Threshold *int32 `protobuf:"varint,4,opt,name=threshold,proto3,oneof" json:"threshold,omitempty"`
-	// Whether the group is satisfied, can never be, or is undecided.
-	Resolution *Resolution `protobuf:"varint,5,opt,name=resolution,proto3,enum=turboci.graph.orchestrator.v1.Resolution,oneof" json:"resolution,omitempty"`
-	// When the group was resolved; unset while it is pending.
-	ResolveTime   *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=resolve_time,json=resolveTime,proto3,oneof" json:"resolve_time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Edges       *[]*Edge               `protobuf:"bytes,1,rep,name=edges,proto3"`
+	xxx_hidden_Groups      *[]*DependencyGroup    `protobuf:"bytes,2,rep,name=groups,proto3"`
+	xxx_hidden_Mode        DependencyGroup_Mode   `protobuf:"varint,3,opt,name=mode,proto3,enum=turboci.graph.orchestrator.v1.DependencyGroup_Mode,oneof"`
+	xxx_hidden_Threshold   int32                  `protobuf:"varint,4,opt,name=threshold,proto3,oneof"`
+	xxx_hidden_Resolution  Resolution             `protobuf:"varint,5,opt,name=resolution,proto3,enum=turboci.graph.orchestrator.v1.Resolution,oneof"`
+	xxx_hidden_ResolveTime *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=resolve_time,json=resolveTime,proto3,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *DependencyGroup) Reset() {
@@ -137,51 +126,168 @@ func (x *DependencyGroup) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use DependencyGroup.ProtoReflect.Descriptor instead.
-func (*DependencyGroup) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_dependency_group_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *DependencyGroup) GetEdges() []*Edge {
 	if x != nil {
-		return x.Edges
+		if x.xxx_hidden_Edges != nil {
+			return *x.xxx_hidden_Edges
+		}
 	}
 	return nil
 }
 
 func (x *DependencyGroup) GetGroups() []*DependencyGroup {
 	if x != nil {
-		return x.Groups
+		if x.xxx_hidden_Groups != nil {
+			return *x.xxx_hidden_Groups
+		}
 	}
 	return nil
 }
 
 func (x *DependencyGroup) GetMode() DependencyGroup_Mode {
-	if x != nil && x.Mode != nil {
-		return *x.Mode
+	if x != nil {
+		if protoimpl.X.Present(&(x.XXX_presence[0]), 2) {
+			return x.xxx_hidden_Mode
+		}
 	}
 	return DependencyGroup_MODE_UNKNOWN
 }
 
 func (x *DependencyGroup) GetThreshold() int32 {
-	if x != nil && x.Threshold != nil {
-		return *x.Threshold
+	if x != nil {
+		return x.xxx_hidden_Threshold
 	}
 	return 0
 }
 
 func (x *DependencyGroup) GetResolution() Resolution {
-	if x != nil && x.Resolution != nil {
-		return *x.Resolution
+	if x != nil {
+		if protoimpl.X.Present(&(x.XXX_presence[0]), 4) {
+			return x.xxx_hidden_Resolution
+		}
 	}
 	return Resolution_RESOLUTION_UNKNOWN
 }
 
 func (x *DependencyGroup) GetResolveTime() *timestamppb.Timestamp {
 	if x != nil {
-		return x.ResolveTime
+		return x.xxx_hidden_ResolveTime
 	}
 	return nil
+}
+
+func (x *DependencyGroup) SetEdges(v []*Edge) {
+	x.xxx_hidden_Edges = &v
+}
+
+func (x *DependencyGroup) SetGroups(v []*DependencyGroup) {
+	x.xxx_hidden_Groups = &v
+}
+
+func (x *DependencyGroup) SetMode(v DependencyGroup_Mode) {
+	x.xxx_hidden_Mode = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 6)
+}
+
+func (x *DependencyGroup) SetThreshold(v int32) {
+	x.xxx_hidden_Threshold = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 6)
+}
+
+func (x *DependencyGroup) SetResolution(v Resolution) {
+	x.xxx_hidden_Resolution = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 4, 6)
+}
+
+func (x *DependencyGroup) SetResolveTime(v *timestamppb.Timestamp) {
+	x.xxx_hidden_ResolveTime = v
+}
+
+func (x *DependencyGroup) HasMode() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 2)
+}
+
+func (x *DependencyGroup) HasThreshold() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 3)
+}
+
+func (x *DependencyGroup) HasResolution() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 4)
+}
+
+func (x *DependencyGroup) HasResolveTime() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_ResolveTime != nil
+}
+
+func (x *DependencyGroup) ClearMode() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 2)
+	x.xxx_hidden_Mode = DependencyGroup_MODE_UNKNOWN
+}
+
+func (x *DependencyGroup) ClearThreshold() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 3)
+	x.xxx_hidden_Threshold = 0
+}
+
+func (x *DependencyGroup) ClearResolution() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 4)
+	x.xxx_hidden_Resolution = Resolution_RESOLUTION_UNKNOWN
+}
+
+func (x *DependencyGroup) ClearResolveTime() {
+	x.xxx_hidden_ResolveTime = nil
+}
+
+type DependencyGroup_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The direct dependencies of the group.
+	Edges []*Edge
+	// Nested groups, each one member of this group.
+	Groups []*DependencyGroup
+	// How the members combine.
+	Mode *DependencyGroup_Mode
+	// For MODE_THRESHOLD: how many members must be satisfied, between 1 and
+	// the number of members.
+	Threshold *int32
+	// Whether the group is satisfied, can never be, or is undecided.
+	Resolution *Resolution
+	// When the group was resolved; unset while it is pending.
+	ResolveTime *timestamppb.Timestamp
+}
+
+func (b0 DependencyGroup_builder) Build() *DependencyGroup {
+	m0 := &DependencyGroup{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Edges = &b.Edges
+	x.xxx_hidden_Groups = &b.Groups
+	if b.Mode != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 6)
+		x.xxx_hidden_Mode = *b.Mode
+	}
+	if b.Threshold != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 6)
+		x.xxx_hidden_Threshold = *b.Threshold
+	}
+	if b.Resolution != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 4, 6)
+		x.xxx_hidden_Resolution = *b.Resolution
+	}
+	x.xxx_hidden_ResolveTime = b.ResolveTime
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_dependency_group_proto protoreflect.FileDescriptor
@@ -208,18 +314,6 @@ const file_turboci_graph_orchestrator_v1_dependency_group_proto_rawDesc = "" +
 	"_thresholdB\r\n" +
 	"\v_resolutionB\x0f\n" +
 	"\r_resolve_timeBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_dependency_group_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_dependency_group_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_dependency_group_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_dependency_group_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_dependency_group_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_dependency_group_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_dependency_group_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_dependency_group_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_dependency_group_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_turboci_graph_orchestrator_v1_dependency_group_proto_msgTypes = make([]protoimpl.MessageInfo, 1)

@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -21,22 +20,128 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// How a Digest is computed; a new algorithm gets a new value, so digests of
+// different algorithms are never confused.
+type DigestAlgorithm int32
+
+const (
+	// Not set. Readers treat it as DIGEST_ALGORITHM_CANONICAL_SHA256, the
+	// only algorithm so far.
+	DigestAlgorithm_DIGEST_ALGORITHM_UNKNOWN DigestAlgorithm = 0
+	// SHA-256 of the canonical encoding of the value's Any, as defined on
+	// Digest.
+	DigestAlgorithm_DIGEST_ALGORITHM_CANONICAL_SHA256 DigestAlgorithm = 1
+)
+
+// Enum value maps for DigestAlgorithm.
+var (
+	DigestAlgorithm_name = map[int32]string{
+		0: "DIGEST_ALGORITHM_UNKNOWN",
+		1: "DIGEST_ALGORITHM_CANONICAL_SHA256",
+	}
+	DigestAlgorithm_value = map[string]int32{
+		"DIGEST_ALGORITHM_UNKNOWN":          0,
+		"DIGEST_ALGORITHM_CANONICAL_SHA256": 1,
+	}
+)
+
+func (x DigestAlgorithm) Enum() *DigestAlgorithm {
+	p := new(DigestAlgorithm)
+	*p = x
+	return p
+}
+
+func (x DigestAlgorithm) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (DigestAlgorithm) Descriptor() protoreflect.EnumDescriptor {
+	return file_turboci_graph_orchestrator_v1_digest_proto_enumTypes[0].Descriptor()
+}
+
+func (DigestAlgorithm) Type() protoreflect.EnumType {
+	return &file_turboci_graph_orchestrator_v1_digest_proto_enumTypes[0]
+}
+
+func (x DigestAlgorithm) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
 // The fingerprint of a value. Two values with the same digest are the same
-// value, so the orchestrator stores and sends each one once.
+// value, so the orchestrator stores and sends each one once. Every party
+// (client, orchestrator, executor, in any language) must compute the same
+// digest for the same value, so the digest is taken over a canonical
+// encoding defined here, not over whatever bytes a protobuf library writes.
 //
-// Next ID: 3
+// The value is its google.protobuf.Any: `type_url` names the message type
+// ("type.googleapis.com/" + full name when written by the helpers) and
+// `value` holds the message. Under DIGEST_ALGORITHM_CANONICAL_SHA256:
+//
+//	digest.sha256     = lowercase hex of SHA-256(canonical(Any))
+//	digest.size_bytes = length of canonical(Any) in bytes
+//
+// canonical(M), for a message M of a type whose schema the encoder knows,
+// is the protobuf binary encoding of M with every choice fixed:
+//
+//  1. Fields are written in increasing field number order, each at most
+//     once (a repeated field's elements are written consecutively, in their
+//     order). Oneof members are ordinary fields in this order.
+//  2. A field is written when it is present: a field with explicit presence
+//     (`optional`, message-typed, oneof member, proto2 or editions
+//     EXPLICIT) when it is set, even to its default; a field with implicit
+//     presence (proto3 singular without `optional`) when its value is not
+//     the default. A float or double is the default only when all its bits
+//     are zero, so -0.0 is written. Empty repeated fields and maps are not
+//     written.
+//  3. Tags and lengths are minimal varints. int32, int64, uint32, uint64,
+//     bool (0 or 1) and enum are varints; negative int32 and enum values are
+//     sign-extended to 64 bits (10 bytes). sint32 and sint64 are zigzag
+//     varints. fixed32, sfixed32 and float are 4 bytes, fixed64, sfixed64
+//     and double 8 bytes, little-endian; NaNs keep their bits. string and
+//     bytes are length-delimited, as they are.
+//  4. A repeated scalar numeric field (varint, fixed32 or fixed64 kinds;
+//     not string, bytes or message) whose schema says packed (the proto3
+//     default; editions PACKED) is one length-delimited record holding the
+//     elements back to back; otherwise one record per element.
+//  5. A message field is length-delimited and holds canonical(submessage);
+//     a group (proto2 or editions DELIMITED) is START_GROUP,
+//     canonical(submessage), END_GROUP.
+//  6. A map field is one length-delimited record per entry, entries ordered
+//     by key: string keys by their UTF-8 bytes compared as unsigned bytes,
+//     so a prefix comes first ("os" < "os_version" < "osx"); signed integer
+//     keys (int32, int64, sint32, sint64, sfixed32, sfixed64) numerically,
+//     negative first; unsigned keys (uint32, uint64, fixed32, fixed64)
+//     numerically; bool keys false before true. Each entry always holds the
+//     key (field 1) and then the value (field 2), even when they are
+//     defaults; the value is encoded by rules 3 and 5.
+//  7. A google.protobuf.Any, at the top or at any depth, is written as
+//     field 1, its `type_url` as it is (unless empty), then field 2, its
+//     `value` bytes replaced by canonical(the message they hold), left out
+//     when that is empty. The type is named by the part of `type_url` after
+//     its last "/"; an empty `value` needs no type. This applies
+//     recursively, to Anys inside Anys.
+//  8. Unknown fields are not allowed: a message at any depth that carries
+//     fields its schema does not define, or an Any whose type the encoder
+//     cannot resolve or whose bytes do not parse, has no canonical encoding.
+//     Encoders fail with an error instead of dropping, keeping or reordering
+//     such bytes, so parties that know different schemas never compute
+//     different digests silently. Extensions are not allowed either.
+//
+// The bytes ValueData.binary holds are the canonical encoding made by the
+// writer, so anyone can check a digest without the schema: SHA-256 of the
+// Any's encoding, its `type_url` field and then its `value` field as they
+// are.
+//
+// Next ID: 4
 type Digest struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The SHA-256 of the value, as 64 lowercase hex digits: of its
-	// google.protobuf.Any in deterministic binary serialization, with the
-	// message inside (the Any's `value` bytes) serialized deterministically
-	// too. It is also the key of the value's data in a value_data map.
-	Sha256 *string `protobuf:"bytes,1,opt,name=sha256,proto3,oneof" json:"sha256,omitempty"`
-	// The length in bytes of that serialization: how much the data would
-	// cost to fetch, even when it was omitted.
-	SizeBytes     *int64 `protobuf:"varint,2,opt,name=size_bytes,json=sizeBytes,proto3,oneof" json:"size_bytes,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Sha256      *string                `protobuf:"bytes,1,opt,name=sha256,proto3,oneof"`
+	xxx_hidden_SizeBytes   int64                  `protobuf:"varint,2,opt,name=size_bytes,json=sizeBytes,proto3,oneof"`
+	xxx_hidden_Algorithm   DigestAlgorithm        `protobuf:"varint,3,opt,name=algorithm,proto3,enum=turboci.graph.orchestrator.v1.DigestAlgorithm,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *Digest) Reset() {
@@ -64,59 +169,148 @@ func (x *Digest) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use Digest.ProtoReflect.Descriptor instead.
-func (*Digest) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_digest_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *Digest) GetSha256() string {
-	if x != nil && x.Sha256 != nil {
-		return *x.Sha256
+	if x != nil {
+		if x.xxx_hidden_Sha256 != nil {
+			return *x.xxx_hidden_Sha256
+		}
+		return ""
 	}
 	return ""
 }
 
 func (x *Digest) GetSizeBytes() int64 {
-	if x != nil && x.SizeBytes != nil {
-		return *x.SizeBytes
+	if x != nil {
+		return x.xxx_hidden_SizeBytes
 	}
 	return 0
+}
+
+func (x *Digest) GetAlgorithm() DigestAlgorithm {
+	if x != nil {
+		if protoimpl.X.Present(&(x.XXX_presence[0]), 2) {
+			return x.xxx_hidden_Algorithm
+		}
+	}
+	return DigestAlgorithm_DIGEST_ALGORITHM_UNKNOWN
+}
+
+func (x *Digest) SetSha256(v string) {
+	x.xxx_hidden_Sha256 = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 0, 3)
+}
+
+func (x *Digest) SetSizeBytes(v int64) {
+	x.xxx_hidden_SizeBytes = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 3)
+}
+
+func (x *Digest) SetAlgorithm(v DigestAlgorithm) {
+	x.xxx_hidden_Algorithm = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 3)
+}
+
+func (x *Digest) HasSha256() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 0)
+}
+
+func (x *Digest) HasSizeBytes() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *Digest) HasAlgorithm() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 2)
+}
+
+func (x *Digest) ClearSha256() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 0)
+	x.xxx_hidden_Sha256 = nil
+}
+
+func (x *Digest) ClearSizeBytes() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_SizeBytes = 0
+}
+
+func (x *Digest) ClearAlgorithm() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 2)
+	x.xxx_hidden_Algorithm = DigestAlgorithm_DIGEST_ALGORITHM_UNKNOWN
+}
+
+type Digest_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The digest as 64 lowercase hex digits, computed as `algorithm` says. It
+	// is also the key of the value's data in a value_data map.
+	Sha256 *string
+	// The length in bytes of the canonical encoding: how much the data would
+	// cost to fetch, even when it was omitted.
+	SizeBytes *int64
+	// How `sha256` was computed. The orchestrator always sets it; a reader
+	// that meets an algorithm it does not know must not compare the digest
+	// with one it computed.
+	Algorithm *DigestAlgorithm
+}
+
+func (b0 Digest_builder) Build() *Digest {
+	m0 := &Digest{}
+	b, x := &b0, m0
+	_, _ = b, x
+	if b.Sha256 != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 0, 3)
+		x.xxx_hidden_Sha256 = b.Sha256
+	}
+	if b.SizeBytes != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 3)
+		x.xxx_hidden_SizeBytes = *b.SizeBytes
+	}
+	if b.Algorithm != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 3)
+		x.xxx_hidden_Algorithm = *b.Algorithm
+	}
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_digest_proto protoreflect.FileDescriptor
 
 const file_turboci_graph_orchestrator_v1_digest_proto_rawDesc = "" +
 	"\n" +
-	"*turboci/graph/orchestrator/v1/digest.proto\x12\x1dturboci.graph.orchestrator.v1\"c\n" +
+	"*turboci/graph/orchestrator/v1/digest.proto\x12\x1dturboci.graph.orchestrator.v1\"\xc4\x01\n" +
 	"\x06Digest\x12\x1b\n" +
 	"\x06sha256\x18\x01 \x01(\tH\x00R\x06sha256\x88\x01\x01\x12\"\n" +
 	"\n" +
-	"size_bytes\x18\x02 \x01(\x03H\x01R\tsizeBytes\x88\x01\x01B\t\n" +
+	"size_bytes\x18\x02 \x01(\x03H\x01R\tsizeBytes\x88\x01\x01\x12Q\n" +
+	"\talgorithm\x18\x03 \x01(\x0e2..turboci.graph.orchestrator.v1.DigestAlgorithmH\x02R\talgorithm\x88\x01\x01B\t\n" +
 	"\a_sha256B\r\n" +
-	"\v_size_bytesBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\v_size_bytesB\f\n" +
+	"\n" +
+	"_algorithm*V\n" +
+	"\x0fDigestAlgorithm\x12\x1c\n" +
+	"\x18DIGEST_ALGORITHM_UNKNOWN\x10\x00\x12%\n" +
+	"!DIGEST_ALGORITHM_CANONICAL_SHA256\x10\x01BGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
-var (
-	file_turboci_graph_orchestrator_v1_digest_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_digest_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_digest_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_digest_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_digest_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_digest_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_digest_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_digest_proto_rawDescData
-}
-
+var file_turboci_graph_orchestrator_v1_digest_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_turboci_graph_orchestrator_v1_digest_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_digest_proto_goTypes = []any{
-	(*Digest)(nil), // 0: turboci.graph.orchestrator.v1.Digest
+	(DigestAlgorithm)(0), // 0: turboci.graph.orchestrator.v1.DigestAlgorithm
+	(*Digest)(nil),       // 1: turboci.graph.orchestrator.v1.Digest
 }
 var file_turboci_graph_orchestrator_v1_digest_proto_depIdxs = []int32{
-	0, // [0:0] is the sub-list for method output_type
-	0, // [0:0] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	0, // 0: turboci.graph.orchestrator.v1.Digest.algorithm:type_name -> turboci.graph.orchestrator.v1.DigestAlgorithm
+	1, // [1:1] is the sub-list for method output_type
+	1, // [1:1] is the sub-list for method input_type
+	1, // [1:1] is the sub-list for extension type_name
+	1, // [1:1] is the sub-list for extension extendee
+	0, // [0:1] is the sub-list for field type_name
 }
 
 func init() { file_turboci_graph_orchestrator_v1_digest_proto_init() }
@@ -130,13 +324,14 @@ func file_turboci_graph_orchestrator_v1_digest_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_digest_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_digest_proto_rawDesc)),
-			NumEnums:      0,
+			NumEnums:      1,
 			NumMessages:   1,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
 		GoTypes:           file_turboci_graph_orchestrator_v1_digest_proto_goTypes,
 		DependencyIndexes: file_turboci_graph_orchestrator_v1_digest_proto_depIdxs,
+		EnumInfos:         file_turboci_graph_orchestrator_v1_digest_proto_enumTypes,
 		MessageInfos:      file_turboci_graph_orchestrator_v1_digest_proto_msgTypes,
 	}.Build()
 	File_turboci_graph_orchestrator_v1_digest_proto = out.File

@@ -13,7 +13,6 @@ import (
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -29,18 +28,15 @@ const (
 //
 // Next ID: 5
 type Edge struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The check or stage depended on, in the same workplan.
-	Target *v1.Identifier `protobuf:"bytes,1,opt,name=target,proto3,oneof" json:"target,omitempty"`
-	// What the target must reach. Unset means the defaults of EdgeCondition:
-	// a FINAL check, or a FINAL stage with a COMPLETE attempt.
-	Condition *EdgeCondition `protobuf:"bytes,2,opt,name=condition,proto3,oneof" json:"condition,omitempty"`
-	// Whether the condition is met, cannot be met any more, or is undecided.
-	Resolution *Resolution `protobuf:"varint,3,opt,name=resolution,proto3,enum=turboci.graph.orchestrator.v1.Resolution,oneof" json:"resolution,omitempty"`
-	// When the edge was resolved; unset while it is pending.
-	ResolveTime   *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=resolve_time,json=resolveTime,proto3,oneof" json:"resolve_time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Target      *v1.Identifier         `protobuf:"bytes,1,opt,name=target,proto3,oneof"`
+	xxx_hidden_Condition   *EdgeCondition         `protobuf:"bytes,2,opt,name=condition,proto3,oneof"`
+	xxx_hidden_Resolution  Resolution             `protobuf:"varint,3,opt,name=resolution,proto3,enum=turboci.graph.orchestrator.v1.Resolution,oneof"`
+	xxx_hidden_ResolveTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=resolve_time,json=resolveTime,proto3,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *Edge) Reset() {
@@ -68,37 +64,124 @@ func (x *Edge) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use Edge.ProtoReflect.Descriptor instead.
-func (*Edge) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_edge_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *Edge) GetTarget() *v1.Identifier {
 	if x != nil {
-		return x.Target
+		return x.xxx_hidden_Target
 	}
 	return nil
 }
 
 func (x *Edge) GetCondition() *EdgeCondition {
 	if x != nil {
-		return x.Condition
+		return x.xxx_hidden_Condition
 	}
 	return nil
 }
 
 func (x *Edge) GetResolution() Resolution {
-	if x != nil && x.Resolution != nil {
-		return *x.Resolution
+	if x != nil {
+		if protoimpl.X.Present(&(x.XXX_presence[0]), 2) {
+			return x.xxx_hidden_Resolution
+		}
 	}
 	return Resolution_RESOLUTION_UNKNOWN
 }
 
 func (x *Edge) GetResolveTime() *timestamppb.Timestamp {
 	if x != nil {
-		return x.ResolveTime
+		return x.xxx_hidden_ResolveTime
 	}
 	return nil
+}
+
+func (x *Edge) SetTarget(v *v1.Identifier) {
+	x.xxx_hidden_Target = v
+}
+
+func (x *Edge) SetCondition(v *EdgeCondition) {
+	x.xxx_hidden_Condition = v
+}
+
+func (x *Edge) SetResolution(v Resolution) {
+	x.xxx_hidden_Resolution = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 4)
+}
+
+func (x *Edge) SetResolveTime(v *timestamppb.Timestamp) {
+	x.xxx_hidden_ResolveTime = v
+}
+
+func (x *Edge) HasTarget() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Target != nil
+}
+
+func (x *Edge) HasCondition() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Condition != nil
+}
+
+func (x *Edge) HasResolution() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 2)
+}
+
+func (x *Edge) HasResolveTime() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_ResolveTime != nil
+}
+
+func (x *Edge) ClearTarget() {
+	x.xxx_hidden_Target = nil
+}
+
+func (x *Edge) ClearCondition() {
+	x.xxx_hidden_Condition = nil
+}
+
+func (x *Edge) ClearResolution() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 2)
+	x.xxx_hidden_Resolution = Resolution_RESOLUTION_UNKNOWN
+}
+
+func (x *Edge) ClearResolveTime() {
+	x.xxx_hidden_ResolveTime = nil
+}
+
+type Edge_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The check or stage depended on, in the same workplan.
+	Target *v1.Identifier
+	// What the target must reach. Unset means the defaults of EdgeCondition:
+	// a FINAL check, or a FINAL stage with a COMPLETE attempt.
+	Condition *EdgeCondition
+	// Whether the condition is met, cannot be met any more, or is undecided.
+	Resolution *Resolution
+	// When the edge was resolved; unset while it is pending.
+	ResolveTime *timestamppb.Timestamp
+}
+
+func (b0 Edge_builder) Build() *Edge {
+	m0 := &Edge{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Target = b.Target
+	x.xxx_hidden_Condition = b.Condition
+	if b.Resolution != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 4)
+		x.xxx_hidden_Resolution = *b.Resolution
+	}
+	x.xxx_hidden_ResolveTime = b.ResolveTime
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_edge_proto protoreflect.FileDescriptor
@@ -118,18 +201,6 @@ const file_turboci_graph_orchestrator_v1_edge_proto_rawDesc = "" +
 	"_conditionB\r\n" +
 	"\v_resolutionB\x0f\n" +
 	"\r_resolve_timeBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_edge_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_edge_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_edge_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_edge_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_edge_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_edge_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_edge_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_edge_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_edge_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_edge_proto_goTypes = []any{

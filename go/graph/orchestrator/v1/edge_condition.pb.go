@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -28,21 +27,14 @@ const (
 //
 // Next ID: 4
 type EdgeCondition struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// For an edge to a check: the state the check must have reached. Unset
-	// means CHECK_STATE_FINAL. CHECK_STATE_PLANNED suits a stage that only
-	// needs the check's options, not its results.
-	CheckState *CheckState `protobuf:"varint,1,opt,name=check_state,json=checkState,proto3,enum=turboci.graph.orchestrator.v1.CheckState,oneof" json:"check_state,omitempty"`
-	// For an edge to a check: type URLs of which the check's results must
-	// hold at least one value each once the check reaches the state above.
-	// A check that reaches it without them makes the edge unsatisfiable.
-	ResultTypes []string `protobuf:"bytes,2,rep,name=result_types,json=resultTypes,proto3" json:"result_types,omitempty"`
-	// For an edge to a stage: also accept a stage that became FINAL without
-	// a COMPLETE attempt (failed, skipped or cancelled). By default such a
-	// stage makes the edge unsatisfiable.
-	AcceptIncompleteStage *bool `protobuf:"varint,3,opt,name=accept_incomplete_stage,json=acceptIncompleteStage,proto3,oneof" json:"accept_incomplete_stage,omitempty"`
-	unknownFields         protoimpl.UnknownFields
-	sizeCache             protoimpl.SizeCache
+	state                            protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_CheckState            CheckState             `protobuf:"varint,1,opt,name=check_state,json=checkState,proto3,enum=turboci.graph.orchestrator.v1.CheckState,oneof"`
+	xxx_hidden_ResultTypes           []string               `protobuf:"bytes,2,rep,name=result_types,json=resultTypes,proto3"`
+	xxx_hidden_AcceptIncompleteStage bool                   `protobuf:"varint,3,opt,name=accept_incomplete_stage,json=acceptIncompleteStage,proto3,oneof"`
+	XXX_raceDetectHookData           protoimpl.RaceDetectHookData
+	XXX_presence                     [1]uint32
+	unknownFields                    protoimpl.UnknownFields
+	sizeCache                        protoimpl.SizeCache
 }
 
 func (x *EdgeCondition) Reset() {
@@ -70,30 +62,98 @@ func (x *EdgeCondition) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use EdgeCondition.ProtoReflect.Descriptor instead.
-func (*EdgeCondition) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_edge_condition_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *EdgeCondition) GetCheckState() CheckState {
-	if x != nil && x.CheckState != nil {
-		return *x.CheckState
+	if x != nil {
+		if protoimpl.X.Present(&(x.XXX_presence[0]), 0) {
+			return x.xxx_hidden_CheckState
+		}
 	}
 	return CheckState_CHECK_STATE_UNKNOWN
 }
 
 func (x *EdgeCondition) GetResultTypes() []string {
 	if x != nil {
-		return x.ResultTypes
+		return x.xxx_hidden_ResultTypes
 	}
 	return nil
 }
 
 func (x *EdgeCondition) GetAcceptIncompleteStage() bool {
-	if x != nil && x.AcceptIncompleteStage != nil {
-		return *x.AcceptIncompleteStage
+	if x != nil {
+		return x.xxx_hidden_AcceptIncompleteStage
 	}
 	return false
+}
+
+func (x *EdgeCondition) SetCheckState(v CheckState) {
+	x.xxx_hidden_CheckState = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 0, 3)
+}
+
+func (x *EdgeCondition) SetResultTypes(v []string) {
+	x.xxx_hidden_ResultTypes = v
+}
+
+func (x *EdgeCondition) SetAcceptIncompleteStage(v bool) {
+	x.xxx_hidden_AcceptIncompleteStage = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 3)
+}
+
+func (x *EdgeCondition) HasCheckState() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 0)
+}
+
+func (x *EdgeCondition) HasAcceptIncompleteStage() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 2)
+}
+
+func (x *EdgeCondition) ClearCheckState() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 0)
+	x.xxx_hidden_CheckState = CheckState_CHECK_STATE_UNKNOWN
+}
+
+func (x *EdgeCondition) ClearAcceptIncompleteStage() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 2)
+	x.xxx_hidden_AcceptIncompleteStage = false
+}
+
+type EdgeCondition_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// For an edge to a check: the state the check must have reached. Unset
+	// means CHECK_STATE_FINAL. CHECK_STATE_PLANNED suits a stage that only
+	// needs the check's options, not its results.
+	CheckState *CheckState
+	// For an edge to a check: type URLs of which the check's results must
+	// hold at least one value each once the check reaches the state above.
+	// A check that reaches it without them makes the edge unsatisfiable.
+	ResultTypes []string
+	// For an edge to a stage: also accept a stage that became FINAL without
+	// a COMPLETE attempt (failed, skipped or cancelled). By default such a
+	// stage makes the edge unsatisfiable.
+	AcceptIncompleteStage *bool
+}
+
+func (b0 EdgeCondition_builder) Build() *EdgeCondition {
+	m0 := &EdgeCondition{}
+	b, x := &b0, m0
+	_, _ = b, x
+	if b.CheckState != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 0, 3)
+		x.xxx_hidden_CheckState = *b.CheckState
+	}
+	x.xxx_hidden_ResultTypes = b.ResultTypes
+	if b.AcceptIncompleteStage != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 3)
+		x.xxx_hidden_AcceptIncompleteStage = *b.AcceptIncompleteStage
+	}
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_edge_condition_proto protoreflect.FileDescriptor
@@ -108,18 +168,6 @@ const file_turboci_graph_orchestrator_v1_edge_condition_proto_rawDesc = "" +
 	"\x17accept_incomplete_stage\x18\x03 \x01(\bH\x01R\x15acceptIncompleteStage\x88\x01\x01B\x0e\n" +
 	"\f_check_stateB\x1a\n" +
 	"\x18_accept_incomplete_stageBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_edge_condition_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_edge_condition_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_edge_condition_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_edge_condition_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_edge_condition_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_edge_condition_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_edge_condition_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_edge_condition_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_edge_condition_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_edge_condition_proto_goTypes = []any{

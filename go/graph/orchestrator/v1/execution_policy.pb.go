@@ -11,7 +11,6 @@ import (
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	durationpb "google.golang.org/protobuf/types/known/durationpb"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -27,13 +26,11 @@ const (
 //
 // Next ID: 3
 type ExecutionPolicy struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The retry budget of the stage. Unset means no failure is retried.
-	Retry *ExecutionPolicy_Retry `protobuf:"bytes,1,opt,name=retry,proto3,oneof" json:"retry,omitempty"`
-	// The time limits of each attempt.
-	Timeouts      *ExecutionPolicy_Timeouts `protobuf:"bytes,2,opt,name=timeouts,proto3,oneof" json:"timeouts,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state               protoimpl.MessageState    `protogen:"opaque.v1"`
+	xxx_hidden_Retry    *ExecutionPolicy_Retry    `protobuf:"bytes,1,opt,name=retry,proto3,oneof"`
+	xxx_hidden_Timeouts *ExecutionPolicy_Timeouts `protobuf:"bytes,2,opt,name=timeouts,proto3,oneof"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *ExecutionPolicy) Reset() {
@@ -61,23 +58,66 @@ func (x *ExecutionPolicy) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use ExecutionPolicy.ProtoReflect.Descriptor instead.
-func (*ExecutionPolicy) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *ExecutionPolicy) GetRetry() *ExecutionPolicy_Retry {
 	if x != nil {
-		return x.Retry
+		return x.xxx_hidden_Retry
 	}
 	return nil
 }
 
 func (x *ExecutionPolicy) GetTimeouts() *ExecutionPolicy_Timeouts {
 	if x != nil {
-		return x.Timeouts
+		return x.xxx_hidden_Timeouts
 	}
 	return nil
+}
+
+func (x *ExecutionPolicy) SetRetry(v *ExecutionPolicy_Retry) {
+	x.xxx_hidden_Retry = v
+}
+
+func (x *ExecutionPolicy) SetTimeouts(v *ExecutionPolicy_Timeouts) {
+	x.xxx_hidden_Timeouts = v
+}
+
+func (x *ExecutionPolicy) HasRetry() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Retry != nil
+}
+
+func (x *ExecutionPolicy) HasTimeouts() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Timeouts != nil
+}
+
+func (x *ExecutionPolicy) ClearRetry() {
+	x.xxx_hidden_Retry = nil
+}
+
+func (x *ExecutionPolicy) ClearTimeouts() {
+	x.xxx_hidden_Timeouts = nil
+}
+
+type ExecutionPolicy_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The retry budget of the stage. Unset means no failure is retried.
+	Retry *ExecutionPolicy_Retry
+	// The time limits of each attempt.
+	Timeouts *ExecutionPolicy_Timeouts
+}
+
+func (b0 ExecutionPolicy_builder) Build() *ExecutionPolicy {
+	m0 := &ExecutionPolicy{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Retry = b.Retry
+	x.xxx_hidden_Timeouts = b.Timeouts
+	return m0
 }
 
 // How many times each kind of failure may be retried over the life of the
@@ -87,25 +127,18 @@ func (x *ExecutionPolicy) GetTimeouts() *ExecutionPolicy_Timeouts {
 //
 // Next ID: 8
 type ExecutionPolicy_Retry struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Retries granted for FAILURE_KIND_CRASHED.
-	Crashed *int32 `protobuf:"varint,1,opt,name=crashed,proto3,oneof" json:"crashed,omitempty"`
-	// Retries granted for FAILURE_KIND_START_TIMEOUT.
-	StartTimeout *int32 `protobuf:"varint,2,opt,name=start_timeout,json=startTimeout,proto3,oneof" json:"start_timeout,omitempty"`
-	// Retries granted for FAILURE_KIND_RUN_TIMEOUT.
-	RunTimeout *int32 `protobuf:"varint,3,opt,name=run_timeout,json=runTimeout,proto3,oneof" json:"run_timeout,omitempty"`
-	// Retries granted for FAILURE_KIND_STOP_TIMEOUT.
-	StopTimeout *int32 `protobuf:"varint,4,opt,name=stop_timeout,json=stopTimeout,proto3,oneof" json:"stop_timeout,omitempty"`
-	// Retries granted for FAILURE_KIND_LOST.
-	Lost *int32 `protobuf:"varint,5,opt,name=lost,proto3,oneof" json:"lost,omitempty"`
-	// A cap on the number of attempts of the stage, whatever the kinds of
-	// their failures. Unset or 0 means the per-kind budgets alone decide.
-	MaxAttempts *int32 `protobuf:"varint,6,opt,name=max_attempts,json=maxAttempts,proto3,oneof" json:"max_attempts,omitempty"`
-	// How long the orchestrator waits after a failed attempt before it
-	// creates the next one. Unset means at once.
-	Delay         *durationpb.Duration `protobuf:"bytes,7,opt,name=delay,proto3,oneof" json:"delay,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                   protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Crashed      int32                  `protobuf:"varint,1,opt,name=crashed,proto3,oneof"`
+	xxx_hidden_StartTimeout int32                  `protobuf:"varint,2,opt,name=start_timeout,json=startTimeout,proto3,oneof"`
+	xxx_hidden_RunTimeout   int32                  `protobuf:"varint,3,opt,name=run_timeout,json=runTimeout,proto3,oneof"`
+	xxx_hidden_StopTimeout  int32                  `protobuf:"varint,4,opt,name=stop_timeout,json=stopTimeout,proto3,oneof"`
+	xxx_hidden_Lost         int32                  `protobuf:"varint,5,opt,name=lost,proto3,oneof"`
+	xxx_hidden_MaxAttempts  int32                  `protobuf:"varint,6,opt,name=max_attempts,json=maxAttempts,proto3,oneof"`
+	xxx_hidden_Delay        *durationpb.Duration   `protobuf:"bytes,7,opt,name=delay,proto3,oneof"`
+	XXX_raceDetectHookData  protoimpl.RaceDetectHookData
+	XXX_presence            [1]uint32
+	unknownFields           protoimpl.UnknownFields
+	sizeCache               protoimpl.SizeCache
 }
 
 func (x *ExecutionPolicy_Retry) Reset() {
@@ -133,58 +166,223 @@ func (x *ExecutionPolicy_Retry) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use ExecutionPolicy_Retry.ProtoReflect.Descriptor instead.
-func (*ExecutionPolicy_Retry) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDescGZIP(), []int{0, 0}
-}
-
 func (x *ExecutionPolicy_Retry) GetCrashed() int32 {
-	if x != nil && x.Crashed != nil {
-		return *x.Crashed
+	if x != nil {
+		return x.xxx_hidden_Crashed
 	}
 	return 0
 }
 
 func (x *ExecutionPolicy_Retry) GetStartTimeout() int32 {
-	if x != nil && x.StartTimeout != nil {
-		return *x.StartTimeout
+	if x != nil {
+		return x.xxx_hidden_StartTimeout
 	}
 	return 0
 }
 
 func (x *ExecutionPolicy_Retry) GetRunTimeout() int32 {
-	if x != nil && x.RunTimeout != nil {
-		return *x.RunTimeout
+	if x != nil {
+		return x.xxx_hidden_RunTimeout
 	}
 	return 0
 }
 
 func (x *ExecutionPolicy_Retry) GetStopTimeout() int32 {
-	if x != nil && x.StopTimeout != nil {
-		return *x.StopTimeout
+	if x != nil {
+		return x.xxx_hidden_StopTimeout
 	}
 	return 0
 }
 
 func (x *ExecutionPolicy_Retry) GetLost() int32 {
-	if x != nil && x.Lost != nil {
-		return *x.Lost
+	if x != nil {
+		return x.xxx_hidden_Lost
 	}
 	return 0
 }
 
 func (x *ExecutionPolicy_Retry) GetMaxAttempts() int32 {
-	if x != nil && x.MaxAttempts != nil {
-		return *x.MaxAttempts
+	if x != nil {
+		return x.xxx_hidden_MaxAttempts
 	}
 	return 0
 }
 
 func (x *ExecutionPolicy_Retry) GetDelay() *durationpb.Duration {
 	if x != nil {
-		return x.Delay
+		return x.xxx_hidden_Delay
 	}
 	return nil
+}
+
+func (x *ExecutionPolicy_Retry) SetCrashed(v int32) {
+	x.xxx_hidden_Crashed = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 0, 7)
+}
+
+func (x *ExecutionPolicy_Retry) SetStartTimeout(v int32) {
+	x.xxx_hidden_StartTimeout = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 7)
+}
+
+func (x *ExecutionPolicy_Retry) SetRunTimeout(v int32) {
+	x.xxx_hidden_RunTimeout = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 7)
+}
+
+func (x *ExecutionPolicy_Retry) SetStopTimeout(v int32) {
+	x.xxx_hidden_StopTimeout = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 7)
+}
+
+func (x *ExecutionPolicy_Retry) SetLost(v int32) {
+	x.xxx_hidden_Lost = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 4, 7)
+}
+
+func (x *ExecutionPolicy_Retry) SetMaxAttempts(v int32) {
+	x.xxx_hidden_MaxAttempts = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 5, 7)
+}
+
+func (x *ExecutionPolicy_Retry) SetDelay(v *durationpb.Duration) {
+	x.xxx_hidden_Delay = v
+}
+
+func (x *ExecutionPolicy_Retry) HasCrashed() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 0)
+}
+
+func (x *ExecutionPolicy_Retry) HasStartTimeout() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *ExecutionPolicy_Retry) HasRunTimeout() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 2)
+}
+
+func (x *ExecutionPolicy_Retry) HasStopTimeout() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 3)
+}
+
+func (x *ExecutionPolicy_Retry) HasLost() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 4)
+}
+
+func (x *ExecutionPolicy_Retry) HasMaxAttempts() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 5)
+}
+
+func (x *ExecutionPolicy_Retry) HasDelay() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Delay != nil
+}
+
+func (x *ExecutionPolicy_Retry) ClearCrashed() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 0)
+	x.xxx_hidden_Crashed = 0
+}
+
+func (x *ExecutionPolicy_Retry) ClearStartTimeout() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_StartTimeout = 0
+}
+
+func (x *ExecutionPolicy_Retry) ClearRunTimeout() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 2)
+	x.xxx_hidden_RunTimeout = 0
+}
+
+func (x *ExecutionPolicy_Retry) ClearStopTimeout() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 3)
+	x.xxx_hidden_StopTimeout = 0
+}
+
+func (x *ExecutionPolicy_Retry) ClearLost() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 4)
+	x.xxx_hidden_Lost = 0
+}
+
+func (x *ExecutionPolicy_Retry) ClearMaxAttempts() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 5)
+	x.xxx_hidden_MaxAttempts = 0
+}
+
+func (x *ExecutionPolicy_Retry) ClearDelay() {
+	x.xxx_hidden_Delay = nil
+}
+
+type ExecutionPolicy_Retry_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// Retries granted for FAILURE_KIND_CRASHED.
+	Crashed *int32
+	// Retries granted for FAILURE_KIND_START_TIMEOUT.
+	StartTimeout *int32
+	// Retries granted for FAILURE_KIND_RUN_TIMEOUT.
+	RunTimeout *int32
+	// Retries granted for FAILURE_KIND_STOP_TIMEOUT.
+	StopTimeout *int32
+	// Retries granted for FAILURE_KIND_LOST.
+	Lost *int32
+	// A cap on the number of attempts of the stage, whatever the kinds of
+	// their failures. Unset or 0 means the per-kind budgets alone decide.
+	MaxAttempts *int32
+	// How long the orchestrator waits after a failed attempt before it
+	// creates the next one. Unset means at once.
+	Delay *durationpb.Duration
+}
+
+func (b0 ExecutionPolicy_Retry_builder) Build() *ExecutionPolicy_Retry {
+	m0 := &ExecutionPolicy_Retry{}
+	b, x := &b0, m0
+	_, _ = b, x
+	if b.Crashed != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 0, 7)
+		x.xxx_hidden_Crashed = *b.Crashed
+	}
+	if b.StartTimeout != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 7)
+		x.xxx_hidden_StartTimeout = *b.StartTimeout
+	}
+	if b.RunTimeout != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 7)
+		x.xxx_hidden_RunTimeout = *b.RunTimeout
+	}
+	if b.StopTimeout != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 7)
+		x.xxx_hidden_StopTimeout = *b.StopTimeout
+	}
+	if b.Lost != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 4, 7)
+		x.xxx_hidden_Lost = *b.Lost
+	}
+	if b.MaxAttempts != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 5, 7)
+		x.xxx_hidden_MaxAttempts = *b.MaxAttempts
+	}
+	x.xxx_hidden_Delay = b.Delay
+	return m0
 }
 
 // Limits on the phases of one attempt. Each is measured separately; unset
@@ -192,20 +390,12 @@ func (x *ExecutionPolicy_Retry) GetDelay() *durationpb.Duration {
 //
 // Next ID: 4
 type ExecutionPolicy_Timeouts struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// From the attempt's creation until it is RUNNING, including the time
-	// it spends PENDING, THROTTLED and SCHEDULED. Exceeding it fails the
-	// attempt with FAILURE_KIND_START_TIMEOUT.
-	Start *durationpb.Duration `protobuf:"bytes,1,opt,name=start,proto3,oneof" json:"start,omitempty"`
-	// From RUNNING until the work stops (TEARING_DOWN or an end state).
-	// Exceeding it cancels the attempt, which then fails with
-	// FAILURE_KIND_RUN_TIMEOUT.
-	Run *durationpb.Duration `protobuf:"bytes,2,opt,name=run,proto3,oneof" json:"run,omitempty"`
-	// From CANCELLING or TEARING_DOWN until the attempt ends. Exceeding it
-	// fails the attempt with FAILURE_KIND_STOP_TIMEOUT.
-	Stop          *durationpb.Duration `protobuf:"bytes,3,opt,name=stop,proto3,oneof" json:"stop,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state            protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Start *durationpb.Duration   `protobuf:"bytes,1,opt,name=start,proto3,oneof"`
+	xxx_hidden_Run   *durationpb.Duration   `protobuf:"bytes,2,opt,name=run,proto3,oneof"`
+	xxx_hidden_Stop  *durationpb.Duration   `protobuf:"bytes,3,opt,name=stop,proto3,oneof"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *ExecutionPolicy_Timeouts) Reset() {
@@ -233,30 +423,96 @@ func (x *ExecutionPolicy_Timeouts) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use ExecutionPolicy_Timeouts.ProtoReflect.Descriptor instead.
-func (*ExecutionPolicy_Timeouts) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDescGZIP(), []int{0, 1}
-}
-
 func (x *ExecutionPolicy_Timeouts) GetStart() *durationpb.Duration {
 	if x != nil {
-		return x.Start
+		return x.xxx_hidden_Start
 	}
 	return nil
 }
 
 func (x *ExecutionPolicy_Timeouts) GetRun() *durationpb.Duration {
 	if x != nil {
-		return x.Run
+		return x.xxx_hidden_Run
 	}
 	return nil
 }
 
 func (x *ExecutionPolicy_Timeouts) GetStop() *durationpb.Duration {
 	if x != nil {
-		return x.Stop
+		return x.xxx_hidden_Stop
 	}
 	return nil
+}
+
+func (x *ExecutionPolicy_Timeouts) SetStart(v *durationpb.Duration) {
+	x.xxx_hidden_Start = v
+}
+
+func (x *ExecutionPolicy_Timeouts) SetRun(v *durationpb.Duration) {
+	x.xxx_hidden_Run = v
+}
+
+func (x *ExecutionPolicy_Timeouts) SetStop(v *durationpb.Duration) {
+	x.xxx_hidden_Stop = v
+}
+
+func (x *ExecutionPolicy_Timeouts) HasStart() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Start != nil
+}
+
+func (x *ExecutionPolicy_Timeouts) HasRun() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Run != nil
+}
+
+func (x *ExecutionPolicy_Timeouts) HasStop() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Stop != nil
+}
+
+func (x *ExecutionPolicy_Timeouts) ClearStart() {
+	x.xxx_hidden_Start = nil
+}
+
+func (x *ExecutionPolicy_Timeouts) ClearRun() {
+	x.xxx_hidden_Run = nil
+}
+
+func (x *ExecutionPolicy_Timeouts) ClearStop() {
+	x.xxx_hidden_Stop = nil
+}
+
+type ExecutionPolicy_Timeouts_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// From the attempt's creation until it is RUNNING, including the time
+	// it spends PENDING, THROTTLED and SCHEDULED. Exceeding it fails the
+	// attempt with FAILURE_KIND_START_TIMEOUT.
+	Start *durationpb.Duration
+	// From RUNNING until the work stops (TEARING_DOWN or an end state).
+	// Exceeding it cancels the attempt, which then fails with
+	// FAILURE_KIND_RUN_TIMEOUT.
+	Run *durationpb.Duration
+	// From CANCELLING or TEARING_DOWN until the attempt ends. Exceeding it
+	// fails the attempt with FAILURE_KIND_STOP_TIMEOUT.
+	Stop *durationpb.Duration
+}
+
+func (b0 ExecutionPolicy_Timeouts_builder) Build() *ExecutionPolicy_Timeouts {
+	m0 := &ExecutionPolicy_Timeouts{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Start = b.Start
+	x.xxx_hidden_Run = b.Run
+	x.xxx_hidden_Stop = b.Stop
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_execution_policy_proto protoreflect.FileDescriptor
@@ -293,18 +549,6 @@ const file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDesc = "" +
 	"\x05_stopB\b\n" +
 	"\x06_retryB\v\n" +
 	"\t_timeoutsBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_execution_policy_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
 var file_turboci_graph_orchestrator_v1_execution_policy_proto_goTypes = []any{

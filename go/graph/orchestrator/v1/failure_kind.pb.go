@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -96,11 +95,6 @@ func (x FailureKind) Number() protoreflect.EnumNumber {
 	return protoreflect.EnumNumber(x)
 }
 
-// Deprecated: Use FailureKind.Descriptor instead.
-func (FailureKind) EnumDescriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_failure_kind_proto_rawDescGZIP(), []int{0}
-}
-
 var File_turboci_graph_orchestrator_v1_failure_kind_proto protoreflect.FileDescriptor
 
 const file_turboci_graph_orchestrator_v1_failure_kind_proto_rawDesc = "" +
@@ -115,18 +109,6 @@ const file_turboci_graph_orchestrator_v1_failure_kind_proto_rawDesc = "" +
 	"\x11FAILURE_KIND_LOST\x10\x05\x12\x19\n" +
 	"\x15FAILURE_KIND_REJECTED\x10\x06\x12\x1a\n" +
 	"\x16FAILURE_KIND_CANCELLED\x10\aBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_failure_kind_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_failure_kind_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_failure_kind_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_failure_kind_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_failure_kind_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_failure_kind_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_failure_kind_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_failure_kind_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_failure_kind_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_turboci_graph_orchestrator_v1_failure_kind_proto_goTypes = []any{

@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -25,14 +24,13 @@ const (
 //
 // Next ID: 3
 type JsonValue struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The type URL of the value.
-	TypeUrl *string `protobuf:"bytes,1,opt,name=type_url,json=typeUrl,proto3,oneof" json:"type_url,omitempty"`
-	// The value's message in the protobuf JSON mapping: always a JSON object,
-	// without an "@type" member.
-	Json          *string `protobuf:"bytes,2,opt,name=json,proto3,oneof" json:"json,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_TypeUrl     *string                `protobuf:"bytes,1,opt,name=type_url,json=typeUrl,proto3,oneof"`
+	xxx_hidden_Json        *string                `protobuf:"bytes,2,opt,name=json,proto3,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *JsonValue) Reset() {
@@ -60,23 +58,83 @@ func (x *JsonValue) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use JsonValue.ProtoReflect.Descriptor instead.
-func (*JsonValue) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_json_value_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *JsonValue) GetTypeUrl() string {
-	if x != nil && x.TypeUrl != nil {
-		return *x.TypeUrl
+	if x != nil {
+		if x.xxx_hidden_TypeUrl != nil {
+			return *x.xxx_hidden_TypeUrl
+		}
+		return ""
 	}
 	return ""
 }
 
 func (x *JsonValue) GetJson() string {
-	if x != nil && x.Json != nil {
-		return *x.Json
+	if x != nil {
+		if x.xxx_hidden_Json != nil {
+			return *x.xxx_hidden_Json
+		}
+		return ""
 	}
 	return ""
+}
+
+func (x *JsonValue) SetTypeUrl(v string) {
+	x.xxx_hidden_TypeUrl = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 0, 2)
+}
+
+func (x *JsonValue) SetJson(v string) {
+	x.xxx_hidden_Json = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 2)
+}
+
+func (x *JsonValue) HasTypeUrl() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 0)
+}
+
+func (x *JsonValue) HasJson() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *JsonValue) ClearTypeUrl() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 0)
+	x.xxx_hidden_TypeUrl = nil
+}
+
+func (x *JsonValue) ClearJson() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_Json = nil
+}
+
+type JsonValue_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The type URL of the value.
+	TypeUrl *string
+	// The value's message in the protobuf JSON mapping: always a JSON object,
+	// without an "@type" member.
+	Json *string
+}
+
+func (b0 JsonValue_builder) Build() *JsonValue {
+	m0 := &JsonValue{}
+	b, x := &b0, m0
+	_, _ = b, x
+	if b.TypeUrl != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 0, 2)
+		x.xxx_hidden_TypeUrl = b.TypeUrl
+	}
+	if b.Json != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 2)
+		x.xxx_hidden_Json = b.Json
+	}
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_json_value_proto protoreflect.FileDescriptor
@@ -89,18 +147,6 @@ const file_turboci_graph_orchestrator_v1_json_value_proto_rawDesc = "" +
 	"\x04json\x18\x02 \x01(\tH\x01R\x04json\x88\x01\x01B\v\n" +
 	"\t_type_urlB\a\n" +
 	"\x05_jsonBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_json_value_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_json_value_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_json_value_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_json_value_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_json_value_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_json_value_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_json_value_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_json_value_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_json_value_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_json_value_proto_goTypes = []any{

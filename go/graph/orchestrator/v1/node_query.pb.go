@@ -12,7 +12,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -75,11 +74,6 @@ func (x NodeQuery_Follow) Number() protoreflect.EnumNumber {
 	return protoreflect.EnumNumber(x)
 }
 
-// Deprecated: Use NodeQuery_Follow.Descriptor instead.
-func (NodeQuery_Follow) EnumDescriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_node_query_proto_rawDescGZIP(), []int{0, 0}
-}
-
 // Which nodes of one workplan to return, and how much of each.
 //
 // The query starts from `nodes` (or every node), keeps those that pass the
@@ -87,29 +81,20 @@ func (NodeQuery_Follow) EnumDescriptor() ([]byte, []int) {
 //
 // Next ID: 10
 type NodeQuery struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The workplan to look in.
-	WorkPlan *v1.WorkPlanId `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof" json:"work_plan,omitempty"`
-	// The checks and stages to start from. Empty means every node of the
-	// workplan.
-	Nodes []*v1.Identifier `protobuf:"bytes,2,rep,name=nodes,proto3" json:"nodes,omitempty"`
-	// Keep only checks of these kinds. Empty keeps every kind.
-	CheckKinds []CheckKind `protobuf:"varint,3,rep,packed,name=check_kinds,json=checkKinds,proto3,enum=turboci.graph.orchestrator.v1.CheckKind" json:"check_kinds,omitempty"`
-	// Keep only checks in these states. Empty keeps every state.
-	CheckStates []CheckState `protobuf:"varint,4,rep,packed,name=check_states,json=checkStates,proto3,enum=turboci.graph.orchestrator.v1.CheckState" json:"check_states,omitempty"`
-	// Keep only stages in these states. Empty keeps every state.
-	StageStates []StageState `protobuf:"varint,5,rep,packed,name=stage_states,json=stageStates,proto3,enum=turboci.graph.orchestrator.v1.StageState" json:"stage_states,omitempty"`
-	// Keep only nodes changed after this revision number: a reader that
-	// polls passes the revision of its last answer.
-	ChangedAfterRevision *int64 `protobuf:"varint,6,opt,name=changed_after_revision,json=changedAfterRevision,proto3,oneof" json:"changed_after_revision,omitempty"`
-	// Which way to walk dependency edges from the kept nodes.
-	Follow *NodeQuery_Follow `protobuf:"varint,7,opt,name=follow,proto3,enum=turboci.graph.orchestrator.v1.NodeQuery_Follow,oneof" json:"follow,omitempty"`
-	// How many edges to walk at most. Unset or 0 means no limit.
-	MaxDepth *int32 `protobuf:"varint,8,opt,name=max_depth,json=maxDepth,proto3,oneof" json:"max_depth,omitempty"`
-	// Which parts of each node to fill in.
-	Include       *NodeQuery_Include `protobuf:"bytes,9,opt,name=include,proto3,oneof" json:"include,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                           protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_WorkPlan             *v1.WorkPlanId         `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof"`
+	xxx_hidden_Nodes                *[]*v1.Identifier      `protobuf:"bytes,2,rep,name=nodes,proto3"`
+	xxx_hidden_CheckKinds           []CheckKind            `protobuf:"varint,3,rep,packed,name=check_kinds,json=checkKinds,proto3,enum=turboci.graph.orchestrator.v1.CheckKind"`
+	xxx_hidden_CheckStates          []CheckState           `protobuf:"varint,4,rep,packed,name=check_states,json=checkStates,proto3,enum=turboci.graph.orchestrator.v1.CheckState"`
+	xxx_hidden_StageStates          []StageState           `protobuf:"varint,5,rep,packed,name=stage_states,json=stageStates,proto3,enum=turboci.graph.orchestrator.v1.StageState"`
+	xxx_hidden_ChangedAfterRevision int64                  `protobuf:"varint,6,opt,name=changed_after_revision,json=changedAfterRevision,proto3,oneof"`
+	xxx_hidden_Follow               NodeQuery_Follow       `protobuf:"varint,7,opt,name=follow,proto3,enum=turboci.graph.orchestrator.v1.NodeQuery_Follow,oneof"`
+	xxx_hidden_MaxDepth             int32                  `protobuf:"varint,8,opt,name=max_depth,json=maxDepth,proto3,oneof"`
+	xxx_hidden_Include              *NodeQuery_Include     `protobuf:"bytes,9,opt,name=include,proto3,oneof"`
+	XXX_raceDetectHookData          protoimpl.RaceDetectHookData
+	XXX_presence                    [1]uint32
+	unknownFields                   protoimpl.UnknownFields
+	sizeCache                       protoimpl.SizeCache
 }
 
 func (x *NodeQuery) Reset() {
@@ -137,89 +122,233 @@ func (x *NodeQuery) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use NodeQuery.ProtoReflect.Descriptor instead.
-func (*NodeQuery) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_node_query_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *NodeQuery) GetWorkPlan() *v1.WorkPlanId {
 	if x != nil {
-		return x.WorkPlan
+		return x.xxx_hidden_WorkPlan
 	}
 	return nil
 }
 
 func (x *NodeQuery) GetNodes() []*v1.Identifier {
 	if x != nil {
-		return x.Nodes
+		if x.xxx_hidden_Nodes != nil {
+			return *x.xxx_hidden_Nodes
+		}
 	}
 	return nil
 }
 
 func (x *NodeQuery) GetCheckKinds() []CheckKind {
 	if x != nil {
-		return x.CheckKinds
+		return x.xxx_hidden_CheckKinds
 	}
 	return nil
 }
 
 func (x *NodeQuery) GetCheckStates() []CheckState {
 	if x != nil {
-		return x.CheckStates
+		return x.xxx_hidden_CheckStates
 	}
 	return nil
 }
 
 func (x *NodeQuery) GetStageStates() []StageState {
 	if x != nil {
-		return x.StageStates
+		return x.xxx_hidden_StageStates
 	}
 	return nil
 }
 
 func (x *NodeQuery) GetChangedAfterRevision() int64 {
-	if x != nil && x.ChangedAfterRevision != nil {
-		return *x.ChangedAfterRevision
+	if x != nil {
+		return x.xxx_hidden_ChangedAfterRevision
 	}
 	return 0
 }
 
 func (x *NodeQuery) GetFollow() NodeQuery_Follow {
-	if x != nil && x.Follow != nil {
-		return *x.Follow
+	if x != nil {
+		if protoimpl.X.Present(&(x.XXX_presence[0]), 6) {
+			return x.xxx_hidden_Follow
+		}
 	}
 	return NodeQuery_FOLLOW_UNKNOWN
 }
 
 func (x *NodeQuery) GetMaxDepth() int32 {
-	if x != nil && x.MaxDepth != nil {
-		return *x.MaxDepth
+	if x != nil {
+		return x.xxx_hidden_MaxDepth
 	}
 	return 0
 }
 
 func (x *NodeQuery) GetInclude() *NodeQuery_Include {
 	if x != nil {
-		return x.Include
+		return x.xxx_hidden_Include
 	}
 	return nil
+}
+
+func (x *NodeQuery) SetWorkPlan(v *v1.WorkPlanId) {
+	x.xxx_hidden_WorkPlan = v
+}
+
+func (x *NodeQuery) SetNodes(v []*v1.Identifier) {
+	x.xxx_hidden_Nodes = &v
+}
+
+func (x *NodeQuery) SetCheckKinds(v []CheckKind) {
+	x.xxx_hidden_CheckKinds = v
+}
+
+func (x *NodeQuery) SetCheckStates(v []CheckState) {
+	x.xxx_hidden_CheckStates = v
+}
+
+func (x *NodeQuery) SetStageStates(v []StageState) {
+	x.xxx_hidden_StageStates = v
+}
+
+func (x *NodeQuery) SetChangedAfterRevision(v int64) {
+	x.xxx_hidden_ChangedAfterRevision = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 5, 9)
+}
+
+func (x *NodeQuery) SetFollow(v NodeQuery_Follow) {
+	x.xxx_hidden_Follow = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 6, 9)
+}
+
+func (x *NodeQuery) SetMaxDepth(v int32) {
+	x.xxx_hidden_MaxDepth = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 7, 9)
+}
+
+func (x *NodeQuery) SetInclude(v *NodeQuery_Include) {
+	x.xxx_hidden_Include = v
+}
+
+func (x *NodeQuery) HasWorkPlan() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_WorkPlan != nil
+}
+
+func (x *NodeQuery) HasChangedAfterRevision() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 5)
+}
+
+func (x *NodeQuery) HasFollow() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 6)
+}
+
+func (x *NodeQuery) HasMaxDepth() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 7)
+}
+
+func (x *NodeQuery) HasInclude() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Include != nil
+}
+
+func (x *NodeQuery) ClearWorkPlan() {
+	x.xxx_hidden_WorkPlan = nil
+}
+
+func (x *NodeQuery) ClearChangedAfterRevision() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 5)
+	x.xxx_hidden_ChangedAfterRevision = 0
+}
+
+func (x *NodeQuery) ClearFollow() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 6)
+	x.xxx_hidden_Follow = NodeQuery_FOLLOW_UNKNOWN
+}
+
+func (x *NodeQuery) ClearMaxDepth() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 7)
+	x.xxx_hidden_MaxDepth = 0
+}
+
+func (x *NodeQuery) ClearInclude() {
+	x.xxx_hidden_Include = nil
+}
+
+type NodeQuery_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The workplan to look in.
+	WorkPlan *v1.WorkPlanId
+	// The checks and stages to start from. Empty means every node of the
+	// workplan.
+	Nodes []*v1.Identifier
+	// Keep only checks of these kinds. Empty keeps every kind.
+	CheckKinds []CheckKind
+	// Keep only checks in these states. Empty keeps every state.
+	CheckStates []CheckState
+	// Keep only stages in these states. Empty keeps every state.
+	StageStates []StageState
+	// Keep only nodes changed after this revision number: a reader that
+	// polls passes the revision of its last answer.
+	ChangedAfterRevision *int64
+	// Which way to walk dependency edges from the kept nodes.
+	Follow *NodeQuery_Follow
+	// How many edges to walk at most. Unset or 0 means no limit.
+	MaxDepth *int32
+	// Which parts of each node to fill in.
+	Include *NodeQuery_Include
+}
+
+func (b0 NodeQuery_builder) Build() *NodeQuery {
+	m0 := &NodeQuery{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_WorkPlan = b.WorkPlan
+	x.xxx_hidden_Nodes = &b.Nodes
+	x.xxx_hidden_CheckKinds = b.CheckKinds
+	x.xxx_hidden_CheckStates = b.CheckStates
+	x.xxx_hidden_StageStates = b.StageStates
+	if b.ChangedAfterRevision != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 5, 9)
+		x.xxx_hidden_ChangedAfterRevision = *b.ChangedAfterRevision
+	}
+	if b.Follow != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 6, 9)
+		x.xxx_hidden_Follow = *b.Follow
+	}
+	if b.MaxDepth != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 7, 9)
+		x.xxx_hidden_MaxDepth = *b.MaxDepth
+	}
+	x.xxx_hidden_Include = b.Include
+	return m0
 }
 
 // Which parts of each node to fill in beyond its identity and state.
 //
 // Next ID: 5
 type NodeQuery_Include struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Check options, stage args and execution policies.
-	Inputs *bool `protobuf:"varint,1,opt,name=inputs,proto3,oneof" json:"inputs,omitempty"`
-	// Check results.
-	Results *bool `protobuf:"varint,2,opt,name=results,proto3,oneof" json:"results,omitempty"`
-	// Stage attempts.
-	Attempts *bool `protobuf:"varint,3,opt,name=attempts,proto3,oneof" json:"attempts,omitempty"`
-	// Edit histories of checks and stages.
-	Edits         *bool `protobuf:"varint,4,opt,name=edits,proto3,oneof" json:"edits,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Inputs      bool                   `protobuf:"varint,1,opt,name=inputs,proto3,oneof"`
+	xxx_hidden_Results     bool                   `protobuf:"varint,2,opt,name=results,proto3,oneof"`
+	xxx_hidden_Attempts    bool                   `protobuf:"varint,3,opt,name=attempts,proto3,oneof"`
+	xxx_hidden_Edits       bool                   `protobuf:"varint,4,opt,name=edits,proto3,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *NodeQuery_Include) Reset() {
@@ -247,37 +376,136 @@ func (x *NodeQuery_Include) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use NodeQuery_Include.ProtoReflect.Descriptor instead.
-func (*NodeQuery_Include) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_node_query_proto_rawDescGZIP(), []int{0, 0}
-}
-
 func (x *NodeQuery_Include) GetInputs() bool {
-	if x != nil && x.Inputs != nil {
-		return *x.Inputs
+	if x != nil {
+		return x.xxx_hidden_Inputs
 	}
 	return false
 }
 
 func (x *NodeQuery_Include) GetResults() bool {
-	if x != nil && x.Results != nil {
-		return *x.Results
+	if x != nil {
+		return x.xxx_hidden_Results
 	}
 	return false
 }
 
 func (x *NodeQuery_Include) GetAttempts() bool {
-	if x != nil && x.Attempts != nil {
-		return *x.Attempts
+	if x != nil {
+		return x.xxx_hidden_Attempts
 	}
 	return false
 }
 
 func (x *NodeQuery_Include) GetEdits() bool {
-	if x != nil && x.Edits != nil {
-		return *x.Edits
+	if x != nil {
+		return x.xxx_hidden_Edits
 	}
 	return false
+}
+
+func (x *NodeQuery_Include) SetInputs(v bool) {
+	x.xxx_hidden_Inputs = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 0, 4)
+}
+
+func (x *NodeQuery_Include) SetResults(v bool) {
+	x.xxx_hidden_Results = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 4)
+}
+
+func (x *NodeQuery_Include) SetAttempts(v bool) {
+	x.xxx_hidden_Attempts = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 4)
+}
+
+func (x *NodeQuery_Include) SetEdits(v bool) {
+	x.xxx_hidden_Edits = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 4)
+}
+
+func (x *NodeQuery_Include) HasInputs() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 0)
+}
+
+func (x *NodeQuery_Include) HasResults() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *NodeQuery_Include) HasAttempts() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 2)
+}
+
+func (x *NodeQuery_Include) HasEdits() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 3)
+}
+
+func (x *NodeQuery_Include) ClearInputs() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 0)
+	x.xxx_hidden_Inputs = false
+}
+
+func (x *NodeQuery_Include) ClearResults() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_Results = false
+}
+
+func (x *NodeQuery_Include) ClearAttempts() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 2)
+	x.xxx_hidden_Attempts = false
+}
+
+func (x *NodeQuery_Include) ClearEdits() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 3)
+	x.xxx_hidden_Edits = false
+}
+
+type NodeQuery_Include_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// Check options, stage args and execution policies.
+	Inputs *bool
+	// Check results.
+	Results *bool
+	// Stage attempts.
+	Attempts *bool
+	// Edit histories of checks and stages.
+	Edits *bool
+}
+
+func (b0 NodeQuery_Include_builder) Build() *NodeQuery_Include {
+	m0 := &NodeQuery_Include{}
+	b, x := &b0, m0
+	_, _ = b, x
+	if b.Inputs != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 0, 4)
+		x.xxx_hidden_Inputs = *b.Inputs
+	}
+	if b.Results != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 4)
+		x.xxx_hidden_Results = *b.Results
+	}
+	if b.Attempts != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 4)
+		x.xxx_hidden_Attempts = *b.Attempts
+	}
+	if b.Edits != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 4)
+		x.xxx_hidden_Edits = *b.Edits
+	}
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_node_query_proto protoreflect.FileDescriptor
@@ -319,18 +547,6 @@ const file_turboci_graph_orchestrator_v1_node_query_proto_rawDesc = "" +
 	"_max_depthB\n" +
 	"\n" +
 	"\b_includeBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_node_query_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_node_query_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_node_query_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_node_query_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_node_query_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_node_query_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_node_query_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_node_query_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_node_query_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_turboci_graph_orchestrator_v1_node_query_proto_msgTypes = make([]protoimpl.MessageInfo, 2)

@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -84,11 +83,6 @@ func (x OmissionReason) Number() protoreflect.EnumNumber {
 	return protoreflect.EnumNumber(x)
 }
 
-// Deprecated: Use OmissionReason.Descriptor instead.
-func (OmissionReason) EnumDescriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_omission_reason_proto_rawDescGZIP(), []int{0}
-}
-
 var File_turboci_graph_orchestrator_v1_omission_reason_proto protoreflect.FileDescriptor
 
 const file_turboci_graph_orchestrator_v1_omission_reason_proto_rawDesc = "" +
@@ -101,18 +95,6 @@ const file_turboci_graph_orchestrator_v1_omission_reason_proto_rawDesc = "" +
 	"\x19OMISSION_REASON_TOO_LARGE\x10\x03\x12\x1f\n" +
 	"\x1bOMISSION_REASON_UNAVAILABLE\x10\x04\x12\x1b\n" +
 	"\x17OMISSION_REASON_EXPIRED\x10\x05BGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_omission_reason_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_omission_reason_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_omission_reason_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_omission_reason_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_omission_reason_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_omission_reason_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_omission_reason_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_omission_reason_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_omission_reason_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_turboci_graph_orchestrator_v1_omission_reason_proto_goTypes = []any{

@@ -11,7 +11,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -26,19 +25,15 @@ const (
 //
 // Next ID: 5
 type QueryNodesRequest struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Which nodes to return, and how much of each.
-	Query *NodeQuery `protobuf:"bytes,1,opt,name=query,proto3,oneof" json:"query,omitempty"`
-	// Which value data to return with them.
-	Values *ValueSelection `protobuf:"bytes,2,opt,name=values,proto3,oneof" json:"values,omitempty"`
-	// The most nodes to return in one answer. Unset or 0 means the
-	// orchestrator's own limit.
-	MaxNodes *int32 `protobuf:"varint,3,opt,name=max_nodes,json=maxNodes,proto3,oneof" json:"max_nodes,omitempty"`
-	// Continue an earlier answer: its Completeness.next_page_token. The rest
-	// of the request must be the same as then.
-	PageToken     *string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3,oneof" json:"page_token,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Query       *NodeQuery             `protobuf:"bytes,1,opt,name=query,proto3,oneof"`
+	xxx_hidden_Values      *ValueSelection        `protobuf:"bytes,2,opt,name=values,proto3,oneof"`
+	xxx_hidden_MaxNodes    int32                  `protobuf:"varint,3,opt,name=max_nodes,json=maxNodes,proto3,oneof"`
+	xxx_hidden_PageToken   *string                `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *QueryNodesRequest) Reset() {
@@ -66,37 +61,131 @@ func (x *QueryNodesRequest) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use QueryNodesRequest.ProtoReflect.Descriptor instead.
-func (*QueryNodesRequest) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_query_nodes_request_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *QueryNodesRequest) GetQuery() *NodeQuery {
 	if x != nil {
-		return x.Query
+		return x.xxx_hidden_Query
 	}
 	return nil
 }
 
 func (x *QueryNodesRequest) GetValues() *ValueSelection {
 	if x != nil {
-		return x.Values
+		return x.xxx_hidden_Values
 	}
 	return nil
 }
 
 func (x *QueryNodesRequest) GetMaxNodes() int32 {
-	if x != nil && x.MaxNodes != nil {
-		return *x.MaxNodes
+	if x != nil {
+		return x.xxx_hidden_MaxNodes
 	}
 	return 0
 }
 
 func (x *QueryNodesRequest) GetPageToken() string {
-	if x != nil && x.PageToken != nil {
-		return *x.PageToken
+	if x != nil {
+		if x.xxx_hidden_PageToken != nil {
+			return *x.xxx_hidden_PageToken
+		}
+		return ""
 	}
 	return ""
+}
+
+func (x *QueryNodesRequest) SetQuery(v *NodeQuery) {
+	x.xxx_hidden_Query = v
+}
+
+func (x *QueryNodesRequest) SetValues(v *ValueSelection) {
+	x.xxx_hidden_Values = v
+}
+
+func (x *QueryNodesRequest) SetMaxNodes(v int32) {
+	x.xxx_hidden_MaxNodes = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 4)
+}
+
+func (x *QueryNodesRequest) SetPageToken(v string) {
+	x.xxx_hidden_PageToken = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 4)
+}
+
+func (x *QueryNodesRequest) HasQuery() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Query != nil
+}
+
+func (x *QueryNodesRequest) HasValues() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Values != nil
+}
+
+func (x *QueryNodesRequest) HasMaxNodes() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 2)
+}
+
+func (x *QueryNodesRequest) HasPageToken() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 3)
+}
+
+func (x *QueryNodesRequest) ClearQuery() {
+	x.xxx_hidden_Query = nil
+}
+
+func (x *QueryNodesRequest) ClearValues() {
+	x.xxx_hidden_Values = nil
+}
+
+func (x *QueryNodesRequest) ClearMaxNodes() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 2)
+	x.xxx_hidden_MaxNodes = 0
+}
+
+func (x *QueryNodesRequest) ClearPageToken() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 3)
+	x.xxx_hidden_PageToken = nil
+}
+
+type QueryNodesRequest_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// Which nodes to return, and how much of each.
+	Query *NodeQuery
+	// Which value data to return with them.
+	Values *ValueSelection
+	// The most nodes to return in one answer. Unset or 0 means the
+	// orchestrator's own limit.
+	MaxNodes *int32
+	// Continue an earlier answer: its Completeness.next_page_token. The rest
+	// of the request must be the same as then.
+	PageToken *string
+}
+
+func (b0 QueryNodesRequest_builder) Build() *QueryNodesRequest {
+	m0 := &QueryNodesRequest{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Query = b.Query
+	x.xxx_hidden_Values = b.Values
+	if b.MaxNodes != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 4)
+		x.xxx_hidden_MaxNodes = *b.MaxNodes
+	}
+	if b.PageToken != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 4)
+		x.xxx_hidden_PageToken = b.PageToken
+	}
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_query_nodes_request_proto protoreflect.FileDescriptor
@@ -115,18 +204,6 @@ const file_turboci_graph_orchestrator_v1_query_nodes_request_proto_rawDesc = "" 
 	"\n" +
 	"_max_nodesB\r\n" +
 	"\v_page_tokenBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_query_nodes_request_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_query_nodes_request_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_query_nodes_request_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_query_nodes_request_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_query_nodes_request_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_query_nodes_request_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_query_nodes_request_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_query_nodes_request_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_query_nodes_request_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_query_nodes_request_proto_goTypes = []any{

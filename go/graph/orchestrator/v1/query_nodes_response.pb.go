@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -25,14 +24,11 @@ const (
 //
 // Next ID: 3
 type QueryNodesResponse struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The workplan, holding only the nodes the query reached and the data of
-	// the values they refer to.
-	WorkPlan *WorkPlan `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof" json:"work_plan,omitempty"`
-	// Whether the answer is whole, and how to get the rest if not.
-	Completeness  *Completeness `protobuf:"bytes,2,opt,name=completeness,proto3,oneof" json:"completeness,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                   protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_WorkPlan     *WorkPlan              `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof"`
+	xxx_hidden_Completeness *Completeness          `protobuf:"bytes,2,opt,name=completeness,proto3,oneof"`
+	unknownFields           protoimpl.UnknownFields
+	sizeCache               protoimpl.SizeCache
 }
 
 func (x *QueryNodesResponse) Reset() {
@@ -60,23 +56,67 @@ func (x *QueryNodesResponse) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use QueryNodesResponse.ProtoReflect.Descriptor instead.
-func (*QueryNodesResponse) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_query_nodes_response_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *QueryNodesResponse) GetWorkPlan() *WorkPlan {
 	if x != nil {
-		return x.WorkPlan
+		return x.xxx_hidden_WorkPlan
 	}
 	return nil
 }
 
 func (x *QueryNodesResponse) GetCompleteness() *Completeness {
 	if x != nil {
-		return x.Completeness
+		return x.xxx_hidden_Completeness
 	}
 	return nil
+}
+
+func (x *QueryNodesResponse) SetWorkPlan(v *WorkPlan) {
+	x.xxx_hidden_WorkPlan = v
+}
+
+func (x *QueryNodesResponse) SetCompleteness(v *Completeness) {
+	x.xxx_hidden_Completeness = v
+}
+
+func (x *QueryNodesResponse) HasWorkPlan() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_WorkPlan != nil
+}
+
+func (x *QueryNodesResponse) HasCompleteness() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Completeness != nil
+}
+
+func (x *QueryNodesResponse) ClearWorkPlan() {
+	x.xxx_hidden_WorkPlan = nil
+}
+
+func (x *QueryNodesResponse) ClearCompleteness() {
+	x.xxx_hidden_Completeness = nil
+}
+
+type QueryNodesResponse_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The workplan, holding only the nodes the query reached and the data of
+	// the values they refer to.
+	WorkPlan *WorkPlan
+	// Whether the answer is whole, and how to get the rest if not.
+	Completeness *Completeness
+}
+
+func (b0 QueryNodesResponse_builder) Build() *QueryNodesResponse {
+	m0 := &QueryNodesResponse{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_WorkPlan = b.WorkPlan
+	x.xxx_hidden_Completeness = b.Completeness
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_query_nodes_response_proto protoreflect.FileDescriptor
@@ -90,18 +130,6 @@ const file_turboci_graph_orchestrator_v1_query_nodes_response_proto_rawDesc = ""
 	"\n" +
 	"_work_planB\x0f\n" +
 	"\r_completenessBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_query_nodes_response_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_query_nodes_response_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_query_nodes_response_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_query_nodes_response_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_query_nodes_response_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_query_nodes_response_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_query_nodes_response_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_query_nodes_response_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_query_nodes_response_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_query_nodes_response_proto_goTypes = []any{

@@ -12,7 +12,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -27,17 +26,15 @@ const (
 //
 // Next ID: 5
 type ReadWorkPlanRequest struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The workplan to read.
-	WorkPlan *v1.WorkPlanId `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof" json:"work_plan,omitempty"`
-	// Which value data to return with it.
-	Values *ValueSelection `protobuf:"bytes,2,opt,name=values,proto3,oneof" json:"values,omitempty"`
-	// Also return the edit histories of every node, which can be long.
-	IncludeEdits *bool `protobuf:"varint,3,opt,name=include_edits,json=includeEdits,proto3,oneof" json:"include_edits,omitempty"`
-	// Continue an earlier answer: its Completeness.next_page_token.
-	PageToken     *string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3,oneof" json:"page_token,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                   protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_WorkPlan     *v1.WorkPlanId         `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof"`
+	xxx_hidden_Values       *ValueSelection        `protobuf:"bytes,2,opt,name=values,proto3,oneof"`
+	xxx_hidden_IncludeEdits bool                   `protobuf:"varint,3,opt,name=include_edits,json=includeEdits,proto3,oneof"`
+	xxx_hidden_PageToken    *string                `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3,oneof"`
+	XXX_raceDetectHookData  protoimpl.RaceDetectHookData
+	XXX_presence            [1]uint32
+	unknownFields           protoimpl.UnknownFields
+	sizeCache               protoimpl.SizeCache
 }
 
 func (x *ReadWorkPlanRequest) Reset() {
@@ -65,37 +62,129 @@ func (x *ReadWorkPlanRequest) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use ReadWorkPlanRequest.ProtoReflect.Descriptor instead.
-func (*ReadWorkPlanRequest) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_read_work_plan_request_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *ReadWorkPlanRequest) GetWorkPlan() *v1.WorkPlanId {
 	if x != nil {
-		return x.WorkPlan
+		return x.xxx_hidden_WorkPlan
 	}
 	return nil
 }
 
 func (x *ReadWorkPlanRequest) GetValues() *ValueSelection {
 	if x != nil {
-		return x.Values
+		return x.xxx_hidden_Values
 	}
 	return nil
 }
 
 func (x *ReadWorkPlanRequest) GetIncludeEdits() bool {
-	if x != nil && x.IncludeEdits != nil {
-		return *x.IncludeEdits
+	if x != nil {
+		return x.xxx_hidden_IncludeEdits
 	}
 	return false
 }
 
 func (x *ReadWorkPlanRequest) GetPageToken() string {
-	if x != nil && x.PageToken != nil {
-		return *x.PageToken
+	if x != nil {
+		if x.xxx_hidden_PageToken != nil {
+			return *x.xxx_hidden_PageToken
+		}
+		return ""
 	}
 	return ""
+}
+
+func (x *ReadWorkPlanRequest) SetWorkPlan(v *v1.WorkPlanId) {
+	x.xxx_hidden_WorkPlan = v
+}
+
+func (x *ReadWorkPlanRequest) SetValues(v *ValueSelection) {
+	x.xxx_hidden_Values = v
+}
+
+func (x *ReadWorkPlanRequest) SetIncludeEdits(v bool) {
+	x.xxx_hidden_IncludeEdits = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 4)
+}
+
+func (x *ReadWorkPlanRequest) SetPageToken(v string) {
+	x.xxx_hidden_PageToken = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 4)
+}
+
+func (x *ReadWorkPlanRequest) HasWorkPlan() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_WorkPlan != nil
+}
+
+func (x *ReadWorkPlanRequest) HasValues() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Values != nil
+}
+
+func (x *ReadWorkPlanRequest) HasIncludeEdits() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 2)
+}
+
+func (x *ReadWorkPlanRequest) HasPageToken() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 3)
+}
+
+func (x *ReadWorkPlanRequest) ClearWorkPlan() {
+	x.xxx_hidden_WorkPlan = nil
+}
+
+func (x *ReadWorkPlanRequest) ClearValues() {
+	x.xxx_hidden_Values = nil
+}
+
+func (x *ReadWorkPlanRequest) ClearIncludeEdits() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 2)
+	x.xxx_hidden_IncludeEdits = false
+}
+
+func (x *ReadWorkPlanRequest) ClearPageToken() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 3)
+	x.xxx_hidden_PageToken = nil
+}
+
+type ReadWorkPlanRequest_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The workplan to read.
+	WorkPlan *v1.WorkPlanId
+	// Which value data to return with it.
+	Values *ValueSelection
+	// Also return the edit histories of every node, which can be long.
+	IncludeEdits *bool
+	// Continue an earlier answer: its Completeness.next_page_token.
+	PageToken *string
+}
+
+func (b0 ReadWorkPlanRequest_builder) Build() *ReadWorkPlanRequest {
+	m0 := &ReadWorkPlanRequest{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_WorkPlan = b.WorkPlan
+	x.xxx_hidden_Values = b.Values
+	if b.IncludeEdits != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 4)
+		x.xxx_hidden_IncludeEdits = *b.IncludeEdits
+	}
+	if b.PageToken != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 4)
+		x.xxx_hidden_PageToken = b.PageToken
+	}
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_read_work_plan_request_proto protoreflect.FileDescriptor
@@ -114,18 +203,6 @@ const file_turboci_graph_orchestrator_v1_read_work_plan_request_proto_rawDesc = 
 	"\a_valuesB\x10\n" +
 	"\x0e_include_editsB\r\n" +
 	"\v_page_tokenBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_read_work_plan_request_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_read_work_plan_request_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_read_work_plan_request_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_read_work_plan_request_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_read_work_plan_request_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_read_work_plan_request_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_read_work_plan_request_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_read_work_plan_request_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_read_work_plan_request_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_read_work_plan_request_proto_goTypes = []any{

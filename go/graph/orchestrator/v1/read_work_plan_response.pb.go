@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -25,13 +24,11 @@ const (
 //
 // Next ID: 3
 type ReadWorkPlanResponse struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The workplan with its nodes and the data of the values they refer to.
-	WorkPlan *WorkPlan `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof" json:"work_plan,omitempty"`
-	// Whether the answer is whole, and how to get the rest if not.
-	Completeness  *Completeness `protobuf:"bytes,2,opt,name=completeness,proto3,oneof" json:"completeness,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                   protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_WorkPlan     *WorkPlan              `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof"`
+	xxx_hidden_Completeness *Completeness          `protobuf:"bytes,2,opt,name=completeness,proto3,oneof"`
+	unknownFields           protoimpl.UnknownFields
+	sizeCache               protoimpl.SizeCache
 }
 
 func (x *ReadWorkPlanResponse) Reset() {
@@ -59,23 +56,66 @@ func (x *ReadWorkPlanResponse) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use ReadWorkPlanResponse.ProtoReflect.Descriptor instead.
-func (*ReadWorkPlanResponse) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_read_work_plan_response_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *ReadWorkPlanResponse) GetWorkPlan() *WorkPlan {
 	if x != nil {
-		return x.WorkPlan
+		return x.xxx_hidden_WorkPlan
 	}
 	return nil
 }
 
 func (x *ReadWorkPlanResponse) GetCompleteness() *Completeness {
 	if x != nil {
-		return x.Completeness
+		return x.xxx_hidden_Completeness
 	}
 	return nil
+}
+
+func (x *ReadWorkPlanResponse) SetWorkPlan(v *WorkPlan) {
+	x.xxx_hidden_WorkPlan = v
+}
+
+func (x *ReadWorkPlanResponse) SetCompleteness(v *Completeness) {
+	x.xxx_hidden_Completeness = v
+}
+
+func (x *ReadWorkPlanResponse) HasWorkPlan() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_WorkPlan != nil
+}
+
+func (x *ReadWorkPlanResponse) HasCompleteness() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Completeness != nil
+}
+
+func (x *ReadWorkPlanResponse) ClearWorkPlan() {
+	x.xxx_hidden_WorkPlan = nil
+}
+
+func (x *ReadWorkPlanResponse) ClearCompleteness() {
+	x.xxx_hidden_Completeness = nil
+}
+
+type ReadWorkPlanResponse_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The workplan with its nodes and the data of the values they refer to.
+	WorkPlan *WorkPlan
+	// Whether the answer is whole, and how to get the rest if not.
+	Completeness *Completeness
+}
+
+func (b0 ReadWorkPlanResponse_builder) Build() *ReadWorkPlanResponse {
+	m0 := &ReadWorkPlanResponse{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_WorkPlan = b.WorkPlan
+	x.xxx_hidden_Completeness = b.Completeness
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_read_work_plan_response_proto protoreflect.FileDescriptor
@@ -89,18 +129,6 @@ const file_turboci_graph_orchestrator_v1_read_work_plan_response_proto_rawDesc =
 	"\n" +
 	"_work_planB\x0f\n" +
 	"\r_completenessBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_read_work_plan_response_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_read_work_plan_response_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_read_work_plan_response_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_read_work_plan_response_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_read_work_plan_response_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_read_work_plan_response_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_read_work_plan_response_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_read_work_plan_response_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_read_work_plan_response_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_read_work_plan_response_proto_goTypes = []any{

@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -76,11 +75,6 @@ func (x Resolution) Number() protoreflect.EnumNumber {
 	return protoreflect.EnumNumber(x)
 }
 
-// Deprecated: Use Resolution.Descriptor instead.
-func (Resolution) EnumDescriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_resolution_proto_rawDescGZIP(), []int{0}
-}
-
 var File_turboci_graph_orchestrator_v1_resolution_proto protoreflect.FileDescriptor
 
 const file_turboci_graph_orchestrator_v1_resolution_proto_rawDesc = "" +
@@ -92,18 +86,6 @@ const file_turboci_graph_orchestrator_v1_resolution_proto_rawDesc = "" +
 	"\x12RESOLUTION_PENDING\x10\x01\x12\x18\n" +
 	"\x14RESOLUTION_SATISFIED\x10\x02\x12\x1c\n" +
 	"\x18RESOLUTION_UNSATISFIABLE\x10\x03BGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_resolution_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_resolution_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_resolution_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_resolution_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_resolution_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_resolution_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_resolution_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_resolution_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_resolution_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_turboci_graph_orchestrator_v1_resolution_proto_goTypes = []any{

@@ -11,7 +11,6 @@ import (
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -28,14 +27,13 @@ const (
 //
 // Next ID: 3
 type Revision struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The position of the write in the workplan's history: 1 for the write
-	// that created the workplan, then one more for each write.
-	Number *int64 `protobuf:"varint,1,opt,name=number,proto3,oneof" json:"number,omitempty"`
-	// When the write was committed.
-	CommitTime    *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=commit_time,json=commitTime,proto3,oneof" json:"commit_time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Number      int64                  `protobuf:"varint,1,opt,name=number,proto3,oneof"`
+	xxx_hidden_CommitTime  *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=commit_time,json=commitTime,proto3,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *Revision) Reset() {
@@ -63,23 +61,72 @@ func (x *Revision) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use Revision.ProtoReflect.Descriptor instead.
-func (*Revision) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_revision_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *Revision) GetNumber() int64 {
-	if x != nil && x.Number != nil {
-		return *x.Number
+	if x != nil {
+		return x.xxx_hidden_Number
 	}
 	return 0
 }
 
 func (x *Revision) GetCommitTime() *timestamppb.Timestamp {
 	if x != nil {
-		return x.CommitTime
+		return x.xxx_hidden_CommitTime
 	}
 	return nil
+}
+
+func (x *Revision) SetNumber(v int64) {
+	x.xxx_hidden_Number = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 0, 2)
+}
+
+func (x *Revision) SetCommitTime(v *timestamppb.Timestamp) {
+	x.xxx_hidden_CommitTime = v
+}
+
+func (x *Revision) HasNumber() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 0)
+}
+
+func (x *Revision) HasCommitTime() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_CommitTime != nil
+}
+
+func (x *Revision) ClearNumber() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 0)
+	x.xxx_hidden_Number = 0
+}
+
+func (x *Revision) ClearCommitTime() {
+	x.xxx_hidden_CommitTime = nil
+}
+
+type Revision_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The position of the write in the workplan's history: 1 for the write
+	// that created the workplan, then one more for each write.
+	Number *int64
+	// When the write was committed.
+	CommitTime *timestamppb.Timestamp
+}
+
+func (b0 Revision_builder) Build() *Revision {
+	m0 := &Revision{}
+	b, x := &b0, m0
+	_, _ = b, x
+	if b.Number != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 0, 2)
+		x.xxx_hidden_Number = *b.Number
+	}
+	x.xxx_hidden_CommitTime = b.CommitTime
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_revision_proto protoreflect.FileDescriptor
@@ -93,18 +140,6 @@ const file_turboci_graph_orchestrator_v1_revision_proto_rawDesc = "" +
 	"commitTime\x88\x01\x01B\t\n" +
 	"\a_numberB\x0e\n" +
 	"\f_commit_timeBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_revision_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_revision_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_revision_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_revision_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_revision_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_revision_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_revision_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_revision_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_revision_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_revision_proto_goTypes = []any{

@@ -12,7 +12,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -34,35 +33,22 @@ const (
 //
 // Next ID: 12
 type Stage struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The stage's identity.
-	Id *v1.StageId `protobuf:"bytes,1,opt,name=id,proto3,oneof" json:"id,omitempty"`
-	// Where the stage is in its lifecycle.
-	State *StageState `protobuf:"varint,2,opt,name=state,proto3,enum=turboci.graph.orchestrator.v1.StageState,oneof" json:"state,omitempty"`
-	// What to run, for the executor registered for the args' type (for
-	// example a turboci.stages.build.v1.BuildStageArgs). Fixed once the stage
-	// is ATTEMPTING.
-	Args *ValueRef `protobuf:"bytes,3,opt,name=args,proto3,oneof" json:"args,omitempty"`
-	// How the attempts are timed and retried.
-	ExecutionPolicy *ExecutionPolicy `protobuf:"bytes,4,opt,name=execution_policy,json=executionPolicy,proto3,oneof" json:"execution_policy,omitempty"`
-	// What must happen elsewhere in the workplan before the stage runs.
-	Dependencies *DependencyGroup `protobuf:"bytes,5,opt,name=dependencies,proto3,oneof" json:"dependencies,omitempty"`
-	// The checks whose results this stage's attempts write.
-	Assignments []*v1.CheckId `protobuf:"bytes,6,rep,name=assignments,proto3" json:"assignments,omitempty"`
-	// The tries at running the stage, oldest first.
-	Attempts []*StageAttempt `protobuf:"bytes,7,rep,name=attempts,proto3" json:"attempts,omitempty"`
-	// The stages that this stage's attempts added to the workplan. The stage
-	// stays AWAITING_GROUP until they are all FINAL.
-	Group []*v1.StageId `protobuf:"bytes,8,rep,name=group,proto3" json:"group,omitempty"`
-	// Every change made to the stage and its attempts, oldest first. Returned
-	// only when the reader asks for edits.
-	Edits []*StageEdit `protobuf:"bytes,9,rep,name=edits,proto3" json:"edits,omitempty"`
-	// The write that created the stage.
-	CreateRevision *Revision `protobuf:"bytes,10,opt,name=create_revision,json=createRevision,proto3,oneof" json:"create_revision,omitempty"`
-	// The latest write that changed the stage or one of its attempts.
-	UpdateRevision *Revision `protobuf:"bytes,11,opt,name=update_revision,json=updateRevision,proto3,oneof" json:"update_revision,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	state                      protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Id              *v1.StageId            `protobuf:"bytes,1,opt,name=id,proto3,oneof"`
+	xxx_hidden_State           StageState             `protobuf:"varint,2,opt,name=state,proto3,enum=turboci.graph.orchestrator.v1.StageState,oneof"`
+	xxx_hidden_Args            *ValueRef              `protobuf:"bytes,3,opt,name=args,proto3,oneof"`
+	xxx_hidden_ExecutionPolicy *ExecutionPolicy       `protobuf:"bytes,4,opt,name=execution_policy,json=executionPolicy,proto3,oneof"`
+	xxx_hidden_Dependencies    *DependencyGroup       `protobuf:"bytes,5,opt,name=dependencies,proto3,oneof"`
+	xxx_hidden_Assignments     *[]*v1.CheckId         `protobuf:"bytes,6,rep,name=assignments,proto3"`
+	xxx_hidden_Attempts        *[]*StageAttempt       `protobuf:"bytes,7,rep,name=attempts,proto3"`
+	xxx_hidden_Group           *[]*v1.StageId         `protobuf:"bytes,8,rep,name=group,proto3"`
+	xxx_hidden_Edits           *[]*StageEdit          `protobuf:"bytes,9,rep,name=edits,proto3"`
+	xxx_hidden_CreateRevision  *Revision              `protobuf:"bytes,10,opt,name=create_revision,json=createRevision,proto3,oneof"`
+	xxx_hidden_UpdateRevision  *Revision              `protobuf:"bytes,11,opt,name=update_revision,json=updateRevision,proto3,oneof"`
+	XXX_raceDetectHookData     protoimpl.RaceDetectHookData
+	XXX_presence               [1]uint32
+	unknownFields              protoimpl.UnknownFields
+	sizeCache                  protoimpl.SizeCache
 }
 
 func (x *Stage) Reset() {
@@ -90,86 +76,266 @@ func (x *Stage) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use Stage.ProtoReflect.Descriptor instead.
-func (*Stage) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_stage_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *Stage) GetId() *v1.StageId {
 	if x != nil {
-		return x.Id
+		return x.xxx_hidden_Id
 	}
 	return nil
 }
 
 func (x *Stage) GetState() StageState {
-	if x != nil && x.State != nil {
-		return *x.State
+	if x != nil {
+		if protoimpl.X.Present(&(x.XXX_presence[0]), 1) {
+			return x.xxx_hidden_State
+		}
 	}
 	return StageState_STAGE_STATE_UNKNOWN
 }
 
 func (x *Stage) GetArgs() *ValueRef {
 	if x != nil {
-		return x.Args
+		return x.xxx_hidden_Args
 	}
 	return nil
 }
 
 func (x *Stage) GetExecutionPolicy() *ExecutionPolicy {
 	if x != nil {
-		return x.ExecutionPolicy
+		return x.xxx_hidden_ExecutionPolicy
 	}
 	return nil
 }
 
 func (x *Stage) GetDependencies() *DependencyGroup {
 	if x != nil {
-		return x.Dependencies
+		return x.xxx_hidden_Dependencies
 	}
 	return nil
 }
 
 func (x *Stage) GetAssignments() []*v1.CheckId {
 	if x != nil {
-		return x.Assignments
+		if x.xxx_hidden_Assignments != nil {
+			return *x.xxx_hidden_Assignments
+		}
 	}
 	return nil
 }
 
 func (x *Stage) GetAttempts() []*StageAttempt {
 	if x != nil {
-		return x.Attempts
+		if x.xxx_hidden_Attempts != nil {
+			return *x.xxx_hidden_Attempts
+		}
 	}
 	return nil
 }
 
 func (x *Stage) GetGroup() []*v1.StageId {
 	if x != nil {
-		return x.Group
+		if x.xxx_hidden_Group != nil {
+			return *x.xxx_hidden_Group
+		}
 	}
 	return nil
 }
 
 func (x *Stage) GetEdits() []*StageEdit {
 	if x != nil {
-		return x.Edits
+		if x.xxx_hidden_Edits != nil {
+			return *x.xxx_hidden_Edits
+		}
 	}
 	return nil
 }
 
 func (x *Stage) GetCreateRevision() *Revision {
 	if x != nil {
-		return x.CreateRevision
+		return x.xxx_hidden_CreateRevision
 	}
 	return nil
 }
 
 func (x *Stage) GetUpdateRevision() *Revision {
 	if x != nil {
-		return x.UpdateRevision
+		return x.xxx_hidden_UpdateRevision
 	}
 	return nil
+}
+
+func (x *Stage) SetId(v *v1.StageId) {
+	x.xxx_hidden_Id = v
+}
+
+func (x *Stage) SetState(v StageState) {
+	x.xxx_hidden_State = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 11)
+}
+
+func (x *Stage) SetArgs(v *ValueRef) {
+	x.xxx_hidden_Args = v
+}
+
+func (x *Stage) SetExecutionPolicy(v *ExecutionPolicy) {
+	x.xxx_hidden_ExecutionPolicy = v
+}
+
+func (x *Stage) SetDependencies(v *DependencyGroup) {
+	x.xxx_hidden_Dependencies = v
+}
+
+func (x *Stage) SetAssignments(v []*v1.CheckId) {
+	x.xxx_hidden_Assignments = &v
+}
+
+func (x *Stage) SetAttempts(v []*StageAttempt) {
+	x.xxx_hidden_Attempts = &v
+}
+
+func (x *Stage) SetGroup(v []*v1.StageId) {
+	x.xxx_hidden_Group = &v
+}
+
+func (x *Stage) SetEdits(v []*StageEdit) {
+	x.xxx_hidden_Edits = &v
+}
+
+func (x *Stage) SetCreateRevision(v *Revision) {
+	x.xxx_hidden_CreateRevision = v
+}
+
+func (x *Stage) SetUpdateRevision(v *Revision) {
+	x.xxx_hidden_UpdateRevision = v
+}
+
+func (x *Stage) HasId() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Id != nil
+}
+
+func (x *Stage) HasState() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *Stage) HasArgs() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Args != nil
+}
+
+func (x *Stage) HasExecutionPolicy() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_ExecutionPolicy != nil
+}
+
+func (x *Stage) HasDependencies() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Dependencies != nil
+}
+
+func (x *Stage) HasCreateRevision() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_CreateRevision != nil
+}
+
+func (x *Stage) HasUpdateRevision() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_UpdateRevision != nil
+}
+
+func (x *Stage) ClearId() {
+	x.xxx_hidden_Id = nil
+}
+
+func (x *Stage) ClearState() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_State = StageState_STAGE_STATE_UNKNOWN
+}
+
+func (x *Stage) ClearArgs() {
+	x.xxx_hidden_Args = nil
+}
+
+func (x *Stage) ClearExecutionPolicy() {
+	x.xxx_hidden_ExecutionPolicy = nil
+}
+
+func (x *Stage) ClearDependencies() {
+	x.xxx_hidden_Dependencies = nil
+}
+
+func (x *Stage) ClearCreateRevision() {
+	x.xxx_hidden_CreateRevision = nil
+}
+
+func (x *Stage) ClearUpdateRevision() {
+	x.xxx_hidden_UpdateRevision = nil
+}
+
+type Stage_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The stage's identity.
+	Id *v1.StageId
+	// Where the stage is in its lifecycle.
+	State *StageState
+	// What to run, for the executor registered for the args' type (for
+	// example a turboci.stages.build.v1.BuildStageArgs). Fixed once the stage
+	// is ATTEMPTING.
+	Args *ValueRef
+	// How the attempts are timed and retried.
+	ExecutionPolicy *ExecutionPolicy
+	// What must happen elsewhere in the workplan before the stage runs.
+	Dependencies *DependencyGroup
+	// The checks whose results this stage's attempts write.
+	Assignments []*v1.CheckId
+	// The tries at running the stage, oldest first.
+	Attempts []*StageAttempt
+	// The stages that this stage's attempts added to the workplan. The stage
+	// stays AWAITING_GROUP until they are all FINAL.
+	Group []*v1.StageId
+	// Every change made to the stage and its attempts, oldest first. Returned
+	// only when the reader asks for edits.
+	Edits []*StageEdit
+	// The write that created the stage.
+	CreateRevision *Revision
+	// The latest write that changed the stage or one of its attempts.
+	UpdateRevision *Revision
+}
+
+func (b0 Stage_builder) Build() *Stage {
+	m0 := &Stage{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Id = b.Id
+	if b.State != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 11)
+		x.xxx_hidden_State = *b.State
+	}
+	x.xxx_hidden_Args = b.Args
+	x.xxx_hidden_ExecutionPolicy = b.ExecutionPolicy
+	x.xxx_hidden_Dependencies = b.Dependencies
+	x.xxx_hidden_Assignments = &b.Assignments
+	x.xxx_hidden_Attempts = &b.Attempts
+	x.xxx_hidden_Group = &b.Group
+	x.xxx_hidden_Edits = &b.Edits
+	x.xxx_hidden_CreateRevision = b.CreateRevision
+	x.xxx_hidden_UpdateRevision = b.UpdateRevision
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_stage_proto protoreflect.FileDescriptor
@@ -197,18 +363,6 @@ const file_turboci_graph_orchestrator_v1_stage_proto_rawDesc = "" +
 	"\r_dependenciesB\x12\n" +
 	"\x10_create_revisionB\x12\n" +
 	"\x10_update_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_stage_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_stage_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_stage_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_stage_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_stage_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_stage_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_stage_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_stage_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_stage_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_stage_proto_goTypes = []any{

@@ -13,7 +13,6 @@ import (
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -30,23 +29,17 @@ const (
 //
 // Next ID: 7
 type StageAttempt struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The attempt's identity.
-	Id *v1.StageAttemptId `protobuf:"bytes,1,opt,name=id,proto3,oneof" json:"id,omitempty"`
-	// Where the attempt is in its lifecycle.
-	State *StageAttemptState `protobuf:"varint,2,opt,name=state,proto3,enum=turboci.graph.orchestrator.v1.StageAttemptState,oneof" json:"state,omitempty"`
-	// Every state the attempt entered, oldest first, starting with PENDING.
-	Transitions []*StageAttempt_Transition `protobuf:"bytes,3,rep,name=transitions,proto3" json:"transitions,omitempty"`
-	// Why the attempt failed. Set only in INCOMPLETE and AWAITING_RETRY.
-	Failure *StageAttemptFailure `protobuf:"bytes,4,opt,name=failure,proto3,oneof" json:"failure,omitempty"`
-	// Where people can watch the attempt in the executor's own interface (a
-	// build page, a task page).
-	ViewUrl *string `protobuf:"bytes,5,opt,name=view_url,json=viewUrl,proto3,oneof" json:"view_url,omitempty"`
-	// Executor-specific facts about the attempt (for example the ID of the
-	// build it started), as the executor reported them.
-	Details       []*ValueRef `protobuf:"bytes,6,rep,name=details,proto3" json:"details,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState      `protogen:"opaque.v1"`
+	xxx_hidden_Id          *v1.StageAttemptId          `protobuf:"bytes,1,opt,name=id,proto3,oneof"`
+	xxx_hidden_State       StageAttemptState           `protobuf:"varint,2,opt,name=state,proto3,enum=turboci.graph.orchestrator.v1.StageAttemptState,oneof"`
+	xxx_hidden_Transitions *[]*StageAttempt_Transition `protobuf:"bytes,3,rep,name=transitions,proto3"`
+	xxx_hidden_Failure     *StageAttemptFailure        `protobuf:"bytes,4,opt,name=failure,proto3,oneof"`
+	xxx_hidden_ViewUrl     *string                     `protobuf:"bytes,5,opt,name=view_url,json=viewUrl,proto3,oneof"`
+	xxx_hidden_Details     *[]*ValueRef                `protobuf:"bytes,6,rep,name=details,proto3"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *StageAttempt) Reset() {
@@ -74,64 +67,178 @@ func (x *StageAttempt) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use StageAttempt.ProtoReflect.Descriptor instead.
-func (*StageAttempt) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_stage_attempt_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *StageAttempt) GetId() *v1.StageAttemptId {
 	if x != nil {
-		return x.Id
+		return x.xxx_hidden_Id
 	}
 	return nil
 }
 
 func (x *StageAttempt) GetState() StageAttemptState {
-	if x != nil && x.State != nil {
-		return *x.State
+	if x != nil {
+		if protoimpl.X.Present(&(x.XXX_presence[0]), 1) {
+			return x.xxx_hidden_State
+		}
 	}
 	return StageAttemptState_STAGE_ATTEMPT_STATE_UNKNOWN
 }
 
 func (x *StageAttempt) GetTransitions() []*StageAttempt_Transition {
 	if x != nil {
-		return x.Transitions
+		if x.xxx_hidden_Transitions != nil {
+			return *x.xxx_hidden_Transitions
+		}
 	}
 	return nil
 }
 
 func (x *StageAttempt) GetFailure() *StageAttemptFailure {
 	if x != nil {
-		return x.Failure
+		return x.xxx_hidden_Failure
 	}
 	return nil
 }
 
 func (x *StageAttempt) GetViewUrl() string {
-	if x != nil && x.ViewUrl != nil {
-		return *x.ViewUrl
+	if x != nil {
+		if x.xxx_hidden_ViewUrl != nil {
+			return *x.xxx_hidden_ViewUrl
+		}
+		return ""
 	}
 	return ""
 }
 
 func (x *StageAttempt) GetDetails() []*ValueRef {
 	if x != nil {
-		return x.Details
+		if x.xxx_hidden_Details != nil {
+			return *x.xxx_hidden_Details
+		}
 	}
 	return nil
+}
+
+func (x *StageAttempt) SetId(v *v1.StageAttemptId) {
+	x.xxx_hidden_Id = v
+}
+
+func (x *StageAttempt) SetState(v StageAttemptState) {
+	x.xxx_hidden_State = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 6)
+}
+
+func (x *StageAttempt) SetTransitions(v []*StageAttempt_Transition) {
+	x.xxx_hidden_Transitions = &v
+}
+
+func (x *StageAttempt) SetFailure(v *StageAttemptFailure) {
+	x.xxx_hidden_Failure = v
+}
+
+func (x *StageAttempt) SetViewUrl(v string) {
+	x.xxx_hidden_ViewUrl = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 4, 6)
+}
+
+func (x *StageAttempt) SetDetails(v []*ValueRef) {
+	x.xxx_hidden_Details = &v
+}
+
+func (x *StageAttempt) HasId() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Id != nil
+}
+
+func (x *StageAttempt) HasState() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *StageAttempt) HasFailure() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Failure != nil
+}
+
+func (x *StageAttempt) HasViewUrl() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 4)
+}
+
+func (x *StageAttempt) ClearId() {
+	x.xxx_hidden_Id = nil
+}
+
+func (x *StageAttempt) ClearState() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_State = StageAttemptState_STAGE_ATTEMPT_STATE_UNKNOWN
+}
+
+func (x *StageAttempt) ClearFailure() {
+	x.xxx_hidden_Failure = nil
+}
+
+func (x *StageAttempt) ClearViewUrl() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 4)
+	x.xxx_hidden_ViewUrl = nil
+}
+
+type StageAttempt_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The attempt's identity.
+	Id *v1.StageAttemptId
+	// Where the attempt is in its lifecycle.
+	State *StageAttemptState
+	// Every state the attempt entered, oldest first, starting with PENDING.
+	Transitions []*StageAttempt_Transition
+	// Why the attempt failed. Set only in INCOMPLETE and AWAITING_RETRY.
+	Failure *StageAttemptFailure
+	// Where people can watch the attempt in the executor's own interface (a
+	// build page, a task page).
+	ViewUrl *string
+	// Executor-specific facts about the attempt (for example the ID of the
+	// build it started), as the executor reported them.
+	Details []*ValueRef
+}
+
+func (b0 StageAttempt_builder) Build() *StageAttempt {
+	m0 := &StageAttempt{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Id = b.Id
+	if b.State != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 6)
+		x.xxx_hidden_State = *b.State
+	}
+	x.xxx_hidden_Transitions = &b.Transitions
+	x.xxx_hidden_Failure = b.Failure
+	if b.ViewUrl != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 4, 6)
+		x.xxx_hidden_ViewUrl = b.ViewUrl
+	}
+	x.xxx_hidden_Details = &b.Details
+	return m0
 }
 
 // One step of the attempt's life.
 //
 // Next ID: 3
 type StageAttempt_Transition struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The state the attempt entered.
-	State *StageAttemptState `protobuf:"varint,1,opt,name=state,proto3,enum=turboci.graph.orchestrator.v1.StageAttemptState,oneof" json:"state,omitempty"`
-	// When it entered it.
-	Time          *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=time,proto3,oneof" json:"time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_State       StageAttemptState      `protobuf:"varint,1,opt,name=state,proto3,enum=turboci.graph.orchestrator.v1.StageAttemptState,oneof"`
+	xxx_hidden_Time        *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=time,proto3,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *StageAttempt_Transition) Reset() {
@@ -159,23 +266,73 @@ func (x *StageAttempt_Transition) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use StageAttempt_Transition.ProtoReflect.Descriptor instead.
-func (*StageAttempt_Transition) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_stage_attempt_proto_rawDescGZIP(), []int{0, 0}
-}
-
 func (x *StageAttempt_Transition) GetState() StageAttemptState {
-	if x != nil && x.State != nil {
-		return *x.State
+	if x != nil {
+		if protoimpl.X.Present(&(x.XXX_presence[0]), 0) {
+			return x.xxx_hidden_State
+		}
 	}
 	return StageAttemptState_STAGE_ATTEMPT_STATE_UNKNOWN
 }
 
 func (x *StageAttempt_Transition) GetTime() *timestamppb.Timestamp {
 	if x != nil {
-		return x.Time
+		return x.xxx_hidden_Time
 	}
 	return nil
+}
+
+func (x *StageAttempt_Transition) SetState(v StageAttemptState) {
+	x.xxx_hidden_State = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 0, 2)
+}
+
+func (x *StageAttempt_Transition) SetTime(v *timestamppb.Timestamp) {
+	x.xxx_hidden_Time = v
+}
+
+func (x *StageAttempt_Transition) HasState() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 0)
+}
+
+func (x *StageAttempt_Transition) HasTime() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Time != nil
+}
+
+func (x *StageAttempt_Transition) ClearState() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 0)
+	x.xxx_hidden_State = StageAttemptState_STAGE_ATTEMPT_STATE_UNKNOWN
+}
+
+func (x *StageAttempt_Transition) ClearTime() {
+	x.xxx_hidden_Time = nil
+}
+
+type StageAttempt_Transition_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The state the attempt entered.
+	State *StageAttemptState
+	// When it entered it.
+	Time *timestamppb.Timestamp
+}
+
+func (b0 StageAttempt_Transition_builder) Build() *StageAttempt_Transition {
+	m0 := &StageAttempt_Transition{}
+	b, x := &b0, m0
+	_, _ = b, x
+	if b.State != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 0, 2)
+		x.xxx_hidden_State = *b.State
+	}
+	x.xxx_hidden_Time = b.Time
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_stage_attempt_proto protoreflect.FileDescriptor
@@ -201,18 +358,6 @@ const file_turboci_graph_orchestrator_v1_stage_attempt_proto_rawDesc = "" +
 	"\n" +
 	"\b_failureB\v\n" +
 	"\t_view_urlBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_stage_attempt_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_stage_attempt_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_stage_attempt_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_stage_attempt_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_stage_attempt_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_stage_attempt_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_stage_attempt_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_stage_attempt_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_stage_attempt_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_turboci_graph_orchestrator_v1_stage_attempt_proto_goTypes = []any{

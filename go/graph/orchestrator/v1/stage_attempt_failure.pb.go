@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -25,14 +24,13 @@ const (
 //
 // Next ID: 3
 type StageAttemptFailure struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The kind of failure; it picks the retry budget that is charged.
-	Kind *FailureKind `protobuf:"varint,1,opt,name=kind,proto3,enum=turboci.graph.orchestrator.v1.FailureKind,oneof" json:"kind,omitempty"`
-	// A short explanation for people, from the executor or the orchestrator
-	// (for example "bot linux-37 lost its connection").
-	Message       *string `protobuf:"bytes,2,opt,name=message,proto3,oneof" json:"message,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Kind        FailureKind            `protobuf:"varint,1,opt,name=kind,proto3,enum=turboci.graph.orchestrator.v1.FailureKind,oneof"`
+	xxx_hidden_Message     *string                `protobuf:"bytes,2,opt,name=message,proto3,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *StageAttemptFailure) Reset() {
@@ -60,23 +58,82 @@ func (x *StageAttemptFailure) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use StageAttemptFailure.ProtoReflect.Descriptor instead.
-func (*StageAttemptFailure) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_stage_attempt_failure_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *StageAttemptFailure) GetKind() FailureKind {
-	if x != nil && x.Kind != nil {
-		return *x.Kind
+	if x != nil {
+		if protoimpl.X.Present(&(x.XXX_presence[0]), 0) {
+			return x.xxx_hidden_Kind
+		}
 	}
 	return FailureKind_FAILURE_KIND_UNKNOWN
 }
 
 func (x *StageAttemptFailure) GetMessage() string {
-	if x != nil && x.Message != nil {
-		return *x.Message
+	if x != nil {
+		if x.xxx_hidden_Message != nil {
+			return *x.xxx_hidden_Message
+		}
+		return ""
 	}
 	return ""
+}
+
+func (x *StageAttemptFailure) SetKind(v FailureKind) {
+	x.xxx_hidden_Kind = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 0, 2)
+}
+
+func (x *StageAttemptFailure) SetMessage(v string) {
+	x.xxx_hidden_Message = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 2)
+}
+
+func (x *StageAttemptFailure) HasKind() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 0)
+}
+
+func (x *StageAttemptFailure) HasMessage() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *StageAttemptFailure) ClearKind() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 0)
+	x.xxx_hidden_Kind = FailureKind_FAILURE_KIND_UNKNOWN
+}
+
+func (x *StageAttemptFailure) ClearMessage() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_Message = nil
+}
+
+type StageAttemptFailure_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The kind of failure; it picks the retry budget that is charged.
+	Kind *FailureKind
+	// A short explanation for people, from the executor or the orchestrator
+	// (for example "bot linux-37 lost its connection").
+	Message *string
+}
+
+func (b0 StageAttemptFailure_builder) Build() *StageAttemptFailure {
+	m0 := &StageAttemptFailure{}
+	b, x := &b0, m0
+	_, _ = b, x
+	if b.Kind != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 0, 2)
+		x.xxx_hidden_Kind = *b.Kind
+	}
+	if b.Message != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 2)
+		x.xxx_hidden_Message = b.Message
+	}
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_stage_attempt_failure_proto protoreflect.FileDescriptor
@@ -90,18 +147,6 @@ const file_turboci_graph_orchestrator_v1_stage_attempt_failure_proto_rawDesc = "
 	"\x05_kindB\n" +
 	"\n" +
 	"\b_messageBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_stage_attempt_failure_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_stage_attempt_failure_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_stage_attempt_failure_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_stage_attempt_failure_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_stage_attempt_failure_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_stage_attempt_failure_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_stage_attempt_failure_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_stage_attempt_failure_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_stage_attempt_failure_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_stage_attempt_failure_proto_goTypes = []any{

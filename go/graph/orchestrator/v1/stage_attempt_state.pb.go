@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -132,11 +131,6 @@ func (x StageAttemptState) Number() protoreflect.EnumNumber {
 	return protoreflect.EnumNumber(x)
 }
 
-// Deprecated: Use StageAttemptState.Descriptor instead.
-func (StageAttemptState) EnumDescriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_stage_attempt_state_proto_rawDescGZIP(), []int{0}
-}
-
 var File_turboci_graph_orchestrator_v1_stage_attempt_state_proto protoreflect.FileDescriptor
 
 const file_turboci_graph_orchestrator_v1_stage_attempt_state_proto_rawDesc = "" +
@@ -153,18 +147,6 @@ const file_turboci_graph_orchestrator_v1_stage_attempt_state_proto_rawDesc = "" 
 	"\x1cSTAGE_ATTEMPT_STATE_COMPLETE\x10\a\x12\"\n" +
 	"\x1eSTAGE_ATTEMPT_STATE_INCOMPLETE\x10\b\x12&\n" +
 	"\"STAGE_ATTEMPT_STATE_AWAITING_RETRY\x10\tBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_stage_attempt_state_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_stage_attempt_state_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_stage_attempt_state_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_stage_attempt_state_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_stage_attempt_state_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_stage_attempt_state_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_stage_attempt_state_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_stage_attempt_state_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_stage_attempt_state_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_turboci_graph_orchestrator_v1_stage_attempt_state_proto_goTypes = []any{

@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -26,21 +25,15 @@ const (
 //
 // Next ID: 5
 type StageAttemptWrite struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The state the attempt has reached: RUNNING, TEARING_DOWN, COMPLETE or
-	// INCOMPLETE. The orchestrator refuses moves its lifecycle does not allow.
-	// An attempt reported INCOMPLETE that the policy may still retry is
-	// recorded as AWAITING_RETRY.
-	State *StageAttemptState `protobuf:"varint,1,opt,name=state,proto3,enum=turboci.graph.orchestrator.v1.StageAttemptState,oneof" json:"state,omitempty"`
-	// Why the attempt failed; required with INCOMPLETE.
-	Failure *StageAttemptFailure `protobuf:"bytes,2,opt,name=failure,proto3,oneof" json:"failure,omitempty"`
-	// Executor-specific facts to record on the attempt, each replacing the
-	// detail of the same type.
-	Details []*ValueWrite `protobuf:"bytes,3,rep,name=details,proto3" json:"details,omitempty"`
-	// Where people can watch the attempt in the executor's interface.
-	ViewUrl       *string `protobuf:"bytes,4,opt,name=view_url,json=viewUrl,proto3,oneof" json:"view_url,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_State       StageAttemptState      `protobuf:"varint,1,opt,name=state,proto3,enum=turboci.graph.orchestrator.v1.StageAttemptState,oneof"`
+	xxx_hidden_Failure     *StageAttemptFailure   `protobuf:"bytes,2,opt,name=failure,proto3,oneof"`
+	xxx_hidden_Details     *[]*ValueWrite         `protobuf:"bytes,3,rep,name=details,proto3"`
+	xxx_hidden_ViewUrl     *string                `protobuf:"bytes,4,opt,name=view_url,json=viewUrl,proto3,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *StageAttemptWrite) Reset() {
@@ -68,37 +61,126 @@ func (x *StageAttemptWrite) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use StageAttemptWrite.ProtoReflect.Descriptor instead.
-func (*StageAttemptWrite) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_stage_attempt_write_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *StageAttemptWrite) GetState() StageAttemptState {
-	if x != nil && x.State != nil {
-		return *x.State
+	if x != nil {
+		if protoimpl.X.Present(&(x.XXX_presence[0]), 0) {
+			return x.xxx_hidden_State
+		}
 	}
 	return StageAttemptState_STAGE_ATTEMPT_STATE_UNKNOWN
 }
 
 func (x *StageAttemptWrite) GetFailure() *StageAttemptFailure {
 	if x != nil {
-		return x.Failure
+		return x.xxx_hidden_Failure
 	}
 	return nil
 }
 
 func (x *StageAttemptWrite) GetDetails() []*ValueWrite {
 	if x != nil {
-		return x.Details
+		if x.xxx_hidden_Details != nil {
+			return *x.xxx_hidden_Details
+		}
 	}
 	return nil
 }
 
 func (x *StageAttemptWrite) GetViewUrl() string {
-	if x != nil && x.ViewUrl != nil {
-		return *x.ViewUrl
+	if x != nil {
+		if x.xxx_hidden_ViewUrl != nil {
+			return *x.xxx_hidden_ViewUrl
+		}
+		return ""
 	}
 	return ""
+}
+
+func (x *StageAttemptWrite) SetState(v StageAttemptState) {
+	x.xxx_hidden_State = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 0, 4)
+}
+
+func (x *StageAttemptWrite) SetFailure(v *StageAttemptFailure) {
+	x.xxx_hidden_Failure = v
+}
+
+func (x *StageAttemptWrite) SetDetails(v []*ValueWrite) {
+	x.xxx_hidden_Details = &v
+}
+
+func (x *StageAttemptWrite) SetViewUrl(v string) {
+	x.xxx_hidden_ViewUrl = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 4)
+}
+
+func (x *StageAttemptWrite) HasState() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 0)
+}
+
+func (x *StageAttemptWrite) HasFailure() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Failure != nil
+}
+
+func (x *StageAttemptWrite) HasViewUrl() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 3)
+}
+
+func (x *StageAttemptWrite) ClearState() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 0)
+	x.xxx_hidden_State = StageAttemptState_STAGE_ATTEMPT_STATE_UNKNOWN
+}
+
+func (x *StageAttemptWrite) ClearFailure() {
+	x.xxx_hidden_Failure = nil
+}
+
+func (x *StageAttemptWrite) ClearViewUrl() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 3)
+	x.xxx_hidden_ViewUrl = nil
+}
+
+type StageAttemptWrite_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The state the attempt has reached: RUNNING, TEARING_DOWN, COMPLETE or
+	// INCOMPLETE. The orchestrator refuses moves its lifecycle does not allow.
+	// An attempt reported INCOMPLETE that the policy may still retry is
+	// recorded as AWAITING_RETRY.
+	State *StageAttemptState
+	// Why the attempt failed; required with INCOMPLETE.
+	Failure *StageAttemptFailure
+	// Executor-specific facts to record on the attempt, each replacing the
+	// detail of the same type.
+	Details []*ValueWrite
+	// Where people can watch the attempt in the executor's interface.
+	ViewUrl *string
+}
+
+func (b0 StageAttemptWrite_builder) Build() *StageAttemptWrite {
+	m0 := &StageAttemptWrite{}
+	b, x := &b0, m0
+	_, _ = b, x
+	if b.State != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 0, 4)
+		x.xxx_hidden_State = *b.State
+	}
+	x.xxx_hidden_Failure = b.Failure
+	x.xxx_hidden_Details = &b.Details
+	if b.ViewUrl != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 4)
+		x.xxx_hidden_ViewUrl = b.ViewUrl
+	}
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_stage_attempt_write_proto protoreflect.FileDescriptor
@@ -115,18 +197,6 @@ const file_turboci_graph_orchestrator_v1_stage_attempt_write_proto_rawDesc = "" 
 	"\n" +
 	"\b_failureB\v\n" +
 	"\t_view_urlBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_stage_attempt_write_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_stage_attempt_write_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_stage_attempt_write_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_stage_attempt_write_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_stage_attempt_write_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_stage_attempt_write_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_stage_attempt_write_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_stage_attempt_write_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_stage_attempt_write_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_stage_attempt_write_proto_goTypes = []any{

@@ -13,7 +13,6 @@ import (
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -31,24 +30,17 @@ const (
 //
 // Next ID: 7
 type StageEdit struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Which edit of which stage this is.
-	Id *v1.StageEditId `protobuf:"bytes,1,opt,name=id,proto3,oneof" json:"id,omitempty"`
-	// Who made the change.
-	Actor *Actor `protobuf:"bytes,2,opt,name=actor,proto3,oneof" json:"actor,omitempty"`
-	// The write that made the change, and so when it was committed.
-	Revision *Revision `protobuf:"bytes,3,opt,name=revision,proto3,oneof" json:"revision,omitempty"`
-	// Why, as the writer explained it (usually a
-	// turboci.data.common.v1.Display). Empty when no reason was given.
-	Reasons []*ValueRef `protobuf:"bytes,4,rep,name=reasons,proto3" json:"reasons,omitempty"`
-	// What changed: the paths of the Stage fields the write set, for example
-	// "args", "dependencies", "state" or "attempts".
-	ChangedFields *fieldmaskpb.FieldMask `protobuf:"bytes,5,opt,name=changed_fields,json=changedFields,proto3,oneof" json:"changed_fields,omitempty"`
-	// The state after the change; differs from the state before it only when
-	// the edit moved the stage along its lifecycle.
-	State         *StageState `protobuf:"varint,6,opt,name=state,proto3,enum=turboci.graph.orchestrator.v1.StageState,oneof" json:"state,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                    protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Id            *v1.StageEditId        `protobuf:"bytes,1,opt,name=id,proto3,oneof"`
+	xxx_hidden_Actor         *Actor                 `protobuf:"bytes,2,opt,name=actor,proto3,oneof"`
+	xxx_hidden_Revision      *Revision              `protobuf:"bytes,3,opt,name=revision,proto3,oneof"`
+	xxx_hidden_Reasons       *[]*ValueRef           `protobuf:"bytes,4,rep,name=reasons,proto3"`
+	xxx_hidden_ChangedFields *fieldmaskpb.FieldMask `protobuf:"bytes,5,opt,name=changed_fields,json=changedFields,proto3,oneof"`
+	xxx_hidden_State         StageState             `protobuf:"varint,6,opt,name=state,proto3,enum=turboci.graph.orchestrator.v1.StageState,oneof"`
+	XXX_raceDetectHookData   protoimpl.RaceDetectHookData
+	XXX_presence             [1]uint32
+	unknownFields            protoimpl.UnknownFields
+	sizeCache                protoimpl.SizeCache
 }
 
 func (x *StageEdit) Reset() {
@@ -76,51 +68,167 @@ func (x *StageEdit) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use StageEdit.ProtoReflect.Descriptor instead.
-func (*StageEdit) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_stage_edit_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *StageEdit) GetId() *v1.StageEditId {
 	if x != nil {
-		return x.Id
+		return x.xxx_hidden_Id
 	}
 	return nil
 }
 
 func (x *StageEdit) GetActor() *Actor {
 	if x != nil {
-		return x.Actor
+		return x.xxx_hidden_Actor
 	}
 	return nil
 }
 
 func (x *StageEdit) GetRevision() *Revision {
 	if x != nil {
-		return x.Revision
+		return x.xxx_hidden_Revision
 	}
 	return nil
 }
 
 func (x *StageEdit) GetReasons() []*ValueRef {
 	if x != nil {
-		return x.Reasons
+		if x.xxx_hidden_Reasons != nil {
+			return *x.xxx_hidden_Reasons
+		}
 	}
 	return nil
 }
 
 func (x *StageEdit) GetChangedFields() *fieldmaskpb.FieldMask {
 	if x != nil {
-		return x.ChangedFields
+		return x.xxx_hidden_ChangedFields
 	}
 	return nil
 }
 
 func (x *StageEdit) GetState() StageState {
-	if x != nil && x.State != nil {
-		return *x.State
+	if x != nil {
+		if protoimpl.X.Present(&(x.XXX_presence[0]), 5) {
+			return x.xxx_hidden_State
+		}
 	}
 	return StageState_STAGE_STATE_UNKNOWN
+}
+
+func (x *StageEdit) SetId(v *v1.StageEditId) {
+	x.xxx_hidden_Id = v
+}
+
+func (x *StageEdit) SetActor(v *Actor) {
+	x.xxx_hidden_Actor = v
+}
+
+func (x *StageEdit) SetRevision(v *Revision) {
+	x.xxx_hidden_Revision = v
+}
+
+func (x *StageEdit) SetReasons(v []*ValueRef) {
+	x.xxx_hidden_Reasons = &v
+}
+
+func (x *StageEdit) SetChangedFields(v *fieldmaskpb.FieldMask) {
+	x.xxx_hidden_ChangedFields = v
+}
+
+func (x *StageEdit) SetState(v StageState) {
+	x.xxx_hidden_State = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 5, 6)
+}
+
+func (x *StageEdit) HasId() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Id != nil
+}
+
+func (x *StageEdit) HasActor() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Actor != nil
+}
+
+func (x *StageEdit) HasRevision() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Revision != nil
+}
+
+func (x *StageEdit) HasChangedFields() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_ChangedFields != nil
+}
+
+func (x *StageEdit) HasState() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 5)
+}
+
+func (x *StageEdit) ClearId() {
+	x.xxx_hidden_Id = nil
+}
+
+func (x *StageEdit) ClearActor() {
+	x.xxx_hidden_Actor = nil
+}
+
+func (x *StageEdit) ClearRevision() {
+	x.xxx_hidden_Revision = nil
+}
+
+func (x *StageEdit) ClearChangedFields() {
+	x.xxx_hidden_ChangedFields = nil
+}
+
+func (x *StageEdit) ClearState() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 5)
+	x.xxx_hidden_State = StageState_STAGE_STATE_UNKNOWN
+}
+
+type StageEdit_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// Which edit of which stage this is.
+	Id *v1.StageEditId
+	// Who made the change.
+	Actor *Actor
+	// The write that made the change, and so when it was committed.
+	Revision *Revision
+	// Why, as the writer explained it (usually a
+	// turboci.data.common.v1.Display). Empty when no reason was given.
+	Reasons []*ValueRef
+	// What changed: the paths of the Stage fields the write set, for example
+	// "args", "dependencies", "state" or "attempts".
+	ChangedFields *fieldmaskpb.FieldMask
+	// The state after the change; differs from the state before it only when
+	// the edit moved the stage along its lifecycle.
+	State *StageState
+}
+
+func (b0 StageEdit_builder) Build() *StageEdit {
+	m0 := &StageEdit{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Id = b.Id
+	x.xxx_hidden_Actor = b.Actor
+	x.xxx_hidden_Revision = b.Revision
+	x.xxx_hidden_Reasons = &b.Reasons
+	x.xxx_hidden_ChangedFields = b.ChangedFields
+	if b.State != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 5, 6)
+		x.xxx_hidden_State = *b.State
+	}
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_stage_edit_proto protoreflect.FileDescriptor
@@ -140,18 +248,6 @@ const file_turboci_graph_orchestrator_v1_stage_edit_proto_rawDesc = "" +
 	"\t_revisionB\x11\n" +
 	"\x0f_changed_fieldsB\b\n" +
 	"\x06_stateBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_stage_edit_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_stage_edit_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_stage_edit_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_stage_edit_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_stage_edit_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_stage_edit_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_stage_edit_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_stage_edit_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_stage_edit_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_stage_edit_proto_goTypes = []any{

@@ -12,7 +12,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -30,28 +29,18 @@ const (
 //
 // Next ID: 8
 type StageWrite struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The stage to create or change.
-	Id *v1.StageId `protobuf:"bytes,1,opt,name=id,proto3,oneof" json:"id,omitempty"`
-	// What to run; required when creating. Its type picks the executor, which
-	// validates it (TurboCIStageExecutor.ValidateStage) before the write is
-	// accepted.
-	Args *ValueWrite `protobuf:"bytes,2,opt,name=args,proto3,oneof" json:"args,omitempty"`
-	// How to time and retry attempts, replacing the old policy whole.
-	ExecutionPolicy *ExecutionPolicy `protobuf:"bytes,3,opt,name=execution_policy,json=executionPolicy,proto3,oneof" json:"execution_policy,omitempty"`
-	// The stage's dependencies, replacing the old ones whole.
-	Dependencies *DependencyGroup `protobuf:"bytes,4,opt,name=dependencies,proto3,oneof" json:"dependencies,omitempty"`
-	// The checks this stage will write results for, replacing the old list.
-	Assignments []*v1.CheckId `protobuf:"bytes,5,rep,name=assignments,proto3" json:"assignments,omitempty"`
-	// Stop the stage: a PLANNED stage becomes FINAL without attempts, an
-	// ATTEMPTING one has its current attempt cancelled and gets no retry.
-	Cancel *bool `protobuf:"varint,6,opt,name=cancel,proto3,oneof" json:"cancel,omitempty"`
-	// Apply the write only if the stage's update_revision number is still
-	// this; otherwise the whole request fails with ABORTED. Unset writes
-	// unconditionally.
-	ExpectedRevision *int64 `protobuf:"varint,7,opt,name=expected_revision,json=expectedRevision,proto3,oneof" json:"expected_revision,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	state                       protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Id               *v1.StageId            `protobuf:"bytes,1,opt,name=id,proto3,oneof"`
+	xxx_hidden_Args             *ValueWrite            `protobuf:"bytes,2,opt,name=args,proto3,oneof"`
+	xxx_hidden_ExecutionPolicy  *ExecutionPolicy       `protobuf:"bytes,3,opt,name=execution_policy,json=executionPolicy,proto3,oneof"`
+	xxx_hidden_Dependencies     *DependencyGroup       `protobuf:"bytes,4,opt,name=dependencies,proto3,oneof"`
+	xxx_hidden_Assignments      *[]*v1.CheckId         `protobuf:"bytes,5,rep,name=assignments,proto3"`
+	xxx_hidden_Cancel           bool                   `protobuf:"varint,6,opt,name=cancel,proto3,oneof"`
+	xxx_hidden_ExpectedRevision int64                  `protobuf:"varint,7,opt,name=expected_revision,json=expectedRevision,proto3,oneof"`
+	XXX_raceDetectHookData      protoimpl.RaceDetectHookData
+	XXX_presence                [1]uint32
+	unknownFields               protoimpl.UnknownFields
+	sizeCache                   protoimpl.SizeCache
 }
 
 func (x *StageWrite) Reset() {
@@ -79,58 +68,197 @@ func (x *StageWrite) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use StageWrite.ProtoReflect.Descriptor instead.
-func (*StageWrite) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_stage_write_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *StageWrite) GetId() *v1.StageId {
 	if x != nil {
-		return x.Id
+		return x.xxx_hidden_Id
 	}
 	return nil
 }
 
 func (x *StageWrite) GetArgs() *ValueWrite {
 	if x != nil {
-		return x.Args
+		return x.xxx_hidden_Args
 	}
 	return nil
 }
 
 func (x *StageWrite) GetExecutionPolicy() *ExecutionPolicy {
 	if x != nil {
-		return x.ExecutionPolicy
+		return x.xxx_hidden_ExecutionPolicy
 	}
 	return nil
 }
 
 func (x *StageWrite) GetDependencies() *DependencyGroup {
 	if x != nil {
-		return x.Dependencies
+		return x.xxx_hidden_Dependencies
 	}
 	return nil
 }
 
 func (x *StageWrite) GetAssignments() []*v1.CheckId {
 	if x != nil {
-		return x.Assignments
+		if x.xxx_hidden_Assignments != nil {
+			return *x.xxx_hidden_Assignments
+		}
 	}
 	return nil
 }
 
 func (x *StageWrite) GetCancel() bool {
-	if x != nil && x.Cancel != nil {
-		return *x.Cancel
+	if x != nil {
+		return x.xxx_hidden_Cancel
 	}
 	return false
 }
 
 func (x *StageWrite) GetExpectedRevision() int64 {
-	if x != nil && x.ExpectedRevision != nil {
-		return *x.ExpectedRevision
+	if x != nil {
+		return x.xxx_hidden_ExpectedRevision
 	}
 	return 0
+}
+
+func (x *StageWrite) SetId(v *v1.StageId) {
+	x.xxx_hidden_Id = v
+}
+
+func (x *StageWrite) SetArgs(v *ValueWrite) {
+	x.xxx_hidden_Args = v
+}
+
+func (x *StageWrite) SetExecutionPolicy(v *ExecutionPolicy) {
+	x.xxx_hidden_ExecutionPolicy = v
+}
+
+func (x *StageWrite) SetDependencies(v *DependencyGroup) {
+	x.xxx_hidden_Dependencies = v
+}
+
+func (x *StageWrite) SetAssignments(v []*v1.CheckId) {
+	x.xxx_hidden_Assignments = &v
+}
+
+func (x *StageWrite) SetCancel(v bool) {
+	x.xxx_hidden_Cancel = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 5, 7)
+}
+
+func (x *StageWrite) SetExpectedRevision(v int64) {
+	x.xxx_hidden_ExpectedRevision = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 6, 7)
+}
+
+func (x *StageWrite) HasId() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Id != nil
+}
+
+func (x *StageWrite) HasArgs() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Args != nil
+}
+
+func (x *StageWrite) HasExecutionPolicy() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_ExecutionPolicy != nil
+}
+
+func (x *StageWrite) HasDependencies() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Dependencies != nil
+}
+
+func (x *StageWrite) HasCancel() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 5)
+}
+
+func (x *StageWrite) HasExpectedRevision() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 6)
+}
+
+func (x *StageWrite) ClearId() {
+	x.xxx_hidden_Id = nil
+}
+
+func (x *StageWrite) ClearArgs() {
+	x.xxx_hidden_Args = nil
+}
+
+func (x *StageWrite) ClearExecutionPolicy() {
+	x.xxx_hidden_ExecutionPolicy = nil
+}
+
+func (x *StageWrite) ClearDependencies() {
+	x.xxx_hidden_Dependencies = nil
+}
+
+func (x *StageWrite) ClearCancel() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 5)
+	x.xxx_hidden_Cancel = false
+}
+
+func (x *StageWrite) ClearExpectedRevision() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 6)
+	x.xxx_hidden_ExpectedRevision = 0
+}
+
+type StageWrite_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The stage to create or change.
+	Id *v1.StageId
+	// What to run; required when creating. Its type picks the executor, which
+	// validates it (TurboCIStageExecutor.ValidateStage) before the write is
+	// accepted.
+	Args *ValueWrite
+	// How to time and retry attempts, replacing the old policy whole.
+	ExecutionPolicy *ExecutionPolicy
+	// The stage's dependencies, replacing the old ones whole.
+	Dependencies *DependencyGroup
+	// The checks this stage will write results for, replacing the old list.
+	Assignments []*v1.CheckId
+	// Stop the stage: a PLANNED stage becomes FINAL without attempts, an
+	// ATTEMPTING one has its current attempt cancelled and gets no retry.
+	Cancel *bool
+	// Apply the write only if the stage's update_revision number is still
+	// this; otherwise the whole request fails with ABORTED. Unset writes
+	// unconditionally.
+	ExpectedRevision *int64
+}
+
+func (b0 StageWrite_builder) Build() *StageWrite {
+	m0 := &StageWrite{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Id = b.Id
+	x.xxx_hidden_Args = b.Args
+	x.xxx_hidden_ExecutionPolicy = b.ExecutionPolicy
+	x.xxx_hidden_Dependencies = b.Dependencies
+	x.xxx_hidden_Assignments = &b.Assignments
+	if b.Cancel != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 5, 7)
+		x.xxx_hidden_Cancel = *b.Cancel
+	}
+	if b.ExpectedRevision != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 6, 7)
+		x.xxx_hidden_ExpectedRevision = *b.ExpectedRevision
+	}
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_stage_write_proto protoreflect.FileDescriptor
@@ -153,18 +281,6 @@ const file_turboci_graph_orchestrator_v1_stage_write_proto_rawDesc = "" +
 	"\r_dependenciesB\t\n" +
 	"\a_cancelB\x14\n" +
 	"\x12_expected_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_stage_write_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_stage_write_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_stage_write_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_stage_write_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_stage_write_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_stage_write_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_stage_write_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_stage_write_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_stage_write_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_stage_write_proto_goTypes = []any{

@@ -7,11 +7,11 @@
 package orchestratorpb
 
 import (
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	anypb "google.golang.org/protobuf/types/known/anypb"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -27,18 +27,21 @@ const (
 // (Go and Python) rather than reading it directly: they check the type and
 // turn omissions into errors.
 //
-// Next ID: 3
+// `binary` holds the value exactly as its writer encoded it: the canonical
+// encoding described on Digest, which has no unknown fields to the writer.
+// The orchestrator may know an older schema of the type than the writer
+// did; it keeps the bytes all the same (so the digest still holds) and says
+// so in `has_unknown_fields`.
+//
+// Next ID: 4
 type ValueData struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The encoding the reader asked for; exactly one is set.
-	//
-	// Types that are valid to be assigned to Data:
-	//
-	//	*ValueData_Binary
-	//	*ValueData_Json
-	Data          isValueData_Data `protobuf_oneof:"data"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                       protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Data             isValueData_Data       `protobuf_oneof:"data"`
+	xxx_hidden_HasUnknownFields bool                   `protobuf:"varint,3,opt,name=has_unknown_fields,json=hasUnknownFields,proto3,oneof"`
+	XXX_raceDetectHookData      protoimpl.RaceDetectHookData
+	XXX_presence                [1]uint32
+	unknownFields               protoimpl.UnknownFields
+	sizeCache                   protoimpl.SizeCache
 }
 
 func (x *ValueData) Reset() {
@@ -66,21 +69,9 @@ func (x *ValueData) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use ValueData.ProtoReflect.Descriptor instead.
-func (*ValueData) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_value_data_proto_rawDescGZIP(), []int{0}
-}
-
-func (x *ValueData) GetData() isValueData_Data {
-	if x != nil {
-		return x.Data
-	}
-	return nil
-}
-
 func (x *ValueData) GetBinary() *anypb.Any {
 	if x != nil {
-		if x, ok := x.Data.(*ValueData_Binary); ok {
+		if x, ok := x.xxx_hidden_Data.(*valueData_Binary); ok {
 			return x.Binary
 		}
 	}
@@ -89,52 +80,183 @@ func (x *ValueData) GetBinary() *anypb.Any {
 
 func (x *ValueData) GetJson() *JsonValue {
 	if x != nil {
-		if x, ok := x.Data.(*ValueData_Json); ok {
+		if x, ok := x.xxx_hidden_Data.(*valueData_Json); ok {
 			return x.Json
 		}
 	}
 	return nil
 }
 
+func (x *ValueData) GetHasUnknownFields() bool {
+	if x != nil {
+		return x.xxx_hidden_HasUnknownFields
+	}
+	return false
+}
+
+func (x *ValueData) SetBinary(v *anypb.Any) {
+	if v == nil {
+		x.xxx_hidden_Data = nil
+		return
+	}
+	x.xxx_hidden_Data = &valueData_Binary{v}
+}
+
+func (x *ValueData) SetJson(v *JsonValue) {
+	if v == nil {
+		x.xxx_hidden_Data = nil
+		return
+	}
+	x.xxx_hidden_Data = &valueData_Json{v}
+}
+
+func (x *ValueData) SetHasUnknownFields(v bool) {
+	x.xxx_hidden_HasUnknownFields = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 2)
+}
+
+func (x *ValueData) HasData() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Data != nil
+}
+
+func (x *ValueData) HasBinary() bool {
+	if x == nil {
+		return false
+	}
+	_, ok := x.xxx_hidden_Data.(*valueData_Binary)
+	return ok
+}
+
+func (x *ValueData) HasJson() bool {
+	if x == nil {
+		return false
+	}
+	_, ok := x.xxx_hidden_Data.(*valueData_Json)
+	return ok
+}
+
+func (x *ValueData) HasHasUnknownFields() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *ValueData) ClearData() {
+	x.xxx_hidden_Data = nil
+}
+
+func (x *ValueData) ClearBinary() {
+	if _, ok := x.xxx_hidden_Data.(*valueData_Binary); ok {
+		x.xxx_hidden_Data = nil
+	}
+}
+
+func (x *ValueData) ClearJson() {
+	if _, ok := x.xxx_hidden_Data.(*valueData_Json); ok {
+		x.xxx_hidden_Data = nil
+	}
+}
+
+func (x *ValueData) ClearHasUnknownFields() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_HasUnknownFields = false
+}
+
+const ValueData_Data_not_set_case case_ValueData_Data = 0
+const ValueData_Binary_case case_ValueData_Data = 1
+const ValueData_Json_case case_ValueData_Data = 2
+
+func (x *ValueData) WhichData() case_ValueData_Data {
+	if x == nil {
+		return ValueData_Data_not_set_case
+	}
+	switch x.xxx_hidden_Data.(type) {
+	case *valueData_Binary:
+		return ValueData_Binary_case
+	case *valueData_Json:
+		return ValueData_Json_case
+	default:
+		return ValueData_Data_not_set_case
+	}
+}
+
+type ValueData_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The encoding the reader asked for; exactly one is set.
+
+	// Fields of oneof xxx_hidden_Data:
+	// The value as protobuf binary (VALUE_ENCODING_BINARY).
+	Binary *anypb.Any
+	// The value as JSON (VALUE_ENCODING_JSON).
+	Json *JsonValue
+	// -- end of xxx_hidden_Data
+	// Set when the value holds fields that the orchestrator's schema of its
+	// type does not define. They are in `binary`, untouched, but missing
+	// from `json`, which the orchestrator renders with its schema.
+	HasUnknownFields *bool
+}
+
+func (b0 ValueData_builder) Build() *ValueData {
+	m0 := &ValueData{}
+	b, x := &b0, m0
+	_, _ = b, x
+	if b.Binary != nil {
+		x.xxx_hidden_Data = &valueData_Binary{b.Binary}
+	}
+	if b.Json != nil {
+		x.xxx_hidden_Data = &valueData_Json{b.Json}
+	}
+	if b.HasUnknownFields != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 2)
+		x.xxx_hidden_HasUnknownFields = *b.HasUnknownFields
+	}
+	return m0
+}
+
+type case_ValueData_Data protoreflect.FieldNumber
+
+func (x case_ValueData_Data) String() string {
+	md := file_turboci_graph_orchestrator_v1_value_data_proto_msgTypes[0].Descriptor()
+	if x == 0 {
+		return "not set"
+	}
+	return protoimpl.X.MessageFieldStringOf(md, protoreflect.FieldNumber(x))
+}
+
 type isValueData_Data interface {
 	isValueData_Data()
 }
 
-type ValueData_Binary struct {
+type valueData_Binary struct {
 	// The value as protobuf binary (VALUE_ENCODING_BINARY).
 	Binary *anypb.Any `protobuf:"bytes,1,opt,name=binary,proto3,oneof"`
 }
 
-type ValueData_Json struct {
+type valueData_Json struct {
 	// The value as JSON (VALUE_ENCODING_JSON).
 	Json *JsonValue `protobuf:"bytes,2,opt,name=json,proto3,oneof"`
 }
 
-func (*ValueData_Binary) isValueData_Data() {}
+func (*valueData_Binary) isValueData_Data() {}
 
-func (*ValueData_Json) isValueData_Data() {}
+func (*valueData_Json) isValueData_Data() {}
 
 var File_turboci_graph_orchestrator_v1_value_data_proto protoreflect.FileDescriptor
 
 const file_turboci_graph_orchestrator_v1_value_data_proto_rawDesc = "" +
 	"\n" +
-	".turboci/graph/orchestrator/v1/value_data.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x19google/protobuf/any.proto\x1a.turboci/graph/orchestrator/v1/json_value.proto\"\x83\x01\n" +
+	".turboci/graph/orchestrator/v1/value_data.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/protobuf/any.proto\x1a.turboci/graph/orchestrator/v1/json_value.proto\"\xd3\x01\n" +
 	"\tValueData\x12.\n" +
 	"\x06binary\x18\x01 \x01(\v2\x14.google.protobuf.AnyH\x00R\x06binary\x12>\n" +
-	"\x04json\x18\x02 \x01(\v2(.turboci.graph.orchestrator.v1.JsonValueH\x00R\x04jsonB\x06\n" +
-	"\x04dataBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_value_data_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_value_data_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_value_data_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_value_data_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_value_data_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_value_data_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_value_data_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_value_data_proto_rawDescData
-}
+	"\x04json\x18\x02 \x01(\v2(.turboci.graph.orchestrator.v1.JsonValueH\x00R\x04json\x127\n" +
+	"\x12has_unknown_fields\x18\x03 \x01(\bB\x04\xe2A\x01\x03H\x01R\x10hasUnknownFields\x88\x01\x01B\x06\n" +
+	"\x04dataB\x15\n" +
+	"\x13_has_unknown_fieldsBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var file_turboci_graph_orchestrator_v1_value_data_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_value_data_proto_goTypes = []any{
@@ -159,8 +281,8 @@ func file_turboci_graph_orchestrator_v1_value_data_proto_init() {
 	}
 	file_turboci_graph_orchestrator_v1_json_value_proto_init()
 	file_turboci_graph_orchestrator_v1_value_data_proto_msgTypes[0].OneofWrappers = []any{
-		(*ValueData_Binary)(nil),
-		(*ValueData_Json)(nil),
+		(*valueData_Binary)(nil),
+		(*valueData_Json)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

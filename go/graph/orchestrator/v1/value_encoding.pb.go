@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -71,11 +70,6 @@ func (x ValueEncoding) Number() protoreflect.EnumNumber {
 	return protoreflect.EnumNumber(x)
 }
 
-// Deprecated: Use ValueEncoding.Descriptor instead.
-func (ValueEncoding) EnumDescriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_value_encoding_proto_rawDescGZIP(), []int{0}
-}
-
 var File_turboci_graph_orchestrator_v1_value_encoding_proto protoreflect.FileDescriptor
 
 const file_turboci_graph_orchestrator_v1_value_encoding_proto_rawDesc = "" +
@@ -85,18 +79,6 @@ const file_turboci_graph_orchestrator_v1_value_encoding_proto_rawDesc = "" +
 	"\x16VALUE_ENCODING_UNKNOWN\x10\x00\x12\x19\n" +
 	"\x15VALUE_ENCODING_BINARY\x10\x01\x12\x17\n" +
 	"\x13VALUE_ENCODING_JSON\x10\x02BGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_value_encoding_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_value_encoding_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_value_encoding_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_value_encoding_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_value_encoding_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_value_encoding_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_value_encoding_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_value_encoding_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_value_encoding_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_turboci_graph_orchestrator_v1_value_encoding_proto_goTypes = []any{

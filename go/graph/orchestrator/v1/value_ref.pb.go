@@ -12,7 +12,6 @@ import (
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	anypb "google.golang.org/protobuf/types/known/anypb"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -30,22 +29,16 @@ const (
 //
 // Next ID: 6
 type ValueRef struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The type URL of the value, so readers can tell what it is without its
-	// data.
-	TypeUrl *string `protobuf:"bytes,1,opt,name=type_url,json=typeUrl,proto3,oneof" json:"type_url,omitempty"`
-	// The digest of the value: the key of its data in the value_data map.
-	Digest *Digest `protobuf:"bytes,2,opt,name=digest,proto3,oneof" json:"digest,omitempty"`
-	// The access realm of the value.
-	Realm *string `protobuf:"bytes,3,opt,name=realm,proto3,oneof" json:"realm,omitempty"`
-	// Set when the answer carries no data for this value, with the reason.
-	// Unset means the data is in the value_data map.
-	Omitted *OmissionReason `protobuf:"varint,4,opt,name=omitted,proto3,enum=turboci.graph.orchestrator.v1.OmissionReason,oneof" json:"omitted,omitempty"`
-	// The value held in place. Only the orchestrator's own storage uses it;
-	// answers to clients never set it.
-	Inline        *anypb.Any `protobuf:"bytes,5,opt,name=inline,proto3,oneof" json:"inline,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_TypeUrl     *string                `protobuf:"bytes,1,opt,name=type_url,json=typeUrl,proto3,oneof"`
+	xxx_hidden_Digest      *Digest                `protobuf:"bytes,2,opt,name=digest,proto3,oneof"`
+	xxx_hidden_Realm       *string                `protobuf:"bytes,3,opt,name=realm,proto3,oneof"`
+	xxx_hidden_Omitted     OmissionReason         `protobuf:"varint,4,opt,name=omitted,proto3,enum=turboci.graph.orchestrator.v1.OmissionReason,oneof"`
+	xxx_hidden_Inline      *anypb.Any             `protobuf:"bytes,5,opt,name=inline,proto3,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *ValueRef) Reset() {
@@ -73,44 +66,167 @@ func (x *ValueRef) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use ValueRef.ProtoReflect.Descriptor instead.
-func (*ValueRef) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_value_ref_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *ValueRef) GetTypeUrl() string {
-	if x != nil && x.TypeUrl != nil {
-		return *x.TypeUrl
+	if x != nil {
+		if x.xxx_hidden_TypeUrl != nil {
+			return *x.xxx_hidden_TypeUrl
+		}
+		return ""
 	}
 	return ""
 }
 
 func (x *ValueRef) GetDigest() *Digest {
 	if x != nil {
-		return x.Digest
+		return x.xxx_hidden_Digest
 	}
 	return nil
 }
 
 func (x *ValueRef) GetRealm() string {
-	if x != nil && x.Realm != nil {
-		return *x.Realm
+	if x != nil {
+		if x.xxx_hidden_Realm != nil {
+			return *x.xxx_hidden_Realm
+		}
+		return ""
 	}
 	return ""
 }
 
 func (x *ValueRef) GetOmitted() OmissionReason {
-	if x != nil && x.Omitted != nil {
-		return *x.Omitted
+	if x != nil {
+		if protoimpl.X.Present(&(x.XXX_presence[0]), 3) {
+			return x.xxx_hidden_Omitted
+		}
 	}
 	return OmissionReason_OMISSION_REASON_UNKNOWN
 }
 
 func (x *ValueRef) GetInline() *anypb.Any {
 	if x != nil {
-		return x.Inline
+		return x.xxx_hidden_Inline
 	}
 	return nil
+}
+
+func (x *ValueRef) SetTypeUrl(v string) {
+	x.xxx_hidden_TypeUrl = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 0, 5)
+}
+
+func (x *ValueRef) SetDigest(v *Digest) {
+	x.xxx_hidden_Digest = v
+}
+
+func (x *ValueRef) SetRealm(v string) {
+	x.xxx_hidden_Realm = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 5)
+}
+
+func (x *ValueRef) SetOmitted(v OmissionReason) {
+	x.xxx_hidden_Omitted = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 5)
+}
+
+func (x *ValueRef) SetInline(v *anypb.Any) {
+	x.xxx_hidden_Inline = v
+}
+
+func (x *ValueRef) HasTypeUrl() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 0)
+}
+
+func (x *ValueRef) HasDigest() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Digest != nil
+}
+
+func (x *ValueRef) HasRealm() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 2)
+}
+
+func (x *ValueRef) HasOmitted() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 3)
+}
+
+func (x *ValueRef) HasInline() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Inline != nil
+}
+
+func (x *ValueRef) ClearTypeUrl() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 0)
+	x.xxx_hidden_TypeUrl = nil
+}
+
+func (x *ValueRef) ClearDigest() {
+	x.xxx_hidden_Digest = nil
+}
+
+func (x *ValueRef) ClearRealm() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 2)
+	x.xxx_hidden_Realm = nil
+}
+
+func (x *ValueRef) ClearOmitted() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 3)
+	x.xxx_hidden_Omitted = OmissionReason_OMISSION_REASON_UNKNOWN
+}
+
+func (x *ValueRef) ClearInline() {
+	x.xxx_hidden_Inline = nil
+}
+
+type ValueRef_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The type URL of the value, so readers can tell what it is without its
+	// data.
+	TypeUrl *string
+	// The digest of the value: the key of its data in the value_data map.
+	Digest *Digest
+	// The access realm of the value.
+	Realm *string
+	// Set when the answer carries no data for this value, with the reason.
+	// Unset means the data is in the value_data map.
+	Omitted *OmissionReason
+	// The value held in place. Only the orchestrator's own storage uses it;
+	// answers to clients never set it.
+	Inline *anypb.Any
+}
+
+func (b0 ValueRef_builder) Build() *ValueRef {
+	m0 := &ValueRef{}
+	b, x := &b0, m0
+	_, _ = b, x
+	if b.TypeUrl != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 0, 5)
+		x.xxx_hidden_TypeUrl = b.TypeUrl
+	}
+	x.xxx_hidden_Digest = b.Digest
+	if b.Realm != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 5)
+		x.xxx_hidden_Realm = b.Realm
+	}
+	if b.Omitted != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 5)
+		x.xxx_hidden_Omitted = *b.Omitted
+	}
+	x.xxx_hidden_Inline = b.Inline
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_value_ref_proto protoreflect.FileDescriptor
@@ -130,18 +246,6 @@ const file_turboci_graph_orchestrator_v1_value_ref_proto_rawDesc = "" +
 	"\n" +
 	"\b_omittedB\t\n" +
 	"\a_inlineBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_value_ref_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_value_ref_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_value_ref_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_value_ref_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_value_ref_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_value_ref_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_value_ref_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_value_ref_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_value_ref_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_value_ref_proto_goTypes = []any{

@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -28,20 +27,14 @@ const (
 //
 // Next ID: 4
 type ValueSelection struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The type URLs whose data to return. An entry ending in "*" matches
-	// every type URL that starts with the rest of it, so
-	// "type.googleapis.com/turboci.data.build.v1.*" selects a whole package
-	// and "*" selects everything. Empty selects nothing.
-	Types []string `protobuf:"bytes,1,rep,name=types,proto3" json:"types,omitempty"`
-	// How to encode the returned data.
-	Encoding *ValueEncoding `protobuf:"varint,2,opt,name=encoding,proto3,enum=turboci.graph.orchestrator.v1.ValueEncoding,oneof" json:"encoding,omitempty"`
-	// The largest value, in bytes of its digest size, to return; larger ones
-	// are omitted with OMISSION_REASON_TOO_LARGE. Unset or 0 means the
-	// orchestrator's own limit.
-	MaxValueBytes *int64 `protobuf:"varint,3,opt,name=max_value_bytes,json=maxValueBytes,proto3,oneof" json:"max_value_bytes,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                    protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Types         []string               `protobuf:"bytes,1,rep,name=types,proto3"`
+	xxx_hidden_Encoding      ValueEncoding          `protobuf:"varint,2,opt,name=encoding,proto3,enum=turboci.graph.orchestrator.v1.ValueEncoding,oneof"`
+	xxx_hidden_MaxValueBytes int64                  `protobuf:"varint,3,opt,name=max_value_bytes,json=maxValueBytes,proto3,oneof"`
+	XXX_raceDetectHookData   protoimpl.RaceDetectHookData
+	XXX_presence             [1]uint32
+	unknownFields            protoimpl.UnknownFields
+	sizeCache                protoimpl.SizeCache
 }
 
 func (x *ValueSelection) Reset() {
@@ -69,30 +62,97 @@ func (x *ValueSelection) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use ValueSelection.ProtoReflect.Descriptor instead.
-func (*ValueSelection) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_value_selection_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *ValueSelection) GetTypes() []string {
 	if x != nil {
-		return x.Types
+		return x.xxx_hidden_Types
 	}
 	return nil
 }
 
 func (x *ValueSelection) GetEncoding() ValueEncoding {
-	if x != nil && x.Encoding != nil {
-		return *x.Encoding
+	if x != nil {
+		if protoimpl.X.Present(&(x.XXX_presence[0]), 1) {
+			return x.xxx_hidden_Encoding
+		}
 	}
 	return ValueEncoding_VALUE_ENCODING_UNKNOWN
 }
 
 func (x *ValueSelection) GetMaxValueBytes() int64 {
-	if x != nil && x.MaxValueBytes != nil {
-		return *x.MaxValueBytes
+	if x != nil {
+		return x.xxx_hidden_MaxValueBytes
 	}
 	return 0
+}
+
+func (x *ValueSelection) SetTypes(v []string) {
+	x.xxx_hidden_Types = v
+}
+
+func (x *ValueSelection) SetEncoding(v ValueEncoding) {
+	x.xxx_hidden_Encoding = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 3)
+}
+
+func (x *ValueSelection) SetMaxValueBytes(v int64) {
+	x.xxx_hidden_MaxValueBytes = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 3)
+}
+
+func (x *ValueSelection) HasEncoding() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *ValueSelection) HasMaxValueBytes() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 2)
+}
+
+func (x *ValueSelection) ClearEncoding() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_Encoding = ValueEncoding_VALUE_ENCODING_UNKNOWN
+}
+
+func (x *ValueSelection) ClearMaxValueBytes() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 2)
+	x.xxx_hidden_MaxValueBytes = 0
+}
+
+type ValueSelection_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The type URLs whose data to return. An entry ending in "*" matches
+	// every type URL that starts with the rest of it, so
+	// "type.googleapis.com/turboci.data.build.v1.*" selects a whole package
+	// and "*" selects everything. Empty selects nothing.
+	Types []string
+	// How to encode the returned data.
+	Encoding *ValueEncoding
+	// The largest value, in bytes of its digest size, to return; larger ones
+	// are omitted with OMISSION_REASON_TOO_LARGE. Unset or 0 means the
+	// orchestrator's own limit.
+	MaxValueBytes *int64
+}
+
+func (b0 ValueSelection_builder) Build() *ValueSelection {
+	m0 := &ValueSelection{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Types = b.Types
+	if b.Encoding != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 3)
+		x.xxx_hidden_Encoding = *b.Encoding
+	}
+	if b.MaxValueBytes != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 3)
+		x.xxx_hidden_MaxValueBytes = *b.MaxValueBytes
+	}
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_value_selection_proto protoreflect.FileDescriptor
@@ -106,18 +166,6 @@ const file_turboci_graph_orchestrator_v1_value_selection_proto_rawDesc = "" +
 	"\x0fmax_value_bytes\x18\x03 \x01(\x03H\x01R\rmaxValueBytes\x88\x01\x01B\v\n" +
 	"\t_encodingB\x12\n" +
 	"\x10_max_value_bytesBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_value_selection_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_value_selection_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_value_selection_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_value_selection_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_value_selection_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_value_selection_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_value_selection_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_value_selection_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_value_selection_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_value_selection_proto_goTypes = []any{

@@ -12,7 +12,6 @@ import (
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	anypb "google.golang.org/protobuf/types/known/anypb"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -28,15 +27,13 @@ const (
 //
 // Next ID: 3
 type ValueWrite struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The payload; its type URL decides who can make sense of it.
-	Value *anypb.Any `protobuf:"bytes,1,opt,name=value,proto3,oneof" json:"value,omitempty"`
-	// The access realm of the value, as "<project>:<realm>". Readers without
-	// read access to the realm see the reference but not the data. Unset
-	// means the realm of the workplan.
-	Realm         *string `protobuf:"bytes,2,opt,name=realm,proto3,oneof" json:"realm,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Value       *anypb.Any             `protobuf:"bytes,1,opt,name=value,proto3,oneof"`
+	xxx_hidden_Realm       *string                `protobuf:"bytes,2,opt,name=realm,proto3,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *ValueWrite) Reset() {
@@ -64,23 +61,76 @@ func (x *ValueWrite) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use ValueWrite.ProtoReflect.Descriptor instead.
-func (*ValueWrite) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_value_write_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *ValueWrite) GetValue() *anypb.Any {
 	if x != nil {
-		return x.Value
+		return x.xxx_hidden_Value
 	}
 	return nil
 }
 
 func (x *ValueWrite) GetRealm() string {
-	if x != nil && x.Realm != nil {
-		return *x.Realm
+	if x != nil {
+		if x.xxx_hidden_Realm != nil {
+			return *x.xxx_hidden_Realm
+		}
+		return ""
 	}
 	return ""
+}
+
+func (x *ValueWrite) SetValue(v *anypb.Any) {
+	x.xxx_hidden_Value = v
+}
+
+func (x *ValueWrite) SetRealm(v string) {
+	x.xxx_hidden_Realm = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 2)
+}
+
+func (x *ValueWrite) HasValue() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Value != nil
+}
+
+func (x *ValueWrite) HasRealm() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *ValueWrite) ClearValue() {
+	x.xxx_hidden_Value = nil
+}
+
+func (x *ValueWrite) ClearRealm() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_Realm = nil
+}
+
+type ValueWrite_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The payload; its type URL decides who can make sense of it.
+	Value *anypb.Any
+	// The access realm of the value, as "<project>:<realm>". Readers without
+	// read access to the realm see the reference but not the data. Unset
+	// means the realm of the workplan.
+	Realm *string
+}
+
+func (b0 ValueWrite_builder) Build() *ValueWrite {
+	m0 := &ValueWrite{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Value = b.Value
+	if b.Realm != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 2)
+		x.xxx_hidden_Realm = b.Realm
+	}
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_value_write_proto protoreflect.FileDescriptor
@@ -94,18 +144,6 @@ const file_turboci_graph_orchestrator_v1_value_write_proto_rawDesc = "" +
 	"\x05realm\x18\x02 \x01(\tH\x01R\x05realm\x88\x01\x01B\b\n" +
 	"\x06_valueB\b\n" +
 	"\x06_realmBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_value_write_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_value_write_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_value_write_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_value_write_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_value_write_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_value_write_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_value_write_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_value_write_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_value_write_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_value_write_proto_goTypes = []any{

@@ -16,7 +16,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -53,36 +52,22 @@ const (
 //
 // Next ID: 12
 type WorkPlan struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The workplan's identity.
-	Id *v1.WorkPlanId `protobuf:"bytes,1,opt,name=id,proto3,oneof" json:"id,omitempty"`
-	// The name of the workflow this is a run of, for example
-	// "chromium/presubmit".
-	Workflow *string `protobuf:"bytes,2,opt,name=workflow,proto3,oneof" json:"workflow,omitempty"`
-	// Who created the workplan.
-	Creator *Actor `protobuf:"bytes,3,opt,name=creator,proto3,oneof" json:"creator,omitempty"`
-	// The write that created the workplan (revision 1).
-	CreateRevision *Revision `protobuf:"bytes,4,opt,name=create_revision,json=createRevision,proto3,oneof" json:"create_revision,omitempty"`
-	// The latest write to the workplan: the point in time this view shows.
-	Revision *Revision `protobuf:"bytes,5,opt,name=revision,proto3,oneof" json:"revision,omitempty"`
-	// The checks in the workplan (all of them, or those a query selected).
-	Checks []*Check `protobuf:"bytes,6,rep,name=checks,proto3" json:"checks,omitempty"`
-	// The stages in the workplan (all of them, or those a query selected).
-	Stages []*Stage `protobuf:"bytes,7,rep,name=stages,proto3" json:"stages,omitempty"`
-	// The data of the values that the checks and stages above refer to,
-	// keyed by Digest.sha256. Holds only the types the reader asked for and
-	// may see; see ValueRef.omitted for the others.
-	ValueData map[string]*ValueData `protobuf:"bytes,8,rep,name=value_data,json=valueData,proto3" json:"value_data,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	// Set once the workplan was cancelled.
-	Cancellation *Cancellation `protobuf:"bytes,9,opt,name=cancellation,proto3,oneof" json:"cancellation,omitempty"`
-	// The write after which every check and stage was FINAL: the workplan is
-	// done and accepts no more writes. Unset while it is still running.
-	FinishRevision *Revision `protobuf:"bytes,10,opt,name=finish_revision,json=finishRevision,proto3,oneof" json:"finish_revision,omitempty"`
-	// The access realm of the workplan, as "<project>:<realm>": who may read
-	// and write its nodes, and the realm of every value written without one.
-	Realm         *string `protobuf:"bytes,11,opt,name=realm,proto3,oneof" json:"realm,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                     protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Id             *v1.WorkPlanId         `protobuf:"bytes,1,opt,name=id,proto3,oneof"`
+	xxx_hidden_Workflow       *string                `protobuf:"bytes,2,opt,name=workflow,proto3,oneof"`
+	xxx_hidden_Creator        *Actor                 `protobuf:"bytes,3,opt,name=creator,proto3,oneof"`
+	xxx_hidden_CreateRevision *Revision              `protobuf:"bytes,4,opt,name=create_revision,json=createRevision,proto3,oneof"`
+	xxx_hidden_Revision       *Revision              `protobuf:"bytes,5,opt,name=revision,proto3,oneof"`
+	xxx_hidden_Checks         *[]*Check              `protobuf:"bytes,6,rep,name=checks,proto3"`
+	xxx_hidden_Stages         *[]*Stage              `protobuf:"bytes,7,rep,name=stages,proto3"`
+	xxx_hidden_ValueData      map[string]*ValueData  `protobuf:"bytes,8,rep,name=value_data,json=valueData,proto3" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	xxx_hidden_Cancellation   *Cancellation          `protobuf:"bytes,9,opt,name=cancellation,proto3,oneof"`
+	xxx_hidden_FinishRevision *Revision              `protobuf:"bytes,10,opt,name=finish_revision,json=finishRevision,proto3,oneof"`
+	xxx_hidden_Realm          *string                `protobuf:"bytes,11,opt,name=realm,proto3,oneof"`
+	XXX_raceDetectHookData    protoimpl.RaceDetectHookData
+	XXX_presence              [1]uint32
+	unknownFields             protoimpl.UnknownFields
+	sizeCache                 protoimpl.SizeCache
 }
 
 func (x *WorkPlan) Reset() {
@@ -110,86 +95,283 @@ func (x *WorkPlan) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use WorkPlan.ProtoReflect.Descriptor instead.
-func (*WorkPlan) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_work_plan_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *WorkPlan) GetId() *v1.WorkPlanId {
 	if x != nil {
-		return x.Id
+		return x.xxx_hidden_Id
 	}
 	return nil
 }
 
 func (x *WorkPlan) GetWorkflow() string {
-	if x != nil && x.Workflow != nil {
-		return *x.Workflow
+	if x != nil {
+		if x.xxx_hidden_Workflow != nil {
+			return *x.xxx_hidden_Workflow
+		}
+		return ""
 	}
 	return ""
 }
 
 func (x *WorkPlan) GetCreator() *Actor {
 	if x != nil {
-		return x.Creator
+		return x.xxx_hidden_Creator
 	}
 	return nil
 }
 
 func (x *WorkPlan) GetCreateRevision() *Revision {
 	if x != nil {
-		return x.CreateRevision
+		return x.xxx_hidden_CreateRevision
 	}
 	return nil
 }
 
 func (x *WorkPlan) GetRevision() *Revision {
 	if x != nil {
-		return x.Revision
+		return x.xxx_hidden_Revision
 	}
 	return nil
 }
 
 func (x *WorkPlan) GetChecks() []*Check {
 	if x != nil {
-		return x.Checks
+		if x.xxx_hidden_Checks != nil {
+			return *x.xxx_hidden_Checks
+		}
 	}
 	return nil
 }
 
 func (x *WorkPlan) GetStages() []*Stage {
 	if x != nil {
-		return x.Stages
+		if x.xxx_hidden_Stages != nil {
+			return *x.xxx_hidden_Stages
+		}
 	}
 	return nil
 }
 
 func (x *WorkPlan) GetValueData() map[string]*ValueData {
 	if x != nil {
-		return x.ValueData
+		return x.xxx_hidden_ValueData
 	}
 	return nil
 }
 
 func (x *WorkPlan) GetCancellation() *Cancellation {
 	if x != nil {
-		return x.Cancellation
+		return x.xxx_hidden_Cancellation
 	}
 	return nil
 }
 
 func (x *WorkPlan) GetFinishRevision() *Revision {
 	if x != nil {
-		return x.FinishRevision
+		return x.xxx_hidden_FinishRevision
 	}
 	return nil
 }
 
 func (x *WorkPlan) GetRealm() string {
-	if x != nil && x.Realm != nil {
-		return *x.Realm
+	if x != nil {
+		if x.xxx_hidden_Realm != nil {
+			return *x.xxx_hidden_Realm
+		}
+		return ""
 	}
 	return ""
+}
+
+func (x *WorkPlan) SetId(v *v1.WorkPlanId) {
+	x.xxx_hidden_Id = v
+}
+
+func (x *WorkPlan) SetWorkflow(v string) {
+	x.xxx_hidden_Workflow = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 11)
+}
+
+func (x *WorkPlan) SetCreator(v *Actor) {
+	x.xxx_hidden_Creator = v
+}
+
+func (x *WorkPlan) SetCreateRevision(v *Revision) {
+	x.xxx_hidden_CreateRevision = v
+}
+
+func (x *WorkPlan) SetRevision(v *Revision) {
+	x.xxx_hidden_Revision = v
+}
+
+func (x *WorkPlan) SetChecks(v []*Check) {
+	x.xxx_hidden_Checks = &v
+}
+
+func (x *WorkPlan) SetStages(v []*Stage) {
+	x.xxx_hidden_Stages = &v
+}
+
+func (x *WorkPlan) SetValueData(v map[string]*ValueData) {
+	x.xxx_hidden_ValueData = v
+}
+
+func (x *WorkPlan) SetCancellation(v *Cancellation) {
+	x.xxx_hidden_Cancellation = v
+}
+
+func (x *WorkPlan) SetFinishRevision(v *Revision) {
+	x.xxx_hidden_FinishRevision = v
+}
+
+func (x *WorkPlan) SetRealm(v string) {
+	x.xxx_hidden_Realm = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 10, 11)
+}
+
+func (x *WorkPlan) HasId() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Id != nil
+}
+
+func (x *WorkPlan) HasWorkflow() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *WorkPlan) HasCreator() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Creator != nil
+}
+
+func (x *WorkPlan) HasCreateRevision() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_CreateRevision != nil
+}
+
+func (x *WorkPlan) HasRevision() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Revision != nil
+}
+
+func (x *WorkPlan) HasCancellation() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Cancellation != nil
+}
+
+func (x *WorkPlan) HasFinishRevision() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_FinishRevision != nil
+}
+
+func (x *WorkPlan) HasRealm() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 10)
+}
+
+func (x *WorkPlan) ClearId() {
+	x.xxx_hidden_Id = nil
+}
+
+func (x *WorkPlan) ClearWorkflow() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_Workflow = nil
+}
+
+func (x *WorkPlan) ClearCreator() {
+	x.xxx_hidden_Creator = nil
+}
+
+func (x *WorkPlan) ClearCreateRevision() {
+	x.xxx_hidden_CreateRevision = nil
+}
+
+func (x *WorkPlan) ClearRevision() {
+	x.xxx_hidden_Revision = nil
+}
+
+func (x *WorkPlan) ClearCancellation() {
+	x.xxx_hidden_Cancellation = nil
+}
+
+func (x *WorkPlan) ClearFinishRevision() {
+	x.xxx_hidden_FinishRevision = nil
+}
+
+func (x *WorkPlan) ClearRealm() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 10)
+	x.xxx_hidden_Realm = nil
+}
+
+type WorkPlan_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The workplan's identity.
+	Id *v1.WorkPlanId
+	// The name of the workflow this is a run of, for example
+	// "chromium/presubmit".
+	Workflow *string
+	// Who created the workplan.
+	Creator *Actor
+	// The write that created the workplan (revision 1).
+	CreateRevision *Revision
+	// The latest write to the workplan: the point in time this view shows.
+	Revision *Revision
+	// The checks in the workplan (all of them, or those a query selected).
+	Checks []*Check
+	// The stages in the workplan (all of them, or those a query selected).
+	Stages []*Stage
+	// The data of the values that the checks and stages above refer to,
+	// keyed by Digest.sha256. Holds only the types the reader asked for and
+	// may see; see ValueRef.omitted for the others.
+	ValueData map[string]*ValueData
+	// Set once the workplan was cancelled.
+	Cancellation *Cancellation
+	// The write after which every check and stage was FINAL: the workplan is
+	// done and accepts no more writes. Unset while it is still running.
+	FinishRevision *Revision
+	// The access realm of the workplan, as "<project>:<realm>": who may read
+	// and write its nodes, and the realm of every value written without one.
+	Realm *string
+}
+
+func (b0 WorkPlan_builder) Build() *WorkPlan {
+	m0 := &WorkPlan{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Id = b.Id
+	if b.Workflow != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 11)
+		x.xxx_hidden_Workflow = b.Workflow
+	}
+	x.xxx_hidden_Creator = b.Creator
+	x.xxx_hidden_CreateRevision = b.CreateRevision
+	x.xxx_hidden_Revision = b.Revision
+	x.xxx_hidden_Checks = &b.Checks
+	x.xxx_hidden_Stages = &b.Stages
+	x.xxx_hidden_ValueData = b.ValueData
+	x.xxx_hidden_Cancellation = b.Cancellation
+	x.xxx_hidden_FinishRevision = b.FinishRevision
+	if b.Realm != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 10, 11)
+		x.xxx_hidden_Realm = b.Realm
+	}
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_work_plan_proto protoreflect.FileDescriptor
@@ -223,18 +405,6 @@ const file_turboci_graph_orchestrator_v1_work_plan_proto_rawDesc = "" +
 	"\r_cancellationB\x12\n" +
 	"\x10_finish_revisionB\b\n" +
 	"\x06_realmBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_work_plan_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_work_plan_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_work_plan_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_work_plan_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_work_plan_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_work_plan_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_work_plan_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_work_plan_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_work_plan_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_turboci_graph_orchestrator_v1_work_plan_proto_goTypes = []any{

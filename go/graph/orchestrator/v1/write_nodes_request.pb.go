@@ -12,7 +12,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -28,28 +27,18 @@ const (
 //
 // Next ID: 8
 type WriteNodesRequest struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The workplan to change.
-	WorkPlan *v1.WorkPlanId `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof" json:"work_plan,omitempty"`
-	// Checks to create or change.
-	Checks []*CheckWrite `protobuf:"bytes,2,rep,name=checks,proto3" json:"checks,omitempty"`
-	// Stages to create or change.
-	Stages []*StageWrite `protobuf:"bytes,3,rep,name=stages,proto3" json:"stages,omitempty"`
-	// The calling attempt's report about itself. Requires
-	// stage_attempt_token.
-	CurrentAttempt *StageAttemptWrite `protobuf:"bytes,4,opt,name=current_attempt,json=currentAttempt,proto3,oneof" json:"current_attempt,omitempty"`
-	// Why these changes are made (usually a turboci.data.common.v1.Display),
-	// recorded in the edit of every node touched.
-	Reasons []*ValueWrite `protobuf:"bytes,5,rep,name=reasons,proto3" json:"reasons,omitempty"`
-	// The token the orchestrator gave the stage attempt in RunStageRequest,
-	// when the caller writes as that attempt. Unset when a person or service
-	// writes as itself.
-	StageAttemptToken *string `protobuf:"bytes,6,opt,name=stage_attempt_token,json=stageAttemptToken,proto3,oneof" json:"stage_attempt_token,omitempty"`
-	// A caller-chosen key that makes the call safe to retry: a second call
-	// with the same key is not applied again and returns the first answer.
-	RequestId     *string `protobuf:"bytes,7,opt,name=request_id,json=requestId,proto3,oneof" json:"request_id,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                        protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_WorkPlan          *v1.WorkPlanId         `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof"`
+	xxx_hidden_Checks            *[]*CheckWrite         `protobuf:"bytes,2,rep,name=checks,proto3"`
+	xxx_hidden_Stages            *[]*StageWrite         `protobuf:"bytes,3,rep,name=stages,proto3"`
+	xxx_hidden_CurrentAttempt    *StageAttemptWrite     `protobuf:"bytes,4,opt,name=current_attempt,json=currentAttempt,proto3,oneof"`
+	xxx_hidden_Reasons           *[]*ValueWrite         `protobuf:"bytes,5,rep,name=reasons,proto3"`
+	xxx_hidden_StageAttemptToken *string                `protobuf:"bytes,6,opt,name=stage_attempt_token,json=stageAttemptToken,proto3,oneof"`
+	xxx_hidden_RequestId         *string                `protobuf:"bytes,7,opt,name=request_id,json=requestId,proto3,oneof"`
+	XXX_raceDetectHookData       protoimpl.RaceDetectHookData
+	XXX_presence                 [1]uint32
+	unknownFields                protoimpl.UnknownFields
+	sizeCache                    protoimpl.SizeCache
 }
 
 func (x *WriteNodesRequest) Reset() {
@@ -77,58 +66,185 @@ func (x *WriteNodesRequest) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use WriteNodesRequest.ProtoReflect.Descriptor instead.
-func (*WriteNodesRequest) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_write_nodes_request_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *WriteNodesRequest) GetWorkPlan() *v1.WorkPlanId {
 	if x != nil {
-		return x.WorkPlan
+		return x.xxx_hidden_WorkPlan
 	}
 	return nil
 }
 
 func (x *WriteNodesRequest) GetChecks() []*CheckWrite {
 	if x != nil {
-		return x.Checks
+		if x.xxx_hidden_Checks != nil {
+			return *x.xxx_hidden_Checks
+		}
 	}
 	return nil
 }
 
 func (x *WriteNodesRequest) GetStages() []*StageWrite {
 	if x != nil {
-		return x.Stages
+		if x.xxx_hidden_Stages != nil {
+			return *x.xxx_hidden_Stages
+		}
 	}
 	return nil
 }
 
 func (x *WriteNodesRequest) GetCurrentAttempt() *StageAttemptWrite {
 	if x != nil {
-		return x.CurrentAttempt
+		return x.xxx_hidden_CurrentAttempt
 	}
 	return nil
 }
 
 func (x *WriteNodesRequest) GetReasons() []*ValueWrite {
 	if x != nil {
-		return x.Reasons
+		if x.xxx_hidden_Reasons != nil {
+			return *x.xxx_hidden_Reasons
+		}
 	}
 	return nil
 }
 
 func (x *WriteNodesRequest) GetStageAttemptToken() string {
-	if x != nil && x.StageAttemptToken != nil {
-		return *x.StageAttemptToken
+	if x != nil {
+		if x.xxx_hidden_StageAttemptToken != nil {
+			return *x.xxx_hidden_StageAttemptToken
+		}
+		return ""
 	}
 	return ""
 }
 
 func (x *WriteNodesRequest) GetRequestId() string {
-	if x != nil && x.RequestId != nil {
-		return *x.RequestId
+	if x != nil {
+		if x.xxx_hidden_RequestId != nil {
+			return *x.xxx_hidden_RequestId
+		}
+		return ""
 	}
 	return ""
+}
+
+func (x *WriteNodesRequest) SetWorkPlan(v *v1.WorkPlanId) {
+	x.xxx_hidden_WorkPlan = v
+}
+
+func (x *WriteNodesRequest) SetChecks(v []*CheckWrite) {
+	x.xxx_hidden_Checks = &v
+}
+
+func (x *WriteNodesRequest) SetStages(v []*StageWrite) {
+	x.xxx_hidden_Stages = &v
+}
+
+func (x *WriteNodesRequest) SetCurrentAttempt(v *StageAttemptWrite) {
+	x.xxx_hidden_CurrentAttempt = v
+}
+
+func (x *WriteNodesRequest) SetReasons(v []*ValueWrite) {
+	x.xxx_hidden_Reasons = &v
+}
+
+func (x *WriteNodesRequest) SetStageAttemptToken(v string) {
+	x.xxx_hidden_StageAttemptToken = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 5, 7)
+}
+
+func (x *WriteNodesRequest) SetRequestId(v string) {
+	x.xxx_hidden_RequestId = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 6, 7)
+}
+
+func (x *WriteNodesRequest) HasWorkPlan() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_WorkPlan != nil
+}
+
+func (x *WriteNodesRequest) HasCurrentAttempt() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_CurrentAttempt != nil
+}
+
+func (x *WriteNodesRequest) HasStageAttemptToken() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 5)
+}
+
+func (x *WriteNodesRequest) HasRequestId() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 6)
+}
+
+func (x *WriteNodesRequest) ClearWorkPlan() {
+	x.xxx_hidden_WorkPlan = nil
+}
+
+func (x *WriteNodesRequest) ClearCurrentAttempt() {
+	x.xxx_hidden_CurrentAttempt = nil
+}
+
+func (x *WriteNodesRequest) ClearStageAttemptToken() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 5)
+	x.xxx_hidden_StageAttemptToken = nil
+}
+
+func (x *WriteNodesRequest) ClearRequestId() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 6)
+	x.xxx_hidden_RequestId = nil
+}
+
+type WriteNodesRequest_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The workplan to change.
+	WorkPlan *v1.WorkPlanId
+	// Checks to create or change.
+	Checks []*CheckWrite
+	// Stages to create or change.
+	Stages []*StageWrite
+	// The calling attempt's report about itself. Requires
+	// stage_attempt_token.
+	CurrentAttempt *StageAttemptWrite
+	// Why these changes are made (usually a turboci.data.common.v1.Display),
+	// recorded in the edit of every node touched.
+	Reasons []*ValueWrite
+	// The token the orchestrator gave the stage attempt in RunStageRequest,
+	// when the caller writes as that attempt. Unset when a person or service
+	// writes as itself.
+	StageAttemptToken *string
+	// A caller-chosen key that makes the call safe to retry: a second call
+	// with the same key is not applied again and returns the first answer.
+	RequestId *string
+}
+
+func (b0 WriteNodesRequest_builder) Build() *WriteNodesRequest {
+	m0 := &WriteNodesRequest{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_WorkPlan = b.WorkPlan
+	x.xxx_hidden_Checks = &b.Checks
+	x.xxx_hidden_Stages = &b.Stages
+	x.xxx_hidden_CurrentAttempt = b.CurrentAttempt
+	x.xxx_hidden_Reasons = &b.Reasons
+	if b.StageAttemptToken != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 5, 7)
+		x.xxx_hidden_StageAttemptToken = b.StageAttemptToken
+	}
+	if b.RequestId != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 6, 7)
+		x.xxx_hidden_RequestId = b.RequestId
+	}
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_write_nodes_request_proto protoreflect.FileDescriptor
@@ -150,18 +266,6 @@ const file_turboci_graph_orchestrator_v1_write_nodes_request_proto_rawDesc = "" 
 	"\x10_current_attemptB\x16\n" +
 	"\x14_stage_attempt_tokenB\r\n" +
 	"\v_request_idBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_write_nodes_request_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_write_nodes_request_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_write_nodes_request_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_write_nodes_request_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_write_nodes_request_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_write_nodes_request_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_write_nodes_request_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_write_nodes_request_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_write_nodes_request_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_write_nodes_request_proto_goTypes = []any{

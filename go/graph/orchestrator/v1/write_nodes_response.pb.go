@@ -10,7 +10,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -25,11 +24,10 @@ const (
 //
 // Next ID: 2
 type WriteNodesResponse struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The revision the writes were committed as.
-	Revision      *Revision `protobuf:"bytes,1,opt,name=revision,proto3,oneof" json:"revision,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state               protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Revision *Revision              `protobuf:"bytes,1,opt,name=revision,proto3,oneof"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *WriteNodesResponse) Reset() {
@@ -57,16 +55,41 @@ func (x *WriteNodesResponse) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use WriteNodesResponse.ProtoReflect.Descriptor instead.
-func (*WriteNodesResponse) Descriptor() ([]byte, []int) {
-	return file_turboci_graph_orchestrator_v1_write_nodes_response_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *WriteNodesResponse) GetRevision() *Revision {
 	if x != nil {
-		return x.Revision
+		return x.xxx_hidden_Revision
 	}
 	return nil
+}
+
+func (x *WriteNodesResponse) SetRevision(v *Revision) {
+	x.xxx_hidden_Revision = v
+}
+
+func (x *WriteNodesResponse) HasRevision() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Revision != nil
+}
+
+func (x *WriteNodesResponse) ClearRevision() {
+	x.xxx_hidden_Revision = nil
+}
+
+type WriteNodesResponse_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The revision the writes were committed as.
+	Revision *Revision
+}
+
+func (b0 WriteNodesResponse_builder) Build() *WriteNodesResponse {
+	m0 := &WriteNodesResponse{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Revision = b.Revision
+	return m0
 }
 
 var File_turboci_graph_orchestrator_v1_write_nodes_response_proto protoreflect.FileDescriptor
@@ -77,18 +100,6 @@ const file_turboci_graph_orchestrator_v1_write_nodes_response_proto_rawDesc = ""
 	"\x12WriteNodesResponse\x12H\n" +
 	"\brevision\x18\x01 \x01(\v2'.turboci.graph.orchestrator.v1.RevisionH\x00R\brevision\x88\x01\x01B\v\n" +
 	"\t_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
-
-var (
-	file_turboci_graph_orchestrator_v1_write_nodes_response_proto_rawDescOnce sync.Once
-	file_turboci_graph_orchestrator_v1_write_nodes_response_proto_rawDescData []byte
-)
-
-func file_turboci_graph_orchestrator_v1_write_nodes_response_proto_rawDescGZIP() []byte {
-	file_turboci_graph_orchestrator_v1_write_nodes_response_proto_rawDescOnce.Do(func() {
-		file_turboci_graph_orchestrator_v1_write_nodes_response_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_write_nodes_response_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_write_nodes_response_proto_rawDesc)))
-	})
-	return file_turboci_graph_orchestrator_v1_write_nodes_response_proto_rawDescData
-}
 
 var file_turboci_graph_orchestrator_v1_write_nodes_response_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_write_nodes_response_proto_goTypes = []any{

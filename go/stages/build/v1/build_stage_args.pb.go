@@ -12,7 +12,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -28,14 +27,13 @@ const (
 //
 // Next ID: 3
 type BuildStageArgs struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The builder, as "<project>/<bucket>/<builder>", for example
-	// "chromium/try/linux-rel".
-	Builder *string `protobuf:"bytes,1,opt,name=builder,proto3,oneof" json:"builder,omitempty"`
-	// Extra properties for the builder, which it reads as it sees fit.
-	Properties    map[string]string `protobuf:"bytes,2,rep,name=properties,proto3" json:"properties,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Builder     *string                `protobuf:"bytes,1,opt,name=builder,proto3,oneof"`
+	xxx_hidden_Properties  map[string]string      `protobuf:"bytes,2,rep,name=properties,proto3" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *BuildStageArgs) Reset() {
@@ -63,23 +61,64 @@ func (x *BuildStageArgs) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use BuildStageArgs.ProtoReflect.Descriptor instead.
-func (*BuildStageArgs) Descriptor() ([]byte, []int) {
-	return file_turboci_stages_build_v1_build_stage_args_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *BuildStageArgs) GetBuilder() string {
-	if x != nil && x.Builder != nil {
-		return *x.Builder
+	if x != nil {
+		if x.xxx_hidden_Builder != nil {
+			return *x.xxx_hidden_Builder
+		}
+		return ""
 	}
 	return ""
 }
 
 func (x *BuildStageArgs) GetProperties() map[string]string {
 	if x != nil {
-		return x.Properties
+		return x.xxx_hidden_Properties
 	}
 	return nil
+}
+
+func (x *BuildStageArgs) SetBuilder(v string) {
+	x.xxx_hidden_Builder = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 0, 2)
+}
+
+func (x *BuildStageArgs) SetProperties(v map[string]string) {
+	x.xxx_hidden_Properties = v
+}
+
+func (x *BuildStageArgs) HasBuilder() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 0)
+}
+
+func (x *BuildStageArgs) ClearBuilder() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 0)
+	x.xxx_hidden_Builder = nil
+}
+
+type BuildStageArgs_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The builder, as "<project>/<bucket>/<builder>", for example
+	// "chromium/try/linux-rel".
+	Builder *string
+	// Extra properties for the builder, which it reads as it sees fit.
+	Properties map[string]string
+}
+
+func (b0 BuildStageArgs_builder) Build() *BuildStageArgs {
+	m0 := &BuildStageArgs{}
+	b, x := &b0, m0
+	_, _ = b, x
+	if b.Builder != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 0, 2)
+		x.xxx_hidden_Builder = b.Builder
+	}
+	x.xxx_hidden_Properties = b.Properties
+	return m0
 }
 
 var File_turboci_stages_build_v1_build_stage_args_proto protoreflect.FileDescriptor
@@ -97,18 +136,6 @@ const file_turboci_stages_build_v1_build_stage_args_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\n" +
 	"\n" +
 	"\b_builderB:Z8go.chromium.org/turboci/proto/go/stages/build/v1;buildpbb\x06proto3"
-
-var (
-	file_turboci_stages_build_v1_build_stage_args_proto_rawDescOnce sync.Once
-	file_turboci_stages_build_v1_build_stage_args_proto_rawDescData []byte
-)
-
-func file_turboci_stages_build_v1_build_stage_args_proto_rawDescGZIP() []byte {
-	file_turboci_stages_build_v1_build_stage_args_proto_rawDescOnce.Do(func() {
-		file_turboci_stages_build_v1_build_stage_args_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_stages_build_v1_build_stage_args_proto_rawDesc), len(file_turboci_stages_build_v1_build_stage_args_proto_rawDesc)))
-	})
-	return file_turboci_stages_build_v1_build_stage_args_proto_rawDescData
-}
 
 var file_turboci_stages_build_v1_build_stage_args_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_turboci_stages_build_v1_build_stage_args_proto_goTypes = []any{

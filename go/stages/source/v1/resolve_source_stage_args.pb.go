@@ -12,7 +12,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -30,15 +29,13 @@ const (
 //
 // Next ID: 3
 type ResolveSourceStageArgs struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Also list the paths the changes touch, for stages that skip work a
-	// change cannot affect.
-	ListAffectedPaths *bool `protobuf:"varint,1,opt,name=list_affected_paths,json=listAffectedPaths,proto3,oneof" json:"list_affected_paths,omitempty"`
-	// The most paths to list; a change touching more lists none, as if it
-	// touched everything. Unset means no limit.
-	MaxAffectedPaths *int32 `protobuf:"varint,2,opt,name=max_affected_paths,json=maxAffectedPaths,proto3,oneof" json:"max_affected_paths,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	state                        protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_ListAffectedPaths bool                   `protobuf:"varint,1,opt,name=list_affected_paths,json=listAffectedPaths,proto3,oneof"`
+	xxx_hidden_MaxAffectedPaths  int32                  `protobuf:"varint,2,opt,name=max_affected_paths,json=maxAffectedPaths,proto3,oneof"`
+	XXX_raceDetectHookData       protoimpl.RaceDetectHookData
+	XXX_presence                 [1]uint32
+	unknownFields                protoimpl.UnknownFields
+	sizeCache                    protoimpl.SizeCache
 }
 
 func (x *ResolveSourceStageArgs) Reset() {
@@ -66,23 +63,78 @@ func (x *ResolveSourceStageArgs) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use ResolveSourceStageArgs.ProtoReflect.Descriptor instead.
-func (*ResolveSourceStageArgs) Descriptor() ([]byte, []int) {
-	return file_turboci_stages_source_v1_resolve_source_stage_args_proto_rawDescGZIP(), []int{0}
-}
-
 func (x *ResolveSourceStageArgs) GetListAffectedPaths() bool {
-	if x != nil && x.ListAffectedPaths != nil {
-		return *x.ListAffectedPaths
+	if x != nil {
+		return x.xxx_hidden_ListAffectedPaths
 	}
 	return false
 }
 
 func (x *ResolveSourceStageArgs) GetMaxAffectedPaths() int32 {
-	if x != nil && x.MaxAffectedPaths != nil {
-		return *x.MaxAffectedPaths
+	if x != nil {
+		return x.xxx_hidden_MaxAffectedPaths
 	}
 	return 0
+}
+
+func (x *ResolveSourceStageArgs) SetListAffectedPaths(v bool) {
+	x.xxx_hidden_ListAffectedPaths = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 0, 2)
+}
+
+func (x *ResolveSourceStageArgs) SetMaxAffectedPaths(v int32) {
+	x.xxx_hidden_MaxAffectedPaths = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 2)
+}
+
+func (x *ResolveSourceStageArgs) HasListAffectedPaths() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 0)
+}
+
+func (x *ResolveSourceStageArgs) HasMaxAffectedPaths() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *ResolveSourceStageArgs) ClearListAffectedPaths() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 0)
+	x.xxx_hidden_ListAffectedPaths = false
+}
+
+func (x *ResolveSourceStageArgs) ClearMaxAffectedPaths() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_MaxAffectedPaths = 0
+}
+
+type ResolveSourceStageArgs_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// Also list the paths the changes touch, for stages that skip work a
+	// change cannot affect.
+	ListAffectedPaths *bool
+	// The most paths to list; a change touching more lists none, as if it
+	// touched everything. Unset means no limit.
+	MaxAffectedPaths *int32
+}
+
+func (b0 ResolveSourceStageArgs_builder) Build() *ResolveSourceStageArgs {
+	m0 := &ResolveSourceStageArgs{}
+	b, x := &b0, m0
+	_, _ = b, x
+	if b.ListAffectedPaths != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 0, 2)
+		x.xxx_hidden_ListAffectedPaths = *b.ListAffectedPaths
+	}
+	if b.MaxAffectedPaths != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 2)
+		x.xxx_hidden_MaxAffectedPaths = *b.MaxAffectedPaths
+	}
+	return m0
 }
 
 var File_turboci_stages_source_v1_resolve_source_stage_args_proto protoreflect.FileDescriptor
@@ -95,18 +147,6 @@ const file_turboci_stages_source_v1_resolve_source_stage_args_proto_rawDesc = ""
 	"\x12max_affected_paths\x18\x02 \x01(\x05H\x01R\x10maxAffectedPaths\x88\x01\x01B\x16\n" +
 	"\x14_list_affected_pathsB\x15\n" +
 	"\x13_max_affected_pathsB<Z:go.chromium.org/turboci/proto/go/stages/source/v1;sourcepbb\x06proto3"
-
-var (
-	file_turboci_stages_source_v1_resolve_source_stage_args_proto_rawDescOnce sync.Once
-	file_turboci_stages_source_v1_resolve_source_stage_args_proto_rawDescData []byte
-)
-
-func file_turboci_stages_source_v1_resolve_source_stage_args_proto_rawDescGZIP() []byte {
-	file_turboci_stages_source_v1_resolve_source_stage_args_proto_rawDescOnce.Do(func() {
-		file_turboci_stages_source_v1_resolve_source_stage_args_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_stages_source_v1_resolve_source_stage_args_proto_rawDesc), len(file_turboci_stages_source_v1_resolve_source_stage_args_proto_rawDesc)))
-	})
-	return file_turboci_stages_source_v1_resolve_source_stage_args_proto_rawDescData
-}
 
 var file_turboci_stages_source_v1_resolve_source_stage_args_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_stages_source_v1_resolve_source_stage_args_proto_goTypes = []any{

@@ -14,7 +14,6 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
-	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -30,19 +29,15 @@ const (
 //
 // Next ID: 5
 type TestStageArgs struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The build check whose BuildCheckResult artifacts are tested. If that
-	// build did not succeed, the stage writes a SkippedCheckResult to its
-	// test checks instead of running anything.
-	Build *v1.CheckId `protobuf:"bytes,1,opt,name=build,proto3,oneof" json:"build,omitempty"`
-	// The machine pool to run on.
-	Pool *string `protobuf:"bytes,2,opt,name=pool,proto3,oneof" json:"pool,omitempty"`
-	// Requirements the machines must meet, for example "os": "Ubuntu-22.04".
-	Dimensions map[string]string `protobuf:"bytes,3,rep,name=dimensions,proto3" json:"dimensions,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	// How many machines to spread the tests over. Unset means one.
-	Shards        *int32 `protobuf:"varint,4,opt,name=shards,proto3,oneof" json:"shards,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Build       *v1.CheckId            `protobuf:"bytes,1,opt,name=build,proto3,oneof"`
+	xxx_hidden_Pool        *string                `protobuf:"bytes,2,opt,name=pool,proto3,oneof"`
+	xxx_hidden_Dimensions  map[string]string      `protobuf:"bytes,3,rep,name=dimensions,proto3" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	xxx_hidden_Shards      int32                  `protobuf:"varint,4,opt,name=shards,proto3,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *TestStageArgs) Reset() {
@@ -70,37 +65,120 @@ func (x *TestStageArgs) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use TestStageArgs.ProtoReflect.Descriptor instead.
-func (*TestStageArgs) Descriptor() ([]byte, []int) {
-	return file_turboci_stages_test_v1_test_stage_args_proto_rawDescGZIP(), []int{0}
-}
-
-func (x *TestStageArgs) GetBuild() *v1.CheckId {
+func (x *TestStageArgs) GetBuild_() *v1.CheckId {
 	if x != nil {
-		return x.Build
+		return x.xxx_hidden_Build
 	}
 	return nil
 }
 
 func (x *TestStageArgs) GetPool() string {
-	if x != nil && x.Pool != nil {
-		return *x.Pool
+	if x != nil {
+		if x.xxx_hidden_Pool != nil {
+			return *x.xxx_hidden_Pool
+		}
+		return ""
 	}
 	return ""
 }
 
 func (x *TestStageArgs) GetDimensions() map[string]string {
 	if x != nil {
-		return x.Dimensions
+		return x.xxx_hidden_Dimensions
 	}
 	return nil
 }
 
 func (x *TestStageArgs) GetShards() int32 {
-	if x != nil && x.Shards != nil {
-		return *x.Shards
+	if x != nil {
+		return x.xxx_hidden_Shards
 	}
 	return 0
+}
+
+func (x *TestStageArgs) SetBuild_(v *v1.CheckId) {
+	x.xxx_hidden_Build = v
+}
+
+func (x *TestStageArgs) SetPool(v string) {
+	x.xxx_hidden_Pool = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 4)
+}
+
+func (x *TestStageArgs) SetDimensions(v map[string]string) {
+	x.xxx_hidden_Dimensions = v
+}
+
+func (x *TestStageArgs) SetShards(v int32) {
+	x.xxx_hidden_Shards = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 4)
+}
+
+func (x *TestStageArgs) HasBuild_() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Build != nil
+}
+
+func (x *TestStageArgs) HasPool() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *TestStageArgs) HasShards() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 3)
+}
+
+func (x *TestStageArgs) ClearBuild_() {
+	x.xxx_hidden_Build = nil
+}
+
+func (x *TestStageArgs) ClearPool() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_Pool = nil
+}
+
+func (x *TestStageArgs) ClearShards() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 3)
+	x.xxx_hidden_Shards = 0
+}
+
+type TestStageArgs_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The build check whose BuildCheckResult artifacts are tested. If that
+	// build did not succeed, the stage writes a SkippedCheckResult to its
+	// test checks instead of running anything.
+	Build_ *v1.CheckId
+	// The machine pool to run on.
+	Pool *string
+	// Requirements the machines must meet, for example "os": "Ubuntu-22.04".
+	Dimensions map[string]string
+	// How many machines to spread the tests over. Unset means one.
+	Shards *int32
+}
+
+func (b0 TestStageArgs_builder) Build() *TestStageArgs {
+	m0 := &TestStageArgs{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Build = b.Build_
+	if b.Pool != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 4)
+		x.xxx_hidden_Pool = b.Pool
+	}
+	x.xxx_hidden_Dimensions = b.Dimensions
+	if b.Shards != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 4)
+		x.xxx_hidden_Shards = *b.Shards
+	}
+	return m0
 }
 
 var File_turboci_stages_test_v1_test_stage_args_proto protoreflect.FileDescriptor
@@ -121,18 +199,6 @@ const file_turboci_stages_test_v1_test_stage_args_proto_rawDesc = "" +
 	"\x06_buildB\a\n" +
 	"\x05_poolB\t\n" +
 	"\a_shardsB8Z6go.chromium.org/turboci/proto/go/stages/test/v1;testpbb\x06proto3"
-
-var (
-	file_turboci_stages_test_v1_test_stage_args_proto_rawDescOnce sync.Once
-	file_turboci_stages_test_v1_test_stage_args_proto_rawDescData []byte
-)
-
-func file_turboci_stages_test_v1_test_stage_args_proto_rawDescGZIP() []byte {
-	file_turboci_stages_test_v1_test_stage_args_proto_rawDescOnce.Do(func() {
-		file_turboci_stages_test_v1_test_stage_args_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_turboci_stages_test_v1_test_stage_args_proto_rawDesc), len(file_turboci_stages_test_v1_test_stage_args_proto_rawDesc)))
-	})
-	return file_turboci_stages_test_v1_test_stage_args_proto_rawDescData
-}
 
 var file_turboci_stages_test_v1_test_stage_args_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_turboci_stages_test_v1_test_stage_args_proto_goTypes = []any{

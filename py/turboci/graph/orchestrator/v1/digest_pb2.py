@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*turboci/graph/orchestrator/v1/digest.proto\x12\x1dturboci.graph.orchestrator.v1\"c\n\x06\x44igest\x12\x1b\n\x06sha256\x18\x01 \x01(\tH\x00R\x06sha256\x88\x01\x01\x12\"\n\nsize_bytes\x18\x02 \x01(\x03H\x01R\tsizeBytes\x88\x01\x01\x42\t\n\x07_sha256B\r\n\x0b_size_bytesBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*turboci/graph/orchestrator/v1/digest.proto\x12\x1dturboci.graph.orchestrator.v1\"\xc4\x01\n\x06\x44igest\x12\x1b\n\x06sha256\x18\x01 \x01(\tH\x00R\x06sha256\x88\x01\x01\x12\"\n\nsize_bytes\x18\x02 \x01(\x03H\x01R\tsizeBytes\x88\x01\x01\x12Q\n\talgorithm\x18\x03 \x01(\x0e\x32..turboci.graph.orchestrator.v1.DigestAlgorithmH\x02R\talgorithm\x88\x01\x01\x42\t\n\x07_sha256B\r\n\x0b_size_bytesB\x0c\n\n_algorithm*V\n\x0f\x44igestAlgorithm\x12\x1c\n\x18\x44IGEST_ALGORITHM_UNKNOWN\x10\x00\x12%\n!DIGEST_ALGORITHM_CANONICAL_SHA256\x10\x01\x42GZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,6 +32,8 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'turboci.graph.orchestrator.
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'ZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpb'
-  _globals['_DIGEST']._serialized_start=77
-  _globals['_DIGEST']._serialized_end=176
+  _globals['_DIGESTALGORITHM']._serialized_start=276
+  _globals['_DIGESTALGORITHM']._serialized_end=362
+  _globals['_DIGEST']._serialized_start=78
+  _globals['_DIGEST']._serialized_end=274
 # @@protoc_insertion_point(module_scope)

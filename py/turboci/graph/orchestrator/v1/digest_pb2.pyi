@@ -5,6 +5,7 @@ isort:skip_file
 
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 import builtins as _builtins
 import sys
 import typing as _typing
@@ -16,42 +17,143 @@ else:
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class _DigestAlgorithm:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _DigestAlgorithmEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_DigestAlgorithm.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    DIGEST_ALGORITHM_UNKNOWN: _DigestAlgorithm.ValueType  # 0
+    """Not set. Readers treat it as DIGEST_ALGORITHM_CANONICAL_SHA256, the
+    only algorithm so far.
+    """
+    DIGEST_ALGORITHM_CANONICAL_SHA256: _DigestAlgorithm.ValueType  # 1
+    """SHA-256 of the canonical encoding of the value's Any, as defined on
+    Digest.
+    """
+
+class DigestAlgorithm(_DigestAlgorithm, metaclass=_DigestAlgorithmEnumTypeWrapper):
+    """How a Digest is computed; a new algorithm gets a new value, so digests of
+    different algorithms are never confused.
+    """
+
+DIGEST_ALGORITHM_UNKNOWN: DigestAlgorithm.ValueType  # 0
+"""Not set. Readers treat it as DIGEST_ALGORITHM_CANONICAL_SHA256, the
+only algorithm so far.
+"""
+DIGEST_ALGORITHM_CANONICAL_SHA256: DigestAlgorithm.ValueType  # 1
+"""SHA-256 of the canonical encoding of the value's Any, as defined on
+Digest.
+"""
+Global___DigestAlgorithm: _TypeAlias = DigestAlgorithm  # noqa: Y015
+
 @_typing.final
 class Digest(_message.Message):
     """The fingerprint of a value. Two values with the same digest are the same
-    value, so the orchestrator stores and sends each one once.
+    value, so the orchestrator stores and sends each one once. Every party
+    (client, orchestrator, executor, in any language) must compute the same
+    digest for the same value, so the digest is taken over a canonical
+    encoding defined here, not over whatever bytes a protobuf library writes.
 
-    Next ID: 3
+    The value is its google.protobuf.Any: `type_url` names the message type
+    ("type.googleapis.com/" + full name when written by the helpers) and
+    `value` holds the message. Under DIGEST_ALGORITHM_CANONICAL_SHA256:
+
+        digest.sha256     = lowercase hex of SHA-256(canonical(Any))
+        digest.size_bytes = length of canonical(Any) in bytes
+
+    canonical(M), for a message M of a type whose schema the encoder knows,
+    is the protobuf binary encoding of M with every choice fixed:
+
+    1. Fields are written in increasing field number order, each at most
+       once (a repeated field's elements are written consecutively, in their
+       order). Oneof members are ordinary fields in this order.
+    2. A field is written when it is present: a field with explicit presence
+       (`optional`, message-typed, oneof member, proto2 or editions
+       EXPLICIT) when it is set, even to its default; a field with implicit
+       presence (proto3 singular without `optional`) when its value is not
+       the default. A float or double is the default only when all its bits
+       are zero, so -0.0 is written. Empty repeated fields and maps are not
+       written.
+    3. Tags and lengths are minimal varints. int32, int64, uint32, uint64,
+       bool (0 or 1) and enum are varints; negative int32 and enum values are
+       sign-extended to 64 bits (10 bytes). sint32 and sint64 are zigzag
+       varints. fixed32, sfixed32 and float are 4 bytes, fixed64, sfixed64
+       and double 8 bytes, little-endian; NaNs keep their bits. string and
+       bytes are length-delimited, as they are.
+    4. A repeated scalar numeric field (varint, fixed32 or fixed64 kinds;
+       not string, bytes or message) whose schema says packed (the proto3
+       default; editions PACKED) is one length-delimited record holding the
+       elements back to back; otherwise one record per element.
+    5. A message field is length-delimited and holds canonical(submessage);
+       a group (proto2 or editions DELIMITED) is START_GROUP,
+       canonical(submessage), END_GROUP.
+    6. A map field is one length-delimited record per entry, entries ordered
+       by key: string keys by their UTF-8 bytes compared as unsigned bytes,
+       so a prefix comes first ("os" < "os_version" < "osx"); signed integer
+       keys (int32, int64, sint32, sint64, sfixed32, sfixed64) numerically,
+       negative first; unsigned keys (uint32, uint64, fixed32, fixed64)
+       numerically; bool keys false before true. Each entry always holds the
+       key (field 1) and then the value (field 2), even when they are
+       defaults; the value is encoded by rules 3 and 5.
+    7. A google.protobuf.Any, at the top or at any depth, is written as
+       field 1, its `type_url` as it is (unless empty), then field 2, its
+       `value` bytes replaced by canonical(the message they hold), left out
+       when that is empty. The type is named by the part of `type_url` after
+       its last "/"; an empty `value` needs no type. This applies
+       recursively, to Anys inside Anys.
+    8. Unknown fields are not allowed: a message at any depth that carries
+       fields its schema does not define, or an Any whose type the encoder
+       cannot resolve or whose bytes do not parse, has no canonical encoding.
+       Encoders fail with an error instead of dropping, keeping or reordering
+       such bytes, so parties that know different schemas never compute
+       different digests silently. Extensions are not allowed either.
+
+    The bytes ValueData.binary holds are the canonical encoding made by the
+    writer, so anyone can check a digest without the schema: SHA-256 of the
+    Any's encoding, its `type_url` field and then its `value` field as they
+    are.
+
+    Next ID: 4
     """
 
     DESCRIPTOR: _descriptor.Descriptor
 
     SHA256_FIELD_NUMBER: _builtins.int
     SIZE_BYTES_FIELD_NUMBER: _builtins.int
+    ALGORITHM_FIELD_NUMBER: _builtins.int
     sha256: _builtins.str
-    """The SHA-256 of the value, as 64 lowercase hex digits: of its
-    google.protobuf.Any in deterministic binary serialization, with the
-    message inside (the Any's `value` bytes) serialized deterministically
-    too. It is also the key of the value's data in a value_data map.
+    """The digest as 64 lowercase hex digits, computed as `algorithm` says. It
+    is also the key of the value's data in a value_data map.
     """
     size_bytes: _builtins.int
-    """The length in bytes of that serialization: how much the data would
+    """The length in bytes of the canonical encoding: how much the data would
     cost to fetch, even when it was omitted.
+    """
+    algorithm: Global___DigestAlgorithm.ValueType
+    """How `sha256` was computed. The orchestrator always sets it; a reader
+    that meets an algorithm it does not know must not compare the digest
+    with one it computed.
     """
     def __init__(
         self,
         *,
         sha256: _builtins.str | None = ...,
         size_bytes: _builtins.int | None = ...,
+        algorithm: Global___DigestAlgorithm.ValueType | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_sha256", b"_sha256", "_size_bytes", b"_size_bytes", "sha256", b"sha256", "size_bytes", b"size_bytes"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_algorithm", b"_algorithm", "_sha256", b"_sha256", "_size_bytes", b"_size_bytes", "algorithm", b"algorithm", "sha256", b"sha256", "size_bytes", b"size_bytes"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_sha256", b"_sha256", "_size_bytes", b"_size_bytes", "sha256", b"sha256", "size_bytes", b"size_bytes"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_algorithm", b"_algorithm", "_sha256", b"_sha256", "_size_bytes", b"_size_bytes", "algorithm", b"algorithm", "sha256", b"sha256", "size_bytes", b"size_bytes"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__algorithm: _TypeAlias = _typing.Literal["algorithm"]  # noqa: Y015
+    _WhichOneofArgType__algorithm: _TypeAlias = _typing.Literal["_algorithm", b"_algorithm"]  # noqa: Y015
     _WhichOneofReturnType__sha256: _TypeAlias = _typing.Literal["sha256"]  # noqa: Y015
     _WhichOneofArgType__sha256: _TypeAlias = _typing.Literal["_sha256", b"_sha256"]  # noqa: Y015
     _WhichOneofReturnType__size_bytes: _TypeAlias = _typing.Literal["size_bytes"]  # noqa: Y015
     _WhichOneofArgType__size_bytes: _TypeAlias = _typing.Literal["_size_bytes", b"_size_bytes"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__algorithm) -> _WhichOneofReturnType__algorithm | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__sha256) -> _WhichOneofReturnType__sha256 | None: ...
     @_typing.overload

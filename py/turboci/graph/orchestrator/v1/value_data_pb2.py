@@ -22,11 +22,12 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from google.protobuf import any_pb2 as google_dot_protobuf_dot_any__pb2
 from turboci.graph.orchestrator.v1 import json_value_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_json__value__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n.turboci/graph/orchestrator/v1/value_data.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x19google/protobuf/any.proto\x1a.turboci/graph/orchestrator/v1/json_value.proto\"\x83\x01\n\tValueData\x12.\n\x06\x62inary\x18\x01 \x01(\x0b\x32\x14.google.protobuf.AnyH\x00R\x06\x62inary\x12>\n\x04json\x18\x02 \x01(\x0b\x32(.turboci.graph.orchestrator.v1.JsonValueH\x00R\x04jsonB\x06\n\x04\x64\x61taBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n.turboci/graph/orchestrator/v1/value_data.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/protobuf/any.proto\x1a.turboci/graph/orchestrator/v1/json_value.proto\"\xd3\x01\n\tValueData\x12.\n\x06\x62inary\x18\x01 \x01(\x0b\x32\x14.google.protobuf.AnyH\x00R\x06\x62inary\x12>\n\x04json\x18\x02 \x01(\x0b\x32(.turboci.graph.orchestrator.v1.JsonValueH\x00R\x04json\x12\x37\n\x12has_unknown_fields\x18\x03 \x01(\x08\x42\x04\xe2\x41\x01\x03H\x01R\x10hasUnknownFields\x88\x01\x01\x42\x06\n\x04\x64\x61taB\x15\n\x13_has_unknown_fieldsBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,6 +35,8 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'turboci.graph.orchestrator.
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'ZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpb'
-  _globals['_VALUEDATA']._serialized_start=157
-  _globals['_VALUEDATA']._serialized_end=288
+  _globals['_VALUEDATA'].fields_by_name['has_unknown_fields']._loaded_options = None
+  _globals['_VALUEDATA'].fields_by_name['has_unknown_fields']._serialized_options = b'\342A\001\003'
+  _globals['_VALUEDATA']._serialized_start=190
+  _globals['_VALUEDATA']._serialized_end=401
 # @@protoc_insertion_point(module_scope)

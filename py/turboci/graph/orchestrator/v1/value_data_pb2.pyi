@@ -25,13 +25,25 @@ class ValueData(_message.Message):
     (Go and Python) rather than reading it directly: they check the type and
     turn omissions into errors.
 
-    Next ID: 3
+    `binary` holds the value exactly as its writer encoded it: the canonical
+    encoding described on Digest, which has no unknown fields to the writer.
+    The orchestrator may know an older schema of the type than the writer
+    did; it keeps the bytes all the same (so the digest still holds) and says
+    so in `has_unknown_fields`.
+
+    Next ID: 4
     """
 
     DESCRIPTOR: _descriptor.Descriptor
 
     BINARY_FIELD_NUMBER: _builtins.int
     JSON_FIELD_NUMBER: _builtins.int
+    HAS_UNKNOWN_FIELDS_FIELD_NUMBER: _builtins.int
+    has_unknown_fields: _builtins.bool
+    """Set when the value holds fields that the orchestrator's schema of its
+    type does not define. They are in `binary`, untouched, but missing
+    from `json`, which the orchestrator renders with its schema.
+    """
     @_builtins.property
     def binary(self) -> _any_pb2.Any:
         """The value as protobuf binary (VALUE_ENCODING_BINARY)."""
@@ -45,13 +57,19 @@ class ValueData(_message.Message):
         *,
         binary: _any_pb2.Any | None = ...,
         json: _json_value_pb2.JsonValue | None = ...,
+        has_unknown_fields: _builtins.bool | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["binary", b"binary", "data", b"data", "json", b"json"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_has_unknown_fields", b"_has_unknown_fields", "binary", b"binary", "data", b"data", "has_unknown_fields", b"has_unknown_fields", "json", b"json"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["binary", b"binary", "data", b"data", "json", b"json"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_has_unknown_fields", b"_has_unknown_fields", "binary", b"binary", "data", b"data", "has_unknown_fields", b"has_unknown_fields", "json", b"json"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__has_unknown_fields: _TypeAlias = _typing.Literal["has_unknown_fields"]  # noqa: Y015
+    _WhichOneofArgType__has_unknown_fields: _TypeAlias = _typing.Literal["_has_unknown_fields", b"_has_unknown_fields"]  # noqa: Y015
     _WhichOneofReturnType_data: _TypeAlias = _typing.Literal["binary", "json"]  # noqa: Y015
     _WhichOneofArgType_data: _TypeAlias = _typing.Literal["data", b"data"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__has_unknown_fields) -> _WhichOneofReturnType__has_unknown_fields | None: ...
+    @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType_data) -> _WhichOneofReturnType_data | None: ...
 
 Global___ValueData: _TypeAlias = ValueData  # noqa: Y015

@@ -1,4 +1,4 @@
-"""Looking up values in answers (turboci.util.values)."""
+"""Looking up, writing and digesting values (turboci.utils.value)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ import hashlib
 
 import pytest
 from google.protobuf import json_format
+from google.protobuf.any_pb2 import Any
 from turboci.data.build.v1.build_check_options_pb2 import BuildCheckOptions
 from turboci.data.build.v1.build_check_result_pb2 import BuildCheckResult
 from turboci.data.build.v1.build_status_pb2 import BuildStatus
+from turboci.graph.orchestrator.v1.digest_pb2 import DigestAlgorithm
 from turboci.graph.orchestrator.v1.json_value_pb2 import JsonValue
 from turboci.graph.orchestrator.v1.omission_reason_pb2 import OmissionReason
 from turboci.graph.orchestrator.v1.value_data_pb2 import ValueData
 from turboci.graph.orchestrator.v1.value_ref_pb2 import ValueRef
-from turboci.util import values
+from turboci.utils import value as values
 
 from turboci.data.test.v1 import test_check_options_pb2
 
@@ -31,9 +33,9 @@ def answer(
     refs: list[ValueRef] = []
     data: dict[str, ValueData] = {}
     for message in messages:
-        digest = values.digest_of(message)
-        refs.append(ValueRef(type_url=values.type_url_of(type(message)), digest=digest))
-        data[digest.sha256] = ValueData(binary=values.pack(message))
+        ref, entry = values.ref_with_data(message)
+        refs.append(ref)
+        data[ref.digest.sha256] = entry
     return refs, data
 
 
@@ -44,7 +46,7 @@ def test_lookup_returns_the_typed_message() -> None:
 
 
 def test_lookup_reads_json_encoded_data() -> None:
-    digest = values.digest_of(OPTIONS)
+    digest = values.digest(OPTIONS)
     type_url = values.type_url_of(Options)
     ref = ValueRef(type_url=type_url, digest=digest)
     data = {
@@ -59,7 +61,7 @@ def test_lookup_reads_json_encoded_data() -> None:
 def test_omitted_value_raises_with_the_reason(reason: OmissionReason.ValueType) -> None:
     ref = ValueRef(
         type_url=values.type_url_of(BuildCheckResult),
-        digest=values.digest_of(RESULT),
+        digest=values.digest(RESULT),
         omitted=reason,
     )
     with pytest.raises(values.ValueOmittedError, match=OmissionReason.Name(reason)) as err:
@@ -98,18 +100,64 @@ def test_find_does_not_hide_omissions() -> None:
         values.find([ref], {}, BuildCheckResult)
 
 
-def test_digest_is_sha256_of_the_deterministic_any() -> None:
-    digest = values.digest_of(OPTIONS)
-    data = values.pack(OPTIONS).SerializeToString(deterministic=True)
+def test_digest_is_sha256_of_the_canonical_any() -> None:
+    digest = values.digest(OPTIONS)
+    data = values.canonical(values.pack(OPTIONS))
     assert digest.sha256 == hashlib.sha256(data).hexdigest()
     assert digest.size_bytes == len(data)
+    assert digest.algorithm == DigestAlgorithm.DIGEST_ALGORITHM_CANONICAL_SHA256
     # Map order must not change the digest.
     reordered = Options(suites=["base_unittests"], variant={"cpu": "x86-64", "os": "linux"})
-    assert values.digest_of(reordered) == digest
+    assert values.digest(reordered) == digest
+    # An Any is the packed value: the same digest, whatever bytes it holds.
+    packed = Any()
+    packed.Pack(OPTIONS)
+    assert values.digest(packed) == digest
 
 
-def test_value_write_packs_the_message() -> None:
-    write = values.value_write(RESULT, realm="chromium:try")
+def test_write_packs_the_canonical_encoding() -> None:
+    write = values.write(RESULT, realm="chromium:try")
     assert write.realm == "chromium:try"
     assert write.value.type_url == values.type_url_of(BuildCheckResult)
-    assert not values.value_write(RESULT).HasField("realm")
+    assert write.value.value == values.canonical(RESULT)
+    assert not values.write(RESULT).HasField("realm")
+
+
+def test_ref_with_data_points_at_its_data() -> None:
+    ref, data = values.ref_with_data(OPTIONS, realm="chromium:try")
+    assert ref.realm == "chromium:try"
+    assert ref.type_url == values.type_url_of(Options)
+    assert ref.digest == values.digest(OPTIONS)
+    assert values.digest(data.binary) == ref.digest
+    assert values.lookup(ref, {ref.digest.sha256: data}, Options) == OPTIONS
+
+
+def test_lookup_with_bad_json_is_an_error() -> None:
+    ref, _ = values.ref_with_data(OPTIONS)
+    bad = ValueData(json=JsonValue(type_url=ref.type_url, json="{not json"))
+    with pytest.raises(values.ValueLookupError, match="bad JSON"):
+        values.lookup(ref, {ref.digest.sha256: bad}, Options)
+
+
+def test_data_of_another_type_than_the_ref_claims() -> None:
+    ref, data = values.ref_with_data(OPTIONS)
+    ref.type_url = values.type_url_of(BuildCheckResult)
+    with pytest.raises(values.ValueTypeError):
+        values.lookup(ref, {ref.digest.sha256: data}, BuildCheckResult)
+
+
+def test_errors_stay_distinct() -> None:
+    kinds = (values.ValueOmittedError, values.ValueMissingError, values.ValueTypeError)
+    for a in kinds:
+        for b in kinds:
+            assert issubclass(a, b) == (a is b)
+        assert issubclass(a, values.ValueLookupError)
+
+
+def test_bad_input_is_a_clear_error() -> None:
+    with pytest.raises(TypeError, match="wants a ValueRef"):
+        values.lookup("ref", {}, Options)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="protobuf message"):
+        values.digest({"os": "linux"})  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="protobuf message"):
+        values.write(b"bytes")  # type: ignore[arg-type]

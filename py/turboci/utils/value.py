@@ -3,8 +3,13 @@
 Answers from the orchestrator carry values as ValueRefs (type and digest)
 plus one value_data map keyed by digest. ``lookup`` joins the two and hands
 back the typed message, or raises an error that says why it cannot: the
-value was omitted (with the orchestrator's reason), is missing from the map,
-or is of another type.
+value was omitted (ValueOmittedError, with the orchestrator's reason), is
+missing from the map (ValueMissingError), or is of another type
+(ValueTypeError).
+
+``digest`` and ``canonical`` compute a value's digest over the canonical
+encoding that digest.proto defines; the Go helpers
+(go.chromium.org/turboci/proto/go/utils/value) give the same bytes.
 """
 
 from __future__ import annotations
@@ -16,13 +21,18 @@ from typing import TypeVar
 
 from google.protobuf import json_format
 from google.protobuf.any_pb2 import Any
+from google.protobuf.descriptor_pool import DescriptorPool
 from google.protobuf.message import Message
 
 from turboci.graph.orchestrator.v1.digest_pb2 import Digest
+from turboci.graph.orchestrator.v1.digest_pb2 import DigestAlgorithm
 from turboci.graph.orchestrator.v1.omission_reason_pb2 import OmissionReason
 from turboci.graph.orchestrator.v1.value_data_pb2 import ValueData
 from turboci.graph.orchestrator.v1.value_ref_pb2 import ValueRef
 from turboci.graph.orchestrator.v1.value_write_pb2 import ValueWrite
+from turboci.utils._canonical import ANY_FULL_NAME
+from turboci.utils._canonical import CanonicalError
+from turboci.utils._canonical import canonical
 
 M = TypeVar("M", bound=Message)
 
@@ -30,7 +40,7 @@ TYPE_URL_PREFIX = "type.googleapis.com/"
 
 
 class ValueLookupError(LookupError):
-    """Base of the errors of this module: the value cannot be returned."""
+    """Base of the lookup errors: the value cannot be returned."""
 
 
 class ValueOmittedError(ValueLookupError):
@@ -62,25 +72,60 @@ def _full_name(type_url: str) -> str:
     return type_url.rsplit("/", 1)[-1]
 
 
-def pack(message: Message) -> Any:
-    """The value's Any, with the message serialized deterministically."""
-    packed = Any()
-    packed.Pack(message, deterministic=True)
-    return packed
+def pack(message: Message, pool: DescriptorPool | None = None) -> Any:
+    """The value's Any: its type URL and the canonical encoding of message.
+
+    Raises CanonicalError when message has no canonical encoding (e.g. it
+    holds unknown fields).
+    """
+    if not isinstance(message, Message):
+        raise TypeError(f"pack wants a protobuf message, got {type(message).__name__}")
+    return Any(
+        type_url=TYPE_URL_PREFIX + message.DESCRIPTOR.full_name,
+        value=canonical(message, pool),
+    )
 
 
-def digest_of(message: Message) -> Digest:
-    """The digest the orchestrator gives this message as a value."""
-    data = pack(message).SerializeToString(deterministic=True)
-    return Digest(sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data))
+def _as_any(value: Message, pool: DescriptorPool | None) -> Message:
+    if not isinstance(value, Message):
+        raise TypeError(f"a value is a protobuf message, got {type(value).__name__}")
+    return value if value.DESCRIPTOR.full_name == ANY_FULL_NAME else pack(value, pool)
 
 
-def value_write(message: Message, realm: str | None = None) -> ValueWrite:
+def digest(value: Message, pool: DescriptorPool | None = None) -> Digest:
+    """The digest of a value, given as its message or as its packed Any.
+
+    An Any is taken as the value itself, already packed (as in ValueWrite
+    and ValueData), and is not packed again. Types inside Anys are looked
+    up in `pool` first, then in the default pool. Raises CanonicalError when
+    the value has no canonical encoding.
+    """
+    data = canonical(_as_any(value, pool), pool)
+    return Digest(
+        sha256=hashlib.sha256(data).hexdigest(),
+        size_bytes=len(data),
+        algorithm=DigestAlgorithm.DIGEST_ALGORITHM_CANONICAL_SHA256,
+    )
+
+
+def write(message: Message, realm: str | None = None) -> ValueWrite:
     """A ValueWrite holding the message, for CheckWrite, StageWrite and reasons."""
-    write = ValueWrite(value=pack(message))
+    out = ValueWrite(value=pack(message))
     if realm is not None:
-        write.realm = realm
-    return write
+        out.realm = realm
+    return out
+
+
+def ref_with_data(message: Message, realm: str | None = None) -> tuple[ValueRef, ValueData]:
+    """A ValueRef to message and the ValueData entry it points at, as an
+    answer from the orchestrator carries them: put the data into the
+    answer's value_data map under ``ref.digest.sha256``. Meant for tests and
+    fakes of the orchestrator."""
+    packed = pack(message)
+    ref = ValueRef(type_url=packed.type_url, digest=digest(packed))
+    if realm is not None:
+        ref.realm = realm
+    return ref, ValueData(binary=packed)
 
 
 def lookup(ref: ValueRef, value_data: Mapping[str, ValueData], message_type: type[M]) -> M:
@@ -90,6 +135,8 @@ def lookup(ref: ValueRef, value_data: Mapping[str, ValueData], message_type: typ
     data for the value, ValueTypeError when the value is of another type, and
     ValueMissingError when the answer is inconsistent.
     """
+    if not isinstance(ref, ValueRef):
+        raise TypeError(f"lookup wants a ValueRef, got {type(ref).__name__}")
     want = message_type.DESCRIPTOR.full_name
     if ref.type_url and _full_name(ref.type_url) != want:
         raise ValueTypeError(f"value is a {_full_name(ref.type_url)}, not a {want}")
@@ -112,7 +159,10 @@ def lookup(ref: ValueRef, value_data: Mapping[str, ValueData], message_type: typ
         if _full_name(data.json.type_url) != want:
             raise ValueTypeError(f"value is a {_full_name(data.json.type_url)}, not a {want}")
         message = message_type()
-        json_format.Parse(data.json.json, message)
+        try:
+            json_format.Parse(data.json.json, message)
+        except json_format.ParseError as exc:
+            raise ValueLookupError(f"value {key}: bad JSON: {exc}") from None
         return message
     raise ValueMissingError(f"value_data entry {key} holds no data")
 
@@ -121,7 +171,7 @@ def _unpack(packed: Any, message_type: type[M]) -> M:
     message = message_type()
     if not packed.Unpack(message):
         raise ValueTypeError(
-            f"value is a {_full_name(packed.type_url)}, not a {type_url_of(message_type)}"
+            f"value is a {_full_name(packed.type_url)}, not a {message_type.DESCRIPTOR.full_name}"
         )
     return message
 
@@ -141,14 +191,17 @@ def find(
 
 __all__ = [
     "TYPE_URL_PREFIX",
+    "CanonicalError",
     "ValueLookupError",
     "ValueMissingError",
     "ValueOmittedError",
     "ValueTypeError",
-    "digest_of",
+    "canonical",
+    "digest",
     "find",
     "lookup",
     "pack",
+    "ref_with_data",
     "type_url_of",
-    "value_write",
+    "write",
 ]

@@ -1,5 +1,7 @@
 """The compact string form of TurboCI graph identifiers: format and parse.
 
+The Go package go.chromium.org/turboci/proto/go/utils/ids does the same.
+
 Grammar (documented on the ID messages in turboci/graph/ids/v1):
 
     workplan       W<name>
@@ -29,16 +31,10 @@ from turboci.graph.ids.v1.stage_edit_id_pb2 import StageEditId
 from turboci.graph.ids.v1.stage_id_pb2 import StageId
 from turboci.graph.ids.v1.work_plan_id_pb2 import WorkPlanId
 
-AnyId = (
-    WorkPlanId
-    | CheckId
-    | CheckResultId
-    | CheckEditId
-    | StageId
-    | StageAttemptId
-    | StageEditId
-    | Identifier
-)
+# Any one graph ID.
+NodeId = WorkPlanId | CheckId | CheckResultId | CheckEditId | StageId | StageAttemptId | StageEditId
+# What format takes: a graph ID or an Identifier holding one.
+AnyId = NodeId | Identifier
 
 _NAME = re.compile(r"[A-Za-z0-9_./-]{1,128}")
 _NUMBER = re.compile(r"[1-9][0-9]{0,9}")
@@ -79,18 +75,14 @@ def _stage(s: StageId) -> str:
     return f"{_work_plan(s.work_plan)}:S{_name('stage', s.id)}"
 
 
-def format_id(ident: AnyId) -> str:
+def format(ident: AnyId) -> str:
     """The compact string form of any graph ID message.
 
     Raises IdError when a part is missing or malformed, so that a string that
     could not be parsed back is never produced.
     """
     if isinstance(ident, Identifier):
-        which = ident.WhichOneof("type")
-        if which is None:
-            raise IdError("empty Identifier: no ID is set")
-        inner: AnyId = getattr(ident, which)
-        return format_id(inner)
+        return format(unwrap(ident))
     if isinstance(ident, WorkPlanId):
         return _work_plan(ident)
     if isinstance(ident, CheckId):
@@ -124,7 +116,7 @@ def _parse_name(text: str, kind: str, segment: str) -> str:
         raise IdError(f"{text!r}: {e}") from None
 
 
-def parse_id(text: str) -> Identifier:
+def parse(text: str) -> Identifier:
     """Parse any compact ID string into an Identifier holding the right ID."""
     segments = text.split(":")
     if len(segments) > 3 or not segments[0].startswith("W"):
@@ -162,13 +154,24 @@ def parse_id(text: str) -> Identifier:
     raise IdError(f"{text!r}: after the workplan want C<check> or S<stage>, got {node!r}")
 
 
+def unwrap(ident: Identifier) -> NodeId:
+    """The ID an Identifier holds (a WorkPlanId, CheckId, ...).
+
+    Raises IdError when it holds none.
+    """
+    which = ident.WhichOneof("type")
+    if which is None:
+        raise IdError("empty Identifier: no ID is set")
+    inner: NodeId = getattr(ident, which)
+    return inner
+
+
 def parse_as(text: str, kind: type[_T]) -> _T:
     """Parse a compact ID string that must be of one kind, e.g. CheckId."""
-    ident = parse_id(text)
-    inner = getattr(ident, str(ident.WhichOneof("type")))
+    inner = unwrap(parse(text))
     if not isinstance(inner, kind):
         raise IdError(f"{text!r} is a {type(inner).__name__}, not a {kind.__name__}")
     return inner
 
 
-__all__ = ["AnyId", "IdError", "format_id", "parse_as", "parse_id"]
+__all__ = ["AnyId", "IdError", "NodeId", "format", "parse", "parse_as", "unwrap"]

@@ -1,6 +1,6 @@
-package idspb
-
-// Hand-written: the compact string form of graph IDs.
+// Package ids formats and parses the compact string form of TurboCI graph
+// IDs (go.chromium.org/turboci/proto/go/graph/ids/v1), for logs, URLs and
+// command lines.
 //
 // Grammar (documented on the ID messages in turboci/graph/ids/v1):
 //
@@ -15,15 +15,28 @@ package idspb
 // A name is 1 to 128 characters from "A-Z a-z 0-9 _ - . /"; a number is a
 // positive decimal without leading zeros that fits an int32. Because ':'
 // never appears in a name, every string parses one way only.
+//
+// Every error of this package wraps ErrInvalid.
+package ids
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 
 	"google.golang.org/protobuf/proto"
+
+	idspb "go.chromium.org/turboci/proto/go/graph/ids/v1"
 )
+
+// ErrInvalid is wrapped by every error of Format, Parse and ParseAs.
+var ErrInvalid = errors.New("invalid TurboCI ID")
+
+func fail(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...)
+}
 
 const maxNameLen = 128
 
@@ -46,19 +59,19 @@ func validName(s string) bool {
 
 func name(kind, s string) (string, error) {
 	if !validName(s) {
-		return "", fmt.Errorf("invalid %s name %q: want 1-128 characters from A-Z a-z 0-9 _ - . /", kind, s)
+		return "", fail("invalid %s name %q: want 1-128 characters from A-Z a-z 0-9 _ - . /", kind, s)
 	}
 	return s, nil
 }
 
 func number(kind string, n int32) (string, error) {
 	if n < 1 {
-		return "", fmt.Errorf("invalid %s number %d: want 1 to %d", kind, n, math.MaxInt32)
+		return "", fail("invalid %s number %d: want 1 to %d", kind, n, math.MaxInt32)
 	}
 	return strconv.FormatInt(int64(n), 10), nil
 }
 
-func formatWorkPlan(id *WorkPlanId) (string, error) {
+func formatWorkPlan(id *idspb.WorkPlanId) (string, error) {
 	n, err := name("workplan", id.GetId())
 	if err != nil {
 		return "", err
@@ -66,7 +79,7 @@ func formatWorkPlan(id *WorkPlanId) (string, error) {
 	return "W" + n, nil
 }
 
-func formatNode(wp *WorkPlanId, tag, kind, id string) (string, error) {
+func formatNode(wp *idspb.WorkPlanId, tag, kind, id string) (string, error) {
 	w, err := formatWorkPlan(wp)
 	if err != nil {
 		return "", err
@@ -90,38 +103,39 @@ func formatSub(node string, err error, tag, kind string, n int32) (string, error
 }
 
 // Format returns the compact string form of any graph ID message: a
-// *WorkPlanId, *CheckId, *CheckResultId, *CheckEditId, *StageId,
-// *StageAttemptId, *StageEditId or *Identifier. It fails when a part is
+// *idspb.WorkPlanId, *idspb.CheckId, *idspb.CheckResultId, *idspb.CheckEditId,
+// *idspb.StageId, *idspb.StageAttemptId, *idspb.StageEditId or *idspb.Identifier.
+// It fails when a part is
 // missing or malformed, so it never produces a string that would not parse
 // back.
 func Format(id proto.Message) (string, error) {
 	switch id := id.(type) {
-	case *Identifier:
-		inner := identifierValue(id)
+	case *idspb.Identifier:
+		inner := Unwrap(id)
 		if inner == nil {
-			return "", fmt.Errorf("empty Identifier: no ID is set")
+			return "", fail("empty Identifier: no ID is set")
 		}
 		return Format(inner)
-	case *WorkPlanId:
+	case *idspb.WorkPlanId:
 		return formatWorkPlan(id)
-	case *CheckId:
+	case *idspb.CheckId:
 		return formatNode(id.GetWorkPlan(), "C", "check", id.GetId())
-	case *CheckResultId:
+	case *idspb.CheckResultId:
 		c, err := Format(id.GetCheck())
 		return formatSub(c, err, "R", "check result", id.GetNumber())
-	case *CheckEditId:
+	case *idspb.CheckEditId:
 		c, err := Format(id.GetCheck())
 		return formatSub(c, err, "E", "check edit", id.GetNumber())
-	case *StageId:
+	case *idspb.StageId:
 		return formatNode(id.GetWorkPlan(), "S", "stage", id.GetId())
-	case *StageAttemptId:
+	case *idspb.StageAttemptId:
 		s, err := Format(id.GetStage())
 		return formatSub(s, err, "A", "stage attempt", id.GetNumber())
-	case *StageEditId:
+	case *idspb.StageEditId:
 		s, err := Format(id.GetStage())
 		return formatSub(s, err, "E", "stage edit", id.GetNumber())
 	default:
-		return "", fmt.Errorf("not a TurboCI graph ID: %T", id)
+		return "", fail("not a TurboCI graph ID: %T", id)
 	}
 }
 
@@ -134,63 +148,64 @@ func MustFormat(id proto.Message) string {
 	return s
 }
 
-// identifierValue returns the ID held by an Identifier, or nil.
-func identifierValue(id *Identifier) proto.Message {
-	switch t := id.GetType().(type) {
-	case *Identifier_WorkPlan:
-		return t.WorkPlan
-	case *Identifier_Check:
-		return t.Check
-	case *Identifier_CheckResult:
-		return t.CheckResult
-	case *Identifier_CheckEdit:
-		return t.CheckEdit
-	case *Identifier_Stage:
-		return t.Stage
-	case *Identifier_StageAttempt:
-		return t.StageAttempt
-	case *Identifier_StageEdit:
-		return t.StageEdit
+// Unwrap returns the ID an Identifier holds (a *idspb.WorkPlanId,
+// *idspb.CheckId, ...), or nil when it holds none.
+func Unwrap(id *idspb.Identifier) proto.Message {
+	switch id.WhichType() {
+	case idspb.Identifier_WorkPlan_case:
+		return id.GetWorkPlan()
+	case idspb.Identifier_Check_case:
+		return id.GetCheck()
+	case idspb.Identifier_CheckResult_case:
+		return id.GetCheckResult()
+	case idspb.Identifier_CheckEdit_case:
+		return id.GetCheckEdit()
+	case idspb.Identifier_Stage_case:
+		return id.GetStage()
+	case idspb.Identifier_StageAttempt_case:
+		return id.GetStageAttempt()
+	case idspb.Identifier_StageEdit_case:
+		return id.GetStageEdit()
 	}
 	return nil
 }
 
 func parseNumber(text, kind, s string) (int32, error) {
 	if s == "" || s[0] < '1' || s[0] > '9' {
-		return 0, fmt.Errorf("%q: invalid %s number %q", text, kind, s)
+		return 0, fail("%q: invalid %s number %q", text, kind, s)
 	}
 	n, err := strconv.ParseInt(s, 10, 32)
 	if err != nil {
-		return 0, fmt.Errorf("%q: invalid %s number %q: want 1 to %d", text, kind, s, math.MaxInt32)
+		return 0, fail("%q: invalid %s number %q: want 1 to %d", text, kind, s, math.MaxInt32)
 	}
 	return int32(n), nil
 }
 
 func parseName(text, kind, s string) (string, error) {
-	if _, err := name(kind, s); err != nil {
-		return "", fmt.Errorf("%q: %w", text, err)
+	if !validName(s) {
+		return "", fail("%q: invalid %s name %q: want 1-128 characters from A-Z a-z 0-9 _ - . /", text, kind, s)
 	}
 	return s, nil
 }
 
 // Parse reads any compact ID string into an Identifier holding the right
 // kind of ID.
-func Parse(text string) (*Identifier, error) {
+func Parse(text string) (*idspb.Identifier, error) {
 	segs := strings.Split(text, ":")
 	if len(segs) > 3 || !strings.HasPrefix(segs[0], "W") {
-		return nil, fmt.Errorf("%q: not a TurboCI ID (want W<workplan>[:C<check>|:S<stage>[...]])", text)
+		return nil, fail("%q: not a TurboCI ID (want W<workplan>[:C<check>|:S<stage>[...]])", text)
 	}
 	wpName, err := parseName(text, "workplan", segs[0][1:])
 	if err != nil {
 		return nil, err
 	}
-	wp := &WorkPlanId{Id: proto.String(wpName)}
+	wp := idspb.WorkPlanId_builder{Id: proto.String(wpName)}.Build()
 	if len(segs) == 1 {
-		return &Identifier{Type: &Identifier_WorkPlan{WorkPlan: wp}}, nil
+		return idspb.Identifier_builder{WorkPlan: wp}.Build(), nil
 	}
 	node, rest := segs[1], segs[2:]
 	if node == "" {
-		return nil, fmt.Errorf("%q: after the workplan want C<check> or S<stage>", text)
+		return nil, fail("%q: after the workplan want C<check> or S<stage>, got %q", text, node)
 	}
 	switch node[0] {
 	case 'C':
@@ -198,9 +213,9 @@ func Parse(text string) (*Identifier, error) {
 		if err != nil {
 			return nil, err
 		}
-		check := &CheckId{WorkPlan: wp, Id: proto.String(n)}
+		check := idspb.CheckId_builder{WorkPlan: wp, Id: proto.String(n)}.Build()
 		if len(rest) == 0 {
-			return &Identifier{Type: &Identifier_Check{Check: check}}, nil
+			return idspb.Identifier_builder{Check: check}.Build(), nil
 		}
 		sub := rest[0]
 		switch {
@@ -209,23 +224,23 @@ func Parse(text string) (*Identifier, error) {
 			if err != nil {
 				return nil, err
 			}
-			return &Identifier{Type: &Identifier_CheckResult{CheckResult: &CheckResultId{Check: check, Number: proto.Int32(num)}}}, nil
+			return idspb.Identifier_builder{CheckResult: idspb.CheckResultId_builder{Check: check, Number: proto.Int32(num)}.Build()}.Build(), nil
 		case strings.HasPrefix(sub, "E"):
 			num, err := parseNumber(text, "check edit", sub[1:])
 			if err != nil {
 				return nil, err
 			}
-			return &Identifier{Type: &Identifier_CheckEdit{CheckEdit: &CheckEditId{Check: check, Number: proto.Int32(num)}}}, nil
+			return idspb.Identifier_builder{CheckEdit: idspb.CheckEditId_builder{Check: check, Number: proto.Int32(num)}.Build()}.Build(), nil
 		}
-		return nil, fmt.Errorf("%q: after a check want R<number> or E<number>, got %q", text, sub)
+		return nil, fail("%q: after a check want R<number> or E<number>, got %q", text, sub)
 	case 'S':
 		n, err := parseName(text, "stage", node[1:])
 		if err != nil {
 			return nil, err
 		}
-		stage := &StageId{WorkPlan: wp, Id: proto.String(n)}
+		stage := idspb.StageId_builder{WorkPlan: wp, Id: proto.String(n)}.Build()
 		if len(rest) == 0 {
-			return &Identifier{Type: &Identifier_Stage{Stage: stage}}, nil
+			return idspb.Identifier_builder{Stage: stage}.Build(), nil
 		}
 		sub := rest[0]
 		switch {
@@ -234,31 +249,31 @@ func Parse(text string) (*Identifier, error) {
 			if err != nil {
 				return nil, err
 			}
-			return &Identifier{Type: &Identifier_StageAttempt{StageAttempt: &StageAttemptId{Stage: stage, Number: proto.Int32(num)}}}, nil
+			return idspb.Identifier_builder{StageAttempt: idspb.StageAttemptId_builder{Stage: stage, Number: proto.Int32(num)}.Build()}.Build(), nil
 		case strings.HasPrefix(sub, "E"):
 			num, err := parseNumber(text, "stage edit", sub[1:])
 			if err != nil {
 				return nil, err
 			}
-			return &Identifier{Type: &Identifier_StageEdit{StageEdit: &StageEditId{Stage: stage, Number: proto.Int32(num)}}}, nil
+			return idspb.Identifier_builder{StageEdit: idspb.StageEditId_builder{Stage: stage, Number: proto.Int32(num)}.Build()}.Build(), nil
 		}
-		return nil, fmt.Errorf("%q: after a stage want A<number> or E<number>, got %q", text, sub)
+		return nil, fail("%q: after a stage want A<number> or E<number>, got %q", text, sub)
 	}
-	return nil, fmt.Errorf("%q: after the workplan want C<check> or S<stage>, got %q", text, node)
+	return nil, fail("%q: after the workplan want C<check> or S<stage>, got %q", text, node)
 }
 
 // ParseAs reads a compact ID string that must be of the kind T, for
-// example ParseAs[*CheckId]("Wplan:Cbuild/linux").
+// example ParseAs[*idspb.CheckId]("Wplan:Cbuild/linux").
 func ParseAs[T proto.Message](text string) (T, error) {
 	var zero T
 	id, err := Parse(text)
 	if err != nil {
 		return zero, err
 	}
-	inner := identifierValue(id)
+	inner := Unwrap(id)
 	t, ok := inner.(T)
 	if !ok {
-		return zero, fmt.Errorf("%q is a %s, not a %s", text,
+		return zero, fail("%q is a %s, not a %s", text,
 			inner.ProtoReflect().Descriptor().Name(), zero.ProtoReflect().Descriptor().Name())
 	}
 	return t, nil

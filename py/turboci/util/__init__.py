@@ -1,1 +1,0 @@
-"""Hand-written helpers for the TurboCI API stubs (not generated)."""
