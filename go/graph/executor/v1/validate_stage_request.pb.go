@@ -12,7 +12,6 @@ import (
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
-	anypb "google.golang.org/protobuf/types/known/anypb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -30,17 +29,23 @@ const (
 // stage the executor cannot run is refused at once rather than failing
 // later.
 //
-// Next ID: 4
+// Next ID: 7
 type ValidateStageRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The stage being written.
 	Stage *v1.StageId `protobuf:"bytes,1,opt,name=stage,proto3,oneof" json:"stage,omitempty"`
-	// The stage's args, of a type the executor is registered for.
-	Args *anypb.Any `protobuf:"bytes,2,opt,name=args,proto3,oneof" json:"args,omitempty"`
-	// The execution policy the writer asked for.
+	// The execution policy the writer asked for; unset when the writer left
+	// it to the executor.
 	ExecutionPolicy *v11.ExecutionPolicy `protobuf:"bytes,3,opt,name=execution_policy,json=executionPolicy,proto3,oneof" json:"execution_policy,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// The stage's args, of a type the executor is registered for, with the
+	// realm they are written in; their data is in `value_data`.
+	Args *v11.ValueRef `protobuf:"bytes,4,opt,name=args,proto3,oneof" json:"args,omitempty"`
+	// The data of the args, keyed by Digest.sha256.
+	ValueData map[string]*v11.ValueData `protobuf:"bytes,5,rep,name=value_data,json=valueData,proto3" json:"value_data,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// The stage's realm, as "<project>:<realm>".
+	Realm         *string `protobuf:"bytes,6,opt,name=realm,proto3,oneof" json:"realm,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ValidateStageRequest) Reset() {
@@ -80,13 +85,6 @@ func (x *ValidateStageRequest) GetStage() *v1.StageId {
 	return nil
 }
 
-func (x *ValidateStageRequest) GetArgs() *anypb.Any {
-	if x != nil {
-		return x.Args
-	}
-	return nil
-}
-
 func (x *ValidateStageRequest) GetExecutionPolicy() *v11.ExecutionPolicy {
 	if x != nil {
 		return x.ExecutionPolicy
@@ -94,18 +92,46 @@ func (x *ValidateStageRequest) GetExecutionPolicy() *v11.ExecutionPolicy {
 	return nil
 }
 
+func (x *ValidateStageRequest) GetArgs() *v11.ValueRef {
+	if x != nil {
+		return x.Args
+	}
+	return nil
+}
+
+func (x *ValidateStageRequest) GetValueData() map[string]*v11.ValueData {
+	if x != nil {
+		return x.ValueData
+	}
+	return nil
+}
+
+func (x *ValidateStageRequest) GetRealm() string {
+	if x != nil && x.Realm != nil {
+		return *x.Realm
+	}
+	return ""
+}
+
 var File_turboci_graph_executor_v1_validate_stage_request_proto protoreflect.FileDescriptor
 
 const file_turboci_graph_executor_v1_validate_stage_request_proto_rawDesc = "" +
 	"\n" +
-	"6turboci/graph/executor/v1/validate_stage_request.proto\x12\x19turboci.graph.executor.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/protobuf/any.proto\x1a#turboci/graph/ids/v1/stage_id.proto\x1a4turboci/graph/orchestrator/v1/execution_policy.proto\"\x8d\x02\n" +
-	"\x14ValidateStageRequest\x128\n" +
-	"\x05stage\x18\x01 \x01(\v2\x1d.turboci.graph.ids.v1.StageIdH\x00R\x05stage\x88\x01\x01\x123\n" +
-	"\x04args\x18\x02 \x01(\v2\x14.google.protobuf.AnyB\x04\xe2A\x01\x02H\x01R\x04args\x88\x01\x01\x12^\n" +
-	"\x10execution_policy\x18\x03 \x01(\v2..turboci.graph.orchestrator.v1.ExecutionPolicyH\x02R\x0fexecutionPolicy\x88\x01\x01B\b\n" +
-	"\x06_stageB\a\n" +
-	"\x05_argsB\x13\n" +
-	"\x11_execution_policyB?Z=go.chromium.org/turboci/proto/go/graph/executor/v1;executorpbb\x06proto3"
+	"6turboci/graph/executor/v1/validate_stage_request.proto\x12\x19turboci.graph.executor.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a#turboci/graph/ids/v1/stage_id.proto\x1a4turboci/graph/orchestrator/v1/execution_policy.proto\x1a.turboci/graph/orchestrator/v1/value_data.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\x98\x04\n" +
+	"\x14ValidateStageRequest\x12>\n" +
+	"\x05stage\x18\x01 \x01(\v2\x1d.turboci.graph.ids.v1.StageIdB\x04\xe2A\x01\x02H\x00R\x05stage\x88\x01\x01\x12^\n" +
+	"\x10execution_policy\x18\x03 \x01(\v2..turboci.graph.orchestrator.v1.ExecutionPolicyH\x01R\x0fexecutionPolicy\x88\x01\x01\x12F\n" +
+	"\x04args\x18\x04 \x01(\v2'.turboci.graph.orchestrator.v1.ValueRefB\x04\xe2A\x01\x02H\x02R\x04args\x88\x01\x01\x12]\n" +
+	"\n" +
+	"value_data\x18\x05 \x03(\v2>.turboci.graph.executor.v1.ValidateStageRequest.ValueDataEntryR\tvalueData\x12\x19\n" +
+	"\x05realm\x18\x06 \x01(\tH\x03R\x05realm\x88\x01\x01\x1af\n" +
+	"\x0eValueDataEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12>\n" +
+	"\x05value\x18\x02 \x01(\v2(.turboci.graph.orchestrator.v1.ValueDataR\x05value:\x028\x01B\b\n" +
+	"\x06_stageB\x13\n" +
+	"\x11_execution_policyB\a\n" +
+	"\x05_argsB\b\n" +
+	"\x06_realmJ\x04\b\x02\x10\x03B?Z=go.chromium.org/turboci/proto/go/graph/executor/v1;executorpbb\x06proto3"
 
 var (
 	file_turboci_graph_executor_v1_validate_stage_request_proto_rawDescOnce sync.Once
@@ -119,22 +145,26 @@ func file_turboci_graph_executor_v1_validate_stage_request_proto_rawDescGZIP() [
 	return file_turboci_graph_executor_v1_validate_stage_request_proto_rawDescData
 }
 
-var file_turboci_graph_executor_v1_validate_stage_request_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
+var file_turboci_graph_executor_v1_validate_stage_request_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_turboci_graph_executor_v1_validate_stage_request_proto_goTypes = []any{
 	(*ValidateStageRequest)(nil), // 0: turboci.graph.executor.v1.ValidateStageRequest
-	(*v1.StageId)(nil),           // 1: turboci.graph.ids.v1.StageId
-	(*anypb.Any)(nil),            // 2: google.protobuf.Any
+	nil,                          // 1: turboci.graph.executor.v1.ValidateStageRequest.ValueDataEntry
+	(*v1.StageId)(nil),           // 2: turboci.graph.ids.v1.StageId
 	(*v11.ExecutionPolicy)(nil),  // 3: turboci.graph.orchestrator.v1.ExecutionPolicy
+	(*v11.ValueRef)(nil),         // 4: turboci.graph.orchestrator.v1.ValueRef
+	(*v11.ValueData)(nil),        // 5: turboci.graph.orchestrator.v1.ValueData
 }
 var file_turboci_graph_executor_v1_validate_stage_request_proto_depIdxs = []int32{
-	1, // 0: turboci.graph.executor.v1.ValidateStageRequest.stage:type_name -> turboci.graph.ids.v1.StageId
-	2, // 1: turboci.graph.executor.v1.ValidateStageRequest.args:type_name -> google.protobuf.Any
-	3, // 2: turboci.graph.executor.v1.ValidateStageRequest.execution_policy:type_name -> turboci.graph.orchestrator.v1.ExecutionPolicy
-	3, // [3:3] is the sub-list for method output_type
-	3, // [3:3] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	2, // 0: turboci.graph.executor.v1.ValidateStageRequest.stage:type_name -> turboci.graph.ids.v1.StageId
+	3, // 1: turboci.graph.executor.v1.ValidateStageRequest.execution_policy:type_name -> turboci.graph.orchestrator.v1.ExecutionPolicy
+	4, // 2: turboci.graph.executor.v1.ValidateStageRequest.args:type_name -> turboci.graph.orchestrator.v1.ValueRef
+	1, // 3: turboci.graph.executor.v1.ValidateStageRequest.value_data:type_name -> turboci.graph.executor.v1.ValidateStageRequest.ValueDataEntry
+	5, // 4: turboci.graph.executor.v1.ValidateStageRequest.ValueDataEntry.value:type_name -> turboci.graph.orchestrator.v1.ValueData
+	5, // [5:5] is the sub-list for method output_type
+	5, // [5:5] is the sub-list for method input_type
+	5, // [5:5] is the sub-list for extension type_name
+	5, // [5:5] is the sub-list for extension extendee
+	0, // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_turboci_graph_executor_v1_validate_stage_request_proto_init() }
@@ -149,7 +179,7 @@ func file_turboci_graph_executor_v1_validate_stage_request_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_turboci_graph_executor_v1_validate_stage_request_proto_rawDesc), len(file_turboci_graph_executor_v1_validate_stage_request_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   1,
+			NumMessages:   2,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

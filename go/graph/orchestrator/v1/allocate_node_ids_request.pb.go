@@ -28,7 +28,7 @@ const (
 // nodes under them; an allocated ID can only be written by the actor that
 // allocated it.
 //
-// Next ID: 5
+// Next ID: 6
 type AllocateNodeIdsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The workplan the IDs are for.
@@ -39,7 +39,11 @@ type AllocateNodeIdsRequest struct {
 	StageCount *int32 `protobuf:"varint,3,opt,name=stage_count,json=stageCount,proto3,oneof" json:"stage_count,omitempty"`
 	// A prefix for the allocated names, to keep them readable (for example
 	// "test/shard-"). Must itself be a valid name prefix.
-	Prefix        *string `protobuf:"bytes,4,opt,name=prefix,proto3,oneof" json:"prefix,omitempty"`
+	Prefix *string `protobuf:"bytes,4,opt,name=prefix,proto3,oneof" json:"prefix,omitempty"`
+	// A caller-chosen key that makes the call safe to retry, as for
+	// WriteNodesRequest.request_id: a second call with the same key
+	// allocates nothing new and returns the IDs the first call allocated.
+	RequestId     *string `protobuf:"bytes,5,opt,name=request_id,json=requestId,proto3,oneof" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -102,23 +106,33 @@ func (x *AllocateNodeIdsRequest) GetPrefix() string {
 	return ""
 }
 
+func (x *AllocateNodeIdsRequest) GetRequestId() string {
+	if x != nil && x.RequestId != nil {
+		return *x.RequestId
+	}
+	return ""
+}
+
 var File_turboci_graph_orchestrator_v1_allocate_node_ids_request_proto protoreflect.FileDescriptor
 
 const file_turboci_graph_orchestrator_v1_allocate_node_ids_request_proto_rawDesc = "" +
 	"\n" +
-	"=turboci/graph/orchestrator/v1/allocate_node_ids_request.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a'turboci/graph/ids/v1/work_plan_id.proto\"\x84\x02\n" +
+	"=turboci/graph/orchestrator/v1/allocate_node_ids_request.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a'turboci/graph/ids/v1/work_plan_id.proto\"\xb7\x02\n" +
 	"\x16AllocateNodeIdsRequest\x12H\n" +
 	"\twork_plan\x18\x01 \x01(\v2 .turboci.graph.ids.v1.WorkPlanIdB\x04\xe2A\x01\x02H\x00R\bworkPlan\x88\x01\x01\x12$\n" +
 	"\vcheck_count\x18\x02 \x01(\x05H\x01R\n" +
 	"checkCount\x88\x01\x01\x12$\n" +
 	"\vstage_count\x18\x03 \x01(\x05H\x02R\n" +
 	"stageCount\x88\x01\x01\x12\x1b\n" +
-	"\x06prefix\x18\x04 \x01(\tH\x03R\x06prefix\x88\x01\x01B\f\n" +
+	"\x06prefix\x18\x04 \x01(\tH\x03R\x06prefix\x88\x01\x01\x12\"\n" +
+	"\n" +
+	"request_id\x18\x05 \x01(\tH\x04R\trequestId\x88\x01\x01B\f\n" +
 	"\n" +
 	"_work_planB\x0e\n" +
 	"\f_check_countB\x0e\n" +
 	"\f_stage_countB\t\n" +
-	"\a_prefixBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\a_prefixB\r\n" +
+	"\v_request_idBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var (
 	file_turboci_graph_orchestrator_v1_allocate_node_ids_request_proto_rawDescOnce sync.Once

@@ -33,15 +33,12 @@ type Completeness struct {
 	// The nodes returned incomplete. Empty when every node is whole.
 	Partial []*Completeness_PartialNode `protobuf:"bytes,1,rep,name=partial,proto3" json:"partial,omitempty"`
 	// The orchestrator stopped short of the full answer: it hit the size or
-	// node limit, the deadline, or errors. Continue with next_page_token, or
-	// ask smaller questions.
+	// node limit, the page size, the deadline, or errors. Continue with the
+	// response's next_page_token, or ask smaller questions.
 	HadMore *bool `protobuf:"varint,2,opt,name=had_more,json=hadMore,proto3,oneof" json:"had_more,omitempty"`
 	// Some of what is missing is missing because of errors rather than
 	// limits. Implies had_more or a non-empty partial.
-	HadErrors *bool `protobuf:"varint,3,opt,name=had_errors,json=hadErrors,proto3,oneof" json:"had_errors,omitempty"`
-	// Pass as page_token to continue where the answer stopped. Set only with
-	// had_more.
-	NextPageToken *string `protobuf:"bytes,4,opt,name=next_page_token,json=nextPageToken,proto3,oneof" json:"next_page_token,omitempty"`
+	HadErrors     *bool `protobuf:"varint,3,opt,name=had_errors,json=hadErrors,proto3,oneof" json:"had_errors,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -95,13 +92,6 @@ func (x *Completeness) GetHadErrors() bool {
 		return *x.HadErrors
 	}
 	return false
-}
-
-func (x *Completeness) GetNextPageToken() string {
-	if x != nil && x.NextPageToken != nil {
-		return *x.NextPageToken
-	}
-	return ""
 }
 
 // One node returned with less than was asked for.
@@ -166,13 +156,12 @@ var File_turboci_graph_orchestrator_v1_completeness_proto protoreflect.FileDescr
 
 const file_turboci_graph_orchestrator_v1_completeness_proto_rawDesc = "" +
 	"\n" +
-	"0turboci/graph/orchestrator/v1/completeness.proto\x12\x1dturboci.graph.orchestrator.v1\x1a google/protobuf/field_mask.proto\x1a%turboci/graph/ids/v1/identifier.proto\"\x9d\x03\n" +
+	"0turboci/graph/orchestrator/v1/completeness.proto\x12\x1dturboci.graph.orchestrator.v1\x1a google/protobuf/field_mask.proto\x1a%turboci/graph/ids/v1/identifier.proto\"\xf3\x02\n" +
 	"\fCompleteness\x12Q\n" +
 	"\apartial\x18\x01 \x03(\v27.turboci.graph.orchestrator.v1.Completeness.PartialNodeR\apartial\x12\x1e\n" +
 	"\bhad_more\x18\x02 \x01(\bH\x00R\ahadMore\x88\x01\x01\x12\"\n" +
 	"\n" +
-	"had_errors\x18\x03 \x01(\bH\x01R\thadErrors\x88\x01\x01\x12+\n" +
-	"\x0fnext_page_token\x18\x04 \x01(\tH\x02R\rnextPageToken\x88\x01\x01\x1a\x98\x01\n" +
+	"had_errors\x18\x03 \x01(\bH\x01R\thadErrors\x88\x01\x01\x1a\x98\x01\n" +
 	"\vPartialNode\x129\n" +
 	"\x04node\x18\x01 \x01(\v2 .turboci.graph.ids.v1.IdentifierH\x00R\x04node\x88\x01\x01\x129\n" +
 	"\amissing\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskH\x01R\amissing\x88\x01\x01B\a\n" +
@@ -180,8 +169,7 @@ const file_turboci_graph_orchestrator_v1_completeness_proto_rawDesc = "" +
 	"\n" +
 	"\b_missingB\v\n" +
 	"\t_had_moreB\r\n" +
-	"\v_had_errorsB\x12\n" +
-	"\x10_next_page_tokenBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\v_had_errorsJ\x04\b\x04\x10\x05R\x0fnext_page_tokenBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var (
 	file_turboci_graph_orchestrator_v1_completeness_proto_rawDescOnce sync.Once

@@ -10,7 +10,6 @@ import (
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
-	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -92,7 +91,7 @@ func (DependencyGroup_Mode) EnumDescriptor() ([]byte, []int) {
 // When the root group resolves, a PLANNED check moves on to WAITING (or to
 // FINAL if unsatisfiable) and a PLANNED stage to ATTEMPTING (or FINAL).
 //
-// Next ID: 7
+// Next ID: 8
 type DependencyGroup struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The direct dependencies of the group.
@@ -106,10 +105,11 @@ type DependencyGroup struct {
 	Threshold *int32 `protobuf:"varint,4,opt,name=threshold,proto3,oneof" json:"threshold,omitempty"`
 	// Whether the group is satisfied, can never be, or is undecided.
 	Resolution *Resolution `protobuf:"varint,5,opt,name=resolution,proto3,enum=turboci.graph.orchestrator.v1.Resolution,oneof" json:"resolution,omitempty"`
-	// When the group was resolved; unset while it is pending.
-	ResolveTime   *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=resolve_time,json=resolveTime,proto3,oneof" json:"resolve_time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// The write that resolved the group, and so when; unset while it is
+	// pending.
+	ResolveRevision *Revision `protobuf:"bytes,7,opt,name=resolve_revision,json=resolveRevision,proto3,oneof" json:"resolve_revision,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *DependencyGroup) Reset() {
@@ -177,9 +177,9 @@ func (x *DependencyGroup) GetResolution() Resolution {
 	return Resolution_RESOLUTION_UNKNOWN
 }
 
-func (x *DependencyGroup) GetResolveTime() *timestamppb.Timestamp {
+func (x *DependencyGroup) GetResolveRevision() *Revision {
 	if x != nil {
-		return x.ResolveTime
+		return x.ResolveRevision
 	}
 	return nil
 }
@@ -188,7 +188,7 @@ var File_turboci_graph_orchestrator_v1_dependency_group_proto protoreflect.FileD
 
 const file_turboci_graph_orchestrator_v1_dependency_group_proto_rawDesc = "" +
 	"\n" +
-	"4turboci/graph/orchestrator/v1/dependency_group.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a(turboci/graph/orchestrator/v1/edge.proto\x1a.turboci/graph/orchestrator/v1/resolution.proto\"\xa6\x04\n" +
+	"4turboci/graph/orchestrator/v1/dependency_group.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a(turboci/graph/orchestrator/v1/edge.proto\x1a.turboci/graph/orchestrator/v1/resolution.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\"\xd3\x04\n" +
 	"\x0fDependencyGroup\x129\n" +
 	"\x05edges\x18\x01 \x03(\v2#.turboci.graph.orchestrator.v1.EdgeR\x05edges\x12F\n" +
 	"\x06groups\x18\x02 \x03(\v2..turboci.graph.orchestrator.v1.DependencyGroupR\x06groups\x12L\n" +
@@ -196,8 +196,8 @@ const file_turboci_graph_orchestrator_v1_dependency_group_proto_rawDesc = "" +
 	"\tthreshold\x18\x04 \x01(\x05H\x01R\tthreshold\x88\x01\x01\x12T\n" +
 	"\n" +
 	"resolution\x18\x05 \x01(\x0e2).turboci.graph.orchestrator.v1.ResolutionB\x04\xe2A\x01\x03H\x02R\n" +
-	"resolution\x88\x01\x01\x12H\n" +
-	"\fresolve_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03H\x03R\vresolveTime\x88\x01\x01\"H\n" +
+	"resolution\x88\x01\x01\x12]\n" +
+	"\x10resolve_revision\x18\a \x01(\v2'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2A\x01\x03H\x03R\x0fresolveRevision\x88\x01\x01\"H\n" +
 	"\x04Mode\x12\x10\n" +
 	"\fMODE_UNKNOWN\x10\x00\x12\f\n" +
 	"\bMODE_ALL\x10\x01\x12\f\n" +
@@ -206,8 +206,8 @@ const file_turboci_graph_orchestrator_v1_dependency_group_proto_rawDesc = "" +
 	"\x05_modeB\f\n" +
 	"\n" +
 	"_thresholdB\r\n" +
-	"\v_resolutionB\x0f\n" +
-	"\r_resolve_timeBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\v_resolutionB\x13\n" +
+	"\x11_resolve_revisionJ\x04\b\x06\x10\aR\fresolve_timeBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var (
 	file_turboci_graph_orchestrator_v1_dependency_group_proto_rawDescOnce sync.Once
@@ -224,18 +224,18 @@ func file_turboci_graph_orchestrator_v1_dependency_group_proto_rawDescGZIP() []b
 var file_turboci_graph_orchestrator_v1_dependency_group_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_turboci_graph_orchestrator_v1_dependency_group_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_dependency_group_proto_goTypes = []any{
-	(DependencyGroup_Mode)(0),     // 0: turboci.graph.orchestrator.v1.DependencyGroup.Mode
-	(*DependencyGroup)(nil),       // 1: turboci.graph.orchestrator.v1.DependencyGroup
-	(*Edge)(nil),                  // 2: turboci.graph.orchestrator.v1.Edge
-	(Resolution)(0),               // 3: turboci.graph.orchestrator.v1.Resolution
-	(*timestamppb.Timestamp)(nil), // 4: google.protobuf.Timestamp
+	(DependencyGroup_Mode)(0), // 0: turboci.graph.orchestrator.v1.DependencyGroup.Mode
+	(*DependencyGroup)(nil),   // 1: turboci.graph.orchestrator.v1.DependencyGroup
+	(*Edge)(nil),              // 2: turboci.graph.orchestrator.v1.Edge
+	(Resolution)(0),           // 3: turboci.graph.orchestrator.v1.Resolution
+	(*Revision)(nil),          // 4: turboci.graph.orchestrator.v1.Revision
 }
 var file_turboci_graph_orchestrator_v1_dependency_group_proto_depIdxs = []int32{
 	2, // 0: turboci.graph.orchestrator.v1.DependencyGroup.edges:type_name -> turboci.graph.orchestrator.v1.Edge
 	1, // 1: turboci.graph.orchestrator.v1.DependencyGroup.groups:type_name -> turboci.graph.orchestrator.v1.DependencyGroup
 	0, // 2: turboci.graph.orchestrator.v1.DependencyGroup.mode:type_name -> turboci.graph.orchestrator.v1.DependencyGroup.Mode
 	3, // 3: turboci.graph.orchestrator.v1.DependencyGroup.resolution:type_name -> turboci.graph.orchestrator.v1.Resolution
-	4, // 4: turboci.graph.orchestrator.v1.DependencyGroup.resolve_time:type_name -> google.protobuf.Timestamp
+	4, // 4: turboci.graph.orchestrator.v1.DependencyGroup.resolve_revision:type_name -> turboci.graph.orchestrator.v1.Revision
 	5, // [5:5] is the sub-list for method output_type
 	5, // [5:5] is the sub-list for method input_type
 	5, // [5:5] is the sub-list for extension type_name
@@ -250,6 +250,7 @@ func file_turboci_graph_orchestrator_v1_dependency_group_proto_init() {
 	}
 	file_turboci_graph_orchestrator_v1_edge_proto_init()
 	file_turboci_graph_orchestrator_v1_resolution_proto_init()
+	file_turboci_graph_orchestrator_v1_revision_proto_init()
 	file_turboci_graph_orchestrator_v1_dependency_group_proto_msgTypes[0].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

@@ -11,7 +11,6 @@ import (
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
-	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -27,7 +26,7 @@ const (
 // One dependency: the node that holds it waits until the target meets the
 // condition.
 //
-// Next ID: 5
+// Next ID: 6
 type Edge struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The check or stage depended on, in the same workplan.
@@ -37,10 +36,11 @@ type Edge struct {
 	Condition *EdgeCondition `protobuf:"bytes,2,opt,name=condition,proto3,oneof" json:"condition,omitempty"`
 	// Whether the condition is met, cannot be met any more, or is undecided.
 	Resolution *Resolution `protobuf:"varint,3,opt,name=resolution,proto3,enum=turboci.graph.orchestrator.v1.Resolution,oneof" json:"resolution,omitempty"`
-	// When the edge was resolved; unset while it is pending.
-	ResolveTime   *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=resolve_time,json=resolveTime,proto3,oneof" json:"resolve_time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// The write that resolved the edge, and so when; unset while it is
+	// pending.
+	ResolveRevision *Revision `protobuf:"bytes,5,opt,name=resolve_revision,json=resolveRevision,proto3,oneof" json:"resolve_revision,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Edge) Reset() {
@@ -94,9 +94,9 @@ func (x *Edge) GetResolution() Resolution {
 	return Resolution_RESOLUTION_UNKNOWN
 }
 
-func (x *Edge) GetResolveTime() *timestamppb.Timestamp {
+func (x *Edge) GetResolveRevision() *Revision {
 	if x != nil {
-		return x.ResolveTime
+		return x.ResolveRevision
 	}
 	return nil
 }
@@ -105,19 +105,19 @@ var File_turboci_graph_orchestrator_v1_edge_proto protoreflect.FileDescriptor
 
 const file_turboci_graph_orchestrator_v1_edge_proto_rawDesc = "" +
 	"\n" +
-	"(turboci/graph/orchestrator/v1/edge.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a%turboci/graph/ids/v1/identifier.proto\x1a2turboci/graph/orchestrator/v1/edge_condition.proto\x1a.turboci/graph/orchestrator/v1/resolution.proto\"\xf5\x02\n" +
+	"(turboci/graph/orchestrator/v1/edge.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a%turboci/graph/ids/v1/identifier.proto\x1a2turboci/graph/orchestrator/v1/edge_condition.proto\x1a.turboci/graph/orchestrator/v1/resolution.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\"\xa2\x03\n" +
 	"\x04Edge\x12C\n" +
 	"\x06target\x18\x01 \x01(\v2 .turboci.graph.ids.v1.IdentifierB\x04\xe2A\x01\x02H\x00R\x06target\x88\x01\x01\x12O\n" +
 	"\tcondition\x18\x02 \x01(\v2,.turboci.graph.orchestrator.v1.EdgeConditionH\x01R\tcondition\x88\x01\x01\x12T\n" +
 	"\n" +
 	"resolution\x18\x03 \x01(\x0e2).turboci.graph.orchestrator.v1.ResolutionB\x04\xe2A\x01\x03H\x02R\n" +
-	"resolution\x88\x01\x01\x12H\n" +
-	"\fresolve_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03H\x03R\vresolveTime\x88\x01\x01B\t\n" +
+	"resolution\x88\x01\x01\x12]\n" +
+	"\x10resolve_revision\x18\x05 \x01(\v2'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2A\x01\x03H\x03R\x0fresolveRevision\x88\x01\x01B\t\n" +
 	"\a_targetB\f\n" +
 	"\n" +
 	"_conditionB\r\n" +
-	"\v_resolutionB\x0f\n" +
-	"\r_resolve_timeBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\v_resolutionB\x13\n" +
+	"\x11_resolve_revisionJ\x04\b\x04\x10\x05R\fresolve_timeBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var (
 	file_turboci_graph_orchestrator_v1_edge_proto_rawDescOnce sync.Once
@@ -133,17 +133,17 @@ func file_turboci_graph_orchestrator_v1_edge_proto_rawDescGZIP() []byte {
 
 var file_turboci_graph_orchestrator_v1_edge_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_edge_proto_goTypes = []any{
-	(*Edge)(nil),                  // 0: turboci.graph.orchestrator.v1.Edge
-	(*v1.Identifier)(nil),         // 1: turboci.graph.ids.v1.Identifier
-	(*EdgeCondition)(nil),         // 2: turboci.graph.orchestrator.v1.EdgeCondition
-	(Resolution)(0),               // 3: turboci.graph.orchestrator.v1.Resolution
-	(*timestamppb.Timestamp)(nil), // 4: google.protobuf.Timestamp
+	(*Edge)(nil),          // 0: turboci.graph.orchestrator.v1.Edge
+	(*v1.Identifier)(nil), // 1: turboci.graph.ids.v1.Identifier
+	(*EdgeCondition)(nil), // 2: turboci.graph.orchestrator.v1.EdgeCondition
+	(Resolution)(0),       // 3: turboci.graph.orchestrator.v1.Resolution
+	(*Revision)(nil),      // 4: turboci.graph.orchestrator.v1.Revision
 }
 var file_turboci_graph_orchestrator_v1_edge_proto_depIdxs = []int32{
 	1, // 0: turboci.graph.orchestrator.v1.Edge.target:type_name -> turboci.graph.ids.v1.Identifier
 	2, // 1: turboci.graph.orchestrator.v1.Edge.condition:type_name -> turboci.graph.orchestrator.v1.EdgeCondition
 	3, // 2: turboci.graph.orchestrator.v1.Edge.resolution:type_name -> turboci.graph.orchestrator.v1.Resolution
-	4, // 3: turboci.graph.orchestrator.v1.Edge.resolve_time:type_name -> google.protobuf.Timestamp
+	4, // 3: turboci.graph.orchestrator.v1.Edge.resolve_revision:type_name -> turboci.graph.orchestrator.v1.Revision
 	4, // [4:4] is the sub-list for method output_type
 	4, // [4:4] is the sub-list for method input_type
 	4, // [4:4] is the sub-list for extension type_name
@@ -158,6 +158,7 @@ func file_turboci_graph_orchestrator_v1_edge_proto_init() {
 	}
 	file_turboci_graph_orchestrator_v1_edge_condition_proto_init()
 	file_turboci_graph_orchestrator_v1_resolution_proto_init()
+	file_turboci_graph_orchestrator_v1_revision_proto_init()
 	file_turboci_graph_orchestrator_v1_edge_proto_msgTypes[0].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

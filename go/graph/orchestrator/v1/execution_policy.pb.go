@@ -23,17 +23,25 @@ const (
 )
 
 // How the orchestrator runs a stage's attempts: how long each phase of an
-// attempt may take, and how many failed attempts it replaces with new ones.
+// attempt may take, how often a live attempt must report, and how many
+// failed attempts it replaces with new ones.
 //
-// Next ID: 3
+// Next ID: 4
 type ExecutionPolicy struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The retry budget of the stage. Unset means no failure is retried.
 	Retry *ExecutionPolicy_Retry `protobuf:"bytes,1,opt,name=retry,proto3,oneof" json:"retry,omitempty"`
 	// The time limits of each attempt.
-	Timeouts      *ExecutionPolicy_Timeouts `protobuf:"bytes,2,opt,name=timeouts,proto3,oneof" json:"timeouts,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Timeouts *ExecutionPolicy_Timeouts `protobuf:"bytes,2,opt,name=timeouts,proto3,oneof" json:"timeouts,omitempty"`
+	// How often an attempt that is SCHEDULED, RUNNING, CANCELLING or
+	// TEARING_DOWN must report: every WriteNodes call that carries the
+	// attempt's token and `current_attempt` (even an empty one) is a
+	// heartbeat. When two intervals pass without one, the orchestrator ends
+	// the attempt INCOMPLETE with FAILURE_KIND_LOST. Unset or zero means the
+	// orchestrator's default interval; the executor may narrow it.
+	HeartbeatInterval *durationpb.Duration `protobuf:"bytes,3,opt,name=heartbeat_interval,json=heartbeatInterval,proto3,oneof" json:"heartbeat_interval,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *ExecutionPolicy) Reset() {
@@ -80,30 +88,32 @@ func (x *ExecutionPolicy) GetTimeouts() *ExecutionPolicy_Timeouts {
 	return nil
 }
 
-// How many times each kind of failure may be retried over the life of the
-// stage. A failure whose budget is spent (or that is not retryable) ends
-// the attempt INCOMPLETE; otherwise it ends AWAITING_RETRY and the stage
-// makes a new attempt.
+func (x *ExecutionPolicy) GetHeartbeatInterval() *durationpb.Duration {
+	if x != nil {
+		return x.HeartbeatInterval
+	}
+	return nil
+}
+
+// How many failed attempts the stage replaces with new ones. When an
+// attempt ends INCOMPLETE with a retryable failure kind whose budget is
+// not spent (and `max_attempts` is not reached), the stage makes a new
+// attempt, which starts AWAITING_RETRY; otherwise the stage gets no more
+// attempts.
 //
-// Next ID: 8
+// Next ID: 9
 type ExecutionPolicy_Retry struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Retries granted for FAILURE_KIND_CRASHED.
-	Crashed *int32 `protobuf:"varint,1,opt,name=crashed,proto3,oneof" json:"crashed,omitempty"`
-	// Retries granted for FAILURE_KIND_START_TIMEOUT.
-	StartTimeout *int32 `protobuf:"varint,2,opt,name=start_timeout,json=startTimeout,proto3,oneof" json:"start_timeout,omitempty"`
-	// Retries granted for FAILURE_KIND_RUN_TIMEOUT.
-	RunTimeout *int32 `protobuf:"varint,3,opt,name=run_timeout,json=runTimeout,proto3,oneof" json:"run_timeout,omitempty"`
-	// Retries granted for FAILURE_KIND_STOP_TIMEOUT.
-	StopTimeout *int32 `protobuf:"varint,4,opt,name=stop_timeout,json=stopTimeout,proto3,oneof" json:"stop_timeout,omitempty"`
-	// Retries granted for FAILURE_KIND_LOST.
-	Lost *int32 `protobuf:"varint,5,opt,name=lost,proto3,oneof" json:"lost,omitempty"`
 	// A cap on the number of attempts of the stage, whatever the kinds of
 	// their failures. Unset or 0 means the per-kind budgets alone decide.
 	MaxAttempts *int32 `protobuf:"varint,6,opt,name=max_attempts,json=maxAttempts,proto3,oneof" json:"max_attempts,omitempty"`
 	// How long the orchestrator waits after a failed attempt before it
-	// creates the next one. Unset means at once.
-	Delay         *durationpb.Duration `protobuf:"bytes,7,opt,name=delay,proto3,oneof" json:"delay,omitempty"`
+	// moves the next one from AWAITING_RETRY to PENDING. Unset means at
+	// once.
+	Delay *durationpb.Duration `protobuf:"bytes,7,opt,name=delay,proto3,oneof" json:"delay,omitempty"`
+	// The budget of each retryable failure kind, at most one entry per
+	// kind. A kind without an entry is not retried.
+	Budgets       []*ExecutionPolicy_Retry_Budget `protobuf:"bytes,8,rep,name=budgets,proto3" json:"budgets,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -138,41 +148,6 @@ func (*ExecutionPolicy_Retry) Descriptor() ([]byte, []int) {
 	return file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDescGZIP(), []int{0, 0}
 }
 
-func (x *ExecutionPolicy_Retry) GetCrashed() int32 {
-	if x != nil && x.Crashed != nil {
-		return *x.Crashed
-	}
-	return 0
-}
-
-func (x *ExecutionPolicy_Retry) GetStartTimeout() int32 {
-	if x != nil && x.StartTimeout != nil {
-		return *x.StartTimeout
-	}
-	return 0
-}
-
-func (x *ExecutionPolicy_Retry) GetRunTimeout() int32 {
-	if x != nil && x.RunTimeout != nil {
-		return *x.RunTimeout
-	}
-	return 0
-}
-
-func (x *ExecutionPolicy_Retry) GetStopTimeout() int32 {
-	if x != nil && x.StopTimeout != nil {
-		return *x.StopTimeout
-	}
-	return 0
-}
-
-func (x *ExecutionPolicy_Retry) GetLost() int32 {
-	if x != nil && x.Lost != nil {
-		return *x.Lost
-	}
-	return 0
-}
-
 func (x *ExecutionPolicy_Retry) GetMaxAttempts() int32 {
 	if x != nil && x.MaxAttempts != nil {
 		return *x.MaxAttempts
@@ -187,15 +162,23 @@ func (x *ExecutionPolicy_Retry) GetDelay() *durationpb.Duration {
 	return nil
 }
 
+func (x *ExecutionPolicy_Retry) GetBudgets() []*ExecutionPolicy_Retry_Budget {
+	if x != nil {
+		return x.Budgets
+	}
+	return nil
+}
+
 // Limits on the phases of one attempt. Each is measured separately; unset
 // or zero means no limit for that phase.
 //
 // Next ID: 4
 type ExecutionPolicy_Timeouts struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// From the attempt's creation until it is RUNNING, including the time
-	// it spends PENDING, THROTTLED and SCHEDULED. Exceeding it fails the
-	// attempt with FAILURE_KIND_START_TIMEOUT.
+	// From the attempt's creation (or its move from AWAITING_RETRY to
+	// PENDING) until it is RUNNING, including the time it spends PENDING,
+	// THROTTLED and SCHEDULED. Exceeding it fails the attempt with
+	// FAILURE_KIND_START_TIMEOUT.
 	Start *durationpb.Duration `protobuf:"bytes,1,opt,name=start,proto3,oneof" json:"start,omitempty"`
 	// From RUNNING until the work stops (TEARING_DOWN or an end state).
 	// Exceeding it cancels the attempt, which then fails with
@@ -259,31 +242,87 @@ func (x *ExecutionPolicy_Timeouts) GetStop() *durationpb.Duration {
 	return nil
 }
 
+// The retry budget for one kind of failure.
+//
+// Next ID: 3
+type ExecutionPolicy_Retry_Budget struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The kind of failure; one entry per kind. Kinds that are never
+	// retried (FAILURE_KIND_REJECTED, FAILURE_KIND_CANCELLED) may not
+	// be listed.
+	Kind *FailureKind `protobuf:"varint,1,opt,name=kind,proto3,enum=turboci.graph.orchestrator.v1.FailureKind,oneof" json:"kind,omitempty"`
+	// How many times this kind may be retried over the life of the
+	// stage.
+	Retries       *int32 `protobuf:"varint,2,opt,name=retries,proto3,oneof" json:"retries,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExecutionPolicy_Retry_Budget) Reset() {
+	*x = ExecutionPolicy_Retry_Budget{}
+	mi := &file_turboci_graph_orchestrator_v1_execution_policy_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExecutionPolicy_Retry_Budget) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExecutionPolicy_Retry_Budget) ProtoMessage() {}
+
+func (x *ExecutionPolicy_Retry_Budget) ProtoReflect() protoreflect.Message {
+	mi := &file_turboci_graph_orchestrator_v1_execution_policy_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExecutionPolicy_Retry_Budget.ProtoReflect.Descriptor instead.
+func (*ExecutionPolicy_Retry_Budget) Descriptor() ([]byte, []int) {
+	return file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDescGZIP(), []int{0, 0, 0}
+}
+
+func (x *ExecutionPolicy_Retry_Budget) GetKind() FailureKind {
+	if x != nil && x.Kind != nil {
+		return *x.Kind
+	}
+	return FailureKind_FAILURE_KIND_UNKNOWN
+}
+
+func (x *ExecutionPolicy_Retry_Budget) GetRetries() int32 {
+	if x != nil && x.Retries != nil {
+		return *x.Retries
+	}
+	return 0
+}
+
 var File_turboci_graph_orchestrator_v1_execution_policy_proto protoreflect.FileDescriptor
 
 const file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDesc = "" +
 	"\n" +
-	"4turboci/graph/orchestrator/v1/execution_policy.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1egoogle/protobuf/duration.proto\"\x92\x06\n" +
+	"4turboci/graph/orchestrator/v1/execution_policy.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1egoogle/protobuf/duration.proto\x1a0turboci/graph/orchestrator/v1/failure_kind.proto\"\xf9\x06\n" +
 	"\x0fExecutionPolicy\x12O\n" +
 	"\x05retry\x18\x01 \x01(\v24.turboci.graph.orchestrator.v1.ExecutionPolicy.RetryH\x00R\x05retry\x88\x01\x01\x12X\n" +
-	"\btimeouts\x18\x02 \x01(\v27.turboci.graph.orchestrator.v1.ExecutionPolicy.TimeoutsH\x01R\btimeouts\x88\x01\x01\x1a\xf8\x02\n" +
-	"\x05Retry\x12\x1d\n" +
-	"\acrashed\x18\x01 \x01(\x05H\x00R\acrashed\x88\x01\x01\x12(\n" +
-	"\rstart_timeout\x18\x02 \x01(\x05H\x01R\fstartTimeout\x88\x01\x01\x12$\n" +
-	"\vrun_timeout\x18\x03 \x01(\x05H\x02R\n" +
-	"runTimeout\x88\x01\x01\x12&\n" +
-	"\fstop_timeout\x18\x04 \x01(\x05H\x03R\vstopTimeout\x88\x01\x01\x12\x17\n" +
-	"\x04lost\x18\x05 \x01(\x05H\x04R\x04lost\x88\x01\x01\x12&\n" +
-	"\fmax_attempts\x18\x06 \x01(\x05H\x05R\vmaxAttempts\x88\x01\x01\x124\n" +
-	"\x05delay\x18\a \x01(\v2\x19.google.protobuf.DurationH\x06R\x05delay\x88\x01\x01B\n" +
+	"\btimeouts\x18\x02 \x01(\v27.turboci.graph.orchestrator.v1.ExecutionPolicy.TimeoutsH\x01R\btimeouts\x88\x01\x01\x12M\n" +
+	"\x12heartbeat_interval\x18\x03 \x01(\v2\x19.google.protobuf.DurationH\x02R\x11heartbeatInterval\x88\x01\x01\x1a\xf9\x02\n" +
+	"\x05Retry\x12&\n" +
+	"\fmax_attempts\x18\x06 \x01(\x05H\x00R\vmaxAttempts\x88\x01\x01\x124\n" +
+	"\x05delay\x18\a \x01(\v2\x19.google.protobuf.DurationH\x01R\x05delay\x88\x01\x01\x12U\n" +
+	"\abudgets\x18\b \x03(\v2;.turboci.graph.orchestrator.v1.ExecutionPolicy.Retry.BudgetR\abudgets\x1a\x81\x01\n" +
+	"\x06Budget\x12C\n" +
+	"\x04kind\x18\x01 \x01(\x0e2*.turboci.graph.orchestrator.v1.FailureKindH\x00R\x04kind\x88\x01\x01\x12\x1d\n" +
+	"\aretries\x18\x02 \x01(\x05H\x01R\aretries\x88\x01\x01B\a\n" +
+	"\x05_kindB\n" +
 	"\n" +
-	"\b_crashedB\x10\n" +
-	"\x0e_start_timeoutB\x0e\n" +
-	"\f_run_timeoutB\x0f\n" +
-	"\r_stop_timeoutB\a\n" +
-	"\x05_lostB\x0f\n" +
+	"\b_retriesB\x0f\n" +
 	"\r_max_attemptsB\b\n" +
-	"\x06_delay\x1a\xc1\x01\n" +
+	"\x06_delayJ\x04\b\x01\x10\x02J\x04\b\x02\x10\x03J\x04\b\x03\x10\x04J\x04\b\x04\x10\x05J\x04\b\x05\x10\x06\x1a\xc1\x01\n" +
 	"\bTimeouts\x124\n" +
 	"\x05start\x18\x01 \x01(\v2\x19.google.protobuf.DurationH\x00R\x05start\x88\x01\x01\x120\n" +
 	"\x03run\x18\x02 \x01(\v2\x19.google.protobuf.DurationH\x01R\x03run\x88\x01\x01\x122\n" +
@@ -292,7 +331,8 @@ const file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDesc = "" +
 	"\x04_runB\a\n" +
 	"\x05_stopB\b\n" +
 	"\x06_retryB\v\n" +
-	"\t_timeoutsBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\t_timeoutsB\x15\n" +
+	"\x13_heartbeat_intervalBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var (
 	file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDescOnce sync.Once
@@ -306,25 +346,30 @@ func file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDescGZIP() []b
 	return file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDescData
 }
 
-var file_turboci_graph_orchestrator_v1_execution_policy_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_turboci_graph_orchestrator_v1_execution_policy_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_turboci_graph_orchestrator_v1_execution_policy_proto_goTypes = []any{
-	(*ExecutionPolicy)(nil),          // 0: turboci.graph.orchestrator.v1.ExecutionPolicy
-	(*ExecutionPolicy_Retry)(nil),    // 1: turboci.graph.orchestrator.v1.ExecutionPolicy.Retry
-	(*ExecutionPolicy_Timeouts)(nil), // 2: turboci.graph.orchestrator.v1.ExecutionPolicy.Timeouts
-	(*durationpb.Duration)(nil),      // 3: google.protobuf.Duration
+	(*ExecutionPolicy)(nil),              // 0: turboci.graph.orchestrator.v1.ExecutionPolicy
+	(*ExecutionPolicy_Retry)(nil),        // 1: turboci.graph.orchestrator.v1.ExecutionPolicy.Retry
+	(*ExecutionPolicy_Timeouts)(nil),     // 2: turboci.graph.orchestrator.v1.ExecutionPolicy.Timeouts
+	(*ExecutionPolicy_Retry_Budget)(nil), // 3: turboci.graph.orchestrator.v1.ExecutionPolicy.Retry.Budget
+	(*durationpb.Duration)(nil),          // 4: google.protobuf.Duration
+	(FailureKind)(0),                     // 5: turboci.graph.orchestrator.v1.FailureKind
 }
 var file_turboci_graph_orchestrator_v1_execution_policy_proto_depIdxs = []int32{
 	1, // 0: turboci.graph.orchestrator.v1.ExecutionPolicy.retry:type_name -> turboci.graph.orchestrator.v1.ExecutionPolicy.Retry
 	2, // 1: turboci.graph.orchestrator.v1.ExecutionPolicy.timeouts:type_name -> turboci.graph.orchestrator.v1.ExecutionPolicy.Timeouts
-	3, // 2: turboci.graph.orchestrator.v1.ExecutionPolicy.Retry.delay:type_name -> google.protobuf.Duration
-	3, // 3: turboci.graph.orchestrator.v1.ExecutionPolicy.Timeouts.start:type_name -> google.protobuf.Duration
-	3, // 4: turboci.graph.orchestrator.v1.ExecutionPolicy.Timeouts.run:type_name -> google.protobuf.Duration
-	3, // 5: turboci.graph.orchestrator.v1.ExecutionPolicy.Timeouts.stop:type_name -> google.protobuf.Duration
-	6, // [6:6] is the sub-list for method output_type
-	6, // [6:6] is the sub-list for method input_type
-	6, // [6:6] is the sub-list for extension type_name
-	6, // [6:6] is the sub-list for extension extendee
-	0, // [0:6] is the sub-list for field type_name
+	4, // 2: turboci.graph.orchestrator.v1.ExecutionPolicy.heartbeat_interval:type_name -> google.protobuf.Duration
+	4, // 3: turboci.graph.orchestrator.v1.ExecutionPolicy.Retry.delay:type_name -> google.protobuf.Duration
+	3, // 4: turboci.graph.orchestrator.v1.ExecutionPolicy.Retry.budgets:type_name -> turboci.graph.orchestrator.v1.ExecutionPolicy.Retry.Budget
+	4, // 5: turboci.graph.orchestrator.v1.ExecutionPolicy.Timeouts.start:type_name -> google.protobuf.Duration
+	4, // 6: turboci.graph.orchestrator.v1.ExecutionPolicy.Timeouts.run:type_name -> google.protobuf.Duration
+	4, // 7: turboci.graph.orchestrator.v1.ExecutionPolicy.Timeouts.stop:type_name -> google.protobuf.Duration
+	5, // 8: turboci.graph.orchestrator.v1.ExecutionPolicy.Retry.Budget.kind:type_name -> turboci.graph.orchestrator.v1.FailureKind
+	9, // [9:9] is the sub-list for method output_type
+	9, // [9:9] is the sub-list for method input_type
+	9, // [9:9] is the sub-list for extension type_name
+	9, // [9:9] is the sub-list for extension extendee
+	0, // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_turboci_graph_orchestrator_v1_execution_policy_proto_init() }
@@ -332,16 +377,18 @@ func file_turboci_graph_orchestrator_v1_execution_policy_proto_init() {
 	if File_turboci_graph_orchestrator_v1_execution_policy_proto != nil {
 		return
 	}
+	file_turboci_graph_orchestrator_v1_failure_kind_proto_init()
 	file_turboci_graph_orchestrator_v1_execution_policy_proto_msgTypes[0].OneofWrappers = []any{}
 	file_turboci_graph_orchestrator_v1_execution_policy_proto_msgTypes[1].OneofWrappers = []any{}
 	file_turboci_graph_orchestrator_v1_execution_policy_proto_msgTypes[2].OneofWrappers = []any{}
+	file_turboci_graph_orchestrator_v1_execution_policy_proto_msgTypes[3].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   3,
+			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

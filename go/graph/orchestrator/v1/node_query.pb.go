@@ -91,7 +91,8 @@ type NodeQuery struct {
 	// The workplan to look in.
 	WorkPlan *v1.WorkPlanId `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof" json:"work_plan,omitempty"`
 	// The checks and stages to start from. Empty means every node of the
-	// workplan.
+	// workplan. Those the workplan does not hold are listed in
+	// QueryNodesResponse.absent.
 	Nodes []*v1.Identifier `protobuf:"bytes,2,rep,name=nodes,proto3" json:"nodes,omitempty"`
 	// Keep only checks of these kinds. Empty keeps every kind.
 	CheckKinds []CheckKind `protobuf:"varint,3,rep,packed,name=check_kinds,json=checkKinds,proto3,enum=turboci.graph.orchestrator.v1.CheckKind" json:"check_kinds,omitempty"`

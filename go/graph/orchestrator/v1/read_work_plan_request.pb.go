@@ -23,9 +23,11 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// Asks for a whole workplan: every check and stage with all their parts.
+// Asks for a whole workplan: every check and stage with all their parts, a
+// page at a time (AIP-158). As with QueryNodes, every page reads the
+// snapshot the first page fixed.
 //
-// Next ID: 5
+// Next ID: 7
 type ReadWorkPlanRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The workplan to read.
@@ -34,10 +36,18 @@ type ReadWorkPlanRequest struct {
 	Values *ValueSelection `protobuf:"bytes,2,opt,name=values,proto3,oneof" json:"values,omitempty"`
 	// Also return the edit histories of every node, which can be long.
 	IncludeEdits *bool `protobuf:"varint,3,opt,name=include_edits,json=includeEdits,proto3,oneof" json:"include_edits,omitempty"`
-	// Continue an earlier answer: its Completeness.next_page_token.
-	PageToken     *string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3,oneof" json:"page_token,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// Continue an earlier answer: its next_page_token. The rest of the
+	// request must be the same as then.
+	PageToken *string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3,oneof" json:"page_token,omitempty"`
+	// The most nodes (checks and stages together) to return in one page.
+	// Unset or 0 means the orchestrator's own limit; larger values are
+	// lowered to it.
+	PageSize *int32 `protobuf:"varint,5,opt,name=page_size,json=pageSize,proto3,oneof" json:"page_size,omitempty"`
+	// Read the workplan as it was at this revision number. Unset reads the
+	// latest revision. Ignored with page_token, which carries its own.
+	SnapshotRevision *int64 `protobuf:"varint,6,opt,name=snapshot_revision,json=snapshotRevision,proto3,oneof" json:"snapshot_revision,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *ReadWorkPlanRequest) Reset() {
@@ -98,22 +108,41 @@ func (x *ReadWorkPlanRequest) GetPageToken() string {
 	return ""
 }
 
+func (x *ReadWorkPlanRequest) GetPageSize() int32 {
+	if x != nil && x.PageSize != nil {
+		return *x.PageSize
+	}
+	return 0
+}
+
+func (x *ReadWorkPlanRequest) GetSnapshotRevision() int64 {
+	if x != nil && x.SnapshotRevision != nil {
+		return *x.SnapshotRevision
+	}
+	return 0
+}
+
 var File_turboci_graph_orchestrator_v1_read_work_plan_request_proto protoreflect.FileDescriptor
 
 const file_turboci_graph_orchestrator_v1_read_work_plan_request_proto_rawDesc = "" +
 	"\n" +
-	":turboci/graph/orchestrator/v1/read_work_plan_request.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a'turboci/graph/ids/v1/work_plan_id.proto\x1a3turboci/graph/orchestrator/v1/value_selection.proto\"\xb3\x02\n" +
+	":turboci/graph/orchestrator/v1/read_work_plan_request.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a'turboci/graph/ids/v1/work_plan_id.proto\x1a3turboci/graph/orchestrator/v1/value_selection.proto\"\xab\x03\n" +
 	"\x13ReadWorkPlanRequest\x12H\n" +
 	"\twork_plan\x18\x01 \x01(\v2 .turboci.graph.ids.v1.WorkPlanIdB\x04\xe2A\x01\x02H\x00R\bworkPlan\x88\x01\x01\x12J\n" +
 	"\x06values\x18\x02 \x01(\v2-.turboci.graph.orchestrator.v1.ValueSelectionH\x01R\x06values\x88\x01\x01\x12(\n" +
 	"\rinclude_edits\x18\x03 \x01(\bH\x02R\fincludeEdits\x88\x01\x01\x12\"\n" +
 	"\n" +
-	"page_token\x18\x04 \x01(\tH\x03R\tpageToken\x88\x01\x01B\f\n" +
+	"page_token\x18\x04 \x01(\tH\x03R\tpageToken\x88\x01\x01\x12 \n" +
+	"\tpage_size\x18\x05 \x01(\x05H\x04R\bpageSize\x88\x01\x01\x120\n" +
+	"\x11snapshot_revision\x18\x06 \x01(\x03H\x05R\x10snapshotRevision\x88\x01\x01B\f\n" +
 	"\n" +
 	"_work_planB\t\n" +
 	"\a_valuesB\x10\n" +
 	"\x0e_include_editsB\r\n" +
-	"\v_page_tokenBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\v_page_tokenB\f\n" +
+	"\n" +
+	"_page_sizeB\x14\n" +
+	"\x12_snapshot_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var (
 	file_turboci_graph_orchestrator_v1_read_work_plan_request_proto_rawDescOnce sync.Once

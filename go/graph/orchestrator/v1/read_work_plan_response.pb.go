@@ -21,15 +21,19 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// A whole workplan as one reader may see it.
+// One page of a whole workplan as one reader may see it.
 //
-// Next ID: 3
+// Next ID: 4
 type ReadWorkPlanResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The workplan with its nodes and the data of the values they refer to.
+	// The workplan with this page's nodes and the data of the values they
+	// refer to. Its revision is the snapshot every page reads.
 	WorkPlan *WorkPlan `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof" json:"work_plan,omitempty"`
 	// Whether the answer is whole, and how to get the rest if not.
-	Completeness  *Completeness `protobuf:"bytes,2,opt,name=completeness,proto3,oneof" json:"completeness,omitempty"`
+	Completeness *Completeness `protobuf:"bytes,2,opt,name=completeness,proto3,oneof" json:"completeness,omitempty"`
+	// Pass as ReadWorkPlanRequest.page_token to get the next page, which
+	// reads the same snapshot. Empty on the last page.
+	NextPageToken *string `protobuf:"bytes,3,opt,name=next_page_token,json=nextPageToken,proto3,oneof" json:"next_page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -78,17 +82,26 @@ func (x *ReadWorkPlanResponse) GetCompleteness() *Completeness {
 	return nil
 }
 
+func (x *ReadWorkPlanResponse) GetNextPageToken() string {
+	if x != nil && x.NextPageToken != nil {
+		return *x.NextPageToken
+	}
+	return ""
+}
+
 var File_turboci_graph_orchestrator_v1_read_work_plan_response_proto protoreflect.FileDescriptor
 
 const file_turboci_graph_orchestrator_v1_read_work_plan_response_proto_rawDesc = "" +
 	"\n" +
-	";turboci/graph/orchestrator/v1/read_work_plan_response.proto\x12\x1dturboci.graph.orchestrator.v1\x1a0turboci/graph/orchestrator/v1/completeness.proto\x1a-turboci/graph/orchestrator/v1/work_plan.proto\"\xd6\x01\n" +
+	";turboci/graph/orchestrator/v1/read_work_plan_response.proto\x12\x1dturboci.graph.orchestrator.v1\x1a0turboci/graph/orchestrator/v1/completeness.proto\x1a-turboci/graph/orchestrator/v1/work_plan.proto\"\x97\x02\n" +
 	"\x14ReadWorkPlanResponse\x12I\n" +
 	"\twork_plan\x18\x01 \x01(\v2'.turboci.graph.orchestrator.v1.WorkPlanH\x00R\bworkPlan\x88\x01\x01\x12T\n" +
-	"\fcompleteness\x18\x02 \x01(\v2+.turboci.graph.orchestrator.v1.CompletenessH\x01R\fcompleteness\x88\x01\x01B\f\n" +
+	"\fcompleteness\x18\x02 \x01(\v2+.turboci.graph.orchestrator.v1.CompletenessH\x01R\fcompleteness\x88\x01\x01\x12+\n" +
+	"\x0fnext_page_token\x18\x03 \x01(\tH\x02R\rnextPageToken\x88\x01\x01B\f\n" +
 	"\n" +
 	"_work_planB\x0f\n" +
-	"\r_completenessBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\r_completenessB\x12\n" +
+	"\x10_next_page_tokenBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var (
 	file_turboci_graph_orchestrator_v1_read_work_plan_response_proto_rawDescOnce sync.Once

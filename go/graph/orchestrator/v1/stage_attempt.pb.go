@@ -28,23 +28,33 @@ const (
 // stage's executor runs them and reports their progress (see
 // StageAttemptState for the lifecycle).
 //
-// Next ID: 7
+// Next ID: 9
 type StageAttempt struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The attempt's identity.
 	Id *v1.StageAttemptId `protobuf:"bytes,1,opt,name=id,proto3,oneof" json:"id,omitempty"`
 	// Where the attempt is in its lifecycle.
 	State *StageAttemptState `protobuf:"varint,2,opt,name=state,proto3,enum=turboci.graph.orchestrator.v1.StageAttemptState,oneof" json:"state,omitempty"`
-	// Every state the attempt entered, oldest first, starting with PENDING.
+	// Every state the attempt entered, oldest first, starting with PENDING
+	// for a stage's first attempt and AWAITING_RETRY for the others.
 	Transitions []*StageAttempt_Transition `protobuf:"bytes,3,rep,name=transitions,proto3" json:"transitions,omitempty"`
-	// Why the attempt failed. Set only in INCOMPLETE and AWAITING_RETRY.
+	// Why the attempt failed. Set only in INCOMPLETE.
 	Failure *StageAttemptFailure `protobuf:"bytes,4,opt,name=failure,proto3,oneof" json:"failure,omitempty"`
 	// Where people can watch the attempt in the executor's own interface (a
 	// build page, a task page).
 	ViewUrl *string `protobuf:"bytes,5,opt,name=view_url,json=viewUrl,proto3,oneof" json:"view_url,omitempty"`
 	// Executor-specific facts about the attempt (for example the ID of the
 	// build it started), as the executor reported them.
-	Details       []*ValueRef `protobuf:"bytes,6,rep,name=details,proto3" json:"details,omitempty"`
+	Details []*ValueRef `protobuf:"bytes,6,rep,name=details,proto3" json:"details,omitempty"`
+	// The process that claimed the attempt when it moved to RUNNING
+	// (StageAttemptWrite.process_id). Every later report about the attempt
+	// must carry the same ID, so a copy of the work started by mistake
+	// cannot write. Unset until the attempt is claimed.
+	ProcessId *string `protobuf:"bytes,7,opt,name=process_id,json=processId,proto3,oneof" json:"process_id,omitempty"`
+	// When the attempt last reported (see ExecutionPolicy.heartbeat_interval).
+	// A heartbeat that changes nothing is no write and has no revision, so
+	// this is a time. Unset before the first report.
+	HeartbeatTime *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=heartbeat_time,json=heartbeatTime,proto3,oneof" json:"heartbeat_time,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -121,15 +131,30 @@ func (x *StageAttempt) GetDetails() []*ValueRef {
 	return nil
 }
 
+func (x *StageAttempt) GetProcessId() string {
+	if x != nil && x.ProcessId != nil {
+		return *x.ProcessId
+	}
+	return ""
+}
+
+func (x *StageAttempt) GetHeartbeatTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.HeartbeatTime
+	}
+	return nil
+}
+
 // One step of the attempt's life.
 //
-// Next ID: 3
+// Next ID: 4
 type StageAttempt_Transition struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The state the attempt entered.
 	State *StageAttemptState `protobuf:"varint,1,opt,name=state,proto3,enum=turboci.graph.orchestrator.v1.StageAttemptState,oneof" json:"state,omitempty"`
-	// When it entered it.
-	Time          *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=time,proto3,oneof" json:"time,omitempty"`
+	// The write that moved the attempt into the state, and so when. The
+	// stage's edit with the same revision tells who made the move.
+	Revision      *Revision `protobuf:"bytes,3,opt,name=revision,proto3,oneof" json:"revision,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -171,9 +196,9 @@ func (x *StageAttempt_Transition) GetState() StageAttemptState {
 	return StageAttemptState_STAGE_ATTEMPT_STATE_UNKNOWN
 }
 
-func (x *StageAttempt_Transition) GetTime() *timestamppb.Timestamp {
+func (x *StageAttempt_Transition) GetRevision() *Revision {
 	if x != nil {
-		return x.Time
+		return x.Revision
 	}
 	return nil
 }
@@ -182,25 +207,30 @@ var File_turboci_graph_orchestrator_v1_stage_attempt_proto protoreflect.FileDesc
 
 const file_turboci_graph_orchestrator_v1_stage_attempt_proto_rawDesc = "" +
 	"\n" +
-	"1turboci/graph/orchestrator/v1/stage_attempt.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a+turboci/graph/ids/v1/stage_attempt_id.proto\x1a9turboci/graph/orchestrator/v1/stage_attempt_failure.proto\x1a7turboci/graph/orchestrator/v1/stage_attempt_state.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\x98\x05\n" +
+	"1turboci/graph/orchestrator/v1/stage_attempt.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a+turboci/graph/ids/v1/stage_attempt_id.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\x1a9turboci/graph/orchestrator/v1/stage_attempt_failure.proto\x1a7turboci/graph/orchestrator/v1/stage_attempt_state.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\xd1\x06\n" +
 	"\fStageAttempt\x12?\n" +
 	"\x02id\x18\x01 \x01(\v2$.turboci.graph.ids.v1.StageAttemptIdB\x04\xe2A\x01\x03H\x00R\x02id\x88\x01\x01\x12Q\n" +
 	"\x05state\x18\x02 \x01(\x0e20.turboci.graph.orchestrator.v1.StageAttemptStateB\x04\xe2A\x01\x03H\x01R\x05state\x88\x01\x01\x12^\n" +
 	"\vtransitions\x18\x03 \x03(\v26.turboci.graph.orchestrator.v1.StageAttempt.TransitionB\x04\xe2A\x01\x03R\vtransitions\x12W\n" +
 	"\afailure\x18\x04 \x01(\v22.turboci.graph.orchestrator.v1.StageAttemptFailureB\x04\xe2A\x01\x03H\x02R\afailure\x88\x01\x01\x12$\n" +
 	"\bview_url\x18\x05 \x01(\tB\x04\xe2A\x01\x03H\x03R\aviewUrl\x88\x01\x01\x12G\n" +
-	"\adetails\x18\x06 \x03(\v2'.turboci.graph.orchestrator.v1.ValueRefB\x04\xe2A\x01\x03R\adetails\x1a\xa1\x01\n" +
+	"\adetails\x18\x06 \x03(\v2'.turboci.graph.orchestrator.v1.ValueRefB\x04\xe2A\x01\x03R\adetails\x12(\n" +
+	"\n" +
+	"process_id\x18\a \x01(\tB\x04\xe2A\x01\x03H\x04R\tprocessId\x88\x01\x01\x12L\n" +
+	"\x0eheartbeat_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03H\x05R\rheartbeatTime\x88\x01\x01\x1a\xc0\x01\n" +
 	"\n" +
 	"Transition\x12K\n" +
-	"\x05state\x18\x01 \x01(\x0e20.turboci.graph.orchestrator.v1.StageAttemptStateH\x00R\x05state\x88\x01\x01\x123\n" +
-	"\x04time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampH\x01R\x04time\x88\x01\x01B\b\n" +
-	"\x06_stateB\a\n" +
-	"\x05_timeB\x05\n" +
+	"\x05state\x18\x01 \x01(\x0e20.turboci.graph.orchestrator.v1.StageAttemptStateH\x00R\x05state\x88\x01\x01\x12H\n" +
+	"\brevision\x18\x03 \x01(\v2'.turboci.graph.orchestrator.v1.RevisionH\x01R\brevision\x88\x01\x01B\b\n" +
+	"\x06_stateB\v\n" +
+	"\t_revisionJ\x04\b\x02\x10\x03B\x05\n" +
 	"\x03_idB\b\n" +
 	"\x06_stateB\n" +
 	"\n" +
 	"\b_failureB\v\n" +
-	"\t_view_urlBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\t_view_urlB\r\n" +
+	"\v_process_idB\x11\n" +
+	"\x0f_heartbeat_timeBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var (
 	file_turboci_graph_orchestrator_v1_stage_attempt_proto_rawDescOnce sync.Once
@@ -223,6 +253,7 @@ var file_turboci_graph_orchestrator_v1_stage_attempt_proto_goTypes = []any{
 	(*StageAttemptFailure)(nil),     // 4: turboci.graph.orchestrator.v1.StageAttemptFailure
 	(*ValueRef)(nil),                // 5: turboci.graph.orchestrator.v1.ValueRef
 	(*timestamppb.Timestamp)(nil),   // 6: google.protobuf.Timestamp
+	(*Revision)(nil),                // 7: turboci.graph.orchestrator.v1.Revision
 }
 var file_turboci_graph_orchestrator_v1_stage_attempt_proto_depIdxs = []int32{
 	2, // 0: turboci.graph.orchestrator.v1.StageAttempt.id:type_name -> turboci.graph.ids.v1.StageAttemptId
@@ -230,13 +261,14 @@ var file_turboci_graph_orchestrator_v1_stage_attempt_proto_depIdxs = []int32{
 	1, // 2: turboci.graph.orchestrator.v1.StageAttempt.transitions:type_name -> turboci.graph.orchestrator.v1.StageAttempt.Transition
 	4, // 3: turboci.graph.orchestrator.v1.StageAttempt.failure:type_name -> turboci.graph.orchestrator.v1.StageAttemptFailure
 	5, // 4: turboci.graph.orchestrator.v1.StageAttempt.details:type_name -> turboci.graph.orchestrator.v1.ValueRef
-	3, // 5: turboci.graph.orchestrator.v1.StageAttempt.Transition.state:type_name -> turboci.graph.orchestrator.v1.StageAttemptState
-	6, // 6: turboci.graph.orchestrator.v1.StageAttempt.Transition.time:type_name -> google.protobuf.Timestamp
-	7, // [7:7] is the sub-list for method output_type
-	7, // [7:7] is the sub-list for method input_type
-	7, // [7:7] is the sub-list for extension type_name
-	7, // [7:7] is the sub-list for extension extendee
-	0, // [0:7] is the sub-list for field type_name
+	6, // 5: turboci.graph.orchestrator.v1.StageAttempt.heartbeat_time:type_name -> google.protobuf.Timestamp
+	3, // 6: turboci.graph.orchestrator.v1.StageAttempt.Transition.state:type_name -> turboci.graph.orchestrator.v1.StageAttemptState
+	7, // 7: turboci.graph.orchestrator.v1.StageAttempt.Transition.revision:type_name -> turboci.graph.orchestrator.v1.Revision
+	8, // [8:8] is the sub-list for method output_type
+	8, // [8:8] is the sub-list for method input_type
+	8, // [8:8] is the sub-list for extension type_name
+	8, // [8:8] is the sub-list for extension extendee
+	0, // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_turboci_graph_orchestrator_v1_stage_attempt_proto_init() }
@@ -244,6 +276,7 @@ func file_turboci_graph_orchestrator_v1_stage_attempt_proto_init() {
 	if File_turboci_graph_orchestrator_v1_stage_attempt_proto != nil {
 		return
 	}
+	file_turboci_graph_orchestrator_v1_revision_proto_init()
 	file_turboci_graph_orchestrator_v1_stage_attempt_failure_proto_init()
 	file_turboci_graph_orchestrator_v1_stage_attempt_state_proto_init()
 	file_turboci_graph_orchestrator_v1_value_ref_proto_init()

@@ -22,15 +22,18 @@ const (
 )
 
 // A stage attempt's report about itself, sent by its executor (or by the
-// attempt's own work) with the attempt's token.
+// attempt's own work) with the attempt's token. Every WriteNodes call that
+// carries one, even an empty one, is a heartbeat (see
+// ExecutionPolicy.heartbeat_interval), and its answer tells the attempt
+// where it stands (WriteNodesResponse.current_attempt).
 //
-// Next ID: 5
+// Next ID: 6
 type StageAttemptWrite struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The state the attempt has reached: RUNNING, TEARING_DOWN, COMPLETE or
-	// INCOMPLETE. The orchestrator refuses moves its lifecycle does not allow.
-	// An attempt reported INCOMPLETE that the policy may still retry is
-	// recorded as AWAITING_RETRY.
+	//   - TEARING_DOWN to COMPLETE or INCOMPLETE.
+	//
+	// An attempt reported INCOMPLETE whose failure the policy may still retry
+	// stays INCOMPLETE; the stage's next attempt starts AWAITING_RETRY.
 	State *StageAttemptState `protobuf:"varint,1,opt,name=state,proto3,enum=turboci.graph.orchestrator.v1.StageAttemptState,oneof" json:"state,omitempty"`
 	// Why the attempt failed; required with INCOMPLETE.
 	Failure *StageAttemptFailure `protobuf:"bytes,2,opt,name=failure,proto3,oneof" json:"failure,omitempty"`
@@ -38,7 +41,16 @@ type StageAttemptWrite struct {
 	// detail of the same type.
 	Details []*ValueWrite `protobuf:"bytes,3,rep,name=details,proto3" json:"details,omitempty"`
 	// Where people can watch the attempt in the executor's interface.
-	ViewUrl       *string `protobuf:"bytes,4,opt,name=view_url,json=viewUrl,proto3,oneof" json:"view_url,omitempty"`
+	ViewUrl *string `protobuf:"bytes,4,opt,name=view_url,json=viewUrl,proto3,oneof" json:"view_url,omitempty"`
+	// The claim of the process doing the attempt's work: an ID unique to that
+	// process, for example "<host>:<pid>:<start time>". Required with the
+	// move to RUNNING (or straight to COMPLETE), which records it as
+	// StageAttempt.process_id. From then on every report must carry the same
+	// ID: one with another ID (a second copy of the work, started by a
+	// redelivered task) fails with FAILED_PRECONDITION and a WriteConflict
+	// with REASON_CLAIMED, and that process should drop the work. Repeating
+	// the claim with the same ID succeeds, so a retried call is safe.
+	ProcessId     *string `protobuf:"bytes,5,opt,name=process_id,json=processId,proto3,oneof" json:"process_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -101,20 +113,30 @@ func (x *StageAttemptWrite) GetViewUrl() string {
 	return ""
 }
 
+func (x *StageAttemptWrite) GetProcessId() string {
+	if x != nil && x.ProcessId != nil {
+		return *x.ProcessId
+	}
+	return ""
+}
+
 var File_turboci_graph_orchestrator_v1_stage_attempt_write_proto protoreflect.FileDescriptor
 
 const file_turboci_graph_orchestrator_v1_stage_attempt_write_proto_rawDesc = "" +
 	"\n" +
-	"7turboci/graph/orchestrator/v1/stage_attempt_write.proto\x12\x1dturboci.graph.orchestrator.v1\x1a9turboci/graph/orchestrator/v1/stage_attempt_failure.proto\x1a7turboci/graph/orchestrator/v1/stage_attempt_state.proto\x1a/turboci/graph/orchestrator/v1/value_write.proto\"\xbb\x02\n" +
+	"7turboci/graph/orchestrator/v1/stage_attempt_write.proto\x12\x1dturboci.graph.orchestrator.v1\x1a9turboci/graph/orchestrator/v1/stage_attempt_failure.proto\x1a7turboci/graph/orchestrator/v1/stage_attempt_state.proto\x1a/turboci/graph/orchestrator/v1/value_write.proto\"\xee\x02\n" +
 	"\x11StageAttemptWrite\x12K\n" +
 	"\x05state\x18\x01 \x01(\x0e20.turboci.graph.orchestrator.v1.StageAttemptStateH\x00R\x05state\x88\x01\x01\x12Q\n" +
 	"\afailure\x18\x02 \x01(\v22.turboci.graph.orchestrator.v1.StageAttemptFailureH\x01R\afailure\x88\x01\x01\x12C\n" +
 	"\adetails\x18\x03 \x03(\v2).turboci.graph.orchestrator.v1.ValueWriteR\adetails\x12\x1e\n" +
-	"\bview_url\x18\x04 \x01(\tH\x02R\aviewUrl\x88\x01\x01B\b\n" +
+	"\bview_url\x18\x04 \x01(\tH\x02R\aviewUrl\x88\x01\x01\x12\"\n" +
+	"\n" +
+	"process_id\x18\x05 \x01(\tH\x03R\tprocessId\x88\x01\x01B\b\n" +
 	"\x06_stateB\n" +
 	"\n" +
 	"\b_failureB\v\n" +
-	"\t_view_urlBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\t_view_urlB\r\n" +
+	"\v_process_idBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var (
 	file_turboci_graph_orchestrator_v1_stage_attempt_write_proto_rawDescOnce sync.Once

@@ -11,6 +11,7 @@ import (
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -23,12 +24,17 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// A change to one stage, or its creation when the ID is new. Unset fields
-// leave the stage as it is. Args, policy, dependencies and assignments may
-// change only while the stage is PLANNED. A stage created by a running
-// attempt joins the group of that attempt's stage.
+// A change to one stage, or its creation when the ID is new. A stage
+// created by a running attempt joins the group of that attempt's stage.
 //
-// Next ID: 8
+// Which fields a write touches: without `update_mask`, every field that is
+// set is written and unset fields leave the stage as it is. With
+// `update_mask`, exactly the listed fields are written, even when empty,
+// which is how a list is cleared. The `writable` option on each field says
+// in which stage states it may be set; a write outside them fails with
+// FAILED_PRECONDITION.
+//
+// Next ID: 12
 type StageWrite struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The stage to create or change.
@@ -37,21 +43,39 @@ type StageWrite struct {
 	// validates it (TurboCIStageExecutor.ValidateStage) before the write is
 	// accepted.
 	Args *ValueWrite `protobuf:"bytes,2,opt,name=args,proto3,oneof" json:"args,omitempty"`
-	// How to time and retry attempts, replacing the old policy whole.
+	// How to time and retry attempts, replacing the old policy whole. The
+	// executor may narrow it (ValidateStageResponse); the stage keeps both.
+	// Unset on creation leaves the policy to the executor.
 	ExecutionPolicy *ExecutionPolicy `protobuf:"bytes,3,opt,name=execution_policy,json=executionPolicy,proto3,oneof" json:"execution_policy,omitempty"`
-	// The stage's dependencies, replacing the old ones whole.
+	// The stage's dependencies, replacing the old ones whole. To remove every
+	// dependency, list "dependencies" in `update_mask` and leave this unset.
 	Dependencies *DependencyGroup `protobuf:"bytes,4,opt,name=dependencies,proto3,oneof" json:"dependencies,omitempty"`
-	// The checks this stage will write results for, replacing the old list.
-	Assignments []*v1.CheckId `protobuf:"bytes,5,rep,name=assignments,proto3" json:"assignments,omitempty"`
 	// Stop the stage: a PLANNED stage becomes FINAL without attempts, an
 	// ATTEMPTING one has its current attempt cancelled and gets no retry.
 	Cancel *bool `protobuf:"varint,6,opt,name=cancel,proto3,oneof" json:"cancel,omitempty"`
-	// Apply the write only if the stage's update_revision number is still
-	// this; otherwise the whole request fails with ABORTED. Unset writes
-	// unconditionally.
+	// Apply the request only if the stage's update_revision number is still
+	// this; otherwise the whole request fails with ABORTED and a
+	// WriteConflict. Unset writes unconditionally.
 	ExpectedRevision *int64 `protobuf:"varint,7,opt,name=expected_revision,json=expectedRevision,proto3,oneof" json:"expected_revision,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// The checks the stage is responsible for, each with its goal state,
+	// replacing the old list. To remove every assignment, list "assignments"
+	// in `update_mask` and leave this empty.
+	Assignments []*Assignment `protobuf:"bytes,8,rep,name=assignments,proto3" json:"assignments,omitempty"`
+	// The access realm of a new stage, as "<project>:<realm>". Unset means
+	// the realm of the writing attempt's stage, or the workplan's realm for
+	// other writers.
+	Realm *string `protobuf:"bytes,9,opt,name=realm,proto3,oneof" json:"realm,omitempty"`
+	// Only create: if the stage already exists, the whole request fails with
+	// ABORTED and a WriteConflict naming it and its current revision, instead
+	// of changing it. For writers that may race to create the same stage.
+	CreateOnly *bool `protobuf:"varint,10,opt,name=create_only,json=createOnly,proto3,oneof" json:"create_only,omitempty"`
+	// The fields of this message to write: "args", "execution_policy",
+	// "dependencies" or "assignments". Listed fields are written even when
+	// empty or unset, which clears them; set fields that are not listed are
+	// an error (INVALID_ARGUMENT). Unset writes every set field.
+	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,11,opt,name=update_mask,json=updateMask,proto3,oneof" json:"update_mask,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *StageWrite) Reset() {
@@ -112,13 +136,6 @@ func (x *StageWrite) GetDependencies() *DependencyGroup {
 	return nil
 }
 
-func (x *StageWrite) GetAssignments() []*v1.CheckId {
-	if x != nil {
-		return x.Assignments
-	}
-	return nil
-}
-
 func (x *StageWrite) GetCancel() bool {
 	if x != nil && x.Cancel != nil {
 		return *x.Cancel
@@ -133,26 +150,63 @@ func (x *StageWrite) GetExpectedRevision() int64 {
 	return 0
 }
 
+func (x *StageWrite) GetAssignments() []*Assignment {
+	if x != nil {
+		return x.Assignments
+	}
+	return nil
+}
+
+func (x *StageWrite) GetRealm() string {
+	if x != nil && x.Realm != nil {
+		return *x.Realm
+	}
+	return ""
+}
+
+func (x *StageWrite) GetCreateOnly() bool {
+	if x != nil && x.CreateOnly != nil {
+		return *x.CreateOnly
+	}
+	return false
+}
+
+func (x *StageWrite) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
+	}
+	return nil
+}
+
 var File_turboci_graph_orchestrator_v1_stage_write_proto protoreflect.FileDescriptor
 
 const file_turboci_graph_orchestrator_v1_stage_write_proto_rawDesc = "" +
 	"\n" +
-	"/turboci/graph/orchestrator/v1/stage_write.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a#turboci/graph/ids/v1/check_id.proto\x1a#turboci/graph/ids/v1/stage_id.proto\x1a4turboci/graph/orchestrator/v1/dependency_group.proto\x1a4turboci/graph/orchestrator/v1/execution_policy.proto\x1a/turboci/graph/orchestrator/v1/value_write.proto\"\xaa\x04\n" +
+	"/turboci/graph/orchestrator/v1/stage_write.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a#turboci/graph/ids/v1/stage_id.proto\x1a.turboci/graph/orchestrator/v1/assignment.proto\x1a4turboci/graph/orchestrator/v1/dependency_group.proto\x1a4turboci/graph/orchestrator/v1/execution_policy.proto\x1a1turboci/graph/orchestrator/v1/field_options.proto\x1a/turboci/graph/orchestrator/v1/value_write.proto\"\x9a\x06\n" +
 	"\n" +
 	"StageWrite\x128\n" +
-	"\x02id\x18\x01 \x01(\v2\x1d.turboci.graph.ids.v1.StageIdB\x04\xe2A\x01\x02H\x00R\x02id\x88\x01\x01\x12B\n" +
-	"\x04args\x18\x02 \x01(\v2).turboci.graph.orchestrator.v1.ValueWriteH\x01R\x04args\x88\x01\x01\x12^\n" +
-	"\x10execution_policy\x18\x03 \x01(\v2..turboci.graph.orchestrator.v1.ExecutionPolicyH\x02R\x0fexecutionPolicy\x88\x01\x01\x12W\n" +
-	"\fdependencies\x18\x04 \x01(\v2..turboci.graph.orchestrator.v1.DependencyGroupH\x03R\fdependencies\x88\x01\x01\x12?\n" +
-	"\vassignments\x18\x05 \x03(\v2\x1d.turboci.graph.ids.v1.CheckIdR\vassignments\x12\x1b\n" +
+	"\x02id\x18\x01 \x01(\v2\x1d.turboci.graph.ids.v1.StageIdB\x04\xe2A\x01\x02H\x00R\x02id\x88\x01\x01\x12L\n" +
+	"\x04args\x18\x02 \x01(\v2).turboci.graph.orchestrator.v1.ValueWriteB\bʟ\xca\x01\x03\x12\x01\x01H\x01R\x04args\x88\x01\x01\x12h\n" +
+	"\x10execution_policy\x18\x03 \x01(\v2..turboci.graph.orchestrator.v1.ExecutionPolicyB\bʟ\xca\x01\x03\x12\x01\x01H\x02R\x0fexecutionPolicy\x88\x01\x01\x12a\n" +
+	"\fdependencies\x18\x04 \x01(\v2..turboci.graph.orchestrator.v1.DependencyGroupB\bʟ\xca\x01\x03\x12\x01\x01H\x03R\fdependencies\x88\x01\x01\x12\x1b\n" +
 	"\x06cancel\x18\x06 \x01(\bH\x04R\x06cancel\x88\x01\x01\x120\n" +
-	"\x11expected_revision\x18\a \x01(\x03H\x05R\x10expectedRevision\x88\x01\x01B\x05\n" +
+	"\x11expected_revision\x18\a \x01(\x03H\x05R\x10expectedRevision\x88\x01\x01\x12U\n" +
+	"\vassignments\x18\b \x03(\v2).turboci.graph.orchestrator.v1.AssignmentB\bʟ\xca\x01\x03\x12\x01\x01R\vassignments\x12\"\n" +
+	"\x05realm\x18\t \x01(\tB\aʟ\xca\x01\x02 \x01H\x06R\x05realm\x88\x01\x01\x12$\n" +
+	"\vcreate_only\x18\n" +
+	" \x01(\bH\aR\n" +
+	"createOnly\x88\x01\x01\x12@\n" +
+	"\vupdate_mask\x18\v \x01(\v2\x1a.google.protobuf.FieldMaskH\bR\n" +
+	"updateMask\x88\x01\x01B\x05\n" +
 	"\x03_idB\a\n" +
 	"\x05_argsB\x13\n" +
 	"\x11_execution_policyB\x0f\n" +
 	"\r_dependenciesB\t\n" +
 	"\a_cancelB\x14\n" +
-	"\x12_expected_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\x12_expected_revisionB\b\n" +
+	"\x06_realmB\x0e\n" +
+	"\f_create_onlyB\x0e\n" +
+	"\f_update_maskJ\x04\b\x05\x10\x06BGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var (
 	file_turboci_graph_orchestrator_v1_stage_write_proto_rawDescOnce sync.Once
@@ -168,24 +222,26 @@ func file_turboci_graph_orchestrator_v1_stage_write_proto_rawDescGZIP() []byte {
 
 var file_turboci_graph_orchestrator_v1_stage_write_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_stage_write_proto_goTypes = []any{
-	(*StageWrite)(nil),      // 0: turboci.graph.orchestrator.v1.StageWrite
-	(*v1.StageId)(nil),      // 1: turboci.graph.ids.v1.StageId
-	(*ValueWrite)(nil),      // 2: turboci.graph.orchestrator.v1.ValueWrite
-	(*ExecutionPolicy)(nil), // 3: turboci.graph.orchestrator.v1.ExecutionPolicy
-	(*DependencyGroup)(nil), // 4: turboci.graph.orchestrator.v1.DependencyGroup
-	(*v1.CheckId)(nil),      // 5: turboci.graph.ids.v1.CheckId
+	(*StageWrite)(nil),            // 0: turboci.graph.orchestrator.v1.StageWrite
+	(*v1.StageId)(nil),            // 1: turboci.graph.ids.v1.StageId
+	(*ValueWrite)(nil),            // 2: turboci.graph.orchestrator.v1.ValueWrite
+	(*ExecutionPolicy)(nil),       // 3: turboci.graph.orchestrator.v1.ExecutionPolicy
+	(*DependencyGroup)(nil),       // 4: turboci.graph.orchestrator.v1.DependencyGroup
+	(*Assignment)(nil),            // 5: turboci.graph.orchestrator.v1.Assignment
+	(*fieldmaskpb.FieldMask)(nil), // 6: google.protobuf.FieldMask
 }
 var file_turboci_graph_orchestrator_v1_stage_write_proto_depIdxs = []int32{
 	1, // 0: turboci.graph.orchestrator.v1.StageWrite.id:type_name -> turboci.graph.ids.v1.StageId
 	2, // 1: turboci.graph.orchestrator.v1.StageWrite.args:type_name -> turboci.graph.orchestrator.v1.ValueWrite
 	3, // 2: turboci.graph.orchestrator.v1.StageWrite.execution_policy:type_name -> turboci.graph.orchestrator.v1.ExecutionPolicy
 	4, // 3: turboci.graph.orchestrator.v1.StageWrite.dependencies:type_name -> turboci.graph.orchestrator.v1.DependencyGroup
-	5, // 4: turboci.graph.orchestrator.v1.StageWrite.assignments:type_name -> turboci.graph.ids.v1.CheckId
-	5, // [5:5] is the sub-list for method output_type
-	5, // [5:5] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	5, // 4: turboci.graph.orchestrator.v1.StageWrite.assignments:type_name -> turboci.graph.orchestrator.v1.Assignment
+	6, // 5: turboci.graph.orchestrator.v1.StageWrite.update_mask:type_name -> google.protobuf.FieldMask
+	6, // [6:6] is the sub-list for method output_type
+	6, // [6:6] is the sub-list for method input_type
+	6, // [6:6] is the sub-list for extension type_name
+	6, // [6:6] is the sub-list for extension extendee
+	0, // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_turboci_graph_orchestrator_v1_stage_write_proto_init() }
@@ -193,8 +249,10 @@ func file_turboci_graph_orchestrator_v1_stage_write_proto_init() {
 	if File_turboci_graph_orchestrator_v1_stage_write_proto != nil {
 		return
 	}
+	file_turboci_graph_orchestrator_v1_assignment_proto_init()
 	file_turboci_graph_orchestrator_v1_dependency_group_proto_init()
 	file_turboci_graph_orchestrator_v1_execution_policy_proto_init()
+	file_turboci_graph_orchestrator_v1_field_options_proto_init()
 	file_turboci_graph_orchestrator_v1_value_write_proto_init()
 	file_turboci_graph_orchestrator_v1_stage_write_proto_msgTypes[0].OneofWrappers = []any{}
 	type x struct{}

@@ -26,17 +26,33 @@ const (
 // Changes to the nodes of one workplan, applied together as one revision:
 // either every write is accepted or none is.
 //
-// Next ID: 8
+// Writes are conditional when the writer says what they depend on: a
+// CheckWrite or StageWrite with `create_only` or `expected_revision`, or a
+// `transaction` listing what the writer read. A request whose conditions
+// no longer hold fails with ABORTED and a WriteConflict error detail naming
+// every conflicting node and its current revision.
+//
+// A request with stage_attempt_token is applied in the attempt's order: a
+// claim in `current_attempt` (a move to RUNNING, or to COMPLETE straight
+// from PENDING or SCHEDULED) takes effect before the node writes, any other
+// move after them. So an attempt may claim, write and end in one call, and
+// its node writes are judged in the state the attempt makes them in (see
+// the `writable` option of `checks` and `stages`).
+//
+// Next ID: 9
 type WriteNodesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The workplan to change.
 	WorkPlan *v1.WorkPlanId `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof" json:"work_plan,omitempty"`
-	// Checks to create or change.
+	// Checks to create or change. A stage attempt writes them only while
+	// RUNNING or CANCELLING.
 	Checks []*CheckWrite `protobuf:"bytes,2,rep,name=checks,proto3" json:"checks,omitempty"`
-	// Stages to create or change.
+	// Stages to create or change. A stage attempt writes them only while
+	// RUNNING or CANCELLING.
 	Stages []*StageWrite `protobuf:"bytes,3,rep,name=stages,proto3" json:"stages,omitempty"`
 	// The calling attempt's report about itself. Requires
-	// stage_attempt_token.
+	// stage_attempt_token. Setting it, even to an empty message, is the
+	// attempt's heartbeat; the answer carries the attempt's current state.
 	CurrentAttempt *StageAttemptWrite `protobuf:"bytes,4,opt,name=current_attempt,json=currentAttempt,proto3,oneof" json:"current_attempt,omitempty"`
 	// Why these changes are made (usually a turboci.data.common.v1.Display),
 	// recorded in the edit of every node touched.
@@ -47,7 +63,11 @@ type WriteNodesRequest struct {
 	StageAttemptToken *string `protobuf:"bytes,6,opt,name=stage_attempt_token,json=stageAttemptToken,proto3,oneof" json:"stage_attempt_token,omitempty"`
 	// A caller-chosen key that makes the call safe to retry: a second call
 	// with the same key is not applied again and returns the first answer.
-	RequestId     *string `protobuf:"bytes,7,opt,name=request_id,json=requestId,proto3,oneof" json:"request_id,omitempty"`
+	RequestId *string `protobuf:"bytes,7,opt,name=request_id,json=requestId,proto3,oneof" json:"request_id,omitempty"`
+	// What the writes are based on; the request fails with ABORTED if any of
+	// it has changed by the time it would commit. Unset applies the writes
+	// whatever happened since the writer last read.
+	Transaction   *Transaction `protobuf:"bytes,8,opt,name=transaction,proto3,oneof" json:"transaction,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -131,25 +151,34 @@ func (x *WriteNodesRequest) GetRequestId() string {
 	return ""
 }
 
+func (x *WriteNodesRequest) GetTransaction() *Transaction {
+	if x != nil {
+		return x.Transaction
+	}
+	return nil
+}
+
 var File_turboci_graph_orchestrator_v1_write_nodes_request_proto protoreflect.FileDescriptor
 
 const file_turboci_graph_orchestrator_v1_write_nodes_request_proto_rawDesc = "" +
 	"\n" +
-	"7turboci/graph/orchestrator/v1/write_nodes_request.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a'turboci/graph/ids/v1/work_plan_id.proto\x1a/turboci/graph/orchestrator/v1/check_write.proto\x1a7turboci/graph/orchestrator/v1/stage_attempt_write.proto\x1a/turboci/graph/orchestrator/v1/stage_write.proto\x1a/turboci/graph/orchestrator/v1/value_write.proto\"\xaa\x04\n" +
+	"7turboci/graph/orchestrator/v1/write_nodes_request.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a'turboci/graph/ids/v1/work_plan_id.proto\x1a/turboci/graph/orchestrator/v1/check_write.proto\x1a1turboci/graph/orchestrator/v1/field_options.proto\x1a7turboci/graph/orchestrator/v1/stage_attempt_write.proto\x1a/turboci/graph/orchestrator/v1/stage_write.proto\x1a/turboci/graph/orchestrator/v1/transaction.proto\x1a/turboci/graph/orchestrator/v1/value_write.proto\"\xa3\x05\n" +
 	"\x11WriteNodesRequest\x12H\n" +
-	"\twork_plan\x18\x01 \x01(\v2 .turboci.graph.ids.v1.WorkPlanIdB\x04\xe2A\x01\x02H\x00R\bworkPlan\x88\x01\x01\x12A\n" +
-	"\x06checks\x18\x02 \x03(\v2).turboci.graph.orchestrator.v1.CheckWriteR\x06checks\x12A\n" +
-	"\x06stages\x18\x03 \x03(\v2).turboci.graph.orchestrator.v1.StageWriteR\x06stages\x12^\n" +
+	"\twork_plan\x18\x01 \x01(\v2 .turboci.graph.ids.v1.WorkPlanIdB\x04\xe2A\x01\x02H\x00R\bworkPlan\x88\x01\x01\x12L\n" +
+	"\x06checks\x18\x02 \x03(\v2).turboci.graph.orchestrator.v1.CheckWriteB\tʟ\xca\x01\x04\x1a\x02\x04\x05R\x06checks\x12L\n" +
+	"\x06stages\x18\x03 \x03(\v2).turboci.graph.orchestrator.v1.StageWriteB\tʟ\xca\x01\x04\x1a\x02\x04\x05R\x06stages\x12^\n" +
 	"\x0fcurrent_attempt\x18\x04 \x01(\v20.turboci.graph.orchestrator.v1.StageAttemptWriteH\x01R\x0ecurrentAttempt\x88\x01\x01\x12C\n" +
 	"\areasons\x18\x05 \x03(\v2).turboci.graph.orchestrator.v1.ValueWriteR\areasons\x123\n" +
 	"\x13stage_attempt_token\x18\x06 \x01(\tH\x02R\x11stageAttemptToken\x88\x01\x01\x12\"\n" +
 	"\n" +
-	"request_id\x18\a \x01(\tH\x03R\trequestId\x88\x01\x01B\f\n" +
+	"request_id\x18\a \x01(\tH\x03R\trequestId\x88\x01\x01\x12Q\n" +
+	"\vtransaction\x18\b \x01(\v2*.turboci.graph.orchestrator.v1.TransactionH\x04R\vtransaction\x88\x01\x01B\f\n" +
 	"\n" +
 	"_work_planB\x12\n" +
 	"\x10_current_attemptB\x16\n" +
 	"\x14_stage_attempt_tokenB\r\n" +
-	"\v_request_idBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\v_request_idB\x0e\n" +
+	"\f_transactionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var (
 	file_turboci_graph_orchestrator_v1_write_nodes_request_proto_rawDescOnce sync.Once
@@ -171,6 +200,7 @@ var file_turboci_graph_orchestrator_v1_write_nodes_request_proto_goTypes = []any
 	(*StageWrite)(nil),        // 3: turboci.graph.orchestrator.v1.StageWrite
 	(*StageAttemptWrite)(nil), // 4: turboci.graph.orchestrator.v1.StageAttemptWrite
 	(*ValueWrite)(nil),        // 5: turboci.graph.orchestrator.v1.ValueWrite
+	(*Transaction)(nil),       // 6: turboci.graph.orchestrator.v1.Transaction
 }
 var file_turboci_graph_orchestrator_v1_write_nodes_request_proto_depIdxs = []int32{
 	1, // 0: turboci.graph.orchestrator.v1.WriteNodesRequest.work_plan:type_name -> turboci.graph.ids.v1.WorkPlanId
@@ -178,11 +208,12 @@ var file_turboci_graph_orchestrator_v1_write_nodes_request_proto_depIdxs = []int
 	3, // 2: turboci.graph.orchestrator.v1.WriteNodesRequest.stages:type_name -> turboci.graph.orchestrator.v1.StageWrite
 	4, // 3: turboci.graph.orchestrator.v1.WriteNodesRequest.current_attempt:type_name -> turboci.graph.orchestrator.v1.StageAttemptWrite
 	5, // 4: turboci.graph.orchestrator.v1.WriteNodesRequest.reasons:type_name -> turboci.graph.orchestrator.v1.ValueWrite
-	5, // [5:5] is the sub-list for method output_type
-	5, // [5:5] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	6, // 5: turboci.graph.orchestrator.v1.WriteNodesRequest.transaction:type_name -> turboci.graph.orchestrator.v1.Transaction
+	6, // [6:6] is the sub-list for method output_type
+	6, // [6:6] is the sub-list for method input_type
+	6, // [6:6] is the sub-list for extension type_name
+	6, // [6:6] is the sub-list for extension extendee
+	0, // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_turboci_graph_orchestrator_v1_write_nodes_request_proto_init() }
@@ -191,8 +222,10 @@ func file_turboci_graph_orchestrator_v1_write_nodes_request_proto_init() {
 		return
 	}
 	file_turboci_graph_orchestrator_v1_check_write_proto_init()
+	file_turboci_graph_orchestrator_v1_field_options_proto_init()
 	file_turboci_graph_orchestrator_v1_stage_attempt_write_proto_init()
 	file_turboci_graph_orchestrator_v1_stage_write_proto_init()
+	file_turboci_graph_orchestrator_v1_transaction_proto_init()
 	file_turboci_graph_orchestrator_v1_value_write_proto_init()
 	file_turboci_graph_orchestrator_v1_write_nodes_request_proto_msgTypes[0].OneofWrappers = []any{}
 	type x struct{}

@@ -11,6 +11,7 @@ package testpb
 
 import (
 	v1 "go.chromium.org/turboci/proto/go/graph/ids/v1"
+	_ "go.chromium.org/turboci/proto/go/graph/orchestrator/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -28,7 +29,7 @@ const (
 // What a test stage runs: the suites of its assigned test checks, against
 // the artifacts of a build check, on machines from one pool.
 //
-// Next ID: 5
+// Next ID: 6
 type TestStageArgs struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The build check whose BuildCheckResult artifacts are tested. If that
@@ -39,8 +40,14 @@ type TestStageArgs struct {
 	Pool *string `protobuf:"bytes,2,opt,name=pool,proto3,oneof" json:"pool,omitempty"`
 	// Requirements the machines must meet, for example "os": "Ubuntu-22.04".
 	Dimensions map[string]string `protobuf:"bytes,3,rep,name=dimensions,proto3" json:"dimensions,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	// How many machines to spread the tests over. Unset means one.
-	Shards        *int32 `protobuf:"varint,4,opt,name=shards,proto3,oneof" json:"shards,omitempty"`
+	// How many machines to spread the tests over. Unset means one. A stage
+	// with more than one and no `shard_index` plans the shards: it creates
+	// one stage per shard, each assigned the same test checks, and waits for
+	// them in AWAITING_GROUP.
+	Shards *int32 `protobuf:"varint,4,opt,name=shards,proto3,oneof" json:"shards,omitempty"`
+	// Which of the `shards` this stage runs, from 0. Unset in a stage that
+	// runs every test itself or plans the shards.
+	ShardIndex    *int32 `protobuf:"varint,5,opt,name=shard_index,json=shardIndex,proto3,oneof" json:"shard_index,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -103,24 +110,34 @@ func (x *TestStageArgs) GetShards() int32 {
 	return 0
 }
 
+func (x *TestStageArgs) GetShardIndex() int32 {
+	if x != nil && x.ShardIndex != nil {
+		return *x.ShardIndex
+	}
+	return 0
+}
+
 var File_turboci_stages_test_v1_test_stage_args_proto protoreflect.FileDescriptor
 
 const file_turboci_stages_test_v1_test_stage_args_proto_rawDesc = "" +
 	"\n" +
-	",turboci/stages/test/v1/test_stage_args.proto\x12\x16turboci.stages.test.v1\x1a#turboci/graph/ids/v1/check_id.proto\"\xb3\x02\n" +
+	",turboci/stages/test/v1/test_stage_args.proto\x12\x16turboci.stages.test.v1\x1a#turboci/graph/ids/v1/check_id.proto\x1a3turboci/graph/orchestrator/v1/message_options.proto\"\xf8\x02\n" +
 	"\rTestStageArgs\x128\n" +
 	"\x05build\x18\x01 \x01(\v2\x1d.turboci.graph.ids.v1.CheckIdH\x00R\x05build\x88\x01\x01\x12\x17\n" +
 	"\x04pool\x18\x02 \x01(\tH\x01R\x04pool\x88\x01\x01\x12U\n" +
 	"\n" +
 	"dimensions\x18\x03 \x03(\v25.turboci.stages.test.v1.TestStageArgs.DimensionsEntryR\n" +
 	"dimensions\x12\x1b\n" +
-	"\x06shards\x18\x04 \x01(\x05H\x02R\x06shards\x88\x01\x01\x1a=\n" +
+	"\x06shards\x18\x04 \x01(\x05H\x02R\x06shards\x88\x01\x01\x12$\n" +
+	"\vshard_index\x18\x05 \x01(\x05H\x03R\n" +
+	"shardIndex\x88\x01\x01\x1a=\n" +
 	"\x0fDimensionsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\b\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01:\rڟ\xca\x01\b\b\x02\x10\x01\x1a\x02\b\x03B\b\n" +
 	"\x06_buildB\a\n" +
 	"\x05_poolB\t\n" +
-	"\a_shardsB8Z6go.chromium.org/turboci/proto/go/stages/test/v1;testpbb\x06proto3"
+	"\a_shardsB\x0e\n" +
+	"\f_shard_indexB8Z6go.chromium.org/turboci/proto/go/stages/test/v1;testpbb\x06proto3"
 
 var (
 	file_turboci_stages_test_v1_test_stage_args_proto_rawDescOnce sync.Once
