@@ -38,6 +38,8 @@ const (
 // no longer be satisfied, when nothing is left in the workplan that could
 // write it, or when the workplan is cancelled; Check.conclusion records
 // which. States only move forward.
+//
+// How a whole workplan moves from created to done is told on WorkPlan.
 type CheckState int32
 
 const (

@@ -45,16 +45,22 @@ type CheckWrite struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The check to create or change.
 	Id *v1.CheckId `protobuf:"bytes,1,opt,name=id,proto3,oneof" json:"id,omitempty"`
-	// The kind of a new check; required when creating.
+	// The kind of a new check; required when creating, and only repeated
+	// unchanged after.
 	Kind *CheckKind `protobuf:"varint,2,opt,name=kind,proto3,enum=turboci.graph.orchestrator.v1.CheckKind,oneof" json:"kind,omitempty"`
-	// with "options" in the mask they replace the whole set.
+	// Options to set, at most one per type URL. Without `update_mask` each
+	// replaces the option of the same type, if any, and other options stay;
+	// with "options" in the mask they replace the whole set. Allowed while
+	// the check is PLANNING.
 	Options []*ValueWrite `protobuf:"bytes,3,rep,name=options,proto3" json:"options,omitempty"`
 	// The check's dependencies, replacing the old ones whole. To remove every
 	// dependency, list "dependencies" in `update_mask` and leave this unset.
+	// Allowed while the check is PLANNING.
 	Dependencies *DependencyGroup `protobuf:"bytes,4,opt,name=dependencies,proto3,oneof" json:"dependencies,omitempty"`
 	// Values to add to the writing attempt's own result of this check. Without
 	// `update_mask` each replaces the value of the same type in that result,
 	// if any; with "results" in the mask they replace the whole result.
+	// Allowed while the check is WAITING.
 	Results []*ValueWrite `protobuf:"bytes,5,rep,name=results,proto3" json:"results,omitempty"`
 	// Moves the check along its lifecycle: CHECK_STATE_PLANNED when planning
 	// is done, CHECK_STATE_FINAL when the results are complete. New checks
@@ -71,7 +77,7 @@ type CheckWrite struct {
 	ExpectedRevision *int64 `protobuf:"varint,7,opt,name=expected_revision,json=expectedRevision,proto3,oneof" json:"expected_revision,omitempty"`
 	// The access realm of a new check, as "<project>:<realm>". Unset means
 	// the realm of the writing attempt's stage, or the workplan's realm for
-	// other writers.
+	// other writers. Set only when creating.
 	Realm *string `protobuf:"bytes,8,opt,name=realm,proto3,oneof" json:"realm,omitempty"`
 	// Only create: if the check already exists, the whole request fails with
 	// ABORTED and a WriteConflict naming it and its current revision, instead
@@ -86,7 +92,7 @@ type CheckWrite struct {
 	// Close the writing attempt's own result of this check: nothing more may
 	// be added to it, and its final_revision is set. The check itself stays
 	// WAITING for the other stages assigned to it. A result is also closed
-	// when its attempt ends.
+	// when its attempt ends. Allowed while the check is WAITING.
 	FinalizeResult *bool `protobuf:"varint,11,opt,name=finalize_result,json=finalizeResult,proto3,oneof" json:"finalize_result,omitempty"`
 	unknownFields  protoimpl.UnknownFields
 	sizeCache      protoimpl.SizeCache

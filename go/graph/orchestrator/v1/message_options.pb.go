@@ -34,6 +34,7 @@ var file_turboci_graph_orchestrator_v1_message_options_proto_extTypes = []protoi
 
 // Extension fields to descriptorpb.MessageOptions.
 var (
+	// What a payload message of turboci.data.* or turboci.stages.* is for;
 	// see DataAnnotation. Required on every message of those packages.
 	//
 	// optional turboci.graph.orchestrator.v1.DataAnnotation data = 414203;

@@ -49,6 +49,8 @@ const (
 // INCOMPLETE whether or not a retry follows: the retry is the next attempt,
 // which starts AWAITING_RETRY. Apart from PENDING and THROTTLED, states
 // only move forward.
+//
+// How a whole workplan moves from created to done is told on WorkPlan.
 type StageAttemptState int32
 
 const (
@@ -97,6 +99,9 @@ const (
 	// told by the check results it wrote, not by this state.
 	// Next states: none.
 	StageAttemptState_STAGE_ATTEMPT_STATE_COMPLETE StageAttemptState = 7
+	// The attempt ended without running to its end; its failure says why.
+	// If the failure kind is retryable and the execution policy has budget
+	// left for it, the stage's next attempt follows, born AWAITING_RETRY;
 	// this attempt itself never changes again.
 	// Next states: none.
 	StageAttemptState_STAGE_ATTEMPT_STATE_INCOMPLETE StageAttemptState = 8

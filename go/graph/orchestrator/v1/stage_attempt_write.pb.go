@@ -30,6 +30,15 @@ const (
 // Next ID: 6
 type StageAttemptWrite struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
+	// The state the attempt has reached. A report may make only these moves;
+	// the orchestrator makes the others itself and refuses the rest with
+	// FAILED_PRECONDITION:
+	//
+	//   - PENDING to RUNNING or COMPLETE, for an executor that does the work
+	//     while it accepts it (a no-op or built-in stage);
+	//   - SCHEDULED to RUNNING, COMPLETE or INCOMPLETE;
+	//   - RUNNING to TEARING_DOWN, COMPLETE or INCOMPLETE;
+	//   - CANCELLING to TEARING_DOWN or INCOMPLETE;
 	//   - TEARING_DOWN to COMPLETE or INCOMPLETE.
 	//
 	// An attempt reported INCOMPLETE whose failure the policy may still retry

@@ -31,6 +31,8 @@ const (
 // then becomes FINAL. A stage whose dependencies can never be satisfied, or
 // that is cancelled before it ran, goes straight to FINAL with no attempts.
 // States only move forward.
+//
+// How a whole workplan moves from created to done is told on WorkPlan.
 type StageState int32
 
 const (

@@ -41,14 +41,16 @@ type StageWrite struct {
 	Id *v1.StageId `protobuf:"bytes,1,opt,name=id,proto3,oneof" json:"id,omitempty"`
 	// What to run; required when creating. Its type picks the executor, which
 	// validates it (TurboCIStageExecutor.ValidateStage) before the write is
-	// accepted.
+	// accepted. Allowed while the stage is PLANNED.
 	Args *ValueWrite `protobuf:"bytes,2,opt,name=args,proto3,oneof" json:"args,omitempty"`
 	// How to time and retry attempts, replacing the old policy whole. The
 	// executor may narrow it (ValidateStageResponse); the stage keeps both.
-	// Unset on creation leaves the policy to the executor.
+	// Unset on creation leaves the policy to the executor. Allowed while the
+	// stage is PLANNED.
 	ExecutionPolicy *ExecutionPolicy `protobuf:"bytes,3,opt,name=execution_policy,json=executionPolicy,proto3,oneof" json:"execution_policy,omitempty"`
 	// The stage's dependencies, replacing the old ones whole. To remove every
 	// dependency, list "dependencies" in `update_mask` and leave this unset.
+	// Allowed while the stage is PLANNED.
 	Dependencies *DependencyGroup `protobuf:"bytes,4,opt,name=dependencies,proto3,oneof" json:"dependencies,omitempty"`
 	// Stop the stage: a PLANNED stage becomes FINAL without attempts, an
 	// ATTEMPTING one has its current attempt cancelled and gets no retry.
@@ -59,11 +61,12 @@ type StageWrite struct {
 	ExpectedRevision *int64 `protobuf:"varint,7,opt,name=expected_revision,json=expectedRevision,proto3,oneof" json:"expected_revision,omitempty"`
 	// The checks the stage is responsible for, each with its goal state,
 	// replacing the old list. To remove every assignment, list "assignments"
-	// in `update_mask` and leave this empty.
+	// in `update_mask` and leave this empty. Allowed while the stage is
+	// PLANNED.
 	Assignments []*Assignment `protobuf:"bytes,8,rep,name=assignments,proto3" json:"assignments,omitempty"`
 	// The access realm of a new stage, as "<project>:<realm>". Unset means
 	// the realm of the writing attempt's stage, or the workplan's realm for
-	// other writers.
+	// other writers. Set only when creating.
 	Realm *string `protobuf:"bytes,9,opt,name=realm,proto3,oneof" json:"realm,omitempty"`
 	// Only create: if the stage already exists, the whole request fails with
 	// ABORTED and a WriteConflict naming it and its current revision, instead

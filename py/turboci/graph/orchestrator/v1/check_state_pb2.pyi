@@ -66,6 +66,8 @@ class CheckState(_CheckState, metaclass=_CheckStateEnumTypeWrapper):
     no longer be satisfied, when nothing is left in the workplan that could
     write it, or when the workplan is cancelled; Check.conclusion records
     which. States only move forward.
+
+    How a whole workplan moves from created to done is told on WorkPlan.
     """
 
 CHECK_STATE_UNKNOWN: CheckState.ValueType  # 0

@@ -59,7 +59,9 @@ class CheckWrite(_message.Message):
     UPDATE_MASK_FIELD_NUMBER: _builtins.int
     FINALIZE_RESULT_FIELD_NUMBER: _builtins.int
     kind: _check_kind_pb2.CheckKind.ValueType
-    """The kind of a new check; required when creating."""
+    """The kind of a new check; required when creating, and only repeated
+    unchanged after.
+    """
     state: _check_state_pb2.CheckState.ValueType
     """Moves the check along its lifecycle: CHECK_STATE_PLANNED when planning
     is done, CHECK_STATE_FINAL when the results are complete. New checks
@@ -78,7 +80,7 @@ class CheckWrite(_message.Message):
     realm: _builtins.str
     """The access realm of a new check, as "<project>:<realm>". Unset means
     the realm of the writing attempt's stage, or the workplan's realm for
-    other writers.
+    other writers. Set only when creating.
     """
     create_only: _builtins.bool
     """Only create: if the check already exists, the whole request fails with
@@ -89,7 +91,7 @@ class CheckWrite(_message.Message):
     """Close the writing attempt's own result of this check: nothing more may
     be added to it, and its final_revision is set. The check itself stays
     WAITING for the other stages assigned to it. A result is also closed
-    when its attempt ends.
+    when its attempt ends. Allowed while the check is WAITING.
     """
     @_builtins.property
     def id(self) -> _check_id_pb2.CheckId:
@@ -99,14 +101,15 @@ class CheckWrite(_message.Message):
     def options(self) -> _containers.RepeatedCompositeFieldContainer[_value_write_pb2.ValueWrite]:
         """Options to set, at most one per type URL. Without `update_mask` each
         replaces the option of the same type, if any, and other options stay;
-
-        with "options" in the mask they replace the whole set.
+        with "options" in the mask they replace the whole set. Allowed while
+        the check is PLANNING.
         """
 
     @_builtins.property
     def dependencies(self) -> _dependency_group_pb2.DependencyGroup:
         """The check's dependencies, replacing the old ones whole. To remove every
         dependency, list "dependencies" in `update_mask` and leave this unset.
+        Allowed while the check is PLANNING.
         """
 
     @_builtins.property
@@ -114,6 +117,7 @@ class CheckWrite(_message.Message):
         """Values to add to the writing attempt's own result of this check. Without
         `update_mask` each replaces the value of the same type in that result,
         if any; with "results" in the mask they replace the whole result.
+        Allowed while the check is WAITING.
         """
 
     @_builtins.property

@@ -13,4 +13,6 @@ DESCRIPTOR: _descriptor.FileDescriptor
 
 DATA_FIELD_NUMBER: _builtins.int
 data: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.MessageOptions, _data_annotation_pb2.DataAnnotation]
-"""see DataAnnotation. Required on every message of those packages."""
+"""What a payload message of turboci.data.* or turboci.stages.* is for;
+see DataAnnotation. Required on every message of those packages.
+"""

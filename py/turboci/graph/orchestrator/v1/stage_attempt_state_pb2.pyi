@@ -78,7 +78,6 @@ class _StageAttemptStateEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Sta
     """The attempt ended without running to its end; its failure says why.
     If the failure kind is retryable and the execution policy has budget
     left for it, the stage's next attempt follows, born AWAITING_RETRY;
-
     this attempt itself never changes again.
     Next states: none.
     """
@@ -121,6 +120,8 @@ class StageAttemptState(_StageAttemptState, metaclass=_StageAttemptStateEnumType
     INCOMPLETE whether or not a retry follows: the retry is the next attempt,
     which starts AWAITING_RETRY. Apart from PENDING and THROTTLED, states
     only move forward.
+
+    How a whole workplan moves from created to done is told on WorkPlan.
     """
 
 STAGE_ATTEMPT_STATE_UNKNOWN: StageAttemptState.ValueType  # 0
@@ -179,7 +180,6 @@ STAGE_ATTEMPT_STATE_INCOMPLETE: StageAttemptState.ValueType  # 8
 """The attempt ended without running to its end; its failure says why.
 If the failure kind is retryable and the execution policy has budget
 left for it, the stage's next attempt follows, born AWAITING_RETRY;
-
 this attempt itself never changes again.
 Next states: none.
 """

@@ -30,7 +30,6 @@ class StageAttemptWrite(_message.Message):
     where it stands (WriteNodesResponse.current_attempt).
 
     Next ID: 6
-    The state the attempt has reached. A report may make only these moves;
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -41,8 +40,15 @@ class StageAttemptWrite(_message.Message):
     VIEW_URL_FIELD_NUMBER: _builtins.int
     PROCESS_ID_FIELD_NUMBER: _builtins.int
     state: _stage_attempt_state_pb2.StageAttemptState.ValueType
-    """ - CANCELLING to TEARING_DOWN or INCOMPLETE;
+    """The state the attempt has reached. A report may make only these moves;
+    the orchestrator makes the others itself and refuses the rest with
+    FAILED_PRECONDITION:
 
+     - PENDING to RUNNING or COMPLETE, for an executor that does the work
+       while it accepts it (a no-op or built-in stage);
+     - SCHEDULED to RUNNING, COMPLETE or INCOMPLETE;
+     - RUNNING to TEARING_DOWN, COMPLETE or INCOMPLETE;
+     - CANCELLING to TEARING_DOWN or INCOMPLETE;
      - TEARING_DOWN to COMPLETE or INCOMPLETE.
 
     An attempt reported INCOMPLETE whose failure the policy may still retry

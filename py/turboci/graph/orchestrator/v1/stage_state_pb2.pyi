@@ -56,6 +56,8 @@ class StageState(_StageState, metaclass=_StageStateEnumTypeWrapper):
     then becomes FINAL. A stage whose dependencies can never be satisfied, or
     that is cancelled before it ran, goes straight to FINAL with no attempts.
     States only move forward.
+
+    How a whole workplan moves from created to done is told on WorkPlan.
     """
 
 STAGE_STATE_UNKNOWN: StageState.ValueType  # 0

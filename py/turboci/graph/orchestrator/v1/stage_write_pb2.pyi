@@ -63,7 +63,7 @@ class StageWrite(_message.Message):
     realm: _builtins.str
     """The access realm of a new stage, as "<project>:<realm>". Unset means
     the realm of the writing attempt's stage, or the workplan's realm for
-    other writers.
+    other writers. Set only when creating.
     """
     create_only: _builtins.bool
     """Only create: if the stage already exists, the whole request fails with
@@ -78,27 +78,30 @@ class StageWrite(_message.Message):
     def args(self) -> _value_write_pb2.ValueWrite:
         """What to run; required when creating. Its type picks the executor, which
         validates it (TurboCIStageExecutor.ValidateStage) before the write is
-        accepted.
+        accepted. Allowed while the stage is PLANNED.
         """
 
     @_builtins.property
     def execution_policy(self) -> _execution_policy_pb2.ExecutionPolicy:
         """How to time and retry attempts, replacing the old policy whole. The
         executor may narrow it (ValidateStageResponse); the stage keeps both.
-        Unset on creation leaves the policy to the executor.
+        Unset on creation leaves the policy to the executor. Allowed while the
+        stage is PLANNED.
         """
 
     @_builtins.property
     def dependencies(self) -> _dependency_group_pb2.DependencyGroup:
         """The stage's dependencies, replacing the old ones whole. To remove every
         dependency, list "dependencies" in `update_mask` and leave this unset.
+        Allowed while the stage is PLANNED.
         """
 
     @_builtins.property
     def assignments(self) -> _containers.RepeatedCompositeFieldContainer[_assignment_pb2.Assignment]:
         """The checks the stage is responsible for, each with its goal state,
         replacing the old list. To remove every assignment, list "assignments"
-        in `update_mask` and leave this empty.
+        in `update_mask` and leave this empty. Allowed while the stage is
+        PLANNED.
         """
 
     @_builtins.property
