@@ -47,9 +47,9 @@ type StageAttempt struct {
 	// build it started), as the executor reported them.
 	Details []*ValueRef `protobuf:"bytes,6,rep,name=details,proto3" json:"details,omitempty"`
 	// The process that claimed the attempt when it moved to RUNNING
-	// (StageAttemptWrite.process_id). Every later report about the attempt
-	// must carry the same ID, so a copy of the work started by mistake
-	// cannot write. Unset until the attempt is claimed.
+	// (StageAttemptWrite.process_id). A later report that names another
+	// process is refused, so a copy of the work started by mistake learns to
+	// stop before it writes. Unset until the attempt is claimed.
 	ProcessId *string `protobuf:"bytes,7,opt,name=process_id,json=processId,proto3,oneof" json:"process_id,omitempty"`
 	// When the attempt last reported (see ExecutionPolicy.heartbeat_interval).
 	// A heartbeat that changes nothing is no write and has no revision, so

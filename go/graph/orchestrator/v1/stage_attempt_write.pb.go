@@ -54,11 +54,13 @@ type StageAttemptWrite struct {
 	// The claim of the process doing the attempt's work: an ID unique to that
 	// process, for example "<host>:<pid>:<start time>". Required with the
 	// move to RUNNING (or straight to COMPLETE), which records it as
-	// StageAttempt.process_id. From then on every report must carry the same
-	// ID: one with another ID (a second copy of the work, started by a
+	// StageAttempt.process_id. From then on a report that names a process
+	// must name this one: another ID (a second copy of the work, started by a
 	// redelivered task) fails with FAILED_PRECONDITION and a WriteConflict
 	// with REASON_CLAIMED, and that process should drop the work. Repeating
-	// the claim with the same ID succeeds, so a retried call is safe.
+	// the claim with the same ID succeeds, so a retried call is safe. The
+	// executor's own reports (for example the end of TEARING_DOWN) may leave
+	// it unset.
 	ProcessId     *string `protobuf:"bytes,5,opt,name=process_id,json=processId,proto3,oneof" json:"process_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

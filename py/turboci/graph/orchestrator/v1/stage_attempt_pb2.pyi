@@ -89,9 +89,9 @@ class StageAttempt(_message.Message):
     """
     process_id: _builtins.str
     """The process that claimed the attempt when it moved to RUNNING
-    (StageAttemptWrite.process_id). Every later report about the attempt
-    must carry the same ID, so a copy of the work started by mistake
-    cannot write. Unset until the attempt is claimed.
+    (StageAttemptWrite.process_id). A later report that names another
+    process is refused, so a copy of the work started by mistake learns to
+    stop before it writes. Unset until the attempt is claimed.
     """
     @_builtins.property
     def id(self) -> _stage_attempt_id_pb2.StageAttemptId:
