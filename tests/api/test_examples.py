@@ -1,14 +1,22 @@
-"""The example workplans parse against the API and hang together.
+"""The example workplans parse against the API and keep its promises.
 
 Beyond parsing, the checks here are what a reader of the example relies on:
 every reference (dependency edge, assignment, result owner, edit actor,
-value digest) points at something that exists, and every node's history
-follows the lifecycle documented on its state enum.
+value digest) points at something that exists; revisions grow with time;
+every node's history follows the lifecycle documented on its state enum and
+is recorded as edits; no write lands in a state that the API's `writable`
+field options forbid; retries stay within the execution policy; and every
+FINAL check says why it is FINAL.
+
+Each promise is a function that returns the problems it finds. The tests
+run them on the examples, and on broken copies of the presubmit example, to
+show that each one catches what it is about.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,17 +27,26 @@ from google.protobuf.any_pb2 import Any
 from google.protobuf.message import Message
 from turboci.graph.ids.v1.check_id_pb2 import CheckId
 from turboci.graph.ids.v1.stage_id_pb2 import StageId
+from turboci.graph.orchestrator.v1.check_conclusion_pb2 import CheckConclusion
 from turboci.graph.orchestrator.v1.check_edit_pb2 import CheckEdit
 from turboci.graph.orchestrator.v1.check_pb2 import Check
 from turboci.graph.orchestrator.v1.check_state_pb2 import CheckState
+from turboci.graph.orchestrator.v1.check_write_pb2 import CheckWrite
 from turboci.graph.orchestrator.v1.dependency_group_pb2 import DependencyGroup
 from turboci.graph.orchestrator.v1.edge_pb2 import Edge
+from turboci.graph.orchestrator.v1.failure_kind_pb2 import FailureKind
+from turboci.graph.orchestrator.v1.field_options_pb2 import writable
 from turboci.graph.orchestrator.v1.resolution_pb2 import Resolution
+from turboci.graph.orchestrator.v1.revision_pb2 import Revision
+from turboci.graph.orchestrator.v1.stage_attempt_pb2 import StageAttempt
 from turboci.graph.orchestrator.v1.stage_attempt_state_pb2 import StageAttemptState
+from turboci.graph.orchestrator.v1.stage_edit_pb2 import StageEdit
 from turboci.graph.orchestrator.v1.stage_pb2 import Stage
 from turboci.graph.orchestrator.v1.stage_state_pb2 import StageState
+from turboci.graph.orchestrator.v1.stage_write_pb2 import StageWrite
 from turboci.graph.orchestrator.v1.value_ref_pb2 import ValueRef
 from turboci.graph.orchestrator.v1.work_plan_pb2 import WorkPlan
+from turboci.graph.orchestrator.v1.write_nodes_request_pb2 import WriteNodesRequest
 from turboci.utils import ids
 from turboci.utils import value as values
 
@@ -40,11 +57,20 @@ from turboci.stages.test.v1 import test_stage_args_pb2
 import_all_stubs()
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.txtpb"))
-ENDED = {
-    "STAGE_ATTEMPT_STATE_COMPLETE",
-    "STAGE_ATTEMPT_STATE_INCOMPLETE",
-    "STAGE_ATTEMPT_STATE_AWAITING_RETRY",
+PRESUBMIT = EXAMPLES / "presubmit_workplan.txtpb"
+AS = StageAttemptState
+ENDED = {AS.STAGE_ATTEMPT_STATE_COMPLETE, AS.STAGE_ATTEMPT_STATE_INCOMPLETE}
+# Failures only the orchestrator can notice: the attempt is gone or silent,
+# so it cannot report them itself (FailureKind's documentation).
+ORCHESTRATOR_FAILURES = {
+    FailureKind.FAILURE_KIND_LOST,
+    FailureKind.FAILURE_KIND_START_TIMEOUT,
+    FailureKind.FAILURE_KIND_STOP_TIMEOUT,
 }
+NEVER_RETRIED = {FailureKind.FAILURE_KIND_REJECTED, FailureKind.FAILURE_KIND_CANCELLED}
+
+Lifecycles = dict[str, dict[str, set[str]]]
+Node = Check | Stage
 
 
 def load(path: Path) -> WorkPlan:
@@ -58,11 +84,18 @@ def plan(request: pytest.FixtureRequest) -> WorkPlan:
 
 
 def test_presubmit_example_exists() -> None:
-    assert EXAMPLES / "presubmit_workplan.txtpb" in EXAMPLE_FILES
+    assert PRESUBMIT in EXAMPLE_FILES
 
 
-def all_nodes(plan: WorkPlan) -> list[Check | Stage]:
+# ---------------------------------------------------------------- walking
+
+
+def all_nodes(plan: WorkPlan) -> list[Node]:
     return [*plan.checks, *plan.stages]
+
+
+def name(ident: Message) -> str:
+    return ids.format(ident)  # type: ignore[arg-type]
 
 
 def edges(group: DependencyGroup) -> Iterator[Edge]:
@@ -71,64 +104,727 @@ def edges(group: DependencyGroup) -> Iterator[Edge]:
         yield from edges(sub)
 
 
-def value_refs(message: Message) -> Iterator[ValueRef]:
-    """Every ValueRef anywhere inside message, value_data excluded."""
+def groups(group: DependencyGroup) -> Iterator[DependencyGroup]:
+    yield group
+    for sub in group.groups:
+        yield from groups(sub)
+
+
+def messages(message: Message) -> Iterator[Message]:
+    """message and every message inside it, value_data and Any excluded."""
+    yield message
     for field, value in message.ListFields():
         if field.message_type is None or field.message_type.GetOptions().map_entry:
             continue
-        items = value if field.is_repeated else [value]
-        for item in items:
-            if isinstance(item, ValueRef):
-                yield item
-            else:
-                yield from value_refs(item)
+        for item in value if field.is_repeated else [value]:
+            if not isinstance(item, Any):
+                yield from messages(item)
 
 
-def test_dependency_edges_resolve(plan: WorkPlan) -> None:
-    checks = {ids.format(c.id) for c in plan.checks}
-    stages = {ids.format(s.id) for s in plan.stages}
-    seen = 0
-    for node in all_nodes(plan):
-        for edge in edges(node.dependencies):
-            kind = edge.target.WhichOneof("type")
-            target = ids.format(edge.target)
-            assert kind in ("check", "stage"), f"{ids.format(node.id)}: edge to a {kind}"
-            assert target in (checks if kind == "check" else stages), (
-                f"{ids.format(node.id)} depends on {target}, which is not in the workplan"
-            )
-            assert target != ids.format(node.id), f"{target} depends on itself"
-            seen += 1
-    assert seen, "the example should show dependencies"
+def value_refs(message: Message) -> Iterator[ValueRef]:
+    return (m for m in messages(message) if isinstance(m, ValueRef))
 
 
-def test_node_references_resolve(plan: WorkPlan) -> None:
-    checks = {ids.format(c.id) for c in plan.checks}
-    attempts = {ids.format(a.id) for s in plan.stages for a in s.attempts}
+def writable_in(
+    message_type: type[Message], field: str
+) -> tuple[set[int], set[int], set[int], bool]:
+    """The `writable` option of a write message's field: check states, stage
+    states, stage attempt states, creation only."""
+    options = message_type.DESCRIPTOR.fields_by_name[field].GetOptions()
+    rule = options.Extensions[writable]
+    return (
+        set(rule.check_states),
+        set(rule.stage_states),
+        set(rule.stage_attempt_states),
+        rule.creation_only,
+    )
+
+
+def state_before(node: Node, revision: int) -> int | None:
+    """The node's state just before the write `revision`; None before it existed."""
+    state = None
+    for edit in node.edits:
+        if edit.revision.number < revision:
+            state = edit.state
+    return state
+
+
+def final_edit(node: Node) -> CheckEdit | StageEdit | None:
+    final = (
+        CheckState.CHECK_STATE_FINAL if isinstance(node, Check) else StageState.STAGE_STATE_FINAL
+    )
+    return next((e for e in node.edits if e.state == final), None)
+
+
+def attempt_state_before(attempt: StageAttempt, revision: int) -> int | None:
+    state = None
+    for t in attempt.transitions:
+        if t.revision.number < revision:
+            state = t.state
+    return state
+
+
+def writing_state(attempt: StageAttempt, revision: int) -> int | None:
+    """The state an attempt's node writes of `revision` are judged in: a
+    claim in the same request (a move to RUNNING, or to COMPLETE from PENDING
+    or SCHEDULED) applies first (WriteNodesRequest)."""
+    before = attempt_state_before(attempt, revision)
+    for t in attempt.transitions:
+        if t.revision.number != revision:
+            continue
+        claims = t.state == AS.STAGE_ATTEMPT_STATE_RUNNING or (
+            t.state == AS.STAGE_ATTEMPT_STATE_COMPLETE
+            and before in (AS.STAGE_ATTEMPT_STATE_PENDING, AS.STAGE_ATTEMPT_STATE_SCHEDULED)
+        )
+        if claims:
+            return AS.STAGE_ATTEMPT_STATE_RUNNING
+    return before
+
+
+def state_name(state: int | None) -> str:
+    return AS.DESCRIPTOR.values_by_number[state or 0].name
+
+
+def find_attempt(plan: WorkPlan, ident: Message) -> StageAttempt | None:
     for stage in plan.stages:
-        for assigned in stage.assignments:
-            assert ids.format(assigned) in checks, f"{ids.format(stage.id)}: {assigned}"
-        for member in stage.group:
-            assert member in [s.id for s in plan.stages]
+        for attempt in stage.attempts:
+            if attempt.id == ident:
+                return attempt
+    return None
+
+
+def assigned_with_goal(plan: WorkPlan, check: Check, goal: int) -> list[Stage]:
+    return [
+        s
+        for s in plan.stages
+        for a in s.assignments
+        if a.check == check.id and (a.goal_state or CheckState.CHECK_STATE_FINAL) == goal
+    ]
+
+
+# ---------------------------------------------------------------- promises
+
+
+def revisions_grow_with_time(plan: WorkPlan, lifecycles: Lifecycles) -> list[str]:
+    """Revision numbers order the workplan's history: each number has one
+    commit time, and a later number never has an earlier time."""
+    problems: list[str] = []
+    times: dict[int, set[int]] = {}
+    for m in messages(plan):
+        if isinstance(m, Revision):
+            times.setdefault(m.number, set()).add(m.commit_time.ToNanoseconds())
+    for number, seen in sorted(times.items()):
+        if len(seen) > 1:
+            problems.append(f"r{number} has {len(seen)} different commit times")
+        if number > plan.revision.number:
+            problems.append(f"r{number} is after the workplan's revision r{plan.revision.number}")
+    ordered = [(n, min(t)) for n, t in sorted(times.items())]
+    for (n1, t1), (n2, t2) in itertools.pairwise(ordered):
+        if t2 <= t1:
+            problems.append(f"r{n2} is not later in time than r{n1}")
+    return problems
+
+
+def histories_follow_the_lifecycles(plan: WorkPlan, lifecycles: Lifecycles) -> list[str]:
+    """Every state change is a move the state enum documents, and every
+    attempt transition is recorded by a stage edit of the same revision."""
+    problems: list[str] = []
+
+    def follows(enum: str, path: list[str], where: str) -> None:
+        allowed = lifecycles[enum]
+        if not path or path[0] not in allowed:
+            problems.append(f"{where}: no documented first state in {path}")
+            return
+        for a, b in itertools.pairwise(path):
+            if a != b and b not in allowed[a]:
+                problems.append(f"{where}: {a} -> {b} is not documented")
+
+    for check in plan.checks:
+        follows("CheckState", [CheckState.Name(e.state) for e in check.edits], name(check.id))
+    for stage in plan.stages:
+        follows("StageState", [StageState.Name(e.state) for e in stage.edits], name(stage.id))
+        edit_revisions = {
+            e.revision.number for e in stage.edits if "attempts" in e.changed_fields.paths
+        }
+        for attempt in stage.attempts:
+            where = name(attempt.id)
+            steps = [AS.Name(t.state) for t in attempt.transitions]
+            first = (
+                "STAGE_ATTEMPT_STATE_PENDING"
+                if attempt.id.number == 1
+                else "STAGE_ATTEMPT_STATE_AWAITING_RETRY"
+            )
+            if not steps or steps[0] != first:
+                problems.append(f"{where}: starts {steps[:1]}, not {first}")
+            follows("StageAttemptState", steps, where)
+            if steps and steps[-1] != AS.Name(attempt.state):
+                problems.append(f"{where}: state is not its last transition")
+            numbers = [t.revision.number for t in attempt.transitions]
+            if numbers != sorted(numbers):
+                problems.append(f"{where}: transitions out of order")
+            for t in attempt.transitions:
+                if t.revision.number not in edit_revisions:
+                    problems.append(
+                        f"{where}: {AS.Name(t.state)} at r{t.revision.number} has no stage edit"
+                    )
+    return problems
+
+
+def edits_are_consistent(plan: WorkPlan, lifecycles: Lifecycles) -> list[str]:
+    """Edits are numbered, ordered, belong to their node, and agree with the
+    node's create/update revisions and state."""
+    problems: list[str] = []
+    for node in all_nodes(plan):
+        where = name(node.id)
+        if [e.id.number for e in node.edits] != list(range(1, len(node.edits) + 1)):
+            problems.append(f"{where}: edits are not numbered 1..n")
+        revisions = [e.revision.number for e in node.edits]
+        if revisions != sorted(set(revisions)):
+            problems.append(f"{where}: two edits share a revision or are out of order")
+        for edit in node.edits:
+            edited = edit.id.check if isinstance(edit, CheckEdit) else edit.id.stage
+            if edited != node.id:
+                problems.append(f"{name(edit.id)} is filed under {where}")
+        if node.edits:
+            if node.edits[0].revision != node.create_revision:
+                problems.append(f"{where}: create_revision is not its first edit's")
+            if node.edits[-1].revision != node.update_revision:
+                problems.append(f"{where}: update_revision is not its last edit's")
+            if node.edits[-1].state != node.state:
+                problems.append(f"{where}: state is not its last edit's")
+    return problems
+
+
+def writes_land_in_allowed_states(plan: WorkPlan, lifecycles: Lifecycles) -> list[str]:
+    """No edit sets a field while its node is in a state that the field's
+    `writable` option forbids, creation-only fields are set only when the
+    node is created, and stage attempts write nodes only in the attempt
+    states WriteNodesRequest allows, and never after they ended."""
+    problems: list[str] = []
+    for node in all_nodes(plan):
+        write_type: type[Message] = CheckWrite if isinstance(node, Check) else StageWrite
+        fields = write_type.DESCRIPTOR.fields_by_name
+        node_edits: list[CheckEdit | StageEdit] = list(node.edits)
+        for i, edit in enumerate(node_edits):
+            where = f"{name(edit.id)} (r{edit.revision.number})"
+            if edit.actor.HasField("orchestrator"):
+                continue
+            before = state_before(node, edit.revision.number)
+            for path in edit.changed_fields.paths:
+                if path not in fields:
+                    continue
+                check_states, stage_states, _, creation_only = writable_in(write_type, path)
+                if creation_only and i > 0:
+                    problems.append(f"{where}: {path} is creation-only but changed later")
+                allowed = check_states if isinstance(node, Check) else stage_states
+                if i > 0 and allowed and before not in allowed:
+                    enum = CheckState if isinstance(node, Check) else StageState
+                    was = enum.DESCRIPTOR.values_by_number[before or 0].name
+                    problems.append(f"{where}: {path} written while {was}")
+    for node in all_nodes(plan):
+        is_check = isinstance(node, Check)
+        _, _, attempt_states, _ = writable_in(WriteNodesRequest, "checks" if is_check else "stages")
+        for edit in node.edits:
+            if not edit.actor.HasField("stage_attempt"):
+                continue
+            if not is_check and edit.actor.stage_attempt.stage == node.id:
+                continue  # an attempt's report about itself, checked below
+            attempt = find_attempt(plan, edit.actor.stage_attempt)
+            if attempt is None:
+                continue
+            state = writing_state(attempt, edit.revision.number)
+            if state not in attempt_states:
+                problems.append(
+                    f"{name(edit.id)}: written by {name(attempt.id)} while "
+                    f"{state_name(state) if state else 'it did not exist'}"
+                )
+    for stage in plan.stages:
+        for edit in stage.edits:
+            if edit.actor.HasField("stage_attempt") and edit.actor.stage_attempt.stage == stage.id:
+                attempt = find_attempt(plan, edit.actor.stage_attempt)
+                before = attempt_state_before(attempt, edit.revision.number) if attempt else None
+                if before in ENDED or before is None:
+                    problems.append(
+                        f"{name(edit.id)}: authored by an attempt that had ended or did not exist"
+                    )
+            for attempt in stage.attempts:
+                last = attempt.transitions[-1] if attempt.transitions else None
+                if (
+                    last is not None
+                    and last.revision == edit.revision
+                    and attempt.failure.kind in ORCHESTRATOR_FAILURES
+                    and attempt.state == AS.STAGE_ATTEMPT_STATE_INCOMPLETE
+                    and not edit.actor.HasField("orchestrator")
+                ):
+                    kind = FailureKind.Name(attempt.failure.kind)
+                    problems.append(
+                        f"{name(attempt.id)}: its {kind} end is recorded by "
+                        f"{edit.actor.WhichOneof('kind')}"
+                    )
     for check in plan.checks:
         for result in check.results:
-            owner = ids.format(result.owner)
-            assert owner in attempts, f"{ids.format(result.id)}: owner {owner} not found"
-            owner_stage = next(s for s in plan.stages if s.id == result.owner.stage)
-            assert check.id in owner_stage.assignments, (
-                f"{owner} wrote {ids.format(check.id)} without being assigned to it"
+            attempt = find_attempt(plan, result.owner)
+            where = name(result.id)
+            if attempt is None:
+                continue
+            opened = result.create_revision.number
+            if writing_state(attempt, opened) not in writable_in(WriteNodesRequest, "checks")[2]:
+                problems.append(
+                    f"{where}: opened while its owner was "
+                    f"{state_name(writing_state(attempt, opened))}"
+                )
+            if state_before(check, opened) != CheckState.CHECK_STATE_WAITING:
+                problems.append(f"{where}: opened while the check was not WAITING")
+            end = next((t.revision.number for t in attempt.transitions if t.state in ENDED), None)
+            closed = result.final_revision.number
+            if end is not None and not result.HasField("final_revision"):
+                problems.append(f"{where}: its owner ended but it is still open")
+            if result.HasField("final_revision") and (
+                closed < opened or (end is not None and closed > end)
+            ):
+                problems.append(f"{where}: closed at r{closed}, outside r{opened}..r{end}")
+    return problems
+
+
+def dependencies_resolve(plan: WorkPlan, lifecycles: Lifecycles) -> list[str]:
+    """Every edge points at a node of the workplan; a finished workplan has
+    no pending edge or group; a satisfied edge's target met the condition by
+    the edge's resolve revision; a node moves on when its dependencies
+    resolve, not before."""
+    problems: list[str] = []
+    checks = {name(c.id): c for c in plan.checks}
+    stages = {name(s.id): s for s in plan.stages}
+    seen = 0
+    for node in all_nodes(plan):
+        where = name(node.id)
+        for edge in edges(node.dependencies):
+            seen += 1
+            kind = edge.target.WhichOneof("type")
+            target = name(edge.target)
+            if kind not in ("check", "stage"):
+                problems.append(f"{where}: edge to a {kind}")
+                continue
+            if target == where:
+                problems.append(f"{where} depends on itself")
+            found = (checks if kind == "check" else stages).get(target)
+            if found is None:
+                problems.append(f"{where} depends on {target}, which is not in the workplan")
+                continue
+            if edge.resolution == Resolution.RESOLUTION_SATISFIED and isinstance(found, Check):
+                want = edge.condition.check_state or CheckState.CHECK_STATE_FINAL
+                at = edge.resolve_revision.number
+                reached = next((e.revision.number for e in found.edits if e.state >= want), None)
+                if reached is None or reached > at:
+                    problems.append(
+                        f"{where}: edge to {target} satisfied at r{at} "
+                        f"before it was {CheckState.Name(want)}"
+                    )
+                have = {
+                    d.type_url
+                    for r in found.results
+                    if r.create_revision.number <= at
+                    for d in r.data
+                }
+                for type_url in edge.condition.result_types:
+                    if type_url not in have:
+                        problems.append(
+                            f"{where}: edge to {target} satisfied without a {type_url} result"
+                        )
+        for group in groups(node.dependencies):
+            pending = (Resolution.RESOLUTION_UNKNOWN, Resolution.RESOLUTION_PENDING)
+            unresolved = group.resolution in pending and bool(group.edges or group.groups)
+            if plan.HasField("finish_revision") and unresolved:
+                problems.append(f"{where}: a dependency group is unresolved in a finished workplan")
+            for edge in group.edges:
+                if edge.resolution == Resolution.RESOLUTION_PENDING and plan.HasField(
+                    "finish_revision"
+                ):
+                    problems.append(
+                        f"{where}: edge to {name(edge.target)} is pending in a finished workplan"
+                    )
+        root = node.dependencies
+        if root.resolution == Resolution.RESOLUTION_SATISFIED:
+            moved_to = (
+                CheckState.CHECK_STATE_WAITING
+                if isinstance(node, Check)
+                else StageState.STAGE_STATE_ATTEMPTING
             )
+            moved = next((e.revision.number for e in node.edits if e.state == moved_to), None)
+            if moved is not None and moved != root.resolve_revision.number:
+                problems.append(
+                    f"{where}: moved on at r{moved}, its dependencies resolved "
+                    f"at r{root.resolve_revision.number}"
+                )
+    if not seen:
+        problems.append("the example should show dependencies")
+    return problems
+
+
+def references_resolve(plan: WorkPlan, lifecycles: Lifecycles) -> list[str]:
+    problems: list[str] = []
+    checks = {name(c.id) for c in plan.checks}
+    stage_ids = [s.id for s in plan.stages]
+    attempts = {name(a.id) for s in plan.stages for a in s.attempts}
+    for stage in plan.stages:
+        for assigned in stage.assignments:
+            if name(assigned.check) not in checks:
+                problems.append(
+                    f"{name(stage.id)}: assigned {name(assigned.check)}, "
+                    "which is not in the workplan"
+                )
+        for member in stage.group:
+            if member not in stage_ids:
+                problems.append(
+                    f"{name(stage.id)}: group member {name(member)} is not in the workplan"
+                )
+    for check in plan.checks:
+        for result in check.results:
+            owner = name(result.owner)
+            if owner not in attempts:
+                problems.append(f"{name(result.id)}: owner {owner} not found")
+                continue
+            owner_stage = next(s for s in plan.stages if s.id == result.owner.stage)
+            if check.id not in [a.check for a in owner_stage.assignments]:
+                problems.append(f"{owner} wrote {name(check.id)} without being assigned to it")
     for node in all_nodes(plan):
         for edit in node.edits:
-            if edit.actor.HasField("stage_attempt"):
-                assert ids.format(edit.actor.stage_attempt) in attempts
+            if (
+                edit.actor.HasField("stage_attempt")
+                and name(edit.actor.stage_attempt) not in attempts
+            ):
+                problems.append(
+                    f"{name(edit.id)}: actor {name(edit.actor.stage_attempt)} not found"
+                )
+    return problems
+
+
+def retries_follow_the_policy(plan: WorkPlan, lifecycles: Lifecycles) -> list[str]:
+    """Only the last attempt of a stage may be unfinished; every earlier one
+    ended INCOMPLETE with a failure its budget allowed to retry; a stage
+    whose last attempt failed retryably got no further attempt only because
+    the budget was spent."""
+    problems: list[str] = []
+    for stage in plan.stages:
+        where = name(stage.id)
+        budgets = {b.kind: b.retries for b in stage.execution_policy.retry.budgets}
+        max_attempts = stage.execution_policy.retry.max_attempts
+        if [a.id.number for a in stage.attempts] != list(range(1, len(stage.attempts) + 1)):
+            problems.append(f"{where}: attempts are not numbered 1..n")
+        failures: dict[int, int] = {}
+        for attempt in stage.attempts[:-1]:
+            if attempt.state != AS.STAGE_ATTEMPT_STATE_INCOMPLETE or not attempt.HasField(
+                "failure"
+            ):
+                problems.append(
+                    f"{name(attempt.id)}: retried without ending INCOMPLETE with a failure"
+                )
+                continue
+            kind = attempt.failure.kind
+            failures[kind] = failures.get(kind, 0) + 1
+            if kind in NEVER_RETRIED or failures[kind] > budgets.get(kind, 0):
+                problems.append(
+                    f"{name(attempt.id)}: {FailureKind.Name(kind)} retried beyond its budget"
+                )
+        if max_attempts and len(stage.attempts) > max_attempts:
+            problems.append(f"{where}: more than max_attempts attempts")
+        if stage.state == StageState.STAGE_STATE_FINAL and stage.attempts:
+            last = stage.attempts[-1]
+            if last.state not in ENDED:
+                problems.append(f"{name(last.id)}: unfinished in a FINAL stage")
+            kind = last.failure.kind
+            if last.state == AS.STAGE_ATTEMPT_STATE_INCOMPLETE and kind not in NEVER_RETRIED:
+                spent = failures.get(kind, 0) >= budgets.get(kind, 0)
+                capped = bool(max_attempts) and len(stage.attempts) >= max_attempts
+                if not (spent or capped):
+                    problems.append(
+                        f"{name(last.id)}: {FailureKind.Name(kind)} had budget left "
+                        "but got no retry"
+                    )
+        for attempt in stage.attempts:
+            if attempt.state == AS.STAGE_ATTEMPT_STATE_INCOMPLETE and not attempt.HasField(
+                "failure"
+            ):
+                problems.append(f"{name(attempt.id)}: INCOMPLETE without a failure")
+            if attempt.state != AS.STAGE_ATTEMPT_STATE_INCOMPLETE and attempt.HasField("failure"):
+                problems.append(f"{name(attempt.id)}: a failure outside INCOMPLETE")
+            if attempt.failure.kind == FailureKind.FAILURE_KIND_LOST:
+                interval = stage.execution_policy.heartbeat_interval.ToNanoseconds()
+                end = attempt.transitions[-1].revision.commit_time.ToNanoseconds()
+                if not interval or attempt.heartbeat_time.ToNanoseconds() + 2 * interval > end:
+                    problems.append(
+                        f"{name(attempt.id)}: LOST before two heartbeat intervals passed"
+                    )
+    return problems
+
+
+def checks_conclude(plan: WorkPlan, lifecycles: Lifecycles) -> list[str]:
+    """Every FINAL check has a conclusion from the write that made it FINAL;
+    a stage attempt finalizes a check only when no other unfinished stage
+    shares the assignment (shards close their own results instead); the
+    orchestrator concludes a check once every assigned stage is FINAL."""
+    problems: list[str] = []
+    reasons = CheckConclusion.Reason
+    for check in plan.checks:
+        where = name(check.id)
+        final = final_edit(check)
+        if final is None:
+            if check.HasField("conclusion"):
+                problems.append(f"{where}: a conclusion before it is FINAL")
+            continue
+        conclusion = check.conclusion
+        at = final.revision.number
+        if not check.HasField("conclusion") or conclusion.revision != final.revision:
+            problems.append(f"{where}: no conclusion from r{at}, the write that made it FINAL")
+            continue
+        if conclusion.actor != final.actor:
+            problems.append(f"{where}: the conclusion's actor is not the final edit's")
+        assigned = assigned_with_goal(plan, check, CheckState.CHECK_STATE_FINAL)
+        if conclusion.reason == reasons.REASON_FINALIZED:
+            writer = final.actor.stage_attempt
+            for stage in assigned:
+                done = final_edit(stage)
+                if stage.id != writer.stage and (done is None or done.revision.number > at):
+                    problems.append(
+                        f"{where}: finalized by {name(writer)} "
+                        f"while {name(stage.id)} was still assigned"
+                    )
+        elif conclusion.reason in (reasons.REASON_STAGES_ENDED, reasons.REASON_STAGES_FAILED):
+            if not final.actor.HasField("orchestrator"):
+                problems.append(
+                    f"{where}: concluded for its stages by {final.actor.WhichOneof('kind')}"
+                )
+            if not assigned:
+                problems.append(f"{where}: concluded for its stages but none is assigned")
+            for stage in assigned:
+                done = final_edit(stage)
+                if done is None or done.revision.number > at:
+                    problems.append(f"{where}: concluded before {name(stage.id)} was FINAL")
+            failed = [
+                s.id
+                for s in assigned
+                if not any(a.state == AS.STAGE_ATTEMPT_STATE_COMPLETE for a in s.attempts)
+            ]
+            if (conclusion.reason == reasons.REASON_STAGES_FAILED) != (
+                len(failed) == len(assigned)
+            ):
+                problems.append(
+                    f"{where}: {reasons.Name(conclusion.reason)} does not match its stages"
+                )
+            if (
+                conclusion.reason == reasons.REASON_STAGES_FAILED
+                and list(conclusion.stages) != failed
+            ):
+                problems.append(
+                    f"{where}: the conclusion names {list(conclusion.stages)}, "
+                    "not the failed stages"
+                )
+        if plan.HasField("finish_revision") and not check.conclusion.reason:
+            problems.append(f"{where}: no reason in the conclusion")
+    return problems
+
+
+def groups_hold_the_stage(plan: WorkPlan, lifecycles: Lifecycles) -> list[str]:
+    """A stage's group holds the stages its attempts created; the stage waits
+    in AWAITING_GROUP and becomes FINAL only once they all are."""
+    problems: list[str] = []
+    stages = {name(s.id): s for s in plan.stages}
+    for stage in plan.stages:
+        where = name(stage.id)
+        done = final_edit(stage)
+        for member_id in stage.group:
+            member = stages.get(name(member_id))
+            if member is None or not member.edits:
+                continue
+            creator = member.edits[0].actor
+            if creator.stage_attempt.stage != stage.id:
+                problems.append(
+                    f"{where}: group member {name(member_id)} was not created by its attempts"
+                )
+            member_done = final_edit(member)
+            if done is not None and (
+                member_done is None or member_done.revision.number > done.revision.number
+            ):
+                problems.append(f"{where}: FINAL before its group member {name(member_id)}")
+        if stage.group and done is not None:
+            states = [e.state for e in stage.edits]
+            if StageState.STAGE_STATE_AWAITING_GROUP not in states:
+                problems.append(f"{where}: has a group but never waited for it")
+    return problems
+
+
+PROMISES: list[Callable[[WorkPlan, Lifecycles], list[str]]] = [
+    revisions_grow_with_time,
+    histories_follow_the_lifecycles,
+    edits_are_consistent,
+    writes_land_in_allowed_states,
+    dependencies_resolve,
+    references_resolve,
+    retries_follow_the_policy,
+    checks_conclude,
+    groups_hold_the_stage,
+]
+
+
+@pytest.mark.parametrize("promise", PROMISES, ids=lambda f: f.__name__)
+def test_example_keeps_the_promise(
+    plan: WorkPlan, lifecycles: Lifecycles, promise: Callable[[WorkPlan, Lifecycles], list[str]]
+) -> None:
+    assert promise(plan, lifecycles) == []
+
+
+# ---------------------------------------------------------------- broken copies
+
+
+def _stage(plan: WorkPlan, stage_id: str) -> Stage:
+    return next(s for s in plan.stages if s.id.id == stage_id)
+
+
+def _check(plan: WorkPlan, check_id: str) -> Check:
+    return next(c for c in plan.checks if c.id.id == check_id)
+
+
+def _swap_times(plan: WorkPlan) -> None:
+    # r29 claims to be committed before r23, as r25 and r26 once did.
+    for m in messages(plan):
+        if isinstance(m, Revision) and m.number == 29:
+            m.commit_time.seconds -= 600
+
+
+def _result_after_teardown(plan: WorkPlan) -> None:
+    # Shard 2 tears down one write before it writes its result.
+    attempt = _stage(plan, "test-linux-shard-2").attempts[0]
+    teardown = next(
+        t for t in attempt.transitions if t.state == AS.STAGE_ATTEMPT_STATE_TEARING_DOWN
+    )
+    teardown.revision.number -= 1
+    for m in messages(_stage(plan, "test-linux-shard-2")):
+        if isinstance(m, StageEdit) and m.revision.number == 31:
+            m.revision.number = 30
+
+
+def _crash_reported_by_the_lost_attempt(plan: WorkPlan) -> None:
+    stage = _stage(plan, "build-android")
+    edit = next(e for e in stage.edits if e.revision.number == 10)
+    edit.actor.stage_attempt.CopyFrom(stage.attempts[0].id)
+
+
+def _scheduled_without_edit(plan: WorkPlan) -> None:
+    stage = _stage(plan, "build-linux")
+    del stage.edits[2]  # r7: SCHEDULED
+    for i, edit in enumerate(stage.edits):
+        edit.id.number = i + 1
+
+
+def _old_awaiting_retry(plan: WorkPlan) -> None:
+    # The failed attempt itself ends AWAITING_RETRY, the retry starts PENDING.
+    stage = _stage(plan, "build-android")
+    first, second = stage.attempts
+    first.transitions[-1].state = first.state = AS.STAGE_ATTEMPT_STATE_AWAITING_RETRY
+    del second.transitions[0]
+
+
+def _dangling_dependency(plan: WorkPlan) -> None:
+    _check(plan, "build/linux").dependencies.edges[0].target.check.id = "sources"
+
+
+def _first_shard_finalizes(plan: WorkPlan) -> None:
+    check = _check(plan, "test/linux-unit")
+    at = next(i for i, e in enumerate(check.edits) if e.revision.number == 29)
+    edit = check.edits[at]
+    edit.state = CheckState.CHECK_STATE_FINAL
+    check.conclusion.CopyFrom(
+        CheckConclusion(
+            reason=CheckConclusion.Reason.REASON_FINALIZED, actor=edit.actor, revision=edit.revision
+        )
+    )
+    del check.edits[at + 1 :]
+    check.update_revision.CopyFrom(edit.revision)
+
+
+def _options_changed_while_waiting(plan: WorkPlan) -> None:
+    check = _check(plan, "test/linux-unit")
+    edit = next(e for e in check.edits if e.revision.number == 29)
+    edit.changed_fields.paths.append("options")
+
+
+def _retried_beyond_budget(plan: WorkPlan) -> None:
+    budget = _stage(plan, "build-android").execution_policy.retry.budgets
+    lost = next(b for b in budget if b.kind == FailureKind.FAILURE_KIND_LOST)
+    lost.retries = 0
+
+
+def _no_conclusion(plan: WorkPlan) -> None:
+    _check(plan, "test/android-unit").ClearField("conclusion")
+
+
+BROKEN = {
+    "revisions out of time order": (_swap_times, revisions_grow_with_time),
+    "result written after TEARING_DOWN": (_result_after_teardown, writes_land_in_allowed_states),
+    "lost attempt authors its own end": (
+        _crash_reported_by_the_lost_attempt,
+        writes_land_in_allowed_states,
+    ),
+    "SCHEDULED without an edit": (_scheduled_without_edit, histories_follow_the_lifecycles),
+    "AWAITING_RETRY as an end state": (_old_awaiting_retry, histories_follow_the_lifecycles),
+    "edge to a missing check": (_dangling_dependency, dependencies_resolve),
+    "first shard finalizes the check": (_first_shard_finalizes, checks_conclude),
+    "options written while WAITING": (
+        _options_changed_while_waiting,
+        writes_land_in_allowed_states,
+    ),
+    "retry beyond the budget": (_retried_beyond_budget, retries_follow_the_policy),
+    "FINAL check without a conclusion": (_no_conclusion, checks_conclude),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_promises_catch_a_broken_example(case: str, lifecycles: Lifecycles) -> None:
+    breaks, promise = BROKEN[case]
+    plan = load(PRESUBMIT)
+    assert promise(plan, lifecycles) == []
+    breaks(plan)
+    assert promise(plan, lifecycles), f"{promise.__name__} misses: {case}"
+
+
+def test_presubmit_example_shows_the_interesting_cases() -> None:
+    plan = load(PRESUBMIT)
+    reasons = {c.conclusion.reason for c in plan.checks}
+    assert CheckConclusion.Reason.REASON_STAGES_FAILED in reasons, (
+        "a check whose stage ran out of retries"
+    )
+    assert CheckConclusion.Reason.REASON_STAGES_ENDED in reasons, (
+        "a sharded check the orchestrator finalizes"
+    )
+    skipped = "type.googleapis.com/turboci.data.common.v1.SkippedCheckResult"
+    assert any(d.type_url == skipped for c in plan.checks for r in c.results for d in r.data)
+    assert any(
+        StageState.STAGE_STATE_AWAITING_GROUP in [e.state for e in s.edits] for s in plan.stages
+    )
+    states = {t.state for s in plan.stages for a in s.attempts for t in a.transitions}
+    for state in (
+        AS.STAGE_ATTEMPT_STATE_AWAITING_RETRY,
+        AS.STAGE_ATTEMPT_STATE_THROTTLED,
+        AS.STAGE_ATTEMPT_STATE_CANCELLING,
+        AS.STAGE_ATTEMPT_STATE_TEARING_DOWN,
+    ):
+        assert state in states, AS.Name(state)
+    retried_and_failed = [
+        s
+        for s in plan.stages
+        if len(s.attempts) > 1 and s.attempts[-1].state == AS.STAGE_ATTEMPT_STATE_INCOMPLETE
+    ]
+    assert retried_and_failed, "a stage that is retried and still fails"
+
+
+# ---------------------------------------------------------------- values and IDs
 
 
 def test_test_stage_args_point_at_build_checks(plan: WorkPlan) -> None:
-    checks = {ids.format(c.id): c for c in plan.checks}
+    checks = {name(c.id): c for c in plan.checks}
     for stage in plan.stages:
         args = values.find([stage.args], plan.value_data, test_stage_args_pb2.TestStageArgs)
         if args is not None:
-            assert ids.format(args.build) in checks
+            assert name(args.build) in checks
 
 
 def test_ids_belong_to_the_workplan_and_round_trip(plan: WorkPlan) -> None:
@@ -143,16 +839,16 @@ def test_ids_belong_to_the_workplan_and_round_trip(plan: WorkPlan) -> None:
                 items = list(value.values())
             for item in items:
                 if isinstance(item, (CheckId, StageId)):
-                    names.append(ids.format(item))
-                    assert item.work_plan == plan.id, ids.format(item)
+                    names.append(name(item))
+                    assert item.work_plan == plan.id, name(item)
                 if isinstance(item, Any):
                     continue
                 visit(item)
 
     visit(plan)
-    for name in names:
-        assert ids.format(ids.parse(name)) == name
-    node_ids = [ids.format(n.id) for n in all_nodes(plan)]
+    for text in names:
+        assert ids.format(ids.parse(text)) == text
+    node_ids = [name(n.id) for n in all_nodes(plan)]
     assert len(node_ids) == len(set(node_ids)), "node IDs must be unique"
 
 
@@ -183,81 +879,9 @@ def test_values_resolve_and_digests_match(plan: WorkPlan) -> None:
     assert used == set(plan.value_data), f"unreferenced values: {set(plan.value_data) - used}"
 
 
-def test_edits_are_numbered_and_ordered(plan: WorkPlan) -> None:
-    for node in all_nodes(plan):
-        name = ids.format(node.id)
-        numbers = [e.id.number for e in node.edits]
-        assert numbers == list(range(1, len(numbers) + 1)), name
-        revisions = [e.revision.number for e in node.edits]
-        assert revisions == sorted(revisions), name
-        for edit in node.edits:
-            edited = edit.id.check if isinstance(edit, CheckEdit) else edit.id.stage
-            assert edited == node.id, ids.format(edit.id)
-        if node.edits:
-            assert node.edits[0].revision == node.create_revision, name
-            assert node.edits[-1].revision == node.update_revision, name
-            assert node.edits[-1].state == node.state, name
-        assert node.update_revision.number <= plan.revision.number, name
-
-
-def test_histories_follow_the_documented_lifecycles(
-    plan: WorkPlan, lifecycles: dict[str, dict[str, set[str]]]
-) -> None:
-    def follows(enum: str, path: list[str], where: str) -> None:
-        allowed = lifecycles[enum]
-        assert path and path[0] in allowed, where
-        for a, b in itertools.pairwise(path):
-            assert a == b or b in allowed[a], f"{where}: {a} -> {b} is not documented"
-
-    for check in plan.checks:
-        path = [CheckState.Name(e.state) for e in check.edits]
-        follows("CheckState", path, ids.format(check.id))
-    for stage in plan.stages:
-        path = [StageState.Name(e.state) for e in stage.edits]
-        follows("StageState", path, ids.format(stage.id))
-        for attempt in stage.attempts:
-            steps = [StageAttemptState.Name(t.state) for t in attempt.transitions]
-            where = ids.format(attempt.id)
-            assert steps[0] == "STAGE_ATTEMPT_STATE_PENDING", where
-            follows("StageAttemptState", steps, where)
-            assert steps[-1] == StageAttemptState.Name(attempt.state), where
-            times = [t.time.ToNanoseconds() for t in attempt.transitions]
-            assert times == sorted(times), where
-
-
-def test_attempts_and_retries_are_consistent(plan: WorkPlan) -> None:
-    retried = 0
-    for stage in plan.stages:
-        where = ids.format(stage.id)
-        numbers = [a.id.number for a in stage.attempts]
-        assert numbers == list(range(1, len(numbers) + 1)), where
-        for attempt in stage.attempts[:-1]:
-            # Only a failure with retry budget left makes another attempt.
-            assert attempt.state == StageAttemptState.STAGE_ATTEMPT_STATE_AWAITING_RETRY, where
-            assert attempt.HasField("failure"), where
-            retried += 1
-        if stage.state == StageState.STAGE_STATE_FINAL and stage.attempts:
-            assert StageAttemptState.Name(stage.attempts[-1].state) in ENDED, where
-    assert retried, "the example should show a retried stage"
-
-
 def test_finished_workplan_has_only_final_nodes(plan: WorkPlan) -> None:
     if not plan.HasField("finish_revision"):
         return
     assert all(c.state == CheckState.CHECK_STATE_FINAL for c in plan.checks)
     assert all(s.state == StageState.STAGE_STATE_FINAL for s in plan.stages)
     assert plan.finish_revision.number <= plan.revision.number
-
-
-def test_resolved_edges_are_satisfied_by_their_targets(plan: WorkPlan) -> None:
-    checks = {ids.format(c.id): c for c in plan.checks}
-    for node in all_nodes(plan):
-        for edge in edges(node.dependencies):
-            target = ids.format(edge.target)
-            if edge.target.HasField("check") and edge.resolution == Resolution.RESOLUTION_SATISFIED:
-                check = checks[target]
-                want = edge.condition.check_state or CheckState.CHECK_STATE_FINAL
-                assert check.state >= want, f"{target} has not reached {CheckState.Name(want)}"
-                have = {d.type_url for r in check.results for d in r.data}
-                for type_url in edge.condition.result_types:
-                    assert type_url in have, f"{target} has no {type_url} result"

@@ -2,7 +2,8 @@
 
 The API's convention: in a lifecycle enum every non-zero value's leading
 comment ends with `Next states: FULL_VALUE_NAME, ...` or `Next states: none.`
-(a terminal state). The first non-zero value is the initial state.
+(a terminal state). The first non-zero value is the initial state, and so is
+any state that no other state leads to.
 """
 
 from __future__ import annotations
@@ -46,14 +47,49 @@ class Lifecycle:
     def initial(self) -> State:
         return self.states[0]
 
+    @property
+    def initials(self) -> tuple[State, ...]:
+        """The first state, and every other state that no state leads to
+        (a lifecycle may start in more than one place)."""
+        targets = {n for s in self.states for n in s.next}
+        return (self.initial, *(s for s in self.states[1:] if s.name not in targets))
+
+    def ordered(self) -> tuple[State, ...]:
+        """The states in lifecycle order: breadth first from the initial
+        states (later initial states first, as they lead into the earlier
+        ones), declaration order among equals, then the terminal states in
+        declaration order."""
+        by_name = {s.name: s for s in self.states}
+        queue = [*self.initials[1:], self.initial]
+        seen = {s.name for s in queue}
+        i = 0
+        while i < len(queue):
+            for n in queue[i].next:
+                if n not in seen:
+                    seen.add(n)
+                    queue.append(by_name[n])
+            i += 1
+        queue += [s for s in self.states if s.name not in seen]
+        return tuple([s for s in queue if not s.terminal] + [s for s in self.states if s.terminal])
+
     def mermaid(self) -> list[str]:
-        """The body of a stateDiagram-v2, one transition per line."""
-        lines = ["stateDiagram-v2", f"    [*] --> {self.initial.name}"]
-        for s in self.states:
+        """The body of a stateDiagram-v2, one transition per line, read top
+        to bottom in lifecycle order; two or more terminal states are drawn
+        together in one "ended" box."""
+        order = self.ordered()
+        lines = ["stateDiagram-v2"]
+        lines += [f"    [*] --> {s.name}" for s in self.initials]
+        for s in order:
             lines += [f"    {s.name} --> {n}" for n in s.next]
-            if s.terminal:
-                lines.append(f"    {s.name} --> [*]")
-        return lines
+        ends = [s.name for s in order if s.terminal]
+        if len(ends) < 2:
+            return lines + [f"    {name} --> [*]" for name in ends]
+        box = "ENDED"
+        while box in {s.name for s in self.states}:
+            box += "_"
+        lines.append(f'    state "ended" as {box} {{')
+        lines += [f"        {name}" for name in ends]
+        return [*lines, "    }", f"    {box} --> [*]"]
 
 
 def short_names(names: list[str]) -> dict[str, str]:

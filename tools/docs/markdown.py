@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 # A code span: a run of backticks, then anything, then a run of the same length.
-_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
+CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
 _LIST_ITEM = re.compile(r"^\s*([-*+]|\d+[.)])\s")
 _SENTENCE = re.compile(r"(.+?(?<!\be\.g)(?<!\bi\.e)[.!?])(?=\s|$)")
 
@@ -21,7 +21,7 @@ def inline(text: str) -> str:
     """Escape prose for Markdown, leaving `code spans` as they are."""
     out: list[str] = []
     pos = 0
-    for m in _CODE_SPAN.finditer(text):
+    for m in CODE_SPAN.finditer(text):
         out.append(_escape_prose(text[pos : m.start()]))
         out.append(m.group())
         pos = m.end()

@@ -75,8 +75,25 @@ def test_mermaid_has_the_cycle_and_the_terminal_states(
         "    THROTTLED --> PENDING",
         "    THROTTLED --> CANCELLED",
         "    SHIPPED --> DELIVERED",
-        "    DELIVERED --> [*]",
-        "    CANCELLED --> [*]",
+        '    state "ended" as ENDED {',
+        "        DELIVERED",
+        "        CANCELLED",
+        "    }",
+        "    ENDED --> [*]",
+    ]
+
+
+def test_a_state_nothing_leads_to_is_initial_too(tmp_path: Path) -> None:
+    # RUNNING is entered only from outside the lifecycle, like a retry.
+    (lc,) = lifecycle.lifecycles(_jobs(tmp_path, "JOB_STATE_DONE.")).values()
+    assert [s.name for s in lc.initials] == ["QUEUED", "RUNNING"]
+    assert lc.mermaid() == [
+        "stateDiagram-v2",
+        "    [*] --> QUEUED",
+        "    [*] --> RUNNING",
+        "    RUNNING --> DONE",
+        "    QUEUED --> DONE",
+        "    DONE --> [*]",
     ]
 
 

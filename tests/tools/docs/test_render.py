@@ -8,6 +8,8 @@ from core.compiler import Compiled
 from tests.tools.docs.docs_protos import SHOP_FILES
 from tests.tools.docs.docs_protos import compile_protos
 from tests.tools.docs.docs_protos import compile_shop
+from tools.docs import model
+from tools.docs.render import _Linker
 from tools.docs.render import render_docs
 from tools.errors import BuildError
 
@@ -21,8 +23,11 @@ stateDiagram-v2
     THROTTLED --> PENDING
     THROTTLED --> CANCELLED
     SHIPPED --> DELIVERED
-    DELIVERED --> [*]
-    CANCELLED --> [*]
+    state "ended" as ENDED {
+        DELIVERED
+        CANCELLED
+    }
+    ENDED --> [*]
 ```
 """
 
@@ -68,14 +73,17 @@ def test_field_table_rows(pages: dict[str, str]) -> None:
     rows = [
         "| # | Field | Type | Behavior | Description |",
         "| 1 | `id` | optional [`shop.ids.v1.OrderId`](shop.ids.v1.md#OrderId) "
-        "| REQUIRED, IMMUTABLE | Who the order is for. |",
+        "| [REQUIRED](https://google.aip.dev/203#required), "
+        "[IMMUTABLE](https://google.aip.dev/203#immutable) | Who the order is for. |",
         "| 2 | `lines` | repeated [`Order.Line`](#Order.Line) |  "
         "| The lines, in the order the customer added them. |",
         "| 3 | `notes_by_author` | map&lt;`string`, [`Order.Line`](#Order.Line)&gt; |  "
         "| Notes keyed by author. |",
-        "| 4 | `state` | optional [`OrderState`](#OrderState) | OUTPUT_ONLY "
+        "| 4 | `state` | optional [`OrderState`](#OrderState) "
+        "| [OUTPUT_ONLY](https://google.aip.dev/203#output-only) "
         "| Where the order is in its lifecycle. |",
-        "| 5 | `create_time` | optional `google.protobuf.Timestamp` |  "
+        "| 5 | `create_time` | optional [`google.protobuf.Timestamp`]"
+        "(https://protobuf.dev/reference/protobuf/google.protobuf/#timestamp) |  "
         "| When the order was created. |",
         "| 7 | `address` | `string` (oneof `destination`) |  | A street address. |",
         "| 2 | `quantity` | optional `int32` |  | How many; a \\| b wraps onto a second line. |",
@@ -164,3 +172,15 @@ def test_package_page_lists_its_definitions(pages: dict[str, str]) -> None:
         "- **Messages:** [`Order`](#Order), [`Order.Line`](#Order.Line)\n"
         "- **Enums:** [`Order.Priority`](#Order.Priority), [`OrderState`](#OrderState)\n"
     ) in pages["shop.orders.v1.md"]
+
+
+def test_type_names_in_comments_become_links(shop: Compiled) -> None:
+    link = _Linker(model.load(shop, SHOP_FILES), "shop.orders.v1")
+    text = "See OrderState, Order.lines and shop.ids.v1.OrderId; `OrderState` and Order stay."
+    assert link.comment(text) == (
+        "See [OrderState](#OrderState), [Order.lines](#Order) and "
+        "[shop.ids.v1.OrderId](shop.ids.v1.md#OrderId); `OrderState` and Order stay."
+    )
+    assert link.comment("a google.protobuf.Duration") == (
+        "a [google.protobuf.Duration](https://protobuf.dev/reference/protobuf/google.protobuf/#duration)"
+    )

@@ -7,6 +7,7 @@
 package buildpb
 
 import (
+	_ "go.chromium.org/turboci/proto/go/graph/orchestrator/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -205,13 +206,13 @@ var File_turboci_data_build_v1_build_artifact_proto protoreflect.FileDescriptor
 
 const file_turboci_data_build_v1_build_artifact_proto_rawDesc = "" +
 	"\n" +
-	"*turboci/data/build/v1/build_artifact.proto\x12\x15turboci.data.build.v1\"\xab\x01\n" +
+	"*turboci/data/build/v1/build_artifact.proto\x12\x15turboci.data.build.v1\x1a3turboci/graph/orchestrator/v1/message_options.proto\"\xba\x01\n" +
 	"\rBuildArtifact\x12\x17\n" +
 	"\x04name\x18\x01 \x01(\tH\x00R\x04name\x88\x01\x01\x12\x15\n" +
 	"\x03uri\x18\x02 \x01(\tH\x01R\x03uri\x88\x01\x01\x12\x1b\n" +
 	"\x06sha256\x18\x03 \x01(\tH\x02R\x06sha256\x88\x01\x01\x12\"\n" +
 	"\n" +
-	"size_bytes\x18\x04 \x01(\x03H\x03R\tsizeBytes\x88\x01\x01B\a\n" +
+	"size_bytes\x18\x04 \x01(\x03H\x03R\tsizeBytes\x88\x01\x01:\rڟ\xca\x01\b\b\x02\x10\x01\x1a\x02\b\x05B\a\n" +
 	"\x05_nameB\x06\n" +
 	"\x04_uriB\t\n" +
 	"\a_sha256B\r\n" +

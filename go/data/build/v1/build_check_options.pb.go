@@ -10,6 +10,7 @@
 package buildpb
 
 import (
+	_ "go.chromium.org/turboci/proto/go/graph/orchestrator/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -158,11 +159,11 @@ var File_turboci_data_build_v1_build_check_options_proto protoreflect.FileDescri
 
 const file_turboci_data_build_v1_build_check_options_proto_rawDesc = "" +
 	"\n" +
-	"/turboci/data/build/v1/build_check_options.proto\x12\x15turboci.data.build.v1\"\x83\x01\n" +
+	"/turboci/data/build/v1/build_check_options.proto\x12\x15turboci.data.build.v1\x1a3turboci/graph/orchestrator/v1/message_options.proto\"\x95\x01\n" +
 	"\x11BuildCheckOptions\x12\x18\n" +
 	"\atargets\x18\x01 \x03(\tR\atargets\x12\x1f\n" +
 	"\bplatform\x18\x02 \x01(\tH\x00R\bplatform\x88\x01\x01\x12\x1b\n" +
-	"\x06config\x18\x03 \x01(\tH\x01R\x06config\x88\x01\x01B\v\n" +
+	"\x06config\x18\x03 \x01(\tH\x01R\x06config\x88\x01\x01:\x10ڟ\xca\x01\v\b\x02\x10\x01\x1a\x05\b\x01\x12\x01\x02B\v\n" +
 	"\t_platformB\t\n" +
 	"\a_configB8Z6go.chromium.org/turboci/proto/go/data/build/v1;buildpbb\x06proto3"
 

@@ -7,6 +7,7 @@
 package buildpb
 
 import (
+	_ "go.chromium.org/turboci/proto/go/graph/orchestrator/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -156,11 +157,11 @@ var File_turboci_data_build_v1_build_check_result_proto protoreflect.FileDescrip
 
 const file_turboci_data_build_v1_build_check_result_proto_rawDesc = "" +
 	"\n" +
-	".turboci/data/build/v1/build_check_result.proto\x12\x15turboci.data.build.v1\x1a*turboci/data/build/v1/build_artifact.proto\x1a(turboci/data/build/v1/build_status.proto\"\xe4\x01\n" +
+	".turboci/data/build/v1/build_check_result.proto\x12\x15turboci.data.build.v1\x1a*turboci/data/build/v1/build_artifact.proto\x1a(turboci/data/build/v1/build_status.proto\x1a3turboci/graph/orchestrator/v1/message_options.proto\"\xf6\x01\n" +
 	"\x10BuildCheckResult\x12?\n" +
 	"\x06status\x18\x01 \x01(\x0e2\".turboci.data.build.v1.BuildStatusH\x00R\x06status\x88\x01\x01\x12B\n" +
 	"\tartifacts\x18\x02 \x03(\v2$.turboci.data.build.v1.BuildArtifactR\tartifacts\x12,\n" +
-	"\x0ffailure_summary\x18\x03 \x01(\tH\x01R\x0efailureSummary\x88\x01\x01B\t\n" +
+	"\x0ffailure_summary\x18\x03 \x01(\tH\x01R\x0efailureSummary\x88\x01\x01:\x10ڟ\xca\x01\v\b\x02\x10\x01\x1a\x05\b\x02\x12\x01\x02B\t\n" +
 	"\a_statusB\x12\n" +
 	"\x10_failure_summaryB8Z6go.chromium.org/turboci/proto/go/data/build/v1;buildpbb\x06proto3"
 

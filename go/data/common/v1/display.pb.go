@@ -10,6 +10,7 @@
 package commonpb
 
 import (
+	_ "go.chromium.org/turboci/proto/go/graph/orchestrator/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -278,16 +279,16 @@ var File_turboci_data_common_v1_display_proto protoreflect.FileDescriptor
 
 const file_turboci_data_common_v1_display_proto_rawDesc = "" +
 	"\n" +
-	"$turboci/data/common/v1/display.proto\x12\x16turboci.data.common.v1\"\xf2\x01\n" +
+	"$turboci/data/common/v1/display.proto\x12\x16turboci.data.common.v1\x1a3turboci/graph/orchestrator/v1/message_options.proto\"\x98\x02\n" +
 	"\aDisplay\x12\x19\n" +
 	"\x05title\x18\x01 \x01(\tH\x00R\x05title\x88\x01\x01\x12(\n" +
 	"\rbody_markdown\x18\x02 \x01(\tH\x01R\fbodyMarkdown\x88\x01\x01\x12:\n" +
-	"\x05links\x18\x03 \x03(\v2$.turboci.data.common.v1.Display.LinkR\x05links\x1aJ\n" +
+	"\x05links\x18\x03 \x03(\v2$.turboci.data.common.v1.Display.LinkR\x05links\x1aY\n" +
 	"\x04Link\x12\x19\n" +
 	"\x05label\x18\x01 \x01(\tH\x00R\x05label\x88\x01\x01\x12\x15\n" +
-	"\x03url\x18\x02 \x01(\tH\x01R\x03url\x88\x01\x01B\b\n" +
+	"\x03url\x18\x02 \x01(\tH\x01R\x03url\x88\x01\x01:\rڟ\xca\x01\b\b\x02\x10\x01\x1a\x02\b\x05B\b\n" +
 	"\x06_labelB\x06\n" +
-	"\x04_urlB\b\n" +
+	"\x04_url:\x15ڟ\xca\x01\x10\b\x02\x10\x01\x1a\x02\b\x04\x1a\x02\b\x02\x1a\x02\b\x05B\b\n" +
 	"\x06_titleB\x10\n" +
 	"\x0e_body_markdownB:Z8go.chromium.org/turboci/proto/go/data/common/v1;commonpbb\x06proto3"
 

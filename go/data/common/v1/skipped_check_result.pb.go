@@ -7,6 +7,7 @@
 package commonpb
 
 import (
+	_ "go.chromium.org/turboci/proto/go/graph/orchestrator/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -185,7 +186,7 @@ var File_turboci_data_common_v1_skipped_check_result_proto protoreflect.FileDesc
 
 const file_turboci_data_common_v1_skipped_check_result_proto_rawDesc = "" +
 	"\n" +
-	"1turboci/data/common/v1/skipped_check_result.proto\x12\x16turboci.data.common.v1\x1a$turboci/data/common/v1/display.proto\"\xa5\x02\n" +
+	"1turboci/data/common/v1/skipped_check_result.proto\x12\x16turboci.data.common.v1\x1a$turboci/data/common/v1/display.proto\x1a3turboci/graph/orchestrator/v1/message_options.proto\"\xb4\x02\n" +
 	"\x12SkippedCheckResult\x12N\n" +
 	"\x06reason\x18\x01 \x01(\x0e21.turboci.data.common.v1.SkippedCheckResult.ReasonH\x00R\x06reason\x88\x01\x01\x12>\n" +
 	"\adisplay\x18\x02 \x01(\v2\x1f.turboci.data.common.v1.DisplayH\x01R\adisplay\x88\x01\x01\"h\n" +
@@ -193,7 +194,7 @@ const file_turboci_data_common_v1_skipped_check_result_proto_rawDesc = "" +
 	"\x0eREASON_UNKNOWN\x10\x00\x12\x1c\n" +
 	"\x18REASON_DEPENDENCY_FAILED\x10\x01\x12\x17\n" +
 	"\x13REASON_NOT_AFFECTED\x10\x02\x12\x13\n" +
-	"\x0fREASON_DISABLED\x10\x03B\t\n" +
+	"\x0fREASON_DISABLED\x10\x03:\rڟ\xca\x01\b\b\x02\x10\x01\x1a\x02\b\x02B\t\n" +
 	"\a_reasonB\n" +
 	"\n" +
 	"\b_displayB:Z8go.chromium.org/turboci/proto/go/data/common/v1;commonpbb\x06proto3"

@@ -7,6 +7,7 @@
 package sourcepb
 
 import (
+	_ "go.chromium.org/turboci/proto/go/graph/orchestrator/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -204,12 +205,12 @@ var File_turboci_data_source_v1_gerrit_change_proto protoreflect.FileDescriptor
 
 const file_turboci_data_source_v1_gerrit_change_proto_rawDesc = "" +
 	"\n" +
-	"*turboci/data/source/v1/gerrit_change.proto\x12\x16turboci.data.source.v1\"\xb1\x01\n" +
+	"*turboci/data/source/v1/gerrit_change.proto\x12\x16turboci.data.source.v1\x1a3turboci/graph/orchestrator/v1/message_options.proto\"\xc0\x01\n" +
 	"\fGerritChange\x12\x17\n" +
 	"\x04host\x18\x01 \x01(\tH\x00R\x04host\x88\x01\x01\x12\x1d\n" +
 	"\aproject\x18\x02 \x01(\tH\x01R\aproject\x88\x01\x01\x12\x1b\n" +
 	"\x06change\x18\x03 \x01(\x03H\x02R\x06change\x88\x01\x01\x12\x1f\n" +
-	"\bpatchset\x18\x04 \x01(\x05H\x03R\bpatchset\x88\x01\x01B\a\n" +
+	"\bpatchset\x18\x04 \x01(\x05H\x03R\bpatchset\x88\x01\x01:\rڟ\xca\x01\b\b\x02\x10\x01\x1a\x02\b\x05B\a\n" +
 	"\x05_hostB\n" +
 	"\n" +
 	"\b_projectB\t\n" +

@@ -7,6 +7,7 @@
 package sourcepb
 
 import (
+	_ "go.chromium.org/turboci/proto/go/graph/orchestrator/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -209,12 +210,12 @@ var File_turboci_data_source_v1_gitiles_commit_proto protoreflect.FileDescriptor
 
 const file_turboci_data_source_v1_gitiles_commit_proto_rawDesc = "" +
 	"\n" +
-	"+turboci/data/source/v1/gitiles_commit.proto\x12\x16turboci.data.source.v1\"\x97\x01\n" +
+	"+turboci/data/source/v1/gitiles_commit.proto\x12\x16turboci.data.source.v1\x1a3turboci/graph/orchestrator/v1/message_options.proto\"\xa6\x01\n" +
 	"\rGitilesCommit\x12\x17\n" +
 	"\x04host\x18\x01 \x01(\tH\x00R\x04host\x88\x01\x01\x12\x1d\n" +
 	"\aproject\x18\x02 \x01(\tH\x01R\aproject\x88\x01\x01\x12\x15\n" +
 	"\x03ref\x18\x03 \x01(\tH\x02R\x03ref\x88\x01\x01\x12\x13\n" +
-	"\x02id\x18\x04 \x01(\tH\x03R\x02id\x88\x01\x01B\a\n" +
+	"\x02id\x18\x04 \x01(\tH\x03R\x02id\x88\x01\x01:\rڟ\xca\x01\b\b\x02\x10\x01\x1a\x02\b\x05B\a\n" +
 	"\x05_hostB\n" +
 	"\n" +
 	"\b_projectB\x06\n" +

@@ -10,6 +10,7 @@
 package sourcepb
 
 import (
+	_ "go.chromium.org/turboci/proto/go/graph/orchestrator/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -117,10 +118,10 @@ var File_turboci_data_source_v1_source_check_options_proto protoreflect.FileDesc
 
 const file_turboci_data_source_v1_source_check_options_proto_rawDesc = "" +
 	"\n" +
-	"1turboci/data/source/v1/source_check_options.proto\x12\x16turboci.data.source.v1\x1a*turboci/data/source/v1/gerrit_change.proto\x1a+turboci/data/source/v1/gitiles_commit.proto\"\x9d\x01\n" +
+	"1turboci/data/source/v1/source_check_options.proto\x12\x16turboci.data.source.v1\x1a*turboci/data/source/v1/gerrit_change.proto\x1a+turboci/data/source/v1/gitiles_commit.proto\x1a3turboci/graph/orchestrator/v1/message_options.proto\"\xaf\x01\n" +
 	"\x12SourceCheckOptions\x12>\n" +
 	"\achanges\x18\x01 \x03(\v2$.turboci.data.source.v1.GerritChangeR\achanges\x12>\n" +
-	"\x04base\x18\x02 \x01(\v2%.turboci.data.source.v1.GitilesCommitH\x00R\x04base\x88\x01\x01B\a\n" +
+	"\x04base\x18\x02 \x01(\v2%.turboci.data.source.v1.GitilesCommitH\x00R\x04base\x88\x01\x01:\x10ڟ\xca\x01\v\b\x02\x10\x01\x1a\x05\b\x01\x12\x01\x01B\a\n" +
 	"\x05_baseB:Z8go.chromium.org/turboci/proto/go/data/source/v1;sourcepbb\x06proto3"
 
 var file_turboci_data_source_v1_source_check_options_proto_msgTypes = make([]protoimpl.MessageInfo, 1)

@@ -10,6 +10,7 @@
 package testpb
 
 import (
+	_ "go.chromium.org/turboci/proto/go/graph/orchestrator/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -138,14 +139,14 @@ var File_turboci_data_test_v1_test_check_options_proto protoreflect.FileDescript
 
 const file_turboci_data_test_v1_test_check_options_proto_rawDesc = "" +
 	"\n" +
-	"-turboci/data/test/v1/test_check_options.proto\x12\x14turboci.data.test.v1\"\xf7\x01\n" +
+	"-turboci/data/test/v1/test_check_options.proto\x12\x14turboci.data.test.v1\x1a3turboci/graph/orchestrator/v1/message_options.proto\"\x89\x02\n" +
 	"\x10TestCheckOptions\x12\x16\n" +
 	"\x06suites\x18\x01 \x03(\tR\x06suites\x12M\n" +
 	"\avariant\x18\x02 \x03(\v23.turboci.data.test.v1.TestCheckOptions.VariantEntryR\avariant\x12,\n" +
 	"\x0ffailure_retries\x18\x03 \x01(\x05H\x00R\x0efailureRetries\x88\x01\x01\x1a:\n" +
 	"\fVariantEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x12\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01:\x10ڟ\xca\x01\v\b\x02\x10\x01\x1a\x05\b\x01\x12\x01\x03B\x12\n" +
 	"\x10_failure_retriesB6Z4go.chromium.org/turboci/proto/go/data/test/v1;testpbb\x06proto3"
 
 var file_turboci_data_test_v1_test_check_options_proto_msgTypes = make([]protoimpl.MessageInfo, 2)

@@ -7,6 +7,7 @@
 package testpb
 
 import (
+	_ "go.chromium.org/turboci/proto/go/graph/orchestrator/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -365,7 +366,7 @@ var File_turboci_data_test_v1_test_summary_proto protoreflect.FileDescriptor
 
 const file_turboci_data_test_v1_test_summary_proto_rawDesc = "" +
 	"\n" +
-	"'turboci/data/test/v1/test_summary.proto\x12\x14turboci.data.test.v1\"\x8a\x03\n" +
+	"'turboci/data/test/v1/test_summary.proto\x12\x14turboci.data.test.v1\x1a3turboci/graph/orchestrator/v1/message_options.proto\"\xab\x03\n" +
 	"\vTestSummary\x12\x1b\n" +
 	"\x06passed\x18\x01 \x01(\x03H\x00R\x06passed\x88\x01\x01\x12\x1b\n" +
 	"\x06failed\x18\x02 \x01(\x03H\x01R\x06failed\x88\x01\x01\x12\x19\n" +
@@ -373,14 +374,14 @@ const file_turboci_data_test_v1_test_summary_proto_rawDesc = "" +
 	"\askipped\x18\x04 \x01(\x03H\x03R\askipped\x88\x01\x01\x12E\n" +
 	"\bfailures\x18\x05 \x03(\v2).turboci.data.test.v1.TestSummary.FailureR\bfailures\x12$\n" +
 	"\vresults_url\x18\x06 \x01(\tH\x04R\n" +
-	"resultsUrl\x88\x01\x01\x1a^\n" +
+	"resultsUrl\x88\x01\x01\x1am\n" +
 	"\aFailure\x12\x1c\n" +
 	"\atest_id\x18\x01 \x01(\tH\x00R\x06testId\x88\x01\x01\x12\x1d\n" +
-	"\amessage\x18\x02 \x01(\tH\x01R\amessage\x88\x01\x01B\n" +
+	"\amessage\x18\x02 \x01(\tH\x01R\amessage\x88\x01\x01:\rڟ\xca\x01\b\b\x02\x10\x01\x1a\x02\b\x05B\n" +
 	"\n" +
 	"\b_test_idB\n" +
 	"\n" +
-	"\b_messageB\t\n" +
+	"\b_message:\x10ڟ\xca\x01\v\b\x02\x10\x01\x1a\x05\b\x02\x12\x01\x03B\t\n" +
 	"\a_passedB\t\n" +
 	"\a_failedB\b\n" +
 	"\x06_flakyB\n" +

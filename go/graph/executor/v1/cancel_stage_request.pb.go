@@ -8,10 +8,10 @@ package executorpb
 
 import (
 	v1 "go.chromium.org/turboci/proto/go/graph/ids/v1"
+	v11 "go.chromium.org/turboci/proto/go/graph/orchestrator/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
-	anypb "google.golang.org/protobuf/types/known/anypb"
 	reflect "reflect"
 	unsafe "unsafe"
 )
@@ -26,13 +26,14 @@ const (
 // Asks an executor to stop a running attempt. The attempt is CANCELLING
 // until the executor reports it TEARING_DOWN or ended.
 //
-// Next ID: 3
+// Next ID: 5
 type CancelStageRequest struct {
-	state              protoimpl.MessageState `protogen:"opaque.v1"`
-	xxx_hidden_Attempt *v1.StageAttemptId     `protobuf:"bytes,1,opt,name=attempt,proto3,oneof"`
-	xxx_hidden_Reasons *[]*anypb.Any          `protobuf:"bytes,2,rep,name=reasons,proto3"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	state                protoimpl.MessageState    `protogen:"opaque.v1"`
+	xxx_hidden_Attempt   *v1.StageAttemptId        `protobuf:"bytes,1,opt,name=attempt,proto3,oneof"`
+	xxx_hidden_Reasons   *[]*v11.ValueRef          `protobuf:"bytes,3,rep,name=reasons,proto3"`
+	xxx_hidden_ValueData map[string]*v11.ValueData `protobuf:"bytes,4,rep,name=value_data,json=valueData,proto3" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *CancelStageRequest) Reset() {
@@ -67,7 +68,7 @@ func (x *CancelStageRequest) GetAttempt() *v1.StageAttemptId {
 	return nil
 }
 
-func (x *CancelStageRequest) GetReasons() []*anypb.Any {
+func (x *CancelStageRequest) GetReasons() []*v11.ValueRef {
 	if x != nil {
 		if x.xxx_hidden_Reasons != nil {
 			return *x.xxx_hidden_Reasons
@@ -76,12 +77,23 @@ func (x *CancelStageRequest) GetReasons() []*anypb.Any {
 	return nil
 }
 
+func (x *CancelStageRequest) GetValueData() map[string]*v11.ValueData {
+	if x != nil {
+		return x.xxx_hidden_ValueData
+	}
+	return nil
+}
+
 func (x *CancelStageRequest) SetAttempt(v *v1.StageAttemptId) {
 	x.xxx_hidden_Attempt = v
 }
 
-func (x *CancelStageRequest) SetReasons(v []*anypb.Any) {
+func (x *CancelStageRequest) SetReasons(v []*v11.ValueRef) {
 	x.xxx_hidden_Reasons = &v
+}
+
+func (x *CancelStageRequest) SetValueData(v map[string]*v11.ValueData) {
+	x.xxx_hidden_ValueData = v
 }
 
 func (x *CancelStageRequest) HasAttempt() bool {
@@ -101,8 +113,10 @@ type CancelStageRequest_builder struct {
 	// The attempt to stop.
 	Attempt *v1.StageAttemptId
 	// Why it is stopped (usually a turboci.data.common.v1.Display), for the
-	// executor to show.
-	Reasons []*anypb.Any
+	// executor to show, with the realm each was written in.
+	Reasons []*v11.ValueRef
+	// The data of the reasons the executor may see, keyed by Digest.sha256.
+	ValueData map[string]*v11.ValueData
 }
 
 func (b0 CancelStageRequest_builder) Build() *CancelStageRequest {
@@ -111,6 +125,7 @@ func (b0 CancelStageRequest_builder) Build() *CancelStageRequest {
 	_, _ = b, x
 	x.xxx_hidden_Attempt = b.Attempt
 	x.xxx_hidden_Reasons = &b.Reasons
+	x.xxx_hidden_ValueData = b.ValueData
 	return m0
 }
 
@@ -118,27 +133,36 @@ var File_turboci_graph_executor_v1_cancel_stage_request_proto protoreflect.FileD
 
 const file_turboci_graph_executor_v1_cancel_stage_request_proto_rawDesc = "" +
 	"\n" +
-	"4turboci/graph/executor/v1/cancel_stage_request.proto\x12\x19turboci.graph.executor.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/protobuf/any.proto\x1a+turboci/graph/ids/v1/stage_attempt_id.proto\"\x9b\x01\n" +
+	"4turboci/graph/executor/v1/cancel_stage_request.proto\x12\x19turboci.graph.executor.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a+turboci/graph/ids/v1/stage_attempt_id.proto\x1a.turboci/graph/orchestrator/v1/value_data.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\xf9\x02\n" +
 	"\x12CancelStageRequest\x12I\n" +
-	"\aattempt\x18\x01 \x01(\v2$.turboci.graph.ids.v1.StageAttemptIdB\x04\xe2A\x01\x02H\x00R\aattempt\x88\x01\x01\x12.\n" +
-	"\areasons\x18\x02 \x03(\v2\x14.google.protobuf.AnyR\areasonsB\n" +
+	"\aattempt\x18\x01 \x01(\v2$.turboci.graph.ids.v1.StageAttemptIdB\x04\xe2A\x01\x02H\x00R\aattempt\x88\x01\x01\x12A\n" +
+	"\areasons\x18\x03 \x03(\v2'.turboci.graph.orchestrator.v1.ValueRefR\areasons\x12[\n" +
 	"\n" +
-	"\b_attemptB?Z=go.chromium.org/turboci/proto/go/graph/executor/v1;executorpbb\x06proto3"
+	"value_data\x18\x04 \x03(\v2<.turboci.graph.executor.v1.CancelStageRequest.ValueDataEntryR\tvalueData\x1af\n" +
+	"\x0eValueDataEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12>\n" +
+	"\x05value\x18\x02 \x01(\v2(.turboci.graph.orchestrator.v1.ValueDataR\x05value:\x028\x01B\n" +
+	"\n" +
+	"\b_attemptJ\x04\b\x02\x10\x03B?Z=go.chromium.org/turboci/proto/go/graph/executor/v1;executorpbb\x06proto3"
 
-var file_turboci_graph_executor_v1_cancel_stage_request_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
+var file_turboci_graph_executor_v1_cancel_stage_request_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_turboci_graph_executor_v1_cancel_stage_request_proto_goTypes = []any{
 	(*CancelStageRequest)(nil), // 0: turboci.graph.executor.v1.CancelStageRequest
-	(*v1.StageAttemptId)(nil),  // 1: turboci.graph.ids.v1.StageAttemptId
-	(*anypb.Any)(nil),          // 2: google.protobuf.Any
+	nil,                        // 1: turboci.graph.executor.v1.CancelStageRequest.ValueDataEntry
+	(*v1.StageAttemptId)(nil),  // 2: turboci.graph.ids.v1.StageAttemptId
+	(*v11.ValueRef)(nil),       // 3: turboci.graph.orchestrator.v1.ValueRef
+	(*v11.ValueData)(nil),      // 4: turboci.graph.orchestrator.v1.ValueData
 }
 var file_turboci_graph_executor_v1_cancel_stage_request_proto_depIdxs = []int32{
-	1, // 0: turboci.graph.executor.v1.CancelStageRequest.attempt:type_name -> turboci.graph.ids.v1.StageAttemptId
-	2, // 1: turboci.graph.executor.v1.CancelStageRequest.reasons:type_name -> google.protobuf.Any
-	2, // [2:2] is the sub-list for method output_type
-	2, // [2:2] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	2, // 0: turboci.graph.executor.v1.CancelStageRequest.attempt:type_name -> turboci.graph.ids.v1.StageAttemptId
+	3, // 1: turboci.graph.executor.v1.CancelStageRequest.reasons:type_name -> turboci.graph.orchestrator.v1.ValueRef
+	1, // 2: turboci.graph.executor.v1.CancelStageRequest.value_data:type_name -> turboci.graph.executor.v1.CancelStageRequest.ValueDataEntry
+	4, // 3: turboci.graph.executor.v1.CancelStageRequest.ValueDataEntry.value:type_name -> turboci.graph.orchestrator.v1.ValueData
+	4, // [4:4] is the sub-list for method output_type
+	4, // [4:4] is the sub-list for method input_type
+	4, // [4:4] is the sub-list for extension type_name
+	4, // [4:4] is the sub-list for extension extendee
+	0, // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_turboci_graph_executor_v1_cancel_stage_request_proto_init() }
@@ -153,7 +177,7 @@ func file_turboci_graph_executor_v1_cancel_stage_request_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_turboci_graph_executor_v1_cancel_stage_request_proto_rawDesc), len(file_turboci_graph_executor_v1_cancel_stage_request_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   1,
+			NumMessages:   2,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -12,7 +12,6 @@ import (
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
-	anypb "google.golang.org/protobuf/types/known/anypb"
 	reflect "reflect"
 	unsafe "unsafe"
 )
@@ -26,17 +25,21 @@ const (
 
 // Asks an executor to run one stage attempt. The orchestrator sends it when
 // the attempt leaves PENDING; the attempt is SCHEDULED once the executor
-// accepts. Sending the same attempt again must not start a second run.
+// accepts. Sending the same attempt again must not start a second run, and
+// should a second copy of the work start anyway, the attempt's claim
+// (StageAttemptWrite.process_id) lets only one of them write.
 //
-// Next ID: 7
+// Next ID: 11
 type RunStageRequest struct {
-	state                        protoimpl.MessageState `protogen:"opaque.v1"`
-	xxx_hidden_Attempt           *v1.StageAttemptId     `protobuf:"bytes,1,opt,name=attempt,proto3,oneof"`
-	xxx_hidden_Args              *anypb.Any             `protobuf:"bytes,2,opt,name=args,proto3,oneof"`
-	xxx_hidden_ExecutionPolicy   *v11.ExecutionPolicy   `protobuf:"bytes,3,opt,name=execution_policy,json=executionPolicy,proto3,oneof"`
-	xxx_hidden_Assignments       *[]*v1.CheckId         `protobuf:"bytes,4,rep,name=assignments,proto3"`
-	xxx_hidden_StageAttemptToken *string                `protobuf:"bytes,5,opt,name=stage_attempt_token,json=stageAttemptToken,proto3,oneof"`
-	xxx_hidden_OrchestratorHost  *string                `protobuf:"bytes,6,opt,name=orchestrator_host,json=orchestratorHost,proto3,oneof"`
+	state                        protoimpl.MessageState    `protogen:"opaque.v1"`
+	xxx_hidden_Attempt           *v1.StageAttemptId        `protobuf:"bytes,1,opt,name=attempt,proto3,oneof"`
+	xxx_hidden_ExecutionPolicy   *v11.ExecutionPolicy      `protobuf:"bytes,3,opt,name=execution_policy,json=executionPolicy,proto3,oneof"`
+	xxx_hidden_StageAttemptToken *string                   `protobuf:"bytes,5,opt,name=stage_attempt_token,json=stageAttemptToken,proto3,oneof"`
+	xxx_hidden_OrchestratorHost  *string                   `protobuf:"bytes,6,opt,name=orchestrator_host,json=orchestratorHost,proto3,oneof"`
+	xxx_hidden_Args              *v11.ValueRef             `protobuf:"bytes,7,opt,name=args,proto3,oneof"`
+	xxx_hidden_ValueData         map[string]*v11.ValueData `protobuf:"bytes,8,rep,name=value_data,json=valueData,proto3" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	xxx_hidden_Assignments       *[]*v11.Assignment        `protobuf:"bytes,9,rep,name=assignments,proto3"`
+	xxx_hidden_Realm             *string                   `protobuf:"bytes,10,opt,name=realm,proto3,oneof"`
 	XXX_raceDetectHookData       protoimpl.RaceDetectHookData
 	XXX_presence                 [1]uint32
 	unknownFields                protoimpl.UnknownFields
@@ -75,25 +78,9 @@ func (x *RunStageRequest) GetAttempt() *v1.StageAttemptId {
 	return nil
 }
 
-func (x *RunStageRequest) GetArgs() *anypb.Any {
-	if x != nil {
-		return x.xxx_hidden_Args
-	}
-	return nil
-}
-
 func (x *RunStageRequest) GetExecutionPolicy() *v11.ExecutionPolicy {
 	if x != nil {
 		return x.xxx_hidden_ExecutionPolicy
-	}
-	return nil
-}
-
-func (x *RunStageRequest) GetAssignments() []*v1.CheckId {
-	if x != nil {
-		if x.xxx_hidden_Assignments != nil {
-			return *x.xxx_hidden_Assignments
-		}
 	}
 	return nil
 }
@@ -118,30 +105,72 @@ func (x *RunStageRequest) GetOrchestratorHost() string {
 	return ""
 }
 
-func (x *RunStageRequest) SetAttempt(v *v1.StageAttemptId) {
-	x.xxx_hidden_Attempt = v
+func (x *RunStageRequest) GetArgs() *v11.ValueRef {
+	if x != nil {
+		return x.xxx_hidden_Args
+	}
+	return nil
 }
 
-func (x *RunStageRequest) SetArgs(v *anypb.Any) {
-	x.xxx_hidden_Args = v
+func (x *RunStageRequest) GetValueData() map[string]*v11.ValueData {
+	if x != nil {
+		return x.xxx_hidden_ValueData
+	}
+	return nil
+}
+
+func (x *RunStageRequest) GetAssignments() []*v11.Assignment {
+	if x != nil {
+		if x.xxx_hidden_Assignments != nil {
+			return *x.xxx_hidden_Assignments
+		}
+	}
+	return nil
+}
+
+func (x *RunStageRequest) GetRealm() string {
+	if x != nil {
+		if x.xxx_hidden_Realm != nil {
+			return *x.xxx_hidden_Realm
+		}
+		return ""
+	}
+	return ""
+}
+
+func (x *RunStageRequest) SetAttempt(v *v1.StageAttemptId) {
+	x.xxx_hidden_Attempt = v
 }
 
 func (x *RunStageRequest) SetExecutionPolicy(v *v11.ExecutionPolicy) {
 	x.xxx_hidden_ExecutionPolicy = v
 }
 
-func (x *RunStageRequest) SetAssignments(v []*v1.CheckId) {
-	x.xxx_hidden_Assignments = &v
-}
-
 func (x *RunStageRequest) SetStageAttemptToken(v string) {
 	x.xxx_hidden_StageAttemptToken = &v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 4, 6)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 8)
 }
 
 func (x *RunStageRequest) SetOrchestratorHost(v string) {
 	x.xxx_hidden_OrchestratorHost = &v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 5, 6)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 8)
+}
+
+func (x *RunStageRequest) SetArgs(v *v11.ValueRef) {
+	x.xxx_hidden_Args = v
+}
+
+func (x *RunStageRequest) SetValueData(v map[string]*v11.ValueData) {
+	x.xxx_hidden_ValueData = v
+}
+
+func (x *RunStageRequest) SetAssignments(v []*v11.Assignment) {
+	x.xxx_hidden_Assignments = &v
+}
+
+func (x *RunStageRequest) SetRealm(v string) {
+	x.xxx_hidden_Realm = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 7, 8)
 }
 
 func (x *RunStageRequest) HasAttempt() bool {
@@ -149,13 +178,6 @@ func (x *RunStageRequest) HasAttempt() bool {
 		return false
 	}
 	return x.xxx_hidden_Attempt != nil
-}
-
-func (x *RunStageRequest) HasArgs() bool {
-	if x == nil {
-		return false
-	}
-	return x.xxx_hidden_Args != nil
 }
 
 func (x *RunStageRequest) HasExecutionPolicy() bool {
@@ -169,22 +191,32 @@ func (x *RunStageRequest) HasStageAttemptToken() bool {
 	if x == nil {
 		return false
 	}
-	return protoimpl.X.Present(&(x.XXX_presence[0]), 4)
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 2)
 }
 
 func (x *RunStageRequest) HasOrchestratorHost() bool {
 	if x == nil {
 		return false
 	}
-	return protoimpl.X.Present(&(x.XXX_presence[0]), 5)
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 3)
+}
+
+func (x *RunStageRequest) HasArgs() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Args != nil
+}
+
+func (x *RunStageRequest) HasRealm() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 7)
 }
 
 func (x *RunStageRequest) ClearAttempt() {
 	x.xxx_hidden_Attempt = nil
-}
-
-func (x *RunStageRequest) ClearArgs() {
-	x.xxx_hidden_Args = nil
 }
 
 func (x *RunStageRequest) ClearExecutionPolicy() {
@@ -192,13 +224,22 @@ func (x *RunStageRequest) ClearExecutionPolicy() {
 }
 
 func (x *RunStageRequest) ClearStageAttemptToken() {
-	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 4)
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 2)
 	x.xxx_hidden_StageAttemptToken = nil
 }
 
 func (x *RunStageRequest) ClearOrchestratorHost() {
-	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 5)
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 3)
 	x.xxx_hidden_OrchestratorHost = nil
+}
+
+func (x *RunStageRequest) ClearArgs() {
+	x.xxx_hidden_Args = nil
+}
+
+func (x *RunStageRequest) ClearRealm() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 7)
+	x.xxx_hidden_Realm = nil
 }
 
 type RunStageRequest_builder struct {
@@ -206,19 +247,28 @@ type RunStageRequest_builder struct {
 
 	// The attempt to run.
 	Attempt *v1.StageAttemptId
-	// The stage's args.
-	Args *anypb.Any
-	// The timeouts the attempt runs under; the orchestrator enforces them
-	// too.
+	// The limits the attempt runs under: the timeouts, which the
+	// orchestrator enforces too, and the heartbeat interval the attempt must
+	// keep.
 	ExecutionPolicy *v11.ExecutionPolicy
-	// The checks whose results the attempt is expected to write.
-	Assignments []*v1.CheckId
 	// The credential of the attempt: passed as WriteNodesRequest's
 	// stage_attempt_token, it lets the attempt report its progress and write
 	// nodes. Valid until the attempt ends.
 	StageAttemptToken *string
 	// The address of the orchestrator to report to.
 	OrchestratorHost *string
+	// The stage's args, with the realm they were written in; their data is
+	// in `value_data`.
+	Args *v11.ValueRef
+	// The data of the values referred to above, keyed by Digest.sha256, as in
+	// WorkPlan.value_data.
+	ValueData map[string]*v11.ValueData
+	// The checks the attempt is responsible for, each with the state the
+	// stage must bring it to.
+	Assignments []*v11.Assignment
+	// The stage's realm, as "<project>:<realm>": the realm of the nodes and
+	// values the attempt writes without naming one.
+	Realm *string
 }
 
 func (b0 RunStageRequest_builder) Build() *RunStageRequest {
@@ -226,16 +276,21 @@ func (b0 RunStageRequest_builder) Build() *RunStageRequest {
 	b, x := &b0, m0
 	_, _ = b, x
 	x.xxx_hidden_Attempt = b.Attempt
-	x.xxx_hidden_Args = b.Args
 	x.xxx_hidden_ExecutionPolicy = b.ExecutionPolicy
-	x.xxx_hidden_Assignments = &b.Assignments
 	if b.StageAttemptToken != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 4, 6)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 8)
 		x.xxx_hidden_StageAttemptToken = b.StageAttemptToken
 	}
 	if b.OrchestratorHost != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 5, 6)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 8)
 		x.xxx_hidden_OrchestratorHost = b.OrchestratorHost
+	}
+	x.xxx_hidden_Args = b.Args
+	x.xxx_hidden_ValueData = b.ValueData
+	x.xxx_hidden_Assignments = &b.Assignments
+	if b.Realm != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 7, 8)
+		x.xxx_hidden_Realm = b.Realm
 	}
 	return m0
 }
@@ -244,39 +299,51 @@ var File_turboci_graph_executor_v1_run_stage_request_proto protoreflect.FileDesc
 
 const file_turboci_graph_executor_v1_run_stage_request_proto_rawDesc = "" +
 	"\n" +
-	"1turboci/graph/executor/v1/run_stage_request.proto\x12\x19turboci.graph.executor.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/protobuf/any.proto\x1a#turboci/graph/ids/v1/check_id.proto\x1a+turboci/graph/ids/v1/stage_attempt_id.proto\x1a4turboci/graph/orchestrator/v1/execution_policy.proto\"\xf7\x03\n" +
+	"1turboci/graph/executor/v1/run_stage_request.proto\x12\x19turboci.graph.executor.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a+turboci/graph/ids/v1/stage_attempt_id.proto\x1a.turboci/graph/orchestrator/v1/assignment.proto\x1a4turboci/graph/orchestrator/v1/execution_policy.proto\x1a.turboci/graph/orchestrator/v1/value_data.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\x89\x06\n" +
 	"\x0fRunStageRequest\x12I\n" +
-	"\aattempt\x18\x01 \x01(\v2$.turboci.graph.ids.v1.StageAttemptIdB\x04\xe2A\x01\x02H\x00R\aattempt\x88\x01\x01\x123\n" +
-	"\x04args\x18\x02 \x01(\v2\x14.google.protobuf.AnyB\x04\xe2A\x01\x02H\x01R\x04args\x88\x01\x01\x12^\n" +
-	"\x10execution_policy\x18\x03 \x01(\v2..turboci.graph.orchestrator.v1.ExecutionPolicyH\x02R\x0fexecutionPolicy\x88\x01\x01\x12?\n" +
-	"\vassignments\x18\x04 \x03(\v2\x1d.turboci.graph.ids.v1.CheckIdR\vassignments\x129\n" +
-	"\x13stage_attempt_token\x18\x05 \x01(\tB\x04\xe2A\x01\x02H\x03R\x11stageAttemptToken\x88\x01\x01\x120\n" +
-	"\x11orchestrator_host\x18\x06 \x01(\tH\x04R\x10orchestratorHost\x88\x01\x01B\n" +
+	"\aattempt\x18\x01 \x01(\v2$.turboci.graph.ids.v1.StageAttemptIdB\x04\xe2A\x01\x02H\x00R\aattempt\x88\x01\x01\x12^\n" +
+	"\x10execution_policy\x18\x03 \x01(\v2..turboci.graph.orchestrator.v1.ExecutionPolicyH\x01R\x0fexecutionPolicy\x88\x01\x01\x129\n" +
+	"\x13stage_attempt_token\x18\x05 \x01(\tB\x04\xe2A\x01\x02H\x02R\x11stageAttemptToken\x88\x01\x01\x120\n" +
+	"\x11orchestrator_host\x18\x06 \x01(\tH\x03R\x10orchestratorHost\x88\x01\x01\x12F\n" +
+	"\x04args\x18\a \x01(\v2'.turboci.graph.orchestrator.v1.ValueRefB\x04\xe2A\x01\x02H\x04R\x04args\x88\x01\x01\x12X\n" +
 	"\n" +
-	"\b_attemptB\a\n" +
-	"\x05_argsB\x13\n" +
+	"value_data\x18\b \x03(\v29.turboci.graph.executor.v1.RunStageRequest.ValueDataEntryR\tvalueData\x12K\n" +
+	"\vassignments\x18\t \x03(\v2).turboci.graph.orchestrator.v1.AssignmentR\vassignments\x12\x19\n" +
+	"\x05realm\x18\n" +
+	" \x01(\tH\x05R\x05realm\x88\x01\x01\x1af\n" +
+	"\x0eValueDataEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12>\n" +
+	"\x05value\x18\x02 \x01(\v2(.turboci.graph.orchestrator.v1.ValueDataR\x05value:\x028\x01B\n" +
+	"\n" +
+	"\b_attemptB\x13\n" +
 	"\x11_execution_policyB\x16\n" +
 	"\x14_stage_attempt_tokenB\x14\n" +
-	"\x12_orchestrator_hostB?Z=go.chromium.org/turboci/proto/go/graph/executor/v1;executorpbb\x06proto3"
+	"\x12_orchestrator_hostB\a\n" +
+	"\x05_argsB\b\n" +
+	"\x06_realmJ\x04\b\x02\x10\x03J\x04\b\x04\x10\x05B?Z=go.chromium.org/turboci/proto/go/graph/executor/v1;executorpbb\x06proto3"
 
-var file_turboci_graph_executor_v1_run_stage_request_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
+var file_turboci_graph_executor_v1_run_stage_request_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_turboci_graph_executor_v1_run_stage_request_proto_goTypes = []any{
 	(*RunStageRequest)(nil),     // 0: turboci.graph.executor.v1.RunStageRequest
-	(*v1.StageAttemptId)(nil),   // 1: turboci.graph.ids.v1.StageAttemptId
-	(*anypb.Any)(nil),           // 2: google.protobuf.Any
+	nil,                         // 1: turboci.graph.executor.v1.RunStageRequest.ValueDataEntry
+	(*v1.StageAttemptId)(nil),   // 2: turboci.graph.ids.v1.StageAttemptId
 	(*v11.ExecutionPolicy)(nil), // 3: turboci.graph.orchestrator.v1.ExecutionPolicy
-	(*v1.CheckId)(nil),          // 4: turboci.graph.ids.v1.CheckId
+	(*v11.ValueRef)(nil),        // 4: turboci.graph.orchestrator.v1.ValueRef
+	(*v11.Assignment)(nil),      // 5: turboci.graph.orchestrator.v1.Assignment
+	(*v11.ValueData)(nil),       // 6: turboci.graph.orchestrator.v1.ValueData
 }
 var file_turboci_graph_executor_v1_run_stage_request_proto_depIdxs = []int32{
-	1, // 0: turboci.graph.executor.v1.RunStageRequest.attempt:type_name -> turboci.graph.ids.v1.StageAttemptId
-	2, // 1: turboci.graph.executor.v1.RunStageRequest.args:type_name -> google.protobuf.Any
-	3, // 2: turboci.graph.executor.v1.RunStageRequest.execution_policy:type_name -> turboci.graph.orchestrator.v1.ExecutionPolicy
-	4, // 3: turboci.graph.executor.v1.RunStageRequest.assignments:type_name -> turboci.graph.ids.v1.CheckId
-	4, // [4:4] is the sub-list for method output_type
-	4, // [4:4] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	2, // 0: turboci.graph.executor.v1.RunStageRequest.attempt:type_name -> turboci.graph.ids.v1.StageAttemptId
+	3, // 1: turboci.graph.executor.v1.RunStageRequest.execution_policy:type_name -> turboci.graph.orchestrator.v1.ExecutionPolicy
+	4, // 2: turboci.graph.executor.v1.RunStageRequest.args:type_name -> turboci.graph.orchestrator.v1.ValueRef
+	1, // 3: turboci.graph.executor.v1.RunStageRequest.value_data:type_name -> turboci.graph.executor.v1.RunStageRequest.ValueDataEntry
+	5, // 4: turboci.graph.executor.v1.RunStageRequest.assignments:type_name -> turboci.graph.orchestrator.v1.Assignment
+	6, // 5: turboci.graph.executor.v1.RunStageRequest.ValueDataEntry.value:type_name -> turboci.graph.orchestrator.v1.ValueData
+	6, // [6:6] is the sub-list for method output_type
+	6, // [6:6] is the sub-list for method input_type
+	6, // [6:6] is the sub-list for extension type_name
+	6, // [6:6] is the sub-list for extension extendee
+	0, // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_turboci_graph_executor_v1_run_stage_request_proto_init() }
@@ -291,7 +358,7 @@ func file_turboci_graph_executor_v1_run_stage_request_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_turboci_graph_executor_v1_run_stage_request_proto_rawDesc), len(file_turboci_graph_executor_v1_run_stage_request_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   1,
+			NumMessages:   2,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

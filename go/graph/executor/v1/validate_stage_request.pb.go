@@ -12,7 +12,6 @@ import (
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
-	anypb "google.golang.org/protobuf/types/known/anypb"
 	reflect "reflect"
 	unsafe "unsafe"
 )
@@ -29,12 +28,16 @@ const (
 // stage the executor cannot run is refused at once rather than failing
 // later.
 //
-// Next ID: 4
+// Next ID: 7
 type ValidateStageRequest struct {
-	state                      protoimpl.MessageState `protogen:"opaque.v1"`
-	xxx_hidden_Stage           *v1.StageId            `protobuf:"bytes,1,opt,name=stage,proto3,oneof"`
-	xxx_hidden_Args            *anypb.Any             `protobuf:"bytes,2,opt,name=args,proto3,oneof"`
-	xxx_hidden_ExecutionPolicy *v11.ExecutionPolicy   `protobuf:"bytes,3,opt,name=execution_policy,json=executionPolicy,proto3,oneof"`
+	state                      protoimpl.MessageState    `protogen:"opaque.v1"`
+	xxx_hidden_Stage           *v1.StageId               `protobuf:"bytes,1,opt,name=stage,proto3,oneof"`
+	xxx_hidden_ExecutionPolicy *v11.ExecutionPolicy      `protobuf:"bytes,3,opt,name=execution_policy,json=executionPolicy,proto3,oneof"`
+	xxx_hidden_Args            *v11.ValueRef             `protobuf:"bytes,4,opt,name=args,proto3,oneof"`
+	xxx_hidden_ValueData       map[string]*v11.ValueData `protobuf:"bytes,5,rep,name=value_data,json=valueData,proto3" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	xxx_hidden_Realm           *string                   `protobuf:"bytes,6,opt,name=realm,proto3,oneof"`
+	XXX_raceDetectHookData     protoimpl.RaceDetectHookData
+	XXX_presence               [1]uint32
 	unknownFields              protoimpl.UnknownFields
 	sizeCache                  protoimpl.SizeCache
 }
@@ -71,13 +74,6 @@ func (x *ValidateStageRequest) GetStage() *v1.StageId {
 	return nil
 }
 
-func (x *ValidateStageRequest) GetArgs() *anypb.Any {
-	if x != nil {
-		return x.xxx_hidden_Args
-	}
-	return nil
-}
-
 func (x *ValidateStageRequest) GetExecutionPolicy() *v11.ExecutionPolicy {
 	if x != nil {
 		return x.xxx_hidden_ExecutionPolicy
@@ -85,16 +81,49 @@ func (x *ValidateStageRequest) GetExecutionPolicy() *v11.ExecutionPolicy {
 	return nil
 }
 
+func (x *ValidateStageRequest) GetArgs() *v11.ValueRef {
+	if x != nil {
+		return x.xxx_hidden_Args
+	}
+	return nil
+}
+
+func (x *ValidateStageRequest) GetValueData() map[string]*v11.ValueData {
+	if x != nil {
+		return x.xxx_hidden_ValueData
+	}
+	return nil
+}
+
+func (x *ValidateStageRequest) GetRealm() string {
+	if x != nil {
+		if x.xxx_hidden_Realm != nil {
+			return *x.xxx_hidden_Realm
+		}
+		return ""
+	}
+	return ""
+}
+
 func (x *ValidateStageRequest) SetStage(v *v1.StageId) {
 	x.xxx_hidden_Stage = v
 }
 
-func (x *ValidateStageRequest) SetArgs(v *anypb.Any) {
+func (x *ValidateStageRequest) SetExecutionPolicy(v *v11.ExecutionPolicy) {
+	x.xxx_hidden_ExecutionPolicy = v
+}
+
+func (x *ValidateStageRequest) SetArgs(v *v11.ValueRef) {
 	x.xxx_hidden_Args = v
 }
 
-func (x *ValidateStageRequest) SetExecutionPolicy(v *v11.ExecutionPolicy) {
-	x.xxx_hidden_ExecutionPolicy = v
+func (x *ValidateStageRequest) SetValueData(v map[string]*v11.ValueData) {
+	x.xxx_hidden_ValueData = v
+}
+
+func (x *ValidateStageRequest) SetRealm(v string) {
+	x.xxx_hidden_Realm = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 4, 5)
 }
 
 func (x *ValidateStageRequest) HasStage() bool {
@@ -104,13 +133,6 @@ func (x *ValidateStageRequest) HasStage() bool {
 	return x.xxx_hidden_Stage != nil
 }
 
-func (x *ValidateStageRequest) HasArgs() bool {
-	if x == nil {
-		return false
-	}
-	return x.xxx_hidden_Args != nil
-}
-
 func (x *ValidateStageRequest) HasExecutionPolicy() bool {
 	if x == nil {
 		return false
@@ -118,16 +140,35 @@ func (x *ValidateStageRequest) HasExecutionPolicy() bool {
 	return x.xxx_hidden_ExecutionPolicy != nil
 }
 
+func (x *ValidateStageRequest) HasArgs() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Args != nil
+}
+
+func (x *ValidateStageRequest) HasRealm() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 4)
+}
+
 func (x *ValidateStageRequest) ClearStage() {
 	x.xxx_hidden_Stage = nil
+}
+
+func (x *ValidateStageRequest) ClearExecutionPolicy() {
+	x.xxx_hidden_ExecutionPolicy = nil
 }
 
 func (x *ValidateStageRequest) ClearArgs() {
 	x.xxx_hidden_Args = nil
 }
 
-func (x *ValidateStageRequest) ClearExecutionPolicy() {
-	x.xxx_hidden_ExecutionPolicy = nil
+func (x *ValidateStageRequest) ClearRealm() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 4)
+	x.xxx_hidden_Realm = nil
 }
 
 type ValidateStageRequest_builder struct {
@@ -135,10 +176,16 @@ type ValidateStageRequest_builder struct {
 
 	// The stage being written.
 	Stage *v1.StageId
-	// The stage's args, of a type the executor is registered for.
-	Args *anypb.Any
-	// The execution policy the writer asked for.
+	// The execution policy the writer asked for; unset when the writer left
+	// it to the executor.
 	ExecutionPolicy *v11.ExecutionPolicy
+	// The stage's args, of a type the executor is registered for, with the
+	// realm they are written in; their data is in `value_data`.
+	Args *v11.ValueRef
+	// The data of the args, keyed by Digest.sha256.
+	ValueData map[string]*v11.ValueData
+	// The stage's realm, as "<project>:<realm>".
+	Realm *string
 }
 
 func (b0 ValidateStageRequest_builder) Build() *ValidateStageRequest {
@@ -146,8 +193,13 @@ func (b0 ValidateStageRequest_builder) Build() *ValidateStageRequest {
 	b, x := &b0, m0
 	_, _ = b, x
 	x.xxx_hidden_Stage = b.Stage
-	x.xxx_hidden_Args = b.Args
 	x.xxx_hidden_ExecutionPolicy = b.ExecutionPolicy
+	x.xxx_hidden_Args = b.Args
+	x.xxx_hidden_ValueData = b.ValueData
+	if b.Realm != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 4, 5)
+		x.xxx_hidden_Realm = b.Realm
+	}
 	return m0
 }
 
@@ -155,31 +207,42 @@ var File_turboci_graph_executor_v1_validate_stage_request_proto protoreflect.Fil
 
 const file_turboci_graph_executor_v1_validate_stage_request_proto_rawDesc = "" +
 	"\n" +
-	"6turboci/graph/executor/v1/validate_stage_request.proto\x12\x19turboci.graph.executor.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/protobuf/any.proto\x1a#turboci/graph/ids/v1/stage_id.proto\x1a4turboci/graph/orchestrator/v1/execution_policy.proto\"\x8d\x02\n" +
-	"\x14ValidateStageRequest\x128\n" +
-	"\x05stage\x18\x01 \x01(\v2\x1d.turboci.graph.ids.v1.StageIdH\x00R\x05stage\x88\x01\x01\x123\n" +
-	"\x04args\x18\x02 \x01(\v2\x14.google.protobuf.AnyB\x04\xe2A\x01\x02H\x01R\x04args\x88\x01\x01\x12^\n" +
-	"\x10execution_policy\x18\x03 \x01(\v2..turboci.graph.orchestrator.v1.ExecutionPolicyH\x02R\x0fexecutionPolicy\x88\x01\x01B\b\n" +
-	"\x06_stageB\a\n" +
-	"\x05_argsB\x13\n" +
-	"\x11_execution_policyB?Z=go.chromium.org/turboci/proto/go/graph/executor/v1;executorpbb\x06proto3"
+	"6turboci/graph/executor/v1/validate_stage_request.proto\x12\x19turboci.graph.executor.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a#turboci/graph/ids/v1/stage_id.proto\x1a4turboci/graph/orchestrator/v1/execution_policy.proto\x1a.turboci/graph/orchestrator/v1/value_data.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\x98\x04\n" +
+	"\x14ValidateStageRequest\x12>\n" +
+	"\x05stage\x18\x01 \x01(\v2\x1d.turboci.graph.ids.v1.StageIdB\x04\xe2A\x01\x02H\x00R\x05stage\x88\x01\x01\x12^\n" +
+	"\x10execution_policy\x18\x03 \x01(\v2..turboci.graph.orchestrator.v1.ExecutionPolicyH\x01R\x0fexecutionPolicy\x88\x01\x01\x12F\n" +
+	"\x04args\x18\x04 \x01(\v2'.turboci.graph.orchestrator.v1.ValueRefB\x04\xe2A\x01\x02H\x02R\x04args\x88\x01\x01\x12]\n" +
+	"\n" +
+	"value_data\x18\x05 \x03(\v2>.turboci.graph.executor.v1.ValidateStageRequest.ValueDataEntryR\tvalueData\x12\x19\n" +
+	"\x05realm\x18\x06 \x01(\tH\x03R\x05realm\x88\x01\x01\x1af\n" +
+	"\x0eValueDataEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12>\n" +
+	"\x05value\x18\x02 \x01(\v2(.turboci.graph.orchestrator.v1.ValueDataR\x05value:\x028\x01B\b\n" +
+	"\x06_stageB\x13\n" +
+	"\x11_execution_policyB\a\n" +
+	"\x05_argsB\b\n" +
+	"\x06_realmJ\x04\b\x02\x10\x03B?Z=go.chromium.org/turboci/proto/go/graph/executor/v1;executorpbb\x06proto3"
 
-var file_turboci_graph_executor_v1_validate_stage_request_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
+var file_turboci_graph_executor_v1_validate_stage_request_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_turboci_graph_executor_v1_validate_stage_request_proto_goTypes = []any{
 	(*ValidateStageRequest)(nil), // 0: turboci.graph.executor.v1.ValidateStageRequest
-	(*v1.StageId)(nil),           // 1: turboci.graph.ids.v1.StageId
-	(*anypb.Any)(nil),            // 2: google.protobuf.Any
+	nil,                          // 1: turboci.graph.executor.v1.ValidateStageRequest.ValueDataEntry
+	(*v1.StageId)(nil),           // 2: turboci.graph.ids.v1.StageId
 	(*v11.ExecutionPolicy)(nil),  // 3: turboci.graph.orchestrator.v1.ExecutionPolicy
+	(*v11.ValueRef)(nil),         // 4: turboci.graph.orchestrator.v1.ValueRef
+	(*v11.ValueData)(nil),        // 5: turboci.graph.orchestrator.v1.ValueData
 }
 var file_turboci_graph_executor_v1_validate_stage_request_proto_depIdxs = []int32{
-	1, // 0: turboci.graph.executor.v1.ValidateStageRequest.stage:type_name -> turboci.graph.ids.v1.StageId
-	2, // 1: turboci.graph.executor.v1.ValidateStageRequest.args:type_name -> google.protobuf.Any
-	3, // 2: turboci.graph.executor.v1.ValidateStageRequest.execution_policy:type_name -> turboci.graph.orchestrator.v1.ExecutionPolicy
-	3, // [3:3] is the sub-list for method output_type
-	3, // [3:3] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	2, // 0: turboci.graph.executor.v1.ValidateStageRequest.stage:type_name -> turboci.graph.ids.v1.StageId
+	3, // 1: turboci.graph.executor.v1.ValidateStageRequest.execution_policy:type_name -> turboci.graph.orchestrator.v1.ExecutionPolicy
+	4, // 2: turboci.graph.executor.v1.ValidateStageRequest.args:type_name -> turboci.graph.orchestrator.v1.ValueRef
+	1, // 3: turboci.graph.executor.v1.ValidateStageRequest.value_data:type_name -> turboci.graph.executor.v1.ValidateStageRequest.ValueDataEntry
+	5, // 4: turboci.graph.executor.v1.ValidateStageRequest.ValueDataEntry.value:type_name -> turboci.graph.orchestrator.v1.ValueData
+	5, // [5:5] is the sub-list for method output_type
+	5, // [5:5] is the sub-list for method input_type
+	5, // [5:5] is the sub-list for extension type_name
+	5, // [5:5] is the sub-list for extension extendee
+	0, // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_turboci_graph_executor_v1_validate_stage_request_proto_init() }
@@ -194,7 +257,7 @@ func file_turboci_graph_executor_v1_validate_stage_request_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_turboci_graph_executor_v1_validate_stage_request_proto_rawDesc), len(file_turboci_graph_executor_v1_validate_stage_request_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   1,
+			NumMessages:   2,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -27,13 +27,14 @@ const (
 // nodes under them; an allocated ID can only be written by the actor that
 // allocated it.
 //
-// Next ID: 5
+// Next ID: 6
 type AllocateNodeIdsRequest struct {
 	state                  protoimpl.MessageState `protogen:"opaque.v1"`
 	xxx_hidden_WorkPlan    *v1.WorkPlanId         `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof"`
 	xxx_hidden_CheckCount  int32                  `protobuf:"varint,2,opt,name=check_count,json=checkCount,proto3,oneof"`
 	xxx_hidden_StageCount  int32                  `protobuf:"varint,3,opt,name=stage_count,json=stageCount,proto3,oneof"`
 	xxx_hidden_Prefix      *string                `protobuf:"bytes,4,opt,name=prefix,proto3,oneof"`
+	xxx_hidden_RequestId   *string                `protobuf:"bytes,5,opt,name=request_id,json=requestId,proto3,oneof"`
 	XXX_raceDetectHookData protoimpl.RaceDetectHookData
 	XXX_presence           [1]uint32
 	unknownFields          protoimpl.UnknownFields
@@ -96,23 +97,38 @@ func (x *AllocateNodeIdsRequest) GetPrefix() string {
 	return ""
 }
 
+func (x *AllocateNodeIdsRequest) GetRequestId() string {
+	if x != nil {
+		if x.xxx_hidden_RequestId != nil {
+			return *x.xxx_hidden_RequestId
+		}
+		return ""
+	}
+	return ""
+}
+
 func (x *AllocateNodeIdsRequest) SetWorkPlan(v *v1.WorkPlanId) {
 	x.xxx_hidden_WorkPlan = v
 }
 
 func (x *AllocateNodeIdsRequest) SetCheckCount(v int32) {
 	x.xxx_hidden_CheckCount = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 4)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 5)
 }
 
 func (x *AllocateNodeIdsRequest) SetStageCount(v int32) {
 	x.xxx_hidden_StageCount = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 4)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 5)
 }
 
 func (x *AllocateNodeIdsRequest) SetPrefix(v string) {
 	x.xxx_hidden_Prefix = &v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 4)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 5)
+}
+
+func (x *AllocateNodeIdsRequest) SetRequestId(v string) {
+	x.xxx_hidden_RequestId = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 4, 5)
 }
 
 func (x *AllocateNodeIdsRequest) HasWorkPlan() bool {
@@ -143,6 +159,13 @@ func (x *AllocateNodeIdsRequest) HasPrefix() bool {
 	return protoimpl.X.Present(&(x.XXX_presence[0]), 3)
 }
 
+func (x *AllocateNodeIdsRequest) HasRequestId() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 4)
+}
+
 func (x *AllocateNodeIdsRequest) ClearWorkPlan() {
 	x.xxx_hidden_WorkPlan = nil
 }
@@ -162,6 +185,11 @@ func (x *AllocateNodeIdsRequest) ClearPrefix() {
 	x.xxx_hidden_Prefix = nil
 }
 
+func (x *AllocateNodeIdsRequest) ClearRequestId() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 4)
+	x.xxx_hidden_RequestId = nil
+}
+
 type AllocateNodeIdsRequest_builder struct {
 	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
 
@@ -174,6 +202,10 @@ type AllocateNodeIdsRequest_builder struct {
 	// A prefix for the allocated names, to keep them readable (for example
 	// "test/shard-"). Must itself be a valid name prefix.
 	Prefix *string
+	// A caller-chosen key that makes the call safe to retry, as for
+	// WriteNodesRequest.request_id: a second call with the same key
+	// allocates nothing new and returns the IDs the first call allocated.
+	RequestId *string
 }
 
 func (b0 AllocateNodeIdsRequest_builder) Build() *AllocateNodeIdsRequest {
@@ -182,16 +214,20 @@ func (b0 AllocateNodeIdsRequest_builder) Build() *AllocateNodeIdsRequest {
 	_, _ = b, x
 	x.xxx_hidden_WorkPlan = b.WorkPlan
 	if b.CheckCount != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 4)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 5)
 		x.xxx_hidden_CheckCount = *b.CheckCount
 	}
 	if b.StageCount != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 4)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 5)
 		x.xxx_hidden_StageCount = *b.StageCount
 	}
 	if b.Prefix != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 4)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 5)
 		x.xxx_hidden_Prefix = b.Prefix
+	}
+	if b.RequestId != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 4, 5)
+		x.xxx_hidden_RequestId = b.RequestId
 	}
 	return m0
 }
@@ -200,19 +236,22 @@ var File_turboci_graph_orchestrator_v1_allocate_node_ids_request_proto protorefl
 
 const file_turboci_graph_orchestrator_v1_allocate_node_ids_request_proto_rawDesc = "" +
 	"\n" +
-	"=turboci/graph/orchestrator/v1/allocate_node_ids_request.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a'turboci/graph/ids/v1/work_plan_id.proto\"\x84\x02\n" +
+	"=turboci/graph/orchestrator/v1/allocate_node_ids_request.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a'turboci/graph/ids/v1/work_plan_id.proto\"\xb7\x02\n" +
 	"\x16AllocateNodeIdsRequest\x12H\n" +
 	"\twork_plan\x18\x01 \x01(\v2 .turboci.graph.ids.v1.WorkPlanIdB\x04\xe2A\x01\x02H\x00R\bworkPlan\x88\x01\x01\x12$\n" +
 	"\vcheck_count\x18\x02 \x01(\x05H\x01R\n" +
 	"checkCount\x88\x01\x01\x12$\n" +
 	"\vstage_count\x18\x03 \x01(\x05H\x02R\n" +
 	"stageCount\x88\x01\x01\x12\x1b\n" +
-	"\x06prefix\x18\x04 \x01(\tH\x03R\x06prefix\x88\x01\x01B\f\n" +
+	"\x06prefix\x18\x04 \x01(\tH\x03R\x06prefix\x88\x01\x01\x12\"\n" +
+	"\n" +
+	"request_id\x18\x05 \x01(\tH\x04R\trequestId\x88\x01\x01B\f\n" +
 	"\n" +
 	"_work_planB\x0e\n" +
 	"\f_check_countB\x0e\n" +
 	"\f_stage_countB\t\n" +
-	"\a_prefixBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\a_prefixB\r\n" +
+	"\v_request_idBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var file_turboci_graph_orchestrator_v1_allocate_node_ids_request_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_allocate_node_ids_request_proto_goTypes = []any{

@@ -28,10 +28,11 @@ const (
 // the answers get produced.
 //
 // Options say what exactly to find out; results hold what the stages
-// assigned to the check found. See CheckState for the lifecycle. Checks are
-// created and changed with CheckWrite.
+// assigned to the check found. See CheckState for the lifecycle. A Check is
+// what the orchestrator returns and is never sent back: checks are created
+// and changed with CheckWrite, so every field here is output only.
 //
-// Next ID: 10
+// Next ID: 12
 type Check struct {
 	state                     protoimpl.MessageState `protogen:"opaque.v1"`
 	xxx_hidden_Id             *v1.CheckId            `protobuf:"bytes,1,opt,name=id,proto3,oneof"`
@@ -43,6 +44,8 @@ type Check struct {
 	xxx_hidden_Edits          *[]*CheckEdit          `protobuf:"bytes,7,rep,name=edits,proto3"`
 	xxx_hidden_CreateRevision *Revision              `protobuf:"bytes,8,opt,name=create_revision,json=createRevision,proto3,oneof"`
 	xxx_hidden_UpdateRevision *Revision              `protobuf:"bytes,9,opt,name=update_revision,json=updateRevision,proto3,oneof"`
+	xxx_hidden_Realm          *string                `protobuf:"bytes,10,opt,name=realm,proto3,oneof"`
+	xxx_hidden_Conclusion     *CheckConclusion       `protobuf:"bytes,11,opt,name=conclusion,proto3,oneof"`
 	XXX_raceDetectHookData    protoimpl.RaceDetectHookData
 	XXX_presence              [1]uint32
 	unknownFields             protoimpl.UnknownFields
@@ -147,18 +150,35 @@ func (x *Check) GetUpdateRevision() *Revision {
 	return nil
 }
 
+func (x *Check) GetRealm() string {
+	if x != nil {
+		if x.xxx_hidden_Realm != nil {
+			return *x.xxx_hidden_Realm
+		}
+		return ""
+	}
+	return ""
+}
+
+func (x *Check) GetConclusion() *CheckConclusion {
+	if x != nil {
+		return x.xxx_hidden_Conclusion
+	}
+	return nil
+}
+
 func (x *Check) SetId(v *v1.CheckId) {
 	x.xxx_hidden_Id = v
 }
 
 func (x *Check) SetKind(v CheckKind) {
 	x.xxx_hidden_Kind = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 9)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 11)
 }
 
 func (x *Check) SetState(v CheckState) {
 	x.xxx_hidden_State = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 9)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 11)
 }
 
 func (x *Check) SetOptions(v []*ValueRef) {
@@ -183,6 +203,15 @@ func (x *Check) SetCreateRevision(v *Revision) {
 
 func (x *Check) SetUpdateRevision(v *Revision) {
 	x.xxx_hidden_UpdateRevision = v
+}
+
+func (x *Check) SetRealm(v string) {
+	x.xxx_hidden_Realm = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 9, 11)
+}
+
+func (x *Check) SetConclusion(v *CheckConclusion) {
+	x.xxx_hidden_Conclusion = v
 }
 
 func (x *Check) HasId() bool {
@@ -227,6 +256,20 @@ func (x *Check) HasUpdateRevision() bool {
 	return x.xxx_hidden_UpdateRevision != nil
 }
 
+func (x *Check) HasRealm() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 9)
+}
+
+func (x *Check) HasConclusion() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Conclusion != nil
+}
+
 func (x *Check) ClearId() {
 	x.xxx_hidden_Id = nil
 }
@@ -251,6 +294,15 @@ func (x *Check) ClearCreateRevision() {
 
 func (x *Check) ClearUpdateRevision() {
 	x.xxx_hidden_UpdateRevision = nil
+}
+
+func (x *Check) ClearRealm() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 9)
+	x.xxx_hidden_Realm = nil
+}
+
+func (x *Check) ClearConclusion() {
+	x.xxx_hidden_Conclusion = nil
 }
 
 type Check_builder struct {
@@ -278,9 +330,15 @@ type Check_builder struct {
 	// The write that created the check.
 	CreateRevision *Revision
 	// The latest write that changed the check. Writers pass its number as
-	// CheckWrite.expected_revision to change the check only if nobody else
-	// did in between.
+	// CheckWrite.expected_revision, or in a Transaction, to change the
+	// workplan only if nobody changed the check in between.
 	UpdateRevision *Revision
+	// The access realm of the check, as "<project>:<realm>": who may read it
+	// and write it, and the realm of its values written without one. Set
+	// when the check is created (CheckWrite.realm) and never changed.
+	Realm *string
+	// How and why the check became FINAL. Unset until it is.
+	Conclusion *CheckConclusion
 }
 
 func (b0 Check_builder) Build() *Check {
@@ -289,11 +347,11 @@ func (b0 Check_builder) Build() *Check {
 	_, _ = b, x
 	x.xxx_hidden_Id = b.Id
 	if b.Kind != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 9)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 11)
 		x.xxx_hidden_Kind = *b.Kind
 	}
 	if b.State != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 9)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 11)
 		x.xxx_hidden_State = *b.State
 	}
 	x.xxx_hidden_Options = &b.Options
@@ -302,6 +360,11 @@ func (b0 Check_builder) Build() *Check {
 	x.xxx_hidden_Edits = &b.Edits
 	x.xxx_hidden_CreateRevision = b.CreateRevision
 	x.xxx_hidden_UpdateRevision = b.UpdateRevision
+	if b.Realm != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 9, 11)
+		x.xxx_hidden_Realm = b.Realm
+	}
+	x.xxx_hidden_Conclusion = b.Conclusion
 	return m0
 }
 
@@ -309,23 +372,30 @@ var File_turboci_graph_orchestrator_v1_check_proto protoreflect.FileDescriptor
 
 const file_turboci_graph_orchestrator_v1_check_proto_rawDesc = "" +
 	"\n" +
-	")turboci/graph/orchestrator/v1/check.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a#turboci/graph/ids/v1/check_id.proto\x1a.turboci/graph/orchestrator/v1/check_edit.proto\x1a.turboci/graph/orchestrator/v1/check_kind.proto\x1a0turboci/graph/orchestrator/v1/check_result.proto\x1a/turboci/graph/orchestrator/v1/check_state.proto\x1a4turboci/graph/orchestrator/v1/dependency_group.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\x91\x06\n" +
+	")turboci/graph/orchestrator/v1/check.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a#turboci/graph/ids/v1/check_id.proto\x1a4turboci/graph/orchestrator/v1/check_conclusion.proto\x1a.turboci/graph/orchestrator/v1/check_edit.proto\x1a.turboci/graph/orchestrator/v1/check_kind.proto\x1a0turboci/graph/orchestrator/v1/check_result.proto\x1a/turboci/graph/orchestrator/v1/check_state.proto\x1a4turboci/graph/orchestrator/v1/dependency_group.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\xb2\a\n" +
 	"\x05Check\x128\n" +
-	"\x02id\x18\x01 \x01(\v2\x1d.turboci.graph.ids.v1.CheckIdB\x04\xe2A\x01\x05H\x00R\x02id\x88\x01\x01\x12G\n" +
-	"\x04kind\x18\x02 \x01(\x0e2(.turboci.graph.orchestrator.v1.CheckKindB\x04\xe2A\x01\x05H\x01R\x04kind\x88\x01\x01\x12J\n" +
-	"\x05state\x18\x03 \x01(\x0e2).turboci.graph.orchestrator.v1.CheckStateB\x04\xe2A\x01\x03H\x02R\x05state\x88\x01\x01\x12A\n" +
-	"\aoptions\x18\x04 \x03(\v2'.turboci.graph.orchestrator.v1.ValueRefR\aoptions\x12W\n" +
-	"\fdependencies\x18\x05 \x01(\v2..turboci.graph.orchestrator.v1.DependencyGroupH\x03R\fdependencies\x88\x01\x01\x12J\n" +
+	"\x02id\x18\x01 \x01(\v2\x1d.turboci.graph.ids.v1.CheckIdB\x04\xe2A\x01\x03H\x00R\x02id\x88\x01\x01\x12G\n" +
+	"\x04kind\x18\x02 \x01(\x0e2(.turboci.graph.orchestrator.v1.CheckKindB\x04\xe2A\x01\x03H\x01R\x04kind\x88\x01\x01\x12J\n" +
+	"\x05state\x18\x03 \x01(\x0e2).turboci.graph.orchestrator.v1.CheckStateB\x04\xe2A\x01\x03H\x02R\x05state\x88\x01\x01\x12G\n" +
+	"\aoptions\x18\x04 \x03(\v2'.turboci.graph.orchestrator.v1.ValueRefB\x04\xe2A\x01\x03R\aoptions\x12]\n" +
+	"\fdependencies\x18\x05 \x01(\v2..turboci.graph.orchestrator.v1.DependencyGroupB\x04\xe2A\x01\x03H\x03R\fdependencies\x88\x01\x01\x12J\n" +
 	"\aresults\x18\x06 \x03(\v2*.turboci.graph.orchestrator.v1.CheckResultB\x04\xe2A\x01\x03R\aresults\x12D\n" +
 	"\x05edits\x18\a \x03(\v2(.turboci.graph.orchestrator.v1.CheckEditB\x04\xe2A\x01\x03R\x05edits\x12[\n" +
 	"\x0fcreate_revision\x18\b \x01(\v2'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2A\x01\x03H\x04R\x0ecreateRevision\x88\x01\x01\x12[\n" +
-	"\x0fupdate_revision\x18\t \x01(\v2'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2A\x01\x03H\x05R\x0eupdateRevision\x88\x01\x01B\x05\n" +
+	"\x0fupdate_revision\x18\t \x01(\v2'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2A\x01\x03H\x05R\x0eupdateRevision\x88\x01\x01\x12\x1f\n" +
+	"\x05realm\x18\n" +
+	" \x01(\tB\x04\xe2A\x01\x03H\x06R\x05realm\x88\x01\x01\x12Y\n" +
+	"\n" +
+	"conclusion\x18\v \x01(\v2..turboci.graph.orchestrator.v1.CheckConclusionB\x04\xe2A\x01\x03H\aR\n" +
+	"conclusion\x88\x01\x01B\x05\n" +
 	"\x03_idB\a\n" +
 	"\x05_kindB\b\n" +
 	"\x06_stateB\x0f\n" +
 	"\r_dependenciesB\x12\n" +
 	"\x10_create_revisionB\x12\n" +
-	"\x10_update_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\x10_update_revisionB\b\n" +
+	"\x06_realmB\r\n" +
+	"\v_conclusionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var file_turboci_graph_orchestrator_v1_check_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_check_proto_goTypes = []any{
@@ -338,22 +408,24 @@ var file_turboci_graph_orchestrator_v1_check_proto_goTypes = []any{
 	(*CheckResult)(nil),     // 6: turboci.graph.orchestrator.v1.CheckResult
 	(*CheckEdit)(nil),       // 7: turboci.graph.orchestrator.v1.CheckEdit
 	(*Revision)(nil),        // 8: turboci.graph.orchestrator.v1.Revision
+	(*CheckConclusion)(nil), // 9: turboci.graph.orchestrator.v1.CheckConclusion
 }
 var file_turboci_graph_orchestrator_v1_check_proto_depIdxs = []int32{
-	1, // 0: turboci.graph.orchestrator.v1.Check.id:type_name -> turboci.graph.ids.v1.CheckId
-	2, // 1: turboci.graph.orchestrator.v1.Check.kind:type_name -> turboci.graph.orchestrator.v1.CheckKind
-	3, // 2: turboci.graph.orchestrator.v1.Check.state:type_name -> turboci.graph.orchestrator.v1.CheckState
-	4, // 3: turboci.graph.orchestrator.v1.Check.options:type_name -> turboci.graph.orchestrator.v1.ValueRef
-	5, // 4: turboci.graph.orchestrator.v1.Check.dependencies:type_name -> turboci.graph.orchestrator.v1.DependencyGroup
-	6, // 5: turboci.graph.orchestrator.v1.Check.results:type_name -> turboci.graph.orchestrator.v1.CheckResult
-	7, // 6: turboci.graph.orchestrator.v1.Check.edits:type_name -> turboci.graph.orchestrator.v1.CheckEdit
-	8, // 7: turboci.graph.orchestrator.v1.Check.create_revision:type_name -> turboci.graph.orchestrator.v1.Revision
-	8, // 8: turboci.graph.orchestrator.v1.Check.update_revision:type_name -> turboci.graph.orchestrator.v1.Revision
-	9, // [9:9] is the sub-list for method output_type
-	9, // [9:9] is the sub-list for method input_type
-	9, // [9:9] is the sub-list for extension type_name
-	9, // [9:9] is the sub-list for extension extendee
-	0, // [0:9] is the sub-list for field type_name
+	1,  // 0: turboci.graph.orchestrator.v1.Check.id:type_name -> turboci.graph.ids.v1.CheckId
+	2,  // 1: turboci.graph.orchestrator.v1.Check.kind:type_name -> turboci.graph.orchestrator.v1.CheckKind
+	3,  // 2: turboci.graph.orchestrator.v1.Check.state:type_name -> turboci.graph.orchestrator.v1.CheckState
+	4,  // 3: turboci.graph.orchestrator.v1.Check.options:type_name -> turboci.graph.orchestrator.v1.ValueRef
+	5,  // 4: turboci.graph.orchestrator.v1.Check.dependencies:type_name -> turboci.graph.orchestrator.v1.DependencyGroup
+	6,  // 5: turboci.graph.orchestrator.v1.Check.results:type_name -> turboci.graph.orchestrator.v1.CheckResult
+	7,  // 6: turboci.graph.orchestrator.v1.Check.edits:type_name -> turboci.graph.orchestrator.v1.CheckEdit
+	8,  // 7: turboci.graph.orchestrator.v1.Check.create_revision:type_name -> turboci.graph.orchestrator.v1.Revision
+	8,  // 8: turboci.graph.orchestrator.v1.Check.update_revision:type_name -> turboci.graph.orchestrator.v1.Revision
+	9,  // 9: turboci.graph.orchestrator.v1.Check.conclusion:type_name -> turboci.graph.orchestrator.v1.CheckConclusion
+	10, // [10:10] is the sub-list for method output_type
+	10, // [10:10] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_turboci_graph_orchestrator_v1_check_proto_init() }
@@ -361,6 +433,7 @@ func file_turboci_graph_orchestrator_v1_check_proto_init() {
 	if File_turboci_graph_orchestrator_v1_check_proto != nil {
 		return
 	}
+	file_turboci_graph_orchestrator_v1_check_conclusion_proto_init()
 	file_turboci_graph_orchestrator_v1_check_edit_proto_init()
 	file_turboci_graph_orchestrator_v1_check_kind_proto_init()
 	file_turboci_graph_orchestrator_v1_check_result_proto_init()

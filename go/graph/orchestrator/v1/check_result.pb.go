@@ -177,8 +177,8 @@ type CheckResult_builder struct {
 	// The write that opened the result.
 	CreateRevision *Revision
 	// The write after which the result can no longer change: when its owner
-	// ended or the check became FINAL. Unset while the owner may still add
-	// to it.
+	// closed it (CheckWrite.finalize_result) or ended, or the check became
+	// FINAL. Unset while the owner may still add to it.
 	FinalRevision *Revision
 }
 
@@ -198,11 +198,11 @@ var File_turboci_graph_orchestrator_v1_check_result_proto protoreflect.FileDescr
 
 const file_turboci_graph_orchestrator_v1_check_result_proto_rawDesc = "" +
 	"\n" +
-	"0turboci/graph/orchestrator/v1/check_result.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a*turboci/graph/ids/v1/check_result_id.proto\x1a+turboci/graph/ids/v1/stage_attempt_id.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\xc1\x03\n" +
+	"0turboci/graph/orchestrator/v1/check_result.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a*turboci/graph/ids/v1/check_result_id.proto\x1a+turboci/graph/ids/v1/stage_attempt_id.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\xc7\x03\n" +
 	"\vCheckResult\x12>\n" +
-	"\x02id\x18\x01 \x01(\v2#.turboci.graph.ids.v1.CheckResultIdB\x04\xe2A\x01\x05H\x00R\x02id\x88\x01\x01\x12E\n" +
-	"\x05owner\x18\x02 \x01(\v2$.turboci.graph.ids.v1.StageAttemptIdB\x04\xe2A\x01\x05H\x01R\x05owner\x88\x01\x01\x12;\n" +
-	"\x04data\x18\x03 \x03(\v2'.turboci.graph.orchestrator.v1.ValueRefR\x04data\x12[\n" +
+	"\x02id\x18\x01 \x01(\v2#.turboci.graph.ids.v1.CheckResultIdB\x04\xe2A\x01\x03H\x00R\x02id\x88\x01\x01\x12E\n" +
+	"\x05owner\x18\x02 \x01(\v2$.turboci.graph.ids.v1.StageAttemptIdB\x04\xe2A\x01\x03H\x01R\x05owner\x88\x01\x01\x12A\n" +
+	"\x04data\x18\x03 \x03(\v2'.turboci.graph.orchestrator.v1.ValueRefB\x04\xe2A\x01\x03R\x04data\x12[\n" +
 	"\x0fcreate_revision\x18\x04 \x01(\v2'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2A\x01\x03H\x02R\x0ecreateRevision\x88\x01\x01\x12Y\n" +
 	"\x0efinal_revision\x18\x05 \x01(\v2'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2A\x01\x03H\x03R\rfinalRevision\x88\x01\x01B\x05\n" +
 	"\x03_idB\b\n" +

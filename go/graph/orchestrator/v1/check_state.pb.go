@@ -26,17 +26,27 @@ const (
 // and dependencies. The writer declares it PLANNED when that is settled (a
 // writer that knows everything up front creates it PLANNED at once). The
 // orchestrator moves it to WAITING once its dependencies are satisfied: from
-// then on the stages assigned to it may write results. It becomes FINAL when
-// a writer finalizes it, when its dependencies can no longer be satisfied,
-// or when the workplan is cancelled. States only move forward.
+// then on the stages assigned to it may write results.
+//
+// A check never depends on a writer remembering to finish it. Each stage
+// assigned to it names the state it promises to bring the check to
+// (Assignment.goal_state); when every stage assigned with that goal has
+// become FINAL and the check has not reached the goal, the orchestrator
+// moves it there itself. So a check becomes FINAL when a writer finalizes
+// it, when the last of its assigned stages ends, when its dependencies can
+// no longer be satisfied, when nothing is left in the workplan that could
+// write it, or when the workplan is cancelled; Check.conclusion records
+// which. States only move forward.
+//
+// How a whole workplan moves from created to done is told on WorkPlan.
 type CheckState int32
 
 const (
 	// Never set on a real check; the value of an unset field.
 	CheckState_CHECK_STATE_UNKNOWN CheckState = 0
 	// The check exists and its writer may still change its options and its
-	// dependencies. Nothing waits on it yet, except edges that ask only for
-	// the check to exist.
+	// dependencies. Edges that point at it stay pending until it reaches the
+	// state their EdgeCondition names.
 	// Next states: CHECK_STATE_PLANNED, CHECK_STATE_FINAL.
 	CheckState_CHECK_STATE_PLANNING CheckState = 1
 	// The options and dependencies are settled and can no longer change; the
@@ -44,11 +54,13 @@ const (
 	// Next states: CHECK_STATE_WAITING, CHECK_STATE_FINAL.
 	CheckState_CHECK_STATE_PLANNED CheckState = 2
 	// The dependencies are satisfied; the stages assigned to the check write
-	// its results until one of them finalizes it.
+	// their results until the check is finalized, by a writer or by the
+	// orchestrator once the assigned stages have ended.
 	// Next states: CHECK_STATE_FINAL.
 	CheckState_CHECK_STATE_WAITING CheckState = 3
 	// The check is done: its results are complete (possibly empty, when its
-	// dependencies failed or the workplan was cancelled) and never change.
+	// dependencies failed, its stages failed or the workplan was cancelled)
+	// and never change. Check.conclusion says how it got here.
 	// Next states: none.
 	CheckState_CHECK_STATE_FINAL CheckState = 4
 )

@@ -11,6 +11,7 @@ import (
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
 	reflect "reflect"
 	unsafe "unsafe"
 )
@@ -22,15 +23,23 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// A change to one check, or its creation when the ID is new. Unset fields
-// leave the check as it is.
+// A change to one check, or its creation when the ID is new.
 //
-// Who may write what: the workplan's creator and any running stage attempt
-// may create checks and change those still PLANNING. Only attempts of a
+// Which fields a write touches: without `update_mask`, every field that is
+// set is written and unset fields leave the check as it is; options and
+// results merge by type URL. With `update_mask`, exactly the listed fields
+// are written, even when empty, which is how a list is cleared. The
+// `writable` option on each field says in which check states it may be
+// set; a write outside them fails with FAILED_PRECONDITION.
+//
+// Who may write: the workplan's creator and any running stage attempt may
+// create checks and change those still PLANNING, given the permissions
+// WriteNodes lists (turboci.checks.create or turboci.checks.update in the
+// check's realm). Only attempts of a
 // stage assigned to the check may write results, and only while the check
 // is WAITING.
 //
-// Next ID: 8
+// Next ID: 12
 type CheckWrite struct {
 	state                       protoimpl.MessageState `protogen:"opaque.v1"`
 	xxx_hidden_Id               *v1.CheckId            `protobuf:"bytes,1,opt,name=id,proto3,oneof"`
@@ -40,6 +49,10 @@ type CheckWrite struct {
 	xxx_hidden_Results          *[]*ValueWrite         `protobuf:"bytes,5,rep,name=results,proto3"`
 	xxx_hidden_State            CheckState             `protobuf:"varint,6,opt,name=state,proto3,enum=turboci.graph.orchestrator.v1.CheckState,oneof"`
 	xxx_hidden_ExpectedRevision int64                  `protobuf:"varint,7,opt,name=expected_revision,json=expectedRevision,proto3,oneof"`
+	xxx_hidden_Realm            *string                `protobuf:"bytes,8,opt,name=realm,proto3,oneof"`
+	xxx_hidden_CreateOnly       bool                   `protobuf:"varint,9,opt,name=create_only,json=createOnly,proto3,oneof"`
+	xxx_hidden_UpdateMask       *fieldmaskpb.FieldMask `protobuf:"bytes,10,opt,name=update_mask,json=updateMask,proto3,oneof"`
+	xxx_hidden_FinalizeResult   bool                   `protobuf:"varint,11,opt,name=finalize_result,json=finalizeResult,proto3,oneof"`
 	XXX_raceDetectHookData      protoimpl.RaceDetectHookData
 	XXX_presence                [1]uint32
 	unknownFields               protoimpl.UnknownFields
@@ -128,13 +141,44 @@ func (x *CheckWrite) GetExpectedRevision() int64 {
 	return 0
 }
 
+func (x *CheckWrite) GetRealm() string {
+	if x != nil {
+		if x.xxx_hidden_Realm != nil {
+			return *x.xxx_hidden_Realm
+		}
+		return ""
+	}
+	return ""
+}
+
+func (x *CheckWrite) GetCreateOnly() bool {
+	if x != nil {
+		return x.xxx_hidden_CreateOnly
+	}
+	return false
+}
+
+func (x *CheckWrite) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.xxx_hidden_UpdateMask
+	}
+	return nil
+}
+
+func (x *CheckWrite) GetFinalizeResult() bool {
+	if x != nil {
+		return x.xxx_hidden_FinalizeResult
+	}
+	return false
+}
+
 func (x *CheckWrite) SetId(v *v1.CheckId) {
 	x.xxx_hidden_Id = v
 }
 
 func (x *CheckWrite) SetKind(v CheckKind) {
 	x.xxx_hidden_Kind = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 7)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 11)
 }
 
 func (x *CheckWrite) SetOptions(v []*ValueWrite) {
@@ -151,12 +195,31 @@ func (x *CheckWrite) SetResults(v []*ValueWrite) {
 
 func (x *CheckWrite) SetState(v CheckState) {
 	x.xxx_hidden_State = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 5, 7)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 5, 11)
 }
 
 func (x *CheckWrite) SetExpectedRevision(v int64) {
 	x.xxx_hidden_ExpectedRevision = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 6, 7)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 6, 11)
+}
+
+func (x *CheckWrite) SetRealm(v string) {
+	x.xxx_hidden_Realm = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 7, 11)
+}
+
+func (x *CheckWrite) SetCreateOnly(v bool) {
+	x.xxx_hidden_CreateOnly = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 8, 11)
+}
+
+func (x *CheckWrite) SetUpdateMask(v *fieldmaskpb.FieldMask) {
+	x.xxx_hidden_UpdateMask = v
+}
+
+func (x *CheckWrite) SetFinalizeResult(v bool) {
+	x.xxx_hidden_FinalizeResult = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 10, 11)
 }
 
 func (x *CheckWrite) HasId() bool {
@@ -194,6 +257,34 @@ func (x *CheckWrite) HasExpectedRevision() bool {
 	return protoimpl.X.Present(&(x.XXX_presence[0]), 6)
 }
 
+func (x *CheckWrite) HasRealm() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 7)
+}
+
+func (x *CheckWrite) HasCreateOnly() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 8)
+}
+
+func (x *CheckWrite) HasUpdateMask() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_UpdateMask != nil
+}
+
+func (x *CheckWrite) HasFinalizeResult() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 10)
+}
+
 func (x *CheckWrite) ClearId() {
 	x.xxx_hidden_Id = nil
 }
@@ -217,32 +308,79 @@ func (x *CheckWrite) ClearExpectedRevision() {
 	x.xxx_hidden_ExpectedRevision = 0
 }
 
+func (x *CheckWrite) ClearRealm() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 7)
+	x.xxx_hidden_Realm = nil
+}
+
+func (x *CheckWrite) ClearCreateOnly() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 8)
+	x.xxx_hidden_CreateOnly = false
+}
+
+func (x *CheckWrite) ClearUpdateMask() {
+	x.xxx_hidden_UpdateMask = nil
+}
+
+func (x *CheckWrite) ClearFinalizeResult() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 10)
+	x.xxx_hidden_FinalizeResult = false
+}
+
 type CheckWrite_builder struct {
 	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
 
 	// The check to create or change.
 	Id *v1.CheckId
-	// The kind of a new check; required when creating, ignored after.
+	// The kind of a new check; required when creating, and only repeated
+	// unchanged after.
 	Kind *CheckKind
-	// Options to set. Each replaces the option of the same type, if any.
-	// Allowed while the check is PLANNING.
-	Options []*ValueWrite
-	// The check's dependencies, replacing the old ones whole. Allowed while
+	// Options to set, at most one per type URL. Without `update_mask` each
+	// replaces the option of the same type, if any, and other options stay;
+	// with "options" in the mask they replace the whole set. Allowed while
 	// the check is PLANNING.
+	Options []*ValueWrite
+	// The check's dependencies, replacing the old ones whole. To remove every
+	// dependency, list "dependencies" in `update_mask` and leave this unset.
+	// Allowed while the check is PLANNING.
 	Dependencies *DependencyGroup
-	// Values to add to the writing attempt's own result of this check. Each
-	// replaces the value of the same type in that result, if any. Allowed
-	// while the check is WAITING.
+	// Values to add to the writing attempt's own result of this check. Without
+	// `update_mask` each replaces the value of the same type in that result,
+	// if any; with "results" in the mask they replace the whole result.
+	// Allowed while the check is WAITING.
 	Results []*ValueWrite
 	// Moves the check along its lifecycle: CHECK_STATE_PLANNED when planning
 	// is done, CHECK_STATE_FINAL when the results are complete. New checks
-	// start PLANNING unless this says PLANNED. The orchestrator makes the
-	// other moves itself.
+	// start PLANNING unless this says PLANNED. A stage attempt may finalize a
+	// check only while no other unfinished stage is assigned it with goal
+	// CHECK_STATE_FINAL (otherwise FAILED_PRECONDITION): shards close their
+	// own result with `finalize_result` instead, and the orchestrator
+	// finalizes the check when the last of them ends. The orchestrator makes
+	// the other moves itself.
 	State *CheckState
-	// Apply the write only if the check's update_revision number is still
-	// this; otherwise the whole request fails with ABORTED. Unset writes
-	// unconditionally.
+	// Apply the request only if the check's update_revision number is still
+	// this; otherwise the whole request fails with ABORTED and a
+	// WriteConflict. Unset writes unconditionally.
 	ExpectedRevision *int64
+	// The access realm of a new check, as "<project>:<realm>". Unset means
+	// the realm of the writing attempt's stage, or the workplan's realm for
+	// other writers. Set only when creating.
+	Realm *string
+	// Only create: if the check already exists, the whole request fails with
+	// ABORTED and a WriteConflict naming it and its current revision, instead
+	// of changing it. For writers that may race to create the same check.
+	CreateOnly *bool
+	// The fields of this message to write: "options", "dependencies" or
+	// "results". Listed fields are written even when empty or unset, which
+	// clears them; set fields that are not listed are an error
+	// (INVALID_ARGUMENT). Unset writes every set field, merging options and
+	// results by type.
+	UpdateMask *fieldmaskpb.FieldMask
+	// Close the writing attempt's own result of this check: nothing more may
+	// be added to it, and its final_revision is set. The check itself stays
+	// WAITING for the other stages assigned to it. A result is also closed
+	// when its attempt ends. Allowed while the check is WAITING.
+	FinalizeResult *bool
 }
 
 func (b0 CheckWrite_builder) Build() *CheckWrite {
@@ -251,19 +389,32 @@ func (b0 CheckWrite_builder) Build() *CheckWrite {
 	_, _ = b, x
 	x.xxx_hidden_Id = b.Id
 	if b.Kind != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 7)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 11)
 		x.xxx_hidden_Kind = *b.Kind
 	}
 	x.xxx_hidden_Options = &b.Options
 	x.xxx_hidden_Dependencies = b.Dependencies
 	x.xxx_hidden_Results = &b.Results
 	if b.State != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 5, 7)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 5, 11)
 		x.xxx_hidden_State = *b.State
 	}
 	if b.ExpectedRevision != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 6, 7)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 6, 11)
 		x.xxx_hidden_ExpectedRevision = *b.ExpectedRevision
+	}
+	if b.Realm != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 7, 11)
+		x.xxx_hidden_Realm = b.Realm
+	}
+	if b.CreateOnly != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 8, 11)
+		x.xxx_hidden_CreateOnly = *b.CreateOnly
+	}
+	x.xxx_hidden_UpdateMask = b.UpdateMask
+	if b.FinalizeResult != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 10, 11)
+		x.xxx_hidden_FinalizeResult = *b.FinalizeResult
 	}
 	return m0
 }
@@ -272,30 +423,46 @@ var File_turboci_graph_orchestrator_v1_check_write_proto protoreflect.FileDescri
 
 const file_turboci_graph_orchestrator_v1_check_write_proto_rawDesc = "" +
 	"\n" +
-	"/turboci/graph/orchestrator/v1/check_write.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a#turboci/graph/ids/v1/check_id.proto\x1a.turboci/graph/orchestrator/v1/check_kind.proto\x1a/turboci/graph/orchestrator/v1/check_state.proto\x1a4turboci/graph/orchestrator/v1/dependency_group.proto\x1a/turboci/graph/orchestrator/v1/value_write.proto\"\xab\x04\n" +
+	"/turboci/graph/orchestrator/v1/check_write.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a#turboci/graph/ids/v1/check_id.proto\x1a.turboci/graph/orchestrator/v1/check_kind.proto\x1a/turboci/graph/orchestrator/v1/check_state.proto\x1a4turboci/graph/orchestrator/v1/dependency_group.proto\x1a1turboci/graph/orchestrator/v1/field_options.proto\x1a/turboci/graph/orchestrator/v1/value_write.proto\"\xce\x06\n" +
 	"\n" +
 	"CheckWrite\x128\n" +
-	"\x02id\x18\x01 \x01(\v2\x1d.turboci.graph.ids.v1.CheckIdB\x04\xe2A\x01\x02H\x00R\x02id\x88\x01\x01\x12G\n" +
-	"\x04kind\x18\x02 \x01(\x0e2(.turboci.graph.orchestrator.v1.CheckKindB\x04\xe2A\x01\x05H\x01R\x04kind\x88\x01\x01\x12C\n" +
-	"\aoptions\x18\x03 \x03(\v2).turboci.graph.orchestrator.v1.ValueWriteR\aoptions\x12W\n" +
-	"\fdependencies\x18\x04 \x01(\v2..turboci.graph.orchestrator.v1.DependencyGroupH\x02R\fdependencies\x88\x01\x01\x12C\n" +
-	"\aresults\x18\x05 \x03(\v2).turboci.graph.orchestrator.v1.ValueWriteR\aresults\x12D\n" +
+	"\x02id\x18\x01 \x01(\v2\x1d.turboci.graph.ids.v1.CheckIdB\x04\xe2A\x01\x02H\x00R\x02id\x88\x01\x01\x12J\n" +
+	"\x04kind\x18\x02 \x01(\x0e2(.turboci.graph.orchestrator.v1.CheckKindB\aʟ\xca\x01\x02 \x01H\x01R\x04kind\x88\x01\x01\x12M\n" +
+	"\aoptions\x18\x03 \x03(\v2).turboci.graph.orchestrator.v1.ValueWriteB\bʟ\xca\x01\x03\n" +
+	"\x01\x01R\aoptions\x12a\n" +
+	"\fdependencies\x18\x04 \x01(\v2..turboci.graph.orchestrator.v1.DependencyGroupB\bʟ\xca\x01\x03\n" +
+	"\x01\x01H\x02R\fdependencies\x88\x01\x01\x12M\n" +
+	"\aresults\x18\x05 \x03(\v2).turboci.graph.orchestrator.v1.ValueWriteB\bʟ\xca\x01\x03\n" +
+	"\x01\x03R\aresults\x12D\n" +
 	"\x05state\x18\x06 \x01(\x0e2).turboci.graph.orchestrator.v1.CheckStateH\x03R\x05state\x88\x01\x01\x120\n" +
-	"\x11expected_revision\x18\a \x01(\x03H\x04R\x10expectedRevision\x88\x01\x01B\x05\n" +
+	"\x11expected_revision\x18\a \x01(\x03H\x04R\x10expectedRevision\x88\x01\x01\x12\"\n" +
+	"\x05realm\x18\b \x01(\tB\aʟ\xca\x01\x02 \x01H\x05R\x05realm\x88\x01\x01\x12$\n" +
+	"\vcreate_only\x18\t \x01(\bH\x06R\n" +
+	"createOnly\x88\x01\x01\x12@\n" +
+	"\vupdate_mask\x18\n" +
+	" \x01(\v2\x1a.google.protobuf.FieldMaskH\aR\n" +
+	"updateMask\x88\x01\x01\x126\n" +
+	"\x0ffinalize_result\x18\v \x01(\bB\bʟ\xca\x01\x03\n" +
+	"\x01\x03H\bR\x0efinalizeResult\x88\x01\x01B\x05\n" +
 	"\x03_idB\a\n" +
 	"\x05_kindB\x0f\n" +
 	"\r_dependenciesB\b\n" +
 	"\x06_stateB\x14\n" +
-	"\x12_expected_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\x12_expected_revisionB\b\n" +
+	"\x06_realmB\x0e\n" +
+	"\f_create_onlyB\x0e\n" +
+	"\f_update_maskB\x12\n" +
+	"\x10_finalize_resultBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var file_turboci_graph_orchestrator_v1_check_write_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_check_write_proto_goTypes = []any{
-	(*CheckWrite)(nil),      // 0: turboci.graph.orchestrator.v1.CheckWrite
-	(*v1.CheckId)(nil),      // 1: turboci.graph.ids.v1.CheckId
-	(CheckKind)(0),          // 2: turboci.graph.orchestrator.v1.CheckKind
-	(*ValueWrite)(nil),      // 3: turboci.graph.orchestrator.v1.ValueWrite
-	(*DependencyGroup)(nil), // 4: turboci.graph.orchestrator.v1.DependencyGroup
-	(CheckState)(0),         // 5: turboci.graph.orchestrator.v1.CheckState
+	(*CheckWrite)(nil),            // 0: turboci.graph.orchestrator.v1.CheckWrite
+	(*v1.CheckId)(nil),            // 1: turboci.graph.ids.v1.CheckId
+	(CheckKind)(0),                // 2: turboci.graph.orchestrator.v1.CheckKind
+	(*ValueWrite)(nil),            // 3: turboci.graph.orchestrator.v1.ValueWrite
+	(*DependencyGroup)(nil),       // 4: turboci.graph.orchestrator.v1.DependencyGroup
+	(CheckState)(0),               // 5: turboci.graph.orchestrator.v1.CheckState
+	(*fieldmaskpb.FieldMask)(nil), // 6: google.protobuf.FieldMask
 }
 var file_turboci_graph_orchestrator_v1_check_write_proto_depIdxs = []int32{
 	1, // 0: turboci.graph.orchestrator.v1.CheckWrite.id:type_name -> turboci.graph.ids.v1.CheckId
@@ -304,11 +471,12 @@ var file_turboci_graph_orchestrator_v1_check_write_proto_depIdxs = []int32{
 	4, // 3: turboci.graph.orchestrator.v1.CheckWrite.dependencies:type_name -> turboci.graph.orchestrator.v1.DependencyGroup
 	3, // 4: turboci.graph.orchestrator.v1.CheckWrite.results:type_name -> turboci.graph.orchestrator.v1.ValueWrite
 	5, // 5: turboci.graph.orchestrator.v1.CheckWrite.state:type_name -> turboci.graph.orchestrator.v1.CheckState
-	6, // [6:6] is the sub-list for method output_type
-	6, // [6:6] is the sub-list for method input_type
-	6, // [6:6] is the sub-list for extension type_name
-	6, // [6:6] is the sub-list for extension extendee
-	0, // [0:6] is the sub-list for field type_name
+	6, // 6: turboci.graph.orchestrator.v1.CheckWrite.update_mask:type_name -> google.protobuf.FieldMask
+	7, // [7:7] is the sub-list for method output_type
+	7, // [7:7] is the sub-list for method input_type
+	7, // [7:7] is the sub-list for extension type_name
+	7, // [7:7] is the sub-list for extension extendee
+	0, // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_turboci_graph_orchestrator_v1_check_write_proto_init() }
@@ -319,6 +487,7 @@ func file_turboci_graph_orchestrator_v1_check_write_proto_init() {
 	file_turboci_graph_orchestrator_v1_check_kind_proto_init()
 	file_turboci_graph_orchestrator_v1_check_state_proto_init()
 	file_turboci_graph_orchestrator_v1_dependency_group_proto_init()
+	file_turboci_graph_orchestrator_v1_field_options_proto_init()
 	file_turboci_graph_orchestrator_v1_value_write_proto_init()
 	file_turboci_graph_orchestrator_v1_check_write_proto_msgTypes[0].OneofWrappers = []any{}
 	type x struct{}

@@ -28,15 +28,14 @@ const (
 //
 // Next ID: 5
 type Completeness struct {
-	state                    protoimpl.MessageState       `protogen:"opaque.v1"`
-	xxx_hidden_Partial       *[]*Completeness_PartialNode `protobuf:"bytes,1,rep,name=partial,proto3"`
-	xxx_hidden_HadMore       bool                         `protobuf:"varint,2,opt,name=had_more,json=hadMore,proto3,oneof"`
-	xxx_hidden_HadErrors     bool                         `protobuf:"varint,3,opt,name=had_errors,json=hadErrors,proto3,oneof"`
-	xxx_hidden_NextPageToken *string                      `protobuf:"bytes,4,opt,name=next_page_token,json=nextPageToken,proto3,oneof"`
-	XXX_raceDetectHookData   protoimpl.RaceDetectHookData
-	XXX_presence             [1]uint32
-	unknownFields            protoimpl.UnknownFields
-	sizeCache                protoimpl.SizeCache
+	state                  protoimpl.MessageState       `protogen:"opaque.v1"`
+	xxx_hidden_Partial     *[]*Completeness_PartialNode `protobuf:"bytes,1,rep,name=partial,proto3"`
+	xxx_hidden_HadMore     bool                         `protobuf:"varint,2,opt,name=had_more,json=hadMore,proto3,oneof"`
+	xxx_hidden_HadErrors   bool                         `protobuf:"varint,3,opt,name=had_errors,json=hadErrors,proto3,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *Completeness) Reset() {
@@ -87,33 +86,18 @@ func (x *Completeness) GetHadErrors() bool {
 	return false
 }
 
-func (x *Completeness) GetNextPageToken() string {
-	if x != nil {
-		if x.xxx_hidden_NextPageToken != nil {
-			return *x.xxx_hidden_NextPageToken
-		}
-		return ""
-	}
-	return ""
-}
-
 func (x *Completeness) SetPartial(v []*Completeness_PartialNode) {
 	x.xxx_hidden_Partial = &v
 }
 
 func (x *Completeness) SetHadMore(v bool) {
 	x.xxx_hidden_HadMore = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 4)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 3)
 }
 
 func (x *Completeness) SetHadErrors(v bool) {
 	x.xxx_hidden_HadErrors = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 4)
-}
-
-func (x *Completeness) SetNextPageToken(v string) {
-	x.xxx_hidden_NextPageToken = &v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 4)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 3)
 }
 
 func (x *Completeness) HasHadMore() bool {
@@ -130,13 +114,6 @@ func (x *Completeness) HasHadErrors() bool {
 	return protoimpl.X.Present(&(x.XXX_presence[0]), 2)
 }
 
-func (x *Completeness) HasNextPageToken() bool {
-	if x == nil {
-		return false
-	}
-	return protoimpl.X.Present(&(x.XXX_presence[0]), 3)
-}
-
 func (x *Completeness) ClearHadMore() {
 	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
 	x.xxx_hidden_HadMore = false
@@ -147,26 +124,18 @@ func (x *Completeness) ClearHadErrors() {
 	x.xxx_hidden_HadErrors = false
 }
 
-func (x *Completeness) ClearNextPageToken() {
-	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 3)
-	x.xxx_hidden_NextPageToken = nil
-}
-
 type Completeness_builder struct {
 	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
 
 	// The nodes returned incomplete. Empty when every node is whole.
 	Partial []*Completeness_PartialNode
 	// The orchestrator stopped short of the full answer: it hit the size or
-	// node limit, the deadline, or errors. Continue with next_page_token, or
-	// ask smaller questions.
+	// node limit, the page size, the deadline, or errors. Continue with the
+	// response's next_page_token, or ask smaller questions.
 	HadMore *bool
 	// Some of what is missing is missing because of errors rather than
 	// limits. Implies had_more or a non-empty partial.
 	HadErrors *bool
-	// Pass as page_token to continue where the answer stopped. Set only with
-	// had_more.
-	NextPageToken *string
 }
 
 func (b0 Completeness_builder) Build() *Completeness {
@@ -175,16 +144,12 @@ func (b0 Completeness_builder) Build() *Completeness {
 	_, _ = b, x
 	x.xxx_hidden_Partial = &b.Partial
 	if b.HadMore != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 4)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 3)
 		x.xxx_hidden_HadMore = *b.HadMore
 	}
 	if b.HadErrors != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 4)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 3)
 		x.xxx_hidden_HadErrors = *b.HadErrors
-	}
-	if b.NextPageToken != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 4)
-		x.xxx_hidden_NextPageToken = b.NextPageToken
 	}
 	return m0
 }
@@ -292,13 +257,12 @@ var File_turboci_graph_orchestrator_v1_completeness_proto protoreflect.FileDescr
 
 const file_turboci_graph_orchestrator_v1_completeness_proto_rawDesc = "" +
 	"\n" +
-	"0turboci/graph/orchestrator/v1/completeness.proto\x12\x1dturboci.graph.orchestrator.v1\x1a google/protobuf/field_mask.proto\x1a%turboci/graph/ids/v1/identifier.proto\"\x9d\x03\n" +
+	"0turboci/graph/orchestrator/v1/completeness.proto\x12\x1dturboci.graph.orchestrator.v1\x1a google/protobuf/field_mask.proto\x1a%turboci/graph/ids/v1/identifier.proto\"\xf3\x02\n" +
 	"\fCompleteness\x12Q\n" +
 	"\apartial\x18\x01 \x03(\v27.turboci.graph.orchestrator.v1.Completeness.PartialNodeR\apartial\x12\x1e\n" +
 	"\bhad_more\x18\x02 \x01(\bH\x00R\ahadMore\x88\x01\x01\x12\"\n" +
 	"\n" +
-	"had_errors\x18\x03 \x01(\bH\x01R\thadErrors\x88\x01\x01\x12+\n" +
-	"\x0fnext_page_token\x18\x04 \x01(\tH\x02R\rnextPageToken\x88\x01\x01\x1a\x98\x01\n" +
+	"had_errors\x18\x03 \x01(\bH\x01R\thadErrors\x88\x01\x01\x1a\x98\x01\n" +
 	"\vPartialNode\x129\n" +
 	"\x04node\x18\x01 \x01(\v2 .turboci.graph.ids.v1.IdentifierH\x00R\x04node\x88\x01\x01\x129\n" +
 	"\amissing\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskH\x01R\amissing\x88\x01\x01B\a\n" +
@@ -306,8 +270,7 @@ const file_turboci_graph_orchestrator_v1_completeness_proto_rawDesc = "" +
 	"\n" +
 	"\b_missingB\v\n" +
 	"\t_had_moreB\r\n" +
-	"\v_had_errorsB\x12\n" +
-	"\x10_next_page_tokenBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\v_had_errorsJ\x04\b\x04\x10\x05R\x0fnext_page_tokenBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var file_turboci_graph_orchestrator_v1_completeness_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_turboci_graph_orchestrator_v1_completeness_proto_goTypes = []any{

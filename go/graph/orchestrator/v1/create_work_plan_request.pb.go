@@ -202,7 +202,7 @@ type CreateWorkPlanRequest_builder struct {
 	// with the same key returns the workplan the first one created.
 	RequestId *string
 	// The access realm of the new workplan, as "<project>:<realm>". The
-	// caller needs permission to create workplans in it.
+	// caller needs turboci.workplans.create in it.
 	Realm *string
 }
 
@@ -232,9 +232,9 @@ var File_turboci_graph_orchestrator_v1_create_work_plan_request_proto protorefle
 
 const file_turboci_graph_orchestrator_v1_create_work_plan_request_proto_rawDesc = "" +
 	"\n" +
-	"<turboci/graph/orchestrator/v1/create_work_plan_request.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a/turboci/graph/orchestrator/v1/check_write.proto\x1a/turboci/graph/orchestrator/v1/stage_write.proto\x1a/turboci/graph/orchestrator/v1/value_write.proto\"\xee\x02\n" +
-	"\x15CreateWorkPlanRequest\x12\x1f\n" +
-	"\bworkflow\x18\x01 \x01(\tH\x00R\bworkflow\x88\x01\x01\x12A\n" +
+	"<turboci/graph/orchestrator/v1/create_work_plan_request.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a/turboci/graph/orchestrator/v1/check_write.proto\x1a/turboci/graph/orchestrator/v1/stage_write.proto\x1a/turboci/graph/orchestrator/v1/value_write.proto\"\xf4\x02\n" +
+	"\x15CreateWorkPlanRequest\x12%\n" +
+	"\bworkflow\x18\x01 \x01(\tB\x04\xe2A\x01\x02H\x00R\bworkflow\x88\x01\x01\x12A\n" +
 	"\x06checks\x18\x02 \x03(\v2).turboci.graph.orchestrator.v1.CheckWriteR\x06checks\x12A\n" +
 	"\x06stages\x18\x03 \x03(\v2).turboci.graph.orchestrator.v1.StageWriteR\x06stages\x12C\n" +
 	"\areasons\x18\x04 \x03(\v2).turboci.graph.orchestrator.v1.ValueWriteR\areasons\x12\"\n" +

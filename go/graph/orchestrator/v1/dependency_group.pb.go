@@ -10,7 +10,6 @@ import (
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
-	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	unsafe "unsafe"
 )
@@ -86,19 +85,19 @@ func (x DependencyGroup_Mode) Number() protoreflect.EnumNumber {
 // When the root group resolves, a PLANNED check moves on to WAITING (or to
 // FINAL if unsatisfiable) and a PLANNED stage to ATTEMPTING (or FINAL).
 //
-// Next ID: 7
+// Next ID: 8
 type DependencyGroup struct {
-	state                  protoimpl.MessageState `protogen:"opaque.v1"`
-	xxx_hidden_Edges       *[]*Edge               `protobuf:"bytes,1,rep,name=edges,proto3"`
-	xxx_hidden_Groups      *[]*DependencyGroup    `protobuf:"bytes,2,rep,name=groups,proto3"`
-	xxx_hidden_Mode        DependencyGroup_Mode   `protobuf:"varint,3,opt,name=mode,proto3,enum=turboci.graph.orchestrator.v1.DependencyGroup_Mode,oneof"`
-	xxx_hidden_Threshold   int32                  `protobuf:"varint,4,opt,name=threshold,proto3,oneof"`
-	xxx_hidden_Resolution  Resolution             `protobuf:"varint,5,opt,name=resolution,proto3,enum=turboci.graph.orchestrator.v1.Resolution,oneof"`
-	xxx_hidden_ResolveTime *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=resolve_time,json=resolveTime,proto3,oneof"`
-	XXX_raceDetectHookData protoimpl.RaceDetectHookData
-	XXX_presence           [1]uint32
-	unknownFields          protoimpl.UnknownFields
-	sizeCache              protoimpl.SizeCache
+	state                      protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Edges           *[]*Edge               `protobuf:"bytes,1,rep,name=edges,proto3"`
+	xxx_hidden_Groups          *[]*DependencyGroup    `protobuf:"bytes,2,rep,name=groups,proto3"`
+	xxx_hidden_Mode            DependencyGroup_Mode   `protobuf:"varint,3,opt,name=mode,proto3,enum=turboci.graph.orchestrator.v1.DependencyGroup_Mode,oneof"`
+	xxx_hidden_Threshold       int32                  `protobuf:"varint,4,opt,name=threshold,proto3,oneof"`
+	xxx_hidden_Resolution      Resolution             `protobuf:"varint,5,opt,name=resolution,proto3,enum=turboci.graph.orchestrator.v1.Resolution,oneof"`
+	xxx_hidden_ResolveRevision *Revision              `protobuf:"bytes,7,opt,name=resolve_revision,json=resolveRevision,proto3,oneof"`
+	XXX_raceDetectHookData     protoimpl.RaceDetectHookData
+	XXX_presence               [1]uint32
+	unknownFields              protoimpl.UnknownFields
+	sizeCache                  protoimpl.SizeCache
 }
 
 func (x *DependencyGroup) Reset() {
@@ -169,9 +168,9 @@ func (x *DependencyGroup) GetResolution() Resolution {
 	return Resolution_RESOLUTION_UNKNOWN
 }
 
-func (x *DependencyGroup) GetResolveTime() *timestamppb.Timestamp {
+func (x *DependencyGroup) GetResolveRevision() *Revision {
 	if x != nil {
-		return x.xxx_hidden_ResolveTime
+		return x.xxx_hidden_ResolveRevision
 	}
 	return nil
 }
@@ -199,8 +198,8 @@ func (x *DependencyGroup) SetResolution(v Resolution) {
 	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 4, 6)
 }
 
-func (x *DependencyGroup) SetResolveTime(v *timestamppb.Timestamp) {
-	x.xxx_hidden_ResolveTime = v
+func (x *DependencyGroup) SetResolveRevision(v *Revision) {
+	x.xxx_hidden_ResolveRevision = v
 }
 
 func (x *DependencyGroup) HasMode() bool {
@@ -224,11 +223,11 @@ func (x *DependencyGroup) HasResolution() bool {
 	return protoimpl.X.Present(&(x.XXX_presence[0]), 4)
 }
 
-func (x *DependencyGroup) HasResolveTime() bool {
+func (x *DependencyGroup) HasResolveRevision() bool {
 	if x == nil {
 		return false
 	}
-	return x.xxx_hidden_ResolveTime != nil
+	return x.xxx_hidden_ResolveRevision != nil
 }
 
 func (x *DependencyGroup) ClearMode() {
@@ -246,8 +245,8 @@ func (x *DependencyGroup) ClearResolution() {
 	x.xxx_hidden_Resolution = Resolution_RESOLUTION_UNKNOWN
 }
 
-func (x *DependencyGroup) ClearResolveTime() {
-	x.xxx_hidden_ResolveTime = nil
+func (x *DependencyGroup) ClearResolveRevision() {
+	x.xxx_hidden_ResolveRevision = nil
 }
 
 type DependencyGroup_builder struct {
@@ -264,8 +263,9 @@ type DependencyGroup_builder struct {
 	Threshold *int32
 	// Whether the group is satisfied, can never be, or is undecided.
 	Resolution *Resolution
-	// When the group was resolved; unset while it is pending.
-	ResolveTime *timestamppb.Timestamp
+	// The write that resolved the group, and so when; unset while it is
+	// pending.
+	ResolveRevision *Revision
 }
 
 func (b0 DependencyGroup_builder) Build() *DependencyGroup {
@@ -286,7 +286,7 @@ func (b0 DependencyGroup_builder) Build() *DependencyGroup {
 		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 4, 6)
 		x.xxx_hidden_Resolution = *b.Resolution
 	}
-	x.xxx_hidden_ResolveTime = b.ResolveTime
+	x.xxx_hidden_ResolveRevision = b.ResolveRevision
 	return m0
 }
 
@@ -294,7 +294,7 @@ var File_turboci_graph_orchestrator_v1_dependency_group_proto protoreflect.FileD
 
 const file_turboci_graph_orchestrator_v1_dependency_group_proto_rawDesc = "" +
 	"\n" +
-	"4turboci/graph/orchestrator/v1/dependency_group.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a(turboci/graph/orchestrator/v1/edge.proto\x1a.turboci/graph/orchestrator/v1/resolution.proto\"\xa6\x04\n" +
+	"4turboci/graph/orchestrator/v1/dependency_group.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a(turboci/graph/orchestrator/v1/edge.proto\x1a.turboci/graph/orchestrator/v1/resolution.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\"\xd3\x04\n" +
 	"\x0fDependencyGroup\x129\n" +
 	"\x05edges\x18\x01 \x03(\v2#.turboci.graph.orchestrator.v1.EdgeR\x05edges\x12F\n" +
 	"\x06groups\x18\x02 \x03(\v2..turboci.graph.orchestrator.v1.DependencyGroupR\x06groups\x12L\n" +
@@ -302,8 +302,8 @@ const file_turboci_graph_orchestrator_v1_dependency_group_proto_rawDesc = "" +
 	"\tthreshold\x18\x04 \x01(\x05H\x01R\tthreshold\x88\x01\x01\x12T\n" +
 	"\n" +
 	"resolution\x18\x05 \x01(\x0e2).turboci.graph.orchestrator.v1.ResolutionB\x04\xe2A\x01\x03H\x02R\n" +
-	"resolution\x88\x01\x01\x12H\n" +
-	"\fresolve_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03H\x03R\vresolveTime\x88\x01\x01\"H\n" +
+	"resolution\x88\x01\x01\x12]\n" +
+	"\x10resolve_revision\x18\a \x01(\v2'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2A\x01\x03H\x03R\x0fresolveRevision\x88\x01\x01\"H\n" +
 	"\x04Mode\x12\x10\n" +
 	"\fMODE_UNKNOWN\x10\x00\x12\f\n" +
 	"\bMODE_ALL\x10\x01\x12\f\n" +
@@ -312,24 +312,24 @@ const file_turboci_graph_orchestrator_v1_dependency_group_proto_rawDesc = "" +
 	"\x05_modeB\f\n" +
 	"\n" +
 	"_thresholdB\r\n" +
-	"\v_resolutionB\x0f\n" +
-	"\r_resolve_timeBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\v_resolutionB\x13\n" +
+	"\x11_resolve_revisionJ\x04\b\x06\x10\aR\fresolve_timeBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var file_turboci_graph_orchestrator_v1_dependency_group_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_turboci_graph_orchestrator_v1_dependency_group_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_dependency_group_proto_goTypes = []any{
-	(DependencyGroup_Mode)(0),     // 0: turboci.graph.orchestrator.v1.DependencyGroup.Mode
-	(*DependencyGroup)(nil),       // 1: turboci.graph.orchestrator.v1.DependencyGroup
-	(*Edge)(nil),                  // 2: turboci.graph.orchestrator.v1.Edge
-	(Resolution)(0),               // 3: turboci.graph.orchestrator.v1.Resolution
-	(*timestamppb.Timestamp)(nil), // 4: google.protobuf.Timestamp
+	(DependencyGroup_Mode)(0), // 0: turboci.graph.orchestrator.v1.DependencyGroup.Mode
+	(*DependencyGroup)(nil),   // 1: turboci.graph.orchestrator.v1.DependencyGroup
+	(*Edge)(nil),              // 2: turboci.graph.orchestrator.v1.Edge
+	(Resolution)(0),           // 3: turboci.graph.orchestrator.v1.Resolution
+	(*Revision)(nil),          // 4: turboci.graph.orchestrator.v1.Revision
 }
 var file_turboci_graph_orchestrator_v1_dependency_group_proto_depIdxs = []int32{
 	2, // 0: turboci.graph.orchestrator.v1.DependencyGroup.edges:type_name -> turboci.graph.orchestrator.v1.Edge
 	1, // 1: turboci.graph.orchestrator.v1.DependencyGroup.groups:type_name -> turboci.graph.orchestrator.v1.DependencyGroup
 	0, // 2: turboci.graph.orchestrator.v1.DependencyGroup.mode:type_name -> turboci.graph.orchestrator.v1.DependencyGroup.Mode
 	3, // 3: turboci.graph.orchestrator.v1.DependencyGroup.resolution:type_name -> turboci.graph.orchestrator.v1.Resolution
-	4, // 4: turboci.graph.orchestrator.v1.DependencyGroup.resolve_time:type_name -> google.protobuf.Timestamp
+	4, // 4: turboci.graph.orchestrator.v1.DependencyGroup.resolve_revision:type_name -> turboci.graph.orchestrator.v1.Revision
 	5, // [5:5] is the sub-list for method output_type
 	5, // [5:5] is the sub-list for method input_type
 	5, // [5:5] is the sub-list for extension type_name
@@ -344,6 +344,7 @@ func file_turboci_graph_orchestrator_v1_dependency_group_proto_init() {
 	}
 	file_turboci_graph_orchestrator_v1_edge_proto_init()
 	file_turboci_graph_orchestrator_v1_resolution_proto_init()
+	file_turboci_graph_orchestrator_v1_revision_proto_init()
 	file_turboci_graph_orchestrator_v1_dependency_group_proto_msgTypes[0].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

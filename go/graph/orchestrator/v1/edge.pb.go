@@ -11,7 +11,6 @@ import (
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
-	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	unsafe "unsafe"
 )
@@ -26,17 +25,17 @@ const (
 // One dependency: the node that holds it waits until the target meets the
 // condition.
 //
-// Next ID: 5
+// Next ID: 6
 type Edge struct {
-	state                  protoimpl.MessageState `protogen:"opaque.v1"`
-	xxx_hidden_Target      *v1.Identifier         `protobuf:"bytes,1,opt,name=target,proto3,oneof"`
-	xxx_hidden_Condition   *EdgeCondition         `protobuf:"bytes,2,opt,name=condition,proto3,oneof"`
-	xxx_hidden_Resolution  Resolution             `protobuf:"varint,3,opt,name=resolution,proto3,enum=turboci.graph.orchestrator.v1.Resolution,oneof"`
-	xxx_hidden_ResolveTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=resolve_time,json=resolveTime,proto3,oneof"`
-	XXX_raceDetectHookData protoimpl.RaceDetectHookData
-	XXX_presence           [1]uint32
-	unknownFields          protoimpl.UnknownFields
-	sizeCache              protoimpl.SizeCache
+	state                      protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Target          *v1.Identifier         `protobuf:"bytes,1,opt,name=target,proto3,oneof"`
+	xxx_hidden_Condition       *EdgeCondition         `protobuf:"bytes,2,opt,name=condition,proto3,oneof"`
+	xxx_hidden_Resolution      Resolution             `protobuf:"varint,3,opt,name=resolution,proto3,enum=turboci.graph.orchestrator.v1.Resolution,oneof"`
+	xxx_hidden_ResolveRevision *Revision              `protobuf:"bytes,5,opt,name=resolve_revision,json=resolveRevision,proto3,oneof"`
+	XXX_raceDetectHookData     protoimpl.RaceDetectHookData
+	XXX_presence               [1]uint32
+	unknownFields              protoimpl.UnknownFields
+	sizeCache                  protoimpl.SizeCache
 }
 
 func (x *Edge) Reset() {
@@ -87,9 +86,9 @@ func (x *Edge) GetResolution() Resolution {
 	return Resolution_RESOLUTION_UNKNOWN
 }
 
-func (x *Edge) GetResolveTime() *timestamppb.Timestamp {
+func (x *Edge) GetResolveRevision() *Revision {
 	if x != nil {
-		return x.xxx_hidden_ResolveTime
+		return x.xxx_hidden_ResolveRevision
 	}
 	return nil
 }
@@ -107,8 +106,8 @@ func (x *Edge) SetResolution(v Resolution) {
 	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 4)
 }
 
-func (x *Edge) SetResolveTime(v *timestamppb.Timestamp) {
-	x.xxx_hidden_ResolveTime = v
+func (x *Edge) SetResolveRevision(v *Revision) {
+	x.xxx_hidden_ResolveRevision = v
 }
 
 func (x *Edge) HasTarget() bool {
@@ -132,11 +131,11 @@ func (x *Edge) HasResolution() bool {
 	return protoimpl.X.Present(&(x.XXX_presence[0]), 2)
 }
 
-func (x *Edge) HasResolveTime() bool {
+func (x *Edge) HasResolveRevision() bool {
 	if x == nil {
 		return false
 	}
-	return x.xxx_hidden_ResolveTime != nil
+	return x.xxx_hidden_ResolveRevision != nil
 }
 
 func (x *Edge) ClearTarget() {
@@ -152,8 +151,8 @@ func (x *Edge) ClearResolution() {
 	x.xxx_hidden_Resolution = Resolution_RESOLUTION_UNKNOWN
 }
 
-func (x *Edge) ClearResolveTime() {
-	x.xxx_hidden_ResolveTime = nil
+func (x *Edge) ClearResolveRevision() {
+	x.xxx_hidden_ResolveRevision = nil
 }
 
 type Edge_builder struct {
@@ -166,8 +165,9 @@ type Edge_builder struct {
 	Condition *EdgeCondition
 	// Whether the condition is met, cannot be met any more, or is undecided.
 	Resolution *Resolution
-	// When the edge was resolved; unset while it is pending.
-	ResolveTime *timestamppb.Timestamp
+	// The write that resolved the edge, and so when; unset while it is
+	// pending.
+	ResolveRevision *Revision
 }
 
 func (b0 Edge_builder) Build() *Edge {
@@ -180,7 +180,7 @@ func (b0 Edge_builder) Build() *Edge {
 		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 4)
 		x.xxx_hidden_Resolution = *b.Resolution
 	}
-	x.xxx_hidden_ResolveTime = b.ResolveTime
+	x.xxx_hidden_ResolveRevision = b.ResolveRevision
 	return m0
 }
 
@@ -188,33 +188,33 @@ var File_turboci_graph_orchestrator_v1_edge_proto protoreflect.FileDescriptor
 
 const file_turboci_graph_orchestrator_v1_edge_proto_rawDesc = "" +
 	"\n" +
-	"(turboci/graph/orchestrator/v1/edge.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a%turboci/graph/ids/v1/identifier.proto\x1a2turboci/graph/orchestrator/v1/edge_condition.proto\x1a.turboci/graph/orchestrator/v1/resolution.proto\"\xf5\x02\n" +
+	"(turboci/graph/orchestrator/v1/edge.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a%turboci/graph/ids/v1/identifier.proto\x1a2turboci/graph/orchestrator/v1/edge_condition.proto\x1a.turboci/graph/orchestrator/v1/resolution.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\"\xa2\x03\n" +
 	"\x04Edge\x12C\n" +
 	"\x06target\x18\x01 \x01(\v2 .turboci.graph.ids.v1.IdentifierB\x04\xe2A\x01\x02H\x00R\x06target\x88\x01\x01\x12O\n" +
 	"\tcondition\x18\x02 \x01(\v2,.turboci.graph.orchestrator.v1.EdgeConditionH\x01R\tcondition\x88\x01\x01\x12T\n" +
 	"\n" +
 	"resolution\x18\x03 \x01(\x0e2).turboci.graph.orchestrator.v1.ResolutionB\x04\xe2A\x01\x03H\x02R\n" +
-	"resolution\x88\x01\x01\x12H\n" +
-	"\fresolve_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03H\x03R\vresolveTime\x88\x01\x01B\t\n" +
+	"resolution\x88\x01\x01\x12]\n" +
+	"\x10resolve_revision\x18\x05 \x01(\v2'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2A\x01\x03H\x03R\x0fresolveRevision\x88\x01\x01B\t\n" +
 	"\a_targetB\f\n" +
 	"\n" +
 	"_conditionB\r\n" +
-	"\v_resolutionB\x0f\n" +
-	"\r_resolve_timeBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\v_resolutionB\x13\n" +
+	"\x11_resolve_revisionJ\x04\b\x04\x10\x05R\fresolve_timeBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var file_turboci_graph_orchestrator_v1_edge_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_edge_proto_goTypes = []any{
-	(*Edge)(nil),                  // 0: turboci.graph.orchestrator.v1.Edge
-	(*v1.Identifier)(nil),         // 1: turboci.graph.ids.v1.Identifier
-	(*EdgeCondition)(nil),         // 2: turboci.graph.orchestrator.v1.EdgeCondition
-	(Resolution)(0),               // 3: turboci.graph.orchestrator.v1.Resolution
-	(*timestamppb.Timestamp)(nil), // 4: google.protobuf.Timestamp
+	(*Edge)(nil),          // 0: turboci.graph.orchestrator.v1.Edge
+	(*v1.Identifier)(nil), // 1: turboci.graph.ids.v1.Identifier
+	(*EdgeCondition)(nil), // 2: turboci.graph.orchestrator.v1.EdgeCondition
+	(Resolution)(0),       // 3: turboci.graph.orchestrator.v1.Resolution
+	(*Revision)(nil),      // 4: turboci.graph.orchestrator.v1.Revision
 }
 var file_turboci_graph_orchestrator_v1_edge_proto_depIdxs = []int32{
 	1, // 0: turboci.graph.orchestrator.v1.Edge.target:type_name -> turboci.graph.ids.v1.Identifier
 	2, // 1: turboci.graph.orchestrator.v1.Edge.condition:type_name -> turboci.graph.orchestrator.v1.EdgeCondition
 	3, // 2: turboci.graph.orchestrator.v1.Edge.resolution:type_name -> turboci.graph.orchestrator.v1.Resolution
-	4, // 3: turboci.graph.orchestrator.v1.Edge.resolve_time:type_name -> google.protobuf.Timestamp
+	4, // 3: turboci.graph.orchestrator.v1.Edge.resolve_revision:type_name -> turboci.graph.orchestrator.v1.Revision
 	4, // [4:4] is the sub-list for method output_type
 	4, // [4:4] is the sub-list for method input_type
 	4, // [4:4] is the sub-list for extension type_name
@@ -229,6 +229,7 @@ func file_turboci_graph_orchestrator_v1_edge_proto_init() {
 	}
 	file_turboci_graph_orchestrator_v1_edge_condition_proto_init()
 	file_turboci_graph_orchestrator_v1_resolution_proto_init()
+	file_turboci_graph_orchestrator_v1_revision_proto_init()
 	file_turboci_graph_orchestrator_v1_edge_proto_msgTypes[0].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

@@ -22,15 +22,17 @@ const (
 )
 
 // How the orchestrator runs a stage's attempts: how long each phase of an
-// attempt may take, and how many failed attempts it replaces with new ones.
+// attempt may take, how often a live attempt must report, and how many
+// failed attempts it replaces with new ones.
 //
-// Next ID: 3
+// Next ID: 4
 type ExecutionPolicy struct {
-	state               protoimpl.MessageState    `protogen:"opaque.v1"`
-	xxx_hidden_Retry    *ExecutionPolicy_Retry    `protobuf:"bytes,1,opt,name=retry,proto3,oneof"`
-	xxx_hidden_Timeouts *ExecutionPolicy_Timeouts `protobuf:"bytes,2,opt,name=timeouts,proto3,oneof"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	state                        protoimpl.MessageState    `protogen:"opaque.v1"`
+	xxx_hidden_Retry             *ExecutionPolicy_Retry    `protobuf:"bytes,1,opt,name=retry,proto3,oneof"`
+	xxx_hidden_Timeouts          *ExecutionPolicy_Timeouts `protobuf:"bytes,2,opt,name=timeouts,proto3,oneof"`
+	xxx_hidden_HeartbeatInterval *durationpb.Duration      `protobuf:"bytes,3,opt,name=heartbeat_interval,json=heartbeatInterval,proto3,oneof"`
+	unknownFields                protoimpl.UnknownFields
+	sizeCache                    protoimpl.SizeCache
 }
 
 func (x *ExecutionPolicy) Reset() {
@@ -72,12 +74,23 @@ func (x *ExecutionPolicy) GetTimeouts() *ExecutionPolicy_Timeouts {
 	return nil
 }
 
+func (x *ExecutionPolicy) GetHeartbeatInterval() *durationpb.Duration {
+	if x != nil {
+		return x.xxx_hidden_HeartbeatInterval
+	}
+	return nil
+}
+
 func (x *ExecutionPolicy) SetRetry(v *ExecutionPolicy_Retry) {
 	x.xxx_hidden_Retry = v
 }
 
 func (x *ExecutionPolicy) SetTimeouts(v *ExecutionPolicy_Timeouts) {
 	x.xxx_hidden_Timeouts = v
+}
+
+func (x *ExecutionPolicy) SetHeartbeatInterval(v *durationpb.Duration) {
+	x.xxx_hidden_HeartbeatInterval = v
 }
 
 func (x *ExecutionPolicy) HasRetry() bool {
@@ -94,12 +107,23 @@ func (x *ExecutionPolicy) HasTimeouts() bool {
 	return x.xxx_hidden_Timeouts != nil
 }
 
+func (x *ExecutionPolicy) HasHeartbeatInterval() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_HeartbeatInterval != nil
+}
+
 func (x *ExecutionPolicy) ClearRetry() {
 	x.xxx_hidden_Retry = nil
 }
 
 func (x *ExecutionPolicy) ClearTimeouts() {
 	x.xxx_hidden_Timeouts = nil
+}
+
+func (x *ExecutionPolicy) ClearHeartbeatInterval() {
+	x.xxx_hidden_HeartbeatInterval = nil
 }
 
 type ExecutionPolicy_builder struct {
@@ -109,6 +133,13 @@ type ExecutionPolicy_builder struct {
 	Retry *ExecutionPolicy_Retry
 	// The time limits of each attempt.
 	Timeouts *ExecutionPolicy_Timeouts
+	// How often an attempt that is SCHEDULED, RUNNING, CANCELLING or
+	// TEARING_DOWN must report: every WriteNodes call that carries the
+	// attempt's token and `current_attempt` (even an empty one) is a
+	// heartbeat. When two intervals pass without one, the orchestrator ends
+	// the attempt INCOMPLETE with FAILURE_KIND_LOST. Unset or zero means the
+	// orchestrator's default interval; the executor may narrow it.
+	HeartbeatInterval *durationpb.Duration
 }
 
 func (b0 ExecutionPolicy_builder) Build() *ExecutionPolicy {
@@ -117,28 +148,26 @@ func (b0 ExecutionPolicy_builder) Build() *ExecutionPolicy {
 	_, _ = b, x
 	x.xxx_hidden_Retry = b.Retry
 	x.xxx_hidden_Timeouts = b.Timeouts
+	x.xxx_hidden_HeartbeatInterval = b.HeartbeatInterval
 	return m0
 }
 
-// How many times each kind of failure may be retried over the life of the
-// stage. A failure whose budget is spent (or that is not retryable) ends
-// the attempt INCOMPLETE; otherwise it ends AWAITING_RETRY and the stage
-// makes a new attempt.
+// How many failed attempts the stage replaces with new ones. When an
+// attempt ends INCOMPLETE with a retryable failure kind whose budget is
+// not spent (and `max_attempts` is not reached), the stage makes a new
+// attempt, which starts AWAITING_RETRY; otherwise the stage gets no more
+// attempts.
 //
-// Next ID: 8
+// Next ID: 9
 type ExecutionPolicy_Retry struct {
-	state                   protoimpl.MessageState `protogen:"opaque.v1"`
-	xxx_hidden_Crashed      int32                  `protobuf:"varint,1,opt,name=crashed,proto3,oneof"`
-	xxx_hidden_StartTimeout int32                  `protobuf:"varint,2,opt,name=start_timeout,json=startTimeout,proto3,oneof"`
-	xxx_hidden_RunTimeout   int32                  `protobuf:"varint,3,opt,name=run_timeout,json=runTimeout,proto3,oneof"`
-	xxx_hidden_StopTimeout  int32                  `protobuf:"varint,4,opt,name=stop_timeout,json=stopTimeout,proto3,oneof"`
-	xxx_hidden_Lost         int32                  `protobuf:"varint,5,opt,name=lost,proto3,oneof"`
-	xxx_hidden_MaxAttempts  int32                  `protobuf:"varint,6,opt,name=max_attempts,json=maxAttempts,proto3,oneof"`
-	xxx_hidden_Delay        *durationpb.Duration   `protobuf:"bytes,7,opt,name=delay,proto3,oneof"`
-	XXX_raceDetectHookData  protoimpl.RaceDetectHookData
-	XXX_presence            [1]uint32
-	unknownFields           protoimpl.UnknownFields
-	sizeCache               protoimpl.SizeCache
+	state                  protoimpl.MessageState           `protogen:"opaque.v1"`
+	xxx_hidden_MaxAttempts int32                            `protobuf:"varint,6,opt,name=max_attempts,json=maxAttempts,proto3,oneof"`
+	xxx_hidden_Delay       *durationpb.Duration             `protobuf:"bytes,7,opt,name=delay,proto3,oneof"`
+	xxx_hidden_Budgets     *[]*ExecutionPolicy_Retry_Budget `protobuf:"bytes,8,rep,name=budgets,proto3"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *ExecutionPolicy_Retry) Reset() {
@@ -166,41 +195,6 @@ func (x *ExecutionPolicy_Retry) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-func (x *ExecutionPolicy_Retry) GetCrashed() int32 {
-	if x != nil {
-		return x.xxx_hidden_Crashed
-	}
-	return 0
-}
-
-func (x *ExecutionPolicy_Retry) GetStartTimeout() int32 {
-	if x != nil {
-		return x.xxx_hidden_StartTimeout
-	}
-	return 0
-}
-
-func (x *ExecutionPolicy_Retry) GetRunTimeout() int32 {
-	if x != nil {
-		return x.xxx_hidden_RunTimeout
-	}
-	return 0
-}
-
-func (x *ExecutionPolicy_Retry) GetStopTimeout() int32 {
-	if x != nil {
-		return x.xxx_hidden_StopTimeout
-	}
-	return 0
-}
-
-func (x *ExecutionPolicy_Retry) GetLost() int32 {
-	if x != nil {
-		return x.xxx_hidden_Lost
-	}
-	return 0
-}
-
 func (x *ExecutionPolicy_Retry) GetMaxAttempts() int32 {
 	if x != nil {
 		return x.xxx_hidden_MaxAttempts
@@ -215,80 +209,33 @@ func (x *ExecutionPolicy_Retry) GetDelay() *durationpb.Duration {
 	return nil
 }
 
-func (x *ExecutionPolicy_Retry) SetCrashed(v int32) {
-	x.xxx_hidden_Crashed = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 0, 7)
-}
-
-func (x *ExecutionPolicy_Retry) SetStartTimeout(v int32) {
-	x.xxx_hidden_StartTimeout = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 7)
-}
-
-func (x *ExecutionPolicy_Retry) SetRunTimeout(v int32) {
-	x.xxx_hidden_RunTimeout = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 7)
-}
-
-func (x *ExecutionPolicy_Retry) SetStopTimeout(v int32) {
-	x.xxx_hidden_StopTimeout = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 7)
-}
-
-func (x *ExecutionPolicy_Retry) SetLost(v int32) {
-	x.xxx_hidden_Lost = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 4, 7)
+func (x *ExecutionPolicy_Retry) GetBudgets() []*ExecutionPolicy_Retry_Budget {
+	if x != nil {
+		if x.xxx_hidden_Budgets != nil {
+			return *x.xxx_hidden_Budgets
+		}
+	}
+	return nil
 }
 
 func (x *ExecutionPolicy_Retry) SetMaxAttempts(v int32) {
 	x.xxx_hidden_MaxAttempts = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 5, 7)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 0, 3)
 }
 
 func (x *ExecutionPolicy_Retry) SetDelay(v *durationpb.Duration) {
 	x.xxx_hidden_Delay = v
 }
 
-func (x *ExecutionPolicy_Retry) HasCrashed() bool {
-	if x == nil {
-		return false
-	}
-	return protoimpl.X.Present(&(x.XXX_presence[0]), 0)
-}
-
-func (x *ExecutionPolicy_Retry) HasStartTimeout() bool {
-	if x == nil {
-		return false
-	}
-	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
-}
-
-func (x *ExecutionPolicy_Retry) HasRunTimeout() bool {
-	if x == nil {
-		return false
-	}
-	return protoimpl.X.Present(&(x.XXX_presence[0]), 2)
-}
-
-func (x *ExecutionPolicy_Retry) HasStopTimeout() bool {
-	if x == nil {
-		return false
-	}
-	return protoimpl.X.Present(&(x.XXX_presence[0]), 3)
-}
-
-func (x *ExecutionPolicy_Retry) HasLost() bool {
-	if x == nil {
-		return false
-	}
-	return protoimpl.X.Present(&(x.XXX_presence[0]), 4)
+func (x *ExecutionPolicy_Retry) SetBudgets(v []*ExecutionPolicy_Retry_Budget) {
+	x.xxx_hidden_Budgets = &v
 }
 
 func (x *ExecutionPolicy_Retry) HasMaxAttempts() bool {
 	if x == nil {
 		return false
 	}
-	return protoimpl.X.Present(&(x.XXX_presence[0]), 5)
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 0)
 }
 
 func (x *ExecutionPolicy_Retry) HasDelay() bool {
@@ -298,33 +245,8 @@ func (x *ExecutionPolicy_Retry) HasDelay() bool {
 	return x.xxx_hidden_Delay != nil
 }
 
-func (x *ExecutionPolicy_Retry) ClearCrashed() {
-	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 0)
-	x.xxx_hidden_Crashed = 0
-}
-
-func (x *ExecutionPolicy_Retry) ClearStartTimeout() {
-	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
-	x.xxx_hidden_StartTimeout = 0
-}
-
-func (x *ExecutionPolicy_Retry) ClearRunTimeout() {
-	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 2)
-	x.xxx_hidden_RunTimeout = 0
-}
-
-func (x *ExecutionPolicy_Retry) ClearStopTimeout() {
-	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 3)
-	x.xxx_hidden_StopTimeout = 0
-}
-
-func (x *ExecutionPolicy_Retry) ClearLost() {
-	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 4)
-	x.xxx_hidden_Lost = 0
-}
-
 func (x *ExecutionPolicy_Retry) ClearMaxAttempts() {
-	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 5)
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 0)
 	x.xxx_hidden_MaxAttempts = 0
 }
 
@@ -335,53 +257,28 @@ func (x *ExecutionPolicy_Retry) ClearDelay() {
 type ExecutionPolicy_Retry_builder struct {
 	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
 
-	// Retries granted for FAILURE_KIND_CRASHED.
-	Crashed *int32
-	// Retries granted for FAILURE_KIND_START_TIMEOUT.
-	StartTimeout *int32
-	// Retries granted for FAILURE_KIND_RUN_TIMEOUT.
-	RunTimeout *int32
-	// Retries granted for FAILURE_KIND_STOP_TIMEOUT.
-	StopTimeout *int32
-	// Retries granted for FAILURE_KIND_LOST.
-	Lost *int32
 	// A cap on the number of attempts of the stage, whatever the kinds of
 	// their failures. Unset or 0 means the per-kind budgets alone decide.
 	MaxAttempts *int32
 	// How long the orchestrator waits after a failed attempt before it
-	// creates the next one. Unset means at once.
+	// moves the next one from AWAITING_RETRY to PENDING. Unset means at
+	// once.
 	Delay *durationpb.Duration
+	// The budget of each retryable failure kind, at most one entry per
+	// kind. A kind without an entry is not retried.
+	Budgets []*ExecutionPolicy_Retry_Budget
 }
 
 func (b0 ExecutionPolicy_Retry_builder) Build() *ExecutionPolicy_Retry {
 	m0 := &ExecutionPolicy_Retry{}
 	b, x := &b0, m0
 	_, _ = b, x
-	if b.Crashed != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 0, 7)
-		x.xxx_hidden_Crashed = *b.Crashed
-	}
-	if b.StartTimeout != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 7)
-		x.xxx_hidden_StartTimeout = *b.StartTimeout
-	}
-	if b.RunTimeout != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 7)
-		x.xxx_hidden_RunTimeout = *b.RunTimeout
-	}
-	if b.StopTimeout != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 7)
-		x.xxx_hidden_StopTimeout = *b.StopTimeout
-	}
-	if b.Lost != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 4, 7)
-		x.xxx_hidden_Lost = *b.Lost
-	}
 	if b.MaxAttempts != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 5, 7)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 0, 3)
 		x.xxx_hidden_MaxAttempts = *b.MaxAttempts
 	}
 	x.xxx_hidden_Delay = b.Delay
+	x.xxx_hidden_Budgets = &b.Budgets
 	return m0
 }
 
@@ -492,9 +389,10 @@ func (x *ExecutionPolicy_Timeouts) ClearStop() {
 type ExecutionPolicy_Timeouts_builder struct {
 	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
 
-	// From the attempt's creation until it is RUNNING, including the time
-	// it spends PENDING, THROTTLED and SCHEDULED. Exceeding it fails the
-	// attempt with FAILURE_KIND_START_TIMEOUT.
+	// From the attempt's creation (or its move from AWAITING_RETRY to
+	// PENDING) until it is RUNNING, including the time it spends PENDING,
+	// THROTTLED and SCHEDULED. Exceeding it fails the attempt with
+	// FAILURE_KIND_START_TIMEOUT.
 	Start *durationpb.Duration
 	// From RUNNING until the work stops (TEARING_DOWN or an end state).
 	// Exceeding it cancels the attempt, which then fails with
@@ -515,31 +413,142 @@ func (b0 ExecutionPolicy_Timeouts_builder) Build() *ExecutionPolicy_Timeouts {
 	return m0
 }
 
+// The retry budget for one kind of failure.
+//
+// Next ID: 3
+type ExecutionPolicy_Retry_Budget struct {
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Kind        FailureKind            `protobuf:"varint,1,opt,name=kind,proto3,enum=turboci.graph.orchestrator.v1.FailureKind,oneof"`
+	xxx_hidden_Retries     int32                  `protobuf:"varint,2,opt,name=retries,proto3,oneof"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
+}
+
+func (x *ExecutionPolicy_Retry_Budget) Reset() {
+	*x = ExecutionPolicy_Retry_Budget{}
+	mi := &file_turboci_graph_orchestrator_v1_execution_policy_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExecutionPolicy_Retry_Budget) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExecutionPolicy_Retry_Budget) ProtoMessage() {}
+
+func (x *ExecutionPolicy_Retry_Budget) ProtoReflect() protoreflect.Message {
+	mi := &file_turboci_graph_orchestrator_v1_execution_policy_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+func (x *ExecutionPolicy_Retry_Budget) GetKind() FailureKind {
+	if x != nil {
+		if protoimpl.X.Present(&(x.XXX_presence[0]), 0) {
+			return x.xxx_hidden_Kind
+		}
+	}
+	return FailureKind_FAILURE_KIND_UNKNOWN
+}
+
+func (x *ExecutionPolicy_Retry_Budget) GetRetries() int32 {
+	if x != nil {
+		return x.xxx_hidden_Retries
+	}
+	return 0
+}
+
+func (x *ExecutionPolicy_Retry_Budget) SetKind(v FailureKind) {
+	x.xxx_hidden_Kind = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 0, 2)
+}
+
+func (x *ExecutionPolicy_Retry_Budget) SetRetries(v int32) {
+	x.xxx_hidden_Retries = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 2)
+}
+
+func (x *ExecutionPolicy_Retry_Budget) HasKind() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 0)
+}
+
+func (x *ExecutionPolicy_Retry_Budget) HasRetries() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *ExecutionPolicy_Retry_Budget) ClearKind() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 0)
+	x.xxx_hidden_Kind = FailureKind_FAILURE_KIND_UNKNOWN
+}
+
+func (x *ExecutionPolicy_Retry_Budget) ClearRetries() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_Retries = 0
+}
+
+type ExecutionPolicy_Retry_Budget_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The kind of failure; one entry per kind. Kinds that are never
+	// retried (FAILURE_KIND_REJECTED, FAILURE_KIND_CANCELLED) may not
+	// be listed.
+	Kind *FailureKind
+	// How many times this kind may be retried over the life of the
+	// stage.
+	Retries *int32
+}
+
+func (b0 ExecutionPolicy_Retry_Budget_builder) Build() *ExecutionPolicy_Retry_Budget {
+	m0 := &ExecutionPolicy_Retry_Budget{}
+	b, x := &b0, m0
+	_, _ = b, x
+	if b.Kind != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 0, 2)
+		x.xxx_hidden_Kind = *b.Kind
+	}
+	if b.Retries != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 2)
+		x.xxx_hidden_Retries = *b.Retries
+	}
+	return m0
+}
+
 var File_turboci_graph_orchestrator_v1_execution_policy_proto protoreflect.FileDescriptor
 
 const file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDesc = "" +
 	"\n" +
-	"4turboci/graph/orchestrator/v1/execution_policy.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1egoogle/protobuf/duration.proto\"\x92\x06\n" +
+	"4turboci/graph/orchestrator/v1/execution_policy.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1egoogle/protobuf/duration.proto\x1a0turboci/graph/orchestrator/v1/failure_kind.proto\"\xf9\x06\n" +
 	"\x0fExecutionPolicy\x12O\n" +
 	"\x05retry\x18\x01 \x01(\v24.turboci.graph.orchestrator.v1.ExecutionPolicy.RetryH\x00R\x05retry\x88\x01\x01\x12X\n" +
-	"\btimeouts\x18\x02 \x01(\v27.turboci.graph.orchestrator.v1.ExecutionPolicy.TimeoutsH\x01R\btimeouts\x88\x01\x01\x1a\xf8\x02\n" +
-	"\x05Retry\x12\x1d\n" +
-	"\acrashed\x18\x01 \x01(\x05H\x00R\acrashed\x88\x01\x01\x12(\n" +
-	"\rstart_timeout\x18\x02 \x01(\x05H\x01R\fstartTimeout\x88\x01\x01\x12$\n" +
-	"\vrun_timeout\x18\x03 \x01(\x05H\x02R\n" +
-	"runTimeout\x88\x01\x01\x12&\n" +
-	"\fstop_timeout\x18\x04 \x01(\x05H\x03R\vstopTimeout\x88\x01\x01\x12\x17\n" +
-	"\x04lost\x18\x05 \x01(\x05H\x04R\x04lost\x88\x01\x01\x12&\n" +
-	"\fmax_attempts\x18\x06 \x01(\x05H\x05R\vmaxAttempts\x88\x01\x01\x124\n" +
-	"\x05delay\x18\a \x01(\v2\x19.google.protobuf.DurationH\x06R\x05delay\x88\x01\x01B\n" +
+	"\btimeouts\x18\x02 \x01(\v27.turboci.graph.orchestrator.v1.ExecutionPolicy.TimeoutsH\x01R\btimeouts\x88\x01\x01\x12M\n" +
+	"\x12heartbeat_interval\x18\x03 \x01(\v2\x19.google.protobuf.DurationH\x02R\x11heartbeatInterval\x88\x01\x01\x1a\xf9\x02\n" +
+	"\x05Retry\x12&\n" +
+	"\fmax_attempts\x18\x06 \x01(\x05H\x00R\vmaxAttempts\x88\x01\x01\x124\n" +
+	"\x05delay\x18\a \x01(\v2\x19.google.protobuf.DurationH\x01R\x05delay\x88\x01\x01\x12U\n" +
+	"\abudgets\x18\b \x03(\v2;.turboci.graph.orchestrator.v1.ExecutionPolicy.Retry.BudgetR\abudgets\x1a\x81\x01\n" +
+	"\x06Budget\x12C\n" +
+	"\x04kind\x18\x01 \x01(\x0e2*.turboci.graph.orchestrator.v1.FailureKindH\x00R\x04kind\x88\x01\x01\x12\x1d\n" +
+	"\aretries\x18\x02 \x01(\x05H\x01R\aretries\x88\x01\x01B\a\n" +
+	"\x05_kindB\n" +
 	"\n" +
-	"\b_crashedB\x10\n" +
-	"\x0e_start_timeoutB\x0e\n" +
-	"\f_run_timeoutB\x0f\n" +
-	"\r_stop_timeoutB\a\n" +
-	"\x05_lostB\x0f\n" +
+	"\b_retriesB\x0f\n" +
 	"\r_max_attemptsB\b\n" +
-	"\x06_delay\x1a\xc1\x01\n" +
+	"\x06_delayJ\x04\b\x01\x10\x02J\x04\b\x02\x10\x03J\x04\b\x03\x10\x04J\x04\b\x04\x10\x05J\x04\b\x05\x10\x06\x1a\xc1\x01\n" +
 	"\bTimeouts\x124\n" +
 	"\x05start\x18\x01 \x01(\v2\x19.google.protobuf.DurationH\x00R\x05start\x88\x01\x01\x120\n" +
 	"\x03run\x18\x02 \x01(\v2\x19.google.protobuf.DurationH\x01R\x03run\x88\x01\x01\x122\n" +
@@ -548,27 +557,33 @@ const file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDesc = "" +
 	"\x04_runB\a\n" +
 	"\x05_stopB\b\n" +
 	"\x06_retryB\v\n" +
-	"\t_timeoutsBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\t_timeoutsB\x15\n" +
+	"\x13_heartbeat_intervalBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
-var file_turboci_graph_orchestrator_v1_execution_policy_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_turboci_graph_orchestrator_v1_execution_policy_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_turboci_graph_orchestrator_v1_execution_policy_proto_goTypes = []any{
-	(*ExecutionPolicy)(nil),          // 0: turboci.graph.orchestrator.v1.ExecutionPolicy
-	(*ExecutionPolicy_Retry)(nil),    // 1: turboci.graph.orchestrator.v1.ExecutionPolicy.Retry
-	(*ExecutionPolicy_Timeouts)(nil), // 2: turboci.graph.orchestrator.v1.ExecutionPolicy.Timeouts
-	(*durationpb.Duration)(nil),      // 3: google.protobuf.Duration
+	(*ExecutionPolicy)(nil),              // 0: turboci.graph.orchestrator.v1.ExecutionPolicy
+	(*ExecutionPolicy_Retry)(nil),        // 1: turboci.graph.orchestrator.v1.ExecutionPolicy.Retry
+	(*ExecutionPolicy_Timeouts)(nil),     // 2: turboci.graph.orchestrator.v1.ExecutionPolicy.Timeouts
+	(*ExecutionPolicy_Retry_Budget)(nil), // 3: turboci.graph.orchestrator.v1.ExecutionPolicy.Retry.Budget
+	(*durationpb.Duration)(nil),          // 4: google.protobuf.Duration
+	(FailureKind)(0),                     // 5: turboci.graph.orchestrator.v1.FailureKind
 }
 var file_turboci_graph_orchestrator_v1_execution_policy_proto_depIdxs = []int32{
 	1, // 0: turboci.graph.orchestrator.v1.ExecutionPolicy.retry:type_name -> turboci.graph.orchestrator.v1.ExecutionPolicy.Retry
 	2, // 1: turboci.graph.orchestrator.v1.ExecutionPolicy.timeouts:type_name -> turboci.graph.orchestrator.v1.ExecutionPolicy.Timeouts
-	3, // 2: turboci.graph.orchestrator.v1.ExecutionPolicy.Retry.delay:type_name -> google.protobuf.Duration
-	3, // 3: turboci.graph.orchestrator.v1.ExecutionPolicy.Timeouts.start:type_name -> google.protobuf.Duration
-	3, // 4: turboci.graph.orchestrator.v1.ExecutionPolicy.Timeouts.run:type_name -> google.protobuf.Duration
-	3, // 5: turboci.graph.orchestrator.v1.ExecutionPolicy.Timeouts.stop:type_name -> google.protobuf.Duration
-	6, // [6:6] is the sub-list for method output_type
-	6, // [6:6] is the sub-list for method input_type
-	6, // [6:6] is the sub-list for extension type_name
-	6, // [6:6] is the sub-list for extension extendee
-	0, // [0:6] is the sub-list for field type_name
+	4, // 2: turboci.graph.orchestrator.v1.ExecutionPolicy.heartbeat_interval:type_name -> google.protobuf.Duration
+	4, // 3: turboci.graph.orchestrator.v1.ExecutionPolicy.Retry.delay:type_name -> google.protobuf.Duration
+	3, // 4: turboci.graph.orchestrator.v1.ExecutionPolicy.Retry.budgets:type_name -> turboci.graph.orchestrator.v1.ExecutionPolicy.Retry.Budget
+	4, // 5: turboci.graph.orchestrator.v1.ExecutionPolicy.Timeouts.start:type_name -> google.protobuf.Duration
+	4, // 6: turboci.graph.orchestrator.v1.ExecutionPolicy.Timeouts.run:type_name -> google.protobuf.Duration
+	4, // 7: turboci.graph.orchestrator.v1.ExecutionPolicy.Timeouts.stop:type_name -> google.protobuf.Duration
+	5, // 8: turboci.graph.orchestrator.v1.ExecutionPolicy.Retry.Budget.kind:type_name -> turboci.graph.orchestrator.v1.FailureKind
+	9, // [9:9] is the sub-list for method output_type
+	9, // [9:9] is the sub-list for method input_type
+	9, // [9:9] is the sub-list for extension type_name
+	9, // [9:9] is the sub-list for extension extendee
+	0, // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_turboci_graph_orchestrator_v1_execution_policy_proto_init() }
@@ -576,16 +591,18 @@ func file_turboci_graph_orchestrator_v1_execution_policy_proto_init() {
 	if File_turboci_graph_orchestrator_v1_execution_policy_proto != nil {
 		return
 	}
+	file_turboci_graph_orchestrator_v1_failure_kind_proto_init()
 	file_turboci_graph_orchestrator_v1_execution_policy_proto_msgTypes[0].OneofWrappers = []any{}
 	file_turboci_graph_orchestrator_v1_execution_policy_proto_msgTypes[1].OneofWrappers = []any{}
 	file_turboci_graph_orchestrator_v1_execution_policy_proto_msgTypes[2].OneofWrappers = []any{}
+	file_turboci_graph_orchestrator_v1_execution_policy_proto_msgTypes[3].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   3,
+			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

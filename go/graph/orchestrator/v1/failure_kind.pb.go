@@ -38,8 +38,8 @@ const (
 	// Cancelling or tearing down took longer than the stop timeout.
 	// Retryable.
 	FailureKind_FAILURE_KIND_STOP_TIMEOUT FailureKind = 4
-	// The executor no longer knows the attempt, or stopped reporting on it.
-	// Retryable.
+	// The attempt missed its heartbeats (two ExecutionPolicy.heartbeat_interval
+	// without a report), or the executor no longer knows it. Retryable.
 	FailureKind_FAILURE_KIND_LOST FailureKind = 5
 	// The executor refused to run the attempt (invalid args, no permission, no
 	// quota that will ever free up). Never retried: a retry would be refused

@@ -292,7 +292,8 @@ type NodeQuery_builder struct {
 	// The workplan to look in.
 	WorkPlan *v1.WorkPlanId
 	// The checks and stages to start from. Empty means every node of the
-	// workplan.
+	// workplan. Those the workplan does not hold are listed in
+	// QueryNodesResponse.absent.
 	Nodes []*v1.Identifier
 	// Keep only checks of these kinds. Empty keeps every kind.
 	CheckKinds []CheckKind

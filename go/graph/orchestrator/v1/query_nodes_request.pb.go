@@ -21,19 +21,26 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// Asks for some of the nodes of a workplan.
+// Asks for some of the nodes of a workplan, a page at a time (AIP-158).
 //
-// Next ID: 5
+// Every page of one query reads the same snapshot: the first page reads
+// the workplan at `snapshot_revision` (or its latest revision) and the page
+// token carries that revision, so later pages neither skip nor repeat a
+// node however the workplan changes meanwhile. Each page's
+// WorkPlan.revision is the snapshot's.
+//
+// Next ID: 6
 type QueryNodesRequest struct {
-	state                  protoimpl.MessageState `protogen:"opaque.v1"`
-	xxx_hidden_Query       *NodeQuery             `protobuf:"bytes,1,opt,name=query,proto3,oneof"`
-	xxx_hidden_Values      *ValueSelection        `protobuf:"bytes,2,opt,name=values,proto3,oneof"`
-	xxx_hidden_MaxNodes    int32                  `protobuf:"varint,3,opt,name=max_nodes,json=maxNodes,proto3,oneof"`
-	xxx_hidden_PageToken   *string                `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3,oneof"`
-	XXX_raceDetectHookData protoimpl.RaceDetectHookData
-	XXX_presence           [1]uint32
-	unknownFields          protoimpl.UnknownFields
-	sizeCache              protoimpl.SizeCache
+	state                       protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Query            *NodeQuery             `protobuf:"bytes,1,opt,name=query,proto3,oneof"`
+	xxx_hidden_Values           *ValueSelection        `protobuf:"bytes,2,opt,name=values,proto3,oneof"`
+	xxx_hidden_PageSize         int32                  `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3,oneof"`
+	xxx_hidden_PageToken        *string                `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3,oneof"`
+	xxx_hidden_SnapshotRevision int64                  `protobuf:"varint,5,opt,name=snapshot_revision,json=snapshotRevision,proto3,oneof"`
+	XXX_raceDetectHookData      protoimpl.RaceDetectHookData
+	XXX_presence                [1]uint32
+	unknownFields               protoimpl.UnknownFields
+	sizeCache                   protoimpl.SizeCache
 }
 
 func (x *QueryNodesRequest) Reset() {
@@ -75,9 +82,9 @@ func (x *QueryNodesRequest) GetValues() *ValueSelection {
 	return nil
 }
 
-func (x *QueryNodesRequest) GetMaxNodes() int32 {
+func (x *QueryNodesRequest) GetPageSize() int32 {
 	if x != nil {
-		return x.xxx_hidden_MaxNodes
+		return x.xxx_hidden_PageSize
 	}
 	return 0
 }
@@ -92,6 +99,13 @@ func (x *QueryNodesRequest) GetPageToken() string {
 	return ""
 }
 
+func (x *QueryNodesRequest) GetSnapshotRevision() int64 {
+	if x != nil {
+		return x.xxx_hidden_SnapshotRevision
+	}
+	return 0
+}
+
 func (x *QueryNodesRequest) SetQuery(v *NodeQuery) {
 	x.xxx_hidden_Query = v
 }
@@ -100,14 +114,19 @@ func (x *QueryNodesRequest) SetValues(v *ValueSelection) {
 	x.xxx_hidden_Values = v
 }
 
-func (x *QueryNodesRequest) SetMaxNodes(v int32) {
-	x.xxx_hidden_MaxNodes = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 4)
+func (x *QueryNodesRequest) SetPageSize(v int32) {
+	x.xxx_hidden_PageSize = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 5)
 }
 
 func (x *QueryNodesRequest) SetPageToken(v string) {
 	x.xxx_hidden_PageToken = &v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 4)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 5)
+}
+
+func (x *QueryNodesRequest) SetSnapshotRevision(v int64) {
+	x.xxx_hidden_SnapshotRevision = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 4, 5)
 }
 
 func (x *QueryNodesRequest) HasQuery() bool {
@@ -124,7 +143,7 @@ func (x *QueryNodesRequest) HasValues() bool {
 	return x.xxx_hidden_Values != nil
 }
 
-func (x *QueryNodesRequest) HasMaxNodes() bool {
+func (x *QueryNodesRequest) HasPageSize() bool {
 	if x == nil {
 		return false
 	}
@@ -138,6 +157,13 @@ func (x *QueryNodesRequest) HasPageToken() bool {
 	return protoimpl.X.Present(&(x.XXX_presence[0]), 3)
 }
 
+func (x *QueryNodesRequest) HasSnapshotRevision() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 4)
+}
+
 func (x *QueryNodesRequest) ClearQuery() {
 	x.xxx_hidden_Query = nil
 }
@@ -146,14 +172,19 @@ func (x *QueryNodesRequest) ClearValues() {
 	x.xxx_hidden_Values = nil
 }
 
-func (x *QueryNodesRequest) ClearMaxNodes() {
+func (x *QueryNodesRequest) ClearPageSize() {
 	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 2)
-	x.xxx_hidden_MaxNodes = 0
+	x.xxx_hidden_PageSize = 0
 }
 
 func (x *QueryNodesRequest) ClearPageToken() {
 	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 3)
 	x.xxx_hidden_PageToken = nil
+}
+
+func (x *QueryNodesRequest) ClearSnapshotRevision() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 4)
+	x.xxx_hidden_SnapshotRevision = 0
 }
 
 type QueryNodesRequest_builder struct {
@@ -163,12 +194,20 @@ type QueryNodesRequest_builder struct {
 	Query *NodeQuery
 	// Which value data to return with them.
 	Values *ValueSelection
-	// The most nodes to return in one answer. Unset or 0 means the
-	// orchestrator's own limit.
-	MaxNodes *int32
-	// Continue an earlier answer: its Completeness.next_page_token. The rest
-	// of the request must be the same as then.
+	// The most nodes to return in one page. Unset or 0 means the
+	// orchestrator's own limit; larger values are lowered to it.
+	PageSize *int32
+	// Continue an earlier answer: its next_page_token. The rest of the
+	// request must be the same as then (otherwise INVALID_ARGUMENT). A token
+	// whose snapshot the orchestrator no longer keeps fails with
+	// FAILED_PRECONDITION: start the query over.
 	PageToken *string
+	// Read the workplan as it was at this revision number, for example to
+	// read more nodes consistently with an earlier answer in one
+	// Transaction. Unset reads the latest revision. Ignored with page_token,
+	// which carries its own. A revision older than the orchestrator keeps
+	// fails with FAILED_PRECONDITION.
+	SnapshotRevision *int64
 }
 
 func (b0 QueryNodesRequest_builder) Build() *QueryNodesRequest {
@@ -177,13 +216,17 @@ func (b0 QueryNodesRequest_builder) Build() *QueryNodesRequest {
 	_, _ = b, x
 	x.xxx_hidden_Query = b.Query
 	x.xxx_hidden_Values = b.Values
-	if b.MaxNodes != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 4)
-		x.xxx_hidden_MaxNodes = *b.MaxNodes
+	if b.PageSize != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 5)
+		x.xxx_hidden_PageSize = *b.PageSize
 	}
 	if b.PageToken != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 4)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 5)
 		x.xxx_hidden_PageToken = b.PageToken
+	}
+	if b.SnapshotRevision != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 4, 5)
+		x.xxx_hidden_SnapshotRevision = *b.SnapshotRevision
 	}
 	return m0
 }
@@ -192,18 +235,20 @@ var File_turboci_graph_orchestrator_v1_query_nodes_request_proto protoreflect.Fi
 
 const file_turboci_graph_orchestrator_v1_query_nodes_request_proto_rawDesc = "" +
 	"\n" +
-	"7turboci/graph/orchestrator/v1/query_nodes_request.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a.turboci/graph/orchestrator/v1/node_query.proto\x1a3turboci/graph/orchestrator/v1/value_selection.proto\"\xa2\x02\n" +
+	"7turboci/graph/orchestrator/v1/query_nodes_request.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a.turboci/graph/orchestrator/v1/node_query.proto\x1a3turboci/graph/orchestrator/v1/value_selection.proto\"\xea\x02\n" +
 	"\x11QueryNodesRequest\x12I\n" +
 	"\x05query\x18\x01 \x01(\v2(.turboci.graph.orchestrator.v1.NodeQueryB\x04\xe2A\x01\x02H\x00R\x05query\x88\x01\x01\x12J\n" +
 	"\x06values\x18\x02 \x01(\v2-.turboci.graph.orchestrator.v1.ValueSelectionH\x01R\x06values\x88\x01\x01\x12 \n" +
-	"\tmax_nodes\x18\x03 \x01(\x05H\x02R\bmaxNodes\x88\x01\x01\x12\"\n" +
+	"\tpage_size\x18\x03 \x01(\x05H\x02R\bpageSize\x88\x01\x01\x12\"\n" +
 	"\n" +
-	"page_token\x18\x04 \x01(\tH\x03R\tpageToken\x88\x01\x01B\b\n" +
+	"page_token\x18\x04 \x01(\tH\x03R\tpageToken\x88\x01\x01\x120\n" +
+	"\x11snapshot_revision\x18\x05 \x01(\x03H\x04R\x10snapshotRevision\x88\x01\x01B\b\n" +
 	"\x06_queryB\t\n" +
 	"\a_valuesB\f\n" +
 	"\n" +
-	"_max_nodesB\r\n" +
-	"\v_page_tokenBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"_page_sizeB\r\n" +
+	"\v_page_tokenB\x14\n" +
+	"\x12_snapshot_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var file_turboci_graph_orchestrator_v1_query_nodes_request_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_query_nodes_request_proto_goTypes = []any{

@@ -7,6 +7,7 @@
 package orchestratorpb
 
 import (
+	v1 "go.chromium.org/turboci/proto/go/graph/ids/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -20,15 +21,19 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// The nodes a query reached.
+// One page of the nodes a query reached.
 //
-// Next ID: 3
+// Next ID: 5
 type QueryNodesResponse struct {
-	state                   protoimpl.MessageState `protogen:"opaque.v1"`
-	xxx_hidden_WorkPlan     *WorkPlan              `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof"`
-	xxx_hidden_Completeness *Completeness          `protobuf:"bytes,2,opt,name=completeness,proto3,oneof"`
-	unknownFields           protoimpl.UnknownFields
-	sizeCache               protoimpl.SizeCache
+	state                    protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_WorkPlan      *WorkPlan              `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof"`
+	xxx_hidden_Completeness  *Completeness          `protobuf:"bytes,2,opt,name=completeness,proto3,oneof"`
+	xxx_hidden_NextPageToken *string                `protobuf:"bytes,3,opt,name=next_page_token,json=nextPageToken,proto3,oneof"`
+	xxx_hidden_Absent        *[]*v1.Identifier      `protobuf:"bytes,4,rep,name=absent,proto3"`
+	XXX_raceDetectHookData   protoimpl.RaceDetectHookData
+	XXX_presence             [1]uint32
+	unknownFields            protoimpl.UnknownFields
+	sizeCache                protoimpl.SizeCache
 }
 
 func (x *QueryNodesResponse) Reset() {
@@ -70,12 +75,40 @@ func (x *QueryNodesResponse) GetCompleteness() *Completeness {
 	return nil
 }
 
+func (x *QueryNodesResponse) GetNextPageToken() string {
+	if x != nil {
+		if x.xxx_hidden_NextPageToken != nil {
+			return *x.xxx_hidden_NextPageToken
+		}
+		return ""
+	}
+	return ""
+}
+
+func (x *QueryNodesResponse) GetAbsent() []*v1.Identifier {
+	if x != nil {
+		if x.xxx_hidden_Absent != nil {
+			return *x.xxx_hidden_Absent
+		}
+	}
+	return nil
+}
+
 func (x *QueryNodesResponse) SetWorkPlan(v *WorkPlan) {
 	x.xxx_hidden_WorkPlan = v
 }
 
 func (x *QueryNodesResponse) SetCompleteness(v *Completeness) {
 	x.xxx_hidden_Completeness = v
+}
+
+func (x *QueryNodesResponse) SetNextPageToken(v string) {
+	x.xxx_hidden_NextPageToken = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 4)
+}
+
+func (x *QueryNodesResponse) SetAbsent(v []*v1.Identifier) {
+	x.xxx_hidden_Absent = &v
 }
 
 func (x *QueryNodesResponse) HasWorkPlan() bool {
@@ -92,6 +125,13 @@ func (x *QueryNodesResponse) HasCompleteness() bool {
 	return x.xxx_hidden_Completeness != nil
 }
 
+func (x *QueryNodesResponse) HasNextPageToken() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 2)
+}
+
 func (x *QueryNodesResponse) ClearWorkPlan() {
 	x.xxx_hidden_WorkPlan = nil
 }
@@ -100,14 +140,27 @@ func (x *QueryNodesResponse) ClearCompleteness() {
 	x.xxx_hidden_Completeness = nil
 }
 
+func (x *QueryNodesResponse) ClearNextPageToken() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 2)
+	x.xxx_hidden_NextPageToken = nil
+}
+
 type QueryNodesResponse_builder struct {
 	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
 
-	// The workplan, holding only the nodes the query reached and the data of
-	// the values they refer to.
+	// The workplan, holding only this page's nodes and the data of the
+	// values they refer to. Its revision is the snapshot every page reads.
 	WorkPlan *WorkPlan
 	// Whether the answer is whole, and how to get the rest if not.
 	Completeness *Completeness
+	// Pass as QueryNodesRequest.page_token to get the next page, which reads
+	// the same snapshot. Empty on the last page.
+	NextPageToken *string
+	// The checks and stages that NodeQuery.nodes named but the workplan does
+	// not hold at the snapshot revision, so a reader can tell "absent" from
+	// "not on this page" (and pass them as Transaction.absent). Listed on the
+	// first page only.
+	Absent []*v1.Identifier
 }
 
 func (b0 QueryNodesResponse_builder) Build() *QueryNodesResponse {
@@ -116,6 +169,11 @@ func (b0 QueryNodesResponse_builder) Build() *QueryNodesResponse {
 	_, _ = b, x
 	x.xxx_hidden_WorkPlan = b.WorkPlan
 	x.xxx_hidden_Completeness = b.Completeness
+	if b.NextPageToken != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 4)
+		x.xxx_hidden_NextPageToken = b.NextPageToken
+	}
+	x.xxx_hidden_Absent = &b.Absent
 	return m0
 }
 
@@ -123,28 +181,33 @@ var File_turboci_graph_orchestrator_v1_query_nodes_response_proto protoreflect.F
 
 const file_turboci_graph_orchestrator_v1_query_nodes_response_proto_rawDesc = "" +
 	"\n" +
-	"8turboci/graph/orchestrator/v1/query_nodes_response.proto\x12\x1dturboci.graph.orchestrator.v1\x1a0turboci/graph/orchestrator/v1/completeness.proto\x1a-turboci/graph/orchestrator/v1/work_plan.proto\"\xd4\x01\n" +
+	"8turboci/graph/orchestrator/v1/query_nodes_response.proto\x12\x1dturboci.graph.orchestrator.v1\x1a%turboci/graph/ids/v1/identifier.proto\x1a0turboci/graph/orchestrator/v1/completeness.proto\x1a-turboci/graph/orchestrator/v1/work_plan.proto\"\xcf\x02\n" +
 	"\x12QueryNodesResponse\x12I\n" +
 	"\twork_plan\x18\x01 \x01(\v2'.turboci.graph.orchestrator.v1.WorkPlanH\x00R\bworkPlan\x88\x01\x01\x12T\n" +
-	"\fcompleteness\x18\x02 \x01(\v2+.turboci.graph.orchestrator.v1.CompletenessH\x01R\fcompleteness\x88\x01\x01B\f\n" +
+	"\fcompleteness\x18\x02 \x01(\v2+.turboci.graph.orchestrator.v1.CompletenessH\x01R\fcompleteness\x88\x01\x01\x12+\n" +
+	"\x0fnext_page_token\x18\x03 \x01(\tH\x02R\rnextPageToken\x88\x01\x01\x128\n" +
+	"\x06absent\x18\x04 \x03(\v2 .turboci.graph.ids.v1.IdentifierR\x06absentB\f\n" +
 	"\n" +
 	"_work_planB\x0f\n" +
-	"\r_completenessBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\r_completenessB\x12\n" +
+	"\x10_next_page_tokenBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var file_turboci_graph_orchestrator_v1_query_nodes_response_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_query_nodes_response_proto_goTypes = []any{
 	(*QueryNodesResponse)(nil), // 0: turboci.graph.orchestrator.v1.QueryNodesResponse
 	(*WorkPlan)(nil),           // 1: turboci.graph.orchestrator.v1.WorkPlan
 	(*Completeness)(nil),       // 2: turboci.graph.orchestrator.v1.Completeness
+	(*v1.Identifier)(nil),      // 3: turboci.graph.ids.v1.Identifier
 }
 var file_turboci_graph_orchestrator_v1_query_nodes_response_proto_depIdxs = []int32{
 	1, // 0: turboci.graph.orchestrator.v1.QueryNodesResponse.work_plan:type_name -> turboci.graph.orchestrator.v1.WorkPlan
 	2, // 1: turboci.graph.orchestrator.v1.QueryNodesResponse.completeness:type_name -> turboci.graph.orchestrator.v1.Completeness
-	2, // [2:2] is the sub-list for method output_type
-	2, // [2:2] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	3, // 2: turboci.graph.orchestrator.v1.QueryNodesResponse.absent:type_name -> turboci.graph.ids.v1.Identifier
+	3, // [3:3] is the sub-list for method output_type
+	3, // [3:3] is the sub-list for method input_type
+	3, // [3:3] is the sub-list for extension type_name
+	3, // [3:3] is the sub-list for extension extendee
+	0, // [0:3] is the sub-list for field type_name
 }
 
 func init() { file_turboci_graph_orchestrator_v1_query_nodes_response_proto_init() }

@@ -22,19 +22,23 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// Asks for a whole workplan: every check and stage with all their parts.
+// Asks for a whole workplan: every check and stage with all their parts, a
+// page at a time (AIP-158). As with QueryNodes, every page reads the
+// snapshot the first page fixed.
 //
-// Next ID: 5
+// Next ID: 7
 type ReadWorkPlanRequest struct {
-	state                   protoimpl.MessageState `protogen:"opaque.v1"`
-	xxx_hidden_WorkPlan     *v1.WorkPlanId         `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof"`
-	xxx_hidden_Values       *ValueSelection        `protobuf:"bytes,2,opt,name=values,proto3,oneof"`
-	xxx_hidden_IncludeEdits bool                   `protobuf:"varint,3,opt,name=include_edits,json=includeEdits,proto3,oneof"`
-	xxx_hidden_PageToken    *string                `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3,oneof"`
-	XXX_raceDetectHookData  protoimpl.RaceDetectHookData
-	XXX_presence            [1]uint32
-	unknownFields           protoimpl.UnknownFields
-	sizeCache               protoimpl.SizeCache
+	state                       protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_WorkPlan         *v1.WorkPlanId         `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof"`
+	xxx_hidden_Values           *ValueSelection        `protobuf:"bytes,2,opt,name=values,proto3,oneof"`
+	xxx_hidden_IncludeEdits     bool                   `protobuf:"varint,3,opt,name=include_edits,json=includeEdits,proto3,oneof"`
+	xxx_hidden_PageToken        *string                `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3,oneof"`
+	xxx_hidden_PageSize         int32                  `protobuf:"varint,5,opt,name=page_size,json=pageSize,proto3,oneof"`
+	xxx_hidden_SnapshotRevision int64                  `protobuf:"varint,6,opt,name=snapshot_revision,json=snapshotRevision,proto3,oneof"`
+	XXX_raceDetectHookData      protoimpl.RaceDetectHookData
+	XXX_presence                [1]uint32
+	unknownFields               protoimpl.UnknownFields
+	sizeCache                   protoimpl.SizeCache
 }
 
 func (x *ReadWorkPlanRequest) Reset() {
@@ -93,6 +97,20 @@ func (x *ReadWorkPlanRequest) GetPageToken() string {
 	return ""
 }
 
+func (x *ReadWorkPlanRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.xxx_hidden_PageSize
+	}
+	return 0
+}
+
+func (x *ReadWorkPlanRequest) GetSnapshotRevision() int64 {
+	if x != nil {
+		return x.xxx_hidden_SnapshotRevision
+	}
+	return 0
+}
+
 func (x *ReadWorkPlanRequest) SetWorkPlan(v *v1.WorkPlanId) {
 	x.xxx_hidden_WorkPlan = v
 }
@@ -103,12 +121,22 @@ func (x *ReadWorkPlanRequest) SetValues(v *ValueSelection) {
 
 func (x *ReadWorkPlanRequest) SetIncludeEdits(v bool) {
 	x.xxx_hidden_IncludeEdits = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 4)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 6)
 }
 
 func (x *ReadWorkPlanRequest) SetPageToken(v string) {
 	x.xxx_hidden_PageToken = &v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 4)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 6)
+}
+
+func (x *ReadWorkPlanRequest) SetPageSize(v int32) {
+	x.xxx_hidden_PageSize = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 4, 6)
+}
+
+func (x *ReadWorkPlanRequest) SetSnapshotRevision(v int64) {
+	x.xxx_hidden_SnapshotRevision = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 5, 6)
 }
 
 func (x *ReadWorkPlanRequest) HasWorkPlan() bool {
@@ -139,6 +167,20 @@ func (x *ReadWorkPlanRequest) HasPageToken() bool {
 	return protoimpl.X.Present(&(x.XXX_presence[0]), 3)
 }
 
+func (x *ReadWorkPlanRequest) HasPageSize() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 4)
+}
+
+func (x *ReadWorkPlanRequest) HasSnapshotRevision() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 5)
+}
+
 func (x *ReadWorkPlanRequest) ClearWorkPlan() {
 	x.xxx_hidden_WorkPlan = nil
 }
@@ -157,6 +199,16 @@ func (x *ReadWorkPlanRequest) ClearPageToken() {
 	x.xxx_hidden_PageToken = nil
 }
 
+func (x *ReadWorkPlanRequest) ClearPageSize() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 4)
+	x.xxx_hidden_PageSize = 0
+}
+
+func (x *ReadWorkPlanRequest) ClearSnapshotRevision() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 5)
+	x.xxx_hidden_SnapshotRevision = 0
+}
+
 type ReadWorkPlanRequest_builder struct {
 	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
 
@@ -166,8 +218,16 @@ type ReadWorkPlanRequest_builder struct {
 	Values *ValueSelection
 	// Also return the edit histories of every node, which can be long.
 	IncludeEdits *bool
-	// Continue an earlier answer: its Completeness.next_page_token.
+	// Continue an earlier answer: its next_page_token. The rest of the
+	// request must be the same as then.
 	PageToken *string
+	// The most nodes (checks and stages together) to return in one page.
+	// Unset or 0 means the orchestrator's own limit; larger values are
+	// lowered to it.
+	PageSize *int32
+	// Read the workplan as it was at this revision number. Unset reads the
+	// latest revision. Ignored with page_token, which carries its own.
+	SnapshotRevision *int64
 }
 
 func (b0 ReadWorkPlanRequest_builder) Build() *ReadWorkPlanRequest {
@@ -177,12 +237,20 @@ func (b0 ReadWorkPlanRequest_builder) Build() *ReadWorkPlanRequest {
 	x.xxx_hidden_WorkPlan = b.WorkPlan
 	x.xxx_hidden_Values = b.Values
 	if b.IncludeEdits != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 4)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 6)
 		x.xxx_hidden_IncludeEdits = *b.IncludeEdits
 	}
 	if b.PageToken != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 4)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 6)
 		x.xxx_hidden_PageToken = b.PageToken
+	}
+	if b.PageSize != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 4, 6)
+		x.xxx_hidden_PageSize = *b.PageSize
+	}
+	if b.SnapshotRevision != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 5, 6)
+		x.xxx_hidden_SnapshotRevision = *b.SnapshotRevision
 	}
 	return m0
 }
@@ -191,18 +259,23 @@ var File_turboci_graph_orchestrator_v1_read_work_plan_request_proto protoreflect
 
 const file_turboci_graph_orchestrator_v1_read_work_plan_request_proto_rawDesc = "" +
 	"\n" +
-	":turboci/graph/orchestrator/v1/read_work_plan_request.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a'turboci/graph/ids/v1/work_plan_id.proto\x1a3turboci/graph/orchestrator/v1/value_selection.proto\"\xb3\x02\n" +
+	":turboci/graph/orchestrator/v1/read_work_plan_request.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a'turboci/graph/ids/v1/work_plan_id.proto\x1a3turboci/graph/orchestrator/v1/value_selection.proto\"\xab\x03\n" +
 	"\x13ReadWorkPlanRequest\x12H\n" +
 	"\twork_plan\x18\x01 \x01(\v2 .turboci.graph.ids.v1.WorkPlanIdB\x04\xe2A\x01\x02H\x00R\bworkPlan\x88\x01\x01\x12J\n" +
 	"\x06values\x18\x02 \x01(\v2-.turboci.graph.orchestrator.v1.ValueSelectionH\x01R\x06values\x88\x01\x01\x12(\n" +
 	"\rinclude_edits\x18\x03 \x01(\bH\x02R\fincludeEdits\x88\x01\x01\x12\"\n" +
 	"\n" +
-	"page_token\x18\x04 \x01(\tH\x03R\tpageToken\x88\x01\x01B\f\n" +
+	"page_token\x18\x04 \x01(\tH\x03R\tpageToken\x88\x01\x01\x12 \n" +
+	"\tpage_size\x18\x05 \x01(\x05H\x04R\bpageSize\x88\x01\x01\x120\n" +
+	"\x11snapshot_revision\x18\x06 \x01(\x03H\x05R\x10snapshotRevision\x88\x01\x01B\f\n" +
 	"\n" +
 	"_work_planB\t\n" +
 	"\a_valuesB\x10\n" +
 	"\x0e_include_editsB\r\n" +
-	"\v_page_tokenBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\v_page_tokenB\f\n" +
+	"\n" +
+	"_page_sizeB\x14\n" +
+	"\x12_snapshot_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var file_turboci_graph_orchestrator_v1_read_work_plan_request_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_read_work_plan_request_proto_goTypes = []any{

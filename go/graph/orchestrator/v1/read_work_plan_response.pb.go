@@ -20,15 +20,18 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// A whole workplan as one reader may see it.
+// One page of a whole workplan as one reader may see it.
 //
-// Next ID: 3
+// Next ID: 4
 type ReadWorkPlanResponse struct {
-	state                   protoimpl.MessageState `protogen:"opaque.v1"`
-	xxx_hidden_WorkPlan     *WorkPlan              `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof"`
-	xxx_hidden_Completeness *Completeness          `protobuf:"bytes,2,opt,name=completeness,proto3,oneof"`
-	unknownFields           protoimpl.UnknownFields
-	sizeCache               protoimpl.SizeCache
+	state                    protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_WorkPlan      *WorkPlan              `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof"`
+	xxx_hidden_Completeness  *Completeness          `protobuf:"bytes,2,opt,name=completeness,proto3,oneof"`
+	xxx_hidden_NextPageToken *string                `protobuf:"bytes,3,opt,name=next_page_token,json=nextPageToken,proto3,oneof"`
+	XXX_raceDetectHookData   protoimpl.RaceDetectHookData
+	XXX_presence             [1]uint32
+	unknownFields            protoimpl.UnknownFields
+	sizeCache                protoimpl.SizeCache
 }
 
 func (x *ReadWorkPlanResponse) Reset() {
@@ -70,12 +73,27 @@ func (x *ReadWorkPlanResponse) GetCompleteness() *Completeness {
 	return nil
 }
 
+func (x *ReadWorkPlanResponse) GetNextPageToken() string {
+	if x != nil {
+		if x.xxx_hidden_NextPageToken != nil {
+			return *x.xxx_hidden_NextPageToken
+		}
+		return ""
+	}
+	return ""
+}
+
 func (x *ReadWorkPlanResponse) SetWorkPlan(v *WorkPlan) {
 	x.xxx_hidden_WorkPlan = v
 }
 
 func (x *ReadWorkPlanResponse) SetCompleteness(v *Completeness) {
 	x.xxx_hidden_Completeness = v
+}
+
+func (x *ReadWorkPlanResponse) SetNextPageToken(v string) {
+	x.xxx_hidden_NextPageToken = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 3)
 }
 
 func (x *ReadWorkPlanResponse) HasWorkPlan() bool {
@@ -92,6 +110,13 @@ func (x *ReadWorkPlanResponse) HasCompleteness() bool {
 	return x.xxx_hidden_Completeness != nil
 }
 
+func (x *ReadWorkPlanResponse) HasNextPageToken() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 2)
+}
+
 func (x *ReadWorkPlanResponse) ClearWorkPlan() {
 	x.xxx_hidden_WorkPlan = nil
 }
@@ -100,13 +125,22 @@ func (x *ReadWorkPlanResponse) ClearCompleteness() {
 	x.xxx_hidden_Completeness = nil
 }
 
+func (x *ReadWorkPlanResponse) ClearNextPageToken() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 2)
+	x.xxx_hidden_NextPageToken = nil
+}
+
 type ReadWorkPlanResponse_builder struct {
 	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
 
-	// The workplan with its nodes and the data of the values they refer to.
+	// The workplan with this page's nodes and the data of the values they
+	// refer to. Its revision is the snapshot every page reads.
 	WorkPlan *WorkPlan
 	// Whether the answer is whole, and how to get the rest if not.
 	Completeness *Completeness
+	// Pass as ReadWorkPlanRequest.page_token to get the next page, which
+	// reads the same snapshot. Empty on the last page.
+	NextPageToken *string
 }
 
 func (b0 ReadWorkPlanResponse_builder) Build() *ReadWorkPlanResponse {
@@ -115,6 +149,10 @@ func (b0 ReadWorkPlanResponse_builder) Build() *ReadWorkPlanResponse {
 	_, _ = b, x
 	x.xxx_hidden_WorkPlan = b.WorkPlan
 	x.xxx_hidden_Completeness = b.Completeness
+	if b.NextPageToken != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 3)
+		x.xxx_hidden_NextPageToken = b.NextPageToken
+	}
 	return m0
 }
 
@@ -122,13 +160,15 @@ var File_turboci_graph_orchestrator_v1_read_work_plan_response_proto protoreflec
 
 const file_turboci_graph_orchestrator_v1_read_work_plan_response_proto_rawDesc = "" +
 	"\n" +
-	";turboci/graph/orchestrator/v1/read_work_plan_response.proto\x12\x1dturboci.graph.orchestrator.v1\x1a0turboci/graph/orchestrator/v1/completeness.proto\x1a-turboci/graph/orchestrator/v1/work_plan.proto\"\xd6\x01\n" +
+	";turboci/graph/orchestrator/v1/read_work_plan_response.proto\x12\x1dturboci.graph.orchestrator.v1\x1a0turboci/graph/orchestrator/v1/completeness.proto\x1a-turboci/graph/orchestrator/v1/work_plan.proto\"\x97\x02\n" +
 	"\x14ReadWorkPlanResponse\x12I\n" +
 	"\twork_plan\x18\x01 \x01(\v2'.turboci.graph.orchestrator.v1.WorkPlanH\x00R\bworkPlan\x88\x01\x01\x12T\n" +
-	"\fcompleteness\x18\x02 \x01(\v2+.turboci.graph.orchestrator.v1.CompletenessH\x01R\fcompleteness\x88\x01\x01B\f\n" +
+	"\fcompleteness\x18\x02 \x01(\v2+.turboci.graph.orchestrator.v1.CompletenessH\x01R\fcompleteness\x88\x01\x01\x12+\n" +
+	"\x0fnext_page_token\x18\x03 \x01(\tH\x02R\rnextPageToken\x88\x01\x01B\f\n" +
 	"\n" +
 	"_work_planB\x0f\n" +
-	"\r_completenessBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\r_completenessB\x12\n" +
+	"\x10_next_page_tokenBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var file_turboci_graph_orchestrator_v1_read_work_plan_response_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_read_work_plan_response_proto_goTypes = []any{

@@ -28,27 +28,30 @@ const (
 // assigned to it, and may add more checks and stages to the workplan.
 //
 // The type of `args` picks the stage executor that runs the stage's
-// attempts. See StageState for the lifecycle. Stages are created and changed
-// with StageWrite.
+// attempts. See StageState for the lifecycle. A Stage is what the
+// orchestrator returns and is never sent back: stages are created and
+// changed with StageWrite, so every field here is output only.
 //
-// Next ID: 12
+// Next ID: 15
 type Stage struct {
-	state                      protoimpl.MessageState `protogen:"opaque.v1"`
-	xxx_hidden_Id              *v1.StageId            `protobuf:"bytes,1,opt,name=id,proto3,oneof"`
-	xxx_hidden_State           StageState             `protobuf:"varint,2,opt,name=state,proto3,enum=turboci.graph.orchestrator.v1.StageState,oneof"`
-	xxx_hidden_Args            *ValueRef              `protobuf:"bytes,3,opt,name=args,proto3,oneof"`
-	xxx_hidden_ExecutionPolicy *ExecutionPolicy       `protobuf:"bytes,4,opt,name=execution_policy,json=executionPolicy,proto3,oneof"`
-	xxx_hidden_Dependencies    *DependencyGroup       `protobuf:"bytes,5,opt,name=dependencies,proto3,oneof"`
-	xxx_hidden_Assignments     *[]*v1.CheckId         `protobuf:"bytes,6,rep,name=assignments,proto3"`
-	xxx_hidden_Attempts        *[]*StageAttempt       `protobuf:"bytes,7,rep,name=attempts,proto3"`
-	xxx_hidden_Group           *[]*v1.StageId         `protobuf:"bytes,8,rep,name=group,proto3"`
-	xxx_hidden_Edits           *[]*StageEdit          `protobuf:"bytes,9,rep,name=edits,proto3"`
-	xxx_hidden_CreateRevision  *Revision              `protobuf:"bytes,10,opt,name=create_revision,json=createRevision,proto3,oneof"`
-	xxx_hidden_UpdateRevision  *Revision              `protobuf:"bytes,11,opt,name=update_revision,json=updateRevision,proto3,oneof"`
-	XXX_raceDetectHookData     protoimpl.RaceDetectHookData
-	XXX_presence               [1]uint32
-	unknownFields              protoimpl.UnknownFields
-	sizeCache                  protoimpl.SizeCache
+	state                               protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Id                       *v1.StageId            `protobuf:"bytes,1,opt,name=id,proto3,oneof"`
+	xxx_hidden_State                    StageState             `protobuf:"varint,2,opt,name=state,proto3,enum=turboci.graph.orchestrator.v1.StageState,oneof"`
+	xxx_hidden_Args                     *ValueRef              `protobuf:"bytes,3,opt,name=args,proto3,oneof"`
+	xxx_hidden_ExecutionPolicy          *ExecutionPolicy       `protobuf:"bytes,4,opt,name=execution_policy,json=executionPolicy,proto3,oneof"`
+	xxx_hidden_Dependencies             *DependencyGroup       `protobuf:"bytes,5,opt,name=dependencies,proto3,oneof"`
+	xxx_hidden_Attempts                 *[]*StageAttempt       `protobuf:"bytes,7,rep,name=attempts,proto3"`
+	xxx_hidden_Group                    *[]*v1.StageId         `protobuf:"bytes,8,rep,name=group,proto3"`
+	xxx_hidden_Edits                    *[]*StageEdit          `protobuf:"bytes,9,rep,name=edits,proto3"`
+	xxx_hidden_CreateRevision           *Revision              `protobuf:"bytes,10,opt,name=create_revision,json=createRevision,proto3,oneof"`
+	xxx_hidden_UpdateRevision           *Revision              `protobuf:"bytes,11,opt,name=update_revision,json=updateRevision,proto3,oneof"`
+	xxx_hidden_Assignments              *[]*Assignment         `protobuf:"bytes,12,rep,name=assignments,proto3"`
+	xxx_hidden_Realm                    *string                `protobuf:"bytes,13,opt,name=realm,proto3,oneof"`
+	xxx_hidden_RequestedExecutionPolicy *ExecutionPolicy       `protobuf:"bytes,14,opt,name=requested_execution_policy,json=requestedExecutionPolicy,proto3,oneof"`
+	XXX_raceDetectHookData              protoimpl.RaceDetectHookData
+	XXX_presence                        [1]uint32
+	unknownFields                       protoimpl.UnknownFields
+	sizeCache                           protoimpl.SizeCache
 }
 
 func (x *Stage) Reset() {
@@ -113,15 +116,6 @@ func (x *Stage) GetDependencies() *DependencyGroup {
 	return nil
 }
 
-func (x *Stage) GetAssignments() []*v1.CheckId {
-	if x != nil {
-		if x.xxx_hidden_Assignments != nil {
-			return *x.xxx_hidden_Assignments
-		}
-	}
-	return nil
-}
-
 func (x *Stage) GetAttempts() []*StageAttempt {
 	if x != nil {
 		if x.xxx_hidden_Attempts != nil {
@@ -163,13 +157,39 @@ func (x *Stage) GetUpdateRevision() *Revision {
 	return nil
 }
 
+func (x *Stage) GetAssignments() []*Assignment {
+	if x != nil {
+		if x.xxx_hidden_Assignments != nil {
+			return *x.xxx_hidden_Assignments
+		}
+	}
+	return nil
+}
+
+func (x *Stage) GetRealm() string {
+	if x != nil {
+		if x.xxx_hidden_Realm != nil {
+			return *x.xxx_hidden_Realm
+		}
+		return ""
+	}
+	return ""
+}
+
+func (x *Stage) GetRequestedExecutionPolicy() *ExecutionPolicy {
+	if x != nil {
+		return x.xxx_hidden_RequestedExecutionPolicy
+	}
+	return nil
+}
+
 func (x *Stage) SetId(v *v1.StageId) {
 	x.xxx_hidden_Id = v
 }
 
 func (x *Stage) SetState(v StageState) {
 	x.xxx_hidden_State = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 11)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 13)
 }
 
 func (x *Stage) SetArgs(v *ValueRef) {
@@ -182,10 +202,6 @@ func (x *Stage) SetExecutionPolicy(v *ExecutionPolicy) {
 
 func (x *Stage) SetDependencies(v *DependencyGroup) {
 	x.xxx_hidden_Dependencies = v
-}
-
-func (x *Stage) SetAssignments(v []*v1.CheckId) {
-	x.xxx_hidden_Assignments = &v
 }
 
 func (x *Stage) SetAttempts(v []*StageAttempt) {
@@ -206,6 +222,19 @@ func (x *Stage) SetCreateRevision(v *Revision) {
 
 func (x *Stage) SetUpdateRevision(v *Revision) {
 	x.xxx_hidden_UpdateRevision = v
+}
+
+func (x *Stage) SetAssignments(v []*Assignment) {
+	x.xxx_hidden_Assignments = &v
+}
+
+func (x *Stage) SetRealm(v string) {
+	x.xxx_hidden_Realm = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 11, 13)
+}
+
+func (x *Stage) SetRequestedExecutionPolicy(v *ExecutionPolicy) {
+	x.xxx_hidden_RequestedExecutionPolicy = v
 }
 
 func (x *Stage) HasId() bool {
@@ -257,6 +286,20 @@ func (x *Stage) HasUpdateRevision() bool {
 	return x.xxx_hidden_UpdateRevision != nil
 }
 
+func (x *Stage) HasRealm() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 11)
+}
+
+func (x *Stage) HasRequestedExecutionPolicy() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_RequestedExecutionPolicy != nil
+}
+
 func (x *Stage) ClearId() {
 	x.xxx_hidden_Id = nil
 }
@@ -286,6 +329,15 @@ func (x *Stage) ClearUpdateRevision() {
 	x.xxx_hidden_UpdateRevision = nil
 }
 
+func (x *Stage) ClearRealm() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 11)
+	x.xxx_hidden_Realm = nil
+}
+
+func (x *Stage) ClearRequestedExecutionPolicy() {
+	x.xxx_hidden_RequestedExecutionPolicy = nil
+}
+
 type Stage_builder struct {
 	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
 
@@ -297,13 +349,13 @@ type Stage_builder struct {
 	// example a turboci.stages.build.v1.BuildStageArgs). Fixed once the stage
 	// is ATTEMPTING.
 	Args *ValueRef
-	// How the attempts are timed and retried.
+	// How the attempts are timed and retried: the policy the executor
+	// accepted (ValidateStageResponse), which the orchestrator enforces.
 	ExecutionPolicy *ExecutionPolicy
 	// What must happen elsewhere in the workplan before the stage runs.
 	Dependencies *DependencyGroup
-	// The checks whose results this stage's attempts write.
-	Assignments []*v1.CheckId
-	// The tries at running the stage, oldest first.
+	// The tries at running the stage, oldest first. Only the last one may
+	// still be unfinished.
 	Attempts []*StageAttempt
 	// The stages that this stage's attempts added to the workplan. The stage
 	// stays AWAITING_GROUP until they are all FINAL.
@@ -314,7 +366,22 @@ type Stage_builder struct {
 	// The write that created the stage.
 	CreateRevision *Revision
 	// The latest write that changed the stage or one of its attempts.
+	// Writers pass its number as StageWrite.expected_revision, or in a
+	// Transaction, to change the workplan only if nobody changed the stage in
+	// between.
 	UpdateRevision *Revision
+	// The checks this stage is responsible for, each with the state the
+	// stage promises to bring it to (see Assignment).
+	Assignments []*Assignment
+	// The access realm of the stage, as "<project>:<realm>": who may read
+	// and change it, and the realm of the nodes and values its attempts
+	// write without naming one. Set when the stage is created
+	// (StageWrite.realm) and never changed.
+	Realm *string
+	// The execution policy as the stage's writer asked for it, before the
+	// executor narrowed it into `execution_policy`. Unset when the writer
+	// left the policy to the executor.
+	RequestedExecutionPolicy *ExecutionPolicy
 }
 
 func (b0 Stage_builder) Build() *Stage {
@@ -323,18 +390,23 @@ func (b0 Stage_builder) Build() *Stage {
 	_, _ = b, x
 	x.xxx_hidden_Id = b.Id
 	if b.State != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 11)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 13)
 		x.xxx_hidden_State = *b.State
 	}
 	x.xxx_hidden_Args = b.Args
 	x.xxx_hidden_ExecutionPolicy = b.ExecutionPolicy
 	x.xxx_hidden_Dependencies = b.Dependencies
-	x.xxx_hidden_Assignments = &b.Assignments
 	x.xxx_hidden_Attempts = &b.Attempts
 	x.xxx_hidden_Group = &b.Group
 	x.xxx_hidden_Edits = &b.Edits
 	x.xxx_hidden_CreateRevision = b.CreateRevision
 	x.xxx_hidden_UpdateRevision = b.UpdateRevision
+	x.xxx_hidden_Assignments = &b.Assignments
+	if b.Realm != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 11, 13)
+		x.xxx_hidden_Realm = b.Realm
+	}
+	x.xxx_hidden_RequestedExecutionPolicy = b.RequestedExecutionPolicy
 	return m0
 }
 
@@ -342,27 +414,31 @@ var File_turboci_graph_orchestrator_v1_stage_proto protoreflect.FileDescriptor
 
 const file_turboci_graph_orchestrator_v1_stage_proto_rawDesc = "" +
 	"\n" +
-	")turboci/graph/orchestrator/v1/stage.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a#turboci/graph/ids/v1/check_id.proto\x1a#turboci/graph/ids/v1/stage_id.proto\x1a4turboci/graph/orchestrator/v1/dependency_group.proto\x1a4turboci/graph/orchestrator/v1/execution_policy.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\x1a1turboci/graph/orchestrator/v1/stage_attempt.proto\x1a.turboci/graph/orchestrator/v1/stage_edit.proto\x1a/turboci/graph/orchestrator/v1/stage_state.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\xbb\a\n" +
+	")turboci/graph/orchestrator/v1/stage.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a#turboci/graph/ids/v1/stage_id.proto\x1a.turboci/graph/orchestrator/v1/assignment.proto\x1a4turboci/graph/orchestrator/v1/dependency_group.proto\x1a4turboci/graph/orchestrator/v1/execution_policy.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\x1a1turboci/graph/orchestrator/v1/stage_attempt.proto\x1a.turboci/graph/orchestrator/v1/stage_edit.proto\x1a/turboci/graph/orchestrator/v1/stage_state.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\xa8\t\n" +
 	"\x05Stage\x128\n" +
-	"\x02id\x18\x01 \x01(\v2\x1d.turboci.graph.ids.v1.StageIdB\x04\xe2A\x01\x05H\x00R\x02id\x88\x01\x01\x12J\n" +
-	"\x05state\x18\x02 \x01(\x0e2).turboci.graph.orchestrator.v1.StageStateB\x04\xe2A\x01\x03H\x01R\x05state\x88\x01\x01\x12@\n" +
-	"\x04args\x18\x03 \x01(\v2'.turboci.graph.orchestrator.v1.ValueRefH\x02R\x04args\x88\x01\x01\x12^\n" +
-	"\x10execution_policy\x18\x04 \x01(\v2..turboci.graph.orchestrator.v1.ExecutionPolicyH\x03R\x0fexecutionPolicy\x88\x01\x01\x12W\n" +
-	"\fdependencies\x18\x05 \x01(\v2..turboci.graph.orchestrator.v1.DependencyGroupH\x04R\fdependencies\x88\x01\x01\x12?\n" +
-	"\vassignments\x18\x06 \x03(\v2\x1d.turboci.graph.ids.v1.CheckIdR\vassignments\x12M\n" +
+	"\x02id\x18\x01 \x01(\v2\x1d.turboci.graph.ids.v1.StageIdB\x04\xe2A\x01\x03H\x00R\x02id\x88\x01\x01\x12J\n" +
+	"\x05state\x18\x02 \x01(\x0e2).turboci.graph.orchestrator.v1.StageStateB\x04\xe2A\x01\x03H\x01R\x05state\x88\x01\x01\x12F\n" +
+	"\x04args\x18\x03 \x01(\v2'.turboci.graph.orchestrator.v1.ValueRefB\x04\xe2A\x01\x03H\x02R\x04args\x88\x01\x01\x12d\n" +
+	"\x10execution_policy\x18\x04 \x01(\v2..turboci.graph.orchestrator.v1.ExecutionPolicyB\x04\xe2A\x01\x03H\x03R\x0fexecutionPolicy\x88\x01\x01\x12]\n" +
+	"\fdependencies\x18\x05 \x01(\v2..turboci.graph.orchestrator.v1.DependencyGroupB\x04\xe2A\x01\x03H\x04R\fdependencies\x88\x01\x01\x12M\n" +
 	"\battempts\x18\a \x03(\v2+.turboci.graph.orchestrator.v1.StageAttemptB\x04\xe2A\x01\x03R\battempts\x129\n" +
 	"\x05group\x18\b \x03(\v2\x1d.turboci.graph.ids.v1.StageIdB\x04\xe2A\x01\x03R\x05group\x12D\n" +
 	"\x05edits\x18\t \x03(\v2(.turboci.graph.orchestrator.v1.StageEditB\x04\xe2A\x01\x03R\x05edits\x12[\n" +
 	"\x0fcreate_revision\x18\n" +
 	" \x01(\v2'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2A\x01\x03H\x05R\x0ecreateRevision\x88\x01\x01\x12[\n" +
-	"\x0fupdate_revision\x18\v \x01(\v2'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2A\x01\x03H\x06R\x0eupdateRevision\x88\x01\x01B\x05\n" +
+	"\x0fupdate_revision\x18\v \x01(\v2'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2A\x01\x03H\x06R\x0eupdateRevision\x88\x01\x01\x12Q\n" +
+	"\vassignments\x18\f \x03(\v2).turboci.graph.orchestrator.v1.AssignmentB\x04\xe2A\x01\x03R\vassignments\x12\x1f\n" +
+	"\x05realm\x18\r \x01(\tB\x04\xe2A\x01\x03H\aR\x05realm\x88\x01\x01\x12w\n" +
+	"\x1arequested_execution_policy\x18\x0e \x01(\v2..turboci.graph.orchestrator.v1.ExecutionPolicyB\x04\xe2A\x01\x03H\bR\x18requestedExecutionPolicy\x88\x01\x01B\x05\n" +
 	"\x03_idB\b\n" +
 	"\x06_stateB\a\n" +
 	"\x05_argsB\x13\n" +
 	"\x11_execution_policyB\x0f\n" +
 	"\r_dependenciesB\x12\n" +
 	"\x10_create_revisionB\x12\n" +
-	"\x10_update_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\x10_update_revisionB\b\n" +
+	"\x06_realmB\x1d\n" +
+	"\x1b_requested_execution_policyJ\x04\b\x06\x10\aBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var file_turboci_graph_orchestrator_v1_stage_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_stage_proto_goTypes = []any{
@@ -372,10 +448,10 @@ var file_turboci_graph_orchestrator_v1_stage_proto_goTypes = []any{
 	(*ValueRef)(nil),        // 3: turboci.graph.orchestrator.v1.ValueRef
 	(*ExecutionPolicy)(nil), // 4: turboci.graph.orchestrator.v1.ExecutionPolicy
 	(*DependencyGroup)(nil), // 5: turboci.graph.orchestrator.v1.DependencyGroup
-	(*v1.CheckId)(nil),      // 6: turboci.graph.ids.v1.CheckId
-	(*StageAttempt)(nil),    // 7: turboci.graph.orchestrator.v1.StageAttempt
-	(*StageEdit)(nil),       // 8: turboci.graph.orchestrator.v1.StageEdit
-	(*Revision)(nil),        // 9: turboci.graph.orchestrator.v1.Revision
+	(*StageAttempt)(nil),    // 6: turboci.graph.orchestrator.v1.StageAttempt
+	(*StageEdit)(nil),       // 7: turboci.graph.orchestrator.v1.StageEdit
+	(*Revision)(nil),        // 8: turboci.graph.orchestrator.v1.Revision
+	(*Assignment)(nil),      // 9: turboci.graph.orchestrator.v1.Assignment
 }
 var file_turboci_graph_orchestrator_v1_stage_proto_depIdxs = []int32{
 	1,  // 0: turboci.graph.orchestrator.v1.Stage.id:type_name -> turboci.graph.ids.v1.StageId
@@ -383,17 +459,18 @@ var file_turboci_graph_orchestrator_v1_stage_proto_depIdxs = []int32{
 	3,  // 2: turboci.graph.orchestrator.v1.Stage.args:type_name -> turboci.graph.orchestrator.v1.ValueRef
 	4,  // 3: turboci.graph.orchestrator.v1.Stage.execution_policy:type_name -> turboci.graph.orchestrator.v1.ExecutionPolicy
 	5,  // 4: turboci.graph.orchestrator.v1.Stage.dependencies:type_name -> turboci.graph.orchestrator.v1.DependencyGroup
-	6,  // 5: turboci.graph.orchestrator.v1.Stage.assignments:type_name -> turboci.graph.ids.v1.CheckId
-	7,  // 6: turboci.graph.orchestrator.v1.Stage.attempts:type_name -> turboci.graph.orchestrator.v1.StageAttempt
-	1,  // 7: turboci.graph.orchestrator.v1.Stage.group:type_name -> turboci.graph.ids.v1.StageId
-	8,  // 8: turboci.graph.orchestrator.v1.Stage.edits:type_name -> turboci.graph.orchestrator.v1.StageEdit
-	9,  // 9: turboci.graph.orchestrator.v1.Stage.create_revision:type_name -> turboci.graph.orchestrator.v1.Revision
-	9,  // 10: turboci.graph.orchestrator.v1.Stage.update_revision:type_name -> turboci.graph.orchestrator.v1.Revision
-	11, // [11:11] is the sub-list for method output_type
-	11, // [11:11] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	6,  // 5: turboci.graph.orchestrator.v1.Stage.attempts:type_name -> turboci.graph.orchestrator.v1.StageAttempt
+	1,  // 6: turboci.graph.orchestrator.v1.Stage.group:type_name -> turboci.graph.ids.v1.StageId
+	7,  // 7: turboci.graph.orchestrator.v1.Stage.edits:type_name -> turboci.graph.orchestrator.v1.StageEdit
+	8,  // 8: turboci.graph.orchestrator.v1.Stage.create_revision:type_name -> turboci.graph.orchestrator.v1.Revision
+	8,  // 9: turboci.graph.orchestrator.v1.Stage.update_revision:type_name -> turboci.graph.orchestrator.v1.Revision
+	9,  // 10: turboci.graph.orchestrator.v1.Stage.assignments:type_name -> turboci.graph.orchestrator.v1.Assignment
+	4,  // 11: turboci.graph.orchestrator.v1.Stage.requested_execution_policy:type_name -> turboci.graph.orchestrator.v1.ExecutionPolicy
+	12, // [12:12] is the sub-list for method output_type
+	12, // [12:12] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_turboci_graph_orchestrator_v1_stage_proto_init() }
@@ -401,6 +478,7 @@ func file_turboci_graph_orchestrator_v1_stage_proto_init() {
 	if File_turboci_graph_orchestrator_v1_stage_proto != nil {
 		return
 	}
+	file_turboci_graph_orchestrator_v1_assignment_proto_init()
 	file_turboci_graph_orchestrator_v1_dependency_group_proto_init()
 	file_turboci_graph_orchestrator_v1_execution_policy_proto_init()
 	file_turboci_graph_orchestrator_v1_revision_proto_init()

@@ -27,19 +27,21 @@ const (
 // stage's executor runs them and reports their progress (see
 // StageAttemptState for the lifecycle).
 //
-// Next ID: 7
+// Next ID: 9
 type StageAttempt struct {
-	state                  protoimpl.MessageState      `protogen:"opaque.v1"`
-	xxx_hidden_Id          *v1.StageAttemptId          `protobuf:"bytes,1,opt,name=id,proto3,oneof"`
-	xxx_hidden_State       StageAttemptState           `protobuf:"varint,2,opt,name=state,proto3,enum=turboci.graph.orchestrator.v1.StageAttemptState,oneof"`
-	xxx_hidden_Transitions *[]*StageAttempt_Transition `protobuf:"bytes,3,rep,name=transitions,proto3"`
-	xxx_hidden_Failure     *StageAttemptFailure        `protobuf:"bytes,4,opt,name=failure,proto3,oneof"`
-	xxx_hidden_ViewUrl     *string                     `protobuf:"bytes,5,opt,name=view_url,json=viewUrl,proto3,oneof"`
-	xxx_hidden_Details     *[]*ValueRef                `protobuf:"bytes,6,rep,name=details,proto3"`
-	XXX_raceDetectHookData protoimpl.RaceDetectHookData
-	XXX_presence           [1]uint32
-	unknownFields          protoimpl.UnknownFields
-	sizeCache              protoimpl.SizeCache
+	state                    protoimpl.MessageState      `protogen:"opaque.v1"`
+	xxx_hidden_Id            *v1.StageAttemptId          `protobuf:"bytes,1,opt,name=id,proto3,oneof"`
+	xxx_hidden_State         StageAttemptState           `protobuf:"varint,2,opt,name=state,proto3,enum=turboci.graph.orchestrator.v1.StageAttemptState,oneof"`
+	xxx_hidden_Transitions   *[]*StageAttempt_Transition `protobuf:"bytes,3,rep,name=transitions,proto3"`
+	xxx_hidden_Failure       *StageAttemptFailure        `protobuf:"bytes,4,opt,name=failure,proto3,oneof"`
+	xxx_hidden_ViewUrl       *string                     `protobuf:"bytes,5,opt,name=view_url,json=viewUrl,proto3,oneof"`
+	xxx_hidden_Details       *[]*ValueRef                `protobuf:"bytes,6,rep,name=details,proto3"`
+	xxx_hidden_ProcessId     *string                     `protobuf:"bytes,7,opt,name=process_id,json=processId,proto3,oneof"`
+	xxx_hidden_HeartbeatTime *timestamppb.Timestamp      `protobuf:"bytes,8,opt,name=heartbeat_time,json=heartbeatTime,proto3,oneof"`
+	XXX_raceDetectHookData   protoimpl.RaceDetectHookData
+	XXX_presence             [1]uint32
+	unknownFields            protoimpl.UnknownFields
+	sizeCache                protoimpl.SizeCache
 }
 
 func (x *StageAttempt) Reset() {
@@ -118,13 +120,30 @@ func (x *StageAttempt) GetDetails() []*ValueRef {
 	return nil
 }
 
+func (x *StageAttempt) GetProcessId() string {
+	if x != nil {
+		if x.xxx_hidden_ProcessId != nil {
+			return *x.xxx_hidden_ProcessId
+		}
+		return ""
+	}
+	return ""
+}
+
+func (x *StageAttempt) GetHeartbeatTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.xxx_hidden_HeartbeatTime
+	}
+	return nil
+}
+
 func (x *StageAttempt) SetId(v *v1.StageAttemptId) {
 	x.xxx_hidden_Id = v
 }
 
 func (x *StageAttempt) SetState(v StageAttemptState) {
 	x.xxx_hidden_State = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 6)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 8)
 }
 
 func (x *StageAttempt) SetTransitions(v []*StageAttempt_Transition) {
@@ -137,11 +156,20 @@ func (x *StageAttempt) SetFailure(v *StageAttemptFailure) {
 
 func (x *StageAttempt) SetViewUrl(v string) {
 	x.xxx_hidden_ViewUrl = &v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 4, 6)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 4, 8)
 }
 
 func (x *StageAttempt) SetDetails(v []*ValueRef) {
 	x.xxx_hidden_Details = &v
+}
+
+func (x *StageAttempt) SetProcessId(v string) {
+	x.xxx_hidden_ProcessId = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 6, 8)
+}
+
+func (x *StageAttempt) SetHeartbeatTime(v *timestamppb.Timestamp) {
+	x.xxx_hidden_HeartbeatTime = v
 }
 
 func (x *StageAttempt) HasId() bool {
@@ -172,6 +200,20 @@ func (x *StageAttempt) HasViewUrl() bool {
 	return protoimpl.X.Present(&(x.XXX_presence[0]), 4)
 }
 
+func (x *StageAttempt) HasProcessId() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 6)
+}
+
+func (x *StageAttempt) HasHeartbeatTime() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_HeartbeatTime != nil
+}
+
 func (x *StageAttempt) ClearId() {
 	x.xxx_hidden_Id = nil
 }
@@ -190,6 +232,15 @@ func (x *StageAttempt) ClearViewUrl() {
 	x.xxx_hidden_ViewUrl = nil
 }
 
+func (x *StageAttempt) ClearProcessId() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 6)
+	x.xxx_hidden_ProcessId = nil
+}
+
+func (x *StageAttempt) ClearHeartbeatTime() {
+	x.xxx_hidden_HeartbeatTime = nil
+}
+
 type StageAttempt_builder struct {
 	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
 
@@ -197,9 +248,10 @@ type StageAttempt_builder struct {
 	Id *v1.StageAttemptId
 	// Where the attempt is in its lifecycle.
 	State *StageAttemptState
-	// Every state the attempt entered, oldest first, starting with PENDING.
+	// Every state the attempt entered, oldest first, starting with PENDING
+	// for a stage's first attempt and AWAITING_RETRY for the others.
 	Transitions []*StageAttempt_Transition
-	// Why the attempt failed. Set only in INCOMPLETE and AWAITING_RETRY.
+	// Why the attempt failed. Set only in INCOMPLETE.
 	Failure *StageAttemptFailure
 	// Where people can watch the attempt in the executor's own interface (a
 	// build page, a task page).
@@ -207,6 +259,15 @@ type StageAttempt_builder struct {
 	// Executor-specific facts about the attempt (for example the ID of the
 	// build it started), as the executor reported them.
 	Details []*ValueRef
+	// The process that claimed the attempt when it moved to RUNNING
+	// (StageAttemptWrite.process_id). A later report that names another
+	// process is refused, so a copy of the work started by mistake learns to
+	// stop before it writes. Unset until the attempt is claimed.
+	ProcessId *string
+	// When the attempt last reported (see ExecutionPolicy.heartbeat_interval).
+	// A heartbeat that changes nothing is no write and has no revision, so
+	// this is a time. Unset before the first report.
+	HeartbeatTime *timestamppb.Timestamp
 }
 
 func (b0 StageAttempt_builder) Build() *StageAttempt {
@@ -215,26 +276,31 @@ func (b0 StageAttempt_builder) Build() *StageAttempt {
 	_, _ = b, x
 	x.xxx_hidden_Id = b.Id
 	if b.State != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 6)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 8)
 		x.xxx_hidden_State = *b.State
 	}
 	x.xxx_hidden_Transitions = &b.Transitions
 	x.xxx_hidden_Failure = b.Failure
 	if b.ViewUrl != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 4, 6)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 4, 8)
 		x.xxx_hidden_ViewUrl = b.ViewUrl
 	}
 	x.xxx_hidden_Details = &b.Details
+	if b.ProcessId != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 6, 8)
+		x.xxx_hidden_ProcessId = b.ProcessId
+	}
+	x.xxx_hidden_HeartbeatTime = b.HeartbeatTime
 	return m0
 }
 
 // One step of the attempt's life.
 //
-// Next ID: 3
+// Next ID: 4
 type StageAttempt_Transition struct {
 	state                  protoimpl.MessageState `protogen:"opaque.v1"`
 	xxx_hidden_State       StageAttemptState      `protobuf:"varint,1,opt,name=state,proto3,enum=turboci.graph.orchestrator.v1.StageAttemptState,oneof"`
-	xxx_hidden_Time        *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=time,proto3,oneof"`
+	xxx_hidden_Revision    *Revision              `protobuf:"bytes,3,opt,name=revision,proto3,oneof"`
 	XXX_raceDetectHookData protoimpl.RaceDetectHookData
 	XXX_presence           [1]uint32
 	unknownFields          protoimpl.UnknownFields
@@ -275,9 +341,9 @@ func (x *StageAttempt_Transition) GetState() StageAttemptState {
 	return StageAttemptState_STAGE_ATTEMPT_STATE_UNKNOWN
 }
 
-func (x *StageAttempt_Transition) GetTime() *timestamppb.Timestamp {
+func (x *StageAttempt_Transition) GetRevision() *Revision {
 	if x != nil {
-		return x.xxx_hidden_Time
+		return x.xxx_hidden_Revision
 	}
 	return nil
 }
@@ -287,8 +353,8 @@ func (x *StageAttempt_Transition) SetState(v StageAttemptState) {
 	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 0, 2)
 }
 
-func (x *StageAttempt_Transition) SetTime(v *timestamppb.Timestamp) {
-	x.xxx_hidden_Time = v
+func (x *StageAttempt_Transition) SetRevision(v *Revision) {
+	x.xxx_hidden_Revision = v
 }
 
 func (x *StageAttempt_Transition) HasState() bool {
@@ -298,11 +364,11 @@ func (x *StageAttempt_Transition) HasState() bool {
 	return protoimpl.X.Present(&(x.XXX_presence[0]), 0)
 }
 
-func (x *StageAttempt_Transition) HasTime() bool {
+func (x *StageAttempt_Transition) HasRevision() bool {
 	if x == nil {
 		return false
 	}
-	return x.xxx_hidden_Time != nil
+	return x.xxx_hidden_Revision != nil
 }
 
 func (x *StageAttempt_Transition) ClearState() {
@@ -310,8 +376,8 @@ func (x *StageAttempt_Transition) ClearState() {
 	x.xxx_hidden_State = StageAttemptState_STAGE_ATTEMPT_STATE_UNKNOWN
 }
 
-func (x *StageAttempt_Transition) ClearTime() {
-	x.xxx_hidden_Time = nil
+func (x *StageAttempt_Transition) ClearRevision() {
+	x.xxx_hidden_Revision = nil
 }
 
 type StageAttempt_Transition_builder struct {
@@ -319,8 +385,9 @@ type StageAttempt_Transition_builder struct {
 
 	// The state the attempt entered.
 	State *StageAttemptState
-	// When it entered it.
-	Time *timestamppb.Timestamp
+	// The write that moved the attempt into the state, and so when. The
+	// stage's edit with the same revision tells who made the move.
+	Revision *Revision
 }
 
 func (b0 StageAttempt_Transition_builder) Build() *StageAttempt_Transition {
@@ -331,7 +398,7 @@ func (b0 StageAttempt_Transition_builder) Build() *StageAttempt_Transition {
 		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 0, 2)
 		x.xxx_hidden_State = *b.State
 	}
-	x.xxx_hidden_Time = b.Time
+	x.xxx_hidden_Revision = b.Revision
 	return m0
 }
 
@@ -339,25 +406,30 @@ var File_turboci_graph_orchestrator_v1_stage_attempt_proto protoreflect.FileDesc
 
 const file_turboci_graph_orchestrator_v1_stage_attempt_proto_rawDesc = "" +
 	"\n" +
-	"1turboci/graph/orchestrator/v1/stage_attempt.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a+turboci/graph/ids/v1/stage_attempt_id.proto\x1a9turboci/graph/orchestrator/v1/stage_attempt_failure.proto\x1a7turboci/graph/orchestrator/v1/stage_attempt_state.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\x98\x05\n" +
+	"1turboci/graph/orchestrator/v1/stage_attempt.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a+turboci/graph/ids/v1/stage_attempt_id.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\x1a9turboci/graph/orchestrator/v1/stage_attempt_failure.proto\x1a7turboci/graph/orchestrator/v1/stage_attempt_state.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\xd1\x06\n" +
 	"\fStageAttempt\x12?\n" +
 	"\x02id\x18\x01 \x01(\v2$.turboci.graph.ids.v1.StageAttemptIdB\x04\xe2A\x01\x03H\x00R\x02id\x88\x01\x01\x12Q\n" +
 	"\x05state\x18\x02 \x01(\x0e20.turboci.graph.orchestrator.v1.StageAttemptStateB\x04\xe2A\x01\x03H\x01R\x05state\x88\x01\x01\x12^\n" +
 	"\vtransitions\x18\x03 \x03(\v26.turboci.graph.orchestrator.v1.StageAttempt.TransitionB\x04\xe2A\x01\x03R\vtransitions\x12W\n" +
 	"\afailure\x18\x04 \x01(\v22.turboci.graph.orchestrator.v1.StageAttemptFailureB\x04\xe2A\x01\x03H\x02R\afailure\x88\x01\x01\x12$\n" +
 	"\bview_url\x18\x05 \x01(\tB\x04\xe2A\x01\x03H\x03R\aviewUrl\x88\x01\x01\x12G\n" +
-	"\adetails\x18\x06 \x03(\v2'.turboci.graph.orchestrator.v1.ValueRefB\x04\xe2A\x01\x03R\adetails\x1a\xa1\x01\n" +
+	"\adetails\x18\x06 \x03(\v2'.turboci.graph.orchestrator.v1.ValueRefB\x04\xe2A\x01\x03R\adetails\x12(\n" +
+	"\n" +
+	"process_id\x18\a \x01(\tB\x04\xe2A\x01\x03H\x04R\tprocessId\x88\x01\x01\x12L\n" +
+	"\x0eheartbeat_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03H\x05R\rheartbeatTime\x88\x01\x01\x1a\xc0\x01\n" +
 	"\n" +
 	"Transition\x12K\n" +
-	"\x05state\x18\x01 \x01(\x0e20.turboci.graph.orchestrator.v1.StageAttemptStateH\x00R\x05state\x88\x01\x01\x123\n" +
-	"\x04time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampH\x01R\x04time\x88\x01\x01B\b\n" +
-	"\x06_stateB\a\n" +
-	"\x05_timeB\x05\n" +
+	"\x05state\x18\x01 \x01(\x0e20.turboci.graph.orchestrator.v1.StageAttemptStateH\x00R\x05state\x88\x01\x01\x12H\n" +
+	"\brevision\x18\x03 \x01(\v2'.turboci.graph.orchestrator.v1.RevisionH\x01R\brevision\x88\x01\x01B\b\n" +
+	"\x06_stateB\v\n" +
+	"\t_revisionJ\x04\b\x02\x10\x03B\x05\n" +
 	"\x03_idB\b\n" +
 	"\x06_stateB\n" +
 	"\n" +
 	"\b_failureB\v\n" +
-	"\t_view_urlBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\t_view_urlB\r\n" +
+	"\v_process_idB\x11\n" +
+	"\x0f_heartbeat_timeBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var file_turboci_graph_orchestrator_v1_stage_attempt_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_turboci_graph_orchestrator_v1_stage_attempt_proto_goTypes = []any{
@@ -368,6 +440,7 @@ var file_turboci_graph_orchestrator_v1_stage_attempt_proto_goTypes = []any{
 	(*StageAttemptFailure)(nil),     // 4: turboci.graph.orchestrator.v1.StageAttemptFailure
 	(*ValueRef)(nil),                // 5: turboci.graph.orchestrator.v1.ValueRef
 	(*timestamppb.Timestamp)(nil),   // 6: google.protobuf.Timestamp
+	(*Revision)(nil),                // 7: turboci.graph.orchestrator.v1.Revision
 }
 var file_turboci_graph_orchestrator_v1_stage_attempt_proto_depIdxs = []int32{
 	2, // 0: turboci.graph.orchestrator.v1.StageAttempt.id:type_name -> turboci.graph.ids.v1.StageAttemptId
@@ -375,13 +448,14 @@ var file_turboci_graph_orchestrator_v1_stage_attempt_proto_depIdxs = []int32{
 	1, // 2: turboci.graph.orchestrator.v1.StageAttempt.transitions:type_name -> turboci.graph.orchestrator.v1.StageAttempt.Transition
 	4, // 3: turboci.graph.orchestrator.v1.StageAttempt.failure:type_name -> turboci.graph.orchestrator.v1.StageAttemptFailure
 	5, // 4: turboci.graph.orchestrator.v1.StageAttempt.details:type_name -> turboci.graph.orchestrator.v1.ValueRef
-	3, // 5: turboci.graph.orchestrator.v1.StageAttempt.Transition.state:type_name -> turboci.graph.orchestrator.v1.StageAttemptState
-	6, // 6: turboci.graph.orchestrator.v1.StageAttempt.Transition.time:type_name -> google.protobuf.Timestamp
-	7, // [7:7] is the sub-list for method output_type
-	7, // [7:7] is the sub-list for method input_type
-	7, // [7:7] is the sub-list for extension type_name
-	7, // [7:7] is the sub-list for extension extendee
-	0, // [0:7] is the sub-list for field type_name
+	6, // 5: turboci.graph.orchestrator.v1.StageAttempt.heartbeat_time:type_name -> google.protobuf.Timestamp
+	3, // 6: turboci.graph.orchestrator.v1.StageAttempt.Transition.state:type_name -> turboci.graph.orchestrator.v1.StageAttemptState
+	7, // 7: turboci.graph.orchestrator.v1.StageAttempt.Transition.revision:type_name -> turboci.graph.orchestrator.v1.Revision
+	8, // [8:8] is the sub-list for method output_type
+	8, // [8:8] is the sub-list for method input_type
+	8, // [8:8] is the sub-list for extension type_name
+	8, // [8:8] is the sub-list for extension extendee
+	0, // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_turboci_graph_orchestrator_v1_stage_attempt_proto_init() }
@@ -389,6 +463,7 @@ func file_turboci_graph_orchestrator_v1_stage_attempt_proto_init() {
 	if File_turboci_graph_orchestrator_v1_stage_attempt_proto != nil {
 		return
 	}
+	file_turboci_graph_orchestrator_v1_revision_proto_init()
 	file_turboci_graph_orchestrator_v1_stage_attempt_failure_proto_init()
 	file_turboci_graph_orchestrator_v1_stage_attempt_state_proto_init()
 	file_turboci_graph_orchestrator_v1_value_ref_proto_init()

@@ -22,62 +22,95 @@ const (
 
 // Where one attempt of a stage is in its life.
 //
-// An attempt is born PENDING: the orchestrator is about to hand it to the
-// stage's executor. Quota or concurrency limits may hold it THROTTLED, and
-// it goes back to PENDING when the limit frees up; these two are the only
-// states that may alternate. Once the executor accepts it (RunStage) it is
-// SCHEDULED, and RUNNING once the executor reports that its work started.
-// When the work stops the executor cleans up while TEARING_DOWN. A cancel
-// (of the workplan or the stage, or a timeout) passes through CANCELLING.
+// The first attempt of a stage is born PENDING: the orchestrator is about
+// to hand it to the stage's executor. Every later attempt is born
+// AWAITING_RETRY, because it exists only since the attempt before it
+// failed; it becomes PENDING when the execution policy's retry delay has
+// passed. Quota or concurrency limits may hold a PENDING attempt
+// THROTTLED, and it goes back to PENDING when the limit frees up; these two
+// are the only states that may alternate. Once the executor accepts the
+// attempt (RunStage) it is SCHEDULED, and RUNNING once its work has claimed
+// it (StageAttemptWrite.process_id). An executor that does the work at once
+// (a no-op or built-in stage) may report RUNNING or COMPLETE straight from
+// PENDING, or COMPLETE straight from SCHEDULED. When the work stops the
+// executor cleans up while TEARING_DOWN.
 //
-// Every attempt ends in one of three states: COMPLETE when it ran to its
-// end; AWAITING_RETRY when it failed and the stage's execution policy still
-// has retry budget for that kind of failure, so the stage will make a new
-// attempt; INCOMPLETE when it failed and no retry follows. Apart from
-// PENDING and THROTTLED, states only move forward.
+// A cancel (of the workplan or the stage, or a run timeout) moves an
+// attempt that is PENDING, THROTTLED, SCHEDULED or RUNNING to CANCELLING:
+// even an attempt that was never acknowledged may have a RunStage call in
+// flight. The executor hears of it through CancelStage, the attempt's work
+// from the answer to its next write (WriteNodesResponse.current_attempt),
+// and the attempt ends from there. An attempt still AWAITING_RETRY holds
+// nothing and is ended INCOMPLETE at once.
+//
+// Every attempt ends in one of two states: COMPLETE when it ran to its
+// end, INCOMPLETE when it did not (see its failure). A failed attempt stays
+// INCOMPLETE whether or not a retry follows: the retry is the next attempt,
+// which starts AWAITING_RETRY. Apart from PENDING and THROTTLED, states
+// only move forward.
+//
+// How a whole workplan moves from created to done is told on WorkPlan.
 type StageAttemptState int32
 
 const (
 	// Never set on a real attempt; the value of an unset field.
 	StageAttemptState_STAGE_ATTEMPT_STATE_UNKNOWN StageAttemptState = 0
 	// The attempt exists and waits to be sent to the stage's executor. The
-	// start timeout is counting already, here and while THROTTLED.
-	// Next states: STAGE_ATTEMPT_STATE_THROTTLED, STAGE_ATTEMPT_STATE_SCHEDULED, STAGE_ATTEMPT_STATE_INCOMPLETE, STAGE_ATTEMPT_STATE_AWAITING_RETRY.
+	// start timeout is counting already, here and while THROTTLED. The first
+	// attempt of every stage starts here.
+	// Next states: STAGE_ATTEMPT_STATE_THROTTLED, STAGE_ATTEMPT_STATE_SCHEDULED,
+	// STAGE_ATTEMPT_STATE_RUNNING, STAGE_ATTEMPT_STATE_COMPLETE,
+	// STAGE_ATTEMPT_STATE_CANCELLING, STAGE_ATTEMPT_STATE_INCOMPLETE.
 	StageAttemptState_STAGE_ATTEMPT_STATE_PENDING StageAttemptState = 1
 	// The attempt may not be sent yet because a quota or concurrency limit is
 	// reached; it returns to PENDING when the limit allows.
-	// Next states: STAGE_ATTEMPT_STATE_PENDING, STAGE_ATTEMPT_STATE_INCOMPLETE, STAGE_ATTEMPT_STATE_AWAITING_RETRY.
+	// Next states: STAGE_ATTEMPT_STATE_PENDING, STAGE_ATTEMPT_STATE_CANCELLING,
+	// STAGE_ATTEMPT_STATE_INCOMPLETE.
 	StageAttemptState_STAGE_ATTEMPT_STATE_THROTTLED StageAttemptState = 2
 	// The executor accepted the attempt and is getting it started (finding a
-	// machine, fetching inputs). The start timeout is counting.
-	// Next states: STAGE_ATTEMPT_STATE_RUNNING, STAGE_ATTEMPT_STATE_CANCELLING, STAGE_ATTEMPT_STATE_INCOMPLETE, STAGE_ATTEMPT_STATE_AWAITING_RETRY.
+	// machine, fetching inputs). The start timeout is counting, and so is
+	// the heartbeat interval.
+	// Next states: STAGE_ATTEMPT_STATE_RUNNING, STAGE_ATTEMPT_STATE_COMPLETE,
+	// STAGE_ATTEMPT_STATE_CANCELLING, STAGE_ATTEMPT_STATE_INCOMPLETE.
 	StageAttemptState_STAGE_ATTEMPT_STATE_SCHEDULED StageAttemptState = 3
-	// The attempt's work is running and may write nodes with the attempt's
-	// token. The run timeout is counting.
-	// Next states: STAGE_ATTEMPT_STATE_CANCELLING, STAGE_ATTEMPT_STATE_TEARING_DOWN, STAGE_ATTEMPT_STATE_COMPLETE, STAGE_ATTEMPT_STATE_INCOMPLETE, STAGE_ATTEMPT_STATE_AWAITING_RETRY.
+	// The attempt's work is running, claimed by one process
+	// (StageAttempt.process_id), and may write nodes with the attempt's
+	// token. The run timeout and the heartbeat interval are counting.
+	// Next states: STAGE_ATTEMPT_STATE_CANCELLING,
+	// STAGE_ATTEMPT_STATE_TEARING_DOWN, STAGE_ATTEMPT_STATE_COMPLETE,
+	// STAGE_ATTEMPT_STATE_INCOMPLETE.
 	StageAttemptState_STAGE_ATTEMPT_STATE_RUNNING StageAttemptState = 4
-	// The orchestrator asked the executor to stop the attempt (CancelStage)
-	// and waits for it to confirm. The stop timeout is counting.
-	// Next states: STAGE_ATTEMPT_STATE_TEARING_DOWN, STAGE_ATTEMPT_STATE_INCOMPLETE, STAGE_ATTEMPT_STATE_AWAITING_RETRY.
+	// The orchestrator asked for the attempt to stop (CancelStage to the
+	// executor, and the answer to the attempt's next write) and waits for it
+	// to confirm. The attempt may still write nodes until it moves on. The
+	// stop timeout and the heartbeat interval are counting.
+	// Next states: STAGE_ATTEMPT_STATE_TEARING_DOWN,
+	// STAGE_ATTEMPT_STATE_INCOMPLETE.
 	StageAttemptState_STAGE_ATTEMPT_STATE_CANCELLING StageAttemptState = 5
 	// The attempt's work has stopped and the executor is releasing what it
 	// held (machines, leases, log uploads). The attempt may no longer write
-	// nodes. The stop timeout is counting.
-	// Next states: STAGE_ATTEMPT_STATE_COMPLETE, STAGE_ATTEMPT_STATE_INCOMPLETE, STAGE_ATTEMPT_STATE_AWAITING_RETRY.
+	// nodes, only report about itself. The stop timeout and the heartbeat
+	// interval are counting.
+	// Next states: STAGE_ATTEMPT_STATE_COMPLETE,
+	// STAGE_ATTEMPT_STATE_INCOMPLETE.
 	StageAttemptState_STAGE_ATTEMPT_STATE_TEARING_DOWN StageAttemptState = 6
 	// The attempt ran to its end. Whether what it built or tested passed is
 	// told by the check results it wrote, not by this state.
 	// Next states: none.
 	StageAttemptState_STAGE_ATTEMPT_STATE_COMPLETE StageAttemptState = 7
-	// The attempt ended without running to its end (see its failure) and the
-	// stage will not retry it: the failure kind is not retryable, the budget
-	// for it is spent, or the stage or workplan was cancelled.
+	// The attempt ended without running to its end; its failure says why.
+	// If the failure kind is retryable and the execution policy has budget
+	// left for it, the stage's next attempt follows, born AWAITING_RETRY;
+	// this attempt itself never changes again.
 	// Next states: none.
 	StageAttemptState_STAGE_ATTEMPT_STATE_INCOMPLETE StageAttemptState = 8
-	// The attempt ended without running to its end (see its failure) and the
-	// execution policy grants a retry: the stage's next attempt is created
-	// after the policy's retry delay. This attempt itself never runs again.
-	// Next states: none.
+	// The first state of every attempt after the first: the attempt before
+	// it ended INCOMPLETE and the execution policy grants a retry. The
+	// orchestrator moves it to PENDING once the policy's retry delay has
+	// passed, or ends it INCOMPLETE (FAILURE_KIND_CANCELLED) if the stage or
+	// workplan is cancelled first.
+	// Next states: STAGE_ATTEMPT_STATE_PENDING,
+	// STAGE_ATTEMPT_STATE_INCOMPLETE.
 	StageAttemptState_STAGE_ATTEMPT_STATE_AWAITING_RETRY StageAttemptState = 9
 )
 

@@ -21,15 +21,19 @@ const (
 )
 
 // A stage attempt's report about itself, sent by its executor (or by the
-// attempt's own work) with the attempt's token.
+// attempt's own work) with the attempt's token. Every WriteNodes call that
+// carries one, even an empty one, is a heartbeat (see
+// ExecutionPolicy.heartbeat_interval), and its answer tells the attempt
+// where it stands (WriteNodesResponse.current_attempt).
 //
-// Next ID: 5
+// Next ID: 6
 type StageAttemptWrite struct {
 	state                  protoimpl.MessageState `protogen:"opaque.v1"`
 	xxx_hidden_State       StageAttemptState      `protobuf:"varint,1,opt,name=state,proto3,enum=turboci.graph.orchestrator.v1.StageAttemptState,oneof"`
 	xxx_hidden_Failure     *StageAttemptFailure   `protobuf:"bytes,2,opt,name=failure,proto3,oneof"`
 	xxx_hidden_Details     *[]*ValueWrite         `protobuf:"bytes,3,rep,name=details,proto3"`
 	xxx_hidden_ViewUrl     *string                `protobuf:"bytes,4,opt,name=view_url,json=viewUrl,proto3,oneof"`
+	xxx_hidden_ProcessId   *string                `protobuf:"bytes,5,opt,name=process_id,json=processId,proto3,oneof"`
 	XXX_raceDetectHookData protoimpl.RaceDetectHookData
 	XXX_presence           [1]uint32
 	unknownFields          protoimpl.UnknownFields
@@ -96,9 +100,19 @@ func (x *StageAttemptWrite) GetViewUrl() string {
 	return ""
 }
 
+func (x *StageAttemptWrite) GetProcessId() string {
+	if x != nil {
+		if x.xxx_hidden_ProcessId != nil {
+			return *x.xxx_hidden_ProcessId
+		}
+		return ""
+	}
+	return ""
+}
+
 func (x *StageAttemptWrite) SetState(v StageAttemptState) {
 	x.xxx_hidden_State = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 0, 4)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 0, 5)
 }
 
 func (x *StageAttemptWrite) SetFailure(v *StageAttemptFailure) {
@@ -111,7 +125,12 @@ func (x *StageAttemptWrite) SetDetails(v []*ValueWrite) {
 
 func (x *StageAttemptWrite) SetViewUrl(v string) {
 	x.xxx_hidden_ViewUrl = &v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 4)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 5)
+}
+
+func (x *StageAttemptWrite) SetProcessId(v string) {
+	x.xxx_hidden_ProcessId = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 4, 5)
 }
 
 func (x *StageAttemptWrite) HasState() bool {
@@ -135,6 +154,13 @@ func (x *StageAttemptWrite) HasViewUrl() bool {
 	return protoimpl.X.Present(&(x.XXX_presence[0]), 3)
 }
 
+func (x *StageAttemptWrite) HasProcessId() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 4)
+}
+
 func (x *StageAttemptWrite) ClearState() {
 	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 0)
 	x.xxx_hidden_State = StageAttemptState_STAGE_ATTEMPT_STATE_UNKNOWN
@@ -149,13 +175,27 @@ func (x *StageAttemptWrite) ClearViewUrl() {
 	x.xxx_hidden_ViewUrl = nil
 }
 
+func (x *StageAttemptWrite) ClearProcessId() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 4)
+	x.xxx_hidden_ProcessId = nil
+}
+
 type StageAttemptWrite_builder struct {
 	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
 
-	// The state the attempt has reached: RUNNING, TEARING_DOWN, COMPLETE or
-	// INCOMPLETE. The orchestrator refuses moves its lifecycle does not allow.
-	// An attempt reported INCOMPLETE that the policy may still retry is
-	// recorded as AWAITING_RETRY.
+	// The state the attempt has reached. A report may make only these moves;
+	// the orchestrator makes the others itself and refuses the rest with
+	// FAILED_PRECONDITION:
+	//
+	//   - PENDING to RUNNING or COMPLETE, for an executor that does the work
+	//     while it accepts it (a no-op or built-in stage);
+	//   - SCHEDULED to RUNNING, COMPLETE or INCOMPLETE;
+	//   - RUNNING to TEARING_DOWN, COMPLETE or INCOMPLETE;
+	//   - CANCELLING to TEARING_DOWN or INCOMPLETE;
+	//   - TEARING_DOWN to COMPLETE or INCOMPLETE.
+	//
+	// An attempt reported INCOMPLETE whose failure the policy may still retry
+	// stays INCOMPLETE; the stage's next attempt starts AWAITING_RETRY.
 	State *StageAttemptState
 	// Why the attempt failed; required with INCOMPLETE.
 	Failure *StageAttemptFailure
@@ -164,6 +204,17 @@ type StageAttemptWrite_builder struct {
 	Details []*ValueWrite
 	// Where people can watch the attempt in the executor's interface.
 	ViewUrl *string
+	// The claim of the process doing the attempt's work: an ID unique to that
+	// process, for example "<host>:<pid>:<start time>". Required with the
+	// move to RUNNING (or straight to COMPLETE), which records it as
+	// StageAttempt.process_id. From then on a report that names a process
+	// must name this one: another ID (a second copy of the work, started by a
+	// redelivered task) fails with FAILED_PRECONDITION and a WriteConflict
+	// with REASON_CLAIMED, and that process should drop the work. Repeating
+	// the claim with the same ID succeeds, so a retried call is safe. The
+	// executor's own reports (for example the end of TEARING_DOWN) may leave
+	// it unset.
+	ProcessId *string
 }
 
 func (b0 StageAttemptWrite_builder) Build() *StageAttemptWrite {
@@ -171,14 +222,18 @@ func (b0 StageAttemptWrite_builder) Build() *StageAttemptWrite {
 	b, x := &b0, m0
 	_, _ = b, x
 	if b.State != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 0, 4)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 0, 5)
 		x.xxx_hidden_State = *b.State
 	}
 	x.xxx_hidden_Failure = b.Failure
 	x.xxx_hidden_Details = &b.Details
 	if b.ViewUrl != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 4)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 5)
 		x.xxx_hidden_ViewUrl = b.ViewUrl
+	}
+	if b.ProcessId != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 4, 5)
+		x.xxx_hidden_ProcessId = b.ProcessId
 	}
 	return m0
 }
@@ -187,16 +242,19 @@ var File_turboci_graph_orchestrator_v1_stage_attempt_write_proto protoreflect.Fi
 
 const file_turboci_graph_orchestrator_v1_stage_attempt_write_proto_rawDesc = "" +
 	"\n" +
-	"7turboci/graph/orchestrator/v1/stage_attempt_write.proto\x12\x1dturboci.graph.orchestrator.v1\x1a9turboci/graph/orchestrator/v1/stage_attempt_failure.proto\x1a7turboci/graph/orchestrator/v1/stage_attempt_state.proto\x1a/turboci/graph/orchestrator/v1/value_write.proto\"\xbb\x02\n" +
+	"7turboci/graph/orchestrator/v1/stage_attempt_write.proto\x12\x1dturboci.graph.orchestrator.v1\x1a9turboci/graph/orchestrator/v1/stage_attempt_failure.proto\x1a7turboci/graph/orchestrator/v1/stage_attempt_state.proto\x1a/turboci/graph/orchestrator/v1/value_write.proto\"\xee\x02\n" +
 	"\x11StageAttemptWrite\x12K\n" +
 	"\x05state\x18\x01 \x01(\x0e20.turboci.graph.orchestrator.v1.StageAttemptStateH\x00R\x05state\x88\x01\x01\x12Q\n" +
 	"\afailure\x18\x02 \x01(\v22.turboci.graph.orchestrator.v1.StageAttemptFailureH\x01R\afailure\x88\x01\x01\x12C\n" +
 	"\adetails\x18\x03 \x03(\v2).turboci.graph.orchestrator.v1.ValueWriteR\adetails\x12\x1e\n" +
-	"\bview_url\x18\x04 \x01(\tH\x02R\aviewUrl\x88\x01\x01B\b\n" +
+	"\bview_url\x18\x04 \x01(\tH\x02R\aviewUrl\x88\x01\x01\x12\"\n" +
+	"\n" +
+	"process_id\x18\x05 \x01(\tH\x03R\tprocessId\x88\x01\x01B\b\n" +
 	"\x06_stateB\n" +
 	"\n" +
 	"\b_failureB\v\n" +
-	"\t_view_urlBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\t_view_urlB\r\n" +
+	"\v_process_idBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var file_turboci_graph_orchestrator_v1_stage_attempt_write_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_stage_attempt_write_proto_goTypes = []any{

@@ -30,6 +30,8 @@ const (
 // then becomes FINAL. A stage whose dependencies can never be satisfied, or
 // that is cancelled before it ran, goes straight to FINAL with no attempts.
 // States only move forward.
+//
+// How a whole workplan moves from created to done is told on WorkPlan.
 type StageState int32
 
 const (
@@ -39,8 +41,8 @@ const (
 	// may still be edited.
 	// Next states: STAGE_STATE_ATTEMPTING, STAGE_STATE_FINAL.
 	StageState_STAGE_STATE_PLANNED StageState = 1
-	// The dependencies are satisfied and the stage has an attempt that has not
-	// ended, or is about to get a retry.
+	// The dependencies are satisfied and the stage's last attempt has not
+	// ended (a retry waits AWAITING_RETRY until its delay has passed).
 	// Next states: STAGE_STATE_AWAITING_GROUP, STAGE_STATE_FINAL.
 	StageState_STAGE_STATE_ATTEMPTING StageState = 2
 	// The last attempt has ended, but stages created by the stage's attempts

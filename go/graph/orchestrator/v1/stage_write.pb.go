@@ -11,6 +11,7 @@ import (
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
 	reflect "reflect"
 	unsafe "unsafe"
 )
@@ -22,21 +23,29 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// A change to one stage, or its creation when the ID is new. Unset fields
-// leave the stage as it is. Args, policy, dependencies and assignments may
-// change only while the stage is PLANNED. A stage created by a running
-// attempt joins the group of that attempt's stage.
+// A change to one stage, or its creation when the ID is new. A stage
+// created by a running attempt joins the group of that attempt's stage.
 //
-// Next ID: 8
+// Which fields a write touches: without `update_mask`, every field that is
+// set is written and unset fields leave the stage as it is. With
+// `update_mask`, exactly the listed fields are written, even when empty,
+// which is how a list is cleared. The `writable` option on each field says
+// in which stage states it may be set; a write outside them fails with
+// FAILED_PRECONDITION.
+//
+// Next ID: 12
 type StageWrite struct {
 	state                       protoimpl.MessageState `protogen:"opaque.v1"`
 	xxx_hidden_Id               *v1.StageId            `protobuf:"bytes,1,opt,name=id,proto3,oneof"`
 	xxx_hidden_Args             *ValueWrite            `protobuf:"bytes,2,opt,name=args,proto3,oneof"`
 	xxx_hidden_ExecutionPolicy  *ExecutionPolicy       `protobuf:"bytes,3,opt,name=execution_policy,json=executionPolicy,proto3,oneof"`
 	xxx_hidden_Dependencies     *DependencyGroup       `protobuf:"bytes,4,opt,name=dependencies,proto3,oneof"`
-	xxx_hidden_Assignments      *[]*v1.CheckId         `protobuf:"bytes,5,rep,name=assignments,proto3"`
 	xxx_hidden_Cancel           bool                   `protobuf:"varint,6,opt,name=cancel,proto3,oneof"`
 	xxx_hidden_ExpectedRevision int64                  `protobuf:"varint,7,opt,name=expected_revision,json=expectedRevision,proto3,oneof"`
+	xxx_hidden_Assignments      *[]*Assignment         `protobuf:"bytes,8,rep,name=assignments,proto3"`
+	xxx_hidden_Realm            *string                `protobuf:"bytes,9,opt,name=realm,proto3,oneof"`
+	xxx_hidden_CreateOnly       bool                   `protobuf:"varint,10,opt,name=create_only,json=createOnly,proto3,oneof"`
+	xxx_hidden_UpdateMask       *fieldmaskpb.FieldMask `protobuf:"bytes,11,opt,name=update_mask,json=updateMask,proto3,oneof"`
 	XXX_raceDetectHookData      protoimpl.RaceDetectHookData
 	XXX_presence                [1]uint32
 	unknownFields               protoimpl.UnknownFields
@@ -96,15 +105,6 @@ func (x *StageWrite) GetDependencies() *DependencyGroup {
 	return nil
 }
 
-func (x *StageWrite) GetAssignments() []*v1.CheckId {
-	if x != nil {
-		if x.xxx_hidden_Assignments != nil {
-			return *x.xxx_hidden_Assignments
-		}
-	}
-	return nil
-}
-
 func (x *StageWrite) GetCancel() bool {
 	if x != nil {
 		return x.xxx_hidden_Cancel
@@ -117,6 +117,39 @@ func (x *StageWrite) GetExpectedRevision() int64 {
 		return x.xxx_hidden_ExpectedRevision
 	}
 	return 0
+}
+
+func (x *StageWrite) GetAssignments() []*Assignment {
+	if x != nil {
+		if x.xxx_hidden_Assignments != nil {
+			return *x.xxx_hidden_Assignments
+		}
+	}
+	return nil
+}
+
+func (x *StageWrite) GetRealm() string {
+	if x != nil {
+		if x.xxx_hidden_Realm != nil {
+			return *x.xxx_hidden_Realm
+		}
+		return ""
+	}
+	return ""
+}
+
+func (x *StageWrite) GetCreateOnly() bool {
+	if x != nil {
+		return x.xxx_hidden_CreateOnly
+	}
+	return false
+}
+
+func (x *StageWrite) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.xxx_hidden_UpdateMask
+	}
+	return nil
 }
 
 func (x *StageWrite) SetId(v *v1.StageId) {
@@ -135,18 +168,32 @@ func (x *StageWrite) SetDependencies(v *DependencyGroup) {
 	x.xxx_hidden_Dependencies = v
 }
 
-func (x *StageWrite) SetAssignments(v []*v1.CheckId) {
-	x.xxx_hidden_Assignments = &v
-}
-
 func (x *StageWrite) SetCancel(v bool) {
 	x.xxx_hidden_Cancel = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 5, 7)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 4, 10)
 }
 
 func (x *StageWrite) SetExpectedRevision(v int64) {
 	x.xxx_hidden_ExpectedRevision = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 6, 7)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 5, 10)
+}
+
+func (x *StageWrite) SetAssignments(v []*Assignment) {
+	x.xxx_hidden_Assignments = &v
+}
+
+func (x *StageWrite) SetRealm(v string) {
+	x.xxx_hidden_Realm = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 7, 10)
+}
+
+func (x *StageWrite) SetCreateOnly(v bool) {
+	x.xxx_hidden_CreateOnly = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 8, 10)
+}
+
+func (x *StageWrite) SetUpdateMask(v *fieldmaskpb.FieldMask) {
+	x.xxx_hidden_UpdateMask = v
 }
 
 func (x *StageWrite) HasId() bool {
@@ -181,14 +228,35 @@ func (x *StageWrite) HasCancel() bool {
 	if x == nil {
 		return false
 	}
-	return protoimpl.X.Present(&(x.XXX_presence[0]), 5)
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 4)
 }
 
 func (x *StageWrite) HasExpectedRevision() bool {
 	if x == nil {
 		return false
 	}
-	return protoimpl.X.Present(&(x.XXX_presence[0]), 6)
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 5)
+}
+
+func (x *StageWrite) HasRealm() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 7)
+}
+
+func (x *StageWrite) HasCreateOnly() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 8)
+}
+
+func (x *StageWrite) HasUpdateMask() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_UpdateMask != nil
 }
 
 func (x *StageWrite) ClearId() {
@@ -208,13 +276,27 @@ func (x *StageWrite) ClearDependencies() {
 }
 
 func (x *StageWrite) ClearCancel() {
-	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 5)
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 4)
 	x.xxx_hidden_Cancel = false
 }
 
 func (x *StageWrite) ClearExpectedRevision() {
-	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 6)
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 5)
 	x.xxx_hidden_ExpectedRevision = 0
+}
+
+func (x *StageWrite) ClearRealm() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 7)
+	x.xxx_hidden_Realm = nil
+}
+
+func (x *StageWrite) ClearCreateOnly() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 8)
+	x.xxx_hidden_CreateOnly = false
+}
+
+func (x *StageWrite) ClearUpdateMask() {
+	x.xxx_hidden_UpdateMask = nil
 }
 
 type StageWrite_builder struct {
@@ -224,21 +306,42 @@ type StageWrite_builder struct {
 	Id *v1.StageId
 	// What to run; required when creating. Its type picks the executor, which
 	// validates it (TurboCIStageExecutor.ValidateStage) before the write is
-	// accepted.
+	// accepted. Allowed while the stage is PLANNED.
 	Args *ValueWrite
-	// How to time and retry attempts, replacing the old policy whole.
+	// How to time and retry attempts, replacing the old policy whole. The
+	// executor may narrow it (ValidateStageResponse); the stage keeps both.
+	// Unset on creation leaves the policy to the executor. Allowed while the
+	// stage is PLANNED.
 	ExecutionPolicy *ExecutionPolicy
-	// The stage's dependencies, replacing the old ones whole.
+	// The stage's dependencies, replacing the old ones whole. To remove every
+	// dependency, list "dependencies" in `update_mask` and leave this unset.
+	// Allowed while the stage is PLANNED.
 	Dependencies *DependencyGroup
-	// The checks this stage will write results for, replacing the old list.
-	Assignments []*v1.CheckId
 	// Stop the stage: a PLANNED stage becomes FINAL without attempts, an
 	// ATTEMPTING one has its current attempt cancelled and gets no retry.
 	Cancel *bool
-	// Apply the write only if the stage's update_revision number is still
-	// this; otherwise the whole request fails with ABORTED. Unset writes
-	// unconditionally.
+	// Apply the request only if the stage's update_revision number is still
+	// this; otherwise the whole request fails with ABORTED and a
+	// WriteConflict. Unset writes unconditionally.
 	ExpectedRevision *int64
+	// The checks the stage is responsible for, each with its goal state,
+	// replacing the old list. To remove every assignment, list "assignments"
+	// in `update_mask` and leave this empty. Allowed while the stage is
+	// PLANNED.
+	Assignments []*Assignment
+	// The access realm of a new stage, as "<project>:<realm>". Unset means
+	// the realm of the writing attempt's stage, or the workplan's realm for
+	// other writers. Set only when creating.
+	Realm *string
+	// Only create: if the stage already exists, the whole request fails with
+	// ABORTED and a WriteConflict naming it and its current revision, instead
+	// of changing it. For writers that may race to create the same stage.
+	CreateOnly *bool
+	// The fields of this message to write: "args", "execution_policy",
+	// "dependencies" or "assignments". Listed fields are written even when
+	// empty or unset, which clears them; set fields that are not listed are
+	// an error (INVALID_ARGUMENT). Unset writes every set field.
+	UpdateMask *fieldmaskpb.FieldMask
 }
 
 func (b0 StageWrite_builder) Build() *StageWrite {
@@ -249,15 +352,24 @@ func (b0 StageWrite_builder) Build() *StageWrite {
 	x.xxx_hidden_Args = b.Args
 	x.xxx_hidden_ExecutionPolicy = b.ExecutionPolicy
 	x.xxx_hidden_Dependencies = b.Dependencies
-	x.xxx_hidden_Assignments = &b.Assignments
 	if b.Cancel != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 5, 7)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 4, 10)
 		x.xxx_hidden_Cancel = *b.Cancel
 	}
 	if b.ExpectedRevision != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 6, 7)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 5, 10)
 		x.xxx_hidden_ExpectedRevision = *b.ExpectedRevision
 	}
+	x.xxx_hidden_Assignments = &b.Assignments
+	if b.Realm != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 7, 10)
+		x.xxx_hidden_Realm = b.Realm
+	}
+	if b.CreateOnly != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 8, 10)
+		x.xxx_hidden_CreateOnly = *b.CreateOnly
+	}
+	x.xxx_hidden_UpdateMask = b.UpdateMask
 	return m0
 }
 
@@ -265,43 +377,54 @@ var File_turboci_graph_orchestrator_v1_stage_write_proto protoreflect.FileDescri
 
 const file_turboci_graph_orchestrator_v1_stage_write_proto_rawDesc = "" +
 	"\n" +
-	"/turboci/graph/orchestrator/v1/stage_write.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a#turboci/graph/ids/v1/check_id.proto\x1a#turboci/graph/ids/v1/stage_id.proto\x1a4turboci/graph/orchestrator/v1/dependency_group.proto\x1a4turboci/graph/orchestrator/v1/execution_policy.proto\x1a/turboci/graph/orchestrator/v1/value_write.proto\"\xaa\x04\n" +
+	"/turboci/graph/orchestrator/v1/stage_write.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a#turboci/graph/ids/v1/stage_id.proto\x1a.turboci/graph/orchestrator/v1/assignment.proto\x1a4turboci/graph/orchestrator/v1/dependency_group.proto\x1a4turboci/graph/orchestrator/v1/execution_policy.proto\x1a1turboci/graph/orchestrator/v1/field_options.proto\x1a/turboci/graph/orchestrator/v1/value_write.proto\"\x9a\x06\n" +
 	"\n" +
 	"StageWrite\x128\n" +
-	"\x02id\x18\x01 \x01(\v2\x1d.turboci.graph.ids.v1.StageIdB\x04\xe2A\x01\x02H\x00R\x02id\x88\x01\x01\x12B\n" +
-	"\x04args\x18\x02 \x01(\v2).turboci.graph.orchestrator.v1.ValueWriteH\x01R\x04args\x88\x01\x01\x12^\n" +
-	"\x10execution_policy\x18\x03 \x01(\v2..turboci.graph.orchestrator.v1.ExecutionPolicyH\x02R\x0fexecutionPolicy\x88\x01\x01\x12W\n" +
-	"\fdependencies\x18\x04 \x01(\v2..turboci.graph.orchestrator.v1.DependencyGroupH\x03R\fdependencies\x88\x01\x01\x12?\n" +
-	"\vassignments\x18\x05 \x03(\v2\x1d.turboci.graph.ids.v1.CheckIdR\vassignments\x12\x1b\n" +
+	"\x02id\x18\x01 \x01(\v2\x1d.turboci.graph.ids.v1.StageIdB\x04\xe2A\x01\x02H\x00R\x02id\x88\x01\x01\x12L\n" +
+	"\x04args\x18\x02 \x01(\v2).turboci.graph.orchestrator.v1.ValueWriteB\bʟ\xca\x01\x03\x12\x01\x01H\x01R\x04args\x88\x01\x01\x12h\n" +
+	"\x10execution_policy\x18\x03 \x01(\v2..turboci.graph.orchestrator.v1.ExecutionPolicyB\bʟ\xca\x01\x03\x12\x01\x01H\x02R\x0fexecutionPolicy\x88\x01\x01\x12a\n" +
+	"\fdependencies\x18\x04 \x01(\v2..turboci.graph.orchestrator.v1.DependencyGroupB\bʟ\xca\x01\x03\x12\x01\x01H\x03R\fdependencies\x88\x01\x01\x12\x1b\n" +
 	"\x06cancel\x18\x06 \x01(\bH\x04R\x06cancel\x88\x01\x01\x120\n" +
-	"\x11expected_revision\x18\a \x01(\x03H\x05R\x10expectedRevision\x88\x01\x01B\x05\n" +
+	"\x11expected_revision\x18\a \x01(\x03H\x05R\x10expectedRevision\x88\x01\x01\x12U\n" +
+	"\vassignments\x18\b \x03(\v2).turboci.graph.orchestrator.v1.AssignmentB\bʟ\xca\x01\x03\x12\x01\x01R\vassignments\x12\"\n" +
+	"\x05realm\x18\t \x01(\tB\aʟ\xca\x01\x02 \x01H\x06R\x05realm\x88\x01\x01\x12$\n" +
+	"\vcreate_only\x18\n" +
+	" \x01(\bH\aR\n" +
+	"createOnly\x88\x01\x01\x12@\n" +
+	"\vupdate_mask\x18\v \x01(\v2\x1a.google.protobuf.FieldMaskH\bR\n" +
+	"updateMask\x88\x01\x01B\x05\n" +
 	"\x03_idB\a\n" +
 	"\x05_argsB\x13\n" +
 	"\x11_execution_policyB\x0f\n" +
 	"\r_dependenciesB\t\n" +
 	"\a_cancelB\x14\n" +
-	"\x12_expected_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\x12_expected_revisionB\b\n" +
+	"\x06_realmB\x0e\n" +
+	"\f_create_onlyB\x0e\n" +
+	"\f_update_maskJ\x04\b\x05\x10\x06BGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var file_turboci_graph_orchestrator_v1_stage_write_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_stage_write_proto_goTypes = []any{
-	(*StageWrite)(nil),      // 0: turboci.graph.orchestrator.v1.StageWrite
-	(*v1.StageId)(nil),      // 1: turboci.graph.ids.v1.StageId
-	(*ValueWrite)(nil),      // 2: turboci.graph.orchestrator.v1.ValueWrite
-	(*ExecutionPolicy)(nil), // 3: turboci.graph.orchestrator.v1.ExecutionPolicy
-	(*DependencyGroup)(nil), // 4: turboci.graph.orchestrator.v1.DependencyGroup
-	(*v1.CheckId)(nil),      // 5: turboci.graph.ids.v1.CheckId
+	(*StageWrite)(nil),            // 0: turboci.graph.orchestrator.v1.StageWrite
+	(*v1.StageId)(nil),            // 1: turboci.graph.ids.v1.StageId
+	(*ValueWrite)(nil),            // 2: turboci.graph.orchestrator.v1.ValueWrite
+	(*ExecutionPolicy)(nil),       // 3: turboci.graph.orchestrator.v1.ExecutionPolicy
+	(*DependencyGroup)(nil),       // 4: turboci.graph.orchestrator.v1.DependencyGroup
+	(*Assignment)(nil),            // 5: turboci.graph.orchestrator.v1.Assignment
+	(*fieldmaskpb.FieldMask)(nil), // 6: google.protobuf.FieldMask
 }
 var file_turboci_graph_orchestrator_v1_stage_write_proto_depIdxs = []int32{
 	1, // 0: turboci.graph.orchestrator.v1.StageWrite.id:type_name -> turboci.graph.ids.v1.StageId
 	2, // 1: turboci.graph.orchestrator.v1.StageWrite.args:type_name -> turboci.graph.orchestrator.v1.ValueWrite
 	3, // 2: turboci.graph.orchestrator.v1.StageWrite.execution_policy:type_name -> turboci.graph.orchestrator.v1.ExecutionPolicy
 	4, // 3: turboci.graph.orchestrator.v1.StageWrite.dependencies:type_name -> turboci.graph.orchestrator.v1.DependencyGroup
-	5, // 4: turboci.graph.orchestrator.v1.StageWrite.assignments:type_name -> turboci.graph.ids.v1.CheckId
-	5, // [5:5] is the sub-list for method output_type
-	5, // [5:5] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	5, // 4: turboci.graph.orchestrator.v1.StageWrite.assignments:type_name -> turboci.graph.orchestrator.v1.Assignment
+	6, // 5: turboci.graph.orchestrator.v1.StageWrite.update_mask:type_name -> google.protobuf.FieldMask
+	6, // [6:6] is the sub-list for method output_type
+	6, // [6:6] is the sub-list for method input_type
+	6, // [6:6] is the sub-list for extension type_name
+	6, // [6:6] is the sub-list for extension extendee
+	0, // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_turboci_graph_orchestrator_v1_stage_write_proto_init() }
@@ -309,8 +432,10 @@ func file_turboci_graph_orchestrator_v1_stage_write_proto_init() {
 	if File_turboci_graph_orchestrator_v1_stage_write_proto != nil {
 		return
 	}
+	file_turboci_graph_orchestrator_v1_assignment_proto_init()
 	file_turboci_graph_orchestrator_v1_dependency_group_proto_init()
 	file_turboci_graph_orchestrator_v1_execution_policy_proto_init()
+	file_turboci_graph_orchestrator_v1_field_options_proto_init()
 	file_turboci_graph_orchestrator_v1_value_write_proto_init()
 	file_turboci_graph_orchestrator_v1_stage_write_proto_msgTypes[0].OneofWrappers = []any{}
 	type x struct{}

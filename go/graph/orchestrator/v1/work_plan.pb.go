@@ -40,13 +40,19 @@ const (
 //  3. A stage whose dependencies are satisfied becomes ATTEMPTING: the
 //     orchestrator creates an attempt and hands it to the executor that
 //     serves the stage's args type (TurboCIStageExecutor.RunStage).
-//  4. The running attempt writes the results of its assigned checks (and
-//     may add checks and stages) with WriteNodes, then finalizes the checks.
-//     Failed attempts are retried within the stage's execution policy.
-//  5. Finalized checks and finished stages satisfy the edges of the nodes
+//  4. The running attempt claims the attempt, heartbeats, writes the
+//     results of its assigned checks (and may add checks and stages) with
+//     WriteNodes, and closes its results or finalizes the checks. Failed
+//     attempts end INCOMPLETE and are retried within the stage's execution
+//     policy: the retry is a new attempt that starts AWAITING_RETRY.
+//  5. When a stage becomes FINAL, each check assigned to it that has not
+//     reached the assignment's goal state is moved there by the
+//     orchestrator once no other unfinished stage holds the same
+//     assignment; Check.conclusion records why a check became FINAL.
+//  6. Finalized checks and finished stages satisfy the edges of the nodes
 //     that depend on them, which lets those run in turn; nodes whose
 //     dependencies can never be satisfied become FINAL without running.
-//  6. When every check and every stage is FINAL, the workplan is done and
+//  7. When every check and every stage is FINAL, the workplan is done and
 //     `finish_revision` is set. CancelWorkPlan gets there early: it cancels
 //     running attempts and makes every node FINAL.
 //
@@ -378,21 +384,21 @@ var File_turboci_graph_orchestrator_v1_work_plan_proto protoreflect.FileDescript
 
 const file_turboci_graph_orchestrator_v1_work_plan_proto_rawDesc = "" +
 	"\n" +
-	"-turboci/graph/orchestrator/v1/work_plan.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a'turboci/graph/ids/v1/work_plan_id.proto\x1a)turboci/graph/orchestrator/v1/actor.proto\x1a0turboci/graph/orchestrator/v1/cancellation.proto\x1a)turboci/graph/orchestrator/v1/check.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\x1a)turboci/graph/orchestrator/v1/stage.proto\x1a.turboci/graph/orchestrator/v1/value_data.proto\"\xf1\a\n" +
+	"-turboci/graph/orchestrator/v1/work_plan.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a'turboci/graph/ids/v1/work_plan_id.proto\x1a)turboci/graph/orchestrator/v1/actor.proto\x1a0turboci/graph/orchestrator/v1/cancellation.proto\x1a)turboci/graph/orchestrator/v1/check.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\x1a)turboci/graph/orchestrator/v1/stage.proto\x1a.turboci/graph/orchestrator/v1/value_data.proto\"\xfd\a\n" +
 	"\bWorkPlan\x12;\n" +
-	"\x02id\x18\x01 \x01(\v2 .turboci.graph.ids.v1.WorkPlanIdB\x04\xe2A\x01\x05H\x00R\x02id\x88\x01\x01\x12%\n" +
-	"\bworkflow\x18\x02 \x01(\tB\x04\xe2A\x01\x05H\x01R\bworkflow\x88\x01\x01\x12I\n" +
+	"\x02id\x18\x01 \x01(\v2 .turboci.graph.ids.v1.WorkPlanIdB\x04\xe2A\x01\x03H\x00R\x02id\x88\x01\x01\x12%\n" +
+	"\bworkflow\x18\x02 \x01(\tB\x04\xe2A\x01\x03H\x01R\bworkflow\x88\x01\x01\x12I\n" +
 	"\acreator\x18\x03 \x01(\v2$.turboci.graph.orchestrator.v1.ActorB\x04\xe2A\x01\x03H\x02R\acreator\x88\x01\x01\x12[\n" +
 	"\x0fcreate_revision\x18\x04 \x01(\v2'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2A\x01\x03H\x03R\x0ecreateRevision\x88\x01\x01\x12N\n" +
-	"\brevision\x18\x05 \x01(\v2'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2A\x01\x03H\x04R\brevision\x88\x01\x01\x12<\n" +
-	"\x06checks\x18\x06 \x03(\v2$.turboci.graph.orchestrator.v1.CheckR\x06checks\x12<\n" +
-	"\x06stages\x18\a \x03(\v2$.turboci.graph.orchestrator.v1.StageR\x06stages\x12[\n" +
+	"\brevision\x18\x05 \x01(\v2'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2A\x01\x03H\x04R\brevision\x88\x01\x01\x12B\n" +
+	"\x06checks\x18\x06 \x03(\v2$.turboci.graph.orchestrator.v1.CheckB\x04\xe2A\x01\x03R\x06checks\x12B\n" +
+	"\x06stages\x18\a \x03(\v2$.turboci.graph.orchestrator.v1.StageB\x04\xe2A\x01\x03R\x06stages\x12[\n" +
 	"\n" +
 	"value_data\x18\b \x03(\v26.turboci.graph.orchestrator.v1.WorkPlan.ValueDataEntryB\x04\xe2A\x01\x03R\tvalueData\x12Z\n" +
 	"\fcancellation\x18\t \x01(\v2+.turboci.graph.orchestrator.v1.CancellationB\x04\xe2A\x01\x03H\x05R\fcancellation\x88\x01\x01\x12[\n" +
 	"\x0ffinish_revision\x18\n" +
 	" \x01(\v2'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2A\x01\x03H\x06R\x0efinishRevision\x88\x01\x01\x12\x1f\n" +
-	"\x05realm\x18\v \x01(\tB\x04\xe2A\x01\x05H\aR\x05realm\x88\x01\x01\x1af\n" +
+	"\x05realm\x18\v \x01(\tB\x04\xe2A\x01\x03H\aR\x05realm\x88\x01\x01\x1af\n" +
 	"\x0eValueDataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12>\n" +
 	"\x05value\x18\x02 \x01(\v2(.turboci.graph.orchestrator.v1.ValueDataR\x05value:\x028\x01B\x05\n" +

@@ -25,7 +25,20 @@ const (
 // Changes to the nodes of one workplan, applied together as one revision:
 // either every write is accepted or none is.
 //
-// Next ID: 8
+// Writes are conditional when the writer says what they depend on: a
+// CheckWrite or StageWrite with `create_only` or `expected_revision`, or a
+// `transaction` listing what the writer read. A request whose conditions
+// no longer hold fails with ABORTED and a WriteConflict error detail naming
+// every conflicting node and its current revision.
+//
+// A request with stage_attempt_token is applied in the attempt's order: a
+// claim in `current_attempt` (a move to RUNNING, or to COMPLETE straight
+// from PENDING or SCHEDULED) takes effect before the node writes, any other
+// move after them. So an attempt may claim, write and end in one call, and
+// its node writes are judged in the state the attempt makes them in (see
+// the `writable` option of `checks` and `stages`).
+//
+// Next ID: 9
 type WriteNodesRequest struct {
 	state                        protoimpl.MessageState `protogen:"opaque.v1"`
 	xxx_hidden_WorkPlan          *v1.WorkPlanId         `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof"`
@@ -35,6 +48,7 @@ type WriteNodesRequest struct {
 	xxx_hidden_Reasons           *[]*ValueWrite         `protobuf:"bytes,5,rep,name=reasons,proto3"`
 	xxx_hidden_StageAttemptToken *string                `protobuf:"bytes,6,opt,name=stage_attempt_token,json=stageAttemptToken,proto3,oneof"`
 	xxx_hidden_RequestId         *string                `protobuf:"bytes,7,opt,name=request_id,json=requestId,proto3,oneof"`
+	xxx_hidden_Transaction       *Transaction           `protobuf:"bytes,8,opt,name=transaction,proto3,oneof"`
 	XXX_raceDetectHookData       protoimpl.RaceDetectHookData
 	XXX_presence                 [1]uint32
 	unknownFields                protoimpl.UnknownFields
@@ -127,6 +141,13 @@ func (x *WriteNodesRequest) GetRequestId() string {
 	return ""
 }
 
+func (x *WriteNodesRequest) GetTransaction() *Transaction {
+	if x != nil {
+		return x.xxx_hidden_Transaction
+	}
+	return nil
+}
+
 func (x *WriteNodesRequest) SetWorkPlan(v *v1.WorkPlanId) {
 	x.xxx_hidden_WorkPlan = v
 }
@@ -149,12 +170,16 @@ func (x *WriteNodesRequest) SetReasons(v []*ValueWrite) {
 
 func (x *WriteNodesRequest) SetStageAttemptToken(v string) {
 	x.xxx_hidden_StageAttemptToken = &v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 5, 7)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 5, 8)
 }
 
 func (x *WriteNodesRequest) SetRequestId(v string) {
 	x.xxx_hidden_RequestId = &v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 6, 7)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 6, 8)
+}
+
+func (x *WriteNodesRequest) SetTransaction(v *Transaction) {
+	x.xxx_hidden_Transaction = v
 }
 
 func (x *WriteNodesRequest) HasWorkPlan() bool {
@@ -185,6 +210,13 @@ func (x *WriteNodesRequest) HasRequestId() bool {
 	return protoimpl.X.Present(&(x.XXX_presence[0]), 6)
 }
 
+func (x *WriteNodesRequest) HasTransaction() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Transaction != nil
+}
+
 func (x *WriteNodesRequest) ClearWorkPlan() {
 	x.xxx_hidden_WorkPlan = nil
 }
@@ -203,17 +235,24 @@ func (x *WriteNodesRequest) ClearRequestId() {
 	x.xxx_hidden_RequestId = nil
 }
 
+func (x *WriteNodesRequest) ClearTransaction() {
+	x.xxx_hidden_Transaction = nil
+}
+
 type WriteNodesRequest_builder struct {
 	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
 
 	// The workplan to change.
 	WorkPlan *v1.WorkPlanId
-	// Checks to create or change.
+	// Checks to create or change. A stage attempt writes them only while
+	// RUNNING or CANCELLING.
 	Checks []*CheckWrite
-	// Stages to create or change.
+	// Stages to create or change. A stage attempt writes them only while
+	// RUNNING or CANCELLING.
 	Stages []*StageWrite
 	// The calling attempt's report about itself. Requires
-	// stage_attempt_token.
+	// stage_attempt_token. Setting it, even to an empty message, is the
+	// attempt's heartbeat; the answer carries the attempt's current state.
 	CurrentAttempt *StageAttemptWrite
 	// Why these changes are made (usually a turboci.data.common.v1.Display),
 	// recorded in the edit of every node touched.
@@ -225,6 +264,10 @@ type WriteNodesRequest_builder struct {
 	// A caller-chosen key that makes the call safe to retry: a second call
 	// with the same key is not applied again and returns the first answer.
 	RequestId *string
+	// What the writes are based on; the request fails with ABORTED if any of
+	// it has changed by the time it would commit. Unset applies the writes
+	// whatever happened since the writer last read.
+	Transaction *Transaction
 }
 
 func (b0 WriteNodesRequest_builder) Build() *WriteNodesRequest {
@@ -237,13 +280,14 @@ func (b0 WriteNodesRequest_builder) Build() *WriteNodesRequest {
 	x.xxx_hidden_CurrentAttempt = b.CurrentAttempt
 	x.xxx_hidden_Reasons = &b.Reasons
 	if b.StageAttemptToken != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 5, 7)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 5, 8)
 		x.xxx_hidden_StageAttemptToken = b.StageAttemptToken
 	}
 	if b.RequestId != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 6, 7)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 6, 8)
 		x.xxx_hidden_RequestId = b.RequestId
 	}
+	x.xxx_hidden_Transaction = b.Transaction
 	return m0
 }
 
@@ -251,21 +295,23 @@ var File_turboci_graph_orchestrator_v1_write_nodes_request_proto protoreflect.Fi
 
 const file_turboci_graph_orchestrator_v1_write_nodes_request_proto_rawDesc = "" +
 	"\n" +
-	"7turboci/graph/orchestrator/v1/write_nodes_request.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a'turboci/graph/ids/v1/work_plan_id.proto\x1a/turboci/graph/orchestrator/v1/check_write.proto\x1a7turboci/graph/orchestrator/v1/stage_attempt_write.proto\x1a/turboci/graph/orchestrator/v1/stage_write.proto\x1a/turboci/graph/orchestrator/v1/value_write.proto\"\xaa\x04\n" +
+	"7turboci/graph/orchestrator/v1/write_nodes_request.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a'turboci/graph/ids/v1/work_plan_id.proto\x1a/turboci/graph/orchestrator/v1/check_write.proto\x1a1turboci/graph/orchestrator/v1/field_options.proto\x1a7turboci/graph/orchestrator/v1/stage_attempt_write.proto\x1a/turboci/graph/orchestrator/v1/stage_write.proto\x1a/turboci/graph/orchestrator/v1/transaction.proto\x1a/turboci/graph/orchestrator/v1/value_write.proto\"\xa3\x05\n" +
 	"\x11WriteNodesRequest\x12H\n" +
-	"\twork_plan\x18\x01 \x01(\v2 .turboci.graph.ids.v1.WorkPlanIdB\x04\xe2A\x01\x02H\x00R\bworkPlan\x88\x01\x01\x12A\n" +
-	"\x06checks\x18\x02 \x03(\v2).turboci.graph.orchestrator.v1.CheckWriteR\x06checks\x12A\n" +
-	"\x06stages\x18\x03 \x03(\v2).turboci.graph.orchestrator.v1.StageWriteR\x06stages\x12^\n" +
+	"\twork_plan\x18\x01 \x01(\v2 .turboci.graph.ids.v1.WorkPlanIdB\x04\xe2A\x01\x02H\x00R\bworkPlan\x88\x01\x01\x12L\n" +
+	"\x06checks\x18\x02 \x03(\v2).turboci.graph.orchestrator.v1.CheckWriteB\tʟ\xca\x01\x04\x1a\x02\x04\x05R\x06checks\x12L\n" +
+	"\x06stages\x18\x03 \x03(\v2).turboci.graph.orchestrator.v1.StageWriteB\tʟ\xca\x01\x04\x1a\x02\x04\x05R\x06stages\x12^\n" +
 	"\x0fcurrent_attempt\x18\x04 \x01(\v20.turboci.graph.orchestrator.v1.StageAttemptWriteH\x01R\x0ecurrentAttempt\x88\x01\x01\x12C\n" +
 	"\areasons\x18\x05 \x03(\v2).turboci.graph.orchestrator.v1.ValueWriteR\areasons\x123\n" +
 	"\x13stage_attempt_token\x18\x06 \x01(\tH\x02R\x11stageAttemptToken\x88\x01\x01\x12\"\n" +
 	"\n" +
-	"request_id\x18\a \x01(\tH\x03R\trequestId\x88\x01\x01B\f\n" +
+	"request_id\x18\a \x01(\tH\x03R\trequestId\x88\x01\x01\x12Q\n" +
+	"\vtransaction\x18\b \x01(\v2*.turboci.graph.orchestrator.v1.TransactionH\x04R\vtransaction\x88\x01\x01B\f\n" +
 	"\n" +
 	"_work_planB\x12\n" +
 	"\x10_current_attemptB\x16\n" +
 	"\x14_stage_attempt_tokenB\r\n" +
-	"\v_request_idBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\v_request_idB\x0e\n" +
+	"\f_transactionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var file_turboci_graph_orchestrator_v1_write_nodes_request_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_write_nodes_request_proto_goTypes = []any{
@@ -275,6 +321,7 @@ var file_turboci_graph_orchestrator_v1_write_nodes_request_proto_goTypes = []any
 	(*StageWrite)(nil),        // 3: turboci.graph.orchestrator.v1.StageWrite
 	(*StageAttemptWrite)(nil), // 4: turboci.graph.orchestrator.v1.StageAttemptWrite
 	(*ValueWrite)(nil),        // 5: turboci.graph.orchestrator.v1.ValueWrite
+	(*Transaction)(nil),       // 6: turboci.graph.orchestrator.v1.Transaction
 }
 var file_turboci_graph_orchestrator_v1_write_nodes_request_proto_depIdxs = []int32{
 	1, // 0: turboci.graph.orchestrator.v1.WriteNodesRequest.work_plan:type_name -> turboci.graph.ids.v1.WorkPlanId
@@ -282,11 +329,12 @@ var file_turboci_graph_orchestrator_v1_write_nodes_request_proto_depIdxs = []int
 	3, // 2: turboci.graph.orchestrator.v1.WriteNodesRequest.stages:type_name -> turboci.graph.orchestrator.v1.StageWrite
 	4, // 3: turboci.graph.orchestrator.v1.WriteNodesRequest.current_attempt:type_name -> turboci.graph.orchestrator.v1.StageAttemptWrite
 	5, // 4: turboci.graph.orchestrator.v1.WriteNodesRequest.reasons:type_name -> turboci.graph.orchestrator.v1.ValueWrite
-	5, // [5:5] is the sub-list for method output_type
-	5, // [5:5] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	6, // 5: turboci.graph.orchestrator.v1.WriteNodesRequest.transaction:type_name -> turboci.graph.orchestrator.v1.Transaction
+	6, // [6:6] is the sub-list for method output_type
+	6, // [6:6] is the sub-list for method input_type
+	6, // [6:6] is the sub-list for extension type_name
+	6, // [6:6] is the sub-list for extension extendee
+	0, // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_turboci_graph_orchestrator_v1_write_nodes_request_proto_init() }
@@ -295,8 +343,10 @@ func file_turboci_graph_orchestrator_v1_write_nodes_request_proto_init() {
 		return
 	}
 	file_turboci_graph_orchestrator_v1_check_write_proto_init()
+	file_turboci_graph_orchestrator_v1_field_options_proto_init()
 	file_turboci_graph_orchestrator_v1_stage_attempt_write_proto_init()
 	file_turboci_graph_orchestrator_v1_stage_write_proto_init()
+	file_turboci_graph_orchestrator_v1_transaction_proto_init()
 	file_turboci_graph_orchestrator_v1_value_write_proto_init()
 	file_turboci_graph_orchestrator_v1_write_nodes_request_proto_msgTypes[0].OneofWrappers = []any{}
 	type x struct{}

@@ -22,12 +22,13 @@ const (
 
 // The outcome of an accepted WriteNodes call.
 //
-// Next ID: 2
+// Next ID: 3
 type WriteNodesResponse struct {
-	state               protoimpl.MessageState `protogen:"opaque.v1"`
-	xxx_hidden_Revision *Revision              `protobuf:"bytes,1,opt,name=revision,proto3,oneof"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	state                     protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Revision       *Revision              `protobuf:"bytes,1,opt,name=revision,proto3,oneof"`
+	xxx_hidden_CurrentAttempt *StageAttempt          `protobuf:"bytes,2,opt,name=current_attempt,json=currentAttempt,proto3,oneof"`
+	unknownFields             protoimpl.UnknownFields
+	sizeCache                 protoimpl.SizeCache
 }
 
 func (x *WriteNodesResponse) Reset() {
@@ -62,8 +63,19 @@ func (x *WriteNodesResponse) GetRevision() *Revision {
 	return nil
 }
 
+func (x *WriteNodesResponse) GetCurrentAttempt() *StageAttempt {
+	if x != nil {
+		return x.xxx_hidden_CurrentAttempt
+	}
+	return nil
+}
+
 func (x *WriteNodesResponse) SetRevision(v *Revision) {
 	x.xxx_hidden_Revision = v
+}
+
+func (x *WriteNodesResponse) SetCurrentAttempt(v *StageAttempt) {
+	x.xxx_hidden_CurrentAttempt = v
 }
 
 func (x *WriteNodesResponse) HasRevision() bool {
@@ -73,15 +85,32 @@ func (x *WriteNodesResponse) HasRevision() bool {
 	return x.xxx_hidden_Revision != nil
 }
 
+func (x *WriteNodesResponse) HasCurrentAttempt() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_CurrentAttempt != nil
+}
+
 func (x *WriteNodesResponse) ClearRevision() {
 	x.xxx_hidden_Revision = nil
+}
+
+func (x *WriteNodesResponse) ClearCurrentAttempt() {
+	x.xxx_hidden_CurrentAttempt = nil
 }
 
 type WriteNodesResponse_builder struct {
 	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
 
-	// The revision the writes were committed as.
+	// The revision the writes were committed as. A call that changed
+	// nothing (a bare heartbeat, a repeated request_id) returns the revision
+	// it found instead.
 	Revision *Revision
+	// The calling stage attempt as it is after the write, when the request
+	// carried stage_attempt_token. This is how a running attempt learns that
+	// it has been asked to stop: its state is CANCELLING.
+	CurrentAttempt *StageAttempt
 }
 
 func (b0 WriteNodesResponse_builder) Build() *WriteNodesResponse {
@@ -89,6 +118,7 @@ func (b0 WriteNodesResponse_builder) Build() *WriteNodesResponse {
 	b, x := &b0, m0
 	_, _ = b, x
 	x.xxx_hidden_Revision = b.Revision
+	x.xxx_hidden_CurrentAttempt = b.CurrentAttempt
 	return m0
 }
 
@@ -96,23 +126,27 @@ var File_turboci_graph_orchestrator_v1_write_nodes_response_proto protoreflect.F
 
 const file_turboci_graph_orchestrator_v1_write_nodes_response_proto_rawDesc = "" +
 	"\n" +
-	"8turboci/graph/orchestrator/v1/write_nodes_response.proto\x12\x1dturboci.graph.orchestrator.v1\x1a,turboci/graph/orchestrator/v1/revision.proto\"k\n" +
+	"8turboci/graph/orchestrator/v1/write_nodes_response.proto\x12\x1dturboci.graph.orchestrator.v1\x1a,turboci/graph/orchestrator/v1/revision.proto\x1a1turboci/graph/orchestrator/v1/stage_attempt.proto\"\xda\x01\n" +
 	"\x12WriteNodesResponse\x12H\n" +
-	"\brevision\x18\x01 \x01(\v2'.turboci.graph.orchestrator.v1.RevisionH\x00R\brevision\x88\x01\x01B\v\n" +
-	"\t_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\brevision\x18\x01 \x01(\v2'.turboci.graph.orchestrator.v1.RevisionH\x00R\brevision\x88\x01\x01\x12Y\n" +
+	"\x0fcurrent_attempt\x18\x02 \x01(\v2+.turboci.graph.orchestrator.v1.StageAttemptH\x01R\x0ecurrentAttempt\x88\x01\x01B\v\n" +
+	"\t_revisionB\x12\n" +
+	"\x10_current_attemptBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var file_turboci_graph_orchestrator_v1_write_nodes_response_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_write_nodes_response_proto_goTypes = []any{
 	(*WriteNodesResponse)(nil), // 0: turboci.graph.orchestrator.v1.WriteNodesResponse
 	(*Revision)(nil),           // 1: turboci.graph.orchestrator.v1.Revision
+	(*StageAttempt)(nil),       // 2: turboci.graph.orchestrator.v1.StageAttempt
 }
 var file_turboci_graph_orchestrator_v1_write_nodes_response_proto_depIdxs = []int32{
 	1, // 0: turboci.graph.orchestrator.v1.WriteNodesResponse.revision:type_name -> turboci.graph.orchestrator.v1.Revision
-	1, // [1:1] is the sub-list for method output_type
-	1, // [1:1] is the sub-list for method input_type
-	1, // [1:1] is the sub-list for extension type_name
-	1, // [1:1] is the sub-list for extension extendee
-	0, // [0:1] is the sub-list for field type_name
+	2, // 1: turboci.graph.orchestrator.v1.WriteNodesResponse.current_attempt:type_name -> turboci.graph.orchestrator.v1.StageAttempt
+	2, // [2:2] is the sub-list for method output_type
+	2, // [2:2] is the sub-list for method input_type
+	2, // [2:2] is the sub-list for extension type_name
+	2, // [2:2] is the sub-list for extension extendee
+	0, // [0:2] is the sub-list for field type_name
 }
 
 func init() { file_turboci_graph_orchestrator_v1_write_nodes_response_proto_init() }
@@ -121,6 +155,7 @@ func file_turboci_graph_orchestrator_v1_write_nodes_response_proto_init() {
 		return
 	}
 	file_turboci_graph_orchestrator_v1_revision_proto_init()
+	file_turboci_graph_orchestrator_v1_stage_attempt_proto_init()
 	file_turboci_graph_orchestrator_v1_write_nodes_response_proto_msgTypes[0].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

@@ -9,6 +9,7 @@
 package buildpb
 
 import (
+	_ "go.chromium.org/turboci/proto/go/graph/orchestrator/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -125,7 +126,7 @@ var File_turboci_stages_build_v1_build_stage_args_proto protoreflect.FileDescrip
 
 const file_turboci_stages_build_v1_build_stage_args_proto_rawDesc = "" +
 	"\n" +
-	".turboci/stages/build/v1/build_stage_args.proto\x12\x17turboci.stages.build.v1\"\xd3\x01\n" +
+	".turboci/stages/build/v1/build_stage_args.proto\x12\x17turboci.stages.build.v1\x1a3turboci/graph/orchestrator/v1/message_options.proto\"\xe2\x01\n" +
 	"\x0eBuildStageArgs\x12\x1d\n" +
 	"\abuilder\x18\x01 \x01(\tH\x00R\abuilder\x88\x01\x01\x12W\n" +
 	"\n" +
@@ -133,7 +134,7 @@ const file_turboci_stages_build_v1_build_stage_args_proto_rawDesc = "" +
 	"properties\x1a=\n" +
 	"\x0fPropertiesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01:\rڟ\xca\x01\b\b\x02\x10\x01\x1a\x02\b\x03B\n" +
 	"\n" +
 	"\b_builderB:Z8go.chromium.org/turboci/proto/go/stages/build/v1;buildpbb\x06proto3"
 

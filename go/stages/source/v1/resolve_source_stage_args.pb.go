@@ -9,6 +9,7 @@
 package sourcepb
 
 import (
+	_ "go.chromium.org/turboci/proto/go/graph/orchestrator/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -141,10 +142,10 @@ var File_turboci_stages_source_v1_resolve_source_stage_args_proto protoreflect.F
 
 const file_turboci_stages_source_v1_resolve_source_stage_args_proto_rawDesc = "" +
 	"\n" +
-	"8turboci/stages/source/v1/resolve_source_stage_args.proto\x12\x18turboci.stages.source.v1\"\xaf\x01\n" +
+	"8turboci/stages/source/v1/resolve_source_stage_args.proto\x12\x18turboci.stages.source.v1\x1a3turboci/graph/orchestrator/v1/message_options.proto\"\xbe\x01\n" +
 	"\x16ResolveSourceStageArgs\x123\n" +
 	"\x13list_affected_paths\x18\x01 \x01(\bH\x00R\x11listAffectedPaths\x88\x01\x01\x121\n" +
-	"\x12max_affected_paths\x18\x02 \x01(\x05H\x01R\x10maxAffectedPaths\x88\x01\x01B\x16\n" +
+	"\x12max_affected_paths\x18\x02 \x01(\x05H\x01R\x10maxAffectedPaths\x88\x01\x01:\rڟ\xca\x01\b\b\x02\x10\x01\x1a\x02\b\x03B\x16\n" +
 	"\x14_list_affected_pathsB\x15\n" +
 	"\x13_max_affected_pathsB<Z:go.chromium.org/turboci/proto/go/stages/source/v1;sourcepbb\x06proto3"
 

@@ -11,6 +11,7 @@ package testpb
 
 import (
 	v1 "go.chromium.org/turboci/proto/go/graph/ids/v1"
+	_ "go.chromium.org/turboci/proto/go/graph/orchestrator/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -27,13 +28,14 @@ const (
 // What a test stage runs: the suites of its assigned test checks, against
 // the artifacts of a build check, on machines from one pool.
 //
-// Next ID: 5
+// Next ID: 6
 type TestStageArgs struct {
 	state                  protoimpl.MessageState `protogen:"opaque.v1"`
 	xxx_hidden_Build       *v1.CheckId            `protobuf:"bytes,1,opt,name=build,proto3,oneof"`
 	xxx_hidden_Pool        *string                `protobuf:"bytes,2,opt,name=pool,proto3,oneof"`
 	xxx_hidden_Dimensions  map[string]string      `protobuf:"bytes,3,rep,name=dimensions,proto3" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	xxx_hidden_Shards      int32                  `protobuf:"varint,4,opt,name=shards,proto3,oneof"`
+	xxx_hidden_ShardIndex  int32                  `protobuf:"varint,5,opt,name=shard_index,json=shardIndex,proto3,oneof"`
 	XXX_raceDetectHookData protoimpl.RaceDetectHookData
 	XXX_presence           [1]uint32
 	unknownFields          protoimpl.UnknownFields
@@ -96,13 +98,20 @@ func (x *TestStageArgs) GetShards() int32 {
 	return 0
 }
 
+func (x *TestStageArgs) GetShardIndex() int32 {
+	if x != nil {
+		return x.xxx_hidden_ShardIndex
+	}
+	return 0
+}
+
 func (x *TestStageArgs) SetBuild_(v *v1.CheckId) {
 	x.xxx_hidden_Build = v
 }
 
 func (x *TestStageArgs) SetPool(v string) {
 	x.xxx_hidden_Pool = &v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 4)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 5)
 }
 
 func (x *TestStageArgs) SetDimensions(v map[string]string) {
@@ -111,7 +120,12 @@ func (x *TestStageArgs) SetDimensions(v map[string]string) {
 
 func (x *TestStageArgs) SetShards(v int32) {
 	x.xxx_hidden_Shards = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 4)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 5)
+}
+
+func (x *TestStageArgs) SetShardIndex(v int32) {
+	x.xxx_hidden_ShardIndex = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 4, 5)
 }
 
 func (x *TestStageArgs) HasBuild_() bool {
@@ -135,6 +149,13 @@ func (x *TestStageArgs) HasShards() bool {
 	return protoimpl.X.Present(&(x.XXX_presence[0]), 3)
 }
 
+func (x *TestStageArgs) HasShardIndex() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 4)
+}
+
 func (x *TestStageArgs) ClearBuild_() {
 	x.xxx_hidden_Build = nil
 }
@@ -149,6 +170,11 @@ func (x *TestStageArgs) ClearShards() {
 	x.xxx_hidden_Shards = 0
 }
 
+func (x *TestStageArgs) ClearShardIndex() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 4)
+	x.xxx_hidden_ShardIndex = 0
+}
+
 type TestStageArgs_builder struct {
 	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
 
@@ -160,8 +186,14 @@ type TestStageArgs_builder struct {
 	Pool *string
 	// Requirements the machines must meet, for example "os": "Ubuntu-22.04".
 	Dimensions map[string]string
-	// How many machines to spread the tests over. Unset means one.
+	// How many machines to spread the tests over. Unset means one. A stage
+	// with more than one and no `shard_index` plans the shards: it creates
+	// one stage per shard, each assigned the same test checks, and waits for
+	// them in AWAITING_GROUP.
 	Shards *int32
+	// Which of the `shards` this stage runs, from 0. Unset in a stage that
+	// runs every test itself or plans the shards.
+	ShardIndex *int32
 }
 
 func (b0 TestStageArgs_builder) Build() *TestStageArgs {
@@ -170,13 +202,17 @@ func (b0 TestStageArgs_builder) Build() *TestStageArgs {
 	_, _ = b, x
 	x.xxx_hidden_Build = b.Build_
 	if b.Pool != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 4)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 5)
 		x.xxx_hidden_Pool = b.Pool
 	}
 	x.xxx_hidden_Dimensions = b.Dimensions
 	if b.Shards != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 4)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 5)
 		x.xxx_hidden_Shards = *b.Shards
+	}
+	if b.ShardIndex != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 4, 5)
+		x.xxx_hidden_ShardIndex = *b.ShardIndex
 	}
 	return m0
 }
@@ -185,20 +221,23 @@ var File_turboci_stages_test_v1_test_stage_args_proto protoreflect.FileDescripto
 
 const file_turboci_stages_test_v1_test_stage_args_proto_rawDesc = "" +
 	"\n" +
-	",turboci/stages/test/v1/test_stage_args.proto\x12\x16turboci.stages.test.v1\x1a#turboci/graph/ids/v1/check_id.proto\"\xb3\x02\n" +
+	",turboci/stages/test/v1/test_stage_args.proto\x12\x16turboci.stages.test.v1\x1a#turboci/graph/ids/v1/check_id.proto\x1a3turboci/graph/orchestrator/v1/message_options.proto\"\xf8\x02\n" +
 	"\rTestStageArgs\x128\n" +
 	"\x05build\x18\x01 \x01(\v2\x1d.turboci.graph.ids.v1.CheckIdH\x00R\x05build\x88\x01\x01\x12\x17\n" +
 	"\x04pool\x18\x02 \x01(\tH\x01R\x04pool\x88\x01\x01\x12U\n" +
 	"\n" +
 	"dimensions\x18\x03 \x03(\v25.turboci.stages.test.v1.TestStageArgs.DimensionsEntryR\n" +
 	"dimensions\x12\x1b\n" +
-	"\x06shards\x18\x04 \x01(\x05H\x02R\x06shards\x88\x01\x01\x1a=\n" +
+	"\x06shards\x18\x04 \x01(\x05H\x02R\x06shards\x88\x01\x01\x12$\n" +
+	"\vshard_index\x18\x05 \x01(\x05H\x03R\n" +
+	"shardIndex\x88\x01\x01\x1a=\n" +
 	"\x0fDimensionsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\b\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01:\rڟ\xca\x01\b\b\x02\x10\x01\x1a\x02\b\x03B\b\n" +
 	"\x06_buildB\a\n" +
 	"\x05_poolB\t\n" +
-	"\a_shardsB8Z6go.chromium.org/turboci/proto/go/stages/test/v1;testpbb\x06proto3"
+	"\a_shardsB\x0e\n" +
+	"\f_shard_indexB8Z6go.chromium.org/turboci/proto/go/stages/test/v1;testpbb\x06proto3"
 
 var file_turboci_stages_test_v1_test_stage_args_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_turboci_stages_test_v1_test_stage_args_proto_goTypes = []any{

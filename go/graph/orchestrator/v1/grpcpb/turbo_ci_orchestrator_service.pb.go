@@ -25,16 +25,34 @@ var File_turboci_graph_orchestrator_v1_turbo_ci_orchestrator_service_proto proto
 
 const file_turboci_graph_orchestrator_v1_turbo_ci_orchestrator_service_proto_rawDesc = "" +
 	"\n" +
-	"Aturboci/graph/orchestrator/v1/turbo_ci_orchestrator_service.proto\x12\x1dturboci.graph.orchestrator.v1\x1a=turboci/graph/orchestrator/v1/allocate_node_ids_request.proto\x1a>turboci/graph/orchestrator/v1/allocate_node_ids_response.proto\x1a<turboci/graph/orchestrator/v1/cancel_work_plan_request.proto\x1a=turboci/graph/orchestrator/v1/cancel_work_plan_response.proto\x1a<turboci/graph/orchestrator/v1/create_work_plan_request.proto\x1a=turboci/graph/orchestrator/v1/create_work_plan_response.proto\x1a7turboci/graph/orchestrator/v1/query_nodes_request.proto\x1a8turboci/graph/orchestrator/v1/query_nodes_response.proto\x1a:turboci/graph/orchestrator/v1/read_work_plan_request.proto\x1a;turboci/graph/orchestrator/v1/read_work_plan_response.proto\x1a7turboci/graph/orchestrator/v1/write_nodes_request.proto\x1a8turboci/graph/orchestrator/v1/write_nodes_response.proto2\xf5\x05\n" +
-	"\x13TurboCIOrchestrator\x12}\n" +
-	"\x0eCreateWorkPlan\x124.turboci.graph.orchestrator.v1.CreateWorkPlanRequest\x1a5.turboci.graph.orchestrator.v1.CreateWorkPlanResponse\x12q\n" +
+	"Aturboci/graph/orchestrator/v1/turbo_ci_orchestrator_service.proto\x12\x1dturboci.graph.orchestrator.v1\x1a=turboci/graph/orchestrator/v1/allocate_node_ids_request.proto\x1a>turboci/graph/orchestrator/v1/allocate_node_ids_response.proto\x1a<turboci/graph/orchestrator/v1/cancel_work_plan_request.proto\x1a=turboci/graph/orchestrator/v1/cancel_work_plan_response.proto\x1a<turboci/graph/orchestrator/v1/create_work_plan_request.proto\x1a=turboci/graph/orchestrator/v1/create_work_plan_response.proto\x1a2turboci/graph/orchestrator/v1/method_options.proto\x1a7turboci/graph/orchestrator/v1/query_nodes_request.proto\x1a8turboci/graph/orchestrator/v1/query_nodes_response.proto\x1a:turboci/graph/orchestrator/v1/read_work_plan_request.proto\x1a;turboci/graph/orchestrator/v1/read_work_plan_response.proto\x1a7turboci/graph/orchestrator/v1/write_nodes_request.proto\x1a8turboci/graph/orchestrator/v1/write_nodes_response.proto2\x89\x12\n" +
+	"\x13TurboCIOrchestrator\x12\x85\x03\n" +
+	"\x0eCreateWorkPlan\x124.turboci.graph.orchestrator.v1.CreateWorkPlanRequest\x1a5.turboci.graph.orchestrator.v1.CreateWorkPlanResponse\"\x85\x02ҟ\xca\x01F\n" +
+	"\x18turboci.workplans.create\x10\x01\x1a(always, in the realm of the new workplanҟ\xca\x01X\n" +
+	"\x15turboci.checks.create\x10\x02\x1a=for every first check given a realm other than the workplan'sҟ\xca\x01X\n" +
+	"\x15turboci.stages.create\x10\x03\x1a=for every first stage given a realm other than the workplan's\x12\xcd\x04\n" +
 	"\n" +
-	"WriteNodes\x120.turboci.graph.orchestrator.v1.WriteNodesRequest\x1a1.turboci.graph.orchestrator.v1.WriteNodesResponse\x12q\n" +
+	"WriteNodes\x120.turboci.graph.orchestrator.v1.WriteNodesRequest\x1a1.turboci.graph.orchestrator.v1.WriteNodesResponse\"\xd9\x03ҟ\xca\x01t\n" +
+	"\x17turboci.workplans.write\x10\x01\x1aWwhen the request carries no stage_attempt_token (a person or service writing as itself)ҟ\xca\x01>\n" +
+	"\x15turboci.checks.create\x10\x02\x1a#for every check the request createsҟ\xca\x01~\n" +
+	"\x15turboci.checks.update\x10\x02\x1acfor every existing check the request changes, except the results an assigned stage's attempt writesҟ\xca\x01>\n" +
+	"\x15turboci.stages.create\x10\x03\x1a#for every stage the request createsҟ\xca\x01R\n" +
+	"\x15turboci.stages.update\x10\x03\x1a7for every existing stage the request changes or cancels\x12\xdc\x03\n" +
 	"\n" +
-	"QueryNodes\x120.turboci.graph.orchestrator.v1.QueryNodesRequest\x1a1.turboci.graph.orchestrator.v1.QueryNodesResponse\x12w\n" +
-	"\fReadWorkPlan\x122.turboci.graph.orchestrator.v1.ReadWorkPlanRequest\x1a3.turboci.graph.orchestrator.v1.ReadWorkPlanResponse\x12}\n" +
-	"\x0eCancelWorkPlan\x124.turboci.graph.orchestrator.v1.CancelWorkPlanRequest\x1a5.turboci.graph.orchestrator.v1.CancelWorkPlanResponse\x12\x80\x01\n" +
-	"\x0fAllocateNodeIds\x125.turboci.graph.orchestrator.v1.AllocateNodeIdsRequest\x1a6.turboci.graph.orchestrator.v1.AllocateNodeIdsResponseBRZPgo.chromium.org/turboci/proto/go/graph/orchestrator/v1/grpcpb;orchestratorgrpcpbb\x06proto3"
+	"QueryNodes\x120.turboci.graph.orchestrator.v1.QueryNodesRequest\x1a1.turboci.graph.orchestrator.v1.QueryNodesResponse\"\xe8\x02ҟ\xca\x01!\n" +
+	"\x15turboci.workplans.get\x10\x01\x1a\x06alwaysҟ\xca\x01b\n" +
+	"\x12turboci.checks.get\x10\x02\x1aJfor every check; checks the caller may not read are left out of the answerҟ\xca\x01b\n" +
+	"\x12turboci.stages.get\x10\x03\x1aJfor every stage; stages the caller may not read are left out of the answerҟ\xca\x01o\n" +
+	"\x12turboci.values.get\x10\x04\x1aWfor every value; data the caller may not read is omitted with OMISSION_REASON_NO_ACCESS\x12\xe2\x03\n" +
+	"\fReadWorkPlan\x122.turboci.graph.orchestrator.v1.ReadWorkPlanRequest\x1a3.turboci.graph.orchestrator.v1.ReadWorkPlanResponse\"\xe8\x02ҟ\xca\x01!\n" +
+	"\x15turboci.workplans.get\x10\x01\x1a\x06alwaysҟ\xca\x01b\n" +
+	"\x12turboci.checks.get\x10\x02\x1aJfor every check; checks the caller may not read are left out of the answerҟ\xca\x01b\n" +
+	"\x12turboci.stages.get\x10\x03\x1aJfor every stage; stages the caller may not read are left out of the answerҟ\xca\x01o\n" +
+	"\x12turboci.values.get\x10\x04\x1aWfor every value; data the caller may not read is omitted with OMISSION_REASON_NO_ACCESS\x12\xa8\x01\n" +
+	"\x0eCancelWorkPlan\x124.turboci.graph.orchestrator.v1.CancelWorkPlanRequest\x1a5.turboci.graph.orchestrator.v1.CancelWorkPlanResponse\")ҟ\xca\x01$\n" +
+	"\x18turboci.workplans.cancel\x10\x01\x1a\x06always\x12\xaa\x01\n" +
+	"\x0fAllocateNodeIds\x125.turboci.graph.orchestrator.v1.AllocateNodeIdsRequest\x1a6.turboci.graph.orchestrator.v1.AllocateNodeIdsResponse\"(ҟ\xca\x01#\n" +
+	"\x17turboci.workplans.write\x10\x01\x1a\x06alwaysBRZPgo.chromium.org/turboci/proto/go/graph/orchestrator/v1/grpcpb;orchestratorgrpcpbb\x06proto3"
 
 var file_turboci_graph_orchestrator_v1_turbo_ci_orchestrator_service_proto_goTypes = []any{
 	(*v1.CreateWorkPlanRequest)(nil),   // 0: turboci.graph.orchestrator.v1.CreateWorkPlanRequest

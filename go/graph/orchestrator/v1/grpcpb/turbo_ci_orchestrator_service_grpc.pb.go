@@ -37,19 +37,29 @@ const (
 // questions about them. Clients create and cancel workplans and read them;
 // stage attempts (and the executors running them) write nodes.
 type TurboCIOrchestratorClient interface {
-	// Creates a workplan with its first checks and stages.
+	// Creates a workplan with its first checks and stages. Needs
+	// turboci.workplans.create in the new workplan's realm (and the create
+	// permission of checks and stages given another realm).
 	CreateWorkPlan(ctx context.Context, in *v1.CreateWorkPlanRequest, opts ...grpc.CallOption) (*v1.CreateWorkPlanResponse, error)
 	// Creates and changes checks and stages of a workplan, and records the
-	// progress of the calling stage attempt, all in one revision.
+	// progress of the calling stage attempt, all in one revision. Needs the
+	// create or update permission of each check and stage it writes, in that
+	// node's realm, and turboci.workplans.write when it carries no attempt
+	// token.
 	WriteNodes(ctx context.Context, in *v1.WriteNodesRequest, opts ...grpc.CallOption) (*v1.WriteNodesResponse, error)
-	// Returns the nodes of a workplan that a query selects.
+	// Returns the nodes of a workplan that a query selects, a page at a time.
+	// Needs turboci.workplans.get; nodes and values the caller may not read
+	// (turboci.checks.get, turboci.stages.get, turboci.values.get in their
+	// realms) are left out or omitted.
 	QueryNodes(ctx context.Context, in *v1.QueryNodesRequest, opts ...grpc.CallOption) (*v1.QueryNodesResponse, error)
-	// Returns a whole workplan.
+	// Returns a whole workplan, a page at a time, with the same permissions as
+	// QueryNodes.
 	ReadWorkPlan(ctx context.Context, in *v1.ReadWorkPlanRequest, opts ...grpc.CallOption) (*v1.ReadWorkPlanResponse, error)
 	// Stops a workplan: every node becomes FINAL and running attempts are
-	// cancelled.
+	// cancelled. Needs turboci.workplans.cancel.
 	CancelWorkPlan(ctx context.Context, in *v1.CancelWorkPlanRequest, opts ...grpc.CallOption) (*v1.CancelWorkPlanResponse, error)
-	// Reserves fresh check and stage IDs in a workplan for the caller.
+	// Reserves fresh check and stage IDs in a workplan for the caller. Needs
+	// turboci.workplans.write.
 	AllocateNodeIds(ctx context.Context, in *v1.AllocateNodeIdsRequest, opts ...grpc.CallOption) (*v1.AllocateNodeIdsResponse, error)
 }
 
@@ -130,19 +140,29 @@ func (c *turboCIOrchestratorClient) AllocateNodeIds(ctx context.Context, in *v1.
 // questions about them. Clients create and cancel workplans and read them;
 // stage attempts (and the executors running them) write nodes.
 type TurboCIOrchestratorServer interface {
-	// Creates a workplan with its first checks and stages.
+	// Creates a workplan with its first checks and stages. Needs
+	// turboci.workplans.create in the new workplan's realm (and the create
+	// permission of checks and stages given another realm).
 	CreateWorkPlan(context.Context, *v1.CreateWorkPlanRequest) (*v1.CreateWorkPlanResponse, error)
 	// Creates and changes checks and stages of a workplan, and records the
-	// progress of the calling stage attempt, all in one revision.
+	// progress of the calling stage attempt, all in one revision. Needs the
+	// create or update permission of each check and stage it writes, in that
+	// node's realm, and turboci.workplans.write when it carries no attempt
+	// token.
 	WriteNodes(context.Context, *v1.WriteNodesRequest) (*v1.WriteNodesResponse, error)
-	// Returns the nodes of a workplan that a query selects.
+	// Returns the nodes of a workplan that a query selects, a page at a time.
+	// Needs turboci.workplans.get; nodes and values the caller may not read
+	// (turboci.checks.get, turboci.stages.get, turboci.values.get in their
+	// realms) are left out or omitted.
 	QueryNodes(context.Context, *v1.QueryNodesRequest) (*v1.QueryNodesResponse, error)
-	// Returns a whole workplan.
+	// Returns a whole workplan, a page at a time, with the same permissions as
+	// QueryNodes.
 	ReadWorkPlan(context.Context, *v1.ReadWorkPlanRequest) (*v1.ReadWorkPlanResponse, error)
 	// Stops a workplan: every node becomes FINAL and running attempts are
-	// cancelled.
+	// cancelled. Needs turboci.workplans.cancel.
 	CancelWorkPlan(context.Context, *v1.CancelWorkPlanRequest) (*v1.CancelWorkPlanResponse, error)
-	// Reserves fresh check and stage IDs in a workplan for the caller.
+	// Reserves fresh check and stage IDs in a workplan for the caller. Needs
+	// turboci.workplans.write.
 	AllocateNodeIds(context.Context, *v1.AllocateNodeIdsRequest) (*v1.AllocateNodeIdsResponse, error)
 	mustEmbedUnimplementedTurboCIOrchestratorServer()
 }

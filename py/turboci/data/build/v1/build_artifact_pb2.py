@@ -22,9 +22,10 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from turboci.graph.orchestrator.v1 import message_options_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_message__options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*turboci/data/build/v1/build_artifact.proto\x12\x15turboci.data.build.v1\"\xab\x01\n\rBuildArtifact\x12\x17\n\x04name\x18\x01 \x01(\tH\x00R\x04name\x88\x01\x01\x12\x15\n\x03uri\x18\x02 \x01(\tH\x01R\x03uri\x88\x01\x01\x12\x1b\n\x06sha256\x18\x03 \x01(\tH\x02R\x06sha256\x88\x01\x01\x12\"\n\nsize_bytes\x18\x04 \x01(\x03H\x03R\tsizeBytes\x88\x01\x01\x42\x07\n\x05_nameB\x06\n\x04_uriB\t\n\x07_sha256B\r\n\x0b_size_bytesB8Z6go.chromium.org/turboci/proto/go/data/build/v1;buildpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*turboci/data/build/v1/build_artifact.proto\x12\x15turboci.data.build.v1\x1a\x33turboci/graph/orchestrator/v1/message_options.proto\"\xba\x01\n\rBuildArtifact\x12\x17\n\x04name\x18\x01 \x01(\tH\x00R\x04name\x88\x01\x01\x12\x15\n\x03uri\x18\x02 \x01(\tH\x01R\x03uri\x88\x01\x01\x12\x1b\n\x06sha256\x18\x03 \x01(\tH\x02R\x06sha256\x88\x01\x01\x12\"\n\nsize_bytes\x18\x04 \x01(\x03H\x03R\tsizeBytes\x88\x01\x01:\r\xda\x9f\xca\x01\x08\x08\x02\x10\x01\x1a\x02\x08\x05\x42\x07\n\x05_nameB\x06\n\x04_uriB\t\n\x07_sha256B\r\n\x0b_size_bytesB8Z6go.chromium.org/turboci/proto/go/data/build/v1;buildpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,6 +33,8 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'turboci.data.build.v1.build
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z6go.chromium.org/turboci/proto/go/data/build/v1;buildpb'
-  _globals['_BUILDARTIFACT']._serialized_start=70
-  _globals['_BUILDARTIFACT']._serialized_end=241
+  _globals['_BUILDARTIFACT']._loaded_options = None
+  _globals['_BUILDARTIFACT']._serialized_options = b'\332\237\312\001\010\010\002\020\001\032\002\010\005'
+  _globals['_BUILDARTIFACT']._serialized_start=123
+  _globals['_BUILDARTIFACT']._serialized_end=309
 # @@protoc_insertion_point(module_scope)

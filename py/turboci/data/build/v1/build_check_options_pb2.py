@@ -22,9 +22,10 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from turboci.graph.orchestrator.v1 import message_options_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_message__options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n/turboci/data/build/v1/build_check_options.proto\x12\x15turboci.data.build.v1\"\x83\x01\n\x11\x42uildCheckOptions\x12\x18\n\x07targets\x18\x01 \x03(\tR\x07targets\x12\x1f\n\x08platform\x18\x02 \x01(\tH\x00R\x08platform\x88\x01\x01\x12\x1b\n\x06\x63onfig\x18\x03 \x01(\tH\x01R\x06\x63onfig\x88\x01\x01\x42\x0b\n\t_platformB\t\n\x07_configB8Z6go.chromium.org/turboci/proto/go/data/build/v1;buildpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n/turboci/data/build/v1/build_check_options.proto\x12\x15turboci.data.build.v1\x1a\x33turboci/graph/orchestrator/v1/message_options.proto\"\x95\x01\n\x11\x42uildCheckOptions\x12\x18\n\x07targets\x18\x01 \x03(\tR\x07targets\x12\x1f\n\x08platform\x18\x02 \x01(\tH\x00R\x08platform\x88\x01\x01\x12\x1b\n\x06\x63onfig\x18\x03 \x01(\tH\x01R\x06\x63onfig\x88\x01\x01:\x10\xda\x9f\xca\x01\x0b\x08\x02\x10\x01\x1a\x05\x08\x01\x12\x01\x02\x42\x0b\n\t_platformB\t\n\x07_configB8Z6go.chromium.org/turboci/proto/go/data/build/v1;buildpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,6 +33,8 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'turboci.data.build.v1.build
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z6go.chromium.org/turboci/proto/go/data/build/v1;buildpb'
-  _globals['_BUILDCHECKOPTIONS']._serialized_start=75
-  _globals['_BUILDCHECKOPTIONS']._serialized_end=206
+  _globals['_BUILDCHECKOPTIONS']._loaded_options = None
+  _globals['_BUILDCHECKOPTIONS']._serialized_options = b'\332\237\312\001\013\010\002\020\001\032\005\010\001\022\001\002'
+  _globals['_BUILDCHECKOPTIONS']._serialized_start=128
+  _globals['_BUILDCHECKOPTIONS']._serialized_end=277
 # @@protoc_insertion_point(module_scope)

@@ -24,9 +24,10 @@ _sym_db = _symbol_database.Default()
 
 from turboci.data.build.v1 import build_artifact_pb2 as turboci_dot_data_dot_build_dot_v1_dot_build__artifact__pb2
 from turboci.data.build.v1 import build_status_pb2 as turboci_dot_data_dot_build_dot_v1_dot_build__status__pb2
+from turboci.graph.orchestrator.v1 import message_options_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_message__options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n.turboci/data/build/v1/build_check_result.proto\x12\x15turboci.data.build.v1\x1a*turboci/data/build/v1/build_artifact.proto\x1a(turboci/data/build/v1/build_status.proto\"\xe4\x01\n\x10\x42uildCheckResult\x12?\n\x06status\x18\x01 \x01(\x0e\x32\".turboci.data.build.v1.BuildStatusH\x00R\x06status\x88\x01\x01\x12\x42\n\tartifacts\x18\x02 \x03(\x0b\x32$.turboci.data.build.v1.BuildArtifactR\tartifacts\x12,\n\x0f\x66\x61ilure_summary\x18\x03 \x01(\tH\x01R\x0e\x66\x61ilureSummary\x88\x01\x01\x42\t\n\x07_statusB\x12\n\x10_failure_summaryB8Z6go.chromium.org/turboci/proto/go/data/build/v1;buildpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n.turboci/data/build/v1/build_check_result.proto\x12\x15turboci.data.build.v1\x1a*turboci/data/build/v1/build_artifact.proto\x1a(turboci/data/build/v1/build_status.proto\x1a\x33turboci/graph/orchestrator/v1/message_options.proto\"\xf6\x01\n\x10\x42uildCheckResult\x12?\n\x06status\x18\x01 \x01(\x0e\x32\".turboci.data.build.v1.BuildStatusH\x00R\x06status\x88\x01\x01\x12\x42\n\tartifacts\x18\x02 \x03(\x0b\x32$.turboci.data.build.v1.BuildArtifactR\tartifacts\x12,\n\x0f\x66\x61ilure_summary\x18\x03 \x01(\tH\x01R\x0e\x66\x61ilureSummary\x88\x01\x01:\x10\xda\x9f\xca\x01\x0b\x08\x02\x10\x01\x1a\x05\x08\x02\x12\x01\x02\x42\t\n\x07_statusB\x12\n\x10_failure_summaryB8Z6go.chromium.org/turboci/proto/go/data/build/v1;buildpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,6 +35,8 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'turboci.data.build.v1.build
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z6go.chromium.org/turboci/proto/go/data/build/v1;buildpb'
-  _globals['_BUILDCHECKRESULT']._serialized_start=160
-  _globals['_BUILDCHECKRESULT']._serialized_end=388
+  _globals['_BUILDCHECKRESULT']._loaded_options = None
+  _globals['_BUILDCHECKRESULT']._serialized_options = b'\332\237\312\001\013\010\002\020\001\032\005\010\002\022\001\002'
+  _globals['_BUILDCHECKRESULT']._serialized_start=213
+  _globals['_BUILDCHECKRESULT']._serialized_end=459
 # @@protoc_insertion_point(module_scope)

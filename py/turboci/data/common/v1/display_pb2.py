@@ -22,9 +22,10 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from turboci.graph.orchestrator.v1 import message_options_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_message__options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$turboci/data/common/v1/display.proto\x12\x16turboci.data.common.v1\"\xf2\x01\n\x07\x44isplay\x12\x19\n\x05title\x18\x01 \x01(\tH\x00R\x05title\x88\x01\x01\x12(\n\rbody_markdown\x18\x02 \x01(\tH\x01R\x0c\x62odyMarkdown\x88\x01\x01\x12:\n\x05links\x18\x03 \x03(\x0b\x32$.turboci.data.common.v1.Display.LinkR\x05links\x1aJ\n\x04Link\x12\x19\n\x05label\x18\x01 \x01(\tH\x00R\x05label\x88\x01\x01\x12\x15\n\x03url\x18\x02 \x01(\tH\x01R\x03url\x88\x01\x01\x42\x08\n\x06_labelB\x06\n\x04_urlB\x08\n\x06_titleB\x10\n\x0e_body_markdownB:Z8go.chromium.org/turboci/proto/go/data/common/v1;commonpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$turboci/data/common/v1/display.proto\x12\x16turboci.data.common.v1\x1a\x33turboci/graph/orchestrator/v1/message_options.proto\"\x98\x02\n\x07\x44isplay\x12\x19\n\x05title\x18\x01 \x01(\tH\x00R\x05title\x88\x01\x01\x12(\n\rbody_markdown\x18\x02 \x01(\tH\x01R\x0c\x62odyMarkdown\x88\x01\x01\x12:\n\x05links\x18\x03 \x03(\x0b\x32$.turboci.data.common.v1.Display.LinkR\x05links\x1aY\n\x04Link\x12\x19\n\x05label\x18\x01 \x01(\tH\x00R\x05label\x88\x01\x01\x12\x15\n\x03url\x18\x02 \x01(\tH\x01R\x03url\x88\x01\x01:\r\xda\x9f\xca\x01\x08\x08\x02\x10\x01\x1a\x02\x08\x05\x42\x08\n\x06_labelB\x06\n\x04_url:\x15\xda\x9f\xca\x01\x10\x08\x02\x10\x01\x1a\x02\x08\x04\x1a\x02\x08\x02\x1a\x02\x08\x05\x42\x08\n\x06_titleB\x10\n\x0e_body_markdownB:Z8go.chromium.org/turboci/proto/go/data/common/v1;commonpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,8 +33,12 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'turboci.data.common.v1.disp
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z8go.chromium.org/turboci/proto/go/data/common/v1;commonpb'
-  _globals['_DISPLAY']._serialized_start=65
-  _globals['_DISPLAY']._serialized_end=307
-  _globals['_DISPLAY_LINK']._serialized_start=205
-  _globals['_DISPLAY_LINK']._serialized_end=279
+  _globals['_DISPLAY_LINK']._loaded_options = None
+  _globals['_DISPLAY_LINK']._serialized_options = b'\332\237\312\001\010\010\002\020\001\032\002\010\005'
+  _globals['_DISPLAY']._loaded_options = None
+  _globals['_DISPLAY']._serialized_options = b'\332\237\312\001\020\010\002\020\001\032\002\010\004\032\002\010\002\032\002\010\005'
+  _globals['_DISPLAY']._serialized_start=118
+  _globals['_DISPLAY']._serialized_end=398
+  _globals['_DISPLAY_LINK']._serialized_start=258
+  _globals['_DISPLAY_LINK']._serialized_end=347
 # @@protoc_insertion_point(module_scope)

@@ -23,9 +23,10 @@ _sym_db = _symbol_database.Default()
 
 
 from turboci.data.common.v1 import display_pb2 as turboci_dot_data_dot_common_dot_v1_dot_display__pb2
+from turboci.graph.orchestrator.v1 import message_options_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_message__options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n1turboci/data/common/v1/skipped_check_result.proto\x12\x16turboci.data.common.v1\x1a$turboci/data/common/v1/display.proto\"\xa5\x02\n\x12SkippedCheckResult\x12N\n\x06reason\x18\x01 \x01(\x0e\x32\x31.turboci.data.common.v1.SkippedCheckResult.ReasonH\x00R\x06reason\x88\x01\x01\x12>\n\x07\x64isplay\x18\x02 \x01(\x0b\x32\x1f.turboci.data.common.v1.DisplayH\x01R\x07\x64isplay\x88\x01\x01\"h\n\x06Reason\x12\x12\n\x0eREASON_UNKNOWN\x10\x00\x12\x1c\n\x18REASON_DEPENDENCY_FAILED\x10\x01\x12\x17\n\x13REASON_NOT_AFFECTED\x10\x02\x12\x13\n\x0fREASON_DISABLED\x10\x03\x42\t\n\x07_reasonB\n\n\x08_displayB:Z8go.chromium.org/turboci/proto/go/data/common/v1;commonpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n1turboci/data/common/v1/skipped_check_result.proto\x12\x16turboci.data.common.v1\x1a$turboci/data/common/v1/display.proto\x1a\x33turboci/graph/orchestrator/v1/message_options.proto\"\xb4\x02\n\x12SkippedCheckResult\x12N\n\x06reason\x18\x01 \x01(\x0e\x32\x31.turboci.data.common.v1.SkippedCheckResult.ReasonH\x00R\x06reason\x88\x01\x01\x12>\n\x07\x64isplay\x18\x02 \x01(\x0b\x32\x1f.turboci.data.common.v1.DisplayH\x01R\x07\x64isplay\x88\x01\x01\"h\n\x06Reason\x12\x12\n\x0eREASON_UNKNOWN\x10\x00\x12\x1c\n\x18REASON_DEPENDENCY_FAILED\x10\x01\x12\x17\n\x13REASON_NOT_AFFECTED\x10\x02\x12\x13\n\x0fREASON_DISABLED\x10\x03:\r\xda\x9f\xca\x01\x08\x08\x02\x10\x01\x1a\x02\x08\x02\x42\t\n\x07_reasonB\n\n\x08_displayB:Z8go.chromium.org/turboci/proto/go/data/common/v1;commonpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,8 +34,10 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'turboci.data.common.v1.skip
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z8go.chromium.org/turboci/proto/go/data/common/v1;commonpb'
-  _globals['_SKIPPEDCHECKRESULT']._serialized_start=116
-  _globals['_SKIPPEDCHECKRESULT']._serialized_end=409
-  _globals['_SKIPPEDCHECKRESULT_REASON']._serialized_start=282
-  _globals['_SKIPPEDCHECKRESULT_REASON']._serialized_end=386
+  _globals['_SKIPPEDCHECKRESULT']._loaded_options = None
+  _globals['_SKIPPEDCHECKRESULT']._serialized_options = b'\332\237\312\001\010\010\002\020\001\032\002\010\002'
+  _globals['_SKIPPEDCHECKRESULT']._serialized_start=169
+  _globals['_SKIPPEDCHECKRESULT']._serialized_end=477
+  _globals['_SKIPPEDCHECKRESULT_REASON']._serialized_start=335
+  _globals['_SKIPPEDCHECKRESULT_REASON']._serialized_end=439
 # @@protoc_insertion_point(module_scope)

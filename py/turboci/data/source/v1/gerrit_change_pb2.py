@@ -22,9 +22,10 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from turboci.graph.orchestrator.v1 import message_options_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_message__options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*turboci/data/source/v1/gerrit_change.proto\x12\x16turboci.data.source.v1\"\xb1\x01\n\x0cGerritChange\x12\x17\n\x04host\x18\x01 \x01(\tH\x00R\x04host\x88\x01\x01\x12\x1d\n\x07project\x18\x02 \x01(\tH\x01R\x07project\x88\x01\x01\x12\x1b\n\x06\x63hange\x18\x03 \x01(\x03H\x02R\x06\x63hange\x88\x01\x01\x12\x1f\n\x08patchset\x18\x04 \x01(\x05H\x03R\x08patchset\x88\x01\x01\x42\x07\n\x05_hostB\n\n\x08_projectB\t\n\x07_changeB\x0b\n\t_patchsetB:Z8go.chromium.org/turboci/proto/go/data/source/v1;sourcepbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*turboci/data/source/v1/gerrit_change.proto\x12\x16turboci.data.source.v1\x1a\x33turboci/graph/orchestrator/v1/message_options.proto\"\xc0\x01\n\x0cGerritChange\x12\x17\n\x04host\x18\x01 \x01(\tH\x00R\x04host\x88\x01\x01\x12\x1d\n\x07project\x18\x02 \x01(\tH\x01R\x07project\x88\x01\x01\x12\x1b\n\x06\x63hange\x18\x03 \x01(\x03H\x02R\x06\x63hange\x88\x01\x01\x12\x1f\n\x08patchset\x18\x04 \x01(\x05H\x03R\x08patchset\x88\x01\x01:\r\xda\x9f\xca\x01\x08\x08\x02\x10\x01\x1a\x02\x08\x05\x42\x07\n\x05_hostB\n\n\x08_projectB\t\n\x07_changeB\x0b\n\t_patchsetB:Z8go.chromium.org/turboci/proto/go/data/source/v1;sourcepbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,6 +33,8 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'turboci.data.source.v1.gerr
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z8go.chromium.org/turboci/proto/go/data/source/v1;sourcepb'
-  _globals['_GERRITCHANGE']._serialized_start=71
-  _globals['_GERRITCHANGE']._serialized_end=248
+  _globals['_GERRITCHANGE']._loaded_options = None
+  _globals['_GERRITCHANGE']._serialized_options = b'\332\237\312\001\010\010\002\020\001\032\002\010\005'
+  _globals['_GERRITCHANGE']._serialized_start=124
+  _globals['_GERRITCHANGE']._serialized_end=316
 # @@protoc_insertion_point(module_scope)

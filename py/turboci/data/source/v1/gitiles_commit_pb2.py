@@ -22,9 +22,10 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from turboci.graph.orchestrator.v1 import message_options_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_message__options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+turboci/data/source/v1/gitiles_commit.proto\x12\x16turboci.data.source.v1\"\x97\x01\n\rGitilesCommit\x12\x17\n\x04host\x18\x01 \x01(\tH\x00R\x04host\x88\x01\x01\x12\x1d\n\x07project\x18\x02 \x01(\tH\x01R\x07project\x88\x01\x01\x12\x15\n\x03ref\x18\x03 \x01(\tH\x02R\x03ref\x88\x01\x01\x12\x13\n\x02id\x18\x04 \x01(\tH\x03R\x02id\x88\x01\x01\x42\x07\n\x05_hostB\n\n\x08_projectB\x06\n\x04_refB\x05\n\x03_idB:Z8go.chromium.org/turboci/proto/go/data/source/v1;sourcepbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+turboci/data/source/v1/gitiles_commit.proto\x12\x16turboci.data.source.v1\x1a\x33turboci/graph/orchestrator/v1/message_options.proto\"\xa6\x01\n\rGitilesCommit\x12\x17\n\x04host\x18\x01 \x01(\tH\x00R\x04host\x88\x01\x01\x12\x1d\n\x07project\x18\x02 \x01(\tH\x01R\x07project\x88\x01\x01\x12\x15\n\x03ref\x18\x03 \x01(\tH\x02R\x03ref\x88\x01\x01\x12\x13\n\x02id\x18\x04 \x01(\tH\x03R\x02id\x88\x01\x01:\r\xda\x9f\xca\x01\x08\x08\x02\x10\x01\x1a\x02\x08\x05\x42\x07\n\x05_hostB\n\n\x08_projectB\x06\n\x04_refB\x05\n\x03_idB:Z8go.chromium.org/turboci/proto/go/data/source/v1;sourcepbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,6 +33,8 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'turboci.data.source.v1.giti
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z8go.chromium.org/turboci/proto/go/data/source/v1;sourcepb'
-  _globals['_GITILESCOMMIT']._serialized_start=72
-  _globals['_GITILESCOMMIT']._serialized_end=223
+  _globals['_GITILESCOMMIT']._loaded_options = None
+  _globals['_GITILESCOMMIT']._serialized_options = b'\332\237\312\001\010\010\002\020\001\032\002\010\005'
+  _globals['_GITILESCOMMIT']._serialized_start=125
+  _globals['_GITILESCOMMIT']._serialized_end=291
 # @@protoc_insertion_point(module_scope)

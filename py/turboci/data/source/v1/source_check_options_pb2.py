@@ -24,9 +24,10 @@ _sym_db = _symbol_database.Default()
 
 from turboci.data.source.v1 import gerrit_change_pb2 as turboci_dot_data_dot_source_dot_v1_dot_gerrit__change__pb2
 from turboci.data.source.v1 import gitiles_commit_pb2 as turboci_dot_data_dot_source_dot_v1_dot_gitiles__commit__pb2
+from turboci.graph.orchestrator.v1 import message_options_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_message__options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n1turboci/data/source/v1/source_check_options.proto\x12\x16turboci.data.source.v1\x1a*turboci/data/source/v1/gerrit_change.proto\x1a+turboci/data/source/v1/gitiles_commit.proto\"\x9d\x01\n\x12SourceCheckOptions\x12>\n\x07\x63hanges\x18\x01 \x03(\x0b\x32$.turboci.data.source.v1.GerritChangeR\x07\x63hanges\x12>\n\x04\x62\x61se\x18\x02 \x01(\x0b\x32%.turboci.data.source.v1.GitilesCommitH\x00R\x04\x62\x61se\x88\x01\x01\x42\x07\n\x05_baseB:Z8go.chromium.org/turboci/proto/go/data/source/v1;sourcepbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n1turboci/data/source/v1/source_check_options.proto\x12\x16turboci.data.source.v1\x1a*turboci/data/source/v1/gerrit_change.proto\x1a+turboci/data/source/v1/gitiles_commit.proto\x1a\x33turboci/graph/orchestrator/v1/message_options.proto\"\xaf\x01\n\x12SourceCheckOptions\x12>\n\x07\x63hanges\x18\x01 \x03(\x0b\x32$.turboci.data.source.v1.GerritChangeR\x07\x63hanges\x12>\n\x04\x62\x61se\x18\x02 \x01(\x0b\x32%.turboci.data.source.v1.GitilesCommitH\x00R\x04\x62\x61se\x88\x01\x01:\x10\xda\x9f\xca\x01\x0b\x08\x02\x10\x01\x1a\x05\x08\x01\x12\x01\x01\x42\x07\n\x05_baseB:Z8go.chromium.org/turboci/proto/go/data/source/v1;sourcepbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,6 +35,8 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'turboci.data.source.v1.sour
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z8go.chromium.org/turboci/proto/go/data/source/v1;sourcepb'
-  _globals['_SOURCECHECKOPTIONS']._serialized_start=167
-  _globals['_SOURCECHECKOPTIONS']._serialized_end=324
+  _globals['_SOURCECHECKOPTIONS']._loaded_options = None
+  _globals['_SOURCECHECKOPTIONS']._serialized_options = b'\332\237\312\001\013\010\002\020\001\032\005\010\001\022\001\001'
+  _globals['_SOURCECHECKOPTIONS']._serialized_start=220
+  _globals['_SOURCECHECKOPTIONS']._serialized_end=395
 # @@protoc_insertion_point(module_scope)

@@ -22,9 +22,10 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from turboci.graph.orchestrator.v1 import message_options_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_message__options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n-turboci/data/test/v1/test_check_options.proto\x12\x14turboci.data.test.v1\"\xf7\x01\n\x10TestCheckOptions\x12\x16\n\x06suites\x18\x01 \x03(\tR\x06suites\x12M\n\x07variant\x18\x02 \x03(\x0b\x32\x33.turboci.data.test.v1.TestCheckOptions.VariantEntryR\x07variant\x12,\n\x0f\x66\x61ilure_retries\x18\x03 \x01(\x05H\x00R\x0e\x66\x61ilureRetries\x88\x01\x01\x1a:\n\x0cVariantEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\x42\x12\n\x10_failure_retriesB6Z4go.chromium.org/turboci/proto/go/data/test/v1;testpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n-turboci/data/test/v1/test_check_options.proto\x12\x14turboci.data.test.v1\x1a\x33turboci/graph/orchestrator/v1/message_options.proto\"\x89\x02\n\x10TestCheckOptions\x12\x16\n\x06suites\x18\x01 \x03(\tR\x06suites\x12M\n\x07variant\x18\x02 \x03(\x0b\x32\x33.turboci.data.test.v1.TestCheckOptions.VariantEntryR\x07variant\x12,\n\x0f\x66\x61ilure_retries\x18\x03 \x01(\x05H\x00R\x0e\x66\x61ilureRetries\x88\x01\x01\x1a:\n\x0cVariantEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01:\x10\xda\x9f\xca\x01\x0b\x08\x02\x10\x01\x1a\x05\x08\x01\x12\x01\x03\x42\x12\n\x10_failure_retriesB6Z4go.chromium.org/turboci/proto/go/data/test/v1;testpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,8 +35,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._serialized_options = b'Z4go.chromium.org/turboci/proto/go/data/test/v1;testpb'
   _globals['_TESTCHECKOPTIONS_VARIANTENTRY']._loaded_options = None
   _globals['_TESTCHECKOPTIONS_VARIANTENTRY']._serialized_options = b'8\001'
-  _globals['_TESTCHECKOPTIONS']._serialized_start=72
-  _globals['_TESTCHECKOPTIONS']._serialized_end=319
-  _globals['_TESTCHECKOPTIONS_VARIANTENTRY']._serialized_start=241
-  _globals['_TESTCHECKOPTIONS_VARIANTENTRY']._serialized_end=299
+  _globals['_TESTCHECKOPTIONS']._loaded_options = None
+  _globals['_TESTCHECKOPTIONS']._serialized_options = b'\332\237\312\001\013\010\002\020\001\032\005\010\001\022\001\003'
+  _globals['_TESTCHECKOPTIONS']._serialized_start=125
+  _globals['_TESTCHECKOPTIONS']._serialized_end=390
+  _globals['_TESTCHECKOPTIONS_VARIANTENTRY']._serialized_start=294
+  _globals['_TESTCHECKOPTIONS_VARIANTENTRY']._serialized_end=352
 # @@protoc_insertion_point(module_scope)

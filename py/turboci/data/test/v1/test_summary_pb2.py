@@ -22,9 +22,10 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from turboci.graph.orchestrator.v1 import message_options_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_message__options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'turboci/data/test/v1/test_summary.proto\x12\x14turboci.data.test.v1\"\x8a\x03\n\x0bTestSummary\x12\x1b\n\x06passed\x18\x01 \x01(\x03H\x00R\x06passed\x88\x01\x01\x12\x1b\n\x06\x66\x61iled\x18\x02 \x01(\x03H\x01R\x06\x66\x61iled\x88\x01\x01\x12\x19\n\x05\x66laky\x18\x03 \x01(\x03H\x02R\x05\x66laky\x88\x01\x01\x12\x1d\n\x07skipped\x18\x04 \x01(\x03H\x03R\x07skipped\x88\x01\x01\x12\x45\n\x08\x66\x61ilures\x18\x05 \x03(\x0b\x32).turboci.data.test.v1.TestSummary.FailureR\x08\x66\x61ilures\x12$\n\x0bresults_url\x18\x06 \x01(\tH\x04R\nresultsUrl\x88\x01\x01\x1a^\n\x07\x46\x61ilure\x12\x1c\n\x07test_id\x18\x01 \x01(\tH\x00R\x06testId\x88\x01\x01\x12\x1d\n\x07message\x18\x02 \x01(\tH\x01R\x07message\x88\x01\x01\x42\n\n\x08_test_idB\n\n\x08_messageB\t\n\x07_passedB\t\n\x07_failedB\x08\n\x06_flakyB\n\n\x08_skippedB\x0e\n\x0c_results_urlB6Z4go.chromium.org/turboci/proto/go/data/test/v1;testpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'turboci/data/test/v1/test_summary.proto\x12\x14turboci.data.test.v1\x1a\x33turboci/graph/orchestrator/v1/message_options.proto\"\xab\x03\n\x0bTestSummary\x12\x1b\n\x06passed\x18\x01 \x01(\x03H\x00R\x06passed\x88\x01\x01\x12\x1b\n\x06\x66\x61iled\x18\x02 \x01(\x03H\x01R\x06\x66\x61iled\x88\x01\x01\x12\x19\n\x05\x66laky\x18\x03 \x01(\x03H\x02R\x05\x66laky\x88\x01\x01\x12\x1d\n\x07skipped\x18\x04 \x01(\x03H\x03R\x07skipped\x88\x01\x01\x12\x45\n\x08\x66\x61ilures\x18\x05 \x03(\x0b\x32).turboci.data.test.v1.TestSummary.FailureR\x08\x66\x61ilures\x12$\n\x0bresults_url\x18\x06 \x01(\tH\x04R\nresultsUrl\x88\x01\x01\x1am\n\x07\x46\x61ilure\x12\x1c\n\x07test_id\x18\x01 \x01(\tH\x00R\x06testId\x88\x01\x01\x12\x1d\n\x07message\x18\x02 \x01(\tH\x01R\x07message\x88\x01\x01:\r\xda\x9f\xca\x01\x08\x08\x02\x10\x01\x1a\x02\x08\x05\x42\n\n\x08_test_idB\n\n\x08_message:\x10\xda\x9f\xca\x01\x0b\x08\x02\x10\x01\x1a\x05\x08\x02\x12\x01\x03\x42\t\n\x07_passedB\t\n\x07_failedB\x08\n\x06_flakyB\n\n\x08_skippedB\x0e\n\x0c_results_urlB6Z4go.chromium.org/turboci/proto/go/data/test/v1;testpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,8 +33,12 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'turboci.data.test.v1.test_s
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z4go.chromium.org/turboci/proto/go/data/test/v1;testpb'
-  _globals['_TESTSUMMARY']._serialized_start=66
-  _globals['_TESTSUMMARY']._serialized_end=460
-  _globals['_TESTSUMMARY_FAILURE']._serialized_start=306
-  _globals['_TESTSUMMARY_FAILURE']._serialized_end=400
+  _globals['_TESTSUMMARY_FAILURE']._loaded_options = None
+  _globals['_TESTSUMMARY_FAILURE']._serialized_options = b'\332\237\312\001\010\010\002\020\001\032\002\010\005'
+  _globals['_TESTSUMMARY']._loaded_options = None
+  _globals['_TESTSUMMARY']._serialized_options = b'\332\237\312\001\013\010\002\020\001\032\005\010\002\022\001\003'
+  _globals['_TESTSUMMARY']._serialized_start=119
+  _globals['_TESTSUMMARY']._serialized_end=546
+  _globals['_TESTSUMMARY_FAILURE']._serialized_start=359
+  _globals['_TESTSUMMARY_FAILURE']._serialized_end=468
 # @@protoc_insertion_point(module_scope)

@@ -4,19 +4,20 @@ isort:skip_file
 """
 
 from collections import abc as _abc
-from google.protobuf import any_pb2 as _any_pb2
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from google.protobuf.internal import containers as _containers
 from turboci.graph.ids.v1 import stage_attempt_id_pb2 as _stage_attempt_id_pb2
+from turboci.graph.orchestrator.v1 import value_data_pb2 as _value_data_pb2
+from turboci.graph.orchestrator.v1 import value_ref_pb2 as _value_ref_pb2
 import builtins as _builtins
 import sys
 import typing as _typing
 
-if sys.version_info >= (3, 10):
-    from typing import TypeAlias as _TypeAlias
+if sys.version_info >= (3, 11):
+    from typing import TypeAlias as _TypeAlias, Never as _Never
 else:
-    from typing_extensions import TypeAlias as _TypeAlias
+    from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
@@ -25,32 +26,59 @@ class CancelStageRequest(_message.Message):
     """Asks an executor to stop a running attempt. The attempt is CANCELLING
     until the executor reports it TEARING_DOWN or ended.
 
-    Next ID: 3
+    Next ID: 5
     """
 
     DESCRIPTOR: _descriptor.Descriptor
 
+    @_typing.final
+    class ValueDataEntry(_message.Message):
+        DESCRIPTOR: _descriptor.Descriptor
+
+        KEY_FIELD_NUMBER: _builtins.int
+        VALUE_FIELD_NUMBER: _builtins.int
+        key: _builtins.str
+        @_builtins.property
+        def value(self) -> _value_data_pb2.ValueData: ...
+        def __init__(
+            self,
+            *,
+            key: _builtins.str = ...,
+            value: _value_data_pb2.ValueData | None = ...,
+        ) -> None: ...
+        _HasFieldArgType: _TypeAlias = _typing.Literal["value", b"value"]  # noqa: Y015
+        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
+        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+        def WhichOneof(self, oneof_group: _Never) -> None: ...
+
     ATTEMPT_FIELD_NUMBER: _builtins.int
     REASONS_FIELD_NUMBER: _builtins.int
+    VALUE_DATA_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def attempt(self) -> _stage_attempt_id_pb2.StageAttemptId:
         """The attempt to stop."""
 
     @_builtins.property
-    def reasons(self) -> _containers.RepeatedCompositeFieldContainer[_any_pb2.Any]:
+    def reasons(self) -> _containers.RepeatedCompositeFieldContainer[_value_ref_pb2.ValueRef]:
         """Why it is stopped (usually a turboci.data.common.v1.Display), for the
-        executor to show.
+        executor to show, with the realm each was written in.
         """
+
+    @_builtins.property
+    def value_data(self) -> _containers.MessageMap[_builtins.str, _value_data_pb2.ValueData]:
+        """The data of the reasons the executor may see, keyed by Digest.sha256."""
 
     def __init__(
         self,
         *,
         attempt: _stage_attempt_id_pb2.StageAttemptId | None = ...,
-        reasons: _abc.Iterable[_any_pb2.Any] | None = ...,
+        reasons: _abc.Iterable[_value_ref_pb2.ValueRef] | None = ...,
+        value_data: _abc.Mapping[_builtins.str, _value_data_pb2.ValueData] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_attempt", b"_attempt", "attempt", b"attempt"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_attempt", b"_attempt", "attempt", b"attempt", "reasons", b"reasons"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_attempt", b"_attempt", "attempt", b"attempt", "reasons", b"reasons", "value_data", b"value_data"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__attempt: _TypeAlias = _typing.Literal["attempt"]  # noqa: Y015
     _WhichOneofArgType__attempt: _TypeAlias = _typing.Literal["_attempt", b"_attempt"]  # noqa: Y015

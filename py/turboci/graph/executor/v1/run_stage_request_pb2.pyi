@@ -4,21 +4,22 @@ isort:skip_file
 """
 
 from collections import abc as _abc
-from google.protobuf import any_pb2 as _any_pb2
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from google.protobuf.internal import containers as _containers
-from turboci.graph.ids.v1 import check_id_pb2 as _check_id_pb2
 from turboci.graph.ids.v1 import stage_attempt_id_pb2 as _stage_attempt_id_pb2
+from turboci.graph.orchestrator.v1 import assignment_pb2 as _assignment_pb2
 from turboci.graph.orchestrator.v1 import execution_policy_pb2 as _execution_policy_pb2
+from turboci.graph.orchestrator.v1 import value_data_pb2 as _value_data_pb2
+from turboci.graph.orchestrator.v1 import value_ref_pb2 as _value_ref_pb2
 import builtins as _builtins
 import sys
 import typing as _typing
 
-if sys.version_info >= (3, 10):
-    from typing import TypeAlias as _TypeAlias
+if sys.version_info >= (3, 11):
+    from typing import TypeAlias as _TypeAlias, Never as _Never
 else:
-    from typing_extensions import TypeAlias as _TypeAlias
+    from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
@@ -26,19 +27,44 @@ DESCRIPTOR: _descriptor.FileDescriptor
 class RunStageRequest(_message.Message):
     """Asks an executor to run one stage attempt. The orchestrator sends it when
     the attempt leaves PENDING; the attempt is SCHEDULED once the executor
-    accepts. Sending the same attempt again must not start a second run.
+    accepts. Sending the same attempt again must not start a second run, and
+    should a second copy of the work start anyway, the attempt's claim
+    (StageAttemptWrite.process_id) lets only one of them write.
 
-    Next ID: 7
+    Next ID: 11
     """
 
     DESCRIPTOR: _descriptor.Descriptor
 
+    @_typing.final
+    class ValueDataEntry(_message.Message):
+        DESCRIPTOR: _descriptor.Descriptor
+
+        KEY_FIELD_NUMBER: _builtins.int
+        VALUE_FIELD_NUMBER: _builtins.int
+        key: _builtins.str
+        @_builtins.property
+        def value(self) -> _value_data_pb2.ValueData: ...
+        def __init__(
+            self,
+            *,
+            key: _builtins.str = ...,
+            value: _value_data_pb2.ValueData | None = ...,
+        ) -> None: ...
+        _HasFieldArgType: _TypeAlias = _typing.Literal["value", b"value"]  # noqa: Y015
+        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
+        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+        def WhichOneof(self, oneof_group: _Never) -> None: ...
+
     ATTEMPT_FIELD_NUMBER: _builtins.int
-    ARGS_FIELD_NUMBER: _builtins.int
     EXECUTION_POLICY_FIELD_NUMBER: _builtins.int
-    ASSIGNMENTS_FIELD_NUMBER: _builtins.int
     STAGE_ATTEMPT_TOKEN_FIELD_NUMBER: _builtins.int
     ORCHESTRATOR_HOST_FIELD_NUMBER: _builtins.int
+    ARGS_FIELD_NUMBER: _builtins.int
+    VALUE_DATA_FIELD_NUMBER: _builtins.int
+    ASSIGNMENTS_FIELD_NUMBER: _builtins.int
+    REALM_FIELD_NUMBER: _builtins.int
     stage_attempt_token: _builtins.str
     """The credential of the attempt: passed as WriteNodesRequest's
     stage_attempt_token, it lets the attempt report its progress and write
@@ -46,37 +72,54 @@ class RunStageRequest(_message.Message):
     """
     orchestrator_host: _builtins.str
     """The address of the orchestrator to report to."""
+    realm: _builtins.str
+    """The stage's realm, as "<project>:<realm>": the realm of the nodes and
+    values the attempt writes without naming one.
+    """
     @_builtins.property
     def attempt(self) -> _stage_attempt_id_pb2.StageAttemptId:
         """The attempt to run."""
 
     @_builtins.property
-    def args(self) -> _any_pb2.Any:
-        """The stage's args."""
-
-    @_builtins.property
     def execution_policy(self) -> _execution_policy_pb2.ExecutionPolicy:
-        """The timeouts the attempt runs under; the orchestrator enforces them
-        too.
+        """The limits the attempt runs under: the timeouts, which the
+        orchestrator enforces too, and the heartbeat interval the attempt must
+        keep.
         """
 
     @_builtins.property
-    def assignments(self) -> _containers.RepeatedCompositeFieldContainer[_check_id_pb2.CheckId]:
-        """The checks whose results the attempt is expected to write."""
+    def args(self) -> _value_ref_pb2.ValueRef:
+        """The stage's args, with the realm they were written in; their data is
+        in `value_data`.
+        """
+
+    @_builtins.property
+    def value_data(self) -> _containers.MessageMap[_builtins.str, _value_data_pb2.ValueData]:
+        """The data of the values referred to above, keyed by Digest.sha256, as in
+        WorkPlan.value_data.
+        """
+
+    @_builtins.property
+    def assignments(self) -> _containers.RepeatedCompositeFieldContainer[_assignment_pb2.Assignment]:
+        """The checks the attempt is responsible for, each with the state the
+        stage must bring it to.
+        """
 
     def __init__(
         self,
         *,
         attempt: _stage_attempt_id_pb2.StageAttemptId | None = ...,
-        args: _any_pb2.Any | None = ...,
         execution_policy: _execution_policy_pb2.ExecutionPolicy | None = ...,
-        assignments: _abc.Iterable[_check_id_pb2.CheckId] | None = ...,
         stage_attempt_token: _builtins.str | None = ...,
         orchestrator_host: _builtins.str | None = ...,
+        args: _value_ref_pb2.ValueRef | None = ...,
+        value_data: _abc.Mapping[_builtins.str, _value_data_pb2.ValueData] | None = ...,
+        assignments: _abc.Iterable[_assignment_pb2.Assignment] | None = ...,
+        realm: _builtins.str | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_args", b"_args", "_attempt", b"_attempt", "_execution_policy", b"_execution_policy", "_orchestrator_host", b"_orchestrator_host", "_stage_attempt_token", b"_stage_attempt_token", "args", b"args", "attempt", b"attempt", "execution_policy", b"execution_policy", "orchestrator_host", b"orchestrator_host", "stage_attempt_token", b"stage_attempt_token"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_args", b"_args", "_attempt", b"_attempt", "_execution_policy", b"_execution_policy", "_orchestrator_host", b"_orchestrator_host", "_realm", b"_realm", "_stage_attempt_token", b"_stage_attempt_token", "args", b"args", "attempt", b"attempt", "execution_policy", b"execution_policy", "orchestrator_host", b"orchestrator_host", "realm", b"realm", "stage_attempt_token", b"stage_attempt_token"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_args", b"_args", "_attempt", b"_attempt", "_execution_policy", b"_execution_policy", "_orchestrator_host", b"_orchestrator_host", "_stage_attempt_token", b"_stage_attempt_token", "args", b"args", "assignments", b"assignments", "attempt", b"attempt", "execution_policy", b"execution_policy", "orchestrator_host", b"orchestrator_host", "stage_attempt_token", b"stage_attempt_token"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_args", b"_args", "_attempt", b"_attempt", "_execution_policy", b"_execution_policy", "_orchestrator_host", b"_orchestrator_host", "_realm", b"_realm", "_stage_attempt_token", b"_stage_attempt_token", "args", b"args", "assignments", b"assignments", "attempt", b"attempt", "execution_policy", b"execution_policy", "orchestrator_host", b"orchestrator_host", "realm", b"realm", "stage_attempt_token", b"stage_attempt_token", "value_data", b"value_data"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__args: _TypeAlias = _typing.Literal["args"]  # noqa: Y015
     _WhichOneofArgType__args: _TypeAlias = _typing.Literal["_args", b"_args"]  # noqa: Y015
@@ -86,6 +129,8 @@ class RunStageRequest(_message.Message):
     _WhichOneofArgType__execution_policy: _TypeAlias = _typing.Literal["_execution_policy", b"_execution_policy"]  # noqa: Y015
     _WhichOneofReturnType__orchestrator_host: _TypeAlias = _typing.Literal["orchestrator_host"]  # noqa: Y015
     _WhichOneofArgType__orchestrator_host: _TypeAlias = _typing.Literal["_orchestrator_host", b"_orchestrator_host"]  # noqa: Y015
+    _WhichOneofReturnType__realm: _TypeAlias = _typing.Literal["realm"]  # noqa: Y015
+    _WhichOneofArgType__realm: _TypeAlias = _typing.Literal["_realm", b"_realm"]  # noqa: Y015
     _WhichOneofReturnType__stage_attempt_token: _TypeAlias = _typing.Literal["stage_attempt_token"]  # noqa: Y015
     _WhichOneofArgType__stage_attempt_token: _TypeAlias = _typing.Literal["_stage_attempt_token", b"_stage_attempt_token"]  # noqa: Y015
     @_typing.overload
@@ -96,6 +141,8 @@ class RunStageRequest(_message.Message):
     def WhichOneof(self, oneof_group: _WhichOneofArgType__execution_policy) -> _WhichOneofReturnType__execution_policy | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__orchestrator_host) -> _WhichOneofReturnType__orchestrator_host | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__realm) -> _WhichOneofReturnType__realm | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__stage_attempt_token) -> _WhichOneofReturnType__stage_attempt_token | None: ...
 

@@ -36,6 +36,44 @@ class TurboCIStageExecutorStub:
     and to start and stop their attempts. The executor reports an attempt's
     progress back with TurboCIOrchestrator.WriteNodes, using the attempt's
     token.
+
+    One stage from its creation to its end, with a retry: the first attempt
+    stops sending heartbeats, the orchestrator ends it INCOMPLETE (LOST) and
+    the retry, born AWAITING_RETRY, runs to COMPLETE.
+
+    ```mermaid
+    sequenceDiagram
+    participant C as Client
+    participant O as Orchestrator
+    participant E as Executor
+    participant W as Attempt's work
+    C->>O: WriteNodes (StageWrite: args, policy, assignments)
+    O->>E: ValidateStage (args, requested policy)
+    E-->>O: the policy it will honour
+    O-->>C: revision (stage PLANNED)
+    Note over O: dependencies satisfied: stage ATTEMPTING, attempt 1 PENDING
+    O->>E: RunStage (attempt 1, token, policy, assignments)
+    E-->>O: accepted: attempt 1 SCHEDULED
+    E->>W: start on a machine
+    W->>O: WriteNodes (current_attempt: RUNNING, process_id)
+    O-->>W: current_attempt RUNNING
+    loop every heartbeat_interval
+    W->>O: WriteNodes (current_attempt, results)
+    O-->>W: current_attempt RUNNING
+    end
+    Note over W: the machine goes away
+    Note over O: two intervals without a heartbeat: attempt 1 INCOMPLETE (LOST), attempt 2 AWAITING_RETRY
+    Note over O: retry delay passed: attempt 2 PENDING
+    O->>E: RunStage (attempt 2, new token)
+    E-->>O: accepted: attempt 2 SCHEDULED
+    E->>W: start on another machine
+    W->>O: WriteNodes (current_attempt: RUNNING, process_id)
+    W->>O: WriteNodes (results, finalize_result, current_attempt: COMPLETE)
+    O-->>W: current_attempt COMPLETE
+    Note over O: stage FINAL, its checks reach their goal states
+    C->>O: QueryNodes (the checks)
+    O-->>C: results and Check.conclusion
+    ```
     """
 
     def __init__(self, channel):
@@ -67,6 +105,44 @@ class TurboCIStageExecutorServicer:
     and to start and stop their attempts. The executor reports an attempt's
     progress back with TurboCIOrchestrator.WriteNodes, using the attempt's
     token.
+
+    One stage from its creation to its end, with a retry: the first attempt
+    stops sending heartbeats, the orchestrator ends it INCOMPLETE (LOST) and
+    the retry, born AWAITING_RETRY, runs to COMPLETE.
+
+    ```mermaid
+    sequenceDiagram
+    participant C as Client
+    participant O as Orchestrator
+    participant E as Executor
+    participant W as Attempt's work
+    C->>O: WriteNodes (StageWrite: args, policy, assignments)
+    O->>E: ValidateStage (args, requested policy)
+    E-->>O: the policy it will honour
+    O-->>C: revision (stage PLANNED)
+    Note over O: dependencies satisfied: stage ATTEMPTING, attempt 1 PENDING
+    O->>E: RunStage (attempt 1, token, policy, assignments)
+    E-->>O: accepted: attempt 1 SCHEDULED
+    E->>W: start on a machine
+    W->>O: WriteNodes (current_attempt: RUNNING, process_id)
+    O-->>W: current_attempt RUNNING
+    loop every heartbeat_interval
+    W->>O: WriteNodes (current_attempt, results)
+    O-->>W: current_attempt RUNNING
+    end
+    Note over W: the machine goes away
+    Note over O: two intervals without a heartbeat: attempt 1 INCOMPLETE (LOST), attempt 2 AWAITING_RETRY
+    Note over O: retry delay passed: attempt 2 PENDING
+    O->>E: RunStage (attempt 2, new token)
+    E-->>O: accepted: attempt 2 SCHEDULED
+    E->>W: start on another machine
+    W->>O: WriteNodes (current_attempt: RUNNING, process_id)
+    W->>O: WriteNodes (results, finalize_result, current_attempt: COMPLETE)
+    O-->>W: current_attempt COMPLETE
+    Note over O: stage FINAL, its checks reach their goal states
+    C->>O: QueryNodes (the checks)
+    O-->>C: results and Check.conclusion
+    ```
     """
 
     def ValidateStage(self, request, context):
@@ -122,6 +198,44 @@ class TurboCIStageExecutor:
     and to start and stop their attempts. The executor reports an attempt's
     progress back with TurboCIOrchestrator.WriteNodes, using the attempt's
     token.
+
+    One stage from its creation to its end, with a retry: the first attempt
+    stops sending heartbeats, the orchestrator ends it INCOMPLETE (LOST) and
+    the retry, born AWAITING_RETRY, runs to COMPLETE.
+
+    ```mermaid
+    sequenceDiagram
+    participant C as Client
+    participant O as Orchestrator
+    participant E as Executor
+    participant W as Attempt's work
+    C->>O: WriteNodes (StageWrite: args, policy, assignments)
+    O->>E: ValidateStage (args, requested policy)
+    E-->>O: the policy it will honour
+    O-->>C: revision (stage PLANNED)
+    Note over O: dependencies satisfied: stage ATTEMPTING, attempt 1 PENDING
+    O->>E: RunStage (attempt 1, token, policy, assignments)
+    E-->>O: accepted: attempt 1 SCHEDULED
+    E->>W: start on a machine
+    W->>O: WriteNodes (current_attempt: RUNNING, process_id)
+    O-->>W: current_attempt RUNNING
+    loop every heartbeat_interval
+    W->>O: WriteNodes (current_attempt, results)
+    O-->>W: current_attempt RUNNING
+    end
+    Note over W: the machine goes away
+    Note over O: two intervals without a heartbeat: attempt 1 INCOMPLETE (LOST), attempt 2 AWAITING_RETRY
+    Note over O: retry delay passed: attempt 2 PENDING
+    O->>E: RunStage (attempt 2, new token)
+    E-->>O: accepted: attempt 2 SCHEDULED
+    E->>W: start on another machine
+    W->>O: WriteNodes (current_attempt: RUNNING, process_id)
+    W->>O: WriteNodes (results, finalize_result, current_attempt: COMPLETE)
+    O-->>W: current_attempt COMPLETE
+    Note over O: stage FINAL, its checks reach their goal states
+    C->>O: QueryNodes (the checks)
+    O-->>C: results and Check.conclusion
+    ```
     """
 
     @staticmethod

@@ -23,12 +23,13 @@ _sym_db = _symbol_database.Default()
 
 
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
-from google.protobuf import any_pb2 as google_dot_protobuf_dot_any__pb2
 from turboci.graph.ids.v1 import stage_id_pb2 as turboci_dot_graph_dot_ids_dot_v1_dot_stage__id__pb2
 from turboci.graph.orchestrator.v1 import execution_policy_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_execution__policy__pb2
+from turboci.graph.orchestrator.v1 import value_data_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_value__data__pb2
+from turboci.graph.orchestrator.v1 import value_ref_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_value__ref__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n6turboci/graph/executor/v1/validate_stage_request.proto\x12\x19turboci.graph.executor.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/protobuf/any.proto\x1a#turboci/graph/ids/v1/stage_id.proto\x1a\x34turboci/graph/orchestrator/v1/execution_policy.proto\"\x8d\x02\n\x14ValidateStageRequest\x12\x38\n\x05stage\x18\x01 \x01(\x0b\x32\x1d.turboci.graph.ids.v1.StageIdH\x00R\x05stage\x88\x01\x01\x12\x33\n\x04\x61rgs\x18\x02 \x01(\x0b\x32\x14.google.protobuf.AnyB\x04\xe2\x41\x01\x02H\x01R\x04\x61rgs\x88\x01\x01\x12^\n\x10\x65xecution_policy\x18\x03 \x01(\x0b\x32..turboci.graph.orchestrator.v1.ExecutionPolicyH\x02R\x0f\x65xecutionPolicy\x88\x01\x01\x42\x08\n\x06_stageB\x07\n\x05_argsB\x13\n\x11_execution_policyB?Z=go.chromium.org/turboci/proto/go/graph/executor/v1;executorpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n6turboci/graph/executor/v1/validate_stage_request.proto\x12\x19turboci.graph.executor.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a#turboci/graph/ids/v1/stage_id.proto\x1a\x34turboci/graph/orchestrator/v1/execution_policy.proto\x1a.turboci/graph/orchestrator/v1/value_data.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\x98\x04\n\x14ValidateStageRequest\x12>\n\x05stage\x18\x01 \x01(\x0b\x32\x1d.turboci.graph.ids.v1.StageIdB\x04\xe2\x41\x01\x02H\x00R\x05stage\x88\x01\x01\x12^\n\x10\x65xecution_policy\x18\x03 \x01(\x0b\x32..turboci.graph.orchestrator.v1.ExecutionPolicyH\x01R\x0f\x65xecutionPolicy\x88\x01\x01\x12\x46\n\x04\x61rgs\x18\x04 \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.ValueRefB\x04\xe2\x41\x01\x02H\x02R\x04\x61rgs\x88\x01\x01\x12]\n\nvalue_data\x18\x05 \x03(\x0b\x32>.turboci.graph.executor.v1.ValidateStageRequest.ValueDataEntryR\tvalueData\x12\x19\n\x05realm\x18\x06 \x01(\tH\x03R\x05realm\x88\x01\x01\x1a\x66\n\x0eValueDataEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12>\n\x05value\x18\x02 \x01(\x0b\x32(.turboci.graph.orchestrator.v1.ValueDataR\x05value:\x02\x38\x01\x42\x08\n\x06_stageB\x13\n\x11_execution_policyB\x07\n\x05_argsB\x08\n\x06_realmJ\x04\x08\x02\x10\x03\x42?Z=go.chromium.org/turboci/proto/go/graph/executor/v1;executorpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,8 +37,14 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'turboci.graph.executor.v1.v
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z=go.chromium.org/turboci/proto/go/graph/executor/v1;executorpb'
+  _globals['_VALIDATESTAGEREQUEST_VALUEDATAENTRY']._loaded_options = None
+  _globals['_VALIDATESTAGEREQUEST_VALUEDATAENTRY']._serialized_options = b'8\001'
+  _globals['_VALIDATESTAGEREQUEST'].fields_by_name['stage']._loaded_options = None
+  _globals['_VALIDATESTAGEREQUEST'].fields_by_name['stage']._serialized_options = b'\342A\001\002'
   _globals['_VALIDATESTAGEREQUEST'].fields_by_name['args']._loaded_options = None
   _globals['_VALIDATESTAGEREQUEST'].fields_by_name['args']._serialized_options = b'\342A\001\002'
-  _globals['_VALIDATESTAGEREQUEST']._serialized_start=237
-  _globals['_VALIDATESTAGEREQUEST']._serialized_end=506
+  _globals['_VALIDATESTAGEREQUEST']._serialized_start=305
+  _globals['_VALIDATESTAGEREQUEST']._serialized_end=841
+  _globals['_VALIDATESTAGEREQUEST_VALUEDATAENTRY']._serialized_start=683
+  _globals['_VALIDATESTAGEREQUEST_VALUEDATAENTRY']._serialized_end=785
 # @@protoc_insertion_point(module_scope)

@@ -3,19 +3,22 @@
 isort:skip_file
 """
 
-from google.protobuf import any_pb2 as _any_pb2
+from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
+from google.protobuf.internal import containers as _containers
 from turboci.graph.ids.v1 import stage_id_pb2 as _stage_id_pb2
 from turboci.graph.orchestrator.v1 import execution_policy_pb2 as _execution_policy_pb2
+from turboci.graph.orchestrator.v1 import value_data_pb2 as _value_data_pb2
+from turboci.graph.orchestrator.v1 import value_ref_pb2 as _value_ref_pb2
 import builtins as _builtins
 import sys
 import typing as _typing
 
-if sys.version_info >= (3, 10):
-    from typing import TypeAlias as _TypeAlias
+if sys.version_info >= (3, 11):
+    from typing import TypeAlias as _TypeAlias, Never as _Never
 else:
-    from typing_extensions import TypeAlias as _TypeAlias
+    from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
@@ -26,47 +29,86 @@ class ValidateStageRequest(_message.Message):
     stage the executor cannot run is refused at once rather than failing
     later.
 
-    Next ID: 4
+    Next ID: 7
     """
 
     DESCRIPTOR: _descriptor.Descriptor
 
+    @_typing.final
+    class ValueDataEntry(_message.Message):
+        DESCRIPTOR: _descriptor.Descriptor
+
+        KEY_FIELD_NUMBER: _builtins.int
+        VALUE_FIELD_NUMBER: _builtins.int
+        key: _builtins.str
+        @_builtins.property
+        def value(self) -> _value_data_pb2.ValueData: ...
+        def __init__(
+            self,
+            *,
+            key: _builtins.str = ...,
+            value: _value_data_pb2.ValueData | None = ...,
+        ) -> None: ...
+        _HasFieldArgType: _TypeAlias = _typing.Literal["value", b"value"]  # noqa: Y015
+        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
+        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+        def WhichOneof(self, oneof_group: _Never) -> None: ...
+
     STAGE_FIELD_NUMBER: _builtins.int
-    ARGS_FIELD_NUMBER: _builtins.int
     EXECUTION_POLICY_FIELD_NUMBER: _builtins.int
+    ARGS_FIELD_NUMBER: _builtins.int
+    VALUE_DATA_FIELD_NUMBER: _builtins.int
+    REALM_FIELD_NUMBER: _builtins.int
+    realm: _builtins.str
+    """The stage's realm, as "<project>:<realm>"."""
     @_builtins.property
     def stage(self) -> _stage_id_pb2.StageId:
         """The stage being written."""
 
     @_builtins.property
-    def args(self) -> _any_pb2.Any:
-        """The stage's args, of a type the executor is registered for."""
+    def execution_policy(self) -> _execution_policy_pb2.ExecutionPolicy:
+        """The execution policy the writer asked for; unset when the writer left
+        it to the executor.
+        """
 
     @_builtins.property
-    def execution_policy(self) -> _execution_policy_pb2.ExecutionPolicy:
-        """The execution policy the writer asked for."""
+    def args(self) -> _value_ref_pb2.ValueRef:
+        """The stage's args, of a type the executor is registered for, with the
+        realm they are written in; their data is in `value_data`.
+        """
+
+    @_builtins.property
+    def value_data(self) -> _containers.MessageMap[_builtins.str, _value_data_pb2.ValueData]:
+        """The data of the args, keyed by Digest.sha256."""
 
     def __init__(
         self,
         *,
         stage: _stage_id_pb2.StageId | None = ...,
-        args: _any_pb2.Any | None = ...,
         execution_policy: _execution_policy_pb2.ExecutionPolicy | None = ...,
+        args: _value_ref_pb2.ValueRef | None = ...,
+        value_data: _abc.Mapping[_builtins.str, _value_data_pb2.ValueData] | None = ...,
+        realm: _builtins.str | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_args", b"_args", "_execution_policy", b"_execution_policy", "_stage", b"_stage", "args", b"args", "execution_policy", b"execution_policy", "stage", b"stage"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_args", b"_args", "_execution_policy", b"_execution_policy", "_realm", b"_realm", "_stage", b"_stage", "args", b"args", "execution_policy", b"execution_policy", "realm", b"realm", "stage", b"stage"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_args", b"_args", "_execution_policy", b"_execution_policy", "_stage", b"_stage", "args", b"args", "execution_policy", b"execution_policy", "stage", b"stage"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_args", b"_args", "_execution_policy", b"_execution_policy", "_realm", b"_realm", "_stage", b"_stage", "args", b"args", "execution_policy", b"execution_policy", "realm", b"realm", "stage", b"stage", "value_data", b"value_data"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__args: _TypeAlias = _typing.Literal["args"]  # noqa: Y015
     _WhichOneofArgType__args: _TypeAlias = _typing.Literal["_args", b"_args"]  # noqa: Y015
     _WhichOneofReturnType__execution_policy: _TypeAlias = _typing.Literal["execution_policy"]  # noqa: Y015
     _WhichOneofArgType__execution_policy: _TypeAlias = _typing.Literal["_execution_policy", b"_execution_policy"]  # noqa: Y015
+    _WhichOneofReturnType__realm: _TypeAlias = _typing.Literal["realm"]  # noqa: Y015
+    _WhichOneofArgType__realm: _TypeAlias = _typing.Literal["_realm", b"_realm"]  # noqa: Y015
     _WhichOneofReturnType__stage: _TypeAlias = _typing.Literal["stage"]  # noqa: Y015
     _WhichOneofArgType__stage: _TypeAlias = _typing.Literal["_stage", b"_stage"]  # noqa: Y015
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__args) -> _WhichOneofReturnType__args | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__execution_policy) -> _WhichOneofReturnType__execution_policy | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__realm) -> _WhichOneofReturnType__realm | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__stage) -> _WhichOneofReturnType__stage | None: ...
 

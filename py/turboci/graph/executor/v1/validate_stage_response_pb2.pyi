@@ -31,10 +31,12 @@ class ValidateStageResponse(_message.Message):
     EXECUTION_POLICY_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def execution_policy(self) -> _execution_policy_pb2.ExecutionPolicy:
-        """The policy the executor will actually honour, when it narrows the one
-        asked for (for example a run timeout capped at the executor's maximum).
-        The orchestrator stores this one on the stage. Unset accepts the policy
-        as asked.
+        """The policy the executor will actually honour: the one asked for,
+        narrowed where the executor must (for example a run timeout capped at
+        the executor's maximum) and filled in where the writer left it out. The
+        orchestrator enforces this one as Stage.execution_policy and keeps the
+        writer's request as Stage.requested_execution_policy, so readers can
+        see both. Unset accepts the policy as asked.
         """
 
     def __init__(

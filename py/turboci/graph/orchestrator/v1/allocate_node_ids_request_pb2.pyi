@@ -24,7 +24,7 @@ class AllocateNodeIdsRequest(_message.Message):
     nodes under them; an allocated ID can only be written by the actor that
     allocated it.
 
-    Next ID: 5
+    Next ID: 6
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -33,6 +33,7 @@ class AllocateNodeIdsRequest(_message.Message):
     CHECK_COUNT_FIELD_NUMBER: _builtins.int
     STAGE_COUNT_FIELD_NUMBER: _builtins.int
     PREFIX_FIELD_NUMBER: _builtins.int
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
     check_count: _builtins.int
     """How many check IDs to allocate."""
     stage_count: _builtins.int
@@ -40,6 +41,11 @@ class AllocateNodeIdsRequest(_message.Message):
     prefix: _builtins.str
     """A prefix for the allocated names, to keep them readable (for example
     "test/shard-"). Must itself be a valid name prefix.
+    """
+    request_id: _builtins.str
+    """A caller-chosen key that makes the call safe to retry, as for
+    WriteNodesRequest.request_id: a second call with the same key
+    allocates nothing new and returns the IDs the first call allocated.
     """
     @_builtins.property
     def work_plan(self) -> _work_plan_id_pb2.WorkPlanId:
@@ -52,15 +58,18 @@ class AllocateNodeIdsRequest(_message.Message):
         check_count: _builtins.int | None = ...,
         stage_count: _builtins.int | None = ...,
         prefix: _builtins.str | None = ...,
+        request_id: _builtins.str | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_check_count", b"_check_count", "_prefix", b"_prefix", "_stage_count", b"_stage_count", "_work_plan", b"_work_plan", "check_count", b"check_count", "prefix", b"prefix", "stage_count", b"stage_count", "work_plan", b"work_plan"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_check_count", b"_check_count", "_prefix", b"_prefix", "_request_id", b"_request_id", "_stage_count", b"_stage_count", "_work_plan", b"_work_plan", "check_count", b"check_count", "prefix", b"prefix", "request_id", b"request_id", "stage_count", b"stage_count", "work_plan", b"work_plan"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_check_count", b"_check_count", "_prefix", b"_prefix", "_stage_count", b"_stage_count", "_work_plan", b"_work_plan", "check_count", b"check_count", "prefix", b"prefix", "stage_count", b"stage_count", "work_plan", b"work_plan"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_check_count", b"_check_count", "_prefix", b"_prefix", "_request_id", b"_request_id", "_stage_count", b"_stage_count", "_work_plan", b"_work_plan", "check_count", b"check_count", "prefix", b"prefix", "request_id", b"request_id", "stage_count", b"stage_count", "work_plan", b"work_plan"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__check_count: _TypeAlias = _typing.Literal["check_count"]  # noqa: Y015
     _WhichOneofArgType__check_count: _TypeAlias = _typing.Literal["_check_count", b"_check_count"]  # noqa: Y015
     _WhichOneofReturnType__prefix: _TypeAlias = _typing.Literal["prefix"]  # noqa: Y015
     _WhichOneofArgType__prefix: _TypeAlias = _typing.Literal["_prefix", b"_prefix"]  # noqa: Y015
+    _WhichOneofReturnType__request_id: _TypeAlias = _typing.Literal["request_id"]  # noqa: Y015
+    _WhichOneofArgType__request_id: _TypeAlias = _typing.Literal["_request_id", b"_request_id"]  # noqa: Y015
     _WhichOneofReturnType__stage_count: _TypeAlias = _typing.Literal["stage_count"]  # noqa: Y015
     _WhichOneofArgType__stage_count: _TypeAlias = _typing.Literal["_stage_count", b"_stage_count"]  # noqa: Y015
     _WhichOneofReturnType__work_plan: _TypeAlias = _typing.Literal["work_plan"]  # noqa: Y015
@@ -69,6 +78,8 @@ class AllocateNodeIdsRequest(_message.Message):
     def WhichOneof(self, oneof_group: _WhichOneofArgType__check_count) -> _WhichOneofReturnType__check_count | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__prefix) -> _WhichOneofReturnType__prefix | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__request_id) -> _WhichOneofReturnType__request_id | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__stage_count) -> _WhichOneofReturnType__stage_count | None: ...
     @_typing.overload

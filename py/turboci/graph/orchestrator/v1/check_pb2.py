@@ -24,6 +24,7 @@ _sym_db = _symbol_database.Default()
 
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from turboci.graph.ids.v1 import check_id_pb2 as turboci_dot_graph_dot_ids_dot_v1_dot_check__id__pb2
+from turboci.graph.orchestrator.v1 import check_conclusion_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_check__conclusion__pb2
 from turboci.graph.orchestrator.v1 import check_edit_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_check__edit__pb2
 from turboci.graph.orchestrator.v1 import check_kind_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_check__kind__pb2
 from turboci.graph.orchestrator.v1 import check_result_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_check__result__pb2
@@ -33,7 +34,7 @@ from turboci.graph.orchestrator.v1 import revision_pb2 as turboci_dot_graph_dot_
 from turboci.graph.orchestrator.v1 import value_ref_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_value__ref__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n)turboci/graph/orchestrator/v1/check.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a#turboci/graph/ids/v1/check_id.proto\x1a.turboci/graph/orchestrator/v1/check_edit.proto\x1a.turboci/graph/orchestrator/v1/check_kind.proto\x1a\x30turboci/graph/orchestrator/v1/check_result.proto\x1a/turboci/graph/orchestrator/v1/check_state.proto\x1a\x34turboci/graph/orchestrator/v1/dependency_group.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\x91\x06\n\x05\x43heck\x12\x38\n\x02id\x18\x01 \x01(\x0b\x32\x1d.turboci.graph.ids.v1.CheckIdB\x04\xe2\x41\x01\x05H\x00R\x02id\x88\x01\x01\x12G\n\x04kind\x18\x02 \x01(\x0e\x32(.turboci.graph.orchestrator.v1.CheckKindB\x04\xe2\x41\x01\x05H\x01R\x04kind\x88\x01\x01\x12J\n\x05state\x18\x03 \x01(\x0e\x32).turboci.graph.orchestrator.v1.CheckStateB\x04\xe2\x41\x01\x03H\x02R\x05state\x88\x01\x01\x12\x41\n\x07options\x18\x04 \x03(\x0b\x32\'.turboci.graph.orchestrator.v1.ValueRefR\x07options\x12W\n\x0c\x64\x65pendencies\x18\x05 \x01(\x0b\x32..turboci.graph.orchestrator.v1.DependencyGroupH\x03R\x0c\x64\x65pendencies\x88\x01\x01\x12J\n\x07results\x18\x06 \x03(\x0b\x32*.turboci.graph.orchestrator.v1.CheckResultB\x04\xe2\x41\x01\x03R\x07results\x12\x44\n\x05\x65\x64its\x18\x07 \x03(\x0b\x32(.turboci.graph.orchestrator.v1.CheckEditB\x04\xe2\x41\x01\x03R\x05\x65\x64its\x12[\n\x0f\x63reate_revision\x18\x08 \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2\x41\x01\x03H\x04R\x0e\x63reateRevision\x88\x01\x01\x12[\n\x0fupdate_revision\x18\t \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2\x41\x01\x03H\x05R\x0eupdateRevision\x88\x01\x01\x42\x05\n\x03_idB\x07\n\x05_kindB\x08\n\x06_stateB\x0f\n\r_dependenciesB\x12\n\x10_create_revisionB\x12\n\x10_update_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n)turboci/graph/orchestrator/v1/check.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a#turboci/graph/ids/v1/check_id.proto\x1a\x34turboci/graph/orchestrator/v1/check_conclusion.proto\x1a.turboci/graph/orchestrator/v1/check_edit.proto\x1a.turboci/graph/orchestrator/v1/check_kind.proto\x1a\x30turboci/graph/orchestrator/v1/check_result.proto\x1a/turboci/graph/orchestrator/v1/check_state.proto\x1a\x34turboci/graph/orchestrator/v1/dependency_group.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\xb2\x07\n\x05\x43heck\x12\x38\n\x02id\x18\x01 \x01(\x0b\x32\x1d.turboci.graph.ids.v1.CheckIdB\x04\xe2\x41\x01\x03H\x00R\x02id\x88\x01\x01\x12G\n\x04kind\x18\x02 \x01(\x0e\x32(.turboci.graph.orchestrator.v1.CheckKindB\x04\xe2\x41\x01\x03H\x01R\x04kind\x88\x01\x01\x12J\n\x05state\x18\x03 \x01(\x0e\x32).turboci.graph.orchestrator.v1.CheckStateB\x04\xe2\x41\x01\x03H\x02R\x05state\x88\x01\x01\x12G\n\x07options\x18\x04 \x03(\x0b\x32\'.turboci.graph.orchestrator.v1.ValueRefB\x04\xe2\x41\x01\x03R\x07options\x12]\n\x0c\x64\x65pendencies\x18\x05 \x01(\x0b\x32..turboci.graph.orchestrator.v1.DependencyGroupB\x04\xe2\x41\x01\x03H\x03R\x0c\x64\x65pendencies\x88\x01\x01\x12J\n\x07results\x18\x06 \x03(\x0b\x32*.turboci.graph.orchestrator.v1.CheckResultB\x04\xe2\x41\x01\x03R\x07results\x12\x44\n\x05\x65\x64its\x18\x07 \x03(\x0b\x32(.turboci.graph.orchestrator.v1.CheckEditB\x04\xe2\x41\x01\x03R\x05\x65\x64its\x12[\n\x0f\x63reate_revision\x18\x08 \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2\x41\x01\x03H\x04R\x0e\x63reateRevision\x88\x01\x01\x12[\n\x0fupdate_revision\x18\t \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2\x41\x01\x03H\x05R\x0eupdateRevision\x88\x01\x01\x12\x1f\n\x05realm\x18\n \x01(\tB\x04\xe2\x41\x01\x03H\x06R\x05realm\x88\x01\x01\x12Y\n\nconclusion\x18\x0b \x01(\x0b\x32..turboci.graph.orchestrator.v1.CheckConclusionB\x04\xe2\x41\x01\x03H\x07R\nconclusion\x88\x01\x01\x42\x05\n\x03_idB\x07\n\x05_kindB\x08\n\x06_stateB\x0f\n\r_dependenciesB\x12\n\x10_create_revisionB\x12\n\x10_update_revisionB\x08\n\x06_realmB\r\n\x0b_conclusionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -42,11 +43,15 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'ZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpb'
   _globals['_CHECK'].fields_by_name['id']._loaded_options = None
-  _globals['_CHECK'].fields_by_name['id']._serialized_options = b'\342A\001\005'
+  _globals['_CHECK'].fields_by_name['id']._serialized_options = b'\342A\001\003'
   _globals['_CHECK'].fields_by_name['kind']._loaded_options = None
-  _globals['_CHECK'].fields_by_name['kind']._serialized_options = b'\342A\001\005'
+  _globals['_CHECK'].fields_by_name['kind']._serialized_options = b'\342A\001\003'
   _globals['_CHECK'].fields_by_name['state']._loaded_options = None
   _globals['_CHECK'].fields_by_name['state']._serialized_options = b'\342A\001\003'
+  _globals['_CHECK'].fields_by_name['options']._loaded_options = None
+  _globals['_CHECK'].fields_by_name['options']._serialized_options = b'\342A\001\003'
+  _globals['_CHECK'].fields_by_name['dependencies']._loaded_options = None
+  _globals['_CHECK'].fields_by_name['dependencies']._serialized_options = b'\342A\001\003'
   _globals['_CHECK'].fields_by_name['results']._loaded_options = None
   _globals['_CHECK'].fields_by_name['results']._serialized_options = b'\342A\001\003'
   _globals['_CHECK'].fields_by_name['edits']._loaded_options = None
@@ -55,6 +60,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CHECK'].fields_by_name['create_revision']._serialized_options = b'\342A\001\003'
   _globals['_CHECK'].fields_by_name['update_revision']._loaded_options = None
   _globals['_CHECK'].fields_by_name['update_revision']._serialized_options = b'\342A\001\003'
-  _globals['_CHECK']._serialized_start=489
-  _globals['_CHECK']._serialized_end=1274
+  _globals['_CHECK'].fields_by_name['realm']._loaded_options = None
+  _globals['_CHECK'].fields_by_name['realm']._serialized_options = b'\342A\001\003'
+  _globals['_CHECK'].fields_by_name['conclusion']._loaded_options = None
+  _globals['_CHECK'].fields_by_name['conclusion']._serialized_options = b'\342A\001\003'
+  _globals['_CHECK']._serialized_start=543
+  _globals['_CHECK']._serialized_end=1489
 # @@protoc_insertion_point(module_scope)

@@ -8,6 +8,7 @@ from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from google.protobuf.internal import containers as _containers
 from turboci.graph.ids.v1 import check_id_pb2 as _check_id_pb2
+from turboci.graph.orchestrator.v1 import check_conclusion_pb2 as _check_conclusion_pb2
 from turboci.graph.orchestrator.v1 import check_edit_pb2 as _check_edit_pb2
 from turboci.graph.orchestrator.v1 import check_kind_pb2 as _check_kind_pb2
 from turboci.graph.orchestrator.v1 import check_result_pb2 as _check_result_pb2
@@ -34,10 +35,11 @@ class Check(_message.Message):
     the answers get produced.
 
     Options say what exactly to find out; results hold what the stages
-    assigned to the check found. See CheckState for the lifecycle. Checks are
-    created and changed with CheckWrite.
+    assigned to the check found. See CheckState for the lifecycle. A Check is
+    what the orchestrator returns and is never sent back: checks are created
+    and changed with CheckWrite, so every field here is output only.
 
-    Next ID: 10
+    Next ID: 12
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -51,10 +53,17 @@ class Check(_message.Message):
     EDITS_FIELD_NUMBER: _builtins.int
     CREATE_REVISION_FIELD_NUMBER: _builtins.int
     UPDATE_REVISION_FIELD_NUMBER: _builtins.int
+    REALM_FIELD_NUMBER: _builtins.int
+    CONCLUSION_FIELD_NUMBER: _builtins.int
     kind: _check_kind_pb2.CheckKind.ValueType
     """What sort of question the check answers."""
     state: _check_state_pb2.CheckState.ValueType
     """Where the check is in its lifecycle."""
+    realm: _builtins.str
+    """The access realm of the check, as "<project>:<realm>": who may read it
+    and write it, and the realm of its values written without one. Set
+    when the check is created (CheckWrite.realm) and never changed.
+    """
     @_builtins.property
     def id(self) -> _check_id_pb2.CheckId:
         """The check's identity."""
@@ -91,9 +100,13 @@ class Check(_message.Message):
     @_builtins.property
     def update_revision(self) -> _revision_pb2.Revision:
         """The latest write that changed the check. Writers pass its number as
-        CheckWrite.expected_revision to change the check only if nobody else
-        did in between.
+        CheckWrite.expected_revision, or in a Transaction, to change the
+        workplan only if nobody changed the check in between.
         """
+
+    @_builtins.property
+    def conclusion(self) -> _check_conclusion_pb2.CheckConclusion:
+        """How and why the check became FINAL. Unset until it is."""
 
     def __init__(
         self,
@@ -107,11 +120,15 @@ class Check(_message.Message):
         edits: _abc.Iterable[_check_edit_pb2.CheckEdit] | None = ...,
         create_revision: _revision_pb2.Revision | None = ...,
         update_revision: _revision_pb2.Revision | None = ...,
+        realm: _builtins.str | None = ...,
+        conclusion: _check_conclusion_pb2.CheckConclusion | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_create_revision", b"_create_revision", "_dependencies", b"_dependencies", "_id", b"_id", "_kind", b"_kind", "_state", b"_state", "_update_revision", b"_update_revision", "create_revision", b"create_revision", "dependencies", b"dependencies", "id", b"id", "kind", b"kind", "state", b"state", "update_revision", b"update_revision"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_conclusion", b"_conclusion", "_create_revision", b"_create_revision", "_dependencies", b"_dependencies", "_id", b"_id", "_kind", b"_kind", "_realm", b"_realm", "_state", b"_state", "_update_revision", b"_update_revision", "conclusion", b"conclusion", "create_revision", b"create_revision", "dependencies", b"dependencies", "id", b"id", "kind", b"kind", "realm", b"realm", "state", b"state", "update_revision", b"update_revision"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_create_revision", b"_create_revision", "_dependencies", b"_dependencies", "_id", b"_id", "_kind", b"_kind", "_state", b"_state", "_update_revision", b"_update_revision", "create_revision", b"create_revision", "dependencies", b"dependencies", "edits", b"edits", "id", b"id", "kind", b"kind", "options", b"options", "results", b"results", "state", b"state", "update_revision", b"update_revision"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_conclusion", b"_conclusion", "_create_revision", b"_create_revision", "_dependencies", b"_dependencies", "_id", b"_id", "_kind", b"_kind", "_realm", b"_realm", "_state", b"_state", "_update_revision", b"_update_revision", "conclusion", b"conclusion", "create_revision", b"create_revision", "dependencies", b"dependencies", "edits", b"edits", "id", b"id", "kind", b"kind", "options", b"options", "realm", b"realm", "results", b"results", "state", b"state", "update_revision", b"update_revision"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__conclusion: _TypeAlias = _typing.Literal["conclusion"]  # noqa: Y015
+    _WhichOneofArgType__conclusion: _TypeAlias = _typing.Literal["_conclusion", b"_conclusion"]  # noqa: Y015
     _WhichOneofReturnType__create_revision: _TypeAlias = _typing.Literal["create_revision"]  # noqa: Y015
     _WhichOneofArgType__create_revision: _TypeAlias = _typing.Literal["_create_revision", b"_create_revision"]  # noqa: Y015
     _WhichOneofReturnType__dependencies: _TypeAlias = _typing.Literal["dependencies"]  # noqa: Y015
@@ -120,10 +137,14 @@ class Check(_message.Message):
     _WhichOneofArgType__id: _TypeAlias = _typing.Literal["_id", b"_id"]  # noqa: Y015
     _WhichOneofReturnType__kind: _TypeAlias = _typing.Literal["kind"]  # noqa: Y015
     _WhichOneofArgType__kind: _TypeAlias = _typing.Literal["_kind", b"_kind"]  # noqa: Y015
+    _WhichOneofReturnType__realm: _TypeAlias = _typing.Literal["realm"]  # noqa: Y015
+    _WhichOneofArgType__realm: _TypeAlias = _typing.Literal["_realm", b"_realm"]  # noqa: Y015
     _WhichOneofReturnType__state: _TypeAlias = _typing.Literal["state"]  # noqa: Y015
     _WhichOneofArgType__state: _TypeAlias = _typing.Literal["_state", b"_state"]  # noqa: Y015
     _WhichOneofReturnType__update_revision: _TypeAlias = _typing.Literal["update_revision"]  # noqa: Y015
     _WhichOneofArgType__update_revision: _TypeAlias = _typing.Literal["_update_revision", b"_update_revision"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__conclusion) -> _WhichOneofReturnType__conclusion | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__create_revision) -> _WhichOneofReturnType__create_revision | None: ...
     @_typing.overload
@@ -132,6 +153,8 @@ class Check(_message.Message):
     def WhichOneof(self, oneof_group: _WhichOneofArgType__id) -> _WhichOneofReturnType__id | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__kind) -> _WhichOneofReturnType__kind | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__realm) -> _WhichOneofReturnType__realm | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__state) -> _WhichOneofReturnType__state | None: ...
     @_typing.overload

@@ -29,7 +29,7 @@ from turboci.graph.orchestrator.v1 import revision_pb2 as turboci_dot_graph_dot_
 from turboci.graph.orchestrator.v1 import value_ref_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_value__ref__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n0turboci/graph/orchestrator/v1/check_result.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a*turboci/graph/ids/v1/check_result_id.proto\x1a+turboci/graph/ids/v1/stage_attempt_id.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\xc1\x03\n\x0b\x43heckResult\x12>\n\x02id\x18\x01 \x01(\x0b\x32#.turboci.graph.ids.v1.CheckResultIdB\x04\xe2\x41\x01\x05H\x00R\x02id\x88\x01\x01\x12\x45\n\x05owner\x18\x02 \x01(\x0b\x32$.turboci.graph.ids.v1.StageAttemptIdB\x04\xe2\x41\x01\x05H\x01R\x05owner\x88\x01\x01\x12;\n\x04\x64\x61ta\x18\x03 \x03(\x0b\x32\'.turboci.graph.orchestrator.v1.ValueRefR\x04\x64\x61ta\x12[\n\x0f\x63reate_revision\x18\x04 \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2\x41\x01\x03H\x02R\x0e\x63reateRevision\x88\x01\x01\x12Y\n\x0e\x66inal_revision\x18\x05 \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2\x41\x01\x03H\x03R\rfinalRevision\x88\x01\x01\x42\x05\n\x03_idB\x08\n\x06_ownerB\x12\n\x10_create_revisionB\x11\n\x0f_final_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n0turboci/graph/orchestrator/v1/check_result.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a*turboci/graph/ids/v1/check_result_id.proto\x1a+turboci/graph/ids/v1/stage_attempt_id.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\xc7\x03\n\x0b\x43heckResult\x12>\n\x02id\x18\x01 \x01(\x0b\x32#.turboci.graph.ids.v1.CheckResultIdB\x04\xe2\x41\x01\x03H\x00R\x02id\x88\x01\x01\x12\x45\n\x05owner\x18\x02 \x01(\x0b\x32$.turboci.graph.ids.v1.StageAttemptIdB\x04\xe2\x41\x01\x03H\x01R\x05owner\x88\x01\x01\x12\x41\n\x04\x64\x61ta\x18\x03 \x03(\x0b\x32\'.turboci.graph.orchestrator.v1.ValueRefB\x04\xe2\x41\x01\x03R\x04\x64\x61ta\x12[\n\x0f\x63reate_revision\x18\x04 \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2\x41\x01\x03H\x02R\x0e\x63reateRevision\x88\x01\x01\x12Y\n\x0e\x66inal_revision\x18\x05 \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2\x41\x01\x03H\x03R\rfinalRevision\x88\x01\x01\x42\x05\n\x03_idB\x08\n\x06_ownerB\x12\n\x10_create_revisionB\x11\n\x0f_final_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,13 +38,15 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'ZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpb'
   _globals['_CHECKRESULT'].fields_by_name['id']._loaded_options = None
-  _globals['_CHECKRESULT'].fields_by_name['id']._serialized_options = b'\342A\001\005'
+  _globals['_CHECKRESULT'].fields_by_name['id']._serialized_options = b'\342A\001\003'
   _globals['_CHECKRESULT'].fields_by_name['owner']._loaded_options = None
-  _globals['_CHECKRESULT'].fields_by_name['owner']._serialized_options = b'\342A\001\005'
+  _globals['_CHECKRESULT'].fields_by_name['owner']._serialized_options = b'\342A\001\003'
+  _globals['_CHECKRESULT'].fields_by_name['data']._loaded_options = None
+  _globals['_CHECKRESULT'].fields_by_name['data']._serialized_options = b'\342A\001\003'
   _globals['_CHECKRESULT'].fields_by_name['create_revision']._loaded_options = None
   _globals['_CHECKRESULT'].fields_by_name['create_revision']._serialized_options = b'\342A\001\003'
   _globals['_CHECKRESULT'].fields_by_name['final_revision']._loaded_options = None
   _globals['_CHECKRESULT'].fields_by_name['final_revision']._serialized_options = b'\342A\001\003'
   _globals['_CHECKRESULT']._serialized_start=299
-  _globals['_CHECKRESULT']._serialized_end=748
+  _globals['_CHECKRESULT']._serialized_end=754
 # @@protoc_insertion_point(module_scope)

@@ -59,8 +59,8 @@ class CheckResult(_message.Message):
     @_builtins.property
     def final_revision(self) -> _revision_pb2.Revision:
         """The write after which the result can no longer change: when its owner
-        ended or the check became FINAL. Unset while the owner may still add
-        to it.
+        closed it (CheckWrite.finalize_result) or ended, or the check became
+        FINAL. Unset while the owner may still add to it.
         """
 
     def __init__(

@@ -23,14 +23,16 @@ _sym_db = _symbol_database.Default()
 
 
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
+from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from turboci.graph.ids.v1 import check_id_pb2 as turboci_dot_graph_dot_ids_dot_v1_dot_check__id__pb2
 from turboci.graph.orchestrator.v1 import check_kind_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_check__kind__pb2
 from turboci.graph.orchestrator.v1 import check_state_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_check__state__pb2
 from turboci.graph.orchestrator.v1 import dependency_group_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_dependency__group__pb2
+from turboci.graph.orchestrator.v1 import field_options_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_field__options__pb2
 from turboci.graph.orchestrator.v1 import value_write_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_value__write__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n/turboci/graph/orchestrator/v1/check_write.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a#turboci/graph/ids/v1/check_id.proto\x1a.turboci/graph/orchestrator/v1/check_kind.proto\x1a/turboci/graph/orchestrator/v1/check_state.proto\x1a\x34turboci/graph/orchestrator/v1/dependency_group.proto\x1a/turboci/graph/orchestrator/v1/value_write.proto\"\xab\x04\n\nCheckWrite\x12\x38\n\x02id\x18\x01 \x01(\x0b\x32\x1d.turboci.graph.ids.v1.CheckIdB\x04\xe2\x41\x01\x02H\x00R\x02id\x88\x01\x01\x12G\n\x04kind\x18\x02 \x01(\x0e\x32(.turboci.graph.orchestrator.v1.CheckKindB\x04\xe2\x41\x01\x05H\x01R\x04kind\x88\x01\x01\x12\x43\n\x07options\x18\x03 \x03(\x0b\x32).turboci.graph.orchestrator.v1.ValueWriteR\x07options\x12W\n\x0c\x64\x65pendencies\x18\x04 \x01(\x0b\x32..turboci.graph.orchestrator.v1.DependencyGroupH\x02R\x0c\x64\x65pendencies\x88\x01\x01\x12\x43\n\x07results\x18\x05 \x03(\x0b\x32).turboci.graph.orchestrator.v1.ValueWriteR\x07results\x12\x44\n\x05state\x18\x06 \x01(\x0e\x32).turboci.graph.orchestrator.v1.CheckStateH\x03R\x05state\x88\x01\x01\x12\x30\n\x11\x65xpected_revision\x18\x07 \x01(\x03H\x04R\x10\x65xpectedRevision\x88\x01\x01\x42\x05\n\x03_idB\x07\n\x05_kindB\x0f\n\r_dependenciesB\x08\n\x06_stateB\x14\n\x12_expected_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n/turboci/graph/orchestrator/v1/check_write.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a#turboci/graph/ids/v1/check_id.proto\x1a.turboci/graph/orchestrator/v1/check_kind.proto\x1a/turboci/graph/orchestrator/v1/check_state.proto\x1a\x34turboci/graph/orchestrator/v1/dependency_group.proto\x1a\x31turboci/graph/orchestrator/v1/field_options.proto\x1a/turboci/graph/orchestrator/v1/value_write.proto\"\xce\x06\n\nCheckWrite\x12\x38\n\x02id\x18\x01 \x01(\x0b\x32\x1d.turboci.graph.ids.v1.CheckIdB\x04\xe2\x41\x01\x02H\x00R\x02id\x88\x01\x01\x12J\n\x04kind\x18\x02 \x01(\x0e\x32(.turboci.graph.orchestrator.v1.CheckKindB\x07\xca\x9f\xca\x01\x02 \x01H\x01R\x04kind\x88\x01\x01\x12M\n\x07options\x18\x03 \x03(\x0b\x32).turboci.graph.orchestrator.v1.ValueWriteB\x08\xca\x9f\xca\x01\x03\n\x01\x01R\x07options\x12\x61\n\x0c\x64\x65pendencies\x18\x04 \x01(\x0b\x32..turboci.graph.orchestrator.v1.DependencyGroupB\x08\xca\x9f\xca\x01\x03\n\x01\x01H\x02R\x0c\x64\x65pendencies\x88\x01\x01\x12M\n\x07results\x18\x05 \x03(\x0b\x32).turboci.graph.orchestrator.v1.ValueWriteB\x08\xca\x9f\xca\x01\x03\n\x01\x03R\x07results\x12\x44\n\x05state\x18\x06 \x01(\x0e\x32).turboci.graph.orchestrator.v1.CheckStateH\x03R\x05state\x88\x01\x01\x12\x30\n\x11\x65xpected_revision\x18\x07 \x01(\x03H\x04R\x10\x65xpectedRevision\x88\x01\x01\x12\"\n\x05realm\x18\x08 \x01(\tB\x07\xca\x9f\xca\x01\x02 \x01H\x05R\x05realm\x88\x01\x01\x12$\n\x0b\x63reate_only\x18\t \x01(\x08H\x06R\ncreateOnly\x88\x01\x01\x12@\n\x0bupdate_mask\x18\n \x01(\x0b\x32\x1a.google.protobuf.FieldMaskH\x07R\nupdateMask\x88\x01\x01\x12\x36\n\x0f\x66inalize_result\x18\x0b \x01(\x08\x42\x08\xca\x9f\xca\x01\x03\n\x01\x03H\x08R\x0e\x66inalizeResult\x88\x01\x01\x42\x05\n\x03_idB\x07\n\x05_kindB\x0f\n\r_dependenciesB\x08\n\x06_stateB\x14\n\x12_expected_revisionB\x08\n\x06_realmB\x0e\n\x0c_create_onlyB\x0e\n\x0c_update_maskB\x12\n\x10_finalize_resultBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -41,7 +43,17 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CHECKWRITE'].fields_by_name['id']._loaded_options = None
   _globals['_CHECKWRITE'].fields_by_name['id']._serialized_options = b'\342A\001\002'
   _globals['_CHECKWRITE'].fields_by_name['kind']._loaded_options = None
-  _globals['_CHECKWRITE'].fields_by_name['kind']._serialized_options = b'\342A\001\005'
-  _globals['_CHECKWRITE']._serialized_start=353
-  _globals['_CHECKWRITE']._serialized_end=908
+  _globals['_CHECKWRITE'].fields_by_name['kind']._serialized_options = b'\312\237\312\001\002 \001'
+  _globals['_CHECKWRITE'].fields_by_name['options']._loaded_options = None
+  _globals['_CHECKWRITE'].fields_by_name['options']._serialized_options = b'\312\237\312\001\003\n\001\001'
+  _globals['_CHECKWRITE'].fields_by_name['dependencies']._loaded_options = None
+  _globals['_CHECKWRITE'].fields_by_name['dependencies']._serialized_options = b'\312\237\312\001\003\n\001\001'
+  _globals['_CHECKWRITE'].fields_by_name['results']._loaded_options = None
+  _globals['_CHECKWRITE'].fields_by_name['results']._serialized_options = b'\312\237\312\001\003\n\001\003'
+  _globals['_CHECKWRITE'].fields_by_name['realm']._loaded_options = None
+  _globals['_CHECKWRITE'].fields_by_name['realm']._serialized_options = b'\312\237\312\001\002 \001'
+  _globals['_CHECKWRITE'].fields_by_name['finalize_result']._loaded_options = None
+  _globals['_CHECKWRITE'].fields_by_name['finalize_result']._serialized_options = b'\312\237\312\001\003\n\001\003'
+  _globals['_CHECKWRITE']._serialized_start=438
+  _globals['_CHECKWRITE']._serialized_end=1284
 # @@protoc_insertion_point(module_scope)

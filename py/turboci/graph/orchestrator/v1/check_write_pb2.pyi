@@ -5,6 +5,7 @@ isort:skip_file
 
 from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
+from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf import message as _message
 from google.protobuf.internal import containers as _containers
 from turboci.graph.ids.v1 import check_id_pb2 as _check_id_pb2
@@ -25,15 +26,23 @@ DESCRIPTOR: _descriptor.FileDescriptor
 
 @_typing.final
 class CheckWrite(_message.Message):
-    """A change to one check, or its creation when the ID is new. Unset fields
-    leave the check as it is.
+    """A change to one check, or its creation when the ID is new.
 
-    Who may write what: the workplan's creator and any running stage attempt
-    may create checks and change those still PLANNING. Only attempts of a
+    Which fields a write touches: without `update_mask`, every field that is
+    set is written and unset fields leave the check as it is; options and
+    results merge by type URL. With `update_mask`, exactly the listed fields
+    are written, even when empty, which is how a list is cleared. The
+    `writable` option on each field says in which check states it may be
+    set; a write outside them fails with FAILED_PRECONDITION.
+
+    Who may write: the workplan's creator and any running stage attempt may
+    create checks and change those still PLANNING, given the permissions
+    WriteNodes lists (turboci.checks.create or turboci.checks.update in the
+    check's realm). Only attempts of a
     stage assigned to the check may write results, and only while the check
     is WAITING.
 
-    Next ID: 8
+    Next ID: 12
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -45,18 +54,44 @@ class CheckWrite(_message.Message):
     RESULTS_FIELD_NUMBER: _builtins.int
     STATE_FIELD_NUMBER: _builtins.int
     EXPECTED_REVISION_FIELD_NUMBER: _builtins.int
+    REALM_FIELD_NUMBER: _builtins.int
+    CREATE_ONLY_FIELD_NUMBER: _builtins.int
+    UPDATE_MASK_FIELD_NUMBER: _builtins.int
+    FINALIZE_RESULT_FIELD_NUMBER: _builtins.int
     kind: _check_kind_pb2.CheckKind.ValueType
-    """The kind of a new check; required when creating, ignored after."""
+    """The kind of a new check; required when creating, and only repeated
+    unchanged after.
+    """
     state: _check_state_pb2.CheckState.ValueType
     """Moves the check along its lifecycle: CHECK_STATE_PLANNED when planning
     is done, CHECK_STATE_FINAL when the results are complete. New checks
-    start PLANNING unless this says PLANNED. The orchestrator makes the
-    other moves itself.
+    start PLANNING unless this says PLANNED. A stage attempt may finalize a
+    check only while no other unfinished stage is assigned it with goal
+    CHECK_STATE_FINAL (otherwise FAILED_PRECONDITION): shards close their
+    own result with `finalize_result` instead, and the orchestrator
+    finalizes the check when the last of them ends. The orchestrator makes
+    the other moves itself.
     """
     expected_revision: _builtins.int
-    """Apply the write only if the check's update_revision number is still
-    this; otherwise the whole request fails with ABORTED. Unset writes
-    unconditionally.
+    """Apply the request only if the check's update_revision number is still
+    this; otherwise the whole request fails with ABORTED and a
+    WriteConflict. Unset writes unconditionally.
+    """
+    realm: _builtins.str
+    """The access realm of a new check, as "<project>:<realm>". Unset means
+    the realm of the writing attempt's stage, or the workplan's realm for
+    other writers. Set only when creating.
+    """
+    create_only: _builtins.bool
+    """Only create: if the check already exists, the whole request fails with
+    ABORTED and a WriteConflict naming it and its current revision, instead
+    of changing it. For writers that may race to create the same check.
+    """
+    finalize_result: _builtins.bool
+    """Close the writing attempt's own result of this check: nothing more may
+    be added to it, and its final_revision is set. The check itself stays
+    WAITING for the other stages assigned to it. A result is also closed
+    when its attempt ends. Allowed while the check is WAITING.
     """
     @_builtins.property
     def id(self) -> _check_id_pb2.CheckId:
@@ -64,21 +99,34 @@ class CheckWrite(_message.Message):
 
     @_builtins.property
     def options(self) -> _containers.RepeatedCompositeFieldContainer[_value_write_pb2.ValueWrite]:
-        """Options to set. Each replaces the option of the same type, if any.
-        Allowed while the check is PLANNING.
-        """
-
-    @_builtins.property
-    def dependencies(self) -> _dependency_group_pb2.DependencyGroup:
-        """The check's dependencies, replacing the old ones whole. Allowed while
+        """Options to set, at most one per type URL. Without `update_mask` each
+        replaces the option of the same type, if any, and other options stay;
+        with "options" in the mask they replace the whole set. Allowed while
         the check is PLANNING.
         """
 
     @_builtins.property
+    def dependencies(self) -> _dependency_group_pb2.DependencyGroup:
+        """The check's dependencies, replacing the old ones whole. To remove every
+        dependency, list "dependencies" in `update_mask` and leave this unset.
+        Allowed while the check is PLANNING.
+        """
+
+    @_builtins.property
     def results(self) -> _containers.RepeatedCompositeFieldContainer[_value_write_pb2.ValueWrite]:
-        """Values to add to the writing attempt's own result of this check. Each
-        replaces the value of the same type in that result, if any. Allowed
-        while the check is WAITING.
+        """Values to add to the writing attempt's own result of this check. Without
+        `update_mask` each replaces the value of the same type in that result,
+        if any; with "results" in the mask they replace the whole result.
+        Allowed while the check is WAITING.
+        """
+
+    @_builtins.property
+    def update_mask(self) -> _field_mask_pb2.FieldMask:
+        """The fields of this message to write: "options", "dependencies" or
+        "results". Listed fields are written even when empty or unset, which
+        clears them; set fields that are not listed are an error
+        (INVALID_ARGUMENT). Unset writes every set field, merging options and
+        results by type.
         """
 
     def __init__(
@@ -91,30 +139,50 @@ class CheckWrite(_message.Message):
         results: _abc.Iterable[_value_write_pb2.ValueWrite] | None = ...,
         state: _check_state_pb2.CheckState.ValueType | None = ...,
         expected_revision: _builtins.int | None = ...,
+        realm: _builtins.str | None = ...,
+        create_only: _builtins.bool | None = ...,
+        update_mask: _field_mask_pb2.FieldMask | None = ...,
+        finalize_result: _builtins.bool | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_dependencies", b"_dependencies", "_expected_revision", b"_expected_revision", "_id", b"_id", "_kind", b"_kind", "_state", b"_state", "dependencies", b"dependencies", "expected_revision", b"expected_revision", "id", b"id", "kind", b"kind", "state", b"state"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_create_only", b"_create_only", "_dependencies", b"_dependencies", "_expected_revision", b"_expected_revision", "_finalize_result", b"_finalize_result", "_id", b"_id", "_kind", b"_kind", "_realm", b"_realm", "_state", b"_state", "_update_mask", b"_update_mask", "create_only", b"create_only", "dependencies", b"dependencies", "expected_revision", b"expected_revision", "finalize_result", b"finalize_result", "id", b"id", "kind", b"kind", "realm", b"realm", "state", b"state", "update_mask", b"update_mask"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_dependencies", b"_dependencies", "_expected_revision", b"_expected_revision", "_id", b"_id", "_kind", b"_kind", "_state", b"_state", "dependencies", b"dependencies", "expected_revision", b"expected_revision", "id", b"id", "kind", b"kind", "options", b"options", "results", b"results", "state", b"state"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_create_only", b"_create_only", "_dependencies", b"_dependencies", "_expected_revision", b"_expected_revision", "_finalize_result", b"_finalize_result", "_id", b"_id", "_kind", b"_kind", "_realm", b"_realm", "_state", b"_state", "_update_mask", b"_update_mask", "create_only", b"create_only", "dependencies", b"dependencies", "expected_revision", b"expected_revision", "finalize_result", b"finalize_result", "id", b"id", "kind", b"kind", "options", b"options", "realm", b"realm", "results", b"results", "state", b"state", "update_mask", b"update_mask"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__create_only: _TypeAlias = _typing.Literal["create_only"]  # noqa: Y015
+    _WhichOneofArgType__create_only: _TypeAlias = _typing.Literal["_create_only", b"_create_only"]  # noqa: Y015
     _WhichOneofReturnType__dependencies: _TypeAlias = _typing.Literal["dependencies"]  # noqa: Y015
     _WhichOneofArgType__dependencies: _TypeAlias = _typing.Literal["_dependencies", b"_dependencies"]  # noqa: Y015
     _WhichOneofReturnType__expected_revision: _TypeAlias = _typing.Literal["expected_revision"]  # noqa: Y015
     _WhichOneofArgType__expected_revision: _TypeAlias = _typing.Literal["_expected_revision", b"_expected_revision"]  # noqa: Y015
+    _WhichOneofReturnType__finalize_result: _TypeAlias = _typing.Literal["finalize_result"]  # noqa: Y015
+    _WhichOneofArgType__finalize_result: _TypeAlias = _typing.Literal["_finalize_result", b"_finalize_result"]  # noqa: Y015
     _WhichOneofReturnType__id: _TypeAlias = _typing.Literal["id"]  # noqa: Y015
     _WhichOneofArgType__id: _TypeAlias = _typing.Literal["_id", b"_id"]  # noqa: Y015
     _WhichOneofReturnType__kind: _TypeAlias = _typing.Literal["kind"]  # noqa: Y015
     _WhichOneofArgType__kind: _TypeAlias = _typing.Literal["_kind", b"_kind"]  # noqa: Y015
+    _WhichOneofReturnType__realm: _TypeAlias = _typing.Literal["realm"]  # noqa: Y015
+    _WhichOneofArgType__realm: _TypeAlias = _typing.Literal["_realm", b"_realm"]  # noqa: Y015
     _WhichOneofReturnType__state: _TypeAlias = _typing.Literal["state"]  # noqa: Y015
     _WhichOneofArgType__state: _TypeAlias = _typing.Literal["_state", b"_state"]  # noqa: Y015
+    _WhichOneofReturnType__update_mask: _TypeAlias = _typing.Literal["update_mask"]  # noqa: Y015
+    _WhichOneofArgType__update_mask: _TypeAlias = _typing.Literal["_update_mask", b"_update_mask"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__create_only) -> _WhichOneofReturnType__create_only | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__dependencies) -> _WhichOneofReturnType__dependencies | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__expected_revision) -> _WhichOneofReturnType__expected_revision | None: ...
     @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__finalize_result) -> _WhichOneofReturnType__finalize_result | None: ...
+    @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__id) -> _WhichOneofReturnType__id | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__kind) -> _WhichOneofReturnType__kind | None: ...
     @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__realm) -> _WhichOneofReturnType__realm | None: ...
+    @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__state) -> _WhichOneofReturnType__state | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__update_mask) -> _WhichOneofReturnType__update_mask | None: ...
 
 Global___CheckWrite: _TypeAlias = CheckWrite  # noqa: Y015

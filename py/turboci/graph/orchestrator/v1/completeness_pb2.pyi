@@ -74,19 +74,14 @@ class Completeness(_message.Message):
     PARTIAL_FIELD_NUMBER: _builtins.int
     HAD_MORE_FIELD_NUMBER: _builtins.int
     HAD_ERRORS_FIELD_NUMBER: _builtins.int
-    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
     had_more: _builtins.bool
     """The orchestrator stopped short of the full answer: it hit the size or
-    node limit, the deadline, or errors. Continue with next_page_token, or
-    ask smaller questions.
+    node limit, the page size, the deadline, or errors. Continue with the
+    response's next_page_token, or ask smaller questions.
     """
     had_errors: _builtins.bool
     """Some of what is missing is missing because of errors rather than
     limits. Implies had_more or a non-empty partial.
-    """
-    next_page_token: _builtins.str
-    """Pass as page_token to continue where the answer stopped. Set only with
-    had_more.
     """
     @_builtins.property
     def partial(self) -> _containers.RepeatedCompositeFieldContainer[Global___Completeness.PartialNode]:
@@ -98,23 +93,18 @@ class Completeness(_message.Message):
         partial: _abc.Iterable[Global___Completeness.PartialNode] | None = ...,
         had_more: _builtins.bool | None = ...,
         had_errors: _builtins.bool | None = ...,
-        next_page_token: _builtins.str | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_had_errors", b"_had_errors", "_had_more", b"_had_more", "_next_page_token", b"_next_page_token", "had_errors", b"had_errors", "had_more", b"had_more", "next_page_token", b"next_page_token"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_had_errors", b"_had_errors", "_had_more", b"_had_more", "had_errors", b"had_errors", "had_more", b"had_more"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_had_errors", b"_had_errors", "_had_more", b"_had_more", "_next_page_token", b"_next_page_token", "had_errors", b"had_errors", "had_more", b"had_more", "next_page_token", b"next_page_token", "partial", b"partial"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_had_errors", b"_had_errors", "_had_more", b"_had_more", "had_errors", b"had_errors", "had_more", b"had_more", "partial", b"partial"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__had_errors: _TypeAlias = _typing.Literal["had_errors"]  # noqa: Y015
     _WhichOneofArgType__had_errors: _TypeAlias = _typing.Literal["_had_errors", b"_had_errors"]  # noqa: Y015
     _WhichOneofReturnType__had_more: _TypeAlias = _typing.Literal["had_more"]  # noqa: Y015
     _WhichOneofArgType__had_more: _TypeAlias = _typing.Literal["_had_more", b"_had_more"]  # noqa: Y015
-    _WhichOneofReturnType__next_page_token: _TypeAlias = _typing.Literal["next_page_token"]  # noqa: Y015
-    _WhichOneofArgType__next_page_token: _TypeAlias = _typing.Literal["_next_page_token", b"_next_page_token"]  # noqa: Y015
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__had_errors) -> _WhichOneofReturnType__had_errors | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__had_more) -> _WhichOneofReturnType__had_more | None: ...
-    @_typing.overload
-    def WhichOneof(self, oneof_group: _WhichOneofArgType__next_page_token) -> _WhichOneofReturnType__next_page_token | None: ...
 
 Global___Completeness: _TypeAlias = Completeness  # noqa: Y015

@@ -28,7 +28,7 @@ from turboci.graph.orchestrator.v1 import stage_write_pb2 as turboci_dot_graph_d
 from turboci.graph.orchestrator.v1 import value_write_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_value__write__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n<turboci/graph/orchestrator/v1/create_work_plan_request.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a/turboci/graph/orchestrator/v1/check_write.proto\x1a/turboci/graph/orchestrator/v1/stage_write.proto\x1a/turboci/graph/orchestrator/v1/value_write.proto\"\xee\x02\n\x15\x43reateWorkPlanRequest\x12\x1f\n\x08workflow\x18\x01 \x01(\tH\x00R\x08workflow\x88\x01\x01\x12\x41\n\x06\x63hecks\x18\x02 \x03(\x0b\x32).turboci.graph.orchestrator.v1.CheckWriteR\x06\x63hecks\x12\x41\n\x06stages\x18\x03 \x03(\x0b\x32).turboci.graph.orchestrator.v1.StageWriteR\x06stages\x12\x43\n\x07reasons\x18\x04 \x03(\x0b\x32).turboci.graph.orchestrator.v1.ValueWriteR\x07reasons\x12\"\n\nrequest_id\x18\x05 \x01(\tH\x01R\trequestId\x88\x01\x01\x12\x1f\n\x05realm\x18\x06 \x01(\tB\x04\xe2\x41\x01\x02H\x02R\x05realm\x88\x01\x01\x42\x0b\n\t_workflowB\r\n\x0b_request_idB\x08\n\x06_realmBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n<turboci/graph/orchestrator/v1/create_work_plan_request.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a/turboci/graph/orchestrator/v1/check_write.proto\x1a/turboci/graph/orchestrator/v1/stage_write.proto\x1a/turboci/graph/orchestrator/v1/value_write.proto\"\xf4\x02\n\x15\x43reateWorkPlanRequest\x12%\n\x08workflow\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02H\x00R\x08workflow\x88\x01\x01\x12\x41\n\x06\x63hecks\x18\x02 \x03(\x0b\x32).turboci.graph.orchestrator.v1.CheckWriteR\x06\x63hecks\x12\x41\n\x06stages\x18\x03 \x03(\x0b\x32).turboci.graph.orchestrator.v1.StageWriteR\x06stages\x12\x43\n\x07reasons\x18\x04 \x03(\x0b\x32).turboci.graph.orchestrator.v1.ValueWriteR\x07reasons\x12\"\n\nrequest_id\x18\x05 \x01(\tH\x01R\trequestId\x88\x01\x01\x12\x1f\n\x05realm\x18\x06 \x01(\tB\x04\xe2\x41\x01\x02H\x02R\x05realm\x88\x01\x01\x42\x0b\n\t_workflowB\r\n\x0b_request_idB\x08\n\x06_realmBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,8 +36,10 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'turboci.graph.orchestrator.
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'ZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpb'
+  _globals['_CREATEWORKPLANREQUEST'].fields_by_name['workflow']._loaded_options = None
+  _globals['_CREATEWORKPLANREQUEST'].fields_by_name['workflow']._serialized_options = b'\342A\001\002'
   _globals['_CREATEWORKPLANREQUEST'].fields_by_name['realm']._loaded_options = None
   _globals['_CREATEWORKPLANREQUEST'].fields_by_name['realm']._serialized_options = b'\342A\001\002'
   _globals['_CREATEWORKPLANREQUEST']._serialized_start=276
-  _globals['_CREATEWORKPLANREQUEST']._serialized_end=642
+  _globals['_CREATEWORKPLANREQUEST']._serialized_end=648
 # @@protoc_insertion_point(module_scope)

@@ -46,7 +46,7 @@ class CreateWorkPlanRequest(_message.Message):
     """
     realm: _builtins.str
     """The access realm of the new workplan, as "<project>:<realm>". The
-    caller needs permission to create workplans in it.
+    caller needs turboci.workplans.create in it.
     """
     @_builtins.property
     def checks(self) -> _containers.RepeatedCompositeFieldContainer[_check_write_pb2.CheckWrite]:

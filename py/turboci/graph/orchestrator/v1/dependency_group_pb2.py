@@ -23,12 +23,12 @@ _sym_db = _symbol_database.Default()
 
 
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
-from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from turboci.graph.orchestrator.v1 import edge_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_edge__pb2
 from turboci.graph.orchestrator.v1 import resolution_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_resolution__pb2
+from turboci.graph.orchestrator.v1 import revision_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_revision__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n4turboci/graph/orchestrator/v1/dependency_group.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a(turboci/graph/orchestrator/v1/edge.proto\x1a.turboci/graph/orchestrator/v1/resolution.proto\"\xa6\x04\n\x0f\x44\x65pendencyGroup\x12\x39\n\x05\x65\x64ges\x18\x01 \x03(\x0b\x32#.turboci.graph.orchestrator.v1.EdgeR\x05\x65\x64ges\x12\x46\n\x06groups\x18\x02 \x03(\x0b\x32..turboci.graph.orchestrator.v1.DependencyGroupR\x06groups\x12L\n\x04mode\x18\x03 \x01(\x0e\x32\x33.turboci.graph.orchestrator.v1.DependencyGroup.ModeH\x00R\x04mode\x88\x01\x01\x12!\n\tthreshold\x18\x04 \x01(\x05H\x01R\tthreshold\x88\x01\x01\x12T\n\nresolution\x18\x05 \x01(\x0e\x32).turboci.graph.orchestrator.v1.ResolutionB\x04\xe2\x41\x01\x03H\x02R\nresolution\x88\x01\x01\x12H\n\x0cresolve_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03H\x03R\x0bresolveTime\x88\x01\x01\"H\n\x04Mode\x12\x10\n\x0cMODE_UNKNOWN\x10\x00\x12\x0c\n\x08MODE_ALL\x10\x01\x12\x0c\n\x08MODE_ANY\x10\x02\x12\x12\n\x0eMODE_THRESHOLD\x10\x03\x42\x07\n\x05_modeB\x0c\n\n_thresholdB\r\n\x0b_resolutionB\x0f\n\r_resolve_timeBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n4turboci/graph/orchestrator/v1/dependency_group.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a(turboci/graph/orchestrator/v1/edge.proto\x1a.turboci/graph/orchestrator/v1/resolution.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\"\xd3\x04\n\x0f\x44\x65pendencyGroup\x12\x39\n\x05\x65\x64ges\x18\x01 \x03(\x0b\x32#.turboci.graph.orchestrator.v1.EdgeR\x05\x65\x64ges\x12\x46\n\x06groups\x18\x02 \x03(\x0b\x32..turboci.graph.orchestrator.v1.DependencyGroupR\x06groups\x12L\n\x04mode\x18\x03 \x01(\x0e\x32\x33.turboci.graph.orchestrator.v1.DependencyGroup.ModeH\x00R\x04mode\x88\x01\x01\x12!\n\tthreshold\x18\x04 \x01(\x05H\x01R\tthreshold\x88\x01\x01\x12T\n\nresolution\x18\x05 \x01(\x0e\x32).turboci.graph.orchestrator.v1.ResolutionB\x04\xe2\x41\x01\x03H\x02R\nresolution\x88\x01\x01\x12]\n\x10resolve_revision\x18\x07 \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2\x41\x01\x03H\x03R\x0fresolveRevision\x88\x01\x01\"H\n\x04Mode\x12\x10\n\x0cMODE_UNKNOWN\x10\x00\x12\x0c\n\x08MODE_ALL\x10\x01\x12\x0c\n\x08MODE_ANY\x10\x02\x12\x12\n\x0eMODE_THRESHOLD\x10\x03\x42\x07\n\x05_modeB\x0c\n\n_thresholdB\r\n\x0b_resolutionB\x13\n\x11_resolve_revisionJ\x04\x08\x06\x10\x07R\x0cresolve_timeBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,10 +38,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._serialized_options = b'ZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpb'
   _globals['_DEPENDENCYGROUP'].fields_by_name['resolution']._loaded_options = None
   _globals['_DEPENDENCYGROUP'].fields_by_name['resolution']._serialized_options = b'\342A\001\003'
-  _globals['_DEPENDENCYGROUP'].fields_by_name['resolve_time']._loaded_options = None
-  _globals['_DEPENDENCYGROUP'].fields_by_name['resolve_time']._serialized_options = b'\342A\001\003'
-  _globals['_DEPENDENCYGROUP']._serialized_start=244
-  _globals['_DEPENDENCYGROUP']._serialized_end=794
-  _globals['_DEPENDENCYGROUP_MODE']._serialized_start=667
-  _globals['_DEPENDENCYGROUP_MODE']._serialized_end=739
+  _globals['_DEPENDENCYGROUP'].fields_by_name['resolve_revision']._loaded_options = None
+  _globals['_DEPENDENCYGROUP'].fields_by_name['resolve_revision']._serialized_options = b'\342A\001\003'
+  _globals['_DEPENDENCYGROUP']._serialized_start=257
+  _globals['_DEPENDENCYGROUP']._serialized_end=852
+  _globals['_DEPENDENCYGROUP_MODE']._serialized_start=701
+  _globals['_DEPENDENCYGROUP_MODE']._serialized_end=773
 # @@protoc_insertion_point(module_scope)

@@ -6,11 +6,11 @@ isort:skip_file
 from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from turboci.graph.orchestrator.v1 import edge_pb2 as _edge_pb2
 from turboci.graph.orchestrator.v1 import resolution_pb2 as _resolution_pb2
+from turboci.graph.orchestrator.v1 import revision_pb2 as _revision_pb2
 import builtins as _builtins
 import sys
 import typing as _typing
@@ -36,7 +36,7 @@ class DependencyGroup(_message.Message):
     When the root group resolves, a PLANNED check moves on to WAITING (or to
     FINAL if unsatisfiable) and a PLANNED stage to ATTEMPTING (or FINAL).
 
-    Next ID: 7
+    Next ID: 8
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -73,7 +73,7 @@ class DependencyGroup(_message.Message):
     MODE_FIELD_NUMBER: _builtins.int
     THRESHOLD_FIELD_NUMBER: _builtins.int
     RESOLUTION_FIELD_NUMBER: _builtins.int
-    RESOLVE_TIME_FIELD_NUMBER: _builtins.int
+    RESOLVE_REVISION_FIELD_NUMBER: _builtins.int
     mode: Global___DependencyGroup.Mode.ValueType
     """How the members combine."""
     threshold: _builtins.int
@@ -91,8 +91,10 @@ class DependencyGroup(_message.Message):
         """Nested groups, each one member of this group."""
 
     @_builtins.property
-    def resolve_time(self) -> _timestamp_pb2.Timestamp:
-        """When the group was resolved; unset while it is pending."""
+    def resolve_revision(self) -> _revision_pb2.Revision:
+        """The write that resolved the group, and so when; unset while it is
+        pending.
+        """
 
     def __init__(
         self,
@@ -102,18 +104,18 @@ class DependencyGroup(_message.Message):
         mode: Global___DependencyGroup.Mode.ValueType | None = ...,
         threshold: _builtins.int | None = ...,
         resolution: _resolution_pb2.Resolution.ValueType | None = ...,
-        resolve_time: _timestamp_pb2.Timestamp | None = ...,
+        resolve_revision: _revision_pb2.Revision | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_mode", b"_mode", "_resolution", b"_resolution", "_resolve_time", b"_resolve_time", "_threshold", b"_threshold", "mode", b"mode", "resolution", b"resolution", "resolve_time", b"resolve_time", "threshold", b"threshold"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_mode", b"_mode", "_resolution", b"_resolution", "_resolve_revision", b"_resolve_revision", "_threshold", b"_threshold", "mode", b"mode", "resolution", b"resolution", "resolve_revision", b"resolve_revision", "threshold", b"threshold"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_mode", b"_mode", "_resolution", b"_resolution", "_resolve_time", b"_resolve_time", "_threshold", b"_threshold", "edges", b"edges", "groups", b"groups", "mode", b"mode", "resolution", b"resolution", "resolve_time", b"resolve_time", "threshold", b"threshold"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_mode", b"_mode", "_resolution", b"_resolution", "_resolve_revision", b"_resolve_revision", "_threshold", b"_threshold", "edges", b"edges", "groups", b"groups", "mode", b"mode", "resolution", b"resolution", "resolve_revision", b"resolve_revision", "threshold", b"threshold"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__mode: _TypeAlias = _typing.Literal["mode"]  # noqa: Y015
     _WhichOneofArgType__mode: _TypeAlias = _typing.Literal["_mode", b"_mode"]  # noqa: Y015
     _WhichOneofReturnType__resolution: _TypeAlias = _typing.Literal["resolution"]  # noqa: Y015
     _WhichOneofArgType__resolution: _TypeAlias = _typing.Literal["_resolution", b"_resolution"]  # noqa: Y015
-    _WhichOneofReturnType__resolve_time: _TypeAlias = _typing.Literal["resolve_time"]  # noqa: Y015
-    _WhichOneofArgType__resolve_time: _TypeAlias = _typing.Literal["_resolve_time", b"_resolve_time"]  # noqa: Y015
+    _WhichOneofReturnType__resolve_revision: _TypeAlias = _typing.Literal["resolve_revision"]  # noqa: Y015
+    _WhichOneofArgType__resolve_revision: _TypeAlias = _typing.Literal["_resolve_revision", b"_resolve_revision"]  # noqa: Y015
     _WhichOneofReturnType__threshold: _TypeAlias = _typing.Literal["threshold"]  # noqa: Y015
     _WhichOneofArgType__threshold: _TypeAlias = _typing.Literal["_threshold", b"_threshold"]  # noqa: Y015
     @_typing.overload
@@ -121,7 +123,7 @@ class DependencyGroup(_message.Message):
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__resolution) -> _WhichOneofReturnType__resolution | None: ...
     @_typing.overload
-    def WhichOneof(self, oneof_group: _WhichOneofArgType__resolve_time) -> _WhichOneofReturnType__resolve_time | None: ...
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__resolve_revision) -> _WhichOneofReturnType__resolve_revision | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__threshold) -> _WhichOneofReturnType__threshold | None: ...
 

@@ -23,13 +23,13 @@ _sym_db = _symbol_database.Default()
 
 
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
-from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from turboci.graph.ids.v1 import identifier_pb2 as turboci_dot_graph_dot_ids_dot_v1_dot_identifier__pb2
 from turboci.graph.orchestrator.v1 import edge_condition_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_edge__condition__pb2
 from turboci.graph.orchestrator.v1 import resolution_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_resolution__pb2
+from turboci.graph.orchestrator.v1 import revision_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_revision__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(turboci/graph/orchestrator/v1/edge.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a%turboci/graph/ids/v1/identifier.proto\x1a\x32turboci/graph/orchestrator/v1/edge_condition.proto\x1a.turboci/graph/orchestrator/v1/resolution.proto\"\xf5\x02\n\x04\x45\x64ge\x12\x43\n\x06target\x18\x01 \x01(\x0b\x32 .turboci.graph.ids.v1.IdentifierB\x04\xe2\x41\x01\x02H\x00R\x06target\x88\x01\x01\x12O\n\tcondition\x18\x02 \x01(\x0b\x32,.turboci.graph.orchestrator.v1.EdgeConditionH\x01R\tcondition\x88\x01\x01\x12T\n\nresolution\x18\x03 \x01(\x0e\x32).turboci.graph.orchestrator.v1.ResolutionB\x04\xe2\x41\x01\x03H\x02R\nresolution\x88\x01\x01\x12H\n\x0cresolve_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03H\x03R\x0bresolveTime\x88\x01\x01\x42\t\n\x07_targetB\x0c\n\n_conditionB\r\n\x0b_resolutionB\x0f\n\r_resolve_timeBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(turboci/graph/orchestrator/v1/edge.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a%turboci/graph/ids/v1/identifier.proto\x1a\x32turboci/graph/orchestrator/v1/edge_condition.proto\x1a.turboci/graph/orchestrator/v1/resolution.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\"\xa2\x03\n\x04\x45\x64ge\x12\x43\n\x06target\x18\x01 \x01(\x0b\x32 .turboci.graph.ids.v1.IdentifierB\x04\xe2\x41\x01\x02H\x00R\x06target\x88\x01\x01\x12O\n\tcondition\x18\x02 \x01(\x0b\x32,.turboci.graph.orchestrator.v1.EdgeConditionH\x01R\tcondition\x88\x01\x01\x12T\n\nresolution\x18\x03 \x01(\x0e\x32).turboci.graph.orchestrator.v1.ResolutionB\x04\xe2\x41\x01\x03H\x02R\nresolution\x88\x01\x01\x12]\n\x10resolve_revision\x18\x05 \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2\x41\x01\x03H\x03R\x0fresolveRevision\x88\x01\x01\x42\t\n\x07_targetB\x0c\n\n_conditionB\r\n\x0b_resolutionB\x13\n\x11_resolve_revisionJ\x04\x08\x04\x10\x05R\x0cresolve_timeBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -41,8 +41,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EDGE'].fields_by_name['target']._serialized_options = b'\342A\001\002'
   _globals['_EDGE'].fields_by_name['resolution']._loaded_options = None
   _globals['_EDGE'].fields_by_name['resolution']._serialized_options = b'\342A\001\003'
-  _globals['_EDGE'].fields_by_name['resolve_time']._loaded_options = None
-  _globals['_EDGE'].fields_by_name['resolve_time']._serialized_options = b'\342A\001\003'
-  _globals['_EDGE']._serialized_start=281
-  _globals['_EDGE']._serialized_end=654
+  _globals['_EDGE'].fields_by_name['resolve_revision']._loaded_options = None
+  _globals['_EDGE'].fields_by_name['resolve_revision']._serialized_options = b'\342A\001\003'
+  _globals['_EDGE']._serialized_start=294
+  _globals['_EDGE']._serialized_end=712
 # @@protoc_insertion_point(module_scope)

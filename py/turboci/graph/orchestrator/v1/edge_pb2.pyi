@@ -5,10 +5,10 @@ isort:skip_file
 
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from turboci.graph.ids.v1 import identifier_pb2 as _identifier_pb2
 from turboci.graph.orchestrator.v1 import edge_condition_pb2 as _edge_condition_pb2
 from turboci.graph.orchestrator.v1 import resolution_pb2 as _resolution_pb2
+from turboci.graph.orchestrator.v1 import revision_pb2 as _revision_pb2
 import builtins as _builtins
 import sys
 import typing as _typing
@@ -25,7 +25,7 @@ class Edge(_message.Message):
     """One dependency: the node that holds it waits until the target meets the
     condition.
 
-    Next ID: 5
+    Next ID: 6
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -33,7 +33,7 @@ class Edge(_message.Message):
     TARGET_FIELD_NUMBER: _builtins.int
     CONDITION_FIELD_NUMBER: _builtins.int
     RESOLUTION_FIELD_NUMBER: _builtins.int
-    RESOLVE_TIME_FIELD_NUMBER: _builtins.int
+    RESOLVE_REVISION_FIELD_NUMBER: _builtins.int
     resolution: _resolution_pb2.Resolution.ValueType
     """Whether the condition is met, cannot be met any more, or is undecided."""
     @_builtins.property
@@ -47,8 +47,10 @@ class Edge(_message.Message):
         """
 
     @_builtins.property
-    def resolve_time(self) -> _timestamp_pb2.Timestamp:
-        """When the edge was resolved; unset while it is pending."""
+    def resolve_revision(self) -> _revision_pb2.Revision:
+        """The write that resolved the edge, and so when; unset while it is
+        pending.
+        """
 
     def __init__(
         self,
@@ -56,18 +58,18 @@ class Edge(_message.Message):
         target: _identifier_pb2.Identifier | None = ...,
         condition: _edge_condition_pb2.EdgeCondition | None = ...,
         resolution: _resolution_pb2.Resolution.ValueType | None = ...,
-        resolve_time: _timestamp_pb2.Timestamp | None = ...,
+        resolve_revision: _revision_pb2.Revision | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_condition", b"_condition", "_resolution", b"_resolution", "_resolve_time", b"_resolve_time", "_target", b"_target", "condition", b"condition", "resolution", b"resolution", "resolve_time", b"resolve_time", "target", b"target"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_condition", b"_condition", "_resolution", b"_resolution", "_resolve_revision", b"_resolve_revision", "_target", b"_target", "condition", b"condition", "resolution", b"resolution", "resolve_revision", b"resolve_revision", "target", b"target"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_condition", b"_condition", "_resolution", b"_resolution", "_resolve_time", b"_resolve_time", "_target", b"_target", "condition", b"condition", "resolution", b"resolution", "resolve_time", b"resolve_time", "target", b"target"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_condition", b"_condition", "_resolution", b"_resolution", "_resolve_revision", b"_resolve_revision", "_target", b"_target", "condition", b"condition", "resolution", b"resolution", "resolve_revision", b"resolve_revision", "target", b"target"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__condition: _TypeAlias = _typing.Literal["condition"]  # noqa: Y015
     _WhichOneofArgType__condition: _TypeAlias = _typing.Literal["_condition", b"_condition"]  # noqa: Y015
     _WhichOneofReturnType__resolution: _TypeAlias = _typing.Literal["resolution"]  # noqa: Y015
     _WhichOneofArgType__resolution: _TypeAlias = _typing.Literal["_resolution", b"_resolution"]  # noqa: Y015
-    _WhichOneofReturnType__resolve_time: _TypeAlias = _typing.Literal["resolve_time"]  # noqa: Y015
-    _WhichOneofArgType__resolve_time: _TypeAlias = _typing.Literal["_resolve_time", b"_resolve_time"]  # noqa: Y015
+    _WhichOneofReturnType__resolve_revision: _TypeAlias = _typing.Literal["resolve_revision"]  # noqa: Y015
+    _WhichOneofArgType__resolve_revision: _TypeAlias = _typing.Literal["_resolve_revision", b"_resolve_revision"]  # noqa: Y015
     _WhichOneofReturnType__target: _TypeAlias = _typing.Literal["target"]  # noqa: Y015
     _WhichOneofArgType__target: _TypeAlias = _typing.Literal["_target", b"_target"]  # noqa: Y015
     @_typing.overload
@@ -75,7 +77,7 @@ class Edge(_message.Message):
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__resolution) -> _WhichOneofReturnType__resolution | None: ...
     @_typing.overload
-    def WhichOneof(self, oneof_group: _WhichOneofArgType__resolve_time) -> _WhichOneofReturnType__resolve_time | None: ...
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__resolve_revision) -> _WhichOneofReturnType__resolve_revision | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__target) -> _WhichOneofReturnType__target | None: ...
 

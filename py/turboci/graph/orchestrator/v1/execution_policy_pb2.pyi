@@ -3,9 +3,12 @@
 isort:skip_file
 """
 
+from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import message as _message
+from google.protobuf.internal import containers as _containers
+from turboci.graph.orchestrator.v1 import failure_kind_pb2 as _failure_kind_pb2
 import builtins as _builtins
 import sys
 import typing as _typing
@@ -20,42 +23,69 @@ DESCRIPTOR: _descriptor.FileDescriptor
 @_typing.final
 class ExecutionPolicy(_message.Message):
     """How the orchestrator runs a stage's attempts: how long each phase of an
-    attempt may take, and how many failed attempts it replaces with new ones.
+    attempt may take, how often a live attempt must report, and how many
+    failed attempts it replaces with new ones.
 
-    Next ID: 3
+    Next ID: 4
     """
 
     DESCRIPTOR: _descriptor.Descriptor
 
     @_typing.final
     class Retry(_message.Message):
-        """How many times each kind of failure may be retried over the life of the
-        stage. A failure whose budget is spent (or that is not retryable) ends
-        the attempt INCOMPLETE; otherwise it ends AWAITING_RETRY and the stage
-        makes a new attempt.
+        """How many failed attempts the stage replaces with new ones. When an
+        attempt ends INCOMPLETE with a retryable failure kind whose budget is
+        not spent (and `max_attempts` is not reached), the stage makes a new
+        attempt, which starts AWAITING_RETRY; otherwise the stage gets no more
+        attempts.
 
-        Next ID: 8
+        Next ID: 9
         """
 
         DESCRIPTOR: _descriptor.Descriptor
 
-        CRASHED_FIELD_NUMBER: _builtins.int
-        START_TIMEOUT_FIELD_NUMBER: _builtins.int
-        RUN_TIMEOUT_FIELD_NUMBER: _builtins.int
-        STOP_TIMEOUT_FIELD_NUMBER: _builtins.int
-        LOST_FIELD_NUMBER: _builtins.int
+        @_typing.final
+        class Budget(_message.Message):
+            """The retry budget for one kind of failure.
+
+            Next ID: 3
+            """
+
+            DESCRIPTOR: _descriptor.Descriptor
+
+            KIND_FIELD_NUMBER: _builtins.int
+            RETRIES_FIELD_NUMBER: _builtins.int
+            kind: _failure_kind_pb2.FailureKind.ValueType
+            """The kind of failure; one entry per kind. Kinds that are never
+            retried (FAILURE_KIND_REJECTED, FAILURE_KIND_CANCELLED) may not
+            be listed.
+            """
+            retries: _builtins.int
+            """How many times this kind may be retried over the life of the
+            stage.
+            """
+            def __init__(
+                self,
+                *,
+                kind: _failure_kind_pb2.FailureKind.ValueType | None = ...,
+                retries: _builtins.int | None = ...,
+            ) -> None: ...
+            _HasFieldArgType: _TypeAlias = _typing.Literal["_kind", b"_kind", "_retries", b"_retries", "kind", b"kind", "retries", b"retries"]  # noqa: Y015
+            def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+            _ClearFieldArgType: _TypeAlias = _typing.Literal["_kind", b"_kind", "_retries", b"_retries", "kind", b"kind", "retries", b"retries"]  # noqa: Y015
+            def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+            _WhichOneofReturnType__kind: _TypeAlias = _typing.Literal["kind"]  # noqa: Y015
+            _WhichOneofArgType__kind: _TypeAlias = _typing.Literal["_kind", b"_kind"]  # noqa: Y015
+            _WhichOneofReturnType__retries: _TypeAlias = _typing.Literal["retries"]  # noqa: Y015
+            _WhichOneofArgType__retries: _TypeAlias = _typing.Literal["_retries", b"_retries"]  # noqa: Y015
+            @_typing.overload
+            def WhichOneof(self, oneof_group: _WhichOneofArgType__kind) -> _WhichOneofReturnType__kind | None: ...
+            @_typing.overload
+            def WhichOneof(self, oneof_group: _WhichOneofArgType__retries) -> _WhichOneofReturnType__retries | None: ...
+
         MAX_ATTEMPTS_FIELD_NUMBER: _builtins.int
         DELAY_FIELD_NUMBER: _builtins.int
-        crashed: _builtins.int
-        """Retries granted for FAILURE_KIND_CRASHED."""
-        start_timeout: _builtins.int
-        """Retries granted for FAILURE_KIND_START_TIMEOUT."""
-        run_timeout: _builtins.int
-        """Retries granted for FAILURE_KIND_RUN_TIMEOUT."""
-        stop_timeout: _builtins.int
-        """Retries granted for FAILURE_KIND_STOP_TIMEOUT."""
-        lost: _builtins.int
-        """Retries granted for FAILURE_KIND_LOST."""
+        BUDGETS_FIELD_NUMBER: _builtins.int
         max_attempts: _builtins.int
         """A cap on the number of attempts of the stage, whatever the kinds of
         their failures. Unset or 0 means the per-kind budgets alone decide.
@@ -63,52 +93,35 @@ class ExecutionPolicy(_message.Message):
         @_builtins.property
         def delay(self) -> _duration_pb2.Duration:
             """How long the orchestrator waits after a failed attempt before it
-            creates the next one. Unset means at once.
+            moves the next one from AWAITING_RETRY to PENDING. Unset means at
+            once.
+            """
+
+        @_builtins.property
+        def budgets(self) -> _containers.RepeatedCompositeFieldContainer[Global___ExecutionPolicy.Retry.Budget]:
+            """The budget of each retryable failure kind, at most one entry per
+            kind. A kind without an entry is not retried.
             """
 
         def __init__(
             self,
             *,
-            crashed: _builtins.int | None = ...,
-            start_timeout: _builtins.int | None = ...,
-            run_timeout: _builtins.int | None = ...,
-            stop_timeout: _builtins.int | None = ...,
-            lost: _builtins.int | None = ...,
             max_attempts: _builtins.int | None = ...,
             delay: _duration_pb2.Duration | None = ...,
+            budgets: _abc.Iterable[Global___ExecutionPolicy.Retry.Budget] | None = ...,
         ) -> None: ...
-        _HasFieldArgType: _TypeAlias = _typing.Literal["_crashed", b"_crashed", "_delay", b"_delay", "_lost", b"_lost", "_max_attempts", b"_max_attempts", "_run_timeout", b"_run_timeout", "_start_timeout", b"_start_timeout", "_stop_timeout", b"_stop_timeout", "crashed", b"crashed", "delay", b"delay", "lost", b"lost", "max_attempts", b"max_attempts", "run_timeout", b"run_timeout", "start_timeout", b"start_timeout", "stop_timeout", b"stop_timeout"]  # noqa: Y015
+        _HasFieldArgType: _TypeAlias = _typing.Literal["_delay", b"_delay", "_max_attempts", b"_max_attempts", "delay", b"delay", "max_attempts", b"max_attempts"]  # noqa: Y015
         def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-        _ClearFieldArgType: _TypeAlias = _typing.Literal["_crashed", b"_crashed", "_delay", b"_delay", "_lost", b"_lost", "_max_attempts", b"_max_attempts", "_run_timeout", b"_run_timeout", "_start_timeout", b"_start_timeout", "_stop_timeout", b"_stop_timeout", "crashed", b"crashed", "delay", b"delay", "lost", b"lost", "max_attempts", b"max_attempts", "run_timeout", b"run_timeout", "start_timeout", b"start_timeout", "stop_timeout", b"stop_timeout"]  # noqa: Y015
+        _ClearFieldArgType: _TypeAlias = _typing.Literal["_delay", b"_delay", "_max_attempts", b"_max_attempts", "budgets", b"budgets", "delay", b"delay", "max_attempts", b"max_attempts"]  # noqa: Y015
         def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-        _WhichOneofReturnType__crashed: _TypeAlias = _typing.Literal["crashed"]  # noqa: Y015
-        _WhichOneofArgType__crashed: _TypeAlias = _typing.Literal["_crashed", b"_crashed"]  # noqa: Y015
         _WhichOneofReturnType__delay: _TypeAlias = _typing.Literal["delay"]  # noqa: Y015
         _WhichOneofArgType__delay: _TypeAlias = _typing.Literal["_delay", b"_delay"]  # noqa: Y015
-        _WhichOneofReturnType__lost: _TypeAlias = _typing.Literal["lost"]  # noqa: Y015
-        _WhichOneofArgType__lost: _TypeAlias = _typing.Literal["_lost", b"_lost"]  # noqa: Y015
         _WhichOneofReturnType__max_attempts: _TypeAlias = _typing.Literal["max_attempts"]  # noqa: Y015
         _WhichOneofArgType__max_attempts: _TypeAlias = _typing.Literal["_max_attempts", b"_max_attempts"]  # noqa: Y015
-        _WhichOneofReturnType__run_timeout: _TypeAlias = _typing.Literal["run_timeout"]  # noqa: Y015
-        _WhichOneofArgType__run_timeout: _TypeAlias = _typing.Literal["_run_timeout", b"_run_timeout"]  # noqa: Y015
-        _WhichOneofReturnType__start_timeout: _TypeAlias = _typing.Literal["start_timeout"]  # noqa: Y015
-        _WhichOneofArgType__start_timeout: _TypeAlias = _typing.Literal["_start_timeout", b"_start_timeout"]  # noqa: Y015
-        _WhichOneofReturnType__stop_timeout: _TypeAlias = _typing.Literal["stop_timeout"]  # noqa: Y015
-        _WhichOneofArgType__stop_timeout: _TypeAlias = _typing.Literal["_stop_timeout", b"_stop_timeout"]  # noqa: Y015
-        @_typing.overload
-        def WhichOneof(self, oneof_group: _WhichOneofArgType__crashed) -> _WhichOneofReturnType__crashed | None: ...
         @_typing.overload
         def WhichOneof(self, oneof_group: _WhichOneofArgType__delay) -> _WhichOneofReturnType__delay | None: ...
         @_typing.overload
-        def WhichOneof(self, oneof_group: _WhichOneofArgType__lost) -> _WhichOneofReturnType__lost | None: ...
-        @_typing.overload
         def WhichOneof(self, oneof_group: _WhichOneofArgType__max_attempts) -> _WhichOneofReturnType__max_attempts | None: ...
-        @_typing.overload
-        def WhichOneof(self, oneof_group: _WhichOneofArgType__run_timeout) -> _WhichOneofReturnType__run_timeout | None: ...
-        @_typing.overload
-        def WhichOneof(self, oneof_group: _WhichOneofArgType__start_timeout) -> _WhichOneofReturnType__start_timeout | None: ...
-        @_typing.overload
-        def WhichOneof(self, oneof_group: _WhichOneofArgType__stop_timeout) -> _WhichOneofReturnType__stop_timeout | None: ...
 
     @_typing.final
     class Timeouts(_message.Message):
@@ -125,9 +138,10 @@ class ExecutionPolicy(_message.Message):
         STOP_FIELD_NUMBER: _builtins.int
         @_builtins.property
         def start(self) -> _duration_pb2.Duration:
-            """From the attempt's creation until it is RUNNING, including the time
-            it spends PENDING, THROTTLED and SCHEDULED. Exceeding it fails the
-            attempt with FAILURE_KIND_START_TIMEOUT.
+            """From the attempt's creation (or its move from AWAITING_RETRY to
+            PENDING) until it is RUNNING, including the time it spends PENDING,
+            THROTTLED and SCHEDULED. Exceeding it fails the attempt with
+            FAILURE_KIND_START_TIMEOUT.
             """
 
         @_builtins.property
@@ -169,6 +183,7 @@ class ExecutionPolicy(_message.Message):
 
     RETRY_FIELD_NUMBER: _builtins.int
     TIMEOUTS_FIELD_NUMBER: _builtins.int
+    HEARTBEAT_INTERVAL_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def retry(self) -> Global___ExecutionPolicy.Retry:
         """The retry budget of the stage. Unset means no failure is retried."""
@@ -177,20 +192,35 @@ class ExecutionPolicy(_message.Message):
     def timeouts(self) -> Global___ExecutionPolicy.Timeouts:
         """The time limits of each attempt."""
 
+    @_builtins.property
+    def heartbeat_interval(self) -> _duration_pb2.Duration:
+        """How often an attempt that is SCHEDULED, RUNNING, CANCELLING or
+        TEARING_DOWN must report: every WriteNodes call that carries the
+        attempt's token and `current_attempt` (even an empty one) is a
+        heartbeat. When two intervals pass without one, the orchestrator ends
+        the attempt INCOMPLETE with FAILURE_KIND_LOST. Unset or zero means the
+        orchestrator's default interval; the executor may narrow it.
+        """
+
     def __init__(
         self,
         *,
         retry: Global___ExecutionPolicy.Retry | None = ...,
         timeouts: Global___ExecutionPolicy.Timeouts | None = ...,
+        heartbeat_interval: _duration_pb2.Duration | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_retry", b"_retry", "_timeouts", b"_timeouts", "retry", b"retry", "timeouts", b"timeouts"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_heartbeat_interval", b"_heartbeat_interval", "_retry", b"_retry", "_timeouts", b"_timeouts", "heartbeat_interval", b"heartbeat_interval", "retry", b"retry", "timeouts", b"timeouts"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_retry", b"_retry", "_timeouts", b"_timeouts", "retry", b"retry", "timeouts", b"timeouts"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_heartbeat_interval", b"_heartbeat_interval", "_retry", b"_retry", "_timeouts", b"_timeouts", "heartbeat_interval", b"heartbeat_interval", "retry", b"retry", "timeouts", b"timeouts"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__heartbeat_interval: _TypeAlias = _typing.Literal["heartbeat_interval"]  # noqa: Y015
+    _WhichOneofArgType__heartbeat_interval: _TypeAlias = _typing.Literal["_heartbeat_interval", b"_heartbeat_interval"]  # noqa: Y015
     _WhichOneofReturnType__retry: _TypeAlias = _typing.Literal["retry"]  # noqa: Y015
     _WhichOneofArgType__retry: _TypeAlias = _typing.Literal["_retry", b"_retry"]  # noqa: Y015
     _WhichOneofReturnType__timeouts: _TypeAlias = _typing.Literal["timeouts"]  # noqa: Y015
     _WhichOneofArgType__timeouts: _TypeAlias = _typing.Literal["_timeouts", b"_timeouts"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__heartbeat_interval) -> _WhichOneofReturnType__heartbeat_interval | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__retry) -> _WhichOneofReturnType__retry | None: ...
     @_typing.overload

@@ -39,8 +39,8 @@ class _FailureKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_FailureKi
     Retryable.
     """
     FAILURE_KIND_LOST: _FailureKind.ValueType  # 5
-    """The executor no longer knows the attempt, or stopped reporting on it.
-    Retryable.
+    """The attempt missed its heartbeats (two ExecutionPolicy.heartbeat_interval
+    without a report), or the executor no longer knows it. Retryable.
     """
     FAILURE_KIND_REJECTED: _FailureKind.ValueType  # 6
     """The executor refused to run the attempt (invalid args, no permission, no
@@ -72,8 +72,8 @@ FAILURE_KIND_STOP_TIMEOUT: FailureKind.ValueType  # 4
 Retryable.
 """
 FAILURE_KIND_LOST: FailureKind.ValueType  # 5
-"""The executor no longer knows the attempt, or stopped reporting on it.
-Retryable.
+"""The attempt missed its heartbeats (two ExecutionPolicy.heartbeat_interval
+without a report), or the executor no longer knows it. Retryable.
 """
 FAILURE_KIND_REJECTED: FailureKind.ValueType  # 6
 """The executor refused to run the attempt (invalid args, no permission, no

@@ -137,7 +137,8 @@ class NodeQuery(_message.Message):
     @_builtins.property
     def nodes(self) -> _containers.RepeatedCompositeFieldContainer[_identifier_pb2.Identifier]:
         """The checks and stages to start from. Empty means every node of the
-        workplan.
+        workplan. Those the workplan does not hold are listed in
+        QueryNodesResponse.absent.
         """
 
     @_builtins.property

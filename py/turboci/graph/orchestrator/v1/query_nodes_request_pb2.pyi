@@ -20,24 +20,40 @@ DESCRIPTOR: _descriptor.FileDescriptor
 
 @_typing.final
 class QueryNodesRequest(_message.Message):
-    """Asks for some of the nodes of a workplan.
+    """Asks for some of the nodes of a workplan, a page at a time (AIP-158).
 
-    Next ID: 5
+    Every page of one query reads the same snapshot: the first page reads
+    the workplan at `snapshot_revision` (or its latest revision) and the page
+    token carries that revision, so later pages neither skip nor repeat a
+    node however the workplan changes meanwhile. Each page's
+    WorkPlan.revision is the snapshot's.
+
+    Next ID: 6
     """
 
     DESCRIPTOR: _descriptor.Descriptor
 
     QUERY_FIELD_NUMBER: _builtins.int
     VALUES_FIELD_NUMBER: _builtins.int
-    MAX_NODES_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
     PAGE_TOKEN_FIELD_NUMBER: _builtins.int
-    max_nodes: _builtins.int
-    """The most nodes to return in one answer. Unset or 0 means the
-    orchestrator's own limit.
+    SNAPSHOT_REVISION_FIELD_NUMBER: _builtins.int
+    page_size: _builtins.int
+    """The most nodes to return in one page. Unset or 0 means the
+    orchestrator's own limit; larger values are lowered to it.
     """
     page_token: _builtins.str
-    """Continue an earlier answer: its Completeness.next_page_token. The rest
-    of the request must be the same as then.
+    """Continue an earlier answer: its next_page_token. The rest of the
+    request must be the same as then (otherwise INVALID_ARGUMENT). A token
+    whose snapshot the orchestrator no longer keeps fails with
+    FAILED_PRECONDITION: start the query over.
+    """
+    snapshot_revision: _builtins.int
+    """Read the workplan as it was at this revision number, for example to
+    read more nodes consistently with an earlier answer in one
+    Transaction. Unset reads the latest revision. Ignored with page_token,
+    which carries its own. A revision older than the orchestrator keeps
+    fails with FAILED_PRECONDITION.
     """
     @_builtins.property
     def query(self) -> _node_query_pb2.NodeQuery:
@@ -52,27 +68,32 @@ class QueryNodesRequest(_message.Message):
         *,
         query: _node_query_pb2.NodeQuery | None = ...,
         values: _value_selection_pb2.ValueSelection | None = ...,
-        max_nodes: _builtins.int | None = ...,
+        page_size: _builtins.int | None = ...,
         page_token: _builtins.str | None = ...,
+        snapshot_revision: _builtins.int | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_max_nodes", b"_max_nodes", "_page_token", b"_page_token", "_query", b"_query", "_values", b"_values", "max_nodes", b"max_nodes", "page_token", b"page_token", "query", b"query", "values", b"values"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_page_size", b"_page_size", "_page_token", b"_page_token", "_query", b"_query", "_snapshot_revision", b"_snapshot_revision", "_values", b"_values", "page_size", b"page_size", "page_token", b"page_token", "query", b"query", "snapshot_revision", b"snapshot_revision", "values", b"values"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_max_nodes", b"_max_nodes", "_page_token", b"_page_token", "_query", b"_query", "_values", b"_values", "max_nodes", b"max_nodes", "page_token", b"page_token", "query", b"query", "values", b"values"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_page_size", b"_page_size", "_page_token", b"_page_token", "_query", b"_query", "_snapshot_revision", b"_snapshot_revision", "_values", b"_values", "page_size", b"page_size", "page_token", b"page_token", "query", b"query", "snapshot_revision", b"snapshot_revision", "values", b"values"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType__max_nodes: _TypeAlias = _typing.Literal["max_nodes"]  # noqa: Y015
-    _WhichOneofArgType__max_nodes: _TypeAlias = _typing.Literal["_max_nodes", b"_max_nodes"]  # noqa: Y015
+    _WhichOneofReturnType__page_size: _TypeAlias = _typing.Literal["page_size"]  # noqa: Y015
+    _WhichOneofArgType__page_size: _TypeAlias = _typing.Literal["_page_size", b"_page_size"]  # noqa: Y015
     _WhichOneofReturnType__page_token: _TypeAlias = _typing.Literal["page_token"]  # noqa: Y015
     _WhichOneofArgType__page_token: _TypeAlias = _typing.Literal["_page_token", b"_page_token"]  # noqa: Y015
     _WhichOneofReturnType__query: _TypeAlias = _typing.Literal["query"]  # noqa: Y015
     _WhichOneofArgType__query: _TypeAlias = _typing.Literal["_query", b"_query"]  # noqa: Y015
+    _WhichOneofReturnType__snapshot_revision: _TypeAlias = _typing.Literal["snapshot_revision"]  # noqa: Y015
+    _WhichOneofArgType__snapshot_revision: _TypeAlias = _typing.Literal["_snapshot_revision", b"_snapshot_revision"]  # noqa: Y015
     _WhichOneofReturnType__values: _TypeAlias = _typing.Literal["values"]  # noqa: Y015
     _WhichOneofArgType__values: _TypeAlias = _typing.Literal["_values", b"_values"]  # noqa: Y015
     @_typing.overload
-    def WhichOneof(self, oneof_group: _WhichOneofArgType__max_nodes) -> _WhichOneofReturnType__max_nodes | None: ...
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__page_size) -> _WhichOneofReturnType__page_size | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__page_token) -> _WhichOneofReturnType__page_token | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__query) -> _WhichOneofReturnType__query | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__snapshot_revision) -> _WhichOneofReturnType__snapshot_revision | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__values) -> _WhichOneofReturnType__values | None: ...
 

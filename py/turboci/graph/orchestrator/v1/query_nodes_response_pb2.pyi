@@ -3,8 +3,11 @@
 isort:skip_file
 """
 
+from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
+from google.protobuf.internal import containers as _containers
+from turboci.graph.ids.v1 import identifier_pb2 as _identifier_pb2
 from turboci.graph.orchestrator.v1 import completeness_pb2 as _completeness_pb2
 from turboci.graph.orchestrator.v1 import work_plan_pb2 as _work_plan_pb2
 import builtins as _builtins
@@ -20,41 +23,61 @@ DESCRIPTOR: _descriptor.FileDescriptor
 
 @_typing.final
 class QueryNodesResponse(_message.Message):
-    """The nodes a query reached.
+    """One page of the nodes a query reached.
 
-    Next ID: 3
+    Next ID: 5
     """
 
     DESCRIPTOR: _descriptor.Descriptor
 
     WORK_PLAN_FIELD_NUMBER: _builtins.int
     COMPLETENESS_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    ABSENT_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    """Pass as QueryNodesRequest.page_token to get the next page, which reads
+    the same snapshot. Empty on the last page.
+    """
     @_builtins.property
     def work_plan(self) -> _work_plan_pb2.WorkPlan:
-        """The workplan, holding only the nodes the query reached and the data of
-        the values they refer to.
+        """The workplan, holding only this page's nodes and the data of the
+        values they refer to. Its revision is the snapshot every page reads.
         """
 
     @_builtins.property
     def completeness(self) -> _completeness_pb2.Completeness:
         """Whether the answer is whole, and how to get the rest if not."""
 
+    @_builtins.property
+    def absent(self) -> _containers.RepeatedCompositeFieldContainer[_identifier_pb2.Identifier]:
+        """The checks and stages that NodeQuery.nodes named but the workplan does
+        not hold at the snapshot revision, so a reader can tell "absent" from
+        "not on this page" (and pass them as Transaction.absent). Listed on the
+        first page only.
+        """
+
     def __init__(
         self,
         *,
         work_plan: _work_plan_pb2.WorkPlan | None = ...,
         completeness: _completeness_pb2.Completeness | None = ...,
+        next_page_token: _builtins.str | None = ...,
+        absent: _abc.Iterable[_identifier_pb2.Identifier] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_completeness", b"_completeness", "_work_plan", b"_work_plan", "completeness", b"completeness", "work_plan", b"work_plan"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_completeness", b"_completeness", "_next_page_token", b"_next_page_token", "_work_plan", b"_work_plan", "completeness", b"completeness", "next_page_token", b"next_page_token", "work_plan", b"work_plan"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_completeness", b"_completeness", "_work_plan", b"_work_plan", "completeness", b"completeness", "work_plan", b"work_plan"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_completeness", b"_completeness", "_next_page_token", b"_next_page_token", "_work_plan", b"_work_plan", "absent", b"absent", "completeness", b"completeness", "next_page_token", b"next_page_token", "work_plan", b"work_plan"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__completeness: _TypeAlias = _typing.Literal["completeness"]  # noqa: Y015
     _WhichOneofArgType__completeness: _TypeAlias = _typing.Literal["_completeness", b"_completeness"]  # noqa: Y015
+    _WhichOneofReturnType__next_page_token: _TypeAlias = _typing.Literal["next_page_token"]  # noqa: Y015
+    _WhichOneofArgType__next_page_token: _TypeAlias = _typing.Literal["_next_page_token", b"_next_page_token"]  # noqa: Y015
     _WhichOneofReturnType__work_plan: _TypeAlias = _typing.Literal["work_plan"]  # noqa: Y015
     _WhichOneofArgType__work_plan: _TypeAlias = _typing.Literal["_work_plan", b"_work_plan"]  # noqa: Y015
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__completeness) -> _WhichOneofReturnType__completeness | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__next_page_token) -> _WhichOneofReturnType__next_page_token | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__work_plan) -> _WhichOneofReturnType__work_plan | None: ...
 

@@ -20,9 +20,11 @@ DESCRIPTOR: _descriptor.FileDescriptor
 
 @_typing.final
 class ReadWorkPlanRequest(_message.Message):
-    """Asks for a whole workplan: every check and stage with all their parts.
+    """Asks for a whole workplan: every check and stage with all their parts, a
+    page at a time (AIP-158). As with QueryNodes, every page reads the
+    snapshot the first page fixed.
 
-    Next ID: 5
+    Next ID: 7
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -31,10 +33,23 @@ class ReadWorkPlanRequest(_message.Message):
     VALUES_FIELD_NUMBER: _builtins.int
     INCLUDE_EDITS_FIELD_NUMBER: _builtins.int
     PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    SNAPSHOT_REVISION_FIELD_NUMBER: _builtins.int
     include_edits: _builtins.bool
     """Also return the edit histories of every node, which can be long."""
     page_token: _builtins.str
-    """Continue an earlier answer: its Completeness.next_page_token."""
+    """Continue an earlier answer: its next_page_token. The rest of the
+    request must be the same as then.
+    """
+    page_size: _builtins.int
+    """The most nodes (checks and stages together) to return in one page.
+    Unset or 0 means the orchestrator's own limit; larger values are
+    lowered to it.
+    """
+    snapshot_revision: _builtins.int
+    """Read the workplan as it was at this revision number. Unset reads the
+    latest revision. Ignored with page_token, which carries its own.
+    """
     @_builtins.property
     def work_plan(self) -> _work_plan_id_pb2.WorkPlanId:
         """The workplan to read."""
@@ -50,15 +65,21 @@ class ReadWorkPlanRequest(_message.Message):
         values: _value_selection_pb2.ValueSelection | None = ...,
         include_edits: _builtins.bool | None = ...,
         page_token: _builtins.str | None = ...,
+        page_size: _builtins.int | None = ...,
+        snapshot_revision: _builtins.int | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_include_edits", b"_include_edits", "_page_token", b"_page_token", "_values", b"_values", "_work_plan", b"_work_plan", "include_edits", b"include_edits", "page_token", b"page_token", "values", b"values", "work_plan", b"work_plan"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_include_edits", b"_include_edits", "_page_size", b"_page_size", "_page_token", b"_page_token", "_snapshot_revision", b"_snapshot_revision", "_values", b"_values", "_work_plan", b"_work_plan", "include_edits", b"include_edits", "page_size", b"page_size", "page_token", b"page_token", "snapshot_revision", b"snapshot_revision", "values", b"values", "work_plan", b"work_plan"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_include_edits", b"_include_edits", "_page_token", b"_page_token", "_values", b"_values", "_work_plan", b"_work_plan", "include_edits", b"include_edits", "page_token", b"page_token", "values", b"values", "work_plan", b"work_plan"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_include_edits", b"_include_edits", "_page_size", b"_page_size", "_page_token", b"_page_token", "_snapshot_revision", b"_snapshot_revision", "_values", b"_values", "_work_plan", b"_work_plan", "include_edits", b"include_edits", "page_size", b"page_size", "page_token", b"page_token", "snapshot_revision", b"snapshot_revision", "values", b"values", "work_plan", b"work_plan"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__include_edits: _TypeAlias = _typing.Literal["include_edits"]  # noqa: Y015
     _WhichOneofArgType__include_edits: _TypeAlias = _typing.Literal["_include_edits", b"_include_edits"]  # noqa: Y015
+    _WhichOneofReturnType__page_size: _TypeAlias = _typing.Literal["page_size"]  # noqa: Y015
+    _WhichOneofArgType__page_size: _TypeAlias = _typing.Literal["_page_size", b"_page_size"]  # noqa: Y015
     _WhichOneofReturnType__page_token: _TypeAlias = _typing.Literal["page_token"]  # noqa: Y015
     _WhichOneofArgType__page_token: _TypeAlias = _typing.Literal["_page_token", b"_page_token"]  # noqa: Y015
+    _WhichOneofReturnType__snapshot_revision: _TypeAlias = _typing.Literal["snapshot_revision"]  # noqa: Y015
+    _WhichOneofArgType__snapshot_revision: _TypeAlias = _typing.Literal["_snapshot_revision", b"_snapshot_revision"]  # noqa: Y015
     _WhichOneofReturnType__values: _TypeAlias = _typing.Literal["values"]  # noqa: Y015
     _WhichOneofArgType__values: _TypeAlias = _typing.Literal["_values", b"_values"]  # noqa: Y015
     _WhichOneofReturnType__work_plan: _TypeAlias = _typing.Literal["work_plan"]  # noqa: Y015
@@ -66,7 +87,11 @@ class ReadWorkPlanRequest(_message.Message):
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__include_edits) -> _WhichOneofReturnType__include_edits | None: ...
     @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__page_size) -> _WhichOneofReturnType__page_size | None: ...
+    @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__page_token) -> _WhichOneofReturnType__page_token | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__snapshot_revision) -> _WhichOneofReturnType__snapshot_revision | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__values) -> _WhichOneofReturnType__values | None: ...
     @_typing.overload

@@ -26,7 +26,7 @@ from turboci.graph.orchestrator.v1 import completeness_pb2 as turboci_dot_graph_
 from turboci.graph.orchestrator.v1 import work_plan_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_work__plan__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n;turboci/graph/orchestrator/v1/read_work_plan_response.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x30turboci/graph/orchestrator/v1/completeness.proto\x1a-turboci/graph/orchestrator/v1/work_plan.proto\"\xd6\x01\n\x14ReadWorkPlanResponse\x12I\n\twork_plan\x18\x01 \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.WorkPlanH\x00R\x08workPlan\x88\x01\x01\x12T\n\x0c\x63ompleteness\x18\x02 \x01(\x0b\x32+.turboci.graph.orchestrator.v1.CompletenessH\x01R\x0c\x63ompleteness\x88\x01\x01\x42\x0c\n\n_work_planB\x0f\n\r_completenessBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n;turboci/graph/orchestrator/v1/read_work_plan_response.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x30turboci/graph/orchestrator/v1/completeness.proto\x1a-turboci/graph/orchestrator/v1/work_plan.proto\"\x97\x02\n\x14ReadWorkPlanResponse\x12I\n\twork_plan\x18\x01 \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.WorkPlanH\x00R\x08workPlan\x88\x01\x01\x12T\n\x0c\x63ompleteness\x18\x02 \x01(\x0b\x32+.turboci.graph.orchestrator.v1.CompletenessH\x01R\x0c\x63ompleteness\x88\x01\x01\x12+\n\x0fnext_page_token\x18\x03 \x01(\tH\x02R\rnextPageToken\x88\x01\x01\x42\x0c\n\n_work_planB\x0f\n\r_completenessB\x12\n\x10_next_page_tokenBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,5 +35,5 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'ZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpb'
   _globals['_READWORKPLANRESPONSE']._serialized_start=192
-  _globals['_READWORKPLANRESPONSE']._serialized_end=406
+  _globals['_READWORKPLANRESPONSE']._serialized_end=471
 # @@protoc_insertion_point(module_scope)

@@ -20,18 +20,25 @@ DESCRIPTOR: _descriptor.FileDescriptor
 
 @_typing.final
 class ReadWorkPlanResponse(_message.Message):
-    """A whole workplan as one reader may see it.
+    """One page of a whole workplan as one reader may see it.
 
-    Next ID: 3
+    Next ID: 4
     """
 
     DESCRIPTOR: _descriptor.Descriptor
 
     WORK_PLAN_FIELD_NUMBER: _builtins.int
     COMPLETENESS_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    """Pass as ReadWorkPlanRequest.page_token to get the next page, which
+    reads the same snapshot. Empty on the last page.
+    """
     @_builtins.property
     def work_plan(self) -> _work_plan_pb2.WorkPlan:
-        """The workplan with its nodes and the data of the values they refer to."""
+        """The workplan with this page's nodes and the data of the values they
+        refer to. Its revision is the snapshot every page reads.
+        """
 
     @_builtins.property
     def completeness(self) -> _completeness_pb2.Completeness:
@@ -42,17 +49,22 @@ class ReadWorkPlanResponse(_message.Message):
         *,
         work_plan: _work_plan_pb2.WorkPlan | None = ...,
         completeness: _completeness_pb2.Completeness | None = ...,
+        next_page_token: _builtins.str | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_completeness", b"_completeness", "_work_plan", b"_work_plan", "completeness", b"completeness", "work_plan", b"work_plan"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_completeness", b"_completeness", "_next_page_token", b"_next_page_token", "_work_plan", b"_work_plan", "completeness", b"completeness", "next_page_token", b"next_page_token", "work_plan", b"work_plan"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_completeness", b"_completeness", "_work_plan", b"_work_plan", "completeness", b"completeness", "work_plan", b"work_plan"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_completeness", b"_completeness", "_next_page_token", b"_next_page_token", "_work_plan", b"_work_plan", "completeness", b"completeness", "next_page_token", b"next_page_token", "work_plan", b"work_plan"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__completeness: _TypeAlias = _typing.Literal["completeness"]  # noqa: Y015
     _WhichOneofArgType__completeness: _TypeAlias = _typing.Literal["_completeness", b"_completeness"]  # noqa: Y015
+    _WhichOneofReturnType__next_page_token: _TypeAlias = _typing.Literal["next_page_token"]  # noqa: Y015
+    _WhichOneofArgType__next_page_token: _TypeAlias = _typing.Literal["_next_page_token", b"_next_page_token"]  # noqa: Y015
     _WhichOneofReturnType__work_plan: _TypeAlias = _typing.Literal["work_plan"]  # noqa: Y015
     _WhichOneofArgType__work_plan: _TypeAlias = _typing.Literal["_work_plan", b"_work_plan"]  # noqa: Y015
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__completeness) -> _WhichOneofReturnType__completeness | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__next_page_token) -> _WhichOneofReturnType__next_page_token | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__work_plan) -> _WhichOneofReturnType__work_plan | None: ...
 

@@ -25,12 +25,13 @@ _sym_db = _symbol_database.Default()
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from turboci.graph.ids.v1 import stage_attempt_id_pb2 as turboci_dot_graph_dot_ids_dot_v1_dot_stage__attempt__id__pb2
+from turboci.graph.orchestrator.v1 import revision_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_revision__pb2
 from turboci.graph.orchestrator.v1 import stage_attempt_failure_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_stage__attempt__failure__pb2
 from turboci.graph.orchestrator.v1 import stage_attempt_state_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_stage__attempt__state__pb2
 from turboci.graph.orchestrator.v1 import value_ref_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_value__ref__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n1turboci/graph/orchestrator/v1/stage_attempt.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a+turboci/graph/ids/v1/stage_attempt_id.proto\x1a\x39turboci/graph/orchestrator/v1/stage_attempt_failure.proto\x1a\x37turboci/graph/orchestrator/v1/stage_attempt_state.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\x98\x05\n\x0cStageAttempt\x12?\n\x02id\x18\x01 \x01(\x0b\x32$.turboci.graph.ids.v1.StageAttemptIdB\x04\xe2\x41\x01\x03H\x00R\x02id\x88\x01\x01\x12Q\n\x05state\x18\x02 \x01(\x0e\x32\x30.turboci.graph.orchestrator.v1.StageAttemptStateB\x04\xe2\x41\x01\x03H\x01R\x05state\x88\x01\x01\x12^\n\x0btransitions\x18\x03 \x03(\x0b\x32\x36.turboci.graph.orchestrator.v1.StageAttempt.TransitionB\x04\xe2\x41\x01\x03R\x0btransitions\x12W\n\x07\x66\x61ilure\x18\x04 \x01(\x0b\x32\x32.turboci.graph.orchestrator.v1.StageAttemptFailureB\x04\xe2\x41\x01\x03H\x02R\x07\x66\x61ilure\x88\x01\x01\x12$\n\x08view_url\x18\x05 \x01(\tB\x04\xe2\x41\x01\x03H\x03R\x07viewUrl\x88\x01\x01\x12G\n\x07\x64\x65tails\x18\x06 \x03(\x0b\x32\'.turboci.graph.orchestrator.v1.ValueRefB\x04\xe2\x41\x01\x03R\x07\x64\x65tails\x1a\xa1\x01\n\nTransition\x12K\n\x05state\x18\x01 \x01(\x0e\x32\x30.turboci.graph.orchestrator.v1.StageAttemptStateH\x00R\x05state\x88\x01\x01\x12\x33\n\x04time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampH\x01R\x04time\x88\x01\x01\x42\x08\n\x06_stateB\x07\n\x05_timeB\x05\n\x03_idB\x08\n\x06_stateB\n\n\x08_failureB\x0b\n\t_view_urlBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n1turboci/graph/orchestrator/v1/stage_attempt.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a+turboci/graph/ids/v1/stage_attempt_id.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\x1a\x39turboci/graph/orchestrator/v1/stage_attempt_failure.proto\x1a\x37turboci/graph/orchestrator/v1/stage_attempt_state.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\xd1\x06\n\x0cStageAttempt\x12?\n\x02id\x18\x01 \x01(\x0b\x32$.turboci.graph.ids.v1.StageAttemptIdB\x04\xe2\x41\x01\x03H\x00R\x02id\x88\x01\x01\x12Q\n\x05state\x18\x02 \x01(\x0e\x32\x30.turboci.graph.orchestrator.v1.StageAttemptStateB\x04\xe2\x41\x01\x03H\x01R\x05state\x88\x01\x01\x12^\n\x0btransitions\x18\x03 \x03(\x0b\x32\x36.turboci.graph.orchestrator.v1.StageAttempt.TransitionB\x04\xe2\x41\x01\x03R\x0btransitions\x12W\n\x07\x66\x61ilure\x18\x04 \x01(\x0b\x32\x32.turboci.graph.orchestrator.v1.StageAttemptFailureB\x04\xe2\x41\x01\x03H\x02R\x07\x66\x61ilure\x88\x01\x01\x12$\n\x08view_url\x18\x05 \x01(\tB\x04\xe2\x41\x01\x03H\x03R\x07viewUrl\x88\x01\x01\x12G\n\x07\x64\x65tails\x18\x06 \x03(\x0b\x32\'.turboci.graph.orchestrator.v1.ValueRefB\x04\xe2\x41\x01\x03R\x07\x64\x65tails\x12(\n\nprocess_id\x18\x07 \x01(\tB\x04\xe2\x41\x01\x03H\x04R\tprocessId\x88\x01\x01\x12L\n\x0eheartbeat_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03H\x05R\rheartbeatTime\x88\x01\x01\x1a\xc0\x01\n\nTransition\x12K\n\x05state\x18\x01 \x01(\x0e\x32\x30.turboci.graph.orchestrator.v1.StageAttemptStateH\x00R\x05state\x88\x01\x01\x12H\n\x08revision\x18\x03 \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.RevisionH\x01R\x08revision\x88\x01\x01\x42\x08\n\x06_stateB\x0b\n\t_revisionJ\x04\x08\x02\x10\x03\x42\x05\n\x03_idB\x08\n\x06_stateB\n\n\x08_failureB\x0b\n\t_view_urlB\r\n\x0b_process_idB\x11\n\x0f_heartbeat_timeBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -50,8 +51,12 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_STAGEATTEMPT'].fields_by_name['view_url']._serialized_options = b'\342A\001\003'
   _globals['_STAGEATTEMPT'].fields_by_name['details']._loaded_options = None
   _globals['_STAGEATTEMPT'].fields_by_name['details']._serialized_options = b'\342A\001\003'
-  _globals['_STAGEATTEMPT']._serialized_start=359
-  _globals['_STAGEATTEMPT']._serialized_end=1023
-  _globals['_STAGEATTEMPT_TRANSITION']._serialized_start=820
-  _globals['_STAGEATTEMPT_TRANSITION']._serialized_end=981
+  _globals['_STAGEATTEMPT'].fields_by_name['process_id']._loaded_options = None
+  _globals['_STAGEATTEMPT'].fields_by_name['process_id']._serialized_options = b'\342A\001\003'
+  _globals['_STAGEATTEMPT'].fields_by_name['heartbeat_time']._loaded_options = None
+  _globals['_STAGEATTEMPT'].fields_by_name['heartbeat_time']._serialized_options = b'\342A\001\003'
+  _globals['_STAGEATTEMPT']._serialized_start=405
+  _globals['_STAGEATTEMPT']._serialized_end=1254
+  _globals['_STAGEATTEMPT_TRANSITION']._serialized_start=986
+  _globals['_STAGEATTEMPT_TRANSITION']._serialized_end=1178
 # @@protoc_insertion_point(module_scope)

@@ -9,6 +9,7 @@ from google.protobuf import message as _message
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from turboci.graph.ids.v1 import stage_attempt_id_pb2 as _stage_attempt_id_pb2
+from turboci.graph.orchestrator.v1 import revision_pb2 as _revision_pb2
 from turboci.graph.orchestrator.v1 import stage_attempt_failure_pb2 as _stage_attempt_failure_pb2
 from turboci.graph.orchestrator.v1 import stage_attempt_state_pb2 as _stage_attempt_state_pb2
 from turboci.graph.orchestrator.v1 import value_ref_pb2 as _value_ref_pb2
@@ -29,7 +30,7 @@ class StageAttempt(_message.Message):
     stage's executor runs them and reports their progress (see
     StageAttemptState for the lifecycle).
 
-    Next ID: 7
+    Next ID: 9
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -38,37 +39,39 @@ class StageAttempt(_message.Message):
     class Transition(_message.Message):
         """One step of the attempt's life.
 
-        Next ID: 3
+        Next ID: 4
         """
 
         DESCRIPTOR: _descriptor.Descriptor
 
         STATE_FIELD_NUMBER: _builtins.int
-        TIME_FIELD_NUMBER: _builtins.int
+        REVISION_FIELD_NUMBER: _builtins.int
         state: _stage_attempt_state_pb2.StageAttemptState.ValueType
         """The state the attempt entered."""
         @_builtins.property
-        def time(self) -> _timestamp_pb2.Timestamp:
-            """When it entered it."""
+        def revision(self) -> _revision_pb2.Revision:
+            """The write that moved the attempt into the state, and so when. The
+            stage's edit with the same revision tells who made the move.
+            """
 
         def __init__(
             self,
             *,
             state: _stage_attempt_state_pb2.StageAttemptState.ValueType | None = ...,
-            time: _timestamp_pb2.Timestamp | None = ...,
+            revision: _revision_pb2.Revision | None = ...,
         ) -> None: ...
-        _HasFieldArgType: _TypeAlias = _typing.Literal["_state", b"_state", "_time", b"_time", "state", b"state", "time", b"time"]  # noqa: Y015
+        _HasFieldArgType: _TypeAlias = _typing.Literal["_revision", b"_revision", "_state", b"_state", "revision", b"revision", "state", b"state"]  # noqa: Y015
         def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-        _ClearFieldArgType: _TypeAlias = _typing.Literal["_state", b"_state", "_time", b"_time", "state", b"state", "time", b"time"]  # noqa: Y015
+        _ClearFieldArgType: _TypeAlias = _typing.Literal["_revision", b"_revision", "_state", b"_state", "revision", b"revision", "state", b"state"]  # noqa: Y015
         def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+        _WhichOneofReturnType__revision: _TypeAlias = _typing.Literal["revision"]  # noqa: Y015
+        _WhichOneofArgType__revision: _TypeAlias = _typing.Literal["_revision", b"_revision"]  # noqa: Y015
         _WhichOneofReturnType__state: _TypeAlias = _typing.Literal["state"]  # noqa: Y015
         _WhichOneofArgType__state: _TypeAlias = _typing.Literal["_state", b"_state"]  # noqa: Y015
-        _WhichOneofReturnType__time: _TypeAlias = _typing.Literal["time"]  # noqa: Y015
-        _WhichOneofArgType__time: _TypeAlias = _typing.Literal["_time", b"_time"]  # noqa: Y015
+        @_typing.overload
+        def WhichOneof(self, oneof_group: _WhichOneofArgType__revision) -> _WhichOneofReturnType__revision | None: ...
         @_typing.overload
         def WhichOneof(self, oneof_group: _WhichOneofArgType__state) -> _WhichOneofReturnType__state | None: ...
-        @_typing.overload
-        def WhichOneof(self, oneof_group: _WhichOneofArgType__time) -> _WhichOneofReturnType__time | None: ...
 
     ID_FIELD_NUMBER: _builtins.int
     STATE_FIELD_NUMBER: _builtins.int
@@ -76,11 +79,19 @@ class StageAttempt(_message.Message):
     FAILURE_FIELD_NUMBER: _builtins.int
     VIEW_URL_FIELD_NUMBER: _builtins.int
     DETAILS_FIELD_NUMBER: _builtins.int
+    PROCESS_ID_FIELD_NUMBER: _builtins.int
+    HEARTBEAT_TIME_FIELD_NUMBER: _builtins.int
     state: _stage_attempt_state_pb2.StageAttemptState.ValueType
     """Where the attempt is in its lifecycle."""
     view_url: _builtins.str
     """Where people can watch the attempt in the executor's own interface (a
     build page, a task page).
+    """
+    process_id: _builtins.str
+    """The process that claimed the attempt when it moved to RUNNING
+    (StageAttemptWrite.process_id). A later report that names another
+    process is refused, so a copy of the work started by mistake learns to
+    stop before it writes. Unset until the attempt is claimed.
     """
     @_builtins.property
     def id(self) -> _stage_attempt_id_pb2.StageAttemptId:
@@ -88,16 +99,25 @@ class StageAttempt(_message.Message):
 
     @_builtins.property
     def transitions(self) -> _containers.RepeatedCompositeFieldContainer[Global___StageAttempt.Transition]:
-        """Every state the attempt entered, oldest first, starting with PENDING."""
+        """Every state the attempt entered, oldest first, starting with PENDING
+        for a stage's first attempt and AWAITING_RETRY for the others.
+        """
 
     @_builtins.property
     def failure(self) -> _stage_attempt_failure_pb2.StageAttemptFailure:
-        """Why the attempt failed. Set only in INCOMPLETE and AWAITING_RETRY."""
+        """Why the attempt failed. Set only in INCOMPLETE."""
 
     @_builtins.property
     def details(self) -> _containers.RepeatedCompositeFieldContainer[_value_ref_pb2.ValueRef]:
         """Executor-specific facts about the attempt (for example the ID of the
         build it started), as the executor reported them.
+        """
+
+    @_builtins.property
+    def heartbeat_time(self) -> _timestamp_pb2.Timestamp:
+        """When the attempt last reported (see ExecutionPolicy.heartbeat_interval).
+        A heartbeat that changes nothing is no write and has no revision, so
+        this is a time. Unset before the first report.
         """
 
     def __init__(
@@ -109,15 +129,21 @@ class StageAttempt(_message.Message):
         failure: _stage_attempt_failure_pb2.StageAttemptFailure | None = ...,
         view_url: _builtins.str | None = ...,
         details: _abc.Iterable[_value_ref_pb2.ValueRef] | None = ...,
+        process_id: _builtins.str | None = ...,
+        heartbeat_time: _timestamp_pb2.Timestamp | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_failure", b"_failure", "_id", b"_id", "_state", b"_state", "_view_url", b"_view_url", "failure", b"failure", "id", b"id", "state", b"state", "view_url", b"view_url"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_failure", b"_failure", "_heartbeat_time", b"_heartbeat_time", "_id", b"_id", "_process_id", b"_process_id", "_state", b"_state", "_view_url", b"_view_url", "failure", b"failure", "heartbeat_time", b"heartbeat_time", "id", b"id", "process_id", b"process_id", "state", b"state", "view_url", b"view_url"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_failure", b"_failure", "_id", b"_id", "_state", b"_state", "_view_url", b"_view_url", "details", b"details", "failure", b"failure", "id", b"id", "state", b"state", "transitions", b"transitions", "view_url", b"view_url"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_failure", b"_failure", "_heartbeat_time", b"_heartbeat_time", "_id", b"_id", "_process_id", b"_process_id", "_state", b"_state", "_view_url", b"_view_url", "details", b"details", "failure", b"failure", "heartbeat_time", b"heartbeat_time", "id", b"id", "process_id", b"process_id", "state", b"state", "transitions", b"transitions", "view_url", b"view_url"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__failure: _TypeAlias = _typing.Literal["failure"]  # noqa: Y015
     _WhichOneofArgType__failure: _TypeAlias = _typing.Literal["_failure", b"_failure"]  # noqa: Y015
+    _WhichOneofReturnType__heartbeat_time: _TypeAlias = _typing.Literal["heartbeat_time"]  # noqa: Y015
+    _WhichOneofArgType__heartbeat_time: _TypeAlias = _typing.Literal["_heartbeat_time", b"_heartbeat_time"]  # noqa: Y015
     _WhichOneofReturnType__id: _TypeAlias = _typing.Literal["id"]  # noqa: Y015
     _WhichOneofArgType__id: _TypeAlias = _typing.Literal["_id", b"_id"]  # noqa: Y015
+    _WhichOneofReturnType__process_id: _TypeAlias = _typing.Literal["process_id"]  # noqa: Y015
+    _WhichOneofArgType__process_id: _TypeAlias = _typing.Literal["_process_id", b"_process_id"]  # noqa: Y015
     _WhichOneofReturnType__state: _TypeAlias = _typing.Literal["state"]  # noqa: Y015
     _WhichOneofArgType__state: _TypeAlias = _typing.Literal["_state", b"_state"]  # noqa: Y015
     _WhichOneofReturnType__view_url: _TypeAlias = _typing.Literal["view_url"]  # noqa: Y015
@@ -125,7 +151,11 @@ class StageAttempt(_message.Message):
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__failure) -> _WhichOneofReturnType__failure | None: ...
     @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__heartbeat_time) -> _WhichOneofReturnType__heartbeat_time | None: ...
+    @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__id) -> _WhichOneofReturnType__id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__process_id) -> _WhichOneofReturnType__process_id | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__state) -> _WhichOneofReturnType__state | None: ...
     @_typing.overload

@@ -27,7 +27,7 @@ from turboci.graph.orchestrator.v1 import stage_attempt_state_pb2 as turboci_dot
 from turboci.graph.orchestrator.v1 import value_write_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_value__write__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n7turboci/graph/orchestrator/v1/stage_attempt_write.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x39turboci/graph/orchestrator/v1/stage_attempt_failure.proto\x1a\x37turboci/graph/orchestrator/v1/stage_attempt_state.proto\x1a/turboci/graph/orchestrator/v1/value_write.proto\"\xbb\x02\n\x11StageAttemptWrite\x12K\n\x05state\x18\x01 \x01(\x0e\x32\x30.turboci.graph.orchestrator.v1.StageAttemptStateH\x00R\x05state\x88\x01\x01\x12Q\n\x07\x66\x61ilure\x18\x02 \x01(\x0b\x32\x32.turboci.graph.orchestrator.v1.StageAttemptFailureH\x01R\x07\x66\x61ilure\x88\x01\x01\x12\x43\n\x07\x64\x65tails\x18\x03 \x03(\x0b\x32).turboci.graph.orchestrator.v1.ValueWriteR\x07\x64\x65tails\x12\x1e\n\x08view_url\x18\x04 \x01(\tH\x02R\x07viewUrl\x88\x01\x01\x42\x08\n\x06_stateB\n\n\x08_failureB\x0b\n\t_view_urlBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n7turboci/graph/orchestrator/v1/stage_attempt_write.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x39turboci/graph/orchestrator/v1/stage_attempt_failure.proto\x1a\x37turboci/graph/orchestrator/v1/stage_attempt_state.proto\x1a/turboci/graph/orchestrator/v1/value_write.proto\"\xee\x02\n\x11StageAttemptWrite\x12K\n\x05state\x18\x01 \x01(\x0e\x32\x30.turboci.graph.orchestrator.v1.StageAttemptStateH\x00R\x05state\x88\x01\x01\x12Q\n\x07\x66\x61ilure\x18\x02 \x01(\x0b\x32\x32.turboci.graph.orchestrator.v1.StageAttemptFailureH\x01R\x07\x66\x61ilure\x88\x01\x01\x12\x43\n\x07\x64\x65tails\x18\x03 \x03(\x0b\x32).turboci.graph.orchestrator.v1.ValueWriteR\x07\x64\x65tails\x12\x1e\n\x08view_url\x18\x04 \x01(\tH\x02R\x07viewUrl\x88\x01\x01\x12\"\n\nprocess_id\x18\x05 \x01(\tH\x03R\tprocessId\x88\x01\x01\x42\x08\n\x06_stateB\n\n\x08_failureB\x0b\n\t_view_urlB\r\n\x0b_process_idBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,5 +36,5 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'ZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpb'
   _globals['_STAGEATTEMPTWRITE']._serialized_start=256
-  _globals['_STAGEATTEMPTWRITE']._serialized_end=571
+  _globals['_STAGEATTEMPTWRITE']._serialized_end=622
 # @@protoc_insertion_point(module_scope)

@@ -24,9 +24,12 @@ DESCRIPTOR: _descriptor.FileDescriptor
 @_typing.final
 class StageAttemptWrite(_message.Message):
     """A stage attempt's report about itself, sent by its executor (or by the
-    attempt's own work) with the attempt's token.
+    attempt's own work) with the attempt's token. Every WriteNodes call that
+    carries one, even an empty one, is a heartbeat (see
+    ExecutionPolicy.heartbeat_interval), and its answer tells the attempt
+    where it stands (WriteNodesResponse.current_attempt).
 
-    Next ID: 5
+    Next ID: 6
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -35,14 +38,36 @@ class StageAttemptWrite(_message.Message):
     FAILURE_FIELD_NUMBER: _builtins.int
     DETAILS_FIELD_NUMBER: _builtins.int
     VIEW_URL_FIELD_NUMBER: _builtins.int
+    PROCESS_ID_FIELD_NUMBER: _builtins.int
     state: _stage_attempt_state_pb2.StageAttemptState.ValueType
-    """The state the attempt has reached: RUNNING, TEARING_DOWN, COMPLETE or
-    INCOMPLETE. The orchestrator refuses moves its lifecycle does not allow.
-    An attempt reported INCOMPLETE that the policy may still retry is
-    recorded as AWAITING_RETRY.
+    """The state the attempt has reached. A report may make only these moves;
+    the orchestrator makes the others itself and refuses the rest with
+    FAILED_PRECONDITION:
+
+     - PENDING to RUNNING or COMPLETE, for an executor that does the work
+       while it accepts it (a no-op or built-in stage);
+     - SCHEDULED to RUNNING, COMPLETE or INCOMPLETE;
+     - RUNNING to TEARING_DOWN, COMPLETE or INCOMPLETE;
+     - CANCELLING to TEARING_DOWN or INCOMPLETE;
+     - TEARING_DOWN to COMPLETE or INCOMPLETE.
+
+    An attempt reported INCOMPLETE whose failure the policy may still retry
+    stays INCOMPLETE; the stage's next attempt starts AWAITING_RETRY.
     """
     view_url: _builtins.str
     """Where people can watch the attempt in the executor's interface."""
+    process_id: _builtins.str
+    """The claim of the process doing the attempt's work: an ID unique to that
+    process, for example "<host>:<pid>:<start time>". Required with the
+    move to RUNNING (or straight to COMPLETE), which records it as
+    StageAttempt.process_id. From then on a report that names a process
+    must name this one: another ID (a second copy of the work, started by a
+    redelivered task) fails with FAILED_PRECONDITION and a WriteConflict
+    with REASON_CLAIMED, and that process should drop the work. Repeating
+    the claim with the same ID succeeds, so a retried call is safe. The
+    executor's own reports (for example the end of TEARING_DOWN) may leave
+    it unset.
+    """
     @_builtins.property
     def failure(self) -> _stage_attempt_failure_pb2.StageAttemptFailure:
         """Why the attempt failed; required with INCOMPLETE."""
@@ -60,19 +85,24 @@ class StageAttemptWrite(_message.Message):
         failure: _stage_attempt_failure_pb2.StageAttemptFailure | None = ...,
         details: _abc.Iterable[_value_write_pb2.ValueWrite] | None = ...,
         view_url: _builtins.str | None = ...,
+        process_id: _builtins.str | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_failure", b"_failure", "_state", b"_state", "_view_url", b"_view_url", "failure", b"failure", "state", b"state", "view_url", b"view_url"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_failure", b"_failure", "_process_id", b"_process_id", "_state", b"_state", "_view_url", b"_view_url", "failure", b"failure", "process_id", b"process_id", "state", b"state", "view_url", b"view_url"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_failure", b"_failure", "_state", b"_state", "_view_url", b"_view_url", "details", b"details", "failure", b"failure", "state", b"state", "view_url", b"view_url"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_failure", b"_failure", "_process_id", b"_process_id", "_state", b"_state", "_view_url", b"_view_url", "details", b"details", "failure", b"failure", "process_id", b"process_id", "state", b"state", "view_url", b"view_url"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__failure: _TypeAlias = _typing.Literal["failure"]  # noqa: Y015
     _WhichOneofArgType__failure: _TypeAlias = _typing.Literal["_failure", b"_failure"]  # noqa: Y015
+    _WhichOneofReturnType__process_id: _TypeAlias = _typing.Literal["process_id"]  # noqa: Y015
+    _WhichOneofArgType__process_id: _TypeAlias = _typing.Literal["_process_id", b"_process_id"]  # noqa: Y015
     _WhichOneofReturnType__state: _TypeAlias = _typing.Literal["state"]  # noqa: Y015
     _WhichOneofArgType__state: _TypeAlias = _typing.Literal["_state", b"_state"]  # noqa: Y015
     _WhichOneofReturnType__view_url: _TypeAlias = _typing.Literal["view_url"]  # noqa: Y015
     _WhichOneofArgType__view_url: _TypeAlias = _typing.Literal["_view_url", b"_view_url"]  # noqa: Y015
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__failure) -> _WhichOneofReturnType__failure | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__process_id) -> _WhichOneofReturnType__process_id | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__state) -> _WhichOneofReturnType__state | None: ...
     @_typing.overload

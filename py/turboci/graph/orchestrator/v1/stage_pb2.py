@@ -23,8 +23,8 @@ _sym_db = _symbol_database.Default()
 
 
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
-from turboci.graph.ids.v1 import check_id_pb2 as turboci_dot_graph_dot_ids_dot_v1_dot_check__id__pb2
 from turboci.graph.ids.v1 import stage_id_pb2 as turboci_dot_graph_dot_ids_dot_v1_dot_stage__id__pb2
+from turboci.graph.orchestrator.v1 import assignment_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_assignment__pb2
 from turboci.graph.orchestrator.v1 import dependency_group_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_dependency__group__pb2
 from turboci.graph.orchestrator.v1 import execution_policy_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_execution__policy__pb2
 from turboci.graph.orchestrator.v1 import revision_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_revision__pb2
@@ -34,7 +34,7 @@ from turboci.graph.orchestrator.v1 import stage_state_pb2 as turboci_dot_graph_d
 from turboci.graph.orchestrator.v1 import value_ref_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_value__ref__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n)turboci/graph/orchestrator/v1/stage.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a#turboci/graph/ids/v1/check_id.proto\x1a#turboci/graph/ids/v1/stage_id.proto\x1a\x34turboci/graph/orchestrator/v1/dependency_group.proto\x1a\x34turboci/graph/orchestrator/v1/execution_policy.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\x1a\x31turboci/graph/orchestrator/v1/stage_attempt.proto\x1a.turboci/graph/orchestrator/v1/stage_edit.proto\x1a/turboci/graph/orchestrator/v1/stage_state.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\xbb\x07\n\x05Stage\x12\x38\n\x02id\x18\x01 \x01(\x0b\x32\x1d.turboci.graph.ids.v1.StageIdB\x04\xe2\x41\x01\x05H\x00R\x02id\x88\x01\x01\x12J\n\x05state\x18\x02 \x01(\x0e\x32).turboci.graph.orchestrator.v1.StageStateB\x04\xe2\x41\x01\x03H\x01R\x05state\x88\x01\x01\x12@\n\x04\x61rgs\x18\x03 \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.ValueRefH\x02R\x04\x61rgs\x88\x01\x01\x12^\n\x10\x65xecution_policy\x18\x04 \x01(\x0b\x32..turboci.graph.orchestrator.v1.ExecutionPolicyH\x03R\x0f\x65xecutionPolicy\x88\x01\x01\x12W\n\x0c\x64\x65pendencies\x18\x05 \x01(\x0b\x32..turboci.graph.orchestrator.v1.DependencyGroupH\x04R\x0c\x64\x65pendencies\x88\x01\x01\x12?\n\x0b\x61ssignments\x18\x06 \x03(\x0b\x32\x1d.turboci.graph.ids.v1.CheckIdR\x0b\x61ssignments\x12M\n\x08\x61ttempts\x18\x07 \x03(\x0b\x32+.turboci.graph.orchestrator.v1.StageAttemptB\x04\xe2\x41\x01\x03R\x08\x61ttempts\x12\x39\n\x05group\x18\x08 \x03(\x0b\x32\x1d.turboci.graph.ids.v1.StageIdB\x04\xe2\x41\x01\x03R\x05group\x12\x44\n\x05\x65\x64its\x18\t \x03(\x0b\x32(.turboci.graph.orchestrator.v1.StageEditB\x04\xe2\x41\x01\x03R\x05\x65\x64its\x12[\n\x0f\x63reate_revision\x18\n \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2\x41\x01\x03H\x05R\x0e\x63reateRevision\x88\x01\x01\x12[\n\x0fupdate_revision\x18\x0b \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2\x41\x01\x03H\x06R\x0eupdateRevision\x88\x01\x01\x42\x05\n\x03_idB\x08\n\x06_stateB\x07\n\x05_argsB\x13\n\x11_execution_policyB\x0f\n\r_dependenciesB\x12\n\x10_create_revisionB\x12\n\x10_update_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n)turboci/graph/orchestrator/v1/stage.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a#turboci/graph/ids/v1/stage_id.proto\x1a.turboci/graph/orchestrator/v1/assignment.proto\x1a\x34turboci/graph/orchestrator/v1/dependency_group.proto\x1a\x34turboci/graph/orchestrator/v1/execution_policy.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\x1a\x31turboci/graph/orchestrator/v1/stage_attempt.proto\x1a.turboci/graph/orchestrator/v1/stage_edit.proto\x1a/turboci/graph/orchestrator/v1/stage_state.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\xa8\t\n\x05Stage\x12\x38\n\x02id\x18\x01 \x01(\x0b\x32\x1d.turboci.graph.ids.v1.StageIdB\x04\xe2\x41\x01\x03H\x00R\x02id\x88\x01\x01\x12J\n\x05state\x18\x02 \x01(\x0e\x32).turboci.graph.orchestrator.v1.StageStateB\x04\xe2\x41\x01\x03H\x01R\x05state\x88\x01\x01\x12\x46\n\x04\x61rgs\x18\x03 \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.ValueRefB\x04\xe2\x41\x01\x03H\x02R\x04\x61rgs\x88\x01\x01\x12\x64\n\x10\x65xecution_policy\x18\x04 \x01(\x0b\x32..turboci.graph.orchestrator.v1.ExecutionPolicyB\x04\xe2\x41\x01\x03H\x03R\x0f\x65xecutionPolicy\x88\x01\x01\x12]\n\x0c\x64\x65pendencies\x18\x05 \x01(\x0b\x32..turboci.graph.orchestrator.v1.DependencyGroupB\x04\xe2\x41\x01\x03H\x04R\x0c\x64\x65pendencies\x88\x01\x01\x12M\n\x08\x61ttempts\x18\x07 \x03(\x0b\x32+.turboci.graph.orchestrator.v1.StageAttemptB\x04\xe2\x41\x01\x03R\x08\x61ttempts\x12\x39\n\x05group\x18\x08 \x03(\x0b\x32\x1d.turboci.graph.ids.v1.StageIdB\x04\xe2\x41\x01\x03R\x05group\x12\x44\n\x05\x65\x64its\x18\t \x03(\x0b\x32(.turboci.graph.orchestrator.v1.StageEditB\x04\xe2\x41\x01\x03R\x05\x65\x64its\x12[\n\x0f\x63reate_revision\x18\n \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2\x41\x01\x03H\x05R\x0e\x63reateRevision\x88\x01\x01\x12[\n\x0fupdate_revision\x18\x0b \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2\x41\x01\x03H\x06R\x0eupdateRevision\x88\x01\x01\x12Q\n\x0b\x61ssignments\x18\x0c \x03(\x0b\x32).turboci.graph.orchestrator.v1.AssignmentB\x04\xe2\x41\x01\x03R\x0b\x61ssignments\x12\x1f\n\x05realm\x18\r \x01(\tB\x04\xe2\x41\x01\x03H\x07R\x05realm\x88\x01\x01\x12w\n\x1arequested_execution_policy\x18\x0e \x01(\x0b\x32..turboci.graph.orchestrator.v1.ExecutionPolicyB\x04\xe2\x41\x01\x03H\x08R\x18requestedExecutionPolicy\x88\x01\x01\x42\x05\n\x03_idB\x08\n\x06_stateB\x07\n\x05_argsB\x13\n\x11_execution_policyB\x0f\n\r_dependenciesB\x12\n\x10_create_revisionB\x12\n\x10_update_revisionB\x08\n\x06_realmB\x1d\n\x1b_requested_execution_policyJ\x04\x08\x06\x10\x07\x42GZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -43,9 +43,15 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'ZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpb'
   _globals['_STAGE'].fields_by_name['id']._loaded_options = None
-  _globals['_STAGE'].fields_by_name['id']._serialized_options = b'\342A\001\005'
+  _globals['_STAGE'].fields_by_name['id']._serialized_options = b'\342A\001\003'
   _globals['_STAGE'].fields_by_name['state']._loaded_options = None
   _globals['_STAGE'].fields_by_name['state']._serialized_options = b'\342A\001\003'
+  _globals['_STAGE'].fields_by_name['args']._loaded_options = None
+  _globals['_STAGE'].fields_by_name['args']._serialized_options = b'\342A\001\003'
+  _globals['_STAGE'].fields_by_name['execution_policy']._loaded_options = None
+  _globals['_STAGE'].fields_by_name['execution_policy']._serialized_options = b'\342A\001\003'
+  _globals['_STAGE'].fields_by_name['dependencies']._loaded_options = None
+  _globals['_STAGE'].fields_by_name['dependencies']._serialized_options = b'\342A\001\003'
   _globals['_STAGE'].fields_by_name['attempts']._loaded_options = None
   _globals['_STAGE'].fields_by_name['attempts']._serialized_options = b'\342A\001\003'
   _globals['_STAGE'].fields_by_name['group']._loaded_options = None
@@ -56,6 +62,12 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_STAGE'].fields_by_name['create_revision']._serialized_options = b'\342A\001\003'
   _globals['_STAGE'].fields_by_name['update_revision']._loaded_options = None
   _globals['_STAGE'].fields_by_name['update_revision']._serialized_options = b'\342A\001\003'
-  _globals['_STAGE']._serialized_start=533
-  _globals['_STAGE']._serialized_end=1488
+  _globals['_STAGE'].fields_by_name['assignments']._loaded_options = None
+  _globals['_STAGE'].fields_by_name['assignments']._serialized_options = b'\342A\001\003'
+  _globals['_STAGE'].fields_by_name['realm']._loaded_options = None
+  _globals['_STAGE'].fields_by_name['realm']._serialized_options = b'\342A\001\003'
+  _globals['_STAGE'].fields_by_name['requested_execution_policy']._loaded_options = None
+  _globals['_STAGE'].fields_by_name['requested_execution_policy']._serialized_options = b'\342A\001\003'
+  _globals['_STAGE']._serialized_start=544
+  _globals['_STAGE']._serialized_end=1736
 # @@protoc_insertion_point(module_scope)

@@ -7,8 +7,8 @@ from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from google.protobuf.internal import containers as _containers
-from turboci.graph.ids.v1 import check_id_pb2 as _check_id_pb2
 from turboci.graph.ids.v1 import stage_id_pb2 as _stage_id_pb2
+from turboci.graph.orchestrator.v1 import assignment_pb2 as _assignment_pb2
 from turboci.graph.orchestrator.v1 import dependency_group_pb2 as _dependency_group_pb2
 from turboci.graph.orchestrator.v1 import execution_policy_pb2 as _execution_policy_pb2
 from turboci.graph.orchestrator.v1 import revision_pb2 as _revision_pb2
@@ -35,10 +35,11 @@ class Stage(_message.Message):
     assigned to it, and may add more checks and stages to the workplan.
 
     The type of `args` picks the stage executor that runs the stage's
-    attempts. See StageState for the lifecycle. Stages are created and changed
-    with StageWrite.
+    attempts. See StageState for the lifecycle. A Stage is what the
+    orchestrator returns and is never sent back: stages are created and
+    changed with StageWrite, so every field here is output only.
 
-    Next ID: 12
+    Next ID: 15
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -48,14 +49,22 @@ class Stage(_message.Message):
     ARGS_FIELD_NUMBER: _builtins.int
     EXECUTION_POLICY_FIELD_NUMBER: _builtins.int
     DEPENDENCIES_FIELD_NUMBER: _builtins.int
-    ASSIGNMENTS_FIELD_NUMBER: _builtins.int
     ATTEMPTS_FIELD_NUMBER: _builtins.int
     GROUP_FIELD_NUMBER: _builtins.int
     EDITS_FIELD_NUMBER: _builtins.int
     CREATE_REVISION_FIELD_NUMBER: _builtins.int
     UPDATE_REVISION_FIELD_NUMBER: _builtins.int
+    ASSIGNMENTS_FIELD_NUMBER: _builtins.int
+    REALM_FIELD_NUMBER: _builtins.int
+    REQUESTED_EXECUTION_POLICY_FIELD_NUMBER: _builtins.int
     state: _stage_state_pb2.StageState.ValueType
     """Where the stage is in its lifecycle."""
+    realm: _builtins.str
+    """The access realm of the stage, as "<project>:<realm>": who may read
+    and change it, and the realm of the nodes and values its attempts
+    write without naming one. Set when the stage is created
+    (StageWrite.realm) and never changed.
+    """
     @_builtins.property
     def id(self) -> _stage_id_pb2.StageId:
         """The stage's identity."""
@@ -69,19 +78,19 @@ class Stage(_message.Message):
 
     @_builtins.property
     def execution_policy(self) -> _execution_policy_pb2.ExecutionPolicy:
-        """How the attempts are timed and retried."""
+        """How the attempts are timed and retried: the policy the executor
+        accepted (ValidateStageResponse), which the orchestrator enforces.
+        """
 
     @_builtins.property
     def dependencies(self) -> _dependency_group_pb2.DependencyGroup:
         """What must happen elsewhere in the workplan before the stage runs."""
 
     @_builtins.property
-    def assignments(self) -> _containers.RepeatedCompositeFieldContainer[_check_id_pb2.CheckId]:
-        """The checks whose results this stage's attempts write."""
-
-    @_builtins.property
     def attempts(self) -> _containers.RepeatedCompositeFieldContainer[_stage_attempt_pb2.StageAttempt]:
-        """The tries at running the stage, oldest first."""
+        """The tries at running the stage, oldest first. Only the last one may
+        still be unfinished.
+        """
 
     @_builtins.property
     def group(self) -> _containers.RepeatedCompositeFieldContainer[_stage_id_pb2.StageId]:
@@ -101,7 +110,24 @@ class Stage(_message.Message):
 
     @_builtins.property
     def update_revision(self) -> _revision_pb2.Revision:
-        """The latest write that changed the stage or one of its attempts."""
+        """The latest write that changed the stage or one of its attempts.
+        Writers pass its number as StageWrite.expected_revision, or in a
+        Transaction, to change the workplan only if nobody changed the stage in
+        between.
+        """
+
+    @_builtins.property
+    def assignments(self) -> _containers.RepeatedCompositeFieldContainer[_assignment_pb2.Assignment]:
+        """The checks this stage is responsible for, each with the state the
+        stage promises to bring it to (see Assignment).
+        """
+
+    @_builtins.property
+    def requested_execution_policy(self) -> _execution_policy_pb2.ExecutionPolicy:
+        """The execution policy as the stage's writer asked for it, before the
+        executor narrowed it into `execution_policy`. Unset when the writer
+        left the policy to the executor.
+        """
 
     def __init__(
         self,
@@ -111,16 +137,18 @@ class Stage(_message.Message):
         args: _value_ref_pb2.ValueRef | None = ...,
         execution_policy: _execution_policy_pb2.ExecutionPolicy | None = ...,
         dependencies: _dependency_group_pb2.DependencyGroup | None = ...,
-        assignments: _abc.Iterable[_check_id_pb2.CheckId] | None = ...,
         attempts: _abc.Iterable[_stage_attempt_pb2.StageAttempt] | None = ...,
         group: _abc.Iterable[_stage_id_pb2.StageId] | None = ...,
         edits: _abc.Iterable[_stage_edit_pb2.StageEdit] | None = ...,
         create_revision: _revision_pb2.Revision | None = ...,
         update_revision: _revision_pb2.Revision | None = ...,
+        assignments: _abc.Iterable[_assignment_pb2.Assignment] | None = ...,
+        realm: _builtins.str | None = ...,
+        requested_execution_policy: _execution_policy_pb2.ExecutionPolicy | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_args", b"_args", "_create_revision", b"_create_revision", "_dependencies", b"_dependencies", "_execution_policy", b"_execution_policy", "_id", b"_id", "_state", b"_state", "_update_revision", b"_update_revision", "args", b"args", "create_revision", b"create_revision", "dependencies", b"dependencies", "execution_policy", b"execution_policy", "id", b"id", "state", b"state", "update_revision", b"update_revision"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_args", b"_args", "_create_revision", b"_create_revision", "_dependencies", b"_dependencies", "_execution_policy", b"_execution_policy", "_id", b"_id", "_realm", b"_realm", "_requested_execution_policy", b"_requested_execution_policy", "_state", b"_state", "_update_revision", b"_update_revision", "args", b"args", "create_revision", b"create_revision", "dependencies", b"dependencies", "execution_policy", b"execution_policy", "id", b"id", "realm", b"realm", "requested_execution_policy", b"requested_execution_policy", "state", b"state", "update_revision", b"update_revision"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_args", b"_args", "_create_revision", b"_create_revision", "_dependencies", b"_dependencies", "_execution_policy", b"_execution_policy", "_id", b"_id", "_state", b"_state", "_update_revision", b"_update_revision", "args", b"args", "assignments", b"assignments", "attempts", b"attempts", "create_revision", b"create_revision", "dependencies", b"dependencies", "edits", b"edits", "execution_policy", b"execution_policy", "group", b"group", "id", b"id", "state", b"state", "update_revision", b"update_revision"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_args", b"_args", "_create_revision", b"_create_revision", "_dependencies", b"_dependencies", "_execution_policy", b"_execution_policy", "_id", b"_id", "_realm", b"_realm", "_requested_execution_policy", b"_requested_execution_policy", "_state", b"_state", "_update_revision", b"_update_revision", "args", b"args", "assignments", b"assignments", "attempts", b"attempts", "create_revision", b"create_revision", "dependencies", b"dependencies", "edits", b"edits", "execution_policy", b"execution_policy", "group", b"group", "id", b"id", "realm", b"realm", "requested_execution_policy", b"requested_execution_policy", "state", b"state", "update_revision", b"update_revision"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__args: _TypeAlias = _typing.Literal["args"]  # noqa: Y015
     _WhichOneofArgType__args: _TypeAlias = _typing.Literal["_args", b"_args"]  # noqa: Y015
@@ -132,6 +160,10 @@ class Stage(_message.Message):
     _WhichOneofArgType__execution_policy: _TypeAlias = _typing.Literal["_execution_policy", b"_execution_policy"]  # noqa: Y015
     _WhichOneofReturnType__id: _TypeAlias = _typing.Literal["id"]  # noqa: Y015
     _WhichOneofArgType__id: _TypeAlias = _typing.Literal["_id", b"_id"]  # noqa: Y015
+    _WhichOneofReturnType__realm: _TypeAlias = _typing.Literal["realm"]  # noqa: Y015
+    _WhichOneofArgType__realm: _TypeAlias = _typing.Literal["_realm", b"_realm"]  # noqa: Y015
+    _WhichOneofReturnType__requested_execution_policy: _TypeAlias = _typing.Literal["requested_execution_policy"]  # noqa: Y015
+    _WhichOneofArgType__requested_execution_policy: _TypeAlias = _typing.Literal["_requested_execution_policy", b"_requested_execution_policy"]  # noqa: Y015
     _WhichOneofReturnType__state: _TypeAlias = _typing.Literal["state"]  # noqa: Y015
     _WhichOneofArgType__state: _TypeAlias = _typing.Literal["_state", b"_state"]  # noqa: Y015
     _WhichOneofReturnType__update_revision: _TypeAlias = _typing.Literal["update_revision"]  # noqa: Y015
@@ -146,6 +178,10 @@ class Stage(_message.Message):
     def WhichOneof(self, oneof_group: _WhichOneofArgType__execution_policy) -> _WhichOneofReturnType__execution_policy | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__id) -> _WhichOneofReturnType__id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__realm) -> _WhichOneofReturnType__realm | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__requested_execution_policy) -> _WhichOneofReturnType__requested_execution_policy | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__state) -> _WhichOneofReturnType__state | None: ...
     @_typing.overload

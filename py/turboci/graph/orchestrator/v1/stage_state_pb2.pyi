@@ -30,8 +30,8 @@ class _StageStateEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_StageState
     Next states: STAGE_STATE_ATTEMPTING, STAGE_STATE_FINAL.
     """
     STAGE_STATE_ATTEMPTING: _StageState.ValueType  # 2
-    """The dependencies are satisfied and the stage has an attempt that has not
-    ended, or is about to get a retry.
+    """The dependencies are satisfied and the stage's last attempt has not
+    ended (a retry waits AWAITING_RETRY until its delay has passed).
     Next states: STAGE_STATE_AWAITING_GROUP, STAGE_STATE_FINAL.
     """
     STAGE_STATE_AWAITING_GROUP: _StageState.ValueType  # 3
@@ -56,6 +56,8 @@ class StageState(_StageState, metaclass=_StageStateEnumTypeWrapper):
     then becomes FINAL. A stage whose dependencies can never be satisfied, or
     that is cancelled before it ran, goes straight to FINAL with no attempts.
     States only move forward.
+
+    How a whole workplan moves from created to done is told on WorkPlan.
     """
 
 STAGE_STATE_UNKNOWN: StageState.ValueType  # 0
@@ -66,8 +68,8 @@ may still be edited.
 Next states: STAGE_STATE_ATTEMPTING, STAGE_STATE_FINAL.
 """
 STAGE_STATE_ATTEMPTING: StageState.ValueType  # 2
-"""The dependencies are satisfied and the stage has an attempt that has not
-ended, or is about to get a retry.
+"""The dependencies are satisfied and the stage's last attempt has not
+ended (a retry waits AWAITING_RETRY until its delay has passed).
 Next states: STAGE_STATE_AWAITING_GROUP, STAGE_STATE_FINAL.
 """
 STAGE_STATE_AWAITING_GROUP: StageState.ValueType  # 3

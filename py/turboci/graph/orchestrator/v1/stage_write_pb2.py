@@ -23,14 +23,16 @@ _sym_db = _symbol_database.Default()
 
 
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
-from turboci.graph.ids.v1 import check_id_pb2 as turboci_dot_graph_dot_ids_dot_v1_dot_check__id__pb2
+from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from turboci.graph.ids.v1 import stage_id_pb2 as turboci_dot_graph_dot_ids_dot_v1_dot_stage__id__pb2
+from turboci.graph.orchestrator.v1 import assignment_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_assignment__pb2
 from turboci.graph.orchestrator.v1 import dependency_group_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_dependency__group__pb2
 from turboci.graph.orchestrator.v1 import execution_policy_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_execution__policy__pb2
+from turboci.graph.orchestrator.v1 import field_options_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_field__options__pb2
 from turboci.graph.orchestrator.v1 import value_write_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_value__write__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n/turboci/graph/orchestrator/v1/stage_write.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a#turboci/graph/ids/v1/check_id.proto\x1a#turboci/graph/ids/v1/stage_id.proto\x1a\x34turboci/graph/orchestrator/v1/dependency_group.proto\x1a\x34turboci/graph/orchestrator/v1/execution_policy.proto\x1a/turboci/graph/orchestrator/v1/value_write.proto\"\xaa\x04\n\nStageWrite\x12\x38\n\x02id\x18\x01 \x01(\x0b\x32\x1d.turboci.graph.ids.v1.StageIdB\x04\xe2\x41\x01\x02H\x00R\x02id\x88\x01\x01\x12\x42\n\x04\x61rgs\x18\x02 \x01(\x0b\x32).turboci.graph.orchestrator.v1.ValueWriteH\x01R\x04\x61rgs\x88\x01\x01\x12^\n\x10\x65xecution_policy\x18\x03 \x01(\x0b\x32..turboci.graph.orchestrator.v1.ExecutionPolicyH\x02R\x0f\x65xecutionPolicy\x88\x01\x01\x12W\n\x0c\x64\x65pendencies\x18\x04 \x01(\x0b\x32..turboci.graph.orchestrator.v1.DependencyGroupH\x03R\x0c\x64\x65pendencies\x88\x01\x01\x12?\n\x0b\x61ssignments\x18\x05 \x03(\x0b\x32\x1d.turboci.graph.ids.v1.CheckIdR\x0b\x61ssignments\x12\x1b\n\x06\x63\x61ncel\x18\x06 \x01(\x08H\x04R\x06\x63\x61ncel\x88\x01\x01\x12\x30\n\x11\x65xpected_revision\x18\x07 \x01(\x03H\x05R\x10\x65xpectedRevision\x88\x01\x01\x42\x05\n\x03_idB\x07\n\x05_argsB\x13\n\x11_execution_policyB\x0f\n\r_dependenciesB\t\n\x07_cancelB\x14\n\x12_expected_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n/turboci/graph/orchestrator/v1/stage_write.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a#turboci/graph/ids/v1/stage_id.proto\x1a.turboci/graph/orchestrator/v1/assignment.proto\x1a\x34turboci/graph/orchestrator/v1/dependency_group.proto\x1a\x34turboci/graph/orchestrator/v1/execution_policy.proto\x1a\x31turboci/graph/orchestrator/v1/field_options.proto\x1a/turboci/graph/orchestrator/v1/value_write.proto\"\x9a\x06\n\nStageWrite\x12\x38\n\x02id\x18\x01 \x01(\x0b\x32\x1d.turboci.graph.ids.v1.StageIdB\x04\xe2\x41\x01\x02H\x00R\x02id\x88\x01\x01\x12L\n\x04\x61rgs\x18\x02 \x01(\x0b\x32).turboci.graph.orchestrator.v1.ValueWriteB\x08\xca\x9f\xca\x01\x03\x12\x01\x01H\x01R\x04\x61rgs\x88\x01\x01\x12h\n\x10\x65xecution_policy\x18\x03 \x01(\x0b\x32..turboci.graph.orchestrator.v1.ExecutionPolicyB\x08\xca\x9f\xca\x01\x03\x12\x01\x01H\x02R\x0f\x65xecutionPolicy\x88\x01\x01\x12\x61\n\x0c\x64\x65pendencies\x18\x04 \x01(\x0b\x32..turboci.graph.orchestrator.v1.DependencyGroupB\x08\xca\x9f\xca\x01\x03\x12\x01\x01H\x03R\x0c\x64\x65pendencies\x88\x01\x01\x12\x1b\n\x06\x63\x61ncel\x18\x06 \x01(\x08H\x04R\x06\x63\x61ncel\x88\x01\x01\x12\x30\n\x11\x65xpected_revision\x18\x07 \x01(\x03H\x05R\x10\x65xpectedRevision\x88\x01\x01\x12U\n\x0b\x61ssignments\x18\x08 \x03(\x0b\x32).turboci.graph.orchestrator.v1.AssignmentB\x08\xca\x9f\xca\x01\x03\x12\x01\x01R\x0b\x61ssignments\x12\"\n\x05realm\x18\t \x01(\tB\x07\xca\x9f\xca\x01\x02 \x01H\x06R\x05realm\x88\x01\x01\x12$\n\x0b\x63reate_only\x18\n \x01(\x08H\x07R\ncreateOnly\x88\x01\x01\x12@\n\x0bupdate_mask\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.FieldMaskH\x08R\nupdateMask\x88\x01\x01\x42\x05\n\x03_idB\x07\n\x05_argsB\x13\n\x11_execution_policyB\x0f\n\r_dependenciesB\t\n\x07_cancelB\x14\n\x12_expected_revisionB\x08\n\x06_realmB\x0e\n\x0c_create_onlyB\x0e\n\x0c_update_maskJ\x04\x08\x05\x10\x06\x42GZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -40,6 +42,16 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._serialized_options = b'ZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpb'
   _globals['_STAGEWRITE'].fields_by_name['id']._loaded_options = None
   _globals['_STAGEWRITE'].fields_by_name['id']._serialized_options = b'\342A\001\002'
-  _globals['_STAGEWRITE']._serialized_start=347
-  _globals['_STAGEWRITE']._serialized_end=901
+  _globals['_STAGEWRITE'].fields_by_name['args']._loaded_options = None
+  _globals['_STAGEWRITE'].fields_by_name['args']._serialized_options = b'\312\237\312\001\003\022\001\001'
+  _globals['_STAGEWRITE'].fields_by_name['execution_policy']._loaded_options = None
+  _globals['_STAGEWRITE'].fields_by_name['execution_policy']._serialized_options = b'\312\237\312\001\003\022\001\001'
+  _globals['_STAGEWRITE'].fields_by_name['dependencies']._loaded_options = None
+  _globals['_STAGEWRITE'].fields_by_name['dependencies']._serialized_options = b'\312\237\312\001\003\022\001\001'
+  _globals['_STAGEWRITE'].fields_by_name['assignments']._loaded_options = None
+  _globals['_STAGEWRITE'].fields_by_name['assignments']._serialized_options = b'\312\237\312\001\003\022\001\001'
+  _globals['_STAGEWRITE'].fields_by_name['realm']._loaded_options = None
+  _globals['_STAGEWRITE'].fields_by_name['realm']._serialized_options = b'\312\237\312\001\002 \001'
+  _globals['_STAGEWRITE']._serialized_start=443
+  _globals['_STAGEWRITE']._serialized_end=1237
 # @@protoc_insertion_point(module_scope)

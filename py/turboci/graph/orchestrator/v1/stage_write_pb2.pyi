@@ -5,10 +5,11 @@ isort:skip_file
 
 from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
+from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf import message as _message
 from google.protobuf.internal import containers as _containers
-from turboci.graph.ids.v1 import check_id_pb2 as _check_id_pb2
 from turboci.graph.ids.v1 import stage_id_pb2 as _stage_id_pb2
+from turboci.graph.orchestrator.v1 import assignment_pb2 as _assignment_pb2
 from turboci.graph.orchestrator.v1 import dependency_group_pb2 as _dependency_group_pb2
 from turboci.graph.orchestrator.v1 import execution_policy_pb2 as _execution_policy_pb2
 from turboci.graph.orchestrator.v1 import value_write_pb2 as _value_write_pb2
@@ -25,12 +26,17 @@ DESCRIPTOR: _descriptor.FileDescriptor
 
 @_typing.final
 class StageWrite(_message.Message):
-    """A change to one stage, or its creation when the ID is new. Unset fields
-    leave the stage as it is. Args, policy, dependencies and assignments may
-    change only while the stage is PLANNED. A stage created by a running
-    attempt joins the group of that attempt's stage.
+    """A change to one stage, or its creation when the ID is new. A stage
+    created by a running attempt joins the group of that attempt's stage.
 
-    Next ID: 8
+    Which fields a write touches: without `update_mask`, every field that is
+    set is written and unset fields leave the stage as it is. With
+    `update_mask`, exactly the listed fields are written, even when empty,
+    which is how a list is cleared. The `writable` option on each field says
+    in which stage states it may be set; a write outside them fails with
+    FAILED_PRECONDITION.
+
+    Next ID: 12
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -39,17 +45,30 @@ class StageWrite(_message.Message):
     ARGS_FIELD_NUMBER: _builtins.int
     EXECUTION_POLICY_FIELD_NUMBER: _builtins.int
     DEPENDENCIES_FIELD_NUMBER: _builtins.int
-    ASSIGNMENTS_FIELD_NUMBER: _builtins.int
     CANCEL_FIELD_NUMBER: _builtins.int
     EXPECTED_REVISION_FIELD_NUMBER: _builtins.int
+    ASSIGNMENTS_FIELD_NUMBER: _builtins.int
+    REALM_FIELD_NUMBER: _builtins.int
+    CREATE_ONLY_FIELD_NUMBER: _builtins.int
+    UPDATE_MASK_FIELD_NUMBER: _builtins.int
     cancel: _builtins.bool
     """Stop the stage: a PLANNED stage becomes FINAL without attempts, an
     ATTEMPTING one has its current attempt cancelled and gets no retry.
     """
     expected_revision: _builtins.int
-    """Apply the write only if the stage's update_revision number is still
-    this; otherwise the whole request fails with ABORTED. Unset writes
-    unconditionally.
+    """Apply the request only if the stage's update_revision number is still
+    this; otherwise the whole request fails with ABORTED and a
+    WriteConflict. Unset writes unconditionally.
+    """
+    realm: _builtins.str
+    """The access realm of a new stage, as "<project>:<realm>". Unset means
+    the realm of the writing attempt's stage, or the workplan's realm for
+    other writers. Set only when creating.
+    """
+    create_only: _builtins.bool
+    """Only create: if the stage already exists, the whole request fails with
+    ABORTED and a WriteConflict naming it and its current revision, instead
+    of changing it. For writers that may race to create the same stage.
     """
     @_builtins.property
     def id(self) -> _stage_id_pb2.StageId:
@@ -59,20 +78,39 @@ class StageWrite(_message.Message):
     def args(self) -> _value_write_pb2.ValueWrite:
         """What to run; required when creating. Its type picks the executor, which
         validates it (TurboCIStageExecutor.ValidateStage) before the write is
-        accepted.
+        accepted. Allowed while the stage is PLANNED.
         """
 
     @_builtins.property
     def execution_policy(self) -> _execution_policy_pb2.ExecutionPolicy:
-        """How to time and retry attempts, replacing the old policy whole."""
+        """How to time and retry attempts, replacing the old policy whole. The
+        executor may narrow it (ValidateStageResponse); the stage keeps both.
+        Unset on creation leaves the policy to the executor. Allowed while the
+        stage is PLANNED.
+        """
 
     @_builtins.property
     def dependencies(self) -> _dependency_group_pb2.DependencyGroup:
-        """The stage's dependencies, replacing the old ones whole."""
+        """The stage's dependencies, replacing the old ones whole. To remove every
+        dependency, list "dependencies" in `update_mask` and leave this unset.
+        Allowed while the stage is PLANNED.
+        """
 
     @_builtins.property
-    def assignments(self) -> _containers.RepeatedCompositeFieldContainer[_check_id_pb2.CheckId]:
-        """The checks this stage will write results for, replacing the old list."""
+    def assignments(self) -> _containers.RepeatedCompositeFieldContainer[_assignment_pb2.Assignment]:
+        """The checks the stage is responsible for, each with its goal state,
+        replacing the old list. To remove every assignment, list "assignments"
+        in `update_mask` and leave this empty. Allowed while the stage is
+        PLANNED.
+        """
+
+    @_builtins.property
+    def update_mask(self) -> _field_mask_pb2.FieldMask:
+        """The fields of this message to write: "args", "execution_policy",
+        "dependencies" or "assignments". Listed fields are written even when
+        empty or unset, which clears them; set fields that are not listed are
+        an error (INVALID_ARGUMENT). Unset writes every set field.
+        """
 
     def __init__(
         self,
@@ -81,18 +119,23 @@ class StageWrite(_message.Message):
         args: _value_write_pb2.ValueWrite | None = ...,
         execution_policy: _execution_policy_pb2.ExecutionPolicy | None = ...,
         dependencies: _dependency_group_pb2.DependencyGroup | None = ...,
-        assignments: _abc.Iterable[_check_id_pb2.CheckId] | None = ...,
         cancel: _builtins.bool | None = ...,
         expected_revision: _builtins.int | None = ...,
+        assignments: _abc.Iterable[_assignment_pb2.Assignment] | None = ...,
+        realm: _builtins.str | None = ...,
+        create_only: _builtins.bool | None = ...,
+        update_mask: _field_mask_pb2.FieldMask | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_args", b"_args", "_cancel", b"_cancel", "_dependencies", b"_dependencies", "_execution_policy", b"_execution_policy", "_expected_revision", b"_expected_revision", "_id", b"_id", "args", b"args", "cancel", b"cancel", "dependencies", b"dependencies", "execution_policy", b"execution_policy", "expected_revision", b"expected_revision", "id", b"id"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_args", b"_args", "_cancel", b"_cancel", "_create_only", b"_create_only", "_dependencies", b"_dependencies", "_execution_policy", b"_execution_policy", "_expected_revision", b"_expected_revision", "_id", b"_id", "_realm", b"_realm", "_update_mask", b"_update_mask", "args", b"args", "cancel", b"cancel", "create_only", b"create_only", "dependencies", b"dependencies", "execution_policy", b"execution_policy", "expected_revision", b"expected_revision", "id", b"id", "realm", b"realm", "update_mask", b"update_mask"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_args", b"_args", "_cancel", b"_cancel", "_dependencies", b"_dependencies", "_execution_policy", b"_execution_policy", "_expected_revision", b"_expected_revision", "_id", b"_id", "args", b"args", "assignments", b"assignments", "cancel", b"cancel", "dependencies", b"dependencies", "execution_policy", b"execution_policy", "expected_revision", b"expected_revision", "id", b"id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_args", b"_args", "_cancel", b"_cancel", "_create_only", b"_create_only", "_dependencies", b"_dependencies", "_execution_policy", b"_execution_policy", "_expected_revision", b"_expected_revision", "_id", b"_id", "_realm", b"_realm", "_update_mask", b"_update_mask", "args", b"args", "assignments", b"assignments", "cancel", b"cancel", "create_only", b"create_only", "dependencies", b"dependencies", "execution_policy", b"execution_policy", "expected_revision", b"expected_revision", "id", b"id", "realm", b"realm", "update_mask", b"update_mask"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__args: _TypeAlias = _typing.Literal["args"]  # noqa: Y015
     _WhichOneofArgType__args: _TypeAlias = _typing.Literal["_args", b"_args"]  # noqa: Y015
     _WhichOneofReturnType__cancel: _TypeAlias = _typing.Literal["cancel"]  # noqa: Y015
     _WhichOneofArgType__cancel: _TypeAlias = _typing.Literal["_cancel", b"_cancel"]  # noqa: Y015
+    _WhichOneofReturnType__create_only: _TypeAlias = _typing.Literal["create_only"]  # noqa: Y015
+    _WhichOneofArgType__create_only: _TypeAlias = _typing.Literal["_create_only", b"_create_only"]  # noqa: Y015
     _WhichOneofReturnType__dependencies: _TypeAlias = _typing.Literal["dependencies"]  # noqa: Y015
     _WhichOneofArgType__dependencies: _TypeAlias = _typing.Literal["_dependencies", b"_dependencies"]  # noqa: Y015
     _WhichOneofReturnType__execution_policy: _TypeAlias = _typing.Literal["execution_policy"]  # noqa: Y015
@@ -101,10 +144,16 @@ class StageWrite(_message.Message):
     _WhichOneofArgType__expected_revision: _TypeAlias = _typing.Literal["_expected_revision", b"_expected_revision"]  # noqa: Y015
     _WhichOneofReturnType__id: _TypeAlias = _typing.Literal["id"]  # noqa: Y015
     _WhichOneofArgType__id: _TypeAlias = _typing.Literal["_id", b"_id"]  # noqa: Y015
+    _WhichOneofReturnType__realm: _TypeAlias = _typing.Literal["realm"]  # noqa: Y015
+    _WhichOneofArgType__realm: _TypeAlias = _typing.Literal["_realm", b"_realm"]  # noqa: Y015
+    _WhichOneofReturnType__update_mask: _TypeAlias = _typing.Literal["update_mask"]  # noqa: Y015
+    _WhichOneofArgType__update_mask: _TypeAlias = _typing.Literal["_update_mask", b"_update_mask"]  # noqa: Y015
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__args) -> _WhichOneofReturnType__args | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__cancel) -> _WhichOneofReturnType__cancel | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__create_only) -> _WhichOneofReturnType__create_only | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__dependencies) -> _WhichOneofReturnType__dependencies | None: ...
     @_typing.overload
@@ -113,5 +162,9 @@ class StageWrite(_message.Message):
     def WhichOneof(self, oneof_group: _WhichOneofArgType__expected_revision) -> _WhichOneofReturnType__expected_revision | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__id) -> _WhichOneofReturnType__id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__realm) -> _WhichOneofReturnType__realm | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__update_mask) -> _WhichOneofReturnType__update_mask | None: ...
 
 Global___StageWrite: _TypeAlias = StageWrite  # noqa: Y015

@@ -89,7 +89,9 @@ class TurboCIOrchestratorServicer:
     """
 
     def CreateWorkPlan(self, request, context):
-        """Creates a workplan with its first checks and stages.
+        """Creates a workplan with its first checks and stages. Needs
+        turboci.workplans.create in the new workplan's realm (and the create
+        permission of checks and stages given another realm).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -97,21 +99,28 @@ class TurboCIOrchestratorServicer:
 
     def WriteNodes(self, request, context):
         """Creates and changes checks and stages of a workplan, and records the
-        progress of the calling stage attempt, all in one revision.
+        progress of the calling stage attempt, all in one revision. Needs the
+        create or update permission of each check and stage it writes, in that
+        node's realm, and turboci.workplans.write when it carries no attempt
+        token.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def QueryNodes(self, request, context):
-        """Returns the nodes of a workplan that a query selects.
+        """Returns the nodes of a workplan that a query selects, a page at a time.
+        Needs turboci.workplans.get; nodes and values the caller may not read
+        (turboci.checks.get, turboci.stages.get, turboci.values.get in their
+        realms) are left out or omitted.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ReadWorkPlan(self, request, context):
-        """Returns a whole workplan.
+        """Returns a whole workplan, a page at a time, with the same permissions as
+        QueryNodes.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -119,14 +128,15 @@ class TurboCIOrchestratorServicer:
 
     def CancelWorkPlan(self, request, context):
         """Stops a workplan: every node becomes FINAL and running attempts are
-        cancelled.
+        cancelled. Needs turboci.workplans.cancel.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def AllocateNodeIds(self, request, context):
-        """Reserves fresh check and stage IDs in a workplan for the caller.
+        """Reserves fresh check and stage IDs in a workplan for the caller. Needs
+        turboci.workplans.write.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -49,21 +49,35 @@ class TurboCIOrchestratorStub:
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> TurboCIOrchestratorAsyncStub: ...
     CreateWorkPlan: _grpc.UnaryUnaryMultiCallable[_create_work_plan_request_pb2.CreateWorkPlanRequest, _create_work_plan_response_pb2.CreateWorkPlanResponse]
-    """Creates a workplan with its first checks and stages."""
+    """Creates a workplan with its first checks and stages. Needs
+    turboci.workplans.create in the new workplan's realm (and the create
+    permission of checks and stages given another realm).
+    """
     WriteNodes: _grpc.UnaryUnaryMultiCallable[_write_nodes_request_pb2.WriteNodesRequest, _write_nodes_response_pb2.WriteNodesResponse]
     """Creates and changes checks and stages of a workplan, and records the
-    progress of the calling stage attempt, all in one revision.
+    progress of the calling stage attempt, all in one revision. Needs the
+    create or update permission of each check and stage it writes, in that
+    node's realm, and turboci.workplans.write when it carries no attempt
+    token.
     """
     QueryNodes: _grpc.UnaryUnaryMultiCallable[_query_nodes_request_pb2.QueryNodesRequest, _query_nodes_response_pb2.QueryNodesResponse]
-    """Returns the nodes of a workplan that a query selects."""
+    """Returns the nodes of a workplan that a query selects, a page at a time.
+    Needs turboci.workplans.get; nodes and values the caller may not read
+    (turboci.checks.get, turboci.stages.get, turboci.values.get in their
+    realms) are left out or omitted.
+    """
     ReadWorkPlan: _grpc.UnaryUnaryMultiCallable[_read_work_plan_request_pb2.ReadWorkPlanRequest, _read_work_plan_response_pb2.ReadWorkPlanResponse]
-    """Returns a whole workplan."""
+    """Returns a whole workplan, a page at a time, with the same permissions as
+    QueryNodes.
+    """
     CancelWorkPlan: _grpc.UnaryUnaryMultiCallable[_cancel_work_plan_request_pb2.CancelWorkPlanRequest, _cancel_work_plan_response_pb2.CancelWorkPlanResponse]
     """Stops a workplan: every node becomes FINAL and running attempts are
-    cancelled.
+    cancelled. Needs turboci.workplans.cancel.
     """
     AllocateNodeIds: _grpc.UnaryUnaryMultiCallable[_allocate_node_ids_request_pb2.AllocateNodeIdsRequest, _allocate_node_ids_response_pb2.AllocateNodeIdsResponse]
-    """Reserves fresh check and stage IDs in a workplan for the caller."""
+    """Reserves fresh check and stage IDs in a workplan for the caller. Needs
+    turboci.workplans.write.
+    """
 
 @_typing.type_check_only
 class TurboCIOrchestratorAsyncStub(TurboCIOrchestratorStub):
@@ -75,21 +89,35 @@ class TurboCIOrchestratorAsyncStub(TurboCIOrchestratorStub):
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     CreateWorkPlan: _aio.UnaryUnaryMultiCallable[_create_work_plan_request_pb2.CreateWorkPlanRequest, _create_work_plan_response_pb2.CreateWorkPlanResponse]  # type: ignore[assignment]
-    """Creates a workplan with its first checks and stages."""
+    """Creates a workplan with its first checks and stages. Needs
+    turboci.workplans.create in the new workplan's realm (and the create
+    permission of checks and stages given another realm).
+    """
     WriteNodes: _aio.UnaryUnaryMultiCallable[_write_nodes_request_pb2.WriteNodesRequest, _write_nodes_response_pb2.WriteNodesResponse]  # type: ignore[assignment]
     """Creates and changes checks and stages of a workplan, and records the
-    progress of the calling stage attempt, all in one revision.
+    progress of the calling stage attempt, all in one revision. Needs the
+    create or update permission of each check and stage it writes, in that
+    node's realm, and turboci.workplans.write when it carries no attempt
+    token.
     """
     QueryNodes: _aio.UnaryUnaryMultiCallable[_query_nodes_request_pb2.QueryNodesRequest, _query_nodes_response_pb2.QueryNodesResponse]  # type: ignore[assignment]
-    """Returns the nodes of a workplan that a query selects."""
+    """Returns the nodes of a workplan that a query selects, a page at a time.
+    Needs turboci.workplans.get; nodes and values the caller may not read
+    (turboci.checks.get, turboci.stages.get, turboci.values.get in their
+    realms) are left out or omitted.
+    """
     ReadWorkPlan: _aio.UnaryUnaryMultiCallable[_read_work_plan_request_pb2.ReadWorkPlanRequest, _read_work_plan_response_pb2.ReadWorkPlanResponse]  # type: ignore[assignment]
-    """Returns a whole workplan."""
+    """Returns a whole workplan, a page at a time, with the same permissions as
+    QueryNodes.
+    """
     CancelWorkPlan: _aio.UnaryUnaryMultiCallable[_cancel_work_plan_request_pb2.CancelWorkPlanRequest, _cancel_work_plan_response_pb2.CancelWorkPlanResponse]  # type: ignore[assignment]
     """Stops a workplan: every node becomes FINAL and running attempts are
-    cancelled.
+    cancelled. Needs turboci.workplans.cancel.
     """
     AllocateNodeIds: _aio.UnaryUnaryMultiCallable[_allocate_node_ids_request_pb2.AllocateNodeIdsRequest, _allocate_node_ids_response_pb2.AllocateNodeIdsResponse]  # type: ignore[assignment]
-    """Reserves fresh check and stage IDs in a workplan for the caller."""
+    """Reserves fresh check and stage IDs in a workplan for the caller. Needs
+    turboci.workplans.write.
+    """
 
 class TurboCIOrchestratorServicer(metaclass=_abc_1.ABCMeta):
     """The TurboCI orchestrator: it keeps workplans, resolves their
@@ -104,7 +132,10 @@ class TurboCIOrchestratorServicer(metaclass=_abc_1.ABCMeta):
         request: _create_work_plan_request_pb2.CreateWorkPlanRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_create_work_plan_response_pb2.CreateWorkPlanResponse, _abc.Awaitable[_create_work_plan_response_pb2.CreateWorkPlanResponse]]:
-        """Creates a workplan with its first checks and stages."""
+        """Creates a workplan with its first checks and stages. Needs
+        turboci.workplans.create in the new workplan's realm (and the create
+        permission of checks and stages given another realm).
+        """
 
     @_abc_1.abstractmethod
     def WriteNodes(
@@ -113,7 +144,10 @@ class TurboCIOrchestratorServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_write_nodes_response_pb2.WriteNodesResponse, _abc.Awaitable[_write_nodes_response_pb2.WriteNodesResponse]]:
         """Creates and changes checks and stages of a workplan, and records the
-        progress of the calling stage attempt, all in one revision.
+        progress of the calling stage attempt, all in one revision. Needs the
+        create or update permission of each check and stage it writes, in that
+        node's realm, and turboci.workplans.write when it carries no attempt
+        token.
         """
 
     @_abc_1.abstractmethod
@@ -122,7 +156,11 @@ class TurboCIOrchestratorServicer(metaclass=_abc_1.ABCMeta):
         request: _query_nodes_request_pb2.QueryNodesRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_query_nodes_response_pb2.QueryNodesResponse, _abc.Awaitable[_query_nodes_response_pb2.QueryNodesResponse]]:
-        """Returns the nodes of a workplan that a query selects."""
+        """Returns the nodes of a workplan that a query selects, a page at a time.
+        Needs turboci.workplans.get; nodes and values the caller may not read
+        (turboci.checks.get, turboci.stages.get, turboci.values.get in their
+        realms) are left out or omitted.
+        """
 
     @_abc_1.abstractmethod
     def ReadWorkPlan(
@@ -130,7 +168,9 @@ class TurboCIOrchestratorServicer(metaclass=_abc_1.ABCMeta):
         request: _read_work_plan_request_pb2.ReadWorkPlanRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_read_work_plan_response_pb2.ReadWorkPlanResponse, _abc.Awaitable[_read_work_plan_response_pb2.ReadWorkPlanResponse]]:
-        """Returns a whole workplan."""
+        """Returns a whole workplan, a page at a time, with the same permissions as
+        QueryNodes.
+        """
 
     @_abc_1.abstractmethod
     def CancelWorkPlan(
@@ -139,7 +179,7 @@ class TurboCIOrchestratorServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_cancel_work_plan_response_pb2.CancelWorkPlanResponse, _abc.Awaitable[_cancel_work_plan_response_pb2.CancelWorkPlanResponse]]:
         """Stops a workplan: every node becomes FINAL and running attempts are
-        cancelled.
+        cancelled. Needs turboci.workplans.cancel.
         """
 
     @_abc_1.abstractmethod
@@ -148,6 +188,8 @@ class TurboCIOrchestratorServicer(metaclass=_abc_1.ABCMeta):
         request: _allocate_node_ids_request_pb2.AllocateNodeIdsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_allocate_node_ids_response_pb2.AllocateNodeIdsResponse, _abc.Awaitable[_allocate_node_ids_response_pb2.AllocateNodeIdsResponse]]:
-        """Reserves fresh check and stage IDs in a workplan for the caller."""
+        """Reserves fresh check and stage IDs in a workplan for the caller. Needs
+        turboci.workplans.write.
+        """
 
 def add_TurboCIOrchestratorServicer_to_server(servicer: TurboCIOrchestratorServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -32,7 +32,7 @@ from turboci.graph.orchestrator.v1 import stage_pb2 as turboci_dot_graph_dot_orc
 from turboci.graph.orchestrator.v1 import value_data_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_value__data__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n-turboci/graph/orchestrator/v1/work_plan.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\'turboci/graph/ids/v1/work_plan_id.proto\x1a)turboci/graph/orchestrator/v1/actor.proto\x1a\x30turboci/graph/orchestrator/v1/cancellation.proto\x1a)turboci/graph/orchestrator/v1/check.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\x1a)turboci/graph/orchestrator/v1/stage.proto\x1a.turboci/graph/orchestrator/v1/value_data.proto\"\xf1\x07\n\x08WorkPlan\x12;\n\x02id\x18\x01 \x01(\x0b\x32 .turboci.graph.ids.v1.WorkPlanIdB\x04\xe2\x41\x01\x05H\x00R\x02id\x88\x01\x01\x12%\n\x08workflow\x18\x02 \x01(\tB\x04\xe2\x41\x01\x05H\x01R\x08workflow\x88\x01\x01\x12I\n\x07\x63reator\x18\x03 \x01(\x0b\x32$.turboci.graph.orchestrator.v1.ActorB\x04\xe2\x41\x01\x03H\x02R\x07\x63reator\x88\x01\x01\x12[\n\x0f\x63reate_revision\x18\x04 \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2\x41\x01\x03H\x03R\x0e\x63reateRevision\x88\x01\x01\x12N\n\x08revision\x18\x05 \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2\x41\x01\x03H\x04R\x08revision\x88\x01\x01\x12<\n\x06\x63hecks\x18\x06 \x03(\x0b\x32$.turboci.graph.orchestrator.v1.CheckR\x06\x63hecks\x12<\n\x06stages\x18\x07 \x03(\x0b\x32$.turboci.graph.orchestrator.v1.StageR\x06stages\x12[\n\nvalue_data\x18\x08 \x03(\x0b\x32\x36.turboci.graph.orchestrator.v1.WorkPlan.ValueDataEntryB\x04\xe2\x41\x01\x03R\tvalueData\x12Z\n\x0c\x63\x61ncellation\x18\t \x01(\x0b\x32+.turboci.graph.orchestrator.v1.CancellationB\x04\xe2\x41\x01\x03H\x05R\x0c\x63\x61ncellation\x88\x01\x01\x12[\n\x0f\x66inish_revision\x18\n \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2\x41\x01\x03H\x06R\x0e\x66inishRevision\x88\x01\x01\x12\x1f\n\x05realm\x18\x0b \x01(\tB\x04\xe2\x41\x01\x05H\x07R\x05realm\x88\x01\x01\x1a\x66\n\x0eValueDataEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12>\n\x05value\x18\x02 \x01(\x0b\x32(.turboci.graph.orchestrator.v1.ValueDataR\x05value:\x02\x38\x01\x42\x05\n\x03_idB\x0b\n\t_workflowB\n\n\x08_creatorB\x12\n\x10_create_revisionB\x0b\n\t_revisionB\x0f\n\r_cancellationB\x12\n\x10_finish_revisionB\x08\n\x06_realmBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n-turboci/graph/orchestrator/v1/work_plan.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\'turboci/graph/ids/v1/work_plan_id.proto\x1a)turboci/graph/orchestrator/v1/actor.proto\x1a\x30turboci/graph/orchestrator/v1/cancellation.proto\x1a)turboci/graph/orchestrator/v1/check.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\x1a)turboci/graph/orchestrator/v1/stage.proto\x1a.turboci/graph/orchestrator/v1/value_data.proto\"\xfd\x07\n\x08WorkPlan\x12;\n\x02id\x18\x01 \x01(\x0b\x32 .turboci.graph.ids.v1.WorkPlanIdB\x04\xe2\x41\x01\x03H\x00R\x02id\x88\x01\x01\x12%\n\x08workflow\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03H\x01R\x08workflow\x88\x01\x01\x12I\n\x07\x63reator\x18\x03 \x01(\x0b\x32$.turboci.graph.orchestrator.v1.ActorB\x04\xe2\x41\x01\x03H\x02R\x07\x63reator\x88\x01\x01\x12[\n\x0f\x63reate_revision\x18\x04 \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2\x41\x01\x03H\x03R\x0e\x63reateRevision\x88\x01\x01\x12N\n\x08revision\x18\x05 \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2\x41\x01\x03H\x04R\x08revision\x88\x01\x01\x12\x42\n\x06\x63hecks\x18\x06 \x03(\x0b\x32$.turboci.graph.orchestrator.v1.CheckB\x04\xe2\x41\x01\x03R\x06\x63hecks\x12\x42\n\x06stages\x18\x07 \x03(\x0b\x32$.turboci.graph.orchestrator.v1.StageB\x04\xe2\x41\x01\x03R\x06stages\x12[\n\nvalue_data\x18\x08 \x03(\x0b\x32\x36.turboci.graph.orchestrator.v1.WorkPlan.ValueDataEntryB\x04\xe2\x41\x01\x03R\tvalueData\x12Z\n\x0c\x63\x61ncellation\x18\t \x01(\x0b\x32+.turboci.graph.orchestrator.v1.CancellationB\x04\xe2\x41\x01\x03H\x05R\x0c\x63\x61ncellation\x88\x01\x01\x12[\n\x0f\x66inish_revision\x18\n \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2\x41\x01\x03H\x06R\x0e\x66inishRevision\x88\x01\x01\x12\x1f\n\x05realm\x18\x0b \x01(\tB\x04\xe2\x41\x01\x03H\x07R\x05realm\x88\x01\x01\x1a\x66\n\x0eValueDataEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12>\n\x05value\x18\x02 \x01(\x0b\x32(.turboci.graph.orchestrator.v1.ValueDataR\x05value:\x02\x38\x01\x42\x05\n\x03_idB\x0b\n\t_workflowB\n\n\x08_creatorB\x12\n\x10_create_revisionB\x0b\n\t_revisionB\x0f\n\r_cancellationB\x12\n\x10_finish_revisionB\x08\n\x06_realmBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -43,15 +43,19 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_WORKPLAN_VALUEDATAENTRY']._loaded_options = None
   _globals['_WORKPLAN_VALUEDATAENTRY']._serialized_options = b'8\001'
   _globals['_WORKPLAN'].fields_by_name['id']._loaded_options = None
-  _globals['_WORKPLAN'].fields_by_name['id']._serialized_options = b'\342A\001\005'
+  _globals['_WORKPLAN'].fields_by_name['id']._serialized_options = b'\342A\001\003'
   _globals['_WORKPLAN'].fields_by_name['workflow']._loaded_options = None
-  _globals['_WORKPLAN'].fields_by_name['workflow']._serialized_options = b'\342A\001\005'
+  _globals['_WORKPLAN'].fields_by_name['workflow']._serialized_options = b'\342A\001\003'
   _globals['_WORKPLAN'].fields_by_name['creator']._loaded_options = None
   _globals['_WORKPLAN'].fields_by_name['creator']._serialized_options = b'\342A\001\003'
   _globals['_WORKPLAN'].fields_by_name['create_revision']._loaded_options = None
   _globals['_WORKPLAN'].fields_by_name['create_revision']._serialized_options = b'\342A\001\003'
   _globals['_WORKPLAN'].fields_by_name['revision']._loaded_options = None
   _globals['_WORKPLAN'].fields_by_name['revision']._serialized_options = b'\342A\001\003'
+  _globals['_WORKPLAN'].fields_by_name['checks']._loaded_options = None
+  _globals['_WORKPLAN'].fields_by_name['checks']._serialized_options = b'\342A\001\003'
+  _globals['_WORKPLAN'].fields_by_name['stages']._loaded_options = None
+  _globals['_WORKPLAN'].fields_by_name['stages']._serialized_options = b'\342A\001\003'
   _globals['_WORKPLAN'].fields_by_name['value_data']._loaded_options = None
   _globals['_WORKPLAN'].fields_by_name['value_data']._serialized_options = b'\342A\001\003'
   _globals['_WORKPLAN'].fields_by_name['cancellation']._loaded_options = None
@@ -59,9 +63,9 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_WORKPLAN'].fields_by_name['finish_revision']._loaded_options = None
   _globals['_WORKPLAN'].fields_by_name['finish_revision']._serialized_options = b'\342A\001\003'
   _globals['_WORKPLAN'].fields_by_name['realm']._loaded_options = None
-  _globals['_WORKPLAN'].fields_by_name['realm']._serialized_options = b'\342A\001\005'
+  _globals['_WORKPLAN'].fields_by_name['realm']._serialized_options = b'\342A\001\003'
   _globals['_WORKPLAN']._serialized_start=428
-  _globals['_WORKPLAN']._serialized_end=1437
-  _globals['_WORKPLAN_VALUEDATAENTRY']._serialized_start=1223
-  _globals['_WORKPLAN_VALUEDATAENTRY']._serialized_end=1325
+  _globals['_WORKPLAN']._serialized_end=1449
+  _globals['_WORKPLAN_VALUEDATAENTRY']._serialized_start=1235
+  _globals['_WORKPLAN_VALUEDATAENTRY']._serialized_end=1337
 # @@protoc_insertion_point(module_scope)

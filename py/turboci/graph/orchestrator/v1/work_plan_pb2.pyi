@@ -44,13 +44,19 @@ class WorkPlan(_message.Message):
      3. A stage whose dependencies are satisfied becomes ATTEMPTING: the
         orchestrator creates an attempt and hands it to the executor that
         serves the stage's args type (TurboCIStageExecutor.RunStage).
-     4. The running attempt writes the results of its assigned checks (and
-        may add checks and stages) with WriteNodes, then finalizes the checks.
-        Failed attempts are retried within the stage's execution policy.
-     5. Finalized checks and finished stages satisfy the edges of the nodes
+     4. The running attempt claims the attempt, heartbeats, writes the
+        results of its assigned checks (and may add checks and stages) with
+        WriteNodes, and closes its results or finalizes the checks. Failed
+        attempts end INCOMPLETE and are retried within the stage's execution
+        policy: the retry is a new attempt that starts AWAITING_RETRY.
+     5. When a stage becomes FINAL, each check assigned to it that has not
+        reached the assignment's goal state is moved there by the
+        orchestrator once no other unfinished stage holds the same
+        assignment; Check.conclusion records why a check became FINAL.
+     6. Finalized checks and finished stages satisfy the edges of the nodes
         that depend on them, which lets those run in turn; nodes whose
         dependencies can never be satisfied become FINAL without running.
-     6. When every check and every stage is FINAL, the workplan is done and
+     7. When every check and every stage is FINAL, the workplan is done and
         `finish_revision` is set. CancelWorkPlan gets there early: it cancels
         running attempts and makes every node FINAL.
 

@@ -25,12 +25,14 @@ _sym_db = _symbol_database.Default()
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from turboci.graph.ids.v1 import work_plan_id_pb2 as turboci_dot_graph_dot_ids_dot_v1_dot_work__plan__id__pb2
 from turboci.graph.orchestrator.v1 import check_write_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_check__write__pb2
+from turboci.graph.orchestrator.v1 import field_options_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_field__options__pb2
 from turboci.graph.orchestrator.v1 import stage_attempt_write_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_stage__attempt__write__pb2
 from turboci.graph.orchestrator.v1 import stage_write_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_stage__write__pb2
+from turboci.graph.orchestrator.v1 import transaction_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_transaction__pb2
 from turboci.graph.orchestrator.v1 import value_write_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_value__write__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n7turboci/graph/orchestrator/v1/write_nodes_request.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\'turboci/graph/ids/v1/work_plan_id.proto\x1a/turboci/graph/orchestrator/v1/check_write.proto\x1a\x37turboci/graph/orchestrator/v1/stage_attempt_write.proto\x1a/turboci/graph/orchestrator/v1/stage_write.proto\x1a/turboci/graph/orchestrator/v1/value_write.proto\"\xaa\x04\n\x11WriteNodesRequest\x12H\n\twork_plan\x18\x01 \x01(\x0b\x32 .turboci.graph.ids.v1.WorkPlanIdB\x04\xe2\x41\x01\x02H\x00R\x08workPlan\x88\x01\x01\x12\x41\n\x06\x63hecks\x18\x02 \x03(\x0b\x32).turboci.graph.orchestrator.v1.CheckWriteR\x06\x63hecks\x12\x41\n\x06stages\x18\x03 \x03(\x0b\x32).turboci.graph.orchestrator.v1.StageWriteR\x06stages\x12^\n\x0f\x63urrent_attempt\x18\x04 \x01(\x0b\x32\x30.turboci.graph.orchestrator.v1.StageAttemptWriteH\x01R\x0e\x63urrentAttempt\x88\x01\x01\x12\x43\n\x07reasons\x18\x05 \x03(\x0b\x32).turboci.graph.orchestrator.v1.ValueWriteR\x07reasons\x12\x33\n\x13stage_attempt_token\x18\x06 \x01(\tH\x02R\x11stageAttemptToken\x88\x01\x01\x12\"\n\nrequest_id\x18\x07 \x01(\tH\x03R\trequestId\x88\x01\x01\x42\x0c\n\n_work_planB\x12\n\x10_current_attemptB\x16\n\x14_stage_attempt_tokenB\r\n\x0b_request_idBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n7turboci/graph/orchestrator/v1/write_nodes_request.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\'turboci/graph/ids/v1/work_plan_id.proto\x1a/turboci/graph/orchestrator/v1/check_write.proto\x1a\x31turboci/graph/orchestrator/v1/field_options.proto\x1a\x37turboci/graph/orchestrator/v1/stage_attempt_write.proto\x1a/turboci/graph/orchestrator/v1/stage_write.proto\x1a/turboci/graph/orchestrator/v1/transaction.proto\x1a/turboci/graph/orchestrator/v1/value_write.proto\"\xa3\x05\n\x11WriteNodesRequest\x12H\n\twork_plan\x18\x01 \x01(\x0b\x32 .turboci.graph.ids.v1.WorkPlanIdB\x04\xe2\x41\x01\x02H\x00R\x08workPlan\x88\x01\x01\x12L\n\x06\x63hecks\x18\x02 \x03(\x0b\x32).turboci.graph.orchestrator.v1.CheckWriteB\t\xca\x9f\xca\x01\x04\x1a\x02\x04\x05R\x06\x63hecks\x12L\n\x06stages\x18\x03 \x03(\x0b\x32).turboci.graph.orchestrator.v1.StageWriteB\t\xca\x9f\xca\x01\x04\x1a\x02\x04\x05R\x06stages\x12^\n\x0f\x63urrent_attempt\x18\x04 \x01(\x0b\x32\x30.turboci.graph.orchestrator.v1.StageAttemptWriteH\x01R\x0e\x63urrentAttempt\x88\x01\x01\x12\x43\n\x07reasons\x18\x05 \x03(\x0b\x32).turboci.graph.orchestrator.v1.ValueWriteR\x07reasons\x12\x33\n\x13stage_attempt_token\x18\x06 \x01(\tH\x02R\x11stageAttemptToken\x88\x01\x01\x12\"\n\nrequest_id\x18\x07 \x01(\tH\x03R\trequestId\x88\x01\x01\x12Q\n\x0btransaction\x18\x08 \x01(\x0b\x32*.turboci.graph.orchestrator.v1.TransactionH\x04R\x0btransaction\x88\x01\x01\x42\x0c\n\n_work_planB\x12\n\x10_current_attemptB\x16\n\x14_stage_attempt_tokenB\r\n\x0b_request_idB\x0e\n\x0c_transactionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -40,6 +42,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._serialized_options = b'ZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpb'
   _globals['_WRITENODESREQUEST'].fields_by_name['work_plan']._loaded_options = None
   _globals['_WRITENODESREQUEST'].fields_by_name['work_plan']._serialized_options = b'\342A\001\002'
-  _globals['_WRITENODESREQUEST']._serialized_start=369
-  _globals['_WRITENODESREQUEST']._serialized_end=923
+  _globals['_WRITENODESREQUEST'].fields_by_name['checks']._loaded_options = None
+  _globals['_WRITENODESREQUEST'].fields_by_name['checks']._serialized_options = b'\312\237\312\001\004\032\002\004\005'
+  _globals['_WRITENODESREQUEST'].fields_by_name['stages']._loaded_options = None
+  _globals['_WRITENODESREQUEST'].fields_by_name['stages']._serialized_options = b'\312\237\312\001\004\032\002\004\005'
+  _globals['_WRITENODESREQUEST']._serialized_start=469
+  _globals['_WRITENODESREQUEST']._serialized_end=1144
 # @@protoc_insertion_point(module_scope)

@@ -11,6 +11,7 @@ from turboci.graph.ids.v1 import work_plan_id_pb2 as _work_plan_id_pb2
 from turboci.graph.orchestrator.v1 import check_write_pb2 as _check_write_pb2
 from turboci.graph.orchestrator.v1 import stage_attempt_write_pb2 as _stage_attempt_write_pb2
 from turboci.graph.orchestrator.v1 import stage_write_pb2 as _stage_write_pb2
+from turboci.graph.orchestrator.v1 import transaction_pb2 as _transaction_pb2
 from turboci.graph.orchestrator.v1 import value_write_pb2 as _value_write_pb2
 import builtins as _builtins
 import sys
@@ -28,7 +29,20 @@ class WriteNodesRequest(_message.Message):
     """Changes to the nodes of one workplan, applied together as one revision:
     either every write is accepted or none is.
 
-    Next ID: 8
+    Writes are conditional when the writer says what they depend on: a
+    CheckWrite or StageWrite with `create_only` or `expected_revision`, or a
+    `transaction` listing what the writer read. A request whose conditions
+    no longer hold fails with ABORTED and a WriteConflict error detail naming
+    every conflicting node and its current revision.
+
+    A request with stage_attempt_token is applied in the attempt's order: a
+    claim in `current_attempt` (a move to RUNNING, or to COMPLETE straight
+    from PENDING or SCHEDULED) takes effect before the node writes, any other
+    move after them. So an attempt may claim, write and end in one call, and
+    its node writes are judged in the state the attempt makes them in (see
+    the `writable` option of `checks` and `stages`).
+
+    Next ID: 9
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -40,6 +54,7 @@ class WriteNodesRequest(_message.Message):
     REASONS_FIELD_NUMBER: _builtins.int
     STAGE_ATTEMPT_TOKEN_FIELD_NUMBER: _builtins.int
     REQUEST_ID_FIELD_NUMBER: _builtins.int
+    TRANSACTION_FIELD_NUMBER: _builtins.int
     stage_attempt_token: _builtins.str
     """The token the orchestrator gave the stage attempt in RunStageRequest,
     when the caller writes as that attempt. Unset when a person or service
@@ -55,22 +70,34 @@ class WriteNodesRequest(_message.Message):
 
     @_builtins.property
     def checks(self) -> _containers.RepeatedCompositeFieldContainer[_check_write_pb2.CheckWrite]:
-        """Checks to create or change."""
+        """Checks to create or change. A stage attempt writes them only while
+        RUNNING or CANCELLING.
+        """
 
     @_builtins.property
     def stages(self) -> _containers.RepeatedCompositeFieldContainer[_stage_write_pb2.StageWrite]:
-        """Stages to create or change."""
+        """Stages to create or change. A stage attempt writes them only while
+        RUNNING or CANCELLING.
+        """
 
     @_builtins.property
     def current_attempt(self) -> _stage_attempt_write_pb2.StageAttemptWrite:
         """The calling attempt's report about itself. Requires
-        stage_attempt_token.
+        stage_attempt_token. Setting it, even to an empty message, is the
+        attempt's heartbeat; the answer carries the attempt's current state.
         """
 
     @_builtins.property
     def reasons(self) -> _containers.RepeatedCompositeFieldContainer[_value_write_pb2.ValueWrite]:
         """Why these changes are made (usually a turboci.data.common.v1.Display),
         recorded in the edit of every node touched.
+        """
+
+    @_builtins.property
+    def transaction(self) -> _transaction_pb2.Transaction:
+        """What the writes are based on; the request fails with ABORTED if any of
+        it has changed by the time it would commit. Unset applies the writes
+        whatever happened since the writer last read.
         """
 
     def __init__(
@@ -83,10 +110,11 @@ class WriteNodesRequest(_message.Message):
         reasons: _abc.Iterable[_value_write_pb2.ValueWrite] | None = ...,
         stage_attempt_token: _builtins.str | None = ...,
         request_id: _builtins.str | None = ...,
+        transaction: _transaction_pb2.Transaction | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_current_attempt", b"_current_attempt", "_request_id", b"_request_id", "_stage_attempt_token", b"_stage_attempt_token", "_work_plan", b"_work_plan", "current_attempt", b"current_attempt", "request_id", b"request_id", "stage_attempt_token", b"stage_attempt_token", "work_plan", b"work_plan"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_current_attempt", b"_current_attempt", "_request_id", b"_request_id", "_stage_attempt_token", b"_stage_attempt_token", "_transaction", b"_transaction", "_work_plan", b"_work_plan", "current_attempt", b"current_attempt", "request_id", b"request_id", "stage_attempt_token", b"stage_attempt_token", "transaction", b"transaction", "work_plan", b"work_plan"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_current_attempt", b"_current_attempt", "_request_id", b"_request_id", "_stage_attempt_token", b"_stage_attempt_token", "_work_plan", b"_work_plan", "checks", b"checks", "current_attempt", b"current_attempt", "reasons", b"reasons", "request_id", b"request_id", "stage_attempt_token", b"stage_attempt_token", "stages", b"stages", "work_plan", b"work_plan"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_current_attempt", b"_current_attempt", "_request_id", b"_request_id", "_stage_attempt_token", b"_stage_attempt_token", "_transaction", b"_transaction", "_work_plan", b"_work_plan", "checks", b"checks", "current_attempt", b"current_attempt", "reasons", b"reasons", "request_id", b"request_id", "stage_attempt_token", b"stage_attempt_token", "stages", b"stages", "transaction", b"transaction", "work_plan", b"work_plan"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__current_attempt: _TypeAlias = _typing.Literal["current_attempt"]  # noqa: Y015
     _WhichOneofArgType__current_attempt: _TypeAlias = _typing.Literal["_current_attempt", b"_current_attempt"]  # noqa: Y015
@@ -94,6 +122,8 @@ class WriteNodesRequest(_message.Message):
     _WhichOneofArgType__request_id: _TypeAlias = _typing.Literal["_request_id", b"_request_id"]  # noqa: Y015
     _WhichOneofReturnType__stage_attempt_token: _TypeAlias = _typing.Literal["stage_attempt_token"]  # noqa: Y015
     _WhichOneofArgType__stage_attempt_token: _TypeAlias = _typing.Literal["_stage_attempt_token", b"_stage_attempt_token"]  # noqa: Y015
+    _WhichOneofReturnType__transaction: _TypeAlias = _typing.Literal["transaction"]  # noqa: Y015
+    _WhichOneofArgType__transaction: _TypeAlias = _typing.Literal["_transaction", b"_transaction"]  # noqa: Y015
     _WhichOneofReturnType__work_plan: _TypeAlias = _typing.Literal["work_plan"]  # noqa: Y015
     _WhichOneofArgType__work_plan: _TypeAlias = _typing.Literal["_work_plan", b"_work_plan"]  # noqa: Y015
     @_typing.overload
@@ -102,6 +132,8 @@ class WriteNodesRequest(_message.Message):
     def WhichOneof(self, oneof_group: _WhichOneofArgType__request_id) -> _WhichOneofReturnType__request_id | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__stage_attempt_token) -> _WhichOneofReturnType__stage_attempt_token | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__transaction) -> _WhichOneofReturnType__transaction | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__work_plan) -> _WhichOneofReturnType__work_plan | None: ...
 

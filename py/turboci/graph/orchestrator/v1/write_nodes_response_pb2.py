@@ -23,9 +23,10 @@ _sym_db = _symbol_database.Default()
 
 
 from turboci.graph.orchestrator.v1 import revision_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_revision__pb2
+from turboci.graph.orchestrator.v1 import stage_attempt_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_stage__attempt__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n8turboci/graph/orchestrator/v1/write_nodes_response.proto\x12\x1dturboci.graph.orchestrator.v1\x1a,turboci/graph/orchestrator/v1/revision.proto\"k\n\x12WriteNodesResponse\x12H\n\x08revision\x18\x01 \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.RevisionH\x00R\x08revision\x88\x01\x01\x42\x0b\n\t_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n8turboci/graph/orchestrator/v1/write_nodes_response.proto\x12\x1dturboci.graph.orchestrator.v1\x1a,turboci/graph/orchestrator/v1/revision.proto\x1a\x31turboci/graph/orchestrator/v1/stage_attempt.proto\"\xda\x01\n\x12WriteNodesResponse\x12H\n\x08revision\x18\x01 \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.RevisionH\x00R\x08revision\x88\x01\x01\x12Y\n\x0f\x63urrent_attempt\x18\x02 \x01(\x0b\x32+.turboci.graph.orchestrator.v1.StageAttemptH\x01R\x0e\x63urrentAttempt\x88\x01\x01\x42\x0b\n\t_revisionB\x12\n\x10_current_attemptBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,6 +34,6 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'turboci.graph.orchestrator.
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'ZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpb'
-  _globals['_WRITENODESRESPONSE']._serialized_start=137
-  _globals['_WRITENODESRESPONSE']._serialized_end=244
+  _globals['_WRITENODESRESPONSE']._serialized_start=189
+  _globals['_WRITENODESRESPONSE']._serialized_end=407
 # @@protoc_insertion_point(module_scope)

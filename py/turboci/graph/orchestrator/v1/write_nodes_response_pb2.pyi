@@ -6,6 +6,7 @@ isort:skip_file
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from turboci.graph.orchestrator.v1 import revision_pb2 as _revision_pb2
+from turboci.graph.orchestrator.v1 import stage_attempt_pb2 as _stage_attempt_pb2
 import builtins as _builtins
 import sys
 import typing as _typing
@@ -21,27 +22,44 @@ DESCRIPTOR: _descriptor.FileDescriptor
 class WriteNodesResponse(_message.Message):
     """The outcome of an accepted WriteNodes call.
 
-    Next ID: 2
+    Next ID: 3
     """
 
     DESCRIPTOR: _descriptor.Descriptor
 
     REVISION_FIELD_NUMBER: _builtins.int
+    CURRENT_ATTEMPT_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def revision(self) -> _revision_pb2.Revision:
-        """The revision the writes were committed as."""
+        """The revision the writes were committed as. A call that changed
+        nothing (a bare heartbeat, a repeated request_id) returns the revision
+        it found instead.
+        """
+
+    @_builtins.property
+    def current_attempt(self) -> _stage_attempt_pb2.StageAttempt:
+        """The calling stage attempt as it is after the write, when the request
+        carried stage_attempt_token. This is how a running attempt learns that
+        it has been asked to stop: its state is CANCELLING.
+        """
 
     def __init__(
         self,
         *,
         revision: _revision_pb2.Revision | None = ...,
+        current_attempt: _stage_attempt_pb2.StageAttempt | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_revision", b"_revision", "revision", b"revision"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_current_attempt", b"_current_attempt", "_revision", b"_revision", "current_attempt", b"current_attempt", "revision", b"revision"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_revision", b"_revision", "revision", b"revision"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_current_attempt", b"_current_attempt", "_revision", b"_revision", "current_attempt", b"current_attempt", "revision", b"revision"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__current_attempt: _TypeAlias = _typing.Literal["current_attempt"]  # noqa: Y015
+    _WhichOneofArgType__current_attempt: _TypeAlias = _typing.Literal["_current_attempt", b"_current_attempt"]  # noqa: Y015
     _WhichOneofReturnType__revision: _TypeAlias = _typing.Literal["revision"]  # noqa: Y015
     _WhichOneofArgType__revision: _TypeAlias = _typing.Literal["_revision", b"_revision"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__current_attempt) -> _WhichOneofReturnType__current_attempt | None: ...
+    @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__revision) -> _WhichOneofReturnType__revision | None: ...
 
 Global___WriteNodesResponse: _TypeAlias = WriteNodesResponse  # noqa: Y015

@@ -22,9 +22,10 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from turboci.graph.orchestrator.v1 import message_options_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_message__options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n.turboci/stages/build/v1/build_stage_args.proto\x12\x17turboci.stages.build.v1\"\xd3\x01\n\x0e\x42uildStageArgs\x12\x1d\n\x07\x62uilder\x18\x01 \x01(\tH\x00R\x07\x62uilder\x88\x01\x01\x12W\n\nproperties\x18\x02 \x03(\x0b\x32\x37.turboci.stages.build.v1.BuildStageArgs.PropertiesEntryR\nproperties\x1a=\n\x0fPropertiesEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\x42\n\n\x08_builderB:Z8go.chromium.org/turboci/proto/go/stages/build/v1;buildpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n.turboci/stages/build/v1/build_stage_args.proto\x12\x17turboci.stages.build.v1\x1a\x33turboci/graph/orchestrator/v1/message_options.proto\"\xe2\x01\n\x0e\x42uildStageArgs\x12\x1d\n\x07\x62uilder\x18\x01 \x01(\tH\x00R\x07\x62uilder\x88\x01\x01\x12W\n\nproperties\x18\x02 \x03(\x0b\x32\x37.turboci.stages.build.v1.BuildStageArgs.PropertiesEntryR\nproperties\x1a=\n\x0fPropertiesEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01:\r\xda\x9f\xca\x01\x08\x08\x02\x10\x01\x1a\x02\x08\x03\x42\n\n\x08_builderB:Z8go.chromium.org/turboci/proto/go/stages/build/v1;buildpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,8 +35,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._serialized_options = b'Z8go.chromium.org/turboci/proto/go/stages/build/v1;buildpb'
   _globals['_BUILDSTAGEARGS_PROPERTIESENTRY']._loaded_options = None
   _globals['_BUILDSTAGEARGS_PROPERTIESENTRY']._serialized_options = b'8\001'
-  _globals['_BUILDSTAGEARGS']._serialized_start=76
-  _globals['_BUILDSTAGEARGS']._serialized_end=287
-  _globals['_BUILDSTAGEARGS_PROPERTIESENTRY']._serialized_start=214
-  _globals['_BUILDSTAGEARGS_PROPERTIESENTRY']._serialized_end=275
+  _globals['_BUILDSTAGEARGS']._loaded_options = None
+  _globals['_BUILDSTAGEARGS']._serialized_options = b'\332\237\312\001\010\010\002\020\001\032\002\010\003'
+  _globals['_BUILDSTAGEARGS']._serialized_start=129
+  _globals['_BUILDSTAGEARGS']._serialized_end=355
+  _globals['_BUILDSTAGEARGS_PROPERTIESENTRY']._serialized_start=267
+  _globals['_BUILDSTAGEARGS_PROPERTIESENTRY']._serialized_end=328
 # @@protoc_insertion_point(module_scope)

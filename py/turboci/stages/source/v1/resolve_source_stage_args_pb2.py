@@ -22,9 +22,10 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from turboci.graph.orchestrator.v1 import message_options_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_message__options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n8turboci/stages/source/v1/resolve_source_stage_args.proto\x12\x18turboci.stages.source.v1\"\xaf\x01\n\x16ResolveSourceStageArgs\x12\x33\n\x13list_affected_paths\x18\x01 \x01(\x08H\x00R\x11listAffectedPaths\x88\x01\x01\x12\x31\n\x12max_affected_paths\x18\x02 \x01(\x05H\x01R\x10maxAffectedPaths\x88\x01\x01\x42\x16\n\x14_list_affected_pathsB\x15\n\x13_max_affected_pathsB<Z:go.chromium.org/turboci/proto/go/stages/source/v1;sourcepbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n8turboci/stages/source/v1/resolve_source_stage_args.proto\x12\x18turboci.stages.source.v1\x1a\x33turboci/graph/orchestrator/v1/message_options.proto\"\xbe\x01\n\x16ResolveSourceStageArgs\x12\x33\n\x13list_affected_paths\x18\x01 \x01(\x08H\x00R\x11listAffectedPaths\x88\x01\x01\x12\x31\n\x12max_affected_paths\x18\x02 \x01(\x05H\x01R\x10maxAffectedPaths\x88\x01\x01:\r\xda\x9f\xca\x01\x08\x08\x02\x10\x01\x1a\x02\x08\x03\x42\x16\n\x14_list_affected_pathsB\x15\n\x13_max_affected_pathsB<Z:go.chromium.org/turboci/proto/go/stages/source/v1;sourcepbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,6 +33,8 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'turboci.stages.source.v1.re
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z:go.chromium.org/turboci/proto/go/stages/source/v1;sourcepb'
-  _globals['_RESOLVESOURCESTAGEARGS']._serialized_start=87
-  _globals['_RESOLVESOURCESTAGEARGS']._serialized_end=262
+  _globals['_RESOLVESOURCESTAGEARGS']._loaded_options = None
+  _globals['_RESOLVESOURCESTAGEARGS']._serialized_options = b'\332\237\312\001\010\010\002\020\001\032\002\010\003'
+  _globals['_RESOLVESOURCESTAGEARGS']._serialized_start=140
+  _globals['_RESOLVESOURCESTAGEARGS']._serialized_end=330
 # @@protoc_insertion_point(module_scope)

@@ -23,9 +23,10 @@ _sym_db = _symbol_database.Default()
 
 
 from turboci.graph.ids.v1 import check_id_pb2 as turboci_dot_graph_dot_ids_dot_v1_dot_check__id__pb2
+from turboci.graph.orchestrator.v1 import message_options_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_message__options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,turboci/stages/test/v1/test_stage_args.proto\x12\x16turboci.stages.test.v1\x1a#turboci/graph/ids/v1/check_id.proto\"\xb3\x02\n\rTestStageArgs\x12\x38\n\x05\x62uild\x18\x01 \x01(\x0b\x32\x1d.turboci.graph.ids.v1.CheckIdH\x00R\x05\x62uild\x88\x01\x01\x12\x17\n\x04pool\x18\x02 \x01(\tH\x01R\x04pool\x88\x01\x01\x12U\n\ndimensions\x18\x03 \x03(\x0b\x32\x35.turboci.stages.test.v1.TestStageArgs.DimensionsEntryR\ndimensions\x12\x1b\n\x06shards\x18\x04 \x01(\x05H\x02R\x06shards\x88\x01\x01\x1a=\n\x0f\x44imensionsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\x42\x08\n\x06_buildB\x07\n\x05_poolB\t\n\x07_shardsB8Z6go.chromium.org/turboci/proto/go/stages/test/v1;testpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,turboci/stages/test/v1/test_stage_args.proto\x12\x16turboci.stages.test.v1\x1a#turboci/graph/ids/v1/check_id.proto\x1a\x33turboci/graph/orchestrator/v1/message_options.proto\"\xf8\x02\n\rTestStageArgs\x12\x38\n\x05\x62uild\x18\x01 \x01(\x0b\x32\x1d.turboci.graph.ids.v1.CheckIdH\x00R\x05\x62uild\x88\x01\x01\x12\x17\n\x04pool\x18\x02 \x01(\tH\x01R\x04pool\x88\x01\x01\x12U\n\ndimensions\x18\x03 \x03(\x0b\x32\x35.turboci.stages.test.v1.TestStageArgs.DimensionsEntryR\ndimensions\x12\x1b\n\x06shards\x18\x04 \x01(\x05H\x02R\x06shards\x88\x01\x01\x12$\n\x0bshard_index\x18\x05 \x01(\x05H\x03R\nshardIndex\x88\x01\x01\x1a=\n\x0f\x44imensionsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01:\r\xda\x9f\xca\x01\x08\x08\x02\x10\x01\x1a\x02\x08\x03\x42\x08\n\x06_buildB\x07\n\x05_poolB\t\n\x07_shardsB\x0e\n\x0c_shard_indexB8Z6go.chromium.org/turboci/proto/go/stages/test/v1;testpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,8 +36,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._serialized_options = b'Z6go.chromium.org/turboci/proto/go/stages/test/v1;testpb'
   _globals['_TESTSTAGEARGS_DIMENSIONSENTRY']._loaded_options = None
   _globals['_TESTSTAGEARGS_DIMENSIONSENTRY']._serialized_options = b'8\001'
-  _globals['_TESTSTAGEARGS']._serialized_start=110
-  _globals['_TESTSTAGEARGS']._serialized_end=417
-  _globals['_TESTSTAGEARGS_DIMENSIONSENTRY']._serialized_start=326
-  _globals['_TESTSTAGEARGS_DIMENSIONSENTRY']._serialized_end=387
+  _globals['_TESTSTAGEARGS']._loaded_options = None
+  _globals['_TESTSTAGEARGS']._serialized_options = b'\332\237\312\001\010\010\002\020\001\032\002\010\003'
+  _globals['_TESTSTAGEARGS']._serialized_start=163
+  _globals['_TESTSTAGEARGS']._serialized_end=539
+  _globals['_TESTSTAGEARGS_DIMENSIONSENTRY']._serialized_start=417
+  _globals['_TESTSTAGEARGS_DIMENSIONSENTRY']._serialized_end=478
 # @@protoc_insertion_point(module_scope)

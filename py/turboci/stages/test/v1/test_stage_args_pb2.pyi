@@ -26,7 +26,7 @@ class TestStageArgs(_message.Message):
     """What a test stage runs: the suites of its assigned test checks, against
     the artifacts of a build check, on machines from one pool.
 
-    Next ID: 5
+    Next ID: 6
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -55,10 +55,19 @@ class TestStageArgs(_message.Message):
     POOL_FIELD_NUMBER: _builtins.int
     DIMENSIONS_FIELD_NUMBER: _builtins.int
     SHARDS_FIELD_NUMBER: _builtins.int
+    SHARD_INDEX_FIELD_NUMBER: _builtins.int
     pool: _builtins.str
     """The machine pool to run on."""
     shards: _builtins.int
-    """How many machines to spread the tests over. Unset means one."""
+    """How many machines to spread the tests over. Unset means one. A stage
+    with more than one and no `shard_index` plans the shards: it creates
+    one stage per shard, each assigned the same test checks, and waits for
+    them in AWAITING_GROUP.
+    """
+    shard_index: _builtins.int
+    """Which of the `shards` this stage runs, from 0. Unset in a stage that
+    runs every test itself or plans the shards.
+    """
     @_builtins.property
     def build(self) -> _check_id_pb2.CheckId:
         """The build check whose BuildCheckResult artifacts are tested. If that
@@ -77,21 +86,26 @@ class TestStageArgs(_message.Message):
         pool: _builtins.str | None = ...,
         dimensions: _abc.Mapping[_builtins.str, _builtins.str] | None = ...,
         shards: _builtins.int | None = ...,
+        shard_index: _builtins.int | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_build", b"_build", "_pool", b"_pool", "_shards", b"_shards", "build", b"build", "pool", b"pool", "shards", b"shards"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_build", b"_build", "_pool", b"_pool", "_shard_index", b"_shard_index", "_shards", b"_shards", "build", b"build", "pool", b"pool", "shard_index", b"shard_index", "shards", b"shards"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_build", b"_build", "_pool", b"_pool", "_shards", b"_shards", "build", b"build", "dimensions", b"dimensions", "pool", b"pool", "shards", b"shards"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_build", b"_build", "_pool", b"_pool", "_shard_index", b"_shard_index", "_shards", b"_shards", "build", b"build", "dimensions", b"dimensions", "pool", b"pool", "shard_index", b"shard_index", "shards", b"shards"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__build: _TypeAlias = _typing.Literal["build"]  # noqa: Y015
     _WhichOneofArgType__build: _TypeAlias = _typing.Literal["_build", b"_build"]  # noqa: Y015
     _WhichOneofReturnType__pool: _TypeAlias = _typing.Literal["pool"]  # noqa: Y015
     _WhichOneofArgType__pool: _TypeAlias = _typing.Literal["_pool", b"_pool"]  # noqa: Y015
+    _WhichOneofReturnType__shard_index: _TypeAlias = _typing.Literal["shard_index"]  # noqa: Y015
+    _WhichOneofArgType__shard_index: _TypeAlias = _typing.Literal["_shard_index", b"_shard_index"]  # noqa: Y015
     _WhichOneofReturnType__shards: _TypeAlias = _typing.Literal["shards"]  # noqa: Y015
     _WhichOneofArgType__shards: _TypeAlias = _typing.Literal["_shards", b"_shards"]  # noqa: Y015
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__build) -> _WhichOneofReturnType__build | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__pool) -> _WhichOneofReturnType__pool | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__shard_index) -> _WhichOneofReturnType__shard_index | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__shards) -> _WhichOneofReturnType__shards | None: ...
 
