@@ -165,6 +165,32 @@ def varints_of(data: bytes, number: int) -> list[int]:
     return found
 
 
+def payloads_of(data: bytes, number: int) -> list[bytes]:
+    """The payloads of every length-delimited field `number` in a serialized message
+    (an option set to a message, read whether or not its extension is registered)."""
+    found: list[bytes] = []
+    pos = 0
+    while pos < len(data):
+        tag, pos = _varint(data, pos)
+        num, wire = tag >> 3, tag & 7
+        if wire == 0:
+            _, pos = _varint(data, pos)
+        elif wire == 2:
+            size, pos = _varint(data, pos)
+            if num == number:
+                found.append(data[pos : pos + size])
+            pos += size
+        elif wire == 1:
+            pos += 8
+        elif wire == 5:
+            pos += 4
+        elif wire in (3, 4):
+            continue
+        else:
+            raise ValueError(f"bad wire type {wire}")
+    return found
+
+
 def _varint(data: bytes, pos: int) -> tuple[int, int]:
     result = shift = 0
     while True:

@@ -55,6 +55,8 @@ class Config:
     gomod: str | None = None
     gomod_first_party: tuple[str, ...] = DEFAULT_FIRST_PARTY
     max_file_bytes: int = DEFAULT_MAX_BYTES
+    data_annotation_option: str = ""
+    data_annotation_packages: tuple[str, ...] = ()
     source: Path | None = field(default=None, compare=False)
 
     @property
@@ -90,6 +92,8 @@ _KEYS = {
     "python.exclude": "python_exclude",
     "gomod.path": "gomod",
     "gomod.first_party": "gomod_first_party",
+    "data_annotations.option": "data_annotation_option",
+    "data_annotations.packages": "data_annotation_packages",
 }
 
 
@@ -178,6 +182,10 @@ def load(root: Path, specs: Sequence[RuleSpec]) -> Config:
     go_package = _table(data, "go_package", where)
     python = _table(data, "python", where)
     gomod = _table(data, "gomod", where)
+    annotations = _table(data, "data_annotations", where)
+    annotation_option = annotations.get("option", "")
+    if not isinstance(annotation_option, str):
+        raise ConfigError(f"{where}: [data_annotations] option must be a string")
     require = _bool(next_id, "required", False, where)
     raw_trees = data.get("trees", {})
     if not isinstance(raw_trees, dict):
@@ -225,6 +233,8 @@ def load(root: Path, specs: Sequence[RuleSpec]) -> Config:
         gomod=gomod_path,
         gomod_first_party=_strs(gomod, "first_party", DEFAULT_FIRST_PARTY, where),
         max_file_bytes=max_bytes,
+        data_annotation_option=annotation_option.lstrip("."),
+        data_annotation_packages=_strs(annotations, "packages", (), where),
         source=path,
     )
     for spec in specs:

@@ -21,6 +21,9 @@ class RuleContext:
     files: list[SourceFile]
     # The hand-written Python this rule is on for.
     python_files: list[str] = field(default_factory=list)
+    # Every compiled file of the run, whatever the rule is on for (declarations
+    # a tree-scope rule may need: an option's extension, a package's services).
+    all_files: list[SourceFile] = field(default_factory=list)
     # Problems that are not findings (a file a rule had to skip), for stderr.
     warnings: list[str] = field(default_factory=list)
     _raw: dict[str, bytes] = field(default_factory=dict)

@@ -184,6 +184,7 @@ def _run_once(
                 config,
                 [f for f in files if on(rule, f.name)],
                 [p for p in py if on(rule, p)],
+                all_files=files,
                 _raw=seen,
             )
             found.extend(rule.run(ctx))

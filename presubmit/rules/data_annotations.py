@@ -1,0 +1,74 @@
+"""DATA_ANNOTATIONS: every payload message says what it is for, as a message option."""
+
+from __future__ import annotations
+
+from google.protobuf import descriptor_pb2
+
+from core import descriptors
+from core.descriptors import FILE_EXTENSION
+from presubmit.context import RuleContext
+from presubmit.rule import Report
+from presubmit.rule import rule
+from presubmit.spec import Scope
+
+MESSAGE_OPTIONS = ".google.protobuf.MessageOptions"
+
+
+def _extension_number(ctx: RuleContext, full_name: str) -> int | None:
+    """The field number of the MessageOptions extension `full_name`, if the tree declares it."""
+    for sf in ctx.all_files:
+        prefix = f"{sf.proto.package}." if sf.proto.package else ""
+        for ext in sf.proto.extension:
+            if prefix + ext.name == full_name and ext.extendee == MESSAGE_OPTIONS:
+                return ext.number
+        for msg in descriptors.messages(sf.proto):
+            for ext in msg.proto.extension:
+                if f"{msg.full_name}.{ext.name}" == full_name and ext.extendee == MESSAGE_OPTIONS:
+                    return ext.number
+    return None
+
+
+def _annotated(options: descriptor_pb2.MessageOptions, number: int) -> bool:
+    """Is the extension set, and not to an empty message?"""
+    payload = descriptors.payloads_of(options.SerializeToString(), number)
+    return any(payload)
+
+
+@rule(
+    id="DATA_ANNOTATIONS",
+    purpose="Messages of payload packages carry the data annotation option (maturity, audience).",
+    scope=Scope.TREE,
+    default=False,
+    portable=False,
+    config=("data_annotations.option", "data_annotations.packages"),
+    requires=("data_annotations.option", "data_annotations.packages"),
+)
+def check(ctx: RuleContext, report: Report) -> None:
+    option = ctx.config.data_annotation_option
+    packages = ctx.config.data_annotation_packages
+    wanted = [sf for sf in ctx.files if sf.proto.package.startswith(packages)]
+    if not wanted:
+        return
+    number = _extension_number(ctx, option)
+    if number is None:
+        first = wanted[0]
+        report.place(
+            first.name,
+            1,
+            1,
+            f"the option ({option}) that data annotations use is not declared in the tree; "
+            "declare it as an extension of google.protobuf.MessageOptions, or fix "
+            "[data_annotations] option in presubmit.toml",
+            anchor=(FILE_EXTENSION,),
+        )
+        return
+    for sf, message in ctx.messages():
+        if not sf.proto.package.startswith(packages) or _annotated(message.proto.options, number):
+            continue
+        report.at(
+            sf,
+            message.path,
+            f"message {message.name} needs `option ({option}) = {{...}}`: its maturity, "
+            "audience and intended usage",
+            element=message.full_name,
+        )
