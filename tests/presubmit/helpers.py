@@ -24,6 +24,9 @@ package_root = "acme"
 required = true
 [gomod]
 path = "go/go.mod"
+[data_annotations]
+option = "acme.meta.v1.data"
+packages = ["acme.payloads."]
 """
 
 
