@@ -93,8 +93,12 @@ def git(root: Path, *args: str) -> str:
 @pytest.fixture
 def api_tree(tmp_path: Path) -> Path:
     """A minimal API repo (DEPS, buf.yaml, two protos) in git, one commit."""
-    root = tmp_path / "repo"
-    root.mkdir()
+    return make_api_tree(tmp_path / "repo")
+
+
+def make_api_tree(root: Path) -> Path:
+    """Write the minimal API repo of `api_tree` at `root`."""
+    root.mkdir(parents=True)
     shutil.copy(REPO / "DEPS", root / "DEPS")
     shutil.copy(REPO / "buf.yaml", root / "buf.yaml")
     ids = root / "turboci" / "graph" / "ids" / "v1"

@@ -51,7 +51,10 @@ class Tally:
 def pytest(ctx: Context, tally: Tally) -> None:
     # Tests see the generated stubs in py/ exactly as a consumer would.
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ctx.layout.py), str(ctx.root)]))
-    proc = run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider"], cwd=ctx.root, env=env)
+    # Every core (pytest-xdist); work is stolen, so one slow test does not
+    # hold back a whole share.
+    cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-n", "auto"]
+    proc = run([*cmd, "--dist", "worksteal"], cwd=ctx.root, env=env)
     text = output_of(proc)
     ctx.say(text)
     tally.add_pytest(text.splitlines()[-1] if text else "")

@@ -8,6 +8,7 @@ import pytest
 
 from core import protoc
 from tests.conftest import SEED_BAD_PROTO
+from tests.conftest import make_api_tree
 from tests.conftest import output_of
 from tests.conftest import snapshot
 from tests.conftest import task_context
@@ -25,10 +26,21 @@ def ctx(root: Path) -> Context:
     return task_context(root)
 
 
+@pytest.fixture(scope="session")
+def generated_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An api_tree after gen, made once per test process: generating costs
+    seconds, a copy milliseconds."""
+    root = make_api_tree(tmp_path_factory.mktemp("generated") / "repo")
+    gen.gen(ctx(root))
+    return root
+
+
 @pytest.fixture
-def generated(api_tree: Path) -> Path:
-    gen.gen(ctx(api_tree))
-    return api_tree
+def generated(generated_once: Path, tmp_path: Path) -> Path:
+    """A fresh copy of an api_tree after gen, for one test to change."""
+    root = tmp_path / "repo"
+    shutil.copytree(generated_once, root, symlinks=True)
+    return root
 
 
 def test_generates_go_python_typed_and_grpc(generated: Path) -> None:
