@@ -6,8 +6,8 @@ key is the hash of its bytes and of its imports' keys, so a file is compiled
 again only when it or something it imports changed. The files with no valid
 cache entry are split into a few batches of equal bytes (protoc's cost
 follows bytes, not file counts), one protoc per core, and their descriptors
-are stored for the next run. Entries carry a hash of their own bytes: a
-corrupt one is dropped and rebuilt, never trusted.
+are stored for the next run (core/descriptor_cache.py). Entries carry a
+hash of their own bytes: a corrupt one is dropped and rebuilt, never trusted.
 
 The descriptors are parsed once per process and handed to every consumer
 (lint, docs, gen, the API tests) as a `Compiled`.
@@ -15,11 +15,9 @@ The descriptors are parsed once per process and handed to every consumer
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import importlib.metadata
-import json
 import os
 import queue
 import subprocess
@@ -33,9 +31,9 @@ from dataclasses import field
 from pathlib import Path
 
 from google.protobuf import descriptor_pb2
-from google.protobuf.message import DecodeError
 
 from core import protoc
+from core.descriptor_cache import DescriptorCache
 from core.files import write_atomic
 from core.protoc import CompileError
 
@@ -47,7 +45,6 @@ DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 SPLIT_AT = 64
 # Above this many bytes per protoc, batches are halved again to bound memory.
 BATCH_BYTES = int(os.environ.get("TURBOCI_BATCH_BYTES", str(48 * 1024 * 1024)))
-_ENTRY_MAGIC = b"tcd1"
 
 
 def _first_bad_utf8(data: bytes) -> tuple[int, int, int] | None:
@@ -146,78 +143,6 @@ def default_jobs() -> int:
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-@dataclass
-class Cache:
-    """Per-file descriptors under `folder`, keyed on content; safe under concurrent runs.
-
-    Entries are written atomically (temp file, rename), and two runs writing
-    the same key write the same bytes. Each entry holds a hash of its
-    payload; one that does not match is deleted and compiled again.
-    """
-
-    folder: Path
-
-    def _entry(self, key: str) -> Path:
-        return self.folder / "files" / key[:2] / f"{key}.binpb"
-
-    def get(self, key: str) -> FileProto | None:
-        path = self._entry(key)
-        try:
-            data = path.read_bytes()
-        except (FileNotFoundError, NotADirectoryError):
-            return None
-        except OSError:
-            return None
-        head, digest, payload = data[:4], data[4:36], data[36:]
-        if head != _ENTRY_MAGIC or hashlib.sha256(payload).digest() != digest:
-            with contextlib.suppress(OSError):
-                path.unlink(missing_ok=True)
-            return None
-        try:
-            return FileProto.FromString(payload)
-        except DecodeError:
-            with contextlib.suppress(OSError):
-                path.unlink(missing_ok=True)
-            return None
-
-    # Writes are best effort: a cache that cannot be written (a read-only
-    # checkout, a full disk) costs speed, never the compile.
-    def put(self, key: str, proto: FileProto) -> None:
-        payload = proto.SerializeToString(deterministic=True)
-        with contextlib.suppress(OSError):
-            write_atomic(
-                self._entry(key), _ENTRY_MAGIC + hashlib.sha256(payload).digest() + payload
-            )
-
-    def prune(self, live: set[str]) -> None:
-        """Delete the entries no current file needs (old versions of edited files)."""
-        for entry in (self.folder / "files").glob("*/*.binpb"):
-            if entry.stem not in live:
-                with contextlib.suppress(OSError):
-                    entry.unlink(missing_ok=True)
-
-    def imports_of(self) -> dict[str, list[str]]:
-        """Content hash -> the imports a file with that content names."""
-        try:
-            data = json.loads((self.folder / "imports.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        if not isinstance(data, dict):
-            return {}
-        return {
-            k: v
-            for k, v in data.items()
-            if isinstance(k, str) and isinstance(v, list) and all(isinstance(d, str) for d in v)
-        }
-
-    def remember_imports(self, known: Mapping[str, list[str]]) -> None:
-        with contextlib.suppress(OSError):
-            write_atomic(
-                self.folder / "imports.json",
-                json.dumps(dict(sorted(known.items())), separators=(",", ":")).encode(),
-            )
 
 
 # --- keys ------------------------------------------------------------------
@@ -451,7 +376,7 @@ def compile_stream(
     if raw_sink is not None:
         raw_sink.update(raw)
     salt = salt or protoc_version()
-    store = Cache(cache) if cache is not None else None
+    store = DescriptorCache(cache) if cache is not None else None
     known_imports = store.imports_of() if store else {}
     salt = "\0".join([salt, *map(str, includes)])
     search = (*includes, protoc.well_known_include())
@@ -511,6 +436,8 @@ def compile_stream(
     if store is not None and fresh:
         _store(store, keys, protos, fresh, known_imports)
         keys = _Keys(root, search, raw, known_imports, salt)
+    if store is not None:
+        store.close()
     if result is not None:
         tree = hashlib.sha256(salt.encode())
         for name in sorted(protos):
@@ -532,7 +459,7 @@ def compile_stream(
 
 
 def _store(
-    store: Cache,
+    store: DescriptorCache,
     keys: _Keys,
     protos: Mapping[str, FileProto],
     fresh: set[str],
@@ -551,14 +478,15 @@ def _store(
     store.remember_imports(current)
     keys = _Keys(keys.root, keys.includes, keys.raw, current, keys.salt)
     live: set[str] = set()
+    new: list[tuple[str, FileProto]] = []
     for name, proto in protos.items():
         key = keys.key(name)
         if key is None:
             continue
         live.add(key)
         if name in fresh:
-            store.put(key, proto)
-    store.prune(live)
+            new.append((key, proto))
+    store.put_many(new, live)
 
 
 def compile_files(

@@ -49,8 +49,13 @@ def confined(root: Path, path: Path) -> Path:
     return resolved
 
 
-def write_atomic(path: Path, data: bytes, root: Path | None = None) -> None:
-    """Write `data` to `path` atomically (and only inside `root`, when given)."""
+def write_atomic(path: Path, data: bytes, root: Path | None = None, durable: bool = True) -> None:
+    """Write `data` to `path` atomically (and only inside `root`, when given).
+
+    `durable` flushes the bytes to disk before the rename, so a power cut
+    leaves the old file or the new; a cache whose entries check themselves
+    can skip that (thousands of flushes cost more than the compile).
+    """
     if root is not None:
         path = confined(root, path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -61,8 +66,9 @@ def write_atomic(path: Path, data: bytes, root: Path | None = None) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         if mode is not None:
             os.chmod(tmp, mode)
         os.replace(tmp, path)

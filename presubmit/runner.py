@@ -115,7 +115,7 @@ def select(config: Config, wanted: Sequence[str]) -> tuple[list[Rule], bool]:
     return chosen, True
 
 
-def _cache_for(root: Path) -> Path:
+def cache_for(root: Path) -> Path:
     """Descriptors of a tree are cached inside this repo, never in the tree linted."""
     if root == REPO.root:
         return REPO.compile_cache
@@ -206,7 +206,7 @@ def _run_once(
             for batch in compiler.compile_stream(
                 root,
                 targets,
-                cache=_cache_for(root),
+                cache=cache_for(root),
                 jobs=options.jobs,
                 max_bytes=config.max_file_bytes,
                 raw_sink=seen,

@@ -11,13 +11,15 @@ from pathlib import Path
 
 from tools.errors import BuildError
 
-SECTIONS = ("python", "go_tools", "go_module")
+SECTIONS = ("python", "go_tools", "go_module", "npm")
 # A pip requirement name and a Go module path, loosely: enough to refuse
 # pins that would be read as pip options or shell syntax.
 _PY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _PY_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+!_-]*$")
 _GO_PATH = re.compile(r"^[a-z0-9.-]+(/[A-Za-z0-9._~-]+)+$")
 _GO_VERSION = re.compile(r"^v\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
+_NPM_NAME = re.compile(r"^(@[a-z0-9~-][a-z0-9._~-]*/)?[a-z0-9~-][a-z0-9._~-]*$")
+_NPM_VERSION = re.compile(r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class Deps:
     python: dict[str, Pin] = field(default_factory=dict)
     go_tools: dict[str, Pin] = field(default_factory=dict)
     go_module: dict[str, Pin] = field(default_factory=dict)
+    npm: dict[str, Pin] = field(default_factory=dict)
 
     def version(self, section: str, name: str) -> str:
         pins: dict[str, Pin] = getattr(self, section)
@@ -83,13 +86,18 @@ def parse(text: str, path: Path) -> Deps:
                     f"{path.name}:{line}: {name}: the version must be a quoted string, "
                     f'e.g. {name} = "1.2.3"'
                 )
-            name_ok, version_ok = (
-                (_PY_NAME, _PY_VERSION) if section == "python" else (_GO_PATH, _GO_VERSION)
-            )
+            name_ok, version_ok = {
+                "python": (_PY_NAME, _PY_VERSION),
+                "npm": (_NPM_NAME, _NPM_VERSION),
+            }.get(section, (_GO_PATH, _GO_VERSION))
             if not name_ok.match(name):
                 raise BuildError(f"{path.name}:{line}: {name!r} is not a valid {section} name")
             if not version_ok.match(version):
-                hint = "a Go version looks like v1.2.3" if section != "python" else "e.g. 1.2.3"
+                hint = (
+                    "e.g. 1.2.3"
+                    if section in ("python", "npm")
+                    else "a Go version looks like v1.2.3"
+                )
                 raise BuildError(
                     f"{path.name}:{line}: {name}: {version!r} is not a valid version ({hint})"
                 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -86,16 +87,29 @@ def test_a_corrupt_cache_entry_is_dropped_and_rebuilt(tmp_path: Path) -> None:
     tree, cache = tmp_path / "tree", tmp_path / "cache"
     names = _chain(tree, 3)
     first = compiler.compile_files(tree, names, cache=cache)
-    entries = sorted((cache / "files").glob("*/*.binpb"))
-    assert entries
-    entries[0].write_bytes(entries[0].read_bytes()[:-5])  # truncated
-    entries[1].write_bytes(b"")  # empty
-    (cache / "imports.json").write_text("{not json", encoding="utf-8")
+    db = sqlite3.connect(cache / "descriptors.sqlite")
+    with db:
+        keys = [k for (k,) in db.execute("SELECT key FROM entries ORDER BY key")]
+        db.execute("UPDATE entries SET payload = substr(payload, 1, 10) WHERE key = ?", keys[:1])
+        db.execute("UPDATE entries SET payload = x'' WHERE key = ?", keys[1:2])
+        db.execute("UPDATE imports SET names = '{not json'")
+    db.close()
     again = compiler.compile_files(tree, names, cache=cache)
     assert again.fresh  # rebuilt, not trusted
     assert [p.SerializeToString() for p in again.protos.values()] == [
         p.SerializeToString() for p in first.protos.values()
     ]
+    assert compiler.compile_files(tree, names, cache=cache).fresh == ()
+
+
+def test_a_cache_file_that_is_no_database_is_replaced(tmp_path: Path) -> None:
+    tree, cache = tmp_path / "tree", tmp_path / "cache"
+    names = _chain(tree, 3)
+    compiler.compile_files(tree, names, cache=cache)
+    (cache / "descriptors.sqlite").write_bytes(b"garbage, not SQLite" * 100)
+    for side in ("descriptors.sqlite-wal", "descriptors.sqlite-shm"):
+        (cache / side).unlink(missing_ok=True)
+    assert compiler.compile_files(tree, names, cache=cache).fresh
     assert compiler.compile_files(tree, names, cache=cache).fresh == ()
 
 

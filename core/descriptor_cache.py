@@ -1,0 +1,146 @@
+"""The descriptor cache: one FileDescriptorProto per key, in one SQLite file.
+
+SQLite, because a big tree has thousands of files: one file per entry costs
+more in file creation than the compile saves, while one database takes them
+all in one transaction. It is also safe under concurrent runs (SQLite's own
+locking, a write-ahead log so readers never wait for a writer).
+
+Every row carries a hash of its payload: a row that does not match, like a
+database file that is not one, is dropped and rebuilt, never trusted. All
+writes are best effort: a cache that cannot be written (a read-only
+checkout, a full disk) costs speed, never the compile.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable
+from collections.abc import Mapping
+from pathlib import Path
+
+from google.protobuf import descriptor_pb2
+from google.protobuf.message import DecodeError
+
+FileProto = descriptor_pb2.FileDescriptorProto
+# Bump when the layout of the database changes: an old file is then rebuilt.
+SCHEMA = 1
+_TABLES = """
+CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, digest BLOB, payload BLOB);
+CREATE TABLE IF NOT EXISTS imports (content TEXT PRIMARY KEY, names TEXT);
+"""
+
+
+class DescriptorCache:
+    """Descriptors by cache key, and the imports of a file by its content hash."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / "descriptors.sqlite"
+        self._db: sqlite3.Connection | None = None
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._db is not None:
+            return self._db
+        for attempt in range(2):
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                if db.execute("PRAGMA user_version").fetchone()[0] not in (0, SCHEMA):
+                    raise sqlite3.DatabaseError("an older cache layout")
+                db.execute("PRAGMA journal_mode=WAL")
+                db.executescript(_TABLES)
+                db.execute(f"PRAGMA user_version={SCHEMA}")
+                self._db = db
+                return db
+            except (sqlite3.Error, OSError):
+                if attempt == 0:
+                    self._discard()  # not a database (or not ours): start afresh
+        return None
+
+    def _discard(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def get(self, key: str) -> FileProto | None:
+        db = self._connect()
+        if db is None:
+            return None
+        try:
+            row = db.execute("SELECT digest, payload FROM entries WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            return None
+        if row is None:
+            return None
+        digest, payload = row
+        try:
+            if hashlib.sha256(payload).digest() != digest:
+                raise DecodeError("the payload does not match its hash")
+            return FileProto.FromString(payload)
+        except (DecodeError, TypeError):
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("DELETE FROM entries WHERE key = ?", (key,))
+            return None
+
+    def put_many(self, entries: Iterable[tuple[str, FileProto]], live: set[str]) -> None:
+        """Store `entries`, then drop every entry whose key is not in `live`
+        (old versions of edited files), all in one transaction."""
+        db = self._connect()
+        if db is None:
+            return
+        rows = []
+        for key, proto in entries:
+            payload = proto.SerializeToString(deterministic=True)
+            rows.append((key, hashlib.sha256(payload).digest(), payload))
+        try:
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows)
+                db.execute("CREATE TEMP TABLE IF NOT EXISTS live (key TEXT PRIMARY KEY)")
+                db.execute("DELETE FROM live")
+                db.executemany("INSERT OR IGNORE INTO live VALUES (?)", ((k,) for k in live))
+                db.execute("DELETE FROM entries WHERE key NOT IN (SELECT key FROM live)")
+        except sqlite3.Error:
+            pass
+
+    def imports_of(self) -> dict[str, list[str]]:
+        """Content hash -> the imports a file with that content names."""
+        db = self._connect()
+        if db is None:
+            return {}
+        try:
+            rows = db.execute("SELECT content, names FROM imports").fetchall()
+        except sqlite3.Error:
+            return {}
+        found: dict[str, list[str]] = {}
+        for content, names in rows:
+            try:
+                value = json.loads(names)
+            except (TypeError, ValueError):
+                continue
+            if isinstance(value, list) and all(isinstance(n, str) for n in value):
+                found[content] = value
+        return found
+
+    def remember_imports(self, known: Mapping[str, list[str]]) -> None:
+        """Replace the import lists with `known` (those of the current files)."""
+        db = self._connect()
+        if db is None:
+            return
+        try:
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                db.execute("DELETE FROM imports")
+                db.executemany(
+                    "INSERT INTO imports VALUES (?, ?)",
+                    ((k, json.dumps(v)) for k, v in sorted(known.items())),
+                )
+        except sqlite3.Error:
+            pass
