@@ -201,13 +201,12 @@ class _Reader:
         self.map_entries: dict[str, descriptor_pb2.DescriptorProto] = {}
         self.behavior_names = dict(_FALLBACK_BEHAVIORS)
         for f in protos:
-            prefix = f".{f.package}" if f.package else ""
-            for full, m in _messages_with_names(prefix, f.message_type):
-                if m.options.map_entry:
-                    self.map_entries[full] = m
-            for e in f.enum_type:
-                if f"{prefix}.{e.name}"[1:] == FIELD_BEHAVIOR_ENUM:
-                    self.behavior_names = {v.number: v.name for v in e.value}
+            for m in descriptors.messages(f):
+                if m.proto.options.map_entry:
+                    self.map_entries["." + m.full_name] = m.proto
+            for e in descriptors.top_enums(f):
+                if e.full_name == FIELD_BEHAVIOR_ENUM:
+                    self.behavior_names = {v.number: v.name for v in e.proto.value}
 
     def package(self, name: str, files: list[descriptor_pb2.FileDescriptorProto]) -> Package:
         comment = ""
@@ -359,16 +358,6 @@ class _Reader:
             deprecated=fd.options.deprecated,
             source=source,
         )
-
-
-def _messages_with_names(
-    prefix: str, messages: Iterable[descriptor_pb2.DescriptorProto]
-) -> Iterable[tuple[str, descriptor_pb2.DescriptorProto]]:
-    """(".full.Name", message) for messages and all their nested ones."""
-    for m in messages:
-        full = f"{prefix}.{m.name}"
-        yield full, m
-        yield from _messages_with_names(full, m.nested_type)
 
 
 def _locations(

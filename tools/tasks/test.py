@@ -9,6 +9,7 @@ import re
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from tools import env as env_mod
 from tools.engine.context import Context
@@ -21,9 +22,9 @@ from tools.run import run
 
 
 def _checked(
-    cmd: list[str], ctx: Context, cwd: str = "", env: dict[str, str] | None = None
+    cmd: list[str], ctx: Context, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> None:
-    proc = run(cmd, cwd=ctx.root / cwd if cwd else ctx.root, env=env)
+    proc = run(cmd, cwd=cwd or ctx.root, env=env)
     text = output_of(proc)
     if text:
         ctx.say(text)
@@ -65,7 +66,7 @@ def pytest(ctx: Context, tally: Tally) -> None:
 def go(ctx: Context, tally: Tally) -> None:
     env = env_mod.go_env(ctx.layout, GOFLAGS="-mod=readonly")
     for cmd in (["go", "build", "./..."], ["go", "vet", "./..."]):
-        _checked(cmd, ctx, cwd="go", env=env)
+        _checked(cmd, ctx, cwd=ctx.layout.go, env=env)
     # -json gives per-test results to count; the package lines and the output
     # of failing tests are printed as `go test` would.
     proc = run(["go", "test", "-json", "./..."], cwd=ctx.layout.go, env=env)
