@@ -18,6 +18,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable
+from collections.abc import Iterator
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -95,14 +96,18 @@ class DescriptorCache:
         db = self._connect()
         if db is None:
             return
-        rows = []
-        for key, proto in entries:
-            payload = proto.SerializeToString(deterministic=True)
-            rows.append((key, hashlib.sha256(payload).digest(), payload))
+
+        def rows() -> Iterator[tuple[str, bytes, bytes]]:
+            # One row at a time: a whole tree's payloads at once would double
+            # the memory the descriptors already take.
+            for key, proto in entries:
+                payload = proto.SerializeToString(deterministic=True)
+                yield key, hashlib.sha256(payload).digest(), payload
+
         try:
             with db:
                 db.execute("BEGIN IMMEDIATE")
-                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows)
+                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows())
                 db.execute("CREATE TEMP TABLE IF NOT EXISTS live (key TEXT PRIMARY KEY)")
                 db.execute("DELETE FROM live")
                 db.executemany("INSERT OR IGNORE INTO live VALUES (?)", ((k,) for k in live))

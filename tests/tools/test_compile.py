@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -20,8 +21,13 @@ API_FILES = (
 )
 
 
-def cache_entries(layout: Layout) -> list[Path]:
-    return sorted(layout.compile_cache.glob("files/*/*.binpb"))
+def cache_entries(layout: Layout) -> list[str]:
+    """The keys of the descriptor cache's entries."""
+    db = sqlite3.connect(layout.compile_cache / "descriptors.sqlite")
+    try:
+        return sorted(key for (key,) in db.execute("SELECT key FROM entries"))
+    finally:
+        db.close()
 
 
 def test_compiles_with_source_info_and_imports(api_tree: Path) -> None:
@@ -78,6 +84,7 @@ def test_changed_content_changes_the_key(api_tree: Path) -> None:
     first = compile_mod.compile_api(layout)
     first_set = first.descriptor_set_path()
     entries = cache_entries(layout)
+    assert entries
     proto = api_tree / "turboci/graph/ids/v1/work_plan_id.proto"
     proto.write_text(proto.read_text().replace("realm", "project"))
     second = compile_mod.compile_api(layout)

@@ -66,7 +66,12 @@ def test_pip_option_as_name_is_refused() -> None:
 
 
 def test_unknown_section_is_named() -> None:
-    assert "unknown section [npm]" in error_of('[npm]\nleft-pad = "1.0.0"\n')
+    assert "unknown section [cargo]" in error_of('[cargo]\nserde = "1.0.0"\n')
+
+
+def test_npm_pins_are_checked_like_the_others() -> None:
+    assert "is not a valid npm name" in error_of('[npm]\n"Left Pad" = "1.0.0"\n')
+    assert "is not a valid version (e.g. 1.2.3)" in error_of('[npm]\nleft-pad = "latest"\n')
 
 
 def test_missing_file(tmp_path: Path) -> None:
