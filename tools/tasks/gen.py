@@ -30,6 +30,7 @@ from tools.engine.context import Context
 from tools.engine.task import Task
 from tools.engine.task import check_flag
 from tools.errors import BuildError
+from tools.stubs import outputs
 
 if TYPE_CHECKING:  # protobuf is in the tools venv, which may not exist yet
     from core.compiler import Compiled
@@ -58,7 +59,8 @@ class Drift:
 
 
 def _owned(root: Path) -> Iterator[Path]:
-    """Files under root that gen owns: stubs, marked __init__.py, go.mod/go.sum."""
+    """Files under root that gen owns: stubs, marked __init__.py, go.mod/go.sum,
+    and the outputs of tools/stubs."""
     layout = Layout(root)  # the repo, or a staging copy of its layout
     go = layout.go
     if go.is_dir():
@@ -75,6 +77,12 @@ def _owned(root: Path) -> Iterator[Path]:
         for init in py.rglob("__init__.py"):
             if init.read_text(encoding="utf-8", errors="replace") == INIT_MARKER:
                 yield init
+    # The lifecycle helpers and the descriptor bundle (tools/stubs).
+    tops = {"go": go, "py": layout.py}
+    for rel in outputs.PATHS:
+        top, _, rest = rel.partition("/")
+        if (tops[top] / rest).is_file():
+            yield tops[top] / rest
 
 
 def owned_files(root: Path) -> dict[str, Path]:
@@ -184,6 +192,7 @@ def launch(compiled: Compiled, stage: Path, layout: Layout) -> Callable[[], None
         if errors:
             raise errors[0]
         _mark_packages(stage / "py")
+        outputs.write(compiled, stage)
 
     return wait
 
@@ -239,9 +248,9 @@ def _swap_in(stage: Path, root: Path, drift: Drift) -> None:
 
 def _key(ctx: Context, deps: deps_mod.Deps) -> str:
     compiled = ctx.compiled()
-    outputs = stamps.digest_files(owned_files(ctx.root).values(), ctx.root)
-    code = stamps.code_digest("tools.tasks.gen", "tools.gomod", "core.protoc")
-    return "\n".join([compiled.key, toolchain.versions_key(deps), outputs, code])
+    owned = stamps.digest_files(owned_files(ctx.root).values(), ctx.root)
+    code = stamps.code_digest("tools.tasks.gen", "tools.gomod", "core.protoc", *outputs.MODULES)
+    return "\n".join([compiled.key, toolchain.versions_key(deps), owned, code])
 
 
 Finish = Callable[[Context], None]
