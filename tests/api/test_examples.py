@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from google.protobuf import descriptor_pool
 from google.protobuf import symbol_database
 from google.protobuf import text_format
 from google.protobuf.any_pb2 import Any
@@ -283,7 +284,7 @@ def histories_follow_the_lifecycles(plan: WorkPlan) -> list[str]:
 
 
 def cycle_name(cycle: Lifecycle[S], state: S) -> str:
-    enum = symbol_database.Default().pool.FindEnumTypeByName(cycle.enum)
+    enum = descriptor_pool.Default().FindEnumTypeByName(cycle.enum)
     value = enum.values_by_number.get(state)
     return value.name if value is not None else str(state)
 

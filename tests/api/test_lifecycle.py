@@ -13,7 +13,7 @@ import subprocess
 from typing import Any
 
 import pytest
-from google.protobuf import symbol_database
+from google.protobuf import descriptor_pool
 from turboci.graph.orchestrator.v1.check_state_pb2 import CheckState
 from turboci.graph.orchestrator.v1.stage_attempt_state_pb2 import StageAttemptState
 from turboci.utils import lifecycle
@@ -28,7 +28,7 @@ NO_STATE = 1000  # no value of any lifecycle enum
 
 
 def value_names(enum: str) -> dict[int, str]:
-    values = symbol_database.Default().pool.FindEnumTypeByName(enum).values
+    values = descriptor_pool.Default().FindEnumTypeByName(enum).values
     return {v.number: v.name for v in values}
 
 
@@ -121,3 +121,21 @@ def test_the_zero_value_is_no_state() -> None:
 def test_a_lifecycle_refuses_a_successor_that_is_no_state() -> None:
     with pytest.raises(ValueError, match="7 is named but is no state"):
         Lifecycle("x.State", initial=[1], next={1: [7]})
+
+
+def test_generated_go_is_gofmt_clean() -> None:
+    goroot = subprocess.run(
+        ["go", "env", "GOROOT"],
+        env=env.go_env(LAYOUT),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    proc = subprocess.run(
+        [f"{goroot}/bin/gofmt", "-l", "utils/lifecycle"],
+        cwd=REPO / "go",
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "", "gen writes Go that gofmt would change"

@@ -39,17 +39,17 @@ MODULES = (
 
 
 def contents(compiled: Compiled) -> dict[str, bytes]:
-    """Every output by its path relative to the repository root."""
+    """Every output by its path relative to the repository root; the
+    lifecycle helpers only when the API documents a lifecycle."""
     from tools.stubs import machines  # the docs' model reads descriptor protos
 
     found = machines.machines(compiled)
     data = bundle.encode(compiled)
-    return {
-        f"go/{lifecycle_go.PATH}": lifecycle_go.render(found).encode("utf-8"),
-        f"go/{bundle.GO_PATH}": data,
-        f"py/{lifecycle_py.PATH}": lifecycle_py.render(found).encode("utf-8"),
-        f"py/{bundle.PY_PATH}": data,
-    }
+    out = {f"go/{bundle.GO_PATH}": data, f"py/{bundle.PY_PATH}": data}
+    if found:
+        out[f"go/{lifecycle_go.PATH}"] = lifecycle_go.render(found).encode("utf-8")
+        out[f"py/{lifecycle_py.PATH}"] = lifecycle_py.render(found).encode("utf-8")
+    return out
 
 
 def write(compiled: Compiled, stage: Path) -> None:
