@@ -1,5 +1,9 @@
 """`gen`: Go and Python stubs from the shared compile, swapped in on success.
 
+Besides protoc's stubs, gen writes the lifecycle helpers and the descriptor
+bundle (tools/stubs) into the same stage; they are owned and checked like
+the stubs.
+
 Everything is generated into a temporary folder first; the tree changes
 only after every generator succeeded, so a failure leaves go/ and py/ as
 they were. Only generated files are touched: hand-written helpers beside
