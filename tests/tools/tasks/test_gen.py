@@ -1,16 +1,22 @@
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from core import protoc
+from core.layout import Layout
+from tests.conftest import REPO
 from tests.conftest import SEED_BAD_PROTO
 from tests.conftest import output_of
 from tests.conftest import snapshot
 from tests.conftest import task_context
+from tools import env
 from tools.engine.context import Context
 from tools.errors import BuildError
 from tools.tasks import gen
@@ -184,6 +190,19 @@ enum ThingState {
   // Next states: none.
   THING_STATE_DONE = 2;
 }
+
+// A thing with a nested lifecycle.
+message Thing {
+  // Where a thing's phase is.
+  enum Phase {
+    PHASE_UNKNOWN = 0;
+    // Next states: PHASE_TWO.
+    PHASE_ONE = 1;
+    // Next states: none.
+    PHASE_TWO = 2;
+  }
+  Phase phase = 1;
+}
 """
 LIFECYCLE_PY = "py/turboci/utils/lifecycle.py"
 LIFECYCLE_GO = "go/utils/lifecycle/lifecycle.go"
@@ -200,7 +219,31 @@ def test_gen_owns_the_lifecycle_helpers_and_the_bundle(generated: Path) -> None:
     files = snapshot(generated)
     assert "thing: Lifecycle[ThingState.ValueType]" in files[LIFECYCLE_PY].decode()
     assert "case idspb.ThingState_THING_STATE_NEW:" in files[LIFECYCLE_GO].decode()
+    assert "case idspb.Thing_PHASE_ONE:" in files[LIFECYCLE_GO].decode()
     gen.gen(ctx(generated), check=True)
+    # The helpers compile against the stubs, nested enum included.
+    go = subprocess.run(
+        ["go", "vet", "./utils/lifecycle/"],
+        cwd=generated / "go",
+        env=env.go_env(Layout(generated), GOPROXY="off"),
+        capture_output=True,
+        text=True,
+    )
+    assert go.returncode == 0, go.stderr
+    shutil.copy(REPO / "py/turboci/utils/_lifecycle.py", generated / "py/turboci/utils/")
+    py = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from turboci.utils.lifecycle import thing, thing_phase as phase; "
+            "print(thing.next_states(1), phase.next_states(1), phase.is_final(2))",
+        ],
+        env={**os.environ, "PYTHONPATH": str(generated / "py")},
+        capture_output=True,
+        text=True,
+    )
+    assert py.stdout == "(2,) (2,) True\n", py.stderr
+    (generated / "py/turboci/utils/_lifecycle.py").unlink()
     (generated / LIFECYCLE_PY).write_text("# edited by hand\n")
     (generated / BUNDLES[1]).unlink()
     c = ctx(generated)
