@@ -1,10 +1,12 @@
-"""Fixtures of the API tests: the documented lifecycles of the API.
+"""Fixtures of the API tests: the lifecycles the API's comments document.
 
 Without generated stubs in py/ these modules would only fail to import, so
 they are not collected; tests/py/test_stubs.py fails then and says what to do.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pytest
 
@@ -20,17 +22,27 @@ LIFECYCLE_ENUMS = ("CheckState", "StageState", "StageAttemptState")
 collect_ignore_glob = [] if MARKER.exists() else ["test_*.py"]
 
 
+@dataclass(frozen=True)
+class Documented:
+    """One lifecycle as its enum's comments say, in full value names."""
+
+    states: tuple[str, ...]
+    next: dict[str, tuple[str, ...]]
+    initial: tuple[str, ...]
+
+
 @pytest.fixture(scope="session")
-def lifecycles() -> dict[str, dict[str, set[str]]]:
-    """For each lifecycle enum: every state (full value name) and the states
-    its comment says it may move to, read the way `./build.py docs` reads
-    them, from the build's compile of the API."""
+def lifecycles() -> dict[str, Documented]:
+    """Every lifecycle enum by full name, read the way `./build.py docs`
+    reads it (tools/docs/lifecycle.py), from the build's compile of the API."""
     api = model.load(compile_api(Layout(REPO)))
-    found: dict[str, dict[str, set[str]]] = {}
+    found: dict[str, Documented] = {}
     for cycle in lifecycle.lifecycles(api).values():
         full = {state.name: state.value.name for state in cycle.states}
-        found[cycle.enum.name] = {
-            state.value.name: {full[short] for short in state.next} for state in cycle.states
-        }
-    assert set(found) == set(LIFECYCLE_ENUMS)
+        found[cycle.enum.full_name] = Documented(
+            states=tuple(s.value.name for s in cycle.states),
+            next={s.value.name: tuple(full[n] for n in s.next) for s in cycle.states},
+            initial=tuple(s.value.name for s in cycle.initials),
+        )
+    assert {name.rsplit(".", 1)[-1] for name in found} == set(LIFECYCLE_ENUMS)
     return found

@@ -36,6 +36,8 @@ def test_every_helper_has_an_example_in_both_languages() -> None:
         ("value.write(", "value.Write("),
         ("value.digest(", "value.Digest("),
         ("ids.parse_as(", "ids.ParseAs["),
+        ("lifecycle.stage_attempt.can_transition(", "lifecycle.CanTransition("),
+        ("descriptors.pool(", "turbocidesc.Files("),
     ]:
         assert py_name in python, py_name
         assert go_name in go, go_name

@@ -111,7 +111,10 @@ def test_wheel_carries_typed_stubs_helpers_and_protos(wheel: Path) -> None:
     assert "turboci/py.typed" in names
     assert any(n.endswith("_pb2.pyi") for n in names)
     assert any(n.endswith("_pb2_grpc.py") for n in names)
-    assert {"turboci/utils/value.py", "turboci/utils/ids.py"} <= set(names)
+    helpers = {"value.py", "ids.py", "lifecycle.py", "_lifecycle.py", "descriptors.py"}
+    assert {f"turboci/utils/{h}" for h in helpers} <= set(names)
+    bundle = "turboci/utils/turboci.binpb.gz"
+    assert zipfile.ZipFile(wheel).read(bundle) == (PY / bundle).read_bytes()
     assert all(not n.startswith(("py/", "build/", "tests/")) for n in names)
     protos = {p.relative_to(REPO).as_posix() for p in (REPO / "turboci").rglob("*.proto")}
     assert protos == {n for n in names if n.endswith(".proto")}

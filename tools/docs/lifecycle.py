@@ -4,6 +4,10 @@ The API's convention: in a lifecycle enum every non-zero value's leading
 comment ends with `Next states: FULL_VALUE_NAME, ...` or `Next states: none.`
 (a terminal state). The first non-zero value is the initial state, and so is
 any state that no other state leads to.
+
+This is the one reader of those comments: docs/lifecycles.md is drawn from
+it, and `./build.py gen` writes the lifecycle helpers of Go and Python from
+it (tools/stubs/machines.py), so the docs and the helpers cannot disagree.
 """
 
 from __future__ import annotations

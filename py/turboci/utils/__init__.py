@@ -1,2 +1,4 @@
-"""Hand-written helpers for the TurboCI API stubs (not generated): `value` reads,
-writes and digests values, `ids` formats and parses compact graph IDs."""
+"""Helpers for the TurboCI API stubs: `value` reads, writes and digests
+values, `ids` formats and parses compact graph IDs, `descriptors` loads the
+API's schema; `lifecycle` (written by ./build.py gen from the state enums'
+comments) tells which state may follow which."""

@@ -1,17 +1,23 @@
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from core import protoc
+from core.layout import Layout
+from tests.conftest import REPO
 from tests.conftest import SEED_BAD_PROTO
 from tests.conftest import make_api_tree
 from tests.conftest import output_of
 from tests.conftest import snapshot
 from tests.conftest import task_context
+from tools import env
 from tools.engine.context import Context
 from tools.errors import BuildError
 from tools.tasks import gen
@@ -101,12 +107,14 @@ def test_hand_written_files_are_never_touched(generated: Path) -> None:
     helper = generated / "go/graph/ids/v1/idstr.go"
     helper.write_text("package idspb\n")
     py_helper = generated / "py/turboci/utils/__init__.py"
-    py_helper.parent.mkdir(parents=True)
+    # gen writes the descriptor bundle into turboci/utils/, beside the helpers.
+    py_helper.parent.mkdir(parents=True, exist_ok=True)
     py_helper.write_text('"""helpers"""\n')
     (generated / "turboci/graph/ids/v1/ids_service.proto").unlink()
     gen.gen(ctx(generated))
     assert helper.read_text() == "package idspb\n"
     assert py_helper.read_text() == '"""helpers"""\n'
+    assert (generated / "py/turboci/utils/turboci.binpb.gz").exists()
     assert not (generated / GRPC_GO).exists()
     assert not (generated / "go/graph/ids/v1/grpcpb").exists()
 
@@ -176,3 +184,87 @@ def test_grpc_modules_only_for_files_with_a_service(generated: Path) -> None:
     assert "py/turboci/graph/ids/v1/ids_service_pb2_grpc.py" in files
     assert "py/turboci/graph/ids/v1/work_plan_id_pb2_grpc.py" not in files
     assert "py/turboci/graph/ids/v1/work_plan_id_pb2_grpc.pyi" not in files
+
+
+THING_STATE_PROTO = """syntax = "proto3";
+
+package turboci.graph.ids.v1;
+
+option go_package = "go.chromium.org/turboci/proto/go/graph/ids/v1;idspb";
+
+// Where a thing is.
+enum ThingState {
+  THING_STATE_UNKNOWN = 0;
+  // Made.
+  // Next states: THING_STATE_DONE.
+  THING_STATE_NEW = 1;
+  // Over.
+  // Next states: none.
+  THING_STATE_DONE = 2;
+}
+
+// A thing with a nested lifecycle.
+message Thing {
+  // Where a thing's phase is.
+  enum Phase {
+    PHASE_UNKNOWN = 0;
+    // Next states: PHASE_TWO.
+    PHASE_ONE = 1;
+    // Next states: none.
+    PHASE_TWO = 2;
+  }
+  Phase phase = 1;
+}
+"""
+LIFECYCLE_PY = "py/turboci/utils/lifecycle.py"
+LIFECYCLE_GO = "go/utils/lifecycle/lifecycle.go"
+BUNDLES = ("py/turboci/utils/turboci.binpb.gz", "go/utils/turbocidesc/turboci.binpb.gz")
+
+
+def test_gen_owns_the_lifecycle_helpers_and_the_bundle(generated: Path) -> None:
+    files = snapshot(generated)
+    assert files[BUNDLES[0]] == files[BUNDLES[1]]
+    assert LIFECYCLE_PY not in files, "an API without a lifecycle gets no helpers"
+    proto = generated / "turboci/graph/ids/v1/thing_state.proto"
+    proto.write_text(THING_STATE_PROTO)
+    gen.gen(ctx(generated))
+    files = snapshot(generated)
+    assert "thing: Lifecycle[ThingState.ValueType]" in files[LIFECYCLE_PY].decode()
+    assert "case idspb.ThingState_THING_STATE_NEW:" in files[LIFECYCLE_GO].decode()
+    assert "case idspb.Thing_PHASE_ONE:" in files[LIFECYCLE_GO].decode()
+    gen.gen(ctx(generated), check=True)
+    # The helpers compile against the stubs, nested enum included.
+    go = subprocess.run(
+        ["go", "vet", "./utils/lifecycle/"],
+        cwd=generated / "go",
+        env=env.go_env(Layout(generated), GOPROXY="off"),
+        capture_output=True,
+        text=True,
+    )
+    assert go.returncode == 0, go.stderr
+    shutil.copy(REPO / "py/turboci/utils/_lifecycle.py", generated / "py/turboci/utils/")
+    py = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from turboci.utils.lifecycle import thing, thing_phase as phase; "
+            "print(thing.next_states(1), phase.next_states(1), phase.is_final(2))",
+        ],
+        env={**os.environ, "PYTHONPATH": str(generated / "py")},
+        capture_output=True,
+        text=True,
+    )
+    assert py.stdout == "(2,) (2,) True\n", py.stderr
+    (generated / "py/turboci/utils/_lifecycle.py").unlink()
+    (generated / LIFECYCLE_PY).write_text("# edited by hand\n")
+    (generated / BUNDLES[1]).unlink()
+    c = ctx(generated)
+    with pytest.raises(BuildError, match="2 generated file"):
+        gen.gen(c, check=True)
+    assert f"{LIFECYCLE_PY}: differs" in output_of(c)
+    assert f"{BUNDLES[1]}: missing" in output_of(c)
+    proto.unlink()
+    gen.gen(ctx(generated))
+    files = snapshot(generated)
+    assert LIFECYCLE_PY not in files and LIFECYCLE_GO not in files
+    assert all(b in files for b in BUNDLES)

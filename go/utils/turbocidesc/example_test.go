@@ -1,0 +1,25 @@
+package turbocidesc_test
+
+import (
+	"fmt"
+	"strings"
+
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"go.chromium.org/turboci/proto/go/utils/turbocidesc"
+)
+
+func ExampleFiles() {
+	files, err := turbocidesc.Files()
+	if err != nil {
+		panic(err)
+	}
+	d, err := files.FindDescriptorByName("turboci.graph.orchestrator.v1.StageAttemptState")
+	if err != nil {
+		panic(err)
+	}
+	state := d.(protoreflect.EnumDescriptor)
+	comment := d.ParentFile().SourceLocations().ByDescriptor(d).LeadingComments
+	fmt.Println(state.Values().Len() > 1, strings.TrimSpace(comment) != "")
+	// Output: true true
+}
