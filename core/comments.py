@@ -101,6 +101,8 @@ def ignored_rules(comment: str) -> set[str]:
 
 # A lifecycle enum value's comment ends with `Next states: A, B.` or `Next states: none.`
 NEXT_STATES = re.compile(r"^\s*next states:", re.IGNORECASE)
+# A lifecycle enum's own comment may list where a node can start: `Initial states: A, B.`
+INITIAL_STATES = re.compile(r"^\s*initial states:", re.IGNORECASE)
 
 
 def clean_comment(raw: str) -> str:

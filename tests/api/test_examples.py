@@ -239,11 +239,8 @@ def histories_follow_the_lifecycles(plan: WorkPlan) -> list[str]:
 
     def follows(cycle: Lifecycle[S], path: Sequence[S], where: str) -> None:
         names = [cycle_name(cycle, s) for s in path]
-        # A check may be created PLANNING or, by a writer that knows it all
-        # up front, PLANNED (CheckState): the first state is only checked to
-        # be a state here; an attempt's first state is checked below.
-        if not path or path[0] not in cycle.states:
-            problems.append(f"{where}: {names[:1]} is no state of its lifecycle")
+        if not path or not cycle.is_initial(path[0]):
+            problems.append(f"{where}: starts in {names[:1]}, not an initial state")
             return
         for (a, b), (a_name, b_name) in zip(
             itertools.pairwise(path), itertools.pairwise(names), strict=True

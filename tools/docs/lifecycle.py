@@ -3,7 +3,9 @@
 The API's convention: in a lifecycle enum every non-zero value's leading
 comment ends with `Next states: FULL_VALUE_NAME, ...` or `Next states: none.`
 (a terminal state). The first non-zero value is the initial state, and so is
-any state that no other state leads to.
+any state that no other state leads to; an enum whose own comment has a line
+`Initial states: FULL_VALUE_NAME, ...` starts in exactly those instead (a
+node a writer may create further along, e.g. a check created PLANNED).
 
 This is the one reader of those comments: docs/lifecycles.md is drawn from
 it, and `./build.py gen` writes the lifecycle helpers of Go and Python from
@@ -46,6 +48,8 @@ class Lifecycle:
     package: str
     enum: Enum
     states: tuple[State, ...]  # declaration order; the first is the initial state
+    # Short names from the enum's `Initial states:` line, if it has one.
+    declared_initials: tuple[str, ...] = ()
 
     @property
     def initial(self) -> State:
@@ -53,8 +57,11 @@ class Lifecycle:
 
     @property
     def initials(self) -> tuple[State, ...]:
-        """The first state, and every other state that no state leads to
-        (a lifecycle may start in more than one place)."""
+        """Where a node may start: the states the enum's `Initial states:`
+        line names, else the first state and every other state that no state
+        leads to (a lifecycle may start in more than one place)."""
+        if self.declared_initials:
+            return tuple(s for s in self.states if s.name in self.declared_initials)
         targets = {n for s in self.states for n in s.next}
         return (self.initial, *(s for s in self.states[1:] if s.name not in targets))
 
@@ -214,7 +221,41 @@ def parse(package: str, enum: Enum, errors: list[str]) -> Lifecycle | None:
     shorts = short_names([v.name for v in enum.values])
     states = [_parse_state(enum, v, shorts, errors) for v in enum.values if v.number != 0]
     kept = tuple(s for s in states if s is not None)
-    return Lifecycle(package, enum, kept) if kept and len(kept) == len(states) else None
+    initials = _declared_initials(enum, shorts, errors)
+    if not kept or len(kept) != len(states) or initials is None:
+        return None
+    return Lifecycle(package, enum, kept, initials)
+
+
+def _declared_initials(
+    enum: Enum, shorts: dict[str, str], errors: list[str]
+) -> tuple[str, ...] | None:
+    """The short names of the enum's `Initial states:` line (empty without
+    one); None, with the problems in `errors`, when it names no state."""
+    lines = enum.source.leading.splitlines()
+    found = [i for i, ln in enumerate(lines) if comments.INITIAL_STATES.match(ln)]
+    if not found:
+        return ()
+    index = found[-1]
+    line = lines[index]
+    line_no, col = enum.source.leading_line(index)
+    head = comments.INITIAL_STATES.match(line)
+    assert head is not None
+    found_words = list(_WORD.finditer(line, head.end()))
+    words = [m.group() for m in found_words]
+    zero = {v.name for v in enum.values if v.number == 0}
+    bad = [w for w in words if w not in shorts or w in zero]
+    # Point at the first bad name (raw comment lines start right after `//`).
+    at = next((m.start() for m in found_words if m.group() in bad), head.end())
+    where = f"{enum.source.file}:{line_no}:{col + 2 + at}"
+    if bad or not words:
+        errors.append(
+            f'{where}: "Initial states:" of {enum.full_name} must name its non-zero values '
+            f"by their full names, e.g. {next(iter(n for n in shorts if n not in zero), '?')}"
+            + (f" (not {', '.join(bad)})" if bad else "")
+        )
+        return None
+    return tuple(dict.fromkeys(shorts[w] for w in words))
 
 
 def lifecycles(api: Api) -> dict[str, Lifecycle]:

@@ -59,7 +59,7 @@ func InitialStates[S State]() []S {
 	var found any
 	switch any(*new(S)).(type) {
 	case orchestratorpb.CheckState:
-		found = []orchestratorpb.CheckState{orchestratorpb.CheckState_CHECK_STATE_PLANNING}
+		found = []orchestratorpb.CheckState{orchestratorpb.CheckState_CHECK_STATE_PLANNING, orchestratorpb.CheckState_CHECK_STATE_PLANNED}
 	case orchestratorpb.StageAttemptState:
 		found = []orchestratorpb.StageAttemptState{orchestratorpb.StageAttemptState_STAGE_ATTEMPT_STATE_PENDING, orchestratorpb.StageAttemptState_STAGE_ATTEMPT_STATE_AWAITING_RETRY}
 	case orchestratorpb.StageState:

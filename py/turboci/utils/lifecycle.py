@@ -31,6 +31,7 @@ check: Lifecycle[CheckState.ValueType] = Lifecycle(
     "turboci.graph.orchestrator.v1.CheckState",
     initial=[
         CheckState.CHECK_STATE_PLANNING,
+        CheckState.CHECK_STATE_PLANNED,
     ],
     next={
         CheckState.CHECK_STATE_PLANNING: [

@@ -187,3 +187,29 @@ def test_text_after_the_list_is_an_error(tmp_path: Path) -> None:
     api = _jobs(tmp_path, "JOB_STATE_RUNNING.\n  // More words about queueing.")
     with pytest.raises(BuildError, match=r"^jobs/job\.proto:9:6: .*must end the comment"):
         lifecycle.lifecycles(api)
+
+
+def _jobs_starting(tmp_path: Path, line: str) -> model.Api:
+    src = JOB_STATE.replace("{queued_next}", "JOB_STATE_RUNNING.")
+    src = src.replace("{running_next}", "JOB_STATE_DONE.")
+    src = src.replace("// A job's lifecycle.\n", f"// A job's lifecycle.\n//\n// {line}\n")
+    (tmp_path / "jobs").mkdir()
+    (tmp_path / "jobs" / "job.proto").write_text(src)
+    return model.load(compile_protos(tmp_path, ("jobs/job.proto",)))
+
+
+def test_an_initial_states_line_names_where_a_node_may_start(tmp_path: Path) -> None:
+    api = _jobs_starting(tmp_path, "Initial states: JOB_STATE_QUEUED, JOB_STATE_RUNNING.")
+    lc = lifecycle.lifecycles(api)["jobs.v1.JobState"]
+    assert [s.name for s in lc.initials] == ["QUEUED", "RUNNING"]
+    assert lc.mermaid()[1:3] == ["    [*] --> QUEUED", "    [*] --> RUNNING"]
+
+
+def test_an_initial_states_line_must_name_values(tmp_path: Path) -> None:
+    api = _jobs_starting(tmp_path, "Initial states: JOB_STATE_QUEUED, RUNNING, JOB_STATE_UNKNOWN.")
+    with pytest.raises(BuildError) as info:
+        lifecycle.lifecycles(api)
+    assert info.value.message == (
+        'jobs/job.proto:7:38: "Initial states:" of jobs.v1.JobState must name its non-zero '
+        "values by their full names, e.g. JOB_STATE_QUEUED (not RUNNING, JOB_STATE_UNKNOWN)"
+    )

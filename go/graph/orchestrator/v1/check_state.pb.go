@@ -39,6 +39,8 @@ const (
 // which. States only move forward.
 //
 // How a whole workplan moves from created to done is told on WorkPlan.
+//
+// Initial states: CHECK_STATE_PLANNING, CHECK_STATE_PLANNED.
 type CheckState int32
 
 const (

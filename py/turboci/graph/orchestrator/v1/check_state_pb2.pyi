@@ -68,6 +68,8 @@ class CheckState(_CheckState, metaclass=_CheckStateEnumTypeWrapper):
     which. States only move forward.
 
     How a whole workplan moves from created to done is told on WorkPlan.
+
+    Initial states: CHECK_STATE_PLANNING, CHECK_STATE_PLANNED.
     """
 
 CHECK_STATE_UNKNOWN: CheckState.ValueType  # 0
