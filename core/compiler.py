@@ -43,8 +43,11 @@ FileProto = descriptor_pb2.FileDescriptorProto
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 # Below this many files a second protoc costs more in start-up than it saves.
 SPLIT_AT = 64
-# Above this many bytes per protoc, batches are halved again to bound memory.
-BATCH_BYTES = int(os.environ.get("TURBOCI_BATCH_BYTES", str(48 * 1024 * 1024)))
+# Bytes of source per protoc at most: a big tree is compiled in rounds of
+# one protoc per core. Smaller batches bound each protoc's memory and let the
+# rules run on early batches while later ones compile; on googleapis (64 MiB)
+# four batches took a third less peak memory than two, in less time.
+BATCH_BYTES = int(os.environ.get("TURBOCI_BATCH_BYTES", str(16 * 1024 * 1024)))
 
 
 def _first_bad_utf8(data: bytes) -> tuple[int, int, int] | None:
