@@ -94,7 +94,7 @@ def check(ctx: RuleContext, report: Report) -> None:
         required = ctx.tree(sf.name).require_next_id
         # A file whose text never triggers has no Next ID comment to judge:
         # unless every message needs one, it is done without a look at its comments.
-        if not required and not comments.TRIGGER_BYTES.search(sf.raw):
+        if not required and not comments.may_mention_next_id(sf.raw):
             continue
         # Most comments never mention the next id; a regex scan in C
         # rules them out before the last line of the rest is parsed.
