@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import threading
 from pathlib import Path
@@ -184,3 +185,35 @@ def test_an_unwritable_cache_costs_speed_not_the_compile(tmp_path: Path) -> None
     compiled = compiler.compile_files(tree, names, cache=blocker)
     assert compiled.files == tuple(names)
     assert blocker.read_text(encoding="utf-8").startswith("a file")
+
+
+def test_plan_batches_keeps_import_chains_together() -> None:
+    # Two independent chains a0 <- a1 <- a2 and b0 <- b1 <- b2, of equal bytes.
+    files = [f"{c}{i}.proto" for c in "ab" for i in range(3)]
+    imports = {f"{c}{i}.proto": [f"{c}{i - 1}.proto"] if i else [] for c in "ab" for i in range(3)}
+    sizes = dict.fromkeys(files, 10)
+    interleaved = sorted(files, key=lambda f: (f[1], f[0]))  # a0 b0 a1 b1 a2 b2
+    groups = compiler.plan_batches(interleaved, sizes, 2, imports)
+    assert sorted(groups) == [
+        ["a0.proto", "a1.proto", "a2.proto"],
+        ["b0.proto", "b1.proto", "b2.proto"],
+    ]
+    assert compiler.plan_batches(interleaved, sizes, 2, imports) == groups  # deterministic
+
+
+def test_plan_batches_by_imports_stays_balanced_in_bytes() -> None:
+    # Everything imports one hub: the hub is shared, the rest splits evenly by bytes.
+    files = ["hub.proto", *(f"f{i:02d}.proto" for i in range(20))]
+    imports = {f: (["hub.proto"] if f != "hub.proto" else []) for f in files}
+    sizes = {f: (100 if f == "f00.proto" else 10) for f in files}
+    groups = compiler.plan_batches(files, sizes, 3, imports)
+    assert sorted(f for g in groups for f in g) == sorted(files)
+    own = [sum(sizes[f] for f in g) for g in groups]
+    assert max(own) <= sum(sizes.values()) / 3 * 1.05 + 100
+
+
+def test_guessed_imports_prefer_what_the_cache_knows() -> None:
+    raw = {"a.proto": b'import "b.proto";\n  import public "c.proto";\n// import "no.proto"\n'}
+    assert compiler.guessed_imports(raw, {}) == {"a.proto": ["b.proto", "c.proto"]}
+    known = {hashlib.sha256(raw["a.proto"]).hexdigest(): ["x.proto"]}
+    assert compiler.guessed_imports(raw, known) == {"a.proto": ["x.proto"]}
