@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core import protoc
-from core.compiler import Compiled
 from core.layout import GO_MODULE
 from core.layout import Layout
 from tools import deps as deps_mod
@@ -30,6 +30,9 @@ from tools.engine.context import Context
 from tools.engine.task import Task
 from tools.engine.task import check_flag
 from tools.errors import BuildError
+
+if TYPE_CHECKING:  # protobuf is in the tools venv, which may not exist yet
+    from core.compiler import Compiled
 
 GO_PATTERNS = ("*.pb.go",)
 PY_PATTERNS = ("*_pb2.py", "*_pb2.pyi", "*_pb2_grpc.py", "*_pb2_grpc.pyi")
