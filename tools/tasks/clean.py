@@ -11,6 +11,7 @@ from pathlib import Path
 from tools import thirdparty
 from tools.engine.context import Context
 from tools.engine.task import Task
+from tools.engine.task import always
 from tools.errors import BuildError
 
 
@@ -71,6 +72,7 @@ def _run(ctx: Context, args: argparse.Namespace) -> int:
 
 TASK = Task(
     name="clean",
+    writes=always,
     help="remove caches and the google/ copies",
     arguments=_arguments,
     run=_run,

@@ -14,6 +14,7 @@ from tools.engine.context import Context
 from tools.engine.task import StepFn
 from tools.engine.task import Task
 from tools.engine.task import check_flag
+from tools.engine.task import unless_check
 from tools.errors import BuildError
 from tools.run import output_of
 from tools.run import run
@@ -79,6 +80,7 @@ def _step(ctx: Context) -> StepFn:
 
 TASK = Task(
     name="format",
+    writes=unless_check,
     help="format the protos with buf format",
     arguments=check_flag("print the diff and exit 1 instead of rewriting"),
     run=_run,
