@@ -59,11 +59,14 @@ def _all_unchanged() -> bool:
     return True
 
 
-def _recover() -> None:
-    """Undo (or finish) a transaction an earlier run left, before anything else."""
+def _preflight() -> None:
+    """Before anything else: refuse a .cache that leads out of the checkout (every
+    task writes caches there), then undo (or finish) a transaction an earlier
+    run left."""
     from tools.engine import lock
     from tools.engine import transaction
 
+    files.confined(REPO.root, REPO.cache)
     if not transaction.pending(REPO):
         return
     with lock.held(REPO, "recovery"):
@@ -90,7 +93,7 @@ def main(argv: Sequence[str]) -> int:
     argv = list(argv)
     task = argv[0] if argv else None
     try:
-        _recover()
+        _preflight()
         if task == "all" and len(argv) == 1 and _all_unchanged():
             return 0
         from tools.engine import registry

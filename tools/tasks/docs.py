@@ -57,9 +57,9 @@ def docs(ctx: Context, check: bool = False) -> None:
                 txn.put_bytes(f"{name}/{p}", pages[p])
         for p in sorted(set(have) - set(pages)):
             txn.delete(f"{name}/{p}")
-        if stale:
-            ctx.say(f"updated {len(stale)} doc page(s)")
         txn.on_commit(lambda: stamps.record(layout, "docs", _key(compiled.key, target)))
+    if stale:
+        ctx.say(f"updated {len(stale)} doc page(s)")
 
 
 def _key(compile_key: str, docs: Path) -> str:

@@ -273,11 +273,11 @@ def start(ctx: Context, check: bool = False) -> Finish:
             else:
                 with transaction.writing(out.layout, "gen", out.txn) as txn:
                     _stage_changes(stage, drift, txn)
-                    changed = len(drift.missing) + len(drift.extra) + len(drift.differing)
-                    if changed:
-                        out.say(f"updated {changed} generated file(s)")
                     # The stamp describes the tree once the files are in place.
                     txn.on_commit(lambda: stamps.record(out.layout, "gen", _key(out, deps)))
+                changed = len(drift.missing) + len(drift.extra) + len(drift.differing)
+                if changed:
+                    out.say(f"updated {changed} generated file(s)")
         finally:
             shutil.rmtree(stage, ignore_errors=True)
         if check:
