@@ -83,7 +83,7 @@ def test_a_second_writer_waits_for_the_holder_and_says_for_whom(
         waiting = support.start(api_tree, "gen")
         time.sleep(1.5)
         assert waiting.poll() is None, "gen ran while another writer held the lock"
-    out, err = waiting.communicate(timeout=120)
+    _, err = waiting.communicate(timeout=120)
     assert waiting.returncode == 0, err
     assert err == f"waiting for another ./build.py (pid {os.getpid()}, test) to finish\n"
 
