@@ -36,6 +36,7 @@ from google.protobuf import descriptor_pb2
 from google.protobuf.message import DecodeError
 
 from core import protoc
+from core import utf8
 from core.files import write_atomic
 from core.protoc import CompileError
 
@@ -483,6 +484,7 @@ def compile_stream(
             stack.extend((d, importer) for d in entry.dependency)
         todo = sorted(set(todo))
         cached = [protos[f] for f in files if f in protos]
+        _check_strings(cached)
         if cached:
             yield cached
     else:
@@ -507,6 +509,7 @@ def compile_stream(
                 if proto.name not in protos:
                     protos[proto.name] = proto
                     fresh.add(proto.name)
+            _check_strings(batch)
             yield batch
     if store is not None and fresh:
         _store(store, keys, protos, fresh, known_imports)
@@ -529,6 +532,13 @@ def compile_stream(
                 cache_folder=cache,
             )
         )
+
+
+def _check_strings(protos: Sequence[FileProto]) -> None:
+    """protoc accepts escapes that are not UTF-8 in string options: refuse them."""
+    bad = [line for proto in protos for line in utf8.not_utf8(proto)]
+    if bad:
+        raise CompileError(protoc.capped(bad))
 
 
 def _store(
