@@ -403,13 +403,22 @@ class Compiled:
             if self._set_path is None or not self._set_path.exists():
                 folder = self.cache_folder or Path(tempfile.mkdtemp(prefix="turboci-compile-"))
                 path = folder / "sets" / f"{self.key}.binpb"
-                if not path.exists():
-                    write_atomic(path, self.descriptor_set().SerializeToString(deterministic=True))
+                data = self.descriptor_set().SerializeToString(deterministic=True)
+                # A set left on disk is compared, not trusted: a corrupt one is rewritten.
+                if _read_or_none(path) != data:
+                    write_atomic(path, data)
                     for old in path.parent.glob("*.binpb"):
                         if old != path:
                             old.unlink(missing_ok=True)
                 self._set_path = path
             return self._set_path
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def _ordered(protos: Mapping[str, FileProto]) -> dict[str, FileProto]:
