@@ -64,9 +64,9 @@ def test_a_proto_without_syntax_is_a_finding(build_copy: Build, api_tree: Path) 
 def test_the_repos_protos_declare_their_syntax() -> None:
     repo = Path(__file__).resolve().parents[2]
     for path in (repo / "turboci").rglob("*.proto"):
-        first = [
+        first = next(
             ln for ln in path.read_text().splitlines() if ln.strip() and not ln.startswith("//")
-        ][0]
+        )
         assert first.startswith(("syntax =", "edition =")), path
 
 

@@ -66,7 +66,7 @@ def _renames_in_commit(tmp_path: Path) -> int:
 
     txn = _stage(layout)
     with pytest.MonkeyPatch.context() as m:
-        m.setattr(transaction.os, "replace", counting)
+        m.setattr(os, "replace", counting)
         txn.commit()
     return calls
 
@@ -83,7 +83,7 @@ def _stop_at(monkeypatch: pytest.MonkeyPatch, n: int, exc: Callable[[], BaseExce
         count[0] += 1
         real(src, dst)
 
-    monkeypatch.setattr(transaction.os, "replace", replace)
+    monkeypatch.setattr(os, "replace", replace)
 
 
 def test_a_commit_puts_every_file_in_place(tmp_path: Path) -> None:

@@ -233,8 +233,7 @@ def _undo(layout: Layout, folder: Path, journal: dict[str, object]) -> int:
     """Move every old file back and remove every new one; how many were restored."""
     root = layout.root
     restored = 0
-    moves = [Move(str(p), bool(n), bool(o)) for p, n, o in _list(journal.get("moves"))]
-    for m in reversed(moves):
+    for m in reversed(_moves(journal.get("moves"))):
         target = root / m.path
         if m.new and not os.path.lexists(folder / "new" / m.path) and os.path.lexists(target):
             target.unlink()  # the new file had been moved in
@@ -251,8 +250,18 @@ def _undo(layout: Layout, folder: Path, journal: dict[str, object]) -> int:
     return restored
 
 
-def _list(value: object) -> list[list[object]] | list[object]:
+def _list(value: object) -> list[object]:
     return value if isinstance(value, list) else []
+
+
+def _moves(value: object) -> list[Move]:
+    """The journal's moves; ValueError if they are not what _apply wrote."""
+    moves = []
+    for item in _list(value):
+        if not (isinstance(item, list) and len(item) == 3 and isinstance(item[0], str)):
+            raise ValueError(f"a move is {item!r}")
+        moves.append(Move(item[0], bool(item[1]), bool(item[2])))
+    return moves
 
 
 def pending(layout: Layout) -> bool:
@@ -282,7 +291,7 @@ def _recover_journal(layout: Layout) -> str:
             raise ValueError("not an object")
         folder = staging_root(layout) / str(journal["folder"])
         task = str(journal.get("task", "a task"))
-        moves = [Move(str(p), bool(n), bool(o)) for p, n, o in _list(journal.get("moves"))]
+        moves = _moves(journal.get("moves"))
     except files.OutsideRootError as exc:
         raise BuildError(str(exc), exit_code=2) from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
