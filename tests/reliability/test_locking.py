@@ -113,3 +113,14 @@ def test_a_killed_holder_does_not_leave_the_checkout_locked(
     assert after.returncode == 0, after.stderr
     assert "waiting" not in after.stderr
     assert build_copy("gen", "--check").returncode == 0
+
+
+def test_clean_keeps_the_lock_file_it_holds(build_copy: Build, api_tree: Path) -> None:
+    assert build_copy("gen").returncode == 0
+    lock_file = api_tree / ".cache" / lock.NAME
+    inode = lock_file.stat().st_ino
+    proc = build_copy("clean")
+    assert proc.returncode == 0, proc.stderr
+    assert "removed .cache/" in proc.stdout
+    assert [p.name for p in (api_tree / ".cache").iterdir()] == [lock.NAME]
+    assert lock_file.stat().st_ino == inode
