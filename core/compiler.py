@@ -15,6 +15,7 @@ The descriptors are parsed once per process and handed to every consumer
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import hashlib
@@ -22,6 +23,7 @@ import importlib.metadata
 import json
 import os
 import queue
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -336,7 +338,11 @@ def _protoc_batches(
             where.mkdir(parents=True, exist_ok=True)
         except OSError:
             where = None  # an unwritable cache: the system's temp folder, cleaned up after
-    with tempfile.TemporaryDirectory(prefix="protoc-", dir=where) as tmp:
+    try:
+        scratch_dir = tempfile.TemporaryDirectory(prefix="protoc-", dir=where)
+    except OSError:  # a read-only checkout: the system's, removed after
+        scratch_dir = tempfile.TemporaryDirectory(prefix="protoc-")
+    with scratch_dir as tmp:
         done: queue.Queue[tuple[int, Path, Path] | None] = queue.Queue()
         stop = threading.Event()
         # A thread keeps `jobs` protoc processes running, so a free core gets
@@ -401,17 +407,28 @@ class Compiled:
         """The set on disk (for `protoc --descriptor_set_in` and buf), written once."""
         with self._lock:
             if self._set_path is None or not self._set_path.exists():
-                folder = self.cache_folder or Path(tempfile.mkdtemp(prefix="turboci-compile-"))
+                folder = self.cache_folder or _temp_folder()
                 path = folder / "sets" / f"{self.key}.binpb"
                 data = self.descriptor_set().SerializeToString(deterministic=True)
                 # A set left on disk is compared, not trusted: a corrupt one is rewritten.
                 if _read_or_none(path) != data:
-                    write_atomic(path, data)
+                    try:
+                        write_atomic(path, data)
+                    except OSError:  # a read-only checkout: the system's temp folder
+                        path = _temp_folder() / "sets" / f"{self.key}.binpb"
+                        write_atomic(path, data)
                     for old in path.parent.glob("*.binpb"):
                         if old != path:
                             old.unlink(missing_ok=True)
                 self._set_path = path
             return self._set_path
+
+
+def _temp_folder() -> Path:
+    """A folder in the system's temp folder, removed when the process exits."""
+    folder = Path(tempfile.mkdtemp(prefix="turboci-compile-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
 
 
 def _read_or_none(path: Path) -> bytes | None:

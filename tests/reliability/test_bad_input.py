@@ -3,10 +3,13 @@ traceback, an "internal error" (exit 3) or a hang."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import subprocess
 from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -144,19 +147,66 @@ def test_lint_fix_on_a_read_only_file(build_copy: Build, api_tree: Path) -> None
         assert proc.returncode in (1, 2) and len(proc.stderr.splitlines()) == 1
 
 
-@pytest.mark.skipif(AS_ROOT, reason="root writes into read-only folders")
-@pytest.mark.parametrize("folder", ["go", "docs", "."])
+@contextlib.contextmanager
+def read_only(paths: list[Path], flat: tuple[Path, ...] = ()) -> Iterator[None]:
+    """Make `paths` (recursively) and `flat` (alone) unwritable, even for root (chattr +i)."""
+    if AS_ROOT and shutil.which("chattr") is None:
+        pytest.skip("root writes into read-only folders, and there is no chattr")
+    tool, on, off = ("chattr", "+i", "-i") if AS_ROOT else ("chmod", "a-w", "u+w")
+
+    def apply(flag: str) -> subprocess.CompletedProcess[bytes]:
+        deep = subprocess.run([tool, "-R", flag, *map(str, paths)], capture_output=True)
+        if deep.returncode or not flat:
+            return deep
+        return subprocess.run([tool, flag, *map(str, flat)], capture_output=True)
+
+    made = apply(on)
+    if made.returncode != 0:
+        apply(off)
+        pytest.skip(f"{tool} does not work here: {made.stderr!r}")
+    try:
+        yield
+    finally:
+        apply(off)
+
+
+def _everything_but_tools(root: Path) -> list[Path]:
+    return [p for p in root.iterdir() if p.name != "tools"]
+
+
+@pytest.mark.parametrize("folder", ["go", "docs"])
 def test_a_read_only_output_folder(build_copy: Build, api_tree: Path, folder: str) -> None:
     assert build_copy("all").returncode == 0
     proto = api_tree / support.IDS / "work_plan_id.proto"
     proto.write_text(proto.read_text().replace("realm", "realm_name"))
     before = support.generated(api_tree)
-    target = api_tree / folder
-    target.chmod(0o555)
-    try:
+    with read_only([api_tree / folder]):
         proc = build_copy("all")
-    finally:
-        target.chmod(0o755)
     assert proc.returncode in (1, 2)
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+    assert len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert ": cannot replace it: " in proc.stderr and "nothing was changed" in proc.stderr
+    # Under `all` the stubs and the docs are one transaction: neither changed.
     assert support.generated(api_tree) == before
+
+
+def test_a_read_only_checkout_reads_and_refuses_writes(
+    build_copy: Build, api_tree: Path, tmp_path: Path
+) -> None:
+    assert build_copy("all").returncode == 0
+    proto = api_tree / support.IDS / "work_plan_id.proto"
+    proto.write_text(proto.read_text().replace("realm", "realm_name"))
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = dict(support.env(), TMPDIR=str(tmp))
+    with read_only(_everything_but_tools(api_tree), flat=(api_tree, api_tree / "tools")):
+        assert build_copy("lint", env=env).returncode == 0
+        for check in (("gen", "--check"), ("docs", "--check")):
+            proc = build_copy(*check, env=env)
+            assert proc.returncode == 1, proc.stderr
+            assert "out of date" in proc.stderr.splitlines()[-1]
+        proc = build_copy("gen", env=env)
+        assert proc.returncode == 2
+        assert proc.stderr.startswith("error: .cache: cannot take the build lock: ")
+        assert len(proc.stderr.splitlines()) == 1
+    assert list(tmp.iterdir()) == []  # the fallbacks clean up after themselves

@@ -19,6 +19,7 @@ import contextlib
 import json
 import os
 import shutil
+import tempfile
 import threading
 import uuid
 from collections.abc import Callable
@@ -43,10 +44,17 @@ def staging_root(layout: Layout) -> Path:
     return layout.cache / STAGING
 
 
-def scratch(layout: Layout, prefix: str) -> Path:
+def scratch(layout: Layout, prefix: str, anywhere: bool = False) -> Path:
     """A fresh folder under .cache/staging for a task's own staging, named for
-    this process so that recovery can tell a dead run's leftovers."""
+    this process so that recovery can tell a dead run's leftovers. With
+    `anywhere` (nothing will be moved into the tree: a --check), a read-only
+    checkout falls back to the system's temp folder; the caller removes it."""
     base = staging_root(layout)
+    if anywhere:
+        try:
+            return scratch(layout, prefix)
+        except BuildError:
+            return Path(tempfile.mkdtemp(prefix=f"turboci-{prefix}-"))
     try:
         files.confined(layout.root, base)
         base.mkdir(parents=True, exist_ok=True)

@@ -248,7 +248,7 @@ def start(ctx: Context, check: bool = False) -> Finish:
     if stamps.is_fresh(ctx.layout, "gen", key):
         return lambda _: None
     # Staging lives in the repo, on the same filesystem as go/ and py/.
-    stage = transaction.scratch(ctx.layout, "gen")
+    stage = transaction.scratch(ctx.layout, "gen", anywhere=check)
     try:
         wait = launch(ctx.compiled(), stage, ctx.layout)
     except BaseException:
