@@ -124,3 +124,31 @@ def test_clean_keeps_the_lock_file_it_holds(build_copy: Build, api_tree: Path) -
     assert "removed .cache/" in proc.stdout
     assert [p.name for p in (api_tree / ".cache").iterdir()] == [lock.NAME]
     assert lock_file.stat().st_ino == inode
+
+
+def test_the_tool_install_holds_the_lock_only_when_it_installs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tools import deps
+    from tools import toolchain
+
+    checkout = Layout(tmp_path)
+    (tmp_path / "DEPS").write_text('[python]\nsix = "1.17.0"\n')
+    pins = deps.load(tmp_path / "DEPS")
+    where = toolchain.Layout(
+        venv=tmp_path / "tools/venv", gobin=tmp_path / "tools/bin", record=checkout.installed
+    )
+    held: list[bool] = []
+
+    def install(*_: object) -> list[deps.Pin]:
+        held.append(lock.is_held(checkout))
+        return []
+
+    monkeypatch.setattr(toolchain, "_install", install)
+    toolchain.ensure(pins, say=lambda _: None, layout=where)
+    assert held == [True]
+    assert not lock.is_held(checkout)
+    # Nothing to install: the lock is not taken.
+    monkeypatch.setattr(toolchain, "missing", lambda *_: [])
+    toolchain.ensure(pins, say=lambda _: None, layout=where)
+    assert held == [True]

@@ -243,13 +243,15 @@ def _undo(layout: Layout, folder: Path, journal: dict[str, object]) -> int:
     restored = 0
     for m in reversed(_moves(journal.get("moves"))):
         target = root / m.path
+        touched = False
         if m.new and not os.path.lexists(folder / "new" / m.path) and os.path.lexists(target):
             target.unlink()  # the new file had been moved in
-            restored += 1
+            touched = True
         backup = folder / "old" / m.path
         if m.old and os.path.lexists(backup):
             os.replace(backup, target)
-            restored += 1
+            touched = True
+        restored += touched
     for d in reversed([str(d) for d in _list(journal.get("dirs"))]):
         with contextlib.suppress(OSError):
             (root / d).rmdir()
