@@ -80,8 +80,9 @@ def test_kill_9_never_leaves_a_mixed_tree(build_copy: Build, api_tree: Path) -> 
                 assert support.generated(root, ("docs",)) == support.generated_of(old, ("docs",))
             else:
                 assert tree in (old, new), f"trial {trial} ({how}): the tree is mixed"
-            if how == "killed in the swap":
-                assert after.stderr.startswith("recovered: undid the interrupted"), after.stderr
+            assert after.stderr == "" or after.stderr.startswith("recovered: "), after.stderr
+            if after.stderr.startswith("recovered: undid the interrupted"):
+                how = "undone"
             seen[how] = seen.get(how, 0) + 1
-    # The trials must have hit the swap, or they prove nothing.
-    assert seen.get("killed in the swap", 0) >= 5, seen
+    # The trials must have stopped swaps half-way, or they prove nothing.
+    assert seen.get("undone", 0) >= 5, seen
