@@ -187,3 +187,13 @@ def test_leftover_staging_of_dead_runs_goes_live_ones_stay(tmp_path: Path) -> No
     transaction.recover(layout)
     assert mine.exists()
     assert not dead.exists()
+
+
+def test_a_refused_commit_leaves_no_staging_behind(tmp_path: Path) -> None:
+    layout = _tree(tmp_path / "repo")
+    (tmp_path / "repo/go/out").symlink_to(tmp_path)
+    txn = transaction.Transaction(layout, "gen")
+    txn.put_bytes("go/out/x.pb.go", b"escaped")
+    with pytest.raises(BuildError):
+        txn.commit()
+    assert list(transaction.staging_root(layout).iterdir()) == []

@@ -137,8 +137,15 @@ class Transaction:
         """Apply every move, all or none; return how many files changed."""
         with self._lock:
             count = len(self._new)
-            if count:
-                _apply(self.layout, self.task, self._staged(), self._plan())
+            try:
+                if count:
+                    _apply(self.layout, self.task, self._staged(), self._plan())
+            except BaseException:
+                if self._folder is not None:  # refused before any move: drop the staging
+                    shutil.rmtree(self._folder, ignore_errors=True)
+                self._folder = None
+                self._new.clear()
+                raise
             self._new.clear()
             hooks, self._on_commit = self._on_commit, []
             self._folder = None
