@@ -96,13 +96,20 @@ def test_installed_json_of_the_wrong_types_is_not_an_error(
     record = api_tree / "tools" / "installed.json"
     data = json.loads(record.read_text())
     data.update({"stray": [1, 2], "other": "x", "numbers": {"a": 1}})
+    data["go_tools"]["example.com/not/a/pin"] = 7
     record.write_text(json.dumps(data))
-    assert build_copy("lint").returncode == 0
-    (api_tree / "tools" / "installed.json").write_text("[1, 2, 3]")
-    # Unusable as a record: the pins are checked again, and lint runs.
+    proc = build_copy("lint")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""  # nothing was installed again
+    # A section of the wrong type: its pins count as not installed (pip finds
+    # them present), never as an error.
+    data["python"] = ["not", "a", "table"]
+    record.write_text(json.dumps(data))
     proc = build_copy("tools")
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("installing ")
+    assert isinstance(json.loads(record.read_text())["python"], dict)
 
 
 def test_corrupt_and_empty_compile_cache_entries_are_rebuilt(
