@@ -15,12 +15,14 @@ The descriptors are parsed once per process and handed to every consumer
 
 from __future__ import annotations
 
+import atexit
 import functools
 import hashlib
 import importlib.metadata
 import os
 import queue
 import re
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -34,6 +36,7 @@ from pathlib import Path
 from google.protobuf import descriptor_pb2
 
 from core import protoc
+from core import utf8
 from core.descriptor_cache import DescriptorCache
 from core.files import write_atomic
 from core.protoc import CompileError
@@ -334,7 +337,11 @@ def _protoc_batches(
             where.mkdir(parents=True, exist_ok=True)
         except OSError:
             where = None  # an unwritable cache: the system's temp folder, cleaned up after
-    with tempfile.TemporaryDirectory(prefix="protoc-", dir=where) as tmp:
+    try:
+        scratch_dir = tempfile.TemporaryDirectory(prefix="protoc-", dir=where)
+    except OSError:  # a read-only checkout: the system's, removed after
+        scratch_dir = tempfile.TemporaryDirectory(prefix="protoc-")
+    with scratch_dir as tmp:
         done: queue.Queue[tuple[int, Path, Path] | None] = queue.Queue()
         stop = threading.Event()
         # A thread keeps `jobs` protoc processes running, so a free core gets
@@ -399,15 +406,35 @@ class Compiled:
         """The set on disk (for `protoc --descriptor_set_in` and buf), written once."""
         with self._lock:
             if self._set_path is None or not self._set_path.exists():
-                folder = self.cache_folder or Path(tempfile.mkdtemp(prefix="turboci-compile-"))
+                folder = self.cache_folder or _temp_folder()
                 path = folder / "sets" / f"{self.key}.binpb"
-                if not path.exists():
-                    write_atomic(path, self.descriptor_set().SerializeToString(deterministic=True))
+                data = self.descriptor_set().SerializeToString(deterministic=True)
+                # A set left on disk is compared, not trusted: a corrupt one is rewritten.
+                if _read_or_none(path) != data:
+                    try:
+                        write_atomic(path, data)
+                    except OSError:  # a read-only checkout: the system's temp folder
+                        path = _temp_folder() / "sets" / f"{self.key}.binpb"
+                        write_atomic(path, data)
                     for old in path.parent.glob("*.binpb"):
                         if old != path:
                             old.unlink(missing_ok=True)
                 self._set_path = path
             return self._set_path
+
+
+def _temp_folder() -> Path:
+    """A folder in the system's temp folder, removed when the process exits."""
+    folder = Path(tempfile.mkdtemp(prefix="turboci-compile-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def _ordered(protos: Mapping[str, FileProto]) -> dict[str, FileProto]:
@@ -508,6 +535,7 @@ def compile_stream(
                 if proto.name not in protos:
                     protos[proto.name] = proto
                     fresh.add(proto.name)
+            _check_strings(batch, raw)
             yield batch
     if store is not None and fresh:
         _store(store, keys, protos, fresh, known_imports)
@@ -532,6 +560,27 @@ def compile_stream(
                 cache_folder=cache,
             )
         )
+
+
+# Only an escape in a string literal can put bytes that are not UTF-8 into a
+# descriptor of a file whose text is UTF-8 (read_inputs made sure).
+_ESCAPE = re.compile(rb"\\[0-7xX]")
+
+
+def _check_strings(protos: Sequence[FileProto], raw: Mapping[str, bytes]) -> None:
+    """protoc accepts escapes that are not UTF-8 in string options: refuse them.
+
+    Only freshly compiled files are checked (a cached one passed already),
+    and only those whose text holds an escape: walking every descriptor of a
+    big tree costs seconds."""
+    bad = [
+        line
+        for proto in protos
+        if _ESCAPE.search(raw.get(proto.name, b"\\0"))
+        for line in utf8.not_utf8(proto)
+    ]
+    if bad:
+        raise CompileError(protoc.capped(bad))
 
 
 def _store(

@@ -29,6 +29,7 @@ _MAIN = (
 # Noise on protoc's stderr: absl's logging preamble and warnings (unused imports).
 _ABSL = re.compile(r"^(WARNING: All log messages|[IWEF]\d{4} )")
 _WARNING = re.compile(r"^\S+:\d+:\d+: warning:")
+_IMPORT_NOT_FOUND = re.compile(r'^\S+:\d+:\d+: Import "([^"]+)" was not found')
 
 
 class CompileError(Exception):
@@ -93,7 +94,10 @@ def diagnostics(stderr: bytes | str, cwd: Path | None = None) -> list[str]:
             line = line.replace(prefix, "")
         if line not in lines:
             lines.append(line)
-    return lines
+    # "x.proto: File not found." names the missing file, not who imports it;
+    # the importer's `path:line:col: Import "x.proto" was not found` says both.
+    imported = {m.group(1) for ln in lines if (m := _IMPORT_NOT_FOUND.search(ln))}
+    return [ln for ln in lines if ln.removesuffix(": File not found.") not in imported]
 
 
 def capped(lines: Sequence[str], limit: int = MAX_ERROR_LINES) -> list[str]:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from core import files
 from core.layout import REPO
 from tools.errors import BuildError
 from tools.errors import format_error
+
+if TYPE_CHECKING:
+    from tools.engine.task import Task
 
 # Set in the environment of the re-executed build.py so it cannot loop.
 _IN_VENV = "TURBOCI_BUILD_IN_VENV"
@@ -53,14 +59,44 @@ def _all_unchanged() -> bool:
     return True
 
 
+def _preflight() -> None:
+    """Before anything else: refuse a .cache that leads out of the checkout (every
+    task writes caches there), then undo (or finish) a transaction an earlier
+    run left."""
+    from tools.engine import lock
+    from tools.engine import transaction
+
+    files.confined(REPO.root, REPO.cache)
+    if not transaction.pending(REPO):
+        return
+    with lock.held(REPO, "recovery"):
+        message = transaction.recover(REPO)  # another run may have recovered meanwhile
+    if message:
+        print(f"recovered: {message}", file=sys.stderr, flush=True)
+
+
+def _run(task: Task, args: argparse.Namespace) -> int:
+    from tools.engine import lock
+    from tools.engine import transaction
+    from tools.engine.context import Context
+
+    if not task.writes(args):
+        return task.run(Context(), args)
+    with lock.held(REPO, task.name):
+        message = transaction.recover(REPO)  # also drops staging left by runs that died
+        if message:
+            print(f"recovered: {message}", file=sys.stderr, flush=True)
+        return task.run(Context(), args)
+
+
 def main(argv: Sequence[str]) -> int:
     argv = list(argv)
     task = argv[0] if argv else None
     try:
+        _preflight()
         if task == "all" and len(argv) == 1 and _all_unchanged():
             return 0
         from tools.engine import registry
-        from tools.engine.context import Context
 
         if task in registry.names() and registry.get(task).needs_tools:
             _bootstrap(argv)
@@ -69,10 +105,20 @@ def main(argv: Sequence[str]) -> int:
         if args.task is None:
             parser.print_help()
             return 2
-        return registry.get(args.task).run(Context(), args)
+        return _run(registry.get(args.task), args)
     except BuildError as exc:
         print(format_error(exc.message), file=sys.stderr)
         return exc.exit_code
+    except files.OutsideRootError as exc:
+        print(format_error(str(exc)), file=sys.stderr)
+        return 2
+    except OSError as exc:  # the machine said no (permissions, a full disk): not a bug
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(
+            f"error: {where}{exc.strerror or exc}; check its permissions and the free space",
+            file=sys.stderr,
+        )
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

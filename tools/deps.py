@@ -119,4 +119,13 @@ def load(path: Path) -> Deps:
         raise BuildError(f"{path}: not found; the repo root must hold a DEPS file") from None
     except UnicodeDecodeError:
         raise BuildError(f"{path.name}: not UTF-8 text") from None
+    except IsADirectoryError:
+        raise BuildError(
+            f"{path.name}: a folder; it must be the file of pinned versions (see git log DEPS)",
+            exit_code=2,
+        ) from None
+    except OSError as exc:
+        raise BuildError(
+            f"{path.name}: cannot be read: {exc.strerror}; fix its permissions", exit_code=2
+        ) from None
     return parse(text, path)

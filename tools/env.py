@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 
 from core import protoc
+from core.layout import REPO
 from core.layout import Layout
 
 
-def tool_env() -> dict[str, str]:
-    """For buf, protoc and its plugins (short-lived Go programs)."""
-    return protoc.environment()
+def tool_env(layout: Layout = REPO) -> dict[str, str]:
+    """For buf, protoc and its plugins (short-lived Go programs); buf's cache
+    (modules, its WebAssembly runtime) in tools/cache, not ~/.cache/buf."""
+    env = protoc.environment()
+    env.setdefault("BUF_CACHE_DIR", str(layout.tool_cache / "buf"))
+    return env
 
 
 def go_env(layout: Layout, **extra: str) -> dict[str, str]:
@@ -24,6 +28,10 @@ def go_env(layout: Layout, **extra: str) -> dict[str, str]:
         GOTELEMETRY="off",
         GOTELEMETRYDIR=str(layout.tool_cache / "gotelemetry"),
         GOENV=str(layout.tool_cache / "goenv"),
+        # GOPATH holds the checksum database's cache (pkg/sumdb); the user
+        # config folder holds Go's telemetry counters, whatever GOTELEMETRY says.
+        GOPATH=str(layout.tool_cache / "gopath"),
+        XDG_CONFIG_HOME=str(layout.tool_cache / "config"),
     )
     env.update(extra)
     return env

@@ -7,6 +7,7 @@ the work and any change to an input or a pin runs the step again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections.abc import Iterable
@@ -45,7 +46,10 @@ def is_fresh(layout: Layout, step: str, key: str) -> bool:
 
 
 def record(layout: Layout, step: str, key: str) -> None:
-    files.write_atomic(_stamp(layout, step), key.encode(), layout.root)
+    """Remember a success; best effort: a stamp that cannot be written (a read-only
+    checkout) only means the step runs again next time."""
+    with contextlib.suppress(OSError):
+        files.write_atomic(_stamp(layout, step), key.encode(), layout.root)
 
 
 def tracked_files(root: Path, *patterns: str) -> list[Path]:

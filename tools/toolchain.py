@@ -13,10 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from core import files
 from core.layout import REPO
+from core.layout import Layout as CheckoutLayout
 from tools import env
 from tools.deps import Deps
 from tools.deps import Pin
+from tools.engine import lock
 from tools.errors import BuildError
 
 Say = Callable[[str], None]
@@ -60,9 +63,8 @@ def _read_installed(path: Path) -> dict[str, dict[str, str]]:
 
 
 def _write_installed(path: Path, data: dict[str, dict[str, str]]) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    text = json.dumps(data, indent=2, sort_keys=True) + "\n"
+    files.write_atomic(path, text.encode("utf-8"), path.parent.parent)
 
 
 def _last_meaningful_line(output: str) -> str:
@@ -145,6 +147,15 @@ def _go_install(pin: Pin, deps: Deps, layout: Layout, say: Say) -> None:
 def ensure(deps: Deps, say: Say = _say, layout: Layout | None = None) -> list[Pin]:
     """Install every pin that is missing or at another version; return them."""
     layout = layout or Layout()
+    if not missing(deps, _read_installed(layout.record), layout.python().exists(), layout.gobin):
+        return []
+    # Installing writes tools/: one writer per checkout (then look again:
+    # the run we waited for may have installed everything).
+    with lock.held(CheckoutLayout(layout.record.parent.parent), "tool install", say):
+        return _install(deps, say, layout)
+
+
+def _install(deps: Deps, say: Say, layout: Layout) -> list[Pin]:
     installed = _read_installed(layout.record)
     venv_ok = layout.python().exists()
     todo = missing(deps, installed, venv_ok, layout.gobin)

@@ -15,6 +15,7 @@ from core.layout import Layout
 
 if TYPE_CHECKING:  # protobuf is not importable before the tools venv exists
     from core.compiler import Compiled
+    from tools.engine.transaction import Transaction
 
 
 @dataclass
@@ -24,6 +25,9 @@ class Context:
     out: TextIO = field(default_factory=lambda: sys.stdout)
     layout: Layout = REPO
     _compiled: Compiled | None = None
+    # The transaction of `all`: gen and docs stage into it and `all` commits
+    # it once; None when a task runs alone (it commits its own).
+    txn: Transaction | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -48,4 +52,4 @@ class Context:
 
     def child(self, out: TextIO) -> Context:
         """A context printing to `out` that shares this one's compile."""
-        return Context(out=out, layout=self.layout, _compiled=self._compiled)
+        return Context(out=out, layout=self.layout, _compiled=self._compiled, txn=self.txn)

@@ -25,6 +25,8 @@ class Outcome:
     output: str
     # The step rewrote the sources (format).
     rewrote: bool = False
+    # The exit code of its failure: 1 for findings, 2 for a tool or config error.
+    code: int = 0
 
 
 def _run_one(ctx: Context, name: str, fn: StepFn) -> Outcome:
@@ -32,13 +34,15 @@ def _run_one(ctx: Context, name: str, fn: StepFn) -> Outcome:
     child = ctx.child(buf)
     start = time.perf_counter()
     rewrote = False
+    code = 0
     try:
         rewrote = bool(fn(child))
         ok = True
     except BuildError as exc:
         print(format_error(exc.message), file=buf)
         ok = False
-    return Outcome(name, ok, time.perf_counter() - start, buf.getvalue(), rewrote)
+        code = exc.exit_code
+    return Outcome(name, ok, time.perf_counter() - start, buf.getvalue(), rewrote, code)
 
 
 def _report(ctx: Context, outcome: Outcome) -> None:

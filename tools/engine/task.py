@@ -24,6 +24,21 @@ def check_flag(what: str) -> Callable[[argparse.ArgumentParser], None]:
     return add
 
 
+def never(args: argparse.Namespace) -> bool:
+    del args
+    return False
+
+
+def always(args: argparse.Namespace) -> bool:
+    del args
+    return True
+
+
+def unless_check(args: argparse.Namespace) -> bool:
+    """Writes, except with --check (which only compares)."""
+    return not getattr(args, "check", False)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Task:
     """A task of build.py: its name, one-line help, arguments and function."""
@@ -32,6 +47,9 @@ class Task:
     help: str
     run: Callable[[Context, argparse.Namespace], int]
     arguments: Callable[[argparse.ArgumentParser], None] = no_arguments
+    # Whether a run with these arguments writes to the tree: such runs hold
+    # the checkout's lock (tools/engine/lock.py), one at a time.
+    writes: Callable[[argparse.Namespace], bool] = never
     # False for tasks that work before the pinned tools exist (clean).
     needs_tools: bool = True
     # As a step of `all`: start it and return what finishes it (gen starts

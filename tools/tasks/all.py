@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import time
 
+from tools import buf_config
 from tools.engine import allstamp
 from tools.engine import registry
 from tools.engine.context import Context
@@ -21,6 +22,8 @@ from tools.engine.steps import run_steps
 from tools.engine.steps import summary
 from tools.engine.task import StepFn
 from tools.engine.task import Task
+from tools.engine.task import always
+from tools.engine.transaction import Transaction
 from tools.errors import BuildError
 
 
@@ -48,30 +51,77 @@ def steps() -> list[Task]:
     return [t for t in registry.all_tasks() if t.step is not None and t.name != "all"]
 
 
+def prerequisites(ctx: Context) -> None:
+    """The configuration every step reads parses; else no step runs and nothing is written."""
+    from presubmit import config as config_mod
+    from presubmit import registry as rules_registry
+    from tools import deps as deps_mod
+
+    deps_mod.load(ctx.layout.deps)
+    try:
+        config_mod.load(ctx.root, [r.spec for r in rules_registry.all_rules()])
+    except config_mod.ConfigError as exc:
+        raise BuildError(str(exc), exit_code=2) from None
+    buf_config.check(ctx.layout)
+
+
+def _blocks_writes(outcome: Outcome, writers: set[str]) -> bool:
+    """A failure that must keep gen's and docs' files out of the tree: a writer's
+    own, or a tool or config error (2). Findings of lint or breaking (1) do not."""
+    return not outcome.ok and (outcome.name in writers or outcome.code != 1)
+
+
 def build_all(ctx: Context) -> int:
-    """Run every step, keep going after failures; 0 only if all passed."""
+    """Run every step, keep going after failures; 0 only if all passed.
+
+    gen and docs stage their files into one transaction, committed at the
+    end: the stubs and the docs change together, or not at all.
+    """
     started = time.perf_counter()
     tasks = steps()
+    writers = {t.name for t in tasks if t.writes(argparse.Namespace())}
+
+    checked: list[bool] = []
 
     def _compile(_: Context) -> None:
+        if not checked:
+            prerequisites(ctx)
+            checked.append(True)
         ctx.compiled()  # into the parent, so every later step shares it
 
     outcomes = run_steps(ctx, [("compile", _compile)], [])
     if not outcomes[0].ok:
+        why = "the API does not compile" if checked else "the configuration is broken"
         for task in tasks:
-            ctx.say(f"{task.name:<10} FAIL   0.00s  (not run: the API does not compile)")
+            ctx.say(f"{task.name:<10} FAIL   0.00s  (not run: {why})")
             outcomes.append(Outcome(task.name, False, 0.0, ""))
         return summary(ctx, outcomes, started)
-    outcomes += run_steps(ctx, [], _started(ctx, tasks))
-    if any(o.rewrote for o in outcomes):
-        ctx.say("format rewrote sources: compiling again and rerunning the checks")
-        ctx.forget_compile()
-        rewriters = {t.name for t in tasks if t.rewrites_sources}
-        outcomes = [o for o in outcomes if o.name in rewriters]
-        outcomes += run_steps(ctx, [("compile", _compile)], [])
-        if outcomes[-1].ok:
-            others = [t for t in tasks if not t.rewrites_sources]
-            outcomes += run_steps(ctx, [], _started(ctx, others))
+    txn = Transaction(ctx.layout, "all")
+    ctx.txn = txn
+    try:
+        outcomes += run_steps(ctx, [], _started(ctx, tasks))
+        if any(o.rewrote for o in outcomes):
+            ctx.say("format rewrote sources: compiling again and rerunning the checks")
+            txn.discard()  # staged from the sources before formatting
+            ctx.forget_compile()
+            rewriters = {t.name for t in tasks if t.rewrites_sources}
+            outcomes = [o for o in outcomes if o.name in rewriters]
+            outcomes += run_steps(ctx, [("compile", _compile)], [])
+            if outcomes[-1].ok:
+                others = [t for t in tasks if not t.rewrites_sources]
+                outcomes += run_steps(ctx, [], _started(ctx, others))
+        blockers = [o.name for o in outcomes if _blocks_writes(o, writers)]
+        if blockers:
+            if txn.size:
+                ctx.say(f"wrote nothing to go/, py/ or docs/: {', '.join(blockers)} failed")
+            txn.discard()
+        else:
+            txn.commit()
+    except BaseException:
+        txn.discard()
+        raise
+    finally:
+        ctx.txn = None
     status = summary(ctx, outcomes, started)
     if status == 0:
         allstamp.record(ctx.layout, ["compile", *(t.name for t in tasks)])
@@ -85,6 +135,7 @@ def _run(ctx: Context, args: argparse.Namespace) -> int:
 
 TASK = Task(
     name="all",
+    writes=always,
     help="format, lint, breaking, gen and docs side by side",
     run=_run,
 )

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
 import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from core import files
 from core.layout import Layout
 from tools import stamps
 from tools.engine.context import Context
@@ -140,10 +140,12 @@ def basis_image(layout: Layout, commit: str) -> Path | None:
             raise BuildError(
                 f"the basis {commit[:12]} does not compile: {exc.message.splitlines()[0]}"
             ) from None
-        image.parent.mkdir(parents=True, exist_ok=True)
+        # Atomic: a breaking run beside this one (read-only runs take no
+        # lock) reads the whole image or none.
+        files.write_atomic(image, compiled.descriptor_set_path().read_bytes(), layout.root)
         for old in image.parent.glob("*.binpb"):
-            old.unlink()  # one basis at a time is all a checkout needs
-        shutil.copyfile(compiled.descriptor_set_path(), image)
+            if old != image:
+                old.unlink(missing_ok=True)  # one basis at a time is all a checkout needs
     return image
 
 

@@ -9,8 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tools import thirdparty
+from tools.engine import lock
 from tools.engine.context import Context
 from tools.engine.task import Task
+from tools.engine.task import always
 from tools.errors import BuildError
 
 
@@ -38,6 +40,17 @@ def clean(ctx: Context, tools: bool = False) -> None:
             if path.is_symlink():
                 path.unlink()  # the link goes; whatever it points to stays
                 ctx.say(f"removed {shown} (a symlink; its target was left alone)")
+            elif path == layout.cache and lock.is_held(layout):
+                # The lock file stays: a run waiting on it must not meet a
+                # newcomer holding a fresh one.
+                for child in path.iterdir():
+                    if child.name == lock.NAME:
+                        continue
+                    if child.is_dir() and not child.is_symlink():
+                        _remove_tree(child)
+                    else:
+                        child.unlink()
+                ctx.say(f"removed {shown}/")
             elif path.is_dir():
                 _remove_tree(path)
                 ctx.say(f"removed {shown}/")
@@ -71,6 +84,7 @@ def _run(ctx: Context, args: argparse.Namespace) -> int:
 
 TASK = Task(
     name="clean",
+    writes=always,
     help="remove caches and the google/ copies",
     arguments=_arguments,
     run=_run,

@@ -1,21 +1,22 @@
 """`docs`: the API reference in docs/, rendered from the compiled descriptors.
 
-docs/ is generated as a whole and never edited by hand: a run renders into
-a temporary folder and swaps the folder in only when rendering succeeded.
+docs/ is generated as a whole and never edited by hand: a run renders every
+page first, then swaps the changed ones in as one transaction (with gen's,
+under `all`), so docs/ is wholly old or wholly new.
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
-import tempfile
 from pathlib import Path
 
 from tools import stamps
+from tools.engine import transaction
 from tools.engine.context import Context
 from tools.engine.task import StepFn
 from tools.engine.task import Task
 from tools.engine.task import check_flag
+from tools.engine.task import unless_check
 from tools.errors import BuildError
 
 
@@ -48,10 +49,17 @@ def docs(ctx: Context, check: bool = False) -> None:
             for line in stale:
                 ctx.say(line)
             raise BuildError(f"{len(stale)} doc page(s) out of date: run ./build.py docs")
-    elif stale:
-        _swap(target, pages)
+        stamps.record(layout, "docs", _key(compiled.key, target))
+        return
+    with transaction.writing(layout, "docs", ctx.txn) as txn:
+        for p in sorted(pages):
+            if pages[p] != have.get(p):
+                txn.put_bytes(f"{name}/{p}", pages[p])
+        for p in sorted(set(have) - set(pages)):
+            txn.delete(f"{name}/{p}")
+        txn.on_commit(lambda: stamps.record(layout, "docs", _key(compiled.key, target)))
+    if stale:
         ctx.say(f"updated {len(stale)} doc page(s)")
-    stamps.record(layout, "docs", _key(compiled.key, target))
 
 
 def _key(compile_key: str, docs: Path) -> str:
@@ -63,21 +71,6 @@ def _key(compile_key: str, docs: Path) -> str:
     return "\n".join(
         [compile_key, stamps.digest_files(sources, tools_dir), stamps.digest_files(pages, docs)]
     )
-
-
-def _swap(target: Path, pages: dict[str, bytes]) -> None:
-    parent = target.parent
-    with tempfile.TemporaryDirectory(prefix=".docs-", dir=parent) as tmp:
-        fresh = Path(tmp) / "new"
-        for rel, data in pages.items():
-            out = fresh / rel
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_bytes(data)
-        old = Path(tmp) / "old"
-        if target.exists():
-            target.rename(old)
-        fresh.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def _run(ctx: Context, args: argparse.Namespace) -> int:
@@ -92,6 +85,7 @@ def _step(ctx: Context) -> StepFn:
 
 TASK = Task(
     name="docs",
+    writes=unless_check,
     help="render the API reference into docs/",
     arguments=check_flag("list stale pages and exit 1 instead of writing"),
     run=_run,

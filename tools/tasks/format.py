@@ -7,13 +7,17 @@ compile runs first and its errors are what the user sees.
 from __future__ import annotations
 
 import argparse
+import shutil
 from pathlib import Path
 
+from core import files
 from tools import stamps
+from tools.engine import transaction
 from tools.engine.context import Context
 from tools.engine.task import StepFn
 from tools.engine.task import Task
 from tools.engine.task import check_flag
+from tools.engine.task import unless_check
 from tools.errors import BuildError
 from tools.run import output_of
 from tools.run import run
@@ -46,11 +50,7 @@ def format_protos(ctx: Context, check: bool = False) -> bool:
             ctx.say(proc.stdout.rstrip("\n"))
             raise BuildError("protos are not formatted: run ./build.py format")
         raise BuildError(f"buf format failed: {output_of(proc)}")
-    before = {f: compiled.raw[f] for f in compiled.files}
-    proc = run([buf, "format", ".", *targets, "--write"], cwd=layout.root)
-    if proc.returncode != 0:
-        raise BuildError(f"buf format failed: {output_of(proc)}")
-    changed = [f for f, data in before.items() if _read(layout.root / f) != data]
+    changed = _rewrite(ctx, buf, targets)
     for f in changed:
         ctx.say(f"formatted {f}")
     if changed:
@@ -58,6 +58,41 @@ def format_protos(ctx: Context, check: bool = False) -> bool:
         key = "\n".join([ctx.compiled().key, key.split("\n", 1)[1]])
     stamps.record(layout, "format", key)
     return bool(changed)
+
+
+def _rewrite(ctx: Context, buf: str, targets: list[str]) -> list[str]:
+    """Format into staging, then replace each changed proto atomically, inside the
+    root only, and only if its bytes are still those that were compiled."""
+    layout = ctx.layout
+    compiled = ctx.compiled()
+    stage = transaction.scratch(layout, "format")
+    try:
+        proc = run([buf, "format", ".", *targets, "-o", str(stage / "out")], cwd=layout.root)
+        if proc.returncode != 0:
+            raise BuildError(f"buf format failed: {output_of(proc)}")
+        out = stage / "out"
+        formatted = {
+            f: (out / f).read_bytes() if (out / f).is_file() else compiled.raw[f]
+            for f in compiled.files
+        }
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    changed = [f for f in compiled.files if formatted[f] != compiled.raw[f]]
+    try:
+        # Every target is checked before any is written: all or none refused.
+        for f in changed:
+            files.confined(layout.root, layout.root / f)
+        for f in changed:
+            if _read(layout.root / f) != compiled.raw[f]:
+                raise BuildError(f"{f}: changed while it was being formatted; run format again")
+            files.write_atomic(layout.root / f, formatted[f], layout.root)
+    except files.OutsideRootError as exc:
+        raise BuildError(str(exc), exit_code=2) from None
+    except OSError as exc:
+        raise BuildError(
+            f"{exc.filename}: cannot write the formatted file: {exc.strerror}"
+        ) from None
+    return changed
 
 
 def _read(path: Path) -> bytes | None:
@@ -79,6 +114,7 @@ def _step(ctx: Context) -> StepFn:
 
 TASK = Task(
     name="format",
+    writes=unless_check,
     help="format the protos with buf format",
     arguments=check_flag("print the diff and exit 1 instead of rewriting"),
     run=_run,

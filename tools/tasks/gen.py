@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import filecmp
 import shutil
-import tempfile
 from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Sequence
@@ -30,14 +29,20 @@ from tools import deps as deps_mod
 from tools import gomod
 from tools import stamps
 from tools import toolchain
+from tools.engine import transaction
 from tools.engine.context import Context
 from tools.engine.task import Task
 from tools.engine.task import check_flag
+from tools.engine.task import unless_check
 from tools.errors import BuildError
 from tools.stubs import outputs
 
 if TYPE_CHECKING:  # protobuf is in the tools venv, which may not exist yet
     from core.compiler import Compiled
+
+if TYPE_CHECKING:  # protobuf is in the tools venv, which may not exist yet
+    from core.compiler import Compiled
+    from tools.engine.transaction import Transaction
 
 GO_PATTERNS = ("*.pb.go",)
 PY_PATTERNS = ("*_pb2.py", "*_pb2.pyi", "*_pb2_grpc.py", "*_pb2_grpc.pyi")
@@ -228,26 +233,13 @@ def compare(stage: Path, root: Path) -> Drift:
     )
 
 
-def _swap_in(stage: Path, root: Path, drift: Drift) -> None:
+def _stage_changes(stage: Path, drift: Drift, txn: Transaction) -> None:
+    """Hand the drift to the transaction that swaps it in (see tools/engine/transaction.py)."""
     new = owned_files(stage)
     for rel in (*drift.missing, *drift.differing):
-        dest = root / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(dest.name + ".gen-tmp")
-        shutil.copyfile(new[rel], tmp)
-        tmp.replace(dest)
+        txn.put(rel, new[rel])
     for rel in drift.extra:
-        gone = root / rel
-        gone.unlink()
-        # Drop folders that only held stubs of a deleted package.
-        for parent in gone.parents:
-            if (
-                parent in (Layout(root).go, Layout(root).py)
-                or not parent.is_dir()
-                or any(parent.iterdir())
-            ):
-                break
-            parent.rmdir()
+        txn.delete(rel)
 
 
 def _key(ctx: Context, deps: deps_mod.Deps) -> str:
@@ -272,9 +264,7 @@ def start(ctx: Context, check: bool = False) -> Finish:
     if stamps.is_fresh(ctx.layout, "gen", key):
         return lambda _: None
     # Staging lives in the repo, on the same filesystem as go/ and py/.
-    staging = ctx.layout.cache / "staging"
-    staging.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix="gen-", dir=staging))
+    stage = transaction.scratch(ctx.layout, "gen", anywhere=check)
     try:
         wait = launch(ctx.compiled(), stage, ctx.layout)
     except BaseException:
@@ -297,13 +287,17 @@ def start(ctx: Context, check: bool = False) -> Finish:
                         f"{len(lines)} generated file(s) out of date: run ./build.py gen"
                     )
             else:
-                _swap_in(stage, out.root, drift)
+                with transaction.writing(out.layout, "gen", out.txn) as txn:
+                    _stage_changes(stage, drift, txn)
+                    # The stamp describes the tree once the files are in place.
+                    txn.on_commit(lambda: stamps.record(out.layout, "gen", _key(out, deps)))
                 changed = len(drift.missing) + len(drift.extra) + len(drift.differing)
                 if changed:
                     out.say(f"updated {changed} generated file(s)")
         finally:
             shutil.rmtree(stage, ignore_errors=True)
-        stamps.record(out.layout, "gen", _key(out, deps))
+        if check:
+            stamps.record(out.layout, "gen", _key(out, deps))
 
     return finish
 
@@ -320,6 +314,7 @@ def _run(ctx: Context, args: argparse.Namespace) -> int:
 
 TASK = Task(
     name="gen",
+    writes=unless_check,
     help="generate the Go (go/) and Python (py/) stubs",
     arguments=check_flag("list missing, extra and differing files and exit 1 instead of writing"),
     run=_run,

@@ -167,8 +167,13 @@ def _step(ctx: Context) -> StepFn:
     return step
 
 
+def _writes(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "fix", False))
+
+
 TASK = Task(
     name="lint",
+    writes=_writes,
     help="buf lint plus the project's own rules (presubmit/)",
     arguments=_arguments,
     run=lint_cached,

@@ -1,0 +1,25 @@
+"""Whether buf.yaml is one buf can use, asked of buf itself before anything is written."""
+
+from __future__ import annotations
+
+from core.layout import Layout
+from tools.errors import BuildError
+from tools.run import start
+
+
+def check(layout: Layout) -> None:
+    """A one-line error when buf cannot read buf.yaml's lint or breaking config."""
+    buf = str(layout.venv_bin("buf"))
+    procs = [
+        start(
+            [buf, "config", what, "--configured-only", "--config", str(layout.buf_yaml)],
+            cwd=layout.root,
+        )
+        for what in ("ls-lint-rules", "ls-breaking-rules")
+    ]
+    for proc in procs:  # both side by side: each is a Go start-up
+        _, stderr = proc.communicate()
+        if proc.returncode != 0:
+            lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+            detail = lines[-1].removeprefix("Failure: ") if lines else "buf refused it"
+            raise BuildError(f"{layout.rel(layout.buf_yaml)}: {detail}; fix buf.yaml", exit_code=2)
