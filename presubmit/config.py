@@ -25,6 +25,7 @@ CONFIG_NAME = "presubmit.toml"
 DEFAULT_PYTHON_EXCLUDE = ("tools/venv", ".cache", "bench/corpus")
 DEFAULT_FIRST_PARTY = ("google.golang.org/", "golang.org/", "github.com/google/")
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+DEFAULT_LICENSE_INCLUDE = ("**/*.proto", "**/*.py", "**/*.go")
 
 
 class ConfigError(Exception):
@@ -55,6 +56,9 @@ class Config:
     gomod: str | None = None
     gomod_first_party: tuple[str, ...] = DEFAULT_FIRST_PARTY
     max_file_bytes: int = DEFAULT_MAX_BYTES
+    license_header: str = ""
+    license_include: tuple[str, ...] = DEFAULT_LICENSE_INCLUDE
+    license_exclude: tuple[str, ...] = ()
     source: Path | None = field(default=None, compare=False)
 
     @property
@@ -90,6 +94,9 @@ _KEYS = {
     "python.exclude": "python_exclude",
     "gomod.path": "gomod",
     "gomod.first_party": "gomod_first_party",
+    "license.header": "license_header",
+    "license.include": "license_include",
+    "license.exclude": "license_exclude",
 }
 
 
@@ -178,6 +185,10 @@ def load(root: Path, specs: Sequence[RuleSpec]) -> Config:
     go_package = _table(data, "go_package", where)
     python = _table(data, "python", where)
     gomod = _table(data, "gomod", where)
+    license_table = _table(data, "license", where)
+    header = license_table.get("header", "")
+    if not isinstance(header, str):
+        raise ConfigError(f"{where}: [license] header must be a string")
     require = _bool(next_id, "required", False, where)
     raw_trees = data.get("trees", {})
     if not isinstance(raw_trees, dict):
@@ -225,6 +236,9 @@ def load(root: Path, specs: Sequence[RuleSpec]) -> Config:
         gomod=gomod_path,
         gomod_first_party=_strs(gomod, "first_party", DEFAULT_FIRST_PARTY, where),
         max_file_bytes=max_bytes,
+        license_header=header.strip(),
+        license_include=_strs(license_table, "include", DEFAULT_LICENSE_INCLUDE, where),
+        license_exclude=_strs(license_table, "exclude", (), where),
         source=path,
     )
     for spec in specs:

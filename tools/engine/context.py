@@ -7,11 +7,15 @@ import threading
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import TextIO
 
-from core.compiler import Compiled
 from core.layout import REPO
 from core.layout import Layout
+
+if TYPE_CHECKING:
+    # protobuf lives in the tools venv, which may not exist yet when build.py starts.
+    from core.compiler import Compiled
 
 
 @dataclass

@@ -11,7 +11,7 @@ from tools.engine import registry
 from tools.engine.task import Task
 from tools.tasks import all as all_task
 
-EVERY_TASK = ("all", "breaking", "clean", "docs", "format", "gen", "lint", "test", "tools")
+EVERY_TASK = ("all", "breaking", "clean", "docs", "format", "gen", "lint", "presubmit", "test", "tools")
 
 
 def modules() -> list[str]:

@@ -1,0 +1,31 @@
+"""`presubmit`: what the commit queue runs; every check of the change side by side.
+
+The work is in tools/queue/ (also `python -m tools.queue`).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from tools.engine.context import Context
+from tools.engine.task import Task
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    from tools.queue import cli
+
+    cli.add_arguments(parser)
+
+
+def _run(ctx: Context, args: argparse.Namespace) -> int:
+    from tools.queue import cli
+
+    return cli.presubmit(ctx, args)
+
+
+TASK = Task(
+    name="presubmit",
+    help="the commit queue's gate: every check of the change, side by side",
+    arguments=_arguments,
+    run=_run,
+)
