@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """The one config file of a lint root: presubmit.toml.
 
 Which rules run comes from their specs: a tree with a presubmit.toml starts

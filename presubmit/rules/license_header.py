@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """LICENSE_HEADER: every hand-written source file starts with the license header.
 
 The header's text and the files that need it are in presubmit.toml
@@ -68,7 +72,12 @@ def check(ctx: RuleContext, report: Report) -> None:
     header = ctx.config.license_header
     listed = inputs.git_listing(ctx.root)
     if listed is None:
-        listed = list(inputs.find_files(ctx.root, ["."], "", ctx.config.license_exclude))
+        folders = [g for g in ctx.config.license_exclude if not any(c in g for c in "*?[")]
+        try:
+            listed = [p for s in COMMENT for p in inputs.find_files(ctx.root, ["."], s, folders)]
+        except inputs.InputError as exc:
+            ctx.warnings.extend(f"{line} (skipped by {report.rule})" for line in exc.lines)
+            return
     year = str(datetime.date.today().year)
     for rel in listed:
         suffix = "." + rel.rsplit(".", 1)[-1] if "." in rel else ""

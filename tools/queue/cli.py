@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """Command line of the presubmit: `./build.py presubmit` and `python -m tools.queue`.
 
 Exit status: 0 every check passed (warnings allowed), 1 a check failed,
@@ -9,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -57,8 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _write(path: Path, write: object, verdict: Verdict) -> None:
-    assert callable(write)
+def _write(path: Path, write: Callable[[Verdict, TextIO], None], verdict: Verdict) -> None:
     try:
         with path.open("w", encoding="utf-8") as fh:
             write(verdict, fh)

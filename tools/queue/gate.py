@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """Judge a change: decide what may be skipped, compile once, run the rest, apply the footer."""
 
 from __future__ import annotations

@@ -1,10 +1,14 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """Runs the checks side by side, each a process in its own process group.
 
 What the run itself writes (each check's output and findings) lives in one
 folder under .cache/presubmit/, removed when the run ends; the checks keep
-their own temporary files where they always do. On SIGINT or SIGTERM every check's process group gets
-SIGINT, then SIGKILL if it has not left after a grace period; the folder
-is removed either way.
+their own temporary files where they always do. On SIGINT or SIGTERM
+every check's process group gets SIGINT, then SIGKILL if it has not left
+after a grace period; the folder is removed either way.
 """
 
 from __future__ import annotations

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """One check of the presubmit, run in its own process: `python -m tools.queue.worker`.
 
 It prints the check's own output and exits 0 (ok), 1 (failed),

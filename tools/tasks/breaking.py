@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """`breaking`: buf breaking against the merge base with upstream, or a ref.
 
 The third-party protos under google/ are not in git, so the basis is

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """`gen`: Go and Python stubs from the shared compile, swapped in on success.
 
 Everything is generated into a temporary folder first; the tree changes

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """`lint`: buf lint (STANDARD and COMMENTS) and the project's own rules, in one report.
 
 For this repo, buf lint reads the shared compile and runs while the

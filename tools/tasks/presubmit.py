@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """`presubmit`: what the commit queue runs; every check of the change side by side.
 
 The work is in tools/queue/ (also `python -m tools.queue`).
@@ -25,7 +29,7 @@ def _run(ctx: Context, args: argparse.Namespace) -> int:
 
 TASK = Task(
     name="presubmit",
-    help="the commit queue's gate: every check of the change, side by side",
+    help="the commit queue's gate: every check of a change, in parallel",
     arguments=_arguments,
     run=_run,
 )
