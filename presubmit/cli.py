@@ -37,7 +37,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--rules", metavar="ID,...", help="run exactly these rules, whatever the config turns on"
     )
     parser.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format")
-    parser.add_argument("--fix", action="store_true", help="rewrite Next ID lines, split imports")
+    parser.add_argument(
+        "--fix",
+        action="store_true",
+        help="rewrite Next ID lines, insert license headers, split imports",
+    )
     parser.add_argument(
         "--list-ignored",
         action="store_true",

@@ -60,6 +60,8 @@ class Config:
     gomod: str | None = None
     gomod_first_party: tuple[str, ...] = DEFAULT_FIRST_PARTY
     max_file_bytes: int = DEFAULT_MAX_BYTES
+    presence_messages: bool = False
+    go_package_exempt: tuple[str, ...] = ()
     license_header: str = ""
     license_include: tuple[str, ...] = DEFAULT_LICENSE_INCLUDE
     license_exclude: tuple[str, ...] = ()
@@ -98,6 +100,8 @@ _KEYS = {
     "python.exclude": "python_exclude",
     "gomod.path": "gomod",
     "gomod.first_party": "gomod_first_party",
+    "field_presence.messages": "presence_messages",
+    "go_package.exempt": "go_package_exempt",
     "license.header": "license_header",
     "license.include": "license_include",
     "license.exclude": "license_exclude",
@@ -190,6 +194,7 @@ def load(root: Path, specs: Sequence[RuleSpec]) -> Config:
     python = _table(data, "python", where)
     gomod = _table(data, "gomod", where)
     license_table = _table(data, "license", where)
+    presence = _table(data, "field_presence", where)
     header = license_table.get("header", "")
     if not isinstance(header, str):
         raise ConfigError(f"{where}: [license] header must be a string")
@@ -240,6 +245,8 @@ def load(root: Path, specs: Sequence[RuleSpec]) -> Config:
         gomod=gomod_path,
         gomod_first_party=_strs(gomod, "first_party", DEFAULT_FIRST_PARTY, where),
         max_file_bytes=max_bytes,
+        presence_messages=_bool(presence, "messages", False, where),
+        go_package_exempt=_strs(go_package, "exempt", (), where),
         license_header=header.strip(),
         license_include=_strs(license_table, "include", DEFAULT_LICENSE_INCLUDE, where),
         license_exclude=_strs(license_table, "exclude", (), where),

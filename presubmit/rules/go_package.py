@@ -42,13 +42,16 @@ def expected_go_package(prefix: str, package_root: str, package: str, service: b
     scope=Scope.FILE,
     default=False,
     portable=False,
-    config=("go_package.prefix", "go_package.package_root"),
+    config=("go_package.prefix", "go_package.package_root", "go_package.exempt"),
     requires=("go_package.prefix",),
 )
 def check(ctx: RuleContext, report: Report) -> None:
     prefix = ctx.config.go_package_prefix
     root = ctx.config.package_root
+    exempt = set(ctx.config.go_package_exempt)
     for sf in ctx.files:
+        if sf.name in exempt:
+            continue  # e.g. a top-level file outside the package scheme
         proto = sf.proto
         want = expected_go_package(prefix, root, proto.package, len(proto.service) > 0)
         if want is None:

@@ -25,6 +25,8 @@ class Change:
     # How the basis was found, for the summary ("merge base with origin/main").
     basis_why: str
     description: str
+    # Where the description comes from, for messages.
+    description_from: str
     # Every path the change adds, removes or modifies (both sides of a rename);
     # None when it cannot be known (no basis), so nothing may be skipped.
     files: tuple[str, ...] | None
@@ -95,7 +97,9 @@ def find(
             "or pass --include-uncommitted to check the working tree as it is"
         )
     basis, why = _basis(root, upstream)
+    source = "HEAD's commit message"
     if message_file is not None:
+        source = f"--message-file {message_file}"
         try:
             description = message_file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
@@ -110,4 +114,4 @@ def find(
         if proc.returncode != 0:
             raise ChangeError(f"git diff {basis[:12]} failed: {proc.stderr.strip()}")
         files = tuple(sorted(set(_lines(proc.stdout)) | set(dirty)))
-    return Change(root, basis, why, description, files, tuple(dirty))
+    return Change(root, basis, why, description, source, files, tuple(dirty))

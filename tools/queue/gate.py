@@ -37,7 +37,7 @@ def skip_reason(check: Check, change: Change) -> str | None:
     return f"the change touches none of its inputs ({shown}, the build's own files)"
 
 
-def _result(done: runner.Finished, footer: str | None) -> CheckResult:
+def _result(done: runner.Finished, footer: str | None, change: Change) -> CheckResult:
     findings = tuple(done.findings)
     if done.code == 0:
         return CheckResult(done.check.name, OK, done.seconds, done.output, findings=findings)
@@ -50,10 +50,8 @@ def _result(done: runner.Finished, footer: str | None) -> CheckResult:
                 done.output,
                 reason=f"allowed by {FOOTER}: {footer}",
             )
-        hint = (
-            f"to allow them, add the footer '{FOOTER}: <reason>' as the last paragraph "
-            "of the change description (or the --message-file)"
-        )
+        # The breaking task's own error names the footer; say where it goes.
+        hint = f"(the footer goes in the last paragraph of {change.description_from})"
         return CheckResult(done.check.name, FAIL, done.seconds, f"{done.output.rstrip()}\n{hint}")
     return CheckResult(done.check.name, FAIL, done.seconds, done.output, findings=findings)
 
@@ -89,7 +87,7 @@ def gate(
         to_run = [c for c in to_run if not c.compiles]
 
     def finished(done: runner.Finished) -> None:
-        result = _result(done, footer)
+        result = _result(done, footer, change)
         results[done.check.name] = result
         if say is not None:
             say(result)

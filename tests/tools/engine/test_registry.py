@@ -19,6 +19,7 @@ EVERY_TASK = (
     "all",
     "breaking",
     "clean",
+    "compile",
     "docs",
     "format",
     "gen",

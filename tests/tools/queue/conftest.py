@@ -42,7 +42,7 @@ strict = true
 [tool.pytest.ini_options]
 testpaths = ["tests"]
 """
-TEST_OK = PY_HEADER + "def test_ok() -> None:\n    assert 1 + 1 == 2\n"
+TEST_OK = PY_HEADER + "\ndef test_ok() -> None:\n    assert 1 + 1 == 2\n"
 PROTO = "turboci/graph/ids/v1/work_plan_id.proto"
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
@@ -79,12 +79,13 @@ def cq_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     link_tools(root)
     shutil.copy(REPO / "tools" / "installed.json", root / "tools" / "installed.json")
     ids = "turboci/graph/ids/v1/"
-    _write(root, ids + "work_plan_id.proto", IDS_PROTO)
-    _write(root, ids + "ids_service.proto", SERVICE_PROTO)
-    _write(root, ids + "resolve_request.proto", REQUEST_PROTO.format(name="ResolveRequest"))
-    _write(root, ids + "resolve_response.proto", REQUEST_PROTO.format(name="ResolveResponse"))
+    _write(root, ids + "work_plan_id.proto", LICENSE_HEADER + IDS_PROTO)
+    _write(root, ids + "ids_service.proto", LICENSE_HEADER + SERVICE_PROTO)
+    for name in ("ResolveRequest", "ResolveResponse"):
+        text = LICENSE_HEADER + REQUEST_PROTO.format(name=name)
+        _write(root, ids + f"{name[:7].lower()}_{name[7:].lower()}.proto", text)
     _write(root, "pyproject.toml", PYPROJECT)
-    _write(root, "tests/__init__.py", PY_HEADER)
+    _write(root, "tests/__init__.py", PY_HEADER.rstrip() + "\n")
     _write(root, "tests/test_ok.py", TEST_OK)
     _write(root, "README.md", "# A small API\n")
     _write(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -153,7 +154,7 @@ def test_a_dirty_tree_is_refused_unless_included(cq_repo: Path) -> None:
     assert "with 1 uncommitted file(s)" in proc.stdout
 
 
-def test_unknown_upstream_and_no_checkout_cannot_run(cq_repo: Path, tmp_path: Path) -> None:
+def test_unknown_upstream_and_no_checkout_cannot_run(cq_repo: Path) -> None:
     proc = build(cq_repo, "presubmit", "--upstream", "origin/nope")
     assert (proc.returncode, proc.stderr) == (
         2,
@@ -163,10 +164,10 @@ def test_unknown_upstream_and_no_checkout_cannot_run(cq_repo: Path, tmp_path: Pa
     git(cq_repo, "commit", "-qm", "Unrelated history")
     proc = build(cq_repo, "presubmit", "--upstream", "main")
     assert (proc.returncode, proc.stderr) == (2, "error: HEAD has no merge base with main\n")
-    (tmp_path / "plain").mkdir()
+    shutil.rmtree(cq_repo / ".git")
     proc = subprocess.run(
         [sys.executable, "-m", "tools.queue"],
-        cwd=tmp_path / "plain",
+        cwd=cq_repo,
         env=dict(os.environ, PYTHONPATH=str(cq_repo)),
         capture_output=True,
         text=True,
