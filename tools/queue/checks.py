@@ -35,6 +35,9 @@ class Check:
     inputs: tuple[str, ...] | None
     # Reads the shared compile (so it cannot run when the API does not compile).
     compiles: bool = True
+    # The check that takes longest: the others run at a lower CPU priority,
+    # so on a busy machine they do not stretch the run's critical path.
+    longest: bool = False
 
     def affected_by(self, files: Sequence[str]) -> list[str]:
         """The changed files among this check's inputs (all of them if unknown)."""
@@ -87,7 +90,7 @@ CHECKS: tuple[Check, ...] = (
         ("**/*.proto", "**/*.py", "**/*.go", *SUITE),
         compiles=False,
     ),
-    Check("pytest", "pytest over tests/", "./build.py test", None, compiles=False),
+    Check("pytest", "pytest over tests/", "./build.py test", None, compiles=False, longest=True),
     Check(
         "go", "go build, go vet and go test in go/", "./build.py test", ("go/**",), compiles=False
     ),

@@ -50,8 +50,10 @@ def _result(done: runner.Finished, footer: str | None, change: Change) -> CheckR
                 done.output,
                 reason=f"allowed by {FOOTER}: {footer}",
             )
-        # The breaking task's own error names the footer; say where it goes.
-        hint = f"(the footer goes in the last paragraph of {change.description_from})"
+        hint = (
+            f"error: if no one depends on them yet, add the footer '{FOOTER}: <reason>' "
+            f"to the last paragraph of {change.description_from}"
+        )
         return CheckResult(done.check.name, FAIL, done.seconds, f"{done.output.rstrip()}\n{hint}")
     return CheckResult(done.check.name, FAIL, done.seconds, done.output, findings=findings)
 

@@ -38,6 +38,8 @@ from tools.queue.worker import BREAKING
 
 GRACE_SECONDS = 5.0
 POLL_SECONDS = 0.05
+# The niceness of every check but the longest (see Check.longest).
+NICE = 5
 
 
 @dataclass
@@ -108,8 +110,13 @@ def _start(check: Check, layout: Layout, work: Path, basis: str | None) -> _Runn
             stdout=fh,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: stopped as one
+            preexec_fn=None if check.longest else _lower_priority,
         )
     return _Running(check, proc, out, findings, time.perf_counter())
+
+
+def _lower_priority() -> None:
+    os.nice(NICE)
 
 
 def _finish(r: _Running, code: int) -> Finished:

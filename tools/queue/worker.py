@@ -83,7 +83,8 @@ def run(name: str, root: Path, basis: str | None, findings: Path | None) -> int:
     try:
         _checks(basis, findings)[name](ctx)
     except BreakingChangeError as exc:
-        ctx.say(format_error(exc.message))
+        # Whether this fails is the presubmit's call (the footer), so no "error:".
+        ctx.say(f"{exc.count} breaking change(s) against {exc.against}")
         return BREAKING
     except BuildError as exc:
         ctx.say(format_error(exc.message))

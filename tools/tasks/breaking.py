@@ -74,6 +74,14 @@ def find_basis(root: Path, against: str | None) -> Basis:
 class BreakingChangeError(BuildError):
     """buf breaking found changes that break compatibility (the footer may allow them)."""
 
+    def __init__(self, count: int, against: str) -> None:
+        super().__init__(
+            f"{count} breaking change(s) against {against}; if no one depends on them yet, "
+            f"add the footer '{FOOTER}: <reason>' to the change description"
+        )
+        self.count = count
+        self.against = against
+
 
 def footer_of(message: str) -> str | None:
     """The reason of a Breaking-Proto-Change-Ok footer in one change description."""
@@ -219,10 +227,7 @@ def breaking(ctx: Context, against: str | None = None, footer: bool = True) -> N
             f"allowed by {FOOTER}: {reason}"
         )
         return
-    raise BreakingChangeError(
-        f"{count} breaking change(s) against {basis.why}; if no one depends on them yet, "
-        f"add the footer '{FOOTER}: <reason>' to the change description"
-    )
+    raise BreakingChangeError(count, basis.why)
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
