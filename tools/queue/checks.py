@@ -55,7 +55,17 @@ def _match(path: str, pattern: str) -> bool:
     return path == pattern
 
 
-PYTHON = ("**/*.py", "**/*.pyi", "**/py.typed", "**/pyproject.toml", "**/ruff.toml")
+PYTHON = (
+    "**/*.py",
+    "**/*.pyi",
+    "**/py.typed",
+    "**/pyproject.toml",
+    "**/ruff.toml",
+    "**/.ruff.toml",
+    "**/mypy.ini",
+    "**/.mypy.ini",
+    "**/setup.cfg",
+)
 
 CHECKS: tuple[Check, ...] = (
     Check("format", "buf format --diff over the protos", "./build.py format --check", PROTOS),

@@ -22,11 +22,8 @@ SUITE = "turboci-presubmit"
 
 
 def _note(c: CheckResult) -> str:
-    if c.status == SKIPPED:
-        return f"  ({c.reason})"
-    if c.status == WARNING:
-        return f"  ({c.reason})"
-    return ""
+    """Why a check was skipped, or what allowed its warning."""
+    return f"  ({c.reason})" if c.reason else ""
 
 
 def text(verdict: Verdict, out: TextIO) -> None:
