@@ -54,8 +54,13 @@ def _result(done: runner.Finished, footer: str | None, change: Change) -> CheckR
             f"error: if no one depends on them yet, add the footer '{FOOTER}: <reason>' "
             f"to the last paragraph of {change.description_from}"
         )
-        return CheckResult(done.check.name, FAIL, done.seconds, f"{done.output.rstrip()}\n{hint}")
-    return CheckResult(done.check.name, FAIL, done.seconds, done.output, findings=findings)
+        rerun = done.check.rerun.replace("BASIS", (change.basis or "")[:12])
+        output = f"{done.output.rstrip()}\n{hint}"
+        return CheckResult(done.check.name, FAIL, done.seconds, output, rerun=rerun)
+    rerun = done.check.rerun.replace("BASIS", (change.basis or "")[:12])
+    return CheckResult(
+        done.check.name, FAIL, done.seconds, done.output, findings=findings, rerun=rerun
+    )
 
 
 def gate(

@@ -26,6 +26,8 @@ class CheckResult:
     reason: str = ""
     # Lint findings as {path, line, column, rule, message, element} dicts.
     findings: tuple[dict[str, Any], ...] = ()
+    # The command that shows the same answer alone.
+    rerun: str = ""
 
 
 @dataclass(frozen=True)

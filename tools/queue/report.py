@@ -37,6 +37,8 @@ def text(verdict: Verdict, out: TextIO) -> None:
     for c in verdict.checks:
         if c.status in (FAIL, WARNING) and c.output.strip():
             out.write(f"\n== {c.name} ({c.status}) ==\n{c.output.rstrip()}\n")
+            if c.rerun:
+                out.write(f"(alone: {c.rerun})\n")
     failed = [c.name for c in verdict.failed]
     if failed:
         out.write(f"\npresubmit FAILED: {', '.join(failed)} ({verdict.seconds:.2f}s)\n")

@@ -21,6 +21,7 @@ import jsonschema  # type: ignore[import-untyped]
 
 from tests.conftest import git
 from tests.presubmit.reporters.schemas import JUNIT_SCHEMA
+from tests.presubmit.reporters.schemas import SARIF_SUBSET_SCHEMA
 from tests.presubmit.reporters.schemas import xml_to_dict
 from tests.tools.queue.conftest import PROTO
 from tests.tools.queue.conftest import PY_HEADER
@@ -117,7 +118,8 @@ def test_every_failing_check_is_reported_at_once(cq_repo: Path) -> None:
         },
         "Break everything",
     )
-    proc, report = presubmit(cq_repo, "--format", "github")
+    sarif = cq_repo / ".cache" / "lint.sarif"
+    proc, report = presubmit(cq_repo, "--format", "github", "--sarif", str(sarif))
     assert proc.returncode == 1
     failing = [c["name"] for c in report["checks"] if c["status"] == "FAIL"]
     assert failing == [
@@ -137,6 +139,11 @@ def test_every_failing_check_is_reported_at_once(cq_repo: Path) -> None:
     assert "NEXT_ID" in proc.stdout and "tests/test_bad.py:1:1: LICENSE_HEADER" in proc.stdout
     assert "::error file=tests/test_bad.py,line=1,col=1,title=LICENSE_HEADER::" in proc.stdout
     assert "::error title=presubmit mypy::" in proc.stdout
+    assert "(alone: ./build.py gen --check)" in proc.stdout
+    doc = json.loads(sarif.read_text())
+    jsonschema.Draft7Validator(SARIF_SUBSET_SCHEMA).validate(doc)
+    rules = {r["ruleId"] for r in doc["runs"][0]["results"]}
+    assert {"NEXT_ID", "LICENSE_HEADER"} <= rules
     lint = next(c for c in report["checks"] if c["name"] == "lint")
     assert {f["rule"] for f in lint["findings"]} >= {"NEXT_ID"}
 
