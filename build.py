@@ -1,4 +1,8 @@
 #!/bin/sh
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """:"
 # Shell prelude: once the tools venv exists, run straight in it (a second
 # interpreter start, or a version-manager shim, costs more than a cached run).

@@ -1,4 +1,8 @@
 #!/usr/bin/env python3
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """Times `./build.py all` against the raw tool commands it wraps, in one run.
 
 Prints, for this repo's API:

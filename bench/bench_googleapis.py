@@ -1,4 +1,8 @@
 #!/usr/bin/env python3
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """Our lint suite against `buf lint` (STANDARD) on the googleapis tree, side by side.
 
 The corpus is the npm package google-proto-files at the version DEPS [npm]

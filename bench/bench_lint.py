@@ -1,4 +1,8 @@
 #!/usr/bin/env python3
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """Our lint suite against `buf lint` (STANDARD) on the same generated corpus, side by side.
 
 For each corpus size it runs both tools once, one after the other, and

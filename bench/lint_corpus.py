@@ -1,4 +1,8 @@
 #!/usr/bin/env python3
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """Writes a large, deterministic proto tree for the lint benchmark.
 
 The tree is shaped like a real API: packages in layers, where a file imports

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """The one core that reads descriptors for everyone.
 
 Layering, lowest first; a module imports only from layers below it:

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """The compile: the real protoc over byte-balanced batches, cached per file on content.
 
 Every input is read once and checked for what protoc accepts silently or

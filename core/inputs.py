@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """Which files are inputs: one definition for the compile, the lint suite and the stamps.
 
 A proto input is a regular file named `*.proto` under one of the proto

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """Where things live in a checkout, relative to its root; every module asks here.
 
 Only the standard library is used: build.py reads the layout before the

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """The one protoc wrapper: the compiler of the pinned grpcio-tools, and its diagnostics.
 
 Every consumer (the compile, gen's plugins, the lint suite) starts protoc

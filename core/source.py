@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """One compiled .proto: its descriptor, its raw bytes, and cheap location look-ups.
 
 A large tree has over a million source locations, and turning every one into

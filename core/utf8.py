@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """Strings in compiled descriptors that are not UTF-8, which protoc lets through.
 
 An escape in a string literal (`json_name = "r\\377"`) gives bytes that no

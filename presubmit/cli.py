@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """Command line of the lint suite: `python -m presubmit` and `./build.py lint`.
 
 This module only parses arguments into LintOptions and prints; the work is
@@ -33,7 +37,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--rules", metavar="ID,...", help="run exactly these rules, whatever the config turns on"
     )
     parser.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format")
-    parser.add_argument("--fix", action="store_true", help="rewrite Next ID lines, split imports")
+    parser.add_argument(
+        "--fix",
+        action="store_true",
+        help="rewrite Next ID lines, insert license headers, split imports",
+    )
     parser.add_argument(
         "--list-ignored",
         action="store_true",

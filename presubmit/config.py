@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """The one config file of a lint root: presubmit.toml.
 
 Which rules run comes from their specs: a tree with a presubmit.toml starts
@@ -25,6 +29,7 @@ CONFIG_NAME = "presubmit.toml"
 DEFAULT_PYTHON_EXCLUDE = ("tools/venv", ".cache", "bench/corpus")
 DEFAULT_FIRST_PARTY = ("google.golang.org/", "golang.org/", "github.com/google/")
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+DEFAULT_LICENSE_INCLUDE = ("**/*.proto", "**/*.py", "**/*.go")
 
 
 class ConfigError(Exception):
@@ -57,6 +62,11 @@ class Config:
     max_file_bytes: int = DEFAULT_MAX_BYTES
     data_annotation_option: str = ""
     data_annotation_packages: tuple[str, ...] = ()
+    presence_messages: bool = False
+    go_package_exempt: tuple[str, ...] = ()
+    license_header: str = ""
+    license_include: tuple[str, ...] = DEFAULT_LICENSE_INCLUDE
+    license_exclude: tuple[str, ...] = ()
     source: Path | None = field(default=None, compare=False)
 
     @property
@@ -94,6 +104,11 @@ _KEYS = {
     "gomod.first_party": "gomod_first_party",
     "data_annotations.option": "data_annotation_option",
     "data_annotations.packages": "data_annotation_packages",
+    "field_presence.messages": "presence_messages",
+    "go_package.exempt": "go_package_exempt",
+    "license.header": "license_header",
+    "license.include": "license_include",
+    "license.exclude": "license_exclude",
 }
 
 
@@ -186,6 +201,11 @@ def load(root: Path, specs: Sequence[RuleSpec]) -> Config:
     annotation_option = annotations.get("option", "")
     if not isinstance(annotation_option, str):
         raise ConfigError(f"{where}: [data_annotations] option must be a string")
+    license_table = _table(data, "license", where)
+    presence = _table(data, "field_presence", where)
+    header = license_table.get("header", "")
+    if not isinstance(header, str):
+        raise ConfigError(f"{where}: [license] header must be a string")
     require = _bool(next_id, "required", False, where)
     raw_trees = data.get("trees", {})
     if not isinstance(raw_trees, dict):
@@ -235,6 +255,11 @@ def load(root: Path, specs: Sequence[RuleSpec]) -> Config:
         max_file_bytes=max_bytes,
         data_annotation_option=annotation_option.lstrip("."),
         data_annotation_packages=_strs(annotations, "packages", (), where),
+        presence_messages=_bool(presence, "messages", False, where),
+        go_package_exempt=_strs(go_package, "exempt", (), where),
+        license_header=header.strip(),
+        license_include=_strs(license_table, "include", DEFAULT_LICENSE_INCLUDE, where),
+        license_exclude=_strs(license_table, "exclude", (), where),
         source=path,
     )
     for spec in specs:

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """Which files a run lints: the protos of the configured trees and the repo's Python."""
 
 from __future__ import annotations

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """Splitting import statements so each imports one thing.
 
 Proto: several `import "x.proto";` statements on one line go on lines of

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """The one place that knows the rules: every module in presubmit/rules/ declares one.
 
 Adding a rule is adding a module there; nothing here changes.

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """A rule declared as data (its spec) with the function that checks it.
 
 A rule module holds one `@rule(...)`-decorated function; the registry finds

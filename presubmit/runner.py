@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """One lint run: find the inputs, compile once, run the rules, apply suppressions.
 
 `lint()` is the suite's function API: typed options in, a Result out, and

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """Adds the API's .proto files to the wheel, beside the generated stubs.
 
 They live once, in ../turboci of the repository; the wheel carries them so

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """Shared fixtures: small, real repo trees that the build tasks run on."""
 
 from __future__ import annotations
@@ -18,6 +22,13 @@ from tools.engine.context import Context
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_BAD_PROTO = REPO / "tests" / "fixtures" / "dm_graph_seed.proto.txt"
+
+# The license header of this repo's presubmit.toml, as a proto's first lines.
+LICENSE_HEADER = (
+    "// Copyright 2026 The turboci-proto Authors. All rights reserved.\n"
+    "// Use of this source code is governed by a BSD-style license that can be\n"
+    "// found in the LICENSE file.\n\n"
+)
 
 IDS_PROTO = """\
 syntax = "proto3";
@@ -103,10 +114,11 @@ def make_api_tree(root: Path) -> Path:
     shutil.copy(REPO / "buf.yaml", root / "buf.yaml")
     ids = root / "turboci" / "graph" / "ids" / "v1"
     ids.mkdir(parents=True)
-    (ids / "work_plan_id.proto").write_text(IDS_PROTO)
-    (ids / "ids_service.proto").write_text(SERVICE_PROTO)
-    (ids / "resolve_request.proto").write_text(REQUEST_PROTO.format(name="ResolveRequest"))
-    (ids / "resolve_response.proto").write_text(REQUEST_PROTO.format(name="ResolveResponse"))
+    (ids / "work_plan_id.proto").write_text(LICENSE_HEADER + IDS_PROTO)
+    (ids / "ids_service.proto").write_text(LICENSE_HEADER + SERVICE_PROTO)
+    for name in ("ResolveRequest", "ResolveResponse"):
+        text = LICENSE_HEADER + REQUEST_PROTO.format(name=name)
+        (ids / f"{name[:7].lower()}_{name[7:].lower()}.proto").write_text(text)
     (root / ".gitignore").write_text("/google/**/*.proto\n/.cache/\n")
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")

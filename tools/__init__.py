@@ -1,1 +1,5 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """The turboci-proto toolchain: pinned tools, the shared compile and build tasks."""

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """The one compile of the API that the build steps share, as build errors.
 
 The core does the work (inputs, protoc, the per-file cache); this module

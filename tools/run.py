@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """Runs a tool as a subprocess and reports failures as BuildErrors."""
 
 from __future__ import annotations
@@ -40,13 +44,15 @@ def _missing(program: str, what: str | None) -> BuildError:
     )
 
 
-def start(cmd: Sequence[str], *, cwd: Path) -> subprocess.Popen[str]:
+def start(
+    cmd: Sequence[str], *, cwd: Path, env: Mapping[str, str] | None = None
+) -> subprocess.Popen[str]:
     """Start `cmd` with its output piped, for a caller that works meanwhile."""
     try:
         return subprocess.Popen(
             list(cmd),
             cwd=cwd,
-            env=env_mod.tool_env(),
+            env=env_mod.tool_env() if env is None else env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

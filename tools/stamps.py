@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """Remembers which steps already succeeded on exactly these inputs.
 
 A step's key hashes the content of everything it reads and the versions of

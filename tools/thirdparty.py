@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """Fills google/ with the third-party protos the API imports.
 
 They come from the pinned googleapis-common-protos package, never from hand:

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """Installs the pins of DEPS into tools/ and remembers what it installed.
 
 Only the standard library is used here: this runs before the venv exists.

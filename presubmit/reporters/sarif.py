@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """SARIF 2.1.0: one run, one result per finding, suppressed ones marked in source."""
 
 from __future__ import annotations

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """DATA_ANNOTATIONS: every payload message says what it is for, as a message option."""
 
 from __future__ import annotations

@@ -1,4 +1,15 @@
-"""FIELD_EXPLICIT_PRESENCE: singular, non-oneof scalar and enum fields are `optional`."""
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
+"""FIELD_EXPLICIT_PRESENCE: singular, non-oneof fields are `optional`.
+
+Scalar and enum fields always; message fields too when presubmit.toml says
+`[field_presence] messages = true` (they have presence anyway, but the
+real TurboCI repo spells it out). An editions file is judged by its
+features: there the keyword does not exist, and the finding says which
+feature to set.
+"""
 
 from __future__ import annotations
 
@@ -16,13 +27,18 @@ _ALWAYS_PRESENT = (FD.TYPE_MESSAGE, FD.TYPE_GROUP)
 
 
 def lacks_presence(
-    field: descriptor_pb2.FieldDescriptorProto, file: descriptor_pb2.FileDescriptorProto
+    field: descriptor_pb2.FieldDescriptorProto,
+    file: descriptor_pb2.FileDescriptorProto,
+    messages: bool = False,
 ) -> bool:
     # Checked first because it settles most fields of an API that follows the rule.
     if field.HasField("oneof_index"):
         return False  # a real oneof member, or proto3 `optional` (its synthetic oneof)
-    if field.label != FD.LABEL_OPTIONAL or field.type in _ALWAYS_PRESENT:
+    if field.label != FD.LABEL_OPTIONAL:
         return False
+    if field.type in _ALWAYS_PRESENT:
+        # Only proto3 has a keyword to spell it; editions give message fields presence.
+        return messages and file.syntax == "proto3"
     if file.syntax == "proto3":
         return True
     if file.syntax == "editions":
@@ -38,13 +54,22 @@ def lacks_presence(
     scope=Scope.FILE,
     default=False,
     portable=False,
+    config=("field_presence.messages",),
 )
 def check(ctx: RuleContext, report: Report) -> None:
+    messages = ctx.config.presence_messages
     for sf, _, field in ctx.fields():
-        if sf.proto.syntax in ("proto3", "editions") and lacks_presence(field.proto, sf.proto):
-            report.at(
-                sf,
-                field.path,
-                f"field {field.name} has no explicit presence; declare it `optional`",
-                element=field.full_name,
+        syntax = sf.proto.syntax
+        if syntax not in ("proto3", "editions"):
+            continue
+        if not lacks_presence(field.proto, sf.proto, messages):
+            continue
+        if syntax == "editions":
+            what = (
+                f"field {field.name} has implicit presence; give it "
+                "`[features.field_presence = EXPLICIT]` or drop the file's IMPLICIT default "
+                "(editions have no `optional`)"
             )
+        else:
+            what = f"field {field.name} has no explicit presence; declare it `optional`"
+        report.at(sf, field.path, what, element=field.full_name)

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """GO_PACKAGE: go_package follows from the proto package (and whether the file has a service)."""
 
 from __future__ import annotations
@@ -38,13 +42,16 @@ def expected_go_package(prefix: str, package_root: str, package: str, service: b
     scope=Scope.FILE,
     default=False,
     portable=False,
-    config=("go_package.prefix", "go_package.package_root"),
+    config=("go_package.prefix", "go_package.package_root", "go_package.exempt"),
     requires=("go_package.prefix",),
 )
 def check(ctx: RuleContext, report: Report) -> None:
     prefix = ctx.config.go_package_prefix
     root = ctx.config.package_root
+    exempt = set(ctx.config.go_package_exempt)
     for sf in ctx.files:
+        if sf.name in exempt:
+            continue  # e.g. a top-level file outside the package scheme
         proto = sf.proto
         want = expected_go_package(prefix, root, proto.package, len(proto.service) > 0)
         if want is None:

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """Fixtures of the API tests: the lifecycles the API's comments document.
 
 Without generated stubs in py/ these modules would only fail to import, so

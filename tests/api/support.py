@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """Where the API tests find the generated stubs, and how they load them.
 
 The tests run against the stubs that `./build.py gen` writes into py/, the

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """The example workplans parse against the API and keep its promises.
 
 Beyond parsing, the checks here are what a reader of the example relies on:

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """The generated lifecycle helpers answer what the state enums' comments say.
 
 turboci.utils.lifecycle (Python) and go/utils/lifecycle (Go) are written by

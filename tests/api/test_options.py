@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """The API's own options are set where the API says they are.
 
 Every payload message of turboci.data.* and turboci.stages.* says what it is

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """Helpers for the lint suite's tests: write a small proto tree, lint it in-process."""
 
 from __future__ import annotations
@@ -12,11 +16,13 @@ from typing import Any
 from presubmit import cli
 from presubmit import registry
 
-# A config that turns on every rule and requires Next ID comments, like this
-# repo's presubmit.toml but for a tree whose package root is `acme`.
+# A config that turns on every rule but LICENSE_HEADER (whose tests give it a
+# header) and requires Next ID comments, like this repo's presubmit.toml but
+# for a tree whose package root is `acme`.
+_OFF_BY_DEFAULT = [r.id for r in registry.all_rules() if not r.spec.default]
 REPO_LIKE_CONFIG = f"""\
 protos = ["."]
-enable = {json.dumps([r.id for r in registry.all_rules() if not r.spec.default])}
+enable = {json.dumps([r for r in _OFF_BY_DEFAULT if r != "LICENSE_HEADER"])}
 [go_package]
 prefix = "example.com/acme/go"
 package_root = "acme"

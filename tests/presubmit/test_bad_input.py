@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """Bad input: one clear line or `path:line:col: message`, exit 2, never a traceback."""
 
 from __future__ import annotations

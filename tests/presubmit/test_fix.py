@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """--fix: rewrites only Next ID lines and import statements, idempotently, to a clean tree."""
 
 from __future__ import annotations

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """The examples of README.md's "Using the stubs" run as written.
 
 Python blocks are run, each in a fresh namespace; Go blocks are excerpts of

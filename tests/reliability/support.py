@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """Running build.py on a scratch checkout (tests/conftest.py's build_copy) and
 looking at what it left."""
 
@@ -45,6 +49,10 @@ def generated(root: Path, tops: tuple[str, ...] = GENERATED) -> dict[str, bytes]
 
 
 MESSAGE = """\
+// Copyright 2026 The turboci-proto Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style license that can be
+// found in the LICENSE file.
+
 syntax = "proto3";
 
 package turboci.graph.ids.v1;

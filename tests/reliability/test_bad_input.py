@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """§4: ordinary bad input is one line saying what is wrong, exit 1 or 2; never a
 traceback, an "internal error" (exit 3) or a hang."""
 

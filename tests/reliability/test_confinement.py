@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """§3: nothing is written outside the checkout, whatever its symlinks say, and the
 tools' own caches stay in tools/cache."""
 

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """§5: errors that point at the right file, line and column, without protoc's noise."""
 
 from __future__ import annotations
@@ -96,8 +100,9 @@ def test_a_missing_import_is_named_by_the_importing_file(build_copy: Build, api_
     )
     proc = build_copy("lint")
     assert proc.returncode == 2
+    line = path.read_text().splitlines().index('import "turboci/nope/v1/gone.proto";') + 1
     assert proc.stderr.splitlines()[0] == (
-        f'{WORK_PLAN_ID}:6:1: Import "turboci/nope/v1/gone.proto" was not found or had errors.'
+        f'{WORK_PLAN_ID}:{line}:1: Import "turboci/nope/v1/gone.proto" was not found or had errors.'
     )
     assert "File not found" not in proc.stderr
 

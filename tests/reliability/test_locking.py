@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """§1: one writer per checkout; a second one waits and says so; readers never wait."""
 
 from __future__ import annotations

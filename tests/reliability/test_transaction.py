@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """§2 in-process: a swap stopped after any rename is undone; a failing rename undoes
 the swap; a committed one is finished; only the journal's own moves are touched."""
 

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """build.py reaches its bootstrap on a fresh checkout, before protobuf exists.
 
 `./build.py all` first imports the task it is asked for, to learn whether

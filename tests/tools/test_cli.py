@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """build.py end to end, as a contributor runs it, on small copies of the repo."""
 
 from __future__ import annotations

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 from __future__ import annotations
 
 import shutil
@@ -44,7 +48,7 @@ def test_compiles_with_source_info_and_imports(api_tree: Path) -> None:
         assert set(f.dependency) <= set(names[:i]), f.name
     own = next(f for f in fds.file if f.name.endswith("work_plan_id.proto"))
     assert own.source_code_info.location, "source info is needed by lint and docs"
-    assert result.raw["turboci/graph/ids/v1/work_plan_id.proto"].startswith(b'syntax = "proto3";')
+    assert b'\nsyntax = "proto3";' in result.raw["turboci/graph/ids/v1/work_plan_id.proto"]
 
 
 def test_proto_files_are_the_api_inputs(api_tree: Path) -> None:

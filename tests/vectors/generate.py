@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """Write go/testdata/vectors.json: the test vectors Python and Go share.
 
     tools/venv/bin/python -m tests.vectors.generate   # from the repo root

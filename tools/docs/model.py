@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """Reads a FileDescriptorSet into plain, sorted dataclasses with their comments.
 
 Everything the renderer needs is resolved here once (labels, map types, oneof

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """Renders the API reference pages for docs/ from a compiled descriptor set.
 
 All decisions (order, links, escaping) are made here in Python; the jinja2

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """One writer per checkout: an OS file lock in .cache/, released when its process dies.
 
 Every task that writes to the tree holds it for its whole run (a Task says

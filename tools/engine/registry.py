@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """The one place that knows the tasks: every module in tools/tasks/ declares one.
 
 Adding a task is adding a module there; nothing here changes.
@@ -32,11 +36,24 @@ def all_tasks() -> list[Task]:
     return [get(n) for n in names()]
 
 
+class _TaskHelp(argparse.HelpFormatter):
+    """Places the help column after the longest task name: argparse counts the
+    names one indent short, so a 9-letter task's help would start a new line."""
+
+    def add_argument(self, action: argparse.Action) -> None:
+        super().add_argument(action)
+        if action.help is not argparse.SUPPRESS:
+            for sub in getattr(action, "_get_subactions", list)():
+                width = len(sub.dest) + self._current_indent + self._indent_increment
+                self._action_max_length = max(self._action_max_length, width)
+
+
 def make_parser(task: str | None = None) -> argparse.ArgumentParser:
     """The CLI parser; only `task`'s module is imported for its arguments
     (some come from packages in the venv, the lint suite's)."""
     parser = argparse.ArgumentParser(
         prog="build.py",
+        formatter_class=_TaskHelp,
         description="Build, check and test turboci-proto. "
         "The first run installs the tools pinned in DEPS into tools/.",
     )

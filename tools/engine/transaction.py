@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """Generated files swapped in as one transaction: the tree is wholly old or wholly new.
 
 A task stages each new file under .cache/staging/<id>/new/ (inside the

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """What `gen` writes besides protoc's stubs, from the same compile.
 
 `machines` reads the lifecycles documented on the state enums (with the

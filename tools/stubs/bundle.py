@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """The descriptor bundle: the whole API as one gzipped FileDescriptorSet.
 
 It holds every file of the compile, imports included (so it is

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """Renders py/turboci/utils/lifecycle.py: one `Lifecycle` per lifecycle enum.
 
 The module holds data only (the behaviour is turboci/utils/_lifecycle.py,

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """The lifecycles of the API as plain tables, for the code generators.
 
 They are read by tools/docs/lifecycle.py, the reader that draws

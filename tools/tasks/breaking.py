@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """`breaking`: buf breaking against the merge base with upstream, or a ref.
 
 The third-party protos under google/ are not in git, so the basis is
@@ -67,15 +71,33 @@ def find_basis(root: Path, against: str | None) -> Basis:
     return Basis(base.stdout.strip(), f"merge base with {name}")
 
 
+class BreakingChangeError(BuildError):
+    """buf breaking found changes that break compatibility (the footer may allow them)."""
+
+    def __init__(self, count: int, against: str) -> None:
+        super().__init__(
+            f"{count} breaking change(s) against {against}; if no one depends on them yet, "
+            f"add the footer '{FOOTER}: <reason>' to the change description"
+        )
+        self.count = count
+        self.against = against
+
+
+def footer_of(message: str) -> str | None:
+    """The reason of a Breaking-Proto-Change-Ok footer in one change description."""
+    # A footer lives in the last paragraph of a commit message.
+    last = message.strip().rsplit("\n\n", 1)[-1]
+    match = _FOOTER_LINE.search(last)
+    return match.group(1) if match else None
+
+
 def footer_reason(root: Path, basis: str) -> str | None:
     """The reason given by a Breaking-Proto-Change-Ok footer in basis..HEAD."""
     proc = _git(["log", "--format=%B%x00", f"{basis}..HEAD"], root)
     for message in proc.stdout.split("\0"):
-        # A footer lives in the last paragraph of a commit message.
-        last = message.strip().rsplit("\n\n", 1)[-1]
-        match = _FOOTER_LINE.search(last)
-        if match:
-            return match.group(1)
+        reason = footer_of(message)
+        if reason:
+            return reason
     return None
 
 
@@ -149,8 +171,12 @@ def basis_image(layout: Layout, commit: str) -> Path | None:
     return image
 
 
-def breaking(ctx: Context, against: str | None = None) -> None:
-    """Fail on breaking changes unless a footer allows them (then warn)."""
+def breaking(ctx: Context, against: str | None = None, footer: bool = True) -> None:
+    """Fail on breaking changes unless a footer allows them (then warn).
+
+    With `footer` False the commits' footers are not read: the caller (the
+    presubmit, which judges its change description) decides.
+    """
     ctx.compiled()  # the current tree must compile before it is compared
     basis = find_basis(ctx.root, against)
     if basis.commit is None:
@@ -196,17 +222,14 @@ def breaking(ctx: Context, against: str | None = None) -> None:
         raise BuildError(f"buf breaking failed: {text}", exit_code=2)
     ctx.say(text)
     count = len([ln for ln in text.splitlines() if ln.strip()])
-    reason = footer_reason(ctx.root, basis.commit)
+    reason = footer_reason(ctx.root, basis.commit) if footer else None
     if reason:
         ctx.say(
             f"warning: {count} breaking change(s) against {basis.why}, "
             f"allowed by {FOOTER}: {reason}"
         )
         return
-    raise BuildError(
-        f"{count} breaking change(s) against {basis.why}; if no one depends on them yet, "
-        f"add the footer '{FOOTER}: <reason>' to the change description"
-    )
+    raise BreakingChangeError(count, basis.why)
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """`format`: buf format over the API protos, after a compile.
 
 buf 1.75 rewrites files that do not even parse and exits 0, so the shared

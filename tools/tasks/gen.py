@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """`gen`: Go and Python stubs from the shared compile, swapped in on success.
 
 Besides protoc's stubs, gen writes the lifecycle helpers and the descriptor

@@ -1,18 +1,25 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """`lint`: buf lint (STANDARD and COMMENTS) and the project's own rules, in one report.
 
 For this repo, buf lint reads the shared compile and runs while the
 project's rules do. For a foreign tree (`--root DIR`) only the project's
-rules run (see `--help`).
+rules run, and buf lint with DIR's own buf.yaml when `--buf` asks for it.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tools import env as env_mod
 from tools import stamps
 from tools.engine.context import Context
 from tools.engine.task import StepFn
@@ -38,8 +45,18 @@ def start_buf_lint(ctx: Context) -> Callable[[], list[Finding]]:
         "--error-format",
         "json",
     ]
-    proc = start(cmd, cwd=ctx.root)
+    return _buf_findings(start(cmd, cwd=ctx.root))
 
+
+def start_buf_lint_tree(ctx: Context, root: Path) -> Callable[[], list[Finding]]:
+    """Start buf lint over a foreign tree with its own buf.yaml (buf reads the
+    sources); its cache stays in this repo's .cache/."""
+    cmd = [str(ctx.layout.venv_bin("buf")), "lint", ".", "--error-format", "json"]
+    env = dict(env_mod.tool_env(), BUF_CACHE_DIR=str(ctx.layout.cache / "buf"))
+    return _buf_findings(start(cmd, cwd=root, env=env))
+
+
+def _buf_findings(proc: subprocess.Popen[str]) -> Callable[[], list[Finding]]:
     def findings() -> list[Finding]:
         stdout, stderr = proc.communicate()
         if proc.returncode not in (0, 100):  # 100 is buf's status for "findings"
@@ -71,6 +88,12 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     from presubmit import cli
 
     cli.add_arguments(parser)
+    parser.add_argument(
+        "--buf",
+        action="store_true",
+        help="with --root: also run buf lint, configured by DIR's buf.yaml "
+        "(without --buf a foreign tree gets the project's rules only)",
+    )
 
 
 def lint(ctx: Context, args: argparse.Namespace) -> int:
@@ -92,6 +115,11 @@ def lint(ctx: Context, args: argparse.Namespace) -> int:
         compiled = _compile(ctx)
         if not args.fix:
             buf_findings = start_buf_lint(ctx)
+    elif args.buf and not args.fix:
+        tree = Path(options.root or ctx.root).resolve()
+        if not (tree / "buf.yaml").is_file():
+            raise BuildError(f"--buf: {tree} has no buf.yaml for buf lint to follow", 2)
+        buf_findings = start_buf_lint_tree(ctx, tree)
     try:
         result = runner.lint(options, compiled=compiled)
     except runner.LintError as exc:

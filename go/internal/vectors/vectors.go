@@ -1,3 +1,7 @@
+// Copyright 2026 The turboci-proto Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style license that can be
+// found in the LICENSE file.
+
 // Package vectors loads go/testdata/vectors.json, the test vectors that the
 // Go and Python tests share, with a type resolver for the test-only types
 // it defines. Tests of this module use it; it is not part of the API.

@@ -1,3 +1,7 @@
+// Copyright 2026 The turboci-proto Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style license that can be
+// found in the LICENSE file.
+
 // Package ids formats and parses the compact string form of TurboCI graph
 // IDs (go.chromium.org/turboci/proto/go/graph/ids/v1), for logs, URLs and
 // command lines.

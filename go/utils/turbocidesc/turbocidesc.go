@@ -1,3 +1,7 @@
+// Copyright 2026 The turboci-proto Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style license that can be
+// found in the LICENSE file.
+
 // Package turbocidesc ships the TurboCI API's schema: every .proto file of
 // the API and of its imports as one FileDescriptorSet, with source info
 // (comments and positions), for tools that read the API at run time

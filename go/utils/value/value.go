@@ -1,3 +1,7 @@
+// Copyright 2026 The turboci-proto Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style license that can be
+// found in the LICENSE file.
+
 // Package value reads, writes and digests TurboCI values: check options and
 // results, stage args and edit reasons.
 //

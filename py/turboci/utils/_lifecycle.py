@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """The behaviour of the generated lifecycles in turboci.utils.lifecycle.
 
 A `Lifecycle` holds what one state enum documents: the states a node may

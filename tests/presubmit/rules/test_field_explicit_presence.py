@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """FIELD_EXPLICIT_PRESENCE: singular, non-oneof fields are `optional`."""
 
 from __future__ import annotations
@@ -76,3 +80,27 @@ def test_off_by_default_in_a_foreign_tree_but_runs_when_asked(tree: Path) -> Non
         "acme.demo.v1.A.bare",
         "acme.demo.v1.A.Inner.count",
     ]
+
+
+def test_message_fields_too_when_the_config_asks(tree: Path) -> None:
+    text = 'syntax = "proto3";\n\npackage acme.demo.v1;\n\n' + BODY
+    config = REPO_LIKE_CONFIG + "[field_presence]\nmessages = true\n"
+    assert [f["element"] for f in _run(tree, text, config=config)] == [
+        "acme.demo.v1.A.child",
+        "acme.demo.v1.A.bare",
+        "acme.demo.v1.A.Inner.count",
+        "acme.demo.v1.A.inner",
+    ]
+
+
+def test_editions_findings_name_the_feature_not_the_keyword(tree: Path) -> None:
+    text = (
+        'edition = "2023";\n\npackage acme.demo.v1;\n\n'
+        "option features.field_presence = IMPLICIT;\n\n"
+        "message B {}\n\nmessage A {\n  string a = 1;\n  B b = 2;\n}\n"
+    )
+    config = REPO_LIKE_CONFIG + "[field_presence]\nmessages = true\n"
+    [f] = _run(tree, text, config=config)
+    assert f["element"] == "acme.demo.v1.A.a"
+    assert "features.field_presence = EXPLICIT" in f["message"]
+    assert "declare it `optional`" not in f["message"]

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 """GO_PACKAGE: go_package follows from the package; only where the config turns it on."""
 
 from __future__ import annotations
@@ -71,3 +75,19 @@ def test_missing_option_and_foreign_package(tree: Path) -> None:
 def test_off_in_a_foreign_tree(tree: Path) -> None:
     write_tree(tree, {"a.proto": _file("acme.demo.v1", "x;y")})
     assert lint(tree, "--format", "json").json() == []
+
+
+def test_exempt_files_are_not_checked(tree: Path) -> None:
+    config = REPO_LIKE_CONFIG.replace(
+        'package_root = "acme"', 'package_root = "acme"\nexempt = ["tag.proto"]'
+    )
+    write_tree(
+        tree,
+        {
+            "presubmit.toml": config,
+            "tag.proto": 'syntax = "proto3";\n\npackage tag;\n\n// Next ID: 1\nmessage Tag {}\n',
+            "b.proto": 'syntax = "proto3";\n\npackage other;\n\n// Next ID: 1\nmessage B {}\n',
+        },
+    )
+    result = lint(tree, "--rules", "GO_PACKAGE", "--format", "json")
+    assert [f["path"] for f in result.json()] == ["b.proto"]

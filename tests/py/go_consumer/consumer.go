@@ -1,3 +1,7 @@
+// Copyright 2026 The turboci-proto Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style license that can be
+// found in the LICENSE file.
+
 // Package consumer uses the TurboCI stubs and helpers from outside the
 // repository: tests/py/test_consumers.py copies it into a module of its own
 // that requires go.chromium.org/turboci/proto/go with a replace.

@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -89,7 +93,7 @@ def test_comments_and_positions(api: model.Api) -> None:
     )
     assert (order.source.file, order.source.line, order.source.col) == (
         "shop/orders/v1/order.proto",
-        18,
+        22,
         1,
     )
     # Without a leading comment the trailing one describes the field.

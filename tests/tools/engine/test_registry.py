@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 from __future__ import annotations
 
 import argparse
@@ -11,7 +15,19 @@ from tools.engine import registry
 from tools.engine.task import Task
 from tools.tasks import all as all_task
 
-EVERY_TASK = ("all", "breaking", "clean", "docs", "format", "gen", "lint", "test", "tools")
+EVERY_TASK = (
+    "all",
+    "breaking",
+    "clean",
+    "compile",
+    "docs",
+    "format",
+    "gen",
+    "lint",
+    "presubmit",
+    "test",
+    "tools",
+)
 
 
 def modules() -> list[str]:

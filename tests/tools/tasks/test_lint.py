@@ -1,3 +1,7 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
 from __future__ import annotations
 
 import argparse
@@ -85,7 +89,17 @@ def test_a_foreign_root_gets_only_the_projects_rules(api_tree: Path, tmp_path: P
     assert status == 1
     rules = {f["rule"] for f in json.loads(out)}
     assert "NEXT_ID" in rules
-    assert "FIELD_LOWER_SNAKE_CASE" not in rules  # buf lint runs on this repo only
+    assert "FIELD_LOWER_SNAKE_CASE" not in rules  # buf lint only with --buf
+    # --buf runs buf lint as the tree's buf.yaml says, in the same report.
+    with pytest.raises(BuildError, match=r"has no buf\.yaml"):
+        run_lint(api_tree, "--root", str(foreign), "--buf")
+    (foreign / "buf.yaml").write_text("version: v2\nlint:\n  use:\n    - STANDARD\n")
+    status, out = run_lint(api_tree, "--root", str(foreign), "--buf", "--format", "json")
+    assert status == 1
+    found = {(f["path"], f["rule"]) for f in json.loads(out)}
+    assert ("turboci/thing.proto", "FIELD_LOWER_SNAKE_CASE") in found
+    assert ("turboci/thing.proto", "NEXT_ID") in found
+    assert sorted(p.name for p in foreign.iterdir()) == ["buf.yaml", "turboci"]
 
 
 def test_an_error_of_the_suite_is_one_line_marked_once(api_tree: Path, tmp_path: Path) -> None:

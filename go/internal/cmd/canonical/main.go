@@ -1,3 +1,7 @@
+// Copyright 2026 The turboci-proto Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style license that can be
+// found in the LICENSE file.
+
 // Command canonical reads values and writes their canonical encoding and
 // digest, as computed by go/utils/value, so that the Python tests can check
 // that Go agrees with Python on values they generate at random.

@@ -1,3 +1,7 @@
+// Copyright 2026 The turboci-proto Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style license that can be
+// found in the LICENSE file.
+
 // Command lifecycles prints, as JSON, what go/utils/lifecycle answers for
 // every value of every lifecycle enum (and for one number past them), so
 // that tests/api/test_lifecycle.py can check that the Go helpers agree with

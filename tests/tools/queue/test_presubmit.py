@@ -1,0 +1,236 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
+"""`./build.py presubmit` as the commit queue runs it, on a small repo with history."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import jsonschema  # type: ignore[import-untyped]
+
+from tests.conftest import git
+from tests.presubmit.reporters.schemas import JUNIT_SCHEMA
+from tests.presubmit.reporters.schemas import SARIF_SUBSET_SCHEMA
+from tests.presubmit.reporters.schemas import xml_to_dict
+from tests.tools.queue.conftest import PROTO
+from tests.tools.queue.conftest import PY_HEADER
+from tests.tools.queue.conftest import build
+from tests.tools.queue.conftest import commit
+from tests.tools.queue.conftest import drop_realm
+from tests.tools.queue.schemas import REPORT_SCHEMA
+
+FOOTER_HINT = "add the footer 'Breaking-Proto-Change-Ok: <reason>'"
+
+
+def statuses(report: dict[str, Any]) -> dict[str, str]:
+    return {c["name"]: c["status"] for c in report["checks"]}
+
+
+def presubmit(root: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    """Run the presubmit with a JSON report; return the process and the report (validated)."""
+    report = root / ".cache" / "report.json"
+    proc = build(root, "presubmit", "--json", str(report), *args)
+    assert proc.returncode in (0, 1), proc.stdout + proc.stderr
+    doc = json.loads(report.read_text())
+    jsonschema.Draft7Validator(REPORT_SCHEMA).validate(doc)
+    return proc, doc
+
+
+def test_a_readme_change_skips_what_it_cannot_affect(cq_repo: Path) -> None:
+    commit(cq_repo, {"README.md": "# A small API\n\nNow with words.\n"}, "Say more")
+    junit = cq_repo / ".cache" / "report.xml"
+    proc, report = presubmit(cq_repo, "--junit", str(junit))
+    assert proc.returncode == 0, proc.stdout
+    got = statuses(report)
+    assert got.pop("pytest") == "ok"
+    assert set(got.values()) == {"skipped"}, got
+    [go] = [c for c in report["checks"] if c["name"] == "go"]
+    assert go["reason"].startswith("the change touches none of its inputs (go/**")
+    assert "merge base with main" in proc.stdout
+    assert "\ngo        skipped " in proc.stdout
+    root = ET.parse(junit).getroot()
+    jsonschema.Draft7Validator(JUNIT_SCHEMA).validate(xml_to_dict(root))
+    assert root.attrib["skipped"] == str(len(got))
+    # Nothing of the run is left behind.
+    assert list((cq_repo / ".cache" / "presubmit").iterdir()) == []
+
+
+def test_breaking_change_fails_without_the_footer_and_passes_with_it(cq_repo: Path) -> None:
+    (cq_repo / PROTO).write_text(drop_realm(cq_repo))
+    for task in ("gen", "docs"):
+        assert build(cq_repo, task).returncode == 0
+    commit(cq_repo, {}, "Drop the realm")
+    proc, report = presubmit(cq_repo)
+    assert proc.returncode == 1
+    assert statuses(report)["breaking"] == "FAIL"
+    assert [c["name"] for c in report["checks"] if c["status"] == "FAIL"] == ["breaking"]
+    assert "== breaking (FAIL) ==" in proc.stdout
+    assert 'field "2" with name "realm"' in proc.stdout
+    assert FOOTER_HINT in proc.stdout
+
+    git(
+        cq_repo,
+        "commit",
+        "-q",
+        "--amend",
+        "-m",
+        "Drop the realm\n\nBreaking-Proto-Change-Ok: no client reads the realm yet",
+    )
+    proc, report = presubmit(cq_repo)
+    assert proc.returncode == 0, proc.stdout
+    assert statuses(report)["breaking"] == "warning"
+    assert report["footer"] == "no client reads the realm yet"
+    assert "allowed by Breaking-Proto-Change-Ok: no client reads the realm yet" in proc.stdout
+    assert "presubmit passed, warnings: breaking" in proc.stdout
+
+    # A queue holding the description outside git: the file decides, not HEAD.
+    message = cq_repo / ".cache" / "description.txt"
+    message.write_text("Drop the realm\n")
+    proc, report = presubmit(cq_repo, "--message-file", str(message))
+    assert proc.returncode == 1
+    assert statuses(report)["breaking"] == "FAIL"
+
+
+def test_every_failing_check_is_reported_at_once(cq_repo: Path) -> None:
+    text = drop_realm(cq_repo).replace("Next ID: 2", "Next ID: 7")
+    text = text.replace("message WorkPlanId {", "message WorkPlanId   {")
+    commit(
+        cq_repo,
+        {
+            PROTO: text,  # misformatted, wrong Next ID, breaking; stubs and docs now stale
+            "tests/test_bad.py": "import os\n\n\ndef test_bad() -> None:\n    x: int = 'a'\n"
+            "    assert x == 1\n",  # no header, unused import (ruff), type error (mypy), fails
+            "go/bad_test.go": "// Copyright 2026 The turboci-proto Authors. All rights reserved.\n"
+            "// Use of this source code is governed by a BSD-style license that can be\n"
+            '// found in the LICENSE file.\n\npackage bad\n\nimport "testing"\n\n'
+            'func TestBad(t *testing.T) { t.Fatal("bad") }\n',
+        },
+        "Break everything",
+    )
+    sarif = cq_repo / ".cache" / "lint.sarif"
+    proc, report = presubmit(cq_repo, "--format", "github", "--sarif", str(sarif))
+    assert proc.returncode == 1
+    failing = [c["name"] for c in report["checks"] if c["status"] == "FAIL"]
+    assert failing == [
+        "format",
+        "lint",
+        "breaking",
+        "stubs",
+        "docs",
+        "license",
+        "pytest",
+        "go",
+        "ruff",
+        "mypy",
+    ]
+    for name in failing:
+        assert f"== {name} (FAIL) ==" in proc.stdout
+    assert "NEXT_ID" in proc.stdout and "tests/test_bad.py:1:1: LICENSE_HEADER" in proc.stdout
+    assert "::error file=tests/test_bad.py,line=1,col=1,title=LICENSE_HEADER::" in proc.stdout
+    assert "::error title=presubmit mypy::" in proc.stdout
+    assert "(alone: ./build.py gen --check)" in proc.stdout
+    doc = json.loads(sarif.read_text())
+    jsonschema.Draft7Validator(SARIF_SUBSET_SCHEMA).validate(doc)
+    rules = {r["ruleId"] for r in doc["runs"][0]["results"]}
+    assert {"NEXT_ID", "LICENSE_HEADER"} <= rules
+    lint = next(c for c in report["checks"] if c["name"] == "lint")
+    assert {f["rule"] for f in lint["findings"]} >= {"NEXT_ID"}
+
+
+def test_a_dirty_tree_is_refused_unless_included(cq_repo: Path) -> None:
+    (cq_repo / "README.md").write_text("# Edited, not committed\n")
+    proc = build(cq_repo, "presubmit")
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        "error: 1 uncommitted file(s) (e.g. README.md): commit or stash them, "
+        "or pass --include-uncommitted to check the working tree as it is\n"
+    )
+    proc = build(cq_repo, "presubmit", "--include-uncommitted")
+    assert proc.returncode == 0, proc.stdout
+    assert "with 1 uncommitted file(s)" in proc.stdout
+
+
+def test_unknown_upstream_and_no_checkout_cannot_run(cq_repo: Path) -> None:
+    proc = build(cq_repo, "presubmit", "--upstream", "origin/nope")
+    assert (proc.returncode, proc.stderr) == (
+        2,
+        "error: --upstream origin/nope: no such commit or ref in this checkout\n",
+    )
+    git(cq_repo, "checkout", "-q", "--orphan", "lonely")
+    git(cq_repo, "commit", "-qm", "Unrelated history")
+    proc = build(cq_repo, "presubmit", "--upstream", "main")
+    assert (proc.returncode, proc.stderr) == (2, "error: HEAD has no merge base with main\n")
+    shutil.rmtree(cq_repo / ".git")
+    proc = subprocess.run(
+        [sys.executable, "-m", "tools.queue"],
+        cwd=cq_repo,
+        env=dict(os.environ, PYTHONPATH=str(cq_repo)),
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2
+    assert "is not a git checkout" in proc.stderr
+
+
+def _processes_under(root: Path) -> list[str]:
+    """Command lines of live processes that mention `root`."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            state = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0]
+        except OSError:
+            continue
+        if str(root) in cmdline and state != "Z":
+            found.append(f"{pid}: {cmdline}")
+    return found
+
+
+def test_sigint_stops_every_check_and_leaves_no_temp_files(cq_repo: Path) -> None:
+    commit(
+        cq_repo,
+        {
+            "tests/test_slow.py": PY_HEADER + "import time\n\n\ndef test_slow() -> None:\n"
+            "    time.sleep(120)\n"
+        },
+        "A slow test",
+    )
+    env = {k: v for k, v in os.environ.items() if k != "TURBOCI_BUILD_IN_VENV"}
+    proc = subprocess.Popen(
+        [sys.executable, str(cq_repo / "build.py"), "presubmit"],
+        cwd=cq_repo,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    runs = cq_repo / ".cache" / "presubmit"
+    deadline = time.monotonic() + 120
+    while not any("tests/test_slow.py" in p or "pytest" in p for p in _processes_under(cq_repo)):
+        assert time.monotonic() < deadline, "pytest never started"
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.2)
+    time.sleep(1.0)
+    assert list(runs.iterdir()), "the run keeps its outputs under .cache/presubmit"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, out + err
+    assert "interrupted" in err
+    assert _processes_under(cq_repo) == []
+    assert list(runs.iterdir()) == []
+    for scratch in ("staging", "tmp"):
+        folder = cq_repo / ".cache" / scratch
+        assert not folder.exists() or list(folder.iterdir()) == []

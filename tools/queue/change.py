@@ -1,0 +1,117 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
+"""The change a presubmit judges: its commit range, its description, its files."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ChangeError(Exception):
+    """The presubmit cannot run on this checkout (exit 2): one line says why."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """basis..HEAD (plus the working tree when uncommitted changes are included)."""
+
+    root: Path
+    # The commit the change is compared with; None when there is none (one commit).
+    basis: str | None
+    # How the basis was found, for the summary ("merge base with origin/main").
+    basis_why: str
+    description: str
+    # Where the description comes from, for messages.
+    description_from: str
+    # Every path the change adds, removes or modifies (both sides of a rename);
+    # None when it cannot be known (no basis), so nothing may be skipped.
+    files: tuple[str, ...] | None
+    # Uncommitted files included in the change (empty unless asked for).
+    uncommitted: tuple[str, ...] = ()
+
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, errors="replace"
+        )
+    except FileNotFoundError:
+        raise ChangeError("git is not installed (not found on PATH)") from None
+
+
+def _lines(text: str) -> list[str]:
+    return [p for p in text.split("\0") if p]
+
+
+def uncommitted(root: Path) -> list[str]:
+    """Tracked files that differ from HEAD and untracked files git does not ignore."""
+    proc = _git(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames")
+    if proc.returncode != 0:
+        raise ChangeError(f"git status failed: {proc.stderr.strip()}")
+    return sorted({entry[3:] for entry in _lines(proc.stdout)})
+
+
+def _basis(root: Path, upstream: str | None) -> tuple[str | None, str]:
+    if upstream is not None:
+        proc = _git(root, "rev-parse", "--verify", "--quiet", f"{upstream}^{{commit}}")
+        if proc.returncode != 0:
+            raise ChangeError(f"--upstream {upstream}: no such commit or ref in this checkout")
+        name = upstream
+    else:
+        proc = _git(root, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}")
+        if proc.returncode != 0:
+            parent = _git(root, "rev-parse", "--verify", "--quiet", "HEAD~1^{commit}")
+            if parent.returncode != 0:
+                return None, "none: HEAD is the first commit"
+            return parent.stdout.strip(), "HEAD~1 (no upstream branch is set; see --upstream)"
+        name = proc.stdout.strip()
+    base = _git(root, "merge-base", "HEAD", name)
+    if base.returncode != 0 or not base.stdout.strip():
+        shallow = _git(root, "rev-parse", "--is-shallow-repository").stdout.strip() == "true"
+        hint = "; this is a shallow clone, fetch more history" if shallow else ""
+        raise ChangeError(f"HEAD has no merge base with {name}{hint}")
+    return base.stdout.strip(), f"merge base with {name}"
+
+
+def find(
+    root: Path,
+    *,
+    upstream: str | None = None,
+    message_file: Path | None = None,
+    include_uncommitted: bool = False,
+) -> Change:
+    """The change checked out at `root`; raises ChangeError when there is none to judge."""
+    inside = _git(root, "rev-parse", "--show-toplevel")
+    if inside.returncode != 0:
+        raise ChangeError(f"{root} is not a git checkout; the presubmit judges a commit range")
+    if _git(root, "rev-parse", "--verify", "--quiet", "HEAD").returncode != 0:
+        raise ChangeError("HEAD has no commit yet; commit the change first")
+    dirty = uncommitted(root)
+    if dirty and not include_uncommitted:
+        raise ChangeError(
+            f"{len(dirty)} uncommitted file(s) (e.g. {dirty[0]}): commit or stash them, "
+            "or pass --include-uncommitted to check the working tree as it is"
+        )
+    basis, why = _basis(root, upstream)
+    source = "HEAD's commit message"
+    if message_file is not None:
+        source = f"--message-file {message_file}"
+        try:
+            description = message_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ChangeError(f"--message-file {message_file}: cannot read it ({exc})") from None
+    else:
+        description = _git(root, "log", "-1", "--format=%B", "HEAD").stdout
+    files: tuple[str, ...] | None = None
+    if basis is not None:
+        # --no-renames: a rename counts as the old path removed and the new one added.
+        target = [] if include_uncommitted else ["HEAD"]
+        proc = _git(root, "diff", "--name-only", "-z", "--no-renames", basis, *target, "--")
+        if proc.returncode != 0:
+            raise ChangeError(f"git diff {basis[:12]} failed: {proc.stderr.strip()}")
+        files = tuple(sorted(set(_lines(proc.stdout)) | set(dirty)))
+    return Change(root, basis, why, description, source, files, tuple(dirty))

@@ -1,0 +1,114 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
+"""One check of the presubmit, run in its own process: `python -m tools.queue.worker`.
+
+It prints the check's own output and exits 0 (ok), 1 (failed),
+BREAKING (breaking changes only, which the footer may allow) or 2 (the
+check could not run). Lint findings are also written as JSON to
+`--findings FILE` for the reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from core.layout import Layout
+from tools.engine.context import Context
+from tools.errors import BuildError
+from tools.errors import format_error
+
+BREAKING = 10
+LICENSE_RULE = "LICENSE_HEADER"
+
+
+def _lint(ctx: Context, findings_file: Path | None, license_only: bool) -> None:
+    from presubmit import runner
+    from presubmit.finding import Finding
+    from presubmit.options import LintOptions
+    from presubmit.reporters import text
+    from tools.tasks import lint as lint_task
+
+    compiled = ctx.compiled()
+    rules = (LICENSE_RULE,) if license_only else ()
+    buf = list if license_only else lint_task.start_buf_lint(ctx)
+    try:
+        result = runner.lint(LintOptions(root=ctx.root, rules=rules), compiled=compiled)
+    except runner.LintError as exc:
+        buf()
+        raise BuildError("\n".join(exc.lines), exit_code=2) from None
+    found = [f for f in [*result.active, *buf()] if (f.rule == LICENSE_RULE) == license_only]
+    found.sort(key=Finding.sort_key)
+    for warning in result.warnings:
+        ctx.say(f"warning: {warning}")
+    if findings_file is not None:
+        findings_file.write_text(json.dumps([f.to_dict() for f in found]))
+    if found:
+        text.write(found, ctx.out)
+        raise BuildError(f"{len(found)} finding(s)")
+
+
+def _checks(basis: str | None, findings: Path | None) -> dict[str, Callable[[Context], object]]:
+    from tools.tasks import breaking
+    from tools.tasks import docs
+    from tools.tasks import format as format_task
+    from tools.tasks import gen
+    from tools.tasks import test
+
+    tally = test.Tally()
+    return {
+        "format": lambda c: format_task.format_protos(c, check=True),
+        "lint": lambda c: _lint(c, findings, license_only=False),
+        "breaking": lambda c: breaking.breaking(c, against=basis, footer=False),
+        "stubs": lambda c: gen.gen(c, check=True),
+        "docs": lambda c: docs.docs(c, check=True),
+        "license": lambda c: _lint(c, findings, license_only=True),
+        "pytest": lambda c: test.pytest(c, tally),
+        "go": lambda c: test.go(c, tally),
+        "ruff": test.ruff,
+        "mypy": test.mypy,
+    }
+
+
+def run(name: str, root: Path, basis: str | None, findings: Path | None) -> int:
+    from tools.tasks.breaking import BreakingChangeError
+
+    ctx = Context(layout=Layout(root))
+    try:
+        _checks(basis, findings)[name](ctx)
+    except BreakingChangeError as exc:
+        # Whether this fails is the presubmit's call (the footer), so no "error:".
+        ctx.say(f"{exc.count} breaking change(s) against {exc.against}")
+        return BREAKING
+    except BuildError as exc:
+        ctx.say(format_error(exc.message))
+        return 2 if exc.exit_code == 2 else 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.queue.worker")
+    parser.add_argument("check")
+    parser.add_argument("--root", type=Path, required=True)
+    parser.add_argument("--basis")
+    parser.add_argument("--findings", type=Path)
+    args = parser.parse_args(argv)
+    try:
+        return run(args.check, args.root, args.basis, args.findings)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug of ours: one line unless asked for more
+        if os.environ.get("TURBOCI_DEBUG"):
+            raise
+        print(f"error: internal error in check {args.check}: {type(exc).__name__}: {exc}")
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())
