@@ -63,10 +63,6 @@ def last_line(comment: str) -> str | None:
     return None
 
 
-def triggers(text: str) -> bool:
-    return TRIGGER.search(text) is not None
-
-
 def parse(line: str) -> NextIdLine | None:
     """None when `line` does not mention the next id at all."""
     text = line.strip()

@@ -33,7 +33,6 @@ FILE_EDITION = 14
 MESSAGE_FIELD = 2
 MESSAGE_NESTED = 3
 MESSAGE_ENUM = 4
-MESSAGE_ONEOF = 8
 ENUM_VALUE = 2
 SERVICE_METHOD = 2
 OPTIONS_GO_PACKAGE = 11
@@ -130,11 +129,6 @@ def services(file: descriptor_pb2.FileDescriptorProto) -> Iterator[Service]:
 def methods(service: Service) -> Iterator[Method]:
     for i, m in enumerate(service.proto.method):
         yield Element((*service.path, SERVICE_METHOD, i), m, f"{service.full_name}.{m.name}")
-
-
-def strip_dot(name: str) -> str:
-    """A type name as descriptors write it (`.a.b.C`) without the leading dot."""
-    return name[1:] if name.startswith(".") else name
 
 
 def varints_of(data: bytes, number: int) -> list[int]:

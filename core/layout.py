@@ -37,15 +37,6 @@ class Layout:
     def buf_yaml(self) -> Path:
         return self.root / "buf.yaml"
 
-    @property
-    def presubmit_toml(self) -> Path:
-        return self.root / "presubmit.toml"
-
-    @property
-    def google(self) -> Path:
-        """Third-party protos copied from the pinned googleapis-common-protos."""
-        return self.root / "google"
-
     # --- outputs -------------------------------------------------------
     @property
     def go(self) -> Path:

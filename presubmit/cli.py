@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from core.messages import error_line
 from presubmit import registry
 from presubmit import runner
 from presubmit.finding import Finding
@@ -84,11 +85,8 @@ def options_from(args: argparse.Namespace, default_root: Path | None = None) -> 
 
 
 def message(line: str) -> str:
-    """Compiler-style lines (`path:line:...`) print as they are; others get `error: `."""
-    head = line.split(" ", 1)[0].split(":")
-    if len(head) >= 3 and head[1].isdigit():
-        return line
-    return line if line.startswith(("error: ", "… ")) else f"error: {line}"
+    """One line of a problem as the terminal shows it (see core.messages)."""
+    return error_line(line)
 
 
 def list_rules(out: TextIO) -> None:

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -108,12 +107,6 @@ def parse(text: str, path: Path) -> Deps:
             pins[name] = Pin(section, name, version, line)
         sections[section] = pins
     return Deps(path=path, **sections)
-
-
-@functools.cache
-def load_cached(path: Path) -> Deps:
-    """load(), once per process: several steps ask for the same pins."""
-    return load(path)
 
 
 def load(path: Path) -> Deps:

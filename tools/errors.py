@@ -4,6 +4,8 @@
 
 """The one error type the build tasks raise for problems a user can fix."""
 
+from core.messages import error_line
+
 
 class BuildError(Exception):
     """A problem with the input or the machine, reported as one clear line.
@@ -19,14 +21,5 @@ class BuildError(Exception):
 
 
 def format_error(message: str) -> str:
-    """One line per problem: compiler-style lines (`path:line:...`) print as they
-    are, a summing-up line (`… and N more`) too, others get `error: ` once."""
-    return "\n".join(_line(line) for line in message.splitlines() or [""])
-
-
-def _line(line: str) -> str:
-    head = line.split(" ", 1)[0]
-    parts = head.split(":")
-    if (len(parts) >= 3 and parts[1].isdigit()) or line.startswith(("error: ", "… ")):
-        return line
-    return f"error: {line}"
+    """One line per problem (see core.messages.error_line)."""
+    return "\n".join(error_line(line) for line in message.splitlines() or [""])

@@ -71,4 +71,3 @@ def test_varints_of_reads_packed_and_unpacked_options() -> None:
     data = options.SerializeToString() + unknown
     assert descriptors.varints_of(data, descriptors.FIELD_BEHAVIOR_EXTENSION) == [2, 5]
     assert descriptors.varints_of(data, 3) == [1]
-    assert descriptors.strip_dot(".a.B") == "a.B" and descriptors.strip_dot("a") == "a"

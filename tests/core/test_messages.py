@@ -1,0 +1,20 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
+"""How a problem reads: compiler-style lines as they are, others marked once."""
+
+from __future__ import annotations
+
+from core.messages import error_line
+
+
+def test_compiler_style_and_summing_up_lines_print_as_they_are() -> None:
+    assert error_line("a/b.proto:3:7: Expected ;") == "a/b.proto:3:7: Expected ;"
+    assert error_line("… and 4 more") == "… and 4 more"
+
+
+def test_other_lines_are_marked_once() -> None:
+    assert error_line("DEPS: not found") == "error: DEPS: not found"
+    assert error_line("error: already marked") == "error: already marked"
+    assert error_line("a.proto:x:1: no line number") == "error: a.proto:x:1: no line number"
