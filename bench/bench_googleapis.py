@@ -135,7 +135,8 @@ def main(argv: list[str]) -> int:
             runs.setdefault("buf lint (STANDARD)", []).append(
                 measure([str(BUF), "lint", "--error-format", "json"], corpus, buf_env)
             )
-            shutil.rmtree(cache_for(corpus.resolve()), ignore_errors=True)
+            if (cache := cache_for(corpus.resolve())) is not None:
+                shutil.rmtree(cache, ignore_errors=True)
             runs.setdefault("ours, cold", []).append(measure(ours_cmd, REPO, env))
             runs.setdefault("floor: 2 protoc, no rules", []).append(
                 measure(floor_command(corpus, scratch), corpus, env)

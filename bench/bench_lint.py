@@ -61,7 +61,8 @@ def run_size(files: int, corpus_root: Path, repeat: int) -> tuple[int, Measure, 
     # Alternate the two tools so that load from elsewhere hits both alike.
     for _ in range(repeat):
         # Cold: nothing of this tree's descriptors cached.
-        shutil.rmtree(cache_for(corpus.resolve()), ignore_errors=True)
+        if (cache := cache_for(corpus.resolve())) is not None:
+            shutil.rmtree(cache, ignore_errors=True)
         ours.append(measure([sys.executable, "-m", "presubmit", "--root", str(corpus)], REPO, env))
         buf.append(measure([str(BUF), "lint"], corpus))
     return messages, median(ours), median(buf)

@@ -484,7 +484,7 @@ def compile_stream(
     store = DescriptorCache(cache) if cache is not None else None
     known_imports = store.imports_of() if store else {}
     salt = "\0".join([salt, *map(str, includes)])
-    search = (*includes, protoc.well_known_include())
+    search = (*includes, *protoc.library_includes())
     keys = _Keys(root, search, raw, known_imports, salt)
     protos: dict[str, FileProto] = {}
     todo: list[str] = []

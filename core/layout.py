@@ -92,6 +92,12 @@ class Layout:
     def venv_python(self) -> Path:
         return self.venv_bin("python")
 
+    @property
+    def is_checkout(self) -> bool:
+        """Whether this is a checkout of the repository, not the lint suite
+        installed as a package (into site-packages, which has no DEPS)."""
+        return self.deps.is_file() and (self.root / "build.py").is_file()
+
     def rel(self, path: Path) -> str:
         """`path` as the user knows it: root-relative when inside the root."""
         try:

@@ -11,6 +11,8 @@ and the same cleaned-up, capped error lines.
 
 from __future__ import annotations
 
+import functools
+import importlib.metadata
 import os
 import re
 import subprocess
@@ -51,13 +53,34 @@ def well_known_include() -> Path:
     return Path(grpc_tools.__file__).parent / "_proto"
 
 
-def command(args: Sequence[str]) -> list[str]:
-    """The protoc command line for `args`, the well-known types on the include path.
+@functools.cache
+def googleapis_include() -> Path | None:
+    """Where the installed googleapis-common-protos keeps google/api/*.proto and
+    the other common protos (google/rpc, google/type), if it is installed."""
+    try:
+        dist = importlib.metadata.distribution("googleapis-common-protos")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    base = Path(str(dist.locate_file("")))
+    return base if (base / "google" / "api" / "annotations.proto").is_file() else None
 
-    Their include comes last, so a tree that carries its own copies of
-    google/protobuf/*.proto compiles those instead of being told they are shadowed.
+
+def library_includes() -> tuple[Path, ...]:
+    """The includes after a tree's own: the well-known types, then the common
+    googleapis protos, so a tree that imports google/api/*.proto without
+    carrying copies still compiles.
+
+    They come last, so a tree's own copies win instead of being told they
+    are shadowed; the well-known types come before site-packages, which
+    holds the googleapis protos, so they are always protoc's own.
     """
-    return [sys.executable, "-c", _MAIN, *args, f"-I{well_known_include()}"]
+    common = googleapis_include()
+    return (well_known_include(), *((common,) if common is not None else ()))
+
+
+def command(args: Sequence[str]) -> list[str]:
+    """The protoc command line for `args`, the library includes last."""
+    return [sys.executable, "-c", _MAIN, *args, *(f"-I{p}" for p in library_includes())]
 
 
 def environment() -> dict[str, str]:

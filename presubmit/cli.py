@@ -26,12 +26,12 @@ from presubmit.options import LintOptions
 from presubmit.reporters import FORMATS
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser: argparse.ArgumentParser, default_root: str = "this repo") -> None:
     parser.add_argument(
         "--root",
         type=Path,
         metavar="DIR",
-        help="lint the proto tree under DIR (its include root) instead of this repo; "
+        help=f"lint the proto tree under DIR (its include root) instead of {default_root}; "
         "runs the project's rules only (the portable ones unless DIR has a presubmit.toml)",
     )
     parser.add_argument(
@@ -52,7 +52,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="lint only under these paths")
 
 
-def _paths(raw: Sequence[str], root: Path) -> tuple[str, ...]:
+def relative_paths(raw: Sequence[str], root: Path) -> tuple[str, ...]:
+    """PATH arguments (cwd- or root-relative) as root-relative paths; raises runner.LintError."""
     out: list[str] = []
     for p in raw:
         path = Path(p)
@@ -68,7 +69,9 @@ def _paths(raw: Sequence[str], root: Path) -> tuple[str, ...]:
     return tuple(out)
 
 
-def options_from(args: argparse.Namespace, default_root: Path | None = None) -> LintOptions:
+def options_from(
+    args: argparse.Namespace, default_root: Path | None = None, allow_empty: bool = False
+) -> LintOptions:
     """The options that parsed arguments ask for (raises runner.LintError).
 
     `default_root` is the tree linted without --root (this repo if None)."""
@@ -78,9 +81,10 @@ def options_from(args: argparse.Namespace, default_root: Path | None = None) -> 
     return LintOptions(
         root=chosen,
         rules=rules,
-        paths=_paths(args.paths, root),
+        paths=relative_paths(args.paths, root),
         fix=args.fix,
         list_ignored=args.list_ignored,
+        allow_empty=allow_empty,
     )
 
 
@@ -117,18 +121,25 @@ def print_report(
 
 
 def main(
-    argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+    argv: Sequence[str] | None = None,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+    *,
+    prog: str = "python -m presubmit",
+    hook: bool = False,
 ) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m presubmit", description="turboci-proto's own lint rules."
-    )
-    add_arguments(parser)
+    """The lint suite's command line. As a `hook` (turboci-lint), the tree
+    linted by default is the current folder, and files the config skips are
+    no error."""
+    parser = argparse.ArgumentParser(prog=prog, description="turboci-proto's own lint rules.")
+    add_arguments(parser, "the current folder" if hook else "this repo")
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     if args.list_rules:
         list_rules(out)
         return 0
     try:
-        result = runner.lint(options_from(args))
+        default_root = Path.cwd() if hook else None
+        result = runner.lint(options_from(args, default_root, allow_empty=hook))
         return print_report(result, args.format, args.list_ignored, out, err)
     except runner.LintError as exc:
         for line in exc.lines:

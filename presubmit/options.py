@@ -24,5 +24,8 @@ class LintOptions:
     fix: bool = False
     # Also report findings suppressed by turboci:lint:ignore comments.
     list_ignored: bool = False
+    # Nothing to lint (every PATH is skipped by the config) is a clean run,
+    # not an error: for hooks, which are handed whatever files changed.
+    allow_empty: bool = False
     # protoc processes at a time; None: one per core, at most two.
     jobs: int | None = None

@@ -119,8 +119,14 @@ def select(config: Config, wanted: Sequence[str]) -> tuple[list[Rule], bool]:
     return chosen, True
 
 
-def cache_for(root: Path) -> Path:
-    """Descriptors of a tree are cached inside this repo, never in the tree linted."""
+def cache_for(root: Path) -> Path | None:
+    """Descriptors of a tree are cached inside this repo, never in the tree linted.
+
+    Installed as a package (a pre-commit hook) the suite has no checkout of
+    its own to cache in, and compiles without a cache.
+    """
+    if not REPO.is_checkout:
+        return None
     if root == REPO.root:
         return REPO.compile_cache
     return REPO.cache / "trees" / hashlib.sha256(str(root).encode()).hexdigest()[:16]
@@ -162,6 +168,8 @@ def _run_once(
         raise LintError(exc.lines) from None
     python = discover.python_files(root, config, options.paths) if config.python else []
     if not targets and not python:
+        if options.allow_empty:
+            return Result([])
         where = (
             ", ".join(options.paths)
             if options.paths

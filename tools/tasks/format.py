@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import argparse
 import shutil
-from pathlib import Path
 
+from core import buf_format
 from core import files
 from tools import stamps
 from tools.engine import transaction
@@ -22,6 +22,7 @@ from tools.engine.task import StepFn
 from tools.engine.task import Task
 from tools.engine.task import check_flag
 from tools.engine.task import unless_check
+from tools.env import tool_env
 from tools.errors import BuildError
 from tools.run import output_of
 from tools.run import run
@@ -44,8 +45,8 @@ def format_protos(ctx: Context, check: bool = False) -> bool:
     if stamps.is_fresh(layout, "format", key):
         return False  # these exact sources were formatted already
     buf = str(layout.venv_bin("buf"))
-    targets = [a for top in layout.proto_roots for a in ("--path", top)]
     if check:
+        targets = [a for top in layout.proto_roots for a in ("--path", top)]
         proc = run([buf, "format", ".", *targets, "--diff", "--exit-code"], cwd=layout.root)
         if proc.returncode == 0:
             stamps.record(layout, "format", key)
@@ -54,7 +55,7 @@ def format_protos(ctx: Context, check: bool = False) -> bool:
             ctx.say(proc.stdout.rstrip("\n"))
             raise BuildError("protos are not formatted: run ./build.py format")
         raise BuildError(f"buf format failed: {output_of(proc)}")
-    changed = _rewrite(ctx, buf, targets)
+    changed = _rewrite(ctx, buf, list(layout.proto_roots))
     for f in changed:
         ctx.say(f"formatted {f}")
     if changed:
@@ -69,41 +70,19 @@ def _rewrite(ctx: Context, buf: str, targets: list[str]) -> list[str]:
     root only, and only if its bytes are still those that were compiled."""
     layout = ctx.layout
     compiled = ctx.compiled()
+    originals = {f: compiled.raw[f] for f in compiled.files}
     stage = transaction.scratch(layout, "format")
     try:
-        proc = run([buf, "format", ".", *targets, "-o", str(stage / "out")], cwd=layout.root)
-        if proc.returncode != 0:
-            raise BuildError(f"buf format failed: {output_of(proc)}")
-        out = stage / "out"
-        formatted = {
-            f: (out / f).read_bytes() if (out / f).is_file() else compiled.raw[f]
-            for f in compiled.files
-        }
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
-    changed = [f for f in compiled.files if formatted[f] != compiled.raw[f]]
-    try:
-        # Every target is checked before any is written: all or none refused.
-        for f in changed:
-            files.confined(layout.root, layout.root / f)
-        for f in changed:
-            if _read(layout.root / f) != compiled.raw[f]:
-                raise BuildError(f"{f}: changed while it was being formatted; run format again")
-            files.write_atomic(layout.root / f, formatted[f], layout.root)
+        new = buf_format.formatted(
+            buf, layout.root, targets, originals, stage, env=tool_env(layout)
+        )
+        return buf_format.write_back(layout.root, new, originals)
     except files.OutsideRootError as exc:
         raise BuildError(str(exc), exit_code=2) from None
-    except OSError as exc:
-        raise BuildError(
-            f"{exc.filename}: cannot write the formatted file: {exc.strerror}"
-        ) from None
-    return changed
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
+    except buf_format.FormatError as exc:
+        raise BuildError(str(exc)) from None
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
 
 
 def _run(ctx: Context, args: argparse.Namespace) -> int:

@@ -1,0 +1,85 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
+"""`buf format` without letting it write: its output lands in a scratch folder,
+and only the files whose bytes are still those that were read are replaced.
+
+buf 1.75 formats files that do not even parse, and exits 0: callers compile
+the files first, so a syntax error is reported instead of mangled.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Mapping
+from collections.abc import Sequence
+from pathlib import Path
+
+from core import files
+
+
+class FormatError(Exception):
+    """buf failed, or a file could not be replaced; the message is one line."""
+
+
+def formatted(
+    buf: str,
+    root: Path,
+    paths: Sequence[str],
+    originals: Mapping[str, bytes],
+    scratch: Path,
+    env: Mapping[str, str] | None = None,
+) -> dict[str, bytes]:
+    """buf format's bytes of each of `paths` (root-relative), or the original's
+    where buf wrote nothing; nothing under `root` is touched."""
+    targets = [a for p in paths for a in ("--path", p)]
+    out = scratch / "out"
+    try:
+        proc = subprocess.run(
+            [buf, "format", ".", *targets, "-o", str(out)],
+            cwd=root,
+            env=dict(env) if env is not None else None,
+            capture_output=True,
+            text=True,
+            errors="replace",
+        )
+    except OSError as exc:
+        raise FormatError(f"{buf}: cannot run buf: {exc.strerror}") from None
+    if proc.returncode != 0:
+        text = (proc.stderr or proc.stdout).strip().splitlines()
+        raise FormatError(f"buf format failed: {text[0] if text else f'exit {proc.returncode}'}")
+    result: dict[str, bytes] = {}
+    for name, data in originals.items():
+        produced = out / name
+        result[name] = produced.read_bytes() if produced.is_file() else data
+    return result
+
+
+def write_back(root: Path, new: Mapping[str, bytes], originals: Mapping[str, bytes]) -> list[str]:
+    """Replace each file whose formatted bytes differ, atomically and inside
+    `root` only, if its bytes on disk are still `originals`; return those replaced.
+
+    Every target is checked before any is written, so a file outside the
+    root refuses them all. Raises files.OutsideRootError or FormatError.
+    """
+    changed = sorted(name for name, data in new.items() if data != originals[name])
+    for name in changed:
+        files.confined(root, root / name)
+    replaced: list[str] = []
+    for name in changed:
+        if _read(root / name) != originals[name]:
+            raise FormatError(f"{name}: changed while it was being formatted; format it again")
+        try:
+            files.write_atomic(root / name, new[name], root)
+        except OSError as exc:
+            raise FormatError(f"{name}: cannot write the formatted file: {exc.strerror}") from None
+        replaced.append(name)
+    return replaced
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None

@@ -1,0 +1,140 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
+"""`turboci-format [--root DIR] [--check] FILE...`: buf format as a hook.
+
+Formats the FILEs in place, as `./build.py format` does in this repo: they
+are compiled first (buf formats what does not parse), each is replaced
+atomically and only while its bytes are those compiled, and the protos the
+tree's presubmit.toml keeps out of lint (`include_only`, `exclude`) are
+left alone. Exit 0: nothing to change; 1: files were (or, with --check,
+would be) reformatted; 2: the files cannot be formatted (one line each).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from core import buf_format
+from core import compiler
+from core import files
+from core import inputs
+from core.messages import error_line
+from core.protoc import CompileError
+from presubmit import cli
+from presubmit import config as config_mod
+from presubmit import discover
+from presubmit import registry
+from presubmit import runner
+from presubmit.options import LintOptions
+
+
+class RefusedError(Exception):
+    def __init__(self, lines: Sequence[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = list(lines)
+
+
+# Where pip put the scripts of this environment, buf-bin's buf among them.
+SCRIPTS = Path(sys.executable).parent
+
+
+def buf_program() -> str:
+    """buf beside this Python (the buf-bin wheel), else on PATH."""
+    here = shutil.which("buf", path=str(SCRIPTS)) or shutil.which("buf")
+    if here is None:
+        raise RefusedError(["buf not found: pip install buf-bin, or put buf on PATH"])
+    return here
+
+
+def _targets(root: Path, raw_paths: Sequence[str]) -> list[str]:
+    """The protos among the FILEs that the tree's config lints (root-relative)."""
+    try:
+        config = config_mod.load(root, [r.spec for r in registry.all_rules()])
+        paths = cli.relative_paths(raw_paths, root)
+    except config_mod.ConfigError as exc:
+        raise RefusedError([str(exc)]) from None
+    except runner.LintError as exc:
+        raise RefusedError(exc.lines) from None
+    if not paths:
+        return []
+    try:
+        return discover.proto_files(root, config, paths)
+    except inputs.InputError as exc:
+        raise RefusedError(exc.lines) from None
+
+
+def format_files(root: Path, raw_paths: Sequence[str], check: bool, out: TextIO) -> int:
+    targets = _targets(root, raw_paths)
+    if not targets:
+        return 0
+    try:
+        compiled = compiler.compile_files(root, targets, cache=runner.cache_for(root))
+    except CompileError as exc:
+        raise RefusedError(exc.lines) from None
+    originals = {f: compiled.raw[f] for f in targets}
+    buf = buf_program()
+    with tempfile.TemporaryDirectory(prefix="turboci-format-") as scratch:
+        # buf format needs no module cache: keep buf from creating one in HOME.
+        env = dict(os.environ)
+        env.setdefault("BUF_CACHE_DIR", str(Path(scratch) / "buf-cache"))
+        try:
+            new = buf_format.formatted(buf, root, targets, originals, Path(scratch), env)
+        except buf_format.FormatError as exc:
+            raise RefusedError([str(exc)]) from None
+    if check:
+        unformatted = [f for f in targets if new[f] != originals[f]]
+        for f in unformatted:
+            out.write(f"{f}: not formatted; run turboci-format {f}\n")
+        return 1 if unformatted else 0
+    try:
+        changed = buf_format.write_back(root, new, originals)
+    except (files.OutsideRootError, buf_format.FormatError) as exc:
+        raise RefusedError([str(exc)]) from None
+    for f in changed:
+        out.write(f"formatted {f}\n")
+    return 1 if changed else 0
+
+
+def main(
+    argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+) -> int:
+    parser = argparse.ArgumentParser(
+        prog="turboci-format", description="Format .proto files with buf format, safely."
+    )
+    parser.add_argument(
+        "--root",
+        type=Path,
+        metavar="DIR",
+        help="the proto tree's include root (default: the current folder)",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="list the files that need formatting; change nothing"
+    )
+    parser.add_argument("files", nargs="*", metavar="FILE", help="the .proto files to format")
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    try:
+        root = runner.resolve_root(LintOptions(root=args.root or Path.cwd()))
+        return format_files(root, args.files, args.check, out)
+    except runner.LintError as exc:
+        lines = exc.lines
+    except RefusedError as exc:
+        lines = exc.lines
+    except KeyboardInterrupt:
+        err.write("interrupted\n")
+        return 130
+    for line in lines:
+        err.write(error_line(line) + "\n")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
+"""turboci-format: formats what it is handed, safely, and says why it will not."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from hooks import format as format_hook
+
+MESSY = 'syntax="proto3";\npackage a.v1;\nmessage   M {int32 y=1;}\n'
+TIDY = 'syntax = "proto3";\npackage a.v1;\nmessage M {\n  int32 y = 1;\n}\n'
+BROKEN = 'syntax = "proto3";\npackage a.v1;\nmessage M { int32 x = 1\n'
+
+
+def run(root: Path, *args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = format_hook.main(["--root", str(root), *args], out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+
+
+def test_formats_in_place_then_is_clean(tmp_path: Path) -> None:
+    write(tmp_path, {"a/m.proto": MESSY, "a/t.proto": TIDY.replace("M {", "T {")})
+    tidy_before = (tmp_path / "a/t.proto").stat().st_mtime_ns
+    code, out, err = run(tmp_path, str(tmp_path / "a/m.proto"), str(tmp_path / "a/t.proto"))
+    assert (code, out, err) == (1, "formatted a/m.proto\n", "")
+    assert (tmp_path / "a/m.proto").read_text() == TIDY
+    # An already formatted file is not rewritten.
+    assert (tmp_path / "a/t.proto").stat().st_mtime_ns == tidy_before
+    assert run(tmp_path, "a/m.proto") == (0, "", "")
+
+
+def test_check_lists_and_changes_nothing(tmp_path: Path) -> None:
+    write(tmp_path, {"a/m.proto": MESSY})
+    code, out, _ = run(tmp_path, "--check", "a/m.proto")
+    assert code == 1
+    assert out == "a/m.proto: not formatted; run turboci-format a/m.proto\n"
+    assert (tmp_path / "a/m.proto").read_text() == MESSY
+
+
+def test_a_file_that_does_not_parse_is_reported_not_mangled(tmp_path: Path) -> None:
+    write(tmp_path, {"a/m.proto": BROKEN})
+    code, out, err = run(tmp_path, "a/m.proto")
+    assert code == 2 and out == ""
+    assert err.startswith("a/m.proto:4:1: ")
+    assert "Traceback" not in err
+    assert (tmp_path / "a/m.proto").read_text() == BROKEN
+
+
+def test_googleapis_imports_resolve_without_copies(tmp_path: Path) -> None:
+    text = MESSY.replace(
+        "package a.v1;\n", 'package a.v1;\nimport "google/api/field_behavior.proto";\n'
+    )
+    write(tmp_path, {"a/m.proto": text})
+    assert run(tmp_path, "a/m.proto")[0] == 1
+    assert "int32 y = 1;" in (tmp_path / "a/m.proto").read_text()
+
+
+def test_protos_the_config_keeps_out_of_lint_are_left_alone(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "presubmit.toml": 'include_only = ["third_party"]\n',
+            "third_party/v.proto": MESSY,
+        },
+    )
+    assert run(tmp_path, "third_party/v.proto") == (0, "", "")
+    assert (tmp_path / "third_party/v.proto").read_text() == MESSY
+
+
+def test_a_symlink_out_of_the_root_is_refused(tmp_path: Path) -> None:
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    write(outside, {"m.proto": MESSY})
+    (root / "a").mkdir(parents=True)
+    (root / "a" / "m.proto").symlink_to(outside / "m.proto")
+    code, _, err = run(root, "a/m.proto")
+    assert code == 2
+    assert "a/m.proto" in err and "symlink" in err
+    assert (outside / "m.proto").read_text() == MESSY
+
+
+def test_a_file_outside_the_root_is_one_line(tmp_path: Path) -> None:
+    write(tmp_path, {"root/a.proto": TIDY, "elsewhere/b.proto": TIDY})
+    code, _, err = run(tmp_path / "root", str(tmp_path / "elsewhere/b.proto"))
+    assert code == 2
+    assert err.count("\n") == 1 and "not under the root" in err
+
+
+def test_no_buf_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path, {"a/m.proto": MESSY})
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setattr(format_hook, "SCRIPTS", tmp_path / "empty")
+    code, _, err = run(tmp_path, "a/m.proto")
+    assert code == 2
+    assert err == "error: buf not found: pip install buf-bin, or put buf on PATH\n"
+    assert (tmp_path / "a/m.proto").read_text() == MESSY
+
+
+def test_default_root_is_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, {"a/m.proto": MESSY})
+    monkeypatch.chdir(tmp_path)
+    out, err = io.StringIO(), io.StringIO()
+    assert format_hook.main([os.path.join("a", "m.proto")], out, err) == 1
+    assert out.getvalue() == "formatted a/m.proto\n"

@@ -1,0 +1,81 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
+"""turboci-lint: the lint suite on the repository the hook runs in."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+SERVICE_AND_MESSAGE = (
+    'syntax = "proto3";\n'
+    "package a.v1;\n"
+    'import "google/api/field_behavior.proto";\n'
+    "service S {\n  rpc R(M) returns (M);\n}\n"
+    "message M {\n  int32 y = 1 [(google.api.field_behavior) = REQUIRED];\n}\n"
+)
+PLAIN = 'syntax = "proto3";\npackage b.v1;\nmessage P {\n  int32 y = 1;\n}\n'
+
+
+def hook(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "hooks.lint", *args],
+        cwd=cwd,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+    )
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    for name, text in {
+        "proto/a/v1/s.proto": SERVICE_AND_MESSAGE,
+        "proto/b/v1/p.proto": PLAIN,
+    }.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    return tmp_path
+
+
+def test_findings_in_the_files_handed_over(repo: Path) -> None:
+    proc = hook(repo, "proto/a/v1/s.proto", "proto/b/v1/p.proto")
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout.startswith("proto/a/v1/s.proto:7:1: SERVICE_FILE_ALONE ")
+    # Without a presubmit.toml only the portable rules run: no
+    # FIELD_EXPLICIT_PRESENCE on P's plain field.
+    assert "FIELD_EXPLICIT_PRESENCE" not in proc.stdout
+    assert proc.stdout.count("\n") == 1
+
+
+def test_only_the_files_handed_over_are_linted(repo: Path) -> None:
+    proc = hook(repo, "proto/b/v1/p.proto")
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+
+
+def test_root_and_its_config(repo: Path) -> None:
+    (repo / "proto" / "presubmit.toml").write_text('enable = ["FIELD_EXPLICIT_PRESENCE"]\n')
+    proc = hook(repo, "--root", "proto", "proto/b/v1/p.proto")
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout.startswith("b/v1/p.proto:4:3: FIELD_EXPLICIT_PRESENCE ")
+
+
+def test_files_the_config_skips_are_no_error(repo: Path) -> None:
+    (repo / "presubmit.toml").write_text('include_only = ["proto/b"]\n')
+    proc = hook(repo, "proto/b/v1/p.proto")
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+
+
+def test_a_compile_error_is_a_located_line(repo: Path) -> None:
+    (repo / "proto/b/v1/p.proto").write_text(PLAIN.replace("= 1;", "= 1"))
+    proc = hook(repo, "proto/b/v1/p.proto")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("proto/b/v1/p.proto:5:1: ")
+    assert "Traceback" not in proc.stderr
