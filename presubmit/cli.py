@@ -116,6 +116,11 @@ def print_report(
     return 1 if result.active or others else 0
 
 
+def _say(err: TextIO, line: str) -> None:
+    err.write(line + "\n")
+    err.flush()  # seen while the run waits, not after
+
+
 def main(
     argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr
 ) -> int:
@@ -128,7 +133,7 @@ def main(
         list_rules(out)
         return 0
     try:
-        result = runner.lint(options_from(args))
+        result = runner.lint(options_from(args), say=lambda line: _say(err, line))
         return print_report(result, args.format, args.list_ignored, out, err)
     except runner.LintError as exc:
         for line in exc.lines:
