@@ -8,14 +8,18 @@ A path is resolved before it is written, so a symlink (to the file or to a
 folder on the way) that leads out of the root is refused, naming the
 symlink. A file is written to a temp file in its own folder, flushed to
 disk, and renamed over the old one: a reader sees the old bytes or the new,
-never a mix, and a kill leaves no half-written file.
+never a mix, and a kill leaves no half-written file. The rename itself is
+made durable too (the folder is flushed after it), so once a write returns
+a power cut cannot bring the old file back.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -53,15 +57,45 @@ def confined(root: Path, path: Path) -> Path:
     return resolved
 
 
+def sync_folders(folders: Iterable[Path]) -> None:
+    """Flush each folder's entries (renames, new and removed names) to disk, once each.
+
+    A file's fsync covers its bytes, not the name pointing at them: until
+    its folder is flushed, a power cut can undo a rename that already
+    returned.
+    """
+    for folder in dict.fromkeys(folders):
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            os.fsync(fd)
+        except OSError as exc:
+            # Some filesystems cannot flush a folder; there is nothing more to do.
+            if exc.errno not in (errno.EINVAL, errno.ENOTSUP):
+                raise
+        finally:
+            os.close(fd)
+
+
+def _missing_parents(folder: Path) -> list[Path]:
+    """`folder` and its ancestors that do not exist yet, outermost first."""
+    missing = []
+    while not folder.exists() and folder.parent != folder:
+        missing.append(folder)
+        folder = folder.parent
+    return missing[::-1]
+
+
 def write_atomic(path: Path, data: bytes, root: Path | None = None, durable: bool = True) -> None:
     """Write `data` to `path` atomically (and only inside `root`, when given).
 
-    `durable` flushes the bytes to disk before the rename, so a power cut
-    leaves the old file or the new; a cache whose entries check themselves
-    can skip that (thousands of flushes cost more than the compile).
+    `durable` flushes the bytes to disk before the rename and the folder
+    after it, so a power cut leaves the old file or the new, and once this
+    returns, the new; a cache whose entries check themselves can skip that
+    (thousands of flushes cost more than the compile).
     """
     if root is not None:
         path = confined(root, path)
+    made = _missing_parents(path.parent) if durable else []
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = None
     with contextlib.suppress(FileNotFoundError):
@@ -79,3 +113,6 @@ def write_atomic(path: Path, data: bytes, root: Path | None = None, durable: boo
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    if durable:
+        # The folders this write made need their own names kept too.
+        sync_folders([path.parent, *(d.parent for d in made)])

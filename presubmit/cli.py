@@ -120,6 +120,11 @@ def print_report(
     return 1 if result.active or others else 0
 
 
+def _say(err: TextIO, line: str) -> None:
+    err.write(line + "\n")
+    err.flush()  # seen while the run waits, not after
+
+
 def main(
     argv: Sequence[str] | None = None,
     out: TextIO = sys.stdout,
@@ -139,7 +144,9 @@ def main(
         return 0
     try:
         default_root = Path.cwd() if hook else None
-        result = runner.lint(options_from(args, default_root, allow_empty=hook))
+        result = runner.lint(
+            options_from(args, default_root, allow_empty=hook), say=lambda line: _say(err, line)
+        )
         return print_report(result, args.format, args.list_ignored, out, err)
     except runner.LintError as exc:
         for line in exc.lines:

@@ -11,10 +11,13 @@ compile). Printing is the caller's business.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sys
 import time
+from collections.abc import Callable
+from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
@@ -23,6 +26,7 @@ from pathlib import Path
 from core import comments
 from core import compiler
 from core import inputs
+from core import lock
 from core.compiler import Compiled
 from core.descriptors import FILE_ENUM
 from core.descriptors import FILE_MESSAGE
@@ -240,11 +244,52 @@ def _run_once(
     return Result(out, warnings, len(files) + len(python), seen=seen)
 
 
-def lint(options: LintOptions, compiled: Compiled | None = None) -> Result:
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def writer_lock(root: Path, say: Callable[[str], None] = _say) -> Iterator[None]:
+    """Hold the lock of the tree at `root` while --fix reads and rewrites it.
+
+    This repo's is ./build.py's own (.cache/build.lock), so a fix never
+    races `./build.py format` or `lint --fix`; one inside such a run (same
+    process) takes nothing. A foreign tree gets nothing written into it, so
+    its folder itself is locked (see core.lock.held_tree).
+    """
+
+    def on_wait(holder: str) -> None:
+        say(f"waiting for another writer ({holder}) to finish")
+
+    try:
+        if root == REPO.root:
+            taken = lock.held(REPO, "presubmit --fix", on_wait)
+        else:
+            taken = lock.held_tree(root, on_wait)
+        with taken:
+            yield
+    except lock.LockError as exc:
+        raise LintError([str(exc)]) from None
+
+
+def lint(
+    options: LintOptions, compiled: Compiled | None = None, say: Callable[[str], None] = _say
+) -> Result:
     """Lint per `options`. `compiled`, when given, is a compile of the tree
     (the build's shared one); otherwise the suite compiles it itself.
-    Raises LintError for a run that cannot happen."""
+    Raises LintError for a run that cannot happen.
+
+    With `fix`, the whole run holds the tree's writer lock (writer_lock());
+    `say` is told if it has to wait for another writer.
+    """
     root = resolve_root(options)
+    if not options.fix:
+        return _lint(root, options, compiled)
+    with writer_lock(root, say):
+        return _lint(root, options, compiled)
+
+
+def _lint(root: Path, options: LintOptions, compiled: Compiled | None) -> Result:
     try:
         config = config_mod.load(root, [r.spec for r in registry.all_rules()])
     except config_mod.ConfigError as exc:

@@ -9,9 +9,12 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import TextIO
 
@@ -204,3 +207,38 @@ def build_copy(tmp_path: Path, api_tree: Path) -> Callable[..., subprocess.Compl
         )
 
     return run
+
+
+@dataclass
+class Fsyncs:
+    """What os.fsync was called on: each folder as (device, inode), in order,
+    and how many regular files."""
+
+    folders: list[tuple[int, int]] = field(default_factory=list)
+    files: int = 0
+    # Called at each folder flush (to look at the disk at that moment).
+    on_folder: Callable[[], None] = lambda: None
+
+    def count(self, folder: Path) -> int:
+        """How many times `folder` was flushed."""
+        st = folder.stat()
+        return self.folders.count((st.st_dev, st.st_ino))
+
+
+@pytest.fixture
+def fsyncs(monkeypatch: pytest.MonkeyPatch) -> Fsyncs:
+    """Record every os.fsync (they still happen), telling folders from files by fstat."""
+    seen = Fsyncs()
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            seen.folders.append((st.st_dev, st.st_ino))
+            seen.on_folder()
+        else:
+            seen.files += 1
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    return seen

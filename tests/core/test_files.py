@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from core import files
+from tests.conftest import Fsyncs
 
 
 def test_write_atomic_replaces_and_keeps_the_mode(tmp_path: Path) -> None:
@@ -57,3 +58,42 @@ def test_dot_dot_cannot_leave_the_root(tmp_path: Path) -> None:
     root.mkdir()
     with pytest.raises(files.OutsideRootError, match="outside"):
         files.confined(root, root / ".." / "escape")
+
+
+def test_a_durable_write_flushes_the_file_then_its_folder_after_the_rename(
+    tmp_path: Path, fsyncs: Fsyncs
+) -> None:
+    path = tmp_path / "f.txt"
+    path.write_bytes(b"old")
+    at_flush: list[bytes] = []
+    fsyncs.on_folder = lambda: at_flush.append(path.read_bytes())
+    files.write_atomic(path, b"new", tmp_path)
+    assert fsyncs.files == 1
+    assert fsyncs.count(tmp_path) == 1
+    assert len(fsyncs.folders) == 1
+    assert at_flush == [b"new"]  # the folder is flushed once the rename is done
+
+
+def test_a_durable_write_into_new_folders_flushes_each_new_name_once(
+    tmp_path: Path, fsyncs: Fsyncs
+) -> None:
+    files.write_atomic(tmp_path / "a" / "b" / "f.txt", b"x", tmp_path)
+    assert fsyncs.count(tmp_path / "a" / "b") == 1  # f.txt
+    assert fsyncs.count(tmp_path / "a") == 1  # b
+    assert fsyncs.count(tmp_path) == 1  # a
+    assert len(fsyncs.folders) == 3
+
+
+def test_a_write_that_need_not_be_durable_flushes_nothing(tmp_path: Path, fsyncs: Fsyncs) -> None:
+    files.write_atomic(tmp_path / "a" / "f.txt", b"x", tmp_path, durable=False)
+    assert (tmp_path / "a" / "f.txt").read_bytes() == b"x"
+    assert (fsyncs.files, fsyncs.folders) == (0, [])
+
+
+def test_sync_folders_flushes_each_folder_once(tmp_path: Path, fsyncs: Fsyncs) -> None:
+    (tmp_path / "a").mkdir()
+    files.sync_folders([tmp_path, tmp_path / "a", tmp_path, tmp_path / "a"])
+    assert fsyncs.folders == [
+        (tmp_path.stat().st_dev, tmp_path.stat().st_ino),
+        (tmp_path.stat().st_dev, (tmp_path / "a").stat().st_ino),
+    ]

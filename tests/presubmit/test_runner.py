@@ -6,11 +6,15 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 from pathlib import Path
 
 import pytest
 
 from core import compiler
+from core import lock
+from core.layout import REPO
 from presubmit import runner
 from presubmit.options import LintOptions
 from tests.presubmit.helpers import write_tree
@@ -79,3 +83,43 @@ def test_fix_then_lint_again(tree: Path) -> None:
     assert result.fixed == ["a.proto"]
     assert result.active == []
     assert "// Next ID: 2" in (tree / "a.proto").read_text(encoding="utf-8")
+
+
+def test_fix_on_this_repo_holds_the_builds_lock_nested_in_a_build_without_waiting() -> None:
+    with runner.writer_lock(REPO.root, say=pytest.fail):
+        assert lock.is_held(REPO)
+        assert lock.path(REPO).read_text() == f"pid {os.getpid()}, presubmit --fix"
+    assert not lock.is_held(REPO)
+    with (
+        lock.held(REPO, "lint", on_wait=pytest.fail),
+        runner.writer_lock(REPO.root, say=pytest.fail),
+    ):
+        assert lock.path(REPO).read_text() == f"pid {os.getpid()}, lint"
+
+
+def test_fix_on_a_foreign_tree_waits_for_a_holder_of_its_folder(tree: Path) -> None:
+    write_tree(tree, {"a.proto": STALE})
+    fd = os.open(tree, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    said: list[str] = []
+
+    def say(line: str) -> None:
+        said.append(line)
+        os.close(fd)  # the holder finishes
+
+    result = runner.lint(LintOptions(root=tree, fix=True), say=say)
+    assert said == ["waiting for another writer (pid unknown) to finish"]
+    assert result.fixed == ["a.proto"]
+    assert sorted(p.name for p in tree.iterdir()) == ["a.proto"]
+
+
+def test_a_plain_lint_takes_no_lock(tree: Path) -> None:
+    write_tree(tree, {"a.proto": STALE})
+    fd = os.open(tree, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        assert [f.rule for f in runner.lint(LintOptions(root=tree), say=pytest.fail).active] == [
+            "NEXT_ID"
+        ]
+    finally:
+        os.close(fd)

@@ -7,8 +7,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +18,9 @@ from pathlib import Path
 import pytest
 
 from core.layout import Layout
+from tests.conftest import REPO
 from tests.conftest import git
+from tests.conftest import snapshot
 from tests.reliability import support
 from tools.engine import lock
 
@@ -156,3 +160,110 @@ def test_the_tool_install_holds_the_lock_only_when_it_installs(
     monkeypatch.setattr(toolchain, "missing", lambda *_: [])
     toolchain.ensure(pins, say=lambda _: None, layout=where)
     assert held == [True]
+
+
+# Holds a lock until its stdin closes: build.py's on a checkout ("build"), or
+# the lint suite's on a foreign tree ("tree").
+_HOLD = """\
+import sys
+from pathlib import Path
+from core import lock
+from core.layout import Layout
+from tools.engine import lock as build_lock
+root = Path(sys.argv[1])
+if sys.argv[2] == "build":
+    taken = build_lock.held(Layout(root), "lint")
+else:
+    taken = lock.held_tree(root, print)
+with taken:
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+def _hold(root: Path, kind: str) -> subprocess.Popen[str]:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD, str(root), kind],
+        cwd=REPO,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None
+    assert holder.stdout.readline() == "held\n"
+    return holder
+
+
+def _release(holder: subprocess.Popen[str]) -> None:
+    assert holder.stdin is not None
+    holder.stdin.close()
+    assert holder.wait(timeout=30) == 0
+
+
+def _presubmit(cwd: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "presubmit", *args],
+        cwd=cwd,
+        env=support.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _waits(proc: subprocess.Popen[str], path: Path, unfixed: str) -> None:
+    """`proc` is still waiting, and has not touched `path`, after a while."""
+    time.sleep(1.5)
+    assert proc.poll() is None, proc.communicate()
+    assert path.read_text() == unfixed
+
+
+def test_presubmit_fix_waits_for_the_builds_lock_and_says_so(api_tree: Path) -> None:
+    # The checkout's own copy of the lint suite: for it, api_tree is this repo.
+    for package in ("core", "presubmit"):
+        shutil.copytree(
+            REPO / package, api_tree / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    shutil.copy(REPO / "presubmit.toml", api_tree / "presubmit.toml")
+    shutil.copytree(REPO / "google", api_tree / "google")
+    proto = api_tree / support.IDS / "work_plan_id.proto"
+    fixed = proto.read_text()
+    unfixed = fixed.replace("Next ID: 3", "Next ID = 3")
+    proto.write_text(unfixed)
+    holder = _hold(api_tree, "build")
+    try:
+        fixing = _presubmit(api_tree, "--fix")
+        _waits(fixing, proto, unfixed)
+    finally:
+        _release(holder)
+    _, err = fixing.communicate(timeout=120)
+    assert fixing.returncode == 0, err
+    assert err == (
+        f"waiting for another writer (pid {holder.pid}, lint) to finish\n"
+        f"fixed 1 file(s): {support.IDS}/work_plan_id.proto\n"
+    )
+    assert proto.read_text() == fixed
+
+
+def test_presubmit_fix_on_a_foreign_tree_locks_it_without_writing_into_it(
+    tmp_path: Path,
+) -> None:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    proto = tree / "a.proto"
+    unfixed = (
+        'syntax = "proto3";\n\npackage a.v1;\n\n// Next ID: 1\nmessage A {\n  string a = 1;\n}\n'
+    )
+    proto.write_text(unfixed)
+    before = sorted(p.relative_to(tree) for p in tree.rglob("*"))
+    holder = _hold(tree, "tree")
+    try:
+        fixing = _presubmit(REPO, "--fix", "--root", str(tree))
+        _waits(fixing, proto, unfixed)
+    finally:
+        _release(holder)
+    _, err = fixing.communicate(timeout=120)
+    assert fixing.returncode == 0, err
+    assert err == "waiting for another writer (pid unknown) to finish\nfixed 1 file(s): a.proto\n"
+    assert snapshot(tree) == {"a.proto": unfixed.replace("Next ID: 1", "Next ID: 2").encode()}
+    assert sorted(p.relative_to(tree) for p in tree.rglob("*")) == before

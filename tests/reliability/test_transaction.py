@@ -7,6 +7,7 @@ the swap; a committed one is finished; only the journal's own moves are touched.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 from core.layout import Layout
+from tests.conftest import Fsyncs
 from tests.conftest import snapshot
 from tools.engine import transaction
 from tools.errors import BuildError
@@ -201,3 +203,84 @@ def test_a_refused_commit_leaves_no_staging_behind(tmp_path: Path) -> None:
     with pytest.raises(BuildError):
         txn.commit()
     assert list(transaction.staging_root(layout).iterdir()) == []
+
+
+def _journal_state(layout: Layout) -> str:
+    try:
+        return str(json.loads(transaction.journal_path(layout).read_bytes())["state"])
+    except FileNotFoundError:
+        return "none"
+
+
+def _flushes(root: Path, layout: Layout, fsyncs: Fsyncs) -> list[tuple[str, str]]:
+    """Record each folder flush as (folder, the journal's state at that moment)."""
+    out: list[tuple[str, str]] = []
+
+    def named() -> None:
+        for p in [root, *root.rglob("*")]:
+            st = p.lstat()
+            if p.is_dir() and (st.st_dev, st.st_ino) == fsyncs.folders[-1]:
+                out.append((p.relative_to(root).as_posix(), _journal_state(layout)))
+                return
+        raise AssertionError("a folder outside the checkout was flushed")
+
+    fsyncs.on_folder = named
+    return out
+
+
+def _staging_name(flushes: list[tuple[str, str]]) -> str:
+    """The staging folder's name, from the flushes of its backups."""
+    names = {f.split("/")[2] for f, _ in flushes if f.startswith(".cache/staging/")}
+    assert len(names) == 1, names
+    return names.pop()
+
+
+def test_a_commit_flushes_each_folder_it_changed_once_before_it_says_committed(
+    tmp_path: Path, fsyncs: Fsyncs
+) -> None:
+    layout = _tree(tmp_path)
+    txn = _stage(layout)
+    flushes = _flushes(tmp_path, layout, fsyncs)
+    txn.commit()
+    staging = f".cache/staging/{_staging_name(flushes)}"
+    assert sorted(f for f, state in flushes if state == "applying" and f != ".cache") == sorted(
+        [
+            "docs",  # index.md replaced
+            "go",  # b/ made
+            "go/a",  # a.pb.go replaced, gone.pb.go deleted
+            "go/b",  # v1/ made
+            "go/b/v1",  # b.pb.go added
+            f"{staging}/old/docs",  # backups
+            f"{staging}/old/go/a",
+        ]
+    )
+    # The journal is flushed (file and folder) before any move, after it says
+    # committed, and after it is gone.
+    assert flushes[0] == (".cache", "applying")
+    assert [s for f, s in flushes if f == ".cache"] == ["applying", "committed", "none"]
+    assert flushes[-2:] == [(".cache", "committed"), (".cache", "none")]
+    assert fsyncs.count(tmp_path) == 0  # nothing changed at the top
+    assert snapshot(tmp_path) == _new(tmp_path)
+
+
+def test_an_undo_flushes_the_restored_folders_before_it_drops_the_journal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fsyncs: Fsyncs
+) -> None:
+    renames = _renames_in_commit(tmp_path)
+    root = tmp_path / "killed"
+    layout = _tree(root)
+    old = snapshot(root)
+    txn = _stage(layout)
+    with monkeypatch.context() as m:
+        _stop_at(m, renames - 1, Killed)  # every move but the last was done
+        m.setattr(transaction, "_undo", _killed)
+        with pytest.raises(Killed):
+            transaction._apply(layout, "gen", txn._staged(), txn._plan())
+    fsyncs.folders.clear()
+    flushes = _flushes(root, layout, fsyncs)
+    assert (transaction.recover(layout) or "").startswith("undid the interrupted gen")
+    assert snapshot(root) == old
+    # go/b and go/b/v1, made for the new file, are gone again.
+    assert sorted(f for f, state in flushes if state == "applying") == ["docs", "go", "go/a"]
+    assert flushes[-1] == (".cache", "none")
+    assert len(flushes) == 4

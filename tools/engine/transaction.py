@@ -14,6 +14,11 @@ everything back. A process killed on the way leaves the journal, and the
 next ./build.py, whatever its task, undoes the moves (or, once committed,
 finishes the clean-up) before anything else, under the checkout's lock.
 
+Renames survive a power cut as well as a kill: the journal is flushed
+(file and folder) before the first move, every folder a swap touched is
+flushed once after the moves and before the journal says committed, and the
+journal's folder is flushed after it is removed.
+
 Only the standard library is used: build.py recovers before the venv exists.
 """
 
@@ -187,6 +192,26 @@ def _write_journal(layout: Layout, data: dict[str, object]) -> None:
     files.write_atomic(journal_path(layout), json.dumps(data).encode(), layout.root)
 
 
+def _drop_journal(layout: Layout) -> None:
+    """Remove the journal, durably: its folder is flushed after."""
+    path = journal_path(layout)
+    if os.path.lexists(path):
+        path.unlink()
+        files.sync_folders([path.parent])
+
+
+def _touched(root: Path, folder: Path, moves: list[Move], made: list[str]) -> list[Path]:
+    """The folders whose entries a swap changes: each one once."""
+    out: dict[Path, None] = {}
+    for d in made:
+        out[(root / d).parent] = None
+    for m in moves:
+        out[(root / m.path).parent] = None
+        if m.old:
+            out[(folder / "old" / m.path).parent] = None
+    return [p for p in out if p.is_dir()]
+
+
 def _apply(layout: Layout, task: str, folder: Path, moves: list[Move]) -> None:
     root = layout.root
     made = _missing_dirs(root, moves)
@@ -218,6 +243,8 @@ def _apply(layout: Layout, task: str, folder: Path, moves: list[Move]) -> None:
                 os.replace(target, backup)
             if m.new:
                 os.replace(folder / "new" / m.path, target)
+        # Before the journal says committed, the moves must be on disk.
+        files.sync_folders(_touched(root, folder, moves, made))
     except BaseException as exc:
         # Everything back as it was, then say which file could not be replaced.
         _undo(layout, folder, journal)
@@ -245,14 +272,16 @@ def _finish(layout: Layout, folder: Path, moves: list[Move]) -> None:
                 break
             with contextlib.suppress(OSError):
                 (root / parent).rmdir()  # only if empty
-    journal_path(layout).unlink(missing_ok=True)
+    # Lost to a power cut, the removal would only make the next run finish again.
+    _drop_journal(layout)
 
 
 def _undo(layout: Layout, folder: Path, journal: dict[str, object]) -> int:
     """Move every old file back and remove every new one; how many were restored."""
     root = layout.root
     restored = 0
-    for m in reversed(_moves(journal.get("moves"))):
+    moves = _moves(journal.get("moves"))
+    for m in reversed(moves):
         target = root / m.path
         touched = False
         if m.new and not os.path.lexists(folder / "new" / m.path) and os.path.lexists(target):
@@ -263,11 +292,16 @@ def _undo(layout: Layout, folder: Path, journal: dict[str, object]) -> int:
             os.replace(backup, target)
             touched = True
         restored += touched
-    for d in reversed([str(d) for d in _list(journal.get("dirs"))]):
+    dirs = [str(d) for d in _list(journal.get("dirs"))]
+    for d in reversed(dirs):
         with contextlib.suppress(OSError):
             (root / d).rmdir()
+    # The restored files must be on disk before the journal that could undo
+    # the swap again is gone.
+    restored_to = [(root / m.path).parent for m in moves] + [(root / d).parent for d in dirs]
+    files.sync_folders(p for p in restored_to if p.is_dir())
     shutil.rmtree(folder, ignore_errors=True)
-    journal_path(layout).unlink(missing_ok=True)
+    _drop_journal(layout)
     return restored
 
 
