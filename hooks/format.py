@@ -5,8 +5,9 @@
 """`turboci-format [--root DIR] [--check] FILE...`: buf format as a hook.
 
 Formats the FILEs in place, as `./build.py format` does in this repo: they
-are compiled first (buf formats what does not parse), each is replaced
-atomically and only while its bytes are those compiled, and the protos the
+are compiled first (buf formats what does not parse), the tree's writer
+lock is held (as lint --fix holds it), each file is replaced atomically and
+only while its bytes are those compiled, and the protos the
 tree's presubmit.toml keeps out of lint (`include_only`, `exclude`) are
 left alone. Exit 0: nothing to change; 1: files were (or, with --check,
 would be) reformatted; 2: the files cannot be formatted (one line each).
@@ -123,7 +124,11 @@ def main(
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     try:
         root = runner.resolve_root(LintOptions(root=args.root or Path.cwd()))
-        return format_files(root, args.files, args.check, out)
+        if args.check:
+            return format_files(root, args.files, True, out)
+        # One writer at a time, as with lint --fix: the tree's own lock.
+        with runner.writer_lock(root, lambda line: print(line, file=err, flush=True)):
+            return format_files(root, args.files, False, out)
     except runner.LintError as exc:
         lines = exc.lines
     except RefusedError as exc:

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from hooks import format as format_hook
+
+REPO = Path(__file__).resolve().parents[2]
 
 MESSY = 'syntax="proto3";\npackage a.v1;\nmessage   M {int32 y=1;}\n'
 TIDY = 'syntax = "proto3";\npackage a.v1;\nmessage M {\n  int32 y = 1;\n}\n'
@@ -116,3 +121,46 @@ def test_default_root_is_the_current_folder(
     out, err = io.StringIO(), io.StringIO()
     assert format_hook.main([os.path.join("a", "m.proto")], out, err) == 1
     assert out.getvalue() == "formatted a/m.proto\n"
+
+
+_HOLD = """
+import sys
+from pathlib import Path
+from core import lock
+with lock.held_tree(Path(sys.argv[1]), print):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_waits_for_another_writer_of_the_tree(tmp_path: Path) -> None:
+    write(tmp_path, {"a/m.proto": MESSY})
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD, str(tmp_path)],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdin is not None
+    assert holder.stdout.readline() == "held\n"
+    try:
+        formatting = subprocess.Popen(
+            [sys.executable, "-m", "hooks.format", "a/m.proto"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(1.5)
+        assert formatting.poll() is None, formatting.communicate()
+        assert (tmp_path / "a/m.proto").read_text() == MESSY
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    out, err = formatting.communicate(timeout=120)
+    assert (formatting.returncode, out) == (1, "formatted a/m.proto\n")
+    assert err == "waiting for another writer (pid unknown) to finish\n"
+    assert (tmp_path / "a/m.proto").read_text() == TIDY
