@@ -33,10 +33,10 @@ def run(
             errors="replace",
         )
     except FileNotFoundError:
-        raise _missing(cmd[0], what) from None
+        raise missing(cmd[0], what) from None
 
 
-def _missing(program: str, what: str | None) -> BuildError:
+def missing(program: str, what: str | None) -> BuildError:
     name = what or Path(program).name
     return BuildError(
         f"{name} is missing ({program} not found): run `./build.py clean --tools`, "
@@ -59,7 +59,7 @@ def start(
             errors="replace",
         )
     except FileNotFoundError:
-        raise _missing(cmd[0], None) from None
+        raise missing(cmd[0], None) from None
 
 
 def output_of(proc: subprocess.CompletedProcess[str]) -> str:

@@ -11,6 +11,7 @@ import re
 import tomllib
 from pathlib import Path
 
+from pre_commit.clientlib import load_config
 from pre_commit.clientlib import load_manifest
 
 from core.layout import REPO
@@ -54,3 +55,15 @@ def test_the_manifest_is_valid_and_names_the_entry_points() -> None:
         module, function = scripts[hook["entry"]].split(":")
         assert Path(REPO.root, *module.split(".")).with_suffix(".py").is_file()
         assert function == "main"
+
+
+def test_the_readme_example_is_a_valid_config(tmp_path: Path) -> None:
+    readme = (REPO.root / "README.md").read_text()
+    section = readme.split("## pre-commit hooks\n", 1)[1].split("\n## ", 1)[0]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    config = tmp_path / ".pre-commit-config.yaml"
+    config.write_text(example)
+    loaded = load_config(str(config))
+    manifest = {h["id"] for h in load_manifest(str(REPO.root / ".pre-commit-hooks.yaml"))}
+    used = {h["id"] for repo in loaded["repos"] for h in repo["hooks"]}
+    assert used == manifest

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+from pathlib import Path
 
 from core import buf_format
 from core import files
@@ -24,6 +25,7 @@ from tools.engine.task import check_flag
 from tools.engine.task import unless_check
 from tools.env import tool_env
 from tools.errors import BuildError
+from tools.run import missing
 from tools.run import output_of
 from tools.run import run
 
@@ -71,6 +73,8 @@ def _rewrite(ctx: Context, buf: str, targets: list[str]) -> list[str]:
     layout = ctx.layout
     compiled = ctx.compiled()
     originals = {f: compiled.raw[f] for f in compiled.files}
+    if not Path(buf).is_file():
+        raise missing(buf, None)
     stage = transaction.scratch(layout, "format")
     try:
         new = buf_format.formatted(
