@@ -29,6 +29,7 @@ from core import compiler
 from core import files
 from core import inputs
 from core.messages import error_line
+from core.messages import relocated
 from core.protoc import CompileError
 from presubmit import cli
 from presubmit import config as config_mod
@@ -73,7 +74,15 @@ def _targets(root: Path, raw_paths: Sequence[str]) -> list[str]:
         raise RefusedError(exc.lines) from None
 
 
-def format_files(root: Path, raw_paths: Sequence[str], check: bool, out: TextIO) -> int:
+def format_files(
+    root: Path, raw_paths: Sequence[str], check: bool, out: TextIO, prefix: str = ""
+) -> int:
+    """Format (or `check`) the FILEs under `root`; paths print with `prefix`
+    (the root as seen from the current folder)."""
+
+    def shown(name: str) -> str:
+        return name if prefix in ("", ".") else f"{prefix}/{name}"
+
     targets = _targets(root, raw_paths)
     if not targets:
         return 0
@@ -94,14 +103,14 @@ def format_files(root: Path, raw_paths: Sequence[str], check: bool, out: TextIO)
     if check:
         unformatted = [f for f in targets if new[f] != originals[f]]
         for f in unformatted:
-            out.write(f"{f}: not formatted; run turboci-format {f}\n")
+            out.write(f"{shown(f)}: not formatted; run turboci-format {shown(f)}\n")
         return 1 if unformatted else 0
     try:
         changed = buf_format.write_back(root, new, originals)
     except (files.OutsideRootError, buf_format.FormatError) as exc:
         raise RefusedError([str(exc)]) from None
     for f in changed:
-        out.write(f"formatted {f}\n")
+        out.write(f"formatted {shown(f)}\n")
     return 1 if changed else 0
 
 
@@ -122,13 +131,15 @@ def main(
     )
     parser.add_argument("files", nargs="*", metavar="FILE", help="the .proto files to format")
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    prefix = ""
     try:
         root = runner.resolve_root(LintOptions(root=args.root or Path.cwd()))
+        prefix = os.path.relpath(root, Path.cwd())
         if args.check:
-            return format_files(root, args.files, True, out)
+            return format_files(root, args.files, True, out, prefix)
         # One writer at a time, as with lint --fix: the tree's own lock.
         with runner.writer_lock(root, lambda line: print(line, file=err, flush=True)):
-            return format_files(root, args.files, False, out)
+            return format_files(root, args.files, False, out, prefix)
     except runner.LintError as exc:
         lines = exc.lines
     except RefusedError as exc:
@@ -137,7 +148,7 @@ def main(
         err.write("interrupted\n")
         return 130
     for line in lines:
-        err.write(error_line(line) + "\n")
+        err.write(error_line(relocated(line, prefix)) + "\n")
     return 2
 
 

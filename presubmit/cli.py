@@ -12,6 +12,7 @@ does not compile (compile errors print as `path:line:col: message` on stderr).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from collections.abc import Sequence
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import TextIO
 
 from core.messages import error_line
+from core.messages import relocated
 from presubmit import registry
 from presubmit import runner
 from presubmit.finding import Finding
@@ -93,6 +95,21 @@ def message(line: str) -> str:
     return error_line(line)
 
 
+def seen_from(result: runner.Result, prefix: str) -> runner.Result:
+    """`result` with its paths relative to `prefix`'s parent instead of the root."""
+    if prefix in ("", "."):
+        return result
+
+    def moved(path: str) -> str:
+        return f"{prefix}/{path}"
+
+    return dataclasses.replace(
+        result,
+        findings=[dataclasses.replace(f, path=moved(f.path)) for f in result.findings],
+        fixed=[moved(f) for f in result.fixed],
+    )
+
+
 def list_rules(out: TextIO) -> None:
     for rule in registry.all_rules():
         spec = rule.spec
@@ -142,15 +159,19 @@ def main(
     if args.list_rules:
         list_rules(out)
         return 0
+    # A hook reports paths as seen from where it runs (the top of the work
+    # tree), not from the root it lints, so that they open from there.
+    prefix = ""
     try:
         default_root = Path.cwd() if hook else None
-        result = runner.lint(
-            options_from(args, default_root, allow_empty=hook), say=lambda line: _say(err, line)
-        )
-        return print_report(result, args.format, args.list_ignored, out, err)
+        options = options_from(args, default_root, allow_empty=hook)
+        if hook:
+            prefix = os.path.relpath(runner.resolve_root(options), Path.cwd())
+        result = runner.lint(options, say=lambda line: _say(err, line))
+        return print_report(seen_from(result, prefix), args.format, args.list_ignored, out, err)
     except runner.LintError as exc:
         for line in exc.lines:
-            err.write(message(line) + "\n")
+            err.write(message(relocated(line, prefix)) + "\n")
         return 2
     except BrokenPipeError:
         # The reader (`| head`) left; that is not an error of the lint.

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from core.messages import error_line
+from core.messages import relocated
 
 
 def test_compiler_style_and_summing_up_lines_print_as_they_are() -> None:
@@ -18,3 +19,13 @@ def test_other_lines_are_marked_once() -> None:
     assert error_line("DEPS: not found") == "error: DEPS: not found"
     assert error_line("error: already marked") == "error: already marked"
     assert error_line("a.proto:x:1: no line number") == "error: a.proto:x:1: no line number"
+
+
+def test_relocated_moves_compiler_style_paths_only() -> None:
+    assert relocated("a/b.proto:4:1: Expected ;", "proto") == "proto/a/b.proto:4:1: Expected ;"
+    assert relocated("a/b.proto:4:1: x", ".") == "a/b.proto:4:1: x"
+    assert relocated("a/b.proto:4:1: x", "") == "a/b.proto:4:1: x"
+    # Absolute paths, and lines that are not `path:line:`, stay as they are.
+    assert relocated("/abs/b.proto:4:1: x", "proto") == "/abs/b.proto:4:1: x"
+    assert relocated("--root x: no such directory", "proto") == "--root x: no such directory"
+    assert relocated("no .proto files to lint", "proto") == "no .proto files to lint"

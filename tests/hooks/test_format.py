@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import subprocess
@@ -24,9 +25,11 @@ TIDY = 'syntax = "proto3";\npackage a.v1;\nmessage M {\n  int32 y = 1;\n}\n'
 BROKEN = 'syntax = "proto3";\npackage a.v1;\nmessage M { int32 x = 1\n'
 
 
-def run(root: Path, *args: str) -> tuple[int, str, str]:
+def run(root: Path, *args: str, cwd: Path | None = None) -> tuple[int, str, str]:
+    """turboci-format in `cwd` (default: the root, as pre-commit runs it)."""
     out, err = io.StringIO(), io.StringIO()
-    code = format_hook.main(["--root", str(root), *args], out, err)
+    with contextlib.chdir(cwd or root):
+        code = format_hook.main(["--root", str(root), *args], out, err)
     return code, out.getvalue(), err.getvalue()
 
 
@@ -164,3 +167,16 @@ def test_waits_for_another_writer_of_the_tree(tmp_path: Path) -> None:
     assert (formatting.returncode, out) == (1, "formatted a/m.proto\n")
     assert err == "waiting for another writer (pid unknown) to finish\n"
     assert (tmp_path / "a/m.proto").read_text() == TIDY
+
+
+def test_paths_print_as_seen_from_the_current_folder(tmp_path: Path) -> None:
+    write(tmp_path, {"proto/a/m.proto": MESSY, "proto/a/b.proto": BROKEN})
+    root = tmp_path / "proto"
+    code, out, _ = run(root, "--check", "proto/a/m.proto", cwd=tmp_path)
+    assert (code, out) == (
+        1,
+        "proto/a/m.proto: not formatted; run turboci-format proto/a/m.proto\n",
+    )
+    assert run(root, "proto/a/m.proto", cwd=tmp_path)[:2] == (1, "formatted proto/a/m.proto\n")
+    code, _, err = run(root, "proto/a/b.proto", cwd=tmp_path)
+    assert code == 2 and err.startswith("proto/a/b.proto:4:1: ")

@@ -64,7 +64,24 @@ def test_root_and_its_config(repo: Path) -> None:
     (repo / "proto" / "presubmit.toml").write_text('enable = ["FIELD_EXPLICIT_PRESENCE"]\n')
     proc = hook(repo, "--root", "proto", "proto/b/v1/p.proto")
     assert proc.returncode == 1, proc.stderr
-    assert proc.stdout.startswith("b/v1/p.proto:4:3: FIELD_EXPLICIT_PRESENCE ")
+    # Paths as seen from where the hook runs, not from the root.
+    assert proc.stdout.startswith("proto/b/v1/p.proto:4:3: FIELD_EXPLICIT_PRESENCE ")
+
+
+def test_compile_errors_under_a_root_are_seen_from_the_current_folder(repo: Path) -> None:
+    (repo / "proto/b/v1/p.proto").write_text(PLAIN.replace("= 1;", "= 1"))
+    proc = hook(repo, "--root", "proto", "proto/b/v1/p.proto")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("proto/b/v1/p.proto:5:1: ")
+
+
+def test_fixes_are_named_as_seen_from_the_current_folder(repo: Path) -> None:
+    stale = "// Next ID: 1\nmessage P {"
+    (repo / "proto/b/v1/p.proto").write_text(PLAIN.replace("message P {", stale))
+    proc = hook(repo, "--root", "proto", "--fix", "proto/b/v1/p.proto")
+    assert (proc.returncode, proc.stdout) == (0, ""), proc.stderr
+    assert proc.stderr == "fixed 1 file(s): proto/b/v1/p.proto\n"
+    assert "// Next ID: 2\n" in (repo / "proto/b/v1/p.proto").read_text()
 
 
 def test_files_the_config_skips_are_no_error(repo: Path) -> None:
