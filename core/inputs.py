@@ -64,7 +64,7 @@ def _why_not_regular(path: Path) -> str | None:
 def find_files(
     root: Path, tops: Sequence[str], suffix: str, skip: Sequence[str] = ()
 ) -> tuple[str, ...]:
-    """Every regular `*suffix` file under `tops`, root-relative, sorted.
+    """Every regular `*suffix` file under `tops` (folders, or files), root-relative, sorted.
 
     Raises InputError naming every path that has the suffix but is not a
     regular file, and every folder that cannot be listed.
@@ -74,6 +74,15 @@ def find_files(
     for top in tops:
         base = root / top
         if not base.is_dir():
+            # A file named as a top (the PATHs a run is limited to).
+            if top.endswith(suffix) and (base.exists() or base.is_symlink()):
+                if under_any(top, skip):
+                    continue
+                why = _why_not_regular(base)
+                if why is not None:
+                    errors.append(f"{top}: {why}; only regular files are read")
+                else:
+                    found.add(Path(top).as_posix())
             continue
         for dirpath, dirnames, filenames in os.walk(
             base, onerror=lambda e: errors.append(_folder_error(root, e))

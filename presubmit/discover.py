@@ -22,9 +22,23 @@ def selected(rel: str, paths: Sequence[str]) -> bool:
 
 
 def proto_files(root: Path, config: Config, paths: Sequence[str] = ()) -> list[str]:
-    """The protos to lint; raises core.inputs.InputError for unreadable inputs."""
+    """The protos to lint; raises core.inputs.InputError for unreadable inputs.
+
+    With `paths`, only those are looked at: a FIFO elsewhere in the tree is
+    no reason to refuse the files a hook was handed.
+    """
     skip = (*config.include_only, *config.exclude)
-    found = inputs.find_protos(root, config.protos, skip)
+    tops = config.protos
+    if paths:
+        tops = tuple(
+            dict.fromkeys(
+                [p for p in paths if inputs.under_any(p, config.protos)]
+                + [t for t in config.protos if inputs.under_any(t, paths)]
+            )
+        )
+        # As in the walk, hidden folders (.git, .cache) never hold sources.
+        tops = tuple(t for t in tops if not any(part.startswith(".") for part in Path(t).parts))
+    found = inputs.find_protos(root, tops, skip)
     return [f for f in found if selected(f, paths)]
 
 

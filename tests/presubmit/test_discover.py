@@ -6,9 +6,13 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
+from core import inputs
 from presubmit import discover
 from presubmit.config import Config
 from tests.presubmit.helpers import write_tree
@@ -38,6 +42,30 @@ def test_protos_skip_include_only_excluded_and_hidden(tree: Path) -> None:
         "google/api/x.proto",
         "other/d.proto",
     ]
+
+
+def test_paths_are_all_that_is_looked_at(tree: Path) -> None:
+    write_tree(tree, {"api/a.proto": "", "api/sub/b.proto": "", ".hidden/c.proto": ""})
+    os.mkfifo(tree / "api" / "f.proto")
+    cfg = Config(protos=("api",), include_only=("api/vendor",))
+    # A FIFO elsewhere in the tree does not stop a run limited to other files...
+    assert discover.proto_files(tree, cfg, ["api/a.proto", "api/sub"]) == [
+        "api/a.proto",
+        "api/sub/b.proto",
+    ]
+    # ...but is refused when it is one of them, or in the whole tree.
+    for paths in (["api/f.proto"], []):
+        with pytest.raises(inputs.InputError) as refused:
+            discover.proto_files(tree, cfg, paths)
+        assert refused.value.lines == [
+            "api/f.proto: a FIFO, not a regular file; only regular files are read"
+        ]
+    # Files outside the linted trees, skipped or hidden, are not selected.
+    write_tree(tree, {"api/vendor/v.proto": "", "other/o.proto": ""})
+    assert discover.proto_files(tree, cfg, ["api/vendor/v.proto", "other/o.proto"]) == []
+    assert discover.proto_files(tree, Config(), [".hidden/c.proto"]) == []
+    # A folder above the linted trees selects what is in them.
+    assert discover.proto_files(tree, Config(protos=("api/sub",)), ["api"]) == ["api/sub/b.proto"]
 
 
 def _python_tree(tree: Path) -> None:
