@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 def error_line(line: str) -> str:
     """Compiler-style lines (`path:line:...`) and a summing-up line (`… and N
@@ -16,14 +18,25 @@ def error_line(line: str) -> str:
     return f"error: {line}"
 
 
-def relocated(line: str, prefix: str) -> str:
-    """A compiler-style line whose path is relative to a folder, with the path
-    seen from `prefix`'s parent (`prefix` is that folder, relative; "." or
-    "": unchanged). Other lines are returned as they are."""
+def relocated(line: str, prefix: str, root: Path | None = None) -> str:
+    """A line about a file under a root, with the path as seen from elsewhere.
+
+    `prefix` is the root as seen from there ("." or "": nothing changes).
+    Compiler-style lines (`path:line:...`) are moved; with `root`, so are
+    `path: message` lines naming a file or folder that is there. Others,
+    and absolute paths, are returned as they are.
+    """
     if prefix in ("", "."):
         return line
     path, sep, rest = line.partition(":")
-    head = rest.split(":", 1)[0]
-    if not sep or not head.isdigit() or path.startswith("/") or " " in path:
+    if not sep or path.startswith("/") or " " in path or not path:
+        return line
+    located = rest.split(":", 1)[0].isdigit()
+    named = root is not None and rest.startswith(" ") and _exists(root / path)
+    if not (located or named):
         return line
     return f"{prefix.rstrip('/')}/{path}:{rest}"
+
+
+def _exists(path: Path) -> bool:
+    return path.exists() or path.is_symlink()

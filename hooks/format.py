@@ -131,7 +131,7 @@ def main(
     )
     parser.add_argument("files", nargs="*", metavar="FILE", help="the .proto files to format")
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    prefix = ""
+    prefix, root = "", None
     try:
         root = runner.resolve_root(LintOptions(root=args.root or Path.cwd()))
         prefix = os.path.relpath(root, Path.cwd())
@@ -148,7 +148,7 @@ def main(
         err.write("interrupted\n")
         return 130
     for line in lines:
-        err.write(error_line(relocated(line, prefix)) + "\n")
+        err.write(error_line(relocated(line, prefix, root)) + "\n")
     return 2
 
 

@@ -55,15 +55,27 @@ def add_arguments(parser: argparse.ArgumentParser, default_root: str = "this rep
 
 
 def relative_paths(raw: Sequence[str], root: Path) -> tuple[str, ...]:
-    """PATH arguments (cwd- or root-relative) as root-relative paths; raises runner.LintError."""
+    """PATH arguments (cwd- or root-relative) as root-relative paths; raises runner.LintError.
+
+    A PATH that is itself a symlink is named as given, not by its target:
+    whether it may be read or written through is for the reader and the
+    writer to say (a writer refuses a link out of the root).
+    """
+
+    def located(path: Path) -> Path:
+        # The folders resolved (the root may be reached through a link), the name kept.
+        return path.parent.resolve() / path.name
+
     out: list[str] = []
     for p in raw:
         path = Path(p)
-        full = (path if path.is_absolute() else Path.cwd() / path).resolve()
-        if not full.exists() and not path.is_absolute():
-            full = (root / path).resolve()  # a root-relative PATH also works
-        if not full.exists():
+        full = located(path if path.is_absolute() else Path.cwd() / path)
+        if not (full.exists() or full.is_symlink()) and not path.is_absolute():
+            full = located(root / path)  # a root-relative PATH also works
+        if not (full.exists() or full.is_symlink()):
             raise runner.LintError([f"{p}: no such file or directory"])
+        if full.name in ("", ".", ".."):
+            full = full.resolve()
         try:
             out.append(full.relative_to(root.resolve()).as_posix())
         except ValueError:
@@ -161,17 +173,18 @@ def main(
         return 0
     # A hook reports paths as seen from where it runs (the top of the work
     # tree), not from the root it lints, so that they open from there.
-    prefix = ""
+    prefix, root = "", None
     try:
         default_root = Path.cwd() if hook else None
         options = options_from(args, default_root, allow_empty=hook)
         if hook:
-            prefix = os.path.relpath(runner.resolve_root(options), Path.cwd())
+            root = runner.resolve_root(options)
+            prefix = os.path.relpath(root, Path.cwd())
         result = runner.lint(options, say=lambda line: _say(err, line))
         return print_report(seen_from(result, prefix), args.format, args.list_ignored, out, err)
     except runner.LintError as exc:
         for line in exc.lines:
-            err.write(message(relocated(line, prefix)) + "\n")
+            err.write(message(relocated(line, prefix, root)) + "\n")
         return 2
     except BrokenPipeError:
         # The reader (`| head`) left; that is not an error of the lint.

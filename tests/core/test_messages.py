@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from core.messages import error_line
 from core.messages import relocated
 
@@ -29,3 +31,13 @@ def test_relocated_moves_compiler_style_paths_only() -> None:
     assert relocated("/abs/b.proto:4:1: x", "proto") == "/abs/b.proto:4:1: x"
     assert relocated("--root x: no such directory", "proto") == "--root x: no such directory"
     assert relocated("no .proto files to lint", "proto") == "no .proto files to lint"
+
+
+def test_relocated_moves_named_paths_that_exist_under_the_root(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "f.proto").write_text("")
+    line = "a/f.proto: a FIFO, not a regular file"
+    assert relocated(line, "proto", tmp_path) == "proto/" + line
+    # Without the root, or for a name that is not there, nothing moves.
+    assert relocated(line, "proto") == line
+    assert relocated("b/g.proto: gone", "proto", tmp_path) == "b/g.proto: gone"

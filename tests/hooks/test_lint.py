@@ -96,3 +96,15 @@ def test_a_compile_error_is_a_located_line(repo: Path) -> None:
     assert proc.returncode == 2
     assert proc.stderr.startswith("proto/b/v1/p.proto:5:1: ")
     assert "Traceback" not in proc.stderr
+
+
+def test_a_symlinked_proto_is_read_under_its_own_name(
+    repo: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    outside = tmp_path_factory.mktemp("outside") / "o.proto"
+    outside.write_text(PLAIN.replace("message P {", "// Next ID: 1\nmessage P {"))
+    (repo / "proto/b/v1/p.proto").unlink()
+    (repo / "proto/b/v1/p.proto").symlink_to(outside)
+    proc = hook(repo, "proto/b/v1/p.proto")
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout.startswith("proto/b/v1/p.proto:3:4: NEXT_ID ")
