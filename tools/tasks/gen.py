@@ -39,6 +39,7 @@ from tools.engine.task import Task
 from tools.engine.task import check_flag
 from tools.engine.task import unless_check
 from tools.errors import BuildError
+from tools.stubs import bundle
 from tools.stubs import outputs
 
 if TYPE_CHECKING:  # protobuf is in the tools venv, which may not exist yet
@@ -225,15 +226,19 @@ def _tidy(stage: Path, deps: deps_mod.Deps, layout: Layout) -> None:
     shutil.rmtree(full)
 
 
+def _same(new: Path, old: Path) -> bool:
+    if new.name == bundle.NAME:
+        return bundle.same_payload(new, old)  # its bytes depend on the zlib
+    return filecmp.cmp(new, old, False)
+
+
 def compare(stage: Path, root: Path) -> Drift:
     new = owned_files(stage)
     old = owned_files(root)
     return Drift(
         missing=tuple(sorted(set(new) - set(old))),
         extra=tuple(sorted(set(old) - set(new))),
-        differing=tuple(
-            sorted(p for p in set(new) & set(old) if not filecmp.cmp(new[p], old[p], False))
-        ),
+        differing=tuple(sorted(p for p in set(new) & set(old) if not _same(new[p], old[p]))),
     )
 
 
