@@ -11,7 +11,6 @@ built per file, on demand, and as narrow as the caller needs.
 
 from __future__ import annotations
 
-import functools
 import re
 from pathlib import Path
 
@@ -57,18 +56,22 @@ class SourceFile:
         A file of a big tree has tens of thousands of locations, and turning
         them all into Python objects costs more than protoc's parse of the
         file. So locations are found in the serialized source info, where
-        each starts with its path field: one regex pass (in C) indexes the
-        entries whose path has the length asked for, and only the entry
-        asked for is parsed, then checked.
+        each starts with its path field: one pass of bytes.find (in C)
+        indexes the entries whose path has the length asked for, and only
+        the entry asked for is parsed, then checked.
         """
+        if not path:
+            # The whole file's: it has no path field to look for, and comes first.
+            for entry in self.proto.source_code_info.location:
+                if not entry.path:
+                    return entry
+            return None
         if self._sci is None:
             self._sci = self.proto.source_code_info.SerializeToString()
         packed = b"".join(_varint(n) for n in path)
         index = self._by_width.get(len(packed))
         if index is None and len(packed) < 0x80:
-            index = {}
-            for m in _entries(len(packed)).finditer(self._sci):
-                index.setdefault(m.group(1), m.start(1) - 2)
+            index = _index(self._sci, len(packed))
             self._by_width[len(packed)] = index
         at = index.get(packed) if index is not None else None
         if at is not None:
@@ -185,17 +188,40 @@ def display_column(line: bytes, index: int) -> int:
     return col + 1
 
 
-@functools.cache
-def _entries(width: int) -> re.Pattern[bytes]:
-    """Where a Location whose packed path is `width` bytes may start: its
-    header (0x0a and a length varint), then its path field (0x0a, `width`).
-    A lookahead, so a false match never hides a real entry it overlaps."""
-    return re.compile(
-        rb"(?=\x0a[\x80-\xff]{0,2}[\x00-\x7f]\x0a"
-        + re.escape(bytes([width]))
-        + rb"(.{%d}))" % width,
-        re.DOTALL,
-    )
+def _index(sci: bytes, width: int) -> dict[bytes, int]:
+    """Where each packed path of `width` bytes first starts an entry in `sci`.
+
+    An entry is a Location (0x0a, its length as a varint of 1 to 3 bytes),
+    whose first field is its path (0x0a, `width`, the packed path). The
+    path's header is found with bytes.find, one byte on each time so that a
+    false match never hides a real entry it overlaps, and kept when the
+    bytes before it can be a Location's header; _entry_at checks the rest.
+    """
+    index: dict[bytes, int] = {}
+    needle = bytes([0x0A, width])
+    find = sci.find
+    at = find(needle, 2)
+    while at >= 0:
+        start = at + 2
+        if _header_before(sci, at):
+            index.setdefault(sci[start : start + width], at)
+        at = find(needle, at + 1)
+    return index
+
+
+def _header_before(sci: bytes, at: int) -> bool:
+    """Do the bytes before `at` end with 0x0a and a varint of 1 to 3 bytes?"""
+    if sci[at - 1] >= 0x80:
+        return False  # a varint's last byte is below 0x80
+    for width in (1, 2, 3):
+        head = at - width
+        if head < 1:
+            return False
+        if sci[head - 1] == 0x0A:
+            return True
+        if sci[head - 1] < 0x80:
+            return False  # not a continuation byte: no longer varint fits
+    return False
 
 
 def _varint(n: int) -> bytes:

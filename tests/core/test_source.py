@@ -2,16 +2,25 @@
 # Use of this source code is governed by a BSD-style license that can be
 # found in the LICENSE file.
 
-"""SourceFile: protoc's columns, raw offsets, suppression markers."""
+"""SourceFile: location look-ups, protoc's columns, raw offsets, suppression markers."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from google.protobuf import descriptor_pb2
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
+from core import compiler
+from core.layout import Layout
+from core.source import Location
 from core.source import SourceFile
 from core.source import display_column
+from tools.compile import proto_files
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_offsets_follow_protocs_tab_stops() -> None:
@@ -53,3 +62,54 @@ def test_a_file_without_the_marker_is_never_indexed() -> None:
     assert not sf.has_ignore_markers()
     # The comments carry markers, but the bytes do not: the bytes are the truth.
     assert sf.ignored_at((4, 0)) == set()
+
+
+def _first_by_path(proto: descriptor_pb2.FileDescriptorProto) -> dict[tuple[int, ...], Location]:
+    first: dict[tuple[int, ...], Location] = {}
+    for loc in proto.source_code_info.location:
+        first.setdefault(tuple(loc.path), loc)
+    return first
+
+
+def test_location_is_the_first_of_its_path_in_every_api_file() -> None:
+    layout = Layout(REPO)
+    compiled = compiler.compile_files(REPO, proto_files(layout), cache=layout.compile_cache)
+    for name in compiled.files:
+        proto = compiled.protos[name]
+        sf = SourceFile(proto, REPO)
+        for path, loc in _first_by_path(proto).items():
+            assert sf.location(path) == loc, (name, path)
+        assert sf.location((4, 999, 2, 999)) is None
+
+
+# Bytes that look like location and path headers (0x0a, small lengths), in
+# the paths, spans and comments that surround the entries looked up.
+_tricky_ints = st.sampled_from([0, 1, 2, 3, 4, 5, 10, 127, 128, 129, 300, 16384])
+_tricky_text = st.lists(st.sampled_from(["\n", "\x02", "\x04", "\x80", "a", "\x0a\x02\x04"])).map(
+    "".join
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(_tricky_ints, min_size=1, max_size=5),
+            st.lists(_tricky_ints, min_size=3, max_size=4),
+            _tricky_text,
+        ),
+        max_size=25,
+    ),
+    st.lists(_tricky_ints, min_size=1, max_size=5),
+)
+def test_location_survives_bytes_that_look_like_entries(
+    entries: list[tuple[list[int], list[int], str]], asked: list[int]
+) -> None:
+    proto = descriptor_pb2.FileDescriptorProto(name="f.proto")
+    for numbers, span, comment in entries:
+        proto.source_code_info.location.add(path=numbers, span=span, leading_comments=comment)
+    sf = SourceFile(proto, Path("."), b"")
+    first = _first_by_path(proto)
+    paths: list[tuple[int, ...]] = [*first, tuple(asked)]
+    for path in paths:
+        assert sf.location(path) == first.get(path)
