@@ -96,7 +96,7 @@ class Layout:
     def is_checkout(self) -> bool:
         """Whether this is a checkout of the repository, not the lint suite
         installed as a package (into site-packages, which has no DEPS)."""
-        return self.deps.is_file() and (self.root / "build.py").is_file()
+        return self.deps.is_file()
 
     def rel(self, path: Path) -> str:
         """`path` as the user knows it: root-relative when inside the root."""

@@ -252,8 +252,9 @@ def _say(message: str) -> None:
 def writer_lock(root: Path, say: Callable[[str], None] = _say) -> Iterator[None]:
     """Hold the lock of the tree at `root` while --fix reads and rewrites it.
 
-    This repo's is ./build.py's own (.cache/build.lock), so a fix never
-    races `./build.py format` or `lint --fix`; one inside such a run (same
+    This repo's (and that of a tree inside it) is ./build.py's own
+    (.cache/build.lock), so a fix never races `./build.py format` or
+    `lint --fix`; one inside such a run (same
     process) takes nothing. A foreign tree gets nothing written into it, so
     its folder itself is locked (see core.lock.held_tree).
     """
@@ -262,8 +263,9 @@ def writer_lock(root: Path, say: Callable[[str], None] = _say) -> Iterator[None]
         say(f"waiting for another writer ({holder}) to finish")
 
     try:
-        if root == REPO.root:
-            taken = lock.held(REPO, "presubmit --fix", on_wait)
+        if REPO.is_checkout and (root == REPO.root or REPO.root in root.parents):
+            # A tree inside this checkout is the build's to write too.
+            taken = lock.held(REPO, "python -m presubmit --fix", on_wait)
         else:
             taken = lock.held_tree(root, on_wait)
         with taken:

@@ -53,11 +53,13 @@ def _break_next_ids(root: Path, count: int) -> None:
 def test_two_lint_fix_runs_at_once_fix_every_file_once(build_copy: Build, api_tree: Path) -> None:
     _break_next_ids(api_tree, 60)
     first = support.start(api_tree, "lint", "--fix")
-    assert _wait_for_holder(api_tree, first) == f"pid {first.pid}, lint"
+    assert _wait_for_holder(api_tree, first) == f"pid {first.pid}, ./build.py lint"
     second = support.start(api_tree, "lint", "--fix")
     _, err2 = second.communicate(timeout=120)
     _, err1 = first.communicate(timeout=120)
-    assert err2.startswith(f"waiting for another ./build.py (pid {first.pid}, lint) to finish\n")
+    assert err2.startswith(
+        f"waiting for another writer (pid {first.pid}, ./build.py lint) to finish\n"
+    )
     assert "waiting" not in err1
     for path in (api_tree / support.IDS).glob("part*.proto"):
         n = path.stem.removeprefix("part")
@@ -78,7 +80,7 @@ def test_two_gens_at_once_leave_what_one_gen_leaves(build_copy: Build, api_tree:
     runs = [support.start(api_tree, "gen") for _ in range(2)]
     results = [r.communicate(timeout=120) for r in runs]
     assert [r.returncode for r in runs] == [0, 0], results
-    assert sum("waiting for another ./build.py" in err for _, err in results) == 1, results
+    assert sum("waiting for another writer (pid" in err for _, err in results) == 1, results
     assert support.generated(api_tree) == expected
     assert build_copy("gen", "--check").returncode == 0
 
@@ -93,7 +95,7 @@ def test_a_second_writer_waits_for_the_holder_and_says_for_whom(
         assert waiting.poll() is None, "gen ran while another writer held the lock"
     _, err = waiting.communicate(timeout=120)
     assert waiting.returncode == 0, err
-    assert err == f"waiting for another ./build.py (pid {os.getpid()}, test) to finish\n"
+    assert err == f"waiting for another writer (pid {os.getpid()}, ./build.py test) to finish\n"
 
 
 @pytest.mark.parametrize("args", [("lint",), ("gen", "--check"), ("docs", "--check"), ("tools",)])
@@ -239,7 +241,7 @@ def test_presubmit_fix_waits_for_the_builds_lock_and_says_so(api_tree: Path) -> 
     _, err = fixing.communicate(timeout=120)
     assert fixing.returncode == 0, err
     assert err == (
-        f"waiting for another writer (pid {holder.pid}, lint) to finish\n"
+        f"waiting for another writer (pid {holder.pid}, ./build.py lint) to finish\n"
         f"fixed 1 file(s): {support.IDS}/work_plan_id.proto\n"
     )
     assert proto.read_text() == fixed

@@ -41,10 +41,11 @@ def held(layout: Layout, task: str, say: Callable[[str], None] = _say) -> Iterat
     """Hold the checkout's write lock for the block, waiting for another holder."""
 
     def on_wait(holder: str) -> None:
-        say(f"waiting for another ./build.py ({holder}) to finish")
+        say(f"waiting for another writer ({holder}) to finish")
 
     try:
-        with core_lock.held(layout, task, on_wait):
+        # The holder is named by its command: the lint suite takes this lock too.
+        with core_lock.held(layout, f"./build.py {task}", on_wait):
             yield
     except core_lock.LockError as exc:
         raise BuildError(str(exc), exit_code=2) from None

@@ -25,7 +25,7 @@ def test_it_is_the_same_lock_file_as_the_lint_suites(tmp_path: Path) -> None:
         assert lock.path(layout) == str(tmp_path / ".cache" / "build.lock")
         # The lint suite's take inside a build task is a nested no-op.
         with core_lock.held(layout, "presubmit --fix", on_wait=pytest.fail):
-            assert Path(lock.path(layout)).read_text() == f"pid {os.getpid()}, format"
+            assert Path(lock.path(layout)).read_text() == f"pid {os.getpid()}, ./build.py format"
 
 
 def test_a_waiting_build_names_the_holder(tmp_path: Path) -> None:
@@ -34,7 +34,7 @@ def test_a_waiting_build_names_the_holder(tmp_path: Path) -> None:
     (tmp_path / ".cache").mkdir()
     fd = os.open(lock.path(layout), os.O_RDWR | os.O_CREAT)
     fcntl.flock(fd, fcntl.LOCK_EX)
-    os.write(fd, b"pid 4242, presubmit --fix")
+    os.write(fd, b"pid 4242, python -m presubmit --fix")
 
     def say(line: str) -> None:
         said.append(line)
@@ -42,7 +42,7 @@ def test_a_waiting_build_names_the_holder(tmp_path: Path) -> None:
 
     with lock.held(layout, "gen", say=say):
         pass
-    assert said == ["waiting for another ./build.py (pid 4242, presubmit --fix) to finish"]
+    assert said == ["waiting for another writer (pid 4242, python -m presubmit --fix) to finish"]
 
 
 def test_a_lock_that_cannot_be_taken_is_a_build_error_with_exit_code_2(tmp_path: Path) -> None:

@@ -1,0 +1,34 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
+"""Layout: a checkout's paths, and whether there is a checkout at all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.layout import REPO
+from core.layout import Layout
+from presubmit import runner
+
+
+def test_a_checkout_is_a_folder_with_deps(tmp_path: Path) -> None:
+    assert REPO.is_checkout
+    # Installed as a package (pre-commit's virtualenv), the code sits in
+    # site-packages, which has no DEPS.
+    assert not Layout(tmp_path).is_checkout
+    (tmp_path / "DEPS").write_text("")
+    assert Layout(tmp_path).is_checkout
+
+
+def test_installed_the_lint_suite_keeps_no_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert runner.cache_for(REPO.root) == REPO.compile_cache
+    tree = runner.cache_for(tmp_path)
+    assert tree is not None and REPO.cache in tree.parents
+    monkeypatch.setattr(runner, "REPO", Layout(tmp_path / "site-packages"))
+    assert runner.cache_for(tmp_path) is None
