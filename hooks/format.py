@@ -2,15 +2,16 @@
 # Use of this source code is governed by a BSD-style license that can be
 # found in the LICENSE file.
 
-"""`turboci-format [--root DIR] [--check] FILE...`: buf format as a hook.
+"""`turboci-format [--root DIR] [--check] [FILE...]`: buf format as a hook.
 
-Formats the FILEs in place, as `./build.py format` does in this repo: they
-are compiled first (buf formats what does not parse), the tree's writer
-lock is held (as lint --fix holds it), each file is replaced atomically and
-only while its bytes are those compiled, and the protos the
-tree's presubmit.toml keeps out of lint (`include_only`, `exclude`) are
-left alone. Exit 0: nothing to change; 1: files were (or, with --check,
-would be) reformatted; 2: the files cannot be formatted (one line each).
+Formats the FILEs (no FILE: every proto the tree lints) in place, as
+`./build.py format` does in this repo: they are compiled first (buf formats
+what does not parse), the tree's writer lock is held (as lint --fix holds
+it), and each file is replaced atomically, only while its bytes are those
+compiled. Protos the tree's presubmit.toml keeps out of lint
+(`include_only`, `exclude`) are left alone. Exit 0: nothing to change;
+1: files were (or, with --check, would be) reformatted; 2: the files cannot
+be formatted (one line each).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ from presubmit.options import LintOptions
 
 
 class RefusedError(Exception):
+    """The files cannot be formatted; `lines` say which and why."""
+
     def __init__(self, lines: Sequence[str]) -> None:
         super().__init__("\n".join(lines))
         self.lines = list(lines)
@@ -58,7 +61,7 @@ def buf_program() -> str:
 
 
 def _targets(root: Path, raw_paths: Sequence[str]) -> list[str]:
-    """The protos among the FILEs that the tree's config lints (root-relative)."""
+    """The protos among the FILEs (none: all) that the tree's config lints, root-relative."""
     try:
         config = config_mod.load(root, [r.spec for r in registry.all_rules()])
         paths = cli.relative_paths(raw_paths, root)
@@ -66,8 +69,6 @@ def _targets(root: Path, raw_paths: Sequence[str]) -> list[str]:
         raise RefusedError([str(exc)]) from None
     except runner.LintError as exc:
         raise RefusedError(exc.lines) from None
-    if not paths:
-        return []
     try:
         return discover.proto_files(root, config, paths)
     except inputs.InputError as exc:
@@ -129,7 +130,9 @@ def main(
     parser.add_argument(
         "--check", action="store_true", help="list the files that need formatting; change nothing"
     )
-    parser.add_argument("files", nargs="*", metavar="FILE", help="the .proto files to format")
+    parser.add_argument(
+        "files", nargs="*", metavar="FILE", help="the .proto files to format (default: all)"
+    )
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     prefix, root = "", None
     try:

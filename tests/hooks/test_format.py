@@ -119,6 +119,15 @@ def test_no_buf_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert (tmp_path / "a/m.proto").read_text() == MESSY
 
 
+def test_no_file_formats_every_proto_the_tree_lints(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {"a/m.proto": MESSY, "b/n.proto": MESSY, "presubmit.toml": 'exclude = ["b"]\n'},
+    )
+    assert run(tmp_path)[:2] == (1, "formatted a/m.proto\n")
+    assert (tmp_path / "b/n.proto").read_text() == MESSY
+
+
 def test_default_root_is_the_current_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
