@@ -103,8 +103,9 @@ def format_files(
             raise RefusedError([str(exc)]) from None
     if check:
         unformatted = [f for f in targets if new[f] != originals[f]]
+        rerun = "turboci-format" if prefix in ("", ".") else f"turboci-format --root {prefix}"
         for f in unformatted:
-            out.write(f"{shown(f)}: not formatted; run turboci-format {shown(f)}\n")
+            out.write(f"{shown(f)}: not formatted; run {rerun} {shown(f)}\n")
         return 1 if unformatted else 0
     try:
         changed = buf_format.write_back(root, new, originals)
