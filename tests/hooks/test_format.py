@@ -187,7 +187,7 @@ def test_paths_print_as_seen_from_the_current_folder(tmp_path: Path) -> None:
     code, out, _ = run(root, "--check", "proto/a/m.proto", cwd=tmp_path)
     assert (code, out) == (
         1,
-        "proto/a/m.proto: not formatted; run turboci-format proto/a/m.proto\n",
+        "proto/a/m.proto: not formatted; run turboci-format --root proto proto/a/m.proto\n",
     )
     assert run(root, "proto/a/m.proto", cwd=tmp_path)[:2] == (1, "formatted proto/a/m.proto\n")
     code, _, err = run(root, "proto/a/b.proto", cwd=tmp_path)
