@@ -7,11 +7,13 @@
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import os
 import re
 import sys
 import time
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,13 +55,49 @@ class Tally:
                 self.failed += int(count)
 
 
+# Below this many test files pytest runs in-process: starting xdist's workers
+# costs about 2 s of wall time (3 s of CPU), more than a few files take.
+SMALL_SUITE = 4
+
+
+def count_test_files(root: Path) -> int:
+    """How many test files pytest would collect under the checkout's testpaths."""
+    try:
+        config = tomllib.loads((root / "pyproject.toml").read_text())
+    except (OSError, tomllib.TOMLDecodeError):
+        config = {}
+    options = config.get("tool", {}).get("pytest", {}).get("ini_options", {})
+    patterns = options.get("python_files", ["test_*.py", "*_test.py"])
+    if isinstance(patterns, str):
+        patterns = patterns.split()
+
+    def is_test(path: Path) -> bool:
+        return any(fnmatch.fnmatch(path.name, pattern) for pattern in patterns)
+
+    count = 0
+    for rel in options.get("testpaths", ["."]):
+        top = root / rel
+        if top.is_file():
+            count += 1
+        elif top.is_dir():
+            count += sum(1 for path in top.rglob("*.py") if is_test(path))
+    return count
+
+
+def xdist_arguments(root: Path) -> list[str]:
+    """pytest-xdist's options for the suite at `root`, by its size."""
+    if count_test_files(root) < SMALL_SUITE:
+        return ["-n", "0"]
+    # Every core; work is stolen, so one slow test does not hold back a
+    # whole share.
+    return ["-n", "auto", "--dist", "worksteal"]
+
+
 def pytest(ctx: Context, tally: Tally) -> None:
     # Tests see the generated stubs in py/ exactly as a consumer would.
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ctx.layout.py), str(ctx.root)]))
-    # Every core (pytest-xdist); work is stolen, so one slow test does not
-    # hold back a whole share.
-    cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-n", "auto"]
-    proc = run([*cmd, "--dist", "worksteal"], cwd=ctx.root, env=env)
+    cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *xdist_arguments(ctx.root)]
+    proc = run(cmd, cwd=ctx.root, env=env)
     text = output_of(proc)
     ctx.say(text)
     tally.add_pytest(text.splitlines()[-1] if text else "")

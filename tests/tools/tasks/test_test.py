@@ -4,7 +4,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from core.layout import REPO
+from tools.tasks.test import SMALL_SUITE
 from tools.tasks.test import Tally
+from tools.tasks.test import count_test_files
+from tools.tasks.test import xdist_arguments
+
+PYPROJECT = """\
+[tool.pytest.ini_options]
+testpaths = ["tests"]
+"""
 
 
 def test_pytest_closing_lines_are_counted() -> None:
@@ -13,3 +24,41 @@ def test_pytest_closing_lines_are_counted() -> None:
     tally.add_pytest("2 failed, 10 passed, 1 error in 3.1s")
     tally.add_pytest("no tests ran in 0.01s")
     assert (tally.passed, tally.failed) == (314, 3)
+
+
+def _suite(root: Path, files: int, pyproject: str = PYPROJECT) -> None:
+    (root / "pyproject.toml").write_text(pyproject)
+    (root / "tests").mkdir()
+    for i in range(files):
+        (root / "tests" / f"test_{i}.py").write_text(f"def test_{i}() -> None:\n    pass\n")
+
+
+def test_a_suite_of_a_few_files_runs_in_process(tmp_path: Path) -> None:
+    _suite(tmp_path, SMALL_SUITE - 1)
+    (tmp_path / "tests" / "helpers.py").write_text("")  # not a test file
+    (tmp_path / "elsewhere").mkdir()  # outside testpaths
+    for name in ("test_a.py", "b_test.py"):
+        (tmp_path / "elsewhere" / name).write_text("")
+    assert count_test_files(tmp_path) == SMALL_SUITE - 1
+    assert xdist_arguments(tmp_path) == ["-n", "0"]
+    (tmp_path / "tests" / "deeper").mkdir()
+    (tmp_path / "tests" / "deeper" / "more_test.py").write_text("")
+    assert count_test_files(tmp_path) == SMALL_SUITE
+    assert xdist_arguments(tmp_path) == ["-n", "auto", "--dist", "worksteal"]
+
+
+def test_python_files_and_testpaths_are_read_from_pyproject(tmp_path: Path) -> None:
+    _suite(tmp_path, 2, '[tool.pytest.ini_options]\ntestpaths = ["tests", "check_x.py"]\n')
+    (tmp_path / "check_x.py").write_text("")
+    assert count_test_files(tmp_path) == 3
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\npython_files = "check_*.py"\n'
+    )
+    assert count_test_files(tmp_path) == 1  # testpaths defaults to the root
+    (tmp_path / "pyproject.toml").write_text("not toml [")
+    assert count_test_files(tmp_path) == 2  # pytest's defaults: the test_*.py from the root
+
+
+def test_this_repo_runs_its_suite_on_every_core() -> None:
+    assert count_test_files(REPO.root) > 50
+    assert xdist_arguments(REPO.root)[:2] == ["-n", "auto"]
