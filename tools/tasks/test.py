@@ -58,6 +58,9 @@ class Tally:
 # Below this many test files pytest runs in-process: starting xdist's workers
 # costs about 2 s of wall time (3 s of CPU), more than a few files take.
 SMALL_SUITE = 4
+# Deselected by --quick: end-to-end tests that take seconds each (marked in
+# the tests; the marker is registered in pyproject.toml).
+SLOW = "slow"
 
 
 def count_test_files(root: Path) -> int:
@@ -93,10 +96,12 @@ def xdist_arguments(root: Path) -> list[str]:
     return ["-n", "auto", "--dist", "worksteal"]
 
 
-def pytest(ctx: Context, tally: Tally) -> None:
+def pytest(ctx: Context, tally: Tally, quick: bool = False) -> None:
     # Tests see the generated stubs in py/ exactly as a consumer would.
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ctx.layout.py), str(ctx.root)]))
     cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *xdist_arguments(ctx.root)]
+    if quick:
+        cmd += ["-m", f"not {SLOW}"]
     proc = run(cmd, cwd=ctx.root, env=env)
     text = output_of(proc)
     ctx.say(text)
@@ -170,14 +175,14 @@ def fresh(ctx: Context) -> None:
         raise BuildError("; ".join(problems))
 
 
-def test(ctx: Context) -> int:
+def test(ctx: Context, quick: bool = False) -> int:
     started = time.perf_counter()
     tally = Tally()
     outcomes = run_steps(
         ctx,
         [("fresh", fresh)],
         [
-            ("pytest", lambda c: pytest(c, tally)),
+            ("pytest", lambda c: pytest(c, tally, quick=quick)),
             ("go", lambda c: go(c, tally)),
             ("ruff", ruff),
             ("mypy", mypy),
@@ -189,9 +194,17 @@ def test(ctx: Context) -> int:
     return status
 
 
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"leave out the tests marked {SLOW} (end-to-end runs that take seconds each); "
+        "CI and the presubmit run everything",
+    )
+
+
 def _run(ctx: Context, args: argparse.Namespace) -> int:
-    del args
-    return test(ctx)
+    return test(ctx, quick=args.quick)
 
 
-TASK = Task(name="test", help="the whole test suite (what CI runs)", run=_run)
+TASK = Task(name="test", help="the whole test suite (what CI runs)", arguments=_arguments, run=_run)

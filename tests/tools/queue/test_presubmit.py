@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]
+import pytest
 
 from tests.conftest import git
 from tests.presubmit.reporters.schemas import JUNIT_SCHEMA
@@ -29,6 +30,9 @@ from tests.tools.queue.conftest import build
 from tests.tools.queue.conftest import commit
 from tests.tools.queue.conftest import drop_realm
 from tests.tools.queue.schemas import REPORT_SCHEMA
+
+# Each builds a scratch checkout and runs the whole presubmit on it.
+pytestmark = pytest.mark.slow
 
 FOOTER_HINT = "add the footer 'Breaking-Proto-Change-Ok: <reason>'"
 

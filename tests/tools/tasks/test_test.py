@@ -4,10 +4,17 @@
 
 from __future__ import annotations
 
+import argparse
+import tomllib
 from pathlib import Path
 
 from core.layout import REPO
+from tests.conftest import output_of
+from tests.conftest import task_context
+from tools.tasks import test as test_task
+from tools.tasks.test import SLOW
 from tools.tasks.test import SMALL_SUITE
+from tools.tasks.test import TASK
 from tools.tasks.test import Tally
 from tools.tasks.test import count_test_files
 from tools.tasks.test import xdist_arguments
@@ -15,6 +22,7 @@ from tools.tasks.test import xdist_arguments
 PYPROJECT = """\
 [tool.pytest.ini_options]
 testpaths = ["tests"]
+markers = ["slow: takes seconds"]
 """
 
 
@@ -62,3 +70,29 @@ def test_python_files_and_testpaths_are_read_from_pyproject(tmp_path: Path) -> N
 def test_this_repo_runs_its_suite_on_every_core() -> None:
     assert count_test_files(REPO.root) > 50
     assert xdist_arguments(REPO.root)[:2] == ["-n", "auto"]
+
+
+def test_quick_leaves_out_the_slow_tests(tmp_path: Path) -> None:
+    _suite(tmp_path, 1)
+    (tmp_path / "tests" / "test_slow.py").write_text(
+        "import pytest\n\n\n@pytest.mark.slow\ndef test_slow() -> None:\n    pass\n"
+    )
+    for quick, passed in ((False, 2), (True, 1)):
+        ctx = task_context(tmp_path)
+        tally = Tally()
+        test_task.pytest(ctx, tally, quick=quick)
+        assert (tally.passed, tally.failed) == (passed, 0), output_of(ctx)
+        # Two files: no xdist workers to start.
+        assert "bringing up nodes" not in output_of(ctx)
+    parser = argparse.ArgumentParser()
+    TASK.arguments(parser)
+    assert parser.parse_args(["--quick"]).quick
+    assert not parser.parse_args([]).quick
+
+
+def test_the_slow_marker_is_registered() -> None:
+    # --strict-markers (pyproject.toml) turns a misspelt marker into an error.
+    config = tomllib.loads((REPO.root / "pyproject.toml").read_text())
+    options = config["tool"]["pytest"]["ini_options"]
+    assert "--strict-markers" in options["addopts"].split()
+    assert any(line.split(":")[0].strip() == SLOW for line in options["markers"])
