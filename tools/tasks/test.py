@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import itertools
 import json
 import os
 import re
 import sys
 import time
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,8 +65,12 @@ SMALL_SUITE = 4
 SLOW = "slow"
 
 
-def count_test_files(root: Path) -> int:
-    """How many test files pytest would collect under the checkout's testpaths."""
+_SKIPPED = re.compile(r"\..*|.*\.egg|_darcs|build|CVS|dist|node_modules|venv|\{arch\}|__pycache__")
+
+
+def count_test_files(root: Path, up_to: int | None = None) -> int:
+    """How many test files pytest would collect under the checkout's testpaths
+    (counting stops at `up_to`: testpaths may default to a whole tree)."""
     try:
         config = tomllib.loads((root / "pyproject.toml").read_text())
     except (OSError, tomllib.TOMLDecodeError):
@@ -74,22 +80,25 @@ def count_test_files(root: Path) -> int:
     if isinstance(patterns, str):
         patterns = patterns.split()
 
-    def is_test(path: Path) -> bool:
-        return any(fnmatch.fnmatch(path.name, pattern) for pattern in patterns)
+    def found() -> Iterator[Path]:
+        for rel in options.get("testpaths", ["."]):
+            top = root / rel
+            if top.is_file():
+                yield top
+            elif top.is_dir():
+                for folder, subfolders, names in os.walk(top):
+                    # Where pytest does not look by default (norecursedirs).
+                    subfolders[:] = [d for d in subfolders if not _SKIPPED.fullmatch(d)]
+                    for name in names:
+                        if any(fnmatch.fnmatch(name, pattern) for pattern in patterns):
+                            yield Path(folder, name)
 
-    count = 0
-    for rel in options.get("testpaths", ["."]):
-        top = root / rel
-        if top.is_file():
-            count += 1
-        elif top.is_dir():
-            count += sum(1 for path in top.rglob("*.py") if is_test(path))
-    return count
+    return sum(1 for _ in itertools.islice(found(), up_to))
 
 
 def xdist_arguments(root: Path) -> list[str]:
     """pytest-xdist's options for the suite at `root`, by its size."""
-    if count_test_files(root) < SMALL_SUITE:
+    if count_test_files(root, up_to=SMALL_SUITE) < SMALL_SUITE:
         return ["-n", "0"]
     # Every core; work is stolen, so one slow test does not hold back a
     # whole share.

@@ -49,8 +49,12 @@ def test_a_suite_of_a_few_files_runs_in_process(tmp_path: Path) -> None:
         (tmp_path / "elsewhere" / name).write_text("")
     assert count_test_files(tmp_path) == SMALL_SUITE - 1
     assert xdist_arguments(tmp_path) == ["-n", "0"]
-    (tmp_path / "tests" / "deeper").mkdir()
-    (tmp_path / "tests" / "deeper" / "more_test.py").write_text("")
+    for skipped in (".hidden", "venv", "node_modules"):  # not where pytest looks
+        (tmp_path / "tests" / skipped).mkdir()
+        (tmp_path / "tests" / skipped / "test_x.py").write_text("")
+    assert count_test_files(tmp_path) == SMALL_SUITE - 1
+    (tmp_path / "tests" / "builder").mkdir()  # only `build` itself is skipped
+    (tmp_path / "tests" / "builder" / "more_test.py").write_text("")
     assert count_test_files(tmp_path) == SMALL_SUITE
     assert xdist_arguments(tmp_path) == ["-n", "auto", "--dist", "worksteal"]
 
@@ -69,6 +73,7 @@ def test_python_files_and_testpaths_are_read_from_pyproject(tmp_path: Path) -> N
 
 def test_this_repo_runs_its_suite_on_every_core() -> None:
     assert count_test_files(REPO.root) > 50
+    assert count_test_files(REPO.root, up_to=SMALL_SUITE) == SMALL_SUITE
     assert xdist_arguments(REPO.root)[:2] == ["-n", "auto"]
 
 
