@@ -167,6 +167,28 @@ def output_of(ctx: Context) -> str:
     return ctx.out.getvalue()
 
 
+def add_tooling(root: Path) -> None:
+    """Copy the tooling (core/, tools/, presubmit/) over the tree at `root`;
+    the installed tools are linked in, so nothing is reinstalled."""
+    shutil.copy(REPO / "build.py", root / "build.py")
+    shutil.copytree(
+        REPO / "tools",
+        root / "tools",
+        ignore=shutil.ignore_patterns("venv", "bin", "cache", "__pycache__", "installed.json"),
+    )
+    for package in ("core", "presubmit"):
+        shutil.copytree(
+            REPO / package, root / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    if (REPO / "presubmit.toml").exists():
+        shutil.copy(REPO / "presubmit.toml", root / "presubmit.toml")
+    link_tools(root)
+    shutil.copy(REPO / "tools" / "installed.json", root / "tools" / "installed.json")
+    # As in a real checkout, git does not see the installed tools.
+    with (root / ".git" / "info" / "exclude").open("a") as exclude:
+        exclude.write("/tools/venv\n/tools/bin\n/tools/cache\n/tools/installed.json\n")
+
+
 @pytest.fixture
 def build_copy(tmp_path: Path, api_tree: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run build.py as a user would, on a copy of the tooling over `api_tree`.
@@ -174,39 +196,51 @@ def build_copy(tmp_path: Path, api_tree: Path) -> Callable[..., subprocess.Compl
     The tooling (core/, tools/, presubmit/) is copied; the installed tools
     are linked in, so nothing is reinstalled.
     """
-    shutil.copy(REPO / "build.py", api_tree / "build.py")
-    shutil.copytree(
-        REPO / "tools",
-        api_tree / "tools",
-        ignore=shutil.ignore_patterns("venv", "bin", "cache", "__pycache__", "installed.json"),
-    )
-    for package in ("core", "presubmit"):
-        shutil.copytree(
-            REPO / package, api_tree / package, ignore=shutil.ignore_patterns("__pycache__")
-        )
-    if (REPO / "presubmit.toml").exists():
-        shutil.copy(REPO / "presubmit.toml", api_tree / "presubmit.toml")
-    link_tools(api_tree)
-    shutil.copy(REPO / "tools" / "installed.json", api_tree / "tools" / "installed.json")
-    # As in a real checkout, git does not see the installed tools.
-    with (api_tree / ".git" / "info" / "exclude").open("a") as exclude:
-        exclude.write("/tools/venv\n/tools/bin\n/tools/cache\n/tools/installed.json\n")
+    add_tooling(api_tree)
 
     def run(
         *args: str, env: dict[str, str] | None = None, python: str | None = None
     ) -> subprocess.CompletedProcess[str]:
-        full_env = dict(os.environ if env is None else env)
-        full_env.pop("TURBOCI_BUILD_IN_VENV", None)
-        full_env.pop("TURBOCI_DEBUG", None)
-        return subprocess.run(
-            [python or sys.executable, str(api_tree / "build.py"), *args],
-            cwd=api_tree,
-            env=full_env,
-            capture_output=True,
-            text=True,
-        )
+        return run_build(api_tree, *args, env=env, python=python)
 
     return run
+
+
+def run_build(
+    root: Path, *args: str, env: dict[str, str] | None = None, python: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """build.py of the checkout at `root`, as a user runs it."""
+    full_env = dict(os.environ if env is None else env)
+    full_env.pop("TURBOCI_BUILD_IN_VENV", None)
+    full_env.pop("TURBOCI_DEBUG", None)
+    return subprocess.run(
+        [python or sys.executable, str(root / "build.py"), *args],
+        cwd=root,
+        env=full_env,
+        capture_output=True,
+        text=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def built_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tree of `build_copy` after a successful `./build.py all`, made once
+    per session (per xdist worker) for the tests that start from there."""
+    root = make_api_tree(tmp_path_factory.mktemp("built") / "repo")
+    add_tooling(root)
+    proc = run_build(root, "all")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return root
+
+
+@pytest.fixture
+def built_tree(build_copy: Callable[..., object], api_tree: Path, built_template: Path) -> Path:
+    """`api_tree` as `./build.py all` leaves it (stubs, docs, caches), for
+    `build_copy`: a copy of `built_template` instead of another run of `all`."""
+    del build_copy  # sets api_tree up first; replaced wholesale here
+    shutil.rmtree(api_tree)
+    shutil.copytree(built_template, api_tree, symlinks=True)
+    return api_tree
 
 
 @dataclass

@@ -23,19 +23,23 @@ def tool_env(layout: Layout = REPO) -> dict[str, str]:
 
 def go_env(layout: Layout, **extra: str) -> dict[str, str]:
     """For every go command: module, build and sumdb caches in tools/cache, no telemetry."""
+    # Go keys its build cache by each package's directory, so a tools/cache
+    # reached through a symlink (another checkout's, shared) is named by its
+    # target: else every checkout recompiles and re-vets every dependency.
+    cache = layout.tool_cache.resolve()
     env = dict(os.environ)
     env.update(
-        GOMODCACHE=str(layout.tool_cache / "gomod"),
-        GOCACHE=str(layout.tool_cache / "gobuild"),
+        GOMODCACHE=str(cache / "gomod"),
+        GOCACHE=str(cache / "gobuild"),
         GOWORK="off",  # a go.work elsewhere must not change what is resolved
         GOTOOLCHAIN="local",  # use the Go on PATH; never download another
         GOTELEMETRY="off",
-        GOTELEMETRYDIR=str(layout.tool_cache / "gotelemetry"),
-        GOENV=str(layout.tool_cache / "goenv"),
+        GOTELEMETRYDIR=str(cache / "gotelemetry"),
+        GOENV=str(cache / "goenv"),
         # GOPATH holds the checksum database's cache (pkg/sumdb); the user
         # config folder holds Go's telemetry counters, whatever GOTELEMETRY says.
-        GOPATH=str(layout.tool_cache / "gopath"),
-        XDG_CONFIG_HOME=str(layout.tool_cache / "config"),
+        GOPATH=str(cache / "gopath"),
+        XDG_CONFIG_HOME=str(cache / "config"),
     )
     env.update(extra)
     return env

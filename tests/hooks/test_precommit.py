@@ -16,6 +16,8 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from core.layout import REPO
 
 MESSY = (
@@ -67,6 +69,7 @@ def _try_repo(repo: Path, env: dict[str, str]) -> subprocess.CompletedProcess[st
     )
 
 
+@pytest.mark.slow  # pip installs the hooks into a fresh virtualenv
 def test_hooks_through_pre_commit(tmp_path: Path) -> None:
     env = _env(tmp_path)
     repo = tmp_path / "repo"

@@ -144,9 +144,8 @@ def test_corrupt_and_empty_compile_cache_entries_are_rebuilt(
     assert again.returncode == 0 and again.stderr == ""
 
 
-def test_a_stamp_that_is_not_utf8_is_just_stale(build_copy: Build, api_tree: Path) -> None:
-    assert build_copy("all").returncode == 0
-    stamps = list((api_tree / ".cache" / "stamps").iterdir())
+def test_a_stamp_that_is_not_utf8_is_just_stale(build_copy: Build, built_tree: Path) -> None:
+    stamps = list((built_tree / ".cache" / "stamps").iterdir())
     assert stamps
     for stamp in stamps:
         stamp.write_bytes(b"\xff\xfe\x00garbage")
@@ -197,31 +196,29 @@ def _everything_but_tools(root: Path) -> list[Path]:
 
 
 @pytest.mark.parametrize("folder", ["go", "docs"])
-def test_a_read_only_output_folder(build_copy: Build, api_tree: Path, folder: str) -> None:
-    assert build_copy("all").returncode == 0
-    proto = api_tree / support.IDS / "work_plan_id.proto"
+def test_a_read_only_output_folder(build_copy: Build, built_tree: Path, folder: str) -> None:
+    proto = built_tree / support.IDS / "work_plan_id.proto"
     proto.write_text(proto.read_text().replace("realm", "realm_name"))
-    before = support.generated(api_tree)
-    with read_only([api_tree / folder]):
+    before = support.generated(built_tree)
+    with read_only([built_tree / folder]):
         proc = build_copy("all")
     assert proc.returncode in (1, 2)
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
     assert len(proc.stderr.splitlines()) == 1, proc.stderr
     assert ": cannot replace it: " in proc.stderr and "nothing was changed" in proc.stderr
     # Under `all` the stubs and the docs are one transaction: neither changed.
-    assert support.generated(api_tree) == before
+    assert support.generated(built_tree) == before
 
 
 def test_a_read_only_checkout_reads_and_refuses_writes(
-    build_copy: Build, api_tree: Path, tmp_path: Path
+    build_copy: Build, built_tree: Path, tmp_path: Path
 ) -> None:
-    assert build_copy("all").returncode == 0
-    proto = api_tree / support.IDS / "work_plan_id.proto"
+    proto = built_tree / support.IDS / "work_plan_id.proto"
     proto.write_text(proto.read_text().replace("realm", "realm_name"))
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     env = dict(support.env(), TMPDIR=str(tmp))
-    with read_only(_everything_but_tools(api_tree), flat=(api_tree, api_tree / "tools")):
+    with read_only(_everything_but_tools(built_tree), flat=(built_tree, built_tree / "tools")):
         assert build_copy("lint", env=env).returncode == 0
         for check in (("gen", "--check"), ("docs", "--check")):
             proc = build_copy(*check, env=env)

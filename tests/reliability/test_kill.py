@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import git
 from tests.reliability import support
 
@@ -41,6 +43,7 @@ def _kill_when(proc: subprocess.Popen[str], root: Path, delay: float | None) -> 
     return "killed in the swap" if delay is None else "killed"
 
 
+@pytest.mark.slow  # twenty kills, each followed by a recovering run
 def test_kill_9_never_leaves_a_mixed_tree(build_copy: Build, api_tree: Path) -> None:
     root = api_tree
     support.add_parts(root, 40)

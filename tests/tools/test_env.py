@@ -13,13 +13,27 @@ from tools import env
 
 
 def test_go_keeps_its_caches_in_the_checkout(tmp_path: Path) -> None:
-    layout = Layout(tmp_path)
+    layout = Layout(tmp_path.resolve())
     go = env.go_env(layout, GOFLAGS="-mod=mod")
     assert go["GOMODCACHE"] == str(layout.tool_cache / "gomod")
     assert go["GOCACHE"] == str(layout.tool_cache / "gobuild")
     assert go["GOENV"] == str(layout.tool_cache / "goenv")
     assert (go["GOWORK"], go["GOTOOLCHAIN"], go["GOTELEMETRY"]) == ("off", "local", "off")
     assert go["GOFLAGS"] == "-mod=mod"
+
+
+def test_a_shared_tool_cache_is_named_by_its_target(tmp_path: Path) -> None:
+    # Checkouts that link one tools/cache see the same module paths, so Go's
+    # build cache (keyed by directory) serves them all.
+    shared = tmp_path / "shared-cache"
+    shared.mkdir()
+    for name in ("a", "b"):
+        (tmp_path / name / "tools").mkdir(parents=True)
+        (tmp_path / name / "tools" / "cache").symlink_to(shared)
+    a, b = (env.go_env(Layout(tmp_path / name)) for name in ("a", "b"))
+    for var in ("GOMODCACHE", "GOCACHE", "GOPATH"):
+        assert a[var] == b[var]
+    assert a["GOMODCACHE"] == str(shared.resolve() / "gomod")
 
 
 def test_tools_run_without_a_go_collector_unless_the_user_says(

@@ -45,6 +45,7 @@ def test_missing_everything_without_a_venv_or_binary(tmp_path: Path) -> None:
     assert [p.name for p in todo] == ["six", "example.com/m/cmd/tool"]
 
 
+@pytest.mark.slow  # real pip installs
 def test_install_then_change_one_pin_reinstalls_it_alone(tmp_path: Path) -> None:
     """Real pip into a scratch venv: the first run installs, the second nothing,
     and a changed pin reinstalls that one package only."""
@@ -65,6 +66,7 @@ def test_install_then_change_one_pin_reinstalls_it_alone(tmp_path: Path) -> None
     assert (site / "six-1.17.0.dist-info").is_dir()
 
 
+@pytest.mark.slow  # real pip, asking the index
 def test_pin_to_a_version_that_does_not_exist(tmp_path: Path) -> None:
     layout = toolchain.Layout(tmp_path / "venv", tmp_path / "bin", tmp_path / "installed.json")
     d = make_deps(tmp_path, {"six": "99.0.0"}, {})

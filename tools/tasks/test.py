@@ -7,11 +7,15 @@
 from __future__ import annotations
 
 import argparse
+import fnmatch
+import itertools
 import json
 import os
 import re
 import sys
 import time
+import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,13 +57,61 @@ class Tally:
                 self.failed += int(count)
 
 
-def pytest(ctx: Context, tally: Tally) -> None:
+# Below this many test files pytest runs in-process: starting xdist's workers
+# costs about 2 s of wall time (3 s of CPU), more than a few files take.
+SMALL_SUITE = 4
+# Deselected by --quick: end-to-end tests that take seconds each (marked in
+# the tests; the marker is registered in pyproject.toml).
+SLOW = "slow"
+
+
+_SKIPPED = re.compile(r"\..*|.*\.egg|_darcs|build|CVS|dist|node_modules|venv|\{arch\}|__pycache__")
+
+
+def count_test_files(root: Path, up_to: int | None = None) -> int:
+    """How many test files pytest would collect under the checkout's testpaths
+    (counting stops at `up_to`: testpaths may default to a whole tree)."""
+    try:
+        config = tomllib.loads((root / "pyproject.toml").read_text())
+    except (OSError, tomllib.TOMLDecodeError):
+        config = {}
+    options = config.get("tool", {}).get("pytest", {}).get("ini_options", {})
+    patterns = options.get("python_files", ["test_*.py", "*_test.py"])
+    if isinstance(patterns, str):
+        patterns = patterns.split()
+
+    def found() -> Iterator[Path]:
+        for rel in options.get("testpaths", ["."]):
+            top = root / rel
+            if top.is_file():
+                yield top
+            elif top.is_dir():
+                for folder, subfolders, names in os.walk(top):
+                    # Where pytest does not look by default (norecursedirs).
+                    subfolders[:] = [d for d in subfolders if not _SKIPPED.fullmatch(d)]
+                    for name in names:
+                        if any(fnmatch.fnmatch(name, pattern) for pattern in patterns):
+                            yield Path(folder, name)
+
+    return sum(1 for _ in itertools.islice(found(), up_to))
+
+
+def xdist_arguments(root: Path) -> list[str]:
+    """pytest-xdist's options for the suite at `root`, by its size."""
+    if count_test_files(root, up_to=SMALL_SUITE) < SMALL_SUITE:
+        return ["-n", "0"]
+    # Every core; work is stolen, so one slow test does not hold back a
+    # whole share.
+    return ["-n", "auto", "--dist", "worksteal"]
+
+
+def pytest(ctx: Context, tally: Tally, quick: bool = False) -> None:
     # Tests see the generated stubs in py/ exactly as a consumer would.
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ctx.layout.py), str(ctx.root)]))
-    # Every core (pytest-xdist); work is stolen, so one slow test does not
-    # hold back a whole share.
-    cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-n", "auto"]
-    proc = run([*cmd, "--dist", "worksteal"], cwd=ctx.root, env=env)
+    cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *xdist_arguments(ctx.root)]
+    if quick:
+        cmd += ["-m", f"not {SLOW}"]
+    proc = run(cmd, cwd=ctx.root, env=env)
     text = output_of(proc)
     ctx.say(text)
     tally.add_pytest(text.splitlines()[-1] if text else "")
@@ -132,14 +184,14 @@ def fresh(ctx: Context) -> None:
         raise BuildError("; ".join(problems))
 
 
-def test(ctx: Context) -> int:
+def test(ctx: Context, quick: bool = False) -> int:
     started = time.perf_counter()
     tally = Tally()
     outcomes = run_steps(
         ctx,
         [("fresh", fresh)],
         [
-            ("pytest", lambda c: pytest(c, tally)),
+            ("pytest", lambda c: pytest(c, tally, quick=quick)),
             ("go", lambda c: go(c, tally)),
             ("ruff", ruff),
             ("mypy", mypy),
@@ -151,9 +203,17 @@ def test(ctx: Context) -> int:
     return status
 
 
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"leave out the tests marked {SLOW} (end-to-end runs that take seconds each); "
+        "CI and the presubmit run everything",
+    )
+
+
 def _run(ctx: Context, args: argparse.Namespace) -> int:
-    del args
-    return test(ctx)
+    return test(ctx, quick=args.quick)
 
 
-TASK = Task(name="test", help="the whole test suite (what CI runs)", run=_run)
+TASK = Task(name="test", help="the whole test suite (what CI runs)", arguments=_arguments, run=_run)

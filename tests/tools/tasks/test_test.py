@@ -4,7 +4,26 @@
 
 from __future__ import annotations
 
+import argparse
+import tomllib
+from pathlib import Path
+
+from core.layout import REPO
+from tests.conftest import output_of
+from tests.conftest import task_context
+from tools.tasks import test as test_task
+from tools.tasks.test import SLOW
+from tools.tasks.test import SMALL_SUITE
+from tools.tasks.test import TASK
 from tools.tasks.test import Tally
+from tools.tasks.test import count_test_files
+from tools.tasks.test import xdist_arguments
+
+PYPROJECT = """\
+[tool.pytest.ini_options]
+testpaths = ["tests"]
+markers = ["slow: takes seconds"]
+"""
 
 
 def test_pytest_closing_lines_are_counted() -> None:
@@ -13,3 +32,72 @@ def test_pytest_closing_lines_are_counted() -> None:
     tally.add_pytest("2 failed, 10 passed, 1 error in 3.1s")
     tally.add_pytest("no tests ran in 0.01s")
     assert (tally.passed, tally.failed) == (314, 3)
+
+
+def _suite(root: Path, files: int, pyproject: str = PYPROJECT) -> None:
+    (root / "pyproject.toml").write_text(pyproject)
+    (root / "tests").mkdir()
+    for i in range(files):
+        (root / "tests" / f"test_{i}.py").write_text(f"def test_{i}() -> None:\n    pass\n")
+
+
+def test_a_suite_of_a_few_files_runs_in_process(tmp_path: Path) -> None:
+    _suite(tmp_path, SMALL_SUITE - 1)
+    (tmp_path / "tests" / "helpers.py").write_text("")  # not a test file
+    (tmp_path / "elsewhere").mkdir()  # outside testpaths
+    for name in ("test_a.py", "b_test.py"):
+        (tmp_path / "elsewhere" / name).write_text("")
+    assert count_test_files(tmp_path) == SMALL_SUITE - 1
+    assert xdist_arguments(tmp_path) == ["-n", "0"]
+    for skipped in (".hidden", "venv", "node_modules"):  # not where pytest looks
+        (tmp_path / "tests" / skipped).mkdir()
+        (tmp_path / "tests" / skipped / "test_x.py").write_text("")
+    assert count_test_files(tmp_path) == SMALL_SUITE - 1
+    (tmp_path / "tests" / "builder").mkdir()  # only `build` itself is skipped
+    (tmp_path / "tests" / "builder" / "more_test.py").write_text("")
+    assert count_test_files(tmp_path) == SMALL_SUITE
+    assert xdist_arguments(tmp_path) == ["-n", "auto", "--dist", "worksteal"]
+
+
+def test_python_files_and_testpaths_are_read_from_pyproject(tmp_path: Path) -> None:
+    _suite(tmp_path, 2, '[tool.pytest.ini_options]\ntestpaths = ["tests", "check_x.py"]\n')
+    (tmp_path / "check_x.py").write_text("")
+    assert count_test_files(tmp_path) == 3
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\npython_files = "check_*.py"\n'
+    )
+    assert count_test_files(tmp_path) == 1  # testpaths defaults to the root
+    (tmp_path / "pyproject.toml").write_text("not toml [")
+    assert count_test_files(tmp_path) == 2  # pytest's defaults: the test_*.py from the root
+
+
+def test_this_repo_runs_its_suite_on_every_core() -> None:
+    assert count_test_files(REPO.root) > 50
+    assert count_test_files(REPO.root, up_to=SMALL_SUITE) == SMALL_SUITE
+    assert xdist_arguments(REPO.root)[:2] == ["-n", "auto"]
+
+
+def test_quick_leaves_out_the_slow_tests(tmp_path: Path) -> None:
+    _suite(tmp_path, 1)
+    (tmp_path / "tests" / "test_slow.py").write_text(
+        "import pytest\n\n\n@pytest.mark.slow\ndef test_slow() -> None:\n    pass\n"
+    )
+    for quick, passed in ((False, 2), (True, 1)):
+        ctx = task_context(tmp_path)
+        tally = Tally()
+        test_task.pytest(ctx, tally, quick=quick)
+        assert (tally.passed, tally.failed) == (passed, 0), output_of(ctx)
+        # Two files: no xdist workers to start.
+        assert "bringing up nodes" not in output_of(ctx)
+    parser = argparse.ArgumentParser()
+    TASK.arguments(parser)
+    assert parser.parse_args(["--quick"]).quick
+    assert not parser.parse_args([]).quick
+
+
+def test_the_slow_marker_is_registered() -> None:
+    # --strict-markers (pyproject.toml) turns a misspelt marker into an error.
+    config = tomllib.loads((REPO.root / "pyproject.toml").read_text())
+    options = config["tool"]["pytest"]["ini_options"]
+    assert "--strict-markers" in options["addopts"].split()
+    assert any(line.split(":")[0].strip() == SLOW for line in options["markers"])
