@@ -12,10 +12,10 @@ built per file, on demand, and as narrow as the caller needs.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from google.protobuf import descriptor_pb2
-from google.protobuf.message import DecodeError
 
 from core import comments
 from core.descriptors import SourcePath
@@ -37,8 +37,8 @@ class SourceFile:
         self._root = root
         self._raw = raw
         self._line_starts: list[int] | None = None
-        self._sci: bytes | None = None
-        self._by_width: dict[int, dict[bytes, int]] = {}
+        self._sci = b""
+        self._index: dict[bytes, tuple[int, int] | Location] | None = None
         self._has_markers: bool | None = None
         self._ignored: dict[SourcePath, set[str]] | None = None
 
@@ -55,38 +55,23 @@ class SourceFile:
 
         A file of a big tree has tens of thousands of locations, and turning
         them all into Python objects costs more than protoc's parse of the
-        file. So locations are found in the serialized source info, where
-        each starts with its path field: one pass of bytes.find (in C)
-        indexes the entries whose path has the length asked for, and only
-        the entry asked for is parsed, then checked.
+        file. So the serialized source info is walked once, reading only
+        each entry's length and path (a few bytes), into an index from the
+        packed path to the first entry's bytes; only the entry asked for is
+        parsed.
         """
-        if not path:
-            # The whole file's: it has no path field to look for, and comes first.
-            for entry in self.proto.source_code_info.location:
-                if not entry.path:
-                    return entry
-            return None
-        if self._sci is None:
+        if self._index is None:
             self._sci = self.proto.source_code_info.SerializeToString()
-        packed = b"".join(_varint(n) for n in path)
-        index = self._by_width.get(len(packed))
-        if index is None and len(packed) < 0x80:
-            index = _index(self._sci, len(packed))
-            self._by_width[len(packed)] = index
-        at = index.get(packed) if index is not None else None
-        if at is not None:
-            loc = _entry_at(self._sci, at, path)
-            if loc is not None:
-                return loc
-        # Bytes that only looked like an entry came first: search them all.
-        needle = b"\x0a" + _varint(len(packed)) + packed
-        at = self._sci.find(needle)
-        while at >= 0:
-            loc = _entry_at(self._sci, at, path)
-            if loc is not None:
-                return loc
-            at = self._sci.find(needle, at + 1)
-        return None
+            self._index = _index(self._sci)
+            if self._index is None:  # fields we do not know how to skip: parse them all
+                self._index = {}
+                for loc in self.proto.source_code_info.location:
+                    self._index.setdefault(_packed(loc.path), loc)
+        found = self._index.get(_packed(path))
+        if found is None or isinstance(found, Location):
+            return found
+        start, end = found
+        return Location.FromString(self._sci[start:end])
 
     def leading_matching(self, pattern: re.Pattern[str], hint: str) -> dict[SourcePath, Location]:
         """Locations whose leading comment `pattern` finds something in (one cheap pass).
@@ -188,43 +173,63 @@ def display_column(line: bytes, index: int) -> int:
     return col + 1
 
 
-def _index(sci: bytes, width: int) -> dict[bytes, int]:
-    """Where each packed path of `width` bytes first starts an entry in `sci`.
+def _index(sci: bytes) -> dict[bytes, tuple[int, int] | Location] | None:
+    """Packed path -> (start, end) of the first Location with that path in
+    serialized SourceCodeInfo, or None if it holds a field other than
+    `location` (an extension), which this walk does not skip.
 
-    An entry is a Location (0x0a, its length as a varint of 1 to 3 bytes),
-    whose first field is its path (0x0a, `width`, the packed path). The
-    path's header is found with bytes.find, one byte on each time so that a
-    false match never hides a real entry it overlaps, and kept when the
-    bytes before it can be a Location's header; _entry_at checks the rest.
+    Each entry is field 1 (0x0a, then its length as a varint); its payload
+    starts with the packed path (0x0a, a length, the varints), which only the
+    file's own location (an empty path) leaves out.
     """
-    index: dict[bytes, int] = {}
-    needle = bytes([0x0A, width])
-    find = sci.find
-    at = find(needle, 2)
-    while at >= 0:
-        start = at + 2
-        if _header_before(sci, at):
-            index.setdefault(sci[start : start + width], at)
-        at = find(needle, at + 1)
+    index: dict[bytes, tuple[int, int] | Location] = {}
+    setdefault = index.setdefault
+    pos, end = 0, len(sci)
+    try:
+        while pos < end:
+            if sci[pos] != 0x0A:
+                return None
+            # Varints of one byte inline: nearly every length is one (this
+            # loop runs once per location of the file).
+            size = sci[pos + 1]
+            start = pos + 2
+            if size >= 0x80:
+                size, start = _read_varint(sci, pos + 1)
+            pos = start + size
+            if size and sci[start] == 0x0A:
+                length = sci[start + 1]
+                at = start + 2
+                if length >= 0x80:
+                    length, at = _read_varint(sci, start + 1)
+                setdefault(sci[at : at + length], (start, pos))
+            else:
+                setdefault(b"", (start, pos))
+    except IndexError:
+        return None  # truncated: not what upb serializes
     return index
 
 
-def _header_before(sci: bytes, at: int) -> bool:
-    """Do the bytes before `at` end with 0x0a and a varint of 1 to 3 bytes?"""
-    if sci[at - 1] >= 0x80:
-        return False  # a varint's last byte is below 0x80
-    for width in (1, 2, 3):
-        head = at - width
-        if head < 1:
-            return False
-        if sci[head - 1] == 0x0A:
-            return True
-        if sci[head - 1] < 0x80:
-            return False  # not a continuation byte: no longer varint fits
-    return False
+def _read_varint(data: bytes, at: int) -> tuple[int, int]:
+    """The varint at `at`, and where the bytes after it start."""
+    byte = data[at]
+    if byte < 0x80:
+        return byte, at + 1
+    value, shift = 0, 0
+    while True:
+        byte = data[at]
+        value |= (byte & 0x7F) << shift
+        at += 1
+        if byte < 0x80:
+            return value, at
+        shift += 7
+
+
+def _packed(path: Sequence[int]) -> bytes:
+    return b"".join(_varint(n) for n in path)
 
 
 def _varint(n: int) -> bytes:
+    n &= (1 << 64) - 1  # a negative int32 is ten bytes, as protobuf writes it
     out = bytearray()
     while True:
         low = n & 0x7F
@@ -234,27 +239,3 @@ def _varint(n: int) -> bytes:
         else:
             out.append(low)
             return bytes(out)
-
-
-def _entry_at(sci: bytes, at: int, path: SourcePath) -> Location | None:
-    """The Location whose payload starts at `at` in serialized source info, if
-    one does and its path is `path` (else the bytes matched by chance)."""
-    # Each location is field 1 of SourceCodeInfo: 0x0a, then its length as a
-    # varint of 1 to 3 bytes, right before the payload.
-    for width in (1, 2, 3):
-        start = at - width
-        if start < 1 or sci[start - 1] != 0x0A:
-            continue
-        head = sci[start:at]
-        if any(b < 0x80 for b in head[:-1]) or head[-1] >= 0x80:
-            continue
-        size = 0
-        for shift, b in enumerate(head):
-            size |= (b & 0x7F) << (7 * shift)
-        try:
-            loc = Location.FromString(sci[at : at + size])
-        except DecodeError:
-            continue
-        if tuple(loc.path) == path:
-            return loc
-    return None
