@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Mapping
-from collections.abc import Sequence
 from pathlib import Path
 
 from core import files
@@ -25,20 +24,27 @@ class FormatError(Exception):
 
 def formatted(
     buf: str,
-    root: Path,
-    paths: Sequence[str],
     originals: Mapping[str, bytes],
     scratch: Path,
     env: Mapping[str, str] | None = None,
 ) -> dict[str, bytes]:
-    """buf format's bytes of each of `paths` (root-relative), or the original's
-    where buf wrote nothing; nothing under `root` is touched."""
-    targets = [a for p in paths for a in ("--path", p)]
-    out = scratch / "out"
+    """buf format's bytes of each file in `originals` (root-relative name ->
+    bytes read); nothing in the tree is touched.
+
+    The files are formatted as copies in `scratch`, a buf module of its own:
+    a buf.yaml of the tree (a workspace whose modules live in subfolders)
+    would move buf's output away from the paths asked for, and buf format
+    reads no setting from it.
+    """
+    source, out = scratch / "in", scratch / "out"
+    for name, data in originals.items():
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        (source / name).write_bytes(data)
+    (source / "buf.yaml").write_text("version: v2\n", encoding="utf-8")
     try:
         proc = subprocess.run(
-            [buf, "format", ".", *targets, "-o", str(out)],
-            cwd=root,
+            [buf, "format", ".", "-o", str(out)],
+            cwd=source,
             env=dict(env) if env is not None else None,
             capture_output=True,
             text=True,
@@ -50,9 +56,11 @@ def formatted(
         text = (proc.stderr or proc.stdout).strip().splitlines()
         raise FormatError(f"buf format failed: {text[0] if text else f'exit {proc.returncode}'}")
     result: dict[str, bytes] = {}
-    for name, data in originals.items():
-        produced = out / name
-        result[name] = produced.read_bytes() if produced.is_file() else data
+    for name in originals:
+        try:
+            result[name] = (out / name).read_bytes()
+        except OSError:
+            raise FormatError(f"{name}: buf format wrote no output for it") from None
     return result
 
 

@@ -98,7 +98,7 @@ def format_files(
         env = dict(os.environ)
         env.setdefault("BUF_CACHE_DIR", str(Path(scratch) / "buf-cache"))
         try:
-            new = buf_format.formatted(buf, root, targets, originals, Path(scratch), env)
+            new = buf_format.formatted(buf, originals, Path(scratch), env)
         except buf_format.FormatError as exc:
             raise RefusedError([str(exc)]) from None
     if check:

@@ -192,3 +192,12 @@ def test_paths_print_as_seen_from_the_current_folder(tmp_path: Path) -> None:
     assert run(root, "proto/a/m.proto", cwd=tmp_path)[:2] == (1, "formatted proto/a/m.proto\n")
     code, _, err = run(root, "proto/a/b.proto", cwd=tmp_path)
     assert code == 2 and err.startswith("proto/a/b.proto:4:1: ")
+
+
+def test_a_buf_workspace_with_modules_in_subfolders(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {"buf.yaml": "version: v2\nmodules:\n  - path: proto\n", "proto/a/v1/m.proto": MESSY},
+    )
+    assert run(tmp_path, "proto/a/v1/m.proto")[:2] == (1, "formatted proto/a/v1/m.proto\n")
+    assert (tmp_path / "proto/a/v1/m.proto").read_text() == TIDY

@@ -57,7 +57,7 @@ def format_protos(ctx: Context, check: bool = False) -> bool:
             ctx.say(proc.stdout.rstrip("\n"))
             raise BuildError("protos are not formatted: run ./build.py format")
         raise BuildError(f"buf format failed: {output_of(proc)}")
-    changed = _rewrite(ctx, buf, list(layout.proto_roots))
+    changed = _rewrite(ctx, buf)
     for f in changed:
         ctx.say(f"formatted {f}")
     if changed:
@@ -67,7 +67,7 @@ def format_protos(ctx: Context, check: bool = False) -> bool:
     return bool(changed)
 
 
-def _rewrite(ctx: Context, buf: str, targets: list[str]) -> list[str]:
+def _rewrite(ctx: Context, buf: str) -> list[str]:
     """Format into staging, then replace each changed proto atomically, inside the
     root only, and only if its bytes are still those that were compiled."""
     layout = ctx.layout
@@ -77,9 +77,7 @@ def _rewrite(ctx: Context, buf: str, targets: list[str]) -> list[str]:
         raise missing(buf, None)
     stage = transaction.scratch(layout, "format")
     try:
-        new = buf_format.formatted(
-            buf, layout.root, targets, originals, stage, env=tool_env(layout)
-        )
+        new = buf_format.formatted(buf, originals, stage, env=tool_env(layout))
         return buf_format.write_back(layout.root, new, originals)
     except files.OutsideRootError as exc:
         raise BuildError(str(exc), exit_code=2) from None
