@@ -13,6 +13,7 @@ this test needs the network, as the tool install does.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -86,6 +87,8 @@ def test_hooks_through_pre_commit(tmp_path: Path) -> None:
     assert "- hook id: turboci-proto-format" in report
     assert "formatted a/v1/s.proto" in report
     assert "files were modified by this hook" in report
+    # The check-only hook runs after it, on the rewritten file: it passes.
+    assert re.search(r"check proto formatting \(buf format\)\.+Passed", report), report
     formatted = (repo / "a" / "v1" / "s.proto").read_text()
     assert "message M {\n  int32 y = 1;\n}\n" in formatted
     # The lint hook ran the portable rules, with google/api resolved from
