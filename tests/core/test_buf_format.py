@@ -32,20 +32,24 @@ def test_formats_copies_whatever_buf_yaml_the_tree_has(tmp_path: Path) -> None:
     assert (tree / "proto/a/v1/m.proto").read_bytes() == MESSY
 
 
+def _fake_buf(folder: Path, script: str) -> str:
+    """A `buf` that runs `script` (sh) whatever it is asked."""
+    buf = folder / "buf"
+    buf.write_text(f"#!/bin/sh\n{script}\n")
+    buf.chmod(0o755)
+    return str(buf)
+
+
 def test_a_buf_that_writes_nothing_is_an_error(tmp_path: Path) -> None:
-    quiet = tmp_path / "buf"
-    quiet.write_text("#!/bin/sh\nexit 0\n")
-    quiet.chmod(0o755)
+    quiet = _fake_buf(tmp_path, "exit 0")
     with pytest.raises(buf_format.FormatError, match=r"m\.proto: buf format wrote no output"):
-        buf_format.formatted(str(quiet), {"m.proto": MESSY}, tmp_path / "scratch")
+        buf_format.formatted(quiet, {"m.proto": MESSY}, tmp_path / "scratch")
 
 
 def test_a_failing_or_missing_buf_is_one_line(tmp_path: Path) -> None:
-    failing = tmp_path / "buf"
-    failing.write_text("#!/bin/sh\necho 'Failure: something broke' >&2\nexit 1\n")
-    failing.chmod(0o755)
+    failing = _fake_buf(tmp_path, "echo 'Failure: something broke' >&2; exit 1")
     with pytest.raises(buf_format.FormatError, match=r"^buf format failed: Failure: something"):
-        buf_format.formatted(str(failing), {"m.proto": MESSY}, tmp_path / "s1")
+        buf_format.formatted(failing, {"m.proto": MESSY}, tmp_path / "s1")
     with pytest.raises(buf_format.FormatError, match="cannot run buf"):
         buf_format.formatted(str(tmp_path / "nope"), {"m.proto": MESSY}, tmp_path / "s2")
 

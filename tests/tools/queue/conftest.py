@@ -12,10 +12,8 @@ commit queue would.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from tests.conftest import REQUEST_PROTO
 from tests.conftest import SERVICE_PROTO
 from tests.conftest import git
 from tests.conftest import link_tools
+from tests.conftest import run_build
 
 PY_HEADER = LICENSE_HEADER.replace("//", "#")
 PYPROJECT = """\
@@ -55,16 +54,7 @@ def _write(root: Path, rel: str, text: str) -> None:
 
 
 def build(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("TURBOCI_BUILD_IN_VENV", "TURBOCI_DEBUG")
-    }
-    return subprocess.run(
-        [sys.executable, str(root / "build.py"), *args],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    return run_build(root, *args)
 
 
 @pytest.fixture(scope="session")
