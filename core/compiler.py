@@ -465,7 +465,6 @@ def compile_stream(
     cache: Path | None = None,
     jobs: int | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
-    salt: str = "",
     result: list[Compiled] | None = None,
     raw_sink: dict[str, bytes] | None = None,
 ) -> Iterator[list[FileProto]]:
@@ -473,17 +472,16 @@ def compile_stream(
 
     Cached descriptors come first, then each protoc batch as it ends, so a
     caller (the lint rules) works while the rest compiles. When all is done
-    the whole result, imports included, is appended to `result`. `salt`
-    names what else decides the output (by default the protoc version).
+    the whole result, imports included, is appended to `result`.
     `raw_sink` receives every target's bytes. Raises CompileError.
     """
     raw = read_inputs(root, files, max_bytes)
     if raw_sink is not None:
         raw_sink.update(raw)
-    salt = salt or protoc_version()
     store = DescriptorCache(cache) if cache is not None else None
     known_imports = store.imports_of() if store else {}
-    salt = "\0".join([salt, *map(str, includes)])
+    # What decides the output besides the inputs: protoc and the includes.
+    salt = "\0".join([protoc_version(), *map(str, includes)])
     search = (*includes, *protoc.library_includes())
     keys = _Keys(root, search, raw, known_imports, salt)
     protos: dict[str, FileProto] = {}
@@ -542,8 +540,7 @@ def compile_stream(
             _check_strings(batch, raw)
             yield batch
     if store is not None and fresh:
-        _store(store, keys, protos, fresh, known_imports)
-        keys = _Keys(root, search, raw, known_imports, salt)
+        keys = _store(store, keys, protos, fresh)
     if store is not None:
         store.close()
     if result is not None:
@@ -592,9 +589,9 @@ def _store(
     keys: _Keys,
     protos: Mapping[str, FileProto],
     fresh: set[str],
-    known_imports: dict[str, list[str]],
-) -> None:
-    """Remember what every file imports, store the new descriptors, drop stale entries."""
+) -> _Keys:
+    """Remember what every file imports, store the new descriptors, drop stale
+    entries; return the keys of every file, now that all imports are known."""
     current: dict[str, list[str]] = {}
     for name, proto in protos.items():
         data = keys.raw.get(name)
@@ -602,8 +599,6 @@ def _store(
             data = keys.content_of_import(name)
         if data is not None:
             current[_sha(data)] = list(proto.dependency)
-    known_imports.clear()
-    known_imports.update(current)
     store.remember_imports(current)
     keys = _Keys(keys.root, keys.includes, keys.raw, current, keys.salt)
     live: set[str] = set()
@@ -616,6 +611,7 @@ def _store(
         if name in fresh:
             new.append((key, proto))
     store.put_many(new, live)
+    return keys
 
 
 def compile_files(
@@ -626,7 +622,6 @@ def compile_files(
     cache: Path | None = None,
     jobs: int | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
-    salt: str = "",
 ) -> Compiled:
     """compile_stream(), all at once."""
     result: list[Compiled] = []
@@ -637,7 +632,6 @@ def compile_files(
         cache=cache,
         jobs=jobs,
         max_bytes=max_bytes,
-        salt=salt,
         result=result,
     ):
         pass
