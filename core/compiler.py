@@ -42,6 +42,7 @@ from google.protobuf import descriptor_pb2
 from core import protoc
 from core import utf8
 from core.descriptor_cache import DescriptorCache
+from core.files import read_or_none
 from core.files import write_atomic
 from core.protoc import CompileError
 
@@ -242,12 +243,9 @@ class _Keys:
 
     def content_of_import(self, name: str) -> bytes | None:
         for base in (self.root, *self.includes):
-            path = base / name
-            try:
-                with open(path, "rb") as fh:
-                    return fh.read()
-            except OSError:
-                continue
+            data = read_or_none(base / name)
+            if data is not None:
+                return data
         return None
 
     def key(self, name: str, depth: int = 0) -> str | None:
@@ -414,7 +412,7 @@ class Compiled:
                 path = folder / "sets" / f"{self.key}.binpb"
                 data = self.descriptor_set().SerializeToString(deterministic=True)
                 # A set left on disk is compared, not trusted: a corrupt one is rewritten.
-                if _read_or_none(path) != data:
+                if read_or_none(path) != data:
                     try:
                         write_atomic(path, data)
                     except OSError:  # a read-only checkout: the system's temp folder
@@ -432,13 +430,6 @@ def _temp_folder() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="turboci-compile-"))
     atexit.register(shutil.rmtree, folder, True)
     return folder
-
-
-def _read_or_none(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
 
 
 def _ordered(protos: Mapping[str, FileProto]) -> dict[str, FileProto]:
