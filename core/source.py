@@ -127,15 +127,6 @@ class SourceFile:
             return set()
         return comments.ignored_rules(self.line_bytes(line - 1).decode("utf-8", "replace"))
 
-    def comments(self, path: SourcePath) -> str:
-        """All comment text attached to `path` (leading, trailing, detached)."""
-        loc = self.location(path)
-        if loc is None:
-            return ""
-        return "\n".join(
-            [loc.leading_comments, loc.trailing_comments, *loc.leading_detached_comments]
-        )
-
     # --- raw text ------------------------------------------------------
 
     def line_starts(self) -> list[int]:
