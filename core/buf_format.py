@@ -76,7 +76,7 @@ def write_back(root: Path, new: Mapping[str, bytes], originals: Mapping[str, byt
         files.confined(root, root / name)
     replaced: list[str] = []
     for name in changed:
-        if _read(root / name) != originals[name]:
+        if files.read_or_none(root / name) != originals[name]:
             raise FormatError(f"{name}: changed while it was being formatted; format it again")
         try:
             files.write_atomic(root / name, new[name], root)
@@ -84,10 +84,3 @@ def write_back(root: Path, new: Mapping[str, bytes], originals: Mapping[str, byt
             raise FormatError(f"{name}: cannot write the formatted file: {exc.strerror}") from None
         replaced.append(name)
     return replaced
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None

@@ -42,6 +42,7 @@ from google.protobuf import descriptor_pb2
 from core import protoc
 from core import utf8
 from core.descriptor_cache import DescriptorCache
+from core.files import read_or_none
 from core.files import write_atomic
 from core.protoc import CompileError
 
@@ -242,12 +243,9 @@ class _Keys:
 
     def content_of_import(self, name: str) -> bytes | None:
         for base in (self.root, *self.includes):
-            path = base / name
-            try:
-                with open(path, "rb") as fh:
-                    return fh.read()
-            except OSError:
-                continue
+            data = read_or_none(base / name)
+            if data is not None:
+                return data
         return None
 
     def key(self, name: str, depth: int = 0) -> str | None:
@@ -414,7 +412,7 @@ class Compiled:
                 path = folder / "sets" / f"{self.key}.binpb"
                 data = self.descriptor_set().SerializeToString(deterministic=True)
                 # A set left on disk is compared, not trusted: a corrupt one is rewritten.
-                if _read_or_none(path) != data:
+                if read_or_none(path) != data:
                     try:
                         write_atomic(path, data)
                     except OSError:  # a read-only checkout: the system's temp folder
@@ -432,13 +430,6 @@ def _temp_folder() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="turboci-compile-"))
     atexit.register(shutil.rmtree, folder, True)
     return folder
-
-
-def _read_or_none(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
 
 
 def _ordered(protos: Mapping[str, FileProto]) -> dict[str, FileProto]:
@@ -465,7 +456,6 @@ def compile_stream(
     cache: Path | None = None,
     jobs: int | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
-    salt: str = "",
     result: list[Compiled] | None = None,
     raw_sink: dict[str, bytes] | None = None,
 ) -> Iterator[list[FileProto]]:
@@ -473,17 +463,16 @@ def compile_stream(
 
     Cached descriptors come first, then each protoc batch as it ends, so a
     caller (the lint rules) works while the rest compiles. When all is done
-    the whole result, imports included, is appended to `result`. `salt`
-    names what else decides the output (by default the protoc version).
+    the whole result, imports included, is appended to `result`.
     `raw_sink` receives every target's bytes. Raises CompileError.
     """
     raw = read_inputs(root, files, max_bytes)
     if raw_sink is not None:
         raw_sink.update(raw)
-    salt = salt or protoc_version()
     store = DescriptorCache(cache) if cache is not None else None
     known_imports = store.imports_of() if store else {}
-    salt = "\0".join([salt, *map(str, includes)])
+    # What decides the output besides the inputs: protoc and the includes.
+    salt = "\0".join([protoc_version(), *map(str, includes)])
     search = (*includes, *protoc.library_includes())
     keys = _Keys(root, search, raw, known_imports, salt)
     protos: dict[str, FileProto] = {}
@@ -542,8 +531,7 @@ def compile_stream(
             _check_strings(batch, raw)
             yield batch
     if store is not None and fresh:
-        _store(store, keys, protos, fresh, known_imports)
-        keys = _Keys(root, search, raw, known_imports, salt)
+        keys = _store(store, keys, protos, fresh)
     if store is not None:
         store.close()
     if result is not None:
@@ -592,9 +580,9 @@ def _store(
     keys: _Keys,
     protos: Mapping[str, FileProto],
     fresh: set[str],
-    known_imports: dict[str, list[str]],
-) -> None:
-    """Remember what every file imports, store the new descriptors, drop stale entries."""
+) -> _Keys:
+    """Remember what every file imports, store the new descriptors, drop stale
+    entries; return the keys of every file, now that all imports are known."""
     current: dict[str, list[str]] = {}
     for name, proto in protos.items():
         data = keys.raw.get(name)
@@ -602,8 +590,6 @@ def _store(
             data = keys.content_of_import(name)
         if data is not None:
             current[_sha(data)] = list(proto.dependency)
-    known_imports.clear()
-    known_imports.update(current)
     store.remember_imports(current)
     keys = _Keys(keys.root, keys.includes, keys.raw, current, keys.salt)
     live: set[str] = set()
@@ -616,6 +602,7 @@ def _store(
         if name in fresh:
             new.append((key, proto))
     store.put_many(new, live)
+    return keys
 
 
 def compile_files(
@@ -626,7 +613,6 @@ def compile_files(
     cache: Path | None = None,
     jobs: int | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
-    salt: str = "",
 ) -> Compiled:
     """compile_stream(), all at once."""
     result: list[Compiled] = []
@@ -637,7 +623,6 @@ def compile_files(
         cache=cache,
         jobs=jobs,
         max_bytes=max_bytes,
-        salt=salt,
         result=result,
     ):
         pass

@@ -139,22 +139,39 @@ def varints_of(data: bytes, number: int) -> list[int]:
     process (unregistered, it is kept as an unknown field).
     """
     found: list[int] = []
+    for num, value in _fields(data):
+        if num != number:
+            continue
+        if isinstance(value, int):
+            found.append(value)
+        else:  # packed
+            inner = 0
+            while inner < len(value):
+                item, inner = read_varint(value, inner)
+                found.append(item)
+    return found
+
+
+def payloads_of(data: bytes, number: int) -> list[bytes]:
+    """The payloads of every length-delimited field `number` in a serialized message
+    (an option set to a message, read whether or not its extension is registered)."""
+    return [value for num, value in _fields(data) if num == number and isinstance(value, bytes)]
+
+
+def _fields(data: bytes) -> Iterator[tuple[int, int | bytes]]:
+    """(number, value) of each varint (an int) and length-delimited (bytes) field
+    of a serialized message; fixed-size fields and group markers are skipped."""
     pos = 0
     while pos < len(data):
-        tag, pos = _varint(data, pos)
+        tag, pos = read_varint(data, pos)
         num, wire = tag >> 3, tag & 7
         if wire == 0:
-            value, pos = _varint(data, pos)
-            if num == number:
-                found.append(value)
+            value, pos = read_varint(data, pos)
+            yield num, value
         elif wire == 2:
-            size, pos = _varint(data, pos)
-            chunk, pos = data[pos : pos + size], pos + size
-            if num == number:
-                inner = 0
-                while inner < len(chunk):
-                    value, inner = _varint(chunk, inner)
-                    found.append(value)
+            size, pos = read_varint(data, pos)
+            yield num, data[pos : pos + size]
+            pos += size
         elif wire == 1:
             pos += 8
         elif wire == 5:
@@ -163,36 +180,10 @@ def varints_of(data: bytes, number: int) -> list[int]:
             continue  # group markers carry no payload of their own
         else:
             raise ValueError(f"bad wire type {wire}")
-    return found
 
 
-def payloads_of(data: bytes, number: int) -> list[bytes]:
-    """The payloads of every length-delimited field `number` in a serialized message
-    (an option set to a message, read whether or not its extension is registered)."""
-    found: list[bytes] = []
-    pos = 0
-    while pos < len(data):
-        tag, pos = _varint(data, pos)
-        num, wire = tag >> 3, tag & 7
-        if wire == 0:
-            _, pos = _varint(data, pos)
-        elif wire == 2:
-            size, pos = _varint(data, pos)
-            if num == number:
-                found.append(data[pos : pos + size])
-            pos += size
-        elif wire == 1:
-            pos += 8
-        elif wire == 5:
-            pos += 4
-        elif wire in (3, 4):
-            continue
-        else:
-            raise ValueError(f"bad wire type {wire}")
-    return found
-
-
-def _varint(data: bytes, pos: int) -> tuple[int, int]:
+def read_varint(data: bytes, pos: int) -> tuple[int, int]:
+    """The varint at `pos`, and where the bytes after it start; ValueError if cut short."""
     result = shift = 0
     while True:
         if pos >= len(data):

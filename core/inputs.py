@@ -13,6 +13,7 @@ skipped: a file the tools cannot see must not pass as absent.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import subprocess
@@ -47,7 +48,7 @@ def _why_not_regular(path: Path) -> str | None:
     try:
         mode = path.stat().st_mode
     except OSError as exc:
-        if exc.errno == 40:  # ELOOP
+        if exc.errno == errno.ELOOP:
             return "a symlink loop"
         if not path.exists() and path.is_symlink():
             return "a dangling symlink"

@@ -17,7 +17,6 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Mapping
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -134,11 +133,9 @@ def capped(lines: Sequence[str], limit: int = MAX_ERROR_LINES) -> list[str]:
     return [*lines[:limit], f"… and {len(lines) - limit} more"]
 
 
-def run(args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) -> None:
+def run(args: Sequence[str], cwd: Path) -> None:
     """Run protoc; raise CompileError with its cleaned diagnostics if it fails."""
-    proc = subprocess.run(
-        command(args), cwd=cwd, env=dict(env) if env else environment(), capture_output=True
-    )
+    proc = subprocess.run(command(args), cwd=cwd, env=environment(), capture_output=True)
     if proc.returncode != 0:
         lines = diagnostics(proc.stderr, cwd) or ["protoc failed with no message"]
         raise CompileError(capped(lines))

@@ -19,6 +19,7 @@ from google.protobuf import descriptor_pb2
 
 from core import comments
 from core.descriptors import SourcePath
+from core.descriptors import read_varint
 
 Location = descriptor_pb2.SourceCodeInfo.Location
 
@@ -127,15 +128,6 @@ class SourceFile:
             return set()
         return comments.ignored_rules(self.line_bytes(line - 1).decode("utf-8", "replace"))
 
-    def comments(self, path: SourcePath) -> str:
-        """All comment text attached to `path` (leading, trailing, detached)."""
-        loc = self.location(path)
-        if loc is None:
-            return ""
-        return "\n".join(
-            [loc.leading_comments, loc.trailing_comments, *loc.leading_detached_comments]
-        )
-
     # --- raw text ------------------------------------------------------
 
     def line_starts(self) -> list[int]:
@@ -194,34 +186,19 @@ def _index(sci: bytes) -> dict[bytes, tuple[int, int] | Location] | None:
             size = sci[pos + 1]
             start = pos + 2
             if size >= 0x80:
-                size, start = _read_varint(sci, pos + 1)
+                size, start = read_varint(sci, pos + 1)
             pos = start + size
             if size and sci[start] == 0x0A:
                 length = sci[start + 1]
                 at = start + 2
                 if length >= 0x80:
-                    length, at = _read_varint(sci, start + 1)
+                    length, at = read_varint(sci, start + 1)
                 setdefault(sci[at : at + length], (start, pos))
             else:
                 setdefault(b"", (start, pos))
-    except IndexError:
+    except (IndexError, ValueError):
         return None  # truncated: not what upb serializes
     return index
-
-
-def _read_varint(data: bytes, at: int) -> tuple[int, int]:
-    """The varint at `at`, and where the bytes after it start."""
-    byte = data[at]
-    if byte < 0x80:
-        return byte, at + 1
-    value, shift = 0, 0
-    while True:
-        byte = data[at]
-        value |= (byte & 0x7F) << shift
-        at += 1
-        if byte < 0x80:
-            return value, at
-        shift += 7
 
 
 def _packed(path: Sequence[int]) -> bytes:

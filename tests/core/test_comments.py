@@ -39,7 +39,9 @@ def test_loose_trigger(sep: str, flips: list[bool], suffix: str, ending: str, n:
     line = _case("next", flips[:4]) + sep + _case("id", flips[4:]) + suffix + str(n) + ending
     parsed = comments.parse(line)
     assert parsed is not None
-    assert comments.TRIGGER_HINT in line.lower()  # the cheap pre-filter never hides a trigger
+    # The cheap pre-filters never hide a trigger.
+    assert comments.TRIGGER_HINT in line.lower()
+    assert comments.may_mention_next_id(line.encode())
     exact = line.strip() == f"Next ID: {n}"
     assert parsed.canonical is exact
     assert parsed.value == n

@@ -71,3 +71,15 @@ def test_varints_of_reads_packed_and_unpacked_options() -> None:
     data = options.SerializeToString() + unknown
     assert descriptors.varints_of(data, descriptors.FIELD_BEHAVIOR_EXTENSION) == [2, 5]
     assert descriptors.varints_of(data, 3) == [1]
+
+
+def test_payloads_of_reads_length_delimited_fields_only() -> None:
+    # Field 1050 as bytes twice, once as a varint (not a payload); 7 as bytes.
+    data = (
+        bytes([0xD2, 0x41, 2]) + b"ab"
+        + bytes([0xD0, 0x41, 9])
+        + bytes([0x3A, 1]) + b"z"
+        + bytes([0xD2, 0x41, 0])
+    )  # fmt: skip
+    assert descriptors.payloads_of(data, 1050) == [b"ab", b""]
+    assert descriptors.payloads_of(data, 7) == [b"z"]
