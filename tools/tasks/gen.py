@@ -44,9 +44,6 @@ from tools.stubs import outputs
 
 if TYPE_CHECKING:  # protobuf is in the tools venv, which may not exist yet
     from core.compiler import Compiled
-
-if TYPE_CHECKING:  # protobuf is in the tools venv, which may not exist yet
-    from core.compiler import Compiled
     from tools.engine.transaction import Transaction
 
 GO_PATTERNS = ("*.pb.go",)
