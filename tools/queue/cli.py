@@ -82,11 +82,10 @@ def _sarif(path: Path, verdict: Verdict) -> None:
         raise BuildError(f"{path}: cannot write the report: {exc.strerror}", 2) from None
 
 
-def presubmit(ctx: Context, args: argparse.Namespace, out: TextIO | None = None) -> int:
+def presubmit(ctx: Context, args: argparse.Namespace) -> int:
     """Judge the checked-out change; 0 pass, 1 fail, 2 cannot run, 130 interrupted."""
     from tools.queue.gate import gate
 
-    out = out or ctx.out
     try:
         change = change_mod.find(
             ctx.root,
@@ -101,7 +100,7 @@ def presubmit(ctx: Context, args: argparse.Namespace, out: TextIO | None = None)
     except StoppedError as exc:
         print(f"presubmit: interrupted ({exc}); every check was stopped", file=sys.stderr)
         return 130
-    (report.github if args.format == "github" else report.text)(verdict, out)
+    (report.github if args.format == "github" else report.text)(verdict, ctx.out)
     if args.json:
         _write(args.json, report.write_json, verdict)
     if args.junit:

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 from tools.engine.context import Context
 from tools.errors import BuildError
@@ -63,11 +62,7 @@ def _result(done: runner.Finished, footer: str | None, change: Change) -> CheckR
     )
 
 
-def gate(
-    ctx: Context,
-    change: Change,
-    say: Callable[[CheckResult], None] | None = None,
-) -> Verdict:
+def gate(ctx: Context, change: Change) -> Verdict:
     """Run every check of `change` that it can affect; the footer touches only `breaking`."""
     started = time.perf_counter()
     footer = footer_of(change.description)
@@ -94,10 +89,7 @@ def gate(
         to_run = [c for c in to_run if not c.compiles]
 
     def finished(done: runner.Finished) -> None:
-        result = _result(done, footer, change)
-        results[done.check.name] = result
-        if say is not None:
-            say(result)
+        results[done.check.name] = _result(done, footer, change)
 
     runner.run_checks(ctx.layout, to_run, change.basis, finished)
     order = ["compile", *(c.name for c in CHECKS)]
