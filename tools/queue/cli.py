@@ -74,12 +74,11 @@ def _sarif(path: Path, verdict: Verdict) -> None:
     from presubmit.finding import Finding
     from presubmit.reporters import sarif
 
-    found = [Finding(**f) for c in verdict.checks for f in c.findings]
-    try:
-        with path.open("w", encoding="utf-8") as fh:
-            sarif.write(sorted(found, key=Finding.sort_key), fh)
-    except OSError as exc:
-        raise BuildError(f"{path}: cannot write the report: {exc.strerror}", 2) from None
+    def write(verdict: Verdict, fh: TextIO) -> None:
+        found = [Finding(**f) for c in verdict.checks for f in c.findings]
+        sarif.write(sorted(found, key=Finding.sort_key), fh)
+
+    _write(path, write, verdict)
 
 
 def presubmit(ctx: Context, args: argparse.Namespace) -> int:
