@@ -40,6 +40,7 @@ def _result(done: runner.Finished, footer: str | None, change: Change) -> CheckR
     findings = tuple(done.findings)
     if done.code == 0:
         return CheckResult(done.check.name, OK, done.seconds, done.output, findings=findings)
+    rerun = done.check.rerun.replace("BASIS", (change.basis or "")[:12])
     if done.breaking_only:
         if footer:
             return CheckResult(
@@ -53,10 +54,8 @@ def _result(done: runner.Finished, footer: str | None, change: Change) -> CheckR
             f"error: if no one depends on them yet, add the footer '{FOOTER}: <reason>' "
             f"to the last paragraph of {change.description_from}"
         )
-        rerun = done.check.rerun.replace("BASIS", (change.basis or "")[:12])
         output = f"{done.output.rstrip()}\n{hint}"
         return CheckResult(done.check.name, FAIL, done.seconds, output, rerun=rerun)
-    rerun = done.check.rerun.replace("BASIS", (change.basis or "")[:12])
     return CheckResult(
         done.check.name, FAIL, done.seconds, done.output, findings=findings, rerun=rerun
     )
