@@ -87,10 +87,8 @@ def gate(ctx: Context, change: Change) -> Verdict:
             )
         to_run = [c for c in to_run if not c.compiles]
 
-    def finished(done: runner.Finished) -> None:
+    for done in runner.run_checks(ctx.layout, to_run, change.basis):
         results[done.check.name] = _result(done, footer, change)
-
-    runner.run_checks(ctx.layout, to_run, change.basis, finished)
     order = ["compile", *(c.name for c in CHECKS)]
     return Verdict(
         checks=[results[n] for n in order if n in results],
