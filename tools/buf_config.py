@@ -21,9 +21,10 @@ def check(layout: Layout) -> None:
         )
         for what in ("ls-lint-rules", "ls-breaking-rules")
     ]
-    for proc in procs:  # both side by side: each is a Go start-up
-        _, stderr = proc.communicate()
-        if proc.returncode != 0:
+    # Both side by side (each is a Go start-up), and both waited for before a failure is raised.
+    answers = [(proc.communicate()[1], proc.returncode) for proc in procs]
+    for stderr, code in answers:
+        if code != 0:
             lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
             detail = lines[-1].removeprefix("Failure: ") if lines else "buf refused it"
             raise BuildError(f"{layout.rel(layout.buf_yaml)}: {detail}; fix buf.yaml", exit_code=2)

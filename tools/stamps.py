@@ -22,9 +22,9 @@ from core import inputs
 from core.layout import Layout
 
 
-def digest_files(paths: Iterable[Path], root: Path, extra: str = "") -> str:
+def digest_files(paths: Iterable[Path], root: Path) -> str:
     """Hash of the files' root-relative paths and contents (missing ones count too)."""
-    h = hashlib.sha256(extra.encode())
+    h = hashlib.sha256()
     for f in sorted(paths):
         rel = f.relative_to(root).as_posix() if f.is_absolute() else f.as_posix()
         h.update(rel.encode() + b"\0")

@@ -34,9 +34,6 @@ from core.descriptors import MESSAGE_NESTED
 from core.descriptors import SERVICE_METHOD
 from tools.errors import BuildError
 
-# Re-exported: the renderer and lifecycle reader clean comments the one way.
-__all__ = ["clean_comment"]
-
 FDP = descriptor_pb2.FieldDescriptorProto
 
 FIELD_BEHAVIOR_ENUM = "google.api.FieldBehavior"

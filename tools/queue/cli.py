@@ -74,19 +74,17 @@ def _sarif(path: Path, verdict: Verdict) -> None:
     from presubmit.finding import Finding
     from presubmit.reporters import sarif
 
-    found = [Finding(**f) for c in verdict.checks for f in c.findings]
-    try:
-        with path.open("w", encoding="utf-8") as fh:
-            sarif.write(sorted(found, key=Finding.sort_key), fh)
-    except OSError as exc:
-        raise BuildError(f"{path}: cannot write the report: {exc.strerror}", 2) from None
+    def write(verdict: Verdict, fh: TextIO) -> None:
+        found = [Finding(**f) for c in verdict.checks for f in c.findings]
+        sarif.write(sorted(found, key=Finding.sort_key), fh)
+
+    _write(path, write, verdict)
 
 
-def presubmit(ctx: Context, args: argparse.Namespace, out: TextIO | None = None) -> int:
+def presubmit(ctx: Context, args: argparse.Namespace) -> int:
     """Judge the checked-out change; 0 pass, 1 fail, 2 cannot run, 130 interrupted."""
     from tools.queue.gate import gate
 
-    out = out or ctx.out
     try:
         change = change_mod.find(
             ctx.root,
@@ -101,7 +99,7 @@ def presubmit(ctx: Context, args: argparse.Namespace, out: TextIO | None = None)
     except StoppedError as exc:
         print(f"presubmit: interrupted ({exc}); every check was stopped", file=sys.stderr)
         return 130
-    (report.github if args.format == "github" else report.text)(verdict, out)
+    (report.github if args.format == "github" else report.text)(verdict, ctx.out)
     if args.json:
         _write(args.json, report.write_json, verdict)
     if args.junit:

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 from tools.engine.context import Context
 from tools.errors import BuildError
@@ -41,6 +40,7 @@ def _result(done: runner.Finished, footer: str | None, change: Change) -> CheckR
     findings = tuple(done.findings)
     if done.code == 0:
         return CheckResult(done.check.name, OK, done.seconds, done.output, findings=findings)
+    rerun = done.check.rerun.replace("BASIS", (change.basis or "")[:12])
     if done.breaking_only:
         if footer:
             return CheckResult(
@@ -54,20 +54,14 @@ def _result(done: runner.Finished, footer: str | None, change: Change) -> CheckR
             f"error: if no one depends on them yet, add the footer '{FOOTER}: <reason>' "
             f"to the last paragraph of {change.description_from}"
         )
-        rerun = done.check.rerun.replace("BASIS", (change.basis or "")[:12])
         output = f"{done.output.rstrip()}\n{hint}"
         return CheckResult(done.check.name, FAIL, done.seconds, output, rerun=rerun)
-    rerun = done.check.rerun.replace("BASIS", (change.basis or "")[:12])
     return CheckResult(
         done.check.name, FAIL, done.seconds, done.output, findings=findings, rerun=rerun
     )
 
 
-def gate(
-    ctx: Context,
-    change: Change,
-    say: Callable[[CheckResult], None] | None = None,
-) -> Verdict:
+def gate(ctx: Context, change: Change) -> Verdict:
     """Run every check of `change` that it can affect; the footer touches only `breaking`."""
     started = time.perf_counter()
     footer = footer_of(change.description)
@@ -93,13 +87,8 @@ def gate(
             )
         to_run = [c for c in to_run if not c.compiles]
 
-    def finished(done: runner.Finished) -> None:
-        result = _result(done, footer, change)
-        results[done.check.name] = result
-        if say is not None:
-            say(result)
-
-    runner.run_checks(ctx.layout, to_run, change.basis, finished)
+    for done in runner.run_checks(ctx.layout, to_run, change.basis):
+        results[done.check.name] = _result(done, footer, change)
     order = ["compile", *(c.name for c in CHECKS)]
     return Verdict(
         checks=[results[n] for n in order if n in results],

@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Sequence
 from contextlib import contextmanager
@@ -150,7 +149,6 @@ def run_checks(
     layout: Layout,
     checks: Sequence[Check],
     basis: str | None,
-    on_finish: Callable[[Finished], None] | None = None,
 ) -> list[Finished]:
     """Run `checks` side by side; return each one's outcome as it finished.
 
@@ -169,10 +167,7 @@ def run_checks(
                 while running:
                     for r in [r for r in running if r.proc.poll() is not None]:
                         running.remove(r)
-                        finished = _finish(r, r.proc.returncode)
-                        done.append(finished)
-                        if on_finish is not None:
-                            on_finish(finished)
+                        done.append(_finish(r, r.proc.returncode))
                     time.sleep(POLL_SECONDS)
             except StoppedError:
                 # A second ^C must not cut the cleanup short.

@@ -118,11 +118,6 @@ func nextOf[S State](s S) ([]S, bool) {{
 """
 
 
-def _nouns(machines: Sequence[Machine]) -> str:
-    words = [m.noun.replace("_", " ") + "s" for m in machines]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
 def _slice(m: Machine, values: Sequence[str]) -> str:
     return f"[]{_type(m)}{{" + ", ".join(_value(m, v) for v in values) + "}"
 
@@ -142,6 +137,8 @@ def _next_func(m: Machine) -> str:
 
 
 def render(machines: Sequence[Machine]) -> str:
+    from tools.stubs.machines import nouns  # protobuf: imported by now
+
     packages = sorted({(m.go_package, m.go_package_name) for m in machines})
     names = [n for _, n in packages]
     if len(set(names)) != len(names):
@@ -152,7 +149,7 @@ def render(machines: Sequence[Machine]) -> str:
         initial_cases += [f"\tcase {_type(m)}:", f"\t\tfound = {_slice(m, m.initials)}"]
         next_cases += [f"\tcase {_type(m)}:", f"\t\tfound, ok = {_func(m, 'Next')}(v)"]
     text = _HEAD.format(
-        nouns=_nouns(machines),
+        nouns=nouns(machines),
         imports="\n".join(f'\t{name} "{path}"' for path, name in packages),
         union=" | ".join(_type(m) for m in machines),
         initial_cases="\n".join(initial_cases),

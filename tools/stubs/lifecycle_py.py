@@ -43,15 +43,12 @@ from typing import Any
 '''
 
 
-def _nouns(machines: Sequence[Machine]) -> str:
-    words = [m.noun.replace("_", " ") + "s" for m in machines]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
 def render(machines: Sequence[Machine]) -> str:
+    from tools.stubs.machines import nouns  # protobuf: imported by now
+
     imports = sorted({(m.py_module, m.name.split(".")[0]) for m in machines})
     imports.append(("turboci.utils._lifecycle", "Lifecycle"))
-    out = [_HEAD.format(nouns=_nouns(machines))]
+    out = [_HEAD.format(nouns=nouns(machines))]
     out += [f"from {module} import {name}\n" for module, name in imports]
     names = ["LIFECYCLES", "Lifecycle", *(m.noun for m in machines)]
     out.append("\n__all__ = [" + ", ".join(f'"{n}"' for n in sorted(names)) + "]\n")

@@ -12,6 +12,7 @@ parse of the `Next states:` comments.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.compiler import Compiled
@@ -44,6 +45,12 @@ class Machine:
     def py_module(self) -> str:
         """The generated Python module that defines the enum."""
         return self.file.removesuffix(".proto").replace("/", ".") + "_pb2"
+
+
+def nouns(machines: Sequence[Machine]) -> str:
+    """What the lifecycles are of, for a module's doc: "checks, stage attempts and stages"."""
+    words = [m.noun.replace("_", " ") + "s" for m in machines]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _go_package(option: str, enum: str) -> tuple[str, str]:

@@ -53,7 +53,7 @@ def docs(ctx: Context, check: bool = False) -> None:
             for line in stale:
                 ctx.say(line)
             raise BuildError(f"{len(stale)} doc page(s) out of date: run ./build.py docs")
-        stamps.record(layout, "docs", _key(compiled.key, target))
+        stamps.record(layout, "docs", key)  # nothing was written: the key still holds
         return
     with transaction.writing(layout, "docs", ctx.txn) as txn:
         for p in sorted(pages):

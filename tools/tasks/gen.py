@@ -44,9 +44,6 @@ from tools.stubs import outputs
 
 if TYPE_CHECKING:  # protobuf is in the tools venv, which may not exist yet
     from core.compiler import Compiled
-
-if TYPE_CHECKING:  # protobuf is in the tools venv, which may not exist yet
-    from core.compiler import Compiled
     from tools.engine.transaction import Transaction
 
 GO_PATTERNS = ("*.pb.go",)
@@ -306,7 +303,7 @@ def start(ctx: Context, check: bool = False) -> Finish:
         finally:
             shutil.rmtree(stage, ignore_errors=True)
         if check:
-            stamps.record(out.layout, "gen", _key(out, deps))
+            stamps.record(out.layout, "gen", key)  # nothing was written: the key still holds
 
     return finish
 

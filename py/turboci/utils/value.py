@@ -84,10 +84,7 @@ def pack(message: Message, pool: DescriptorPool | None = None) -> Any:
     """
     if not isinstance(message, Message):
         raise TypeError(f"pack wants a protobuf message, got {type(message).__name__}")
-    return Any(
-        type_url=TYPE_URL_PREFIX + message.DESCRIPTOR.full_name,
-        value=canonical(message, pool),
-    )
+    return Any(type_url=type_url_of(type(message)), value=canonical(message, pool))
 
 
 def _as_any(value: Message, pool: DescriptorPool | None) -> Message:

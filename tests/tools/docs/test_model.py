@@ -129,7 +129,7 @@ def test_strip_next_id(text: str, want: str) -> None:
 
 
 def test_clean_comment_dedents_and_trims() -> None:
-    assert model.clean_comment(" a\n   indented\n\n\n b\n\n") == "a\n  indented\n\nb"
+    assert comments.clean_comment(" a\n   indented\n\n\n b\n\n") == "a\n  indented\n\nb"
 
 
 def test_a_file_missing_from_the_compile_is_an_error(shop: Compiled) -> None:
