@@ -12,6 +12,7 @@ compile). Printing is the caller's business.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import sys
@@ -195,12 +196,14 @@ def _run_once(
 
     def check(rule_set: Sequence[Rule], files: list[SourceFile], py: list[str]) -> None:
         for rule in rule_set:
+            on_for = functools.partial(on, rule)
             ctx = RuleContext(
                 root,
                 config,
-                [f for f in files if on(rule, f.name)],
-                [p for p in py if on(rule, p)],
+                [f for f in files if on_for(f.name)],
+                [p for p in py if on_for(p)],
                 all_files=files,
+                on=on_for,
                 _raw=seen,
             )
             found.extend(rule.run(ctx))

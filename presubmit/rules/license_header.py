@@ -81,7 +81,7 @@ def check(ctx: RuleContext, report: Report) -> None:
     year = str(datetime.date.today().year)
     for rel in listed:
         suffix = "." + rel.rsplit(".", 1)[-1] if "." in rel else ""
-        if suffix not in COMMENT or not ctx.config.enabled(report.rule, rel):
+        if suffix not in COMMENT or not ctx.on(rel):
             continue
         if not any(matches(g, rel) for g in ctx.config.license_include):
             continue
