@@ -22,6 +22,7 @@ from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from core import inputs
 from presubmit.spec import RuleSpec
 
 CONFIG_NAME = "presubmit.toml"
@@ -78,7 +79,8 @@ class Config:
         """The most specific tree holding `path` (the top level otherwise)."""
         best: Tree | None = None
         for tree in self.trees:
-            if _under(path, tree.path) and (best is None or len(tree.path) > len(best.path)):
+            longer = best is None or len(tree.path) > len(best.path)
+            if longer and inputs.under_any(path, (tree.path,)):
                 best = tree
         return best or Tree(".", self.rules, self.require_next_id)
 
@@ -114,10 +116,6 @@ _KEYS = {
 
 def known_key(key: str) -> bool:
     return key in _KEYS
-
-
-def _under(path: str, top: str) -> bool:
-    return top in (".", "") or path == top or path.startswith(top.rstrip("/") + "/")
 
 
 def _strs(table: dict[str, Any], key: str, default: tuple[str, ...], where: str) -> tuple[str, ...]:
