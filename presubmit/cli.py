@@ -102,11 +102,6 @@ def options_from(
     )
 
 
-def message(line: str) -> str:
-    """One line of a problem as the terminal shows it (see core.messages)."""
-    return error_line(line)
-
-
 def seen_from(result: runner.Result, prefix: str) -> runner.Result:
     """`result` with its paths relative to `prefix`'s parent instead of the root."""
     if prefix in ("", "."):
@@ -184,7 +179,7 @@ def main(
         return print_report(seen_from(result, prefix), args.format, args.list_ignored, out, err)
     except runner.LintError as exc:
         for line in exc.lines:
-            err.write(message(relocated(line, prefix, root)) + "\n")
+            err.write(error_line(relocated(line, prefix, root)) + "\n")
         return 2
     except BrokenPipeError:
         # The reader (`| head`) left; that is not an error of the lint.

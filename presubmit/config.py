@@ -22,6 +22,7 @@ from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from core import inputs
 from presubmit.spec import RuleSpec
 
 CONFIG_NAME = "presubmit.toml"
@@ -78,7 +79,8 @@ class Config:
         """The most specific tree holding `path` (the top level otherwise)."""
         best: Tree | None = None
         for tree in self.trees:
-            if _under(path, tree.path) and (best is None or len(tree.path) > len(best.path)):
+            longer = best is None or len(tree.path) > len(best.path)
+            if longer and inputs.under_any(path, (tree.path,)):
                 best = tree
         return best or Tree(".", self.rules, self.require_next_id)
 
@@ -116,10 +118,6 @@ def known_key(key: str) -> bool:
     return key in _KEYS
 
 
-def _under(path: str, top: str) -> bool:
-    return top in (".", "") or path == top or path.startswith(top.rstrip("/") + "/")
-
-
 def _strs(table: dict[str, Any], key: str, default: tuple[str, ...], where: str) -> tuple[str, ...]:
     value = table.get(key, list(default))
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -131,6 +129,13 @@ def _bool(table: dict[str, Any], key: str, default: bool, where: str) -> bool:
     value = table.get(key, default)
     if not isinstance(value, bool):
         raise ConfigError(f"{where}: '{key}' must be true or false")
+    return value
+
+
+def _str(table: dict[str, Any], key: str, section: str, where: str) -> str:
+    value = table.get(key, "")
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: [{section}] {key} must be a string")
     return value
 
 
@@ -198,14 +203,10 @@ def load(root: Path, specs: Sequence[RuleSpec]) -> Config:
     python = _table(data, "python", where)
     gomod = _table(data, "gomod", where)
     annotations = _table(data, "data_annotations", where)
-    annotation_option = annotations.get("option", "")
-    if not isinstance(annotation_option, str):
-        raise ConfigError(f"{where}: [data_annotations] option must be a string")
+    annotation_option = _str(annotations, "option", "data_annotations", where)
     license_table = _table(data, "license", where)
     presence = _table(data, "field_presence", where)
-    header = license_table.get("header", "")
-    if not isinstance(header, str):
-        raise ConfigError(f"{where}: [license] header must be a string")
+    header = _str(license_table, "header", "license", where)
     require = _bool(next_id, "required", False, where)
     raw_trees = data.get("trees", {})
     if not isinstance(raw_trees, dict):
@@ -226,15 +227,9 @@ def load(root: Path, specs: Sequence[RuleSpec]) -> Config:
                 _bool(table, "require_next_id", parent.require_next_id, tw),
             )
         )
-    gomod_path = gomod.get("path")
-    if gomod_path is not None and not isinstance(gomod_path, str):
-        raise ConfigError(f"{where}: [gomod] path must be a string")
-    prefix = go_package.get("prefix", "")
-    if not isinstance(prefix, str):
-        raise ConfigError(f"{where}: [go_package] prefix must be a string")
-    package_root = go_package.get("package_root", "")
-    if not isinstance(package_root, str):
-        raise ConfigError(f"{where}: [go_package] package_root must be a string")
+    gomod_path = _str(gomod, "path", "gomod", where) or None
+    prefix = _str(go_package, "prefix", "go_package", where)
+    package_root = _str(go_package, "package_root", "go_package", where)
     max_bytes = data.get("max_file_bytes", DEFAULT_MAX_BYTES)
     # bool is an int in Python; `true` is no size.
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
@@ -28,6 +29,9 @@ class RuleContext:
     # Every compiled file of the run, whatever the rule is on for (declarations
     # a tree-scope rule may need: an option's extension, a package's services).
     all_files: list[SourceFile] = field(default_factory=list)
+    # Is the rule on for this root-relative path (per the config, or everywhere
+    # when named with --rules)? For the files a rule finds itself (go.mod).
+    on: Callable[[str], bool] = lambda _path: True
     # Problems that are not findings (a file a rule had to skip), for stderr.
     warnings: list[str] = field(default_factory=list)
     _raw: dict[str, bytes] = field(default_factory=dict)

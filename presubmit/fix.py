@@ -49,9 +49,10 @@ def apply(root: Path, edits: Iterable[Edit], seen: Mapping[str, bytes] | None = 
                 "run the fix again"
             )
         out = data
-        limit = len(data) + 1
+        # Edits must end before the last one taken begins (and within the file).
+        limit = len(data)
         for e in sorted(set(group), key=lambda e: (e.start, e.end), reverse=True):
-            if e.end > limit or e.end > len(data):
+            if e.end > limit:
                 continue
             out = out[: e.start] + e.text + out[e.end :]
             limit = e.start

@@ -12,6 +12,7 @@ compile). Printing is the caller's business.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import sys
@@ -157,6 +158,13 @@ def _suppressed(f: Finding, files: dict[str, SourceFile], ctx: RuleContext) -> b
     return f.rule in comments.ignored_rules(lines[f.line - 1].decode("utf-8", "replace"))
 
 
+def _unreadable(root: Path, exc: OSError) -> str:
+    """One line for a file a rule could not read, named from the root."""
+    name = Path(exc.filename) if exc.filename else root
+    shown = name.relative_to(root).as_posix() if name.is_relative_to(root) else str(name)
+    return f"{shown}: cannot read: {exc.strerror}"
+
+
 def _run_once(
     root: Path,
     config: Config,
@@ -195,15 +203,20 @@ def _run_once(
 
     def check(rule_set: Sequence[Rule], files: list[SourceFile], py: list[str]) -> None:
         for rule in rule_set:
+            on_for = functools.partial(on, rule)
             ctx = RuleContext(
                 root,
                 config,
-                [f for f in files if on(rule, f.name)],
-                [p for p in py if on(rule, p)],
+                [f for f in files if on_for(f.name)],
+                [p for p in py if on_for(p)],
                 all_files=files,
+                on=on_for,
                 _raw=seen,
             )
-            found.extend(rule.run(ctx))
+            try:
+                found.extend(rule.run(ctx))
+            except OSError as exc:  # a file the rule reads itself (ctx.read)
+                raise LintError([_unreadable(root, exc)]) from None
             warnings.extend(ctx.warnings)
             timer.mark(rule.id)
 

@@ -54,7 +54,7 @@ def direct_requires(text: str) -> list[tuple[int, int, str]]:
 )
 def check(ctx: RuleContext, report: Report) -> None:
     rel = ctx.config.gomod
-    if not rel or not ctx.config.enabled(report.rule, rel) or not (ctx.root / rel).is_file():
+    if not rel or not ctx.on(rel) or not (ctx.root / rel).is_file():
         return
     text = ctx.read(rel).decode("utf-8", "replace")
     allowed = ctx.config.gomod_first_party

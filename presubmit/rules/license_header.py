@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
+import functools
 import re
 
 from core import inputs
@@ -37,6 +38,7 @@ def comment_lines(header: str, suffix: str) -> list[str]:
     return [f"{mark} {ln}".rstrip() if ln.strip() else mark for ln in header.strip().splitlines()]
 
 
+@functools.cache
 def _pattern(line: str) -> re.Pattern[str]:
     parts = [re.escape(p) for p in line.split(_YEAR)]
     return re.compile(r"(?:19|20)[0-9]{2}".join(parts) + r"\s*")
@@ -79,9 +81,10 @@ def check(ctx: RuleContext, report: Report) -> None:
             ctx.warnings.extend(f"{line} (skipped by {report.rule})" for line in exc.lines)
             return
     year = str(datetime.date.today().year)
+    wants = {suffix: comment_lines(header, suffix) for suffix in COMMENT}
     for rel in listed:
         suffix = "." + rel.rsplit(".", 1)[-1] if "." in rel else ""
-        if suffix not in COMMENT or not ctx.config.enabled(report.rule, rel):
+        if suffix not in COMMENT or not ctx.on(rel):
             continue
         if not any(matches(g, rel) for g in ctx.config.license_include):
             continue
@@ -89,7 +92,7 @@ def check(ctx: RuleContext, report: Report) -> None:
             continue
         if not (ctx.root / rel).is_file():
             continue
-        _one(ctx, report, rel, comment_lines(header, suffix), year)
+        _one(ctx, report, rel, wants[suffix], year)
 
 
 def _one(ctx: RuleContext, report: Report, rel: str, want: list[str], year: str) -> None:

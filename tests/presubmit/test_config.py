@@ -81,6 +81,10 @@ def test_trees_toggle_relative_to_what_encloses_them(tree: Path) -> None:
         ('protos = ["/"]\n', "must be a folder inside the root"),
         ('protos = ["../up"]\n', "must be a folder inside the root"),
         ("[go_package]\nprefix = 3\n", "prefix must be a string"),
+        ("[go_package]\npackage_root = 3\n", r"\[go_package\] package_root must be a string"),
+        ("[gomod]\npath = 3\n", r"\[gomod\] path must be a string"),
+        ("[license]\nheader = 3\n", r"\[license\] header must be a string"),
+        ("[data_annotations]\noption = 3\n", r"\[data_annotations\] option must be a string"),
         ('enable = ["GOMOD_FIRST_PARTY"]\n', "gomod.path is not set"),
     ],
 )

@@ -202,3 +202,16 @@ def test_a_file_that_cannot_be_written_is_one_clear_line(
     assert result.code == 2
     assert result.err == "error: a.proto: cannot write the fix: Permission denied\n"
     assert (tree / "a.proto").read_text(encoding="utf-8") == STALE
+
+
+def test_overlapping_edits_and_edits_past_the_end_are_dropped(tree: Path) -> None:
+    (tree / "a.txt").write_bytes(b"0123456789")
+    edits = [
+        Edit(path="a.txt", start=6, end=8, text=b"X"),  # overlaps Y, taken first (back to front)
+        Edit(path="a.txt", start=7, end=9, text=b"Y"),
+        Edit(path="a.txt", start=2, end=6, text=b"Z"),  # ends where X would begin: no overlap
+        Edit(path="a.txt", start=10, end=11, text=b"W"),  # past the end
+        Edit(path="a.txt", start=10, end=10, text=b"!"),  # an insertion at the end
+    ]
+    assert fix.apply(tree, edits) == ["a.txt"]
+    assert (tree / "a.txt").read_bytes() == b"01Z6Y9!"

@@ -72,3 +72,10 @@ def test_line_marker_suppresses(tree: Path) -> None:
     assert lint(tree, "--rules", "GOMOD_FIRST_PARTY").code == 0
     shown = lint(tree, "--rules", "GOMOD_FIRST_PARTY", "--list-ignored")
     assert "(ignored)" in shown.out
+
+
+def test_a_tree_that_turns_it_off_is_checked_when_the_rule_is_named(tree: Path) -> None:
+    config = CONFIG + '[trees."go"]\ndisable = ["GOMOD_FIRST_PARTY"]\n'
+    write_tree(tree, {"presubmit.toml": config, "go/go.mod": GOMOD, "a.proto": PROTO})
+    assert "GOMOD_FIRST_PARTY" not in lint(tree).out  # off there by config
+    assert lint(tree, "--rules", "GOMOD_FIRST_PARTY").code == 1

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.presubmit.helpers import lint
 from tests.presubmit.helpers import write_tree
 
@@ -90,3 +92,21 @@ def test_unparseable_python_is_a_warning(tree: Path) -> None:
     result = lint(tree)
     assert result.code == 0
     assert "bad.py: skipped" in result.err
+
+
+def test_an_unreadable_python_file_is_one_line_not_a_traceback(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As root, permission bits do not stop a read; the refusal is simulated.
+    _tree(tree, 'import "a.proto";\nimport "b.proto";')
+    write_tree(tree, {"presubmit.toml": PY_CONFIG, "tool.py": "import os\n"})
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.name == "tool.py":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    result = lint(tree)
+    assert (result.code, result.err) == (2, "error: tool.py: cannot read: Permission denied\n")

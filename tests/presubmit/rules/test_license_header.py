@@ -110,3 +110,17 @@ def test_it_cannot_run_without_a_header(tree: Path) -> None:
     result = lint(tree, "--rules", "LICENSE_HEADER")
     assert result.code == 2
     assert "license.header" in result.err
+
+
+def test_a_tree_that_turns_it_off_is_checked_when_the_rule_is_named(tree: Path) -> None:
+    config = CONFIG + '[trees."legacy"]\ndisable = ["LICENSE_HEADER"]\n'
+    write_tree(
+        tree,
+        {
+            "presubmit.toml": config,
+            "a.proto": PROTO_HEADER + PROTO,
+            "legacy/tool.py": "import os\n",
+        },
+    )
+    assert "LICENSE_HEADER" not in lint(tree).out  # off there by config
+    assert _findings(tree) == [("legacy/tool.py", 1)]  # --rules: whatever the config turns on
