@@ -12,6 +12,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+from tests.conftest import build_env
 from tests.reliability import support
 
 Build = Callable[..., subprocess.CompletedProcess[str]]
@@ -91,7 +92,7 @@ def test_all_leaves_home_and_tmpdir_empty(
     home, tmp = tmp_path / "home", tmp_path / "tmp"
     home.mkdir()
     tmp.mkdir()
-    env = dict(support.env(), HOME=str(home), TMPDIR=str(tmp))
+    env = dict(build_env(), HOME=str(home), TMPDIR=str(tmp))
     env.pop("XDG_CONFIG_HOME", None)
     env.pop("XDG_CACHE_HOME", None)
     env.pop("BUF_CACHE_DIR", None)
