@@ -21,8 +21,9 @@ WORK_PLAN_ID = f"{support.IDS}/work_plan_id.proto"
 
 def _refusal(proc: subprocess.CompletedProcess[str], link: Path, target: Path) -> None:
     assert proc.returncode == 2, proc.stdout + proc.stderr
-    assert proc.stderr.startswith(f"error: {link}: a symlink to {target}, which is outside ")
-    assert f"{link}: a symlink to {target}, which is outside " in proc.stderr, proc.stderr
+    assert proc.stderr.startswith(f"error: {link}: a symlink to {target}, which is outside "), (
+        proc.stderr
+    )
     assert "refusing to write through it" in proc.stderr
     assert len(proc.stderr.splitlines()) == 1, proc.stderr
 
