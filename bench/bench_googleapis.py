@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shlex
 import shutil
 import subprocess
@@ -102,15 +101,12 @@ def floor_command(corpus: Path, out: Path) -> list[str]:
     return ["sh", "-c", "\n".join([*script, waits])]
 
 
-_IMPORT = re.compile(rb'^import\s+(?:public\s+|weak\s+)?"([^"]+)"', re.MULTILINE)
-
-
 def leaf(corpus: Path, files: tuple[str, ...]) -> str:
-    """The first file no other file imports (read from the import lines: a
-    benchmark's choice of which file to edit, not something a result depends on)."""
-    imported: set[str] = set()
-    for f in files:
-        imported.update(m.decode() for m in _IMPORT.findall((corpus / f).read_bytes()))
+    """The first file no other file imports (read from the import lines as the
+    batch planner reads them: a benchmark's choice of which file to edit, not
+    something a result depends on)."""
+    raw = {f: (corpus / f).read_bytes() for f in files}
+    imported = {i for found in compiler.guessed_imports(raw, {}).values() for i in found}
     return next(f for f in files if f.startswith("google/cloud/") and f not in imported)
 
 
