@@ -36,9 +36,10 @@ from measure import Measure  # noqa: E402
 from measure import measure  # noqa: E402
 from measure import median  # noqa: E402
 
+from core.layout import REPO as LAYOUT  # noqa: E402
 from presubmit.runner import cache_for  # noqa: E402
 
-BUF = REPO / "tools" / "venv" / "bin" / "buf"
+BUF = LAYOUT.venv_bin("buf")
 CORPUS_CONFIG = """\
 # Every proto rule on, as in turboci-proto's own presubmit.toml.
 protos = ["corpus"]
