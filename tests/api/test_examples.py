@@ -834,6 +834,11 @@ def test_presubmit_example_shows_the_interesting_cases() -> None:
         if len(s.attempts) > 1 and s.attempts[-1].state == AS.STAGE_ATTEMPT_STATE_INCOMPLETE
     ]
     assert retried_and_failed, "a stage that is retried and still fails"
+    assert any(
+        values.find([s.args], plan.value_data, test_stage_args_pb2.TestStageArgs)
+        for s in plan.stages
+    ), "test stages, whose args name a build check"
+    assert plan.HasField("finish_revision"), "a finished workplan, whose nodes are all FINAL"
 
 
 # ---------------------------------------------------------------- values and IDs
