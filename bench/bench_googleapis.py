@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shlex
 import shutil
 import subprocess
@@ -47,10 +46,11 @@ from measure import median  # noqa: E402
 from core import compiler  # noqa: E402
 from core import inputs  # noqa: E402
 from core import protoc  # noqa: E402
+from core.layout import REPO as LAYOUT  # noqa: E402
 from presubmit.runner import cache_for  # noqa: E402
 from tools import deps  # noqa: E402
 
-BUF = REPO / "tools" / "venv" / "bin" / "buf"
+BUF = LAYOUT.venv_bin("buf")
 BUF_YAML = "version: v2\nlint:\n  use:\n    - STANDARD\n"
 # A file most of the tree imports: editing it recompiles nearly everything.
 HUB = "google/api/resource.proto"
@@ -58,7 +58,7 @@ HUB = "google/api/resource.proto"
 
 def fetch(folder: Path) -> Path:
     """The corpus for the pinned version, fetched once."""
-    version = deps.load(REPO / "DEPS").version("npm", "google-proto-files")
+    version = deps.load(LAYOUT.deps).version("npm", "google-proto-files")
     corpus = folder / f"googleapis-{version}"
     if (corpus / "buf.yaml").exists():
         return corpus
@@ -69,7 +69,7 @@ def fetch(folder: Path) -> Path:
             cwd=tmp,
             check=True,
             stdout=subprocess.DEVNULL,
-            env={**os.environ, "npm_config_cache": str(REPO / "tools" / "cache" / "npm")},
+            env={**os.environ, "npm_config_cache": str(LAYOUT.tool_cache / "npm")},
         )
         [tgz] = Path(tmp).glob("*.tgz")
         with tarfile.open(tgz) as tar:
@@ -102,15 +102,12 @@ def floor_command(corpus: Path, out: Path) -> list[str]:
     return ["sh", "-c", "\n".join([*script, waits])]
 
 
-_IMPORT = re.compile(rb'^import\s+(?:public\s+|weak\s+)?"([^"]+)"', re.MULTILINE)
-
-
 def leaf(corpus: Path, files: tuple[str, ...]) -> str:
-    """The first file no other file imports (read from the import lines: a
-    benchmark's choice of which file to edit, not something a result depends on)."""
-    imported: set[str] = set()
-    for f in files:
-        imported.update(m.decode() for m in _IMPORT.findall((corpus / f).read_bytes()))
+    """The first file no other file imports (read from the import lines as the
+    batch planner reads them: a benchmark's choice of which file to edit, not
+    something a result depends on)."""
+    raw = {f: (corpus / f).read_bytes() for f in files}
+    imported = {i for found in compiler.guessed_imports(raw, {}).values() for i in found}
     return next(f for f in files if f.startswith("google/cloud/") and f not in imported)
 
 
@@ -123,15 +120,15 @@ def main(argv: list[str]) -> int:
     files = inputs.find_protos(corpus, ["."])
     size = sum((corpus / f).stat().st_size for f in files)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    buf_env = {**env, "BUF_CACHE_DIR": str(REPO / "tools" / "cache" / "buf")}
+    buf_env = {**env, "BUF_CACHE_DIR": str(LAYOUT.tool_cache / "buf")}
     ours_cmd = [sys.executable, "-m", "presubmit", "--root", str(corpus), "--format", "json"]
     runs: dict[str, list[Measure]] = {}
     edits = {"ours, one file edited (imported by none)": corpus / leaf(corpus, files)}
     edits[f"ours, {HUB} edited (imported by most)"] = corpus / HUB
-    scratch = Path(tempfile.mkdtemp(prefix="floor-", dir=REPO / ".cache"))
+    scratch = Path(tempfile.mkdtemp(prefix="floor-", dir=LAYOUT.cache))
     try:
         for n in range(args.repeat):
-            shutil.rmtree(REPO / "tools" / "cache" / "buf", ignore_errors=True)
+            shutil.rmtree(LAYOUT.tool_cache / "buf", ignore_errors=True)
             runs.setdefault("buf lint (STANDARD)", []).append(
                 measure([str(BUF), "lint", "--error-format", "json"], corpus, buf_env)
             )

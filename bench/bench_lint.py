@@ -36,11 +36,13 @@ from measure import Measure  # noqa: E402
 from measure import measure  # noqa: E402
 from measure import median  # noqa: E402
 
+from core.layout import REPO as LAYOUT  # noqa: E402
 from presubmit.runner import cache_for  # noqa: E402
 
-BUF = REPO / "tools" / "venv" / "bin" / "buf"
+BUF = LAYOUT.venv_bin("buf")
 CORPUS_CONFIG = """\
-# Every proto rule on, as in turboci-proto's own presubmit.toml.
+# The proto rules of turboci-proto's own presubmit.toml, but LICENSE_HEADER and
+# DATA_ANNOTATIONS: the corpus has no license header or annotation option to check.
 protos = ["corpus"]
 enable = ["GO_PACKAGE", "FIELD_EXPLICIT_PRESENCE"]
 [go_package]

@@ -27,7 +27,11 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-PYTHON = REPO / "tools" / "venv" / "bin" / "python"
+sys.path.insert(0, str(REPO))
+
+from core.layout import REPO as LAYOUT  # noqa: E402  (needs the repo on sys.path)
+
+PYTHON = LAYOUT.venv_python()
 
 
 def _env() -> dict[str, str]:
@@ -38,7 +42,7 @@ def _env() -> dict[str, str]:
 
 def presubmit(upstream: str) -> tuple[float, dict[str, float], int]:
     """Wall time of the whole presubmit, each check's time inside it, its exit code."""
-    with tempfile.TemporaryDirectory(dir=REPO / ".cache") as tmp:
+    with tempfile.TemporaryDirectory(dir=LAYOUT.cache) as tmp:
         report = Path(tmp) / "report.json"
         start = time.perf_counter()
         proc = subprocess.run(

@@ -206,17 +206,23 @@ def build_copy(tmp_path: Path, api_tree: Path) -> Callable[..., subprocess.Compl
     return run
 
 
+def build_env(base: dict[str, str] | None = None) -> dict[str, str]:
+    """`base` (os.environ by default) for build.py as a user runs it: without
+    the venv re-exec marker and the debug switch this test run may carry."""
+    env = dict(os.environ if base is None else base)
+    env.pop("TURBOCI_BUILD_IN_VENV", None)
+    env.pop("TURBOCI_DEBUG", None)
+    return env
+
+
 def run_build(
     root: Path, *args: str, env: dict[str, str] | None = None, python: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     """build.py of the checkout at `root`, as a user runs it."""
-    full_env = dict(os.environ if env is None else env)
-    full_env.pop("TURBOCI_BUILD_IN_VENV", None)
-    full_env.pop("TURBOCI_DEBUG", None)
     return subprocess.run(
         [python or sys.executable, str(root / "build.py"), *args],
         cwd=root,
-        env=full_env,
+        env=build_env(env),
         capture_output=True,
         text=True,
     )

@@ -777,6 +777,19 @@ def _no_conclusion(plan: WorkPlan) -> None:
     _check(plan, "test/android-unit").ClearField("conclusion")
 
 
+def _update_revision_not_the_last_edit(plan: WorkPlan) -> None:
+    _stage(plan, "build-linux").update_revision.number -= 1
+
+
+def _assigned_a_missing_check(plan: WorkPlan) -> None:
+    _stage(plan, "build-linux").assignments[0].check.id = "build/nowhere"
+
+
+def _group_member_made_by_another_stage(plan: WorkPlan) -> None:
+    creation = _stage(plan, "test-linux-shard-1").edits[0]
+    creation.actor.stage_attempt.CopyFrom(_stage(plan, "build-linux").attempts[0].id)
+
+
 BROKEN = {
     "revisions out of time order": (_swap_times, revisions_grow_with_time),
     "result written after TEARING_DOWN": (_result_after_teardown, writes_land_in_allowed_states),
@@ -794,7 +807,21 @@ BROKEN = {
     ),
     "retry beyond the budget": (_retried_beyond_budget, retries_follow_the_policy),
     "FINAL check without a conclusion": (_no_conclusion, checks_conclude),
+    "update_revision not the last edit's": (
+        _update_revision_not_the_last_edit,
+        edits_are_consistent,
+    ),
+    "assigned a check not in the workplan": (_assigned_a_missing_check, references_resolve),
+    "group member created by another stage": (
+        _group_member_made_by_another_stage,
+        groups_hold_the_stage,
+    ),
 }
+
+
+def test_every_promise_is_shown_to_catch_something() -> None:
+    shown = {promise.__name__ for _, promise in BROKEN.values()}
+    assert shown == {promise.__name__ for promise in PROMISES}
 
 
 @pytest.mark.parametrize("case", sorted(BROKEN))
@@ -834,6 +861,11 @@ def test_presubmit_example_shows_the_interesting_cases() -> None:
         if len(s.attempts) > 1 and s.attempts[-1].state == AS.STAGE_ATTEMPT_STATE_INCOMPLETE
     ]
     assert retried_and_failed, "a stage that is retried and still fails"
+    assert any(
+        values.find([s.args], plan.value_data, test_stage_args_pb2.TestStageArgs)
+        for s in plan.stages
+    ), "test stages, whose args name a build check"
+    assert plan.HasField("finish_revision"), "a finished workplan, whose nodes are all FINAL"
 
 
 # ---------------------------------------------------------------- values and IDs

@@ -7,22 +7,15 @@ looking at what it left."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import build_env
 from tests.conftest import git
 
 GENERATED = ("go", "py", "docs")
 IDS = "turboci/graph/ids/v1"
-
-
-def env() -> dict[str, str]:
-    full = dict(os.environ)
-    full.pop("TURBOCI_BUILD_IN_VENV", None)
-    full.pop("TURBOCI_DEBUG", None)
-    return full
 
 
 def start(root: Path, *args: str) -> subprocess.Popen[str]:
@@ -30,7 +23,7 @@ def start(root: Path, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, str(root / "build.py"), *args],
         cwd=root,
-        env=env(),
+        env=build_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

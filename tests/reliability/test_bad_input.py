@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import build_env
 from tests.reliability import support
 
 Build = Callable[..., subprocess.CompletedProcess[str]]
@@ -133,8 +134,10 @@ def test_corrupt_and_empty_compile_cache_entries_are_rebuilt(
             keys[:1],
         )
     db.close()
-    # The descriptor set written for the tools: truncated.
-    for written in (compile_cache / "sets").glob("*.binpb"):
+    # The descriptor set written for the tools (buf lint reads it): truncated.
+    sets = list((compile_cache / "sets").glob("*.binpb"))
+    assert sets
+    for written in sets:
         written.write_bytes(written.read_bytes()[:-3])
     proc = build_copy("gen")
     assert proc.returncode == 0, proc.stderr
@@ -217,7 +220,7 @@ def test_a_read_only_checkout_reads_and_refuses_writes(
     proto.write_text(proto.read_text().replace("realm", "realm_name"))
     tmp = tmp_path / "tmp"
     tmp.mkdir()
-    env = dict(support.env(), TMPDIR=str(tmp))
+    env = dict(build_env(), TMPDIR=str(tmp))
     with read_only(_everything_but_tools(built_tree), flat=(built_tree, built_tree / "tools")):
         assert build_copy("lint", env=env).returncode == 0
         for check in (("gen", "--check"), ("docs", "--check")):

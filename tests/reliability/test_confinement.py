@@ -12,6 +12,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+from tests.conftest import build_env
 from tests.reliability import support
 
 Build = Callable[..., subprocess.CompletedProcess[str]]
@@ -20,8 +21,9 @@ WORK_PLAN_ID = f"{support.IDS}/work_plan_id.proto"
 
 def _refusal(proc: subprocess.CompletedProcess[str], link: Path, target: Path) -> None:
     assert proc.returncode == 2, proc.stdout + proc.stderr
-    assert proc.stderr.startswith(f"error: {link}: a symlink to {target}, which is outside ")
-    assert f"{link}: a symlink to {target}, which is outside " in proc.stderr, proc.stderr
+    assert proc.stderr.startswith(f"error: {link}: a symlink to {target}, which is outside "), (
+        proc.stderr
+    )
     assert "refusing to write through it" in proc.stderr
     assert len(proc.stderr.splitlines()) == 1, proc.stderr
 
@@ -91,7 +93,7 @@ def test_all_leaves_home_and_tmpdir_empty(
     home, tmp = tmp_path / "home", tmp_path / "tmp"
     home.mkdir()
     tmp.mkdir()
-    env = dict(support.env(), HOME=str(home), TMPDIR=str(tmp))
+    env = dict(build_env(), HOME=str(home), TMPDIR=str(tmp))
     env.pop("XDG_CONFIG_HOME", None)
     env.pop("XDG_CACHE_HOME", None)
     env.pop("BUF_CACHE_DIR", None)

@@ -29,9 +29,7 @@ TRIALS = {"gen": 14, "all": 6}
 def _kill_when(proc: subprocess.Popen[str], root: Path, delay: float | None) -> str:
     """Kill the run after `delay` seconds, or (None) once its swap has begun."""
     journal = root / ".cache" / "transaction.json"
-    deadline = time.monotonic() + 30
-    if delay is not None:
-        deadline = time.monotonic() + delay
+    deadline = time.monotonic() + (30 if delay is None else delay)
     while time.monotonic() < deadline and proc.poll() is None:
         if delay is None and journal.exists():
             break
@@ -77,7 +75,6 @@ def test_kill_9_never_leaves_a_mixed_tree(build_copy: Build, api_tree: Path) -> 
             assert after.returncode == 0, after.stderr
             assert "Traceback" not in after.stderr
             assert not (root / ".cache" / "transaction.json").exists()
-            tree = support.generated(root)
             if task == "gen":
                 # gen never touches docs/: its stubs are old or new, docs old.
                 stubs = support.generated(root, ("go", "py"))
@@ -86,6 +83,7 @@ def test_kill_9_never_leaves_a_mixed_tree(build_copy: Build, api_tree: Path) -> 
                 )
                 assert support.generated(root, ("docs",)) == support.generated_of(old, ("docs",))
             else:
+                tree = support.generated(root)
                 assert tree in (old, new), f"trial {trial} ({how}): the tree is mixed"
             assert after.stderr == "" or after.stderr.startswith("recovered: "), after.stderr
             if after.stderr.startswith("recovered: undid the interrupted"):

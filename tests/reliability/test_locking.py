@@ -19,6 +19,7 @@ import pytest
 
 from core.layout import Layout
 from tests.conftest import REPO
+from tests.conftest import build_env
 from tests.conftest import git
 from tests.conftest import snapshot
 from tests.reliability import support
@@ -206,7 +207,7 @@ def _presubmit(cwd: Path, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "presubmit", *args],
         cwd=cwd,
-        env=support.env(),
+        env=build_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -47,13 +47,13 @@ def _stage(layout: Layout) -> transaction.Transaction:
     return txn
 
 
-def _new(root: Path) -> dict[str, bytes]:
-    return {
-        "go/a/a.pb.go": b"new a",
-        "go/a/hand.go": b"hand-written",
-        "go/b/v1/b.pb.go": b"new b",
-        "docs/index.md": b"new index",
-    }
+# The tree of _tree() once _stage()'s transaction is committed.
+NEW = {
+    "go/a/a.pb.go": b"new a",
+    "go/a/hand.go": b"hand-written",
+    "go/b/v1/b.pb.go": b"new b",
+    "docs/index.md": b"new index",
+}
 
 
 def _killed(*_: Any) -> int:
@@ -95,7 +95,7 @@ def _stop_at(monkeypatch: pytest.MonkeyPatch, n: int, exc: Callable[[], BaseExce
 def test_a_commit_puts_every_file_in_place(tmp_path: Path) -> None:
     layout = _tree(tmp_path)
     assert _stage(layout).commit() == 4
-    assert snapshot(tmp_path) == _new(tmp_path)
+    assert snapshot(tmp_path) == NEW
     assert not transaction.pending(layout)
     assert list(transaction.staging_root(layout).iterdir()) == []
 
@@ -152,7 +152,7 @@ def test_a_committed_swap_is_finished_not_undone(tmp_path: Path) -> None:
     assert transaction.recover(layout) == (
         "finished the interrupted docs: its 4 file change(s) were in place"
     )
-    assert snapshot(tmp_path) == _new(tmp_path)
+    assert snapshot(tmp_path) == NEW
     assert not folder.exists()
 
 
@@ -260,7 +260,7 @@ def test_a_commit_flushes_each_folder_it_changed_once_before_it_says_committed(
     assert [s for f, s in flushes if f == ".cache"] == ["applying", "committed", "none"]
     assert flushes[-2:] == [(".cache", "committed"), (".cache", "none")]
     assert fsyncs.count(tmp_path) == 0  # nothing changed at the top
-    assert snapshot(tmp_path) == _new(tmp_path)
+    assert snapshot(tmp_path) == NEW
 
 
 def test_an_undo_flushes_the_restored_folders_before_it_drops_the_journal(
