@@ -55,7 +55,8 @@ SPLIT_AT = 64
 # Bytes of source per protoc at most: a big tree is compiled in rounds of
 # one protoc per core. Smaller batches bound each protoc's memory and let the
 # rules run on early batches while later ones compile; on googleapis (64 MiB)
-# four batches took a third less peak memory than two, in less time.
+# six batches took 15% less peak memory than two, for 11% more wall time
+# (bench/RESULTS.md).
 BATCH_BYTES = int(os.environ.get("TURBOCI_BATCH_BYTES", str(16 * 1024 * 1024)))
 
 
