@@ -20,6 +20,7 @@ from typing import Any
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 
+from tests.conftest import build_env
 from tests.conftest import git
 from tests.presubmit.reporters.schemas import JUNIT_SCHEMA
 from tests.presubmit.reporters.schemas import SARIF_SUBSET_SCHEMA
@@ -209,7 +210,7 @@ def test_sigint_stops_every_check_and_leaves_no_temp_files(cq_repo: Path) -> Non
         },
         "A slow test",
     )
-    env = {k: v for k, v in os.environ.items() if k != "TURBOCI_BUILD_IN_VENV"}
+    env = build_env()
     proc = subprocess.Popen(
         [sys.executable, str(cq_repo / "build.py"), "presubmit"],
         cwd=cq_repo,
