@@ -34,13 +34,17 @@ def compile_api(layout: Layout, from_sources: bool = False) -> Compiled:
     `from_sources` reads no descriptor from the cache (it still refreshes
     it): what gen, docs and compile turn into files comes from protoc alone.
     """
-    thirdparty.sync(layout)
+    extra = thirdparty.includes(layout)
     files = proto_files(layout)
     if not files:
         raise BuildError(f"no .proto files under {', '.join(layout.proto_roots)}/; add one")
     try:
         return compiler.compile_files(
-            layout.root, files, cache=layout.compile_cache, read_cache=not from_sources
+            layout.root,
+            files,
+            includes=extra,
+            cache=layout.compile_cache,
+            read_cache=not from_sources,
         )
     except CompileError as exc:
         raise BuildError("\n".join(exc.lines)) from None
