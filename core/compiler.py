@@ -250,7 +250,9 @@ class _Keys:
 
     def content_of_import(self, name: str) -> bytes | None:
         for base in (self.root, *self.includes):
-            data = read_or_none(base / name)
+            path = base / name
+            # Only a regular file: a FIFO or a device would hang or never end.
+            data = read_or_none(path) if path.is_file() else None
             if data is not None:
                 return data
         return None

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -293,3 +294,23 @@ def test_rows_that_do_not_form_a_valid_set_are_not_used(
     assert [p.SerializeToString() for p in again.protos.values()] == [
         p.SerializeToString() for p in first.protos.values()
     ]
+
+
+def test_an_import_list_naming_a_fifo_does_not_hang_the_compile(tmp_path: Path) -> None:
+    tree, cache = tmp_path / "tree", tmp_path / "cache"
+    names = _chain(tree, 2)
+    compiler.compile_files(tree, names, cache=cache)
+    os.mkfifo(tree / "fifo.proto")  # read, it would block for ever
+    db = sqlite3.connect(cache / "descriptors.sqlite")
+    with db:
+        db.execute("UPDATE imports SET names = ?", ('["fifo.proto"]',))
+    db.close()
+    done: list[compiler.Compiled] = []
+    worker = threading.Thread(
+        target=lambda: done.append(compiler.compile_files(tree, names, cache=cache)),
+        daemon=True,
+    )
+    worker.start()
+    worker.join(timeout=60)
+    assert done, "the compile hung on the FIFO"
+    assert done[0].from_sources
