@@ -237,6 +237,8 @@ def _run_once(
                 root,
                 targets,
                 cache=cache_for(root),
+                # --fix writes what the descriptors say: protoc's, never a cache row.
+                read_cache=not options.fix,
                 jobs=options.jobs,
                 max_bytes=config.max_file_bytes,
                 raw_sink=seen,
@@ -319,6 +321,8 @@ def _lint(root: Path, options: LintOptions, compiled: Compiled | None) -> Result
     except config_mod.ConfigError as exc:
         raise LintError([str(exc)]) from None
     rules, explicit = select(config, options.rules)
+    if options.fix and compiled is not None and not compiled.from_sources:
+        compiled = None  # partly from the cache: --fix compiles the tree itself
     result = _run_once(root, config, rules, explicit, options, compiled)
     if options.fix:
         try:
