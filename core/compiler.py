@@ -11,7 +11,12 @@ again only when it or something it imports changed. The files with no valid
 cache entry are split into a few batches of equal bytes (protoc's cost
 follows bytes, not file counts), one protoc per core, and their descriptors
 are stored for the next run (core/descriptor_cache.py). Entries carry a
-hash of their own bytes: a corrupt one is dropped and rebuilt, never trusted.
+hash of their own bytes: a corrupt one is dropped and rebuilt. That hash
+only catches damage, not a row rewritten on purpose (the cache is a file
+anyone who hands over a `.cache` controls), so a compile whose descriptors
+become files (stubs, docs, a descriptor set) asks for `read_cache=False`:
+every descriptor then comes from protoc, and the rows it stores replace
+whatever was there.
 
 The descriptors are parsed once per process and handed to every consumer
 (lint, docs, gen, the API tests) as a `Compiled`.
@@ -38,6 +43,7 @@ from dataclasses import field
 from pathlib import Path
 
 from google.protobuf import descriptor_pb2
+from google.protobuf import descriptor_pool
 
 from core import protoc
 from core import utf8
@@ -244,7 +250,9 @@ class _Keys:
 
     def content_of_import(self, name: str) -> bytes | None:
         for base in (self.root, *self.includes):
-            data = read_or_none(base / name)
+            path = base / name
+            # Only a regular file: a FIFO or a device would hang or never end.
+            data = read_or_none(path) if path.is_file() else None
             if data is not None:
                 return data
         return None
@@ -397,6 +405,11 @@ class Compiled:
     _set_path: Path | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    @property
+    def from_sources(self) -> bool:
+        """Whether protoc produced every descriptor in this run (none came from the cache)."""
+        return len(self.fresh) == len(self.protos)
+
     def targets(self) -> list[FileProto]:
         return [self.protos[f] for f in self.files]
 
@@ -409,7 +422,11 @@ class Compiled:
         """The set on disk (for `protoc --descriptor_set_in` and buf), written once."""
         with self._lock:
             if self._set_path is None or not self._set_path.exists():
-                folder = self.cache_folder or _temp_folder()
+                # A compile from the sources keeps its set to itself: in the
+                # shared folder another run's compile of the same key (from
+                # the cache) could replace or remove it while protoc reads it.
+                shared = None if self.from_sources else self.cache_folder
+                folder = shared or _temp_folder()
                 path = folder / "sets" / f"{self.key}.binpb"
                 data = self.descriptor_set().SerializeToString(deterministic=True)
                 # A set left on disk is compared, not trusted: a corrupt one is rewritten.
@@ -459,13 +476,15 @@ def compile_stream(
     max_bytes: int = DEFAULT_MAX_BYTES,
     result: list[Compiled] | None = None,
     raw_sink: dict[str, bytes] | None = None,
+    read_cache: bool = True,
 ) -> Iterator[list[FileProto]]:
     """Compile `files` (root-relative) and yield the targets' descriptors batch by batch.
 
     Cached descriptors come first, then each protoc batch as it ends, so a
     caller (the lint rules) works while the rest compiles. When all is done
     the whole result, imports included, is appended to `result`.
-    `raw_sink` receives every target's bytes. Raises CompileError.
+    `raw_sink` receives every target's bytes. With `read_cache` False the
+    cache is only written: everything is compiled by protoc. Raises CompileError.
     """
     raw = read_inputs(root, files, max_bytes)
     if raw_sink is not None:
@@ -478,11 +497,11 @@ def compile_stream(
     keys = _Keys(root, search, raw, known_imports, salt)
     protos: dict[str, FileProto] = {}
     todo: list[str] = []
-    if store is not None:
+    if store is not None and read_cache:
         for name in files:
             key = keys.key(name)
             entry = store.get(key) if key else None
-            if entry is None:
+            if entry is None or entry.name != name:
                 todo.append(name)
             else:
                 protos[name] = entry
@@ -495,12 +514,19 @@ def compile_stream(
                 continue
             key = keys.key(dep)
             entry = store.get(key) if key else None
-            if entry is None:
+            if entry is None or entry.name != dep:
                 todo.append(importer)
                 protos.pop(importer, None)
                 continue
             protos[dep] = entry
             stack.extend((d, importer) for d in entry.dependency)
+        todo += _complete(protos, raw)
+        if not _hangs_together(protos):
+            # Rows that pass their hashes yet do not form a valid set (a
+            # cycle, a name that resolves nowhere) were written by someone
+            # else: none of them is used.
+            protos.clear()
+            todo = list(files)
         todo = sorted(set(todo))
         cached = [protos[f] for f in files if f in protos]
         if cached:
@@ -553,6 +579,39 @@ def compile_stream(
                 cache_folder=cache,
             )
         )
+
+
+def _complete(protos: dict[str, FileProto], raw: Mapping[str, bytes]) -> list[str]:
+    """Drop the cached descriptors that import one not cached; return the
+    targets among them (to be compiled)."""
+    dropped: list[str] = []
+    while stray := [n for n, p in protos.items() if any(d not in protos for d in p.dependency)]:
+        for name in stray:
+            del protos[name]
+            if name in raw:
+                dropped.append(name)
+    return dropped
+
+
+def _hangs_together(protos: Mapping[str, FileProto]) -> bool:
+    """Whether the descriptors form a valid set: every import present, no
+    cycle, every name they use defined once (a DescriptorPool builds them)."""
+    pool = descriptor_pool.DescriptorPool()
+    added: set[str] = set()
+    pending = sorted(protos)
+    while pending:
+        ready = [n for n in pending if all(d in added for d in protos[n].dependency)]
+        if not ready:
+            return False  # an import cycle
+        for name in ready:
+            try:
+                pool.Add(protos[name])
+                pool.FindFileByName(name)  # built lazily by some implementations
+            except (TypeError, KeyError, ValueError):
+                return False
+            added.add(name)
+        pending = [n for n in pending if n not in added]
+    return True
 
 
 # Only an escape in a string literal can put bytes that are not UTF-8 into a
@@ -614,6 +673,7 @@ def compile_files(
     cache: Path | None = None,
     jobs: int | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    read_cache: bool = True,
 ) -> Compiled:
     """compile_stream(), all at once."""
     result: list[Compiled] = []
@@ -625,6 +685,7 @@ def compile_files(
         jobs=jobs,
         max_bytes=max_bytes,
         result=result,
+        read_cache=read_cache,
     ):
         pass
     return result[0]

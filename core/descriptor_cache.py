@@ -10,7 +10,9 @@ all in one transaction. It is also safe under concurrent runs (SQLite's own
 locking, a write-ahead log so readers never wait for a writer).
 
 Every row carries a hash of its payload: a row that does not match, like a
-database file that is not one, is dropped and rebuilt, never trusted. All
+database file that is not one, is dropped and rebuilt. The hash catches
+damage, not a row rewritten on purpose: what the compiler takes from here,
+and for what, is said in core/compiler.py. All
 writes are best effort: a cache that cannot be written (a read-only
 checkout, a full disk) costs speed, never the compile.
 """
@@ -36,6 +38,16 @@ _TABLES = """
 CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, digest BLOB, payload BLOB);
 CREATE TABLE IF NOT EXISTS imports (content TEXT PRIMARY KEY, names TEXT);
 """
+
+
+def _import_name(name: object) -> bool:
+    """Whether `name` can be what a .proto imports: a relative path that stays
+    below its include folder. A list naming anything else (`/dev/zero`,
+    `../../x`) was not written by the compiler and is ignored."""
+    if not isinstance(name, str) or not name.endswith(".proto") or "\\" in name:
+        return False
+    parts = name.split("/")
+    return not name.startswith("/") and all(p not in ("", ".", "..") for p in parts)
 
 
 class DescriptorCache:
@@ -134,7 +146,7 @@ class DescriptorCache:
                 value = json.loads(names)
             except (TypeError, ValueError):
                 continue
-            if isinstance(value, list) and all(isinstance(n, str) for n in value):
+            if isinstance(value, list) and all(_import_name(n) for n in value):
                 found[content] = value
         return found
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import tempfile
+import secrets
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -93,6 +93,23 @@ def _missing_parents(folder: Path) -> list[Path]:
     return missing[::-1]
 
 
+def _new_temp(folder: Path, name: str) -> tuple[int, str]:
+    """A new, empty temp file in `folder` for `name`: (fd, path).
+
+    Unlike mkstemp (always 0600), it is created 0666 less the umask (and
+    whatever default ACL the folder has), as any new file of the user's:
+    another user of a shared checkout can read what was written.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW
+    for _ in range(100):
+        tmp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temp file name", str(folder))
+
+
 def write_atomic(path: Path, data: bytes, root: Path | None = None, durable: bool = True) -> None:
     """Write `data` to `path` atomically (and only inside `root`, when given).
 
@@ -107,8 +124,9 @@ def write_atomic(path: Path, data: bytes, root: Path | None = None, durable: boo
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = None
     with contextlib.suppress(FileNotFoundError):
-        mode = path.stat().st_mode & 0o7777  # a rewrite keeps the file's mode
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        mode = path.stat().st_mode & 0o7777
+    # A new file follows the umask; a rewrite keeps the file's mode.
+    fd, tmp = _new_temp(path.parent, path.name)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

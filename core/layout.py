@@ -106,5 +106,21 @@ class Layout:
             return str(path)
 
 
+# Files that a checkout of this repository has together: its pins and the
+# module that defines the lock its writers share. The lint suite installed
+# as a package has no DEPS beside its core/.
+MARKERS = ("DEPS", "core/lock.py")
+
+
+def checkout_of(path: Path) -> Layout | None:
+    """The checkout of this repository that holds `path` (it or the nearest
+    parent that has MARKERS), wherever the code asking was installed."""
+    start = path.resolve()
+    for folder in (start, *start.parents):
+        if all((folder / name).is_file() for name in MARKERS):
+            return Layout(folder)
+    return None
+
+
 # This checkout: the repo that holds this file.
 REPO = Layout(Path(__file__).resolve().parent.parent)

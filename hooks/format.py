@@ -142,7 +142,9 @@ def main(
         if args.check:
             return format_files(root, args.files, True, out, prefix)
         # One writer at a time, as with lint --fix: the tree's own lock.
-        with runner.writer_lock(root, lambda line: print(line, file=err, flush=True)):
+        with runner.writer_lock(
+            root, lambda line: print(line, file=err, flush=True), "turboci-format"
+        ):
             return format_files(root, args.files, False, out, prefix)
     except runner.LintError as exc:
         lines = exc.lines

@@ -175,7 +175,7 @@ def main(
         if hook:
             root = runner.resolve_root(options)
             prefix = os.path.relpath(root, Path.cwd())
-        result = runner.lint(options, say=lambda line: _say(err, line))
+        result = runner.lint(options, say=lambda line: _say(err, line), task=f"{prog} --fix")
         return print_report(seen_from(result, prefix), args.format, args.list_ignored, out, err)
     except runner.LintError as exc:
         for line in exc.lines:

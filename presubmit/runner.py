@@ -35,6 +35,7 @@ from core.descriptors import FILE_PACKAGE
 from core.descriptors import FILE_SERVICE
 from core.descriptors import FILE_SYNTAX
 from core.layout import REPO
+from core.layout import checkout_of
 from core.protoc import CompileError
 from core.source import SourceFile
 from presubmit import config as config_mod
@@ -236,6 +237,8 @@ def _run_once(
                 root,
                 targets,
                 cache=cache_for(root),
+                # --fix writes what the descriptors say: protoc's, never a cache row.
+                read_cache=not options.fix,
                 jobs=options.jobs,
                 max_bytes=config.max_file_bytes,
                 raw_sink=seen,
@@ -262,23 +265,27 @@ def _say(message: str) -> None:
 
 
 @contextlib.contextmanager
-def writer_lock(root: Path, say: Callable[[str], None] = _say) -> Iterator[None]:
-    """Hold the lock of the tree at `root` while --fix reads and rewrites it.
+def writer_lock(
+    root: Path, say: Callable[[str], None] = _say, task: str = "python -m presubmit --fix"
+) -> Iterator[None]:
+    """Hold the lock of the tree at `root` while --fix (or `task`) reads and rewrites it.
 
-    This repo's (and that of a tree inside it) is ./build.py's own
-    (.cache/build.lock), so a fix never races `./build.py format` or
-    `lint --fix`; one inside such a run (same
-    process) takes nothing. A foreign tree gets nothing written into it, so
-    its folder itself is locked (see core.lock.held_tree).
+    A checkout of this repository (`root` or a folder holding it, known by
+    its files, however this code was installed: from the checkout, or as
+    the pre-commit hooks' package) is ./build.py's to write too: its own
+    .cache/build.lock is taken, so a fix never races `./build.py format` or
+    `lint --fix`; one inside such a run (same process) takes nothing. A
+    foreign tree gets nothing written into it, so its folder itself is
+    locked (see core.lock.held_tree).
     """
 
     def on_wait(holder: str) -> None:
         say(f"waiting for another writer ({holder}) to finish")
 
     try:
-        if REPO.is_checkout and (root == REPO.root or REPO.root in root.parents):
-            # A tree inside this checkout is the build's to write too.
-            taken = lock.held(REPO, "python -m presubmit --fix", on_wait)
+        checkout = checkout_of(root)
+        if checkout is not None:
+            taken = lock.held(checkout, task, on_wait)
         else:
             taken = lock.held_tree(root, on_wait)
         with taken:
@@ -288,19 +295,23 @@ def writer_lock(root: Path, say: Callable[[str], None] = _say) -> Iterator[None]
 
 
 def lint(
-    options: LintOptions, compiled: Compiled | None = None, say: Callable[[str], None] = _say
+    options: LintOptions,
+    compiled: Compiled | None = None,
+    say: Callable[[str], None] = _say,
+    task: str = "python -m presubmit --fix",
 ) -> Result:
     """Lint per `options`. `compiled`, when given, is a compile of the tree
     (the build's shared one); otherwise the suite compiles it itself.
     Raises LintError for a run that cannot happen.
 
     With `fix`, the whole run holds the tree's writer lock (writer_lock());
-    `say` is told if it has to wait for another writer.
+    `say` is told if it has to wait for another writer; `task` is how
+    this run is named to the others that wait for it.
     """
     root = resolve_root(options)
     if not options.fix:
         return _lint(root, options, compiled)
-    with writer_lock(root, say):
+    with writer_lock(root, say, task):
         return _lint(root, options, compiled)
 
 
@@ -310,6 +321,8 @@ def _lint(root: Path, options: LintOptions, compiled: Compiled | None) -> Result
     except config_mod.ConfigError as exc:
         raise LintError([str(exc)]) from None
     rules, explicit = select(config, options.rules)
+    if options.fix and compiled is not None and not compiled.from_sources:
+        compiled = None  # partly from the cache: --fix compiles the tree itself
     result = _run_once(root, config, rules, explicit, options, compiled)
     if options.fix:
         try:

@@ -28,14 +28,24 @@ def proto_files(layout: Layout) -> tuple[str, ...]:
         raise BuildError("\n".join(exc.lines), exit_code=2) from None
 
 
-def compile_api(layout: Layout) -> Compiled:
-    """Compile the API (cached per file); raise the compiler's errors as a BuildError."""
-    thirdparty.sync(layout)
+def compile_api(layout: Layout, from_sources: bool = False) -> Compiled:
+    """Compile the API (cached per file); raise the compiler's errors as a BuildError.
+
+    `from_sources` reads no descriptor from the cache (it still refreshes
+    it): what gen, docs and compile turn into files comes from protoc alone.
+    """
+    extra = thirdparty.includes(layout)
     files = proto_files(layout)
     if not files:
         raise BuildError(f"no .proto files under {', '.join(layout.proto_roots)}/; add one")
     try:
-        return compiler.compile_files(layout.root, files, cache=layout.compile_cache)
+        return compiler.compile_files(
+            layout.root,
+            files,
+            includes=extra,
+            cache=layout.compile_cache,
+            read_cache=not from_sources,
+        )
     except CompileError as exc:
         raise BuildError("\n".join(exc.lines)) from None
     except OSError as exc:

@@ -10,6 +10,7 @@ git ignores the copies and google/README.md says where they come from.
 
 from __future__ import annotations
 
+import errno
 import importlib.util
 from pathlib import Path
 
@@ -39,8 +40,20 @@ def package_root() -> Path:
 
 def sync(layout: Layout) -> list[str]:
     """Copy every wanted proto whose content differs; return what was copied."""
+    return _sync(layout, fall_back=False)[0]
+
+
+def includes(layout: Layout) -> list[Path]:
+    """sync(), then what the compile must add to its include path: nothing, or,
+    where a copy is missing and the checkout cannot be written (another
+    user's), the package's own folder, which holds the same bytes."""
+    return _sync(layout, fall_back=True)[1]
+
+
+def _sync(layout: Layout, fall_back: bool) -> tuple[list[str], list[Path]]:
     src_root = package_root()
     copied: list[str] = []
+    extra: list[Path] = []
     for rel in WANTED:
         src = src_root / rel
         if not src.exists():
@@ -57,6 +70,13 @@ def sync(layout: Layout) -> list[str]:
         except files.OutsideRootError as exc:
             raise BuildError(str(exc)) from None
         except OSError as exc:
-            raise BuildError(f"{rel}: cannot write the copy: {exc.strerror}") from None
+            if not fall_back or dest.exists() or not _denied(exc):
+                raise BuildError(f"{rel}: cannot write the copy: {exc.strerror}") from None
+            extra = [src_root]
+            continue
         copied.append(rel)
-    return copied
+    return copied, extra
+
+
+def _denied(exc: OSError) -> bool:
+    return exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS)

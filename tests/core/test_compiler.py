@@ -7,8 +7,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -221,3 +223,94 @@ def test_guessed_imports_prefer_what_the_cache_knows() -> None:
     assert compiler.guessed_imports(raw, {}) == {"a.proto": ["b.proto", "c.proto"]}
     known = {hashlib.sha256(raw["a.proto"]).hexdigest(): ["x.proto"]}
     assert compiler.guessed_imports(raw, known) == {"a.proto": ["x.proto"]}
+
+
+def _rewrite_rows(cache: Path, change: Callable[[compiler.FileProto], object]) -> None:
+    """Rewrite every cached descriptor with `change`, its hash recomputed to match."""
+    db = sqlite3.connect(cache / "descriptors.sqlite")
+    with db:
+        for key, payload in db.execute("SELECT key, payload FROM entries").fetchall():
+            proto = compiler.FileProto.FromString(payload)
+            change(proto)
+            data = proto.SerializeToString(deterministic=True)
+            db.execute(
+                "UPDATE entries SET digest = ?, payload = ? WHERE key = ?",
+                (hashlib.sha256(data).digest(), data, key),
+            )
+    db.close()
+
+
+def test_a_compile_from_sources_reads_no_row_and_replaces_rewritten_ones(tmp_path: Path) -> None:
+    tree, cache = tmp_path / "tree", tmp_path / "cache"
+    names = _chain(tree, 3)
+    first = compiler.compile_files(tree, names, cache=cache)
+    assert first.from_sources
+    _rewrite_rows(cache, lambda p: p.message_type[0].field.add(name="poison", number=9))
+    trusting = compiler.compile_files(tree, names, cache=cache)
+    assert not trusting.from_sources
+    assert "poison" in [f.name for f in trusting.protos["p1.proto"].message_type[0].field]
+    fresh = compiler.compile_files(tree, names, cache=cache, read_cache=False)
+    assert fresh.from_sources
+    assert [p.SerializeToString() for p in fresh.protos.values()] == [
+        p.SerializeToString() for p in first.protos.values()
+    ]
+    # Its rows replaced the rewritten ones.
+    again = compiler.compile_files(tree, names, cache=cache)
+    assert again.fresh == ()
+    assert [p.SerializeToString() for p in again.protos.values()] == [
+        p.SerializeToString() for p in first.protos.values()
+    ]
+
+
+def _import_itself(p: compiler.FileProto) -> None:
+    p.dependency.append(p.name)
+
+
+def _import_the_next(p: compiler.FileProto) -> None:
+    p.dependency.append({"p0.proto": "p1.proto"}.get(p.name, "p0.proto"))
+
+
+def _unresolved_type(p: compiler.FileProto) -> None:
+    p.message_type[0].field.add(name="x", number=9, type_name=".no.such.Type", type=11)
+
+
+def _another_name(p: compiler.FileProto) -> None:
+    p.name = f"other/{p.name}"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [_import_itself, _import_the_next, _unresolved_type, _another_name, compiler.FileProto.Clear],
+)
+def test_rows_that_do_not_form_a_valid_set_are_not_used(
+    tmp_path: Path, change: Callable[[compiler.FileProto], None]
+) -> None:
+    tree, cache = tmp_path / "tree", tmp_path / "cache"
+    names = _chain(tree, 3)
+    first = compiler.compile_files(tree, names, cache=cache)
+    _rewrite_rows(cache, change)
+    again = compiler.compile_files(tree, names, cache=cache)
+    assert again.from_sources
+    assert [p.SerializeToString() for p in again.protos.values()] == [
+        p.SerializeToString() for p in first.protos.values()
+    ]
+
+
+def test_an_import_list_naming_a_fifo_does_not_hang_the_compile(tmp_path: Path) -> None:
+    tree, cache = tmp_path / "tree", tmp_path / "cache"
+    names = _chain(tree, 2)
+    compiler.compile_files(tree, names, cache=cache)
+    os.mkfifo(tree / "fifo.proto")  # read, it would block for ever
+    db = sqlite3.connect(cache / "descriptors.sqlite")
+    with db:
+        db.execute("UPDATE imports SET names = ?", ('["fifo.proto"]',))
+    db.close()
+    done: list[compiler.Compiled] = []
+    worker = threading.Thread(
+        target=lambda: done.append(compiler.compile_files(tree, names, cache=cache)),
+        daemon=True,
+    )
+    worker.start()
+    worker.join(timeout=60)
+    assert done, "the compile hung on the FIFO"
+    assert done[0].from_sources

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -97,3 +99,29 @@ def test_sync_folders_flushes_each_folder_once(tmp_path: Path, fsyncs: Fsyncs) -
         (tmp_path.stat().st_dev, tmp_path.stat().st_ino),
         (tmp_path.stat().st_dev, (tmp_path / "a").stat().st_ino),
     ]
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
+def test_a_new_file_follows_the_umask(tmp_path: Path, umask: int) -> None:
+    old = os.umask(umask)
+    try:
+        files.write_atomic(tmp_path / "new.txt", b"x")
+        files.write_atomic(tmp_path / "made" / "deeper.txt", b"x", tmp_path)
+    finally:
+        os.umask(old)
+    for name in ("new.txt", "made/deeper.txt"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o666 & ~umask, name
+
+
+def test_a_rewrite_keeps_the_mode_whatever_the_umask(tmp_path: Path) -> None:
+    target = tmp_path / "script.sh"
+    target.write_bytes(b"old")
+    target.chmod(0o754)
+    old = os.umask(0o077)
+    try:
+        files.write_atomic(target, b"new")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o754
+    assert target.read_bytes() == b"new"
+    assert [p.name for p in tmp_path.iterdir()] == ["script.sh"]  # no temp file left

@@ -12,6 +12,7 @@ import pytest
 
 from core.layout import REPO
 from core.layout import Layout
+from core.layout import checkout_of
 from presubmit import runner
 
 
@@ -32,3 +33,17 @@ def test_installed_the_lint_suite_keeps_no_cache(
     assert tree is not None and REPO.cache in tree.parents
     monkeypatch.setattr(runner, "REPO", Layout(tmp_path / "site-packages"))
     assert runner.cache_for(tmp_path) is None
+
+
+def test_a_checkout_is_found_by_its_files_from_any_folder_inside(tmp_path: Path) -> None:
+    checkout = tmp_path / "work"
+    (checkout / "core").mkdir(parents=True)
+    (checkout / "turboci" / "a").mkdir(parents=True)
+    (checkout / "DEPS").write_text("")
+    assert checkout_of(checkout) is None  # a DEPS alone: a foreign tree (Chromium's)
+    (checkout / "core" / "lock.py").write_text("")
+    for inside in (checkout, checkout / "turboci" / "a"):
+        found = checkout_of(inside)
+        assert found is not None and found.root == checkout.resolve()
+    assert checkout_of(tmp_path) is None
+    assert checkout_of(REPO.root / "turboci") == REPO

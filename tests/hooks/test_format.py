@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -201,3 +202,67 @@ def test_a_buf_workspace_with_modules_in_subfolders(tmp_path: Path) -> None:
     )
     assert run(tmp_path, "proto/a/v1/m.proto")[:2] == (1, "formatted proto/a/v1/m.proto\n")
     assert (tmp_path / "proto/a/v1/m.proto").read_text() == TIDY
+
+
+_HOLD_BUILD = """
+import sys
+from pathlib import Path
+from core import lock
+from core.layout import Layout
+with lock.held(Layout(Path(sys.argv[1])), "./build.py format", print):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+def installed(site: Path) -> Path:
+    """The hooks' packages as pip installs them: in a folder that is no checkout."""
+    for package in ("core", "presubmit", "hooks"):
+        shutil.copytree(
+            REPO / package, site / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    return site
+
+
+@pytest.mark.parametrize(
+    "hook", [["-m", "hooks.format"], ["-m", "hooks.lint", "--fix", "--rules", "NEXT_ID"]]
+)
+def test_installed_hooks_wait_for_the_build_lock_of_a_checkout(
+    tmp_path: Path, hook: list[str]
+) -> None:
+    site = installed(tmp_path / "site")
+    checkout = tmp_path / "checkout"
+    for name in ("DEPS", "core/lock.py"):
+        (checkout / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / name, checkout / name)
+    # Messy for format, a wrong Next ID for lint --fix.
+    messy = MESSY.replace("message   M", "// M.\n//\n// Next ID: 5\nmessage   M")
+    write(checkout, {"a/m.proto": messy})
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_BUILD, str(checkout)],
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdin is not None
+    assert holder.stdout.readline() == "held\n"
+    try:
+        writing = subprocess.Popen(
+            [sys.executable, *hook, "a/m.proto"],
+            cwd=checkout,
+            env={**os.environ, "PYTHONPATH": str(site)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(1.5)
+        assert writing.poll() is None, writing.communicate()
+        assert (checkout / "a/m.proto").read_text() == messy
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    out, err = writing.communicate(timeout=120)
+    assert f"waiting for another writer (pid {holder.pid}, ./build.py format) to finish" in err
+    assert (checkout / "a/m.proto").read_text() != messy, out + err
+    assert (checkout / ".cache" / "build.lock").is_file()

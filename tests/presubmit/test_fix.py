@@ -6,12 +6,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import sqlite3
 from pathlib import Path
 
 import pytest
+from google.protobuf import descriptor_pb2
 
 from core import files
 from presubmit import fix
+from presubmit import runner
 from presubmit.finding import Edit
 from tests.presubmit.helpers import REPO_LIKE_CONFIG
 from tests.presubmit.helpers import lint
@@ -215,3 +219,24 @@ def test_overlapping_edits_and_edits_past_the_end_are_dropped(tree: Path) -> Non
     ]
     assert fix.apply(tree, edits) == ["a.txt"]
     assert (tree / "a.txt").read_bytes() == b"01Z6Y9!"
+
+
+def test_fix_writes_what_protoc_says_not_what_a_cache_row_says(tree: Path) -> None:
+    write_tree(tree, {"a.proto": DEP.format("a", "A").replace("{}", "{\n  string x = 1;\n}")})
+    lint(tree)  # fills the cache
+    cache = runner.cache_for(tree.resolve())
+    assert cache is not None
+    db = sqlite3.connect(cache / "descriptors.sqlite")
+    with db:
+        for key, payload in db.execute("SELECT key, payload FROM entries").fetchall():
+            proto = descriptor_pb2.FileDescriptorProto.FromString(payload)
+            proto.message_type[0].field.add(name="poison", number=41, type=9)
+            data = proto.SerializeToString(deterministic=True)
+            db.execute(
+                "UPDATE entries SET digest = ?, payload = ? WHERE key = ?",
+                (hashlib.sha256(data).digest(), data, key),
+            )
+    db.close()
+    fixed = lint(tree, "--fix")
+    assert fixed.code == 0, fixed.out + fixed.err
+    assert "// Next ID: 2\n" in (tree / "a.proto").read_text()  # not 42

@@ -4,8 +4,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import sqlite3
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -85,12 +88,16 @@ def test_unchanged_tree_is_not_recompiled(api_tree: Path, monkeypatch: pytest.Mo
 
 def test_changed_content_changes_the_key(api_tree: Path) -> None:
     layout = Layout(api_tree)
+    compile_mod.compile_api(layout)
+    # From the cache: its set goes to the cache's folder (one from the
+    # sources keeps its own, see the next test).
     first = compile_mod.compile_api(layout)
     first_set = first.descriptor_set_path()
     entries = cache_entries(layout)
     assert entries
     proto = api_tree / "turboci/graph/ids/v1/work_plan_id.proto"
     proto.write_text(proto.read_text().replace("realm", "project"))
+    compile_mod.compile_api(layout)
     second = compile_mod.compile_api(layout)
     assert second.key != first.key
     assert second.descriptor_set_path() != first_set
@@ -98,6 +105,21 @@ def test_changed_content_changes_the_key(api_tree: Path) -> None:
     # The edited file (and what imports it) replaced their entries: none piles up.
     assert len(cache_entries(layout)) == len(entries)
     assert cache_entries(layout) != entries
+
+
+def test_a_compile_from_the_sources_keeps_its_set_out_of_the_shared_folder(
+    api_tree: Path,
+) -> None:
+    layout = Layout(api_tree)
+    compile_mod.compile_api(layout)
+    cached = compile_mod.compile_api(layout)
+    fresh = compile_mod.compile_api(layout, from_sources=True)
+    assert fresh.from_sources and not cached.from_sources
+    assert fresh.key == cached.key
+    # Another run's compile of the same key rewrites the shared set: the one
+    # gen hands to protoc must not be that file.
+    assert layout.compile_cache in cached.descriptor_set_path().parents
+    assert layout.compile_cache not in fresh.descriptor_set_path().parents
 
 
 def test_broken_seed_gives_compiler_location(api_tree: Path) -> None:
@@ -114,3 +136,78 @@ def test_broken_seed_gives_compiler_location(api_tree: Path) -> None:
 def test_empty_tree_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(BuildError, match=r"no \.proto files under turboci/"):
         compile_mod.compile_api(Layout(tmp_path))
+
+
+KIND_ENUM = """
+// What a workplan is for.
+enum WorkPlanKind {
+  // Not set.
+  WORK_PLAN_KIND_UNKNOWN = 0;
+  // A build.
+  WORK_PLAN_KIND_BUILD = 1;
+}
+"""
+POISON = "WORK_PLAN_KIND_POISONED"
+
+
+def poison_cache(layout: Layout, name: str) -> int:
+    """Rewrite the cached descriptor of `name`: one more enum value, in no
+    source; the row's hash is recomputed, so the row checks itself clean."""
+    db = sqlite3.connect(layout.compile_cache / "descriptors.sqlite")
+    rewritten = 0
+    try:
+        with db:
+            for key, payload in db.execute("SELECT key, payload FROM entries").fetchall():
+                proto = descriptor_pb2.FileDescriptorProto.FromString(payload)
+                if proto.name != name:
+                    continue
+                proto.enum_type[0].value.add(name=POISON, number=7)
+                data = proto.SerializeToString(deterministic=True)
+                db.execute(
+                    "UPDATE entries SET digest = ?, payload = ? WHERE key = ?",
+                    (hashlib.sha256(data).digest(), data, key),
+                )
+                rewritten += 1
+    finally:
+        db.close()
+    return rewritten
+
+
+def _committed(root: Path) -> dict[str, bytes]:
+    """The committed outputs: stubs, docs (the bundle is among the stubs)."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for top in ("go", "py", "docs")
+        for p in (root / top).rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("task", ["gen", "all", "docs"])
+def test_a_poisoned_cache_row_never_reaches_the_committed_outputs(
+    build_copy: Callable[..., subprocess.CompletedProcess[str]], api_tree: Path, task: str
+) -> None:
+    ids = api_tree / "turboci/graph/ids/v1"
+    with (ids / "work_plan_id.proto").open("a") as fh:
+        fh.write(KIND_ENUM)
+    first = build_copy("all")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert not any(POISON.encode() in data for data in _committed(api_tree).values())
+    assert poison_cache(Layout(api_tree), "turboci/graph/ids/v1/work_plan_id.proto") == 1
+    # Another file changes: the poisoned one is unchanged, so its row is what
+    # a cache-trusting compile would use.
+    request = ids / "resolve_request.proto"
+    request.write_text(request.read_text().replace("// The workplan asked about.", "// Asked."))
+    run = build_copy(task)
+    assert run.returncode == 0, run.stdout + run.stderr
+    poisoned = [p for p, data in _committed(api_tree).items() if POISON.encode() in data]
+    assert poisoned == []
+    # What the task wrote is what the sources give.
+    for checked in ["gen", "docs"] if task == "all" else [task]:
+        proc = build_copy(checked, "--check")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = api_tree / "out.binpb"
+    proc = build_copy("compile", "-o", str(out))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert POISON.encode() not in out.read_bytes()

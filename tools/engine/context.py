@@ -38,12 +38,14 @@ class Context:
     def root(self) -> Path:
         return self.layout.root
 
-    def compiled(self) -> Compiled:
+    def compiled(self, from_sources: bool = False) -> Compiled:
+        """The shared compile. `from_sources`: one whose every descriptor protoc
+        made in this run, never read from the cache (for what becomes a file)."""
         with self._lock:
-            if self._compiled is None:
+            if self._compiled is None or (from_sources and not self._compiled.from_sources):
                 from tools import compile as compile_mod  # protobuf: only once needed
 
-                self._compiled = compile_mod.compile_api(self.layout)
+                self._compiled = compile_mod.compile_api(self.layout, from_sources)
             return self._compiled
 
     def forget_compile(self) -> None:

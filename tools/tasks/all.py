@@ -91,7 +91,9 @@ def build_all(ctx: Context) -> int:
         if not checked:
             prerequisites(ctx)
             checked.append(True)
-        ctx.compiled()  # into the parent, so every later step shares it
+        # Into the parent, so every later step shares it; from the sources,
+        # since gen and docs write what it holds.
+        ctx.compiled(from_sources=True)
 
     outcomes = run_steps(ctx, [("compile", _compile)], [])
     if not outcomes[0].ok:

@@ -12,7 +12,9 @@ an image like the current tree; the shared compile is compared with it.
 from __future__ import annotations
 
 import argparse
+import atexit
 import re
+import shutil
 import subprocess
 import tarfile
 import tempfile
@@ -47,7 +49,15 @@ def _git(args: list[str], root: Path) -> subprocess.CompletedProcess[str]:
 
 def find_basis(root: Path, against: str | None) -> Basis:
     """The merge base with upstream (or `against`), else why it can't be found."""
-    if _git(["rev-parse", "--is-inside-work-tree"], root).returncode != 0:
+    inside = _git(["rev-parse", "--is-inside-work-tree"], root)
+    if inside.returncode != 0:
+        if "dubious ownership" in inside.stderr:
+            # Another user's checkout: git will not read it, and a skip would pass.
+            raise BuildError(
+                f"{root}: git refuses a checkout owned by another user; to compare with "
+                f"upstream, trust it: git config --global --add safe.directory {root}",
+                exit_code=2,
+            )
         return Basis(None, f"{root} is not a git checkout")
     shallow = _git(["rev-parse", "--is-shallow-repository"], root).stdout.strip() == "true"
     if shallow and against is None:
@@ -138,6 +148,15 @@ def _export(layout: Layout, commit: str, dest: Path) -> None:
     archive.unlink()
 
 
+def _private(name: str, data: bytes) -> Path:
+    """`data` in a folder of the system's temp folder, removed when the process exits."""
+    folder = Path(tempfile.mkdtemp(prefix="turboci-basis-"))
+    atexit.register(shutil.rmtree, folder, True)
+    path = folder / name
+    path.write_bytes(data)
+    return path
+
+
 def basis_image(layout: Layout, commit: str) -> Path | None:
     """The basis compiled like the current tree (cached per commit and pinned
     versions, which decide the compiler and the google/ copies); None when
@@ -148,8 +167,11 @@ def basis_image(layout: Layout, commit: str) -> Path | None:
     image = layout.cache / "breaking" / f"{commit}-{pins}.binpb"
     if image.exists():
         return image
-    scratch = layout.cache / "tmp"
-    scratch.mkdir(parents=True, exist_ok=True)
+    scratch: Path | None = layout.cache / "tmp"
+    try:
+        (layout.cache / "tmp").mkdir(parents=True, exist_ok=True)
+    except OSError:
+        scratch = None  # a checkout this user cannot write: the system's temp folder
     with tempfile.TemporaryDirectory(prefix="basis-", dir=scratch) as tmp:
         work = Path(tmp)
         _export(layout, commit, work)
@@ -164,7 +186,10 @@ def basis_image(layout: Layout, commit: str) -> Path | None:
             ) from None
         # Atomic: a breaking run beside this one (read-only runs take no
         # lock) reads the whole image or none.
-        files.write_atomic(image, compiled.descriptor_set_path().read_bytes(), layout.root)
+        data = compiled.descriptor_set_path().read_bytes()
+        if scratch is None:
+            return _private(image.name, data)
+        files.write_atomic(image, data, layout.root)
         for old in image.parent.glob("*.binpb"):
             if old != image:
                 old.unlink(missing_ok=True)  # one basis at a time is all a checkout needs

@@ -32,8 +32,8 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def write_descriptor_set(ctx: Context, output: Path) -> Path:
-    """Compile (or reuse the cached compile) and write its descriptor set to `output`."""
-    data = ctx.compiled().descriptor_set_path().read_bytes()
+    """Compile (from the sources, not the descriptor cache) and write the set to `output`."""
+    data = ctx.compiled(from_sources=True).descriptor_set_path().read_bytes()
     target = output if output.is_absolute() else Path.cwd() / output
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -38,6 +38,8 @@ def docs(ctx: Context, check: bool = False) -> None:
     key = _key(compiled.key, target)
     if stamps.is_fresh(layout, "docs", key):
         return
+    # The pages are committed: rendered from protoc's descriptors, never the cache's.
+    compiled = ctx.compiled(from_sources=True)
     from tools.docs.render import render_docs  # jinja2: only when rendering
 
     pages = {rel: text.encode("utf-8") for rel, text in render_docs(compiled).items()}

@@ -272,7 +272,8 @@ def start(ctx: Context, check: bool = False) -> Finish:
     # Staging lives in the repo, on the same filesystem as go/ and py/.
     stage = transaction.scratch(ctx.layout, "gen", anywhere=check)
     try:
-        wait = launch(ctx.compiled(), stage, ctx.layout)
+        # The stubs are committed: from protoc's descriptors, never the cache's.
+        wait = launch(ctx.compiled(from_sources=True), stage, ctx.layout)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise

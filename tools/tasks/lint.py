@@ -112,7 +112,8 @@ def lint(ctx: Context, args: argparse.Namespace) -> int:
     buf_findings: Callable[[], list[Finding]] = list
     compiled = None
     if not foreign:
-        compiled = _compile(ctx)
+        # --fix rewrites sources from the descriptors: those protoc made.
+        compiled = _compile(ctx, from_sources=args.fix)
         if not args.fix:
             buf_findings = start_buf_lint(ctx)
     elif args.buf and not args.fix:
@@ -130,9 +131,9 @@ def lint(ctx: Context, args: argparse.Namespace) -> int:
     )
 
 
-def _compile(ctx: Context) -> Compiled:
+def _compile(ctx: Context, from_sources: bool = False) -> Compiled:
     try:
-        return ctx.compiled()
+        return ctx.compiled(from_sources)
     except BuildError as exc:
         exc.exit_code = 2  # a tree that does not compile is a tool error
         raise
