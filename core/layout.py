@@ -114,9 +114,17 @@ MARKERS = ("DEPS", "core/lock.py")
 
 def checkout_of(path: Path) -> Layout | None:
     """The checkout of this repository that holds `path` (it or the nearest
-    parent that has MARKERS), wherever the code asking was installed."""
+    parent that has MARKERS), wherever the code asking was installed.
+
+    The search stays inside the git work tree that holds `path` (it stops at
+    the first folder with a `.git`), or at `path` itself outside one: files
+    planted in a shared parent such as /tmp must not make a writer lock (and
+    create .cache/ in) a folder above the tree it was given.
+    """
     start = path.resolve()
-    for folder in (start, *start.parents):
+    chain = (start, *start.parents)
+    top = next((i for i, folder in enumerate(chain) if os.path.lexists(folder / ".git")), 0)
+    for folder in chain[: top + 1]:
         if all((folder / name).is_file() for name in MARKERS):
             return Layout(folder)
     return None

@@ -37,6 +37,7 @@ def test_installed_the_lint_suite_keeps_no_cache(
 
 def test_a_checkout_is_found_by_its_files_from_any_folder_inside(tmp_path: Path) -> None:
     checkout = tmp_path / "work"
+    (checkout / ".git").mkdir(parents=True)
     (checkout / "core").mkdir(parents=True)
     (checkout / "turboci" / "a").mkdir(parents=True)
     (checkout / "DEPS").write_text("")
@@ -47,3 +48,16 @@ def test_a_checkout_is_found_by_its_files_from_any_folder_inside(tmp_path: Path)
         assert found is not None and found.root == checkout.resolve()
     assert checkout_of(tmp_path) is None
     assert checkout_of(REPO.root / "turboci") == REPO
+
+
+def test_the_search_for_a_checkout_stays_inside_the_work_tree(tmp_path: Path) -> None:
+    # Planted in a shared parent, the markers must not claim the trees below it.
+    (tmp_path / "core").mkdir()
+    (tmp_path / "DEPS").write_text("")
+    (tmp_path / "core" / "lock.py").write_text("")
+    loose = tmp_path / "tree" / "protos"
+    loose.mkdir(parents=True)
+    assert checkout_of(loose) is None  # in no git work tree: only the folder itself
+    (tmp_path / "tree" / ".git").mkdir()
+    assert checkout_of(loose) is None  # the work tree's top is the last folder looked at
+    assert checkout_of(tmp_path) == Layout(tmp_path.resolve())
