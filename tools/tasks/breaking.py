@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import re
 import subprocess
-import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from pathlib import Path
 from core import files
 from core.layout import Layout
 from tools import stamps
+from tools import untar
 from tools.engine.context import Context
 from tools.engine.task import StepFn
 from tools.engine.task import Task
@@ -133,8 +133,7 @@ def _export(layout: Layout, commit: str, dest: Path) -> None:
         )
     if proc.returncode != 0:
         raise BuildError(f"git archive {commit[:12]} failed: {proc.stderr.decode().strip()}")
-    with tarfile.open(archive) as tar:
-        tar.extractall(tree, filter="data")
+    untar.extract(archive, tree)
     archive.unlink()
 
 

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import io
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,22 @@ def test_removed_field_fails_against_the_parent(api_tree: Path) -> None:
         run(api_tree)
     assert "1 breaking change(s) against HEAD~1" in info.value.message
     assert "Breaking-Proto-Change-Ok: <reason>" in info.value.message
+
+
+def test_a_python_without_the_tar_filter_still_compares(
+    api_tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As on Python 3.11.0-3.11.3 (Debian 12's 3.11.2): no filter= in extractall().
+    monkeypatch.delattr(tarfile, "data_filter", raising=False)
+
+    def old_extractall(*args: object, **kwargs: object) -> None:
+        raise TypeError("TarFile.extractall() got an unexpected keyword argument 'filter'")
+
+    monkeypatch.setattr(tarfile.TarFile, "extractall", old_extractall)
+    drop_realm(api_tree, "Drop realm")
+    with pytest.raises(BuildError) as info:
+        run(api_tree)
+    assert "1 breaking change(s) against HEAD~1" in info.value.message
 
 
 def test_footer_turns_failure_into_a_warning_with_the_reason(api_tree: Path) -> None:
