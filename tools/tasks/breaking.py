@@ -133,7 +133,10 @@ def _export(layout: Layout, commit: str, dest: Path) -> None:
         )
     if proc.returncode != 0:
         raise BuildError(f"git archive {commit[:12]} failed: {proc.stderr.decode().strip()}")
-    untar.extract(archive, tree)
+    try:
+        untar.extract(archive, tree)
+    except BuildError as exc:
+        raise BuildError(f"the basis {commit[:12]} cannot be compared: {exc.message}") from None
     archive.unlink()
 
 

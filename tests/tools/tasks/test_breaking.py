@@ -139,3 +139,24 @@ def test_uncommitted_edits_are_compared(api_tree: Path) -> None:
     path.write_text(path.read_text().replace("optional string realm = 2;", "reserved 2;"))
     with pytest.raises(BuildError, match="breaking change"):
         run(api_tree)
+
+
+def test_a_basis_holding_a_link_out_is_refused_and_nothing_is_written_through_it(
+    api_tree: Path, tmp_path: Path
+) -> None:
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "keep.proto").write_text("mine")
+    link = api_tree / "turboci" / "graph" / "evil"
+    link.symlink_to(victim)
+    git(api_tree, "add", "-A")
+    git(api_tree, "commit", "-qm", "A link out")
+    link.unlink()
+    git(api_tree, "commit", "-qam", "No link")
+    with pytest.raises(BuildError) as info:
+        run(api_tree)
+    message = info.value.message
+    assert message.startswith("the basis "), message
+    assert "cannot be compared: basis.tar: 'turboci/graph/evil': a link" in message
+    assert "\n" not in message
+    assert [p.name for p in victim.iterdir()] == ["keep.proto"]
