@@ -239,9 +239,6 @@ def test_the_install_writes_nothing_in_home(
     layout = toolchain.Layout(
         tmp_path / "venv", tmp_path / "bin", tmp_path / "installed.json", cache
     )
-    # pip's own cache comes along from the checkout's, so no download is needed.
-    cache.mkdir()
-    (cache / "pip").symlink_to(toolchain.Layout().cache / "pip")
     toolchain.ensure(make_deps(tmp_path, {"six": "1.17.0"}, {}), lambda _: None, layout)
     assert list(home.iterdir()) == []
     assert (cache / "rustup" / "settings.toml").exists()  # the fake did run
