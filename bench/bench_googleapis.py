@@ -31,7 +31,6 @@ import shlex
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
 
@@ -49,6 +48,7 @@ from core import protoc  # noqa: E402
 from core.layout import REPO as LAYOUT  # noqa: E402
 from presubmit.runner import cache_for  # noqa: E402
 from tools import deps  # noqa: E402
+from tools import untar  # noqa: E402
 
 BUF = LAYOUT.venv_bin("buf")
 BUF_YAML = "version: v2\nlint:\n  use:\n    - STANDARD\n"
@@ -72,8 +72,7 @@ def fetch(folder: Path) -> Path:
             env={**os.environ, "npm_config_cache": str(LAYOUT.tool_cache / "npm")},
         )
         [tgz] = Path(tmp).glob("*.tgz")
-        with tarfile.open(tgz) as tar:
-            tar.extractall(tmp, filter="data")
+        untar.extract(tgz, Path(tmp))
         package = Path(tmp) / "package"
         for doomed in [package / "build", package / "google" / "protobuf"]:
             shutil.rmtree(doomed, ignore_errors=True)

@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass
 from dataclasses import field
@@ -16,13 +18,14 @@ from tools.errors import BuildError
 
 SECTIONS = ("python", "go_tools", "go_module", "npm")
 # A pip requirement name and a Go module path, loosely: enough to refuse
-# pins that would be read as pip options or shell syntax.
-_PY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_PY_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+!_-]*$")
-_GO_PATH = re.compile(r"^[a-z0-9.-]+(/[A-Za-z0-9._~-]+)+$")
-_GO_VERSION = re.compile(r"^v\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
-_NPM_NAME = re.compile(r"^(@[a-z0-9~-][a-z0-9._~-]*/)?[a-z0-9~-][a-z0-9._~-]*$")
-_NPM_VERSION = re.compile(r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
+# pins that would be read as pip options or shell syntax. Always matched
+# whole (fullmatch): `$` also matches before a final newline.
+_PY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_PY_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+!_-]*")
+_GO_PATH = re.compile(r"[a-z0-9.-]+(/[A-Za-z0-9._~-]+)+")
+_GO_VERSION = re.compile(r"v\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?")
+_NPM_NAME = re.compile(r"(@[a-z0-9~-][a-z0-9._~-]*/)?[a-z0-9~-][a-z0-9._~-]*")
+_NPM_VERSION = re.compile(r"\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?")
 
 
 @dataclass(frozen=True)
@@ -51,8 +54,41 @@ class Deps:
         return pins[name].version
 
 
+_TABLE_LINE = re.compile(r"\s*\[\s*([A-Za-z0-9_-]+)\s*\]\s*(#.*)?")
+_KEY_LINE = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*=""")
+
+
+def _unescaped(quoted: str) -> str:
+    """A basic-string key's escapes resolved, as tomllib reads them."""
+    try:
+        value = tomllib.loads(f'k = "{quoted}"')["k"]
+    except tomllib.TOMLDecodeError:
+        return quoted
+    return value if isinstance(value, str) else quoted
+
+
+def _key_lines(text: str) -> dict[tuple[str, str], int]:
+    """(section, key) -> 1-based line of its first assignment, in one pass
+    (tomllib keeps no positions; a search per key made 20,000 pins take a minute)."""
+    out: dict[tuple[str, str], int] = {}
+    section = ""
+    for number, line in enumerate(text.split("\n"), 1):
+        table = _TABLE_LINE.fullmatch(line)
+        if table:
+            section = table.group(1)
+            continue
+        key = _KEY_LINE.match(line)
+        if key:
+            name = next(g for g in key.groups() if g is not None)
+            if key.group(1) and "\\" in name:
+                name = _unescaped(name)
+            out.setdefault((section, name), number)
+    return out
+
+
 def _line_of(text: str, key: str) -> int:
-    """1-based line where `key` is assigned; tomllib keeps no positions."""
+    """1-based line where `key` is assigned, for a key the one-pass index missed
+    (a dotted key, say): a search of its own."""
     pattern = re.compile(r'^\s*"?' + re.escape(key) + r'"?\s*=', re.MULTILINE)
     match = pattern.search(text)
     return text.count("\n", 0, match.start()) + 1 if match else 1
@@ -76,6 +112,7 @@ def parse(text: str, path: Path) -> Deps:
             f"{path.name}: unknown section [{unknown[0]}]; expected one of "
             + ", ".join(f"[{s}]" for s in SECTIONS)
         )
+    lines = _key_lines(text)
     sections: dict[str, dict[str, Pin]] = {}
     for section in SECTIONS:
         table = data.get(section, {})
@@ -83,7 +120,7 @@ def parse(text: str, path: Path) -> Deps:
             raise BuildError(f"{path.name}: {section} must be a table: [{section}]")
         pins: dict[str, Pin] = {}
         for name, version in table.items():
-            line = _line_of(text, name)
+            line = lines.get((section, name)) or _line_of(text, name)
             if not isinstance(version, str):
                 raise BuildError(
                     f"{path.name}:{line}: {name}: the version must be a quoted string, "
@@ -93,9 +130,9 @@ def parse(text: str, path: Path) -> Deps:
                 "python": (_PY_NAME, _PY_VERSION),
                 "npm": (_NPM_NAME, _NPM_VERSION),
             }.get(section, (_GO_PATH, _GO_VERSION))
-            if not name_ok.match(name):
+            if not name_ok.fullmatch(name):
                 raise BuildError(f"{path.name}:{line}: {name!r} is not a valid {section} name")
-            if not version_ok.match(version):
+            if not version_ok.fullmatch(version):
                 hint = (
                     "e.g. 1.2.3"
                     if section in ("python", "npm")
@@ -109,20 +146,46 @@ def parse(text: str, path: Path) -> Deps:
     return Deps(path=path, **sections)
 
 
-def load(path: Path) -> Deps:
+def _read(path: Path) -> bytes:
+    """DEPS's bytes; anything but a regular file is refused before it is
+    opened (a FIFO would block the open), and O_NONBLOCK covers a swap after."""
     try:
-        text = path.read_text(encoding="utf-8")
+        mode = os.stat(path).st_mode
     except FileNotFoundError:
         raise BuildError(f"{path}: not found; the repo root must hold a DEPS file") from None
-    except UnicodeDecodeError:
-        raise BuildError(f"{path.name}: not UTF-8 text") from None
-    except IsADirectoryError:
+    except OSError as exc:
+        raise BuildError(f"{path.name}: cannot be read: {exc.strerror}", exit_code=2) from None
+    if stat.S_ISDIR(mode):
         raise BuildError(
             f"{path.name}: a folder; it must be the file of pinned versions (see git log DEPS)",
             exit_code=2,
-        ) from None
+        )
+    if not stat.S_ISREG(mode):
+        raise BuildError(
+            f"{path.name}: not a regular file (a FIFO, socket or device); "
+            "it must be the file of pinned versions (see git log DEPS)",
+            exit_code=2,
+        )
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise BuildError(
             f"{path.name}: cannot be read: {exc.strerror}; fix its permissions", exit_code=2
         ) from None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise BuildError(f"{path.name}: not a regular file", exit_code=2)
+        try:
+            return fh.read()
+        except OSError as exc:
+            raise BuildError(f"{path.name}: cannot be read: {exc.strerror}", exit_code=2) from None
+
+
+def load(path: Path) -> Deps:
+    data = _read(path)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise BuildError(f"{path.name}:{line}: not UTF-8 text; DEPS must be UTF-8") from None
     return parse(text, path)

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from core import protoc
 from core.layout import REPO
@@ -18,6 +19,19 @@ def tool_env(layout: Layout = REPO) -> dict[str, str]:
     (modules, its WebAssembly runtime) in tools/cache, not ~/.cache/buf."""
     env = protoc.environment()
     env.setdefault("BUF_CACHE_DIR", str(layout.tool_cache / "buf"))
+    return env
+
+
+def install_env(tool_cache: Path = REPO.tool_cache) -> dict[str, str]:
+    """For the installers (venv, pip): rustup's state in tools/cache.
+
+    pip runs `rustc --version` for its user agent; through rustup's proxy that
+    writes ~/.rustup/settings.toml unless RUSTUP_HOME points elsewhere. HOME
+    itself stays: pip.conf and .netrc there may name the index to use.
+    """
+    cache = tool_cache.resolve()
+    env = dict(os.environ)
+    env.update(RUSTUP_HOME=str(cache / "rustup"), CARGO_HOME=str(cache / "cargo"))
     return env
 
 

@@ -52,6 +52,12 @@ def mismatches(go_dir: Path, deps: Deps, layout: Layout) -> list[str]:
 
 def sync(go_dir: Path, deps: Deps, layout: Layout) -> bool:
     """Make go.mod require exactly the DEPS pins, then tidy; True if it changed."""
+    if not deps.go_module:
+        # Else tidy would pick the newest of every module from the network.
+        raise BuildError(
+            f"{deps.path.name}: [go_module] pins no module; it must pin the modules "
+            "go/go.mod requires (google.golang.org/protobuf, google.golang.org/grpc, ...)"
+        )
     gomod = go_dir / "go.mod"
     if not gomod.exists():
         gomod.write_text(f"module {GO_MODULE}\n\ngo {GO_VERSION}\n", encoding="utf-8")

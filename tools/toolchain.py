@@ -9,8 +9,10 @@ Only the standard library is used here: this runs before the venv exists.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import platform
 import subprocess
 import sys
 from collections.abc import Callable
@@ -31,11 +33,13 @@ Say = Callable[[str], None]
 
 @dataclass(frozen=True)
 class Layout:
-    """Where the tools go: the venv, the Go binaries and the install record."""
+    """Where the tools go: the venv, the Go binaries and the install record;
+    and the installers' caches."""
 
     venv: Path = REPO.venv
     gobin: Path = REPO.gobin
     record: Path = REPO.installed
+    cache: Path = REPO.tool_cache
 
     def python(self) -> Path:
         return self.venv / ("Scripts" if os.name == "nt" else "bin") / "python"
@@ -79,6 +83,54 @@ def _last_meaningful_line(output: str) -> str:
     return lines[-1] if lines else "(no output)"
 
 
+# What pip and go print when the index or proxy cannot be reached at all
+# (then "no such version" is only what they conclude from an empty answer).
+# The most telling first: go says "dial tcp ...: connection refused".
+_OFFLINE = (
+    "temporary failure in name resolution",
+    "name or service not known",
+    "nodename nor servname provided",
+    "no such host",
+    "network is unreachable",
+    "no route to host",
+    "connection refused",
+    "i/o timeout",
+    "failed to establish a new connection",
+    "connecttimeouterror",
+    "proxyerror",
+    "dial tcp",
+)
+
+
+def offline_reason(output: str) -> str | None:
+    """The words in installer output that say the network is unreachable, if any."""
+    lowered = output.lower()
+    return next((words for words in _OFFLINE if words in lowered), None)
+
+
+def interpreter() -> dict[str, str]:
+    """The Python running this, as the install record names the one that built the venv."""
+    # The base interpreter: from inside a venv, the one that venv was made from.
+    base = getattr(sys, "_base_executable", None) or sys.executable
+    return {"version": platform.python_version(), "executable": os.path.realpath(base)}
+
+
+def venv_fits(layout: Layout, installed: dict[str, dict[str, str]]) -> bool:
+    """Whether the venv exists and was built by the Python running now.
+
+    Run from inside the venv it trivially was. Run by another Python (say
+    `python3.11 build.py` after a first run with another 3.11), the venv is
+    made again, so the tools are tested on the Python the user chose. A
+    record from before interpreters were recorded is taken at its word.
+    """
+    if not layout.python().exists():
+        return False
+    if Path(sys.prefix).resolve() == layout.venv.resolve():
+        return True
+    built_by = installed.get("interpreter")
+    return built_by is None or built_by == interpreter()
+
+
 def go_binary(module: str, gobin: Path = REPO.gobin) -> Path:
     return gobin / module.rsplit("/", 1)[-1]
 
@@ -99,6 +151,28 @@ def missing(
     return out
 
 
+def _create_venv(layout: Layout, say: Say) -> None:
+    version = platform.python_version()
+    # Debian and Ubuntu ship ensurepip (which puts pip in a venv) separately.
+    if importlib.util.find_spec("ensurepip") is None:
+        raise BuildError(
+            f"{sys.executable} (Python {version}) cannot make the tools venv: it lacks "
+            "ensurepip; install it (Debian/Ubuntu: apt install python3-venv) or run "
+            "./build.py with another Python 3.11+"
+        )
+    say(f"creating the tools venv in {_shown(layout.venv)}/ with Python {version}")
+    # A child process, so the installers' environment (tools.env) applies to it.
+    proc = subprocess.run(
+        [sys.executable, "-m", "venv", "--clear", str(layout.venv)],
+        capture_output=True,
+        text=True,
+        env=env.install_env(layout.cache),
+    )
+    if proc.returncode != 0:
+        detail = _last_meaningful_line(proc.stderr + proc.stdout)
+        raise BuildError(f"{_shown(layout.venv)}: could not create the tools venv: {detail}")
+
+
 def _pip_install(pins: list[Pin], deps: Deps, layout: Layout, say: Say) -> None:
     py = layout.python()
     reqs = [f"{p.name}=={p.version}" for p in pins]
@@ -112,11 +186,12 @@ def _pip_install(pins: list[Pin], deps: Deps, layout: Layout, say: Say) -> None:
             "--disable-pip-version-check",
             "-q",
             "--cache-dir",
-            str(REPO.tool_cache / "pip"),
+            str(layout.cache / "pip"),
             *reqs,
         ],
         capture_output=True,
         text=True,
+        env=env.install_env(layout.cache),
     )
     if proc.returncode == 0:
         return
@@ -125,6 +200,12 @@ def _pip_install(pins: list[Pin], deps: Deps, layout: Layout, say: Say) -> None:
     culprit = next((p for p in pins if f"{p.name}=={p.version}" in detail), None)
     where = culprit.where(deps.path) if culprit else deps.path.name
     what = f'{culprit.name} = "{culprit.version}"' if culprit else ", ".join(reqs)
+    offline = offline_reason(proc.stderr + proc.stdout)
+    if offline:
+        raise BuildError(
+            f"{where}: could not install {what}: the package index is unreachable "
+            f"({offline}); connect to the network (or set PIP_INDEX_URL, HTTPS_PROXY) and rerun"
+        )
     raise BuildError(
         f"{where}: could not install {what}: {detail} (check that the version exists on PyPI)"
     )
@@ -142,16 +223,23 @@ def _go_install(pin: Pin, deps: Deps, layout: Layout, say: Say) -> None:
     )
     if proc.returncode != 0:
         detail = _last_meaningful_line(proc.stderr + proc.stdout)
+        where = f"{pin.where(deps.path)}: could not install {pin.name}@{pin.version}"
+        offline = offline_reason(proc.stderr + proc.stdout)
+        if offline:
+            raise BuildError(
+                f"{where}: the Go module proxy is unreachable ({offline}); connect to the "
+                "network (or set GOPROXY, HTTPS_PROXY) and rerun"
+            )
         raise BuildError(
-            f"{pin.where(deps.path)}: could not install {pin.name}@{pin.version}: {detail} "
-            "(check that the version exists on the Go module proxy)"
+            f"{where}: {detail} (check that the version exists on the Go module proxy)"
         )
 
 
 def ensure(deps: Deps, say: Say = _say, layout: Layout | None = None) -> list[Pin]:
     """Install every pin that is missing or at another version; return them."""
     layout = layout or Layout()
-    if not missing(deps, _read_installed(layout.record), layout.python().exists(), layout.gobin):
+    installed = _read_installed(layout.record)
+    if not missing(deps, installed, venv_fits(layout, installed), layout.gobin):
         return []
     # Installing writes tools/: one writer per checkout (then look again:
     # the run we waited for may have installed everything).
@@ -161,16 +249,14 @@ def ensure(deps: Deps, say: Say = _say, layout: Layout | None = None) -> list[Pi
 
 def _install(deps: Deps, say: Say, layout: Layout) -> list[Pin]:
     installed = _read_installed(layout.record)
-    venv_ok = layout.python().exists()
+    venv_ok = venv_fits(layout, installed)
     todo = missing(deps, installed, venv_ok, layout.gobin)
     if not todo:
         return []
     if not venv_ok:
-        import venv  # only on first use: the import is slow and rarely needed
-
-        say(f"creating the tools venv in {_shown(layout.venv)}/")
-        venv.EnvBuilder(with_pip=True, clear=True).create(layout.venv)
+        _create_venv(layout, say)
         installed["python"] = {}
+        installed["interpreter"] = interpreter()
     py_todo = [p for p in todo if p.section == "python"]
     if py_todo:
         _pip_install(py_todo, deps, layout, say)

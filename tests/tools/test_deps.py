@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -81,3 +83,87 @@ def test_npm_pins_are_checked_like_the_others() -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(BuildError, match="not found"):
         deps.load(tmp_path / "DEPS")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[python]\nbuf-bin = "1.75.0\\n"\n',
+        '[python]\n"buf-bin\\n" = "1.75.0"\n',
+        '[go_tools]\n"google.golang.org/x/tool" = "v1.2.3\\n"\n',
+        '[go_module]\n"google.golang.org/x\\n" = "v1.2.3"\n',
+        '[npm]\nleft-pad = "1.0.0\\n"\n',
+    ],
+)
+def test_a_trailing_newline_in_a_name_or_version_is_refused(text: str) -> None:
+    msg = error_of(text)
+    assert msg.startswith("DEPS:2: ") and "is not a valid" in msg
+
+
+def test_many_pins_parse_in_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Lines come from one pass over the text (20,000 pins parse in 0.2 s,
+    # bench/RESULTS.md); the search per key, quadratic, is for odd keys only.
+    searched: list[str] = []
+
+    def search(text: str, key: str) -> int:
+        searched.append(key)
+        return 1
+
+    monkeypatch.setattr(deps, "_line_of", search)
+    text = "[python]\n" + "".join(f'pkg{i} = "1.0.{i}"  # c\n' for i in range(20_000))
+    text += '\n[go_module]\n"example.com/m" = "v1.0.0"\n'
+    d = parse(text)
+    assert len(d.python) == 20_000
+    assert (d.python["pkg0"].line, d.python["pkg19999"].line) == (2, 20_001)
+    assert d.go_module["example.com/m"].line == 20_004
+    assert searched == []
+
+
+def test_a_key_is_found_in_its_own_section() -> None:
+    d = parse('[python]\nsix = "1.0"\n\n[npm]\nsix = "1.0.0"\n')
+    assert (d.python["six"].line, d.npm["six"].line) == (2, 5)
+
+
+def test_a_key_with_escapes_gets_its_line() -> None:
+    assert error_of('[python]\n\n"a\\u0020b" = "1"\n').startswith("DEPS:3: 'a b' is not")
+
+
+def load_error(path: Path) -> str:
+    """load()'s error, from a thread: a load that blocks fails the test, not hangs it."""
+    result: list[str] = []
+
+    def load() -> None:
+        try:
+            deps.load(path)
+        except BuildError as exc:
+            result.append(exc.message)
+
+    thread = threading.Thread(target=load, daemon=True)
+    thread.start()
+    thread.join(timeout=20)
+    if thread.is_alive():
+        # Unblock an open() stuck on a FIFO, then fail.
+        os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+        pytest.fail(f"{path}: load() blocked")
+    assert result, f"{path}: load() raised no BuildError"
+    return result[0]
+
+
+def test_a_folder_fifo_or_non_utf8_deps_is_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "folder" / "DEPS"
+    folder.mkdir(parents=True)
+    fifo = tmp_path / "fifo" / "DEPS"
+    fifo.parent.mkdir()
+    os.mkfifo(fifo)  # opened for reading, a FIFO with no writer blocks forever
+    latin = tmp_path / "latin" / "DEPS"
+    latin.parent.mkdir()
+    latin.write_bytes(b'[python]\n# caf\xe9\nsix = "1.0"\n')
+    wanted = {
+        folder: "DEPS: a folder; ",
+        fifo: "DEPS: not a regular file (a FIFO, socket or device); ",
+        latin: "DEPS:2: not UTF-8 text",
+    }
+    for path, start in wanted.items():
+        message = load_error(path)
+        assert message.startswith(start), message
+        assert "\n" not in message

@@ -44,3 +44,16 @@ def test_tools_run_without_a_go_collector_unless_the_user_says(
     assert (env.tool_env()["GOGC"], env.tool_env()["GOMEMLIMIT"]) == ("off", "1GiB")
     monkeypatch.setenv("GOGC", "100")
     assert env.tool_env()["GOGC"] == "100"
+
+
+def test_the_installers_keep_rustup_in_the_tool_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", "/home/someone")
+    monkeypatch.setenv("RUSTUP_HOME", "/home/someone/.rustup")
+    installer = env.install_env(tmp_path / "cache")
+    cache = (tmp_path / "cache").resolve()
+    assert installer["RUSTUP_HOME"] == str(cache / "rustup")
+    assert installer["CARGO_HOME"] == str(cache / "cargo")
+    # HOME stays: pip.conf and .netrc there may name the index and its login.
+    assert installer["HOME"] == "/home/someone"

@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -91,3 +93,152 @@ def test_go_tool_pin_to_a_version_that_does_not_exist(tmp_path: Path) -> None:
         "DEPS:4: could not install google.golang.org/protobuf/cmd/protoc-gen-go@v0.0.999"
     )
     assert "\n" not in msg
+
+
+def fake_venv(tmp_path: Path) -> toolchain.Layout:
+    """A venv whose python is the one running the tests (nothing is installed into it)."""
+    layout = toolchain.Layout(tmp_path / "venv", tmp_path / "bin", tmp_path / "installed.json")
+    (layout.venv / "bin").mkdir(parents=True)
+    (layout.venv / "bin" / "python").symlink_to(Path(sys.executable))
+    return layout
+
+
+def test_a_venv_built_by_another_python_does_not_fit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    layout = fake_venv(tmp_path)
+    now = toolchain.interpreter()
+    other = {"version": "3.11.2", "executable": "/usr/bin/python3.11"}
+    assert toolchain.venv_fits(layout, {"interpreter": now})
+    assert not toolchain.venv_fits(layout, {"interpreter": other})
+    # A record from before interpreters were recorded is taken at its word.
+    assert toolchain.venv_fits(layout, {"python": {"six": "1.17.0"}})
+    # Run from inside the venv, the venv is the running Python's by definition.
+    monkeypatch.setattr(sys, "prefix", str(layout.venv))
+    assert toolchain.venv_fits(layout, {"interpreter": other})
+    (layout.venv / "bin" / "python").unlink()
+    assert not toolchain.venv_fits(layout, {"interpreter": now})
+
+
+def test_a_python_without_ensurepip_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    layout = toolchain.Layout(tmp_path / "venv", tmp_path / "bin", tmp_path / "installed.json")
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "ensurepip" else real_find_spec(name, *a),
+    )
+    with pytest.raises(BuildError) as info:
+        toolchain.ensure(make_deps(tmp_path, {"six": "1.17.0"}, {}), lambda _: None, layout)
+    msg = info.value.message
+    assert "cannot make the tools venv: it lacks ensurepip" in msg
+    assert "apt install python3-venv" in msg and "\n" not in msg
+    assert not layout.venv.exists()
+
+
+# What pip and go print offline (an `unshare -n` namespace) and online.
+PIP_OFFLINE = """\
+WARNING: Retrying (Retry(total=0, connect=None, read=None, redirect=None, status=None)) after \
+connection broken by 'NewConnectionError('<pip._vendor.urllib3.connection.HTTPSConnection object \
+at 0x7f>: Failed to establish a new connection: [Errno -3] Temporary failure in name \
+resolution')': /simple/six/
+ERROR: Could not find a version that satisfies the requirement six==99.0.0 (from versions: none)
+ERROR: No matching distribution found for six==99.0.0
+"""
+GO_OFFLINE = (
+    'go: example.com/x/cmd/y@v1.0.0: Get "https://proxy.golang.org/example.com/x/cmd/y/@v/'
+    'v1.0.0.info": dial tcp: lookup proxy.golang.org on 10.0.0.53:53: dial udp 10.0.0.53:53: '
+    "connect: network is unreachable\n"
+)
+PIP_ONLINE = """\
+ERROR: Could not find a version that satisfies the requirement six==99.0.0 (from versions: \
+1.16.0, 1.17.0)
+ERROR: No matching distribution found for six==99.0.0
+"""
+GO_ONLINE = (
+    "go: google.golang.org/protobuf/cmd/protoc-gen-go@v0.0.999: "
+    "google.golang.org/protobuf@v0.0.999: invalid version: unknown revision v0.0.999\n"
+)
+
+
+def test_offline_output_is_told_from_a_missing_version() -> None:
+    assert toolchain.offline_reason(PIP_OFFLINE) == "temporary failure in name resolution"
+    assert toolchain.offline_reason(GO_OFFLINE) == "network is unreachable"
+    assert toolchain.offline_reason(PIP_ONLINE) is None
+    assert toolchain.offline_reason(GO_ONLINE) is None
+
+
+def test_an_unreachable_index_is_named_not_a_missing_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Port 9 (discard) on loopback: refused at once, as with no network.
+    monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")
+    monkeypatch.setenv("PIP_RETRIES", "1")  # with none, pip keeps the why to itself
+    monkeypatch.setenv("GOPROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("GOFLAGS", "")
+    layout = fake_venv(tmp_path)
+    layout = toolchain.Layout(layout.venv, layout.gobin, layout.record, tmp_path / "cache")
+    pins: tuple[tuple[dict[str, str], dict[str, str], str], ...] = (
+        ({"six": "99.0.0"}, {}, 'DEPS:2: could not install six = "99.0.0": the package index'),
+        (
+            {},
+            {"example.invalid/nothing/cmd/tool": "v1.0.0"},
+            "DEPS:4: could not install example.invalid/nothing/cmd/tool@v1.0.0: the Go module "
+            "proxy is unreachable (connection refused); connect to the network",
+        ),
+    )
+    for python, go_tools, start in pins:
+        with pytest.raises(BuildError) as info:
+            toolchain.ensure(make_deps(tmp_path, python, go_tools), lambda _: None, layout)
+        msg = info.value.message
+        assert msg.startswith(start), msg
+        assert "check that the version exists" not in msg and "\n" not in msg
+
+
+@pytest.mark.slow  # a real venv and pip
+def test_a_venv_built_by_another_python_is_built_again(tmp_path: Path) -> None:
+    layout = toolchain.Layout(tmp_path / "venv", tmp_path / "bin", tmp_path / "installed.json")
+    d = make_deps(tmp_path, {"six": "1.17.0"}, {})
+    toolchain.ensure(d, lambda _: None, layout)
+    record = json.loads(layout.record.read_text())
+    assert record["interpreter"] == toolchain.interpreter()
+    # As if a first run with another Python had built it.
+    record["interpreter"] = {"version": "3.11.2", "executable": "/usr/bin/python3.11"}
+    layout.record.write_text(json.dumps(record))
+    (layout.venv / "marker").write_text("")
+    said: list[str] = []
+    assert [p.name for p in toolchain.ensure(d, said.append, layout)] == ["six"]
+    assert said[0].startswith(f"creating the tools venv in {layout.venv}/ with Python ")
+    assert not (layout.venv / "marker").exists()
+    assert json.loads(layout.record.read_text())["interpreter"] == toolchain.interpreter()
+
+
+@pytest.mark.slow  # a real venv and pip
+def test_the_install_writes_nothing_in_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pip asks `rustc --version` for its user agent; rustup's proxy then writes
+    # its settings under RUSTUP_HOME, ~/.rustup by default. This rustc does the same.
+    home = tmp_path / "home"
+    home.mkdir()
+    fake = tmp_path / "fakebin"
+    fake.mkdir()
+    rustc = fake / "rustc"
+    rustc.write_text(
+        '#!/bin/sh\nd="${RUSTUP_HOME:-$HOME/.rustup}"\nmkdir -p "$d"\n'
+        'echo \'version = "12"\' > "$d/settings.toml"\necho "rustc 1.0.0"\n'
+    )
+    rustc.chmod(0o755)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
+    for var in ("RUSTUP_HOME", "CARGO_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    cache = tmp_path / "cache"
+    layout = toolchain.Layout(
+        tmp_path / "venv", tmp_path / "bin", tmp_path / "installed.json", cache
+    )
+    toolchain.ensure(make_deps(tmp_path, {"six": "1.17.0"}, {}), lambda _: None, layout)
+    assert list(home.iterdir()) == []
+    assert (cache / "rustup" / "settings.toml").exists()  # the fake did run

@@ -16,7 +16,6 @@ import atexit
 import re
 import shutil
 import subprocess
-import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from pathlib import Path
 from core import files
 from core.layout import Layout
 from tools import stamps
+from tools import untar
 from tools.engine.context import Context
 from tools.engine.task import StepFn
 from tools.engine.task import Task
@@ -143,8 +143,10 @@ def _export(layout: Layout, commit: str, dest: Path) -> None:
         )
     if proc.returncode != 0:
         raise BuildError(f"git archive {commit[:12]} failed: {proc.stderr.decode().strip()}")
-    with tarfile.open(archive) as tar:
-        tar.extractall(tree, filter="data")
+    try:
+        untar.extract(archive, tree)
+    except BuildError as exc:
+        raise BuildError(f"the basis {commit[:12]} cannot be compared: {exc.message}") from None
     archive.unlink()
 
 

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import io
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,22 @@ def test_removed_field_fails_against_the_parent(api_tree: Path) -> None:
         run(api_tree)
     assert "1 breaking change(s) against HEAD~1" in info.value.message
     assert "Breaking-Proto-Change-Ok: <reason>" in info.value.message
+
+
+def test_a_python_without_the_tar_filter_still_compares(
+    api_tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As on Python 3.11.0-3.11.3 (Debian 12's 3.11.2): no filter= in extractall().
+    monkeypatch.delattr(tarfile, "data_filter", raising=False)
+
+    def old_extractall(*args: object, **kwargs: object) -> None:
+        raise TypeError("TarFile.extractall() got an unexpected keyword argument 'filter'")
+
+    monkeypatch.setattr(tarfile.TarFile, "extractall", old_extractall)
+    drop_realm(api_tree, "Drop realm")
+    with pytest.raises(BuildError) as info:
+        run(api_tree)
+    assert "1 breaking change(s) against HEAD~1" in info.value.message
 
 
 def test_footer_turns_failure_into_a_warning_with_the_reason(api_tree: Path) -> None:
@@ -122,3 +139,24 @@ def test_uncommitted_edits_are_compared(api_tree: Path) -> None:
     path.write_text(path.read_text().replace("optional string realm = 2;", "reserved 2;"))
     with pytest.raises(BuildError, match="breaking change"):
         run(api_tree)
+
+
+def test_a_basis_holding_a_link_out_is_refused_and_nothing_is_written_through_it(
+    api_tree: Path, tmp_path: Path
+) -> None:
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "keep.proto").write_text("mine")
+    link = api_tree / "turboci" / "graph" / "evil"
+    link.symlink_to(victim)
+    git(api_tree, "add", "-A")
+    git(api_tree, "commit", "-qm", "A link out")
+    link.unlink()
+    git(api_tree, "commit", "-qam", "No link")
+    with pytest.raises(BuildError) as info:
+        run(api_tree)
+    message = info.value.message
+    assert message.startswith("the basis "), message
+    assert "cannot be compared: basis.tar: 'turboci/graph/evil': a link" in message
+    assert "\n" not in message
+    assert [p.name for p in victim.iterdir()] == ["keep.proto"]
