@@ -33,7 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = (
         EPILOG + "\n\nA check is skipped only when the change touches none of the files it "
         "reads;\nthe summary says why. The footer 'Breaking-Proto-Change-Ok: <reason>' in the\n"
-        "description turns a breaking failure into a warning; nothing else is downgraded."
+        "description's last paragraph (a trailer, never the subject) turns a breaking\n"
+        "failure into a warning; nothing else is downgraded."
     )
     parser.add_argument(
         "--upstream",

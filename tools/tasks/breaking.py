@@ -12,7 +12,6 @@ an image like the current tree; the shared compile is compared with it.
 from __future__ import annotations
 
 import argparse
-import re
 import subprocess
 import tarfile
 import tempfile
@@ -22,6 +21,7 @@ from pathlib import Path
 from core import files
 from core.layout import Layout
 from tools import stamps
+from tools import trailers
 from tools.engine.context import Context
 from tools.engine.task import StepFn
 from tools.engine.task import Task
@@ -30,7 +30,6 @@ from tools.run import output_of
 from tools.run import run
 
 FOOTER = "Breaking-Proto-Change-Ok"
-_FOOTER_LINE = re.compile(rf"^{FOOTER}:[ \t]*(.*\S)[ \t]*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -84,11 +83,9 @@ class BreakingChangeError(BuildError):
 
 
 def footer_of(message: str) -> str | None:
-    """The reason of a Breaking-Proto-Change-Ok footer in one change description."""
-    # A footer lives in the last paragraph of a commit message.
-    last = message.strip().rsplit("\n\n", 1)[-1]
-    match = _FOOTER_LINE.search(last)
-    return match.group(1) if match else None
+    """The reason of a Breaking-Proto-Change-Ok footer in one change description
+    (a trailer, as git reads them: never the subject, only the last paragraph)."""
+    return trailers.value_of(message, FOOTER)
 
 
 def footer_reason(root: Path, basis: str) -> str | None:
