@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +43,60 @@ def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
         )
     except FileNotFoundError:
         raise ChangeError("git is not installed (not found on PATH)") from None
+
+
+# A description is a commit message: anything near this size is not one.
+MAX_MESSAGE_BYTES = 1 << 20
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def _refuse_irregular(mode: int, where: str) -> None:
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _KINDS if test(mode)), "a special file")
+        raise ChangeError(
+            f"{where}: {kind}, not a regular file; give a file that holds the change description"
+        )
+
+
+def _read_regular(path: Path, where: str) -> bytes:
+    # Checked before the open: opening a FIFO for reading waits for a writer.
+    _refuse_irregular(os.stat(path).st_mode, where)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        # What was opened decides: the path may have been swapped since the stat.
+        _refuse_irregular(os.fstat(fd).st_mode, where)
+        data = os.read(fd, MAX_MESSAGE_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(data) > MAX_MESSAGE_BYTES:
+        raise ChangeError(
+            f"{where}: larger than a change description can be ({MAX_MESSAGE_BYTES} bytes); "
+            "give the commit message alone"
+        )
+    return data
+
+
+def read_message(path: Path) -> str:
+    """The change description in `path`: a regular UTF-8 file, read without blocking."""
+    where = f"--message-file {path}"
+    try:
+        data = _read_regular(path, where)
+    except OSError as exc:
+        raise ChangeError(f"{where}: cannot read it: {exc.strerror}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ChangeError(
+            f"{where}: not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "save the description as UTF-8"
+        ) from None
 
 
 def _lines(text: str) -> list[str]:
@@ -85,6 +141,8 @@ def find(
     include_uncommitted: bool = False,
 ) -> Change:
     """The change checked out at `root`; raises ChangeError when there is none to judge."""
+    # A bad argument is reported before git is asked anything.
+    description = None if message_file is None else read_message(message_file)
     inside = _git(root, "rev-parse", "--show-toplevel")
     if inside.returncode != 0:
         raise ChangeError(f"{root} is not a git checkout; the presubmit judges a commit range")
@@ -98,14 +156,10 @@ def find(
         )
     basis, why = _basis(root, upstream)
     source = "HEAD's commit message"
-    if message_file is not None:
-        source = f"--message-file {message_file}"
-        try:
-            description = message_file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ChangeError(f"--message-file {message_file}: cannot read it ({exc})") from None
-    else:
+    if description is None:
         description = _git(root, "log", "-1", "--format=%B", "HEAD").stdout
+    else:
+        source = f"--message-file {message_file}"
     files: tuple[str, ...] | None = None
     if basis is not None:
         # --no-renames: a rename counts as the old path removed and the new one added.
