@@ -12,6 +12,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from tools import history
+
 
 class ChangeError(Exception):
     """The presubmit cannot run on this checkout (exit 2): one line says why."""
@@ -22,7 +24,8 @@ class Change:
     """basis..HEAD (plus the working tree when uncommitted changes are included)."""
 
     root: Path
-    # The commit the change is compared with; None when there is none (one commit).
+    # The commit the change is compared with; None when there is none (HEAD is
+    # the first commit, or --allow-no-basis went on without one).
     basis: str | None
     # How the basis was found, for the summary ("merge base with origin/main").
     basis_why: str
@@ -111,7 +114,19 @@ def uncommitted(root: Path) -> list[str]:
     return sorted({entry[3:] for entry in _lines(proc.stdout)})
 
 
-def _basis(root: Path, upstream: str | None) -> tuple[str | None, str]:
+def _no_basis(reason: str, allowed: bool, *, shallow: bool = True) -> tuple[None, str]:
+    """No basis can be found: an error, unless --allow-no-basis asks to go on without."""
+    if allowed:
+        return None, f"none: {reason}; breaking skipped as --allow-no-basis asks"
+    if not shallow:
+        raise ChangeError(reason)
+    raise ChangeError(
+        f"{reason}, so the change has no basis to compare with: {history.FETCH_HINT}; "
+        "or pass --allow-no-basis to run every other check and skip breaking"
+    )
+
+
+def _basis(root: Path, upstream: str | None, allow_no_basis: bool) -> tuple[str | None, str]:
     if upstream is not None:
         proc = _git(root, "rev-parse", "--verify", "--quiet", f"{upstream}^{{commit}}")
         if proc.returncode != 0:
@@ -121,15 +136,18 @@ def _basis(root: Path, upstream: str | None) -> tuple[str | None, str]:
         proc = _git(root, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}")
         if proc.returncode != 0:
             parent = _git(root, "rev-parse", "--verify", "--quiet", "HEAD~1^{commit}")
-            if parent.returncode != 0:
-                return None, "none: HEAD is the first commit"
-            return parent.stdout.strip(), "HEAD~1 (no upstream branch is set; see --upstream)"
+            if parent.returncode == 0:
+                return parent.stdout.strip(), "HEAD~1 (no upstream branch is set; see --upstream)"
+            # In a shallow clone HEAD only looks like a first commit.
+            if history.is_shallow(root):
+                return _no_basis("this shallow clone lacks HEAD's parent", allow_no_basis)
+            return None, "none: HEAD is the first commit"
         name = proc.stdout.strip()
     base = _git(root, "merge-base", "HEAD", name)
     if base.returncode != 0 or not base.stdout.strip():
-        shallow = _git(root, "rev-parse", "--is-shallow-repository").stdout.strip() == "true"
-        hint = "; this is a shallow clone, fetch more history" if shallow else ""
-        raise ChangeError(f"HEAD has no merge base with {name}{hint}")
+        if history.is_shallow(root):
+            return _no_basis(f"this shallow clone lacks the merge base with {name}", allow_no_basis)
+        return _no_basis(f"HEAD has no merge base with {name}", allow_no_basis, shallow=False)
     return base.stdout.strip(), f"merge base with {name}"
 
 
@@ -139,6 +157,7 @@ def find(
     upstream: str | None = None,
     message_file: Path | None = None,
     include_uncommitted: bool = False,
+    allow_no_basis: bool = False,
 ) -> Change:
     """The change checked out at `root`; raises ChangeError when there is none to judge."""
     # A bad argument is reported before git is asked anything.
@@ -154,7 +173,7 @@ def find(
             f"{len(dirty)} uncommitted file(s) (e.g. {dirty[0]}): commit or stash them, "
             "or pass --include-uncommitted to check the working tree as it is"
         )
-    basis, why = _basis(root, upstream)
+    basis, why = _basis(root, upstream, allow_no_basis)
     source = "HEAD's commit message"
     if description is None:
         description = _git(root, "log", "-1", "--format=%B", "HEAD").stdout

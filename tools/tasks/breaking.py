@@ -20,6 +20,7 @@ from pathlib import Path
 
 from core import files
 from core.layout import Layout
+from tools import history
 from tools import stamps
 from tools import trailers
 from tools.engine.context import Context
@@ -48,9 +49,8 @@ def find_basis(root: Path, against: str | None) -> Basis:
     """The merge base with upstream (or `against`), else why it can't be found."""
     if _git(["rev-parse", "--is-inside-work-tree"], root).returncode != 0:
         return Basis(None, f"{root} is not a git checkout")
-    shallow = _git(["rev-parse", "--is-shallow-repository"], root).stdout.strip() == "true"
-    if shallow and against is None:
-        return Basis(None, "this is a shallow clone; fetch full history or pass --against REF")
+    if against is None and history.is_shallow(root):
+        return Basis(None, f"this is a shallow clone: {history.FETCH_HINT}, or pass --against REF")
     if against is not None:
         proc = _git(["rev-parse", "--verify", "--quiet", f"{against}^{{commit}}"], root)
         if proc.returncode != 0:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import git
 from tools.queue import change
 from tools.queue.change import ChangeError
 
@@ -99,3 +100,78 @@ def test_a_regular_message_file_is_the_description(api_tree: Path, tmp_path: Pat
     assert found.description == "Subject\n\nBreaking-Proto-Change-Ok: r\u00e9ason\n"
     assert found.description_from == f"--message-file {message}"
     assert change.find(api_tree).description == "Initial API\n\n"
+
+
+def history_of_three(root: Path) -> Path:
+    """api_tree with two more commits on main and a branch `change` one commit ahead."""
+    for n in (1, 2):
+        git(root, "commit", "-q", "--allow-empty", "-m", f"Commit {n}")
+    git(root, "checkout", "-q", "-b", "change")
+    git(root, "commit", "-q", "--allow-empty", "-m", "The change")
+    git(root, "checkout", "-q", "main")
+    return root
+
+
+def shallow_clone(origin: Path, clone: Path, *args: str) -> Path:
+    git(origin.parent, "clone", "-q", "--depth=1", *args, f"file://{origin}", str(clone))
+    return clone
+
+
+def test_a_detached_shallow_clone_cannot_run_without_its_basis(
+    api_tree: Path, tmp_path: Path
+) -> None:
+    clone = shallow_clone(history_of_three(api_tree), tmp_path / "clone", "--branch=change")
+    git(clone, "checkout", "-q", "--detach")
+    with pytest.raises(ChangeError) as info:
+        change.find(clone)
+    assert str(info.value) == (
+        "this shallow clone lacks HEAD's parent, so the change has no basis to compare with: "
+        "fetch the history (`fetch-depth: 0` in actions/checkout, or `git fetch --unshallow`, "
+        "or `git fetch --deepen=N`); or pass --allow-no-basis to run every other check and "
+        "skip breaking"
+    )
+    allowed = change.find(clone, allow_no_basis=True)
+    assert (allowed.basis, allowed.files) == (None, None)
+    assert allowed.basis_why == (
+        "none: this shallow clone lacks HEAD's parent; breaking skipped as --allow-no-basis asks"
+    )
+    # Deepened by one commit, HEAD's parent is there.
+    git(clone, "fetch", "-q", "--deepen=1")
+    found = change.find(clone)
+    assert found.basis == git(api_tree, "rev-parse", "main").strip()
+    assert found.basis_why.startswith("HEAD~1")
+
+
+def test_a_shallow_clone_without_the_merge_base_says_how_to_fetch_it(
+    api_tree: Path, tmp_path: Path
+) -> None:
+    origin = history_of_three(api_tree)
+    clone = shallow_clone(origin, tmp_path / "clone", "--branch=change", "--no-single-branch")
+    git(clone, "checkout", "-q", "--detach")
+    with pytest.raises(
+        ChangeError,
+        match=r"^this shallow clone lacks the merge base with "
+        r"origin/main, so .* `git fetch --deepen=N`",
+    ):
+        change.find(clone, upstream="origin/main")
+    git(clone, "fetch", "-q", "--deepen=1")
+    found = change.find(clone, upstream="origin/main")
+    assert found.basis == git(origin, "rev-parse", "main").strip()
+    assert found.files == ()
+
+
+def test_a_single_commit_is_the_whole_change_unless_shallow(api_tree: Path, tmp_path: Path) -> None:
+    git(api_tree, "checkout", "-q", "--detach")
+    found = change.find(api_tree)
+    assert (found.basis, found.basis_why, found.files) == (
+        None,
+        "none: HEAD is the first commit",
+        None,
+    )
+    # A full clone, detached: HEAD~1 is the basis.
+    git(api_tree, "checkout", "-q", "main")
+    history_of_three(api_tree)
+    clone = tmp_path / "full"
+    git(tmp_path, "clone", "-q", f"file://{api_tree}", str(clone))
+    git(clone, "checkout", "-q", "--detach", "origin/change")
+    assert change.find(clone).basis == git(api_tree, "rev-parse", "main").strip()

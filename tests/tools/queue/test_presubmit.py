@@ -22,6 +22,7 @@ import pytest
 
 from tests.conftest import build_env
 from tests.conftest import git
+from tests.conftest import link_tools
 from tests.presubmit.reporters.schemas import JUNIT_SCHEMA
 from tests.presubmit.reporters.schemas import SARIF_SUBSET_SCHEMA
 from tests.presubmit.reporters.schemas import xml_to_dict
@@ -179,6 +180,43 @@ def test_unknown_upstream_and_no_checkout_cannot_run(cq_repo: Path) -> None:
     )
     assert proc.returncode == 2
     assert "is not a git checkout" in proc.stderr
+
+
+def test_a_shallow_detached_clone_cannot_pass_a_breaking_change(
+    cq_repo: Path, tmp_path: Path
+) -> None:
+    (cq_repo / PROTO).write_text(drop_realm(cq_repo))
+    for task in ("gen", "docs"):
+        assert build(cq_repo, task).returncode == 0
+    commit(cq_repo, {}, "Drop the realm")
+    # GitHub Actions' default checkout: one commit, detached.
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth=1", "--branch=change", f"file://{cq_repo}", str(clone))
+    git(clone, "checkout", "-q", "--detach")
+    link_tools(clone)
+    shutil.copy(cq_repo / "tools" / "installed.json", clone / "tools" / "installed.json")
+
+    proc = build(clone, "presubmit")
+    assert (proc.returncode, proc.stdout) == (2, ""), proc.stdout + proc.stderr
+    assert proc.stderr.startswith("error: this shallow clone lacks HEAD's parent, so the change ")
+    assert "`fetch-depth: 0` in actions/checkout" in proc.stderr
+    assert "--allow-no-basis" in proc.stderr
+    assert proc.stderr.count("\n") == 1
+
+    # Told to go on without it: every other check runs, breaking says why it did not.
+    proc, report = presubmit(clone, "--allow-no-basis")
+    assert proc.returncode == 0, proc.stdout
+    [skipped] = [c for c in report["checks"] if c["status"] == "skipped"]
+    assert skipped["name"] == "breaking"
+    assert "this shallow clone lacks HEAD's parent" in skipped["reason"]
+    assert "--allow-no-basis" in report["basis_why"]
+    assert "\nbreaking  skipped " in proc.stdout
+
+    # Fetched deeper, the basis is found and the breaking change fails.
+    git(clone, "fetch", "-q", "--deepen=1")
+    proc, report = presubmit(clone)
+    assert proc.returncode == 1
+    assert statuses(report)["breaking"] == "FAIL"
 
 
 def _processes_under(root: Path) -> list[str]:

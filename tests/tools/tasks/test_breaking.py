@@ -116,7 +116,9 @@ def test_shallow_clone_is_skipped(api_tree: Path, tmp_path: Path) -> None:
     drop_realm(api_tree, "Drop realm")
     clone = tmp_path / "shallow"
     git(tmp_path, "clone", "-q", "--depth=1", f"file://{api_tree}", str(clone))
-    assert "shallow clone" in run(clone)
+    out = run(clone)
+    assert "this is a shallow clone: fetch the history (`fetch-depth: 0` in actions/checkout" in out
+    assert out.strip().endswith("or pass --against REF")
 
 
 def test_basis_without_protos_is_skipped(tmp_path: Path, api_tree: Path) -> None:
