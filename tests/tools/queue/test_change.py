@@ -175,3 +175,16 @@ def test_a_single_commit_is_the_whole_change_unless_shallow(api_tree: Path, tmp_
     git(tmp_path, "clone", "-q", f"file://{api_tree}", str(clone))
     git(clone, "checkout", "-q", "--detach", "origin/change")
     assert change.find(clone).basis == git(api_tree, "rev-parse", "main").strip()
+
+
+def test_unrelated_history_is_refused_unless_allowed(api_tree: Path) -> None:
+    git(api_tree, "checkout", "-q", "--orphan", "lonely")
+    git(api_tree, "commit", "-qm", "Unrelated history")
+    with pytest.raises(ChangeError) as info:
+        change.find(api_tree, upstream="main")
+    assert str(info.value) == "HEAD has no merge base with main"
+    allowed = change.find(api_tree, upstream="main", allow_no_basis=True)
+    assert (allowed.basis, allowed.files) == (None, None)
+    assert allowed.basis_why == (
+        "none: HEAD has no merge base with main; breaking skipped as --allow-no-basis asks"
+    )
