@@ -6,7 +6,8 @@
 
 Exit status: 0 every check passed (warnings allowed), 1 a check failed,
 2 the presubmit cannot run (not a git checkout, an unknown upstream,
-uncommitted changes without --include-uncommitted), 130 interrupted.
+uncommitted changes without --include-uncommitted, no basis to compare
+with in a shallow clone without --allow-no-basis), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -33,13 +34,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = (
         EPILOG + "\n\nA check is skipped only when the change touches none of the files it "
         "reads;\nthe summary says why. The footer 'Breaking-Proto-Change-Ok: <reason>' in the\n"
-        "description turns a breaking failure into a warning; nothing else is downgraded."
+        "description's last paragraph (a trailer, never the subject) turns a breaking\n"
+        "failure into a warning; nothing else is downgraded."
     )
     parser.add_argument(
         "--upstream",
         metavar="REF",
         help="judge the commits from the merge base with REF to HEAD "
         "(default: the branch's upstream, else HEAD~1)",
+    )
+    parser.add_argument(
+        "--allow-no-basis",
+        action="store_true",
+        help="when no basis can be found (a shallow clone lacks it, or HEAD shares no history "
+        "with the upstream), run every other check and skip breaking, saying why "
+        "(default: exit 2 and say how to fetch the history)",
     )
     parser.add_argument(
         "--message-file",
@@ -91,6 +100,7 @@ def presubmit(ctx: Context, args: argparse.Namespace) -> int:
             upstream=args.upstream,
             message_file=args.message_file,
             include_uncommitted=args.include_uncommitted,
+            allow_no_basis=args.allow_no_basis,
         )
     except change_mod.ChangeError as exc:
         raise BuildError(str(exc), 2) from None

@@ -27,7 +27,7 @@ from tools.tasks.breaking import footer_of
 def skip_reason(check: Check, change: Change) -> str | None:
     """Why `check` cannot be affected by the change, or None when it must run."""
     if check.name == "breaking" and change.basis is None:
-        return f"no basis to compare with ({change.basis_why})"
+        return f"no basis to compare with: {change.basis_why.removeprefix('none: ')}"
     if change.files is None or check.inputs is None:
         return None
     if check.affected_by(change.files):

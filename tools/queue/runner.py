@@ -4,11 +4,14 @@
 
 """Runs the checks side by side, each a process in its own process group.
 
-What the run itself writes (each check's output and findings) lives in one
-folder under .cache/presubmit/, removed when the run ends; the checks keep
-their own temporary files where they always do. On SIGINT or SIGTERM
-every check's process group gets SIGINT, then SIGKILL if it has not left
-after a grace period; the folder is removed either way.
+What the run itself writes (each check's output and findings, and Go's
+temporary build folders, through GOTMPDIR) lives in one run folder under
+.cache/presubmit/ (see runs.py), removed when the run ends. On SIGINT or
+SIGTERM every check's process group gets SIGINT, then SIGKILL if it has
+not left after a grace period; the folder is removed either way. If this
+process is killed outright, each check learns it from its parent-death
+signal and takes its whole process group down (see worker.py); the next
+run removes the folder.
 """
 
 from __future__ import annotations
@@ -16,11 +19,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from collections.abc import Sequence
@@ -32,6 +33,8 @@ from types import FrameType
 from typing import Any
 
 from core.layout import Layout
+from tools.errors import BuildError
+from tools.queue import runs
 from tools.queue.checks import Check
 from tools.queue.worker import BREAKING
 
@@ -39,6 +42,8 @@ GRACE_SECONDS = 5.0
 POLL_SECONDS = 0.05
 # The niceness of every check but the longest (see Check.longest).
 NICE = 5
+# Go's temporary folders (GOTMPDIR), inside the run folder.
+GO_TMP = "go-tmp"
 
 
 @dataclass
@@ -89,14 +94,15 @@ def _signals_raise() -> Iterator[None]:
             signal.signal(s, h)
 
 
-def _start(check: Check, layout: Layout, work: Path, basis: str | None) -> _Running:
+def _start(check: Check, layout: Layout, work: Path, lock_fd: int, basis: str | None) -> _Running:
     out = work / f"{check.name}.out"
     findings = work / f"{check.name}.json"
     cmd = [sys.executable, "-m", "tools.queue.worker", check.name, "--root", str(layout.root)]
-    cmd += ["--findings", str(findings)]
+    cmd += ["--findings", str(findings), "--parent", str(os.getpid())]
     if basis is not None:
         cmd += ["--basis", basis]
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    # Go's work folders go with the run's, however the run ends.
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", GOTMPDIR=str(work / GO_TMP))
     env["PYTHONPATH"] = os.pathsep.join([str(layout.root), env.get("PYTHONPATH", "")]).rstrip(
         os.pathsep
     )
@@ -109,6 +115,8 @@ def _start(check: Check, layout: Layout, work: Path, basis: str | None) -> _Runn
             stdout=fh,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: stopped as one
+            # The run folder's lock: held while any check still runs.
+            pass_fds=(lock_fd,),
             preexec_fn=None if check.longest else _lower_priority,
         )
     return _Running(check, proc, out, findings, time.perf_counter())
@@ -154,27 +162,32 @@ def run_checks(
 
     Raises StoppedError after stopping every check when SIGINT/SIGTERM arrives.
     """
-    parent = layout.cache / "presubmit"
-    parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="run-", dir=parent))
+    try:
+        with runs.run_folder(layout) as (work, lock_fd):
+            return _run_in(work, lock_fd, layout, checks, basis)
+    except runs.RunFolderError as exc:
+        raise BuildError(str(exc), 2) from None
+
+
+def _run_in(
+    work: Path, lock_fd: int, layout: Layout, checks: Sequence[Check], basis: str | None
+) -> list[Finished]:
     running: list[_Running] = []
     done: list[Finished] = []
-    try:
-        with _signals_raise():
-            try:
-                for check in checks:
-                    running.append(_start(check, layout, work, basis))
-                while running:
-                    for r in [r for r in running if r.proc.poll() is not None]:
-                        running.remove(r)
-                        done.append(_finish(r, r.proc.returncode))
-                    time.sleep(POLL_SECONDS)
-            except StoppedError:
-                # A second ^C must not cut the cleanup short.
-                signal.signal(signal.SIGINT, signal.SIG_IGN)
-                signal.signal(signal.SIGTERM, signal.SIG_IGN)
-                _stop(running)
-                raise
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    (work / GO_TMP).mkdir()
+    with _signals_raise():
+        try:
+            for check in checks:
+                running.append(_start(check, layout, work, lock_fd, basis))
+            while running:
+                for r in [r for r in running if r.proc.poll() is not None]:
+                    running.remove(r)
+                    done.append(_finish(r, r.proc.returncode))
+                time.sleep(POLL_SECONDS)
+        except StoppedError:
+            # A second ^C must not cut the cleanup short.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            _stop(running)
+            raise
     return done

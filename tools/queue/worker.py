@@ -8,16 +8,25 @@ It prints the check's own output and exits 0 (ok), 1 (failed),
 BREAKING (breaking changes only, which the footer may allow) or 2 (the
 check could not run). Lint findings are also written as JSON to
 `--findings FILE` for the reports.
+
+Started by the presubmit (`--parent PID`), it leads its own process group
+and must not outlive the presubmit: on Linux it asks for SIGTERM when its
+parent dies (PR_SET_PDEATHSIG). SIGTERM stops it as SIGINT does, and once
+orphaned it kills its whole process group (the tools it started, and
+theirs) on the way out.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 
 from core.layout import Layout
 from tools.engine.context import Context
@@ -25,6 +34,8 @@ from tools.errors import BuildError
 from tools.errors import format_error
 
 BREAKING = 10
+# prctl(2): the signal this process gets when its parent dies.
+PR_SET_PDEATHSIG = 1
 LICENSE_RULE = "LICENSE_HEADER"
 
 
@@ -92,14 +103,38 @@ def run(name: str, root: Path, basis: str | None, findings: Path | None) -> int:
     return 0
 
 
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    del signum, frame
+    raise KeyboardInterrupt
+
+
+def die_with_parent(parent: int) -> None:
+    """Be sent SIGTERM when `parent` dies; raise KeyboardInterrupt if it already has."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    # Set after the fork: a parent that died before it would never send it.
+    if os.getppid() != parent:
+        raise KeyboardInterrupt
+
+
+def _orphaned(parent: int | None) -> bool:
+    """Started by a presubmit that is gone, as leader of our own process group."""
+    return parent is not None and os.getppid() != parent and os.getpgrp() == os.getpid()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.queue.worker")
     parser.add_argument("check")
     parser.add_argument("--root", type=Path, required=True)
     parser.add_argument("--basis")
     parser.add_argument("--findings", type=Path)
+    parser.add_argument("--parent", type=int, help="the presubmit's pid: die with it")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
+        if args.parent is not None:
+            die_with_parent(args.parent)
         return run(args.check, args.root, args.basis, args.findings)
     except KeyboardInterrupt:
         return 130
@@ -108,6 +143,11 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"error: internal error in check {args.check}: {type(exc).__name__}: {exc}")
         return 3
+    finally:
+        if _orphaned(args.parent):
+            # No one will stop what we started: the group goes, us last.
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            os.killpg(os.getpgrp(), signal.SIGKILL)
 
 
 if __name__ == "__main__":

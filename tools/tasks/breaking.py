@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import atexit
-import re
 import shutil
 import subprocess
 import tempfile
@@ -22,7 +21,9 @@ from pathlib import Path
 
 from core import files
 from core.layout import Layout
+from tools import history
 from tools import stamps
+from tools import trailers
 from tools import untar
 from tools.engine.context import Context
 from tools.engine.task import StepFn
@@ -32,7 +33,6 @@ from tools.run import output_of
 from tools.run import run
 
 FOOTER = "Breaking-Proto-Change-Ok"
-_FOOTER_LINE = re.compile(rf"^{FOOTER}:[ \t]*(.*\S)[ \t]*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -59,9 +59,8 @@ def find_basis(root: Path, against: str | None) -> Basis:
                 exit_code=2,
             )
         return Basis(None, f"{root} is not a git checkout")
-    shallow = _git(["rev-parse", "--is-shallow-repository"], root).stdout.strip() == "true"
-    if shallow and against is None:
-        return Basis(None, "this is a shallow clone; fetch full history or pass --against REF")
+    if against is None and history.is_shallow(root):
+        return Basis(None, f"this is a shallow clone: {history.FETCH_HINT}, or pass --against REF")
     if against is not None:
         proc = _git(["rev-parse", "--verify", "--quiet", f"{against}^{{commit}}"], root)
         if proc.returncode != 0:
@@ -94,11 +93,9 @@ class BreakingChangeError(BuildError):
 
 
 def footer_of(message: str) -> str | None:
-    """The reason of a Breaking-Proto-Change-Ok footer in one change description."""
-    # A footer lives in the last paragraph of a commit message.
-    last = message.strip().rsplit("\n\n", 1)[-1]
-    match = _FOOTER_LINE.search(last)
-    return match.group(1) if match else None
+    """The reason of a Breaking-Proto-Change-Ok footer in one change description
+    (a trailer, as git reads them: never the subject, only the last paragraph)."""
+    return trailers.value_of(message, FOOTER)
 
 
 def footer_reason(root: Path, basis: str) -> str | None:

@@ -22,6 +22,7 @@ import pytest
 
 from tests.conftest import build_env
 from tests.conftest import git
+from tests.conftest import link_tools
 from tests.presubmit.reporters.schemas import JUNIT_SCHEMA
 from tests.presubmit.reporters.schemas import SARIF_SUBSET_SCHEMA
 from tests.presubmit.reporters.schemas import xml_to_dict
@@ -181,6 +182,46 @@ def test_unknown_upstream_and_no_checkout_cannot_run(cq_repo: Path) -> None:
     assert "is not a git checkout" in proc.stderr
 
 
+def test_a_shallow_detached_clone_cannot_pass_a_breaking_change(
+    cq_repo: Path, tmp_path: Path
+) -> None:
+    (cq_repo / PROTO).write_text(drop_realm(cq_repo))
+    for task in ("gen", "docs"):
+        assert build(cq_repo, task).returncode == 0
+    commit(cq_repo, {}, "Drop the realm")
+    # GitHub Actions' default checkout: one commit, detached.
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth=1", "--branch=change", f"file://{cq_repo}", str(clone))
+    git(clone, "checkout", "-q", "--detach")
+    link_tools(clone)
+    shutil.copy(cq_repo / "tools" / "installed.json", clone / "tools" / "installed.json")
+
+    proc = build(clone, "presubmit")
+    assert (proc.returncode, proc.stdout) == (2, ""), proc.stdout + proc.stderr
+    assert proc.stderr.startswith("error: this shallow clone lacks HEAD's parent, so the change ")
+    assert "`fetch-depth: 0` in actions/checkout" in proc.stderr
+    assert "--allow-no-basis" in proc.stderr
+    assert proc.stderr.count("\n") == 1
+
+    # Told to go on without it: every other check runs, breaking says why it did not.
+    proc, report = presubmit(clone, "--allow-no-basis")
+    assert proc.returncode == 0, proc.stdout
+    [skipped] = [c for c in report["checks"] if c["status"] == "skipped"]
+    assert skipped["name"] == "breaking"
+    assert skipped["reason"] == (
+        "no basis to compare with: this shallow clone lacks HEAD's parent; "
+        "breaking skipped as --allow-no-basis asks"
+    )
+    assert "--allow-no-basis" in report["basis_why"]
+    assert "\nbreaking  skipped " in proc.stdout
+
+    # Fetched deeper, the basis is found and the breaking change fails.
+    git(clone, "fetch", "-q", "--deepen=1")
+    proc, report = presubmit(clone)
+    assert proc.returncode == 1
+    assert statuses(report)["breaking"] == "FAIL"
+
+
 def _processes_under(root: Path) -> list[str]:
     """Command lines of live processes that mention `root` or run in it."""
     found = []
@@ -188,7 +229,8 @@ def _processes_under(root: Path) -> list[str]:
         if not pid.isdigit():
             continue
         try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+            cmdline = raw.replace(b"\0", b" ").decode(errors="replace")
             state = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0]
             cwd = os.readlink(f"/proc/{pid}/cwd")
         except OSError:
@@ -201,40 +243,95 @@ def _processes_under(root: Path) -> list[str]:
     return found
 
 
-def test_sigint_stops_every_check_and_leaves_no_temp_files(cq_repo: Path) -> None:
+GO_SLOW_TEST = (
+    "// Copyright 2026 The turboci-proto Authors. All rights reserved.\n"
+    "// Use of this source code is governed by a BSD-style license that can be\n"
+    "// found in the LICENSE file.\n\npackage slow\n\n"
+    'import (\n\t"testing"\n\t"time"\n)\n\n'
+    "func TestSlow(t *testing.T) { time.Sleep(120 * time.Second) }\n"
+)
+
+
+def _start_slow_presubmit(root: Path, tmp: Path) -> subprocess.Popen[str]:
+    """A presubmit whose pytest and go checks each run a two-minute test, once
+    both tests run; its TMPDIR is `tmp`."""
     commit(
-        cq_repo,
+        root,
         {
             "tests/test_slow.py": PY_HEADER + "import time\n\n\ndef test_slow() -> None:\n"
-            "    time.sleep(120)\n"
+            "    time.sleep(120)\n",
+            "go/slow_test.go": GO_SLOW_TEST,
         },
-        "A slow test",
+        "Slow tests",
     )
-    env = build_env()
+    tmp.mkdir()
     proc = subprocess.Popen(
-        [sys.executable, str(cq_repo / "build.py"), "presubmit"],
-        cwd=cq_repo,
-        env=env,
+        [sys.executable, str(root / "build.py"), "presubmit"],
+        cwd=root,
+        env=build_env(dict(os.environ, TMPDIR=str(tmp))),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    runs = cq_repo / ".cache" / "presubmit"
-    deadline = time.monotonic() + 120
-    # The check's pytest itself, not just its worker (whose --root, a temporary
-    # folder, may well say "pytest").
-    while not any(" -m pytest " in p for p in _processes_under(cq_repo)):
-        assert time.monotonic() < deadline, "pytest never started"
+    deadline = time.monotonic() + 240
+    # The checks' pytest and Go test binary themselves, not just their workers
+    # (whose --root, a temporary folder, may well say "pytest").
+    while not (
+        any(" -m pytest " in p for p in _processes_under(root))
+        and any("go-build" in p and ".test" in p for p in _processes_under(root))
+    ):
+        assert time.monotonic() < deadline, (
+            f"the slow tests never started: {_processes_under(root)}"
+        )
         assert proc.poll() is None, proc.communicate()
         time.sleep(0.2)
     time.sleep(1.0)
+    return proc
+
+
+def _no_process_under(root: Path, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while _processes_under(root):
+        assert time.monotonic() < deadline, _processes_under(root)
+        time.sleep(0.2)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_sigint_or_sigterm_stops_every_check_and_leaves_no_temp_files(
+    cq_repo: Path, tmp_path: Path, signum: signal.Signals
+) -> None:
+    tmp = tmp_path / "tmpdir"
+    proc = _start_slow_presubmit(cq_repo, tmp)
+    runs = cq_repo / ".cache" / "presubmit"
     assert list(runs.iterdir()), "the run keeps its outputs under .cache/presubmit"
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signum)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, out + err
-    assert "interrupted" in err
+    assert f"interrupted ({signum.name})" in err
     assert _processes_under(cq_repo) == []
     assert list(runs.iterdir()) == []
     for scratch in ("staging", "tmp"):
         folder = cq_repo / ".cache" / scratch
         assert not folder.exists() or list(folder.iterdir()) == []
+    # Go's build folders lived in the run's folder, not in TMPDIR.
+    assert list(tmp.iterdir()) == []
+
+
+def test_sigkill_leaves_no_check_running_and_the_next_run_removes_its_folder(
+    cq_repo: Path, tmp_path: Path
+) -> None:
+    proc = _start_slow_presubmit(cq_repo, tmp_path / "tmpdir")
+    runs = cq_repo / ".cache" / "presubmit"
+    [left] = list(runs.iterdir())
+    proc.kill()
+    proc.communicate(timeout=30)
+    # Every check learns its parent died and takes its process group down.
+    _no_process_under(cq_repo, 10.0)
+    assert list(runs.iterdir()) == [left]
+    assert left.name.startswith(f"run-{proc.pid}-")
+
+    # The next run removes the dead run's folder (and leaves its own nowhere).
+    commit(cq_repo, {"tests/test_slow.py": None, "go/slow_test.go": None}, "Not so slow")
+    proc2 = build(cq_repo, "presubmit")
+    assert proc2.returncode == 0, proc2.stdout + proc2.stderr
+    assert list(runs.iterdir()) == []

@@ -78,6 +78,26 @@ def test_footer_outside_the_last_paragraph_does_not_count(api_tree: Path) -> Non
         run(api_tree)
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Breaking-Proto-Change-Ok: a subject is not a footer",
+        "Drop realm\nBreaking-Proto-Change-Ok: still the subject's paragraph",
+    ],
+)
+def test_footer_in_the_subject_does_not_count(api_tree: Path, message: str) -> None:
+    drop_realm(api_tree, message)
+    with pytest.raises(BuildError, match="breaking change"):
+        run(api_tree)
+
+
+def test_footer_of_reads_only_the_last_paragraph() -> None:
+    footer = "Breaking-Proto-Change-Ok: the reason"
+    assert breaking.footer_of(footer) is None
+    assert breaking.footer_of(f"Subject\n\n{footer}\n\nMore text.") is None
+    assert breaking.footer_of(f"Subject\n\nBody.\n\n{footer}\nBug: 1\n") == "the reason"
+
+
 def test_merge_base_with_upstream_is_the_basis(api_tree: Path, tmp_path: Path) -> None:
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", str(api_tree), str(clone))
@@ -113,7 +133,9 @@ def test_shallow_clone_is_skipped(api_tree: Path, tmp_path: Path) -> None:
     drop_realm(api_tree, "Drop realm")
     clone = tmp_path / "shallow"
     git(tmp_path, "clone", "-q", "--depth=1", f"file://{api_tree}", str(clone))
-    assert "shallow clone" in run(clone)
+    out = run(clone)
+    assert "this is a shallow clone: fetch the history (`fetch-depth: 0` in actions/checkout" in out
+    assert out.strip().endswith("or pass --against REF")
 
 
 def test_basis_without_protos_is_skipped(tmp_path: Path, api_tree: Path) -> None:
