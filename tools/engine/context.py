@@ -32,6 +32,10 @@ class Context:
     # The transaction of `all`: gen and docs stage into it and `all` commits
     # it once; None when a task runs alone (it commits its own).
     txn: Transaction | None = None
+    # Whether a stamp (or a cached basis image) may stand in for the work it
+    # records. The commit queue's checks say no: a CI machine's .cache may
+    # come from anywhere, and a forged stamp would pass a check unrun.
+    trust_stamps: bool = True
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -53,9 +57,21 @@ class Context:
         with self._lock:
             self._compiled = None
 
+    def is_fresh(self, step: str, key: str) -> bool:
+        """Did `step` already succeed on exactly `key` (and may that be believed)?"""
+        from tools import stamps
+
+        return self.trust_stamps and stamps.is_fresh(self.layout, step, key)
+
     def say(self, message: str) -> None:
         print(message, file=self.out, flush=True)
 
     def child(self, out: TextIO) -> Context:
         """A context printing to `out` that shares this one's compile."""
-        return Context(out=out, layout=self.layout, _compiled=self._compiled, txn=self.txn)
+        return Context(
+            out=out,
+            layout=self.layout,
+            _compiled=self._compiled,
+            txn=self.txn,
+            trust_stamps=self.trust_stamps,
+        )

@@ -90,7 +90,7 @@ def _checks(basis: str | None, findings: Path | None) -> dict[str, Callable[[Con
 def run(name: str, root: Path, basis: str | None, findings: Path | None) -> int:
     from tools.tasks.breaking import BreakingChangeError
 
-    ctx = Context(layout=Layout(root))
+    ctx = Context(layout=Layout(root), trust_stamps=False)
     try:
         _checks(basis, findings)[name](ctx)
     except BreakingChangeError as exc:

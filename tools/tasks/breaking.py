@@ -156,15 +156,16 @@ def _private(name: str, data: bytes) -> Path:
     return path
 
 
-def basis_image(layout: Layout, commit: str) -> Path | None:
+def basis_image(layout: Layout, commit: str, reuse: bool = True) -> Path | None:
     """The basis compiled like the current tree (cached per commit and pinned
     versions, which decide the compiler and the google/ copies); None when
-    the basis has no API protos."""
+    the basis has no API protos. Without `reuse` a cached image is not
+    believed: the basis is compiled again (and the cache replaced)."""
     from tools import compile as compile_mod
 
     pins = stamps.digest_files([layout.deps], layout.root)[:16]
     image = layout.cache / "breaking" / f"{commit}-{pins}.binpb"
-    if image.exists():
+    if reuse and image.exists():
         return image
     scratch: Path | None = layout.cache / "tmp"
     try:
@@ -216,12 +217,12 @@ def breaking(ctx: Context, against: str | None = None, footer: bool = True) -> N
             stamps.code_digest("tools.tasks.breaking", "tools.thirdparty"),
         ]
     )
-    if stamps.is_fresh(ctx.layout, "breaking", key):
+    if ctx.is_fresh("breaking", key):
         return
     if api_unchanged(ctx.layout, basis.commit):
         stamps.record(ctx.layout, "breaking", key)
         return
-    image = basis_image(ctx.layout, basis.commit)
+    image = basis_image(ctx.layout, basis.commit, reuse=ctx.trust_stamps)
     if image is None:
         ctx.say(f"breaking: skipped: {basis.why} ({basis.commit[:12]}) has no protos yet")
         return

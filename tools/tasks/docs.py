@@ -36,7 +36,7 @@ def docs(ctx: Context, check: bool = False) -> None:
     layout = ctx.layout
     target = layout.docs
     key = _key(compiled.key, target)
-    if stamps.is_fresh(layout, "docs", key):
+    if ctx.is_fresh("docs", key):
         return
     # The pages are committed: rendered from protoc's descriptors, never the cache's.
     compiled = ctx.compiled(from_sources=True)

@@ -44,7 +44,7 @@ def format_protos(ctx: Context, check: bool = False) -> bool:
             stamps.code_digest("tools.tasks.format"),
         ]
     )
-    if stamps.is_fresh(layout, "format", key):
+    if ctx.is_fresh("format", key):
         return False  # these exact sources were formatted already
     buf = str(layout.venv_bin("buf"))
     if check:

@@ -267,7 +267,7 @@ def start(ctx: Context, check: bool = False) -> Finish:
     """
     deps = deps_mod.load(ctx.layout.deps)
     key = _key(ctx, deps)
-    if stamps.is_fresh(ctx.layout, "gen", key):
+    if ctx.is_fresh("gen", key):
         return lambda _: None
     # Staging lives in the repo, on the same filesystem as go/ and py/.
     stage = transaction.scratch(ctx.layout, "gen", anywhere=check)

@@ -170,7 +170,7 @@ def lint_cached(ctx: Context, args: argparse.Namespace | None = None) -> int:
         return lint(ctx, args)
     _compile(ctx)
     key = _cache_key(ctx)
-    if stamps.is_fresh(ctx.layout, "lint", key):
+    if ctx.is_fresh("lint", key):
         return 0
     status = lint(ctx, args or default_args())
     if status == 0:

@@ -22,7 +22,9 @@ from tests.conftest import make_api_tree
 from tests.conftest import output_of
 from tests.conftest import snapshot
 from tests.conftest import task_context
+from tools import deps as deps_mod
 from tools import env
+from tools import stamps
 from tools.engine.context import Context
 from tools.errors import BuildError
 from tools.tasks import gen
@@ -295,3 +297,16 @@ def test_a_bundle_from_another_zlib_is_kept_while_its_payload_is_the_same(
         gen.gen(c, check=True)
     assert f"{BUNDLES[0]}: differs" in output_of(c)
     assert f"{BUNDLES[1]}: differs" in output_of(c)
+
+
+def test_a_forged_stamp_passes_no_check_that_does_not_trust_stamps(generated: Path) -> None:
+    # A stamp anyone could write for the tampered tree: the key is a plain hash.
+    (generated / PB2).write_text("# edited by hand\n")
+    trusting = ctx(generated)
+    stamps.record(trusting.layout, "gen", gen._key(trusting, deps_mod.load(trusting.layout.deps)))
+    gen.gen(trusting, check=True)  # believed: the work is skipped
+    wary = ctx(generated)
+    wary.trust_stamps = False
+    with pytest.raises(BuildError, match="1 generated file"):
+        gen.gen(wary, check=True)
+    assert f"{PB2}: differs" in output_of(wary)
