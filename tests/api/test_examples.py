@@ -60,6 +60,7 @@ from turboci.utils import value as values
 from turboci.utils.lifecycle import Lifecycle
 
 from tests.api.support import EXAMPLES
+from tests.api.support import field_behaviors
 from tests.api.support import import_all_stubs
 from turboci.stages.test.v1 import test_stage_args_pb2
 
@@ -137,15 +138,16 @@ def value_refs(message: Message) -> Iterator[ValueRef]:
 def writable_in(
     message_type: type[Message], field: str
 ) -> tuple[set[int], set[int], set[int], bool]:
-    """The `writable` option of a write message's field: check states, stage
-    states, stage attempt states, creation only."""
-    options = message_type.DESCRIPTOR.fields_by_name[field].GetOptions()
-    rule = options.Extensions[writable]
+    """The `writable` option of a write message's field (check states, stage
+    states, stage attempt states) and whether it is IMMUTABLE (AIP-203:
+    set only when the node is created)."""
+    descriptor = message_type.DESCRIPTOR.fields_by_name[field]
+    rule = descriptor.GetOptions().Extensions[writable]
     return (
         set(rule.check_states),
         set(rule.stage_states),
         set(rule.stage_attempt_states),
-        rule.creation_only,
+        "IMMUTABLE" in field_behaviors(message_type, field),
     )
 
 
@@ -317,7 +319,7 @@ def edits_are_consistent(plan: WorkPlan) -> list[str]:
 
 def writes_land_in_allowed_states(plan: WorkPlan) -> list[str]:
     """No edit sets a field while its node is in a state that the field's
-    `writable` option forbids, creation-only fields are set only when the
+    `writable` option forbids, IMMUTABLE fields are set only when the
     node is created, and stage attempts write nodes only in the attempt
     states WriteNodesRequest allows, and never after they ended."""
     problems: list[str] = []
@@ -333,9 +335,9 @@ def writes_land_in_allowed_states(plan: WorkPlan) -> list[str]:
             for path in edit.changed_fields.paths:
                 if path not in fields:
                     continue
-                check_states, stage_states, _, creation_only = writable_in(write_type, path)
-                if creation_only and i > 0:
-                    problems.append(f"{where}: {path} is creation-only but changed later")
+                check_states, stage_states, _, immutable = writable_in(write_type, path)
+                if immutable and i > 0:
+                    problems.append(f"{where}: {path} is IMMUTABLE but changed later")
                 allowed = check_states if isinstance(node, Check) else stage_states
                 if i > 0 and allowed and before not in allowed:
                     enum = CheckState if isinstance(node, Check) else StageState
@@ -492,7 +494,7 @@ def references_resolve(plan: WorkPlan) -> list[str]:
                     f"{name(stage.id)}: assigned {name(assigned.check)}, "
                     "which is not in the workplan"
                 )
-        for member in stage.group:
+        for member in stage.group_stages:
             if member not in stage_ids:
                 problems.append(
                     f"{name(stage.id)}: group member {name(member)} is not in the workplan"
@@ -568,7 +570,7 @@ def retries_follow_the_policy(plan: WorkPlan) -> list[str]:
             if attempt.state != AS.STAGE_ATTEMPT_STATE_INCOMPLETE and attempt.HasField("failure"):
                 problems.append(f"{name(attempt.id)}: a failure outside INCOMPLETE")
             if attempt.failure.kind == FailureKind.FAILURE_KIND_LOST:
-                interval = stage.execution_policy.heartbeat_interval.ToNanoseconds()
+                interval = stage.execution_policy.heartbeat.running.ToNanoseconds()
                 end = attempt.transitions[-1].revision.commit_time.ToNanoseconds()
                 if not interval or attempt.heartbeat_time.ToNanoseconds() + 2 * interval > end:
                     problems.append(
@@ -651,7 +653,7 @@ def groups_hold_the_stage(plan: WorkPlan) -> list[str]:
     for stage in plan.stages:
         where = name(stage.id)
         done = final_edit(stage)
-        for member_id in stage.group:
+        for member_id in stage.group_stages:
             member = stages.get(name(member_id))
             if member is None or not member.edits:
                 continue
@@ -665,7 +667,7 @@ def groups_hold_the_stage(plan: WorkPlan) -> list[str]:
                 member_done is None or member_done.revision.number > done.revision.number
             ):
                 problems.append(f"{where}: FINAL before its group member {name(member_id)}")
-        if stage.group and done is not None:
+        if stage.group_stages and done is not None:
             states = [e.state for e in stage.edits]
             if StageState.STAGE_STATE_AWAITING_GROUP not in states:
                 problems.append(f"{where}: has a group but never waited for it")

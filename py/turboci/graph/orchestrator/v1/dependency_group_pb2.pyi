@@ -39,6 +39,14 @@ class DependencyGroup(_message.Message):
     When the root group resolves, a PLANNED check moves on to WAITING (or to
     FINAL if unsatisfiable) and a PLANNED stage to ATTEMPTING (or FINAL).
 
+    No waiting in circles. A node waits for another when it has an edge to
+    it, when it is a check and the other is a stage assigned to it, and when
+    it is a stage and the other is in its group (Stage.group_stages). A
+    write that would let a node wait for itself through such steps is
+    refused whole with ERROR_REASON_DEPENDENCY_CYCLE, whose metadata names
+    the circle; for example a planner's new stage that depends on a check the
+    planner is assigned may not join the planner's group.
+
     Next ID: 8
     """
 

@@ -27,14 +27,14 @@ class Transaction(_message.Message):
     """What a write was based on: the nodes the writer read, at the revisions it
     saw them, and the nodes it looked for and did not find. The orchestrator
     applies the write only if all of that still holds when it commits;
-    otherwise the whole request fails with ABORTED and a WriteConflict that
-    names each node that changed or appeared. The writer then reads again and
-    decides again.
+    otherwise the whole request fails with ERROR_REASON_WRITE_CONFLICT,
+    naming each node that changed or appeared. The writer then reads again
+    and decides again.
 
     A typical loop: QueryNodes; decide; WriteNodes with a Transaction built
     from the answer (its WorkPlan.revision as `snapshot_revision`, the nodes
     the decision used as `reads`, the IDs it asked for that came back in
-    QueryNodesResponse.absent as `absent`); on ABORTED start over.
+    QueryNodesResponse.absent as `absent`); on a conflict start over.
 
     Next ID: 4
     """
