@@ -9,8 +9,11 @@ every reference (dependency edge, assignment, result owner, edit actor,
 value digest) points at something that exists; revisions grow with time;
 every node's history follows the lifecycle documented on its state enum and
 is recorded as edits; no write lands in a state that the API's `writable`
-field options forbid; retries stay within the execution policy; and every
-FINAL check says why it is FINAL.
+field options forbid; retries stay within the execution policy, are born
+in the write that ends the failed attempt and wait their delay; no attempt
+runs past its run timeout; a cancelled attempt ends with the orchestrator's
+cancel cause; every digest names its algorithm; and every FINAL check says
+why it is FINAL.
 
 Each promise is a function that returns the problems it finds. The tests
 run them on the examples, and on broken copies of the presubmit example, to
@@ -40,6 +43,7 @@ from turboci.graph.orchestrator.v1.check_pb2 import Check
 from turboci.graph.orchestrator.v1.check_state_pb2 import CheckState
 from turboci.graph.orchestrator.v1.check_write_pb2 import CheckWrite
 from turboci.graph.orchestrator.v1.dependency_group_pb2 import DependencyGroup
+from turboci.graph.orchestrator.v1.digest_pb2 import DigestAlgorithm
 from turboci.graph.orchestrator.v1.edge_pb2 import Edge
 from turboci.graph.orchestrator.v1.failure_kind_pb2 import FailureKind
 from turboci.graph.orchestrator.v1.field_options_pb2 import writable
@@ -294,10 +298,21 @@ def cycle_name(cycle: Lifecycle[S], state: S) -> str:
 
 def edits_are_consistent(plan: WorkPlan) -> list[str]:
     """Edits are numbered, ordered, belong to their node, and agree with the
-    node's create/update revisions and state."""
+    node's create/update revisions and state; resolving dependencies shows
+    only in the edit that resolves the whole group (CheckEdit, StageEdit)."""
     problems: list[str] = []
     for node in all_nodes(plan):
         where = name(node.id)
+        for edit in node.edits:
+            resolved = node.dependencies.resolve_revision.number
+            resolving = edit.actor.HasField("orchestrator") and (
+                "dependencies" in edit.changed_fields.paths
+            )
+            if resolving and edit.revision.number != resolved:
+                problems.append(
+                    f"{name(edit.id)}: an edit for dependencies at r{edit.revision.number}, "
+                    f"but the group resolved at r{resolved}"
+                )
         if [e.id.number for e in node.edits] != list(range(1, len(node.edits) + 1)):
             problems.append(f"{where}: edits are not numbered 1..n")
         revisions = [e.revision.number for e in node.edits]
@@ -674,6 +689,134 @@ def groups_hold_the_stage(plan: WorkPlan) -> list[str]:
     return problems
 
 
+def transition_at(attempt: StageAttempt, state: int) -> StageAttempt.Transition | None:
+    return next((t for t in attempt.transitions if t.state == state), None)
+
+
+def seconds(revision: Revision) -> float:
+    return revision.commit_time.ToNanoseconds() / 1e9
+
+
+def retries_are_born_and_wait(plan: WorkPlan) -> list[str]:
+    """A retry is born AWAITING_RETRY in the write that ends the attempt
+    before it, and becomes PENDING no sooner than the policy's retry delay
+    after that write (StageAttemptState, ExecutionPolicy.Retry.delay)."""
+    problems: list[str] = []
+    for stage in plan.stages:
+        delay = stage.execution_policy.retry.delay.ToNanoseconds() / 1e9
+        for before, retry in itertools.pairwise(stage.attempts):
+            ended = transition_at(before, AS.STAGE_ATTEMPT_STATE_INCOMPLETE)
+            born = retry.transitions[0] if retry.transitions else None
+            if ended is None or born is None:
+                continue
+            if born.revision.number != ended.revision.number:
+                problems.append(
+                    f"{name(retry.id)}: born at r{born.revision.number}, not in the write "
+                    f"that ended {name(before.id)} (r{ended.revision.number})"
+                )
+            pending = transition_at(retry, AS.STAGE_ATTEMPT_STATE_PENDING)
+            if pending is not None and seconds(pending.revision) < seconds(ended.revision) + delay:
+                waited = seconds(pending.revision) - seconds(ended.revision)
+                problems.append(
+                    f"{name(retry.id)}: PENDING {waited:.0f}s after the failure, "
+                    f"before the {delay:.0f}s retry delay"
+                )
+    return problems
+
+
+def run_timeouts_hold(plan: WorkPlan) -> list[str]:
+    """No attempt stays RUNNING longer than its stage's run timeout, and an
+    attempt cancelled for its run timeout ran at least that long."""
+    problems: list[str] = []
+    for stage in plan.stages:
+        limit = stage.execution_policy.timeouts.run.ToNanoseconds() / 1e9
+        for attempt in stage.attempts:
+            steps = list(attempt.transitions)
+            for here, after in itertools.pairwise(steps):
+                if here.state != AS.STAGE_ATTEMPT_STATE_RUNNING:
+                    continue
+                ran = seconds(after.revision) - seconds(here.revision)
+                if limit and ran > limit:
+                    problems.append(
+                        f"{name(attempt.id)}: RUNNING for {ran:.0f}s, "
+                        f"beyond the {limit:.0f}s run timeout"
+                    )
+                timed_out = attempt.cancel_cause.kind == FailureKind.FAILURE_KIND_RUN_TIMEOUT
+                if timed_out and (not limit or ran < limit):
+                    problems.append(
+                        f"{name(attempt.id)}: cancelled for its run timeout "
+                        f"after {ran:.0f}s of a {limit:.0f}s timeout"
+                    )
+    return problems
+
+
+def cancels_are_owned(plan: WorkPlan) -> list[str]:
+    """A cancelled attempt carries the orchestrator's cancel cause and ends
+    INCOMPLETE with that kind; only a cancelled workplan concludes checks
+    REASON_CANCELLED, in the write that cancelled it; after that write only
+    the orchestrator and the attempts reporting about themselves write
+    (CancelWorkPlanRequest)."""
+    problems: list[str] = []
+    cancelled_at = plan.cancellation.revision.number if plan.HasField("cancellation") else None
+    for stage in plan.stages:
+        for attempt in stage.attempts:
+            where = name(attempt.id)
+            states = [t.state for t in attempt.transitions]
+            cancelled = AS.STAGE_ATTEMPT_STATE_CANCELLING in states
+            if cancelled and not attempt.HasField("cancel_cause"):
+                problems.append(f"{where}: CANCELLING without a cancel cause")
+            if attempt.HasField("cancel_cause"):
+                if attempt.state == AS.STAGE_ATTEMPT_STATE_COMPLETE:
+                    problems.append(f"{where}: COMPLETE after a cancel")
+                ended = attempt.state == AS.STAGE_ATTEMPT_STATE_INCOMPLETE
+                if ended and attempt.failure.kind != attempt.cancel_cause.kind:
+                    problems.append(
+                        f"{where}: ends {FailureKind.Name(attempt.failure.kind)}, "
+                        f"not its cancel cause {FailureKind.Name(attempt.cancel_cause.kind)}"
+                    )
+    for check in plan.checks:
+        if check.conclusion.reason != CheckConclusion.Reason.REASON_CANCELLED:
+            continue
+        if cancelled_at is None:
+            problems.append(
+                f"{name(check.id)}: REASON_CANCELLED, but the workplan is not cancelled"
+            )
+        elif check.conclusion.revision.number != cancelled_at:
+            problems.append(
+                f"{name(check.id)}: REASON_CANCELLED at r{check.conclusion.revision.number}, "
+                f"not in the cancel's write r{cancelled_at}"
+            )
+    if cancelled_at is not None:
+        for node in all_nodes(plan):
+            for edit in node.edits:
+                if edit.revision.number <= cancelled_at or edit.actor.HasField("orchestrator"):
+                    continue
+                own_report = (
+                    isinstance(node, Stage)
+                    and edit.actor.stage_attempt.stage == node.id
+                    and list(edit.changed_fields.paths) == ["attempts"]
+                )
+                if not own_report:
+                    problems.append(
+                        f"{name(edit.id)}: a write by {edit.actor.WhichOneof('kind')} "
+                        "after the workplan was cancelled"
+                    )
+    return problems
+
+
+def digests_name_their_algorithm(plan: WorkPlan) -> list[str]:
+    """Every digest names the one algorithm there is (Digest.algorithm is
+    required): a reader cannot check a digest of an unknown algorithm."""
+    problems: list[str] = []
+    for ref in value_refs(plan):
+        algorithm = ref.digest.algorithm
+        if algorithm != DigestAlgorithm.DIGEST_ALGORITHM_CANONICAL_SHA256:
+            known = algorithm in DigestAlgorithm.values()
+            said = DigestAlgorithm.Name(algorithm) if known else f"number {algorithm}"
+            problems.append(f"{ref.type_url} {ref.digest.sha256[:12]}: algorithm {said}")
+    return problems
+
+
 PROMISES: list[Callable[[WorkPlan], list[str]]] = [
     revisions_grow_with_time,
     histories_follow_the_lifecycles,
@@ -684,6 +827,10 @@ PROMISES: list[Callable[[WorkPlan], list[str]]] = [
     retries_follow_the_policy,
     checks_conclude,
     groups_hold_the_stage,
+    retries_are_born_and_wait,
+    run_timeouts_hold,
+    cancels_are_owned,
+    digests_name_their_algorithm,
 ]
 
 
@@ -787,6 +934,54 @@ def _assigned_a_missing_check(plan: WorkPlan) -> None:
     _stage(plan, "build-linux").assignments[0].check.id = "build/nowhere"
 
 
+def _edit_for_one_edge(plan: WorkPlan) -> None:
+    # test-linux's edge to test/linux-unit resolves at r2, its group at r15.
+    stage = _stage(plan, "test-linux")
+    edit = StageEdit()
+    edit.CopyFrom(stage.edits[0])
+    edit.actor.Clear()
+    edit.actor.orchestrator.SetInParent()
+    edit.revision.number = 2
+    edit.revision.commit_time.seconds += 1
+    edit.ClearField("reasons")
+    edit.changed_fields.paths[:] = ["dependencies"]
+    stage.edits.insert(1, edit)
+    for i, e in enumerate(stage.edits):
+        e.id.number = i + 1
+
+
+def _retry_delay_ignored(plan: WorkPlan) -> None:
+    # The policy asks for 2 minutes; attempt 2 became PENDING after 30s.
+    _stage(plan, "build-android").execution_policy.retry.delay.seconds = 120
+
+
+def _retry_born_a_write_late(plan: WorkPlan) -> None:
+    born = _stage(plan, "test-android").attempts[1].transitions[0]
+    born.revision.number += 1
+    born.revision.commit_time.seconds += 1
+
+
+def _run_timeout_shorter_than_the_runs(plan: WorkPlan) -> None:
+    # Both attempts ran 900s before the timeout cancelled them.
+    _stage(plan, "test-android").execution_policy.timeouts.run.seconds = 600
+
+
+def _timed_out_before_the_timeout(plan: WorkPlan) -> None:
+    _stage(plan, "test-android").execution_policy.timeouts.run.seconds = 1800
+
+
+def _cancelled_conclusion_without_a_cancel(plan: WorkPlan) -> None:
+    _check(plan, "test/android-unit").conclusion.reason = CheckConclusion.Reason.REASON_CANCELLED
+
+
+def _executor_picks_the_failure_kind(plan: WorkPlan) -> None:
+    _stage(plan, "test-android").attempts[0].failure.kind = FailureKind.FAILURE_KIND_CRASHED
+
+
+def _unknown_digest_algorithm(plan: WorkPlan) -> None:
+    _stage(plan, "build-linux").args.digest.algorithm = 7  # type: ignore[assignment]
+
+
 def _group_member_made_by_another_stage(plan: WorkPlan) -> None:
     creation = _stage(plan, "test-linux-shard-1").edits[0]
     creation.actor.stage_attempt.CopyFrom(_stage(plan, "build-linux").attempts[0].id)
@@ -818,6 +1013,20 @@ BROKEN = {
         _group_member_made_by_another_stage,
         groups_hold_the_stage,
     ),
+    "an edit for one edge's resolution": (_edit_for_one_edge, edits_are_consistent),
+    "retry delay ignored": (_retry_delay_ignored, retries_are_born_and_wait),
+    "retry born a write after the failure": (_retry_born_a_write_late, retries_are_born_and_wait),
+    "run timeout shorter than the runs": (_run_timeout_shorter_than_the_runs, run_timeouts_hold),
+    "cancelled before the run timeout": (_timed_out_before_the_timeout, run_timeouts_hold),
+    "REASON_CANCELLED, never cancelled": (
+        _cancelled_conclusion_without_a_cancel,
+        cancels_are_owned,
+    ),
+    "failure kind other than the cancel cause": (
+        _executor_picks_the_failure_kind,
+        cancels_are_owned,
+    ),
+    "unknown digest algorithm": (_unknown_digest_algorithm, digests_name_their_algorithm),
 }
 
 
@@ -874,10 +1083,14 @@ def test_presubmit_example_shows_the_interesting_cases() -> None:
 
 
 def test_test_stage_args_point_at_build_checks(plan: WorkPlan) -> None:
+    # A reference inside a value may leave work_plan unset: "this workplan"
+    # (turboci.graph.ids.v1.Identifier).
     checks = {name(c.id): c for c in plan.checks}
     for stage in plan.stages:
         args = values.find([stage.args], plan.value_data, test_stage_args_pb2.TestStageArgs)
         if args is not None:
+            if not args.build.HasField("work_plan"):
+                args.build.work_plan.CopyFrom(plan.id)
             assert name(args.build) in checks
 
 
