@@ -72,6 +72,7 @@ import_all_stubs()
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.txtpb"))
 PRESUBMIT = EXAMPLES / "presubmit_workplan.txtpb"
+CANCELLED = EXAMPLES / "cancelled_workplan.txtpb"
 AS = StageAttemptState
 ENDED = {AS.STAGE_ATTEMPT_STATE_COMPLETE, AS.STAGE_ATTEMPT_STATE_INCOMPLETE}
 # Failures only the orchestrator can notice: the attempt is gone or silent,
@@ -99,6 +100,7 @@ def plan(request: pytest.FixtureRequest) -> WorkPlan:
 
 def test_presubmit_example_exists() -> None:
     assert PRESUBMIT in EXAMPLE_FILES
+    assert CANCELLED in EXAMPLE_FILES
 
 
 # ---------------------------------------------------------------- walking
@@ -1030,18 +1032,103 @@ BROKEN = {
 }
 
 
+def _cancelled_attempt_completes(plan: WorkPlan) -> None:
+    attempt = _stage(plan, "test-shard-1").attempts[0]
+    attempt.state = attempt.transitions[-1].state = AS.STAGE_ATTEMPT_STATE_COMPLETE
+    attempt.ClearField("failure")
+
+
+def _cancelled_without_a_cause(plan: WorkPlan) -> None:
+    _stage(plan, "test-shard-0").attempts[0].ClearField("cancel_cause")
+
+
+def _stage_changed_after_the_cancel(plan: WorkPlan) -> None:
+    # Shard 0's attempt changes its stage's assignments while tearing down.
+    _stage(plan, "test-shard-0").edits[-1].changed_fields.paths.append("assignments")
+
+
+def _checks_cancelled_before_the_cancel(plan: WorkPlan) -> None:
+    plan.cancellation.revision.number -= 1
+
+
+def _start_timeout_reported_by_the_executor(plan: WorkPlan) -> None:
+    stage = _stage(plan, "binary-size")
+    edit = next(e for e in stage.edits if e.revision.number == 16)
+    edit.actor.stage_attempt.CopyFrom(stage.attempts[0].id)
+
+
+def _retry_before_its_delay(plan: WorkPlan) -> None:
+    _stage(plan, "test-planner").execution_policy.retry.delay.seconds = 60
+
+
+BROKEN_CANCELLED = {
+    "COMPLETE after a cancel": (_cancelled_attempt_completes, cancels_are_owned),
+    "CANCELLING without a cause": (_cancelled_without_a_cause, cancels_are_owned),
+    "a stage changed after the cancel": (_stage_changed_after_the_cancel, cancels_are_owned),
+    "REASON_CANCELLED outside the cancel's write": (
+        _checks_cancelled_before_the_cancel,
+        cancels_are_owned,
+    ),
+    "START_TIMEOUT of an unavailable executor authored by the attempt": (
+        _start_timeout_reported_by_the_executor,
+        writes_land_in_allowed_states,
+    ),
+    "planner retried before its delay": (_retry_before_its_delay, retries_are_born_and_wait),
+}
+
+
 def test_every_promise_is_shown_to_catch_something() -> None:
     shown = {promise.__name__ for _, promise in BROKEN.values()}
     assert shown == {promise.__name__ for promise in PROMISES}
 
 
-@pytest.mark.parametrize("case", sorted(BROKEN))
-def test_promises_catch_a_broken_example(case: str) -> None:
-    breaks, promise = BROKEN[case]
-    plan = load(PRESUBMIT)
+@pytest.mark.parametrize(
+    ("example", "case"),
+    [(PRESUBMIT, case) for case in sorted(BROKEN)]
+    + [(CANCELLED, case) for case in sorted(BROKEN_CANCELLED)],
+    ids=lambda v: v.stem if isinstance(v, Path) else v,
+)
+def test_promises_catch_a_broken_example(example: Path, case: str) -> None:
+    breaks, promise = (BROKEN if example == PRESUBMIT else BROKEN_CANCELLED)[case]
+    plan = load(example)
     assert promise(plan) == []
     breaks(plan)
     assert promise(plan), f"{promise.__name__} misses: {case}"
+
+
+def test_cancelled_example_shows_the_interesting_cases() -> None:
+    plan = load(CANCELLED)
+    assert plan.HasField("cancellation") and not plan.HasField("finish_revision"), (
+        "a cancelled workplan that is not finished yet"
+    )
+    tearing_down = [
+        a
+        for s in plan.stages
+        for a in s.attempts
+        if a.state == AS.STAGE_ATTEMPT_STATE_TEARING_DOWN
+        and a.cancel_cause.kind == FailureKind.FAILURE_KIND_CANCELLED
+    ]
+    assert tearing_down, "an attempt still tearing down after the cancel"
+    never_accepted = [
+        a
+        for s in plan.stages
+        for a in s.attempts
+        if [t.state for t in a.transitions]
+        == [AS.STAGE_ATTEMPT_STATE_PENDING, AS.STAGE_ATTEMPT_STATE_INCOMPLETE]
+        and a.failure.kind == FailureKind.FAILURE_KIND_START_TIMEOUT
+    ]
+    assert never_accepted, "a stage whose executor is unavailable"
+    planners = [
+        s
+        for s in plan.stages
+        if len(s.attempts) > 1
+        and s.attempts[0].state == AS.STAGE_ATTEMPT_STATE_INCOMPLETE
+        and any(
+            _stage(plan, m.id).edits[0].actor.stage_attempt == s.attempts[0].id
+            for m in s.group_stages
+        )
+    ]
+    assert planners, "a planner that fails after creating its group's stages, and is retried"
 
 
 def test_presubmit_example_shows_the_interesting_cases() -> None:
