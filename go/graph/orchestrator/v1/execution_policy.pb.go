@@ -669,11 +669,11 @@ var File_turboci_graph_orchestrator_v1_execution_policy_proto protoreflect.FileD
 
 const file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDesc = "" +
 	"\n" +
-	"4turboci/graph/orchestrator/v1/execution_policy.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1egoogle/protobuf/duration.proto\x1a0turboci/graph/orchestrator/v1/failure_kind.proto\"\x8c\t\n" +
+	"4turboci/graph/orchestrator/v1/execution_policy.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1egoogle/protobuf/duration.proto\x1a0turboci/graph/orchestrator/v1/failure_kind.proto\"\xc5\t\n" +
 	"\x0fExecutionPolicy\x12O\n" +
 	"\x05retry\x18\x01 \x01(\v24.turboci.graph.orchestrator.v1.ExecutionPolicy.RetryH\x00R\x05retry\x88\x01\x01\x12X\n" +
 	"\btimeouts\x18\x02 \x01(\v27.turboci.graph.orchestrator.v1.ExecutionPolicy.TimeoutsH\x01R\btimeouts\x88\x01\x01\x12[\n" +
-	"\theartbeat\x18\x04 \x01(\v28.turboci.graph.orchestrator.v1.ExecutionPolicy.HeartbeatH\x02R\theartbeat\x88\x01\x01\x1a\xf9\x02\n" +
+	"\theartbeat\x18\x04 \x01(\v28.turboci.graph.orchestrator.v1.ExecutionPolicy.HeartbeatH\x02R\theartbeat\x88\x01\x01\x1a\xb2\x03\n" +
 	"\x05Retry\x12&\n" +
 	"\fmax_attempts\x18\x06 \x01(\x05H\x00R\vmaxAttempts\x88\x01\x01\x124\n" +
 	"\x05delay\x18\a \x01(\v2\x19.google.protobuf.DurationH\x01R\x05delay\x88\x01\x01\x12U\n" +
@@ -685,7 +685,7 @@ const file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDesc = "" +
 	"\n" +
 	"\b_retriesB\x0f\n" +
 	"\r_max_attemptsB\b\n" +
-	"\x06_delayJ\x04\b\x01\x10\x02J\x04\b\x02\x10\x03J\x04\b\x03\x10\x04J\x04\b\x04\x10\x05J\x04\b\x05\x10\x06\x1a\xc1\x01\n" +
+	"\x06_delayJ\x04\b\x01\x10\x02J\x04\b\x02\x10\x03J\x04\b\x03\x10\x04J\x04\b\x04\x10\x05J\x04\b\x05\x10\x06R\acrashedR\rstart_timeoutR\vrun_timeoutR\fstop_timeoutR\x04lost\x1a\xc1\x01\n" +
 	"\bTimeouts\x124\n" +
 	"\x05start\x18\x01 \x01(\v2\x19.google.protobuf.DurationH\x00R\x05start\x88\x01\x01\x120\n" +
 	"\x03run\x18\x02 \x01(\v2\x19.google.protobuf.DurationH\x01R\x03run\x88\x01\x01\x122\n" +

@@ -440,7 +440,7 @@ var File_turboci_graph_orchestrator_v1_stage_attempt_proto protoreflect.FileDesc
 
 const file_turboci_graph_orchestrator_v1_stage_attempt_proto_rawDesc = "" +
 	"\n" +
-	"1turboci/graph/orchestrator/v1/stage_attempt.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a+turboci/graph/ids/v1/stage_attempt_id.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\x1a9turboci/graph/orchestrator/v1/stage_attempt_failure.proto\x1a7turboci/graph/orchestrator/v1/stage_attempt_state.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\xc4\a\n" +
+	"1turboci/graph/orchestrator/v1/stage_attempt.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a+turboci/graph/ids/v1/stage_attempt_id.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\x1a9turboci/graph/orchestrator/v1/stage_attempt_failure.proto\x1a7turboci/graph/orchestrator/v1/stage_attempt_state.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\xca\a\n" +
 	"\fStageAttempt\x12?\n" +
 	"\x02id\x18\x01 \x01(\v2$.turboci.graph.ids.v1.StageAttemptIdB\x04\xe2A\x01\x03H\x00R\x02id\x88\x01\x01\x12Q\n" +
 	"\x05state\x18\x02 \x01(\x0e20.turboci.graph.orchestrator.v1.StageAttemptStateB\x04\xe2A\x01\x03H\x01R\x05state\x88\x01\x01\x12^\n" +
@@ -451,13 +451,13 @@ const file_turboci_graph_orchestrator_v1_stage_attempt_proto_rawDesc = "" +
 	"\n" +
 	"process_id\x18\a \x01(\tB\x04\xe2A\x01\x03H\x04R\tprocessId\x88\x01\x01\x12L\n" +
 	"\x0eheartbeat_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03H\x05R\rheartbeatTime\x88\x01\x01\x12`\n" +
-	"\fcancel_cause\x18\t \x01(\v22.turboci.graph.orchestrator.v1.StageAttemptFailureB\x04\xe2A\x01\x03H\x06R\vcancelCause\x88\x01\x01\x1a\xc0\x01\n" +
+	"\fcancel_cause\x18\t \x01(\v22.turboci.graph.orchestrator.v1.StageAttemptFailureB\x04\xe2A\x01\x03H\x06R\vcancelCause\x88\x01\x01\x1a\xc6\x01\n" +
 	"\n" +
 	"Transition\x12K\n" +
 	"\x05state\x18\x01 \x01(\x0e20.turboci.graph.orchestrator.v1.StageAttemptStateH\x00R\x05state\x88\x01\x01\x12H\n" +
 	"\brevision\x18\x03 \x01(\v2'.turboci.graph.orchestrator.v1.RevisionH\x01R\brevision\x88\x01\x01B\b\n" +
 	"\x06_stateB\v\n" +
-	"\t_revisionJ\x04\b\x02\x10\x03B\x05\n" +
+	"\t_revisionJ\x04\b\x02\x10\x03R\x04timeB\x05\n" +
 	"\x03_idB\b\n" +
 	"\x06_stateB\n" +
 	"\n" +

@@ -35,7 +35,7 @@ const (
 	// Transaction read, the snapshot revision or an expected_revision).
 	WriteConflict_Conflict_REASON_CHANGED WriteConflict_Conflict_Reason = 1
 	// The node exists, but the writer expected it not to (a
-	// Transaction's `absent`, or `create_only`).
+	// Transaction's `absent_nodes`, or `create_only`).
 	WriteConflict_Conflict_REASON_EXISTS WriteConflict_Conflict_Reason = 2
 	// The stage attempt is claimed by another process (see
 	// StageAttemptWrite.process_id); the caller should stop working on

@@ -61,7 +61,7 @@ class WriteConflict(_message.Message):
             """
             REASON_EXISTS: WriteConflict.Conflict._Reason.ValueType  # 2
             """The node exists, but the writer expected it not to (a
-            Transaction's `absent`, or `create_only`).
+            Transaction's `absent_nodes`, or `create_only`).
             """
             REASON_CLAIMED: WriteConflict.Conflict._Reason.ValueType  # 3
             """The stage attempt is claimed by another process (see
@@ -80,7 +80,7 @@ class WriteConflict(_message.Message):
         """
         REASON_EXISTS: WriteConflict.Conflict.Reason.ValueType  # 2
         """The node exists, but the writer expected it not to (a
-        Transaction's `absent`, or `create_only`).
+        Transaction's `absent_nodes`, or `create_only`).
         """
         REASON_CLAIMED: WriteConflict.Conflict.Reason.ValueType  # 3
         """The stage attempt is claimed by another process (see
