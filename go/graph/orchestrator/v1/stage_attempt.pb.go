@@ -289,8 +289,9 @@ type StageAttempt_builder struct {
 	Details []*ValueRef
 	// The process that claimed the attempt when it moved to RUNNING
 	// (StageAttemptWrite.process_id). A later report that names another
-	// process is refused, so a copy of the work started by mistake learns to
-	// stop before it writes. Unset until the attempt is claimed.
+	// process is refused (ERROR_REASON_CLAIMED_BY_ANOTHER_PROCESS), so a copy
+	// of the work started by mistake learns to stop before it writes. Unset
+	// until the attempt is claimed.
 	ProcessId *string
 	// When the attempt last reported (see ExecutionPolicy.heartbeat).
 	// A heartbeat that changes nothing is no write and has no revision, so

@@ -94,8 +94,9 @@ class StageAttempt(_message.Message):
     process_id: _builtins.str
     """The process that claimed the attempt when it moved to RUNNING
     (StageAttemptWrite.process_id). A later report that names another
-    process is refused, so a copy of the work started by mistake learns to
-    stop before it writes. Unset until the attempt is claimed.
+    process is refused (ERROR_REASON_CLAIMED_BY_ANOTHER_PROCESS), so a copy
+    of the work started by mistake learns to stop before it writes. Unset
+    until the attempt is claimed.
     """
     @_builtins.property
     def id(self) -> _stage_attempt_id_pb2.StageAttemptId:
