@@ -12,8 +12,9 @@ is recorded as edits; no write lands in a state that the API's `writable`
 field options forbid; retries stay within the execution policy, are born
 in the write that ends the failed attempt and wait their delay; no attempt
 runs past its run timeout; a cancelled attempt ends with the orchestrator's
-cancel cause; every digest names its algorithm; and every FINAL check says
-why it is FINAL.
+cancel cause; every digest names its algorithm; no node waits for itself
+through edges, assignments and groups; and every FINAL check says why it is
+FINAL.
 
 Each promise is a function that returns the problems it finds. The tests
 run them on the examples, and on broken copies of the presubmit example, to
@@ -819,6 +820,53 @@ def digests_name_their_algorithm(plan: WorkPlan) -> list[str]:
     return problems
 
 
+def waits_for(plan: WorkPlan) -> dict[str, set[str]]:
+    """Whom each node waits for, as DependencyGroup defines it."""
+    assigned: dict[str, list[tuple[str, int]]] = {}
+    for stage in plan.stages:
+        for a in stage.assignments:
+            goal = a.goal_state or CheckState.CHECK_STATE_FINAL
+            assigned.setdefault(name(a.check), []).append((name(stage.id), goal))
+    graph: dict[str, set[str]] = {name(n.id): set() for n in all_nodes(plan)}
+    for node in all_nodes(plan):
+        out = graph[name(node.id)]
+        for edge in edges(node.dependencies):
+            target = name(edge.target)
+            if edge.target.WhichOneof("type") == "stage":
+                out.add(target)
+                continue
+            wanted = edge.condition.check_state or CheckState.CHECK_STATE_FINAL
+            if wanted >= CheckState.CHECK_STATE_WAITING:
+                out.add(target)
+            out.update(stage for stage, goal in assigned.get(target, []) if goal <= wanted)
+        if isinstance(node, Stage):
+            out.update(name(member) for member in node.group_stages)
+    return graph
+
+
+def nobody_waits_in_circles(plan: WorkPlan) -> list[str]:
+    """No node waits for itself through edges, assignments and groups
+    (DependencyGroup), the deadlock the API refuses to write."""
+    graph = waits_for(plan)
+    problems: list[str] = []
+    done: set[str] = set()
+
+    def visit(node: str, path: list[str]) -> None:
+        if node in path:
+            circle = [*path[path.index(node) :], node]
+            problems.append("waits in a circle: " + " -> ".join(circle))
+            return
+        if node in done:
+            return
+        for after in sorted(graph.get(node, ())):
+            visit(after, [*path, node])
+        done.add(node)
+
+    for node in sorted(graph):
+        visit(node, [])
+    return problems
+
+
 PROMISES: list[Callable[[WorkPlan], list[str]]] = [
     revisions_grow_with_time,
     histories_follow_the_lifecycles,
@@ -833,6 +881,7 @@ PROMISES: list[Callable[[WorkPlan], list[str]]] = [
     run_timeouts_hold,
     cancels_are_owned,
     digests_name_their_algorithm,
+    nobody_waits_in_circles,
 ]
 
 
@@ -952,6 +1001,14 @@ def _edit_for_one_edge(plan: WorkPlan) -> None:
         e.id.number = i + 1
 
 
+def _shard_waits_for_its_planners_check(plan: WorkPlan) -> None:
+    # Shard 1 is in test-linux's group and would wait for test/linux-unit to
+    # be FINAL, which waits for test-linux (assigned it with goal FINAL).
+    shard = _stage(plan, "test-linux-shard-1")
+    unit = _check(plan, "test/linux-unit")
+    shard.dependencies.edges.add().target.check.CopyFrom(unit.id)
+
+
 def _retry_delay_ignored(plan: WorkPlan) -> None:
     # The policy asks for 2 minutes; attempt 2 became PENDING after 30s.
     _stage(plan, "build-android").execution_policy.retry.delay.seconds = 120
@@ -1016,6 +1073,10 @@ BROKEN = {
         groups_hold_the_stage,
     ),
     "an edit for one edge's resolution": (_edit_for_one_edge, edits_are_consistent),
+    "a group member waits for its planner's check": (
+        _shard_waits_for_its_planners_check,
+        nobody_waits_in_circles,
+    ),
     "retry delay ignored": (_retry_delay_ignored, retries_are_born_and_wait),
     "retry born a write after the failure": (_retry_born_a_write_late, retries_are_born_and_wait),
     "run timeout shorter than the runs": (_run_timeout_shorter_than_the_runs, run_timeouts_hold),
