@@ -57,8 +57,9 @@ const (
 // as INCOMPLETE with the cause's kind (the executor's message is kept), and
 // so is the stop timeout running out (not FAILURE_KIND_STOP_TIMEOUT, which
 // is for an attempt that stopped on its own). A cancelled attempt is never
-// COMPLETE because the orchestrator has already given up on it: its retry
-// or its dependents may be under way. The check results it wrote stay. An
+// COMPLETE: the orchestrator gave up on it when it cancelled, and whether
+// the stage is retried follows from the cause alone. The check results it
+// wrote stay. An
 // attempt that was never SCHEDULED is ended by the orchestrator as soon as
 // the executor has answered the CancelStage (see CancelStageRequest).
 //
