@@ -15,6 +15,8 @@ import importlib
 import sys
 from pathlib import Path
 
+from google.protobuf.message import Message
+
 REPO = Path(__file__).resolve().parents[2]
 PY = REPO / "py"
 EXAMPLES = REPO / "examples"
@@ -33,3 +35,14 @@ def import_all_stubs() -> list[str]:
         importlib.import_module(name)
         names.append(name)
     return names
+
+
+def field_behaviors(message_type: type[Message], field: str) -> set[str]:
+    """The google.api.field_behavior values of a message's field, by name
+    (read through descriptors: googleapis-common-protos ships no types)."""
+    options = message_type.DESCRIPTOR.fields_by_name[field].GetOptions()
+    for option, value in options.ListFields():
+        if option.full_name == "google.api.field_behavior" and option.enum_type is not None:
+            enum = option.enum_type
+            return {enum.values_by_number[v].name for v in value}
+    return set()

@@ -9,8 +9,12 @@ every reference (dependency edge, assignment, result owner, edit actor,
 value digest) points at something that exists; revisions grow with time;
 every node's history follows the lifecycle documented on its state enum and
 is recorded as edits; no write lands in a state that the API's `writable`
-field options forbid; retries stay within the execution policy; and every
-FINAL check says why it is FINAL.
+field options forbid; retries stay within the execution policy, are born
+in the write that ends the failed attempt and wait their delay; no attempt
+runs past its run timeout; a cancelled attempt ends with the orchestrator's
+cancel cause; every digest names its algorithm; no node waits for itself
+through edges, assignments and groups; and every FINAL check says why it is
+FINAL.
 
 Each promise is a function that returns the problems it finds. The tests
 run them on the examples, and on broken copies of the presubmit example, to
@@ -40,6 +44,7 @@ from turboci.graph.orchestrator.v1.check_pb2 import Check
 from turboci.graph.orchestrator.v1.check_state_pb2 import CheckState
 from turboci.graph.orchestrator.v1.check_write_pb2 import CheckWrite
 from turboci.graph.orchestrator.v1.dependency_group_pb2 import DependencyGroup
+from turboci.graph.orchestrator.v1.digest_pb2 import DigestAlgorithm
 from turboci.graph.orchestrator.v1.edge_pb2 import Edge
 from turboci.graph.orchestrator.v1.failure_kind_pb2 import FailureKind
 from turboci.graph.orchestrator.v1.field_options_pb2 import writable
@@ -60,6 +65,7 @@ from turboci.utils import value as values
 from turboci.utils.lifecycle import Lifecycle
 
 from tests.api.support import EXAMPLES
+from tests.api.support import field_behaviors
 from tests.api.support import import_all_stubs
 from turboci.stages.test.v1 import test_stage_args_pb2
 
@@ -67,6 +73,7 @@ import_all_stubs()
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.txtpb"))
 PRESUBMIT = EXAMPLES / "presubmit_workplan.txtpb"
+CANCELLED = EXAMPLES / "cancelled_workplan.txtpb"
 AS = StageAttemptState
 ENDED = {AS.STAGE_ATTEMPT_STATE_COMPLETE, AS.STAGE_ATTEMPT_STATE_INCOMPLETE}
 # Failures only the orchestrator can notice: the attempt is gone or silent,
@@ -94,6 +101,7 @@ def plan(request: pytest.FixtureRequest) -> WorkPlan:
 
 def test_presubmit_example_exists() -> None:
     assert PRESUBMIT in EXAMPLE_FILES
+    assert CANCELLED in EXAMPLE_FILES
 
 
 # ---------------------------------------------------------------- walking
@@ -137,15 +145,16 @@ def value_refs(message: Message) -> Iterator[ValueRef]:
 def writable_in(
     message_type: type[Message], field: str
 ) -> tuple[set[int], set[int], set[int], bool]:
-    """The `writable` option of a write message's field: check states, stage
-    states, stage attempt states, creation only."""
-    options = message_type.DESCRIPTOR.fields_by_name[field].GetOptions()
-    rule = options.Extensions[writable]
+    """The `writable` option of a write message's field (check states, stage
+    states, stage attempt states) and whether it is IMMUTABLE (AIP-203:
+    set only when the node is created)."""
+    descriptor = message_type.DESCRIPTOR.fields_by_name[field]
+    rule = descriptor.GetOptions().Extensions[writable]
     return (
         set(rule.check_states),
         set(rule.stage_states),
         set(rule.stage_attempt_states),
-        rule.creation_only,
+        "IMMUTABLE" in field_behaviors(message_type, field),
     )
 
 
@@ -292,10 +301,21 @@ def cycle_name(cycle: Lifecycle[S], state: S) -> str:
 
 def edits_are_consistent(plan: WorkPlan) -> list[str]:
     """Edits are numbered, ordered, belong to their node, and agree with the
-    node's create/update revisions and state."""
+    node's create/update revisions and state; resolving dependencies shows
+    only in the edit that resolves the whole group (CheckEdit, StageEdit)."""
     problems: list[str] = []
     for node in all_nodes(plan):
         where = name(node.id)
+        for edit in node.edits:
+            resolved = node.dependencies.resolve_revision.number
+            resolving = edit.actor.HasField("orchestrator") and (
+                "dependencies" in edit.changed_fields.paths
+            )
+            if resolving and edit.revision.number != resolved:
+                problems.append(
+                    f"{name(edit.id)}: an edit for dependencies at r{edit.revision.number}, "
+                    f"but the group resolved at r{resolved}"
+                )
         if [e.id.number for e in node.edits] != list(range(1, len(node.edits) + 1)):
             problems.append(f"{where}: edits are not numbered 1..n")
         revisions = [e.revision.number for e in node.edits]
@@ -317,7 +337,7 @@ def edits_are_consistent(plan: WorkPlan) -> list[str]:
 
 def writes_land_in_allowed_states(plan: WorkPlan) -> list[str]:
     """No edit sets a field while its node is in a state that the field's
-    `writable` option forbids, creation-only fields are set only when the
+    `writable` option forbids, IMMUTABLE fields are set only when the
     node is created, and stage attempts write nodes only in the attempt
     states WriteNodesRequest allows, and never after they ended."""
     problems: list[str] = []
@@ -333,9 +353,9 @@ def writes_land_in_allowed_states(plan: WorkPlan) -> list[str]:
             for path in edit.changed_fields.paths:
                 if path not in fields:
                     continue
-                check_states, stage_states, _, creation_only = writable_in(write_type, path)
-                if creation_only and i > 0:
-                    problems.append(f"{where}: {path} is creation-only but changed later")
+                check_states, stage_states, _, immutable = writable_in(write_type, path)
+                if immutable and i > 0:
+                    problems.append(f"{where}: {path} is IMMUTABLE but changed later")
                 allowed = check_states if isinstance(node, Check) else stage_states
                 if i > 0 and allowed and before not in allowed:
                     enum = CheckState if isinstance(node, Check) else StageState
@@ -492,7 +512,7 @@ def references_resolve(plan: WorkPlan) -> list[str]:
                     f"{name(stage.id)}: assigned {name(assigned.check)}, "
                     "which is not in the workplan"
                 )
-        for member in stage.group:
+        for member in stage.group_stages:
             if member not in stage_ids:
                 problems.append(
                     f"{name(stage.id)}: group member {name(member)} is not in the workplan"
@@ -568,7 +588,7 @@ def retries_follow_the_policy(plan: WorkPlan) -> list[str]:
             if attempt.state != AS.STAGE_ATTEMPT_STATE_INCOMPLETE and attempt.HasField("failure"):
                 problems.append(f"{name(attempt.id)}: a failure outside INCOMPLETE")
             if attempt.failure.kind == FailureKind.FAILURE_KIND_LOST:
-                interval = stage.execution_policy.heartbeat_interval.ToNanoseconds()
+                interval = stage.execution_policy.heartbeat.running.ToNanoseconds()
                 end = attempt.transitions[-1].revision.commit_time.ToNanoseconds()
                 if not interval or attempt.heartbeat_time.ToNanoseconds() + 2 * interval > end:
                     problems.append(
@@ -651,7 +671,7 @@ def groups_hold_the_stage(plan: WorkPlan) -> list[str]:
     for stage in plan.stages:
         where = name(stage.id)
         done = final_edit(stage)
-        for member_id in stage.group:
+        for member_id in stage.group_stages:
             member = stages.get(name(member_id))
             if member is None or not member.edits:
                 continue
@@ -665,10 +685,185 @@ def groups_hold_the_stage(plan: WorkPlan) -> list[str]:
                 member_done is None or member_done.revision.number > done.revision.number
             ):
                 problems.append(f"{where}: FINAL before its group member {name(member_id)}")
-        if stage.group and done is not None:
+        if stage.group_stages and done is not None:
             states = [e.state for e in stage.edits]
             if StageState.STAGE_STATE_AWAITING_GROUP not in states:
                 problems.append(f"{where}: has a group but never waited for it")
+    return problems
+
+
+def transition_at(attempt: StageAttempt, state: int) -> StageAttempt.Transition | None:
+    return next((t for t in attempt.transitions if t.state == state), None)
+
+
+def seconds(revision: Revision) -> float:
+    return revision.commit_time.ToNanoseconds() / 1e9
+
+
+def retries_are_born_and_wait(plan: WorkPlan) -> list[str]:
+    """A retry is born AWAITING_RETRY in the write that ends the attempt
+    before it, and becomes PENDING no sooner than the policy's retry delay
+    after that write (StageAttemptState, ExecutionPolicy.Retry.delay)."""
+    problems: list[str] = []
+    for stage in plan.stages:
+        delay = stage.execution_policy.retry.delay.ToNanoseconds() / 1e9
+        for before, retry in itertools.pairwise(stage.attempts):
+            ended = transition_at(before, AS.STAGE_ATTEMPT_STATE_INCOMPLETE)
+            born = retry.transitions[0] if retry.transitions else None
+            if ended is None or born is None:
+                continue
+            if born.revision.number != ended.revision.number:
+                problems.append(
+                    f"{name(retry.id)}: born at r{born.revision.number}, not in the write "
+                    f"that ended {name(before.id)} (r{ended.revision.number})"
+                )
+            pending = transition_at(retry, AS.STAGE_ATTEMPT_STATE_PENDING)
+            if pending is not None and seconds(pending.revision) < seconds(ended.revision) + delay:
+                waited = seconds(pending.revision) - seconds(ended.revision)
+                problems.append(
+                    f"{name(retry.id)}: PENDING {waited:.0f}s after the failure, "
+                    f"before the {delay:.0f}s retry delay"
+                )
+    return problems
+
+
+def run_timeouts_hold(plan: WorkPlan) -> list[str]:
+    """No attempt stays RUNNING longer than its stage's run timeout, and an
+    attempt cancelled for its run timeout ran at least that long."""
+    problems: list[str] = []
+    for stage in plan.stages:
+        limit = stage.execution_policy.timeouts.run.ToNanoseconds() / 1e9
+        for attempt in stage.attempts:
+            steps = list(attempt.transitions)
+            for here, after in itertools.pairwise(steps):
+                if here.state != AS.STAGE_ATTEMPT_STATE_RUNNING:
+                    continue
+                ran = seconds(after.revision) - seconds(here.revision)
+                if limit and ran > limit:
+                    problems.append(
+                        f"{name(attempt.id)}: RUNNING for {ran:.0f}s, "
+                        f"beyond the {limit:.0f}s run timeout"
+                    )
+                timed_out = attempt.cancel_cause.kind == FailureKind.FAILURE_KIND_RUN_TIMEOUT
+                if timed_out and (not limit or ran < limit):
+                    problems.append(
+                        f"{name(attempt.id)}: cancelled for its run timeout "
+                        f"after {ran:.0f}s of a {limit:.0f}s timeout"
+                    )
+    return problems
+
+
+def cancels_are_owned(plan: WorkPlan) -> list[str]:
+    """A cancelled attempt carries the orchestrator's cancel cause and ends
+    INCOMPLETE with that kind; only a cancelled workplan concludes checks
+    REASON_CANCELLED, in the write that cancelled it; after that write only
+    the orchestrator and the attempts reporting about themselves write
+    (CancelWorkPlanRequest)."""
+    problems: list[str] = []
+    cancelled_at = plan.cancellation.revision.number if plan.HasField("cancellation") else None
+    for stage in plan.stages:
+        for attempt in stage.attempts:
+            where = name(attempt.id)
+            states = [t.state for t in attempt.transitions]
+            cancelled = AS.STAGE_ATTEMPT_STATE_CANCELLING in states
+            if cancelled and not attempt.HasField("cancel_cause"):
+                problems.append(f"{where}: CANCELLING without a cancel cause")
+            if attempt.HasField("cancel_cause"):
+                if attempt.state == AS.STAGE_ATTEMPT_STATE_COMPLETE:
+                    problems.append(f"{where}: COMPLETE after a cancel")
+                ended = attempt.state == AS.STAGE_ATTEMPT_STATE_INCOMPLETE
+                if ended and attempt.failure.kind != attempt.cancel_cause.kind:
+                    problems.append(
+                        f"{where}: ends {FailureKind.Name(attempt.failure.kind)}, "
+                        f"not its cancel cause {FailureKind.Name(attempt.cancel_cause.kind)}"
+                    )
+    for check in plan.checks:
+        if check.conclusion.reason != CheckConclusion.Reason.REASON_CANCELLED:
+            continue
+        if cancelled_at is None:
+            problems.append(
+                f"{name(check.id)}: REASON_CANCELLED, but the workplan is not cancelled"
+            )
+        elif check.conclusion.revision.number != cancelled_at:
+            problems.append(
+                f"{name(check.id)}: REASON_CANCELLED at r{check.conclusion.revision.number}, "
+                f"not in the cancel's write r{cancelled_at}"
+            )
+    if cancelled_at is not None:
+        for node in all_nodes(plan):
+            for edit in node.edits:
+                if edit.revision.number <= cancelled_at or edit.actor.HasField("orchestrator"):
+                    continue
+                own_report = (
+                    isinstance(node, Stage)
+                    and edit.actor.stage_attempt.stage == node.id
+                    and list(edit.changed_fields.paths) == ["attempts"]
+                )
+                if not own_report:
+                    problems.append(
+                        f"{name(edit.id)}: a write by {edit.actor.WhichOneof('kind')} "
+                        "after the workplan was cancelled"
+                    )
+    return problems
+
+
+def digests_name_their_algorithm(plan: WorkPlan) -> list[str]:
+    """Every digest names the one algorithm there is (Digest.algorithm is
+    required): a reader cannot check a digest of an unknown algorithm."""
+    problems: list[str] = []
+    for ref in value_refs(plan):
+        algorithm = ref.digest.algorithm
+        if algorithm != DigestAlgorithm.DIGEST_ALGORITHM_CANONICAL_SHA256:
+            known = algorithm in DigestAlgorithm.values()
+            said = DigestAlgorithm.Name(algorithm) if known else f"number {algorithm}"
+            problems.append(f"{ref.type_url} {ref.digest.sha256[:12]}: algorithm {said}")
+    return problems
+
+
+def waits_for(plan: WorkPlan) -> dict[str, set[str]]:
+    """Whom each node waits for, as DependencyGroup defines it."""
+    assigned: dict[str, list[tuple[str, int]]] = {}
+    for stage in plan.stages:
+        for a in stage.assignments:
+            goal = a.goal_state or CheckState.CHECK_STATE_FINAL
+            assigned.setdefault(name(a.check), []).append((name(stage.id), goal))
+    graph: dict[str, set[str]] = {name(n.id): set() for n in all_nodes(plan)}
+    for node in all_nodes(plan):
+        out = graph[name(node.id)]
+        for edge in edges(node.dependencies):
+            target = name(edge.target)
+            if edge.target.WhichOneof("type") == "stage":
+                out.add(target)
+                continue
+            wanted = edge.condition.check_state or CheckState.CHECK_STATE_FINAL
+            if wanted >= CheckState.CHECK_STATE_WAITING:
+                out.add(target)
+            out.update(stage for stage, goal in assigned.get(target, []) if goal <= wanted)
+        if isinstance(node, Stage):
+            out.update(name(member) for member in node.group_stages)
+    return graph
+
+
+def nobody_waits_in_circles(plan: WorkPlan) -> list[str]:
+    """No node waits for itself through edges, assignments and groups
+    (DependencyGroup), the deadlock the API refuses to write."""
+    graph = waits_for(plan)
+    problems: list[str] = []
+    done: set[str] = set()
+
+    def visit(node: str, path: list[str]) -> None:
+        if node in path:
+            circle = [*path[path.index(node) :], node]
+            problems.append("waits in a circle: " + " -> ".join(circle))
+            return
+        if node in done:
+            return
+        for after in sorted(graph.get(node, ())):
+            visit(after, [*path, node])
+        done.add(node)
+
+    for node in sorted(graph):
+        visit(node, [])
     return problems
 
 
@@ -682,6 +877,11 @@ PROMISES: list[Callable[[WorkPlan], list[str]]] = [
     retries_follow_the_policy,
     checks_conclude,
     groups_hold_the_stage,
+    retries_are_born_and_wait,
+    run_timeouts_hold,
+    cancels_are_owned,
+    digests_name_their_algorithm,
+    nobody_waits_in_circles,
 ]
 
 
@@ -785,6 +985,62 @@ def _assigned_a_missing_check(plan: WorkPlan) -> None:
     _stage(plan, "build-linux").assignments[0].check.id = "build/nowhere"
 
 
+def _edit_for_one_edge(plan: WorkPlan) -> None:
+    # test-linux's edge to test/linux-unit resolves at r2, its group at r15.
+    stage = _stage(plan, "test-linux")
+    edit = StageEdit()
+    edit.CopyFrom(stage.edits[0])
+    edit.actor.Clear()
+    edit.actor.orchestrator.SetInParent()
+    edit.revision.number = 2
+    edit.revision.commit_time.seconds += 1
+    edit.ClearField("reasons")
+    edit.changed_fields.paths[:] = ["dependencies"]
+    stage.edits.insert(1, edit)
+    for i, e in enumerate(stage.edits):
+        e.id.number = i + 1
+
+
+def _shard_waits_for_its_planners_check(plan: WorkPlan) -> None:
+    # Shard 1 is in test-linux's group and would wait for test/linux-unit to
+    # be FINAL, which waits for test-linux (assigned it with goal FINAL).
+    shard = _stage(plan, "test-linux-shard-1")
+    unit = _check(plan, "test/linux-unit")
+    shard.dependencies.edges.add().target.check.CopyFrom(unit.id)
+
+
+def _retry_delay_ignored(plan: WorkPlan) -> None:
+    # The policy asks for 2 minutes; attempt 2 became PENDING after 30s.
+    _stage(plan, "build-android").execution_policy.retry.delay.seconds = 120
+
+
+def _retry_born_a_write_late(plan: WorkPlan) -> None:
+    born = _stage(plan, "test-android").attempts[1].transitions[0]
+    born.revision.number += 1
+    born.revision.commit_time.seconds += 1
+
+
+def _run_timeout_shorter_than_the_runs(plan: WorkPlan) -> None:
+    # Both attempts ran 900s before the timeout cancelled them.
+    _stage(plan, "test-android").execution_policy.timeouts.run.seconds = 600
+
+
+def _timed_out_before_the_timeout(plan: WorkPlan) -> None:
+    _stage(plan, "test-android").execution_policy.timeouts.run.seconds = 1800
+
+
+def _cancelled_conclusion_without_a_cancel(plan: WorkPlan) -> None:
+    _check(plan, "test/android-unit").conclusion.reason = CheckConclusion.Reason.REASON_CANCELLED
+
+
+def _executor_picks_the_failure_kind(plan: WorkPlan) -> None:
+    _stage(plan, "test-android").attempts[0].failure.kind = FailureKind.FAILURE_KIND_CRASHED
+
+
+def _unknown_digest_algorithm(plan: WorkPlan) -> None:
+    _stage(plan, "build-linux").args.digest.algorithm = 7  # type: ignore[assignment]
+
+
 def _group_member_made_by_another_stage(plan: WorkPlan) -> None:
     creation = _stage(plan, "test-linux-shard-1").edits[0]
     creation.actor.stage_attempt.CopyFrom(_stage(plan, "build-linux").attempts[0].id)
@@ -816,6 +1072,69 @@ BROKEN = {
         _group_member_made_by_another_stage,
         groups_hold_the_stage,
     ),
+    "an edit for one edge's resolution": (_edit_for_one_edge, edits_are_consistent),
+    "a group member waits for its planner's check": (
+        _shard_waits_for_its_planners_check,
+        nobody_waits_in_circles,
+    ),
+    "retry delay ignored": (_retry_delay_ignored, retries_are_born_and_wait),
+    "retry born a write after the failure": (_retry_born_a_write_late, retries_are_born_and_wait),
+    "run timeout shorter than the runs": (_run_timeout_shorter_than_the_runs, run_timeouts_hold),
+    "cancelled before the run timeout": (_timed_out_before_the_timeout, run_timeouts_hold),
+    "REASON_CANCELLED, never cancelled": (
+        _cancelled_conclusion_without_a_cancel,
+        cancels_are_owned,
+    ),
+    "failure kind other than the cancel cause": (
+        _executor_picks_the_failure_kind,
+        cancels_are_owned,
+    ),
+    "unknown digest algorithm": (_unknown_digest_algorithm, digests_name_their_algorithm),
+}
+
+
+def _cancelled_attempt_completes(plan: WorkPlan) -> None:
+    attempt = _stage(plan, "test-shard-1").attempts[0]
+    attempt.state = attempt.transitions[-1].state = AS.STAGE_ATTEMPT_STATE_COMPLETE
+    attempt.ClearField("failure")
+
+
+def _cancelled_without_a_cause(plan: WorkPlan) -> None:
+    _stage(plan, "test-shard-0").attempts[0].ClearField("cancel_cause")
+
+
+def _stage_changed_after_the_cancel(plan: WorkPlan) -> None:
+    # Shard 0's attempt changes its stage's assignments while tearing down.
+    _stage(plan, "test-shard-0").edits[-1].changed_fields.paths.append("assignments")
+
+
+def _checks_cancelled_before_the_cancel(plan: WorkPlan) -> None:
+    plan.cancellation.revision.number -= 1
+
+
+def _start_timeout_reported_by_the_executor(plan: WorkPlan) -> None:
+    stage = _stage(plan, "binary-size")
+    edit = next(e for e in stage.edits if e.revision.number == 16)
+    edit.actor.stage_attempt.CopyFrom(stage.attempts[0].id)
+
+
+def _retry_before_its_delay(plan: WorkPlan) -> None:
+    _stage(plan, "test-planner").execution_policy.retry.delay.seconds = 60
+
+
+BROKEN_CANCELLED = {
+    "COMPLETE after a cancel": (_cancelled_attempt_completes, cancels_are_owned),
+    "CANCELLING without a cause": (_cancelled_without_a_cause, cancels_are_owned),
+    "a stage changed after the cancel": (_stage_changed_after_the_cancel, cancels_are_owned),
+    "REASON_CANCELLED outside the cancel's write": (
+        _checks_cancelled_before_the_cancel,
+        cancels_are_owned,
+    ),
+    "START_TIMEOUT of an unavailable executor authored by the attempt": (
+        _start_timeout_reported_by_the_executor,
+        writes_land_in_allowed_states,
+    ),
+    "planner retried before its delay": (_retry_before_its_delay, retries_are_born_and_wait),
 }
 
 
@@ -824,13 +1143,53 @@ def test_every_promise_is_shown_to_catch_something() -> None:
     assert shown == {promise.__name__ for promise in PROMISES}
 
 
-@pytest.mark.parametrize("case", sorted(BROKEN))
-def test_promises_catch_a_broken_example(case: str) -> None:
-    breaks, promise = BROKEN[case]
-    plan = load(PRESUBMIT)
+@pytest.mark.parametrize(
+    ("example", "case"),
+    [(PRESUBMIT, case) for case in sorted(BROKEN)]
+    + [(CANCELLED, case) for case in sorted(BROKEN_CANCELLED)],
+    ids=lambda v: v.stem if isinstance(v, Path) else v,
+)
+def test_promises_catch_a_broken_example(example: Path, case: str) -> None:
+    breaks, promise = (BROKEN if example == PRESUBMIT else BROKEN_CANCELLED)[case]
+    plan = load(example)
     assert promise(plan) == []
     breaks(plan)
     assert promise(plan), f"{promise.__name__} misses: {case}"
+
+
+def test_cancelled_example_shows_the_interesting_cases() -> None:
+    plan = load(CANCELLED)
+    assert plan.HasField("cancellation") and not plan.HasField("finish_revision"), (
+        "a cancelled workplan that is not finished yet"
+    )
+    tearing_down = [
+        a
+        for s in plan.stages
+        for a in s.attempts
+        if a.state == AS.STAGE_ATTEMPT_STATE_TEARING_DOWN
+        and a.cancel_cause.kind == FailureKind.FAILURE_KIND_CANCELLED
+    ]
+    assert tearing_down, "an attempt still tearing down after the cancel"
+    never_accepted = [
+        a
+        for s in plan.stages
+        for a in s.attempts
+        if [t.state for t in a.transitions]
+        == [AS.STAGE_ATTEMPT_STATE_PENDING, AS.STAGE_ATTEMPT_STATE_INCOMPLETE]
+        and a.failure.kind == FailureKind.FAILURE_KIND_START_TIMEOUT
+    ]
+    assert never_accepted, "a stage whose executor is unavailable"
+    planners = [
+        s
+        for s in plan.stages
+        if len(s.attempts) > 1
+        and s.attempts[0].state == AS.STAGE_ATTEMPT_STATE_INCOMPLETE
+        and any(
+            _stage(plan, m.id).edits[0].actor.stage_attempt == s.attempts[0].id
+            for m in s.group_stages
+        )
+    ]
+    assert planners, "a planner that fails after creating its group's stages, and is retried"
 
 
 def test_presubmit_example_shows_the_interesting_cases() -> None:
@@ -872,10 +1231,14 @@ def test_presubmit_example_shows_the_interesting_cases() -> None:
 
 
 def test_test_stage_args_point_at_build_checks(plan: WorkPlan) -> None:
+    # A reference inside a value may leave work_plan unset: "this workplan"
+    # (turboci.graph.ids.v1.Identifier).
     checks = {name(c.id): c for c in plan.checks}
     for stage in plan.stages:
         args = values.find([stage.args], plan.value_data, test_stage_args_pb2.TestStageArgs)
         if args is not None:
+            if not args.build.HasField("work_plan"):
+                args.build.work_plan.CopyFrom(plan.id)
             assert name(args.build) in checks
 
 

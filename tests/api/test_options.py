@@ -28,6 +28,7 @@ from turboci.graph.orchestrator.v1.permission_pb2 import Permission
 from turboci.graph.orchestrator.v1.stage_state_pb2 import StageState
 from turboci.graph.orchestrator.v1.stage_write_pb2 import StageWrite
 
+from tests.api.support import field_behaviors
 from tests.api.support import import_all_stubs
 from turboci.graph.orchestrator.v1 import turbo_ci_orchestrator_service_pb2
 
@@ -102,7 +103,15 @@ def test_write_fields_carry_their_states(write: type[Message], field: str, state
 
 
 @pytest.mark.parametrize(
-    ("write", "field"), [(CheckWrite, "kind"), (CheckWrite, "realm"), (StageWrite, "realm")]
+    ("write", "field"),
+    [
+        (CheckWrite, "kind"),
+        (CheckWrite, "realm"),
+        (StageWrite, "realm"),
+        (StageWrite, "join_group"),
+    ],
 )
-def test_creation_only_fields(write: type[Message], field: str) -> None:
-    assert write.DESCRIPTOR.fields_by_name[field].GetOptions().Extensions[writable].creation_only
+def test_creation_only_fields_are_immutable(write: type[Message], field: str) -> None:
+    descriptor = write.DESCRIPTOR.fields_by_name[field]
+    assert "IMMUTABLE" in field_behaviors(write, field)
+    assert not descriptor.GetOptions().Extensions[writable].ListFields(), "no state rule as well"

@@ -11,7 +11,6 @@
 package buildpb
 
 import (
-	_ "go.chromium.org/turboci/proto/go/graph/orchestrator/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -82,7 +81,7 @@ var File_turboci_data_build_v1_build_status_proto protoreflect.FileDescriptor
 
 const file_turboci_data_build_v1_build_status_proto_rawDesc = "" +
 	"\n" +
-	"(turboci/data/build/v1/build_status.proto\x12\x15turboci.data.build.v1\x1a3turboci/graph/orchestrator/v1/message_options.proto*{\n" +
+	"(turboci/data/build/v1/build_status.proto\x12\x15turboci.data.build.v1*{\n" +
 	"\vBuildStatus\x12\x18\n" +
 	"\x14BUILD_STATUS_UNKNOWN\x10\x00\x12\x1a\n" +
 	"\x16BUILD_STATUS_SUCCEEDED\x10\x01\x12\x17\n" +

@@ -27,15 +27,23 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// Asks an executor to stop a running attempt. The attempt is CANCELLING
-// until the executor reports it TEARING_DOWN or ended.
+// Asks an executor to stop an attempt. The attempt is CANCELLING until the
+// executor reports it TEARING_DOWN or ended.
 //
-// Next ID: 5
+// Idempotent: the orchestrator may send it again for the same attempt (it
+// does until it gets an answer), and the executor answers each the same.
+// An executor that never saw the attempt (its RunStage never arrived, or
+// was refused) answers OK or NOT_FOUND; both tell the orchestrator that
+// nothing runs, and it ends the attempt itself. Other errors are retried
+// until the stop timeout runs out.
+//
+// Next ID: 6
 type CancelStageRequest struct {
 	state                protoimpl.MessageState    `protogen:"opaque.v1"`
 	xxx_hidden_Attempt   *v1.StageAttemptId        `protobuf:"bytes,1,opt,name=attempt,proto3,oneof"`
 	xxx_hidden_Reasons   *[]*v11.ValueRef          `protobuf:"bytes,3,rep,name=reasons,proto3"`
 	xxx_hidden_ValueData map[string]*v11.ValueData `protobuf:"bytes,4,rep,name=value_data,json=valueData,proto3" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	xxx_hidden_Cause     *v11.StageAttemptFailure  `protobuf:"bytes,5,opt,name=cause,proto3,oneof"`
 	unknownFields        protoimpl.UnknownFields
 	sizeCache            protoimpl.SizeCache
 }
@@ -88,6 +96,13 @@ func (x *CancelStageRequest) GetValueData() map[string]*v11.ValueData {
 	return nil
 }
 
+func (x *CancelStageRequest) GetCause() *v11.StageAttemptFailure {
+	if x != nil {
+		return x.xxx_hidden_Cause
+	}
+	return nil
+}
+
 func (x *CancelStageRequest) SetAttempt(v *v1.StageAttemptId) {
 	x.xxx_hidden_Attempt = v
 }
@@ -100,6 +115,10 @@ func (x *CancelStageRequest) SetValueData(v map[string]*v11.ValueData) {
 	x.xxx_hidden_ValueData = v
 }
 
+func (x *CancelStageRequest) SetCause(v *v11.StageAttemptFailure) {
+	x.xxx_hidden_Cause = v
+}
+
 func (x *CancelStageRequest) HasAttempt() bool {
 	if x == nil {
 		return false
@@ -107,8 +126,19 @@ func (x *CancelStageRequest) HasAttempt() bool {
 	return x.xxx_hidden_Attempt != nil
 }
 
+func (x *CancelStageRequest) HasCause() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Cause != nil
+}
+
 func (x *CancelStageRequest) ClearAttempt() {
 	x.xxx_hidden_Attempt = nil
+}
+
+func (x *CancelStageRequest) ClearCause() {
+	x.xxx_hidden_Cause = nil
 }
 
 type CancelStageRequest_builder struct {
@@ -121,6 +151,11 @@ type CancelStageRequest_builder struct {
 	Reasons []*v11.ValueRef
 	// The data of the reasons the executor may see, keyed by Digest.sha256.
 	ValueData map[string]*v11.ValueData
+	// The failure the attempt will end with (StageAttempt.cancel_cause):
+	// FAILURE_KIND_CANCELLED or FAILURE_KIND_RUN_TIMEOUT. The orchestrator
+	// owns it; the executor reports the end without choosing a kind (see
+	// turboci.graph.orchestrator.v1.StageAttemptState).
+	Cause *v11.StageAttemptFailure
 }
 
 func (b0 CancelStageRequest_builder) Build() *CancelStageRequest {
@@ -130,6 +165,7 @@ func (b0 CancelStageRequest_builder) Build() *CancelStageRequest {
 	x.xxx_hidden_Attempt = b.Attempt
 	x.xxx_hidden_Reasons = &b.Reasons
 	x.xxx_hidden_ValueData = b.ValueData
+	x.xxx_hidden_Cause = b.Cause
 	return m0
 }
 
@@ -137,36 +173,40 @@ var File_turboci_graph_executor_v1_cancel_stage_request_proto protoreflect.FileD
 
 const file_turboci_graph_executor_v1_cancel_stage_request_proto_rawDesc = "" +
 	"\n" +
-	"4turboci/graph/executor/v1/cancel_stage_request.proto\x12\x19turboci.graph.executor.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a+turboci/graph/ids/v1/stage_attempt_id.proto\x1a.turboci/graph/orchestrator/v1/value_data.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\xf9\x02\n" +
+	"4turboci/graph/executor/v1/cancel_stage_request.proto\x12\x19turboci.graph.executor.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a+turboci/graph/ids/v1/stage_attempt_id.proto\x1a9turboci/graph/orchestrator/v1/stage_attempt_failure.proto\x1a.turboci/graph/orchestrator/v1/value_data.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\xd2\x03\n" +
 	"\x12CancelStageRequest\x12I\n" +
 	"\aattempt\x18\x01 \x01(\v2$.turboci.graph.ids.v1.StageAttemptIdB\x04\xe2A\x01\x02H\x00R\aattempt\x88\x01\x01\x12A\n" +
 	"\areasons\x18\x03 \x03(\v2'.turboci.graph.orchestrator.v1.ValueRefR\areasons\x12[\n" +
 	"\n" +
-	"value_data\x18\x04 \x03(\v2<.turboci.graph.executor.v1.CancelStageRequest.ValueDataEntryR\tvalueData\x1af\n" +
+	"value_data\x18\x04 \x03(\v2<.turboci.graph.executor.v1.CancelStageRequest.ValueDataEntryR\tvalueData\x12M\n" +
+	"\x05cause\x18\x05 \x01(\v22.turboci.graph.orchestrator.v1.StageAttemptFailureH\x01R\x05cause\x88\x01\x01\x1af\n" +
 	"\x0eValueDataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12>\n" +
 	"\x05value\x18\x02 \x01(\v2(.turboci.graph.orchestrator.v1.ValueDataR\x05value:\x028\x01B\n" +
 	"\n" +
-	"\b_attemptJ\x04\b\x02\x10\x03B?Z=go.chromium.org/turboci/proto/go/graph/executor/v1;executorpbb\x06proto3"
+	"\b_attemptB\b\n" +
+	"\x06_causeJ\x04\b\x02\x10\x03B?Z=go.chromium.org/turboci/proto/go/graph/executor/v1;executorpbb\x06proto3"
 
 var file_turboci_graph_executor_v1_cancel_stage_request_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_turboci_graph_executor_v1_cancel_stage_request_proto_goTypes = []any{
-	(*CancelStageRequest)(nil), // 0: turboci.graph.executor.v1.CancelStageRequest
-	nil,                        // 1: turboci.graph.executor.v1.CancelStageRequest.ValueDataEntry
-	(*v1.StageAttemptId)(nil),  // 2: turboci.graph.ids.v1.StageAttemptId
-	(*v11.ValueRef)(nil),       // 3: turboci.graph.orchestrator.v1.ValueRef
-	(*v11.ValueData)(nil),      // 4: turboci.graph.orchestrator.v1.ValueData
+	(*CancelStageRequest)(nil),      // 0: turboci.graph.executor.v1.CancelStageRequest
+	nil,                             // 1: turboci.graph.executor.v1.CancelStageRequest.ValueDataEntry
+	(*v1.StageAttemptId)(nil),       // 2: turboci.graph.ids.v1.StageAttemptId
+	(*v11.ValueRef)(nil),            // 3: turboci.graph.orchestrator.v1.ValueRef
+	(*v11.StageAttemptFailure)(nil), // 4: turboci.graph.orchestrator.v1.StageAttemptFailure
+	(*v11.ValueData)(nil),           // 5: turboci.graph.orchestrator.v1.ValueData
 }
 var file_turboci_graph_executor_v1_cancel_stage_request_proto_depIdxs = []int32{
 	2, // 0: turboci.graph.executor.v1.CancelStageRequest.attempt:type_name -> turboci.graph.ids.v1.StageAttemptId
 	3, // 1: turboci.graph.executor.v1.CancelStageRequest.reasons:type_name -> turboci.graph.orchestrator.v1.ValueRef
 	1, // 2: turboci.graph.executor.v1.CancelStageRequest.value_data:type_name -> turboci.graph.executor.v1.CancelStageRequest.ValueDataEntry
-	4, // 3: turboci.graph.executor.v1.CancelStageRequest.ValueDataEntry.value:type_name -> turboci.graph.orchestrator.v1.ValueData
-	4, // [4:4] is the sub-list for method output_type
-	4, // [4:4] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	4, // 3: turboci.graph.executor.v1.CancelStageRequest.cause:type_name -> turboci.graph.orchestrator.v1.StageAttemptFailure
+	5, // 4: turboci.graph.executor.v1.CancelStageRequest.ValueDataEntry.value:type_name -> turboci.graph.orchestrator.v1.ValueData
+	5, // [5:5] is the sub-list for method output_type
+	5, // [5:5] is the sub-list for method input_type
+	5, // [5:5] is the sub-list for extension type_name
+	5, // [5:5] is the sub-list for extension extendee
+	0, // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_turboci_graph_executor_v1_cancel_stage_request_proto_init() }

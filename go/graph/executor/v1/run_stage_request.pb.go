@@ -33,17 +33,19 @@ const (
 // should a second copy of the work start anyway, the attempt's claim
 // (StageAttemptWrite.process_id) lets only one of them write.
 //
-// Next ID: 11
+// Next ID: 13
 type RunStageRequest struct {
-	state                        protoimpl.MessageState    `protogen:"opaque.v1"`
-	xxx_hidden_Attempt           *v1.StageAttemptId        `protobuf:"bytes,1,opt,name=attempt,proto3,oneof"`
-	xxx_hidden_ExecutionPolicy   *v11.ExecutionPolicy      `protobuf:"bytes,3,opt,name=execution_policy,json=executionPolicy,proto3,oneof"`
-	xxx_hidden_StageAttemptToken *string                   `protobuf:"bytes,5,opt,name=stage_attempt_token,json=stageAttemptToken,proto3,oneof"`
-	xxx_hidden_OrchestratorHost  *string                   `protobuf:"bytes,6,opt,name=orchestrator_host,json=orchestratorHost,proto3,oneof"`
-	xxx_hidden_Args              *v11.ValueRef             `protobuf:"bytes,7,opt,name=args,proto3,oneof"`
-	xxx_hidden_ValueData         map[string]*v11.ValueData `protobuf:"bytes,8,rep,name=value_data,json=valueData,proto3" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	xxx_hidden_Assignments       *[]*v11.Assignment        `protobuf:"bytes,9,rep,name=assignments,proto3"`
-	xxx_hidden_Realm             *string                   `protobuf:"bytes,10,opt,name=realm,proto3,oneof"`
+	state                        protoimpl.MessageState            `protogen:"opaque.v1"`
+	xxx_hidden_Attempt           *v1.StageAttemptId                `protobuf:"bytes,1,opt,name=attempt,proto3,oneof"`
+	xxx_hidden_ExecutionPolicy   *v11.ExecutionPolicy              `protobuf:"bytes,3,opt,name=execution_policy,json=executionPolicy,proto3,oneof"`
+	xxx_hidden_StageAttemptToken *string                           `protobuf:"bytes,5,opt,name=stage_attempt_token,json=stageAttemptToken,proto3,oneof"`
+	xxx_hidden_OrchestratorHost  *string                           `protobuf:"bytes,6,opt,name=orchestrator_host,json=orchestratorHost,proto3,oneof"`
+	xxx_hidden_Args              *v11.ValueRef                     `protobuf:"bytes,7,opt,name=args,proto3,oneof"`
+	xxx_hidden_ValueData         map[string]*v11.ValueData         `protobuf:"bytes,8,rep,name=value_data,json=valueData,proto3" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	xxx_hidden_Assignments       *[]*v11.Assignment                `protobuf:"bytes,9,rep,name=assignments,proto3"`
+	xxx_hidden_Realm             *string                           `protobuf:"bytes,10,opt,name=realm,proto3,oneof"`
+	xxx_hidden_AssignedChecks    *[]*RunStageRequest_AssignedCheck `protobuf:"bytes,11,rep,name=assigned_checks,json=assignedChecks,proto3"`
+	xxx_hidden_SnapshotRevision  int64                             `protobuf:"varint,12,opt,name=snapshot_revision,json=snapshotRevision,proto3,oneof"`
 	XXX_raceDetectHookData       protoimpl.RaceDetectHookData
 	XXX_presence                 [1]uint32
 	unknownFields                protoimpl.UnknownFields
@@ -142,6 +144,22 @@ func (x *RunStageRequest) GetRealm() string {
 	return ""
 }
 
+func (x *RunStageRequest) GetAssignedChecks() []*RunStageRequest_AssignedCheck {
+	if x != nil {
+		if x.xxx_hidden_AssignedChecks != nil {
+			return *x.xxx_hidden_AssignedChecks
+		}
+	}
+	return nil
+}
+
+func (x *RunStageRequest) GetSnapshotRevision() int64 {
+	if x != nil {
+		return x.xxx_hidden_SnapshotRevision
+	}
+	return 0
+}
+
 func (x *RunStageRequest) SetAttempt(v *v1.StageAttemptId) {
 	x.xxx_hidden_Attempt = v
 }
@@ -152,12 +170,12 @@ func (x *RunStageRequest) SetExecutionPolicy(v *v11.ExecutionPolicy) {
 
 func (x *RunStageRequest) SetStageAttemptToken(v string) {
 	x.xxx_hidden_StageAttemptToken = &v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 8)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 10)
 }
 
 func (x *RunStageRequest) SetOrchestratorHost(v string) {
 	x.xxx_hidden_OrchestratorHost = &v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 8)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 10)
 }
 
 func (x *RunStageRequest) SetArgs(v *v11.ValueRef) {
@@ -174,7 +192,16 @@ func (x *RunStageRequest) SetAssignments(v []*v11.Assignment) {
 
 func (x *RunStageRequest) SetRealm(v string) {
 	x.xxx_hidden_Realm = &v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 7, 8)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 7, 10)
+}
+
+func (x *RunStageRequest) SetAssignedChecks(v []*RunStageRequest_AssignedCheck) {
+	x.xxx_hidden_AssignedChecks = &v
+}
+
+func (x *RunStageRequest) SetSnapshotRevision(v int64) {
+	x.xxx_hidden_SnapshotRevision = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 9, 10)
 }
 
 func (x *RunStageRequest) HasAttempt() bool {
@@ -219,6 +246,13 @@ func (x *RunStageRequest) HasRealm() bool {
 	return protoimpl.X.Present(&(x.XXX_presence[0]), 7)
 }
 
+func (x *RunStageRequest) HasSnapshotRevision() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 9)
+}
+
 func (x *RunStageRequest) ClearAttempt() {
 	x.xxx_hidden_Attempt = nil
 }
@@ -246,18 +280,37 @@ func (x *RunStageRequest) ClearRealm() {
 	x.xxx_hidden_Realm = nil
 }
 
+func (x *RunStageRequest) ClearSnapshotRevision() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 9)
+	x.xxx_hidden_SnapshotRevision = 0
+}
+
 type RunStageRequest_builder struct {
 	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
 
 	// The attempt to run.
 	Attempt *v1.StageAttemptId
 	// The limits the attempt runs under: the timeouts, which the
-	// orchestrator enforces too, and the heartbeat interval the attempt must
-	// keep.
+	// orchestrator enforces too, and the heartbeats the attempt must send.
 	ExecutionPolicy *v11.ExecutionPolicy
-	// The credential of the attempt: passed as WriteNodesRequest's
-	// stage_attempt_token, it lets the attempt report its progress and write
-	// nodes. Valid until the attempt ends.
+	// The credential of the attempt, valid until the attempt ends (then
+	// ERROR_REASON_TOKEN_EXPIRED). Passed as `stage_attempt_token`, it
+	// confines the call to the attempt's workplan and authorizes, on its own,
+	// with no permission of the caller:
+	//
+	//   - reading the workplan, every node and every value in it (QueryNodes,
+	//     ReadWorkPlan, WatchWorkPlan, ReadValues);
+	//   - allocating node IDs (AllocateNodeIds), which then belong to the
+	//     attempt's stage, so a retry of the stage may use them;
+	//   - reporting the attempt's progress and writing the results of its
+	//     assigned checks (WriteNodes).
+	//
+	// Creating and changing other checks and stages still needs the
+	// permissions WriteNodes lists, held by the caller. The real TurboCI
+	// checks the caller's permissions on every call and uses the token to
+	// confine an attempt to its workplan; this API does the same for writes,
+	// and lets the token alone authorize reads, so that an executor needs no
+	// read grants of its own in every realm it serves.
 	StageAttemptToken *string
 	// The address of the orchestrator to report to.
 	OrchestratorHost *string
@@ -270,9 +323,17 @@ type RunStageRequest_builder struct {
 	// The checks the attempt is responsible for, each with the state the
 	// stage must bring it to.
 	Assignments []*v11.Assignment
-	// The stage's realm, as "<project>:<realm>": the realm of the nodes and
-	// values the attempt writes without naming one.
+	// The stage's realm, as "<project>:<realm>" (see
+	// turboci.graph.orchestrator.v1.Permission for the realms of what the
+	// attempt writes).
 	Realm *string
+	// The checks of `assignments` with their options, so the attempt can
+	// start without reading the workplan. For anything more (results,
+	// dependencies, other nodes) it uses QueryNodes with its token, at
+	// `snapshot_revision` to see the same workplan as this request.
+	AssignedChecks []*RunStageRequest_AssignedCheck
+	// The workplan revision this request was made from.
+	SnapshotRevision *int64
 }
 
 func (b0 RunStageRequest_builder) Build() *RunStageRequest {
@@ -282,20 +343,150 @@ func (b0 RunStageRequest_builder) Build() *RunStageRequest {
 	x.xxx_hidden_Attempt = b.Attempt
 	x.xxx_hidden_ExecutionPolicy = b.ExecutionPolicy
 	if b.StageAttemptToken != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 8)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 10)
 		x.xxx_hidden_StageAttemptToken = b.StageAttemptToken
 	}
 	if b.OrchestratorHost != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 8)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 10)
 		x.xxx_hidden_OrchestratorHost = b.OrchestratorHost
 	}
 	x.xxx_hidden_Args = b.Args
 	x.xxx_hidden_ValueData = b.ValueData
 	x.xxx_hidden_Assignments = &b.Assignments
 	if b.Realm != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 7, 8)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 7, 10)
 		x.xxx_hidden_Realm = b.Realm
 	}
+	x.xxx_hidden_AssignedChecks = &b.AssignedChecks
+	if b.SnapshotRevision != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 9, 10)
+		x.xxx_hidden_SnapshotRevision = *b.SnapshotRevision
+	}
+	return m0
+}
+
+// One check the attempt is assigned, as it stood when the attempt was
+// sent.
+//
+// Next ID: 4
+type RunStageRequest_AssignedCheck struct {
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Check       *v1.CheckId            `protobuf:"bytes,1,opt,name=check,proto3,oneof"`
+	xxx_hidden_State       v11.CheckState         `protobuf:"varint,2,opt,name=state,proto3,enum=turboci.graph.orchestrator.v1.CheckState,oneof"`
+	xxx_hidden_Options     *[]*v11.ValueRef       `protobuf:"bytes,3,rep,name=options,proto3"`
+	XXX_raceDetectHookData protoimpl.RaceDetectHookData
+	XXX_presence           [1]uint32
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
+}
+
+func (x *RunStageRequest_AssignedCheck) Reset() {
+	*x = RunStageRequest_AssignedCheck{}
+	mi := &file_turboci_graph_executor_v1_run_stage_request_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RunStageRequest_AssignedCheck) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RunStageRequest_AssignedCheck) ProtoMessage() {}
+
+func (x *RunStageRequest_AssignedCheck) ProtoReflect() protoreflect.Message {
+	mi := &file_turboci_graph_executor_v1_run_stage_request_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+func (x *RunStageRequest_AssignedCheck) GetCheck() *v1.CheckId {
+	if x != nil {
+		return x.xxx_hidden_Check
+	}
+	return nil
+}
+
+func (x *RunStageRequest_AssignedCheck) GetState() v11.CheckState {
+	if x != nil {
+		if protoimpl.X.Present(&(x.XXX_presence[0]), 1) {
+			return x.xxx_hidden_State
+		}
+	}
+	return v11.CheckState(0)
+}
+
+func (x *RunStageRequest_AssignedCheck) GetOptions() []*v11.ValueRef {
+	if x != nil {
+		if x.xxx_hidden_Options != nil {
+			return *x.xxx_hidden_Options
+		}
+	}
+	return nil
+}
+
+func (x *RunStageRequest_AssignedCheck) SetCheck(v *v1.CheckId) {
+	x.xxx_hidden_Check = v
+}
+
+func (x *RunStageRequest_AssignedCheck) SetState(v v11.CheckState) {
+	x.xxx_hidden_State = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 3)
+}
+
+func (x *RunStageRequest_AssignedCheck) SetOptions(v []*v11.ValueRef) {
+	x.xxx_hidden_Options = &v
+}
+
+func (x *RunStageRequest_AssignedCheck) HasCheck() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Check != nil
+}
+
+func (x *RunStageRequest_AssignedCheck) HasState() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *RunStageRequest_AssignedCheck) ClearCheck() {
+	x.xxx_hidden_Check = nil
+}
+
+func (x *RunStageRequest_AssignedCheck) ClearState() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_State = v11.CheckState_CHECK_STATE_UNKNOWN
+}
+
+type RunStageRequest_AssignedCheck_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The check.
+	Check *v1.CheckId
+	// Its state then.
+	State *v11.CheckState
+	// Its options, with their data in the request's `value_data`.
+	Options []*v11.ValueRef
+}
+
+func (b0 RunStageRequest_AssignedCheck_builder) Build() *RunStageRequest_AssignedCheck {
+	m0 := &RunStageRequest_AssignedCheck{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Check = b.Check
+	if b.State != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 3)
+		x.xxx_hidden_State = *b.State
+	}
+	x.xxx_hidden_Options = &b.Options
 	return m0
 }
 
@@ -303,7 +494,7 @@ var File_turboci_graph_executor_v1_run_stage_request_proto protoreflect.FileDesc
 
 const file_turboci_graph_executor_v1_run_stage_request_proto_rawDesc = "" +
 	"\n" +
-	"1turboci/graph/executor/v1/run_stage_request.proto\x12\x19turboci.graph.executor.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a+turboci/graph/ids/v1/stage_attempt_id.proto\x1a.turboci/graph/orchestrator/v1/assignment.proto\x1a4turboci/graph/orchestrator/v1/execution_policy.proto\x1a.turboci/graph/orchestrator/v1/value_data.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\x89\x06\n" +
+	"1turboci/graph/executor/v1/run_stage_request.proto\x12\x19turboci.graph.executor.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a#turboci/graph/ids/v1/check_id.proto\x1a+turboci/graph/ids/v1/stage_attempt_id.proto\x1a.turboci/graph/orchestrator/v1/assignment.proto\x1a/turboci/graph/orchestrator/v1/check_state.proto\x1a4turboci/graph/orchestrator/v1/execution_policy.proto\x1a.turboci/graph/orchestrator/v1/value_data.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\x9d\t\n" +
 	"\x0fRunStageRequest\x12I\n" +
 	"\aattempt\x18\x01 \x01(\v2$.turboci.graph.ids.v1.StageAttemptIdB\x04\xe2A\x01\x02H\x00R\aattempt\x88\x01\x01\x12^\n" +
 	"\x10execution_policy\x18\x03 \x01(\v2..turboci.graph.orchestrator.v1.ExecutionPolicyH\x01R\x0fexecutionPolicy\x88\x01\x01\x129\n" +
@@ -314,7 +505,15 @@ const file_turboci_graph_executor_v1_run_stage_request_proto_rawDesc = "" +
 	"value_data\x18\b \x03(\v29.turboci.graph.executor.v1.RunStageRequest.ValueDataEntryR\tvalueData\x12K\n" +
 	"\vassignments\x18\t \x03(\v2).turboci.graph.orchestrator.v1.AssignmentR\vassignments\x12\x19\n" +
 	"\x05realm\x18\n" +
-	" \x01(\tH\x05R\x05realm\x88\x01\x01\x1af\n" +
+	" \x01(\tH\x05R\x05realm\x88\x01\x01\x12a\n" +
+	"\x0fassigned_checks\x18\v \x03(\v28.turboci.graph.executor.v1.RunStageRequest.AssignedCheckR\x0eassignedChecks\x120\n" +
+	"\x11snapshot_revision\x18\f \x01(\x03H\x06R\x10snapshotRevision\x88\x01\x01\x1a\xe6\x01\n" +
+	"\rAssignedCheck\x128\n" +
+	"\x05check\x18\x01 \x01(\v2\x1d.turboci.graph.ids.v1.CheckIdH\x00R\x05check\x88\x01\x01\x12D\n" +
+	"\x05state\x18\x02 \x01(\x0e2).turboci.graph.orchestrator.v1.CheckStateH\x01R\x05state\x88\x01\x01\x12A\n" +
+	"\aoptions\x18\x03 \x03(\v2'.turboci.graph.orchestrator.v1.ValueRefR\aoptionsB\b\n" +
+	"\x06_checkB\b\n" +
+	"\x06_state\x1af\n" +
 	"\x0eValueDataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12>\n" +
 	"\x05value\x18\x02 \x01(\v2(.turboci.graph.orchestrator.v1.ValueDataR\x05value:\x028\x01B\n" +
@@ -324,30 +523,38 @@ const file_turboci_graph_executor_v1_run_stage_request_proto_rawDesc = "" +
 	"\x14_stage_attempt_tokenB\x14\n" +
 	"\x12_orchestrator_hostB\a\n" +
 	"\x05_argsB\b\n" +
-	"\x06_realmJ\x04\b\x02\x10\x03J\x04\b\x04\x10\x05B?Z=go.chromium.org/turboci/proto/go/graph/executor/v1;executorpbb\x06proto3"
+	"\x06_realmB\x14\n" +
+	"\x12_snapshot_revisionJ\x04\b\x02\x10\x03J\x04\b\x04\x10\x05B?Z=go.chromium.org/turboci/proto/go/graph/executor/v1;executorpbb\x06proto3"
 
-var file_turboci_graph_executor_v1_run_stage_request_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_turboci_graph_executor_v1_run_stage_request_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
 var file_turboci_graph_executor_v1_run_stage_request_proto_goTypes = []any{
-	(*RunStageRequest)(nil),     // 0: turboci.graph.executor.v1.RunStageRequest
-	nil,                         // 1: turboci.graph.executor.v1.RunStageRequest.ValueDataEntry
-	(*v1.StageAttemptId)(nil),   // 2: turboci.graph.ids.v1.StageAttemptId
-	(*v11.ExecutionPolicy)(nil), // 3: turboci.graph.orchestrator.v1.ExecutionPolicy
-	(*v11.ValueRef)(nil),        // 4: turboci.graph.orchestrator.v1.ValueRef
-	(*v11.Assignment)(nil),      // 5: turboci.graph.orchestrator.v1.Assignment
-	(*v11.ValueData)(nil),       // 6: turboci.graph.orchestrator.v1.ValueData
+	(*RunStageRequest)(nil),               // 0: turboci.graph.executor.v1.RunStageRequest
+	(*RunStageRequest_AssignedCheck)(nil), // 1: turboci.graph.executor.v1.RunStageRequest.AssignedCheck
+	nil,                                   // 2: turboci.graph.executor.v1.RunStageRequest.ValueDataEntry
+	(*v1.StageAttemptId)(nil),             // 3: turboci.graph.ids.v1.StageAttemptId
+	(*v11.ExecutionPolicy)(nil),           // 4: turboci.graph.orchestrator.v1.ExecutionPolicy
+	(*v11.ValueRef)(nil),                  // 5: turboci.graph.orchestrator.v1.ValueRef
+	(*v11.Assignment)(nil),                // 6: turboci.graph.orchestrator.v1.Assignment
+	(*v1.CheckId)(nil),                    // 7: turboci.graph.ids.v1.CheckId
+	(v11.CheckState)(0),                   // 8: turboci.graph.orchestrator.v1.CheckState
+	(*v11.ValueData)(nil),                 // 9: turboci.graph.orchestrator.v1.ValueData
 }
 var file_turboci_graph_executor_v1_run_stage_request_proto_depIdxs = []int32{
-	2, // 0: turboci.graph.executor.v1.RunStageRequest.attempt:type_name -> turboci.graph.ids.v1.StageAttemptId
-	3, // 1: turboci.graph.executor.v1.RunStageRequest.execution_policy:type_name -> turboci.graph.orchestrator.v1.ExecutionPolicy
-	4, // 2: turboci.graph.executor.v1.RunStageRequest.args:type_name -> turboci.graph.orchestrator.v1.ValueRef
-	1, // 3: turboci.graph.executor.v1.RunStageRequest.value_data:type_name -> turboci.graph.executor.v1.RunStageRequest.ValueDataEntry
-	5, // 4: turboci.graph.executor.v1.RunStageRequest.assignments:type_name -> turboci.graph.orchestrator.v1.Assignment
-	6, // 5: turboci.graph.executor.v1.RunStageRequest.ValueDataEntry.value:type_name -> turboci.graph.orchestrator.v1.ValueData
-	6, // [6:6] is the sub-list for method output_type
-	6, // [6:6] is the sub-list for method input_type
-	6, // [6:6] is the sub-list for extension type_name
-	6, // [6:6] is the sub-list for extension extendee
-	0, // [0:6] is the sub-list for field type_name
+	3,  // 0: turboci.graph.executor.v1.RunStageRequest.attempt:type_name -> turboci.graph.ids.v1.StageAttemptId
+	4,  // 1: turboci.graph.executor.v1.RunStageRequest.execution_policy:type_name -> turboci.graph.orchestrator.v1.ExecutionPolicy
+	5,  // 2: turboci.graph.executor.v1.RunStageRequest.args:type_name -> turboci.graph.orchestrator.v1.ValueRef
+	2,  // 3: turboci.graph.executor.v1.RunStageRequest.value_data:type_name -> turboci.graph.executor.v1.RunStageRequest.ValueDataEntry
+	6,  // 4: turboci.graph.executor.v1.RunStageRequest.assignments:type_name -> turboci.graph.orchestrator.v1.Assignment
+	1,  // 5: turboci.graph.executor.v1.RunStageRequest.assigned_checks:type_name -> turboci.graph.executor.v1.RunStageRequest.AssignedCheck
+	7,  // 6: turboci.graph.executor.v1.RunStageRequest.AssignedCheck.check:type_name -> turboci.graph.ids.v1.CheckId
+	8,  // 7: turboci.graph.executor.v1.RunStageRequest.AssignedCheck.state:type_name -> turboci.graph.orchestrator.v1.CheckState
+	5,  // 8: turboci.graph.executor.v1.RunStageRequest.AssignedCheck.options:type_name -> turboci.graph.orchestrator.v1.ValueRef
+	9,  // 9: turboci.graph.executor.v1.RunStageRequest.ValueDataEntry.value:type_name -> turboci.graph.orchestrator.v1.ValueData
+	10, // [10:10] is the sub-list for method output_type
+	10, // [10:10] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_turboci_graph_executor_v1_run_stage_request_proto_init() }
@@ -356,13 +563,14 @@ func file_turboci_graph_executor_v1_run_stage_request_proto_init() {
 		return
 	}
 	file_turboci_graph_executor_v1_run_stage_request_proto_msgTypes[0].OneofWrappers = []any{}
+	file_turboci_graph_executor_v1_run_stage_request_proto_msgTypes[1].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_turboci_graph_executor_v1_run_stage_request_proto_rawDesc), len(file_turboci_graph_executor_v1_run_stage_request_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   2,
+			NumMessages:   3,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -25,10 +25,23 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// The executor's acceptance of an attempt. Refusals are errors:
-// INVALID_ARGUMENT or PERMISSION_DENIED fail the attempt as
-// FAILURE_KIND_REJECTED, UNAVAILABLE leaves it PENDING to be sent again,
-// RESOURCE_EXHAUSTED makes it THROTTLED.
+// The executor's acceptance of an attempt: the attempt becomes SCHEDULED.
+// Refusals are errors, and this is what the orchestrator does with each
+// status code:
+//
+//   - INVALID_ARGUMENT, PERMISSION_DENIED, FAILED_PRECONDITION,
+//     UNIMPLEMENTED, NOT_FOUND: a refusal that a resend would meet again;
+//     the attempt ends INCOMPLETE with FAILURE_KIND_REJECTED.
+//   - RESOURCE_EXHAUSTED: the executor has no room now; the attempt becomes
+//     THROTTLED and is sent again later.
+//   - UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED, INTERNAL, UNKNOWN, or no
+//     answer: the call may or may not have started the work, so the attempt
+//     stays PENDING and is sent again (a resend must not start a second run;
+//     see RunStageRequest) until the start timeout ends it
+//     (FAILURE_KIND_START_TIMEOUT).
+//   - ALREADY_EXISTS: the executor already runs this attempt; treated as
+//     acceptance.
+//   - UNAUTHENTICATED, CANCELLED, OUT_OF_RANGE, DATA_LOSS: as INTERNAL.
 //
 // Next ID: 3
 type RunStageResponse struct {

@@ -30,7 +30,9 @@ const (
 // Asks an executor whether it can run a stage as written. The orchestrator
 // sends it while accepting a StageWrite that sets args or a policy, so a
 // stage the executor cannot run is refused at once rather than failing
-// later.
+// later. When the executor cannot be reached or does not answer in time,
+// the whole write fails with ERROR_REASON_EXECUTOR_UNAVAILABLE and nothing
+// is applied; the writer retries later.
 //
 // Next ID: 7
 type ValidateStageRequest struct {

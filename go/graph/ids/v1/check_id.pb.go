@@ -117,7 +117,8 @@ func (x *CheckId) ClearId() {
 type CheckId_builder struct {
 	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
 
-	// The workplan that holds the check.
+	// The workplan that holds the check; may be unset inside a workplan
+	// (see Identifier).
 	WorkPlan *WorkPlanId
 	// The check's name, unique within the workplan and chosen by whoever
 	// writes the check first (or handed out by AllocateNodeIds).

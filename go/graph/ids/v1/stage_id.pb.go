@@ -118,7 +118,8 @@ func (x *StageId) ClearId() {
 type StageId_builder struct {
 	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
 
-	// The workplan that holds the stage.
+	// The workplan that holds the stage; may be unset inside a workplan
+	// (see Identifier).
 	WorkPlan *WorkPlanId
 	// The stage's name, unique among the stages of the workplan.
 	Id *string

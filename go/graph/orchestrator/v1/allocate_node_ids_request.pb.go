@@ -28,21 +28,28 @@ const (
 
 // Asks for fresh, unused node IDs. A writer that needs unique names (for
 // example one stage per test shard) allocates them first and then writes
-// nodes under them; an allocated ID can only be written by the actor that
-// allocated it.
+// nodes under them.
 //
-// Next ID: 6
+// Who may create a node under an allocated ID: when the IDs were allocated
+// with a stage_attempt_token, any attempt of that attempt's stage (so a
+// retry can create what the failed attempt allocated but did not write);
+// otherwise the caller that allocated them (the same user or service). Anyone
+// else fails with ERROR_REASON_ID_ALLOCATED_TO_ANOTHER. Once the node exists,
+// writes to it follow the usual permissions.
+//
+// Next ID: 7
 type AllocateNodeIdsRequest struct {
-	state                  protoimpl.MessageState `protogen:"opaque.v1"`
-	xxx_hidden_WorkPlan    *v1.WorkPlanId         `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof"`
-	xxx_hidden_CheckCount  int32                  `protobuf:"varint,2,opt,name=check_count,json=checkCount,proto3,oneof"`
-	xxx_hidden_StageCount  int32                  `protobuf:"varint,3,opt,name=stage_count,json=stageCount,proto3,oneof"`
-	xxx_hidden_Prefix      *string                `protobuf:"bytes,4,opt,name=prefix,proto3,oneof"`
-	xxx_hidden_RequestId   *string                `protobuf:"bytes,5,opt,name=request_id,json=requestId,proto3,oneof"`
-	XXX_raceDetectHookData protoimpl.RaceDetectHookData
-	XXX_presence           [1]uint32
-	unknownFields          protoimpl.UnknownFields
-	sizeCache              protoimpl.SizeCache
+	state                        protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_WorkPlan          *v1.WorkPlanId         `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof"`
+	xxx_hidden_CheckCount        int32                  `protobuf:"varint,2,opt,name=check_count,json=checkCount,proto3,oneof"`
+	xxx_hidden_StageCount        int32                  `protobuf:"varint,3,opt,name=stage_count,json=stageCount,proto3,oneof"`
+	xxx_hidden_Prefix            *string                `protobuf:"bytes,4,opt,name=prefix,proto3,oneof"`
+	xxx_hidden_RequestId         *string                `protobuf:"bytes,5,opt,name=request_id,json=requestId,proto3,oneof"`
+	xxx_hidden_StageAttemptToken *string                `protobuf:"bytes,6,opt,name=stage_attempt_token,json=stageAttemptToken,proto3,oneof"`
+	XXX_raceDetectHookData       protoimpl.RaceDetectHookData
+	XXX_presence                 [1]uint32
+	unknownFields                protoimpl.UnknownFields
+	sizeCache                    protoimpl.SizeCache
 }
 
 func (x *AllocateNodeIdsRequest) Reset() {
@@ -111,28 +118,43 @@ func (x *AllocateNodeIdsRequest) GetRequestId() string {
 	return ""
 }
 
+func (x *AllocateNodeIdsRequest) GetStageAttemptToken() string {
+	if x != nil {
+		if x.xxx_hidden_StageAttemptToken != nil {
+			return *x.xxx_hidden_StageAttemptToken
+		}
+		return ""
+	}
+	return ""
+}
+
 func (x *AllocateNodeIdsRequest) SetWorkPlan(v *v1.WorkPlanId) {
 	x.xxx_hidden_WorkPlan = v
 }
 
 func (x *AllocateNodeIdsRequest) SetCheckCount(v int32) {
 	x.xxx_hidden_CheckCount = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 5)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 6)
 }
 
 func (x *AllocateNodeIdsRequest) SetStageCount(v int32) {
 	x.xxx_hidden_StageCount = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 5)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 6)
 }
 
 func (x *AllocateNodeIdsRequest) SetPrefix(v string) {
 	x.xxx_hidden_Prefix = &v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 5)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 6)
 }
 
 func (x *AllocateNodeIdsRequest) SetRequestId(v string) {
 	x.xxx_hidden_RequestId = &v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 4, 5)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 4, 6)
+}
+
+func (x *AllocateNodeIdsRequest) SetStageAttemptToken(v string) {
+	x.xxx_hidden_StageAttemptToken = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 5, 6)
 }
 
 func (x *AllocateNodeIdsRequest) HasWorkPlan() bool {
@@ -170,6 +192,13 @@ func (x *AllocateNodeIdsRequest) HasRequestId() bool {
 	return protoimpl.X.Present(&(x.XXX_presence[0]), 4)
 }
 
+func (x *AllocateNodeIdsRequest) HasStageAttemptToken() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 5)
+}
+
 func (x *AllocateNodeIdsRequest) ClearWorkPlan() {
 	x.xxx_hidden_WorkPlan = nil
 }
@@ -194,6 +223,11 @@ func (x *AllocateNodeIdsRequest) ClearRequestId() {
 	x.xxx_hidden_RequestId = nil
 }
 
+func (x *AllocateNodeIdsRequest) ClearStageAttemptToken() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 5)
+	x.xxx_hidden_StageAttemptToken = nil
+}
+
 type AllocateNodeIdsRequest_builder struct {
 	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
 
@@ -206,10 +240,14 @@ type AllocateNodeIdsRequest_builder struct {
 	// A prefix for the allocated names, to keep them readable (for example
 	// "test/shard-"). Must itself be a valid name prefix.
 	Prefix *string
-	// A caller-chosen key that makes the call safe to retry, as for
-	// WriteNodesRequest.request_id: a second call with the same key
+	// A caller-chosen key that makes the call safe to retry; see
+	// WriteNodesRequest.request_id for its scope and lifetime. A repeated call
 	// allocates nothing new and returns the IDs the first call allocated.
 	RequestId *string
+	// The token of a stage attempt of this workplan, when the attempt
+	// allocates (see RunStageRequest.stage_attempt_token); the IDs then
+	// belong to the attempt's stage.
+	StageAttemptToken *string
 }
 
 func (b0 AllocateNodeIdsRequest_builder) Build() *AllocateNodeIdsRequest {
@@ -218,20 +256,24 @@ func (b0 AllocateNodeIdsRequest_builder) Build() *AllocateNodeIdsRequest {
 	_, _ = b, x
 	x.xxx_hidden_WorkPlan = b.WorkPlan
 	if b.CheckCount != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 5)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 6)
 		x.xxx_hidden_CheckCount = *b.CheckCount
 	}
 	if b.StageCount != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 5)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 6)
 		x.xxx_hidden_StageCount = *b.StageCount
 	}
 	if b.Prefix != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 5)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 6)
 		x.xxx_hidden_Prefix = b.Prefix
 	}
 	if b.RequestId != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 4, 5)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 4, 6)
 		x.xxx_hidden_RequestId = b.RequestId
+	}
+	if b.StageAttemptToken != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 5, 6)
+		x.xxx_hidden_StageAttemptToken = b.StageAttemptToken
 	}
 	return m0
 }
@@ -240,7 +282,7 @@ var File_turboci_graph_orchestrator_v1_allocate_node_ids_request_proto protorefl
 
 const file_turboci_graph_orchestrator_v1_allocate_node_ids_request_proto_rawDesc = "" +
 	"\n" +
-	"=turboci/graph/orchestrator/v1/allocate_node_ids_request.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a'turboci/graph/ids/v1/work_plan_id.proto\"\xb7\x02\n" +
+	"=turboci/graph/orchestrator/v1/allocate_node_ids_request.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a'turboci/graph/ids/v1/work_plan_id.proto\"\x84\x03\n" +
 	"\x16AllocateNodeIdsRequest\x12H\n" +
 	"\twork_plan\x18\x01 \x01(\v2 .turboci.graph.ids.v1.WorkPlanIdB\x04\xe2A\x01\x02H\x00R\bworkPlan\x88\x01\x01\x12$\n" +
 	"\vcheck_count\x18\x02 \x01(\x05H\x01R\n" +
@@ -249,13 +291,15 @@ const file_turboci_graph_orchestrator_v1_allocate_node_ids_request_proto_rawDesc
 	"stageCount\x88\x01\x01\x12\x1b\n" +
 	"\x06prefix\x18\x04 \x01(\tH\x03R\x06prefix\x88\x01\x01\x12\"\n" +
 	"\n" +
-	"request_id\x18\x05 \x01(\tH\x04R\trequestId\x88\x01\x01B\f\n" +
+	"request_id\x18\x05 \x01(\tH\x04R\trequestId\x88\x01\x01\x123\n" +
+	"\x13stage_attempt_token\x18\x06 \x01(\tH\x05R\x11stageAttemptToken\x88\x01\x01B\f\n" +
 	"\n" +
 	"_work_planB\x0e\n" +
 	"\f_check_countB\x0e\n" +
 	"\f_stage_countB\t\n" +
 	"\a_prefixB\r\n" +
-	"\v_request_idBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\v_request_idB\x16\n" +
+	"\x14_stage_attempt_tokenBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var file_turboci_graph_orchestrator_v1_allocate_node_ids_request_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_allocate_node_ids_request_proto_goTypes = []any{

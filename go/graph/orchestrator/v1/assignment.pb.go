@@ -125,7 +125,8 @@ func (x *Assignment) ClearGoalState() {
 type Assignment_builder struct {
 	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
 
-	// The check the stage is responsible for, in the stage's workplan.
+	// The check the stage is responsible for, in the stage's workplan. Its
+	// work_plan may be left unset (see turboci.graph.ids.v1.Identifier).
 	Check *v1.CheckId
 	// The state the check must have reached when the stage is FINAL:
 	// CHECK_STATE_PLANNED for a stage that only plans the check (decides its

@@ -24,8 +24,8 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// The outcome of CancelWorkPlan. Cancelling is immediate for nodes that are
-// not running; running attempts go through CANCELLING and end shortly after.
+// The outcome of CancelWorkPlan; see CancelWorkPlanRequest for what the
+// cancel does and in which order.
 //
 // Next ID: 2
 type CancelWorkPlanResponse struct {

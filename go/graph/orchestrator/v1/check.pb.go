@@ -337,9 +337,9 @@ type Check_builder struct {
 	// CheckWrite.expected_revision, or in a Transaction, to change the
 	// workplan only if nobody changed the check in between.
 	UpdateRevision *Revision
-	// The access realm of the check, as "<project>:<realm>": who may read it
-	// and write it, and the realm of its values written without one. Set
-	// when the check is created (CheckWrite.realm) and never changed.
+	// The access realm of the check, as "<project>:<realm>" (see Permission
+	// for what it governs and its default). Set when the check is created
+	// (CheckWrite.realm) and never changed.
 	Realm *string
 	// How and why the check became FINAL. Unset until it is.
 	Conclusion *CheckConclusion

@@ -31,8 +31,7 @@ type CheckConclusion_Reason int32
 const (
 	// Never set by the orchestrator; the value of an unset field.
 	CheckConclusion_REASON_UNKNOWN CheckConclusion_Reason = 0
-	// A writer (an assigned stage's attempt, or the workplan's creator)
-	// finalized it with CheckWrite.state.
+	// A writer finalized it with CheckWrite.state.
 	CheckConclusion_REASON_FINALIZED CheckConclusion_Reason = 1
 	// Every stage assigned the check with goal CHECK_STATE_FINAL has ended
 	// and at least one of them had a COMPLETE attempt: the orchestrator

@@ -31,17 +31,16 @@ const (
 //
 // Which fields a write touches: without `update_mask`, every field that is
 // set is written and unset fields leave the check as it is; options and
-// results merge by type URL. With `update_mask`, exactly the listed fields
-// are written, even when empty, which is how a list is cleared. The
-// `writable` option on each field says in which check states it may be
-// set; a write outside them fails with FAILED_PRECONDITION.
+// results merge by type URL. With `update_mask`, exactly the listed data
+// fields are written, even when empty, which is how a list is cleared
+// (control fields always apply; see WriteNodesRequest). The `writable`
+// option on each field says in which check states it may be set, and
+// IMMUTABLE fields are set only when the check is created; see WriteRule.
 //
-// Who may write: the workplan's creator and any running stage attempt may
-// create checks and change those still PLANNING, given the permissions
-// WriteNodes lists (turboci.checks.create or turboci.checks.update in the
-// check's realm). Only attempts of a
-// stage assigned to the check may write results, and only while the check
-// is WAITING.
+// Who may write: permissions decide (turboci.checks.create or
+// turboci.checks.update in the check's realm, as WriteNodes lists them).
+// Results are the exception: only attempts of a stage assigned to the
+// check write them, with their token.
 //
 // Next ID: 12
 type CheckWrite struct {
@@ -336,8 +335,7 @@ type CheckWrite_builder struct {
 
 	// The check to create or change.
 	Id *v1.CheckId
-	// The kind of a new check; required when creating, and only repeated
-	// unchanged after.
+	// The kind of a new check; required when creating.
 	Kind *CheckKind
 	// Options to set, at most one per type URL. Without `update_mask` each
 	// replaces the option of the same type, if any, and other options stay;
@@ -357,26 +355,25 @@ type CheckWrite_builder struct {
 	// is done, CHECK_STATE_FINAL when the results are complete. New checks
 	// start PLANNING unless this says PLANNED. A stage attempt may finalize a
 	// check only while no other unfinished stage is assigned it with goal
-	// CHECK_STATE_FINAL (otherwise FAILED_PRECONDITION): shards close their
+	// CHECK_STATE_FINAL (otherwise ERROR_REASON_FIELD_NOT_WRITABLE): shards close their
 	// own result with `finalize_result` instead, and the orchestrator
 	// finalizes the check when the last of them ends. The orchestrator makes
 	// the other moves itself.
 	State *CheckState
 	// Apply the request only if the check's update_revision number is still
-	// this; otherwise the whole request fails with ABORTED and a
-	// WriteConflict. Unset writes unconditionally.
+	// this; otherwise the whole request fails with
+	// ERROR_REASON_WRITE_CONFLICT. Unset writes unconditionally.
 	ExpectedRevision *int64
 	// The access realm of a new check, as "<project>:<realm>". Unset means
-	// the realm of the writing attempt's stage, or the workplan's realm for
-	// other writers. Set only when creating.
+	// the default realm of a new node (see Permission).
 	Realm *string
 	// Only create: if the check already exists, the whole request fails with
-	// ABORTED and a WriteConflict naming it and its current revision, instead
-	// of changing it. For writers that may race to create the same check.
+	// ERROR_REASON_WRITE_CONFLICT (REASON_EXISTS) instead of changing it. For
+	// writers that may race to create the same check.
 	CreateOnly *bool
-	// The fields of this message to write: "options", "dependencies" or
+	// The data fields of this message to write: "options", "dependencies" or
 	// "results". Listed fields are written even when empty or unset, which
-	// clears them; set fields that are not listed are an error
+	// clears them; data fields that are set but not listed are an error
 	// (INVALID_ARGUMENT). Unset writes every set field, merging options and
 	// results by type.
 	UpdateMask *fieldmaskpb.FieldMask
@@ -427,11 +424,11 @@ var File_turboci_graph_orchestrator_v1_check_write_proto protoreflect.FileDescri
 
 const file_turboci_graph_orchestrator_v1_check_write_proto_rawDesc = "" +
 	"\n" +
-	"/turboci/graph/orchestrator/v1/check_write.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a#turboci/graph/ids/v1/check_id.proto\x1a.turboci/graph/orchestrator/v1/check_kind.proto\x1a/turboci/graph/orchestrator/v1/check_state.proto\x1a4turboci/graph/orchestrator/v1/dependency_group.proto\x1a1turboci/graph/orchestrator/v1/field_options.proto\x1a/turboci/graph/orchestrator/v1/value_write.proto\"\xce\x06\n" +
+	"/turboci/graph/orchestrator/v1/check_write.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a#turboci/graph/ids/v1/check_id.proto\x1a.turboci/graph/orchestrator/v1/check_kind.proto\x1a/turboci/graph/orchestrator/v1/check_state.proto\x1a4turboci/graph/orchestrator/v1/dependency_group.proto\x1a1turboci/graph/orchestrator/v1/field_options.proto\x1a/turboci/graph/orchestrator/v1/value_write.proto\"\xc8\x06\n" +
 	"\n" +
 	"CheckWrite\x128\n" +
-	"\x02id\x18\x01 \x01(\v2\x1d.turboci.graph.ids.v1.CheckIdB\x04\xe2A\x01\x02H\x00R\x02id\x88\x01\x01\x12J\n" +
-	"\x04kind\x18\x02 \x01(\x0e2(.turboci.graph.orchestrator.v1.CheckKindB\aʟ\xca\x01\x02 \x01H\x01R\x04kind\x88\x01\x01\x12M\n" +
+	"\x02id\x18\x01 \x01(\v2\x1d.turboci.graph.ids.v1.CheckIdB\x04\xe2A\x01\x02H\x00R\x02id\x88\x01\x01\x12G\n" +
+	"\x04kind\x18\x02 \x01(\x0e2(.turboci.graph.orchestrator.v1.CheckKindB\x04\xe2A\x01\x05H\x01R\x04kind\x88\x01\x01\x12M\n" +
 	"\aoptions\x18\x03 \x03(\v2).turboci.graph.orchestrator.v1.ValueWriteB\bʟ\xca\x01\x03\n" +
 	"\x01\x01R\aoptions\x12a\n" +
 	"\fdependencies\x18\x04 \x01(\v2..turboci.graph.orchestrator.v1.DependencyGroupB\bʟ\xca\x01\x03\n" +
@@ -439,8 +436,8 @@ const file_turboci_graph_orchestrator_v1_check_write_proto_rawDesc = "" +
 	"\aresults\x18\x05 \x03(\v2).turboci.graph.orchestrator.v1.ValueWriteB\bʟ\xca\x01\x03\n" +
 	"\x01\x03R\aresults\x12D\n" +
 	"\x05state\x18\x06 \x01(\x0e2).turboci.graph.orchestrator.v1.CheckStateH\x03R\x05state\x88\x01\x01\x120\n" +
-	"\x11expected_revision\x18\a \x01(\x03H\x04R\x10expectedRevision\x88\x01\x01\x12\"\n" +
-	"\x05realm\x18\b \x01(\tB\aʟ\xca\x01\x02 \x01H\x05R\x05realm\x88\x01\x01\x12$\n" +
+	"\x11expected_revision\x18\a \x01(\x03H\x04R\x10expectedRevision\x88\x01\x01\x12\x1f\n" +
+	"\x05realm\x18\b \x01(\tB\x04\xe2A\x01\x05H\x05R\x05realm\x88\x01\x01\x12$\n" +
 	"\vcreate_only\x18\t \x01(\bH\x06R\n" +
 	"createOnly\x88\x01\x01\x12@\n" +
 	"\vupdate_mask\x18\n" +

@@ -27,19 +27,19 @@ const (
 )
 
 // How much of what a reader asked for an answer holds. An answer can fall
-// short in two ways: a node in it lacks parts that were asked for (partial),
+// short in two ways: a node in it lacks parts that were asked for (partial_nodes),
 // or the orchestrator stopped before it reached every node (had_more).
 //
 // Next ID: 5
 type Completeness struct {
-	state                  protoimpl.MessageState       `protogen:"opaque.v1"`
-	xxx_hidden_Partial     *[]*Completeness_PartialNode `protobuf:"bytes,1,rep,name=partial,proto3"`
-	xxx_hidden_HadMore     bool                         `protobuf:"varint,2,opt,name=had_more,json=hadMore,proto3,oneof"`
-	xxx_hidden_HadErrors   bool                         `protobuf:"varint,3,opt,name=had_errors,json=hadErrors,proto3,oneof"`
-	XXX_raceDetectHookData protoimpl.RaceDetectHookData
-	XXX_presence           [1]uint32
-	unknownFields          protoimpl.UnknownFields
-	sizeCache              protoimpl.SizeCache
+	state                   protoimpl.MessageState       `protogen:"opaque.v1"`
+	xxx_hidden_PartialNodes *[]*Completeness_PartialNode `protobuf:"bytes,1,rep,name=partial_nodes,json=partialNodes,proto3"`
+	xxx_hidden_HadMore      bool                         `protobuf:"varint,2,opt,name=had_more,json=hadMore,proto3,oneof"`
+	xxx_hidden_HadErrors    bool                         `protobuf:"varint,3,opt,name=had_errors,json=hadErrors,proto3,oneof"`
+	XXX_raceDetectHookData  protoimpl.RaceDetectHookData
+	XXX_presence            [1]uint32
+	unknownFields           protoimpl.UnknownFields
+	sizeCache               protoimpl.SizeCache
 }
 
 func (x *Completeness) Reset() {
@@ -67,10 +67,10 @@ func (x *Completeness) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-func (x *Completeness) GetPartial() []*Completeness_PartialNode {
+func (x *Completeness) GetPartialNodes() []*Completeness_PartialNode {
 	if x != nil {
-		if x.xxx_hidden_Partial != nil {
-			return *x.xxx_hidden_Partial
+		if x.xxx_hidden_PartialNodes != nil {
+			return *x.xxx_hidden_PartialNodes
 		}
 	}
 	return nil
@@ -90,8 +90,8 @@ func (x *Completeness) GetHadErrors() bool {
 	return false
 }
 
-func (x *Completeness) SetPartial(v []*Completeness_PartialNode) {
-	x.xxx_hidden_Partial = &v
+func (x *Completeness) SetPartialNodes(v []*Completeness_PartialNode) {
+	x.xxx_hidden_PartialNodes = &v
 }
 
 func (x *Completeness) SetHadMore(v bool) {
@@ -132,13 +132,13 @@ type Completeness_builder struct {
 	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
 
 	// The nodes returned incomplete. Empty when every node is whole.
-	Partial []*Completeness_PartialNode
+	PartialNodes []*Completeness_PartialNode
 	// The orchestrator stopped short of the full answer: it hit the size or
 	// node limit, the page size, the deadline, or errors. Continue with the
 	// response's next_page_token, or ask smaller questions.
 	HadMore *bool
 	// Some of what is missing is missing because of errors rather than
-	// limits. Implies had_more or a non-empty partial.
+	// limits. Implies had_more or a non-empty partial_nodes.
 	HadErrors *bool
 }
 
@@ -146,7 +146,7 @@ func (b0 Completeness_builder) Build() *Completeness {
 	m0 := &Completeness{}
 	b, x := &b0, m0
 	_, _ = b, x
-	x.xxx_hidden_Partial = &b.Partial
+	x.xxx_hidden_PartialNodes = &b.PartialNodes
 	if b.HadMore != nil {
 		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 3)
 		x.xxx_hidden_HadMore = *b.HadMore
@@ -261,9 +261,9 @@ var File_turboci_graph_orchestrator_v1_completeness_proto protoreflect.FileDescr
 
 const file_turboci_graph_orchestrator_v1_completeness_proto_rawDesc = "" +
 	"\n" +
-	"0turboci/graph/orchestrator/v1/completeness.proto\x12\x1dturboci.graph.orchestrator.v1\x1a google/protobuf/field_mask.proto\x1a%turboci/graph/ids/v1/identifier.proto\"\xf3\x02\n" +
-	"\fCompleteness\x12Q\n" +
-	"\apartial\x18\x01 \x03(\v27.turboci.graph.orchestrator.v1.Completeness.PartialNodeR\apartial\x12\x1e\n" +
+	"0turboci/graph/orchestrator/v1/completeness.proto\x12\x1dturboci.graph.orchestrator.v1\x1a google/protobuf/field_mask.proto\x1a%turboci/graph/ids/v1/identifier.proto\"\x87\x03\n" +
+	"\fCompleteness\x12\\\n" +
+	"\rpartial_nodes\x18\x01 \x03(\v27.turboci.graph.orchestrator.v1.Completeness.PartialNodeR\fpartialNodes\x12\x1e\n" +
 	"\bhad_more\x18\x02 \x01(\bH\x00R\ahadMore\x88\x01\x01\x12\"\n" +
 	"\n" +
 	"had_errors\x18\x03 \x01(\bH\x01R\thadErrors\x88\x01\x01\x1a\x98\x01\n" +
@@ -274,7 +274,7 @@ const file_turboci_graph_orchestrator_v1_completeness_proto_rawDesc = "" +
 	"\n" +
 	"\b_missingB\v\n" +
 	"\t_had_moreB\r\n" +
-	"\v_had_errorsJ\x04\b\x04\x10\x05R\x0fnext_page_tokenBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\v_had_errorsJ\x04\b\x04\x10\x05R\x0fnext_page_tokenR\apartialBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var file_turboci_graph_orchestrator_v1_completeness_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_turboci_graph_orchestrator_v1_completeness_proto_goTypes = []any{
@@ -284,7 +284,7 @@ var file_turboci_graph_orchestrator_v1_completeness_proto_goTypes = []any{
 	(*fieldmaskpb.FieldMask)(nil),    // 3: google.protobuf.FieldMask
 }
 var file_turboci_graph_orchestrator_v1_completeness_proto_depIdxs = []int32{
-	1, // 0: turboci.graph.orchestrator.v1.Completeness.partial:type_name -> turboci.graph.orchestrator.v1.Completeness.PartialNode
+	1, // 0: turboci.graph.orchestrator.v1.Completeness.partial_nodes:type_name -> turboci.graph.orchestrator.v1.Completeness.PartialNode
 	2, // 1: turboci.graph.orchestrator.v1.Completeness.PartialNode.node:type_name -> turboci.graph.ids.v1.Identifier
 	3, // 2: turboci.graph.orchestrator.v1.Completeness.PartialNode.missing:type_name -> google.protobuf.FieldMask
 	3, // [3:3] is the sub-list for method output_type

@@ -193,8 +193,8 @@ type CreateWorkPlanRequest_builder struct {
 	// The workflow the workplan is a run of, for example
 	// "chromium/presubmit".
 	Workflow *string
-	// The first checks. Their IDs leave work_plan unset: the new workplan's ID
-	// is filled in.
+	// The first checks. Their IDs leave work_plan unset, as do references to
+	// nodes inside them (see turboci.graph.ids.v1.Identifier).
 	Checks []*CheckWrite
 	// The first stages, with IDs as for checks. At least one check or stage
 	// is required.
@@ -202,8 +202,9 @@ type CreateWorkPlanRequest_builder struct {
 	// Why the workplan is created (usually a turboci.data.common.v1.Display),
 	// recorded in the first edit of every node.
 	Reasons []*ValueWrite
-	// A caller-chosen key that makes the call safe to retry: a second call
-	// with the same key returns the workplan the first one created.
+	// A caller-chosen key that makes the call safe to retry: a repeated call
+	// returns the workplan the first one created. Its scope is the caller and
+	// the realm; otherwise as WriteNodesRequest.request_id.
 	RequestId *string
 	// The access realm of the new workplan, as "<project>:<realm>". The
 	// caller needs turboci.workplans.create in it.

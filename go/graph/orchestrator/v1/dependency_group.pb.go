@@ -89,6 +89,22 @@ func (x DependencyGroup_Mode) Number() protoreflect.EnumNumber {
 // When the root group resolves, a PLANNED check moves on to WAITING (or to
 // FINAL if unsatisfiable) and a PLANNED stage to ATTEMPTING (or FINAL).
 //
+// No waiting in circles. A node waits:
+//
+//   - for a stage it has an edge to;
+//   - for a check it has an edge to that asks for CHECK_STATE_WAITING or
+//     later, and so for what that check waits for;
+//   - for every stage assigned a check it has an edge to, when the
+//     assignment's goal state is at or before the state the edge asks for;
+//   - for the stages of its group, when it is a stage (Stage.group_stages).
+//
+// A write after which a node would wait for itself is refused whole with
+// ERROR_REASON_DEPENDENCY_CYCLE, whose metadata names the circle. For
+// example, a stage created with join_group may not wait for the FINAL of a
+// check its creator is assigned with goal CHECK_STATE_FINAL, since the
+// check waits for the creator and the creator for its group; waiting for
+// the check to be PLANNED is fine.
+//
 // Next ID: 8
 type DependencyGroup struct {
 	state                      protoimpl.MessageState `protogen:"opaque.v1"`

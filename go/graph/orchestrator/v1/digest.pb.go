@@ -29,8 +29,8 @@ const (
 type DigestAlgorithm int32
 
 const (
-	// Not set. Readers treat it as DIGEST_ALGORITHM_CANONICAL_SHA256, the
-	// only algorithm so far.
+	// Never set by the orchestrator; the value of an unset field. A digest
+	// with it cannot be checked.
 	DigestAlgorithm_DIGEST_ALGORITHM_UNKNOWN DigestAlgorithm = 0
 	// SHA-256 of the canonical encoding of the value's Any, as defined on
 	// Digest.
@@ -131,10 +131,18 @@ func (x DigestAlgorithm) Number() protoreflect.EnumNumber {
 //     such bytes, so parties that know different schemas never compute
 //     different digests silently. Extensions are not allowed either.
 //
-// The bytes ValueData.binary holds are the canonical encoding made by the
-// writer, so anyone can check a digest without the schema: SHA-256 of the
-// Any's encoding, its `type_url` field and then its `value` field as they
-// are.
+// Writers send canonical bytes: the `value` of ValueWrite.value's Any is
+// canonical(the message), as the value helpers encode it. The orchestrator
+// re-encodes every value whose type it knows and refuses bytes that differ
+// with ERROR_REASON_VALUE_NOT_CANONICAL. A value it cannot check (its type
+// is unknown to it, or it holds fields the orchestrator's schema lacks) is
+// stored and digested as sent; ValueData.has_unknown_fields marks the
+// second case, and a writer that did not send canonical bytes then gets a
+// digest no other party computes.
+//
+// The bytes ValueData.binary holds are the ones the writer sent, so anyone
+// can check a digest without the schema: SHA-256 of the Any's encoding, its
+// `type_url` field and then its `value` field as they are.
 //
 // Next ID: 4
 type Digest struct {
@@ -259,9 +267,10 @@ type Digest_builder struct {
 	// The length in bytes of the canonical encoding: how much the data would
 	// cost to fetch, even when it was omitted.
 	SizeBytes *int64
-	// How `sha256` was computed. The orchestrator always sets it; a reader
-	// that meets an algorithm it does not know must not compare the digest
-	// with one it computed.
+	// How `sha256` was computed. Required: the orchestrator sets it on every
+	// Digest it makes. A reader that meets an algorithm it does not know
+	// (DIGEST_ALGORITHM_UNKNOWN included) must not compare the digest with
+	// one it computed.
 	Algorithm *DigestAlgorithm
 }
 

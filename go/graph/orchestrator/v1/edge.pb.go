@@ -162,7 +162,10 @@ func (x *Edge) ClearResolveRevision() {
 type Edge_builder struct {
 	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
 
-	// The check or stage depended on, in the same workplan.
+	// The check or stage depended on, in the same workplan. It must exist
+	// once the request that writes the edge is applied (it may be created by
+	// that same request); otherwise the request fails with INVALID_ARGUMENT.
+	// Its work_plan may be left unset (see turboci.graph.ids.v1.Identifier).
 	Target *v1.Identifier
 	// What the target must reach. Unset means the defaults of EdgeCondition:
 	// a FINAL check, or a FINAL stage with a COMPLETE attempt.

@@ -29,14 +29,14 @@ const (
 // attempt may take, how often a live attempt must report, and how many
 // failed attempts it replaces with new ones.
 //
-// Next ID: 4
+// Next ID: 5
 type ExecutionPolicy struct {
-	state                        protoimpl.MessageState    `protogen:"opaque.v1"`
-	xxx_hidden_Retry             *ExecutionPolicy_Retry    `protobuf:"bytes,1,opt,name=retry,proto3,oneof"`
-	xxx_hidden_Timeouts          *ExecutionPolicy_Timeouts `protobuf:"bytes,2,opt,name=timeouts,proto3,oneof"`
-	xxx_hidden_HeartbeatInterval *durationpb.Duration      `protobuf:"bytes,3,opt,name=heartbeat_interval,json=heartbeatInterval,proto3,oneof"`
-	unknownFields                protoimpl.UnknownFields
-	sizeCache                    protoimpl.SizeCache
+	state                protoimpl.MessageState     `protogen:"opaque.v1"`
+	xxx_hidden_Retry     *ExecutionPolicy_Retry     `protobuf:"bytes,1,opt,name=retry,proto3,oneof"`
+	xxx_hidden_Timeouts  *ExecutionPolicy_Timeouts  `protobuf:"bytes,2,opt,name=timeouts,proto3,oneof"`
+	xxx_hidden_Heartbeat *ExecutionPolicy_Heartbeat `protobuf:"bytes,4,opt,name=heartbeat,proto3,oneof"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *ExecutionPolicy) Reset() {
@@ -78,9 +78,9 @@ func (x *ExecutionPolicy) GetTimeouts() *ExecutionPolicy_Timeouts {
 	return nil
 }
 
-func (x *ExecutionPolicy) GetHeartbeatInterval() *durationpb.Duration {
+func (x *ExecutionPolicy) GetHeartbeat() *ExecutionPolicy_Heartbeat {
 	if x != nil {
-		return x.xxx_hidden_HeartbeatInterval
+		return x.xxx_hidden_Heartbeat
 	}
 	return nil
 }
@@ -93,8 +93,8 @@ func (x *ExecutionPolicy) SetTimeouts(v *ExecutionPolicy_Timeouts) {
 	x.xxx_hidden_Timeouts = v
 }
 
-func (x *ExecutionPolicy) SetHeartbeatInterval(v *durationpb.Duration) {
-	x.xxx_hidden_HeartbeatInterval = v
+func (x *ExecutionPolicy) SetHeartbeat(v *ExecutionPolicy_Heartbeat) {
+	x.xxx_hidden_Heartbeat = v
 }
 
 func (x *ExecutionPolicy) HasRetry() bool {
@@ -111,11 +111,11 @@ func (x *ExecutionPolicy) HasTimeouts() bool {
 	return x.xxx_hidden_Timeouts != nil
 }
 
-func (x *ExecutionPolicy) HasHeartbeatInterval() bool {
+func (x *ExecutionPolicy) HasHeartbeat() bool {
 	if x == nil {
 		return false
 	}
-	return x.xxx_hidden_HeartbeatInterval != nil
+	return x.xxx_hidden_Heartbeat != nil
 }
 
 func (x *ExecutionPolicy) ClearRetry() {
@@ -126,8 +126,8 @@ func (x *ExecutionPolicy) ClearTimeouts() {
 	x.xxx_hidden_Timeouts = nil
 }
 
-func (x *ExecutionPolicy) ClearHeartbeatInterval() {
-	x.xxx_hidden_HeartbeatInterval = nil
+func (x *ExecutionPolicy) ClearHeartbeat() {
+	x.xxx_hidden_Heartbeat = nil
 }
 
 type ExecutionPolicy_builder struct {
@@ -137,13 +137,8 @@ type ExecutionPolicy_builder struct {
 	Retry *ExecutionPolicy_Retry
 	// The time limits of each attempt.
 	Timeouts *ExecutionPolicy_Timeouts
-	// How often an attempt that is SCHEDULED, RUNNING, CANCELLING or
-	// TEARING_DOWN must report: every WriteNodes call that carries the
-	// attempt's token and `current_attempt` (even an empty one) is a
-	// heartbeat. When two intervals pass without one, the orchestrator ends
-	// the attempt INCOMPLETE with FAILURE_KIND_LOST. Unset or zero means the
-	// orchestrator's default interval; the executor may narrow it.
-	HeartbeatInterval *durationpb.Duration
+	// The heartbeat intervals of each attempt. Unset requires no heartbeat.
+	Heartbeat *ExecutionPolicy_Heartbeat
 }
 
 func (b0 ExecutionPolicy_builder) Build() *ExecutionPolicy {
@@ -152,7 +147,7 @@ func (b0 ExecutionPolicy_builder) Build() *ExecutionPolicy {
 	_, _ = b, x
 	x.xxx_hidden_Retry = b.Retry
 	x.xxx_hidden_Timeouts = b.Timeouts
-	x.xxx_hidden_HeartbeatInterval = b.HeartbeatInterval
+	x.xxx_hidden_Heartbeat = b.Heartbeat
 	return m0
 }
 
@@ -265,8 +260,9 @@ type ExecutionPolicy_Retry_builder struct {
 	// their failures. Unset or 0 means the per-kind budgets alone decide.
 	MaxAttempts *int32
 	// How long the orchestrator waits after a failed attempt before it
-	// moves the next one from AWAITING_RETRY to PENDING. Unset means at
-	// once.
+	// moves the next one from AWAITING_RETRY to PENDING: the move is a
+	// write committed at least this long after the write that ended the
+	// failed attempt. Unset means no wait: the orchestrator's next write.
 	Delay *durationpb.Duration
 	// The budget of each retryable failure kind, at most one entry per
 	// kind. A kind without an entry is not retried.
@@ -403,7 +399,8 @@ type ExecutionPolicy_Timeouts_builder struct {
 	// FAILURE_KIND_RUN_TIMEOUT.
 	Run *durationpb.Duration
 	// From CANCELLING or TEARING_DOWN until the attempt ends. Exceeding it
-	// fails the attempt with FAILURE_KIND_STOP_TIMEOUT.
+	// ends the attempt INCOMPLETE with its cancel cause, or with
+	// FAILURE_KIND_STOP_TIMEOUT if it was not cancelled.
 	Stop *durationpb.Duration
 }
 
@@ -414,6 +411,142 @@ func (b0 ExecutionPolicy_Timeouts_builder) Build() *ExecutionPolicy_Timeouts {
 	x.xxx_hidden_Start = b.Start
 	x.xxx_hidden_Run = b.Run
 	x.xxx_hidden_Stop = b.Stop
+	return m0
+}
+
+// How often a live attempt must report, per state: every WriteNodes call
+// that carries the attempt's token and `current_attempt` (even an empty
+// one) is a heartbeat. When two intervals of the attempt's state pass
+// without one, the orchestrator ends the attempt INCOMPLETE with
+// FAILURE_KIND_LOST (or, if it was cancelled, with its cancel cause).
+// Unset or zero means no heartbeat is required in that state; the
+// timeouts still apply. A PENDING or THROTTLED attempt has not reached
+// its executor and never heartbeats. The executor may narrow the
+// intervals (ValidateStageResponse).
+//
+// As in the real TurboCI, heartbeats are per state and usually set for
+// RUNNING only, so an executor need not report for attempts that merely
+// wait in its queue.
+//
+// Next ID: 4
+type ExecutionPolicy_Heartbeat struct {
+	state                  protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Scheduled   *durationpb.Duration   `protobuf:"bytes,1,opt,name=scheduled,proto3,oneof"`
+	xxx_hidden_Running     *durationpb.Duration   `protobuf:"bytes,2,opt,name=running,proto3,oneof"`
+	xxx_hidden_TearingDown *durationpb.Duration   `protobuf:"bytes,3,opt,name=tearing_down,json=tearingDown,proto3,oneof"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
+}
+
+func (x *ExecutionPolicy_Heartbeat) Reset() {
+	*x = ExecutionPolicy_Heartbeat{}
+	mi := &file_turboci_graph_orchestrator_v1_execution_policy_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExecutionPolicy_Heartbeat) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExecutionPolicy_Heartbeat) ProtoMessage() {}
+
+func (x *ExecutionPolicy_Heartbeat) ProtoReflect() protoreflect.Message {
+	mi := &file_turboci_graph_orchestrator_v1_execution_policy_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+func (x *ExecutionPolicy_Heartbeat) GetScheduled() *durationpb.Duration {
+	if x != nil {
+		return x.xxx_hidden_Scheduled
+	}
+	return nil
+}
+
+func (x *ExecutionPolicy_Heartbeat) GetRunning() *durationpb.Duration {
+	if x != nil {
+		return x.xxx_hidden_Running
+	}
+	return nil
+}
+
+func (x *ExecutionPolicy_Heartbeat) GetTearingDown() *durationpb.Duration {
+	if x != nil {
+		return x.xxx_hidden_TearingDown
+	}
+	return nil
+}
+
+func (x *ExecutionPolicy_Heartbeat) SetScheduled(v *durationpb.Duration) {
+	x.xxx_hidden_Scheduled = v
+}
+
+func (x *ExecutionPolicy_Heartbeat) SetRunning(v *durationpb.Duration) {
+	x.xxx_hidden_Running = v
+}
+
+func (x *ExecutionPolicy_Heartbeat) SetTearingDown(v *durationpb.Duration) {
+	x.xxx_hidden_TearingDown = v
+}
+
+func (x *ExecutionPolicy_Heartbeat) HasScheduled() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Scheduled != nil
+}
+
+func (x *ExecutionPolicy_Heartbeat) HasRunning() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_Running != nil
+}
+
+func (x *ExecutionPolicy_Heartbeat) HasTearingDown() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_TearingDown != nil
+}
+
+func (x *ExecutionPolicy_Heartbeat) ClearScheduled() {
+	x.xxx_hidden_Scheduled = nil
+}
+
+func (x *ExecutionPolicy_Heartbeat) ClearRunning() {
+	x.xxx_hidden_Running = nil
+}
+
+func (x *ExecutionPolicy_Heartbeat) ClearTearingDown() {
+	x.xxx_hidden_TearingDown = nil
+}
+
+type ExecutionPolicy_Heartbeat_builder struct {
+	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
+
+	// The longest a SCHEDULED attempt may go without reporting.
+	Scheduled *durationpb.Duration
+	// The longest a RUNNING or CANCELLING attempt may go without reporting.
+	Running *durationpb.Duration
+	// The longest a TEARING_DOWN attempt may go without reporting.
+	TearingDown *durationpb.Duration
+}
+
+func (b0 ExecutionPolicy_Heartbeat_builder) Build() *ExecutionPolicy_Heartbeat {
+	m0 := &ExecutionPolicy_Heartbeat{}
+	b, x := &b0, m0
+	_, _ = b, x
+	x.xxx_hidden_Scheduled = b.Scheduled
+	x.xxx_hidden_Running = b.Running
+	x.xxx_hidden_TearingDown = b.TearingDown
 	return m0
 }
 
@@ -432,7 +565,7 @@ type ExecutionPolicy_Retry_Budget struct {
 
 func (x *ExecutionPolicy_Retry_Budget) Reset() {
 	*x = ExecutionPolicy_Retry_Budget{}
-	mi := &file_turboci_graph_orchestrator_v1_execution_policy_proto_msgTypes[3]
+	mi := &file_turboci_graph_orchestrator_v1_execution_policy_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -444,7 +577,7 @@ func (x *ExecutionPolicy_Retry_Budget) String() string {
 func (*ExecutionPolicy_Retry_Budget) ProtoMessage() {}
 
 func (x *ExecutionPolicy_Retry_Budget) ProtoReflect() protoreflect.Message {
-	mi := &file_turboci_graph_orchestrator_v1_execution_policy_proto_msgTypes[3]
+	mi := &file_turboci_graph_orchestrator_v1_execution_policy_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -536,11 +669,11 @@ var File_turboci_graph_orchestrator_v1_execution_policy_proto protoreflect.FileD
 
 const file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDesc = "" +
 	"\n" +
-	"4turboci/graph/orchestrator/v1/execution_policy.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1egoogle/protobuf/duration.proto\x1a0turboci/graph/orchestrator/v1/failure_kind.proto\"\xf9\x06\n" +
+	"4turboci/graph/orchestrator/v1/execution_policy.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1egoogle/protobuf/duration.proto\x1a0turboci/graph/orchestrator/v1/failure_kind.proto\"\xc5\t\n" +
 	"\x0fExecutionPolicy\x12O\n" +
 	"\x05retry\x18\x01 \x01(\v24.turboci.graph.orchestrator.v1.ExecutionPolicy.RetryH\x00R\x05retry\x88\x01\x01\x12X\n" +
-	"\btimeouts\x18\x02 \x01(\v27.turboci.graph.orchestrator.v1.ExecutionPolicy.TimeoutsH\x01R\btimeouts\x88\x01\x01\x12M\n" +
-	"\x12heartbeat_interval\x18\x03 \x01(\v2\x19.google.protobuf.DurationH\x02R\x11heartbeatInterval\x88\x01\x01\x1a\xf9\x02\n" +
+	"\btimeouts\x18\x02 \x01(\v27.turboci.graph.orchestrator.v1.ExecutionPolicy.TimeoutsH\x01R\btimeouts\x88\x01\x01\x12[\n" +
+	"\theartbeat\x18\x04 \x01(\v28.turboci.graph.orchestrator.v1.ExecutionPolicy.HeartbeatH\x02R\theartbeat\x88\x01\x01\x1a\xb2\x03\n" +
 	"\x05Retry\x12&\n" +
 	"\fmax_attempts\x18\x06 \x01(\x05H\x00R\vmaxAttempts\x88\x01\x01\x124\n" +
 	"\x05delay\x18\a \x01(\v2\x19.google.protobuf.DurationH\x01R\x05delay\x88\x01\x01\x12U\n" +
@@ -552,42 +685,56 @@ const file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDesc = "" +
 	"\n" +
 	"\b_retriesB\x0f\n" +
 	"\r_max_attemptsB\b\n" +
-	"\x06_delayJ\x04\b\x01\x10\x02J\x04\b\x02\x10\x03J\x04\b\x03\x10\x04J\x04\b\x04\x10\x05J\x04\b\x05\x10\x06\x1a\xc1\x01\n" +
+	"\x06_delayJ\x04\b\x01\x10\x02J\x04\b\x02\x10\x03J\x04\b\x03\x10\x04J\x04\b\x04\x10\x05J\x04\b\x05\x10\x06R\acrashedR\rstart_timeoutR\vrun_timeoutR\fstop_timeoutR\x04lost\x1a\xc1\x01\n" +
 	"\bTimeouts\x124\n" +
 	"\x05start\x18\x01 \x01(\v2\x19.google.protobuf.DurationH\x00R\x05start\x88\x01\x01\x120\n" +
 	"\x03run\x18\x02 \x01(\v2\x19.google.protobuf.DurationH\x01R\x03run\x88\x01\x01\x122\n" +
 	"\x04stop\x18\x03 \x01(\v2\x19.google.protobuf.DurationH\x02R\x04stop\x88\x01\x01B\b\n" +
 	"\x06_startB\x06\n" +
 	"\x04_runB\a\n" +
-	"\x05_stopB\b\n" +
+	"\x05_stop\x1a\xf1\x01\n" +
+	"\tHeartbeat\x12<\n" +
+	"\tscheduled\x18\x01 \x01(\v2\x19.google.protobuf.DurationH\x00R\tscheduled\x88\x01\x01\x128\n" +
+	"\arunning\x18\x02 \x01(\v2\x19.google.protobuf.DurationH\x01R\arunning\x88\x01\x01\x12A\n" +
+	"\ftearing_down\x18\x03 \x01(\v2\x19.google.protobuf.DurationH\x02R\vtearingDown\x88\x01\x01B\f\n" +
+	"\n" +
+	"_scheduledB\n" +
+	"\n" +
+	"\b_runningB\x0f\n" +
+	"\r_tearing_downB\b\n" +
 	"\x06_retryB\v\n" +
-	"\t_timeoutsB\x15\n" +
-	"\x13_heartbeat_intervalBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\t_timeoutsB\f\n" +
+	"\n" +
+	"_heartbeatJ\x04\b\x03\x10\x04R\x12heartbeat_intervalBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
-var file_turboci_graph_orchestrator_v1_execution_policy_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_turboci_graph_orchestrator_v1_execution_policy_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
 var file_turboci_graph_orchestrator_v1_execution_policy_proto_goTypes = []any{
 	(*ExecutionPolicy)(nil),              // 0: turboci.graph.orchestrator.v1.ExecutionPolicy
 	(*ExecutionPolicy_Retry)(nil),        // 1: turboci.graph.orchestrator.v1.ExecutionPolicy.Retry
 	(*ExecutionPolicy_Timeouts)(nil),     // 2: turboci.graph.orchestrator.v1.ExecutionPolicy.Timeouts
-	(*ExecutionPolicy_Retry_Budget)(nil), // 3: turboci.graph.orchestrator.v1.ExecutionPolicy.Retry.Budget
-	(*durationpb.Duration)(nil),          // 4: google.protobuf.Duration
-	(FailureKind)(0),                     // 5: turboci.graph.orchestrator.v1.FailureKind
+	(*ExecutionPolicy_Heartbeat)(nil),    // 3: turboci.graph.orchestrator.v1.ExecutionPolicy.Heartbeat
+	(*ExecutionPolicy_Retry_Budget)(nil), // 4: turboci.graph.orchestrator.v1.ExecutionPolicy.Retry.Budget
+	(*durationpb.Duration)(nil),          // 5: google.protobuf.Duration
+	(FailureKind)(0),                     // 6: turboci.graph.orchestrator.v1.FailureKind
 }
 var file_turboci_graph_orchestrator_v1_execution_policy_proto_depIdxs = []int32{
-	1, // 0: turboci.graph.orchestrator.v1.ExecutionPolicy.retry:type_name -> turboci.graph.orchestrator.v1.ExecutionPolicy.Retry
-	2, // 1: turboci.graph.orchestrator.v1.ExecutionPolicy.timeouts:type_name -> turboci.graph.orchestrator.v1.ExecutionPolicy.Timeouts
-	4, // 2: turboci.graph.orchestrator.v1.ExecutionPolicy.heartbeat_interval:type_name -> google.protobuf.Duration
-	4, // 3: turboci.graph.orchestrator.v1.ExecutionPolicy.Retry.delay:type_name -> google.protobuf.Duration
-	3, // 4: turboci.graph.orchestrator.v1.ExecutionPolicy.Retry.budgets:type_name -> turboci.graph.orchestrator.v1.ExecutionPolicy.Retry.Budget
-	4, // 5: turboci.graph.orchestrator.v1.ExecutionPolicy.Timeouts.start:type_name -> google.protobuf.Duration
-	4, // 6: turboci.graph.orchestrator.v1.ExecutionPolicy.Timeouts.run:type_name -> google.protobuf.Duration
-	4, // 7: turboci.graph.orchestrator.v1.ExecutionPolicy.Timeouts.stop:type_name -> google.protobuf.Duration
-	5, // 8: turboci.graph.orchestrator.v1.ExecutionPolicy.Retry.Budget.kind:type_name -> turboci.graph.orchestrator.v1.FailureKind
-	9, // [9:9] is the sub-list for method output_type
-	9, // [9:9] is the sub-list for method input_type
-	9, // [9:9] is the sub-list for extension type_name
-	9, // [9:9] is the sub-list for extension extendee
-	0, // [0:9] is the sub-list for field type_name
+	1,  // 0: turboci.graph.orchestrator.v1.ExecutionPolicy.retry:type_name -> turboci.graph.orchestrator.v1.ExecutionPolicy.Retry
+	2,  // 1: turboci.graph.orchestrator.v1.ExecutionPolicy.timeouts:type_name -> turboci.graph.orchestrator.v1.ExecutionPolicy.Timeouts
+	3,  // 2: turboci.graph.orchestrator.v1.ExecutionPolicy.heartbeat:type_name -> turboci.graph.orchestrator.v1.ExecutionPolicy.Heartbeat
+	5,  // 3: turboci.graph.orchestrator.v1.ExecutionPolicy.Retry.delay:type_name -> google.protobuf.Duration
+	4,  // 4: turboci.graph.orchestrator.v1.ExecutionPolicy.Retry.budgets:type_name -> turboci.graph.orchestrator.v1.ExecutionPolicy.Retry.Budget
+	5,  // 5: turboci.graph.orchestrator.v1.ExecutionPolicy.Timeouts.start:type_name -> google.protobuf.Duration
+	5,  // 6: turboci.graph.orchestrator.v1.ExecutionPolicy.Timeouts.run:type_name -> google.protobuf.Duration
+	5,  // 7: turboci.graph.orchestrator.v1.ExecutionPolicy.Timeouts.stop:type_name -> google.protobuf.Duration
+	5,  // 8: turboci.graph.orchestrator.v1.ExecutionPolicy.Heartbeat.scheduled:type_name -> google.protobuf.Duration
+	5,  // 9: turboci.graph.orchestrator.v1.ExecutionPolicy.Heartbeat.running:type_name -> google.protobuf.Duration
+	5,  // 10: turboci.graph.orchestrator.v1.ExecutionPolicy.Heartbeat.tearing_down:type_name -> google.protobuf.Duration
+	6,  // 11: turboci.graph.orchestrator.v1.ExecutionPolicy.Retry.Budget.kind:type_name -> turboci.graph.orchestrator.v1.FailureKind
+	12, // [12:12] is the sub-list for method output_type
+	12, // [12:12] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_turboci_graph_orchestrator_v1_execution_policy_proto_init() }
@@ -600,13 +747,14 @@ func file_turboci_graph_orchestrator_v1_execution_policy_proto_init() {
 	file_turboci_graph_orchestrator_v1_execution_policy_proto_msgTypes[1].OneofWrappers = []any{}
 	file_turboci_graph_orchestrator_v1_execution_policy_proto_msgTypes[2].OneofWrappers = []any{}
 	file_turboci_graph_orchestrator_v1_execution_policy_proto_msgTypes[3].OneofWrappers = []any{}
+	file_turboci_graph_orchestrator_v1_execution_policy_proto_msgTypes[4].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDesc), len(file_turboci_graph_orchestrator_v1_execution_policy_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   4,
+			NumMessages:   5,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

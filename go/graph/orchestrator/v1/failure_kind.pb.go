@@ -37,19 +37,22 @@ const (
 	// The attempt did not reach RUNNING within the start timeout. Retryable.
 	FailureKind_FAILURE_KIND_START_TIMEOUT FailureKind = 2
 	// The attempt stayed RUNNING longer than the run timeout and was
-	// cancelled. Retryable.
-	FailureKind_FAILURE_KIND_RUN_TIMEOUT FailureKind = 3
-	// Cancelling or tearing down took longer than the stop timeout.
+	// cancelled; set by the orchestrator as the attempt's cancel cause.
 	// Retryable.
+	FailureKind_FAILURE_KIND_RUN_TIMEOUT FailureKind = 3
+	// Tearing down took longer than the stop timeout, for an attempt that
+	// stopped on its own (a cancelled attempt ends with its cancel cause
+	// instead). Retryable.
 	FailureKind_FAILURE_KIND_STOP_TIMEOUT FailureKind = 4
-	// The attempt missed its heartbeats (two ExecutionPolicy.heartbeat_interval
-	// without a report), or the executor no longer knows it. Retryable.
+	// The attempt missed its heartbeats (see ExecutionPolicy.heartbeat), or
+	// the executor no longer knows it. Retryable.
 	FailureKind_FAILURE_KIND_LOST FailureKind = 5
 	// The executor refused to run the attempt (invalid args, no permission, no
 	// quota that will ever free up). Never retried: a retry would be refused
 	// the same way.
 	FailureKind_FAILURE_KIND_REJECTED FailureKind = 6
-	// Someone cancelled the stage or the workplan. Never retried.
+	// Someone cancelled the stage or the workplan; set by the orchestrator as
+	// the attempt's cancel cause. Never retried.
 	FailureKind_FAILURE_KIND_CANCELLED FailureKind = 7
 )
 

@@ -297,7 +297,7 @@ type NodeQuery_builder struct {
 	WorkPlan *v1.WorkPlanId
 	// The checks and stages to start from. Empty means every node of the
 	// workplan. Those the workplan does not hold are listed in
-	// QueryNodesResponse.absent.
+	// QueryNodesResponse.absent_nodes.
 	Nodes []*v1.Identifier
 	// Keep only checks of these kinds. Empty keeps every kind.
 	CheckKinds []CheckKind

@@ -36,7 +36,8 @@ const (
 	// The reader may see the node but not this value's realm.
 	OmissionReason_OMISSION_REASON_NO_ACCESS OmissionReason = 2
 	// The value is larger than the reader's size limit, or the answer was
-	// full; the digest still tells its size. Ask again for it alone.
+	// full; the digest still tells its size. Fetch it with ReadValues, which
+	// has no size limit.
 	OmissionReason_OMISSION_REASON_TOO_LARGE OmissionReason = 3
 	// The value could not be loaded this time (a transient error or the
 	// request's deadline). Asking again may succeed.

@@ -85,7 +85,25 @@ func (x Permission_Realm) Number() protoreflect.EnumNumber {
 // method option (see method_options.proto). Permissions are granted per
 // realm ("<project>:<realm>"); the option says whose realm is checked and
 // when. The caller needs every permission whose condition applies to the
-// call.
+// call. Permissions alone decide: being the workplan's creator grants
+// nothing. A stage attempt's token is the one other authority, and only
+// where RunStageRequest.stage_attempt_token says.
+//
+// Realms. Every workplan, check, stage and value has one realm, fixed when
+// it is created:
+//
+//   - a workplan: CreateWorkPlanRequest.realm;
+//   - a check or stage created without a realm: the realm of the writing
+//     attempt's stage when a stage attempt writes it (with its token), the
+//     workplan's realm otherwise;
+//   - a value written without a realm: the realm of what holds it, that is
+//     the check for its options and results, the stage for its args and its
+//     attempts' details, and the workplan for the reasons of edits and
+//     cancellations.
+//
+// Writing a node or value into a realm other than its default needs the
+// create permission in that realm (turboci.checks.create,
+// turboci.stages.create, turboci.values.create).
 //
 // Next ID: 4
 type Permission struct {

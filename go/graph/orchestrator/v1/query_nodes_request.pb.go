@@ -33,18 +33,19 @@ const (
 // node however the workplan changes meanwhile. Each page's
 // WorkPlan.revision is the snapshot's.
 //
-// Next ID: 6
+// Next ID: 7
 type QueryNodesRequest struct {
-	state                       protoimpl.MessageState `protogen:"opaque.v1"`
-	xxx_hidden_Query            *NodeQuery             `protobuf:"bytes,1,opt,name=query,proto3,oneof"`
-	xxx_hidden_Values           *ValueSelection        `protobuf:"bytes,2,opt,name=values,proto3,oneof"`
-	xxx_hidden_PageSize         int32                  `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3,oneof"`
-	xxx_hidden_PageToken        *string                `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3,oneof"`
-	xxx_hidden_SnapshotRevision int64                  `protobuf:"varint,5,opt,name=snapshot_revision,json=snapshotRevision,proto3,oneof"`
-	XXX_raceDetectHookData      protoimpl.RaceDetectHookData
-	XXX_presence                [1]uint32
-	unknownFields               protoimpl.UnknownFields
-	sizeCache                   protoimpl.SizeCache
+	state                        protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_Query             *NodeQuery             `protobuf:"bytes,1,opt,name=query,proto3,oneof"`
+	xxx_hidden_Values            *ValueSelection        `protobuf:"bytes,2,opt,name=values,proto3,oneof"`
+	xxx_hidden_PageSize          int32                  `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3,oneof"`
+	xxx_hidden_PageToken         *string                `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3,oneof"`
+	xxx_hidden_SnapshotRevision  int64                  `protobuf:"varint,5,opt,name=snapshot_revision,json=snapshotRevision,proto3,oneof"`
+	xxx_hidden_StageAttemptToken *string                `protobuf:"bytes,6,opt,name=stage_attempt_token,json=stageAttemptToken,proto3,oneof"`
+	XXX_raceDetectHookData       protoimpl.RaceDetectHookData
+	XXX_presence                 [1]uint32
+	unknownFields                protoimpl.UnknownFields
+	sizeCache                    protoimpl.SizeCache
 }
 
 func (x *QueryNodesRequest) Reset() {
@@ -110,6 +111,16 @@ func (x *QueryNodesRequest) GetSnapshotRevision() int64 {
 	return 0
 }
 
+func (x *QueryNodesRequest) GetStageAttemptToken() string {
+	if x != nil {
+		if x.xxx_hidden_StageAttemptToken != nil {
+			return *x.xxx_hidden_StageAttemptToken
+		}
+		return ""
+	}
+	return ""
+}
+
 func (x *QueryNodesRequest) SetQuery(v *NodeQuery) {
 	x.xxx_hidden_Query = v
 }
@@ -120,17 +131,22 @@ func (x *QueryNodesRequest) SetValues(v *ValueSelection) {
 
 func (x *QueryNodesRequest) SetPageSize(v int32) {
 	x.xxx_hidden_PageSize = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 5)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 6)
 }
 
 func (x *QueryNodesRequest) SetPageToken(v string) {
 	x.xxx_hidden_PageToken = &v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 5)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 6)
 }
 
 func (x *QueryNodesRequest) SetSnapshotRevision(v int64) {
 	x.xxx_hidden_SnapshotRevision = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 4, 5)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 4, 6)
+}
+
+func (x *QueryNodesRequest) SetStageAttemptToken(v string) {
+	x.xxx_hidden_StageAttemptToken = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 5, 6)
 }
 
 func (x *QueryNodesRequest) HasQuery() bool {
@@ -168,6 +184,13 @@ func (x *QueryNodesRequest) HasSnapshotRevision() bool {
 	return protoimpl.X.Present(&(x.XXX_presence[0]), 4)
 }
 
+func (x *QueryNodesRequest) HasStageAttemptToken() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 5)
+}
+
 func (x *QueryNodesRequest) ClearQuery() {
 	x.xxx_hidden_Query = nil
 }
@@ -191,6 +214,11 @@ func (x *QueryNodesRequest) ClearSnapshotRevision() {
 	x.xxx_hidden_SnapshotRevision = 0
 }
 
+func (x *QueryNodesRequest) ClearStageAttemptToken() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 5)
+	x.xxx_hidden_StageAttemptToken = nil
+}
+
 type QueryNodesRequest_builder struct {
 	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
 
@@ -204,14 +232,17 @@ type QueryNodesRequest_builder struct {
 	// Continue an earlier answer: its next_page_token. The rest of the
 	// request must be the same as then (otherwise INVALID_ARGUMENT). A token
 	// whose snapshot the orchestrator no longer keeps fails with
-	// FAILED_PRECONDITION: start the query over.
+	// ERROR_REASON_REVISION_EXPIRED (see ErrorReason): start the query over.
 	PageToken *string
 	// Read the workplan as it was at this revision number, for example to
 	// read more nodes consistently with an earlier answer in one
 	// Transaction. Unset reads the latest revision. Ignored with page_token,
 	// which carries its own. A revision older than the orchestrator keeps
-	// fails with FAILED_PRECONDITION.
+	// fails with ERROR_REASON_REVISION_EXPIRED.
 	SnapshotRevision *int64
+	// The token of a stage attempt of the queried workplan, when the caller
+	// reads as that attempt (see RunStageRequest.stage_attempt_token).
+	StageAttemptToken *string
 }
 
 func (b0 QueryNodesRequest_builder) Build() *QueryNodesRequest {
@@ -221,16 +252,20 @@ func (b0 QueryNodesRequest_builder) Build() *QueryNodesRequest {
 	x.xxx_hidden_Query = b.Query
 	x.xxx_hidden_Values = b.Values
 	if b.PageSize != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 5)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 6)
 		x.xxx_hidden_PageSize = *b.PageSize
 	}
 	if b.PageToken != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 5)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 6)
 		x.xxx_hidden_PageToken = b.PageToken
 	}
 	if b.SnapshotRevision != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 4, 5)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 4, 6)
 		x.xxx_hidden_SnapshotRevision = *b.SnapshotRevision
+	}
+	if b.StageAttemptToken != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 5, 6)
+		x.xxx_hidden_StageAttemptToken = b.StageAttemptToken
 	}
 	return m0
 }
@@ -239,20 +274,22 @@ var File_turboci_graph_orchestrator_v1_query_nodes_request_proto protoreflect.Fi
 
 const file_turboci_graph_orchestrator_v1_query_nodes_request_proto_rawDesc = "" +
 	"\n" +
-	"7turboci/graph/orchestrator/v1/query_nodes_request.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a.turboci/graph/orchestrator/v1/node_query.proto\x1a3turboci/graph/orchestrator/v1/value_selection.proto\"\xea\x02\n" +
+	"7turboci/graph/orchestrator/v1/query_nodes_request.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a.turboci/graph/orchestrator/v1/node_query.proto\x1a3turboci/graph/orchestrator/v1/value_selection.proto\"\xb7\x03\n" +
 	"\x11QueryNodesRequest\x12I\n" +
 	"\x05query\x18\x01 \x01(\v2(.turboci.graph.orchestrator.v1.NodeQueryB\x04\xe2A\x01\x02H\x00R\x05query\x88\x01\x01\x12J\n" +
 	"\x06values\x18\x02 \x01(\v2-.turboci.graph.orchestrator.v1.ValueSelectionH\x01R\x06values\x88\x01\x01\x12 \n" +
 	"\tpage_size\x18\x03 \x01(\x05H\x02R\bpageSize\x88\x01\x01\x12\"\n" +
 	"\n" +
 	"page_token\x18\x04 \x01(\tH\x03R\tpageToken\x88\x01\x01\x120\n" +
-	"\x11snapshot_revision\x18\x05 \x01(\x03H\x04R\x10snapshotRevision\x88\x01\x01B\b\n" +
+	"\x11snapshot_revision\x18\x05 \x01(\x03H\x04R\x10snapshotRevision\x88\x01\x01\x123\n" +
+	"\x13stage_attempt_token\x18\x06 \x01(\tH\x05R\x11stageAttemptToken\x88\x01\x01B\b\n" +
 	"\x06_queryB\t\n" +
 	"\a_valuesB\f\n" +
 	"\n" +
 	"_page_sizeB\r\n" +
 	"\v_page_tokenB\x14\n" +
-	"\x12_snapshot_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\x12_snapshot_revisionB\x16\n" +
+	"\x14_stage_attempt_tokenBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var file_turboci_graph_orchestrator_v1_query_nodes_request_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_query_nodes_request_proto_goTypes = []any{

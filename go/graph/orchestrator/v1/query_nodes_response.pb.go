@@ -33,7 +33,7 @@ type QueryNodesResponse struct {
 	xxx_hidden_WorkPlan      *WorkPlan              `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof"`
 	xxx_hidden_Completeness  *Completeness          `protobuf:"bytes,2,opt,name=completeness,proto3,oneof"`
 	xxx_hidden_NextPageToken *string                `protobuf:"bytes,3,opt,name=next_page_token,json=nextPageToken,proto3,oneof"`
-	xxx_hidden_Absent        *[]*v1.Identifier      `protobuf:"bytes,4,rep,name=absent,proto3"`
+	xxx_hidden_AbsentNodes   *[]*v1.Identifier      `protobuf:"bytes,4,rep,name=absent_nodes,json=absentNodes,proto3"`
 	XXX_raceDetectHookData   protoimpl.RaceDetectHookData
 	XXX_presence             [1]uint32
 	unknownFields            protoimpl.UnknownFields
@@ -89,10 +89,10 @@ func (x *QueryNodesResponse) GetNextPageToken() string {
 	return ""
 }
 
-func (x *QueryNodesResponse) GetAbsent() []*v1.Identifier {
+func (x *QueryNodesResponse) GetAbsentNodes() []*v1.Identifier {
 	if x != nil {
-		if x.xxx_hidden_Absent != nil {
-			return *x.xxx_hidden_Absent
+		if x.xxx_hidden_AbsentNodes != nil {
+			return *x.xxx_hidden_AbsentNodes
 		}
 	}
 	return nil
@@ -111,8 +111,8 @@ func (x *QueryNodesResponse) SetNextPageToken(v string) {
 	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 4)
 }
 
-func (x *QueryNodesResponse) SetAbsent(v []*v1.Identifier) {
-	x.xxx_hidden_Absent = &v
+func (x *QueryNodesResponse) SetAbsentNodes(v []*v1.Identifier) {
+	x.xxx_hidden_AbsentNodes = &v
 }
 
 func (x *QueryNodesResponse) HasWorkPlan() bool {
@@ -162,9 +162,9 @@ type QueryNodesResponse_builder struct {
 	NextPageToken *string
 	// The checks and stages that NodeQuery.nodes named but the workplan does
 	// not hold at the snapshot revision, so a reader can tell "absent" from
-	// "not on this page" (and pass them as Transaction.absent). Listed on the
+	// "not on this page" (and pass them as Transaction.absent_nodes). Listed on the
 	// first page only.
-	Absent []*v1.Identifier
+	AbsentNodes []*v1.Identifier
 }
 
 func (b0 QueryNodesResponse_builder) Build() *QueryNodesResponse {
@@ -177,7 +177,7 @@ func (b0 QueryNodesResponse_builder) Build() *QueryNodesResponse {
 		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 4)
 		x.xxx_hidden_NextPageToken = b.NextPageToken
 	}
-	x.xxx_hidden_Absent = &b.Absent
+	x.xxx_hidden_AbsentNodes = &b.AbsentNodes
 	return m0
 }
 
@@ -185,16 +185,16 @@ var File_turboci_graph_orchestrator_v1_query_nodes_response_proto protoreflect.F
 
 const file_turboci_graph_orchestrator_v1_query_nodes_response_proto_rawDesc = "" +
 	"\n" +
-	"8turboci/graph/orchestrator/v1/query_nodes_response.proto\x12\x1dturboci.graph.orchestrator.v1\x1a%turboci/graph/ids/v1/identifier.proto\x1a0turboci/graph/orchestrator/v1/completeness.proto\x1a-turboci/graph/orchestrator/v1/work_plan.proto\"\xcf\x02\n" +
+	"8turboci/graph/orchestrator/v1/query_nodes_response.proto\x12\x1dturboci.graph.orchestrator.v1\x1a%turboci/graph/ids/v1/identifier.proto\x1a0turboci/graph/orchestrator/v1/completeness.proto\x1a-turboci/graph/orchestrator/v1/work_plan.proto\"\xe2\x02\n" +
 	"\x12QueryNodesResponse\x12I\n" +
 	"\twork_plan\x18\x01 \x01(\v2'.turboci.graph.orchestrator.v1.WorkPlanH\x00R\bworkPlan\x88\x01\x01\x12T\n" +
 	"\fcompleteness\x18\x02 \x01(\v2+.turboci.graph.orchestrator.v1.CompletenessH\x01R\fcompleteness\x88\x01\x01\x12+\n" +
-	"\x0fnext_page_token\x18\x03 \x01(\tH\x02R\rnextPageToken\x88\x01\x01\x128\n" +
-	"\x06absent\x18\x04 \x03(\v2 .turboci.graph.ids.v1.IdentifierR\x06absentB\f\n" +
+	"\x0fnext_page_token\x18\x03 \x01(\tH\x02R\rnextPageToken\x88\x01\x01\x12C\n" +
+	"\fabsent_nodes\x18\x04 \x03(\v2 .turboci.graph.ids.v1.IdentifierR\vabsentNodesB\f\n" +
 	"\n" +
 	"_work_planB\x0f\n" +
 	"\r_completenessB\x12\n" +
-	"\x10_next_page_tokenBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\x10_next_page_tokenR\x06absentBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var file_turboci_graph_orchestrator_v1_query_nodes_response_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_query_nodes_response_proto_goTypes = []any{
@@ -206,7 +206,7 @@ var file_turboci_graph_orchestrator_v1_query_nodes_response_proto_goTypes = []an
 var file_turboci_graph_orchestrator_v1_query_nodes_response_proto_depIdxs = []int32{
 	1, // 0: turboci.graph.orchestrator.v1.QueryNodesResponse.work_plan:type_name -> turboci.graph.orchestrator.v1.WorkPlan
 	2, // 1: turboci.graph.orchestrator.v1.QueryNodesResponse.completeness:type_name -> turboci.graph.orchestrator.v1.Completeness
-	3, // 2: turboci.graph.orchestrator.v1.QueryNodesResponse.absent:type_name -> turboci.graph.ids.v1.Identifier
+	3, // 2: turboci.graph.orchestrator.v1.QueryNodesResponse.absent_nodes:type_name -> turboci.graph.ids.v1.Identifier
 	3, // [3:3] is the sub-list for method output_type
 	3, // [3:3] is the sub-list for method input_type
 	3, // [3:3] is the sub-list for extension type_name

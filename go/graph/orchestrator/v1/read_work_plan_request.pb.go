@@ -27,22 +27,25 @@ const (
 )
 
 // Asks for a whole workplan: every check and stage with all their parts, a
-// page at a time (AIP-158). As with QueryNodes, every page reads the
-// snapshot the first page fixed.
+// page at a time (AIP-158). Paging and snapshots work as for
+// QueryNodesRequest: every page reads the snapshot the first page fixed, a
+// changed request with a page token is INVALID_ARGUMENT, and a snapshot the
+// orchestrator no longer keeps fails with ERROR_REASON_REVISION_EXPIRED.
 //
-// Next ID: 7
+// Next ID: 8
 type ReadWorkPlanRequest struct {
-	state                       protoimpl.MessageState `protogen:"opaque.v1"`
-	xxx_hidden_WorkPlan         *v1.WorkPlanId         `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof"`
-	xxx_hidden_Values           *ValueSelection        `protobuf:"bytes,2,opt,name=values,proto3,oneof"`
-	xxx_hidden_IncludeEdits     bool                   `protobuf:"varint,3,opt,name=include_edits,json=includeEdits,proto3,oneof"`
-	xxx_hidden_PageToken        *string                `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3,oneof"`
-	xxx_hidden_PageSize         int32                  `protobuf:"varint,5,opt,name=page_size,json=pageSize,proto3,oneof"`
-	xxx_hidden_SnapshotRevision int64                  `protobuf:"varint,6,opt,name=snapshot_revision,json=snapshotRevision,proto3,oneof"`
-	XXX_raceDetectHookData      protoimpl.RaceDetectHookData
-	XXX_presence                [1]uint32
-	unknownFields               protoimpl.UnknownFields
-	sizeCache                   protoimpl.SizeCache
+	state                        protoimpl.MessageState `protogen:"opaque.v1"`
+	xxx_hidden_WorkPlan          *v1.WorkPlanId         `protobuf:"bytes,1,opt,name=work_plan,json=workPlan,proto3,oneof"`
+	xxx_hidden_Values            *ValueSelection        `protobuf:"bytes,2,opt,name=values,proto3,oneof"`
+	xxx_hidden_IncludeEdits      bool                   `protobuf:"varint,3,opt,name=include_edits,json=includeEdits,proto3,oneof"`
+	xxx_hidden_PageToken         *string                `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3,oneof"`
+	xxx_hidden_PageSize          int32                  `protobuf:"varint,5,opt,name=page_size,json=pageSize,proto3,oneof"`
+	xxx_hidden_SnapshotRevision  int64                  `protobuf:"varint,6,opt,name=snapshot_revision,json=snapshotRevision,proto3,oneof"`
+	xxx_hidden_StageAttemptToken *string                `protobuf:"bytes,7,opt,name=stage_attempt_token,json=stageAttemptToken,proto3,oneof"`
+	XXX_raceDetectHookData       protoimpl.RaceDetectHookData
+	XXX_presence                 [1]uint32
+	unknownFields                protoimpl.UnknownFields
+	sizeCache                    protoimpl.SizeCache
 }
 
 func (x *ReadWorkPlanRequest) Reset() {
@@ -115,6 +118,16 @@ func (x *ReadWorkPlanRequest) GetSnapshotRevision() int64 {
 	return 0
 }
 
+func (x *ReadWorkPlanRequest) GetStageAttemptToken() string {
+	if x != nil {
+		if x.xxx_hidden_StageAttemptToken != nil {
+			return *x.xxx_hidden_StageAttemptToken
+		}
+		return ""
+	}
+	return ""
+}
+
 func (x *ReadWorkPlanRequest) SetWorkPlan(v *v1.WorkPlanId) {
 	x.xxx_hidden_WorkPlan = v
 }
@@ -125,22 +138,27 @@ func (x *ReadWorkPlanRequest) SetValues(v *ValueSelection) {
 
 func (x *ReadWorkPlanRequest) SetIncludeEdits(v bool) {
 	x.xxx_hidden_IncludeEdits = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 6)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 2, 7)
 }
 
 func (x *ReadWorkPlanRequest) SetPageToken(v string) {
 	x.xxx_hidden_PageToken = &v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 6)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 7)
 }
 
 func (x *ReadWorkPlanRequest) SetPageSize(v int32) {
 	x.xxx_hidden_PageSize = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 4, 6)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 4, 7)
 }
 
 func (x *ReadWorkPlanRequest) SetSnapshotRevision(v int64) {
 	x.xxx_hidden_SnapshotRevision = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 5, 6)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 5, 7)
+}
+
+func (x *ReadWorkPlanRequest) SetStageAttemptToken(v string) {
+	x.xxx_hidden_StageAttemptToken = &v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 6, 7)
 }
 
 func (x *ReadWorkPlanRequest) HasWorkPlan() bool {
@@ -185,6 +203,13 @@ func (x *ReadWorkPlanRequest) HasSnapshotRevision() bool {
 	return protoimpl.X.Present(&(x.XXX_presence[0]), 5)
 }
 
+func (x *ReadWorkPlanRequest) HasStageAttemptToken() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 6)
+}
+
 func (x *ReadWorkPlanRequest) ClearWorkPlan() {
 	x.xxx_hidden_WorkPlan = nil
 }
@@ -213,6 +238,11 @@ func (x *ReadWorkPlanRequest) ClearSnapshotRevision() {
 	x.xxx_hidden_SnapshotRevision = 0
 }
 
+func (x *ReadWorkPlanRequest) ClearStageAttemptToken() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 6)
+	x.xxx_hidden_StageAttemptToken = nil
+}
+
 type ReadWorkPlanRequest_builder struct {
 	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
 
@@ -222,8 +252,7 @@ type ReadWorkPlanRequest_builder struct {
 	Values *ValueSelection
 	// Also return the edit histories of every node, which can be long.
 	IncludeEdits *bool
-	// Continue an earlier answer: its next_page_token. The rest of the
-	// request must be the same as then.
+	// Continue an earlier answer: its next_page_token.
 	PageToken *string
 	// The most nodes (checks and stages together) to return in one page.
 	// Unset or 0 means the orchestrator's own limit; larger values are
@@ -232,6 +261,9 @@ type ReadWorkPlanRequest_builder struct {
 	// Read the workplan as it was at this revision number. Unset reads the
 	// latest revision. Ignored with page_token, which carries its own.
 	SnapshotRevision *int64
+	// The token of a stage attempt of this workplan, when the caller reads as
+	// that attempt (see RunStageRequest.stage_attempt_token).
+	StageAttemptToken *string
 }
 
 func (b0 ReadWorkPlanRequest_builder) Build() *ReadWorkPlanRequest {
@@ -241,20 +273,24 @@ func (b0 ReadWorkPlanRequest_builder) Build() *ReadWorkPlanRequest {
 	x.xxx_hidden_WorkPlan = b.WorkPlan
 	x.xxx_hidden_Values = b.Values
 	if b.IncludeEdits != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 6)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 7)
 		x.xxx_hidden_IncludeEdits = *b.IncludeEdits
 	}
 	if b.PageToken != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 6)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 7)
 		x.xxx_hidden_PageToken = b.PageToken
 	}
 	if b.PageSize != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 4, 6)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 4, 7)
 		x.xxx_hidden_PageSize = *b.PageSize
 	}
 	if b.SnapshotRevision != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 5, 6)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 5, 7)
 		x.xxx_hidden_SnapshotRevision = *b.SnapshotRevision
+	}
+	if b.StageAttemptToken != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 6, 7)
+		x.xxx_hidden_StageAttemptToken = b.StageAttemptToken
 	}
 	return m0
 }
@@ -263,7 +299,7 @@ var File_turboci_graph_orchestrator_v1_read_work_plan_request_proto protoreflect
 
 const file_turboci_graph_orchestrator_v1_read_work_plan_request_proto_rawDesc = "" +
 	"\n" +
-	":turboci/graph/orchestrator/v1/read_work_plan_request.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a'turboci/graph/ids/v1/work_plan_id.proto\x1a3turboci/graph/orchestrator/v1/value_selection.proto\"\xab\x03\n" +
+	":turboci/graph/orchestrator/v1/read_work_plan_request.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a'turboci/graph/ids/v1/work_plan_id.proto\x1a3turboci/graph/orchestrator/v1/value_selection.proto\"\xf8\x03\n" +
 	"\x13ReadWorkPlanRequest\x12H\n" +
 	"\twork_plan\x18\x01 \x01(\v2 .turboci.graph.ids.v1.WorkPlanIdB\x04\xe2A\x01\x02H\x00R\bworkPlan\x88\x01\x01\x12J\n" +
 	"\x06values\x18\x02 \x01(\v2-.turboci.graph.orchestrator.v1.ValueSelectionH\x01R\x06values\x88\x01\x01\x12(\n" +
@@ -271,7 +307,8 @@ const file_turboci_graph_orchestrator_v1_read_work_plan_request_proto_rawDesc = 
 	"\n" +
 	"page_token\x18\x04 \x01(\tH\x03R\tpageToken\x88\x01\x01\x12 \n" +
 	"\tpage_size\x18\x05 \x01(\x05H\x04R\bpageSize\x88\x01\x01\x120\n" +
-	"\x11snapshot_revision\x18\x06 \x01(\x03H\x05R\x10snapshotRevision\x88\x01\x01B\f\n" +
+	"\x11snapshot_revision\x18\x06 \x01(\x03H\x05R\x10snapshotRevision\x88\x01\x01\x123\n" +
+	"\x13stage_attempt_token\x18\a \x01(\tH\x06R\x11stageAttemptToken\x88\x01\x01B\f\n" +
 	"\n" +
 	"_work_planB\t\n" +
 	"\a_valuesB\x10\n" +
@@ -279,7 +316,8 @@ const file_turboci_graph_orchestrator_v1_read_work_plan_request_proto_rawDesc = 
 	"\v_page_tokenB\f\n" +
 	"\n" +
 	"_page_sizeB\x14\n" +
-	"\x12_snapshot_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\x12_snapshot_revisionB\x16\n" +
+	"\x14_stage_attempt_tokenBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var file_turboci_graph_orchestrator_v1_read_work_plan_request_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_read_work_plan_request_proto_goTypes = []any{

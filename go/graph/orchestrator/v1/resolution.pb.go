@@ -35,8 +35,9 @@ const (
 	Resolution_RESOLUTION_PENDING Resolution = 1
 	// The condition is met. A resolved edge or group never changes again.
 	Resolution_RESOLUTION_SATISFIED Resolution = 2
-	// The condition can never be met (the target became final without
-	// meeting it, or does not exist). A resolved edge or group never changes
+	// The condition can never be met: the target became FINAL without
+	// meeting it. (An edge to a node that does not exist is refused when it
+	// is written; see Edge.target.) A resolved edge or group never changes
 	// again.
 	Resolution_RESOLUTION_UNSATISFIABLE Resolution = 3
 )

@@ -45,7 +45,7 @@ type Stage struct {
 	xxx_hidden_ExecutionPolicy          *ExecutionPolicy       `protobuf:"bytes,4,opt,name=execution_policy,json=executionPolicy,proto3,oneof"`
 	xxx_hidden_Dependencies             *DependencyGroup       `protobuf:"bytes,5,opt,name=dependencies,proto3,oneof"`
 	xxx_hidden_Attempts                 *[]*StageAttempt       `protobuf:"bytes,7,rep,name=attempts,proto3"`
-	xxx_hidden_Group                    *[]*v1.StageId         `protobuf:"bytes,8,rep,name=group,proto3"`
+	xxx_hidden_GroupStages              *[]*v1.StageId         `protobuf:"bytes,8,rep,name=group_stages,json=groupStages,proto3"`
 	xxx_hidden_Edits                    *[]*StageEdit          `protobuf:"bytes,9,rep,name=edits,proto3"`
 	xxx_hidden_CreateRevision           *Revision              `protobuf:"bytes,10,opt,name=create_revision,json=createRevision,proto3,oneof"`
 	xxx_hidden_UpdateRevision           *Revision              `protobuf:"bytes,11,opt,name=update_revision,json=updateRevision,proto3,oneof"`
@@ -129,10 +129,10 @@ func (x *Stage) GetAttempts() []*StageAttempt {
 	return nil
 }
 
-func (x *Stage) GetGroup() []*v1.StageId {
+func (x *Stage) GetGroupStages() []*v1.StageId {
 	if x != nil {
-		if x.xxx_hidden_Group != nil {
-			return *x.xxx_hidden_Group
+		if x.xxx_hidden_GroupStages != nil {
+			return *x.xxx_hidden_GroupStages
 		}
 	}
 	return nil
@@ -212,8 +212,8 @@ func (x *Stage) SetAttempts(v []*StageAttempt) {
 	x.xxx_hidden_Attempts = &v
 }
 
-func (x *Stage) SetGroup(v []*v1.StageId) {
-	x.xxx_hidden_Group = &v
+func (x *Stage) SetGroupStages(v []*v1.StageId) {
+	x.xxx_hidden_GroupStages = &v
 }
 
 func (x *Stage) SetEdits(v []*StageEdit) {
@@ -361,9 +361,22 @@ type Stage_builder struct {
 	// The tries at running the stage, oldest first. Only the last one may
 	// still be unfinished.
 	Attempts []*StageAttempt
-	// The stages that this stage's attempts added to the workplan. The stage
-	// stays AWAITING_GROUP until they are all FINAL.
-	Group []*v1.StageId
+	// The stage's group: the stages its attempts created with
+	// StageWrite.join_group, oldest first. Whoever depends on this stage
+	// waits for its whole group: the stage stays AWAITING_GROUP until every
+	// member is FINAL, and cancelling it cancels them (StageWrite.cancel).
+	// Joining is opt-in because a member that waited, directly or through an
+	// assigned check, on the stage that holds it would wait forever; such a
+	// write is refused (see DependencyGroup). As the real TurboCI's
+	// continuation group, the group is explicit; unlike it, a member joins by
+	// its own creation rather than by an edge the parent writes, so a group
+	// never names a stage that does not exist.
+	//
+	// Members stay when the attempt that created them fails: a retry finds
+	// them in the group (and in the workplan, under the IDs its stage
+	// allocated; see AllocateNodeIdsRequest) and may use, change or cancel
+	// them rather than create them again.
+	GroupStages []*v1.StageId
 	// Every change made to the stage and its attempts, oldest first. Returned
 	// only when the reader asks for edits.
 	Edits []*StageEdit
@@ -377,9 +390,8 @@ type Stage_builder struct {
 	// The checks this stage is responsible for, each with the state the
 	// stage promises to bring it to (see Assignment).
 	Assignments []*Assignment
-	// The access realm of the stage, as "<project>:<realm>": who may read
-	// and change it, and the realm of the nodes and values its attempts
-	// write without naming one. Set when the stage is created
+	// The access realm of the stage, as "<project>:<realm>" (see Permission
+	// for what it governs and its default). Set when the stage is created
 	// (StageWrite.realm) and never changed.
 	Realm *string
 	// The execution policy as the stage's writer asked for it, before the
@@ -401,7 +413,7 @@ func (b0 Stage_builder) Build() *Stage {
 	x.xxx_hidden_ExecutionPolicy = b.ExecutionPolicy
 	x.xxx_hidden_Dependencies = b.Dependencies
 	x.xxx_hidden_Attempts = &b.Attempts
-	x.xxx_hidden_Group = &b.Group
+	x.xxx_hidden_GroupStages = &b.GroupStages
 	x.xxx_hidden_Edits = &b.Edits
 	x.xxx_hidden_CreateRevision = b.CreateRevision
 	x.xxx_hidden_UpdateRevision = b.UpdateRevision
@@ -418,15 +430,15 @@ var File_turboci_graph_orchestrator_v1_stage_proto protoreflect.FileDescriptor
 
 const file_turboci_graph_orchestrator_v1_stage_proto_rawDesc = "" +
 	"\n" +
-	")turboci/graph/orchestrator/v1/stage.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a#turboci/graph/ids/v1/stage_id.proto\x1a.turboci/graph/orchestrator/v1/assignment.proto\x1a4turboci/graph/orchestrator/v1/dependency_group.proto\x1a4turboci/graph/orchestrator/v1/execution_policy.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\x1a1turboci/graph/orchestrator/v1/stage_attempt.proto\x1a.turboci/graph/orchestrator/v1/stage_edit.proto\x1a/turboci/graph/orchestrator/v1/stage_state.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\xa8\t\n" +
+	")turboci/graph/orchestrator/v1/stage.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a#turboci/graph/ids/v1/stage_id.proto\x1a.turboci/graph/orchestrator/v1/assignment.proto\x1a4turboci/graph/orchestrator/v1/dependency_group.proto\x1a4turboci/graph/orchestrator/v1/execution_policy.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\x1a1turboci/graph/orchestrator/v1/stage_attempt.proto\x1a.turboci/graph/orchestrator/v1/stage_edit.proto\x1a/turboci/graph/orchestrator/v1/stage_state.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\xbc\t\n" +
 	"\x05Stage\x128\n" +
 	"\x02id\x18\x01 \x01(\v2\x1d.turboci.graph.ids.v1.StageIdB\x04\xe2A\x01\x03H\x00R\x02id\x88\x01\x01\x12J\n" +
 	"\x05state\x18\x02 \x01(\x0e2).turboci.graph.orchestrator.v1.StageStateB\x04\xe2A\x01\x03H\x01R\x05state\x88\x01\x01\x12F\n" +
 	"\x04args\x18\x03 \x01(\v2'.turboci.graph.orchestrator.v1.ValueRefB\x04\xe2A\x01\x03H\x02R\x04args\x88\x01\x01\x12d\n" +
 	"\x10execution_policy\x18\x04 \x01(\v2..turboci.graph.orchestrator.v1.ExecutionPolicyB\x04\xe2A\x01\x03H\x03R\x0fexecutionPolicy\x88\x01\x01\x12]\n" +
 	"\fdependencies\x18\x05 \x01(\v2..turboci.graph.orchestrator.v1.DependencyGroupB\x04\xe2A\x01\x03H\x04R\fdependencies\x88\x01\x01\x12M\n" +
-	"\battempts\x18\a \x03(\v2+.turboci.graph.orchestrator.v1.StageAttemptB\x04\xe2A\x01\x03R\battempts\x129\n" +
-	"\x05group\x18\b \x03(\v2\x1d.turboci.graph.ids.v1.StageIdB\x04\xe2A\x01\x03R\x05group\x12D\n" +
+	"\battempts\x18\a \x03(\v2+.turboci.graph.orchestrator.v1.StageAttemptB\x04\xe2A\x01\x03R\battempts\x12F\n" +
+	"\fgroup_stages\x18\b \x03(\v2\x1d.turboci.graph.ids.v1.StageIdB\x04\xe2A\x01\x03R\vgroupStages\x12D\n" +
 	"\x05edits\x18\t \x03(\v2(.turboci.graph.orchestrator.v1.StageEditB\x04\xe2A\x01\x03R\x05edits\x12[\n" +
 	"\x0fcreate_revision\x18\n" +
 	" \x01(\v2'.turboci.graph.orchestrator.v1.RevisionB\x04\xe2A\x01\x03H\x05R\x0ecreateRevision\x88\x01\x01\x12[\n" +
@@ -442,7 +454,7 @@ const file_turboci_graph_orchestrator_v1_stage_proto_rawDesc = "" +
 	"\x10_create_revisionB\x12\n" +
 	"\x10_update_revisionB\b\n" +
 	"\x06_realmB\x1d\n" +
-	"\x1b_requested_execution_policyJ\x04\b\x06\x10\aBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\x1b_requested_execution_policyJ\x04\b\x06\x10\aR\x05groupBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var file_turboci_graph_orchestrator_v1_stage_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_stage_proto_goTypes = []any{
@@ -464,7 +476,7 @@ var file_turboci_graph_orchestrator_v1_stage_proto_depIdxs = []int32{
 	4,  // 3: turboci.graph.orchestrator.v1.Stage.execution_policy:type_name -> turboci.graph.orchestrator.v1.ExecutionPolicy
 	5,  // 4: turboci.graph.orchestrator.v1.Stage.dependencies:type_name -> turboci.graph.orchestrator.v1.DependencyGroup
 	6,  // 5: turboci.graph.orchestrator.v1.Stage.attempts:type_name -> turboci.graph.orchestrator.v1.StageAttempt
-	1,  // 6: turboci.graph.orchestrator.v1.Stage.group:type_name -> turboci.graph.ids.v1.StageId
+	1,  // 6: turboci.graph.orchestrator.v1.Stage.group_stages:type_name -> turboci.graph.ids.v1.StageId
 	7,  // 7: turboci.graph.orchestrator.v1.Stage.edits:type_name -> turboci.graph.orchestrator.v1.StageEdit
 	8,  // 8: turboci.graph.orchestrator.v1.Stage.create_revision:type_name -> turboci.graph.orchestrator.v1.Revision
 	8,  // 9: turboci.graph.orchestrator.v1.Stage.update_revision:type_name -> turboci.graph.orchestrator.v1.Revision

@@ -31,7 +31,7 @@ const (
 // stage's executor runs them and reports their progress (see
 // StageAttemptState for the lifecycle).
 //
-// Next ID: 9
+// Next ID: 10
 type StageAttempt struct {
 	state                    protoimpl.MessageState      `protogen:"opaque.v1"`
 	xxx_hidden_Id            *v1.StageAttemptId          `protobuf:"bytes,1,opt,name=id,proto3,oneof"`
@@ -42,6 +42,7 @@ type StageAttempt struct {
 	xxx_hidden_Details       *[]*ValueRef                `protobuf:"bytes,6,rep,name=details,proto3"`
 	xxx_hidden_ProcessId     *string                     `protobuf:"bytes,7,opt,name=process_id,json=processId,proto3,oneof"`
 	xxx_hidden_HeartbeatTime *timestamppb.Timestamp      `protobuf:"bytes,8,opt,name=heartbeat_time,json=heartbeatTime,proto3,oneof"`
+	xxx_hidden_CancelCause   *StageAttemptFailure        `protobuf:"bytes,9,opt,name=cancel_cause,json=cancelCause,proto3,oneof"`
 	XXX_raceDetectHookData   protoimpl.RaceDetectHookData
 	XXX_presence             [1]uint32
 	unknownFields            protoimpl.UnknownFields
@@ -141,13 +142,20 @@ func (x *StageAttempt) GetHeartbeatTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *StageAttempt) GetCancelCause() *StageAttemptFailure {
+	if x != nil {
+		return x.xxx_hidden_CancelCause
+	}
+	return nil
+}
+
 func (x *StageAttempt) SetId(v *v1.StageAttemptId) {
 	x.xxx_hidden_Id = v
 }
 
 func (x *StageAttempt) SetState(v StageAttemptState) {
 	x.xxx_hidden_State = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 8)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 9)
 }
 
 func (x *StageAttempt) SetTransitions(v []*StageAttempt_Transition) {
@@ -160,7 +168,7 @@ func (x *StageAttempt) SetFailure(v *StageAttemptFailure) {
 
 func (x *StageAttempt) SetViewUrl(v string) {
 	x.xxx_hidden_ViewUrl = &v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 4, 8)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 4, 9)
 }
 
 func (x *StageAttempt) SetDetails(v []*ValueRef) {
@@ -169,11 +177,15 @@ func (x *StageAttempt) SetDetails(v []*ValueRef) {
 
 func (x *StageAttempt) SetProcessId(v string) {
 	x.xxx_hidden_ProcessId = &v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 6, 8)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 6, 9)
 }
 
 func (x *StageAttempt) SetHeartbeatTime(v *timestamppb.Timestamp) {
 	x.xxx_hidden_HeartbeatTime = v
+}
+
+func (x *StageAttempt) SetCancelCause(v *StageAttemptFailure) {
+	x.xxx_hidden_CancelCause = v
 }
 
 func (x *StageAttempt) HasId() bool {
@@ -218,6 +230,13 @@ func (x *StageAttempt) HasHeartbeatTime() bool {
 	return x.xxx_hidden_HeartbeatTime != nil
 }
 
+func (x *StageAttempt) HasCancelCause() bool {
+	if x == nil {
+		return false
+	}
+	return x.xxx_hidden_CancelCause != nil
+}
+
 func (x *StageAttempt) ClearId() {
 	x.xxx_hidden_Id = nil
 }
@@ -245,6 +264,10 @@ func (x *StageAttempt) ClearHeartbeatTime() {
 	x.xxx_hidden_HeartbeatTime = nil
 }
 
+func (x *StageAttempt) ClearCancelCause() {
+	x.xxx_hidden_CancelCause = nil
+}
+
 type StageAttempt_builder struct {
 	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
 
@@ -255,7 +278,8 @@ type StageAttempt_builder struct {
 	// Every state the attempt entered, oldest first, starting with PENDING
 	// for a stage's first attempt and AWAITING_RETRY for the others.
 	Transitions []*StageAttempt_Transition
-	// Why the attempt failed. Set only in INCOMPLETE.
+	// Why the attempt failed. Set only in INCOMPLETE; for a cancelled attempt
+	// its kind is cancel_cause's.
 	Failure *StageAttemptFailure
 	// Where people can watch the attempt in the executor's own interface (a
 	// build page, a task page).
@@ -265,13 +289,19 @@ type StageAttempt_builder struct {
 	Details []*ValueRef
 	// The process that claimed the attempt when it moved to RUNNING
 	// (StageAttemptWrite.process_id). A later report that names another
-	// process is refused, so a copy of the work started by mistake learns to
-	// stop before it writes. Unset until the attempt is claimed.
+	// process is refused (ERROR_REASON_CLAIMED_BY_ANOTHER_PROCESS), so a copy
+	// of the work started by mistake learns to stop before it writes. Unset
+	// until the attempt is claimed.
 	ProcessId *string
-	// When the attempt last reported (see ExecutionPolicy.heartbeat_interval).
+	// When the attempt last reported (see ExecutionPolicy.heartbeat).
 	// A heartbeat that changes nothing is no write and has no revision, so
 	// this is a time. Unset before the first report.
 	HeartbeatTime *timestamppb.Timestamp
+	// Why the orchestrator cancelled the attempt, and so the failure it ends
+	// with (see StageAttemptState). Set when the attempt moves to CANCELLING,
+	// or ends from AWAITING_RETRY because of a cancel; unset for an attempt
+	// that was never cancelled.
+	CancelCause *StageAttemptFailure
 }
 
 func (b0 StageAttempt_builder) Build() *StageAttempt {
@@ -280,21 +310,22 @@ func (b0 StageAttempt_builder) Build() *StageAttempt {
 	_, _ = b, x
 	x.xxx_hidden_Id = b.Id
 	if b.State != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 8)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 9)
 		x.xxx_hidden_State = *b.State
 	}
 	x.xxx_hidden_Transitions = &b.Transitions
 	x.xxx_hidden_Failure = b.Failure
 	if b.ViewUrl != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 4, 8)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 4, 9)
 		x.xxx_hidden_ViewUrl = b.ViewUrl
 	}
 	x.xxx_hidden_Details = &b.Details
 	if b.ProcessId != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 6, 8)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 6, 9)
 		x.xxx_hidden_ProcessId = b.ProcessId
 	}
 	x.xxx_hidden_HeartbeatTime = b.HeartbeatTime
+	x.xxx_hidden_CancelCause = b.CancelCause
 	return m0
 }
 
@@ -410,7 +441,7 @@ var File_turboci_graph_orchestrator_v1_stage_attempt_proto protoreflect.FileDesc
 
 const file_turboci_graph_orchestrator_v1_stage_attempt_proto_rawDesc = "" +
 	"\n" +
-	"1turboci/graph/orchestrator/v1/stage_attempt.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a+turboci/graph/ids/v1/stage_attempt_id.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\x1a9turboci/graph/orchestrator/v1/stage_attempt_failure.proto\x1a7turboci/graph/orchestrator/v1/stage_attempt_state.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\xd1\x06\n" +
+	"1turboci/graph/orchestrator/v1/stage_attempt.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a+turboci/graph/ids/v1/stage_attempt_id.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\x1a9turboci/graph/orchestrator/v1/stage_attempt_failure.proto\x1a7turboci/graph/orchestrator/v1/stage_attempt_state.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\xca\a\n" +
 	"\fStageAttempt\x12?\n" +
 	"\x02id\x18\x01 \x01(\v2$.turboci.graph.ids.v1.StageAttemptIdB\x04\xe2A\x01\x03H\x00R\x02id\x88\x01\x01\x12Q\n" +
 	"\x05state\x18\x02 \x01(\x0e20.turboci.graph.orchestrator.v1.StageAttemptStateB\x04\xe2A\x01\x03H\x01R\x05state\x88\x01\x01\x12^\n" +
@@ -420,20 +451,22 @@ const file_turboci_graph_orchestrator_v1_stage_attempt_proto_rawDesc = "" +
 	"\adetails\x18\x06 \x03(\v2'.turboci.graph.orchestrator.v1.ValueRefB\x04\xe2A\x01\x03R\adetails\x12(\n" +
 	"\n" +
 	"process_id\x18\a \x01(\tB\x04\xe2A\x01\x03H\x04R\tprocessId\x88\x01\x01\x12L\n" +
-	"\x0eheartbeat_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03H\x05R\rheartbeatTime\x88\x01\x01\x1a\xc0\x01\n" +
+	"\x0eheartbeat_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03H\x05R\rheartbeatTime\x88\x01\x01\x12`\n" +
+	"\fcancel_cause\x18\t \x01(\v22.turboci.graph.orchestrator.v1.StageAttemptFailureB\x04\xe2A\x01\x03H\x06R\vcancelCause\x88\x01\x01\x1a\xc6\x01\n" +
 	"\n" +
 	"Transition\x12K\n" +
 	"\x05state\x18\x01 \x01(\x0e20.turboci.graph.orchestrator.v1.StageAttemptStateH\x00R\x05state\x88\x01\x01\x12H\n" +
 	"\brevision\x18\x03 \x01(\v2'.turboci.graph.orchestrator.v1.RevisionH\x01R\brevision\x88\x01\x01B\b\n" +
 	"\x06_stateB\v\n" +
-	"\t_revisionJ\x04\b\x02\x10\x03B\x05\n" +
+	"\t_revisionJ\x04\b\x02\x10\x03R\x04timeB\x05\n" +
 	"\x03_idB\b\n" +
 	"\x06_stateB\n" +
 	"\n" +
 	"\b_failureB\v\n" +
 	"\t_view_urlB\r\n" +
 	"\v_process_idB\x11\n" +
-	"\x0f_heartbeat_timeBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\x0f_heartbeat_timeB\x0f\n" +
+	"\r_cancel_causeBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var file_turboci_graph_orchestrator_v1_stage_attempt_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_turboci_graph_orchestrator_v1_stage_attempt_proto_goTypes = []any{
@@ -453,13 +486,14 @@ var file_turboci_graph_orchestrator_v1_stage_attempt_proto_depIdxs = []int32{
 	4, // 3: turboci.graph.orchestrator.v1.StageAttempt.failure:type_name -> turboci.graph.orchestrator.v1.StageAttemptFailure
 	5, // 4: turboci.graph.orchestrator.v1.StageAttempt.details:type_name -> turboci.graph.orchestrator.v1.ValueRef
 	6, // 5: turboci.graph.orchestrator.v1.StageAttempt.heartbeat_time:type_name -> google.protobuf.Timestamp
-	3, // 6: turboci.graph.orchestrator.v1.StageAttempt.Transition.state:type_name -> turboci.graph.orchestrator.v1.StageAttemptState
-	7, // 7: turboci.graph.orchestrator.v1.StageAttempt.Transition.revision:type_name -> turboci.graph.orchestrator.v1.Revision
-	8, // [8:8] is the sub-list for method output_type
-	8, // [8:8] is the sub-list for method input_type
-	8, // [8:8] is the sub-list for extension type_name
-	8, // [8:8] is the sub-list for extension extendee
-	0, // [0:8] is the sub-list for field type_name
+	4, // 6: turboci.graph.orchestrator.v1.StageAttempt.cancel_cause:type_name -> turboci.graph.orchestrator.v1.StageAttemptFailure
+	3, // 7: turboci.graph.orchestrator.v1.StageAttempt.Transition.state:type_name -> turboci.graph.orchestrator.v1.StageAttemptState
+	7, // 8: turboci.graph.orchestrator.v1.StageAttempt.Transition.revision:type_name -> turboci.graph.orchestrator.v1.Revision
+	9, // [9:9] is the sub-list for method output_type
+	9, // [9:9] is the sub-list for method input_type
+	9, // [9:9] is the sub-list for extension type_name
+	9, // [9:9] is the sub-list for extension extendee
+	0, // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_turboci_graph_orchestrator_v1_stage_attempt_proto_init() }

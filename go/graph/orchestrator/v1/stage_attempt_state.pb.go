@@ -47,6 +47,22 @@ const (
 // and the attempt ends from there. An attempt still AWAITING_RETRY holds
 // nothing and is ended INCOMPLETE at once.
 //
+// The orchestrator owns the failure of an attempt it cancels. It records
+// the cause as StageAttempt.cancel_cause when it cancels
+// (FAILURE_KIND_CANCELLED for a cancel of the stage or the workplan,
+// FAILURE_KIND_RUN_TIMEOUT for a run timeout) and sends it in
+// CancelStageRequest. From then on the attempt ends INCOMPLETE with that
+// failure, whatever happens: an executor's report of INCOMPLETE with
+// another kind, or of COMPLETE from TEARING_DOWN, is accepted and recorded
+// as INCOMPLETE with the cause's kind (the executor's message is kept), and
+// so is the stop timeout running out (not FAILURE_KIND_STOP_TIMEOUT, which
+// is for an attempt that stopped on its own). A cancelled attempt is never
+// COMPLETE: the orchestrator gave up on it when it cancelled, and whether
+// the stage is retried follows from the cause alone. The check results it
+// wrote stay. An
+// attempt that was never SCHEDULED is ended by the orchestrator as soon as
+// the executor has answered the CancelStage (see CancelStageRequest).
+//
 // Every attempt ends in one of two states: COMPLETE when it ran to its
 // end, INCOMPLETE when it did not (see its failure). A failed attempt stays
 // INCOMPLETE whether or not a retry follows: the retry is the next attempt,
@@ -73,28 +89,29 @@ const (
 	StageAttemptState_STAGE_ATTEMPT_STATE_THROTTLED StageAttemptState = 2
 	// The executor accepted the attempt and is getting it started (finding a
 	// machine, fetching inputs). The start timeout is counting, and so is
-	// the heartbeat interval.
+	// the SCHEDULED heartbeat if the policy sets one.
 	// Next states: STAGE_ATTEMPT_STATE_RUNNING, STAGE_ATTEMPT_STATE_COMPLETE,
 	// STAGE_ATTEMPT_STATE_CANCELLING, STAGE_ATTEMPT_STATE_INCOMPLETE.
 	StageAttemptState_STAGE_ATTEMPT_STATE_SCHEDULED StageAttemptState = 3
 	// The attempt's work is running, claimed by one process
 	// (StageAttempt.process_id), and may write nodes with the attempt's
-	// token. The run timeout and the heartbeat interval are counting.
+	// token. The run timeout and the RUNNING heartbeat are counting.
 	// Next states: STAGE_ATTEMPT_STATE_CANCELLING,
 	// STAGE_ATTEMPT_STATE_TEARING_DOWN, STAGE_ATTEMPT_STATE_COMPLETE,
 	// STAGE_ATTEMPT_STATE_INCOMPLETE.
 	StageAttemptState_STAGE_ATTEMPT_STATE_RUNNING StageAttemptState = 4
 	// The orchestrator asked for the attempt to stop (CancelStage to the
 	// executor, and the answer to the attempt's next write) and waits for it
-	// to confirm. The attempt may still write nodes until it moves on. The
-	// stop timeout and the heartbeat interval are counting.
+	// to confirm, with StageAttempt.cancel_cause set. The attempt may still
+	// write nodes until it moves on, unless the workplan is cancelled. The
+	// stop timeout and the RUNNING heartbeat are counting.
 	// Next states: STAGE_ATTEMPT_STATE_TEARING_DOWN,
 	// STAGE_ATTEMPT_STATE_INCOMPLETE.
 	StageAttemptState_STAGE_ATTEMPT_STATE_CANCELLING StageAttemptState = 5
 	// The attempt's work has stopped and the executor is releasing what it
 	// held (machines, leases, log uploads). The attempt may no longer write
-	// nodes, only report about itself. The stop timeout and the heartbeat
-	// interval are counting.
+	// nodes, only report about itself. The stop timeout and the TEARING_DOWN
+	// heartbeat are counting.
 	// Next states: STAGE_ATTEMPT_STATE_COMPLETE,
 	// STAGE_ATTEMPT_STATE_INCOMPLETE.
 	StageAttemptState_STAGE_ATTEMPT_STATE_TEARING_DOWN StageAttemptState = 6
@@ -109,7 +126,8 @@ const (
 	// Next states: none.
 	StageAttemptState_STAGE_ATTEMPT_STATE_INCOMPLETE StageAttemptState = 8
 	// The first state of every attempt after the first: the attempt before
-	// it ended INCOMPLETE and the execution policy grants a retry. The
+	// it ended INCOMPLETE and the execution policy grants a retry. The retry
+	// is born in the same write that ends the attempt before it. The
 	// orchestrator moves it to PENDING once the policy's retry delay has
 	// passed, or ends it INCOMPLETE (FAILURE_KIND_CANCELLED) if the stage or
 	// workplan is cancelled first.

@@ -30,8 +30,8 @@ const (
 // are satisfied the orchestrator starts ATTEMPTING it: it creates attempt 1
 // and, when an attempt fails in a way the execution policy allows to retry,
 // the next one. After the last attempt has ended the stage waits in
-// AWAITING_GROUP for the stages its attempts added to the workplan, and
-// then becomes FINAL. A stage whose dependencies can never be satisfied, or
+// AWAITING_GROUP for its group (Stage.group_stages), and then becomes
+// FINAL. A stage whose dependencies can never be satisfied, or
 // that is cancelled before it ran, goes straight to FINAL with no attempts.
 // States only move forward.
 //
@@ -49,9 +49,8 @@ const (
 	// ended (a retry waits AWAITING_RETRY until its delay has passed).
 	// Next states: STAGE_STATE_AWAITING_GROUP, STAGE_STATE_FINAL.
 	StageState_STAGE_STATE_ATTEMPTING StageState = 2
-	// The last attempt has ended, but stages created by the stage's attempts
-	// (its group) are not all FINAL yet. Whoever depends on this stage waits
-	// for the whole group.
+	// The last attempt has ended, but the stage's group (Stage.group_stages)
+	// is not all FINAL yet.
 	// Next states: STAGE_STATE_FINAL.
 	StageState_STAGE_STATE_AWAITING_GROUP StageState = 3
 	// The stage and its group are done; nothing about it changes any more.

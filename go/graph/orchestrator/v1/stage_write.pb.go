@@ -27,17 +27,17 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// A change to one stage, or its creation when the ID is new. A stage
-// created by a running attempt joins the group of that attempt's stage.
+// A change to one stage, or its creation when the ID is new.
 //
 // Which fields a write touches: without `update_mask`, every field that is
 // set is written and unset fields leave the stage as it is. With
-// `update_mask`, exactly the listed fields are written, even when empty,
-// which is how a list is cleared. The `writable` option on each field says
-// in which stage states it may be set; a write outside them fails with
-// FAILED_PRECONDITION.
+// `update_mask`, exactly the listed data fields are written, even when
+// empty, which is how a list is cleared (control fields always apply; see
+// WriteNodesRequest). The `writable` option on each field says in which
+// stage states it may be set, and IMMUTABLE fields are set only when the
+// stage is created; see WriteRule.
 //
-// Next ID: 12
+// Next ID: 13
 type StageWrite struct {
 	state                       protoimpl.MessageState `protogen:"opaque.v1"`
 	xxx_hidden_Id               *v1.StageId            `protobuf:"bytes,1,opt,name=id,proto3,oneof"`
@@ -50,6 +50,7 @@ type StageWrite struct {
 	xxx_hidden_Realm            *string                `protobuf:"bytes,9,opt,name=realm,proto3,oneof"`
 	xxx_hidden_CreateOnly       bool                   `protobuf:"varint,10,opt,name=create_only,json=createOnly,proto3,oneof"`
 	xxx_hidden_UpdateMask       *fieldmaskpb.FieldMask `protobuf:"bytes,11,opt,name=update_mask,json=updateMask,proto3,oneof"`
+	xxx_hidden_JoinGroup        bool                   `protobuf:"varint,12,opt,name=join_group,json=joinGroup,proto3,oneof"`
 	XXX_raceDetectHookData      protoimpl.RaceDetectHookData
 	XXX_presence                [1]uint32
 	unknownFields               protoimpl.UnknownFields
@@ -156,6 +157,13 @@ func (x *StageWrite) GetUpdateMask() *fieldmaskpb.FieldMask {
 	return nil
 }
 
+func (x *StageWrite) GetJoinGroup() bool {
+	if x != nil {
+		return x.xxx_hidden_JoinGroup
+	}
+	return false
+}
+
 func (x *StageWrite) SetId(v *v1.StageId) {
 	x.xxx_hidden_Id = v
 }
@@ -174,12 +182,12 @@ func (x *StageWrite) SetDependencies(v *DependencyGroup) {
 
 func (x *StageWrite) SetCancel(v bool) {
 	x.xxx_hidden_Cancel = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 4, 10)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 4, 11)
 }
 
 func (x *StageWrite) SetExpectedRevision(v int64) {
 	x.xxx_hidden_ExpectedRevision = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 5, 10)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 5, 11)
 }
 
 func (x *StageWrite) SetAssignments(v []*Assignment) {
@@ -188,16 +196,21 @@ func (x *StageWrite) SetAssignments(v []*Assignment) {
 
 func (x *StageWrite) SetRealm(v string) {
 	x.xxx_hidden_Realm = &v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 7, 10)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 7, 11)
 }
 
 func (x *StageWrite) SetCreateOnly(v bool) {
 	x.xxx_hidden_CreateOnly = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 8, 10)
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 8, 11)
 }
 
 func (x *StageWrite) SetUpdateMask(v *fieldmaskpb.FieldMask) {
 	x.xxx_hidden_UpdateMask = v
+}
+
+func (x *StageWrite) SetJoinGroup(v bool) {
+	x.xxx_hidden_JoinGroup = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 10, 11)
 }
 
 func (x *StageWrite) HasId() bool {
@@ -263,6 +276,13 @@ func (x *StageWrite) HasUpdateMask() bool {
 	return x.xxx_hidden_UpdateMask != nil
 }
 
+func (x *StageWrite) HasJoinGroup() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 10)
+}
+
 func (x *StageWrite) ClearId() {
 	x.xxx_hidden_Id = nil
 }
@@ -303,6 +323,11 @@ func (x *StageWrite) ClearUpdateMask() {
 	x.xxx_hidden_UpdateMask = nil
 }
 
+func (x *StageWrite) ClearJoinGroup() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 10)
+	x.xxx_hidden_JoinGroup = false
+}
+
 type StageWrite_builder struct {
 	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
 
@@ -322,11 +347,15 @@ type StageWrite_builder struct {
 	// Allowed while the stage is PLANNED.
 	Dependencies *DependencyGroup
 	// Stop the stage: a PLANNED stage becomes FINAL without attempts, an
-	// ATTEMPTING one has its current attempt cancelled and gets no retry.
+	// ATTEMPTING one has its current attempt cancelled (FAILURE_KIND_CANCELLED;
+	// see StageAttemptState) and gets no retry. The cancel reaches the stage's
+	// group: every stage in Stage.group_stages that is not FINAL is
+	// cancelled in the same write, and theirs in turn. Cancelling a stage
+	// that is already cancelled or FINAL changes nothing.
 	Cancel *bool
 	// Apply the request only if the stage's update_revision number is still
-	// this; otherwise the whole request fails with ABORTED and a
-	// WriteConflict. Unset writes unconditionally.
+	// this; otherwise the whole request fails with
+	// ERROR_REASON_WRITE_CONFLICT. Unset writes unconditionally.
 	ExpectedRevision *int64
 	// The checks the stage is responsible for, each with its goal state,
 	// replacing the old list. To remove every assignment, list "assignments"
@@ -334,18 +363,23 @@ type StageWrite_builder struct {
 	// PLANNED.
 	Assignments []*Assignment
 	// The access realm of a new stage, as "<project>:<realm>". Unset means
-	// the realm of the writing attempt's stage, or the workplan's realm for
-	// other writers. Set only when creating.
+	// the default realm of a new node (see Permission).
 	Realm *string
 	// Only create: if the stage already exists, the whole request fails with
-	// ABORTED and a WriteConflict naming it and its current revision, instead
-	// of changing it. For writers that may race to create the same stage.
+	// ERROR_REASON_WRITE_CONFLICT (REASON_EXISTS) instead of changing it. For
+	// writers that may race to create the same stage.
 	CreateOnly *bool
-	// The fields of this message to write: "args", "execution_policy",
+	// The data fields of this message to write: "args", "execution_policy",
 	// "dependencies" or "assignments". Listed fields are written even when
-	// empty or unset, which clears them; set fields that are not listed are
-	// an error (INVALID_ARGUMENT). Unset writes every set field.
+	// empty or unset, which clears them; data fields that are set but not
+	// listed are an error (INVALID_ARGUMENT). Unset writes every set field.
 	UpdateMask *fieldmaskpb.FieldMask
+	// Make the new stage a member of the group of the writing attempt's stage
+	// (Stage.group_stages), so that whoever depends on that stage waits for
+	// this one too. Only a stage attempt may set it, only when creating the
+	// stage. Unset leaves the new stage on its own: joining is never
+	// automatic.
+	JoinGroup *bool
 }
 
 func (b0 StageWrite_builder) Build() *StageWrite {
@@ -357,23 +391,27 @@ func (b0 StageWrite_builder) Build() *StageWrite {
 	x.xxx_hidden_ExecutionPolicy = b.ExecutionPolicy
 	x.xxx_hidden_Dependencies = b.Dependencies
 	if b.Cancel != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 4, 10)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 4, 11)
 		x.xxx_hidden_Cancel = *b.Cancel
 	}
 	if b.ExpectedRevision != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 5, 10)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 5, 11)
 		x.xxx_hidden_ExpectedRevision = *b.ExpectedRevision
 	}
 	x.xxx_hidden_Assignments = &b.Assignments
 	if b.Realm != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 7, 10)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 7, 11)
 		x.xxx_hidden_Realm = b.Realm
 	}
 	if b.CreateOnly != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 8, 10)
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 8, 11)
 		x.xxx_hidden_CreateOnly = *b.CreateOnly
 	}
 	x.xxx_hidden_UpdateMask = b.UpdateMask
+	if b.JoinGroup != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 10, 11)
+		x.xxx_hidden_JoinGroup = *b.JoinGroup
+	}
 	return m0
 }
 
@@ -381,7 +419,7 @@ var File_turboci_graph_orchestrator_v1_stage_write_proto protoreflect.FileDescri
 
 const file_turboci_graph_orchestrator_v1_stage_write_proto_rawDesc = "" +
 	"\n" +
-	"/turboci/graph/orchestrator/v1/stage_write.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a#turboci/graph/ids/v1/stage_id.proto\x1a.turboci/graph/orchestrator/v1/assignment.proto\x1a4turboci/graph/orchestrator/v1/dependency_group.proto\x1a4turboci/graph/orchestrator/v1/execution_policy.proto\x1a1turboci/graph/orchestrator/v1/field_options.proto\x1a/turboci/graph/orchestrator/v1/value_write.proto\"\x9a\x06\n" +
+	"/turboci/graph/orchestrator/v1/stage_write.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a#turboci/graph/ids/v1/stage_id.proto\x1a.turboci/graph/orchestrator/v1/assignment.proto\x1a4turboci/graph/orchestrator/v1/dependency_group.proto\x1a4turboci/graph/orchestrator/v1/execution_policy.proto\x1a1turboci/graph/orchestrator/v1/field_options.proto\x1a/turboci/graph/orchestrator/v1/value_write.proto\"\xd0\x06\n" +
 	"\n" +
 	"StageWrite\x128\n" +
 	"\x02id\x18\x01 \x01(\v2\x1d.turboci.graph.ids.v1.StageIdB\x04\xe2A\x01\x02H\x00R\x02id\x88\x01\x01\x12L\n" +
@@ -390,13 +428,15 @@ const file_turboci_graph_orchestrator_v1_stage_write_proto_rawDesc = "" +
 	"\fdependencies\x18\x04 \x01(\v2..turboci.graph.orchestrator.v1.DependencyGroupB\bʟ\xca\x01\x03\x12\x01\x01H\x03R\fdependencies\x88\x01\x01\x12\x1b\n" +
 	"\x06cancel\x18\x06 \x01(\bH\x04R\x06cancel\x88\x01\x01\x120\n" +
 	"\x11expected_revision\x18\a \x01(\x03H\x05R\x10expectedRevision\x88\x01\x01\x12U\n" +
-	"\vassignments\x18\b \x03(\v2).turboci.graph.orchestrator.v1.AssignmentB\bʟ\xca\x01\x03\x12\x01\x01R\vassignments\x12\"\n" +
-	"\x05realm\x18\t \x01(\tB\aʟ\xca\x01\x02 \x01H\x06R\x05realm\x88\x01\x01\x12$\n" +
+	"\vassignments\x18\b \x03(\v2).turboci.graph.orchestrator.v1.AssignmentB\bʟ\xca\x01\x03\x12\x01\x01R\vassignments\x12\x1f\n" +
+	"\x05realm\x18\t \x01(\tB\x04\xe2A\x01\x05H\x06R\x05realm\x88\x01\x01\x12$\n" +
 	"\vcreate_only\x18\n" +
 	" \x01(\bH\aR\n" +
 	"createOnly\x88\x01\x01\x12@\n" +
 	"\vupdate_mask\x18\v \x01(\v2\x1a.google.protobuf.FieldMaskH\bR\n" +
-	"updateMask\x88\x01\x01B\x05\n" +
+	"updateMask\x88\x01\x01\x12(\n" +
+	"\n" +
+	"join_group\x18\f \x01(\bB\x04\xe2A\x01\x05H\tR\tjoinGroup\x88\x01\x01B\x05\n" +
 	"\x03_idB\a\n" +
 	"\x05_argsB\x13\n" +
 	"\x11_execution_policyB\x0f\n" +
@@ -405,7 +445,8 @@ const file_turboci_graph_orchestrator_v1_stage_write_proto_rawDesc = "" +
 	"\x12_expected_revisionB\b\n" +
 	"\x06_realmB\x0e\n" +
 	"\f_create_onlyB\x0e\n" +
-	"\f_update_maskJ\x04\b\x05\x10\x06BGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\f_update_maskB\r\n" +
+	"\v_join_groupJ\x04\b\x05\x10\x06BGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var file_turboci_graph_orchestrator_v1_stage_write_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_stage_write_proto_goTypes = []any{

@@ -28,20 +28,20 @@ const (
 // What a write was based on: the nodes the writer read, at the revisions it
 // saw them, and the nodes it looked for and did not find. The orchestrator
 // applies the write only if all of that still holds when it commits;
-// otherwise the whole request fails with ABORTED and a WriteConflict that
-// names each node that changed or appeared. The writer then reads again and
-// decides again.
+// otherwise the whole request fails with ERROR_REASON_WRITE_CONFLICT,
+// naming each node that changed or appeared. The writer then reads again
+// and decides again.
 //
 // A typical loop: QueryNodes; decide; WriteNodes with a Transaction built
 // from the answer (its WorkPlan.revision as `snapshot_revision`, the nodes
 // the decision used as `reads`, the IDs it asked for that came back in
-// QueryNodesResponse.absent as `absent`); on ABORTED start over.
+// QueryNodesResponse.absent_nodes as `absent_nodes`); on a conflict start over.
 //
 // Next ID: 4
 type Transaction struct {
 	state                       protoimpl.MessageState `protogen:"opaque.v1"`
 	xxx_hidden_Reads            *[]*Transaction_Read   `protobuf:"bytes,1,rep,name=reads,proto3"`
-	xxx_hidden_Absent           *[]*v1.Identifier      `protobuf:"bytes,2,rep,name=absent,proto3"`
+	xxx_hidden_AbsentNodes      *[]*v1.Identifier      `protobuf:"bytes,2,rep,name=absent_nodes,json=absentNodes,proto3"`
 	xxx_hidden_SnapshotRevision int64                  `protobuf:"varint,3,opt,name=snapshot_revision,json=snapshotRevision,proto3,oneof"`
 	XXX_raceDetectHookData      protoimpl.RaceDetectHookData
 	XXX_presence                [1]uint32
@@ -83,10 +83,10 @@ func (x *Transaction) GetReads() []*Transaction_Read {
 	return nil
 }
 
-func (x *Transaction) GetAbsent() []*v1.Identifier {
+func (x *Transaction) GetAbsentNodes() []*v1.Identifier {
 	if x != nil {
-		if x.xxx_hidden_Absent != nil {
-			return *x.xxx_hidden_Absent
+		if x.xxx_hidden_AbsentNodes != nil {
+			return *x.xxx_hidden_AbsentNodes
 		}
 	}
 	return nil
@@ -103,8 +103,8 @@ func (x *Transaction) SetReads(v []*Transaction_Read) {
 	x.xxx_hidden_Reads = &v
 }
 
-func (x *Transaction) SetAbsent(v []*v1.Identifier) {
-	x.xxx_hidden_Absent = &v
+func (x *Transaction) SetAbsentNodes(v []*v1.Identifier) {
+	x.xxx_hidden_AbsentNodes = &v
 }
 
 func (x *Transaction) SetSnapshotRevision(v int64) {
@@ -133,7 +133,7 @@ type Transaction_builder struct {
 	// a query listed them as absent. The write conflicts if any exists by
 	// then. A CheckWrite or StageWrite with `create_only` says the same of
 	// the node it writes.
-	Absent []*v1.Identifier
+	AbsentNodes []*v1.Identifier
 	// The revision of the answer the writer read (WorkPlan.revision). When
 	// set, every node the request writes must also be unchanged since this
 	// revision, and a node in `reads` without its own update_revision is
@@ -146,7 +146,7 @@ func (b0 Transaction_builder) Build() *Transaction {
 	b, x := &b0, m0
 	_, _ = b, x
 	x.xxx_hidden_Reads = &b.Reads
-	x.xxx_hidden_Absent = &b.Absent
+	x.xxx_hidden_AbsentNodes = &b.AbsentNodes
 	if b.SnapshotRevision != nil {
 		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 2, 3)
 		x.xxx_hidden_SnapshotRevision = *b.SnapshotRevision
@@ -264,17 +264,17 @@ var File_turboci_graph_orchestrator_v1_transaction_proto protoreflect.FileDescri
 
 const file_turboci_graph_orchestrator_v1_transaction_proto_rawDesc = "" +
 	"\n" +
-	"/turboci/graph/orchestrator/v1/transaction.proto\x12\x1dturboci.graph.orchestrator.v1\x1a%turboci/graph/ids/v1/identifier.proto\"\xe5\x02\n" +
+	"/turboci/graph/orchestrator/v1/transaction.proto\x12\x1dturboci.graph.orchestrator.v1\x1a%turboci/graph/ids/v1/identifier.proto\"\xf8\x02\n" +
 	"\vTransaction\x12E\n" +
-	"\x05reads\x18\x01 \x03(\v2/.turboci.graph.orchestrator.v1.Transaction.ReadR\x05reads\x128\n" +
-	"\x06absent\x18\x02 \x03(\v2 .turboci.graph.ids.v1.IdentifierR\x06absent\x120\n" +
+	"\x05reads\x18\x01 \x03(\v2/.turboci.graph.orchestrator.v1.Transaction.ReadR\x05reads\x12C\n" +
+	"\fabsent_nodes\x18\x02 \x03(\v2 .turboci.graph.ids.v1.IdentifierR\vabsentNodes\x120\n" +
 	"\x11snapshot_revision\x18\x03 \x01(\x03H\x00R\x10snapshotRevision\x88\x01\x01\x1a\x8c\x01\n" +
 	"\x04Read\x129\n" +
 	"\x04node\x18\x01 \x01(\v2 .turboci.graph.ids.v1.IdentifierH\x00R\x04node\x88\x01\x01\x12,\n" +
 	"\x0fupdate_revision\x18\x02 \x01(\x03H\x01R\x0eupdateRevision\x88\x01\x01B\a\n" +
 	"\x05_nodeB\x12\n" +
 	"\x10_update_revisionB\x14\n" +
-	"\x12_snapshot_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\x12_snapshot_revisionR\x06absentBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var file_turboci_graph_orchestrator_v1_transaction_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_turboci_graph_orchestrator_v1_transaction_proto_goTypes = []any{
@@ -284,7 +284,7 @@ var file_turboci_graph_orchestrator_v1_transaction_proto_goTypes = []any{
 }
 var file_turboci_graph_orchestrator_v1_transaction_proto_depIdxs = []int32{
 	1, // 0: turboci.graph.orchestrator.v1.Transaction.reads:type_name -> turboci.graph.orchestrator.v1.Transaction.Read
-	2, // 1: turboci.graph.orchestrator.v1.Transaction.absent:type_name -> turboci.graph.ids.v1.Identifier
+	2, // 1: turboci.graph.orchestrator.v1.Transaction.absent_nodes:type_name -> turboci.graph.ids.v1.Identifier
 	2, // 2: turboci.graph.orchestrator.v1.Transaction.Read.node:type_name -> turboci.graph.ids.v1.Identifier
 	3, // [3:3] is the sub-list for method output_type
 	3, // [3:3] is the sub-list for method input_type

@@ -11,7 +11,6 @@
 package orchestratorpb
 
 import (
-	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	anypb "google.golang.org/protobuf/types/known/anypb"
@@ -30,6 +29,10 @@ const (
 // type and digest of the value, not its data. The data is in the value_data
 // map that comes with the answer, keyed by digest.sha256, unless it was
 // omitted, in which case `omitted` says why.
+//
+// Only the orchestrator makes ValueRefs. They travel in its answers and in
+// its requests to executors (RunStageRequest, ValidateStageRequest), where
+// they are inputs, so their fields carry no OUTPUT_ONLY behavior.
 //
 // Next ID: 6
 type ValueRef struct {
@@ -237,13 +240,13 @@ var File_turboci_graph_orchestrator_v1_value_ref_proto protoreflect.FileDescript
 
 const file_turboci_graph_orchestrator_v1_value_ref_proto_rawDesc = "" +
 	"\n" +
-	"-turboci/graph/orchestrator/v1/value_ref.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/protobuf/any.proto\x1a*turboci/graph/orchestrator/v1/digest.proto\x1a3turboci/graph/orchestrator/v1/omission_reason.proto\"\xe1\x02\n" +
-	"\bValueRef\x12$\n" +
-	"\btype_url\x18\x01 \x01(\tB\x04\xe2A\x01\x03H\x00R\atypeUrl\x88\x01\x01\x12H\n" +
-	"\x06digest\x18\x02 \x01(\v2%.turboci.graph.orchestrator.v1.DigestB\x04\xe2A\x01\x03H\x01R\x06digest\x88\x01\x01\x12\x1f\n" +
-	"\x05realm\x18\x03 \x01(\tB\x04\xe2A\x01\x03H\x02R\x05realm\x88\x01\x01\x12R\n" +
-	"\aomitted\x18\x04 \x01(\x0e2-.turboci.graph.orchestrator.v1.OmissionReasonB\x04\xe2A\x01\x03H\x03R\aomitted\x88\x01\x01\x127\n" +
-	"\x06inline\x18\x05 \x01(\v2\x14.google.protobuf.AnyB\x04\xe2A\x01\x03H\x04R\x06inline\x88\x01\x01B\v\n" +
+	"-turboci/graph/orchestrator/v1/value_ref.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x19google/protobuf/any.proto\x1a*turboci/graph/orchestrator/v1/digest.proto\x1a3turboci/graph/orchestrator/v1/omission_reason.proto\"\xc3\x02\n" +
+	"\bValueRef\x12\x1e\n" +
+	"\btype_url\x18\x01 \x01(\tH\x00R\atypeUrl\x88\x01\x01\x12B\n" +
+	"\x06digest\x18\x02 \x01(\v2%.turboci.graph.orchestrator.v1.DigestH\x01R\x06digest\x88\x01\x01\x12\x19\n" +
+	"\x05realm\x18\x03 \x01(\tH\x02R\x05realm\x88\x01\x01\x12L\n" +
+	"\aomitted\x18\x04 \x01(\x0e2-.turboci.graph.orchestrator.v1.OmissionReasonH\x03R\aomitted\x88\x01\x01\x121\n" +
+	"\x06inline\x18\x05 \x01(\v2\x14.google.protobuf.AnyH\x04R\x06inline\x88\x01\x01B\v\n" +
 	"\t_type_urlB\t\n" +
 	"\a_digestB\b\n" +
 	"\x06_realmB\n" +

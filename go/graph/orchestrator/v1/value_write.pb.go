@@ -117,11 +117,13 @@ func (x *ValueWrite) ClearRealm() {
 type ValueWrite_builder struct {
 	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
 
-	// The payload; its type URL decides who can make sense of it.
+	// The payload; its type URL decides who can make sense of it. Its bytes
+	// must be canonical (see Digest).
 	Value *anypb.Any
 	// The access realm of the value, as "<project>:<realm>". Readers without
 	// read access to the realm see the reference but not the data. Unset
-	// means the realm of the workplan.
+	// means the default realm of a value (see Permission); another realm
+	// needs turboci.values.create in it.
 	Realm *string
 }
 

@@ -57,8 +57,8 @@ const (
 //     that depend on them, which lets those run in turn; nodes whose
 //     dependencies can never be satisfied become FINAL without running.
 //  7. When every check and every stage is FINAL, the workplan is done and
-//     `finish_revision` is set. CancelWorkPlan gets there early: it cancels
-//     running attempts and makes every node FINAL.
+//     `finish_revision` is set. CancelWorkPlan gets there early, in the
+//     order CancelWorkPlanRequest tells.
 //
 // Next ID: 12
 type WorkPlan struct {
@@ -350,13 +350,14 @@ type WorkPlan_builder struct {
 	// keyed by Digest.sha256. Holds only the types the reader asked for and
 	// may see; see ValueRef.omitted for the others.
 	ValueData map[string]*ValueData
-	// Set once the workplan was cancelled.
+	// Set once the workplan was cancelled (see CancelWorkPlanRequest).
 	Cancellation *Cancellation
 	// The write after which every check and stage was FINAL: the workplan is
-	// done and accepts no more writes. Unset while it is still running.
+	// done and accepts no more writes (ERROR_REASON_WORK_PLAN_FINISHED).
+	// Unset while it is still running.
 	FinishRevision *Revision
-	// The access realm of the workplan, as "<project>:<realm>": who may read
-	// and write its nodes, and the realm of every value written without one.
+	// The access realm of the workplan, as "<project>:<realm>" (see
+	// Permission for what it governs), set by CreateWorkPlanRequest.realm.
 	Realm *string
 }
 

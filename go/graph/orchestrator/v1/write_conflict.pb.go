@@ -35,7 +35,7 @@ const (
 	// Transaction read, the snapshot revision or an expected_revision).
 	WriteConflict_Conflict_REASON_CHANGED WriteConflict_Conflict_Reason = 1
 	// The node exists, but the writer expected it not to (a
-	// Transaction's `absent`, or `create_only`).
+	// Transaction's `absent_nodes`, or `create_only`).
 	WriteConflict_Conflict_REASON_EXISTS WriteConflict_Conflict_Reason = 2
 	// The stage attempt is claimed by another process (see
 	// StageAttemptWrite.process_id); the caller should stop working on
@@ -83,10 +83,10 @@ func (x WriteConflict_Conflict_Reason) Number() protoreflect.EnumNumber {
 
 // Why a WriteNodes call was refused because the workplan is not as the
 // writer expected. It travels as a detail of the call's error status
-// (google.rpc.Status.details): with ABORTED for a conflict the writer
-// resolves by reading again and retrying (CHANGED, EXISTS), with
-// FAILED_PRECONDITION when the writer must give up (CLAIMED). Nothing of
-// the refused request was applied.
+// (google.rpc.Status.details), beside the ErrorInfo of
+// ERROR_REASON_WRITE_CONFLICT (CHANGED, EXISTS) or
+// ERROR_REASON_CLAIMED_BY_ANOTHER_PROCESS (CLAIMED), which say what the
+// writer does next.
 //
 // Next ID: 2
 type WriteConflict struct {

@@ -108,8 +108,9 @@ type WriteNodesResponse_builder struct {
 	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
 
 	// The revision the writes were committed as. A call that changed
-	// nothing (a bare heartbeat, a repeated request_id) returns the revision
-	// it found instead.
+	// nothing (a bare heartbeat) returns the workplan's latest revision
+	// instead; a repeated request_id returns the first call's answer (see
+	// WriteNodesRequest.request_id).
 	Revision *Revision
 	// The calling stage attempt as it is after the write, when the request
 	// carried stage_attempt_token. This is how a running attempt learns that

@@ -27,9 +27,15 @@ const (
 // When a field of a write message (CheckWrite, StageWrite, WriteNodesRequest)
 // may be set, attached to the field as the `writable`
 // field option. The orchestrator enforces it: a write that sets the field
-// when the rule forbids it fails with FAILED_PRECONDITION and changes
-// nothing. A field without the option may be written in any state that
-// accepts writes at all.
+// when the rule forbids it fails with ERROR_REASON_FIELD_NOT_WRITABLE and
+// changes nothing. A field without the option may be written in any state
+// that accepts writes at all.
+//
+// Fields that may be set only when the node is created are marked
+// IMMUTABLE (google.api.field_behavior, AIP-203) instead. Writing one to an
+// existing node is allowed only with the value the node already has, so
+// that a retried creation succeeds; any other value fails with
+// ERROR_REASON_FIELD_NOT_WRITABLE.
 //
 // Example: `repeated ValueWrite options = 3 [(writable).check_states =
 // CHECK_STATE_PLANNING];`
@@ -40,9 +46,6 @@ type WriteRule struct {
 	xxx_hidden_CheckStates        []CheckState           `protobuf:"varint,1,rep,packed,name=check_states,json=checkStates,proto3,enum=turboci.graph.orchestrator.v1.CheckState"`
 	xxx_hidden_StageStates        []StageState           `protobuf:"varint,2,rep,packed,name=stage_states,json=stageStates,proto3,enum=turboci.graph.orchestrator.v1.StageState"`
 	xxx_hidden_StageAttemptStates []StageAttemptState    `protobuf:"varint,3,rep,packed,name=stage_attempt_states,json=stageAttemptStates,proto3,enum=turboci.graph.orchestrator.v1.StageAttemptState"`
-	xxx_hidden_CreationOnly       bool                   `protobuf:"varint,4,opt,name=creation_only,json=creationOnly,proto3,oneof"`
-	XXX_raceDetectHookData        protoimpl.RaceDetectHookData
-	XXX_presence                  [1]uint32
 	unknownFields                 protoimpl.UnknownFields
 	sizeCache                     protoimpl.SizeCache
 }
@@ -93,13 +96,6 @@ func (x *WriteRule) GetStageAttemptStates() []StageAttemptState {
 	return nil
 }
 
-func (x *WriteRule) GetCreationOnly() bool {
-	if x != nil {
-		return x.xxx_hidden_CreationOnly
-	}
-	return false
-}
-
 func (x *WriteRule) SetCheckStates(v []CheckState) {
 	x.xxx_hidden_CheckStates = v
 }
@@ -110,23 +106,6 @@ func (x *WriteRule) SetStageStates(v []StageState) {
 
 func (x *WriteRule) SetStageAttemptStates(v []StageAttemptState) {
 	x.xxx_hidden_StageAttemptStates = v
-}
-
-func (x *WriteRule) SetCreationOnly(v bool) {
-	x.xxx_hidden_CreationOnly = v
-	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 3, 4)
-}
-
-func (x *WriteRule) HasCreationOnly() bool {
-	if x == nil {
-		return false
-	}
-	return protoimpl.X.Present(&(x.XXX_presence[0]), 3)
-}
-
-func (x *WriteRule) ClearCreationOnly() {
-	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 3)
-	x.xxx_hidden_CreationOnly = false
 }
 
 type WriteRule_builder struct {
@@ -142,11 +121,6 @@ type WriteRule_builder struct {
 	// in which the attempt may set it. Empty means any state that is not an
 	// end state (COMPLETE, INCOMPLETE).
 	StageAttemptStates []StageAttemptState
-	// The field is read only when the write creates the node. Writing it to
-	// an existing node is allowed only with the value the node already has,
-	// so that a retried creation succeeds; any other value fails with
-	// FAILED_PRECONDITION.
-	CreationOnly *bool
 }
 
 func (b0 WriteRule_builder) Build() *WriteRule {
@@ -156,10 +130,6 @@ func (b0 WriteRule_builder) Build() *WriteRule {
 	x.xxx_hidden_CheckStates = b.CheckStates
 	x.xxx_hidden_StageStates = b.StageStates
 	x.xxx_hidden_StageAttemptStates = b.StageAttemptStates
-	if b.CreationOnly != nil {
-		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 3, 4)
-		x.xxx_hidden_CreationOnly = *b.CreationOnly
-	}
 	return m0
 }
 
@@ -167,13 +137,11 @@ var File_turboci_graph_orchestrator_v1_write_rule_proto protoreflect.FileDescrip
 
 const file_turboci_graph_orchestrator_v1_write_rule_proto_rawDesc = "" +
 	"\n" +
-	".turboci/graph/orchestrator/v1/write_rule.proto\x12\x1dturboci.graph.orchestrator.v1\x1a/turboci/graph/orchestrator/v1/check_state.proto\x1a7turboci/graph/orchestrator/v1/stage_attempt_state.proto\x1a/turboci/graph/orchestrator/v1/stage_state.proto\"\xc7\x02\n" +
+	".turboci/graph/orchestrator/v1/write_rule.proto\x12\x1dturboci.graph.orchestrator.v1\x1a/turboci/graph/orchestrator/v1/check_state.proto\x1a7turboci/graph/orchestrator/v1/stage_attempt_state.proto\x1a/turboci/graph/orchestrator/v1/stage_state.proto\"\xa0\x02\n" +
 	"\tWriteRule\x12L\n" +
 	"\fcheck_states\x18\x01 \x03(\x0e2).turboci.graph.orchestrator.v1.CheckStateR\vcheckStates\x12L\n" +
 	"\fstage_states\x18\x02 \x03(\x0e2).turboci.graph.orchestrator.v1.StageStateR\vstageStates\x12b\n" +
-	"\x14stage_attempt_states\x18\x03 \x03(\x0e20.turboci.graph.orchestrator.v1.StageAttemptStateR\x12stageAttemptStates\x12(\n" +
-	"\rcreation_only\x18\x04 \x01(\bH\x00R\fcreationOnly\x88\x01\x01B\x10\n" +
-	"\x0e_creation_onlyBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\x14stage_attempt_states\x18\x03 \x03(\x0e20.turboci.graph.orchestrator.v1.StageAttemptStateR\x12stageAttemptStatesJ\x04\b\x04\x10\x05R\rcreation_onlyBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var file_turboci_graph_orchestrator_v1_write_rule_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_turboci_graph_orchestrator_v1_write_rule_proto_goTypes = []any{
@@ -201,7 +169,6 @@ func file_turboci_graph_orchestrator_v1_write_rule_proto_init() {
 	file_turboci_graph_orchestrator_v1_check_state_proto_init()
 	file_turboci_graph_orchestrator_v1_stage_attempt_state_proto_init()
 	file_turboci_graph_orchestrator_v1_stage_state_proto_init()
-	file_turboci_graph_orchestrator_v1_write_rule_proto_msgTypes[0].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

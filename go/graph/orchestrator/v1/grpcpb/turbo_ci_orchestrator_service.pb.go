@@ -29,64 +29,82 @@ var File_turboci_graph_orchestrator_v1_turbo_ci_orchestrator_service_proto proto
 
 const file_turboci_graph_orchestrator_v1_turbo_ci_orchestrator_service_proto_rawDesc = "" +
 	"\n" +
-	"Aturboci/graph/orchestrator/v1/turbo_ci_orchestrator_service.proto\x12\x1dturboci.graph.orchestrator.v1\x1a=turboci/graph/orchestrator/v1/allocate_node_ids_request.proto\x1a>turboci/graph/orchestrator/v1/allocate_node_ids_response.proto\x1a<turboci/graph/orchestrator/v1/cancel_work_plan_request.proto\x1a=turboci/graph/orchestrator/v1/cancel_work_plan_response.proto\x1a<turboci/graph/orchestrator/v1/create_work_plan_request.proto\x1a=turboci/graph/orchestrator/v1/create_work_plan_response.proto\x1a2turboci/graph/orchestrator/v1/method_options.proto\x1a7turboci/graph/orchestrator/v1/query_nodes_request.proto\x1a8turboci/graph/orchestrator/v1/query_nodes_response.proto\x1a:turboci/graph/orchestrator/v1/read_work_plan_request.proto\x1a;turboci/graph/orchestrator/v1/read_work_plan_response.proto\x1a7turboci/graph/orchestrator/v1/write_nodes_request.proto\x1a8turboci/graph/orchestrator/v1/write_nodes_response.proto2\x89\x12\n" +
-	"\x13TurboCIOrchestrator\x12\x85\x03\n" +
-	"\x0eCreateWorkPlan\x124.turboci.graph.orchestrator.v1.CreateWorkPlanRequest\x1a5.turboci.graph.orchestrator.v1.CreateWorkPlanResponse\"\x85\x02ҟ\xca\x01F\n" +
+	"Aturboci/graph/orchestrator/v1/turbo_ci_orchestrator_service.proto\x12\x1dturboci.graph.orchestrator.v1\x1a=turboci/graph/orchestrator/v1/allocate_node_ids_request.proto\x1a>turboci/graph/orchestrator/v1/allocate_node_ids_response.proto\x1a<turboci/graph/orchestrator/v1/cancel_work_plan_request.proto\x1a=turboci/graph/orchestrator/v1/cancel_work_plan_response.proto\x1a<turboci/graph/orchestrator/v1/create_work_plan_request.proto\x1a=turboci/graph/orchestrator/v1/create_work_plan_response.proto\x1a2turboci/graph/orchestrator/v1/method_options.proto\x1a7turboci/graph/orchestrator/v1/query_nodes_request.proto\x1a8turboci/graph/orchestrator/v1/query_nodes_response.proto\x1a7turboci/graph/orchestrator/v1/read_values_request.proto\x1a8turboci/graph/orchestrator/v1/read_values_response.proto\x1a:turboci/graph/orchestrator/v1/read_work_plan_request.proto\x1a;turboci/graph/orchestrator/v1/read_work_plan_response.proto\x1a;turboci/graph/orchestrator/v1/watch_work_plan_request.proto\x1a<turboci/graph/orchestrator/v1/watch_work_plan_response.proto\x1a7turboci/graph/orchestrator/v1/write_nodes_request.proto\x1a8turboci/graph/orchestrator/v1/write_nodes_response.proto2\xab\x1d\n" +
+	"\x13TurboCIOrchestrator\x12\xfc\x03\n" +
+	"\x0eCreateWorkPlan\x124.turboci.graph.orchestrator.v1.CreateWorkPlanRequest\x1a5.turboci.graph.orchestrator.v1.CreateWorkPlanResponse\"\xfc\x02ҟ\xca\x01F\n" +
 	"\x18turboci.workplans.create\x10\x01\x1a(always, in the realm of the new workplanҟ\xca\x01X\n" +
 	"\x15turboci.checks.create\x10\x02\x1a=for every first check given a realm other than the workplan'sҟ\xca\x01X\n" +
-	"\x15turboci.stages.create\x10\x03\x1a=for every first stage given a realm other than the workplan's\x12\xcd\x04\n" +
+	"\x15turboci.stages.create\x10\x03\x1a=for every first stage given a realm other than the workplan'sҟ\xca\x01r\n" +
+	"\x15turboci.values.create\x10\x04\x1aWfor every value the request writes with a realm other than the default (see Permission)\x12\xc4\x05\n" +
 	"\n" +
-	"WriteNodes\x120.turboci.graph.orchestrator.v1.WriteNodesRequest\x1a1.turboci.graph.orchestrator.v1.WriteNodesResponse\"\xd9\x03ҟ\xca\x01t\n" +
+	"WriteNodes\x120.turboci.graph.orchestrator.v1.WriteNodesRequest\x1a1.turboci.graph.orchestrator.v1.WriteNodesResponse\"\xd0\x04ҟ\xca\x01t\n" +
 	"\x17turboci.workplans.write\x10\x01\x1aWwhen the request carries no stage_attempt_token (a person or service writing as itself)ҟ\xca\x01>\n" +
 	"\x15turboci.checks.create\x10\x02\x1a#for every check the request createsҟ\xca\x01~\n" +
 	"\x15turboci.checks.update\x10\x02\x1acfor every existing check the request changes, except the results an assigned stage's attempt writesҟ\xca\x01>\n" +
 	"\x15turboci.stages.create\x10\x03\x1a#for every stage the request createsҟ\xca\x01R\n" +
-	"\x15turboci.stages.update\x10\x03\x1a7for every existing stage the request changes or cancels\x12\xdc\x03\n" +
+	"\x15turboci.stages.update\x10\x03\x1a7for every existing stage the request changes or cancelsҟ\xca\x01r\n" +
+	"\x15turboci.values.create\x10\x04\x1aWfor every value the request writes with a realm other than the default (see Permission)\x12\xe5\x04\n" +
 	"\n" +
-	"QueryNodes\x120.turboci.graph.orchestrator.v1.QueryNodesRequest\x1a1.turboci.graph.orchestrator.v1.QueryNodesResponse\"\xe8\x02ҟ\xca\x01!\n" +
-	"\x15turboci.workplans.get\x10\x01\x1a\x06alwaysҟ\xca\x01b\n" +
-	"\x12turboci.checks.get\x10\x02\x1aJfor every check; checks the caller may not read are left out of the answerҟ\xca\x01b\n" +
-	"\x12turboci.stages.get\x10\x03\x1aJfor every stage; stages the caller may not read are left out of the answerҟ\xca\x01o\n" +
-	"\x12turboci.values.get\x10\x04\x1aWfor every value; data the caller may not read is omitted with OMISSION_REASON_NO_ACCESS\x12\xe2\x03\n" +
-	"\fReadWorkPlan\x122.turboci.graph.orchestrator.v1.ReadWorkPlanRequest\x1a3.turboci.graph.orchestrator.v1.ReadWorkPlanResponse\"\xe8\x02ҟ\xca\x01!\n" +
-	"\x15turboci.workplans.get\x10\x01\x1a\x06alwaysҟ\xca\x01b\n" +
-	"\x12turboci.checks.get\x10\x02\x1aJfor every check; checks the caller may not read are left out of the answerҟ\xca\x01b\n" +
-	"\x12turboci.stages.get\x10\x03\x1aJfor every stage; stages the caller may not read are left out of the answerҟ\xca\x01o\n" +
-	"\x12turboci.values.get\x10\x04\x1aWfor every value; data the caller may not read is omitted with OMISSION_REASON_NO_ACCESS\x12\xa8\x01\n" +
+	"QueryNodes\x120.turboci.graph.orchestrator.v1.QueryNodesRequest\x1a1.turboci.graph.orchestrator.v1.QueryNodesResponse\"\xf1\x03ҟ\xca\x01J\n" +
+	"\x15turboci.workplans.get\x10\x01\x1a/when the request carries no stage_attempt_tokenҟ\xca\x01\x81\x01\n" +
+	"\x12turboci.checks.get\x10\x02\x1aiwithout a stage_attempt_token, for every check; checks the caller may not read are left out of the answerҟ\xca\x01\x81\x01\n" +
+	"\x12turboci.stages.get\x10\x03\x1aiwithout a stage_attempt_token, for every stage; stages the caller may not read are left out of the answerҟ\xca\x01\x8e\x01\n" +
+	"\x12turboci.values.get\x10\x04\x1avwithout a stage_attempt_token, for every value; data the caller may not read is omitted with OMISSION_REASON_NO_ACCESS\x12\xeb\x04\n" +
+	"\fReadWorkPlan\x122.turboci.graph.orchestrator.v1.ReadWorkPlanRequest\x1a3.turboci.graph.orchestrator.v1.ReadWorkPlanResponse\"\xf1\x03ҟ\xca\x01J\n" +
+	"\x15turboci.workplans.get\x10\x01\x1a/when the request carries no stage_attempt_tokenҟ\xca\x01\x81\x01\n" +
+	"\x12turboci.checks.get\x10\x02\x1aiwithout a stage_attempt_token, for every check; checks the caller may not read are left out of the answerҟ\xca\x01\x81\x01\n" +
+	"\x12turboci.stages.get\x10\x03\x1aiwithout a stage_attempt_token, for every stage; stages the caller may not read are left out of the answerҟ\xca\x01\x8e\x01\n" +
+	"\x12turboci.values.get\x10\x04\x1avwithout a stage_attempt_token, for every value; data the caller may not read is omitted with OMISSION_REASON_NO_ACCESS\x12\xfa\x03\n" +
+	"\rWatchWorkPlan\x123.turboci.graph.orchestrator.v1.WatchWorkPlanRequest\x1a4.turboci.graph.orchestrator.v1.WatchWorkPlanResponse\"\xfb\x02ҟ\xca\x01J\n" +
+	"\x15turboci.workplans.get\x10\x01\x1a/when the request carries no stage_attempt_tokenҟ\xca\x01\x90\x01\n" +
+	"\x12turboci.checks.get\x10\x02\x1axwhen the request carries no stage_attempt_token, for every check; changes of checks the caller may not read are left outҟ\xca\x01\x90\x01\n" +
+	"\x12turboci.stages.get\x10\x03\x1axwhen the request carries no stage_attempt_token, for every stage; changes of stages the caller may not read are left out0\x01\x12\xf9\x02\n" +
+	"\n" +
+	"ReadValues\x120.turboci.graph.orchestrator.v1.ReadValuesRequest\x1a1.turboci.graph.orchestrator.v1.ReadValuesResponse\"\x83\x02ҟ\xca\x01J\n" +
+	"\x15turboci.workplans.get\x10\x01\x1a/when the request carries no stage_attempt_tokenҟ\xca\x01\xae\x01\n" +
+	"\x12turboci.values.get\x10\x04\x1a\x95\x01when the request carries no stage_attempt_token, for every value; values the caller may not read are listed as omitted with OMISSION_REASON_NO_ACCESS0\x01\x12\xa8\x01\n" +
 	"\x0eCancelWorkPlan\x124.turboci.graph.orchestrator.v1.CancelWorkPlanRequest\x1a5.turboci.graph.orchestrator.v1.CancelWorkPlanResponse\")ҟ\xca\x01$\n" +
-	"\x18turboci.workplans.cancel\x10\x01\x1a\x06always\x12\xaa\x01\n" +
-	"\x0fAllocateNodeIds\x125.turboci.graph.orchestrator.v1.AllocateNodeIdsRequest\x1a6.turboci.graph.orchestrator.v1.AllocateNodeIdsResponse\"(ҟ\xca\x01#\n" +
-	"\x17turboci.workplans.write\x10\x01\x1a\x06alwaysBRZPgo.chromium.org/turboci/proto/go/graph/orchestrator/v1/grpcpb;orchestratorgrpcpbb\x06proto3"
+	"\x18turboci.workplans.cancel\x10\x01\x1a\x06always\x12\xd3\x01\n" +
+	"\x0fAllocateNodeIds\x125.turboci.graph.orchestrator.v1.AllocateNodeIdsRequest\x1a6.turboci.graph.orchestrator.v1.AllocateNodeIdsResponse\"Qҟ\xca\x01L\n" +
+	"\x17turboci.workplans.write\x10\x01\x1a/when the request carries no stage_attempt_tokenBRZPgo.chromium.org/turboci/proto/go/graph/orchestrator/v1/grpcpb;orchestratorgrpcpbb\x06proto3"
 
 var file_turboci_graph_orchestrator_v1_turbo_ci_orchestrator_service_proto_goTypes = []any{
 	(*v1.CreateWorkPlanRequest)(nil),   // 0: turboci.graph.orchestrator.v1.CreateWorkPlanRequest
 	(*v1.WriteNodesRequest)(nil),       // 1: turboci.graph.orchestrator.v1.WriteNodesRequest
 	(*v1.QueryNodesRequest)(nil),       // 2: turboci.graph.orchestrator.v1.QueryNodesRequest
 	(*v1.ReadWorkPlanRequest)(nil),     // 3: turboci.graph.orchestrator.v1.ReadWorkPlanRequest
-	(*v1.CancelWorkPlanRequest)(nil),   // 4: turboci.graph.orchestrator.v1.CancelWorkPlanRequest
-	(*v1.AllocateNodeIdsRequest)(nil),  // 5: turboci.graph.orchestrator.v1.AllocateNodeIdsRequest
-	(*v1.CreateWorkPlanResponse)(nil),  // 6: turboci.graph.orchestrator.v1.CreateWorkPlanResponse
-	(*v1.WriteNodesResponse)(nil),      // 7: turboci.graph.orchestrator.v1.WriteNodesResponse
-	(*v1.QueryNodesResponse)(nil),      // 8: turboci.graph.orchestrator.v1.QueryNodesResponse
-	(*v1.ReadWorkPlanResponse)(nil),    // 9: turboci.graph.orchestrator.v1.ReadWorkPlanResponse
-	(*v1.CancelWorkPlanResponse)(nil),  // 10: turboci.graph.orchestrator.v1.CancelWorkPlanResponse
-	(*v1.AllocateNodeIdsResponse)(nil), // 11: turboci.graph.orchestrator.v1.AllocateNodeIdsResponse
+	(*v1.WatchWorkPlanRequest)(nil),    // 4: turboci.graph.orchestrator.v1.WatchWorkPlanRequest
+	(*v1.ReadValuesRequest)(nil),       // 5: turboci.graph.orchestrator.v1.ReadValuesRequest
+	(*v1.CancelWorkPlanRequest)(nil),   // 6: turboci.graph.orchestrator.v1.CancelWorkPlanRequest
+	(*v1.AllocateNodeIdsRequest)(nil),  // 7: turboci.graph.orchestrator.v1.AllocateNodeIdsRequest
+	(*v1.CreateWorkPlanResponse)(nil),  // 8: turboci.graph.orchestrator.v1.CreateWorkPlanResponse
+	(*v1.WriteNodesResponse)(nil),      // 9: turboci.graph.orchestrator.v1.WriteNodesResponse
+	(*v1.QueryNodesResponse)(nil),      // 10: turboci.graph.orchestrator.v1.QueryNodesResponse
+	(*v1.ReadWorkPlanResponse)(nil),    // 11: turboci.graph.orchestrator.v1.ReadWorkPlanResponse
+	(*v1.WatchWorkPlanResponse)(nil),   // 12: turboci.graph.orchestrator.v1.WatchWorkPlanResponse
+	(*v1.ReadValuesResponse)(nil),      // 13: turboci.graph.orchestrator.v1.ReadValuesResponse
+	(*v1.CancelWorkPlanResponse)(nil),  // 14: turboci.graph.orchestrator.v1.CancelWorkPlanResponse
+	(*v1.AllocateNodeIdsResponse)(nil), // 15: turboci.graph.orchestrator.v1.AllocateNodeIdsResponse
 }
 var file_turboci_graph_orchestrator_v1_turbo_ci_orchestrator_service_proto_depIdxs = []int32{
 	0,  // 0: turboci.graph.orchestrator.v1.TurboCIOrchestrator.CreateWorkPlan:input_type -> turboci.graph.orchestrator.v1.CreateWorkPlanRequest
 	1,  // 1: turboci.graph.orchestrator.v1.TurboCIOrchestrator.WriteNodes:input_type -> turboci.graph.orchestrator.v1.WriteNodesRequest
 	2,  // 2: turboci.graph.orchestrator.v1.TurboCIOrchestrator.QueryNodes:input_type -> turboci.graph.orchestrator.v1.QueryNodesRequest
 	3,  // 3: turboci.graph.orchestrator.v1.TurboCIOrchestrator.ReadWorkPlan:input_type -> turboci.graph.orchestrator.v1.ReadWorkPlanRequest
-	4,  // 4: turboci.graph.orchestrator.v1.TurboCIOrchestrator.CancelWorkPlan:input_type -> turboci.graph.orchestrator.v1.CancelWorkPlanRequest
-	5,  // 5: turboci.graph.orchestrator.v1.TurboCIOrchestrator.AllocateNodeIds:input_type -> turboci.graph.orchestrator.v1.AllocateNodeIdsRequest
-	6,  // 6: turboci.graph.orchestrator.v1.TurboCIOrchestrator.CreateWorkPlan:output_type -> turboci.graph.orchestrator.v1.CreateWorkPlanResponse
-	7,  // 7: turboci.graph.orchestrator.v1.TurboCIOrchestrator.WriteNodes:output_type -> turboci.graph.orchestrator.v1.WriteNodesResponse
-	8,  // 8: turboci.graph.orchestrator.v1.TurboCIOrchestrator.QueryNodes:output_type -> turboci.graph.orchestrator.v1.QueryNodesResponse
-	9,  // 9: turboci.graph.orchestrator.v1.TurboCIOrchestrator.ReadWorkPlan:output_type -> turboci.graph.orchestrator.v1.ReadWorkPlanResponse
-	10, // 10: turboci.graph.orchestrator.v1.TurboCIOrchestrator.CancelWorkPlan:output_type -> turboci.graph.orchestrator.v1.CancelWorkPlanResponse
-	11, // 11: turboci.graph.orchestrator.v1.TurboCIOrchestrator.AllocateNodeIds:output_type -> turboci.graph.orchestrator.v1.AllocateNodeIdsResponse
-	6,  // [6:12] is the sub-list for method output_type
-	0,  // [0:6] is the sub-list for method input_type
+	4,  // 4: turboci.graph.orchestrator.v1.TurboCIOrchestrator.WatchWorkPlan:input_type -> turboci.graph.orchestrator.v1.WatchWorkPlanRequest
+	5,  // 5: turboci.graph.orchestrator.v1.TurboCIOrchestrator.ReadValues:input_type -> turboci.graph.orchestrator.v1.ReadValuesRequest
+	6,  // 6: turboci.graph.orchestrator.v1.TurboCIOrchestrator.CancelWorkPlan:input_type -> turboci.graph.orchestrator.v1.CancelWorkPlanRequest
+	7,  // 7: turboci.graph.orchestrator.v1.TurboCIOrchestrator.AllocateNodeIds:input_type -> turboci.graph.orchestrator.v1.AllocateNodeIdsRequest
+	8,  // 8: turboci.graph.orchestrator.v1.TurboCIOrchestrator.CreateWorkPlan:output_type -> turboci.graph.orchestrator.v1.CreateWorkPlanResponse
+	9,  // 9: turboci.graph.orchestrator.v1.TurboCIOrchestrator.WriteNodes:output_type -> turboci.graph.orchestrator.v1.WriteNodesResponse
+	10, // 10: turboci.graph.orchestrator.v1.TurboCIOrchestrator.QueryNodes:output_type -> turboci.graph.orchestrator.v1.QueryNodesResponse
+	11, // 11: turboci.graph.orchestrator.v1.TurboCIOrchestrator.ReadWorkPlan:output_type -> turboci.graph.orchestrator.v1.ReadWorkPlanResponse
+	12, // 12: turboci.graph.orchestrator.v1.TurboCIOrchestrator.WatchWorkPlan:output_type -> turboci.graph.orchestrator.v1.WatchWorkPlanResponse
+	13, // 13: turboci.graph.orchestrator.v1.TurboCIOrchestrator.ReadValues:output_type -> turboci.graph.orchestrator.v1.ReadValuesResponse
+	14, // 14: turboci.graph.orchestrator.v1.TurboCIOrchestrator.CancelWorkPlan:output_type -> turboci.graph.orchestrator.v1.CancelWorkPlanResponse
+	15, // 15: turboci.graph.orchestrator.v1.TurboCIOrchestrator.AllocateNodeIds:output_type -> turboci.graph.orchestrator.v1.AllocateNodeIdsResponse
+	8,  // [8:16] is the sub-list for method output_type
+	0,  // [0:8] is the sub-list for method input_type
 	0,  // [0:0] is the sub-list for extension type_name
 	0,  // [0:0] is the sub-list for extension extendee
 	0,  // [0:0] is the sub-list for field type_name

@@ -28,6 +28,8 @@ const (
 	TurboCIOrchestrator_WriteNodes_FullMethodName      = "/turboci.graph.orchestrator.v1.TurboCIOrchestrator/WriteNodes"
 	TurboCIOrchestrator_QueryNodes_FullMethodName      = "/turboci.graph.orchestrator.v1.TurboCIOrchestrator/QueryNodes"
 	TurboCIOrchestrator_ReadWorkPlan_FullMethodName    = "/turboci.graph.orchestrator.v1.TurboCIOrchestrator/ReadWorkPlan"
+	TurboCIOrchestrator_WatchWorkPlan_FullMethodName   = "/turboci.graph.orchestrator.v1.TurboCIOrchestrator/WatchWorkPlan"
+	TurboCIOrchestrator_ReadValues_FullMethodName      = "/turboci.graph.orchestrator.v1.TurboCIOrchestrator/ReadValues"
 	TurboCIOrchestrator_CancelWorkPlan_FullMethodName  = "/turboci.graph.orchestrator.v1.TurboCIOrchestrator/CancelWorkPlan"
 	TurboCIOrchestrator_AllocateNodeIds_FullMethodName = "/turboci.graph.orchestrator.v1.TurboCIOrchestrator/AllocateNodeIds"
 )
@@ -40,30 +42,74 @@ const (
 // dependencies, runs their stages through stage executors and answers
 // questions about them. Clients create and cancel workplans and read them;
 // stage attempts (and the executors running them) write nodes.
+//
+// Who may do what is decided by permissions in realms (see Permission for
+// the realm of every node and value) and, for a stage attempt, by its token
+// (see RunStageRequest.stage_attempt_token). Refusals a caller can act on
+// carry an ErrorReason.
+//
+// A client that starts a workplan and follows it to its end:
+//
+// ```mermaid
+// sequenceDiagram
+//
+//	participant C as Client
+//	participant O as Orchestrator
+//	C->>O: CreateWorkPlan (request_id, checks, stages)
+//	O-->>C: workplan ID, revision 1
+//	C->>O: WatchWorkPlan (after_revision 1)
+//	loop while the workplan runs
+//	    O-->>C: changed node IDs, each with its revision
+//	    C->>O: QueryNodes (the changed nodes, snapshot_revision)
+//	    O-->>C: nodes, values (large ones omitted TOO_LARGE)
+//	    C->>O: ReadValues (digests of the omitted values)
+//	    O-->>C: the values' bytes, in chunks
+//	end
+//	O-->>C: finish_revision: the stream ends
+//
+// ```
 type TurboCIOrchestratorClient interface {
 	// Creates a workplan with its first checks and stages. Needs
 	// turboci.workplans.create in the new workplan's realm (and the create
-	// permission of checks and stages given another realm).
+	// permission of checks, stages and values given another realm).
 	CreateWorkPlan(ctx context.Context, in *v1.CreateWorkPlanRequest, opts ...grpc.CallOption) (*v1.CreateWorkPlanResponse, error)
 	// Creates and changes checks and stages of a workplan, and records the
 	// progress of the calling stage attempt, all in one revision. Needs the
 	// create or update permission of each check and stage it writes, in that
-	// node's realm, and turboci.workplans.write when it carries no attempt
-	// token.
+	// node's realm, turboci.values.create for values written into a realm of
+	// their own, and turboci.workplans.write when it carries no attempt
+	// token. What a request is checked for, and in which order, is told on
+	// WriteNodesRequest.
 	WriteNodes(ctx context.Context, in *v1.WriteNodesRequest, opts ...grpc.CallOption) (*v1.WriteNodesResponse, error)
 	// Returns the nodes of a workplan that a query selects, a page at a time.
 	// Needs turboci.workplans.get; nodes and values the caller may not read
 	// (turboci.checks.get, turboci.stages.get, turboci.values.get in their
-	// realms) are left out or omitted.
+	// realms) are left out or omitted. A stage attempt's token stands in for
+	// all four within its workplan.
 	QueryNodes(ctx context.Context, in *v1.QueryNodesRequest, opts ...grpc.CallOption) (*v1.QueryNodesResponse, error)
 	// Returns a whole workplan, a page at a time, with the same permissions as
 	// QueryNodes.
 	ReadWorkPlan(ctx context.Context, in *v1.ReadWorkPlanRequest, opts ...grpc.CallOption) (*v1.ReadWorkPlanResponse, error)
-	// Stops a workplan: every node becomes FINAL and running attempts are
-	// cancelled. Needs turboci.workplans.cancel.
+	// Sends the IDs of the nodes of a workplan as they change, each with the
+	// revision that changed it, from a revision on, until the workplan is
+	// finished; so a client waits for changes without polling. Needs
+	// turboci.workplans.get (or a stage attempt's token); changes of nodes
+	// the caller may not read are left out.
+	WatchWorkPlan(ctx context.Context, in *v1.WatchWorkPlanRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[v1.WatchWorkPlanResponse], error)
+	// Returns values of a workplan by their digests, whole, however large,
+	// split into chunks across the stream's messages. This is how a reader
+	// fetches a value that an answer omitted with OMISSION_REASON_TOO_LARGE.
+	// Needs turboci.workplans.get and, for each value, turboci.values.get in
+	// the value's realm (or a stage attempt's token for all of it).
+	ReadValues(ctx context.Context, in *v1.ReadValuesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[v1.ReadValuesResponse], error)
+	// Stops a workplan early; the order in which its nodes stop is told on
+	// CancelWorkPlanRequest. Idempotent: cancelling a workplan that is
+	// already cancelled or finished changes nothing. Needs
+	// turboci.workplans.cancel.
 	CancelWorkPlan(ctx context.Context, in *v1.CancelWorkPlanRequest, opts ...grpc.CallOption) (*v1.CancelWorkPlanResponse, error)
-	// Reserves fresh check and stage IDs in a workplan for the caller. Needs
-	// turboci.workplans.write.
+	// Reserves fresh check and stage IDs in a workplan for the caller (see
+	// AllocateNodeIdsRequest for who may then write them). Needs
+	// turboci.workplans.write, or a stage attempt's token.
 	AllocateNodeIds(ctx context.Context, in *v1.AllocateNodeIdsRequest, opts ...grpc.CallOption) (*v1.AllocateNodeIdsResponse, error)
 }
 
@@ -115,6 +161,44 @@ func (c *turboCIOrchestratorClient) ReadWorkPlan(ctx context.Context, in *v1.Rea
 	return out, nil
 }
 
+func (c *turboCIOrchestratorClient) WatchWorkPlan(ctx context.Context, in *v1.WatchWorkPlanRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[v1.WatchWorkPlanResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &TurboCIOrchestrator_ServiceDesc.Streams[0], TurboCIOrchestrator_WatchWorkPlan_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[v1.WatchWorkPlanRequest, v1.WatchWorkPlanResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type TurboCIOrchestrator_WatchWorkPlanClient = grpc.ServerStreamingClient[v1.WatchWorkPlanResponse]
+
+func (c *turboCIOrchestratorClient) ReadValues(ctx context.Context, in *v1.ReadValuesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[v1.ReadValuesResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &TurboCIOrchestrator_ServiceDesc.Streams[1], TurboCIOrchestrator_ReadValues_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[v1.ReadValuesRequest, v1.ReadValuesResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type TurboCIOrchestrator_ReadValuesClient = grpc.ServerStreamingClient[v1.ReadValuesResponse]
+
 func (c *turboCIOrchestratorClient) CancelWorkPlan(ctx context.Context, in *v1.CancelWorkPlanRequest, opts ...grpc.CallOption) (*v1.CancelWorkPlanResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(v1.CancelWorkPlanResponse)
@@ -143,30 +227,74 @@ func (c *turboCIOrchestratorClient) AllocateNodeIds(ctx context.Context, in *v1.
 // dependencies, runs their stages through stage executors and answers
 // questions about them. Clients create and cancel workplans and read them;
 // stage attempts (and the executors running them) write nodes.
+//
+// Who may do what is decided by permissions in realms (see Permission for
+// the realm of every node and value) and, for a stage attempt, by its token
+// (see RunStageRequest.stage_attempt_token). Refusals a caller can act on
+// carry an ErrorReason.
+//
+// A client that starts a workplan and follows it to its end:
+//
+// ```mermaid
+// sequenceDiagram
+//
+//	participant C as Client
+//	participant O as Orchestrator
+//	C->>O: CreateWorkPlan (request_id, checks, stages)
+//	O-->>C: workplan ID, revision 1
+//	C->>O: WatchWorkPlan (after_revision 1)
+//	loop while the workplan runs
+//	    O-->>C: changed node IDs, each with its revision
+//	    C->>O: QueryNodes (the changed nodes, snapshot_revision)
+//	    O-->>C: nodes, values (large ones omitted TOO_LARGE)
+//	    C->>O: ReadValues (digests of the omitted values)
+//	    O-->>C: the values' bytes, in chunks
+//	end
+//	O-->>C: finish_revision: the stream ends
+//
+// ```
 type TurboCIOrchestratorServer interface {
 	// Creates a workplan with its first checks and stages. Needs
 	// turboci.workplans.create in the new workplan's realm (and the create
-	// permission of checks and stages given another realm).
+	// permission of checks, stages and values given another realm).
 	CreateWorkPlan(context.Context, *v1.CreateWorkPlanRequest) (*v1.CreateWorkPlanResponse, error)
 	// Creates and changes checks and stages of a workplan, and records the
 	// progress of the calling stage attempt, all in one revision. Needs the
 	// create or update permission of each check and stage it writes, in that
-	// node's realm, and turboci.workplans.write when it carries no attempt
-	// token.
+	// node's realm, turboci.values.create for values written into a realm of
+	// their own, and turboci.workplans.write when it carries no attempt
+	// token. What a request is checked for, and in which order, is told on
+	// WriteNodesRequest.
 	WriteNodes(context.Context, *v1.WriteNodesRequest) (*v1.WriteNodesResponse, error)
 	// Returns the nodes of a workplan that a query selects, a page at a time.
 	// Needs turboci.workplans.get; nodes and values the caller may not read
 	// (turboci.checks.get, turboci.stages.get, turboci.values.get in their
-	// realms) are left out or omitted.
+	// realms) are left out or omitted. A stage attempt's token stands in for
+	// all four within its workplan.
 	QueryNodes(context.Context, *v1.QueryNodesRequest) (*v1.QueryNodesResponse, error)
 	// Returns a whole workplan, a page at a time, with the same permissions as
 	// QueryNodes.
 	ReadWorkPlan(context.Context, *v1.ReadWorkPlanRequest) (*v1.ReadWorkPlanResponse, error)
-	// Stops a workplan: every node becomes FINAL and running attempts are
-	// cancelled. Needs turboci.workplans.cancel.
+	// Sends the IDs of the nodes of a workplan as they change, each with the
+	// revision that changed it, from a revision on, until the workplan is
+	// finished; so a client waits for changes without polling. Needs
+	// turboci.workplans.get (or a stage attempt's token); changes of nodes
+	// the caller may not read are left out.
+	WatchWorkPlan(*v1.WatchWorkPlanRequest, grpc.ServerStreamingServer[v1.WatchWorkPlanResponse]) error
+	// Returns values of a workplan by their digests, whole, however large,
+	// split into chunks across the stream's messages. This is how a reader
+	// fetches a value that an answer omitted with OMISSION_REASON_TOO_LARGE.
+	// Needs turboci.workplans.get and, for each value, turboci.values.get in
+	// the value's realm (or a stage attempt's token for all of it).
+	ReadValues(*v1.ReadValuesRequest, grpc.ServerStreamingServer[v1.ReadValuesResponse]) error
+	// Stops a workplan early; the order in which its nodes stop is told on
+	// CancelWorkPlanRequest. Idempotent: cancelling a workplan that is
+	// already cancelled or finished changes nothing. Needs
+	// turboci.workplans.cancel.
 	CancelWorkPlan(context.Context, *v1.CancelWorkPlanRequest) (*v1.CancelWorkPlanResponse, error)
-	// Reserves fresh check and stage IDs in a workplan for the caller. Needs
-	// turboci.workplans.write.
+	// Reserves fresh check and stage IDs in a workplan for the caller (see
+	// AllocateNodeIdsRequest for who may then write them). Needs
+	// turboci.workplans.write, or a stage attempt's token.
 	AllocateNodeIds(context.Context, *v1.AllocateNodeIdsRequest) (*v1.AllocateNodeIdsResponse, error)
 	mustEmbedUnimplementedTurboCIOrchestratorServer()
 }
@@ -189,6 +317,12 @@ func (UnimplementedTurboCIOrchestratorServer) QueryNodes(context.Context, *v1.Qu
 }
 func (UnimplementedTurboCIOrchestratorServer) ReadWorkPlan(context.Context, *v1.ReadWorkPlanRequest) (*v1.ReadWorkPlanResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ReadWorkPlan not implemented")
+}
+func (UnimplementedTurboCIOrchestratorServer) WatchWorkPlan(*v1.WatchWorkPlanRequest, grpc.ServerStreamingServer[v1.WatchWorkPlanResponse]) error {
+	return status.Error(codes.Unimplemented, "method WatchWorkPlan not implemented")
+}
+func (UnimplementedTurboCIOrchestratorServer) ReadValues(*v1.ReadValuesRequest, grpc.ServerStreamingServer[v1.ReadValuesResponse]) error {
+	return status.Error(codes.Unimplemented, "method ReadValues not implemented")
 }
 func (UnimplementedTurboCIOrchestratorServer) CancelWorkPlan(context.Context, *v1.CancelWorkPlanRequest) (*v1.CancelWorkPlanResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CancelWorkPlan not implemented")
@@ -289,6 +423,28 @@ func _TurboCIOrchestrator_ReadWorkPlan_Handler(srv interface{}, ctx context.Cont
 	return interceptor(ctx, in, info, handler)
 }
 
+func _TurboCIOrchestrator_WatchWorkPlan_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(v1.WatchWorkPlanRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(TurboCIOrchestratorServer).WatchWorkPlan(m, &grpc.GenericServerStream[v1.WatchWorkPlanRequest, v1.WatchWorkPlanResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type TurboCIOrchestrator_WatchWorkPlanServer = grpc.ServerStreamingServer[v1.WatchWorkPlanResponse]
+
+func _TurboCIOrchestrator_ReadValues_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(v1.ReadValuesRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(TurboCIOrchestratorServer).ReadValues(m, &grpc.GenericServerStream[v1.ReadValuesRequest, v1.ReadValuesResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type TurboCIOrchestrator_ReadValuesServer = grpc.ServerStreamingServer[v1.ReadValuesResponse]
+
 func _TurboCIOrchestrator_CancelWorkPlan_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(v1.CancelWorkPlanRequest)
 	if err := dec(in); err != nil {
@@ -357,6 +513,17 @@ var TurboCIOrchestrator_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _TurboCIOrchestrator_AllocateNodeIds_Handler,
 		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "WatchWorkPlan",
+			Handler:       _TurboCIOrchestrator_WatchWorkPlan_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "ReadValues",
+			Handler:       _TurboCIOrchestrator_ReadValues_Handler,
+			ServerStreams: true,
+		},
+	},
 	Metadata: "turboci/graph/orchestrator/v1/turbo_ci_orchestrator_service.proto",
 }

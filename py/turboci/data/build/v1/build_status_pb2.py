@@ -22,10 +22,9 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
-from turboci.graph.orchestrator.v1 import message_options_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_message__options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(turboci/data/build/v1/build_status.proto\x12\x15turboci.data.build.v1\x1a\x33turboci/graph/orchestrator/v1/message_options.proto*{\n\x0b\x42uildStatus\x12\x18\n\x14\x42UILD_STATUS_UNKNOWN\x10\x00\x12\x1a\n\x16\x42UILD_STATUS_SUCCEEDED\x10\x01\x12\x17\n\x13\x42UILD_STATUS_FAILED\x10\x02\x12\x1d\n\x19\x42UILD_STATUS_INFRA_FAILED\x10\x03\x42\x38Z6go.chromium.org/turboci/proto/go/data/build/v1;buildpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(turboci/data/build/v1/build_status.proto\x12\x15turboci.data.build.v1*{\n\x0b\x42uildStatus\x12\x18\n\x14\x42UILD_STATUS_UNKNOWN\x10\x00\x12\x1a\n\x16\x42UILD_STATUS_SUCCEEDED\x10\x01\x12\x17\n\x13\x42UILD_STATUS_FAILED\x10\x02\x12\x1d\n\x19\x42UILD_STATUS_INFRA_FAILED\x10\x03\x42\x38Z6go.chromium.org/turboci/proto/go/data/build/v1;buildpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,6 +32,6 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'turboci.data.build.v1.build
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z6go.chromium.org/turboci/proto/go/data/build/v1;buildpb'
-  _globals['_BUILDSTATUS']._serialized_start=120
-  _globals['_BUILDSTATUS']._serialized_end=243
+  _globals['_BUILDSTATUS']._serialized_start=67
+  _globals['_BUILDSTATUS']._serialized_end=190
 # @@protoc_insertion_point(module_scope)

@@ -24,11 +24,12 @@ _sym_db = _symbol_database.Default()
 
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from turboci.graph.ids.v1 import stage_attempt_id_pb2 as turboci_dot_graph_dot_ids_dot_v1_dot_stage__attempt__id__pb2
+from turboci.graph.orchestrator.v1 import stage_attempt_failure_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_stage__attempt__failure__pb2
 from turboci.graph.orchestrator.v1 import value_data_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_value__data__pb2
 from turboci.graph.orchestrator.v1 import value_ref_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_value__ref__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n4turboci/graph/executor/v1/cancel_stage_request.proto\x12\x19turboci.graph.executor.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a+turboci/graph/ids/v1/stage_attempt_id.proto\x1a.turboci/graph/orchestrator/v1/value_data.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\xf9\x02\n\x12\x43\x61ncelStageRequest\x12I\n\x07\x61ttempt\x18\x01 \x01(\x0b\x32$.turboci.graph.ids.v1.StageAttemptIdB\x04\xe2\x41\x01\x02H\x00R\x07\x61ttempt\x88\x01\x01\x12\x41\n\x07reasons\x18\x03 \x03(\x0b\x32\'.turboci.graph.orchestrator.v1.ValueRefR\x07reasons\x12[\n\nvalue_data\x18\x04 \x03(\x0b\x32<.turboci.graph.executor.v1.CancelStageRequest.ValueDataEntryR\tvalueData\x1a\x66\n\x0eValueDataEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12>\n\x05value\x18\x02 \x01(\x0b\x32(.turboci.graph.orchestrator.v1.ValueDataR\x05value:\x02\x38\x01\x42\n\n\x08_attemptJ\x04\x08\x02\x10\x03\x42?Z=go.chromium.org/turboci/proto/go/graph/executor/v1;executorpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n4turboci/graph/executor/v1/cancel_stage_request.proto\x12\x19turboci.graph.executor.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a+turboci/graph/ids/v1/stage_attempt_id.proto\x1a\x39turboci/graph/orchestrator/v1/stage_attempt_failure.proto\x1a.turboci/graph/orchestrator/v1/value_data.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\xd2\x03\n\x12\x43\x61ncelStageRequest\x12I\n\x07\x61ttempt\x18\x01 \x01(\x0b\x32$.turboci.graph.ids.v1.StageAttemptIdB\x04\xe2\x41\x01\x02H\x00R\x07\x61ttempt\x88\x01\x01\x12\x41\n\x07reasons\x18\x03 \x03(\x0b\x32\'.turboci.graph.orchestrator.v1.ValueRefR\x07reasons\x12[\n\nvalue_data\x18\x04 \x03(\x0b\x32<.turboci.graph.executor.v1.CancelStageRequest.ValueDataEntryR\tvalueData\x12M\n\x05\x63\x61use\x18\x05 \x01(\x0b\x32\x32.turboci.graph.orchestrator.v1.StageAttemptFailureH\x01R\x05\x63\x61use\x88\x01\x01\x1a\x66\n\x0eValueDataEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12>\n\x05value\x18\x02 \x01(\x0b\x32(.turboci.graph.orchestrator.v1.ValueDataR\x05value:\x02\x38\x01\x42\n\n\x08_attemptB\x08\n\x06_causeJ\x04\x08\x02\x10\x03\x42?Z=go.chromium.org/turboci/proto/go/graph/executor/v1;executorpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -40,8 +41,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CANCELSTAGEREQUEST_VALUEDATAENTRY']._serialized_options = b'8\001'
   _globals['_CANCELSTAGEREQUEST'].fields_by_name['attempt']._loaded_options = None
   _globals['_CANCELSTAGEREQUEST'].fields_by_name['attempt']._serialized_options = b'\342A\001\002'
-  _globals['_CANCELSTAGEREQUEST']._serialized_start=257
-  _globals['_CANCELSTAGEREQUEST']._serialized_end=634
-  _globals['_CANCELSTAGEREQUEST_VALUEDATAENTRY']._serialized_start=514
-  _globals['_CANCELSTAGEREQUEST_VALUEDATAENTRY']._serialized_end=616
+  _globals['_CANCELSTAGEREQUEST']._serialized_start=316
+  _globals['_CANCELSTAGEREQUEST']._serialized_end=782
+  _globals['_CANCELSTAGEREQUEST_VALUEDATAENTRY']._serialized_start=652
+  _globals['_CANCELSTAGEREQUEST_VALUEDATAENTRY']._serialized_end=754
 # @@protoc_insertion_point(module_scope)

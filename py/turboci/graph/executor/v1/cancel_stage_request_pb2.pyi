@@ -11,6 +11,7 @@ from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from google.protobuf.internal import containers as _containers
 from turboci.graph.ids.v1 import stage_attempt_id_pb2 as _stage_attempt_id_pb2
+from turboci.graph.orchestrator.v1 import stage_attempt_failure_pb2 as _stage_attempt_failure_pb2
 from turboci.graph.orchestrator.v1 import value_data_pb2 as _value_data_pb2
 from turboci.graph.orchestrator.v1 import value_ref_pb2 as _value_ref_pb2
 import builtins as _builtins
@@ -26,10 +27,17 @@ DESCRIPTOR: _descriptor.FileDescriptor
 
 @_typing.final
 class CancelStageRequest(_message.Message):
-    """Asks an executor to stop a running attempt. The attempt is CANCELLING
-    until the executor reports it TEARING_DOWN or ended.
+    """Asks an executor to stop an attempt. The attempt is CANCELLING until the
+    executor reports it TEARING_DOWN or ended.
 
-    Next ID: 5
+    Idempotent: the orchestrator may send it again for the same attempt (it
+    does until it gets an answer), and the executor answers each the same.
+    An executor that never saw the attempt (its RunStage never arrived, or
+    was refused) answers OK or NOT_FOUND; both tell the orchestrator that
+    nothing runs, and it ends the attempt itself. Other errors are retried
+    until the stop timeout runs out.
+
+    Next ID: 6
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -58,6 +66,7 @@ class CancelStageRequest(_message.Message):
     ATTEMPT_FIELD_NUMBER: _builtins.int
     REASONS_FIELD_NUMBER: _builtins.int
     VALUE_DATA_FIELD_NUMBER: _builtins.int
+    CAUSE_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def attempt(self) -> _stage_attempt_id_pb2.StageAttemptId:
         """The attempt to stop."""
@@ -72,19 +81,33 @@ class CancelStageRequest(_message.Message):
     def value_data(self) -> _containers.MessageMap[_builtins.str, _value_data_pb2.ValueData]:
         """The data of the reasons the executor may see, keyed by Digest.sha256."""
 
+    @_builtins.property
+    def cause(self) -> _stage_attempt_failure_pb2.StageAttemptFailure:
+        """The failure the attempt will end with (StageAttempt.cancel_cause):
+        FAILURE_KIND_CANCELLED or FAILURE_KIND_RUN_TIMEOUT. The orchestrator
+        owns it; the executor reports the end without choosing a kind (see
+        turboci.graph.orchestrator.v1.StageAttemptState).
+        """
+
     def __init__(
         self,
         *,
         attempt: _stage_attempt_id_pb2.StageAttemptId | None = ...,
         reasons: _abc.Iterable[_value_ref_pb2.ValueRef] | None = ...,
         value_data: _abc.Mapping[_builtins.str, _value_data_pb2.ValueData] | None = ...,
+        cause: _stage_attempt_failure_pb2.StageAttemptFailure | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_attempt", b"_attempt", "attempt", b"attempt"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_attempt", b"_attempt", "_cause", b"_cause", "attempt", b"attempt", "cause", b"cause"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_attempt", b"_attempt", "attempt", b"attempt", "reasons", b"reasons", "value_data", b"value_data"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_attempt", b"_attempt", "_cause", b"_cause", "attempt", b"attempt", "cause", b"cause", "reasons", b"reasons", "value_data", b"value_data"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__attempt: _TypeAlias = _typing.Literal["attempt"]  # noqa: Y015
     _WhichOneofArgType__attempt: _TypeAlias = _typing.Literal["_attempt", b"_attempt"]  # noqa: Y015
+    _WhichOneofReturnType__cause: _TypeAlias = _typing.Literal["cause"]  # noqa: Y015
+    _WhichOneofArgType__cause: _TypeAlias = _typing.Literal["_cause", b"_cause"]  # noqa: Y015
+    @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__attempt) -> _WhichOneofReturnType__attempt | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__cause) -> _WhichOneofReturnType__cause | None: ...
 
 Global___CancelStageRequest: _TypeAlias = CancelStageRequest  # noqa: Y015

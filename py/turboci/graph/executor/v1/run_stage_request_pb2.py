@@ -23,14 +23,16 @@ _sym_db = _symbol_database.Default()
 
 
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
+from turboci.graph.ids.v1 import check_id_pb2 as turboci_dot_graph_dot_ids_dot_v1_dot_check__id__pb2
 from turboci.graph.ids.v1 import stage_attempt_id_pb2 as turboci_dot_graph_dot_ids_dot_v1_dot_stage__attempt__id__pb2
 from turboci.graph.orchestrator.v1 import assignment_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_assignment__pb2
+from turboci.graph.orchestrator.v1 import check_state_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_check__state__pb2
 from turboci.graph.orchestrator.v1 import execution_policy_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_execution__policy__pb2
 from turboci.graph.orchestrator.v1 import value_data_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_value__data__pb2
 from turboci.graph.orchestrator.v1 import value_ref_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_value__ref__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n1turboci/graph/executor/v1/run_stage_request.proto\x12\x19turboci.graph.executor.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a+turboci/graph/ids/v1/stage_attempt_id.proto\x1a.turboci/graph/orchestrator/v1/assignment.proto\x1a\x34turboci/graph/orchestrator/v1/execution_policy.proto\x1a.turboci/graph/orchestrator/v1/value_data.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\x89\x06\n\x0fRunStageRequest\x12I\n\x07\x61ttempt\x18\x01 \x01(\x0b\x32$.turboci.graph.ids.v1.StageAttemptIdB\x04\xe2\x41\x01\x02H\x00R\x07\x61ttempt\x88\x01\x01\x12^\n\x10\x65xecution_policy\x18\x03 \x01(\x0b\x32..turboci.graph.orchestrator.v1.ExecutionPolicyH\x01R\x0f\x65xecutionPolicy\x88\x01\x01\x12\x39\n\x13stage_attempt_token\x18\x05 \x01(\tB\x04\xe2\x41\x01\x02H\x02R\x11stageAttemptToken\x88\x01\x01\x12\x30\n\x11orchestrator_host\x18\x06 \x01(\tH\x03R\x10orchestratorHost\x88\x01\x01\x12\x46\n\x04\x61rgs\x18\x07 \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.ValueRefB\x04\xe2\x41\x01\x02H\x04R\x04\x61rgs\x88\x01\x01\x12X\n\nvalue_data\x18\x08 \x03(\x0b\x32\x39.turboci.graph.executor.v1.RunStageRequest.ValueDataEntryR\tvalueData\x12K\n\x0b\x61ssignments\x18\t \x03(\x0b\x32).turboci.graph.orchestrator.v1.AssignmentR\x0b\x61ssignments\x12\x19\n\x05realm\x18\n \x01(\tH\x05R\x05realm\x88\x01\x01\x1a\x66\n\x0eValueDataEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12>\n\x05value\x18\x02 \x01(\x0b\x32(.turboci.graph.orchestrator.v1.ValueDataR\x05value:\x02\x38\x01\x42\n\n\x08_attemptB\x13\n\x11_execution_policyB\x16\n\x14_stage_attempt_tokenB\x14\n\x12_orchestrator_hostB\x07\n\x05_argsB\x08\n\x06_realmJ\x04\x08\x02\x10\x03J\x04\x08\x04\x10\x05\x42?Z=go.chromium.org/turboci/proto/go/graph/executor/v1;executorpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n1turboci/graph/executor/v1/run_stage_request.proto\x12\x19turboci.graph.executor.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a#turboci/graph/ids/v1/check_id.proto\x1a+turboci/graph/ids/v1/stage_attempt_id.proto\x1a.turboci/graph/orchestrator/v1/assignment.proto\x1a/turboci/graph/orchestrator/v1/check_state.proto\x1a\x34turboci/graph/orchestrator/v1/execution_policy.proto\x1a.turboci/graph/orchestrator/v1/value_data.proto\x1a-turboci/graph/orchestrator/v1/value_ref.proto\"\x9d\t\n\x0fRunStageRequest\x12I\n\x07\x61ttempt\x18\x01 \x01(\x0b\x32$.turboci.graph.ids.v1.StageAttemptIdB\x04\xe2\x41\x01\x02H\x00R\x07\x61ttempt\x88\x01\x01\x12^\n\x10\x65xecution_policy\x18\x03 \x01(\x0b\x32..turboci.graph.orchestrator.v1.ExecutionPolicyH\x01R\x0f\x65xecutionPolicy\x88\x01\x01\x12\x39\n\x13stage_attempt_token\x18\x05 \x01(\tB\x04\xe2\x41\x01\x02H\x02R\x11stageAttemptToken\x88\x01\x01\x12\x30\n\x11orchestrator_host\x18\x06 \x01(\tH\x03R\x10orchestratorHost\x88\x01\x01\x12\x46\n\x04\x61rgs\x18\x07 \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.ValueRefB\x04\xe2\x41\x01\x02H\x04R\x04\x61rgs\x88\x01\x01\x12X\n\nvalue_data\x18\x08 \x03(\x0b\x32\x39.turboci.graph.executor.v1.RunStageRequest.ValueDataEntryR\tvalueData\x12K\n\x0b\x61ssignments\x18\t \x03(\x0b\x32).turboci.graph.orchestrator.v1.AssignmentR\x0b\x61ssignments\x12\x19\n\x05realm\x18\n \x01(\tH\x05R\x05realm\x88\x01\x01\x12\x61\n\x0f\x61ssigned_checks\x18\x0b \x03(\x0b\x32\x38.turboci.graph.executor.v1.RunStageRequest.AssignedCheckR\x0e\x61ssignedChecks\x12\x30\n\x11snapshot_revision\x18\x0c \x01(\x03H\x06R\x10snapshotRevision\x88\x01\x01\x1a\xe6\x01\n\rAssignedCheck\x12\x38\n\x05\x63heck\x18\x01 \x01(\x0b\x32\x1d.turboci.graph.ids.v1.CheckIdH\x00R\x05\x63heck\x88\x01\x01\x12\x44\n\x05state\x18\x02 \x01(\x0e\x32).turboci.graph.orchestrator.v1.CheckStateH\x01R\x05state\x88\x01\x01\x12\x41\n\x07options\x18\x03 \x03(\x0b\x32\'.turboci.graph.orchestrator.v1.ValueRefR\x07optionsB\x08\n\x06_checkB\x08\n\x06_state\x1a\x66\n\x0eValueDataEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12>\n\x05value\x18\x02 \x01(\x0b\x32(.turboci.graph.orchestrator.v1.ValueDataR\x05value:\x02\x38\x01\x42\n\n\x08_attemptB\x13\n\x11_execution_policyB\x16\n\x14_stage_attempt_tokenB\x14\n\x12_orchestrator_hostB\x07\n\x05_argsB\x08\n\x06_realmB\x14\n\x12_snapshot_revisionJ\x04\x08\x02\x10\x03J\x04\x08\x04\x10\x05\x42?Z=go.chromium.org/turboci/proto/go/graph/executor/v1;executorpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -46,8 +48,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_RUNSTAGEREQUEST'].fields_by_name['stage_attempt_token']._serialized_options = b'\342A\001\002'
   _globals['_RUNSTAGEREQUEST'].fields_by_name['args']._loaded_options = None
   _globals['_RUNSTAGEREQUEST'].fields_by_name['args']._serialized_options = b'\342A\001\002'
-  _globals['_RUNSTAGEREQUEST']._serialized_start=356
-  _globals['_RUNSTAGEREQUEST']._serialized_end=1133
-  _globals['_RUNSTAGEREQUEST_VALUEDATAENTRY']._serialized_start=921
-  _globals['_RUNSTAGEREQUEST_VALUEDATAENTRY']._serialized_end=1023
+  _globals['_RUNSTAGEREQUEST']._serialized_start=442
+  _globals['_RUNSTAGEREQUEST']._serialized_end=1623
+  _globals['_RUNSTAGEREQUEST_ASSIGNEDCHECK']._serialized_start=1157
+  _globals['_RUNSTAGEREQUEST_ASSIGNEDCHECK']._serialized_end=1387
+  _globals['_RUNSTAGEREQUEST_VALUEDATAENTRY']._serialized_start=1389
+  _globals['_RUNSTAGEREQUEST_VALUEDATAENTRY']._serialized_end=1491
 # @@protoc_insertion_point(module_scope)

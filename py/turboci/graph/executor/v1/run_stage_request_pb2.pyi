@@ -10,8 +10,10 @@ from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from google.protobuf.internal import containers as _containers
+from turboci.graph.ids.v1 import check_id_pb2 as _check_id_pb2
 from turboci.graph.ids.v1 import stage_attempt_id_pb2 as _stage_attempt_id_pb2
 from turboci.graph.orchestrator.v1 import assignment_pb2 as _assignment_pb2
+from turboci.graph.orchestrator.v1 import check_state_pb2 as _check_state_pb2
 from turboci.graph.orchestrator.v1 import execution_policy_pb2 as _execution_policy_pb2
 from turboci.graph.orchestrator.v1 import value_data_pb2 as _value_data_pb2
 from turboci.graph.orchestrator.v1 import value_ref_pb2 as _value_ref_pb2
@@ -34,10 +36,53 @@ class RunStageRequest(_message.Message):
     should a second copy of the work start anyway, the attempt's claim
     (StageAttemptWrite.process_id) lets only one of them write.
 
-    Next ID: 11
+    Next ID: 13
     """
 
     DESCRIPTOR: _descriptor.Descriptor
+
+    @_typing.final
+    class AssignedCheck(_message.Message):
+        """One check the attempt is assigned, as it stood when the attempt was
+        sent.
+
+        Next ID: 4
+        """
+
+        DESCRIPTOR: _descriptor.Descriptor
+
+        CHECK_FIELD_NUMBER: _builtins.int
+        STATE_FIELD_NUMBER: _builtins.int
+        OPTIONS_FIELD_NUMBER: _builtins.int
+        state: _check_state_pb2.CheckState.ValueType
+        """Its state then."""
+        @_builtins.property
+        def check(self) -> _check_id_pb2.CheckId:
+            """The check."""
+
+        @_builtins.property
+        def options(self) -> _containers.RepeatedCompositeFieldContainer[_value_ref_pb2.ValueRef]:
+            """Its options, with their data in the request's `value_data`."""
+
+        def __init__(
+            self,
+            *,
+            check: _check_id_pb2.CheckId | None = ...,
+            state: _check_state_pb2.CheckState.ValueType | None = ...,
+            options: _abc.Iterable[_value_ref_pb2.ValueRef] | None = ...,
+        ) -> None: ...
+        _HasFieldArgType: _TypeAlias = _typing.Literal["_check", b"_check", "_state", b"_state", "check", b"check", "state", b"state"]  # noqa: Y015
+        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+        _ClearFieldArgType: _TypeAlias = _typing.Literal["_check", b"_check", "_state", b"_state", "check", b"check", "options", b"options", "state", b"state"]  # noqa: Y015
+        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+        _WhichOneofReturnType__check: _TypeAlias = _typing.Literal["check"]  # noqa: Y015
+        _WhichOneofArgType__check: _TypeAlias = _typing.Literal["_check", b"_check"]  # noqa: Y015
+        _WhichOneofReturnType__state: _TypeAlias = _typing.Literal["state"]  # noqa: Y015
+        _WhichOneofArgType__state: _TypeAlias = _typing.Literal["_state", b"_state"]  # noqa: Y015
+        @_typing.overload
+        def WhichOneof(self, oneof_group: _WhichOneofArgType__check) -> _WhichOneofReturnType__check | None: ...
+        @_typing.overload
+        def WhichOneof(self, oneof_group: _WhichOneofArgType__state) -> _WhichOneofReturnType__state | None: ...
 
     @_typing.final
     class ValueDataEntry(_message.Message):
@@ -68,17 +113,37 @@ class RunStageRequest(_message.Message):
     VALUE_DATA_FIELD_NUMBER: _builtins.int
     ASSIGNMENTS_FIELD_NUMBER: _builtins.int
     REALM_FIELD_NUMBER: _builtins.int
+    ASSIGNED_CHECKS_FIELD_NUMBER: _builtins.int
+    SNAPSHOT_REVISION_FIELD_NUMBER: _builtins.int
     stage_attempt_token: _builtins.str
-    """The credential of the attempt: passed as WriteNodesRequest's
-    stage_attempt_token, it lets the attempt report its progress and write
-    nodes. Valid until the attempt ends.
+    """The credential of the attempt, valid until the attempt ends (then
+    ERROR_REASON_TOKEN_EXPIRED). Passed as `stage_attempt_token`, it
+    confines the call to the attempt's workplan and authorizes, on its own,
+    with no permission of the caller:
+
+     - reading the workplan, every node and every value in it (QueryNodes,
+       ReadWorkPlan, WatchWorkPlan, ReadValues);
+     - allocating node IDs (AllocateNodeIds), which then belong to the
+       attempt's stage, so a retry of the stage may use them;
+     - reporting the attempt's progress and writing the results of its
+       assigned checks (WriteNodes).
+
+    Creating and changing other checks and stages still needs the
+    permissions WriteNodes lists, held by the caller. The real TurboCI
+    checks the caller's permissions on every call and uses the token to
+    confine an attempt to its workplan; this API does the same for writes,
+    and lets the token alone authorize reads, so that an executor needs no
+    read grants of its own in every realm it serves.
     """
     orchestrator_host: _builtins.str
     """The address of the orchestrator to report to."""
     realm: _builtins.str
-    """The stage's realm, as "<project>:<realm>": the realm of the nodes and
-    values the attempt writes without naming one.
+    """The stage's realm, as "<project>:<realm>" (see
+    turboci.graph.orchestrator.v1.Permission for the realms of what the
+    attempt writes).
     """
+    snapshot_revision: _builtins.int
+    """The workplan revision this request was made from."""
     @_builtins.property
     def attempt(self) -> _stage_attempt_id_pb2.StageAttemptId:
         """The attempt to run."""
@@ -86,8 +151,7 @@ class RunStageRequest(_message.Message):
     @_builtins.property
     def execution_policy(self) -> _execution_policy_pb2.ExecutionPolicy:
         """The limits the attempt runs under: the timeouts, which the
-        orchestrator enforces too, and the heartbeat interval the attempt must
-        keep.
+        orchestrator enforces too, and the heartbeats the attempt must send.
         """
 
     @_builtins.property
@@ -108,6 +172,14 @@ class RunStageRequest(_message.Message):
         stage must bring it to.
         """
 
+    @_builtins.property
+    def assigned_checks(self) -> _containers.RepeatedCompositeFieldContainer[Global___RunStageRequest.AssignedCheck]:
+        """The checks of `assignments` with their options, so the attempt can
+        start without reading the workplan. For anything more (results,
+        dependencies, other nodes) it uses QueryNodes with its token, at
+        `snapshot_revision` to see the same workplan as this request.
+        """
+
     def __init__(
         self,
         *,
@@ -119,10 +191,12 @@ class RunStageRequest(_message.Message):
         value_data: _abc.Mapping[_builtins.str, _value_data_pb2.ValueData] | None = ...,
         assignments: _abc.Iterable[_assignment_pb2.Assignment] | None = ...,
         realm: _builtins.str | None = ...,
+        assigned_checks: _abc.Iterable[Global___RunStageRequest.AssignedCheck] | None = ...,
+        snapshot_revision: _builtins.int | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_args", b"_args", "_attempt", b"_attempt", "_execution_policy", b"_execution_policy", "_orchestrator_host", b"_orchestrator_host", "_realm", b"_realm", "_stage_attempt_token", b"_stage_attempt_token", "args", b"args", "attempt", b"attempt", "execution_policy", b"execution_policy", "orchestrator_host", b"orchestrator_host", "realm", b"realm", "stage_attempt_token", b"stage_attempt_token"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_args", b"_args", "_attempt", b"_attempt", "_execution_policy", b"_execution_policy", "_orchestrator_host", b"_orchestrator_host", "_realm", b"_realm", "_snapshot_revision", b"_snapshot_revision", "_stage_attempt_token", b"_stage_attempt_token", "args", b"args", "attempt", b"attempt", "execution_policy", b"execution_policy", "orchestrator_host", b"orchestrator_host", "realm", b"realm", "snapshot_revision", b"snapshot_revision", "stage_attempt_token", b"stage_attempt_token"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_args", b"_args", "_attempt", b"_attempt", "_execution_policy", b"_execution_policy", "_orchestrator_host", b"_orchestrator_host", "_realm", b"_realm", "_stage_attempt_token", b"_stage_attempt_token", "args", b"args", "assignments", b"assignments", "attempt", b"attempt", "execution_policy", b"execution_policy", "orchestrator_host", b"orchestrator_host", "realm", b"realm", "stage_attempt_token", b"stage_attempt_token", "value_data", b"value_data"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_args", b"_args", "_attempt", b"_attempt", "_execution_policy", b"_execution_policy", "_orchestrator_host", b"_orchestrator_host", "_realm", b"_realm", "_snapshot_revision", b"_snapshot_revision", "_stage_attempt_token", b"_stage_attempt_token", "args", b"args", "assigned_checks", b"assigned_checks", "assignments", b"assignments", "attempt", b"attempt", "execution_policy", b"execution_policy", "orchestrator_host", b"orchestrator_host", "realm", b"realm", "snapshot_revision", b"snapshot_revision", "stage_attempt_token", b"stage_attempt_token", "value_data", b"value_data"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__args: _TypeAlias = _typing.Literal["args"]  # noqa: Y015
     _WhichOneofArgType__args: _TypeAlias = _typing.Literal["_args", b"_args"]  # noqa: Y015
@@ -134,6 +208,8 @@ class RunStageRequest(_message.Message):
     _WhichOneofArgType__orchestrator_host: _TypeAlias = _typing.Literal["_orchestrator_host", b"_orchestrator_host"]  # noqa: Y015
     _WhichOneofReturnType__realm: _TypeAlias = _typing.Literal["realm"]  # noqa: Y015
     _WhichOneofArgType__realm: _TypeAlias = _typing.Literal["_realm", b"_realm"]  # noqa: Y015
+    _WhichOneofReturnType__snapshot_revision: _TypeAlias = _typing.Literal["snapshot_revision"]  # noqa: Y015
+    _WhichOneofArgType__snapshot_revision: _TypeAlias = _typing.Literal["_snapshot_revision", b"_snapshot_revision"]  # noqa: Y015
     _WhichOneofReturnType__stage_attempt_token: _TypeAlias = _typing.Literal["stage_attempt_token"]  # noqa: Y015
     _WhichOneofArgType__stage_attempt_token: _TypeAlias = _typing.Literal["_stage_attempt_token", b"_stage_attempt_token"]  # noqa: Y015
     @_typing.overload
@@ -146,6 +222,8 @@ class RunStageRequest(_message.Message):
     def WhichOneof(self, oneof_group: _WhichOneofArgType__orchestrator_host) -> _WhichOneofReturnType__orchestrator_host | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__realm) -> _WhichOneofReturnType__realm | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__snapshot_revision) -> _WhichOneofReturnType__snapshot_revision | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__stage_attempt_token) -> _WhichOneofReturnType__stage_attempt_token | None: ...
 

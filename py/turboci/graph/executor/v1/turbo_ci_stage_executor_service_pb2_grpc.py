@@ -32,7 +32,8 @@ if _version_not_supported:
 
 class TurboCIStageExecutorStub:
     """What a stage executor offers the orchestrator. An executor registers for
-    one or more stage args types; the orchestrator calls it to vet new stages
+    one or more stage args types (ExecutorRegistration, in the orchestrator's
+    configuration); the orchestrator calls it to vet new stages
     and to start and stop their attempts. The executor reports an attempt's
     progress back with TurboCIOrchestrator.WriteNodes, using the attempt's
     token.
@@ -52,12 +53,16 @@ class TurboCIStageExecutorStub:
     E-->>O: the policy it will honour
     O-->>C: revision (stage PLANNED)
     Note over O: dependencies satisfied: stage ATTEMPTING, attempt 1 PENDING
-    O->>E: RunStage (attempt 1, token, policy, assignments)
+    O->>E: RunStage (attempt 1, token, policy, assigned checks)
     E-->>O: accepted: attempt 1 SCHEDULED
     E->>W: start on a machine
     W->>O: WriteNodes (current_attempt: RUNNING, process_id)
     O-->>W: current_attempt RUNNING
-    loop every heartbeat_interval
+    W->>O: QueryNodes (token, snapshot_revision: the inputs it needs)
+    O-->>W: nodes, values (large ones omitted TOO_LARGE)
+    W->>O: ReadValues (token, digests of the omitted values)
+    O-->>W: the values, in chunks
+    loop every heartbeat.running
     W->>O: WriteNodes (current_attempt, results)
     O-->>W: current_attempt RUNNING
     end
@@ -73,6 +78,32 @@ class TurboCIStageExecutorStub:
     Note over O: stage FINAL, its checks reach their goal states
     C->>O: QueryNodes (the checks)
     O-->>C: results and Check.conclusion
+    ```
+
+    A planner stage that adds shard stages to its group, and a workplan
+    cancelled while they run: the orchestrator owns the failure kind.
+
+    ```mermaid
+    sequenceDiagram
+    participant C as Client
+    participant O as Orchestrator
+    participant E as Executor
+    participant W as Planner's work
+    W->>O: AllocateNodeIds (token, 2 stage IDs)
+    O-->>W: IDs that belong to the planner's stage
+    W->>O: WriteNodes (token, 2 StageWrites with join_group)
+    O->>E: ValidateStage (each shard)
+    E-->>O: the policy it will honour
+    O-->>W: revision (planner's group: the 2 shards)
+    W->>O: WriteNodes (current_attempt: COMPLETE)
+    Note over O: planner AWAITING_GROUP, shards run
+    C->>O: CancelWorkPlan (reasons)
+    Note over O: checks FINAL (CANCELLED), shard attempts CANCELLING, cause CANCELLED
+    O-->>C: revision of the cancel
+    O->>E: CancelStage (each shard attempt, cause CANCELLED)
+    E-->>O: OK
+    E->>O: WriteNodes (shard attempt: TEARING_DOWN, then INCOMPLETE)
+    Note over O: shards FINAL, planner FINAL, finish_revision set
     ```
     """
 
@@ -101,7 +132,8 @@ class TurboCIStageExecutorStub:
 
 class TurboCIStageExecutorServicer:
     """What a stage executor offers the orchestrator. An executor registers for
-    one or more stage args types; the orchestrator calls it to vet new stages
+    one or more stage args types (ExecutorRegistration, in the orchestrator's
+    configuration); the orchestrator calls it to vet new stages
     and to start and stop their attempts. The executor reports an attempt's
     progress back with TurboCIOrchestrator.WriteNodes, using the attempt's
     token.
@@ -121,12 +153,16 @@ class TurboCIStageExecutorServicer:
     E-->>O: the policy it will honour
     O-->>C: revision (stage PLANNED)
     Note over O: dependencies satisfied: stage ATTEMPTING, attempt 1 PENDING
-    O->>E: RunStage (attempt 1, token, policy, assignments)
+    O->>E: RunStage (attempt 1, token, policy, assigned checks)
     E-->>O: accepted: attempt 1 SCHEDULED
     E->>W: start on a machine
     W->>O: WriteNodes (current_attempt: RUNNING, process_id)
     O-->>W: current_attempt RUNNING
-    loop every heartbeat_interval
+    W->>O: QueryNodes (token, snapshot_revision: the inputs it needs)
+    O-->>W: nodes, values (large ones omitted TOO_LARGE)
+    W->>O: ReadValues (token, digests of the omitted values)
+    O-->>W: the values, in chunks
+    loop every heartbeat.running
     W->>O: WriteNodes (current_attempt, results)
     O-->>W: current_attempt RUNNING
     end
@@ -142,6 +178,32 @@ class TurboCIStageExecutorServicer:
     Note over O: stage FINAL, its checks reach their goal states
     C->>O: QueryNodes (the checks)
     O-->>C: results and Check.conclusion
+    ```
+
+    A planner stage that adds shard stages to its group, and a workplan
+    cancelled while they run: the orchestrator owns the failure kind.
+
+    ```mermaid
+    sequenceDiagram
+    participant C as Client
+    participant O as Orchestrator
+    participant E as Executor
+    participant W as Planner's work
+    W->>O: AllocateNodeIds (token, 2 stage IDs)
+    O-->>W: IDs that belong to the planner's stage
+    W->>O: WriteNodes (token, 2 StageWrites with join_group)
+    O->>E: ValidateStage (each shard)
+    E-->>O: the policy it will honour
+    O-->>W: revision (planner's group: the 2 shards)
+    W->>O: WriteNodes (current_attempt: COMPLETE)
+    Note over O: planner AWAITING_GROUP, shards run
+    C->>O: CancelWorkPlan (reasons)
+    Note over O: checks FINAL (CANCELLED), shard attempts CANCELLING, cause CANCELLED
+    O-->>C: revision of the cancel
+    O->>E: CancelStage (each shard attempt, cause CANCELLED)
+    E-->>O: OK
+    E->>O: WriteNodes (shard attempt: TEARING_DOWN, then INCOMPLETE)
+    Note over O: shards FINAL, planner FINAL, finish_revision set
     ```
     """
 
@@ -194,7 +256,8 @@ def add_TurboCIStageExecutorServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class TurboCIStageExecutor:
     """What a stage executor offers the orchestrator. An executor registers for
-    one or more stage args types; the orchestrator calls it to vet new stages
+    one or more stage args types (ExecutorRegistration, in the orchestrator's
+    configuration); the orchestrator calls it to vet new stages
     and to start and stop their attempts. The executor reports an attempt's
     progress back with TurboCIOrchestrator.WriteNodes, using the attempt's
     token.
@@ -214,12 +277,16 @@ class TurboCIStageExecutor:
     E-->>O: the policy it will honour
     O-->>C: revision (stage PLANNED)
     Note over O: dependencies satisfied: stage ATTEMPTING, attempt 1 PENDING
-    O->>E: RunStage (attempt 1, token, policy, assignments)
+    O->>E: RunStage (attempt 1, token, policy, assigned checks)
     E-->>O: accepted: attempt 1 SCHEDULED
     E->>W: start on a machine
     W->>O: WriteNodes (current_attempt: RUNNING, process_id)
     O-->>W: current_attempt RUNNING
-    loop every heartbeat_interval
+    W->>O: QueryNodes (token, snapshot_revision: the inputs it needs)
+    O-->>W: nodes, values (large ones omitted TOO_LARGE)
+    W->>O: ReadValues (token, digests of the omitted values)
+    O-->>W: the values, in chunks
+    loop every heartbeat.running
     W->>O: WriteNodes (current_attempt, results)
     O-->>W: current_attempt RUNNING
     end
@@ -235,6 +302,32 @@ class TurboCIStageExecutor:
     Note over O: stage FINAL, its checks reach their goal states
     C->>O: QueryNodes (the checks)
     O-->>C: results and Check.conclusion
+    ```
+
+    A planner stage that adds shard stages to its group, and a workplan
+    cancelled while they run: the orchestrator owns the failure kind.
+
+    ```mermaid
+    sequenceDiagram
+    participant C as Client
+    participant O as Orchestrator
+    participant E as Executor
+    participant W as Planner's work
+    W->>O: AllocateNodeIds (token, 2 stage IDs)
+    O-->>W: IDs that belong to the planner's stage
+    W->>O: WriteNodes (token, 2 StageWrites with join_group)
+    O->>E: ValidateStage (each shard)
+    E-->>O: the policy it will honour
+    O-->>W: revision (planner's group: the 2 shards)
+    W->>O: WriteNodes (current_attempt: COMPLETE)
+    Note over O: planner AWAITING_GROUP, shards run
+    C->>O: CancelWorkPlan (reasons)
+    Note over O: checks FINAL (CANCELLED), shard attempts CANCELLING, cause CANCELLED
+    O-->>C: revision of the cancel
+    O->>E: CancelStage (each shard attempt, cause CANCELLED)
+    E-->>O: OK
+    E->>O: WriteNodes (shard attempt: TEARING_DOWN, then INCOMPLETE)
+    Note over O: shards FINAL, planner FINAL, finish_revision set
     ```
     """
 

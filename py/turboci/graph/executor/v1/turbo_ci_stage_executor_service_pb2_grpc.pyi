@@ -35,7 +35,8 @@ GRPC_VERSION: str
 
 class TurboCIStageExecutorStub:
     """What a stage executor offers the orchestrator. An executor registers for
-    one or more stage args types; the orchestrator calls it to vet new stages
+    one or more stage args types (ExecutorRegistration, in the orchestrator's
+    configuration); the orchestrator calls it to vet new stages
     and to start and stop their attempts. The executor reports an attempt's
     progress back with TurboCIOrchestrator.WriteNodes, using the attempt's
     token.
@@ -55,12 +56,16 @@ class TurboCIStageExecutorStub:
         E-->>O: the policy it will honour
         O-->>C: revision (stage PLANNED)
         Note over O: dependencies satisfied: stage ATTEMPTING, attempt 1 PENDING
-        O->>E: RunStage (attempt 1, token, policy, assignments)
+        O->>E: RunStage (attempt 1, token, policy, assigned checks)
         E-->>O: accepted: attempt 1 SCHEDULED
         E->>W: start on a machine
         W->>O: WriteNodes (current_attempt: RUNNING, process_id)
         O-->>W: current_attempt RUNNING
-        loop every heartbeat_interval
+        W->>O: QueryNodes (token, snapshot_revision: the inputs it needs)
+        O-->>W: nodes, values (large ones omitted TOO_LARGE)
+        W->>O: ReadValues (token, digests of the omitted values)
+        O-->>W: the values, in chunks
+        loop every heartbeat.running
             W->>O: WriteNodes (current_attempt, results)
             O-->>W: current_attempt RUNNING
         end
@@ -76,6 +81,32 @@ class TurboCIStageExecutorStub:
         Note over O: stage FINAL, its checks reach their goal states
         C->>O: QueryNodes (the checks)
         O-->>C: results and Check.conclusion
+    ```
+
+    A planner stage that adds shard stages to its group, and a workplan
+    cancelled while they run: the orchestrator owns the failure kind.
+
+    ```mermaid
+    sequenceDiagram
+        participant C as Client
+        participant O as Orchestrator
+        participant E as Executor
+        participant W as Planner's work
+        W->>O: AllocateNodeIds (token, 2 stage IDs)
+        O-->>W: IDs that belong to the planner's stage
+        W->>O: WriteNodes (token, 2 StageWrites with join_group)
+        O->>E: ValidateStage (each shard)
+        E-->>O: the policy it will honour
+        O-->>W: revision (planner's group: the 2 shards)
+        W->>O: WriteNodes (current_attempt: COMPLETE)
+        Note over O: planner AWAITING_GROUP, shards run
+        C->>O: CancelWorkPlan (reasons)
+        Note over O: checks FINAL (CANCELLED), shard attempts CANCELLING, cause CANCELLED
+        O-->>C: revision of the cancel
+        O->>E: CancelStage (each shard attempt, cause CANCELLED)
+        E-->>O: OK
+        E->>O: WriteNodes (shard attempt: TEARING_DOWN, then INCOMPLETE)
+        Note over O: shards FINAL, planner FINAL, finish_revision set
     ```
     """
 
@@ -93,7 +124,8 @@ class TurboCIStageExecutorStub:
 @_typing.type_check_only
 class TurboCIStageExecutorAsyncStub(TurboCIStageExecutorStub):
     """What a stage executor offers the orchestrator. An executor registers for
-    one or more stage args types; the orchestrator calls it to vet new stages
+    one or more stage args types (ExecutorRegistration, in the orchestrator's
+    configuration); the orchestrator calls it to vet new stages
     and to start and stop their attempts. The executor reports an attempt's
     progress back with TurboCIOrchestrator.WriteNodes, using the attempt's
     token.
@@ -113,12 +145,16 @@ class TurboCIStageExecutorAsyncStub(TurboCIStageExecutorStub):
         E-->>O: the policy it will honour
         O-->>C: revision (stage PLANNED)
         Note over O: dependencies satisfied: stage ATTEMPTING, attempt 1 PENDING
-        O->>E: RunStage (attempt 1, token, policy, assignments)
+        O->>E: RunStage (attempt 1, token, policy, assigned checks)
         E-->>O: accepted: attempt 1 SCHEDULED
         E->>W: start on a machine
         W->>O: WriteNodes (current_attempt: RUNNING, process_id)
         O-->>W: current_attempt RUNNING
-        loop every heartbeat_interval
+        W->>O: QueryNodes (token, snapshot_revision: the inputs it needs)
+        O-->>W: nodes, values (large ones omitted TOO_LARGE)
+        W->>O: ReadValues (token, digests of the omitted values)
+        O-->>W: the values, in chunks
+        loop every heartbeat.running
             W->>O: WriteNodes (current_attempt, results)
             O-->>W: current_attempt RUNNING
         end
@@ -135,6 +171,32 @@ class TurboCIStageExecutorAsyncStub(TurboCIStageExecutorStub):
         C->>O: QueryNodes (the checks)
         O-->>C: results and Check.conclusion
     ```
+
+    A planner stage that adds shard stages to its group, and a workplan
+    cancelled while they run: the orchestrator owns the failure kind.
+
+    ```mermaid
+    sequenceDiagram
+        participant C as Client
+        participant O as Orchestrator
+        participant E as Executor
+        participant W as Planner's work
+        W->>O: AllocateNodeIds (token, 2 stage IDs)
+        O-->>W: IDs that belong to the planner's stage
+        W->>O: WriteNodes (token, 2 StageWrites with join_group)
+        O->>E: ValidateStage (each shard)
+        E-->>O: the policy it will honour
+        O-->>W: revision (planner's group: the 2 shards)
+        W->>O: WriteNodes (current_attempt: COMPLETE)
+        Note over O: planner AWAITING_GROUP, shards run
+        C->>O: CancelWorkPlan (reasons)
+        Note over O: checks FINAL (CANCELLED), shard attempts CANCELLING, cause CANCELLED
+        O-->>C: revision of the cancel
+        O->>E: CancelStage (each shard attempt, cause CANCELLED)
+        E-->>O: OK
+        E->>O: WriteNodes (shard attempt: TEARING_DOWN, then INCOMPLETE)
+        Note over O: shards FINAL, planner FINAL, finish_revision set
+    ```
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
@@ -147,7 +209,8 @@ class TurboCIStageExecutorAsyncStub(TurboCIStageExecutorStub):
 
 class TurboCIStageExecutorServicer(metaclass=_abc_1.ABCMeta):
     """What a stage executor offers the orchestrator. An executor registers for
-    one or more stage args types; the orchestrator calls it to vet new stages
+    one or more stage args types (ExecutorRegistration, in the orchestrator's
+    configuration); the orchestrator calls it to vet new stages
     and to start and stop their attempts. The executor reports an attempt's
     progress back with TurboCIOrchestrator.WriteNodes, using the attempt's
     token.
@@ -167,12 +230,16 @@ class TurboCIStageExecutorServicer(metaclass=_abc_1.ABCMeta):
         E-->>O: the policy it will honour
         O-->>C: revision (stage PLANNED)
         Note over O: dependencies satisfied: stage ATTEMPTING, attempt 1 PENDING
-        O->>E: RunStage (attempt 1, token, policy, assignments)
+        O->>E: RunStage (attempt 1, token, policy, assigned checks)
         E-->>O: accepted: attempt 1 SCHEDULED
         E->>W: start on a machine
         W->>O: WriteNodes (current_attempt: RUNNING, process_id)
         O-->>W: current_attempt RUNNING
-        loop every heartbeat_interval
+        W->>O: QueryNodes (token, snapshot_revision: the inputs it needs)
+        O-->>W: nodes, values (large ones omitted TOO_LARGE)
+        W->>O: ReadValues (token, digests of the omitted values)
+        O-->>W: the values, in chunks
+        loop every heartbeat.running
             W->>O: WriteNodes (current_attempt, results)
             O-->>W: current_attempt RUNNING
         end
@@ -188,6 +255,32 @@ class TurboCIStageExecutorServicer(metaclass=_abc_1.ABCMeta):
         Note over O: stage FINAL, its checks reach their goal states
         C->>O: QueryNodes (the checks)
         O-->>C: results and Check.conclusion
+    ```
+
+    A planner stage that adds shard stages to its group, and a workplan
+    cancelled while they run: the orchestrator owns the failure kind.
+
+    ```mermaid
+    sequenceDiagram
+        participant C as Client
+        participant O as Orchestrator
+        participant E as Executor
+        participant W as Planner's work
+        W->>O: AllocateNodeIds (token, 2 stage IDs)
+        O-->>W: IDs that belong to the planner's stage
+        W->>O: WriteNodes (token, 2 StageWrites with join_group)
+        O->>E: ValidateStage (each shard)
+        E-->>O: the policy it will honour
+        O-->>W: revision (planner's group: the 2 shards)
+        W->>O: WriteNodes (current_attempt: COMPLETE)
+        Note over O: planner AWAITING_GROUP, shards run
+        C->>O: CancelWorkPlan (reasons)
+        Note over O: checks FINAL (CANCELLED), shard attempts CANCELLING, cause CANCELLED
+        O-->>C: revision of the cancel
+        O->>E: CancelStage (each shard attempt, cause CANCELLED)
+        E-->>O: OK
+        E->>O: WriteNodes (shard attempt: TEARING_DOWN, then INCOMPLETE)
+        Note over O: shards FINAL, planner FINAL, finish_revision set
     ```
     """
 

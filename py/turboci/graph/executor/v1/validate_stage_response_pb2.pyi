@@ -23,8 +23,9 @@ DESCRIPTOR: _descriptor.FileDescriptor
 @_typing.final
 class ValidateStageResponse(_message.Message):
     """The executor's verdict on a stage. An executor that cannot run the stage
-    at all answers with an INVALID_ARGUMENT error instead, whose message the
-    orchestrator passes on to the writer.
+    at all answers with an INVALID_ARGUMENT error instead, which the writer
+    gets as ERROR_REASON_STAGE_REJECTED with the executor's message. Any other
+    error, or no answer, is ERROR_REASON_EXECUTOR_UNAVAILABLE to the writer.
 
     Next ID: 2
     """

@@ -40,7 +40,9 @@ class CheckId(_message.Message):
     """
     @_builtins.property
     def work_plan(self) -> _work_plan_id_pb2.WorkPlanId:
-        """The workplan that holds the check."""
+        """The workplan that holds the check; may be unset inside a workplan
+        (see Identifier).
+        """
 
     def __init__(
         self,

@@ -31,6 +31,16 @@ class Identifier(_message.Message):
     """Any one graph identifier, for places that may point at more than one kind
     of object (a dependency edge points at a check or a stage).
 
+    References to nodes of "this workplan". Inside a workplan, the
+    work_plan of a CheckId or StageId (and of the IDs built on them) may be
+    left unset to mean the workplan that holds the reference: in a write's
+    node IDs, edges and assignments, and in values (args, options, results)
+    that name nodes. On create the orchestrator fills the workplan's ID into
+    IDs, edges and assignments, so readers always see it there. Values are
+    stored exactly as written (their digest covers their bytes), so a
+    reader of a value resolves an unset work_plan to the value's workplan.
+    Clients never need to build a workplan ID.
+
     Compact string form: the compact form of the identifier it holds. The
     forms never collide, so the kind can be read back from the string: the
     tag letter of the last segment (W, C, R, E, S or A, with E read against

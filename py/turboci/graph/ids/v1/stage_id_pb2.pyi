@@ -39,7 +39,9 @@ class StageId(_message.Message):
     """The stage's name, unique among the stages of the workplan."""
     @_builtins.property
     def work_plan(self) -> _work_plan_id_pb2.WorkPlanId:
-        """The workplan that holds the stage."""
+        """The workplan that holds the stage; may be unset inside a workplan
+        (see Identifier).
+        """
 
     def __init__(
         self,

@@ -26,7 +26,7 @@ from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior_
 from turboci.graph.ids.v1 import work_plan_id_pb2 as turboci_dot_graph_dot_ids_dot_v1_dot_work__plan__id__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n=turboci/graph/orchestrator/v1/allocate_node_ids_request.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\'turboci/graph/ids/v1/work_plan_id.proto\"\xb7\x02\n\x16\x41llocateNodeIdsRequest\x12H\n\twork_plan\x18\x01 \x01(\x0b\x32 .turboci.graph.ids.v1.WorkPlanIdB\x04\xe2\x41\x01\x02H\x00R\x08workPlan\x88\x01\x01\x12$\n\x0b\x63heck_count\x18\x02 \x01(\x05H\x01R\ncheckCount\x88\x01\x01\x12$\n\x0bstage_count\x18\x03 \x01(\x05H\x02R\nstageCount\x88\x01\x01\x12\x1b\n\x06prefix\x18\x04 \x01(\tH\x03R\x06prefix\x88\x01\x01\x12\"\n\nrequest_id\x18\x05 \x01(\tH\x04R\trequestId\x88\x01\x01\x42\x0c\n\n_work_planB\x0e\n\x0c_check_countB\x0e\n\x0c_stage_countB\t\n\x07_prefixB\r\n\x0b_request_idBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n=turboci/graph/orchestrator/v1/allocate_node_ids_request.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\'turboci/graph/ids/v1/work_plan_id.proto\"\x84\x03\n\x16\x41llocateNodeIdsRequest\x12H\n\twork_plan\x18\x01 \x01(\x0b\x32 .turboci.graph.ids.v1.WorkPlanIdB\x04\xe2\x41\x01\x02H\x00R\x08workPlan\x88\x01\x01\x12$\n\x0b\x63heck_count\x18\x02 \x01(\x05H\x01R\ncheckCount\x88\x01\x01\x12$\n\x0bstage_count\x18\x03 \x01(\x05H\x02R\nstageCount\x88\x01\x01\x12\x1b\n\x06prefix\x18\x04 \x01(\tH\x03R\x06prefix\x88\x01\x01\x12\"\n\nrequest_id\x18\x05 \x01(\tH\x04R\trequestId\x88\x01\x01\x12\x33\n\x13stage_attempt_token\x18\x06 \x01(\tH\x05R\x11stageAttemptToken\x88\x01\x01\x42\x0c\n\n_work_planB\x0e\n\x0c_check_countB\x0e\n\x0c_stage_countB\t\n\x07_prefixB\r\n\x0b_request_idB\x16\n\x14_stage_attempt_tokenBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,5 +37,5 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ALLOCATENODEIDSREQUEST'].fields_by_name['work_plan']._loaded_options = None
   _globals['_ALLOCATENODEIDSREQUEST'].fields_by_name['work_plan']._serialized_options = b'\342A\001\002'
   _globals['_ALLOCATENODEIDSREQUEST']._serialized_start=171
-  _globals['_ALLOCATENODEIDSREQUEST']._serialized_end=482
+  _globals['_ALLOCATENODEIDSREQUEST']._serialized_end=559
 # @@protoc_insertion_point(module_scope)

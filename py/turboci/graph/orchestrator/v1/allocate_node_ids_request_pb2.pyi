@@ -24,10 +24,16 @@ DESCRIPTOR: _descriptor.FileDescriptor
 class AllocateNodeIdsRequest(_message.Message):
     """Asks for fresh, unused node IDs. A writer that needs unique names (for
     example one stage per test shard) allocates them first and then writes
-    nodes under them; an allocated ID can only be written by the actor that
-    allocated it.
+    nodes under them.
 
-    Next ID: 6
+    Who may create a node under an allocated ID: when the IDs were allocated
+    with a stage_attempt_token, any attempt of that attempt's stage (so a
+    retry can create what the failed attempt allocated but did not write);
+    otherwise the caller that allocated them (the same user or service). Anyone
+    else fails with ERROR_REASON_ID_ALLOCATED_TO_ANOTHER. Once the node exists,
+    writes to it follow the usual permissions.
+
+    Next ID: 7
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -37,6 +43,7 @@ class AllocateNodeIdsRequest(_message.Message):
     STAGE_COUNT_FIELD_NUMBER: _builtins.int
     PREFIX_FIELD_NUMBER: _builtins.int
     REQUEST_ID_FIELD_NUMBER: _builtins.int
+    STAGE_ATTEMPT_TOKEN_FIELD_NUMBER: _builtins.int
     check_count: _builtins.int
     """How many check IDs to allocate."""
     stage_count: _builtins.int
@@ -46,9 +53,14 @@ class AllocateNodeIdsRequest(_message.Message):
     "test/shard-"). Must itself be a valid name prefix.
     """
     request_id: _builtins.str
-    """A caller-chosen key that makes the call safe to retry, as for
-    WriteNodesRequest.request_id: a second call with the same key
+    """A caller-chosen key that makes the call safe to retry; see
+    WriteNodesRequest.request_id for its scope and lifetime. A repeated call
     allocates nothing new and returns the IDs the first call allocated.
+    """
+    stage_attempt_token: _builtins.str
+    """The token of a stage attempt of this workplan, when the attempt
+    allocates (see RunStageRequest.stage_attempt_token); the IDs then
+    belong to the attempt's stage.
     """
     @_builtins.property
     def work_plan(self) -> _work_plan_id_pb2.WorkPlanId:
@@ -62,10 +74,11 @@ class AllocateNodeIdsRequest(_message.Message):
         stage_count: _builtins.int | None = ...,
         prefix: _builtins.str | None = ...,
         request_id: _builtins.str | None = ...,
+        stage_attempt_token: _builtins.str | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_check_count", b"_check_count", "_prefix", b"_prefix", "_request_id", b"_request_id", "_stage_count", b"_stage_count", "_work_plan", b"_work_plan", "check_count", b"check_count", "prefix", b"prefix", "request_id", b"request_id", "stage_count", b"stage_count", "work_plan", b"work_plan"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_check_count", b"_check_count", "_prefix", b"_prefix", "_request_id", b"_request_id", "_stage_attempt_token", b"_stage_attempt_token", "_stage_count", b"_stage_count", "_work_plan", b"_work_plan", "check_count", b"check_count", "prefix", b"prefix", "request_id", b"request_id", "stage_attempt_token", b"stage_attempt_token", "stage_count", b"stage_count", "work_plan", b"work_plan"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_check_count", b"_check_count", "_prefix", b"_prefix", "_request_id", b"_request_id", "_stage_count", b"_stage_count", "_work_plan", b"_work_plan", "check_count", b"check_count", "prefix", b"prefix", "request_id", b"request_id", "stage_count", b"stage_count", "work_plan", b"work_plan"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_check_count", b"_check_count", "_prefix", b"_prefix", "_request_id", b"_request_id", "_stage_attempt_token", b"_stage_attempt_token", "_stage_count", b"_stage_count", "_work_plan", b"_work_plan", "check_count", b"check_count", "prefix", b"prefix", "request_id", b"request_id", "stage_attempt_token", b"stage_attempt_token", "stage_count", b"stage_count", "work_plan", b"work_plan"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__check_count: _TypeAlias = _typing.Literal["check_count"]  # noqa: Y015
     _WhichOneofArgType__check_count: _TypeAlias = _typing.Literal["_check_count", b"_check_count"]  # noqa: Y015
@@ -73,6 +86,8 @@ class AllocateNodeIdsRequest(_message.Message):
     _WhichOneofArgType__prefix: _TypeAlias = _typing.Literal["_prefix", b"_prefix"]  # noqa: Y015
     _WhichOneofReturnType__request_id: _TypeAlias = _typing.Literal["request_id"]  # noqa: Y015
     _WhichOneofArgType__request_id: _TypeAlias = _typing.Literal["_request_id", b"_request_id"]  # noqa: Y015
+    _WhichOneofReturnType__stage_attempt_token: _TypeAlias = _typing.Literal["stage_attempt_token"]  # noqa: Y015
+    _WhichOneofArgType__stage_attempt_token: _TypeAlias = _typing.Literal["_stage_attempt_token", b"_stage_attempt_token"]  # noqa: Y015
     _WhichOneofReturnType__stage_count: _TypeAlias = _typing.Literal["stage_count"]  # noqa: Y015
     _WhichOneofArgType__stage_count: _TypeAlias = _typing.Literal["_stage_count", b"_stage_count"]  # noqa: Y015
     _WhichOneofReturnType__work_plan: _TypeAlias = _typing.Literal["work_plan"]  # noqa: Y015
@@ -83,6 +98,8 @@ class AllocateNodeIdsRequest(_message.Message):
     def WhichOneof(self, oneof_group: _WhichOneofArgType__prefix) -> _WhichOneofReturnType__prefix | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__request_id) -> _WhichOneofReturnType__request_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__stage_attempt_token) -> _WhichOneofReturnType__stage_attempt_token | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__stage_count) -> _WhichOneofReturnType__stage_count | None: ...
     @_typing.overload

@@ -51,7 +51,9 @@ class Assignment(_message.Message):
     """
     @_builtins.property
     def check(self) -> _check_id_pb2.CheckId:
-        """The check the stage is responsible for, in the stage's workplan."""
+        """The check the stage is responsible for, in the stage's workplan. Its
+        work_plan may be left unset (see turboci.graph.ids.v1.Identifier).
+        """
 
     def __init__(
         self,

@@ -25,7 +25,32 @@ DESCRIPTOR: _descriptor.FileDescriptor
 
 @_typing.final
 class CancelWorkPlanRequest(_message.Message):
-    """Asks to stop a workplan early.
+    """Asks to stop a workplan early. Idempotent: a workplan already cancelled
+    or finished is left as it is.
+
+    The order of a cancel. The cancel's own write (WorkPlan.cancellation):
+
+     1. every check that is not FINAL becomes FINAL with
+        CheckConclusion.REASON_CANCELLED;
+     2. every PLANNED stage becomes FINAL without attempts;
+     3. every attempt still AWAITING_RETRY ends INCOMPLETE, and every
+        PENDING, THROTTLED, SCHEDULED or RUNNING attempt moves to CANCELLING,
+        both with cancel cause FAILURE_KIND_CANCELLED (see
+        StageAttemptState); their stages stay ATTEMPTING.
+
+    From then on the workplan accepts no check or stage writes
+    (ERROR_REASON_WORK_PLAN_CANCELLED); its attempts only report about
+    themselves while they tear down. Later writes, one attempt at a time:
+
+     4. each cancelled attempt ends INCOMPLETE, when its executor reports it
+        or its stop timeout runs out;
+     5. its stage then becomes FINAL (through AWAITING_GROUP while its group
+        is not all FINAL; the group's stages are cancelled like the rest);
+     6. the write that makes the last stage FINAL sets
+        WorkPlan.finish_revision.
+
+    So a cancelled workplan with no running attempt is finished in the
+    cancel's own write, and one with running attempts some writes later.
 
     Next ID: 3
     """

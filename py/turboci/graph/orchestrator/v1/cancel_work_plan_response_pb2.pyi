@@ -22,8 +22,8 @@ DESCRIPTOR: _descriptor.FileDescriptor
 
 @_typing.final
 class CancelWorkPlanResponse(_message.Message):
-    """The outcome of CancelWorkPlan. Cancelling is immediate for nodes that are
-    not running; running attempts go through CANCELLING and end shortly after.
+    """The outcome of CancelWorkPlan; see CancelWorkPlanRequest for what the
+    cancel does and in which order.
 
     Next ID: 2
     """

@@ -44,9 +44,7 @@ class CheckConclusion(_message.Message):
         REASON_UNKNOWN: CheckConclusion._Reason.ValueType  # 0
         """Never set by the orchestrator; the value of an unset field."""
         REASON_FINALIZED: CheckConclusion._Reason.ValueType  # 1
-        """A writer (an assigned stage's attempt, or the workplan's creator)
-        finalized it with CheckWrite.state.
-        """
+        """A writer finalized it with CheckWrite.state."""
         REASON_STAGES_ENDED: CheckConclusion._Reason.ValueType  # 2
         """Every stage assigned the check with goal CHECK_STATE_FINAL has ended
         and at least one of them had a COMPLETE attempt: the orchestrator
@@ -75,9 +73,7 @@ class CheckConclusion(_message.Message):
     REASON_UNKNOWN: CheckConclusion.Reason.ValueType  # 0
     """Never set by the orchestrator; the value of an unset field."""
     REASON_FINALIZED: CheckConclusion.Reason.ValueType  # 1
-    """A writer (an assigned stage's attempt, or the workplan's creator)
-    finalized it with CheckWrite.state.
-    """
+    """A writer finalized it with CheckWrite.state."""
     REASON_STAGES_ENDED: CheckConclusion.Reason.ValueType  # 2
     """Every stage assigned the check with goal CHECK_STATE_FINAL has ended
     and at least one of them had a COMPLETE attempt: the orchestrator

@@ -63,9 +63,9 @@ class Check(_message.Message):
     state: _check_state_pb2.CheckState.ValueType
     """Where the check is in its lifecycle."""
     realm: _builtins.str
-    """The access realm of the check, as "<project>:<realm>": who may read it
-    and write it, and the realm of its values written without one. Set
-    when the check is created (CheckWrite.realm) and never changed.
+    """The access realm of the check, as "<project>:<realm>" (see Permission
+    for what it governs and its default). Set when the check is created
+    (CheckWrite.realm) and never changed.
     """
     @_builtins.property
     def id(self) -> _check_id_pb2.CheckId:

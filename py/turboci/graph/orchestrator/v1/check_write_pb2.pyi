@@ -33,17 +33,16 @@ class CheckWrite(_message.Message):
 
     Which fields a write touches: without `update_mask`, every field that is
     set is written and unset fields leave the check as it is; options and
-    results merge by type URL. With `update_mask`, exactly the listed fields
-    are written, even when empty, which is how a list is cleared. The
-    `writable` option on each field says in which check states it may be
-    set; a write outside them fails with FAILED_PRECONDITION.
+    results merge by type URL. With `update_mask`, exactly the listed data
+    fields are written, even when empty, which is how a list is cleared
+    (control fields always apply; see WriteNodesRequest). The `writable`
+    option on each field says in which check states it may be set, and
+    IMMUTABLE fields are set only when the check is created; see WriteRule.
 
-    Who may write: the workplan's creator and any running stage attempt may
-    create checks and change those still PLANNING, given the permissions
-    WriteNodes lists (turboci.checks.create or turboci.checks.update in the
-    check's realm). Only attempts of a
-    stage assigned to the check may write results, and only while the check
-    is WAITING.
+    Who may write: permissions decide (turboci.checks.create or
+    turboci.checks.update in the check's realm, as WriteNodes lists them).
+    Results are the exception: only attempts of a stage assigned to the
+    check write them, with their token.
 
     Next ID: 12
     """
@@ -62,33 +61,30 @@ class CheckWrite(_message.Message):
     UPDATE_MASK_FIELD_NUMBER: _builtins.int
     FINALIZE_RESULT_FIELD_NUMBER: _builtins.int
     kind: _check_kind_pb2.CheckKind.ValueType
-    """The kind of a new check; required when creating, and only repeated
-    unchanged after.
-    """
+    """The kind of a new check; required when creating."""
     state: _check_state_pb2.CheckState.ValueType
     """Moves the check along its lifecycle: CHECK_STATE_PLANNED when planning
     is done, CHECK_STATE_FINAL when the results are complete. New checks
     start PLANNING unless this says PLANNED. A stage attempt may finalize a
     check only while no other unfinished stage is assigned it with goal
-    CHECK_STATE_FINAL (otherwise FAILED_PRECONDITION): shards close their
+    CHECK_STATE_FINAL (otherwise ERROR_REASON_FIELD_NOT_WRITABLE): shards close their
     own result with `finalize_result` instead, and the orchestrator
     finalizes the check when the last of them ends. The orchestrator makes
     the other moves itself.
     """
     expected_revision: _builtins.int
     """Apply the request only if the check's update_revision number is still
-    this; otherwise the whole request fails with ABORTED and a
-    WriteConflict. Unset writes unconditionally.
+    this; otherwise the whole request fails with
+    ERROR_REASON_WRITE_CONFLICT. Unset writes unconditionally.
     """
     realm: _builtins.str
     """The access realm of a new check, as "<project>:<realm>". Unset means
-    the realm of the writing attempt's stage, or the workplan's realm for
-    other writers. Set only when creating.
+    the default realm of a new node (see Permission).
     """
     create_only: _builtins.bool
     """Only create: if the check already exists, the whole request fails with
-    ABORTED and a WriteConflict naming it and its current revision, instead
-    of changing it. For writers that may race to create the same check.
+    ERROR_REASON_WRITE_CONFLICT (REASON_EXISTS) instead of changing it. For
+    writers that may race to create the same check.
     """
     finalize_result: _builtins.bool
     """Close the writing attempt's own result of this check: nothing more may
@@ -125,9 +121,9 @@ class CheckWrite(_message.Message):
 
     @_builtins.property
     def update_mask(self) -> _field_mask_pb2.FieldMask:
-        """The fields of this message to write: "options", "dependencies" or
+        """The data fields of this message to write: "options", "dependencies" or
         "results". Listed fields are written even when empty or unset, which
-        clears them; set fields that are not listed are an error
+        clears them; data fields that are set but not listed are an error
         (INVALID_ARGUMENT). Unset writes every set field, merging options and
         results by type.
         """

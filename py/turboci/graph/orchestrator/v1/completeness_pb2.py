@@ -26,7 +26,7 @@ from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mas
 from turboci.graph.ids.v1 import identifier_pb2 as turboci_dot_graph_dot_ids_dot_v1_dot_identifier__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n0turboci/graph/orchestrator/v1/completeness.proto\x12\x1dturboci.graph.orchestrator.v1\x1a google/protobuf/field_mask.proto\x1a%turboci/graph/ids/v1/identifier.proto\"\xf3\x02\n\x0c\x43ompleteness\x12Q\n\x07partial\x18\x01 \x03(\x0b\x32\x37.turboci.graph.orchestrator.v1.Completeness.PartialNodeR\x07partial\x12\x1e\n\x08had_more\x18\x02 \x01(\x08H\x00R\x07hadMore\x88\x01\x01\x12\"\n\nhad_errors\x18\x03 \x01(\x08H\x01R\thadErrors\x88\x01\x01\x1a\x98\x01\n\x0bPartialNode\x12\x39\n\x04node\x18\x01 \x01(\x0b\x32 .turboci.graph.ids.v1.IdentifierH\x00R\x04node\x88\x01\x01\x12\x39\n\x07missing\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskH\x01R\x07missing\x88\x01\x01\x42\x07\n\x05_nodeB\n\n\x08_missingB\x0b\n\t_had_moreB\r\n\x0b_had_errorsJ\x04\x08\x04\x10\x05R\x0fnext_page_tokenBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n0turboci/graph/orchestrator/v1/completeness.proto\x12\x1dturboci.graph.orchestrator.v1\x1a google/protobuf/field_mask.proto\x1a%turboci/graph/ids/v1/identifier.proto\"\x87\x03\n\x0c\x43ompleteness\x12\\\n\rpartial_nodes\x18\x01 \x03(\x0b\x32\x37.turboci.graph.orchestrator.v1.Completeness.PartialNodeR\x0cpartialNodes\x12\x1e\n\x08had_more\x18\x02 \x01(\x08H\x00R\x07hadMore\x88\x01\x01\x12\"\n\nhad_errors\x18\x03 \x01(\x08H\x01R\thadErrors\x88\x01\x01\x1a\x98\x01\n\x0bPartialNode\x12\x39\n\x04node\x18\x01 \x01(\x0b\x32 .turboci.graph.ids.v1.IdentifierH\x00R\x04node\x88\x01\x01\x12\x39\n\x07missing\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskH\x01R\x07missing\x88\x01\x01\x42\x07\n\x05_nodeB\n\n\x08_missingB\x0b\n\t_had_moreB\r\n\x0b_had_errorsJ\x04\x08\x04\x10\x05R\x0fnext_page_tokenR\x07partialBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,7 +35,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'ZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpb'
   _globals['_COMPLETENESS']._serialized_start=157
-  _globals['_COMPLETENESS']._serialized_end=528
-  _globals['_COMPLETENESS_PARTIALNODE']._serialized_start=325
-  _globals['_COMPLETENESS_PARTIALNODE']._serialized_end=477
+  _globals['_COMPLETENESS']._serialized_end=548
+  _globals['_COMPLETENESS_PARTIALNODE']._serialized_start=336
+  _globals['_COMPLETENESS_PARTIALNODE']._serialized_end=488
 # @@protoc_insertion_point(module_scope)

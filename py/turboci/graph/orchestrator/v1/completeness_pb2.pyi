@@ -26,7 +26,7 @@ DESCRIPTOR: _descriptor.FileDescriptor
 @_typing.final
 class Completeness(_message.Message):
     """How much of what a reader asked for an answer holds. An answer can fall
-    short in two ways: a node in it lacks parts that were asked for (partial),
+    short in two ways: a node in it lacks parts that were asked for (partial_nodes),
     or the orchestrator stopped before it reached every node (had_more).
 
     Next ID: 5
@@ -74,7 +74,7 @@ class Completeness(_message.Message):
         @_typing.overload
         def WhichOneof(self, oneof_group: _WhichOneofArgType__node) -> _WhichOneofReturnType__node | None: ...
 
-    PARTIAL_FIELD_NUMBER: _builtins.int
+    PARTIAL_NODES_FIELD_NUMBER: _builtins.int
     HAD_MORE_FIELD_NUMBER: _builtins.int
     HAD_ERRORS_FIELD_NUMBER: _builtins.int
     had_more: _builtins.bool
@@ -84,22 +84,22 @@ class Completeness(_message.Message):
     """
     had_errors: _builtins.bool
     """Some of what is missing is missing because of errors rather than
-    limits. Implies had_more or a non-empty partial.
+    limits. Implies had_more or a non-empty partial_nodes.
     """
     @_builtins.property
-    def partial(self) -> _containers.RepeatedCompositeFieldContainer[Global___Completeness.PartialNode]:
+    def partial_nodes(self) -> _containers.RepeatedCompositeFieldContainer[Global___Completeness.PartialNode]:
         """The nodes returned incomplete. Empty when every node is whole."""
 
     def __init__(
         self,
         *,
-        partial: _abc.Iterable[Global___Completeness.PartialNode] | None = ...,
+        partial_nodes: _abc.Iterable[Global___Completeness.PartialNode] | None = ...,
         had_more: _builtins.bool | None = ...,
         had_errors: _builtins.bool | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_had_errors", b"_had_errors", "_had_more", b"_had_more", "had_errors", b"had_errors", "had_more", b"had_more"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_had_errors", b"_had_errors", "_had_more", b"_had_more", "had_errors", b"had_errors", "had_more", b"had_more", "partial", b"partial"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_had_errors", b"_had_errors", "_had_more", b"_had_more", "had_errors", b"had_errors", "had_more", b"had_more", "partial_nodes", b"partial_nodes"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__had_errors: _TypeAlias = _typing.Literal["had_errors"]  # noqa: Y015
     _WhichOneofArgType__had_errors: _TypeAlias = _typing.Literal["_had_errors", b"_had_errors"]  # noqa: Y015

@@ -44,8 +44,9 @@ class CreateWorkPlanRequest(_message.Message):
     "chromium/presubmit".
     """
     request_id: _builtins.str
-    """A caller-chosen key that makes the call safe to retry: a second call
-    with the same key returns the workplan the first one created.
+    """A caller-chosen key that makes the call safe to retry: a repeated call
+    returns the workplan the first one created. Its scope is the caller and
+    the realm; otherwise as WriteNodesRequest.request_id.
     """
     realm: _builtins.str
     """The access realm of the new workplan, as "<project>:<realm>". The
@@ -53,8 +54,8 @@ class CreateWorkPlanRequest(_message.Message):
     """
     @_builtins.property
     def checks(self) -> _containers.RepeatedCompositeFieldContainer[_check_write_pb2.CheckWrite]:
-        """The first checks. Their IDs leave work_plan unset: the new workplan's ID
-        is filled in.
+        """The first checks. Their IDs leave work_plan unset, as do references to
+        nodes inside them (see turboci.graph.ids.v1.Identifier).
         """
 
     @_builtins.property

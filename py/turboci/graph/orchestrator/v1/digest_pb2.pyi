@@ -27,8 +27,8 @@ class _DigestAlgorithm:
 class _DigestAlgorithmEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_DigestAlgorithm.ValueType], _builtins.type):
     DESCRIPTOR: _descriptor.EnumDescriptor
     DIGEST_ALGORITHM_UNKNOWN: _DigestAlgorithm.ValueType  # 0
-    """Not set. Readers treat it as DIGEST_ALGORITHM_CANONICAL_SHA256, the
-    only algorithm so far.
+    """Never set by the orchestrator; the value of an unset field. A digest
+    with it cannot be checked.
     """
     DIGEST_ALGORITHM_CANONICAL_SHA256: _DigestAlgorithm.ValueType  # 1
     """SHA-256 of the canonical encoding of the value's Any, as defined on
@@ -41,8 +41,8 @@ class DigestAlgorithm(_DigestAlgorithm, metaclass=_DigestAlgorithmEnumTypeWrappe
     """
 
 DIGEST_ALGORITHM_UNKNOWN: DigestAlgorithm.ValueType  # 0
-"""Not set. Readers treat it as DIGEST_ALGORITHM_CANONICAL_SHA256, the
-only algorithm so far.
+"""Never set by the orchestrator; the value of an unset field. A digest
+with it cannot be checked.
 """
 DIGEST_ALGORITHM_CANONICAL_SHA256: DigestAlgorithm.ValueType  # 1
 """SHA-256 of the canonical encoding of the value's Any, as defined on
@@ -112,10 +112,18 @@ class Digest(_message.Message):
        such bytes, so parties that know different schemas never compute
        different digests silently. Extensions are not allowed either.
 
-    The bytes ValueData.binary holds are the canonical encoding made by the
-    writer, so anyone can check a digest without the schema: SHA-256 of the
-    Any's encoding, its `type_url` field and then its `value` field as they
-    are.
+    Writers send canonical bytes: the `value` of ValueWrite.value's Any is
+    canonical(the message), as the value helpers encode it. The orchestrator
+    re-encodes every value whose type it knows and refuses bytes that differ
+    with ERROR_REASON_VALUE_NOT_CANONICAL. A value it cannot check (its type
+    is unknown to it, or it holds fields the orchestrator's schema lacks) is
+    stored and digested as sent; ValueData.has_unknown_fields marks the
+    second case, and a writer that did not send canonical bytes then gets a
+    digest no other party computes.
+
+    The bytes ValueData.binary holds are the ones the writer sent, so anyone
+    can check a digest without the schema: SHA-256 of the Any's encoding, its
+    `type_url` field and then its `value` field as they are.
 
     Next ID: 4
     """
@@ -134,9 +142,10 @@ class Digest(_message.Message):
     cost to fetch, even when it was omitted.
     """
     algorithm: Global___DigestAlgorithm.ValueType
-    """How `sha256` was computed. The orchestrator always sets it; a reader
-    that meets an algorithm it does not know must not compare the digest
-    with one it computed.
+    """How `sha256` was computed. Required: the orchestrator sets it on every
+    Digest it makes. A reader that meets an algorithm it does not know
+    (DIGEST_ALGORITHM_UNKNOWN included) must not compare the digest with
+    one it computed.
     """
     def __init__(
         self,

@@ -41,7 +41,11 @@ class Edge(_message.Message):
     """Whether the condition is met, cannot be met any more, or is undecided."""
     @_builtins.property
     def target(self) -> _identifier_pb2.Identifier:
-        """The check or stage depended on, in the same workplan."""
+        """The check or stage depended on, in the same workplan. It must exist
+        once the request that writes the edge is applied (it may be created by
+        that same request); otherwise the request fails with INVALID_ARGUMENT.
+        Its work_plan may be left unset (see turboci.graph.ids.v1.Identifier).
+        """
 
     @_builtins.property
     def condition(self) -> _edge_condition_pb2.EdgeCondition:

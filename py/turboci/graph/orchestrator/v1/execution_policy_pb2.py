@@ -26,7 +26,7 @@ from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb
 from turboci.graph.orchestrator.v1 import failure_kind_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_failure__kind__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n4turboci/graph/orchestrator/v1/execution_policy.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x30turboci/graph/orchestrator/v1/failure_kind.proto\"\xf9\x06\n\x0f\x45xecutionPolicy\x12O\n\x05retry\x18\x01 \x01(\x0b\x32\x34.turboci.graph.orchestrator.v1.ExecutionPolicy.RetryH\x00R\x05retry\x88\x01\x01\x12X\n\x08timeouts\x18\x02 \x01(\x0b\x32\x37.turboci.graph.orchestrator.v1.ExecutionPolicy.TimeoutsH\x01R\x08timeouts\x88\x01\x01\x12M\n\x12heartbeat_interval\x18\x03 \x01(\x0b\x32\x19.google.protobuf.DurationH\x02R\x11heartbeatInterval\x88\x01\x01\x1a\xf9\x02\n\x05Retry\x12&\n\x0cmax_attempts\x18\x06 \x01(\x05H\x00R\x0bmaxAttempts\x88\x01\x01\x12\x34\n\x05\x64\x65lay\x18\x07 \x01(\x0b\x32\x19.google.protobuf.DurationH\x01R\x05\x64\x65lay\x88\x01\x01\x12U\n\x07\x62udgets\x18\x08 \x03(\x0b\x32;.turboci.graph.orchestrator.v1.ExecutionPolicy.Retry.BudgetR\x07\x62udgets\x1a\x81\x01\n\x06\x42udget\x12\x43\n\x04kind\x18\x01 \x01(\x0e\x32*.turboci.graph.orchestrator.v1.FailureKindH\x00R\x04kind\x88\x01\x01\x12\x1d\n\x07retries\x18\x02 \x01(\x05H\x01R\x07retries\x88\x01\x01\x42\x07\n\x05_kindB\n\n\x08_retriesB\x0f\n\r_max_attemptsB\x08\n\x06_delayJ\x04\x08\x01\x10\x02J\x04\x08\x02\x10\x03J\x04\x08\x03\x10\x04J\x04\x08\x04\x10\x05J\x04\x08\x05\x10\x06\x1a\xc1\x01\n\x08Timeouts\x12\x34\n\x05start\x18\x01 \x01(\x0b\x32\x19.google.protobuf.DurationH\x00R\x05start\x88\x01\x01\x12\x30\n\x03run\x18\x02 \x01(\x0b\x32\x19.google.protobuf.DurationH\x01R\x03run\x88\x01\x01\x12\x32\n\x04stop\x18\x03 \x01(\x0b\x32\x19.google.protobuf.DurationH\x02R\x04stop\x88\x01\x01\x42\x08\n\x06_startB\x06\n\x04_runB\x07\n\x05_stopB\x08\n\x06_retryB\x0b\n\t_timeoutsB\x15\n\x13_heartbeat_intervalBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n4turboci/graph/orchestrator/v1/execution_policy.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x30turboci/graph/orchestrator/v1/failure_kind.proto\"\xc5\t\n\x0f\x45xecutionPolicy\x12O\n\x05retry\x18\x01 \x01(\x0b\x32\x34.turboci.graph.orchestrator.v1.ExecutionPolicy.RetryH\x00R\x05retry\x88\x01\x01\x12X\n\x08timeouts\x18\x02 \x01(\x0b\x32\x37.turboci.graph.orchestrator.v1.ExecutionPolicy.TimeoutsH\x01R\x08timeouts\x88\x01\x01\x12[\n\theartbeat\x18\x04 \x01(\x0b\x32\x38.turboci.graph.orchestrator.v1.ExecutionPolicy.HeartbeatH\x02R\theartbeat\x88\x01\x01\x1a\xb2\x03\n\x05Retry\x12&\n\x0cmax_attempts\x18\x06 \x01(\x05H\x00R\x0bmaxAttempts\x88\x01\x01\x12\x34\n\x05\x64\x65lay\x18\x07 \x01(\x0b\x32\x19.google.protobuf.DurationH\x01R\x05\x64\x65lay\x88\x01\x01\x12U\n\x07\x62udgets\x18\x08 \x03(\x0b\x32;.turboci.graph.orchestrator.v1.ExecutionPolicy.Retry.BudgetR\x07\x62udgets\x1a\x81\x01\n\x06\x42udget\x12\x43\n\x04kind\x18\x01 \x01(\x0e\x32*.turboci.graph.orchestrator.v1.FailureKindH\x00R\x04kind\x88\x01\x01\x12\x1d\n\x07retries\x18\x02 \x01(\x05H\x01R\x07retries\x88\x01\x01\x42\x07\n\x05_kindB\n\n\x08_retriesB\x0f\n\r_max_attemptsB\x08\n\x06_delayJ\x04\x08\x01\x10\x02J\x04\x08\x02\x10\x03J\x04\x08\x03\x10\x04J\x04\x08\x04\x10\x05J\x04\x08\x05\x10\x06R\x07\x63rashedR\rstart_timeoutR\x0brun_timeoutR\x0cstop_timeoutR\x04lost\x1a\xc1\x01\n\x08Timeouts\x12\x34\n\x05start\x18\x01 \x01(\x0b\x32\x19.google.protobuf.DurationH\x00R\x05start\x88\x01\x01\x12\x30\n\x03run\x18\x02 \x01(\x0b\x32\x19.google.protobuf.DurationH\x01R\x03run\x88\x01\x01\x12\x32\n\x04stop\x18\x03 \x01(\x0b\x32\x19.google.protobuf.DurationH\x02R\x04stop\x88\x01\x01\x42\x08\n\x06_startB\x06\n\x04_runB\x07\n\x05_stop\x1a\xf1\x01\n\tHeartbeat\x12<\n\tscheduled\x18\x01 \x01(\x0b\x32\x19.google.protobuf.DurationH\x00R\tscheduled\x88\x01\x01\x12\x38\n\x07running\x18\x02 \x01(\x0b\x32\x19.google.protobuf.DurationH\x01R\x07running\x88\x01\x01\x12\x41\n\x0ctearing_down\x18\x03 \x01(\x0b\x32\x19.google.protobuf.DurationH\x02R\x0btearingDown\x88\x01\x01\x42\x0c\n\n_scheduledB\n\n\x08_runningB\x0f\n\r_tearing_downB\x08\n\x06_retryB\x0b\n\t_timeoutsB\x0c\n\n_heartbeatJ\x04\x08\x03\x10\x04R\x12heartbeat_intervalBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,11 +35,13 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'ZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpb'
   _globals['_EXECUTIONPOLICY']._serialized_start=170
-  _globals['_EXECUTIONPOLICY']._serialized_end=1059
-  _globals['_EXECUTIONPOLICY_RETRY']._serialized_start=440
-  _globals['_EXECUTIONPOLICY_RETRY']._serialized_end=817
-  _globals['_EXECUTIONPOLICY_RETRY_BUDGET']._serialized_start=631
-  _globals['_EXECUTIONPOLICY_RETRY_BUDGET']._serialized_end=760
-  _globals['_EXECUTIONPOLICY_TIMEOUTS']._serialized_start=820
-  _globals['_EXECUTIONPOLICY_TIMEOUTS']._serialized_end=1013
+  _globals['_EXECUTIONPOLICY']._serialized_end=1391
+  _globals['_EXECUTIONPOLICY_RETRY']._serialized_start=454
+  _globals['_EXECUTIONPOLICY_RETRY']._serialized_end=888
+  _globals['_EXECUTIONPOLICY_RETRY_BUDGET']._serialized_start=645
+  _globals['_EXECUTIONPOLICY_RETRY_BUDGET']._serialized_end=774
+  _globals['_EXECUTIONPOLICY_TIMEOUTS']._serialized_start=891
+  _globals['_EXECUTIONPOLICY_TIMEOUTS']._serialized_end=1084
+  _globals['_EXECUTIONPOLICY_HEARTBEAT']._serialized_start=1087
+  _globals['_EXECUTIONPOLICY_HEARTBEAT']._serialized_end=1328
 # @@protoc_insertion_point(module_scope)

@@ -29,7 +29,7 @@ class ExecutionPolicy(_message.Message):
     attempt may take, how often a live attempt must report, and how many
     failed attempts it replaces with new ones.
 
-    Next ID: 4
+    Next ID: 5
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -96,8 +96,9 @@ class ExecutionPolicy(_message.Message):
         @_builtins.property
         def delay(self) -> _duration_pb2.Duration:
             """How long the orchestrator waits after a failed attempt before it
-            moves the next one from AWAITING_RETRY to PENDING. Unset means at
-            once.
+            moves the next one from AWAITING_RETRY to PENDING: the move is a
+            write committed at least this long after the write that ended the
+            failed attempt. Unset means no wait: the orchestrator's next write.
             """
 
         @_builtins.property
@@ -157,7 +158,8 @@ class ExecutionPolicy(_message.Message):
         @_builtins.property
         def stop(self) -> _duration_pb2.Duration:
             """From CANCELLING or TEARING_DOWN until the attempt ends. Exceeding it
-            fails the attempt with FAILURE_KIND_STOP_TIMEOUT.
+            ends the attempt INCOMPLETE with its cancel cause, or with
+            FAILURE_KIND_STOP_TIMEOUT if it was not cancelled.
             """
 
         def __init__(
@@ -184,9 +186,69 @@ class ExecutionPolicy(_message.Message):
         @_typing.overload
         def WhichOneof(self, oneof_group: _WhichOneofArgType__stop) -> _WhichOneofReturnType__stop | None: ...
 
+    @_typing.final
+    class Heartbeat(_message.Message):
+        """How often a live attempt must report, per state: every WriteNodes call
+        that carries the attempt's token and `current_attempt` (even an empty
+        one) is a heartbeat. When two intervals of the attempt's state pass
+        without one, the orchestrator ends the attempt INCOMPLETE with
+        FAILURE_KIND_LOST (or, if it was cancelled, with its cancel cause).
+        Unset or zero means no heartbeat is required in that state; the
+        timeouts still apply. A PENDING or THROTTLED attempt has not reached
+        its executor and never heartbeats. The executor may narrow the
+        intervals (ValidateStageResponse).
+
+        As in the real TurboCI, heartbeats are per state and usually set for
+        RUNNING only, so an executor need not report for attempts that merely
+        wait in its queue.
+
+        Next ID: 4
+        """
+
+        DESCRIPTOR: _descriptor.Descriptor
+
+        SCHEDULED_FIELD_NUMBER: _builtins.int
+        RUNNING_FIELD_NUMBER: _builtins.int
+        TEARING_DOWN_FIELD_NUMBER: _builtins.int
+        @_builtins.property
+        def scheduled(self) -> _duration_pb2.Duration:
+            """The longest a SCHEDULED attempt may go without reporting."""
+
+        @_builtins.property
+        def running(self) -> _duration_pb2.Duration:
+            """The longest a RUNNING or CANCELLING attempt may go without reporting."""
+
+        @_builtins.property
+        def tearing_down(self) -> _duration_pb2.Duration:
+            """The longest a TEARING_DOWN attempt may go without reporting."""
+
+        def __init__(
+            self,
+            *,
+            scheduled: _duration_pb2.Duration | None = ...,
+            running: _duration_pb2.Duration | None = ...,
+            tearing_down: _duration_pb2.Duration | None = ...,
+        ) -> None: ...
+        _HasFieldArgType: _TypeAlias = _typing.Literal["_running", b"_running", "_scheduled", b"_scheduled", "_tearing_down", b"_tearing_down", "running", b"running", "scheduled", b"scheduled", "tearing_down", b"tearing_down"]  # noqa: Y015
+        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+        _ClearFieldArgType: _TypeAlias = _typing.Literal["_running", b"_running", "_scheduled", b"_scheduled", "_tearing_down", b"_tearing_down", "running", b"running", "scheduled", b"scheduled", "tearing_down", b"tearing_down"]  # noqa: Y015
+        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+        _WhichOneofReturnType__running: _TypeAlias = _typing.Literal["running"]  # noqa: Y015
+        _WhichOneofArgType__running: _TypeAlias = _typing.Literal["_running", b"_running"]  # noqa: Y015
+        _WhichOneofReturnType__scheduled: _TypeAlias = _typing.Literal["scheduled"]  # noqa: Y015
+        _WhichOneofArgType__scheduled: _TypeAlias = _typing.Literal["_scheduled", b"_scheduled"]  # noqa: Y015
+        _WhichOneofReturnType__tearing_down: _TypeAlias = _typing.Literal["tearing_down"]  # noqa: Y015
+        _WhichOneofArgType__tearing_down: _TypeAlias = _typing.Literal["_tearing_down", b"_tearing_down"]  # noqa: Y015
+        @_typing.overload
+        def WhichOneof(self, oneof_group: _WhichOneofArgType__running) -> _WhichOneofReturnType__running | None: ...
+        @_typing.overload
+        def WhichOneof(self, oneof_group: _WhichOneofArgType__scheduled) -> _WhichOneofReturnType__scheduled | None: ...
+        @_typing.overload
+        def WhichOneof(self, oneof_group: _WhichOneofArgType__tearing_down) -> _WhichOneofReturnType__tearing_down | None: ...
+
     RETRY_FIELD_NUMBER: _builtins.int
     TIMEOUTS_FIELD_NUMBER: _builtins.int
-    HEARTBEAT_INTERVAL_FIELD_NUMBER: _builtins.int
+    HEARTBEAT_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def retry(self) -> Global___ExecutionPolicy.Retry:
         """The retry budget of the stage. Unset means no failure is retried."""
@@ -196,34 +258,28 @@ class ExecutionPolicy(_message.Message):
         """The time limits of each attempt."""
 
     @_builtins.property
-    def heartbeat_interval(self) -> _duration_pb2.Duration:
-        """How often an attempt that is SCHEDULED, RUNNING, CANCELLING or
-        TEARING_DOWN must report: every WriteNodes call that carries the
-        attempt's token and `current_attempt` (even an empty one) is a
-        heartbeat. When two intervals pass without one, the orchestrator ends
-        the attempt INCOMPLETE with FAILURE_KIND_LOST. Unset or zero means the
-        orchestrator's default interval; the executor may narrow it.
-        """
+    def heartbeat(self) -> Global___ExecutionPolicy.Heartbeat:
+        """The heartbeat intervals of each attempt. Unset requires no heartbeat."""
 
     def __init__(
         self,
         *,
         retry: Global___ExecutionPolicy.Retry | None = ...,
         timeouts: Global___ExecutionPolicy.Timeouts | None = ...,
-        heartbeat_interval: _duration_pb2.Duration | None = ...,
+        heartbeat: Global___ExecutionPolicy.Heartbeat | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_heartbeat_interval", b"_heartbeat_interval", "_retry", b"_retry", "_timeouts", b"_timeouts", "heartbeat_interval", b"heartbeat_interval", "retry", b"retry", "timeouts", b"timeouts"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_heartbeat", b"_heartbeat", "_retry", b"_retry", "_timeouts", b"_timeouts", "heartbeat", b"heartbeat", "retry", b"retry", "timeouts", b"timeouts"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_heartbeat_interval", b"_heartbeat_interval", "_retry", b"_retry", "_timeouts", b"_timeouts", "heartbeat_interval", b"heartbeat_interval", "retry", b"retry", "timeouts", b"timeouts"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_heartbeat", b"_heartbeat", "_retry", b"_retry", "_timeouts", b"_timeouts", "heartbeat", b"heartbeat", "retry", b"retry", "timeouts", b"timeouts"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType__heartbeat_interval: _TypeAlias = _typing.Literal["heartbeat_interval"]  # noqa: Y015
-    _WhichOneofArgType__heartbeat_interval: _TypeAlias = _typing.Literal["_heartbeat_interval", b"_heartbeat_interval"]  # noqa: Y015
+    _WhichOneofReturnType__heartbeat: _TypeAlias = _typing.Literal["heartbeat"]  # noqa: Y015
+    _WhichOneofArgType__heartbeat: _TypeAlias = _typing.Literal["_heartbeat", b"_heartbeat"]  # noqa: Y015
     _WhichOneofReturnType__retry: _TypeAlias = _typing.Literal["retry"]  # noqa: Y015
     _WhichOneofArgType__retry: _TypeAlias = _typing.Literal["_retry", b"_retry"]  # noqa: Y015
     _WhichOneofReturnType__timeouts: _TypeAlias = _typing.Literal["timeouts"]  # noqa: Y015
     _WhichOneofArgType__timeouts: _TypeAlias = _typing.Literal["_timeouts", b"_timeouts"]  # noqa: Y015
     @_typing.overload
-    def WhichOneof(self, oneof_group: _WhichOneofArgType__heartbeat_interval) -> _WhichOneofReturnType__heartbeat_interval | None: ...
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__heartbeat) -> _WhichOneofReturnType__heartbeat | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__retry) -> _WhichOneofReturnType__retry | None: ...
     @_typing.overload

@@ -35,15 +35,17 @@ class _FailureKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_FailureKi
     """The attempt did not reach RUNNING within the start timeout. Retryable."""
     FAILURE_KIND_RUN_TIMEOUT: _FailureKind.ValueType  # 3
     """The attempt stayed RUNNING longer than the run timeout and was
-    cancelled. Retryable.
-    """
-    FAILURE_KIND_STOP_TIMEOUT: _FailureKind.ValueType  # 4
-    """Cancelling or tearing down took longer than the stop timeout.
+    cancelled; set by the orchestrator as the attempt's cancel cause.
     Retryable.
     """
+    FAILURE_KIND_STOP_TIMEOUT: _FailureKind.ValueType  # 4
+    """Tearing down took longer than the stop timeout, for an attempt that
+    stopped on its own (a cancelled attempt ends with its cancel cause
+    instead). Retryable.
+    """
     FAILURE_KIND_LOST: _FailureKind.ValueType  # 5
-    """The attempt missed its heartbeats (two ExecutionPolicy.heartbeat_interval
-    without a report), or the executor no longer knows it. Retryable.
+    """The attempt missed its heartbeats (see ExecutionPolicy.heartbeat), or
+    the executor no longer knows it. Retryable.
     """
     FAILURE_KIND_REJECTED: _FailureKind.ValueType  # 6
     """The executor refused to run the attempt (invalid args, no permission, no
@@ -51,7 +53,9 @@ class _FailureKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_FailureKi
     the same way.
     """
     FAILURE_KIND_CANCELLED: _FailureKind.ValueType  # 7
-    """Someone cancelled the stage or the workplan. Never retried."""
+    """Someone cancelled the stage or the workplan; set by the orchestrator as
+    the attempt's cancel cause. Never retried.
+    """
 
 class FailureKind(_FailureKind, metaclass=_FailureKindEnumTypeWrapper):
     """Why a stage attempt ended without running to its end. The execution
@@ -68,15 +72,17 @@ FAILURE_KIND_START_TIMEOUT: FailureKind.ValueType  # 2
 """The attempt did not reach RUNNING within the start timeout. Retryable."""
 FAILURE_KIND_RUN_TIMEOUT: FailureKind.ValueType  # 3
 """The attempt stayed RUNNING longer than the run timeout and was
-cancelled. Retryable.
-"""
-FAILURE_KIND_STOP_TIMEOUT: FailureKind.ValueType  # 4
-"""Cancelling or tearing down took longer than the stop timeout.
+cancelled; set by the orchestrator as the attempt's cancel cause.
 Retryable.
 """
+FAILURE_KIND_STOP_TIMEOUT: FailureKind.ValueType  # 4
+"""Tearing down took longer than the stop timeout, for an attempt that
+stopped on its own (a cancelled attempt ends with its cancel cause
+instead). Retryable.
+"""
 FAILURE_KIND_LOST: FailureKind.ValueType  # 5
-"""The attempt missed its heartbeats (two ExecutionPolicy.heartbeat_interval
-without a report), or the executor no longer knows it. Retryable.
+"""The attempt missed its heartbeats (see ExecutionPolicy.heartbeat), or
+the executor no longer knows it. Retryable.
 """
 FAILURE_KIND_REJECTED: FailureKind.ValueType  # 6
 """The executor refused to run the attempt (invalid args, no permission, no
@@ -84,5 +90,7 @@ quota that will ever free up). Never retried: a retry would be refused
 the same way.
 """
 FAILURE_KIND_CANCELLED: FailureKind.ValueType  # 7
-"""Someone cancelled the stage or the workplan. Never retried."""
+"""Someone cancelled the stage or the workplan; set by the orchestrator as
+the attempt's cancel cause. Never retried.
+"""
 Global___FailureKind: _TypeAlias = FailureKind  # noqa: Y015

@@ -141,7 +141,7 @@ class NodeQuery(_message.Message):
     def nodes(self) -> _containers.RepeatedCompositeFieldContainer[_identifier_pb2.Identifier]:
         """The checks and stages to start from. Empty means every node of the
         workplan. Those the workplan does not hold are listed in
-        QueryNodesResponse.absent.
+        QueryNodesResponse.absent_nodes.
         """
 
     @_builtins.property

@@ -33,7 +33,8 @@ class _OmissionReasonEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Omissi
     """The reader may see the node but not this value's realm."""
     OMISSION_REASON_TOO_LARGE: _OmissionReason.ValueType  # 3
     """The value is larger than the reader's size limit, or the answer was
-    full; the digest still tells its size. Ask again for it alone.
+    full; the digest still tells its size. Fetch it with ReadValues, which
+    has no size limit.
     """
     OMISSION_REASON_UNAVAILABLE: _OmissionReason.ValueType  # 4
     """The value could not be loaded this time (a transient error or the
@@ -55,7 +56,8 @@ OMISSION_REASON_NO_ACCESS: OmissionReason.ValueType  # 2
 """The reader may see the node but not this value's realm."""
 OMISSION_REASON_TOO_LARGE: OmissionReason.ValueType  # 3
 """The value is larger than the reader's size limit, or the answer was
-full; the digest still tells its size. Ask again for it alone.
+full; the digest still tells its size. Fetch it with ReadValues, which
+has no size limit.
 """
 OMISSION_REASON_UNAVAILABLE: OmissionReason.ValueType  # 4
 """The value could not be loaded this time (a transient error or the

@@ -31,7 +31,7 @@ class QueryNodesRequest(_message.Message):
     node however the workplan changes meanwhile. Each page's
     WorkPlan.revision is the snapshot's.
 
-    Next ID: 6
+    Next ID: 7
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -41,6 +41,7 @@ class QueryNodesRequest(_message.Message):
     PAGE_SIZE_FIELD_NUMBER: _builtins.int
     PAGE_TOKEN_FIELD_NUMBER: _builtins.int
     SNAPSHOT_REVISION_FIELD_NUMBER: _builtins.int
+    STAGE_ATTEMPT_TOKEN_FIELD_NUMBER: _builtins.int
     page_size: _builtins.int
     """The most nodes to return in one page. Unset or 0 means the
     orchestrator's own limit; larger values are lowered to it.
@@ -49,14 +50,18 @@ class QueryNodesRequest(_message.Message):
     """Continue an earlier answer: its next_page_token. The rest of the
     request must be the same as then (otherwise INVALID_ARGUMENT). A token
     whose snapshot the orchestrator no longer keeps fails with
-    FAILED_PRECONDITION: start the query over.
+    ERROR_REASON_REVISION_EXPIRED (see ErrorReason): start the query over.
     """
     snapshot_revision: _builtins.int
     """Read the workplan as it was at this revision number, for example to
     read more nodes consistently with an earlier answer in one
     Transaction. Unset reads the latest revision. Ignored with page_token,
     which carries its own. A revision older than the orchestrator keeps
-    fails with FAILED_PRECONDITION.
+    fails with ERROR_REASON_REVISION_EXPIRED.
+    """
+    stage_attempt_token: _builtins.str
+    """The token of a stage attempt of the queried workplan, when the caller
+    reads as that attempt (see RunStageRequest.stage_attempt_token).
     """
     @_builtins.property
     def query(self) -> _node_query_pb2.NodeQuery:
@@ -74,10 +79,11 @@ class QueryNodesRequest(_message.Message):
         page_size: _builtins.int | None = ...,
         page_token: _builtins.str | None = ...,
         snapshot_revision: _builtins.int | None = ...,
+        stage_attempt_token: _builtins.str | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_page_size", b"_page_size", "_page_token", b"_page_token", "_query", b"_query", "_snapshot_revision", b"_snapshot_revision", "_values", b"_values", "page_size", b"page_size", "page_token", b"page_token", "query", b"query", "snapshot_revision", b"snapshot_revision", "values", b"values"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_page_size", b"_page_size", "_page_token", b"_page_token", "_query", b"_query", "_snapshot_revision", b"_snapshot_revision", "_stage_attempt_token", b"_stage_attempt_token", "_values", b"_values", "page_size", b"page_size", "page_token", b"page_token", "query", b"query", "snapshot_revision", b"snapshot_revision", "stage_attempt_token", b"stage_attempt_token", "values", b"values"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_page_size", b"_page_size", "_page_token", b"_page_token", "_query", b"_query", "_snapshot_revision", b"_snapshot_revision", "_values", b"_values", "page_size", b"page_size", "page_token", b"page_token", "query", b"query", "snapshot_revision", b"snapshot_revision", "values", b"values"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_page_size", b"_page_size", "_page_token", b"_page_token", "_query", b"_query", "_snapshot_revision", b"_snapshot_revision", "_stage_attempt_token", b"_stage_attempt_token", "_values", b"_values", "page_size", b"page_size", "page_token", b"page_token", "query", b"query", "snapshot_revision", b"snapshot_revision", "stage_attempt_token", b"stage_attempt_token", "values", b"values"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__page_size: _TypeAlias = _typing.Literal["page_size"]  # noqa: Y015
     _WhichOneofArgType__page_size: _TypeAlias = _typing.Literal["_page_size", b"_page_size"]  # noqa: Y015
@@ -87,6 +93,8 @@ class QueryNodesRequest(_message.Message):
     _WhichOneofArgType__query: _TypeAlias = _typing.Literal["_query", b"_query"]  # noqa: Y015
     _WhichOneofReturnType__snapshot_revision: _TypeAlias = _typing.Literal["snapshot_revision"]  # noqa: Y015
     _WhichOneofArgType__snapshot_revision: _TypeAlias = _typing.Literal["_snapshot_revision", b"_snapshot_revision"]  # noqa: Y015
+    _WhichOneofReturnType__stage_attempt_token: _TypeAlias = _typing.Literal["stage_attempt_token"]  # noqa: Y015
+    _WhichOneofArgType__stage_attempt_token: _TypeAlias = _typing.Literal["_stage_attempt_token", b"_stage_attempt_token"]  # noqa: Y015
     _WhichOneofReturnType__values: _TypeAlias = _typing.Literal["values"]  # noqa: Y015
     _WhichOneofArgType__values: _TypeAlias = _typing.Literal["_values", b"_values"]  # noqa: Y015
     @_typing.overload
@@ -97,6 +105,8 @@ class QueryNodesRequest(_message.Message):
     def WhichOneof(self, oneof_group: _WhichOneofArgType__query) -> _WhichOneofReturnType__query | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__snapshot_revision) -> _WhichOneofReturnType__snapshot_revision | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__stage_attempt_token) -> _WhichOneofReturnType__stage_attempt_token | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__values) -> _WhichOneofReturnType__values | None: ...
 

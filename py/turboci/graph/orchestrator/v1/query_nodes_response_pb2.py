@@ -27,7 +27,7 @@ from turboci.graph.orchestrator.v1 import completeness_pb2 as turboci_dot_graph_
 from turboci.graph.orchestrator.v1 import work_plan_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_work__plan__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n8turboci/graph/orchestrator/v1/query_nodes_response.proto\x12\x1dturboci.graph.orchestrator.v1\x1a%turboci/graph/ids/v1/identifier.proto\x1a\x30turboci/graph/orchestrator/v1/completeness.proto\x1a-turboci/graph/orchestrator/v1/work_plan.proto\"\xcf\x02\n\x12QueryNodesResponse\x12I\n\twork_plan\x18\x01 \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.WorkPlanH\x00R\x08workPlan\x88\x01\x01\x12T\n\x0c\x63ompleteness\x18\x02 \x01(\x0b\x32+.turboci.graph.orchestrator.v1.CompletenessH\x01R\x0c\x63ompleteness\x88\x01\x01\x12+\n\x0fnext_page_token\x18\x03 \x01(\tH\x02R\rnextPageToken\x88\x01\x01\x12\x38\n\x06\x61\x62sent\x18\x04 \x03(\x0b\x32 .turboci.graph.ids.v1.IdentifierR\x06\x61\x62sentB\x0c\n\n_work_planB\x0f\n\r_completenessB\x12\n\x10_next_page_tokenBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n8turboci/graph/orchestrator/v1/query_nodes_response.proto\x12\x1dturboci.graph.orchestrator.v1\x1a%turboci/graph/ids/v1/identifier.proto\x1a\x30turboci/graph/orchestrator/v1/completeness.proto\x1a-turboci/graph/orchestrator/v1/work_plan.proto\"\xe2\x02\n\x12QueryNodesResponse\x12I\n\twork_plan\x18\x01 \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.WorkPlanH\x00R\x08workPlan\x88\x01\x01\x12T\n\x0c\x63ompleteness\x18\x02 \x01(\x0b\x32+.turboci.graph.orchestrator.v1.CompletenessH\x01R\x0c\x63ompleteness\x88\x01\x01\x12+\n\x0fnext_page_token\x18\x03 \x01(\tH\x02R\rnextPageToken\x88\x01\x01\x12\x43\n\x0c\x61\x62sent_nodes\x18\x04 \x03(\x0b\x32 .turboci.graph.ids.v1.IdentifierR\x0b\x61\x62sentNodesB\x0c\n\n_work_planB\x0f\n\r_completenessB\x12\n\x10_next_page_tokenR\x06\x61\x62sentBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,5 +36,5 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'ZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpb'
   _globals['_QUERYNODESRESPONSE']._serialized_start=228
-  _globals['_QUERYNODESRESPONSE']._serialized_end=563
+  _globals['_QUERYNODESRESPONSE']._serialized_end=582
 # @@protoc_insertion_point(module_scope)

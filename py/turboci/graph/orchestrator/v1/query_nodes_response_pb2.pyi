@@ -36,7 +36,7 @@ class QueryNodesResponse(_message.Message):
     WORK_PLAN_FIELD_NUMBER: _builtins.int
     COMPLETENESS_FIELD_NUMBER: _builtins.int
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
-    ABSENT_FIELD_NUMBER: _builtins.int
+    ABSENT_NODES_FIELD_NUMBER: _builtins.int
     next_page_token: _builtins.str
     """Pass as QueryNodesRequest.page_token to get the next page, which reads
     the same snapshot. Empty on the last page.
@@ -52,10 +52,10 @@ class QueryNodesResponse(_message.Message):
         """Whether the answer is whole, and how to get the rest if not."""
 
     @_builtins.property
-    def absent(self) -> _containers.RepeatedCompositeFieldContainer[_identifier_pb2.Identifier]:
+    def absent_nodes(self) -> _containers.RepeatedCompositeFieldContainer[_identifier_pb2.Identifier]:
         """The checks and stages that NodeQuery.nodes named but the workplan does
         not hold at the snapshot revision, so a reader can tell "absent" from
-        "not on this page" (and pass them as Transaction.absent). Listed on the
+        "not on this page" (and pass them as Transaction.absent_nodes). Listed on the
         first page only.
         """
 
@@ -65,11 +65,11 @@ class QueryNodesResponse(_message.Message):
         work_plan: _work_plan_pb2.WorkPlan | None = ...,
         completeness: _completeness_pb2.Completeness | None = ...,
         next_page_token: _builtins.str | None = ...,
-        absent: _abc.Iterable[_identifier_pb2.Identifier] | None = ...,
+        absent_nodes: _abc.Iterable[_identifier_pb2.Identifier] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_completeness", b"_completeness", "_next_page_token", b"_next_page_token", "_work_plan", b"_work_plan", "completeness", b"completeness", "next_page_token", b"next_page_token", "work_plan", b"work_plan"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_completeness", b"_completeness", "_next_page_token", b"_next_page_token", "_work_plan", b"_work_plan", "absent", b"absent", "completeness", b"completeness", "next_page_token", b"next_page_token", "work_plan", b"work_plan"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_completeness", b"_completeness", "_next_page_token", b"_next_page_token", "_work_plan", b"_work_plan", "absent_nodes", b"absent_nodes", "completeness", b"completeness", "next_page_token", b"next_page_token", "work_plan", b"work_plan"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__completeness: _TypeAlias = _typing.Literal["completeness"]  # noqa: Y015
     _WhichOneofArgType__completeness: _TypeAlias = _typing.Literal["_completeness", b"_completeness"]  # noqa: Y015

@@ -27,7 +27,7 @@ from turboci.graph.ids.v1 import work_plan_id_pb2 as turboci_dot_graph_dot_ids_d
 from turboci.graph.orchestrator.v1 import value_selection_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_value__selection__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n:turboci/graph/orchestrator/v1/read_work_plan_request.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\'turboci/graph/ids/v1/work_plan_id.proto\x1a\x33turboci/graph/orchestrator/v1/value_selection.proto\"\xab\x03\n\x13ReadWorkPlanRequest\x12H\n\twork_plan\x18\x01 \x01(\x0b\x32 .turboci.graph.ids.v1.WorkPlanIdB\x04\xe2\x41\x01\x02H\x00R\x08workPlan\x88\x01\x01\x12J\n\x06values\x18\x02 \x01(\x0b\x32-.turboci.graph.orchestrator.v1.ValueSelectionH\x01R\x06values\x88\x01\x01\x12(\n\rinclude_edits\x18\x03 \x01(\x08H\x02R\x0cincludeEdits\x88\x01\x01\x12\"\n\npage_token\x18\x04 \x01(\tH\x03R\tpageToken\x88\x01\x01\x12 \n\tpage_size\x18\x05 \x01(\x05H\x04R\x08pageSize\x88\x01\x01\x12\x30\n\x11snapshot_revision\x18\x06 \x01(\x03H\x05R\x10snapshotRevision\x88\x01\x01\x42\x0c\n\n_work_planB\t\n\x07_valuesB\x10\n\x0e_include_editsB\r\n\x0b_page_tokenB\x0c\n\n_page_sizeB\x14\n\x12_snapshot_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n:turboci/graph/orchestrator/v1/read_work_plan_request.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\'turboci/graph/ids/v1/work_plan_id.proto\x1a\x33turboci/graph/orchestrator/v1/value_selection.proto\"\xf8\x03\n\x13ReadWorkPlanRequest\x12H\n\twork_plan\x18\x01 \x01(\x0b\x32 .turboci.graph.ids.v1.WorkPlanIdB\x04\xe2\x41\x01\x02H\x00R\x08workPlan\x88\x01\x01\x12J\n\x06values\x18\x02 \x01(\x0b\x32-.turboci.graph.orchestrator.v1.ValueSelectionH\x01R\x06values\x88\x01\x01\x12(\n\rinclude_edits\x18\x03 \x01(\x08H\x02R\x0cincludeEdits\x88\x01\x01\x12\"\n\npage_token\x18\x04 \x01(\tH\x03R\tpageToken\x88\x01\x01\x12 \n\tpage_size\x18\x05 \x01(\x05H\x04R\x08pageSize\x88\x01\x01\x12\x30\n\x11snapshot_revision\x18\x06 \x01(\x03H\x05R\x10snapshotRevision\x88\x01\x01\x12\x33\n\x13stage_attempt_token\x18\x07 \x01(\tH\x06R\x11stageAttemptToken\x88\x01\x01\x42\x0c\n\n_work_planB\t\n\x07_valuesB\x10\n\x0e_include_editsB\r\n\x0b_page_tokenB\x0c\n\n_page_sizeB\x14\n\x12_snapshot_revisionB\x16\n\x14_stage_attempt_tokenBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,5 +38,5 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_READWORKPLANREQUEST'].fields_by_name['work_plan']._loaded_options = None
   _globals['_READWORKPLANREQUEST'].fields_by_name['work_plan']._serialized_options = b'\342A\001\002'
   _globals['_READWORKPLANREQUEST']._serialized_start=221
-  _globals['_READWORKPLANREQUEST']._serialized_end=648
+  _globals['_READWORKPLANREQUEST']._serialized_end=725
 # @@protoc_insertion_point(module_scope)

@@ -24,10 +24,12 @@ DESCRIPTOR: _descriptor.FileDescriptor
 @_typing.final
 class ReadWorkPlanRequest(_message.Message):
     """Asks for a whole workplan: every check and stage with all their parts, a
-    page at a time (AIP-158). As with QueryNodes, every page reads the
-    snapshot the first page fixed.
+    page at a time (AIP-158). Paging and snapshots work as for
+    QueryNodesRequest: every page reads the snapshot the first page fixed, a
+    changed request with a page token is INVALID_ARGUMENT, and a snapshot the
+    orchestrator no longer keeps fails with ERROR_REASON_REVISION_EXPIRED.
 
-    Next ID: 7
+    Next ID: 8
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -38,12 +40,11 @@ class ReadWorkPlanRequest(_message.Message):
     PAGE_TOKEN_FIELD_NUMBER: _builtins.int
     PAGE_SIZE_FIELD_NUMBER: _builtins.int
     SNAPSHOT_REVISION_FIELD_NUMBER: _builtins.int
+    STAGE_ATTEMPT_TOKEN_FIELD_NUMBER: _builtins.int
     include_edits: _builtins.bool
     """Also return the edit histories of every node, which can be long."""
     page_token: _builtins.str
-    """Continue an earlier answer: its next_page_token. The rest of the
-    request must be the same as then.
-    """
+    """Continue an earlier answer: its next_page_token."""
     page_size: _builtins.int
     """The most nodes (checks and stages together) to return in one page.
     Unset or 0 means the orchestrator's own limit; larger values are
@@ -52,6 +53,10 @@ class ReadWorkPlanRequest(_message.Message):
     snapshot_revision: _builtins.int
     """Read the workplan as it was at this revision number. Unset reads the
     latest revision. Ignored with page_token, which carries its own.
+    """
+    stage_attempt_token: _builtins.str
+    """The token of a stage attempt of this workplan, when the caller reads as
+    that attempt (see RunStageRequest.stage_attempt_token).
     """
     @_builtins.property
     def work_plan(self) -> _work_plan_id_pb2.WorkPlanId:
@@ -70,10 +75,11 @@ class ReadWorkPlanRequest(_message.Message):
         page_token: _builtins.str | None = ...,
         page_size: _builtins.int | None = ...,
         snapshot_revision: _builtins.int | None = ...,
+        stage_attempt_token: _builtins.str | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_include_edits", b"_include_edits", "_page_size", b"_page_size", "_page_token", b"_page_token", "_snapshot_revision", b"_snapshot_revision", "_values", b"_values", "_work_plan", b"_work_plan", "include_edits", b"include_edits", "page_size", b"page_size", "page_token", b"page_token", "snapshot_revision", b"snapshot_revision", "values", b"values", "work_plan", b"work_plan"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_include_edits", b"_include_edits", "_page_size", b"_page_size", "_page_token", b"_page_token", "_snapshot_revision", b"_snapshot_revision", "_stage_attempt_token", b"_stage_attempt_token", "_values", b"_values", "_work_plan", b"_work_plan", "include_edits", b"include_edits", "page_size", b"page_size", "page_token", b"page_token", "snapshot_revision", b"snapshot_revision", "stage_attempt_token", b"stage_attempt_token", "values", b"values", "work_plan", b"work_plan"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_include_edits", b"_include_edits", "_page_size", b"_page_size", "_page_token", b"_page_token", "_snapshot_revision", b"_snapshot_revision", "_values", b"_values", "_work_plan", b"_work_plan", "include_edits", b"include_edits", "page_size", b"page_size", "page_token", b"page_token", "snapshot_revision", b"snapshot_revision", "values", b"values", "work_plan", b"work_plan"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_include_edits", b"_include_edits", "_page_size", b"_page_size", "_page_token", b"_page_token", "_snapshot_revision", b"_snapshot_revision", "_stage_attempt_token", b"_stage_attempt_token", "_values", b"_values", "_work_plan", b"_work_plan", "include_edits", b"include_edits", "page_size", b"page_size", "page_token", b"page_token", "snapshot_revision", b"snapshot_revision", "stage_attempt_token", b"stage_attempt_token", "values", b"values", "work_plan", b"work_plan"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__include_edits: _TypeAlias = _typing.Literal["include_edits"]  # noqa: Y015
     _WhichOneofArgType__include_edits: _TypeAlias = _typing.Literal["_include_edits", b"_include_edits"]  # noqa: Y015
@@ -83,6 +89,8 @@ class ReadWorkPlanRequest(_message.Message):
     _WhichOneofArgType__page_token: _TypeAlias = _typing.Literal["_page_token", b"_page_token"]  # noqa: Y015
     _WhichOneofReturnType__snapshot_revision: _TypeAlias = _typing.Literal["snapshot_revision"]  # noqa: Y015
     _WhichOneofArgType__snapshot_revision: _TypeAlias = _typing.Literal["_snapshot_revision", b"_snapshot_revision"]  # noqa: Y015
+    _WhichOneofReturnType__stage_attempt_token: _TypeAlias = _typing.Literal["stage_attempt_token"]  # noqa: Y015
+    _WhichOneofArgType__stage_attempt_token: _TypeAlias = _typing.Literal["_stage_attempt_token", b"_stage_attempt_token"]  # noqa: Y015
     _WhichOneofReturnType__values: _TypeAlias = _typing.Literal["values"]  # noqa: Y015
     _WhichOneofArgType__values: _TypeAlias = _typing.Literal["_values", b"_values"]  # noqa: Y015
     _WhichOneofReturnType__work_plan: _TypeAlias = _typing.Literal["work_plan"]  # noqa: Y015
@@ -95,6 +103,8 @@ class ReadWorkPlanRequest(_message.Message):
     def WhichOneof(self, oneof_group: _WhichOneofArgType__page_token) -> _WhichOneofReturnType__page_token | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__snapshot_revision) -> _WhichOneofReturnType__snapshot_revision | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__stage_attempt_token) -> _WhichOneofReturnType__stage_attempt_token | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__values) -> _WhichOneofReturnType__values | None: ...
     @_typing.overload

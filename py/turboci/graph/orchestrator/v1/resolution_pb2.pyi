@@ -34,8 +34,9 @@ class _ResolutionEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Resolution
     RESOLUTION_SATISFIED: _Resolution.ValueType  # 2
     """The condition is met. A resolved edge or group never changes again."""
     RESOLUTION_UNSATISFIABLE: _Resolution.ValueType  # 3
-    """The condition can never be met (the target became final without
-    meeting it, or does not exist). A resolved edge or group never changes
+    """The condition can never be met: the target became FINAL without
+    meeting it. (An edge to a node that does not exist is refused when it
+    is written; see Edge.target.) A resolved edge or group never changes
     again.
     """
 
@@ -51,8 +52,9 @@ may.
 RESOLUTION_SATISFIED: Resolution.ValueType  # 2
 """The condition is met. A resolved edge or group never changes again."""
 RESOLUTION_UNSATISFIABLE: Resolution.ValueType  # 3
-"""The condition can never be met (the target became final without
-meeting it, or does not exist). A resolved edge or group never changes
+"""The condition can never be met: the target became FINAL without
+meeting it. (An edge to a node that does not exist is refused when it
+is written; see Edge.target.) A resolved edge or group never changes
 again.
 """
 Global___Resolution: _TypeAlias = Resolution  # noqa: Y015

@@ -33,7 +33,7 @@ class StageAttempt(_message.Message):
     stage's executor runs them and reports their progress (see
     StageAttemptState for the lifecycle).
 
-    Next ID: 9
+    Next ID: 10
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -84,6 +84,7 @@ class StageAttempt(_message.Message):
     DETAILS_FIELD_NUMBER: _builtins.int
     PROCESS_ID_FIELD_NUMBER: _builtins.int
     HEARTBEAT_TIME_FIELD_NUMBER: _builtins.int
+    CANCEL_CAUSE_FIELD_NUMBER: _builtins.int
     state: _stage_attempt_state_pb2.StageAttemptState.ValueType
     """Where the attempt is in its lifecycle."""
     view_url: _builtins.str
@@ -93,8 +94,9 @@ class StageAttempt(_message.Message):
     process_id: _builtins.str
     """The process that claimed the attempt when it moved to RUNNING
     (StageAttemptWrite.process_id). A later report that names another
-    process is refused, so a copy of the work started by mistake learns to
-    stop before it writes. Unset until the attempt is claimed.
+    process is refused (ERROR_REASON_CLAIMED_BY_ANOTHER_PROCESS), so a copy
+    of the work started by mistake learns to stop before it writes. Unset
+    until the attempt is claimed.
     """
     @_builtins.property
     def id(self) -> _stage_attempt_id_pb2.StageAttemptId:
@@ -108,7 +110,9 @@ class StageAttempt(_message.Message):
 
     @_builtins.property
     def failure(self) -> _stage_attempt_failure_pb2.StageAttemptFailure:
-        """Why the attempt failed. Set only in INCOMPLETE."""
+        """Why the attempt failed. Set only in INCOMPLETE; for a cancelled attempt
+        its kind is cancel_cause's.
+        """
 
     @_builtins.property
     def details(self) -> _containers.RepeatedCompositeFieldContainer[_value_ref_pb2.ValueRef]:
@@ -118,9 +122,17 @@ class StageAttempt(_message.Message):
 
     @_builtins.property
     def heartbeat_time(self) -> _timestamp_pb2.Timestamp:
-        """When the attempt last reported (see ExecutionPolicy.heartbeat_interval).
+        """When the attempt last reported (see ExecutionPolicy.heartbeat).
         A heartbeat that changes nothing is no write and has no revision, so
         this is a time. Unset before the first report.
+        """
+
+    @_builtins.property
+    def cancel_cause(self) -> _stage_attempt_failure_pb2.StageAttemptFailure:
+        """Why the orchestrator cancelled the attempt, and so the failure it ends
+        with (see StageAttemptState). Set when the attempt moves to CANCELLING,
+        or ends from AWAITING_RETRY because of a cancel; unset for an attempt
+        that was never cancelled.
         """
 
     def __init__(
@@ -134,11 +146,14 @@ class StageAttempt(_message.Message):
         details: _abc.Iterable[_value_ref_pb2.ValueRef] | None = ...,
         process_id: _builtins.str | None = ...,
         heartbeat_time: _timestamp_pb2.Timestamp | None = ...,
+        cancel_cause: _stage_attempt_failure_pb2.StageAttemptFailure | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_failure", b"_failure", "_heartbeat_time", b"_heartbeat_time", "_id", b"_id", "_process_id", b"_process_id", "_state", b"_state", "_view_url", b"_view_url", "failure", b"failure", "heartbeat_time", b"heartbeat_time", "id", b"id", "process_id", b"process_id", "state", b"state", "view_url", b"view_url"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_cancel_cause", b"_cancel_cause", "_failure", b"_failure", "_heartbeat_time", b"_heartbeat_time", "_id", b"_id", "_process_id", b"_process_id", "_state", b"_state", "_view_url", b"_view_url", "cancel_cause", b"cancel_cause", "failure", b"failure", "heartbeat_time", b"heartbeat_time", "id", b"id", "process_id", b"process_id", "state", b"state", "view_url", b"view_url"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_failure", b"_failure", "_heartbeat_time", b"_heartbeat_time", "_id", b"_id", "_process_id", b"_process_id", "_state", b"_state", "_view_url", b"_view_url", "details", b"details", "failure", b"failure", "heartbeat_time", b"heartbeat_time", "id", b"id", "process_id", b"process_id", "state", b"state", "transitions", b"transitions", "view_url", b"view_url"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_cancel_cause", b"_cancel_cause", "_failure", b"_failure", "_heartbeat_time", b"_heartbeat_time", "_id", b"_id", "_process_id", b"_process_id", "_state", b"_state", "_view_url", b"_view_url", "cancel_cause", b"cancel_cause", "details", b"details", "failure", b"failure", "heartbeat_time", b"heartbeat_time", "id", b"id", "process_id", b"process_id", "state", b"state", "transitions", b"transitions", "view_url", b"view_url"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__cancel_cause: _TypeAlias = _typing.Literal["cancel_cause"]  # noqa: Y015
+    _WhichOneofArgType__cancel_cause: _TypeAlias = _typing.Literal["_cancel_cause", b"_cancel_cause"]  # noqa: Y015
     _WhichOneofReturnType__failure: _TypeAlias = _typing.Literal["failure"]  # noqa: Y015
     _WhichOneofArgType__failure: _TypeAlias = _typing.Literal["_failure", b"_failure"]  # noqa: Y015
     _WhichOneofReturnType__heartbeat_time: _TypeAlias = _typing.Literal["heartbeat_time"]  # noqa: Y015
@@ -151,6 +166,8 @@ class StageAttempt(_message.Message):
     _WhichOneofArgType__state: _TypeAlias = _typing.Literal["_state", b"_state"]  # noqa: Y015
     _WhichOneofReturnType__view_url: _TypeAlias = _typing.Literal["view_url"]  # noqa: Y015
     _WhichOneofArgType__view_url: _TypeAlias = _typing.Literal["_view_url", b"_view_url"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__cancel_cause) -> _WhichOneofReturnType__cancel_cause | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__failure) -> _WhichOneofReturnType__failure | None: ...
     @_typing.overload

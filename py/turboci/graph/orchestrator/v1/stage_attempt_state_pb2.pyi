@@ -44,14 +44,14 @@ class _StageAttemptStateEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Sta
     STAGE_ATTEMPT_STATE_SCHEDULED: _StageAttemptState.ValueType  # 3
     """The executor accepted the attempt and is getting it started (finding a
     machine, fetching inputs). The start timeout is counting, and so is
-    the heartbeat interval.
+    the SCHEDULED heartbeat if the policy sets one.
     Next states: STAGE_ATTEMPT_STATE_RUNNING, STAGE_ATTEMPT_STATE_COMPLETE,
     STAGE_ATTEMPT_STATE_CANCELLING, STAGE_ATTEMPT_STATE_INCOMPLETE.
     """
     STAGE_ATTEMPT_STATE_RUNNING: _StageAttemptState.ValueType  # 4
     """The attempt's work is running, claimed by one process
     (StageAttempt.process_id), and may write nodes with the attempt's
-    token. The run timeout and the heartbeat interval are counting.
+    token. The run timeout and the RUNNING heartbeat are counting.
     Next states: STAGE_ATTEMPT_STATE_CANCELLING,
     STAGE_ATTEMPT_STATE_TEARING_DOWN, STAGE_ATTEMPT_STATE_COMPLETE,
     STAGE_ATTEMPT_STATE_INCOMPLETE.
@@ -59,16 +59,17 @@ class _StageAttemptStateEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Sta
     STAGE_ATTEMPT_STATE_CANCELLING: _StageAttemptState.ValueType  # 5
     """The orchestrator asked for the attempt to stop (CancelStage to the
     executor, and the answer to the attempt's next write) and waits for it
-    to confirm. The attempt may still write nodes until it moves on. The
-    stop timeout and the heartbeat interval are counting.
+    to confirm, with StageAttempt.cancel_cause set. The attempt may still
+    write nodes until it moves on, unless the workplan is cancelled. The
+    stop timeout and the RUNNING heartbeat are counting.
     Next states: STAGE_ATTEMPT_STATE_TEARING_DOWN,
     STAGE_ATTEMPT_STATE_INCOMPLETE.
     """
     STAGE_ATTEMPT_STATE_TEARING_DOWN: _StageAttemptState.ValueType  # 6
     """The attempt's work has stopped and the executor is releasing what it
     held (machines, leases, log uploads). The attempt may no longer write
-    nodes, only report about itself. The stop timeout and the heartbeat
-    interval are counting.
+    nodes, only report about itself. The stop timeout and the TEARING_DOWN
+    heartbeat are counting.
     Next states: STAGE_ATTEMPT_STATE_COMPLETE,
     STAGE_ATTEMPT_STATE_INCOMPLETE.
     """
@@ -86,7 +87,8 @@ class _StageAttemptStateEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Sta
     """
     STAGE_ATTEMPT_STATE_AWAITING_RETRY: _StageAttemptState.ValueType  # 9
     """The first state of every attempt after the first: the attempt before
-    it ended INCOMPLETE and the execution policy grants a retry. The
+    it ended INCOMPLETE and the execution policy grants a retry. The retry
+    is born in the same write that ends the attempt before it. The
     orchestrator moves it to PENDING once the policy's retry delay has
     passed, or ends it INCOMPLETE (FAILURE_KIND_CANCELLED) if the stage or
     workplan is cancelled first.
@@ -118,6 +120,22 @@ class StageAttemptState(_StageAttemptState, metaclass=_StageAttemptStateEnumType
     and the attempt ends from there. An attempt still AWAITING_RETRY holds
     nothing and is ended INCOMPLETE at once.
 
+    The orchestrator owns the failure of an attempt it cancels. It records
+    the cause as StageAttempt.cancel_cause when it cancels
+    (FAILURE_KIND_CANCELLED for a cancel of the stage or the workplan,
+    FAILURE_KIND_RUN_TIMEOUT for a run timeout) and sends it in
+    CancelStageRequest. From then on the attempt ends INCOMPLETE with that
+    failure, whatever happens: an executor's report of INCOMPLETE with
+    another kind, or of COMPLETE from TEARING_DOWN, is accepted and recorded
+    as INCOMPLETE with the cause's kind (the executor's message is kept), and
+    so is the stop timeout running out (not FAILURE_KIND_STOP_TIMEOUT, which
+    is for an attempt that stopped on its own). A cancelled attempt is never
+    COMPLETE: the orchestrator gave up on it when it cancelled, and whether
+    the stage is retried follows from the cause alone. The check results it
+    wrote stay. An
+    attempt that was never SCHEDULED is ended by the orchestrator as soon as
+    the executor has answered the CancelStage (see CancelStageRequest).
+
     Every attempt ends in one of two states: COMPLETE when it ran to its
     end, INCOMPLETE when it did not (see its failure). A failed attempt stays
     INCOMPLETE whether or not a retry follows: the retry is the next attempt,
@@ -146,14 +164,14 @@ STAGE_ATTEMPT_STATE_INCOMPLETE.
 STAGE_ATTEMPT_STATE_SCHEDULED: StageAttemptState.ValueType  # 3
 """The executor accepted the attempt and is getting it started (finding a
 machine, fetching inputs). The start timeout is counting, and so is
-the heartbeat interval.
+the SCHEDULED heartbeat if the policy sets one.
 Next states: STAGE_ATTEMPT_STATE_RUNNING, STAGE_ATTEMPT_STATE_COMPLETE,
 STAGE_ATTEMPT_STATE_CANCELLING, STAGE_ATTEMPT_STATE_INCOMPLETE.
 """
 STAGE_ATTEMPT_STATE_RUNNING: StageAttemptState.ValueType  # 4
 """The attempt's work is running, claimed by one process
 (StageAttempt.process_id), and may write nodes with the attempt's
-token. The run timeout and the heartbeat interval are counting.
+token. The run timeout and the RUNNING heartbeat are counting.
 Next states: STAGE_ATTEMPT_STATE_CANCELLING,
 STAGE_ATTEMPT_STATE_TEARING_DOWN, STAGE_ATTEMPT_STATE_COMPLETE,
 STAGE_ATTEMPT_STATE_INCOMPLETE.
@@ -161,16 +179,17 @@ STAGE_ATTEMPT_STATE_INCOMPLETE.
 STAGE_ATTEMPT_STATE_CANCELLING: StageAttemptState.ValueType  # 5
 """The orchestrator asked for the attempt to stop (CancelStage to the
 executor, and the answer to the attempt's next write) and waits for it
-to confirm. The attempt may still write nodes until it moves on. The
-stop timeout and the heartbeat interval are counting.
+to confirm, with StageAttempt.cancel_cause set. The attempt may still
+write nodes until it moves on, unless the workplan is cancelled. The
+stop timeout and the RUNNING heartbeat are counting.
 Next states: STAGE_ATTEMPT_STATE_TEARING_DOWN,
 STAGE_ATTEMPT_STATE_INCOMPLETE.
 """
 STAGE_ATTEMPT_STATE_TEARING_DOWN: StageAttemptState.ValueType  # 6
 """The attempt's work has stopped and the executor is releasing what it
 held (machines, leases, log uploads). The attempt may no longer write
-nodes, only report about itself. The stop timeout and the heartbeat
-interval are counting.
+nodes, only report about itself. The stop timeout and the TEARING_DOWN
+heartbeat are counting.
 Next states: STAGE_ATTEMPT_STATE_COMPLETE,
 STAGE_ATTEMPT_STATE_INCOMPLETE.
 """
@@ -188,7 +207,8 @@ Next states: none.
 """
 STAGE_ATTEMPT_STATE_AWAITING_RETRY: StageAttemptState.ValueType  # 9
 """The first state of every attempt after the first: the attempt before
-it ended INCOMPLETE and the execution policy grants a retry. The
+it ended INCOMPLETE and the execution policy grants a retry. The retry
+is born in the same write that ends the attempt before it. The
 orchestrator moves it to PENDING once the policy's retry delay has
 passed, or ends it INCOMPLETE (FAILURE_KIND_CANCELLED) if the stage or
 workplan is cancelled first.

@@ -29,7 +29,7 @@ class StageAttemptWrite(_message.Message):
     """A stage attempt's report about itself, sent by its executor (or by the
     attempt's own work) with the attempt's token. Every WriteNodes call that
     carries one, even an empty one, is a heartbeat (see
-    ExecutionPolicy.heartbeat_interval), and its answer tells the attempt
+    ExecutionPolicy.heartbeat), and its answer tells the attempt
     where it stands (WriteNodesResponse.current_attempt).
 
     Next ID: 6
@@ -45,7 +45,7 @@ class StageAttemptWrite(_message.Message):
     state: _stage_attempt_state_pb2.StageAttemptState.ValueType
     """The state the attempt has reached. A report may make only these moves;
     the orchestrator makes the others itself and refuses the rest with
-    FAILED_PRECONDITION:
+    ERROR_REASON_FIELD_NOT_WRITABLE:
 
      - PENDING to RUNNING or COMPLETE, for an executor that does the work
        while it accepts it (a no-op or built-in stage);
@@ -55,7 +55,9 @@ class StageAttemptWrite(_message.Message):
      - TEARING_DOWN to COMPLETE or INCOMPLETE.
 
     An attempt reported INCOMPLETE whose failure the policy may still retry
-    stays INCOMPLETE; the stage's next attempt starts AWAITING_RETRY.
+    stays INCOMPLETE; the stage's next attempt starts AWAITING_RETRY. A
+    cancelled attempt's end is recorded with its cancel cause, whatever the
+    report says (see StageAttemptState).
     """
     view_url: _builtins.str
     """Where people can watch the attempt in the executor's interface."""
@@ -65,8 +67,8 @@ class StageAttemptWrite(_message.Message):
     move to RUNNING (or straight to COMPLETE), which records it as
     StageAttempt.process_id. From then on a report that names a process
     must name this one: another ID (a second copy of the work, started by a
-    redelivered task) fails with FAILED_PRECONDITION and a WriteConflict
-    with REASON_CLAIMED, and that process should drop the work. Repeating
+    redelivered task) fails with ERROR_REASON_CLAIMED_BY_ANOTHER_PROCESS,
+    and that process should drop the work. Repeating
     the claim with the same ID succeeds, so a retried call is safe. The
     executor's own reports (for example the end of TEARING_DOWN) may leave
     it unset.

@@ -53,7 +53,7 @@ class Stage(_message.Message):
     EXECUTION_POLICY_FIELD_NUMBER: _builtins.int
     DEPENDENCIES_FIELD_NUMBER: _builtins.int
     ATTEMPTS_FIELD_NUMBER: _builtins.int
-    GROUP_FIELD_NUMBER: _builtins.int
+    GROUP_STAGES_FIELD_NUMBER: _builtins.int
     EDITS_FIELD_NUMBER: _builtins.int
     CREATE_REVISION_FIELD_NUMBER: _builtins.int
     UPDATE_REVISION_FIELD_NUMBER: _builtins.int
@@ -63,9 +63,8 @@ class Stage(_message.Message):
     state: _stage_state_pb2.StageState.ValueType
     """Where the stage is in its lifecycle."""
     realm: _builtins.str
-    """The access realm of the stage, as "<project>:<realm>": who may read
-    and change it, and the realm of the nodes and values its attempts
-    write without naming one. Set when the stage is created
+    """The access realm of the stage, as "<project>:<realm>" (see Permission
+    for what it governs and its default). Set when the stage is created
     (StageWrite.realm) and never changed.
     """
     @_builtins.property
@@ -96,9 +95,22 @@ class Stage(_message.Message):
         """
 
     @_builtins.property
-    def group(self) -> _containers.RepeatedCompositeFieldContainer[_stage_id_pb2.StageId]:
-        """The stages that this stage's attempts added to the workplan. The stage
-        stays AWAITING_GROUP until they are all FINAL.
+    def group_stages(self) -> _containers.RepeatedCompositeFieldContainer[_stage_id_pb2.StageId]:
+        """The stage's group: the stages its attempts created with
+        StageWrite.join_group, oldest first. Whoever depends on this stage
+        waits for its whole group: the stage stays AWAITING_GROUP until every
+        member is FINAL, and cancelling it cancels them (StageWrite.cancel).
+        Joining is opt-in because a member that waited, directly or through an
+        assigned check, on the stage that holds it would wait forever; such a
+        write is refused (see DependencyGroup). As the real TurboCI's
+        continuation group, the group is explicit; unlike it, a member joins by
+        its own creation rather than by an edge the parent writes, so a group
+        never names a stage that does not exist.
+
+        Members stay when the attempt that created them fails: a retry finds
+        them in the group (and in the workplan, under the IDs its stage
+        allocated; see AllocateNodeIdsRequest) and may use, change or cancel
+        them rather than create them again.
         """
 
     @_builtins.property
@@ -141,7 +153,7 @@ class Stage(_message.Message):
         execution_policy: _execution_policy_pb2.ExecutionPolicy | None = ...,
         dependencies: _dependency_group_pb2.DependencyGroup | None = ...,
         attempts: _abc.Iterable[_stage_attempt_pb2.StageAttempt] | None = ...,
-        group: _abc.Iterable[_stage_id_pb2.StageId] | None = ...,
+        group_stages: _abc.Iterable[_stage_id_pb2.StageId] | None = ...,
         edits: _abc.Iterable[_stage_edit_pb2.StageEdit] | None = ...,
         create_revision: _revision_pb2.Revision | None = ...,
         update_revision: _revision_pb2.Revision | None = ...,
@@ -151,7 +163,7 @@ class Stage(_message.Message):
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_args", b"_args", "_create_revision", b"_create_revision", "_dependencies", b"_dependencies", "_execution_policy", b"_execution_policy", "_id", b"_id", "_realm", b"_realm", "_requested_execution_policy", b"_requested_execution_policy", "_state", b"_state", "_update_revision", b"_update_revision", "args", b"args", "create_revision", b"create_revision", "dependencies", b"dependencies", "execution_policy", b"execution_policy", "id", b"id", "realm", b"realm", "requested_execution_policy", b"requested_execution_policy", "state", b"state", "update_revision", b"update_revision"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_args", b"_args", "_create_revision", b"_create_revision", "_dependencies", b"_dependencies", "_execution_policy", b"_execution_policy", "_id", b"_id", "_realm", b"_realm", "_requested_execution_policy", b"_requested_execution_policy", "_state", b"_state", "_update_revision", b"_update_revision", "args", b"args", "assignments", b"assignments", "attempts", b"attempts", "create_revision", b"create_revision", "dependencies", b"dependencies", "edits", b"edits", "execution_policy", b"execution_policy", "group", b"group", "id", b"id", "realm", b"realm", "requested_execution_policy", b"requested_execution_policy", "state", b"state", "update_revision", b"update_revision"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_args", b"_args", "_create_revision", b"_create_revision", "_dependencies", b"_dependencies", "_execution_policy", b"_execution_policy", "_id", b"_id", "_realm", b"_realm", "_requested_execution_policy", b"_requested_execution_policy", "_state", b"_state", "_update_revision", b"_update_revision", "args", b"args", "assignments", b"assignments", "attempts", b"attempts", "create_revision", b"create_revision", "dependencies", b"dependencies", "edits", b"edits", "execution_policy", b"execution_policy", "group_stages", b"group_stages", "id", b"id", "realm", b"realm", "requested_execution_policy", b"requested_execution_policy", "state", b"state", "update_revision", b"update_revision"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__args: _TypeAlias = _typing.Literal["args"]  # noqa: Y015
     _WhichOneofArgType__args: _TypeAlias = _typing.Literal["_args", b"_args"]  # noqa: Y015

@@ -38,9 +38,8 @@ class _StageStateEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_StageState
     Next states: STAGE_STATE_AWAITING_GROUP, STAGE_STATE_FINAL.
     """
     STAGE_STATE_AWAITING_GROUP: _StageState.ValueType  # 3
-    """The last attempt has ended, but stages created by the stage's attempts
-    (its group) are not all FINAL yet. Whoever depends on this stage waits
-    for the whole group.
+    """The last attempt has ended, but the stage's group (Stage.group_stages)
+    is not all FINAL yet.
     Next states: STAGE_STATE_FINAL.
     """
     STAGE_STATE_FINAL: _StageState.ValueType  # 4
@@ -55,8 +54,8 @@ class StageState(_StageState, metaclass=_StageStateEnumTypeWrapper):
     are satisfied the orchestrator starts ATTEMPTING it: it creates attempt 1
     and, when an attempt fails in a way the execution policy allows to retry,
     the next one. After the last attempt has ended the stage waits in
-    AWAITING_GROUP for the stages its attempts added to the workplan, and
-    then becomes FINAL. A stage whose dependencies can never be satisfied, or
+    AWAITING_GROUP for its group (Stage.group_stages), and then becomes
+    FINAL. A stage whose dependencies can never be satisfied, or
     that is cancelled before it ran, goes straight to FINAL with no attempts.
     States only move forward.
 
@@ -76,9 +75,8 @@ ended (a retry waits AWAITING_RETRY until its delay has passed).
 Next states: STAGE_STATE_AWAITING_GROUP, STAGE_STATE_FINAL.
 """
 STAGE_STATE_AWAITING_GROUP: StageState.ValueType  # 3
-"""The last attempt has ended, but stages created by the stage's attempts
-(its group) are not all FINAL yet. Whoever depends on this stage waits
-for the whole group.
+"""The last attempt has ended, but the stage's group (Stage.group_stages)
+is not all FINAL yet.
 Next states: STAGE_STATE_FINAL.
 """
 STAGE_STATE_FINAL: StageState.ValueType  # 4

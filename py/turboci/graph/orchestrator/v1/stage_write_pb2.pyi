@@ -29,17 +29,17 @@ DESCRIPTOR: _descriptor.FileDescriptor
 
 @_typing.final
 class StageWrite(_message.Message):
-    """A change to one stage, or its creation when the ID is new. A stage
-    created by a running attempt joins the group of that attempt's stage.
+    """A change to one stage, or its creation when the ID is new.
 
     Which fields a write touches: without `update_mask`, every field that is
     set is written and unset fields leave the stage as it is. With
-    `update_mask`, exactly the listed fields are written, even when empty,
-    which is how a list is cleared. The `writable` option on each field says
-    in which stage states it may be set; a write outside them fails with
-    FAILED_PRECONDITION.
+    `update_mask`, exactly the listed data fields are written, even when
+    empty, which is how a list is cleared (control fields always apply; see
+    WriteNodesRequest). The `writable` option on each field says in which
+    stage states it may be set, and IMMUTABLE fields are set only when the
+    stage is created; see WriteRule.
 
-    Next ID: 12
+    Next ID: 13
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -54,24 +54,35 @@ class StageWrite(_message.Message):
     REALM_FIELD_NUMBER: _builtins.int
     CREATE_ONLY_FIELD_NUMBER: _builtins.int
     UPDATE_MASK_FIELD_NUMBER: _builtins.int
+    JOIN_GROUP_FIELD_NUMBER: _builtins.int
     cancel: _builtins.bool
     """Stop the stage: a PLANNED stage becomes FINAL without attempts, an
-    ATTEMPTING one has its current attempt cancelled and gets no retry.
+    ATTEMPTING one has its current attempt cancelled (FAILURE_KIND_CANCELLED;
+    see StageAttemptState) and gets no retry. The cancel reaches the stage's
+    group: every stage in Stage.group_stages that is not FINAL is
+    cancelled in the same write, and theirs in turn. Cancelling a stage
+    that is already cancelled or FINAL changes nothing.
     """
     expected_revision: _builtins.int
     """Apply the request only if the stage's update_revision number is still
-    this; otherwise the whole request fails with ABORTED and a
-    WriteConflict. Unset writes unconditionally.
+    this; otherwise the whole request fails with
+    ERROR_REASON_WRITE_CONFLICT. Unset writes unconditionally.
     """
     realm: _builtins.str
     """The access realm of a new stage, as "<project>:<realm>". Unset means
-    the realm of the writing attempt's stage, or the workplan's realm for
-    other writers. Set only when creating.
+    the default realm of a new node (see Permission).
     """
     create_only: _builtins.bool
     """Only create: if the stage already exists, the whole request fails with
-    ABORTED and a WriteConflict naming it and its current revision, instead
-    of changing it. For writers that may race to create the same stage.
+    ERROR_REASON_WRITE_CONFLICT (REASON_EXISTS) instead of changing it. For
+    writers that may race to create the same stage.
+    """
+    join_group: _builtins.bool
+    """Make the new stage a member of the group of the writing attempt's stage
+    (Stage.group_stages), so that whoever depends on that stage waits for
+    this one too. Only a stage attempt may set it, only when creating the
+    stage. Unset leaves the new stage on its own: joining is never
+    automatic.
     """
     @_builtins.property
     def id(self) -> _stage_id_pb2.StageId:
@@ -109,10 +120,10 @@ class StageWrite(_message.Message):
 
     @_builtins.property
     def update_mask(self) -> _field_mask_pb2.FieldMask:
-        """The fields of this message to write: "args", "execution_policy",
+        """The data fields of this message to write: "args", "execution_policy",
         "dependencies" or "assignments". Listed fields are written even when
-        empty or unset, which clears them; set fields that are not listed are
-        an error (INVALID_ARGUMENT). Unset writes every set field.
+        empty or unset, which clears them; data fields that are set but not
+        listed are an error (INVALID_ARGUMENT). Unset writes every set field.
         """
 
     def __init__(
@@ -128,10 +139,11 @@ class StageWrite(_message.Message):
         realm: _builtins.str | None = ...,
         create_only: _builtins.bool | None = ...,
         update_mask: _field_mask_pb2.FieldMask | None = ...,
+        join_group: _builtins.bool | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_args", b"_args", "_cancel", b"_cancel", "_create_only", b"_create_only", "_dependencies", b"_dependencies", "_execution_policy", b"_execution_policy", "_expected_revision", b"_expected_revision", "_id", b"_id", "_realm", b"_realm", "_update_mask", b"_update_mask", "args", b"args", "cancel", b"cancel", "create_only", b"create_only", "dependencies", b"dependencies", "execution_policy", b"execution_policy", "expected_revision", b"expected_revision", "id", b"id", "realm", b"realm", "update_mask", b"update_mask"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_args", b"_args", "_cancel", b"_cancel", "_create_only", b"_create_only", "_dependencies", b"_dependencies", "_execution_policy", b"_execution_policy", "_expected_revision", b"_expected_revision", "_id", b"_id", "_join_group", b"_join_group", "_realm", b"_realm", "_update_mask", b"_update_mask", "args", b"args", "cancel", b"cancel", "create_only", b"create_only", "dependencies", b"dependencies", "execution_policy", b"execution_policy", "expected_revision", b"expected_revision", "id", b"id", "join_group", b"join_group", "realm", b"realm", "update_mask", b"update_mask"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_args", b"_args", "_cancel", b"_cancel", "_create_only", b"_create_only", "_dependencies", b"_dependencies", "_execution_policy", b"_execution_policy", "_expected_revision", b"_expected_revision", "_id", b"_id", "_realm", b"_realm", "_update_mask", b"_update_mask", "args", b"args", "assignments", b"assignments", "cancel", b"cancel", "create_only", b"create_only", "dependencies", b"dependencies", "execution_policy", b"execution_policy", "expected_revision", b"expected_revision", "id", b"id", "realm", b"realm", "update_mask", b"update_mask"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_args", b"_args", "_cancel", b"_cancel", "_create_only", b"_create_only", "_dependencies", b"_dependencies", "_execution_policy", b"_execution_policy", "_expected_revision", b"_expected_revision", "_id", b"_id", "_join_group", b"_join_group", "_realm", b"_realm", "_update_mask", b"_update_mask", "args", b"args", "assignments", b"assignments", "cancel", b"cancel", "create_only", b"create_only", "dependencies", b"dependencies", "execution_policy", b"execution_policy", "expected_revision", b"expected_revision", "id", b"id", "join_group", b"join_group", "realm", b"realm", "update_mask", b"update_mask"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__args: _TypeAlias = _typing.Literal["args"]  # noqa: Y015
     _WhichOneofArgType__args: _TypeAlias = _typing.Literal["_args", b"_args"]  # noqa: Y015
@@ -147,6 +159,8 @@ class StageWrite(_message.Message):
     _WhichOneofArgType__expected_revision: _TypeAlias = _typing.Literal["_expected_revision", b"_expected_revision"]  # noqa: Y015
     _WhichOneofReturnType__id: _TypeAlias = _typing.Literal["id"]  # noqa: Y015
     _WhichOneofArgType__id: _TypeAlias = _typing.Literal["_id", b"_id"]  # noqa: Y015
+    _WhichOneofReturnType__join_group: _TypeAlias = _typing.Literal["join_group"]  # noqa: Y015
+    _WhichOneofArgType__join_group: _TypeAlias = _typing.Literal["_join_group", b"_join_group"]  # noqa: Y015
     _WhichOneofReturnType__realm: _TypeAlias = _typing.Literal["realm"]  # noqa: Y015
     _WhichOneofArgType__realm: _TypeAlias = _typing.Literal["_realm", b"_realm"]  # noqa: Y015
     _WhichOneofReturnType__update_mask: _TypeAlias = _typing.Literal["update_mask"]  # noqa: Y015
@@ -165,6 +179,8 @@ class StageWrite(_message.Message):
     def WhichOneof(self, oneof_group: _WhichOneofArgType__expected_revision) -> _WhichOneofReturnType__expected_revision | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__id) -> _WhichOneofReturnType__id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__join_group) -> _WhichOneofReturnType__join_group | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__realm) -> _WhichOneofReturnType__realm | None: ...
     @_typing.overload

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from turboci.graph.ids.v1 import identifier_pb2 as turboci_dot_graph_dot_ids_dot_v1_dot_identifier__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n/turboci/graph/orchestrator/v1/transaction.proto\x12\x1dturboci.graph.orchestrator.v1\x1a%turboci/graph/ids/v1/identifier.proto\"\xe5\x02\n\x0bTransaction\x12\x45\n\x05reads\x18\x01 \x03(\x0b\x32/.turboci.graph.orchestrator.v1.Transaction.ReadR\x05reads\x12\x38\n\x06\x61\x62sent\x18\x02 \x03(\x0b\x32 .turboci.graph.ids.v1.IdentifierR\x06\x61\x62sent\x12\x30\n\x11snapshot_revision\x18\x03 \x01(\x03H\x00R\x10snapshotRevision\x88\x01\x01\x1a\x8c\x01\n\x04Read\x12\x39\n\x04node\x18\x01 \x01(\x0b\x32 .turboci.graph.ids.v1.IdentifierH\x00R\x04node\x88\x01\x01\x12,\n\x0fupdate_revision\x18\x02 \x01(\x03H\x01R\x0eupdateRevision\x88\x01\x01\x42\x07\n\x05_nodeB\x12\n\x10_update_revisionB\x14\n\x12_snapshot_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n/turboci/graph/orchestrator/v1/transaction.proto\x12\x1dturboci.graph.orchestrator.v1\x1a%turboci/graph/ids/v1/identifier.proto\"\xf8\x02\n\x0bTransaction\x12\x45\n\x05reads\x18\x01 \x03(\x0b\x32/.turboci.graph.orchestrator.v1.Transaction.ReadR\x05reads\x12\x43\n\x0c\x61\x62sent_nodes\x18\x02 \x03(\x0b\x32 .turboci.graph.ids.v1.IdentifierR\x0b\x61\x62sentNodes\x12\x30\n\x11snapshot_revision\x18\x03 \x01(\x03H\x00R\x10snapshotRevision\x88\x01\x01\x1a\x8c\x01\n\x04Read\x12\x39\n\x04node\x18\x01 \x01(\x0b\x32 .turboci.graph.ids.v1.IdentifierH\x00R\x04node\x88\x01\x01\x12,\n\x0fupdate_revision\x18\x02 \x01(\x03H\x01R\x0eupdateRevision\x88\x01\x01\x42\x07\n\x05_nodeB\x12\n\x10_update_revisionB\x14\n\x12_snapshot_revisionR\x06\x61\x62sentBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,7 +34,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'ZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpb'
   _globals['_TRANSACTION']._serialized_start=122
-  _globals['_TRANSACTION']._serialized_end=479
-  _globals['_TRANSACTION_READ']._serialized_start=317
-  _globals['_TRANSACTION_READ']._serialized_end=457
+  _globals['_TRANSACTION']._serialized_end=498
+  _globals['_TRANSACTION_READ']._serialized_start=328
+  _globals['_TRANSACTION_READ']._serialized_end=468
 # @@protoc_insertion_point(module_scope)

@@ -27,14 +27,14 @@ class Transaction(_message.Message):
     """What a write was based on: the nodes the writer read, at the revisions it
     saw them, and the nodes it looked for and did not find. The orchestrator
     applies the write only if all of that still holds when it commits;
-    otherwise the whole request fails with ABORTED and a WriteConflict that
-    names each node that changed or appeared. The writer then reads again and
-    decides again.
+    otherwise the whole request fails with ERROR_REASON_WRITE_CONFLICT,
+    naming each node that changed or appeared. The writer then reads again
+    and decides again.
 
     A typical loop: QueryNodes; decide; WriteNodes with a Transaction built
     from the answer (its WorkPlan.revision as `snapshot_revision`, the nodes
     the decision used as `reads`, the IDs it asked for that came back in
-    QueryNodesResponse.absent as `absent`); on ABORTED start over.
+    QueryNodesResponse.absent_nodes as `absent_nodes`); on a conflict start over.
 
     Next ID: 4
     """
@@ -80,7 +80,7 @@ class Transaction(_message.Message):
         def WhichOneof(self, oneof_group: _WhichOneofArgType__update_revision) -> _WhichOneofReturnType__update_revision | None: ...
 
     READS_FIELD_NUMBER: _builtins.int
-    ABSENT_FIELD_NUMBER: _builtins.int
+    ABSENT_NODES_FIELD_NUMBER: _builtins.int
     SNAPSHOT_REVISION_FIELD_NUMBER: _builtins.int
     snapshot_revision: _builtins.int
     """The revision of the answer the writer read (WorkPlan.revision). When
@@ -93,7 +93,7 @@ class Transaction(_message.Message):
         """The nodes the decision was based on."""
 
     @_builtins.property
-    def absent(self) -> _containers.RepeatedCompositeFieldContainer[_identifier_pb2.Identifier]:
+    def absent_nodes(self) -> _containers.RepeatedCompositeFieldContainer[_identifier_pb2.Identifier]:
         """Checks and stages the writer expects not to exist, for example because
         a query listed them as absent. The write conflicts if any exists by
         then. A CheckWrite or StageWrite with `create_only` says the same of
@@ -104,12 +104,12 @@ class Transaction(_message.Message):
         self,
         *,
         reads: _abc.Iterable[Global___Transaction.Read] | None = ...,
-        absent: _abc.Iterable[_identifier_pb2.Identifier] | None = ...,
+        absent_nodes: _abc.Iterable[_identifier_pb2.Identifier] | None = ...,
         snapshot_revision: _builtins.int | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_snapshot_revision", b"_snapshot_revision", "snapshot_revision", b"snapshot_revision"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_snapshot_revision", b"_snapshot_revision", "absent", b"absent", "reads", b"reads", "snapshot_revision", b"snapshot_revision"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_snapshot_revision", b"_snapshot_revision", "absent_nodes", b"absent_nodes", "reads", b"reads", "snapshot_revision", b"snapshot_revision"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__snapshot_revision: _TypeAlias = _typing.Literal["snapshot_revision"]  # noqa: Y015
     _WhichOneofArgType__snapshot_revision: _TypeAlias = _typing.Literal["_snapshot_revision", b"_snapshot_revision"]  # noqa: Y015

@@ -11,8 +11,12 @@ from turboci.graph.orchestrator.v1 import create_work_plan_request_pb2 as turboc
 from turboci.graph.orchestrator.v1 import create_work_plan_response_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_create__work__plan__response__pb2
 from turboci.graph.orchestrator.v1 import query_nodes_request_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_query__nodes__request__pb2
 from turboci.graph.orchestrator.v1 import query_nodes_response_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_query__nodes__response__pb2
+from turboci.graph.orchestrator.v1 import read_values_request_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_read__values__request__pb2
+from turboci.graph.orchestrator.v1 import read_values_response_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_read__values__response__pb2
 from turboci.graph.orchestrator.v1 import read_work_plan_request_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_read__work__plan__request__pb2
 from turboci.graph.orchestrator.v1 import read_work_plan_response_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_read__work__plan__response__pb2
+from turboci.graph.orchestrator.v1 import watch_work_plan_request_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_watch__work__plan__request__pb2
+from turboci.graph.orchestrator.v1 import watch_work_plan_response_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_watch__work__plan__response__pb2
 from turboci.graph.orchestrator.v1 import write_nodes_request_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_write__nodes__request__pb2
 from turboci.graph.orchestrator.v1 import write_nodes_response_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_write__nodes__response__pb2
 
@@ -41,6 +45,30 @@ class TurboCIOrchestratorStub:
     dependencies, runs their stages through stage executors and answers
     questions about them. Clients create and cancel workplans and read them;
     stage attempts (and the executors running them) write nodes.
+
+    Who may do what is decided by permissions in realms (see Permission for
+    the realm of every node and value) and, for a stage attempt, by its token
+    (see RunStageRequest.stage_attempt_token). Refusals a caller can act on
+    carry an ErrorReason.
+
+    A client that starts a workplan and follows it to its end:
+
+    ```mermaid
+    sequenceDiagram
+    participant C as Client
+    participant O as Orchestrator
+    C->>O: CreateWorkPlan (request_id, checks, stages)
+    O-->>C: workplan ID, revision 1
+    C->>O: WatchWorkPlan (after_revision 1)
+    loop while the workplan runs
+    O-->>C: changed node IDs, each with its revision
+    C->>O: QueryNodes (the changed nodes, snapshot_revision)
+    O-->>C: nodes, values (large ones omitted TOO_LARGE)
+    C->>O: ReadValues (digests of the omitted values)
+    O-->>C: the values' bytes, in chunks
+    end
+    O-->>C: finish_revision: the stream ends
+    ```
     """
 
     def __init__(self, channel):
@@ -69,6 +97,16 @@ class TurboCIOrchestratorStub:
                 request_serializer=turboci_dot_graph_dot_orchestrator_dot_v1_dot_read__work__plan__request__pb2.ReadWorkPlanRequest.SerializeToString,
                 response_deserializer=turboci_dot_graph_dot_orchestrator_dot_v1_dot_read__work__plan__response__pb2.ReadWorkPlanResponse.FromString,
                 _registered_method=True)
+        self.WatchWorkPlan = channel.unary_stream(
+                '/turboci.graph.orchestrator.v1.TurboCIOrchestrator/WatchWorkPlan',
+                request_serializer=turboci_dot_graph_dot_orchestrator_dot_v1_dot_watch__work__plan__request__pb2.WatchWorkPlanRequest.SerializeToString,
+                response_deserializer=turboci_dot_graph_dot_orchestrator_dot_v1_dot_watch__work__plan__response__pb2.WatchWorkPlanResponse.FromString,
+                _registered_method=True)
+        self.ReadValues = channel.unary_stream(
+                '/turboci.graph.orchestrator.v1.TurboCIOrchestrator/ReadValues',
+                request_serializer=turboci_dot_graph_dot_orchestrator_dot_v1_dot_read__values__request__pb2.ReadValuesRequest.SerializeToString,
+                response_deserializer=turboci_dot_graph_dot_orchestrator_dot_v1_dot_read__values__response__pb2.ReadValuesResponse.FromString,
+                _registered_method=True)
         self.CancelWorkPlan = channel.unary_unary(
                 '/turboci.graph.orchestrator.v1.TurboCIOrchestrator/CancelWorkPlan',
                 request_serializer=turboci_dot_graph_dot_orchestrator_dot_v1_dot_cancel__work__plan__request__pb2.CancelWorkPlanRequest.SerializeToString,
@@ -86,12 +124,36 @@ class TurboCIOrchestratorServicer:
     dependencies, runs their stages through stage executors and answers
     questions about them. Clients create and cancel workplans and read them;
     stage attempts (and the executors running them) write nodes.
+
+    Who may do what is decided by permissions in realms (see Permission for
+    the realm of every node and value) and, for a stage attempt, by its token
+    (see RunStageRequest.stage_attempt_token). Refusals a caller can act on
+    carry an ErrorReason.
+
+    A client that starts a workplan and follows it to its end:
+
+    ```mermaid
+    sequenceDiagram
+    participant C as Client
+    participant O as Orchestrator
+    C->>O: CreateWorkPlan (request_id, checks, stages)
+    O-->>C: workplan ID, revision 1
+    C->>O: WatchWorkPlan (after_revision 1)
+    loop while the workplan runs
+    O-->>C: changed node IDs, each with its revision
+    C->>O: QueryNodes (the changed nodes, snapshot_revision)
+    O-->>C: nodes, values (large ones omitted TOO_LARGE)
+    C->>O: ReadValues (digests of the omitted values)
+    O-->>C: the values' bytes, in chunks
+    end
+    O-->>C: finish_revision: the stream ends
+    ```
     """
 
     def CreateWorkPlan(self, request, context):
         """Creates a workplan with its first checks and stages. Needs
         turboci.workplans.create in the new workplan's realm (and the create
-        permission of checks and stages given another realm).
+        permission of checks, stages and values given another realm).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -101,8 +163,10 @@ class TurboCIOrchestratorServicer:
         """Creates and changes checks and stages of a workplan, and records the
         progress of the calling stage attempt, all in one revision. Needs the
         create or update permission of each check and stage it writes, in that
-        node's realm, and turboci.workplans.write when it carries no attempt
-        token.
+        node's realm, turboci.values.create for values written into a realm of
+        their own, and turboci.workplans.write when it carries no attempt
+        token. What a request is checked for, and in which order, is told on
+        WriteNodesRequest.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -112,7 +176,8 @@ class TurboCIOrchestratorServicer:
         """Returns the nodes of a workplan that a query selects, a page at a time.
         Needs turboci.workplans.get; nodes and values the caller may not read
         (turboci.checks.get, turboci.stages.get, turboci.values.get in their
-        realms) are left out or omitted.
+        realms) are left out or omitted. A stage attempt's token stands in for
+        all four within its workplan.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -126,17 +191,42 @@ class TurboCIOrchestratorServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WatchWorkPlan(self, request, context):
+        """Sends the IDs of the nodes of a workplan as they change, each with the
+        revision that changed it, from a revision on, until the workplan is
+        finished; so a client waits for changes without polling. Needs
+        turboci.workplans.get (or a stage attempt's token); changes of nodes
+        the caller may not read are left out.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReadValues(self, request, context):
+        """Returns values of a workplan by their digests, whole, however large,
+        split into chunks across the stream's messages. This is how a reader
+        fetches a value that an answer omitted with OMISSION_REASON_TOO_LARGE.
+        Needs turboci.workplans.get and, for each value, turboci.values.get in
+        the value's realm (or a stage attempt's token for all of it).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CancelWorkPlan(self, request, context):
-        """Stops a workplan: every node becomes FINAL and running attempts are
-        cancelled. Needs turboci.workplans.cancel.
+        """Stops a workplan early; the order in which its nodes stop is told on
+        CancelWorkPlanRequest. Idempotent: cancelling a workplan that is
+        already cancelled or finished changes nothing. Needs
+        turboci.workplans.cancel.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def AllocateNodeIds(self, request, context):
-        """Reserves fresh check and stage IDs in a workplan for the caller. Needs
-        turboci.workplans.write.
+        """Reserves fresh check and stage IDs in a workplan for the caller (see
+        AllocateNodeIdsRequest for who may then write them). Needs
+        turboci.workplans.write, or a stage attempt's token.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -165,6 +255,16 @@ def add_TurboCIOrchestratorServicer_to_server(servicer, server):
                     request_deserializer=turboci_dot_graph_dot_orchestrator_dot_v1_dot_read__work__plan__request__pb2.ReadWorkPlanRequest.FromString,
                     response_serializer=turboci_dot_graph_dot_orchestrator_dot_v1_dot_read__work__plan__response__pb2.ReadWorkPlanResponse.SerializeToString,
             ),
+            'WatchWorkPlan': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchWorkPlan,
+                    request_deserializer=turboci_dot_graph_dot_orchestrator_dot_v1_dot_watch__work__plan__request__pb2.WatchWorkPlanRequest.FromString,
+                    response_serializer=turboci_dot_graph_dot_orchestrator_dot_v1_dot_watch__work__plan__response__pb2.WatchWorkPlanResponse.SerializeToString,
+            ),
+            'ReadValues': grpc.unary_stream_rpc_method_handler(
+                    servicer.ReadValues,
+                    request_deserializer=turboci_dot_graph_dot_orchestrator_dot_v1_dot_read__values__request__pb2.ReadValuesRequest.FromString,
+                    response_serializer=turboci_dot_graph_dot_orchestrator_dot_v1_dot_read__values__response__pb2.ReadValuesResponse.SerializeToString,
+            ),
             'CancelWorkPlan': grpc.unary_unary_rpc_method_handler(
                     servicer.CancelWorkPlan,
                     request_deserializer=turboci_dot_graph_dot_orchestrator_dot_v1_dot_cancel__work__plan__request__pb2.CancelWorkPlanRequest.FromString,
@@ -188,6 +288,30 @@ class TurboCIOrchestrator:
     dependencies, runs their stages through stage executors and answers
     questions about them. Clients create and cancel workplans and read them;
     stage attempts (and the executors running them) write nodes.
+
+    Who may do what is decided by permissions in realms (see Permission for
+    the realm of every node and value) and, for a stage attempt, by its token
+    (see RunStageRequest.stage_attempt_token). Refusals a caller can act on
+    carry an ErrorReason.
+
+    A client that starts a workplan and follows it to its end:
+
+    ```mermaid
+    sequenceDiagram
+    participant C as Client
+    participant O as Orchestrator
+    C->>O: CreateWorkPlan (request_id, checks, stages)
+    O-->>C: workplan ID, revision 1
+    C->>O: WatchWorkPlan (after_revision 1)
+    loop while the workplan runs
+    O-->>C: changed node IDs, each with its revision
+    C->>O: QueryNodes (the changed nodes, snapshot_revision)
+    O-->>C: nodes, values (large ones omitted TOO_LARGE)
+    C->>O: ReadValues (digests of the omitted values)
+    O-->>C: the values' bytes, in chunks
+    end
+    O-->>C: finish_revision: the stream ends
+    ```
     """
 
     @staticmethod
@@ -288,6 +412,60 @@ class TurboCIOrchestrator:
             '/turboci.graph.orchestrator.v1.TurboCIOrchestrator/ReadWorkPlan',
             turboci_dot_graph_dot_orchestrator_dot_v1_dot_read__work__plan__request__pb2.ReadWorkPlanRequest.SerializeToString,
             turboci_dot_graph_dot_orchestrator_dot_v1_dot_read__work__plan__response__pb2.ReadWorkPlanResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchWorkPlan(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/turboci.graph.orchestrator.v1.TurboCIOrchestrator/WatchWorkPlan',
+            turboci_dot_graph_dot_orchestrator_dot_v1_dot_watch__work__plan__request__pb2.WatchWorkPlanRequest.SerializeToString,
+            turboci_dot_graph_dot_orchestrator_dot_v1_dot_watch__work__plan__response__pb2.WatchWorkPlanResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReadValues(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/turboci.graph.orchestrator.v1.TurboCIOrchestrator/ReadValues',
+            turboci_dot_graph_dot_orchestrator_dot_v1_dot_read__values__request__pb2.ReadValuesRequest.SerializeToString,
+            turboci_dot_graph_dot_orchestrator_dot_v1_dot_read__values__response__pb2.ReadValuesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -16,8 +16,12 @@ from turboci.graph.orchestrator.v1 import create_work_plan_request_pb2 as _creat
 from turboci.graph.orchestrator.v1 import create_work_plan_response_pb2 as _create_work_plan_response_pb2
 from turboci.graph.orchestrator.v1 import query_nodes_request_pb2 as _query_nodes_request_pb2
 from turboci.graph.orchestrator.v1 import query_nodes_response_pb2 as _query_nodes_response_pb2
+from turboci.graph.orchestrator.v1 import read_values_request_pb2 as _read_values_request_pb2
+from turboci.graph.orchestrator.v1 import read_values_response_pb2 as _read_values_response_pb2
 from turboci.graph.orchestrator.v1 import read_work_plan_request_pb2 as _read_work_plan_request_pb2
 from turboci.graph.orchestrator.v1 import read_work_plan_response_pb2 as _read_work_plan_response_pb2
+from turboci.graph.orchestrator.v1 import watch_work_plan_request_pb2 as _watch_work_plan_request_pb2
+from turboci.graph.orchestrator.v1 import watch_work_plan_response_pb2 as _watch_work_plan_response_pb2
 from turboci.graph.orchestrator.v1 import write_nodes_request_pb2 as _write_nodes_request_pb2
 from turboci.graph.orchestrator.v1 import write_nodes_response_pb2 as _write_nodes_response_pb2
 import abc as _abc_1
@@ -45,6 +49,30 @@ class TurboCIOrchestratorStub:
     dependencies, runs their stages through stage executors and answers
     questions about them. Clients create and cancel workplans and read them;
     stage attempts (and the executors running them) write nodes.
+
+    Who may do what is decided by permissions in realms (see Permission for
+    the realm of every node and value) and, for a stage attempt, by its token
+    (see RunStageRequest.stage_attempt_token). Refusals a caller can act on
+    carry an ErrorReason.
+
+    A client that starts a workplan and follows it to its end:
+
+    ```mermaid
+    sequenceDiagram
+        participant C as Client
+        participant O as Orchestrator
+        C->>O: CreateWorkPlan (request_id, checks, stages)
+        O-->>C: workplan ID, revision 1
+        C->>O: WatchWorkPlan (after_revision 1)
+        loop while the workplan runs
+            O-->>C: changed node IDs, each with its revision
+            C->>O: QueryNodes (the changed nodes, snapshot_revision)
+            O-->>C: nodes, values (large ones omitted TOO_LARGE)
+            C->>O: ReadValues (digests of the omitted values)
+            O-->>C: the values' bytes, in chunks
+        end
+        O-->>C: finish_revision: the stream ends
+    ```
     """
 
     @_typing.overload
@@ -54,32 +82,52 @@ class TurboCIOrchestratorStub:
     CreateWorkPlan: _grpc.UnaryUnaryMultiCallable[_create_work_plan_request_pb2.CreateWorkPlanRequest, _create_work_plan_response_pb2.CreateWorkPlanResponse]
     """Creates a workplan with its first checks and stages. Needs
     turboci.workplans.create in the new workplan's realm (and the create
-    permission of checks and stages given another realm).
+    permission of checks, stages and values given another realm).
     """
     WriteNodes: _grpc.UnaryUnaryMultiCallable[_write_nodes_request_pb2.WriteNodesRequest, _write_nodes_response_pb2.WriteNodesResponse]
     """Creates and changes checks and stages of a workplan, and records the
     progress of the calling stage attempt, all in one revision. Needs the
     create or update permission of each check and stage it writes, in that
-    node's realm, and turboci.workplans.write when it carries no attempt
-    token.
+    node's realm, turboci.values.create for values written into a realm of
+    their own, and turboci.workplans.write when it carries no attempt
+    token. What a request is checked for, and in which order, is told on
+    WriteNodesRequest.
     """
     QueryNodes: _grpc.UnaryUnaryMultiCallable[_query_nodes_request_pb2.QueryNodesRequest, _query_nodes_response_pb2.QueryNodesResponse]
     """Returns the nodes of a workplan that a query selects, a page at a time.
     Needs turboci.workplans.get; nodes and values the caller may not read
     (turboci.checks.get, turboci.stages.get, turboci.values.get in their
-    realms) are left out or omitted.
+    realms) are left out or omitted. A stage attempt's token stands in for
+    all four within its workplan.
     """
     ReadWorkPlan: _grpc.UnaryUnaryMultiCallable[_read_work_plan_request_pb2.ReadWorkPlanRequest, _read_work_plan_response_pb2.ReadWorkPlanResponse]
     """Returns a whole workplan, a page at a time, with the same permissions as
     QueryNodes.
     """
+    WatchWorkPlan: _grpc.UnaryStreamMultiCallable[_watch_work_plan_request_pb2.WatchWorkPlanRequest, _watch_work_plan_response_pb2.WatchWorkPlanResponse]
+    """Sends the IDs of the nodes of a workplan as they change, each with the
+    revision that changed it, from a revision on, until the workplan is
+    finished; so a client waits for changes without polling. Needs
+    turboci.workplans.get (or a stage attempt's token); changes of nodes
+    the caller may not read are left out.
+    """
+    ReadValues: _grpc.UnaryStreamMultiCallable[_read_values_request_pb2.ReadValuesRequest, _read_values_response_pb2.ReadValuesResponse]
+    """Returns values of a workplan by their digests, whole, however large,
+    split into chunks across the stream's messages. This is how a reader
+    fetches a value that an answer omitted with OMISSION_REASON_TOO_LARGE.
+    Needs turboci.workplans.get and, for each value, turboci.values.get in
+    the value's realm (or a stage attempt's token for all of it).
+    """
     CancelWorkPlan: _grpc.UnaryUnaryMultiCallable[_cancel_work_plan_request_pb2.CancelWorkPlanRequest, _cancel_work_plan_response_pb2.CancelWorkPlanResponse]
-    """Stops a workplan: every node becomes FINAL and running attempts are
-    cancelled. Needs turboci.workplans.cancel.
+    """Stops a workplan early; the order in which its nodes stop is told on
+    CancelWorkPlanRequest. Idempotent: cancelling a workplan that is
+    already cancelled or finished changes nothing. Needs
+    turboci.workplans.cancel.
     """
     AllocateNodeIds: _grpc.UnaryUnaryMultiCallable[_allocate_node_ids_request_pb2.AllocateNodeIdsRequest, _allocate_node_ids_response_pb2.AllocateNodeIdsResponse]
-    """Reserves fresh check and stage IDs in a workplan for the caller. Needs
-    turboci.workplans.write.
+    """Reserves fresh check and stage IDs in a workplan for the caller (see
+    AllocateNodeIdsRequest for who may then write them). Needs
+    turboci.workplans.write, or a stage attempt's token.
     """
 
 @_typing.type_check_only
@@ -88,38 +136,82 @@ class TurboCIOrchestratorAsyncStub(TurboCIOrchestratorStub):
     dependencies, runs their stages through stage executors and answers
     questions about them. Clients create and cancel workplans and read them;
     stage attempts (and the executors running them) write nodes.
+
+    Who may do what is decided by permissions in realms (see Permission for
+    the realm of every node and value) and, for a stage attempt, by its token
+    (see RunStageRequest.stage_attempt_token). Refusals a caller can act on
+    carry an ErrorReason.
+
+    A client that starts a workplan and follows it to its end:
+
+    ```mermaid
+    sequenceDiagram
+        participant C as Client
+        participant O as Orchestrator
+        C->>O: CreateWorkPlan (request_id, checks, stages)
+        O-->>C: workplan ID, revision 1
+        C->>O: WatchWorkPlan (after_revision 1)
+        loop while the workplan runs
+            O-->>C: changed node IDs, each with its revision
+            C->>O: QueryNodes (the changed nodes, snapshot_revision)
+            O-->>C: nodes, values (large ones omitted TOO_LARGE)
+            C->>O: ReadValues (digests of the omitted values)
+            O-->>C: the values' bytes, in chunks
+        end
+        O-->>C: finish_revision: the stream ends
+    ```
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     CreateWorkPlan: _aio.UnaryUnaryMultiCallable[_create_work_plan_request_pb2.CreateWorkPlanRequest, _create_work_plan_response_pb2.CreateWorkPlanResponse]  # type: ignore[assignment]
     """Creates a workplan with its first checks and stages. Needs
     turboci.workplans.create in the new workplan's realm (and the create
-    permission of checks and stages given another realm).
+    permission of checks, stages and values given another realm).
     """
     WriteNodes: _aio.UnaryUnaryMultiCallable[_write_nodes_request_pb2.WriteNodesRequest, _write_nodes_response_pb2.WriteNodesResponse]  # type: ignore[assignment]
     """Creates and changes checks and stages of a workplan, and records the
     progress of the calling stage attempt, all in one revision. Needs the
     create or update permission of each check and stage it writes, in that
-    node's realm, and turboci.workplans.write when it carries no attempt
-    token.
+    node's realm, turboci.values.create for values written into a realm of
+    their own, and turboci.workplans.write when it carries no attempt
+    token. What a request is checked for, and in which order, is told on
+    WriteNodesRequest.
     """
     QueryNodes: _aio.UnaryUnaryMultiCallable[_query_nodes_request_pb2.QueryNodesRequest, _query_nodes_response_pb2.QueryNodesResponse]  # type: ignore[assignment]
     """Returns the nodes of a workplan that a query selects, a page at a time.
     Needs turboci.workplans.get; nodes and values the caller may not read
     (turboci.checks.get, turboci.stages.get, turboci.values.get in their
-    realms) are left out or omitted.
+    realms) are left out or omitted. A stage attempt's token stands in for
+    all four within its workplan.
     """
     ReadWorkPlan: _aio.UnaryUnaryMultiCallable[_read_work_plan_request_pb2.ReadWorkPlanRequest, _read_work_plan_response_pb2.ReadWorkPlanResponse]  # type: ignore[assignment]
     """Returns a whole workplan, a page at a time, with the same permissions as
     QueryNodes.
     """
+    WatchWorkPlan: _aio.UnaryStreamMultiCallable[_watch_work_plan_request_pb2.WatchWorkPlanRequest, _watch_work_plan_response_pb2.WatchWorkPlanResponse]  # type: ignore[assignment]
+    """Sends the IDs of the nodes of a workplan as they change, each with the
+    revision that changed it, from a revision on, until the workplan is
+    finished; so a client waits for changes without polling. Needs
+    turboci.workplans.get (or a stage attempt's token); changes of nodes
+    the caller may not read are left out.
+    """
+    ReadValues: _aio.UnaryStreamMultiCallable[_read_values_request_pb2.ReadValuesRequest, _read_values_response_pb2.ReadValuesResponse]  # type: ignore[assignment]
+    """Returns values of a workplan by their digests, whole, however large,
+    split into chunks across the stream's messages. This is how a reader
+    fetches a value that an answer omitted with OMISSION_REASON_TOO_LARGE.
+    Needs turboci.workplans.get and, for each value, turboci.values.get in
+    the value's realm (or a stage attempt's token for all of it).
+    """
     CancelWorkPlan: _aio.UnaryUnaryMultiCallable[_cancel_work_plan_request_pb2.CancelWorkPlanRequest, _cancel_work_plan_response_pb2.CancelWorkPlanResponse]  # type: ignore[assignment]
-    """Stops a workplan: every node becomes FINAL and running attempts are
-    cancelled. Needs turboci.workplans.cancel.
+    """Stops a workplan early; the order in which its nodes stop is told on
+    CancelWorkPlanRequest. Idempotent: cancelling a workplan that is
+    already cancelled or finished changes nothing. Needs
+    turboci.workplans.cancel.
     """
     AllocateNodeIds: _aio.UnaryUnaryMultiCallable[_allocate_node_ids_request_pb2.AllocateNodeIdsRequest, _allocate_node_ids_response_pb2.AllocateNodeIdsResponse]  # type: ignore[assignment]
-    """Reserves fresh check and stage IDs in a workplan for the caller. Needs
-    turboci.workplans.write.
+    """Reserves fresh check and stage IDs in a workplan for the caller (see
+    AllocateNodeIdsRequest for who may then write them). Needs
+    turboci.workplans.write, or a stage attempt's token.
     """
 
 class TurboCIOrchestratorServicer(metaclass=_abc_1.ABCMeta):
@@ -127,6 +219,30 @@ class TurboCIOrchestratorServicer(metaclass=_abc_1.ABCMeta):
     dependencies, runs their stages through stage executors and answers
     questions about them. Clients create and cancel workplans and read them;
     stage attempts (and the executors running them) write nodes.
+
+    Who may do what is decided by permissions in realms (see Permission for
+    the realm of every node and value) and, for a stage attempt, by its token
+    (see RunStageRequest.stage_attempt_token). Refusals a caller can act on
+    carry an ErrorReason.
+
+    A client that starts a workplan and follows it to its end:
+
+    ```mermaid
+    sequenceDiagram
+        participant C as Client
+        participant O as Orchestrator
+        C->>O: CreateWorkPlan (request_id, checks, stages)
+        O-->>C: workplan ID, revision 1
+        C->>O: WatchWorkPlan (after_revision 1)
+        loop while the workplan runs
+            O-->>C: changed node IDs, each with its revision
+            C->>O: QueryNodes (the changed nodes, snapshot_revision)
+            O-->>C: nodes, values (large ones omitted TOO_LARGE)
+            C->>O: ReadValues (digests of the omitted values)
+            O-->>C: the values' bytes, in chunks
+        end
+        O-->>C: finish_revision: the stream ends
+    ```
     """
 
     @_abc_1.abstractmethod
@@ -137,7 +253,7 @@ class TurboCIOrchestratorServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_create_work_plan_response_pb2.CreateWorkPlanResponse, _abc.Awaitable[_create_work_plan_response_pb2.CreateWorkPlanResponse]]:
         """Creates a workplan with its first checks and stages. Needs
         turboci.workplans.create in the new workplan's realm (and the create
-        permission of checks and stages given another realm).
+        permission of checks, stages and values given another realm).
         """
 
     @_abc_1.abstractmethod
@@ -149,8 +265,10 @@ class TurboCIOrchestratorServicer(metaclass=_abc_1.ABCMeta):
         """Creates and changes checks and stages of a workplan, and records the
         progress of the calling stage attempt, all in one revision. Needs the
         create or update permission of each check and stage it writes, in that
-        node's realm, and turboci.workplans.write when it carries no attempt
-        token.
+        node's realm, turboci.values.create for values written into a realm of
+        their own, and turboci.workplans.write when it carries no attempt
+        token. What a request is checked for, and in which order, is told on
+        WriteNodesRequest.
         """
 
     @_abc_1.abstractmethod
@@ -162,7 +280,8 @@ class TurboCIOrchestratorServicer(metaclass=_abc_1.ABCMeta):
         """Returns the nodes of a workplan that a query selects, a page at a time.
         Needs turboci.workplans.get; nodes and values the caller may not read
         (turboci.checks.get, turboci.stages.get, turboci.values.get in their
-        realms) are left out or omitted.
+        realms) are left out or omitted. A stage attempt's token stands in for
+        all four within its workplan.
         """
 
     @_abc_1.abstractmethod
@@ -176,13 +295,41 @@ class TurboCIOrchestratorServicer(metaclass=_abc_1.ABCMeta):
         """
 
     @_abc_1.abstractmethod
+    def WatchWorkPlan(
+        self,
+        request: _watch_work_plan_request_pb2.WatchWorkPlanRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_watch_work_plan_response_pb2.WatchWorkPlanResponse], _abc.AsyncIterator[_watch_work_plan_response_pb2.WatchWorkPlanResponse]]:
+        """Sends the IDs of the nodes of a workplan as they change, each with the
+        revision that changed it, from a revision on, until the workplan is
+        finished; so a client waits for changes without polling. Needs
+        turboci.workplans.get (or a stage attempt's token); changes of nodes
+        the caller may not read are left out.
+        """
+
+    @_abc_1.abstractmethod
+    def ReadValues(
+        self,
+        request: _read_values_request_pb2.ReadValuesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_read_values_response_pb2.ReadValuesResponse], _abc.AsyncIterator[_read_values_response_pb2.ReadValuesResponse]]:
+        """Returns values of a workplan by their digests, whole, however large,
+        split into chunks across the stream's messages. This is how a reader
+        fetches a value that an answer omitted with OMISSION_REASON_TOO_LARGE.
+        Needs turboci.workplans.get and, for each value, turboci.values.get in
+        the value's realm (or a stage attempt's token for all of it).
+        """
+
+    @_abc_1.abstractmethod
     def CancelWorkPlan(
         self,
         request: _cancel_work_plan_request_pb2.CancelWorkPlanRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_cancel_work_plan_response_pb2.CancelWorkPlanResponse, _abc.Awaitable[_cancel_work_plan_response_pb2.CancelWorkPlanResponse]]:
-        """Stops a workplan: every node becomes FINAL and running attempts are
-        cancelled. Needs turboci.workplans.cancel.
+        """Stops a workplan early; the order in which its nodes stop is told on
+        CancelWorkPlanRequest. Idempotent: cancelling a workplan that is
+        already cancelled or finished changes nothing. Needs
+        turboci.workplans.cancel.
         """
 
     @_abc_1.abstractmethod
@@ -191,8 +338,9 @@ class TurboCIOrchestratorServicer(metaclass=_abc_1.ABCMeta):
         request: _allocate_node_ids_request_pb2.AllocateNodeIdsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_allocate_node_ids_response_pb2.AllocateNodeIdsResponse, _abc.Awaitable[_allocate_node_ids_response_pb2.AllocateNodeIdsResponse]]:
-        """Reserves fresh check and stage IDs in a workplan for the caller. Needs
-        turboci.workplans.write.
+        """Reserves fresh check and stage IDs in a workplan for the caller (see
+        AllocateNodeIdsRequest for who may then write them). Needs
+        turboci.workplans.write, or a stage attempt's token.
         """
 
 def add_TurboCIOrchestratorServicer_to_server(servicer: TurboCIOrchestratorServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

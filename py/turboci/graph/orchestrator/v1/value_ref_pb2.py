@@ -22,13 +22,12 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
-from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from google.protobuf import any_pb2 as google_dot_protobuf_dot_any__pb2
 from turboci.graph.orchestrator.v1 import digest_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_digest__pb2
 from turboci.graph.orchestrator.v1 import omission_reason_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_omission__reason__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n-turboci/graph/orchestrator/v1/value_ref.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/protobuf/any.proto\x1a*turboci/graph/orchestrator/v1/digest.proto\x1a\x33turboci/graph/orchestrator/v1/omission_reason.proto\"\xe1\x02\n\x08ValueRef\x12$\n\x08type_url\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03H\x00R\x07typeUrl\x88\x01\x01\x12H\n\x06\x64igest\x18\x02 \x01(\x0b\x32%.turboci.graph.orchestrator.v1.DigestB\x04\xe2\x41\x01\x03H\x01R\x06\x64igest\x88\x01\x01\x12\x1f\n\x05realm\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03H\x02R\x05realm\x88\x01\x01\x12R\n\x07omitted\x18\x04 \x01(\x0e\x32-.turboci.graph.orchestrator.v1.OmissionReasonB\x04\xe2\x41\x01\x03H\x03R\x07omitted\x88\x01\x01\x12\x37\n\x06inline\x18\x05 \x01(\x0b\x32\x14.google.protobuf.AnyB\x04\xe2\x41\x01\x03H\x04R\x06inline\x88\x01\x01\x42\x0b\n\t_type_urlB\t\n\x07_digestB\x08\n\x06_realmB\n\n\x08_omittedB\t\n\x07_inlineBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n-turboci/graph/orchestrator/v1/value_ref.proto\x12\x1dturboci.graph.orchestrator.v1\x1a\x19google/protobuf/any.proto\x1a*turboci/graph/orchestrator/v1/digest.proto\x1a\x33turboci/graph/orchestrator/v1/omission_reason.proto\"\xc3\x02\n\x08ValueRef\x12\x1e\n\x08type_url\x18\x01 \x01(\tH\x00R\x07typeUrl\x88\x01\x01\x12\x42\n\x06\x64igest\x18\x02 \x01(\x0b\x32%.turboci.graph.orchestrator.v1.DigestH\x01R\x06\x64igest\x88\x01\x01\x12\x19\n\x05realm\x18\x03 \x01(\tH\x02R\x05realm\x88\x01\x01\x12L\n\x07omitted\x18\x04 \x01(\x0e\x32-.turboci.graph.orchestrator.v1.OmissionReasonH\x03R\x07omitted\x88\x01\x01\x12\x31\n\x06inline\x18\x05 \x01(\x0b\x32\x14.google.protobuf.AnyH\x04R\x06inline\x88\x01\x01\x42\x0b\n\t_type_urlB\t\n\x07_digestB\x08\n\x06_realmB\n\n\x08_omittedB\t\n\x07_inlineBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,16 +35,6 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'turboci.graph.orchestrator.
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'ZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpb'
-  _globals['_VALUEREF'].fields_by_name['type_url']._loaded_options = None
-  _globals['_VALUEREF'].fields_by_name['type_url']._serialized_options = b'\342A\001\003'
-  _globals['_VALUEREF'].fields_by_name['digest']._loaded_options = None
-  _globals['_VALUEREF'].fields_by_name['digest']._serialized_options = b'\342A\001\003'
-  _globals['_VALUEREF'].fields_by_name['realm']._loaded_options = None
-  _globals['_VALUEREF'].fields_by_name['realm']._serialized_options = b'\342A\001\003'
-  _globals['_VALUEREF'].fields_by_name['omitted']._loaded_options = None
-  _globals['_VALUEREF'].fields_by_name['omitted']._serialized_options = b'\342A\001\003'
-  _globals['_VALUEREF'].fields_by_name['inline']._loaded_options = None
-  _globals['_VALUEREF'].fields_by_name['inline']._serialized_options = b'\342A\001\003'
-  _globals['_VALUEREF']._serialized_start=238
-  _globals['_VALUEREF']._serialized_end=591
+  _globals['_VALUEREF']._serialized_start=205
+  _globals['_VALUEREF']._serialized_end=528
 # @@protoc_insertion_point(module_scope)

@@ -29,6 +29,10 @@ class ValueRef(_message.Message):
     map that comes with the answer, keyed by digest.sha256, unless it was
     omitted, in which case `omitted` says why.
 
+    Only the orchestrator makes ValueRefs. They travel in its answers and in
+    its requests to executors (RunStageRequest, ValidateStageRequest), where
+    they are inputs, so their fields carry no OUTPUT_ONLY behavior.
+
     Next ID: 6
     """
 

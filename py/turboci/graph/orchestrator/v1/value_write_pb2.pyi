@@ -35,11 +35,14 @@ class ValueWrite(_message.Message):
     realm: _builtins.str
     """The access realm of the value, as "<project>:<realm>". Readers without
     read access to the realm see the reference but not the data. Unset
-    means the realm of the workplan.
+    means the default realm of a value (see Permission); another realm
+    needs turboci.values.create in it.
     """
     @_builtins.property
     def value(self) -> _any_pb2.Any:
-        """The payload; its type URL decides who can make sense of it."""
+        """The payload; its type URL decides who can make sense of it. Its bytes
+        must be canonical (see Digest).
+        """
 
     def __init__(
         self,

@@ -57,8 +57,8 @@ class WorkPlan(_message.Message):
         that depend on them, which lets those run in turn; nodes whose
         dependencies can never be satisfied become FINAL without running.
      7. When every check and every stage is FINAL, the workplan is done and
-        `finish_revision` is set. CancelWorkPlan gets there early: it cancels
-        running attempts and makes every node FINAL.
+        `finish_revision` is set. CancelWorkPlan gets there early, in the
+        order CancelWorkPlanRequest tells.
 
     Next ID: 12
     """
@@ -102,8 +102,8 @@ class WorkPlan(_message.Message):
     "chromium/presubmit".
     """
     realm: _builtins.str
-    """The access realm of the workplan, as "<project>:<realm>": who may read
-    and write its nodes, and the realm of every value written without one.
+    """The access realm of the workplan, as "<project>:<realm>" (see
+    Permission for what it governs), set by CreateWorkPlanRequest.realm.
     """
     @_builtins.property
     def id(self) -> _work_plan_id_pb2.WorkPlanId:
@@ -138,12 +138,13 @@ class WorkPlan(_message.Message):
 
     @_builtins.property
     def cancellation(self) -> _cancellation_pb2.Cancellation:
-        """Set once the workplan was cancelled."""
+        """Set once the workplan was cancelled (see CancelWorkPlanRequest)."""
 
     @_builtins.property
     def finish_revision(self) -> _revision_pb2.Revision:
         """The write after which every check and stage was FINAL: the workplan is
-        done and accepts no more writes. Unset while it is still running.
+        done and accepts no more writes (ERROR_REASON_WORK_PLAN_FINISHED).
+        Unset while it is still running.
         """
 
     def __init__(

@@ -28,10 +28,10 @@ DESCRIPTOR: _descriptor.FileDescriptor
 class WriteConflict(_message.Message):
     """Why a WriteNodes call was refused because the workplan is not as the
     writer expected. It travels as a detail of the call's error status
-    (google.rpc.Status.details): with ABORTED for a conflict the writer
-    resolves by reading again and retrying (CHANGED, EXISTS), with
-    FAILED_PRECONDITION when the writer must give up (CLAIMED). Nothing of
-    the refused request was applied.
+    (google.rpc.Status.details), beside the ErrorInfo of
+    ERROR_REASON_WRITE_CONFLICT (CHANGED, EXISTS) or
+    ERROR_REASON_CLAIMED_BY_ANOTHER_PROCESS (CLAIMED), which say what the
+    writer does next.
 
     Next ID: 2
     """
@@ -61,7 +61,7 @@ class WriteConflict(_message.Message):
             """
             REASON_EXISTS: WriteConflict.Conflict._Reason.ValueType  # 2
             """The node exists, but the writer expected it not to (a
-            Transaction's `absent`, or `create_only`).
+            Transaction's `absent_nodes`, or `create_only`).
             """
             REASON_CLAIMED: WriteConflict.Conflict._Reason.ValueType  # 3
             """The stage attempt is claimed by another process (see
@@ -80,7 +80,7 @@ class WriteConflict(_message.Message):
         """
         REASON_EXISTS: WriteConflict.Conflict.Reason.ValueType  # 2
         """The node exists, but the writer expected it not to (a
-        Transaction's `absent`, or `create_only`).
+        Transaction's `absent_nodes`, or `create_only`).
         """
         REASON_CLAIMED: WriteConflict.Conflict.Reason.ValueType  # 3
         """The stage attempt is claimed by another process (see

@@ -35,8 +35,39 @@ class WriteNodesRequest(_message.Message):
     Writes are conditional when the writer says what they depend on: a
     CheckWrite or StageWrite with `create_only` or `expected_revision`, or a
     `transaction` listing what the writer read. A request whose conditions
-    no longer hold fails with ABORTED and a WriteConflict error detail naming
-    every conflicting node and its current revision.
+    no longer hold fails with ERROR_REASON_WRITE_CONFLICT.
+
+    Data fields and control fields. A CheckWrite's or StageWrite's
+    `update_mask` governs only its data fields (CheckWrite: options,
+    dependencies, results; StageWrite: args, execution_policy, dependencies,
+    assignments). Its control fields (id, kind, realm, state, finalize_result,
+    cancel, join_group, create_only, expected_revision) always apply when
+    set, whether or not the mask lists them.
+
+    The orchestrator judges a request in this order and answers with the
+    first refusal:
+
+     1. the request itself: required fields, IDs, masks (INVALID_ARGUMENT),
+        the stage_attempt_token (ERROR_REASON_TOKEN_EXPIRED) and the
+        request_id (a repeat is answered here; see `request_id`);
+     2. permissions (PERMISSION_DENIED);
+     3. the workplan: finished or cancelled (ERROR_REASON_WORK_PLAN_FINISHED,
+        ERROR_REASON_WORK_PLAN_CANCELLED);
+     4. the claim of the calling attempt
+        (ERROR_REASON_CLAIMED_BY_ANOTHER_PROCESS);
+     5. every condition together, `create_only`, `expected_revision` and the
+        Transaction, against the latest revision, all conflicts in one
+        WriteConflict (ERROR_REASON_WRITE_CONFLICT);
+     6. the `writable` rules, IMMUTABLE fields, allocated IDs and cycles
+        (ERROR_REASON_FIELD_NOT_WRITABLE, ERROR_REASON_ID_ALLOCATED_TO_ANOTHER,
+        ERROR_REASON_DEPENDENCY_CYCLE);
+     7. the executors' validation of new or changed stages
+        (ERROR_REASON_STAGE_REJECTED, ERROR_REASON_EXECUTOR_UNAVAILABLE).
+
+    The nodes a request writes are those its `checks` and `stages` name. The
+    calling attempt's report (`current_attempt`) changes its own stage too,
+    but that stage counts as written only when `stages` names it, so an
+    attempt's heartbeats never make its own Transaction conflict.
 
     A request with stage_attempt_token is applied in the attempt's order: a
     claim in `current_attempt` (a move to RUNNING, or to COMPLETE straight
@@ -64,8 +95,14 @@ class WriteNodesRequest(_message.Message):
     writes as itself.
     """
     request_id: _builtins.str
-    """A caller-chosen key that makes the call safe to retry: a second call
-    with the same key is not applied again and returns the first answer.
+    """A caller-chosen key that makes the call safe to retry (AIP-155). Its
+    scope is the workplan and the caller (the user or service, or for a
+    stage_attempt_token the attempt), and the orchestrator keeps it for at
+    least 24 hours, and for as long as the workplan runs. A second call
+    with the same key and the same body is not applied again and returns
+    the first call's answer, even if the workplan changed since; the same
+    key with a different body fails with ERROR_REASON_REQUEST_ID_REUSED.
+    The request_id of every other request of the API works the same way.
     """
     @_builtins.property
     def work_plan(self) -> _work_plan_id_pb2.WorkPlanId:
@@ -98,8 +135,9 @@ class WriteNodesRequest(_message.Message):
 
     @_builtins.property
     def transaction(self) -> _transaction_pb2.Transaction:
-        """What the writes are based on; the request fails with ABORTED if any of
-        it has changed by the time it would commit. Unset applies the writes
+        """What the writes are based on; the request fails with
+        ERROR_REASON_WRITE_CONFLICT if any of it has changed by the time it
+        would commit. Unset applies the writes
         whatever happened since the writer last read.
         """
 

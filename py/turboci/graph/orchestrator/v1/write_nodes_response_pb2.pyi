@@ -35,8 +35,9 @@ class WriteNodesResponse(_message.Message):
     @_builtins.property
     def revision(self) -> _revision_pb2.Revision:
         """The revision the writes were committed as. A call that changed
-        nothing (a bare heartbeat, a repeated request_id) returns the revision
-        it found instead.
+        nothing (a bare heartbeat) returns the workplan's latest revision
+        instead; a repeated request_id returns the first call's answer (see
+        WriteNodesRequest.request_id).
         """
 
     @_builtins.property

@@ -27,7 +27,7 @@ from turboci.graph.orchestrator.v1 import stage_attempt_state_pb2 as turboci_dot
 from turboci.graph.orchestrator.v1 import stage_state_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_stage__state__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n.turboci/graph/orchestrator/v1/write_rule.proto\x12\x1dturboci.graph.orchestrator.v1\x1a/turboci/graph/orchestrator/v1/check_state.proto\x1a\x37turboci/graph/orchestrator/v1/stage_attempt_state.proto\x1a/turboci/graph/orchestrator/v1/stage_state.proto\"\xc7\x02\n\tWriteRule\x12L\n\x0c\x63heck_states\x18\x01 \x03(\x0e\x32).turboci.graph.orchestrator.v1.CheckStateR\x0b\x63heckStates\x12L\n\x0cstage_states\x18\x02 \x03(\x0e\x32).turboci.graph.orchestrator.v1.StageStateR\x0bstageStates\x12\x62\n\x14stage_attempt_states\x18\x03 \x03(\x0e\x32\x30.turboci.graph.orchestrator.v1.StageAttemptStateR\x12stageAttemptStates\x12(\n\rcreation_only\x18\x04 \x01(\x08H\x00R\x0c\x63reationOnly\x88\x01\x01\x42\x10\n\x0e_creation_onlyBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n.turboci/graph/orchestrator/v1/write_rule.proto\x12\x1dturboci.graph.orchestrator.v1\x1a/turboci/graph/orchestrator/v1/check_state.proto\x1a\x37turboci/graph/orchestrator/v1/stage_attempt_state.proto\x1a/turboci/graph/orchestrator/v1/stage_state.proto\"\xa0\x02\n\tWriteRule\x12L\n\x0c\x63heck_states\x18\x01 \x03(\x0e\x32).turboci.graph.orchestrator.v1.CheckStateR\x0b\x63heckStates\x12L\n\x0cstage_states\x18\x02 \x03(\x0e\x32).turboci.graph.orchestrator.v1.StageStateR\x0bstageStates\x12\x62\n\x14stage_attempt_states\x18\x03 \x03(\x0e\x32\x30.turboci.graph.orchestrator.v1.StageAttemptStateR\x12stageAttemptStatesJ\x04\x08\x04\x10\x05R\rcreation_onlyBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,5 +36,5 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'ZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpb'
   _globals['_WRITERULE']._serialized_start=237
-  _globals['_WRITERULE']._serialized_end=564
+  _globals['_WRITERULE']._serialized_end=525
 # @@protoc_insertion_point(module_scope)

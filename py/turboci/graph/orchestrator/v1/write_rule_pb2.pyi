@@ -17,10 +17,10 @@ import builtins as _builtins
 import sys
 import typing as _typing
 
-if sys.version_info >= (3, 10):
-    from typing import TypeAlias as _TypeAlias
+if sys.version_info >= (3, 11):
+    from typing import TypeAlias as _TypeAlias, Never as _Never
 else:
-    from typing_extensions import TypeAlias as _TypeAlias
+    from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
@@ -29,9 +29,15 @@ class WriteRule(_message.Message):
     """When a field of a write message (CheckWrite, StageWrite, WriteNodesRequest)
     may be set, attached to the field as the `writable`
     field option. The orchestrator enforces it: a write that sets the field
-    when the rule forbids it fails with FAILED_PRECONDITION and changes
-    nothing. A field without the option may be written in any state that
-    accepts writes at all.
+    when the rule forbids it fails with ERROR_REASON_FIELD_NOT_WRITABLE and
+    changes nothing. A field without the option may be written in any state
+    that accepts writes at all.
+
+    Fields that may be set only when the node is created are marked
+    IMMUTABLE (google.api.field_behavior, AIP-203) instead. Writing one to an
+    existing node is allowed only with the value the node already has, so
+    that a retried creation succeeds; any other value fails with
+    ERROR_REASON_FIELD_NOT_WRITABLE.
 
     Example: `repeated ValueWrite options = 3 [(writable).check_states =
     CHECK_STATE_PLANNING];`
@@ -44,13 +50,6 @@ class WriteRule(_message.Message):
     CHECK_STATES_FIELD_NUMBER: _builtins.int
     STAGE_STATES_FIELD_NUMBER: _builtins.int
     STAGE_ATTEMPT_STATES_FIELD_NUMBER: _builtins.int
-    CREATION_ONLY_FIELD_NUMBER: _builtins.int
-    creation_only: _builtins.bool
-    """The field is read only when the write creates the node. Writing it to
-    an existing node is allowed only with the value the node already has,
-    so that a retried creation succeeds; any other value fails with
-    FAILED_PRECONDITION.
-    """
     @_builtins.property
     def check_states(self) -> _containers.RepeatedScalarFieldContainer[_check_state_pb2.CheckState.ValueType]:
         """For a field of a check write: the check states in which the field may
@@ -76,14 +75,11 @@ class WriteRule(_message.Message):
         check_states: _abc.Iterable[_check_state_pb2.CheckState.ValueType] | None = ...,
         stage_states: _abc.Iterable[_stage_state_pb2.StageState.ValueType] | None = ...,
         stage_attempt_states: _abc.Iterable[_stage_attempt_state_pb2.StageAttemptState.ValueType] | None = ...,
-        creation_only: _builtins.bool | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_creation_only", b"_creation_only", "creation_only", b"creation_only"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_creation_only", b"_creation_only", "check_states", b"check_states", "creation_only", b"creation_only", "stage_attempt_states", b"stage_attempt_states", "stage_states", b"stage_states"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["check_states", b"check_states", "stage_attempt_states", b"stage_attempt_states", "stage_states", b"stage_states"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType__creation_only: _TypeAlias = _typing.Literal["creation_only"]  # noqa: Y015
-    _WhichOneofArgType__creation_only: _TypeAlias = _typing.Literal["_creation_only", b"_creation_only"]  # noqa: Y015
-    def WhichOneof(self, oneof_group: _WhichOneofArgType__creation_only) -> _WhichOneofReturnType__creation_only | None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___WriteRule: _TypeAlias = WriteRule  # noqa: Y015
