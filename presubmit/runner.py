@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
+from core import cache_dir
 from core import comments
 from core import compiler
 from core import inputs
@@ -128,13 +129,20 @@ def cache_for(root: Path) -> Path | None:
     """Descriptors of a tree are cached inside this repo, never in the tree linted.
 
     Installed as a package (a pre-commit hook) the suite has no checkout of
-    its own to cache in, and compiles without a cache.
+    its own to cache in, and compiles without a cache. A .cache that is (or
+    holds, on the way to the cache) a symlink is refused: LintError.
     """
     if not REPO.is_checkout:
         return None
     if root == REPO.root:
-        return REPO.compile_cache
-    return REPO.cache / "trees" / hashlib.sha256(str(root).encode()).hexdigest()[:16]
+        folder = REPO.compile_cache
+    else:
+        folder = REPO.cache / "trees" / hashlib.sha256(str(root).encode()).hexdigest()[:16]
+    try:
+        cache_dir.check(REPO)
+        return cache_dir.real_folder(REPO, folder)
+    except cache_dir.CacheError as exc:
+        raise LintError([str(exc)]) from None
 
 
 def _suppressed(f: Finding, files: dict[str, SourceFile], ctx: RuleContext) -> bool:
@@ -277,13 +285,15 @@ def writer_lock(root: Path, say: Callable[[str], None] = _say) -> Iterator[None]
 
     try:
         if REPO.is_checkout and (root == REPO.root or REPO.root in root.parents):
-            # A tree inside this checkout is the build's to write too.
+            # A tree inside this checkout is the build's to write too; its
+            # lock file must be the checkout's own.
+            cache_dir.check(REPO)
             taken = lock.held(REPO, "python -m presubmit --fix", on_wait)
         else:
             taken = lock.held_tree(root, on_wait)
         with taken:
             yield
-    except lock.LockError as exc:
+    except (lock.LockError, cache_dir.CacheError) as exc:
         raise LintError([str(exc)]) from None
 
 
