@@ -148,6 +148,14 @@ def _kind(mode: int) -> str:
     return "a device"
 
 
+def is_regular(path: Path) -> bool:
+    """Is `path` itself (not what a symlink leads to) a regular file?"""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def read_regular(path: Path, limit: int) -> bytes:
     """The bytes of `path`, which must be a regular file (not a symlink) of at
     most `limit` bytes. Never blocks: a FIFO is refused, not opened for a

@@ -75,12 +75,12 @@ def test_a_symlinked_cache_folder_is_refused_everywhere(
     link.parent.mkdir(parents=True, exist_ok=True)
     link.symlink_to(victim)
     starts = f"error: {link}: a symlink to {victim}, which is outside {api_tree}; "
-    for args in (("lint", "--fix"), ("format",)):
-        _one_line(build_copy(*args), starts)
-        assert _everything(victim) == before, args
-    for args in ((), ("--fix",)):
-        _one_line(_presubmit(api_tree, *args), starts)
-        assert _everything(victim) == before, args
+    for task in (["lint", "--fix"], ["format"]):
+        _one_line(build_copy(*task), starts)
+        assert _everything(victim) == before, task
+    for flags in ([], ["--fix"]):
+        _one_line(_presubmit(api_tree, *flags), starts)
+        assert _everything(victim) == before, flags
 
 
 def test_a_cache_symlinked_inside_the_checkout_is_refused_too(

@@ -5,10 +5,12 @@
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import pytest
 
+from core.layout import Layout
 from tests.conftest import git
 from tests.conftest import task_context
 from tools.errors import BuildError
@@ -122,3 +124,15 @@ def test_uncommitted_edits_are_compared(api_tree: Path) -> None:
     path.write_text(path.read_text().replace("optional string realm = 2;", "reserved 2;"))
     with pytest.raises(BuildError, match="breaking change"):
         run(api_tree)
+
+
+def test_a_cached_basis_that_is_not_a_regular_file_is_rebuilt(api_tree: Path) -> None:
+    layout = Layout(api_tree)
+    head = git(api_tree, "rev-parse", "HEAD").strip()
+    image = breaking.basis_image(layout, head)
+    assert image is not None
+    good = image.read_bytes()
+    image.unlink()
+    os.mkfifo(image)  # handed to buf, it would wait forever for a writer
+    assert breaking.basis_image(layout, head) == image
+    assert image.is_file() and image.read_bytes() == good
