@@ -52,8 +52,8 @@ def _symlink_line(layout: Layout, link: Path) -> str:
         where = f", which is outside {layout.root}"
     return (
         f"{link}: a symlink to {target}{where}; refusing to write through it: "
-        f"the tools' cache must be a real folder of the checkout (remove the symlink, "
-        "then run again)"
+        "the tools' cache and what it holds must be real folders and files of the "
+        "checkout (remove the symlink, then run again)"
     )
 
 

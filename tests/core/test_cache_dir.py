@@ -32,8 +32,8 @@ def test_a_symlinked_cache_is_refused_even_inside_the_checkout(layout: Layout) -
         cache_dir.check(layout)
     assert str(info.value) == (
         f"{layout.cache}: a symlink to {layout.root / 'go'}; refusing to write through it: "
-        "the tools' cache must be a real folder of the checkout (remove the symlink, "
-        "then run again)"
+        "the tools' cache and what it holds must be real folders and files of the "
+        "checkout (remove the symlink, then run again)"
     )
 
 

@@ -438,7 +438,7 @@ def _check_path(layout: Layout, rel: object, what: str, folder: bool = False) ->
     if not any(rel.startswith(t + "/") or (folder and rel == t) for t in trees):
         named = ", ".join(f"{t}/" for t in trees)
         raise JournalError(f"{what} {rel!r} is outside the generated trees ({named})")
-    _walk(layout, layout.root, rel, f"{what} {rel}", folder)
+    _walk(layout, layout.root, rel, f"{what} {rel!r}", folder)
     return rel
 
 
@@ -500,7 +500,7 @@ def _validated(layout: Layout) -> Journal:
             raise JournalError(f"a move is {item!r}, not [path, new, old]")
         rel = _check_path(layout, item[0], "a move")
         for side in ("new", "old"):
-            _walk(layout, folder, f"{side}/{rel}", f"a staged file {side}/{rel}", False)
+            _walk(layout, folder, f"{side}/{rel}", f"a staged file {side}/{rel!r}", False)
         checked.append(Move(rel, item[1], item[2]))
     return Journal(task, folder, str(state), checked, raw)
 
