@@ -18,9 +18,9 @@ import pytest
 
 from tests.conftest import build_env
 from tests.reliability.test_transaction import HOSTILE
-from tests.reliability.test_transaction import _everything
-from tests.reliability.test_transaction import _victim
+from tests.reliability.test_transaction import everything_in
 from tests.reliability.test_transaction import hostile_checkout
+from tests.reliability.test_transaction import victim_folder
 
 Build = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -35,14 +35,14 @@ def _one_line(proc: subprocess.CompletedProcess[str], starts: str) -> None:
 def test_a_hostile_journal_is_refused_by_help_and_by_a_task(
     build_copy: Build, api_tree: Path, tmp_path: Path, shape: str
 ) -> None:
-    victim = _victim(tmp_path)
-    before = _everything(victim)
+    victim = victim_folder(tmp_path)
+    before = everything_in(victim)
     data = hostile_checkout(api_tree, victim, shape)
     for args in (("--help",), ("clean",)):
         proc = build_copy(*args)
         _one_line(proc, "error: .cache/transaction.json: ")
         assert "nothing was done" in proc.stderr
-        assert _everything(victim) == before, args
+        assert everything_in(victim) == before, args
         assert (api_tree / ".cache/transaction.json").read_bytes() == data
 
 
@@ -69,18 +69,18 @@ def _presubmit(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_a_symlinked_cache_folder_is_refused_everywhere(
     build_copy: Build, api_tree: Path, tmp_path: Path, linked: str
 ) -> None:
-    victim = _victim(tmp_path)  # holds a-2019-b/: a dead run's staging, by its name
-    before = _everything(victim)
+    victim = victim_folder(tmp_path)  # holds a-2019-b/: a dead run's staging, by its name
+    before = everything_in(victim)
     link = api_tree / linked
     link.parent.mkdir(parents=True, exist_ok=True)
     link.symlink_to(victim)
     starts = f"error: {link}: a symlink to {victim}, which is outside {api_tree}; "
     for task in (["lint", "--fix"], ["format"]):
         _one_line(build_copy(*task), starts)
-        assert _everything(victim) == before, task
+        assert everything_in(victim) == before, task
     for flags in ([], ["--fix"]):
         _one_line(_presubmit(api_tree, *flags), starts)
-        assert _everything(victim) == before, flags
+        assert everything_in(victim) == before, flags
 
 
 def test_a_cache_symlinked_inside_the_checkout_is_refused_too(

@@ -291,7 +291,7 @@ def test_an_undo_flushes_the_restored_folders_before_it_drops_the_journal(
 FOLDER = "txn-999999999-deadbeef"
 
 
-def _victim(tmp_path: Path) -> Path:
+def victim_folder(tmp_path: Path) -> Path:
     """A folder outside the checkout that no journal may touch."""
     victim = tmp_path / "victim"
     (victim / "emptydir").mkdir(parents=True)
@@ -303,7 +303,7 @@ def _victim(tmp_path: Path) -> Path:
     return victim
 
 
-def _everything(folder: Path) -> dict[str, bytes | None]:
+def everything_in(folder: Path) -> dict[str, bytes | None]:
     """Every entry under `folder`: files by bytes, folders as None."""
     return {
         p.relative_to(folder).as_posix(): (None if p.is_dir() else p.read_bytes())
@@ -393,8 +393,8 @@ def hostile_checkout(root: Path, victim: Path, shape: str) -> bytes:
 
 @pytest.mark.parametrize("shape", sorted(HOSTILE))
 def test_a_hostile_journal_is_refused_whole_and_left_in_place(tmp_path: Path, shape: str) -> None:
-    victim = _victim(tmp_path)
-    before = _everything(victim)
+    victim = victim_folder(tmp_path)
+    before = everything_in(victim)
     root = tmp_path / "repo"
     data = hostile_checkout(root, victim, shape)
     source = (root / "turboci/a.proto").read_bytes()
@@ -405,7 +405,7 @@ def test_a_hostile_journal_is_refused_whole_and_left_in_place(tmp_path: Path, sh
     assert message.startswith(".cache/transaction.json: "), message
     assert "nothing was done" in message and "then delete it" in message
     assert "\n" not in message
-    assert _everything(victim) == before
+    assert everything_in(victim) == before
     assert (root / ".cache/transaction.json").read_bytes() == data
     assert (root / "turboci/a.proto").read_bytes() == source
 
@@ -431,6 +431,8 @@ def test_a_journal_is_checked_whole_before_the_first_move(tmp_path: Path) -> Non
         (b"[" * 100_000, "nested more than 8 deep"),
         (b'{"task": ' + b"[" * 9 + b"]" * 9 + b"}", "nested more than 8 deep"),
         (b" " * (transaction.MAX_JOURNAL_BYTES + 1), "larger than 16777216 bytes"),
+        # Quotes that each open a string no quote closes: read once, not once per quote.
+        (b'"' + b'\\"' * 8_000_000, "Unterminated string"),
         (b'{"task": "gen", "extra": 1}', "unknown transaction journal entry 'extra'"),
         (b'["not", "an", "object"]', "not an object"),
     ],
@@ -481,15 +483,15 @@ def test_commit_refuses_a_file_outside_the_generated_trees(tmp_path: Path) -> No
 def test_leftover_staging_clean_up_deletes_only_real_folders_of_a_real_staging(
     tmp_path: Path,
 ) -> None:
-    victim = _victim(tmp_path)
-    before = _everything(victim)
+    victim = victim_folder(tmp_path)
+    before = everything_in(victim)
     layout = _tree(tmp_path / "repo")
     staging = transaction.staging_root(layout)
     staging.mkdir(parents=True)
     (staging / "x-2019-y").symlink_to(victim / "a-2019-b")  # a link named like a leftover
     (staging / "gen-9999999999-deadbeef").mkdir()  # no process has such an id
     transaction._drop_leftovers(layout)
-    assert _everything(victim) == before
+    assert everything_in(victim) == before
     assert (staging / "x-2019-y").is_symlink()
     assert not (staging / "gen-9999999999-deadbeef").exists()
     # A staging folder that is itself a symlink is not listed at all.
@@ -497,7 +499,7 @@ def test_leftover_staging_clean_up_deletes_only_real_folders_of_a_real_staging(
     staging.rmdir()
     staging.symlink_to(victim)
     transaction._drop_leftovers(layout)
-    assert _everything(victim) == before
+    assert everything_in(victim) == before
 
 
 def test_recovery_drops_stale_temp_files_of_dead_writers(tmp_path: Path) -> None:

@@ -387,21 +387,23 @@ class Journal:
     raw: dict[str, object]
 
 
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+# Once escapes are gone, a JSON string has no quote inside: `"[^"]*"` scans
+# the text once, whatever it holds (an unterminated string fails only at the end).
+_STRING = re.compile(rb'"[^"]*"')
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
-_OPEN = frozenset(b"[{")
+_AS_SQUARE = bytes.maketrans(b"{}", b"[]")
 _TASK = re.compile(r"[A-Za-z0-9_. -]{1,64}")
 
 
-def _nesting(data: bytes) -> int:
-    """How deep the JSON text's arrays and objects nest (counting stops past the bound)."""
-    depth = deepest = 0
-    for c in _STRING.sub(b'""', data).translate(None, _NOT_BRACKETS):
-        depth += 1 if c in _OPEN else -1
-        deepest = max(deepest, depth)
-        if deepest > MAX_JOURNAL_DEPTH:
-            break
-    return deepest
+def _nests_within_bound(data: bytes) -> bool:
+    """Do the JSON text's arrays and objects nest at most MAX_JOURNAL_DEPTH deep?
+    Linear in the text, before any parser recurses into it (a mismatched pair
+    is left for the parser to reject)."""
+    bare = _STRING.sub(b"", data.replace(b"\\\\", b"").replace(b'\\"', b""))
+    brackets = bare.translate(_AS_SQUARE, _NOT_BRACKETS)
+    for _ in range(MAX_JOURNAL_DEPTH):
+        brackets = brackets.replace(b"[]", b"")  # the innermost level goes
+    return not brackets
 
 
 def _walk(layout: Layout, base: Path, rel: str, what: str, folder: bool) -> None:
@@ -453,9 +455,10 @@ def _parse(layout: Layout) -> dict[str, object]:
             else exc.strerror
         )
         raise JournalError(f"unreadable transaction journal ({why})") from None
-    if _nesting(data) > MAX_JOURNAL_DEPTH:
+    if not _nests_within_bound(data):
         raise JournalError(
-            f"unreadable transaction journal (nested more than {MAX_JOURNAL_DEPTH} deep)"
+            "unreadable transaction journal (nested more than "
+            f"{MAX_JOURNAL_DEPTH} deep, or unbalanced)"
         )
     try:
         raw = json.loads(data.decode("utf-8"))
