@@ -36,6 +36,13 @@ STALE_SECONDS = 3600.0
 _NOT_OURS = frozenset({"buf", "staging"})
 
 
+# How deep check() looks: .cache/trees/<tree>/sets is the deepest folder the
+# tools write into.
+SCAN_DEPTH = 3
+# Folders of single runs: their names are checked, their insides are the run's.
+_RUN_FOLDERS = frozenset({"staging", "presubmit", "tmp"})
+
+
 class CacheError(Exception):
     """.cache (or something in it) cannot be used as it is: one line saying why and what to do."""
 
@@ -60,9 +67,12 @@ def _symlink_line(layout: Layout, link: Path) -> str:
 def check(layout: Layout) -> None:
     """Refuse a .cache that is a symlink or not a folder, or that holds a symlink.
 
-    A missing .cache is fine (the tools make it). Any entry directly in
-    .cache that is a symlink is refused, files included: a linked lock file
-    would be truncated, a linked stamp folder written into, wherever they lead.
+    A missing .cache is fine (the tools make it). A symlink anywhere the
+    tools keep their files is refused, files included (a linked lock file
+    would be truncated, a linked descriptor database written through):
+    down to SCAN_DEPTH levels, except inside buf's own cache and inside the
+    folders of single runs (staging/X/, presubmit/X/, tmp/X/), whose own
+    names are checked but whose insides belong to the run.
     """
     cache = layout.cache
     try:
@@ -79,12 +89,33 @@ def check(layout: Layout) -> None:
             "there; remove it (./build.py clean does), then run again"
         )
     try:
-        entries = list(os.scandir(cache))
+        link = _first_symlink(cache)
     except OSError as exc:
         raise CacheError(f"{layout.rel(cache)}: cannot be read: {exc.strerror}") from None
-    for entry in sorted(entries, key=lambda e: e.name):
-        if entry.is_symlink():
-            raise CacheError(_symlink_line(layout, Path(entry.path)))
+    if link is not None:
+        raise CacheError(_symlink_line(layout, link))
+
+
+def _first_symlink(cache: Path) -> Path | None:
+    """A symlink under `cache`, within the bounds check() says, or None."""
+    todo = [(cache, 1)]
+    while todo:
+        folder, depth = todo.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            if folder == cache:
+                raise
+            continue  # an unreadable subfolder: the tools cannot write there either
+        for entry in entries:
+            if entry.is_symlink():
+                return Path(entry.path)
+            top = Path(entry.path).relative_to(cache).parts[0]
+            inside_run = top in _RUN_FOLDERS and depth >= 2
+            deeper = depth < SCAN_DEPTH and top != "buf" and not inside_run
+            if deeper and entry.is_dir(follow_symlinks=False):
+                todo.append((Path(entry.path), depth + 1))
+    return None
 
 
 def real_folder(layout: Layout, folder: Path) -> Path:

@@ -122,3 +122,25 @@ def test_no_temp_clean_up_through_a_symlinked_cache(layout: Layout, tmp_path: Pa
     layout.cache.symlink_to(outside)
     assert cache_dir.drop_stale_temps(layout) == []
     assert stale.exists()
+
+
+@pytest.mark.parametrize(
+    "rel",
+    ["compile/sets", "compile/descriptors.sqlite", "trees/0123abcd/sets", "staging/txn-1-abc"],
+)
+def test_a_symlink_deeper_in_a_cache_folder_is_refused(
+    layout: Layout, tmp_path: Path, rel: str
+) -> None:
+    link = layout.cache / rel
+    link.parent.mkdir(parents=True)
+    link.symlink_to(tmp_path)
+    with pytest.raises(cache_dir.CacheError) as info:
+        cache_dir.check(layout)
+    assert str(info.value).startswith(f"{link}: a symlink to {tmp_path}, which is outside ")
+
+
+def test_the_insides_of_a_run_and_of_bufs_cache_are_theirs(layout: Layout, tmp_path: Path) -> None:
+    for rel in ("staging/txn-1-abc/new/go", "presubmit/run-x/work", "buf/v3/modules"):
+        (layout.cache / rel).mkdir(parents=True)
+        (layout.cache / rel / "link").symlink_to(tmp_path)
+    cache_dir.check(layout)
