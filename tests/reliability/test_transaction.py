@@ -361,6 +361,16 @@ def _staging_folder_is_a_symlink(root: Path, victim: Path) -> dict[str, Any]:
     return _journal("committed")
 
 
+def _staged_symlink(root: Path, victim: Path) -> dict[str, Any]:
+    (root / ".cache/staging" / FOLDER / "old/go").mkdir(parents=True)
+    (root / ".cache/staging" / FOLDER / "old/go/x.pb.go").symlink_to(victim / "go/x.pb.go")
+    return _journal(moves=[["go/x.pb.go", False, True]])
+
+
+def _a_long_line(root: Path, victim: Path) -> dict[str, Any]:
+    return _journal(moves=[["go/a\nb" + "x" * 100_000, True, False]])
+
+
 def _a_source_file(root: Path, victim: Path) -> dict[str, Any]:
     return _journal(moves=[["turboci/a.proto", True, False]])
 
@@ -377,6 +387,8 @@ HOSTILE: dict[str, Callable[[Path, Path], dict[str, Any]]] = {
     "a symlink on the way in the staging": _symlink_in_the_staging,
     "a staging folder that is a symlink": _staging_folder_is_a_symlink,
     "a move outside the generated trees": _a_source_file,
+    "a staged file that is a symlink": _staged_symlink,
+    "a path with a newline, 100,000 long": _a_long_line,
 }
 
 
@@ -413,7 +425,7 @@ def test_a_hostile_journal_is_refused_whole_and_left_in_place(tmp_path: Path, sh
     assert message.startswith(refusal_start(root, victim, shape)), message
     if message.startswith(".cache/transaction.json: "):
         assert "nothing was done" in message and "then delete it" in message
-    assert "\n" not in message
+    assert "\n" not in message and len(message) < 600
     assert everything_in(victim) == before
     assert (root / ".cache/transaction.json").read_bytes() == data
     assert (root / "turboci/a.proto").read_bytes() == source

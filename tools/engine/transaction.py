@@ -406,9 +406,18 @@ def _nests_within_bound(data: bytes) -> bool:
     return not brackets
 
 
-def _walk(layout: Layout, base: Path, rel: str, what: str, folder: bool) -> None:
+def _brief(value: object) -> str:
+    """`value` as a message shows it: quoted, escaped, and short."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:76] + "...'"
+
+
+def _walk(
+    layout: Layout, base: Path, rel: str, what: str, folder: bool, regular: bool = False
+) -> None:
     """Each part of `base`/`rel` that exists is a real folder (the last one a
-    folder if `folder`, else anything but a folder); never a symlink on the way."""
+    folder if `folder`, else anything but a folder, a regular file if
+    `regular`); never a symlink on the way."""
     parts = rel.split("/")
     current = base
     for i, part in enumerate(parts):
@@ -418,29 +427,32 @@ def _walk(layout: Layout, base: Path, rel: str, what: str, folder: bool) -> None
         except FileNotFoundError:
             return
         except OSError as exc:
-            raise JournalError(f"{what}: {layout.rel(current)}: {exc.strerror}") from None
+            raise JournalError(f"{what}: {_brief(layout.rel(current))}: {exc.strerror}") from None
         last = i == len(parts) - 1
         if stat.S_ISLNK(mode) and (folder or not last):
-            raise JournalError(f"{what} leads through the symlink {layout.rel(current)}")
+            raise JournalError(f"{what} leads through the symlink {_brief(layout.rel(current))}")
         if (folder or not last) and not stat.S_ISDIR(mode):
-            raise JournalError(f"{what} leads through {layout.rel(current)}, not a folder")
+            raise JournalError(f"{what} leads through {_brief(layout.rel(current))}, not a folder")
         if last and not folder and stat.S_ISDIR(mode):
             raise JournalError(f"{what} is a folder, not a file")
+        if last and regular and not stat.S_ISREG(mode):
+            raise JournalError(f"{what} is not a regular file")
 
 
 def _check_path(layout: Layout, rel: object, what: str, folder: bool = False) -> str:
     """`rel`, once it is a plain relative path in a writable tree with no symlink
     on the way (from the root down); JournalError otherwise."""
     if not isinstance(rel, str):
-        raise JournalError(f"{what} is {rel!r}, not a path")
+        raise JournalError(f"{what} is {_brief(rel)}, not a path")
     parts = rel.split("/")
-    if not rel or "\0" in rel or any(p in ("", ".", "..") for p in parts):
-        raise JournalError(f"{what} {rel!r} is not a plain path relative to the checkout")
+    control = any(ord(c) < 32 or ord(c) == 127 for c in rel)  # no generated name has one
+    if not rel or control or any(p in ("", ".", "..") for p in parts):
+        raise JournalError(f"{what} {_brief(rel)} is not a plain path relative to the checkout")
     trees = writable_trees(layout)
     if not any(rel.startswith(t + "/") or (folder and rel == t) for t in trees):
         named = ", ".join(f"{t}/" for t in trees)
-        raise JournalError(f"{what} {rel!r} is outside the generated trees ({named})")
-    _walk(layout, layout.root, rel, f"{what} {rel!r}", folder)
+        raise JournalError(f"{what} {_brief(rel)} is outside the generated trees ({named})")
+    _walk(layout, layout.root, rel, f"{what} {_brief(rel)}", folder)
     return rel
 
 
@@ -474,14 +486,14 @@ def _validated(layout: Layout) -> Journal:
     raw = _parse(layout)
     unknown = sorted(set(raw) - {"task", "folder", "state", "dirs", "moves"})
     if unknown:
-        raise JournalError(f"unknown transaction journal entry {unknown[0]!r}")
+        raise JournalError(f"unknown transaction journal entry {_brief(unknown[0])}")
     task, state, name = raw.get("task"), raw.get("state"), raw.get("folder")
     if not (isinstance(task, str) and _TASK.fullmatch(task)):
-        raise JournalError(f"the task is {task!r}, not a task name")
+        raise JournalError(f"the task is {_brief(task)}, not a task name")
     if state not in _STATES:
-        raise JournalError(f"the state is {state!r}, not one of {', '.join(_STATES)}")
+        raise JournalError(f"the state is {_brief(state)}, not one of {', '.join(_STATES)}")
     if not (isinstance(name, str) and _TXN_FOLDER.fullmatch(name)):
-        raise JournalError(f"the folder is {name!r}, not a staging folder name (txn-PID-ID)")
+        raise JournalError(f"the folder is {_brief(name)}, not a staging folder name (txn-PID-ID)")
     folder = staging_root(layout) / name
     try:
         cache_dir.real_folder(layout, folder)
@@ -500,10 +512,11 @@ def _validated(layout: Layout) -> Journal:
             and isinstance(item[1], bool)
             and isinstance(item[2], bool)
         ):
-            raise JournalError(f"a move is {item!r}, not [path, new, old]")
+            raise JournalError(f"a move is {_brief(item)}, not [path, new, old]")
         rel = _check_path(layout, item[0], "a move")
         for side in ("new", "old"):
-            _walk(layout, folder, f"{side}/{rel}", f"a staged file {side}/{rel!r}", False)
+            staged = f"{side}/{rel}"
+            _walk(layout, folder, staged, f"a staged file {_brief(staged)}", False, regular=True)
         checked.append(Move(rel, item[1], item[2]))
     return Journal(task, folder, str(state), checked, raw)
 
