@@ -31,9 +31,9 @@ _TEMP = re.compile(r"\..+\.tmp")
 # A temp file older than this was left by a writer that died: an atomic write
 # of the tools' cache files takes milliseconds.
 STALE_SECONDS = 3600.0
-# Folders under .cache that hold others' files (buf's module cache) or have
-# their own clean-up (the staging folders of dead runs).
-_NOT_OURS = frozenset({"buf", "staging"})
+# Folders under .cache that hold others' files (buf's module cache) or whose
+# runs have their own clean-up (staging, the presubmit's and basis' scratch).
+_NOT_OURS = frozenset({"buf", "staging", "presubmit", "tmp"})
 
 
 # How deep check() looks: .cache/trees/<tree>/sets is the deepest folder the
@@ -230,7 +230,7 @@ def drop_stale_temps(layout: Layout, now: float | None = None) -> list[Path]:
 
     Only regular files named like a temp file (`.NAME.XXXX.tmp`) and older
     than STALE_SECONDS go; the walk does not follow symlinks and stays out
-    of buf's cache and the staging folders.
+    of buf's cache and the folders of single runs.
     """
     cache = layout.cache
     try:
