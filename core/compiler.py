@@ -45,6 +45,7 @@ from pathlib import Path
 from google.protobuf import descriptor_pb2
 from google.protobuf import descriptor_pool
 
+from core import cache_dir
 from core import protoc
 from core import utf8
 from core.descriptor_cache import DescriptorCache
@@ -430,7 +431,8 @@ class Compiled:
                 path = folder / "sets" / f"{self.key}.binpb"
                 data = self.descriptor_set().SerializeToString(deterministic=True)
                 # A set left on disk is compared, not trusted: a corrupt one is rewritten.
-                if read_or_none(path) != data:
+                # Read bounded and non-blocking: a FIFO there must not hang the run.
+                if cache_dir.read_or_none(path, len(data)) != data:
                     try:
                         write_atomic(path, data)
                     except OSError:  # a read-only checkout: the system's temp folder

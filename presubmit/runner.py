@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
+from core import cache_dir
 from core import comments
 from core import compiler
 from core import inputs
@@ -129,13 +130,20 @@ def cache_for(root: Path) -> Path | None:
     """Descriptors of a tree are cached inside this repo, never in the tree linted.
 
     Installed as a package (a pre-commit hook) the suite has no checkout of
-    its own to cache in, and compiles without a cache.
+    its own to cache in, and compiles without a cache. A .cache that is (or
+    holds, on the way to the cache) a symlink is refused: LintError.
     """
     if not REPO.is_checkout:
         return None
     if root == REPO.root:
-        return REPO.compile_cache
-    return REPO.cache / "trees" / hashlib.sha256(str(root).encode()).hexdigest()[:16]
+        folder = REPO.compile_cache
+    else:
+        folder = REPO.cache / "trees" / hashlib.sha256(str(root).encode()).hexdigest()[:16]
+    try:
+        cache_dir.check(REPO)
+        return cache_dir.real_folder(REPO, folder)
+    except cache_dir.CacheError as exc:
+        raise LintError([str(exc)]) from None
 
 
 def _suppressed(f: Finding, files: dict[str, SourceFile], ctx: RuleContext) -> bool:
@@ -285,12 +293,14 @@ def writer_lock(
     try:
         checkout = checkout_of(root)
         if checkout is not None:
+            # Its lock file must be the checkout's own, not a link elsewhere.
+            cache_dir.check(checkout)
             taken = lock.held(checkout, task, on_wait)
         else:
             taken = lock.held_tree(root, on_wait)
         with taken:
             yield
-    except lock.LockError as exc:
+    except (lock.LockError, cache_dir.CacheError) as exc:
         raise LintError([str(exc)]) from None
 
 

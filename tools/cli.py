@@ -63,14 +63,20 @@ def _all_unchanged() -> bool:
     return True
 
 
-def _preflight() -> None:
-    """Before anything else: refuse a .cache that leads out of the checkout (every
-    task writes caches there), then undo (or finish) a transaction an earlier
-    run left."""
+def _preflight(task: str | None) -> None:
+    """Before anything else: refuse a .cache that is a symlink or holds one (every
+    task writes caches there; `clean` removes a .cache that is a file), then
+    undo (or finish) a transaction an earlier run left."""
+    from core import cache_dir
     from tools.engine import lock
     from tools.engine import transaction
 
-    files.confined(REPO.root, REPO.cache)
+    if task == "clean" and cache_dir.remove_if_not_folder(REPO):
+        print(f"removed {REPO.rel(REPO.cache)} (a file, not the cache folder)", flush=True)
+    try:
+        cache_dir.check(REPO)
+    except cache_dir.CacheError as exc:
+        raise BuildError(str(exc), exit_code=2) from None
     if not transaction.pending(REPO):
         return
     with lock.held(REPO, "recovery"):
@@ -97,7 +103,7 @@ def main(argv: Sequence[str]) -> int:
     argv = list(argv)
     task = argv[0] if argv else None
     try:
-        _preflight()
+        _preflight(task)
         if task == "all" and len(argv) == 1 and _all_unchanged():
             return 0
         from tools.engine import registry

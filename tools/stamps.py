@@ -17,6 +17,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from core import cache_dir
 from core import files
 from core import inputs
 from core.layout import Layout
@@ -42,11 +43,11 @@ def _stamp(layout: Layout, step: str) -> Path:
 
 
 def is_fresh(layout: Layout, step: str, key: str) -> bool:
-    """Did `step` succeed on exactly `key`? A stamp that cannot be read is not."""
-    try:
-        return _stamp(layout, step).read_bytes() == key.encode()
-    except OSError:
-        return False
+    """Did `step` succeed on exactly `key`? A stamp that cannot be read is not,
+    nor one that is not a small regular file (a FIFO must not block the run):
+    a stamp can at worst make a step run again."""
+    want = key.encode()
+    return cache_dir.read_or_none(_stamp(layout, step), len(want)) == want
 
 
 def record(layout: Layout, step: str, key: str) -> None:

@@ -120,6 +120,18 @@ def test_a_cache_file_that_is_no_database_is_replaced(tmp_path: Path) -> None:
     assert compiler.compile_files(tree, names, cache=cache).fresh == ()
 
 
+def test_a_fifo_where_the_descriptor_set_goes_is_replaced_not_read(tmp_path: Path) -> None:
+    tree, cache = tmp_path / "tree", tmp_path / "cache"
+    names = _chain(tree, 2)
+    compiled = compiler.compile_files(tree, names, cache=cache)
+    path = cache / "sets" / f"{compiled.key}.binpb"
+    path.parent.mkdir(parents=True)
+    os.mkfifo(path)  # reading it to compare would wait forever for a writer
+    assert compiled.descriptor_set_path() == path
+    assert path.is_file()
+    assert path.read_bytes() == compiled.descriptor_set().SerializeToString(deterministic=True)
+
+
 def test_concurrent_compiles_share_the_cache_safely(tmp_path: Path) -> None:
     tree, cache = tmp_path / "tree", tmp_path / "cache"
     names = _chain(tree, 8)

@@ -65,3 +65,24 @@ def test_code_digest_follows_the_named_modules() -> None:
     assert stamps.code_digest("tools.stamps") == stamps.code_digest("tools.stamps")
     assert stamps.code_digest("tools.stamps") != stamps.code_digest("tools.tasks.gen")
     assert stamps.code_digest("tools.stamps", "core.protoc") != stamps.code_digest("tools.stamps")
+
+
+def test_a_hostile_stamp_only_makes_the_step_run_again(tmp_path: Path) -> None:
+    layout = Layout(tmp_path)
+    stamp = layout.stamps / "gen"
+    layout.stamps.mkdir(parents=True)
+    os.mkfifo(stamp)
+    assert not stamps.is_fresh(layout, "gen", "key")  # a plain read would block on the FIFO
+    stamp.unlink()
+    stamp.mkdir()
+    assert not stamps.is_fresh(layout, "gen", "key")
+    stamp.rmdir()
+    (tmp_path / "elsewhere").write_text("key")
+    stamp.symlink_to(tmp_path / "elsewhere")
+    assert not stamps.is_fresh(layout, "gen", "key")
+    stamp.unlink()
+    stamp.write_text("key" + "x" * 10_000_000)
+    assert not stamps.is_fresh(layout, "gen", "key")
+    stamps.record(layout, "gen", "key")
+    assert stamps.is_fresh(layout, "gen", "key")
+    assert (tmp_path / "elsewhere").read_text() == "key"

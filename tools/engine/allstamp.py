@@ -16,14 +16,19 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 from collections.abc import Sequence
 
+from core import cache_dir
 from core import files
 from core import inputs
 from core.layout import Layout
 
 STAMP = "all"
+# A key and the names of the steps of `all`: a few hundred bytes.
+MAX_STAMP_BYTES = 4096
+_STEP = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 # Tools that must still be on disk for a cached answer to be true.
 TOOLS = ("tools/venv/bin/buf", "tools/bin/protoc-gen-go", "tools/bin/protoc-gen-go-grpc")
 
@@ -78,14 +83,20 @@ def fresh_steps(layout: Layout) -> list[str] | None:
     current = key(layout)
     if current is None:
         return None
+    # Read as input: a stamp that is not a small regular file of step names
+    # (a FIFO, a huge file, a name to print that is not one) only means no shortcut.
+    data = cache_dir.read_or_none(layout.stamps / STAMP, MAX_STAMP_BYTES)
     try:
-        text = (layout.stamps / STAMP).read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = data.decode("utf-8") if data is not None else ""
+    except UnicodeDecodeError:
         return None
     stamped, _, names = text.partition("\n")
     if stamped != current:
         return None
-    return names.split()
+    steps = names.split()
+    if not all(_STEP.fullmatch(s) for s in steps):
+        return None
+    return steps
 
 
 def record(layout: Layout, steps: Sequence[str]) -> None:

@@ -19,6 +19,17 @@ Renames survive a power cut as well as a kill: the journal is flushed
 flushed once after the moves and before the journal says committed, and the
 journal's folder is flushed after it is removed.
 
+The journal is input like any file on disk (a .cache can come from a CI
+cache, a tarball or another user): recovery validates the whole of it
+before the first action and refuses it, acting on nothing, unless every
+path it names is a plain relative path inside one of the trees a
+transaction writes (go/, py/, docs/: see writable_trees()), every folder on
+the way to it, from the root down, is a real folder (lstat, never a
+symlink), and its staging folder is a real folder directly in a real
+.cache/staging. The journal itself must be a regular file of bounded size
+and nesting. Commit holds the moves it plans to the same rules, so what it
+writes, recovery accepts.
+
 Only the standard library is used: build.py recovers before the venv exists.
 """
 
@@ -27,7 +38,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
+import stat
 import tempfile
 import threading
 import uuid
@@ -37,12 +50,25 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
+from core import cache_dir
 from core import files
 from core.layout import Layout
 from tools.errors import BuildError
 
 JOURNAL = "transaction.json"
 STAGING = "staging"
+# Far more than a swap of every generated file takes (about 100 bytes a file).
+MAX_JOURNAL_BYTES = 16 << 20
+# The journal nests three deep (object, list of moves, move).
+MAX_JOURNAL_DEPTH = 8
+# The staging folder a transaction names: scratch(layout, "txn").
+_TXN_FOLDER = re.compile(r"txn-[0-9]+-[0-9a-f]{8}")
+_STATES = ("applying", "committed")
+
+
+def writable_trees(layout: Layout) -> tuple[str, ...]:
+    """The root-relative folders a transaction may write: gen's and docs' outputs."""
+    return tuple(layout.rel(p) for p in (layout.go, layout.py, layout.docs))
 
 
 def journal_path(layout: Layout) -> Path:
@@ -65,11 +91,12 @@ def scratch(layout: Layout, prefix: str, anywhere: bool = False) -> Path:
         except BuildError:
             return Path(tempfile.mkdtemp(prefix=f"turboci-{prefix}-"))
     try:
-        files.confined(layout.root, base)
+        cache_dir.check(layout)
+        cache_dir.real_folder(layout, base)
         base.mkdir(parents=True, exist_ok=True)
         folder = base / f"{prefix}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         folder.mkdir()
-    except files.OutsideRootError as exc:
+    except cache_dir.CacheError as exc:
         raise BuildError(str(exc), exit_code=2) from None
     except OSError as exc:
         raise BuildError(
@@ -169,8 +196,11 @@ class Transaction:
             target = root / rel
             try:
                 files.confined(root, target)
+                _check_path(self.layout, rel, "a file")
             except files.OutsideRootError as exc:
                 raise BuildError(str(exc), exit_code=2) from None
+            except JournalError as exc:
+                raise BuildError(f"{exc}; refusing to write there", exit_code=2) from None
             moves.append(Move(rel, new, os.path.lexists(target)))
         return moves
 
@@ -327,36 +357,184 @@ def pending(layout: Layout) -> bool:
 def recover(layout: Layout) -> str | None:
     """Undo or finish an interrupted transaction; one line saying which, or None.
 
-    The caller holds the checkout's lock. Staging folders of dead runs go too.
+    The caller holds the checkout's lock. Staging folders of dead runs go
+    too, and temp files that dead atomic writes left under .cache.
     """
+    try:
+        cache_dir.check(layout)
+    except cache_dir.CacheError as exc:
+        raise BuildError(str(exc), exit_code=2) from None
     message = None
     if pending(layout):
         message = _recover_journal(layout)
     _drop_leftovers(layout)
+    cache_dir.drop_stale_temps(layout)
     return message
+
+
+class JournalError(ValueError):
+    """The journal is not one that commit could have written: what is wrong with it."""
+
+
+@dataclass(frozen=True)
+class Journal:
+    """A journal that passed _validated(): every path in it is safe to act on."""
+
+    task: str
+    folder: Path
+    state: str
+    moves: list[Move]
+    raw: dict[str, object]
+
+
+# Once escapes are gone, a JSON string has no quote inside: `"[^"]*"` scans
+# the text once, whatever it holds (an unterminated string fails only at the end).
+_STRING = re.compile(rb'"[^"]*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_AS_SQUARE = bytes.maketrans(b"{}", b"[]")
+_TASK = re.compile(r"[A-Za-z0-9_. -]{1,64}")
+
+
+def _nests_within_bound(data: bytes) -> bool:
+    """Do the JSON text's arrays and objects nest at most MAX_JOURNAL_DEPTH deep?
+    Linear in the text, before any parser recurses into it (a mismatched pair
+    is left for the parser to reject)."""
+    bare = _STRING.sub(b"", data.replace(b"\\\\", b"").replace(b'\\"', b""))
+    brackets = bare.translate(_AS_SQUARE, _NOT_BRACKETS)
+    for _ in range(MAX_JOURNAL_DEPTH):
+        brackets = brackets.replace(b"[]", b"")  # the innermost level goes
+    return not brackets
+
+
+def _brief(value: object) -> str:
+    """`value` as a message shows it: quoted, escaped, and short."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:76] + "...'"
+
+
+def _walk(
+    layout: Layout, base: Path, rel: str, what: str, folder: bool, regular: bool = False
+) -> None:
+    """Each part of `base`/`rel` that exists is a real folder (the last one a
+    folder if `folder`, else anything but a folder, a regular file if
+    `regular`); never a symlink on the way."""
+    parts = rel.split("/")
+    current = base
+    for i, part in enumerate(parts):
+        current = current / part
+        try:
+            mode = os.lstat(current).st_mode
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise JournalError(f"{what}: {_brief(layout.rel(current))}: {exc.strerror}") from None
+        last = i == len(parts) - 1
+        if stat.S_ISLNK(mode) and (folder or not last):
+            raise JournalError(f"{what} leads through the symlink {_brief(layout.rel(current))}")
+        if (folder or not last) and not stat.S_ISDIR(mode):
+            raise JournalError(f"{what} leads through {_brief(layout.rel(current))}, not a folder")
+        if last and not folder and stat.S_ISDIR(mode):
+            raise JournalError(f"{what} is a folder, not a file")
+        if last and regular and not stat.S_ISREG(mode):
+            raise JournalError(f"{what} is not a regular file")
+
+
+def _check_path(layout: Layout, rel: object, what: str, folder: bool = False) -> str:
+    """`rel`, once it is a plain relative path in a writable tree with no symlink
+    on the way (from the root down); JournalError otherwise."""
+    if not isinstance(rel, str):
+        raise JournalError(f"{what} is {_brief(rel)}, not a path")
+    parts = rel.split("/")
+    control = any(ord(c) < 32 or ord(c) == 127 for c in rel)  # no generated name has one
+    if not rel or control or any(p in ("", ".", "..") for p in parts):
+        raise JournalError(f"{what} {_brief(rel)} is not a plain path relative to the checkout")
+    trees = writable_trees(layout)
+    if not any(rel.startswith(t + "/") or (folder and rel == t) for t in trees):
+        named = ", ".join(f"{t}/" for t in trees)
+        raise JournalError(f"{what} {_brief(rel)} is outside the generated trees ({named})")
+    _walk(layout, layout.root, rel, f"{what} {_brief(rel)}", folder)
+    return rel
+
+
+def _parse(layout: Layout) -> dict[str, object]:
+    """The journal's JSON object: a regular file, bounded in size and nesting."""
+    try:
+        data = cache_dir.read_regular(journal_path(layout), MAX_JOURNAL_BYTES)
+    except OSError as exc:
+        why = (
+            str(exc)
+            if isinstance(exc, cache_dir.NotRegularError | cache_dir.TooLargeError)
+            else exc.strerror
+        )
+        raise JournalError(f"unreadable transaction journal ({why})") from None
+    if not _nests_within_bound(data):
+        raise JournalError(
+            "unreadable transaction journal (nested more than "
+            f"{MAX_JOURNAL_DEPTH} deep, or unbalanced)"
+        )
+    try:
+        raw = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise JournalError(f"unreadable transaction journal ({exc})") from None
+    if not isinstance(raw, dict):
+        raise JournalError("unreadable transaction journal (not an object)")
+    return raw
+
+
+def _validated(layout: Layout) -> Journal:
+    """The whole journal checked before anything is done with it (all or nothing)."""
+    raw = _parse(layout)
+    unknown = sorted(set(raw) - {"task", "folder", "state", "dirs", "moves"})
+    if unknown:
+        raise JournalError(f"unknown transaction journal entry {_brief(unknown[0])}")
+    task, state, name = raw.get("task"), raw.get("state"), raw.get("folder")
+    if not (isinstance(task, str) and _TASK.fullmatch(task)):
+        raise JournalError(f"the task is {_brief(task)}, not a task name")
+    if state not in _STATES:
+        raise JournalError(f"the state is {_brief(state)}, not one of {', '.join(_STATES)}")
+    if not (isinstance(name, str) and _TXN_FOLDER.fullmatch(name)):
+        raise JournalError(f"the folder is {_brief(name)}, not a staging folder name (txn-PID-ID)")
+    folder = staging_root(layout) / name
+    try:
+        cache_dir.real_folder(layout, folder)
+    except cache_dir.CacheError as exc:
+        raise JournalError(str(exc)) from None
+    dirs, moves = raw.get("dirs"), raw.get("moves")
+    if not isinstance(dirs, list) or not isinstance(moves, list):
+        raise JournalError("its dirs and moves are not lists")
+    for d in dirs:
+        _check_path(layout, d, "a folder it made", folder=True)
+    checked: list[Move] = []
+    for item in moves:
+        if not (
+            isinstance(item, list)
+            and len(item) == 3
+            and isinstance(item[1], bool)
+            and isinstance(item[2], bool)
+        ):
+            raise JournalError(f"a move is {_brief(item)}, not [path, new, old]")
+        rel = _check_path(layout, item[0], "a move")
+        for side in ("new", "old"):
+            staged = f"{side}/{rel}"
+            _walk(layout, folder, staged, f"a staged file {_brief(staged)}", False, regular=True)
+        checked.append(Move(rel, item[1], item[2]))
+    return Journal(task, folder, str(state), checked, raw)
 
 
 def _recover_journal(layout: Layout) -> str:
     path = journal_path(layout)
     shown = layout.rel(path)
     try:
-        files.confined(layout.root, path)
-        journal = json.loads(path.read_bytes().decode("utf-8"))
-        if not isinstance(journal, dict):
-            raise ValueError("not an object")
-        folder = staging_root(layout) / str(journal["folder"])
-        task = str(journal.get("task", "a task"))
-        moves = _moves(journal.get("moves"))
-    except files.OutsideRootError as exc:
-        raise BuildError(str(exc), exit_code=2) from None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        # The journal is written atomically: this one was not written by us.
+        journal = _validated(layout)
+    except JournalError as exc:
+        # Not what commit writes: acting on any of it could move files anywhere.
         raise BuildError(
-            f"{shown}: unreadable transaction journal ({exc}); check go/, py/ and docs/ "
-            f"with git status, then delete {shown}",
+            f"{shown}: {exc}; nothing was done: check go/, py/ and docs/ with git status, "
+            f"look at {shown}, then delete it",
             exit_code=2,
         ) from None
-    if journal.get("state") == "committed":
+    task, folder, moves = journal.task, journal.folder, journal.moves
+    if journal.state == "committed":
         _finish(layout, folder, moves)
         return f"finished the interrupted {task}: its {len(moves)} file change(s) were in place"
     if not folder.is_dir():
@@ -367,7 +545,7 @@ def _recover_journal(layout: Layout) -> str:
             exit_code=2,
         )
     try:
-        restored = _undo(layout, folder, journal)
+        restored = _undo(layout, folder, journal.raw)
     except OSError as exc:
         raise BuildError(
             f"{exc.filename}: cannot undo the interrupted {task}: {exc.strerror}; "
@@ -377,14 +555,25 @@ def _recover_journal(layout: Layout) -> str:
     return f"undid the interrupted {task}: restored {restored} file(s) to what they were"
 
 
+_LEFTOVER = re.compile(r"[^-]+-([0-9]{1,10})-[^-]+")
+
+
 def _drop_leftovers(layout: Layout) -> None:
-    """Staging folders of runs that died (named <what>-<pid>-<id>)."""
+    """Staging folders of runs that died (named <what>-<pid>-<id>): only real
+    folders directly in a real .cache/staging, never a symlink or what it leads to."""
     base = staging_root(layout)
-    with contextlib.suppress(OSError):
-        for folder in base.iterdir():
-            parts = folder.name.split("-")
-            if len(parts) == 3 and parts[1].isdigit() and not _alive(int(parts[1])):
-                shutil.rmtree(folder, ignore_errors=True)
+    try:
+        cache_dir.real_folder(layout, base)
+        entries = list(os.scandir(base))
+    except (cache_dir.CacheError, OSError):
+        return
+    for entry in entries:
+        match = _LEFTOVER.fullmatch(entry.name)
+        if match is None or _alive(int(match[1])):
+            continue
+        with contextlib.suppress(OSError):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:
@@ -393,6 +582,8 @@ def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
+        return False
+    except OverflowError:  # no process has such an id
         return False
     except PermissionError:
         return True

@@ -19,6 +19,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from core import cache_dir
 from core import files
 from core.layout import Layout
 from tools import history
@@ -165,7 +166,9 @@ def basis_image(layout: Layout, commit: str, reuse: bool = True) -> Path | None:
 
     pins = stamps.digest_files([layout.deps], layout.root)[:16]
     image = layout.cache / "breaking" / f"{commit}-{pins}.binpb"
-    if reuse and image.exists():
+    # Only a regular file is taken as the cached basis (a FIFO would hang buf,
+    # a symlink lead elsewhere); anything else there is rebuilt over.
+    if reuse and cache_dir.is_regular(image):
         return image
     scratch: Path | None = layout.cache / "tmp"
     try:

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -107,3 +108,18 @@ def test_a_corrupt_stamp_is_not_fresh(tree: Layout) -> None:
 def test_outside_git_there_is_no_key(tmp_path: Path) -> None:
     assert allstamp.key(Layout(tmp_path)) is None
     assert allstamp.fresh_steps(Layout(tmp_path)) is None
+
+
+def test_a_hostile_stamp_only_loses_the_shortcut(tree: Layout) -> None:
+    allstamp.record(tree, STEPS)
+    stamp = tree.stamps / allstamp.STAMP
+    good = stamp.read_bytes()
+    current = good.split(b"\n")[0]
+    stamp.write_bytes(current + b"\ncompile \x1b[2Jgen")  # a step name that is not one
+    assert not is_fresh(tree)
+    stamp.unlink()
+    os.mkfifo(stamp)
+    assert not is_fresh(tree)  # a plain read would block on the FIFO
+    stamp.unlink()
+    stamp.write_bytes(good)
+    assert allstamp.fresh_steps(tree) == STEPS

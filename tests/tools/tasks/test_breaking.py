@@ -5,11 +5,13 @@
 from __future__ import annotations
 
 import io
+import os
 import tarfile
 from pathlib import Path
 
 import pytest
 
+from core.layout import Layout
 from tests.conftest import git
 from tests.conftest import task_context
 from tools.errors import BuildError
@@ -182,3 +184,15 @@ def test_a_basis_holding_a_link_out_is_refused_and_nothing_is_written_through_it
     assert "cannot be compared: basis.tar: 'turboci/graph/evil': a link" in message
     assert "\n" not in message
     assert [p.name for p in victim.iterdir()] == ["keep.proto"]
+
+
+def test_a_cached_basis_that_is_not_a_regular_file_is_rebuilt(api_tree: Path) -> None:
+    layout = Layout(api_tree)
+    head = git(api_tree, "rev-parse", "HEAD").strip()
+    image = breaking.basis_image(layout, head)
+    assert image is not None
+    good = image.read_bytes()
+    image.unlink()
+    os.mkfifo(image)  # handed to buf, it would wait forever for a writer
+    assert breaking.basis_image(layout, head) == image
+    assert image.is_file() and image.read_bytes() == good

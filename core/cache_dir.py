@@ -1,0 +1,254 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
+"""The checkout's .cache read as input: nothing found there is trusted for being there.
+
+A .cache can come from a CI cache, a tarball or another user. So .cache and
+every entry directly in it must be real (no symlink, which would carry the
+tools' writes and clean-ups elsewhere); a file the tools read back is read
+only if it is a regular file, without blocking and up to a size; and the
+clean-up of stale temp files removes only real files of the tools' own
+naming, found without following symlinks.
+
+Only the standard library is used: build.py checks .cache before the venv exists.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import re
+import stat
+import time
+from pathlib import Path
+
+from core.layout import Layout
+
+# A temp file of core.files.write_atomic: `.NAME.XXXXXXXX.tmp`.
+_TEMP = re.compile(r"\..+\.tmp")
+# A temp file older than this was left by a writer that died: an atomic write
+# of the tools' cache files takes milliseconds.
+STALE_SECONDS = 3600.0
+# Folders under .cache that hold others' files (buf's module cache) or whose
+# runs have their own clean-up (staging, the presubmit's and basis' scratch).
+_NOT_OURS = frozenset({"buf", "staging", "presubmit", "tmp"})
+
+
+# How deep check() looks: .cache/trees/<tree>/sets is the deepest folder the
+# tools write into.
+SCAN_DEPTH = 3
+# Folders of single runs: their names are checked, their insides are the run's.
+_RUN_FOLDERS = frozenset({"staging", "presubmit", "tmp"})
+
+
+class CacheError(Exception):
+    """.cache (or something in it) cannot be used as it is: one line saying why and what to do."""
+
+
+def _symlink_line(layout: Layout, link: Path) -> str:
+    try:
+        target = os.readlink(link)
+    except OSError:
+        target = "?"
+    real_root = layout.root.resolve()
+    resolved = link.resolve()
+    where = ""
+    if resolved != real_root and real_root not in resolved.parents:
+        where = f", which is outside {layout.root}"
+    return (
+        f"{link}: a symlink to {target}{where}; refusing to write through it: "
+        "the tools' cache and what it holds must be real folders and files of the "
+        "checkout (remove the symlink, then run again)"
+    )
+
+
+def check(layout: Layout) -> None:
+    """Refuse a .cache that is a symlink or not a folder, or that holds a symlink.
+
+    A missing .cache is fine (the tools make it). A symlink anywhere the
+    tools keep their files is refused, files included (a linked lock file
+    would be truncated, a linked descriptor database written through):
+    down to SCAN_DEPTH levels, except inside buf's own cache and inside the
+    folders of single runs (staging/X/, presubmit/X/, tmp/X/), whose own
+    names are checked but whose insides belong to the run.
+    """
+    cache = layout.cache
+    try:
+        st = os.lstat(cache)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise CacheError(f"{layout.rel(cache)}: cannot be read: {exc.strerror}") from None
+    if stat.S_ISLNK(st.st_mode):
+        raise CacheError(_symlink_line(layout, cache))
+    if not stat.S_ISDIR(st.st_mode):
+        raise CacheError(
+            f"{layout.rel(cache)}: not a folder, so the tools cannot keep their cache "
+            "there; remove it (./build.py clean does), then run again"
+        )
+    try:
+        link = _first_symlink(cache)
+    except OSError as exc:
+        raise CacheError(f"{layout.rel(cache)}: cannot be read: {exc.strerror}") from None
+    if link is not None:
+        raise CacheError(_symlink_line(layout, link))
+
+
+def _first_symlink(cache: Path) -> Path | None:
+    """A symlink under `cache`, within the bounds check() says, or None."""
+    todo = [(cache, 1)]
+    while todo:
+        folder, depth = todo.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            if folder == cache:
+                raise
+            continue  # an unreadable subfolder: the tools cannot write there either
+        for entry in entries:
+            if entry.is_symlink():
+                return Path(entry.path)
+            top = Path(entry.path).relative_to(cache).parts[0]
+            inside_run = top in _RUN_FOLDERS and depth >= 2
+            deeper = depth < SCAN_DEPTH and top != "buf" and not inside_run
+            if deeper and entry.is_dir(follow_symlinks=False):
+                todo.append((Path(entry.path), depth + 1))
+    return None
+
+
+def real_folder(layout: Layout, folder: Path) -> Path:
+    """`folder` (under .cache), once no part of it from the root on is a symlink
+    or a non-folder; missing parts are fine. CacheError otherwise."""
+    try:
+        rel = folder.relative_to(layout.root)
+    except ValueError:
+        raise CacheError(f"{folder}: outside {layout.root}; refusing to use it") from None
+    current = layout.root
+    for part in rel.parts:
+        current = current / part
+        try:
+            st = os.lstat(current)
+        except FileNotFoundError:
+            break
+        except OSError as exc:
+            raise CacheError(f"{layout.rel(current)}: cannot be read: {exc.strerror}") from None
+        if stat.S_ISLNK(st.st_mode):
+            raise CacheError(_symlink_line(layout, current))
+        if not stat.S_ISDIR(st.st_mode):
+            raise CacheError(
+                f"{layout.rel(current)}: not a folder; remove it (./build.py clean does), "
+                "then run again"
+            )
+    return folder
+
+
+def remove_if_not_folder(layout: Layout) -> bool:
+    """Remove a .cache that is a file (or a FIFO, ...): what `clean` is for.
+    A symlink is left to check() to refuse; True if something was removed."""
+    try:
+        st = os.lstat(layout.cache)
+    except OSError:
+        return False
+    if stat.S_ISDIR(st.st_mode) or stat.S_ISLNK(st.st_mode):
+        return False
+    layout.cache.unlink()
+    return True
+
+
+class NotRegularError(OSError):
+    """A file the tools would read back is a FIFO, a folder, a symlink, a device, ...
+    (its message says which, without the path)."""
+
+
+class TooLargeError(OSError):
+    """A file the tools would read back is larger than they ever write it
+    (its message says so, without the path)."""
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISLNK(mode):
+        return "a symlink"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device"
+
+
+def is_regular(path: Path) -> bool:
+    """Is `path` itself (not what a symlink leads to) a regular file?"""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of `path`, which must be a regular file (not a symlink) of at
+    most `limit` bytes. Never blocks: a FIFO is refused, not opened for a
+    writer that never comes. NotRegularError, TooLargeError or OSError."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP and os.path.islink(path):  # O_NOFOLLOW said no
+            raise NotRegularError("a symlink, not a regular file") from None
+        raise
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularError(f"{_kind(mode)}, not a regular file")
+        chunks = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise TooLargeError(f"larger than {limit} bytes")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def read_or_none(path: Path, limit: int) -> bytes | None:
+    """read_regular(), or None for anything that is not a small regular file."""
+    try:
+        return read_regular(path, limit)
+    except OSError:
+        return None
+
+
+def drop_stale_temps(layout: Layout, now: float | None = None) -> list[Path]:
+    """Remove the temp files of atomic writes that died under .cache; which ones.
+
+    Only regular files named like a temp file (`.NAME.XXXX.tmp`) and older
+    than STALE_SECONDS go; the walk does not follow symlinks and stays out
+    of buf's cache and the folders of single runs.
+    """
+    cache = layout.cache
+    try:
+        real_folder(layout, cache)
+    except CacheError:
+        return []
+    cutoff = (time.time() if now is None else now) - STALE_SECONDS
+    removed: list[Path] = []
+    for folder, dirs, names in os.walk(cache):  # followlinks=False: links are not entered
+        if Path(folder) == cache:
+            dirs[:] = [d for d in dirs if d not in _NOT_OURS]
+        for name in names:
+            if not _TEMP.fullmatch(name):
+                continue
+            path = Path(folder) / name
+            with contextlib.suppress(OSError):
+                st = os.lstat(path)
+                if stat.S_ISREG(st.st_mode) and st.st_mtime < cutoff:
+                    path.unlink()
+                    removed.append(path)
+    return removed
