@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import json
 import os
 import sys
 import time
@@ -71,6 +72,9 @@ class Result:
     fixed: list[str] = field(default_factory=list)
     # The bytes of every file the run read, root-relative.
     seen: dict[str, bytes] = field(default_factory=dict, repr=False)
+    # Inputs that could not be linted (a name that is not UTF-8, a FIFO), one
+    # line each: the others were linted anyway, and the run fails (exit 2).
+    errors: list[str] = field(default_factory=list)
 
     @property
     def active(self) -> list[Finding]:
@@ -174,11 +178,20 @@ def _run_once(
     compiled: Compiled | None,
 ) -> Result:
     timer = _Timer()
+    # Inputs that cannot be read are reported, and the rest is linted anyway.
+    errors: list[str] = []
     try:
         targets = discover.proto_files(root, config, options.paths)
     except inputs.InputError as exc:
-        raise LintError(exc.lines) from None
-    python = discover.python_files(root, config, options.paths) if config.python else []
+        targets, errors = list(exc.found), [*errors, *exc.lines]
+    python: list[str] = []
+    if config.python:
+        try:
+            python = discover.python_files(root, config, options.paths)
+        except inputs.InputError as exc:
+            python, errors = list(exc.found), [*errors, *exc.lines]
+    if errors and (options.fix or not (targets or python)):
+        raise LintError(errors)  # nothing is rewritten while an input is unreadable
     if not targets and not python:
         if options.allow_empty:
             return Result([])
@@ -224,7 +237,15 @@ def _run_once(
     if compiled is not None:
         missing = sorted(set(targets) - set(compiled.protos))
         if missing:
-            raise LintError([f"the shared compile lacks {len(missing)} file(s), e.g. {missing[0]}"])
+            raise LintError([_outside_compile(config, compiled, missing)])
+        too_big = [
+            f"{t}:1:1: file is {len(compiled.raw[t])} bytes, over the {config.max_file_bytes}"
+            "-byte limit for a hand-written .proto"
+            for t in targets
+            if len(compiled.raw.get(t, b"")) > config.max_file_bytes
+        ]
+        if too_big:
+            raise LintError(too_big)
         seen.update((t, compiled.raw[t]) for t in targets if t in compiled.raw)
         files = [SourceFile(compiled.protos[t], root, seen.get(t)) for t in targets]
         check(per_file, files, [])
@@ -254,7 +275,18 @@ def _run_once(
     out = [f.as_suppressed() if _suppressed(f, by_name, ctx) else f for f in found]
     out.sort(key=Finding.sort_key)
     timer.mark("suppress")
-    return Result(out, warnings, len(files) + len(python), seen=seen)
+    return Result(out, warnings, len(files) + len(python), seen=seen, errors=errors)
+
+
+def _outside_compile(config: Config, compiled: Compiled, missing: Sequence[str]) -> str:
+    """Why the build's compile cannot serve the lint: the config names more protos."""
+    folders = sorted({f.split("/", 1)[0] for f in compiled.files})
+    where = config.source.name if config.source else "presubmit.toml"
+    return (
+        f"{where}: `protos` takes in {len(missing)} .proto file(s) outside what ./build.py "
+        f"compiles ({', '.join(folders)}), e.g. {missing[0]}; set protos = "
+        f"{json.dumps(folders)} there (without it, every folder of the root is linted)"
+    )
 
 
 def _say(message: str) -> None:

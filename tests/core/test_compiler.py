@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from core import compiler
+from core import protoc
 from core.protoc import CompileError
 
 
@@ -221,3 +222,18 @@ def test_guessed_imports_prefer_what_the_cache_knows() -> None:
     assert compiler.guessed_imports(raw, {}) == {"a.proto": ["b.proto", "c.proto"]}
     known = {hashlib.sha256(raw["a.proto"]).hexdigest(): ["x.proto"]}
     assert compiler.guessed_imports(raw, known) == {"a.proto": ["x.proto"]}
+
+
+def test_a_failure_of_the_protoc_thread_fails_the_compile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A thread's exception is printed and lost unless handed over: the
+    # compile would pass with the batch missing.
+    names = _chain(tmp_path, 2)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the launcher broke")
+
+    monkeypatch.setattr(protoc, "start", broken)
+    with pytest.raises(RuntimeError, match="the launcher broke"):
+        compiler.compile_files(tmp_path, names)

@@ -60,7 +60,7 @@ def test_a_compile_lacking_a_target_is_an_error(tree: Path) -> None:
     write_tree(tree, {"a.proto": STALE})
     compiled = compiler.compile_files(tree, ["a.proto"])
     write_tree(tree, {"b.proto": STALE.replace("acme.a", "acme.b")})
-    with pytest.raises(runner.LintError, match="lacks 1 file"):
+    with pytest.raises(runner.LintError, match=r"`protos` takes in 1 \.proto file\(s\) outside"):
         runner.lint(LintOptions(root=tree), compiled=compiled)
 
 

@@ -111,7 +111,7 @@ def lint(ctx: Context, args: argparse.Namespace) -> int:
     foreign = options.root is not None and options.root.resolve() != ctx.root.resolve()
     buf_findings: Callable[[], list[Finding]] = list
     compiled = None
-    if not foreign:
+    if not foreign and _inputs_listed(ctx):
         compiled = _compile(ctx)
         if not args.fix:
             buf_findings = start_buf_lint(ctx)
@@ -128,6 +128,18 @@ def lint(ctx: Context, args: argparse.Namespace) -> int:
     return cli.print_report(
         result, args.format, args.list_ignored, ctx.out, sys.stderr, buf_findings()
     )
+
+
+def _inputs_listed(ctx: Context) -> bool:
+    """Can every API proto be read? If not, there is no shared compile (nor buf
+    lint): the suite lints the others on its own and names the rest (exit 2)."""
+    from core import inputs
+
+    try:
+        inputs.find_protos(ctx.root, ctx.layout.proto_roots)
+    except inputs.InputError:
+        return False
+    return True
 
 
 def _compile(ctx: Context) -> Compiled:
@@ -165,8 +177,8 @@ def _is_plain(args: argparse.Namespace) -> bool:
 
 def lint_cached(ctx: Context, args: argparse.Namespace | None = None) -> int:
     """lint(), skipped when a plain run already passed on exactly these inputs."""
-    if args is not None and not _is_plain(args):
-        return lint(ctx, args)
+    if (args is not None and not _is_plain(args)) or not _inputs_listed(ctx):
+        return lint(ctx, args or default_args())
     _compile(ctx)
     key = _cache_key(ctx)
     if stamps.is_fresh(ctx.layout, "lint", key):
