@@ -49,6 +49,16 @@ class NotRegularError(OSError):
     """A path that read_regular() will not read: not a regular file, or too big."""
 
 
+def read_error(exc: OSError, name: str) -> str:
+    """What to say about `exc` from read_regular() on the file known as `name`."""
+    why = exc.strerror or str(exc)
+    if isinstance(exc, IsADirectoryError) or (
+        isinstance(exc, NotRegularError) and exc.errno == errno.EINVAL
+    ):
+        return f"{why}; {name} must be a regular file"
+    return why
+
+
 def shown(rel: str) -> str:
     """A path for a message: bytes that are not UTF-8 as backslash escapes."""
     return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
@@ -255,9 +265,7 @@ def read_regular(path: Path, limit: int | None = None) -> bytes:
             raise IsADirectoryError(errno.EISDIR, "a folder, not a file", str(path))
         if not stat.S_ISREG(info.st_mode):
             kind = "a FIFO" if stat.S_ISFIFO(info.st_mode) else "a special file"
-            raise NotRegularError(
-                errno.EINVAL, f"{kind}, not a regular file; only regular files are read", str(path)
-            )
+            raise NotRegularError(errno.EINVAL, f"{kind}, not a regular file", str(path))
         if limit is not None and info.st_size > limit:
             raise NotRegularError(
                 errno.EFBIG, f"{info.st_size} bytes, over the {limit}-byte limit", str(path)

@@ -31,6 +31,8 @@ DEFAULT_PYTHON_EXCLUDE = ("tools/venv", ".cache", "bench/corpus")
 DEFAULT_FIRST_PARTY = ("google.golang.org/", "golang.org/", "github.com/google/")
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 DEFAULT_LICENSE_INCLUDE = ("**/*.proto", "**/*.py", "**/*.go")
+# A config file is a few kilobytes; anything near this is not one.
+MAX_CONFIG_BYTES = 1024 * 1024
 
 
 class ConfigError(Exception):
@@ -190,10 +192,13 @@ def load(root: Path, specs: Sequence[RuleSpec]) -> Config:
         return foreign(specs)
     where = str(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        # Never blocks: a FIFO or a device is refused before any read.
+        data = tomllib.loads(inputs.read_regular(path, MAX_CONFIG_BYTES).decode("utf-8"))
     except IsADirectoryError:
         raise ConfigError(f"{where}: is a folder; presubmit.toml must be a file") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except OSError as exc:
+        raise ConfigError(f"{where}: {inputs.read_error(exc, CONFIG_NAME)}") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{where}: {exc}") from None
     known = {s.id for s in specs}
     defaults = frozenset(s.id for s in specs if s.default)

@@ -65,3 +65,9 @@ def test_code_digest_follows_the_named_modules() -> None:
     assert stamps.code_digest("tools.stamps") == stamps.code_digest("tools.stamps")
     assert stamps.code_digest("tools.stamps") != stamps.code_digest("tools.tasks.gen")
     assert stamps.code_digest("tools.stamps", "core.protoc") != stamps.code_digest("tools.stamps")
+
+
+def test_digest_does_not_block_on_a_fifo(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "buf.yaml")  # no writer: reading it would wait forever
+    first = stamps.digest_files([tmp_path / "buf.yaml"], tmp_path)
+    assert first == stamps.digest_files([tmp_path / "buf.yaml"], tmp_path)

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core.layout import Layout
+from tools import buf_config
 from tools import env as env_mod
 from tools import stamps
 from tools.engine.context import Context
@@ -36,6 +38,7 @@ def start_buf_lint(ctx: Context) -> Callable[[], list[Finding]]:
     """Start buf lint over the shared compile (configured by buf.yaml); return
     what waits for its findings, as findings of the project's report."""
     compiled = ctx.compiled()
+    buf_config.require_regular(ctx.layout)
     cmd = [
         str(ctx.layout.venv_bin("buf")),
         "lint",
@@ -119,6 +122,7 @@ def lint(ctx: Context, args: argparse.Namespace) -> int:
         tree = Path(options.root or ctx.root).resolve()
         if not (tree / "buf.yaml").is_file():
             raise BuildError(f"--buf: {tree} has no buf.yaml for buf lint to follow", 2)
+        buf_config.require_regular(Layout(tree))
         buf_findings = start_buf_lint_tree(ctx, tree)
     try:
         result = runner.lint(options, compiled=compiled)
