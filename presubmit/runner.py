@@ -30,6 +30,7 @@ from core import compiler
 from core import inputs
 from core import lock
 from core.compiler import Compiled
+from core.compiler import FileProto
 from core.descriptors import FILE_ENUM
 from core.descriptors import FILE_MESSAGE
 from core.descriptors import FILE_PACKAGE
@@ -214,6 +215,9 @@ def _run_once(
     # that a file did not change in between.
     seen: dict[str, bytes] = {}
 
+    # Every descriptor of the compile, imports included, once it is known.
+    protos: dict[str, FileProto] = {}
+
     def check(rule_set: Sequence[Rule], files: list[SourceFile], py: list[str]) -> None:
         for rule in rule_set:
             on_for = functools.partial(on, rule)
@@ -224,6 +228,7 @@ def _run_once(
                 [p for p in py if on_for(p)],
                 all_files=files,
                 on=on_for,
+                protos=protos,
                 _raw=seen,
             )
             try:
@@ -247,10 +252,12 @@ def _run_once(
         if too_big:
             raise LintError(too_big)
         seen.update((t, compiled.raw[t]) for t in targets if t in compiled.raw)
+        protos.update(compiled.protos)
         files = [SourceFile(compiled.protos[t], root, seen.get(t)) for t in targets]
         check(per_file, files, [])
     else:
         wanted = set(targets)
+        done: list[Compiled] = []
         try:
             # Per-file rules run on each batch while protoc works on the next.
             for batch in compiler.compile_stream(
@@ -260,6 +267,7 @@ def _run_once(
                 jobs=options.jobs,
                 max_bytes=config.max_file_bytes,
                 raw_sink=seen,
+                result=done,
             ):
                 timer.mark("compile batch")
                 sources = [SourceFile(p, root, seen.get(p.name)) for p in batch if p.name in wanted]
@@ -267,6 +275,7 @@ def _run_once(
                 check(per_file, sources, [])
         except CompileError as exc:
             raise LintError(exc.lines) from None
+        protos.update(done[0].protos)
     if python:
         check(per_file, [], python)
     check(whole, files, python)

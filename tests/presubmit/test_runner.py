@@ -16,6 +16,7 @@ from core import compiler
 from core import lock
 from core.layout import REPO
 from presubmit import runner
+from presubmit.finding import Finding
 from presubmit.options import LintOptions
 from tests.presubmit.helpers import write_tree
 
@@ -125,3 +126,24 @@ def test_a_plain_lint_takes_no_lock(tree: Path) -> None:
         ]
     finally:
         os.close(fd)
+
+
+def _by_file(findings: list[Finding]) -> dict[str, list[tuple[str, int, int, str]]]:
+    out: dict[str, list[tuple[str, int, int, str]]] = {}
+    for f in findings:
+        out.setdefault(f.path, []).append((f.rule, f.line, f.column, f.message))
+    return out
+
+
+def test_a_file_linted_alone_gets_what_the_whole_tree_run_says_of_it() -> None:
+    # The pre-commit hook hands over only the changed files: no rule's
+    # answer on a file may depend on which other files were named (the
+    # declaration of the data option, say, is in an imported file).
+    whole = _by_file(runner.lint(LintOptions()).findings)
+    protos = sorted(
+        p.relative_to(REPO.root).as_posix() for p in (REPO.root / "turboci").rglob("*.proto")
+    )
+    assert len(protos) > 10
+    for proto in protos:
+        alone = _by_file(runner.lint(LintOptions(paths=(proto,))).findings)
+        assert alone.get(proto, []) == whole.get(proto, []), proto
