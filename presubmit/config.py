@@ -180,6 +180,27 @@ def _top_path(value: str, key: str, where: str) -> str:
     return value
 
 
+def _inside(value: str, key: str, where: str) -> None:
+    """A root-relative file: no absolute path, no way out of the root."""
+    if Path(value).is_absolute() or ".." in Path(value).parts:
+        raise ConfigError(
+            f"{where}: {key} {value!r} must name a file inside the root (relative, no '..')"
+        )
+
+
+def resolved_inside(root: Path, rel: str, key: str) -> Path:
+    """root/rel, or ConfigError when a symlink on the way leads out of the root:
+    a config names files of the tree, never elsewhere."""
+    path = root / rel
+    real = path.resolve()
+    if not real.is_relative_to(root.resolve()):
+        raise ConfigError(
+            f"{rel}: leads outside the root (to {real}) through a symlink; "
+            f"{key} in {CONFIG_NAME} must name a file inside the root"
+        )
+    return path
+
+
 def foreign(specs: Sequence[RuleSpec]) -> Config:
     """The config of a tree without presubmit.toml: the portable rules."""
     return Config(rules=frozenset(s.id for s in specs if s.portable))
@@ -233,6 +254,8 @@ def load(root: Path, specs: Sequence[RuleSpec]) -> Config:
             )
         )
     gomod_path = _str(gomod, "path", "gomod", where) or None
+    if gomod_path is not None:
+        _inside(gomod_path, "[gomod] path", where)
     prefix = _str(go_package, "prefix", "go_package", where)
     package_root = _str(go_package, "package_root", "go_package", where)
     max_bytes = data.get("max_file_bytes", DEFAULT_MAX_BYTES)

@@ -235,6 +235,8 @@ def _run_once(
                 found.extend(rule.run(ctx))
             except OSError as exc:  # a file the rule reads itself (ctx.read)
                 raise LintError([_unreadable(root, exc)]) from None
+            except config_mod.ConfigError as exc:  # a config path the rule will not follow
+                raise LintError([str(exc)]) from None
             warnings.extend(ctx.warnings)
             timer.mark(rule.id)
 

@@ -147,3 +147,16 @@ def test_a_file_linted_alone_gets_what_the_whole_tree_run_says_of_it() -> None:
     for proto in protos:
         alone = _by_file(runner.lint(LintOptions(paths=(proto,))).findings)
         assert alone.get(proto, []) == whole.get(proto, []), proto
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_max_file_bytes_holds_with_and_without_a_shared_compile(tree: Path, shared: bool) -> None:
+    # ./build.py lint hands the suite the build's compile; python -m presubmit
+    # compiles itself: both refuse a file over the config's limit.
+    write_tree(tree, {"presubmit.toml": "max_file_bytes = 40\n", "a.proto": STALE})
+    compiled = compiler.compile_files(tree, ["a.proto"]) if shared else None
+    with pytest.raises(runner.LintError) as info:
+        runner.lint(LintOptions(root=tree), compiled=compiled)
+    assert info.value.lines == [
+        f"a.proto:1:1: file is {len(STALE)} bytes, over the 40-byte limit for a hand-written .proto"
+    ]
