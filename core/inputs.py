@@ -126,7 +126,7 @@ def _link_error(root: Path, link: Path) -> str:
         target = "?"
     return (
         f"{shown(rel)}: a symlink to the folder {shown(target)}; source folders are "
-        "not read through symlinks: make it a real folder (or exclude it)"
+        "not read through symlinks: replace the link with the folder itself"
     )
 
 

@@ -147,7 +147,7 @@ def test_a_symlinked_proto_folder_is_refused_by_name(tmp_path: Path, linked: str
         inputs.find_protos(root, ["api"])
     assert len(info.value.lines) == 1
     assert info.value.lines[0].startswith(f"{linked}: a symlink to the folder {outside}; ")
-    assert "make it a real folder" in info.value.lines[0]
+    assert "replace the link with the folder itself" in info.value.lines[0]
     # A walk that is told to (the Python files, as git sees them) skips it instead.
     walked = inputs.find_files(root, ["."], ".proto", linked_folders=True)
     assert "api/data/v1/x.proto" not in walked
