@@ -276,7 +276,9 @@ def _run_once(
                 files += sources
                 check(per_file, sources, [])
         except CompileError as exc:
-            raise LintError(exc.lines) from None
+            # An unreadable input comes first: the compile's errors may be
+            # its consequence (an import of it not found).
+            raise LintError(errors or exc.lines) from None
         protos.update(done[0].protos)
     if python:
         check(per_file, [], python)

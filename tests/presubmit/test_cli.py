@@ -176,3 +176,11 @@ def test_fix_rewrites_nothing_while_an_input_cannot_be_read(tree: Path) -> None:
     assert result.code == 2
     assert "bad\\xffname.proto: the file name is not valid UTF-8" in result.err
     assert (tree / "b.proto").read_text() == STALE
+
+
+def test_an_unreadable_input_is_named_before_what_it_makes_the_compile_say(tree: Path) -> None:
+    os.mkfifo(tree / "x.proto")
+    write_tree(tree, {"b.proto": 'syntax = "proto3";\npackage acme.b.v1;\nimport "x.proto";\n'})
+    result = lint(tree)
+    assert result.code == 2
+    assert result.err == "error: x.proto: a FIFO, not a regular file; only regular files are read\n"
