@@ -35,14 +35,19 @@ TOOL_FOLDERS = ("tools/venv", "tools/bin", "tools/cache", "build", "dist", "py/b
 class InputError(Exception):
     """The inputs cannot be listed; `lines` say which path and why.
 
-    `found` holds the inputs that were fine, for a caller (the lint) that
-    checks them anyway and fails after.
+    `found` holds the inputs that were fine. When every problem is a name
+    (`names_only`), a caller (the lint) may check those anyway and fail
+    after; otherwise not even that: protoc, asked to compile a file that
+    imports a FIFO, would wait on it forever.
     """
 
-    def __init__(self, lines: Sequence[str], found: Sequence[str] = ()) -> None:
+    def __init__(
+        self, lines: Sequence[str], found: Sequence[str] = (), names_only: bool = False
+    ) -> None:
         super().__init__("\n".join(lines))
         self.lines = list(lines)
         self.found = tuple(found)
+        self.names_only = names_only
 
 
 class NotRegularError(OSError):
@@ -72,8 +77,11 @@ def not_utf8(name: str) -> bool:
     return False
 
 
+_BAD_NAME = ": the file name is not valid UTF-8; rename it"
+
+
 def bad_name(rel: str) -> str:
-    return f"{shown(rel)}: the file name is not valid UTF-8; rename it"
+    return f"{shown(rel)}{_BAD_NAME}"
 
 
 def under_any(rel: str, tops: Iterable[str]) -> bool:
@@ -202,7 +210,8 @@ def find_files(
                     continue
                 found.add(rel)
     if errors:
-        raise InputError(sorted(set(errors)), tuple(sorted(found)))
+        names_only = all(e.endswith(_BAD_NAME) for e in errors)
+        raise InputError(sorted(set(errors)), tuple(sorted(found)), names_only)
     return tuple(sorted(found))
 
 

@@ -56,12 +56,13 @@ def python_files(root: Path, config: Config, paths: Sequence[str] = ()) -> list[
         try:
             listed = list(inputs.find_files(root, ["."], ".py", skip, linked_folders=True))
         except inputs.InputError as exc:
-            raise inputs.InputError(exc.lines, _kept(root, config, exc.found, paths)) from None
+            kept = _kept(root, config, exc.found, paths)
+            raise inputs.InputError(exc.lines, kept, exc.names_only) from None
     good = [p for p in listed if not inputs.not_utf8(p)]
     kept = _kept(root, config, good, paths)
     bad = [p for p in listed if p not in good and selected(p, paths)]
     if bad:
-        raise inputs.InputError([inputs.bad_name(p) for p in bad], kept)
+        raise inputs.InputError([inputs.bad_name(p) for p in bad], kept, names_only=True)
     return kept
 
 

@@ -179,17 +179,22 @@ def _run_once(
     compiled: Compiled | None,
 ) -> Result:
     timer = _Timer()
-    # Inputs that cannot be read are reported, and the rest is linted anyway.
+    # Names that are not UTF-8 are reported, and the rest is linted anyway;
+    # any other input that cannot be read stops the run (see InputError).
     errors: list[str] = []
     try:
         targets = discover.proto_files(root, config, options.paths)
     except inputs.InputError as exc:
+        if not exc.names_only:
+            raise LintError(exc.lines) from None
         targets, errors = list(exc.found), [*errors, *exc.lines]
     python: list[str] = []
     if config.python:
         try:
             python = discover.python_files(root, config, options.paths)
         except inputs.InputError as exc:
+            if not exc.names_only:
+                raise LintError(exc.lines) from None
             python, errors = list(exc.found), [*errors, *exc.lines]
     if errors and (options.fix or not (targets or python)):
         raise LintError(errors)  # nothing is rewritten while an input is unreadable
