@@ -29,6 +29,7 @@ from core import comments
 from core import compiler
 from core import inputs
 from core import lock
+from core import protoc
 from core.compiler import Compiled
 from core.compiler import FileProto
 from core.descriptors import FILE_ENUM
@@ -257,7 +258,7 @@ def _run_once(
             if len(compiled.raw.get(t, b"")) > config.max_file_bytes
         ]
         if too_big:
-            raise LintError(too_big)
+            raise LintError(protoc.capped(too_big))
         seen.update((t, compiled.raw[t]) for t in targets if t in compiled.raw)
         protos.update(compiled.protos)
         files = [SourceFile(compiled.protos[t], root, seen.get(t)) for t in targets]
