@@ -23,7 +23,9 @@ if sys.version_info < (3, 11):  # noqa: UP036  (this check is for older Pythons)
     )
     sys.exit(2)
 
+from core.console import utf8_output  # noqa: E402  (the version check must run first)
 from tools.cli import main  # noqa: E402  (the version check must run first)
 
 if __name__ == "__main__":
+    utf8_output()
     sys.exit(main(sys.argv[1:]))

@@ -48,6 +48,7 @@ def formatted(
             env=dict(env) if env is not None else None,
             capture_output=True,
             text=True,
+            encoding="utf-8",
             errors="replace",
         )
     except OSError as exc:

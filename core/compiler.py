@@ -297,8 +297,13 @@ def _run_batches(
     jobs: int,
     done: queue.Queue[tuple[int, Path, Path] | None],
     stop: threading.Event,
+    failed: list[BaseException],
 ) -> None:
-    """Run one protoc per group, `jobs` at a time; report each as it ends, then None."""
+    """Run one protoc per group, `jobs` at a time; report each as it ends, then None.
+
+    An exception is kept in `failed` for the caller to raise: a thread's own
+    would only be printed, and the compile would pass with batches missing.
+    """
     pending = list(enumerate(groups))
     pending.reverse()
     running: list[tuple[subprocess.Popen[bytes], Path, Path]] = []
@@ -313,6 +318,7 @@ def _run_batches(
                 argfile.write_text(
                     "\n".join([*args, f"--descriptor_set_out={out}", *group]) + "\n",
                     encoding="utf-8",
+                    errors="surrogateescape",  # a name's bytes as they are on disk
                 )
                 with errfile.open("wb") as err:
                     proc = protoc.start([f"@{argfile}"], cwd=root, stderr=err.fileno())
@@ -324,6 +330,8 @@ def _run_batches(
             for item in finished:
                 running.remove(item)
                 done.put((item[0].returncode, item[1], item[2]))
+    except BaseException as exc:
+        failed.append(exc)
     finally:
         for proc, _, _ in running:
             proc.kill()
@@ -356,11 +364,12 @@ def _protoc_batches(
     with scratch_dir as tmp:
         done: queue.Queue[tuple[int, Path, Path] | None] = queue.Queue()
         stop = threading.Event()
+        failed: list[BaseException] = []
         # A thread keeps `jobs` protoc processes running, so a free core gets
         # its next batch at once even while the caller works on the last one.
         launcher = threading.Thread(
             target=_run_batches,
-            args=(groups, args, root, Path(tmp), jobs, done, stop),
+            args=(groups, args, root, Path(tmp), jobs, done, stop, failed),
             daemon=True,
         )
         launcher.start()
@@ -379,6 +388,8 @@ def _protoc_batches(
         finally:
             stop.set()  # left early (an error in the caller, ^C): stop what runs
             launcher.join()
+        if failed:
+            raise failed[0]
     if errors:
         raise CompileError(protoc.capped(errors))
 

@@ -8,7 +8,13 @@ A proto input is a regular file named `*.proto` under one of the proto
 folders, outside hidden folders and the skipped ones. Anything else with
 that name (a folder, a FIFO, a dangling or looping symlink) is refused with
 one line instead of being read, and an unreadable folder is reported, not
-skipped: a file the tools cannot see must not pass as absent.
+skipped: a file the tools cannot see must not pass as absent. So is a name
+that is not UTF-8 (protoc and the reports cannot carry it) and a symlinked
+folder under the proto folders (it would be left out of the walk, or lead
+out of the checkout).
+
+Other files the tools read as inputs (presubmit.toml, buf.yaml) go through
+read_regular(), which never blocks on a FIFO or a device.
 """
 
 from __future__ import annotations
@@ -21,13 +27,61 @@ from collections.abc import Iterable
 from collections.abc import Sequence
 from pathlib import Path
 
+# Folders of tools and builds, never sources: left out of a walk without git
+# too (with git, .gitignore leaves them out).
+TOOL_FOLDERS = ("tools/venv", "tools/bin", "tools/cache", "build", "dist", "py/build")
+
 
 class InputError(Exception):
-    """The inputs cannot be listed; `lines` say which path and why."""
+    """The inputs cannot be listed; `lines` say which path and why.
 
-    def __init__(self, lines: Sequence[str]) -> None:
+    `found` holds the inputs that were fine. When every problem is a name
+    (`names_only`), a caller (the lint) may check those anyway and fail
+    after; otherwise not even that: protoc, asked to compile a file that
+    imports a FIFO, would wait on it forever.
+    """
+
+    def __init__(
+        self, lines: Sequence[str], found: Sequence[str] = (), names_only: bool = False
+    ) -> None:
         super().__init__("\n".join(lines))
         self.lines = list(lines)
+        self.found = tuple(found)
+        self.names_only = names_only
+
+
+class NotRegularError(OSError):
+    """A path that read_regular() will not read: not a regular file, or too big."""
+
+
+def read_error(exc: OSError, name: str) -> str:
+    """What to say about `exc` from read_regular() on the file known as `name`."""
+    why = exc.strerror or str(exc)
+    if isinstance(exc, IsADirectoryError) or (
+        isinstance(exc, NotRegularError) and exc.errno == errno.EINVAL
+    ):
+        return f"{why}; {name} must be a regular file"
+    return why
+
+
+def shown(rel: str) -> str:
+    """A path for a message: bytes that are not UTF-8 as backslash escapes."""
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def not_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # os.fsdecode kept the bad bytes as surrogates
+        return True
+    return False
+
+
+_BAD_NAME = ": the file name is not valid UTF-8; rename it"
+
+
+def bad_name(rel: str) -> str:
+    return f"{shown(rel)}{_BAD_NAME}"
 
 
 def under_any(rel: str, tops: Iterable[str]) -> bool:
@@ -62,26 +116,62 @@ def _why_not_regular(path: Path) -> str | None:
     return "not a regular file"
 
 
+def _linked_folder(root: Path, top: str) -> Path | None:
+    """The first symlink on the way from `root` to folder `top`, if any."""
+    current = root
+    for part in Path(top).parts:
+        current = current / part
+        if current.is_symlink():
+            return current
+    return None
+
+
+def _link_error(root: Path, link: Path) -> str:
+    rel = link.relative_to(root).as_posix()
+    try:
+        target = os.readlink(link)
+    except OSError:
+        target = "?"
+    return (
+        f"{shown(rel)}: a symlink to the folder {shown(target)}; source folders are "
+        "not read through symlinks: replace the link with the folder itself"
+    )
+
+
 def find_files(
-    root: Path, tops: Sequence[str], suffix: str, skip: Sequence[str] = ()
+    root: Path,
+    tops: Sequence[str],
+    suffix: str,
+    skip: Sequence[str] = (),
+    linked_folders: bool = False,
 ) -> tuple[str, ...]:
     """Every regular `*suffix` file under `tops` (folders, or files), root-relative, sorted.
 
     Raises InputError naming every path that has the suffix but is not a
-    regular file, and every folder that cannot be listed.
+    regular file or has a name that is not UTF-8, every folder that cannot be
+    listed and every symlinked folder (`linked_folders` skips those silently
+    instead, as git does); its `found` holds the rest.
     """
     found: set[str] = set()
     errors: list[str] = []
     for top in tops:
         base = root / top
+        link = _linked_folder(root, top) if base.is_dir() else None
+        if link is not None:
+            if not linked_folders:
+                errors.append(_link_error(root, link))
+            continue
         if not base.is_dir():
             # A file named as a top (the PATHs a run is limited to).
             if top.endswith(suffix) and (base.exists() or base.is_symlink()):
                 if under_any(top, skip):
                     continue
+                if not_utf8(top):
+                    errors.append(bad_name(top))
+                    continue
                 why = _why_not_regular(base)
                 if why is not None:
-                    errors.append(f"{top}: {why}; only regular files are read")
+                    errors.append(f"{shown(top)}: {why}; only regular files are read")
                 else:
                     found.add(Path(top).as_posix())
             continue
@@ -96,8 +186,12 @@ def find_files(
                 rel = _join(rel_dir, d)
                 if d.startswith(".") or under_any(rel, skip):
                     continue
+                if (Path(dirpath) / d).is_symlink():
+                    if not linked_folders and (Path(dirpath) / d).is_dir():
+                        errors.append(_link_error(root, Path(dirpath) / d))
+                    continue
                 if d.endswith(suffix) and (Path(dirpath) / d).is_dir():
-                    errors.append(f"{rel}: a folder named like a {suffix} file; rename it")
+                    errors.append(f"{shown(rel)}: a folder named like a {suffix} file; rename it")
                     continue
                 kept.append(d)
             dirnames[:] = kept
@@ -107,23 +201,27 @@ def find_files(
                 rel = _join(rel_dir, name)
                 if under_any(rel, skip):
                     continue
+                if not_utf8(rel):
+                    errors.append(bad_name(rel))
+                    continue
                 why = _why_not_regular(Path(dirpath) / name)
                 if why is not None:
-                    errors.append(f"{rel}: {why}; only regular files are read")
+                    errors.append(f"{shown(rel)}: {why}; only regular files are read")
                     continue
                 found.add(rel)
     if errors:
-        raise InputError(sorted(set(errors)))
+        names_only = all(e.endswith(_BAD_NAME) for e in errors)
+        raise InputError(sorted(set(errors)), tuple(sorted(found)), names_only)
     return tuple(sorted(found))
 
 
 def _folder_error(root: Path, exc: OSError) -> str:
     name = Path(exc.filename) if exc.filename else root
     try:
-        shown = name.relative_to(root).as_posix()
+        where = name.relative_to(root).as_posix()
     except ValueError:
-        shown = str(name)
-    return f"{shown}: cannot list this folder: {exc.strerror}; fix its permissions"
+        where = str(name)
+    return f"{shown(where)}: cannot list this folder: {exc.strerror}; fix its permissions"
 
 
 def find_protos(root: Path, tops: Sequence[str], skip: Sequence[str] = ()) -> tuple[str, ...]:
@@ -157,3 +255,32 @@ def git_listing(root: Path, *pathspecs: str) -> list[str] | None:
     if proc.returncode != 0:
         return None
     return sorted({os.fsdecode(n) for n in proc.stdout.split(b"\0") if n})
+
+
+def read_regular(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of `path` if it is a regular file (or a symlink to one), read
+    without ever blocking: a FIFO or a device is refused before any read.
+
+    Raises IsADirectoryError for a folder, NotRegularError for anything else
+    that is not a regular file and for a file over `limit` bytes, and
+    OSError as open() does (FileNotFoundError, ...); each carries the path
+    and a `strerror` that says what it is.
+    """
+    # O_NONBLOCK: opening a FIFO that has no writer would wait for one.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "a folder, not a file", str(path))
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a FIFO" if stat.S_ISFIFO(info.st_mode) else "a special file"
+            raise NotRegularError(errno.EINVAL, f"{kind}, not a regular file", str(path))
+        if limit is not None and info.st_size > limit:
+            raise NotRegularError(
+                errno.EFBIG, f"{info.st_size} bytes, over the {limit}-byte limit", str(path)
+            )
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read()
+    finally:
+        os.close(fd)

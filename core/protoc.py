@@ -33,7 +33,8 @@ _MAIN = (
 )
 # Noise on protoc's stderr: absl's logging preamble and warnings (unused imports).
 _ABSL = re.compile(r"^(WARNING: All log messages|[IWEF]\d{4} )")
-_WARNING = re.compile(r"^\S+:\d+:\d+: warning:")
+# With a place or without one (`x.proto: warning: Import y.proto is unused.`).
+_WARNING = re.compile(r"^\S+?(:\d+:\d+)?: warning:")
 _IMPORT_NOT_FOUND = re.compile(r'^\S+:\d+:\d+: Import "([^"]+)" was not found')
 
 

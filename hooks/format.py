@@ -29,6 +29,7 @@ from core import buf_format
 from core import compiler
 from core import files
 from core import inputs
+from core.console import utf8_output
 from core.messages import error_line
 from core.messages import relocated
 from core.protoc import CompileError
@@ -119,6 +120,8 @@ def format_files(
 def main(
     argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr
 ) -> int:
+    if out is sys.stdout:
+        utf8_output()
     parser = argparse.ArgumentParser(
         prog="turboci-format", description="Format .proto files with buf format, safely."
     )

@@ -16,10 +16,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from core.console import utf8_output
 from presubmit import cli
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    utf8_output()
     return cli.main(argv, prog="turboci-lint", hook=True)
 
 

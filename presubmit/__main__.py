@@ -6,7 +6,9 @@
 
 import sys
 
+from core.console import utf8_output
 from presubmit.cli import main
 
 if __name__ == "__main__":
+    utf8_output()
     sys.exit(main(sys.argv[1:]))

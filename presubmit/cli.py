@@ -102,7 +102,7 @@ def options_from(
     )
 
 
-def seen_from(result: runner.Result, prefix: str) -> runner.Result:
+def seen_from(result: runner.Result, prefix: str, root: Path | None = None) -> runner.Result:
     """`result` with its paths relative to `prefix`'s parent instead of the root."""
     if prefix in ("", "."):
         return result
@@ -114,6 +114,7 @@ def seen_from(result: runner.Result, prefix: str) -> runner.Result:
         result,
         findings=[dataclasses.replace(f, path=moved(f.path)) for f in result.findings],
         fixed=[moved(f) for f in result.fixed],
+        errors=[relocated(line, prefix, root) for line in result.errors],
     )
 
 
@@ -134,13 +135,19 @@ def print_report(
     err: TextIO,
     others: Sequence[Finding] = (),
 ) -> int:
-    """Print `result` (and findings of another linter) in `fmt`; return the exit code."""
+    """Print `result` (and findings of another linter) in `fmt`; return the exit code:
+    2 when an input could not be linted (its line comes after the findings)."""
     if result.fixed:
         err.write(f"fixed {len(result.fixed)} file(s): {', '.join(result.fixed)}\n")
     for warning in result.warnings:
         err.write(f"warning: {warning}\n")
     shown = result.findings if list_ignored else result.active
     FORMATS[fmt](sorted([*shown, *others], key=Finding.sort_key), out)
+    out.flush()
+    for line in result.errors:
+        err.write(error_line(line) + "\n")
+    if result.errors:
+        return 2
     return 1 if result.active or others else 0
 
 
@@ -176,7 +183,8 @@ def main(
             root = runner.resolve_root(options)
             prefix = os.path.relpath(root, Path.cwd())
         result = runner.lint(options, say=lambda line: _say(err, line), task=f"{prog} --fix")
-        return print_report(seen_from(result, prefix), args.format, args.list_ignored, out, err)
+        shown = seen_from(result, prefix, root)
+        return print_report(shown, args.format, args.list_ignored, out, err)
     except runner.LintError as exc:
         for line in exc.lines:
             err.write(error_line(relocated(line, prefix, root)) + "\n")

@@ -31,6 +31,8 @@ DEFAULT_PYTHON_EXCLUDE = ("tools/venv", ".cache", "bench/corpus")
 DEFAULT_FIRST_PARTY = ("google.golang.org/", "golang.org/", "github.com/google/")
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 DEFAULT_LICENSE_INCLUDE = ("**/*.proto", "**/*.py", "**/*.go")
+# A config file is a few kilobytes; anything near this is not one.
+MAX_CONFIG_BYTES = 1024 * 1024
 
 
 class ConfigError(Exception):
@@ -178,6 +180,27 @@ def _top_path(value: str, key: str, where: str) -> str:
     return value
 
 
+def _inside(value: str, key: str, where: str) -> None:
+    """A root-relative file: no absolute path, no way out of the root."""
+    if Path(value).is_absolute() or ".." in Path(value).parts:
+        raise ConfigError(
+            f"{where}: {key} {value!r} must name a file inside the root (relative, no '..')"
+        )
+
+
+def resolved_inside(root: Path, rel: str, key: str) -> Path:
+    """root/rel, or ConfigError when a symlink on the way leads out of the root:
+    a config names files of the tree, never elsewhere."""
+    path = root / rel
+    real = path.resolve()
+    if not real.is_relative_to(root.resolve()):
+        raise ConfigError(
+            f"{rel}: leads outside the root (to {real}) through a symlink; "
+            f"{key} in {CONFIG_NAME} must name a file inside the root"
+        )
+    return path
+
+
 def foreign(specs: Sequence[RuleSpec]) -> Config:
     """The config of a tree without presubmit.toml: the portable rules."""
     return Config(rules=frozenset(s.id for s in specs if s.portable))
@@ -190,10 +213,13 @@ def load(root: Path, specs: Sequence[RuleSpec]) -> Config:
         return foreign(specs)
     where = str(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        # Never blocks: a FIFO or a device is refused before any read.
+        data = tomllib.loads(inputs.read_regular(path, MAX_CONFIG_BYTES).decode("utf-8"))
     except IsADirectoryError:
         raise ConfigError(f"{where}: is a folder; presubmit.toml must be a file") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except OSError as exc:
+        raise ConfigError(f"{where}: {inputs.read_error(exc, CONFIG_NAME)}") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{where}: {exc}") from None
     known = {s.id for s in specs}
     defaults = frozenset(s.id for s in specs if s.default)
@@ -228,6 +254,8 @@ def load(root: Path, specs: Sequence[RuleSpec]) -> Config:
             )
         )
     gomod_path = _str(gomod, "path", "gomod", where) or None
+    if gomod_path is not None:
+        _inside(gomod_path, "[gomod] path", where)
     prefix = _str(go_package, "prefix", "go_package", where)
     package_root = _str(go_package, "package_root", "go_package", where)
     max_bytes = data.get("max_file_bytes", DEFAULT_MAX_BYTES)

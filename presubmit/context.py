@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
+
+from google.protobuf import descriptor_pb2
 
 from core import descriptors
 from core.source import SourceFile
@@ -34,7 +37,22 @@ class RuleContext:
     on: Callable[[str], bool] = lambda _path: True
     # Problems that are not findings (a file a rule had to skip), for stderr.
     warnings: list[str] = field(default_factory=list)
+    # Every descriptor of the compile by file name, imports included: what a
+    # file sees, whichever other files the run was given.
+    protos: Mapping[str, descriptor_pb2.FileDescriptorProto] = field(default_factory=dict)
     _raw: dict[str, bytes] = field(default_factory=dict)
+
+    def closure(self, sf: SourceFile) -> list[descriptor_pb2.FileDescriptorProto]:
+        """`sf` and every file it imports, directly or not (those the compile holds)."""
+        seen: dict[str, descriptor_pb2.FileDescriptorProto] = {}
+        stack = [sf.proto]
+        while stack:
+            proto = stack.pop()
+            if proto.name in seen:
+                continue
+            seen[proto.name] = proto
+            stack.extend(self.protos[d] for d in proto.dependency if d in self.protos)
+        return list(seen.values())
 
     def tree(self, path: str) -> Tree:
         """The settings of the most specific configured tree holding `path`."""

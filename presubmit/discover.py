@@ -27,7 +27,8 @@ def proto_files(root: Path, config: Config, paths: Sequence[str] = ()) -> list[s
     With `paths`, only those are looked at: a FIFO elsewhere in the tree is
     no reason to refuse the files a hook was handed.
     """
-    skip = (*config.include_only, *config.exclude)
+    # The tools' folders hold protos of their own (grpc_tools' copies).
+    skip = (*config.include_only, *config.exclude, *inputs.TOOL_FOLDERS)
     tops = config.protos
     if paths:
         tops = tuple(
@@ -43,10 +44,29 @@ def proto_files(root: Path, config: Config, paths: Sequence[str] = ()) -> list[s
 
 
 def python_files(root: Path, config: Config, paths: Sequence[str] = ()) -> list[str]:
-    """Tracked and untracked (not ignored) .py files, less excludes and generated stubs."""
+    """Tracked and untracked (not ignored) .py files, less excludes and generated stubs.
+
+    Without git the tree is walked, less the tools' and builds' folders that
+    .gitignore would leave out. Raises core.inputs.InputError (with the
+    other files as `found`) for names that are not UTF-8.
+    """
     listed = inputs.git_listing(root, "*.py")
     if listed is None:
-        listed = list(inputs.find_files(root, ["."], ".py", config.python_exclude))
+        skip = (*config.python_exclude, *inputs.TOOL_FOLDERS)
+        try:
+            listed = list(inputs.find_files(root, ["."], ".py", skip, linked_folders=True))
+        except inputs.InputError as exc:
+            kept = _kept(root, config, exc.found, paths)
+            raise inputs.InputError(exc.lines, kept, exc.names_only) from None
+    good = [p for p in listed if not inputs.not_utf8(p)]
+    kept = _kept(root, config, good, paths)
+    bad = [p for p in listed if p not in good and selected(p, paths)]
+    if bad:
+        raise inputs.InputError([inputs.bad_name(p) for p in bad], kept, names_only=True)
+    return kept
+
+
+def _kept(root: Path, config: Config, listed: Sequence[str], paths: Sequence[str]) -> list[str]:
     return sorted(
         p
         for p in listed

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import json
 import os
 import sys
 import time
@@ -29,7 +30,9 @@ from core import comments
 from core import compiler
 from core import inputs
 from core import lock
+from core import protoc
 from core.compiler import Compiled
+from core.compiler import FileProto
 from core.descriptors import FILE_ENUM
 from core.descriptors import FILE_MESSAGE
 from core.descriptors import FILE_PACKAGE
@@ -73,6 +76,9 @@ class Result:
     fixed: list[str] = field(default_factory=list)
     # The bytes of every file the run read, root-relative.
     seen: dict[str, bytes] = field(default_factory=dict, repr=False)
+    # Inputs that could not be linted (a name that is not UTF-8, a FIFO), one
+    # line each: the others were linted anyway, and the run fails (exit 2).
+    errors: list[str] = field(default_factory=list)
 
     @property
     def active(self) -> list[Finding]:
@@ -183,11 +189,25 @@ def _run_once(
     compiled: Compiled | None,
 ) -> Result:
     timer = _Timer()
+    # Names that are not UTF-8 are reported, and the rest is linted anyway;
+    # any other input that cannot be read stops the run (see InputError).
+    errors: list[str] = []
     try:
         targets = discover.proto_files(root, config, options.paths)
     except inputs.InputError as exc:
-        raise LintError(exc.lines) from None
-    python = discover.python_files(root, config, options.paths) if config.python else []
+        if not exc.names_only:
+            raise LintError(exc.lines) from None
+        targets, errors = list(exc.found), [*errors, *exc.lines]
+    python: list[str] = []
+    if config.python:
+        try:
+            python = discover.python_files(root, config, options.paths)
+        except inputs.InputError as exc:
+            if not exc.names_only:
+                raise LintError(exc.lines) from None
+            python, errors = list(exc.found), [*errors, *exc.lines]
+    if errors and (options.fix or not (targets or python)):
+        raise LintError(errors)  # nothing is rewritten while an input is unreadable
     if not targets and not python:
         if options.allow_empty:
             return Result([])
@@ -210,6 +230,9 @@ def _run_once(
     # that a file did not change in between.
     seen: dict[str, bytes] = {}
 
+    # Every descriptor of the compile, imports included, once it is known.
+    protos: dict[str, FileProto] = {}
+
     def check(rule_set: Sequence[Rule], files: list[SourceFile], py: list[str]) -> None:
         for rule in rule_set:
             on_for = functools.partial(on, rule)
@@ -220,12 +243,15 @@ def _run_once(
                 [p for p in py if on_for(p)],
                 all_files=files,
                 on=on_for,
+                protos=protos,
                 _raw=seen,
             )
             try:
                 found.extend(rule.run(ctx))
             except OSError as exc:  # a file the rule reads itself (ctx.read)
                 raise LintError([_unreadable(root, exc)]) from None
+            except config_mod.ConfigError as exc:  # a config path the rule will not follow
+                raise LintError([str(exc)]) from None
             warnings.extend(ctx.warnings)
             timer.mark(rule.id)
 
@@ -233,12 +259,22 @@ def _run_once(
     if compiled is not None:
         missing = sorted(set(targets) - set(compiled.protos))
         if missing:
-            raise LintError([f"the shared compile lacks {len(missing)} file(s), e.g. {missing[0]}"])
+            raise LintError([_outside_compile(config, compiled, missing)])
+        too_big = [
+            f"{t}:1:1: file is {len(compiled.raw[t])} bytes, over the {config.max_file_bytes}"
+            "-byte limit for a hand-written .proto"
+            for t in targets
+            if len(compiled.raw.get(t, b"")) > config.max_file_bytes
+        ]
+        if too_big:
+            raise LintError(protoc.capped(too_big))
         seen.update((t, compiled.raw[t]) for t in targets if t in compiled.raw)
+        protos.update(compiled.protos)
         files = [SourceFile(compiled.protos[t], root, seen.get(t)) for t in targets]
         check(per_file, files, [])
     else:
         wanted = set(targets)
+        done: list[Compiled] = []
         try:
             # Per-file rules run on each batch while protoc works on the next.
             for batch in compiler.compile_stream(
@@ -250,13 +286,17 @@ def _run_once(
                 jobs=options.jobs,
                 max_bytes=config.max_file_bytes,
                 raw_sink=seen,
+                result=done,
             ):
                 timer.mark("compile batch")
                 sources = [SourceFile(p, root, seen.get(p.name)) for p in batch if p.name in wanted]
                 files += sources
                 check(per_file, sources, [])
         except CompileError as exc:
-            raise LintError(exc.lines) from None
+            # An unreadable input comes first: the compile's errors may be
+            # its consequence (an import of it not found).
+            raise LintError(errors or exc.lines) from None
+        protos.update(done[0].protos)
     if python:
         check(per_file, [], python)
     check(whole, files, python)
@@ -265,7 +305,18 @@ def _run_once(
     out = [f.as_suppressed() if _suppressed(f, by_name, ctx) else f for f in found]
     out.sort(key=Finding.sort_key)
     timer.mark("suppress")
-    return Result(out, warnings, len(files) + len(python), seen=seen)
+    return Result(out, warnings, len(files) + len(python), seen=seen, errors=errors)
+
+
+def _outside_compile(config: Config, compiled: Compiled, missing: Sequence[str]) -> str:
+    """Why the build's compile cannot serve the lint: the config names more protos."""
+    folders = sorted({f.split("/", 1)[0] for f in compiled.files})
+    where = config.source.name if config.source else "presubmit.toml"
+    return (
+        f"{where}: `protos` takes in {len(missing)} .proto file(s) outside what ./build.py "
+        f"compiles ({', '.join(folders)}), e.g. {missing[0]}; set protos = "
+        f"{json.dumps(folders)} there (without it, every folder of the root is linted)"
+    )
 
 
 def _say(message: str) -> None:

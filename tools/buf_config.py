@@ -6,13 +6,32 @@
 
 from __future__ import annotations
 
+from core import inputs
 from core.layout import Layout
 from tools.errors import BuildError
 from tools.run import start
 
+# A buf.yaml is a few kilobytes; anything near this is not one.
+MAX_BYTES = 1024 * 1024
+
+
+def require_regular(layout: Layout) -> None:
+    """A one-line error when buf.yaml is not a regular file: buf would wait
+    forever on a FIFO. A missing one is buf's to judge."""
+    try:
+        inputs.read_regular(layout.buf_yaml, MAX_BYTES)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise BuildError(
+            f"{layout.rel(layout.buf_yaml)}: {inputs.read_error(exc, 'buf.yaml')}",
+            exit_code=2,
+        ) from None
+
 
 def check(layout: Layout) -> None:
     """A one-line error when buf cannot read buf.yaml's lint or breaking config."""
+    require_regular(layout)
     buf = str(layout.venv_bin("buf"))
     procs = [
         start(

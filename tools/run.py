@@ -30,6 +30,7 @@ def run(
             env=env_mod.tool_env() if env is None else env,
             capture_output=True,
             text=True,
+            encoding="utf-8",
             errors="replace",
         )
     except FileNotFoundError:
@@ -56,6 +57,7 @@ def start(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            encoding="utf-8",
             errors="replace",
         )
     except FileNotFoundError:

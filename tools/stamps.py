@@ -30,7 +30,8 @@ def digest_files(paths: Iterable[Path], root: Path) -> str:
         rel = f.relative_to(root).as_posix() if f.is_absolute() else f.as_posix()
         h.update(rel.encode() + b"\0")
         try:
-            h.update(hashlib.sha256(f.read_bytes()).digest())
+            # Never blocks on a FIFO: its owner's check refuses it in one line.
+            h.update(hashlib.sha256(inputs.read_regular(f)).digest())
         except FileNotFoundError:
             h.update(b"<missing>")
         except OSError as exc:

@@ -10,6 +10,7 @@ from google.protobuf import descriptor_pb2
 
 from core import descriptors
 from core.descriptors import FILE_EXTENSION
+from core.source import SourceFile
 from presubmit.context import RuleContext
 from presubmit.rule import Report
 from presubmit.rule import rule
@@ -18,14 +19,16 @@ from presubmit.spec import Scope
 MESSAGE_OPTIONS = ".google.protobuf.MessageOptions"
 
 
-def _extension_number(ctx: RuleContext, full_name: str) -> int | None:
-    """The field number of the MessageOptions extension `full_name`, if the tree declares it."""
-    for sf in ctx.all_files:
-        prefix = f"{sf.proto.package}." if sf.proto.package else ""
-        for ext in sf.proto.extension:
+def _extension_number(ctx: RuleContext, sf: SourceFile, full_name: str) -> int | None:
+    """The field number of the MessageOptions extension `full_name`, if `sf` or
+    a file it imports declares it: what the file can use, whatever else the
+    run was given."""
+    for proto in ctx.closure(sf):
+        prefix = f"{proto.package}." if proto.package else ""
+        for ext in proto.extension:
             if prefix + ext.name == full_name and ext.extendee == MESSAGE_OPTIONS:
                 return ext.number
-        for msg in descriptors.messages(sf.proto):
+        for msg in descriptors.messages(proto):
             for ext in msg.proto.extension:
                 if f"{msg.full_name}.{ext.name}" == full_name and ext.extendee == MESSAGE_OPTIONS:
                     return ext.number
@@ -50,24 +53,25 @@ def _annotated(options: descriptor_pb2.MessageOptions, number: int) -> bool:
 def check(ctx: RuleContext, report: Report) -> None:
     option = ctx.config.data_annotation_option
     packages = ctx.config.data_annotation_packages
-    wanted = [sf for sf in ctx.files if sf.proto.package.startswith(packages)]
-    if not wanted:
-        return
-    number = _extension_number(ctx, option)
-    if number is None:
-        first = wanted[0]
-        report.place(
-            first.name,
-            1,
-            1,
-            f"the option ({option}) that data annotations use is not declared in the tree; "
-            "declare it as an extension of google.protobuf.MessageOptions, or fix "
-            "[data_annotations] option in presubmit.toml",
-            anchor=(FILE_EXTENSION,),
-        )
-        return
+    numbers: dict[str, int | None] = {}
+    for sf in ctx.files:
+        if not sf.proto.package.startswith(packages):
+            continue
+        number = numbers[sf.name] = _extension_number(ctx, sf, option)
+        if number is None:
+            report.place(
+                sf.name,
+                1,
+                1,
+                f"the option ({option}) that data annotations use is not declared in this "
+                "file or its imports; import the file that declares it (an extension of "
+                "google.protobuf.MessageOptions), or fix [data_annotations] option in "
+                "presubmit.toml",
+                anchor=(FILE_EXTENSION,),
+            )
     for sf, message in ctx.messages():
-        if not sf.proto.package.startswith(packages) or _annotated(message.proto.options, number):
+        number = numbers.get(sf.name)
+        if number is None or _annotated(message.proto.options, number):
             continue
         report.at(
             sf,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from presubmit import config
 from presubmit.context import RuleContext
 from presubmit.rule import Report
 from presubmit.rule import rule
@@ -54,7 +55,10 @@ def direct_requires(text: str) -> list[tuple[int, int, str]]:
 )
 def check(ctx: RuleContext, report: Report) -> None:
     rel = ctx.config.gomod
-    if not rel or not ctx.on(rel) or not (ctx.root / rel).is_file():
+    if not rel or not ctx.on(rel):
+        return
+    # Read only inside the root, whatever a symlink says (ConfigError otherwise).
+    if not config.resolved_inside(ctx.root, rel, "[gomod] path").is_file():
         return
     text = ctx.read(rel).decode("utf-8", "replace")
     allowed = ctx.config.gomod_first_party

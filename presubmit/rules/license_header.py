@@ -75,17 +75,20 @@ def check(ctx: RuleContext, report: Report) -> None:
     listed = inputs.git_listing(ctx.root)
     if listed is None:
         folders = [g for g in ctx.config.license_exclude if not any(c in g for c in "*?[")]
-        try:
-            listed = [p for s in COMMENT for p in inputs.find_files(ctx.root, ["."], s, folders)]
-        except inputs.InputError as exc:
-            ctx.warnings.extend(f"{line} (skipped by {report.rule})" for line in exc.lines)
-            return
+        skip = (*folders, *inputs.TOOL_FOLDERS)
+        listed = []
+        for s in COMMENT:
+            try:
+                listed += inputs.find_files(ctx.root, ["."], s, skip, linked_folders=True)
+            except inputs.InputError as exc:
+                listed += exc.found
+                ctx.warnings.extend(f"{line} (skipped by {report.rule})" for line in exc.lines)
     year = str(datetime.date.today().year)
     wants = {suffix: comment_lines(header, suffix) for suffix in COMMENT}
     for rel in listed:
         suffix = "." + rel.rsplit(".", 1)[-1] if "." in rel else ""
-        if suffix not in COMMENT or not ctx.on(rel):
-            continue
+        if suffix not in COMMENT or not ctx.on(rel) or inputs.not_utf8(rel):
+            continue  # a name that is not UTF-8 is refused by the discovery
         if not any(matches(g, rel) for g in ctx.config.license_include):
             continue
         if any(matches(g, rel) for g in ctx.config.license_exclude):

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from core import compiler
+from core import protoc
 from core.protoc import CompileError
 
 
@@ -329,3 +330,18 @@ def test_an_import_list_naming_a_fifo_does_not_hang_the_compile(tmp_path: Path) 
     worker.join(timeout=60)
     assert done, "the compile hung on the FIFO"
     assert done[0].from_sources
+
+
+def test_a_failure_of_the_protoc_thread_fails_the_compile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A thread's exception is printed and lost unless handed over: the
+    # compile would pass with the batch missing.
+    names = _chain(tmp_path, 2)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the launcher broke")
+
+    monkeypatch.setattr(protoc, "start", broken)
+    with pytest.raises(RuntimeError, match="the launcher broke"):
+        compiler.compile_files(tmp_path, names)

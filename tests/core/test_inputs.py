@@ -110,3 +110,60 @@ def test_under_any() -> None:
     assert inputs.under_any("a/b.proto", ["a"]) and inputs.under_any("a", ["a/"])
     assert not inputs.under_any("ab/c", ["a"])
     assert inputs.under_any("x", ["."]) and inputs.under_any("x", [""])
+
+
+def _bad_name(root: Path, rel_dir: str) -> bytes:
+    """A proto whose name is not UTF-8 (bytes that os.fsdecode keeps as surrogates)."""
+    folder = root / rel_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    path = os.fsencode(folder) + b"/bad\xffname.proto"
+    with open(path, "wb") as fh:
+        fh.write(b'syntax = "proto3";\n')
+    return path
+
+
+def test_a_name_that_is_not_utf8_is_refused_escaped_and_the_rest_kept(tmp_path: Path) -> None:
+    _write(tmp_path, "api/ok.proto")
+    _bad_name(tmp_path, "api")
+    with pytest.raises(inputs.InputError) as info:
+        inputs.find_protos(tmp_path, ["api"])
+    assert info.value.lines == [
+        "api/bad\\xffname.proto: the file name is not valid UTF-8; rename it"
+    ]
+    assert info.value.found == ("api/ok.proto",)
+
+
+@pytest.mark.parametrize("linked", ["api/data", "api"])
+def test_a_symlinked_proto_folder_is_refused_by_name(tmp_path: Path, linked: str) -> None:
+    outside = tmp_path / "outside"
+    _write(outside, "v1/x.proto")
+    _write(tmp_path / "root", "api/ok.proto")
+    root = tmp_path / "root"
+    if linked == "api":
+        (root / "api" / "ok.proto").unlink()
+        (root / "api").rmdir()
+    (root / linked).symlink_to(outside)
+    with pytest.raises(inputs.InputError) as info:
+        inputs.find_protos(root, ["api"])
+    assert len(info.value.lines) == 1
+    assert info.value.lines[0].startswith(f"{linked}: a symlink to the folder {outside}; ")
+    assert "replace the link with the folder itself" in info.value.lines[0]
+    # A walk that is told to (the Python files, as git sees them) skips it instead.
+    walked = inputs.find_files(root, ["."], ".proto", linked_folders=True)
+    assert "api/data/v1/x.proto" not in walked
+
+
+def test_read_regular_reads_files_and_refuses_the_rest_without_blocking(tmp_path: Path) -> None:
+    f = _write(tmp_path, "a.toml", "x = 1\n")
+    assert inputs.read_regular(f) == b"x = 1\n"
+    os.mkfifo(tmp_path / "fifo")  # no writer: a plain open() would wait forever
+    with pytest.raises(inputs.NotRegularError) as info:
+        inputs.read_regular(tmp_path / "fifo")
+    assert str(info.value.strerror).startswith("a FIFO, not a regular file")
+    assert info.value.filename == str(tmp_path / "fifo")
+    with pytest.raises(IsADirectoryError):
+        inputs.read_regular(tmp_path)
+    with pytest.raises(inputs.NotRegularError, match="6 bytes, over the 5-byte limit"):
+        inputs.read_regular(f, limit=5)
+    with pytest.raises(FileNotFoundError):
+        inputs.read_regular(tmp_path / "missing")

@@ -24,6 +24,19 @@ def test_diagnostics_drop_absl_noise_and_warnings_and_shorten_paths(tmp_path: Pa
     assert protoc.diagnostics(stderr.encode(), tmp_path) == ['a.proto:5:9: Expected ";".']
 
 
+def test_a_warning_without_a_place_is_dropped_too() -> None:
+    # What protoc says while running plugins (gen): the file, no line.
+    stderr = (
+        "turboci/a/v1/a.proto: warning: Import google/protobuf/duration.proto is unused.\n"
+        'protoc-gen-go: Go package "x" has inconsistent names apb and bpb\n'
+        "--go_out: protoc-gen-go: Plugin failed with status code 1.\n"
+    )
+    assert protoc.diagnostics(stderr) == [
+        'protoc-gen-go: Go package "x" has inconsistent names apb and bpb',
+        "--go_out: protoc-gen-go: Plugin failed with status code 1.",
+    ]
+
+
 def test_capped_sums_up_the_rest() -> None:
     lines = [f"l{i}" for i in range(25)]
     assert protoc.capped(lines) == [*lines[:20], "… and 5 more"]

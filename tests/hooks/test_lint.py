@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -108,3 +109,24 @@ def test_a_symlinked_proto_is_read_under_its_own_name(
     proc = hook(repo, "proto/b/v1/p.proto")
     assert proc.returncode == 1, proc.stderr
     assert proc.stdout.startswith("proto/b/v1/p.proto:3:4: NEXT_ID ")
+
+
+def test_a_name_that_is_not_utf8_fails_the_hook(repo: Path) -> None:
+    # pre-commit hands the hook the name as it is on disk.
+    bad = os.fsencode(repo) + b"/proto/b/v1/bad\xffname.proto"
+    with open(bad, "wb") as fh:
+        fh.write(PLAIN.encode())
+    no_syntax = PLAIN.replace('syntax = "proto3";\n', "").replace("int32", "optional int32")
+    (repo / "proto/b/v1/p.proto").write_text(no_syntax)
+    proc = subprocess.run(
+        [sys.executable, "-m", "hooks.lint", b"proto/b/v1/bad\xffname.proto", "proto/b/v1/p.proto"],
+        cwd=repo,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout.startswith("proto/b/v1/p.proto:1:1: SYNTAX_DECLARED ")
+    assert proc.stderr == (
+        "error: proto/b/v1/bad\\xffname.proto: the file name is not valid UTF-8; rename it\n"
+    )

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -149,3 +150,47 @@ def test_module_entry_point_on_this_repo() -> None:
     )
     assert proc.returncode in (0, 1), proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+NO_SYNTAX = "package acme.b.v1;\n\n// Next ID: 1\nmessage B {}\n"
+
+
+def _bad_name(tree: Path) -> None:
+    with open(os.fsencode(tree) + b"/bad\xffname.proto", "wb") as fh:
+        fh.write(GOOD.encode())
+
+
+def test_a_name_that_is_not_utf8_fails_the_run_and_the_rest_is_still_linted(tree: Path) -> None:
+    write_tree(tree, {"b.proto": NO_SYNTAX})
+    _bad_name(tree)
+    result = lint(tree)
+    assert result.code == 2, result.err
+    assert result.out.startswith("b.proto:1:1: SYNTAX_DECLARED ")
+    assert result.err == "error: bad\\xffname.proto: the file name is not valid UTF-8; rename it\n"
+
+
+def test_fix_rewrites_nothing_while_an_input_cannot_be_read(tree: Path) -> None:
+    write_tree(tree, {"b.proto": STALE})
+    _bad_name(tree)
+    result = lint(tree, "--fix")
+    assert result.code == 2
+    assert "bad\\xffname.proto: the file name is not valid UTF-8" in result.err
+    assert (tree / "b.proto").read_text() == STALE
+
+
+def test_a_fifo_stops_the_run_before_protoc_could_wait_on_it(tree: Path) -> None:
+    # b.proto imports the FIFO: protoc would open it and wait forever, so
+    # only a name that is not UTF-8 lets the rest be linted.
+    os.mkfifo(tree / "x.proto")
+    write_tree(tree, {"b.proto": 'syntax = "proto3";\npackage acme.b.v1;\nimport "x.proto";\n'})
+    proc = subprocess.run(
+        [sys.executable, "-m", "presubmit", "--root", str(tree)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert (
+        proc.stderr == "error: x.proto: a FIFO, not a regular file; only regular files are read\n"
+    )

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,13 @@ def test_file_level_suppression_on_the_package_statement(tree: Path) -> None:
         ("a.proto", True),
         ("b.proto", False),
     ]
+
+
+def test_a_fifo_named_presubmit_toml_is_refused_without_blocking(tree: Path) -> None:
+    write_tree(tree, {"a.proto": 'syntax = "proto3";\n'})
+    os.mkfifo(tree / "presubmit.toml")  # no writer: reading it would wait forever
+    with pytest.raises(config.ConfigError) as info:
+        config.load(tree, [r.spec for r in registry.all_rules()])
+    assert str(info.value) == (
+        f"{tree}/presubmit.toml: a FIFO, not a regular file; presubmit.toml must be a regular file"
+    )

@@ -104,3 +104,23 @@ def test_python_files_by_git_tracked_and_untracked_not_ignored(tree: Path) -> No
     (tree / "gone.py").unlink()  # tracked but deleted: nothing to read
     assert discover.python_files(tree, Config(python=True)) == ["pkg/mod.py", "tool.py"]
     assert discover.python_files(tree, Config(python=True), ["pkg"]) == ["pkg/mod.py"]
+
+
+def test_python_files_by_walk_leave_out_the_tools_folders(tree: Path) -> None:
+    # What .gitignore leaves out in a checkout: a copy without git must not
+    # lint the installed tools.
+    write_tree(
+        tree,
+        {
+            "tool.py": PY,
+            "tools/venv/lib/site.py": PY,
+            "tools/cache/virtualenv/x.py": PY,
+            "tools/bin/y.py": PY,
+            "build/lib/z.py": PY,
+            "tools/tasks/lint.py": PY,
+        },
+    )
+    assert discover.python_files(tree, Config(python=True, python_exclude=())) == [
+        "tool.py",
+        "tools/tasks/lint.py",
+    ]

@@ -16,6 +16,7 @@ from core import compiler
 from core import lock
 from core.layout import REPO
 from presubmit import runner
+from presubmit.finding import Finding
 from presubmit.options import LintOptions
 from tests.presubmit.helpers import write_tree
 
@@ -60,7 +61,7 @@ def test_a_compile_lacking_a_target_is_an_error(tree: Path) -> None:
     write_tree(tree, {"a.proto": STALE})
     compiled = compiler.compile_files(tree, ["a.proto"])
     write_tree(tree, {"b.proto": STALE.replace("acme.a", "acme.b")})
-    with pytest.raises(runner.LintError, match="lacks 1 file"):
+    with pytest.raises(runner.LintError, match=r"`protos` takes in 1 \.proto file\(s\) outside"):
         runner.lint(LintOptions(root=tree), compiled=compiled)
 
 
@@ -125,3 +126,37 @@ def test_a_plain_lint_takes_no_lock(tree: Path) -> None:
         ]
     finally:
         os.close(fd)
+
+
+def _by_file(findings: list[Finding]) -> dict[str, list[tuple[str, int, int, str]]]:
+    out: dict[str, list[tuple[str, int, int, str]]] = {}
+    for f in findings:
+        out.setdefault(f.path, []).append((f.rule, f.line, f.column, f.message))
+    return out
+
+
+def test_a_file_linted_alone_gets_what_the_whole_tree_run_says_of_it() -> None:
+    # The pre-commit hook hands over only the changed files: no rule's
+    # answer on a file may depend on which other files were named (the
+    # declaration of the data option, say, is in an imported file).
+    whole = _by_file(runner.lint(LintOptions()).findings)
+    protos = sorted(
+        p.relative_to(REPO.root).as_posix() for p in (REPO.root / "turboci").rglob("*.proto")
+    )
+    assert len(protos) > 10
+    for proto in protos:
+        alone = _by_file(runner.lint(LintOptions(paths=(proto,))).findings)
+        assert alone.get(proto, []) == whole.get(proto, []), proto
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_max_file_bytes_holds_with_and_without_a_shared_compile(tree: Path, shared: bool) -> None:
+    # ./build.py lint hands the suite the build's compile; python -m presubmit
+    # compiles itself: both refuse a file over the config's limit.
+    write_tree(tree, {"presubmit.toml": "max_file_bytes = 40\n", "a.proto": STALE})
+    compiled = compiler.compile_files(tree, ["a.proto"]) if shared else None
+    with pytest.raises(runner.LintError) as info:
+        runner.lint(LintOptions(root=tree), compiled=compiled)
+    assert info.value.lines == [
+        f"a.proto:1:1: file is {len(STALE)} bytes, over the 40-byte limit for a hand-written .proto"
+    ]

@@ -86,3 +86,9 @@ def test_a_hostile_stamp_only_makes_the_step_run_again(tmp_path: Path) -> None:
     stamps.record(layout, "gen", "key")
     assert stamps.is_fresh(layout, "gen", "key")
     assert (tmp_path / "elsewhere").read_text() == "key"
+
+
+def test_digest_does_not_block_on_a_fifo(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "buf.yaml")  # no writer: reading it would wait forever
+    first = stamps.digest_files([tmp_path / "buf.yaml"], tmp_path)
+    assert first == stamps.digest_files([tmp_path / "buf.yaml"], tmp_path)

@@ -59,8 +59,8 @@ def key(layout: Layout) -> str | None:
     for name in sorted(set(listed) | set(protos)):
         h.update(os.fsencode(name) + b"\0")
         try:
-            with open(root / name, "rb") as fh:
-                h.update(hashlib.sha256(fh.read()).digest())
+            # A FIFO is never opened for reading (that would wait): the full path refuses it.
+            h.update(hashlib.sha256(inputs.read_regular(root / name)).digest())
         except FileNotFoundError:
             h.update(b"<gone>")
         except IsADirectoryError:

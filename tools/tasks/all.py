@@ -101,7 +101,8 @@ def build_all(ctx: Context) -> int:
         for task in tasks:
             ctx.say(f"{task.name:<10} FAIL   0.00s  (not run: {why})")
             outcomes.append(Outcome(task.name, False, 0.0, ""))
-        return summary(ctx, outcomes, started)
+        # An input or a config the tools refuse is a 2, as for the task alone.
+        return max(summary(ctx, outcomes, started), outcomes[0].code)
     txn = Transaction(ctx.layout, "all")
     ctx.txn = txn
     try:

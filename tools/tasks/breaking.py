@@ -22,6 +22,7 @@ from pathlib import Path
 from core import cache_dir
 from core import files
 from core.layout import Layout
+from tools import buf_config
 from tools import history
 from tools import stamps
 from tools import trailers
@@ -206,6 +207,7 @@ def breaking(ctx: Context, against: str | None = None, footer: bool = True) -> N
     presubmit, which judges its change description) decides.
     """
     ctx.compiled()  # the current tree must compile before it is compared
+    buf_config.require_regular(ctx.layout)  # buf would wait on a FIFO forever
     basis = find_basis(ctx.root, against)
     if basis.commit is None:
         ctx.say(f"breaking: skipped: {basis.why}")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from core import buf_format
 from core import files
+from tools import buf_config
 from tools import stamps
 from tools.engine import transaction
 from tools.engine.context import Context
@@ -37,6 +38,7 @@ def format_protos(ctx: Context, check: bool = False) -> bool:
     """
     layout = ctx.layout
     compiled = ctx.compiled()  # syntax errors surface here, before buf touches a file
+    buf_config.require_regular(layout)
     key = "\n".join(
         [
             compiled.key,

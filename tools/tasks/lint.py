@@ -19,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core.layout import Layout
+from tools import buf_config
 from tools import env as env_mod
 from tools import stamps
 from tools.engine.context import Context
@@ -36,6 +38,7 @@ def start_buf_lint(ctx: Context) -> Callable[[], list[Finding]]:
     """Start buf lint over the shared compile (configured by buf.yaml); return
     what waits for its findings, as findings of the project's report."""
     compiled = ctx.compiled()
+    buf_config.require_regular(ctx.layout)
     cmd = [
         str(ctx.layout.venv_bin("buf")),
         "lint",
@@ -111,7 +114,7 @@ def lint(ctx: Context, args: argparse.Namespace) -> int:
     foreign = options.root is not None and options.root.resolve() != ctx.root.resolve()
     buf_findings: Callable[[], list[Finding]] = list
     compiled = None
-    if not foreign:
+    if not foreign and _inputs_listed(ctx):
         # --fix rewrites sources from the descriptors: those protoc made.
         compiled = _compile(ctx, from_sources=args.fix)
         if not args.fix:
@@ -120,6 +123,7 @@ def lint(ctx: Context, args: argparse.Namespace) -> int:
         tree = Path(options.root or ctx.root).resolve()
         if not (tree / "buf.yaml").is_file():
             raise BuildError(f"--buf: {tree} has no buf.yaml for buf lint to follow", 2)
+        buf_config.require_regular(Layout(tree))
         buf_findings = start_buf_lint_tree(ctx, tree)
     try:
         result = runner.lint(options, compiled=compiled)
@@ -129,6 +133,18 @@ def lint(ctx: Context, args: argparse.Namespace) -> int:
     return cli.print_report(
         result, args.format, args.list_ignored, ctx.out, sys.stderr, buf_findings()
     )
+
+
+def _inputs_listed(ctx: Context) -> bool:
+    """Can every API proto be read? If not, there is no shared compile (nor buf
+    lint): the suite lints the others on its own and names the rest (exit 2)."""
+    from core import inputs
+
+    try:
+        inputs.find_protos(ctx.root, ctx.layout.proto_roots)
+    except inputs.InputError:
+        return False
+    return True
 
 
 def _compile(ctx: Context, from_sources: bool = False) -> Compiled:
@@ -166,8 +182,8 @@ def _is_plain(args: argparse.Namespace) -> bool:
 
 def lint_cached(ctx: Context, args: argparse.Namespace | None = None) -> int:
     """lint(), skipped when a plain run already passed on exactly these inputs."""
-    if args is not None and not _is_plain(args):
-        return lint(ctx, args)
+    if (args is not None and not _is_plain(args)) or not _inputs_listed(ctx):
+        return lint(ctx, args or default_args())
     _compile(ctx)
     key = _cache_key(ctx)
     if ctx.is_fresh("lint", key):

@@ -74,7 +74,29 @@ def test_an_undeclared_option_is_one_finding_that_says_so(tree: Path) -> None:
     bare = 'syntax = "proto3";\npackage acme.data.v1;\nmessage A {}\n'
     found = _run(tree, {"payload.proto": bare})
     assert len(found) == 1
-    assert "is not declared in the tree" in found[0]["message"]
+    assert "is not declared in this file or its imports" in found[0]["message"]
+
+
+def test_the_answer_on_a_file_does_not_depend_on_the_files_named(tree: Path) -> None:
+    # The hook hands over only the changed files: the declaration of the
+    # option is then among the file's imports, not among the files linted.
+    write_tree(tree, {"presubmit.toml": CONFIG, "meta.proto": OPTION, "payload.proto": PAYLOAD})
+    alone = lint(tree, "--rules", "DATA_ANNOTATIONS", "--format", "json", tree / "payload.proto")
+    whole = lint(tree, "--rules", "DATA_ANNOTATIONS", "--format", "json")
+    assert alone.code == whole.code == 1, alone.err
+    assert alone.json() == whole.json()
+    assert [f["element"] for f in alone.json()] == [
+        "acme.data.v1.Bare",
+        "acme.data.v1.Bare.Inner",
+        "acme.data.v1.Empty",
+    ]
+
+
+def test_a_declaration_the_file_does_not_import_does_not_count(tree: Path) -> None:
+    bare = 'syntax = "proto3";\npackage acme.data.v1;\nmessage A {}\n'
+    found = _run(tree, {"meta.proto": OPTION, "payload.proto": bare})
+    assert [(f["path"], f["line"]) for f in found] == [("payload.proto", 1)]
+    assert "not declared in this file or its imports" in found[0]["message"]
 
 
 def test_it_cannot_run_without_its_settings(tree: Path) -> None:

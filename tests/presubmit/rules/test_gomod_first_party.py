@@ -79,3 +79,30 @@ def test_a_tree_that_turns_it_off_is_checked_when_the_rule_is_named(tree: Path) 
     write_tree(tree, {"presubmit.toml": config, "go/go.mod": GOMOD, "a.proto": PROTO})
     assert "GOMOD_FIRST_PARTY" not in lint(tree).out  # off there by config
     assert lint(tree, "--rules", "GOMOD_FIRST_PARTY").code == 1
+
+
+def test_a_gomod_path_out_of_the_root_is_refused(tree: Path) -> None:
+    outside = tree.parent / "evil.mod"
+    outside.write_text(GOMOD)
+    evil = CONFIG.replace('path = "go/go.mod"', 'path = "../evil.mod"')
+    write_tree(tree, {"presubmit.toml": evil, "a.proto": PROTO})
+    result = lint(tree, "--rules", "GOMOD_FIRST_PARTY")
+    assert result.code == 2
+    assert result.err.endswith(
+        "[gomod] path '../evil.mod' must name a file inside the root (relative, no '..')\n"
+    )
+
+
+def test_a_gomod_symlinked_out_of_the_root_is_refused_not_read(tree: Path) -> None:
+    outside = tree.parent / "elsewhere"
+    outside.mkdir()
+    (outside / "go.mod").write_text(GOMOD)
+    (tree / "go").symlink_to(outside)
+    write_tree(tree, {"presubmit.toml": CONFIG, "a.proto": PROTO})
+    result = lint(tree, "--rules", "GOMOD_FIRST_PARTY")
+    assert result.code == 2
+    assert result.out == ""
+    assert result.err == (
+        f"error: go/go.mod: leads outside the root (to {outside / 'go.mod'}) through a "
+        "symlink; [gomod] path in presubmit.toml must name a file inside the root\n"
+    )

@@ -109,3 +109,29 @@ def test_an_error_of_the_suite_is_one_line_marked_once(api_tree: Path, tmp_path:
     shown = format_error(info.value.message)
     assert shown.startswith("error: --rules: unknown rule NOPE"), shown
     assert "\n" not in shown
+
+
+def test_max_file_bytes_of_presubmit_toml_holds(api_tree: Path) -> None:
+    (api_tree / "presubmit.toml").write_text('protos = ["turboci"]\nmax_file_bytes = 100\n')
+    with pytest.raises(BuildError) as info:
+        run_lint(api_tree)
+    assert info.value.exit_code == 2
+    size = (api_tree / PROTO).stat().st_size
+    line = f"{PROTO}:1:1: file is {size} bytes, over the 100-byte limit for a hand-written .proto"
+    assert line in info.value.message.splitlines()
+
+
+def test_an_empty_presubmit_toml_says_which_protos_the_build_does_not_compile(
+    api_tree: Path,
+) -> None:
+    (api_tree / "presubmit.toml").write_text("")
+    (api_tree / "other").mkdir()
+    (api_tree / "other" / "x.proto").write_text('syntax = "proto3";\npackage other;\n')
+    with pytest.raises(BuildError) as info:
+        run_lint(api_tree)
+    assert info.value.exit_code == 2
+    assert info.value.message == (
+        "presubmit.toml: `protos` takes in 1 .proto file(s) outside what ./build.py compiles "
+        '(turboci), e.g. other/x.proto; set protos = ["turboci"] there (without it, every '
+        "folder of the root is linted)"
+    )
