@@ -57,6 +57,8 @@ def check(ctx: RuleContext, report: Report) -> None:
     for sf in ctx.files:
         if not sf.proto.package.startswith(packages):
             continue
+        if not sf.proto.message_type:
+            continue  # nothing to annotate (an enum alone needs no import of the option)
         number = numbers[sf.name] = _extension_number(ctx, sf, option)
         if number is None:
             report.place(

@@ -92,6 +92,14 @@ def test_the_answer_on_a_file_does_not_depend_on_the_files_named(tree: Path) -> 
     ]
 
 
+def test_a_payload_file_without_messages_needs_no_import_of_the_option(tree: Path) -> None:
+    # protoc calls such an import unused (and PROTOC_WARNINGS reports it).
+    enum_only = 'syntax = "proto3";\npackage acme.data.v1;\nenum E {\n  E_UNKNOWN = 0;\n}\n'
+    bare = 'syntax = "proto3";\npackage acme.data.v1;\nmessage A {}\n'
+    found = _run(tree, {"meta.proto": OPTION, "status.proto": enum_only, "payload.proto": bare})
+    assert [f["path"] for f in found] == ["payload.proto"]
+
+
 def test_a_declaration_the_file_does_not_import_does_not_count(tree: Path) -> None:
     bare = 'syntax = "proto3";\npackage acme.data.v1;\nmessage A {}\n'
     found = _run(tree, {"meta.proto": OPTION, "payload.proto": bare})

@@ -94,10 +94,13 @@ def test_a_gomod_path_out_of_the_root_is_refused(tree: Path) -> None:
 
 
 def test_a_gomod_symlinked_out_of_the_root_is_refused_not_read(tree: Path) -> None:
+    # The file itself is the link: a linked folder is refused before any rule
+    # runs, since protos are looked for in every folder of this tree.
     outside = tree.parent / "elsewhere"
     outside.mkdir()
     (outside / "go.mod").write_text(GOMOD)
-    (tree / "go").symlink_to(outside)
+    (tree / "go").mkdir()
+    (tree / "go" / "go.mod").symlink_to(outside / "go.mod")
     write_tree(tree, {"presubmit.toml": CONFIG, "a.proto": PROTO})
     result = lint(tree, "--rules", "GOMOD_FIRST_PARTY")
     assert result.code == 2
