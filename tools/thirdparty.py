@@ -21,6 +21,8 @@ from tools.errors import BuildError
 # The googleapis protos the API may import. Add a path here to make another
 # one available; the compiler's "File not found" names what is missing.
 WANTED = ("google/api/field_behavior.proto",)
+# What the package holds beside the first of WANTED, and a copy never does.
+_MODULE = "field_behavior_pb2.py"
 
 
 def package_root() -> Path:
@@ -33,7 +35,10 @@ def package_root() -> Path:
         )
     for location in spec.submodule_search_locations:
         root = Path(location).parent.parent
-        if (root / WANTED[0]).exists():
+        # The package's folder, known by its generated module: a checkout on
+        # sys.path (tests run with it) makes its own google/ copies a location
+        # of the same namespace, and those are no source of themselves.
+        if (root / WANTED[0]).exists() and (root / WANTED[0]).with_name(_MODULE).exists():
             return root
     raise BuildError("googleapis-common-protos has no google/api protos; check its pin in DEPS")
 

@@ -4,7 +4,11 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
 from pathlib import Path
+
+import pytest
 
 from core.layout import Layout
 from tools import thirdparty
@@ -23,3 +27,17 @@ def test_a_hand_edited_copy_is_restored(tmp_path: Path) -> None:
     target.write_text("// edited\n")
     assert thirdparty.sync(Layout(tmp_path)) == [thirdparty.WANTED[0]]
     assert b"FieldBehavior" in target.read_bytes()
+
+
+def test_the_package_is_found_even_with_a_checkout_on_the_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A checkout's own google/ copies join the `google` namespace when the
+    # checkout is on sys.path; they must not be taken for the package.
+    thirdparty.sync(Layout(tmp_path))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for name in [m for m in sys.modules if m == "google.api" or m.startswith("google.api.")]:
+        monkeypatch.delitem(sys.modules, name)
+    importlib.invalidate_caches()
+    assert thirdparty.package_root() != tmp_path
+    assert (thirdparty.package_root() / "google/api/field_behavior_pb2.py").exists()
