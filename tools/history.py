@@ -29,6 +29,7 @@ def is_shallow(root: Path) -> bool:
             cwd=root,
             capture_output=True,
             text=True,
+            encoding="utf-8",
             errors="replace",
         )
     except FileNotFoundError:  # no git: the callers say so themselves

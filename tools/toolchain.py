@@ -166,6 +166,8 @@ def _create_venv(layout: Layout, say: Say) -> None:
         [sys.executable, "-m", "venv", "--clear", str(layout.venv)],
         capture_output=True,
         text=True,
+        encoding="utf-8",
+        errors="replace",
         env=env.install_env(layout.cache),
     )
     if proc.returncode != 0:
@@ -191,6 +193,8 @@ def _pip_install(pins: list[Pin], deps: Deps, layout: Layout, say: Say) -> None:
         ],
         capture_output=True,
         text=True,
+        encoding="utf-8",
+        errors="replace",
         env=env.install_env(layout.cache),
     )
     if proc.returncode == 0:
@@ -218,6 +222,8 @@ def _go_install(pin: Pin, deps: Deps, layout: Layout, say: Say) -> None:
         ["go", "install", f"{pin.name}@{pin.version}"],
         capture_output=True,
         text=True,
+        encoding="utf-8",
+        errors="replace",
         env=go_env,
         cwd=layout.gobin.parent,
     )

@@ -42,7 +42,12 @@ class Change:
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run(
-            ["git", *args], cwd=root, capture_output=True, text=True, errors="replace"
+            ["git", *args],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
         )
     except FileNotFoundError:
         raise ChangeError("git is not installed (not found on PATH)") from None
