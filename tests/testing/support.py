@@ -33,7 +33,6 @@ REALM = "chromium:try"
 
 def check(name: str, **kw: object) -> CheckWrite:
     kw.setdefault("kind", CheckKind.CHECK_KIND_BUILD)
-    kw.setdefault("state", CheckState.CHECK_STATE_PLANNED)
     return CheckWrite(id=CheckId(id=name), **kw)  # type: ignore[arg-type]
 
 
@@ -43,6 +42,9 @@ def stage(name: str, *checks: str, **kw: object) -> StageWrite:
 
 
 def create(ref: Reference, checks: list[CheckWrite], stages: list[StageWrite] = (), **kw: object) -> WorkPlanId:  # type: ignore[assignment]
+    for c in checks:
+        if not c.HasField("state"):
+            c.state = CheckState.CHECK_STATE_PLANNED  # ready for its stages unless a test says otherwise
     answer = ref.stub.CreateWorkPlan(
         CreateWorkPlanRequest(workflow="test/flow", realm=REALM, checks=checks, stages=stages, **kw)  # type: ignore[arg-type]
     )

@@ -129,9 +129,9 @@ def shape_check(write: CheckWrite, plan: str, field: str) -> None:
             if v.value.type_url in seen:
                 raise invalid(f"{field}.{name}[{i}]: a second value of type {v.value.type_url}", f"{field}.{name}")
             seen.add(v.value.type_url)
-    if write.HasField("state") and write.state not in (CheckState.CHECK_STATE_PLANNED, CheckState.CHECK_STATE_FINAL):
+    if write.HasField("state") and write.state == CheckState.CHECK_STATE_WAITING:
         raise not_writable(
-            f"{field}.state: a writer moves a check only to PLANNED or FINAL, not {CheckState.Name(write.state)}",
+            f"{field}.state: the orchestrator moves a check to WAITING, never a writer",
             "checks.state",
             CheckState.Name(write.state),
         )
