@@ -6,9 +6,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import grpc
 import pytest
-
 from turboci.data.build.v1.build_check_options_pb2 import BuildCheckOptions
 from turboci.graph.ids.v1.check_id_pb2 import CheckId
 from turboci.graph.ids.v1.stage_id_pb2 import StageId
@@ -31,22 +33,27 @@ from turboci.utils import value
 REALM = "chromium:try"
 
 
-def check(name: str, **kw: object) -> CheckWrite:
+def check(name: str, **kw: Any) -> CheckWrite:
     kw.setdefault("kind", CheckKind.CHECK_KIND_BUILD)
-    return CheckWrite(id=CheckId(id=name), **kw)  # type: ignore[arg-type]
+    return CheckWrite(id=CheckId(id=name), **kw)
 
 
-def stage(name: str, *checks: str, **kw: object) -> StageWrite:
+def stage(name: str, *checks: str, **kw: Any) -> StageWrite:
     kw.setdefault("args", value.write(BuildStageArgs()))
-    return StageWrite(id=StageId(id=name), assignments=[Assignment(check=CheckId(id=c)) for c in checks], **kw)  # type: ignore[arg-type]
+    assignments = [Assignment(check=CheckId(id=c)) for c in checks]
+    return StageWrite(id=StageId(id=name), assignments=assignments, **kw)
 
 
-def create(ref: Reference, checks: list[CheckWrite], stages: list[StageWrite] = (), **kw: object) -> WorkPlanId:  # type: ignore[assignment]
+def create(
+    ref: Reference, checks: list[CheckWrite], stages: Sequence[StageWrite] = (), **kw: Any
+) -> WorkPlanId:
     for c in checks:
         if not c.HasField("state"):
-            c.state = CheckState.CHECK_STATE_PLANNED  # ready for its stages unless a test says otherwise
+            c.state = (
+                CheckState.CHECK_STATE_PLANNED
+            )  # ready for its stages unless a test says otherwise
     answer = ref.stub.CreateWorkPlan(
-        CreateWorkPlanRequest(workflow="test/flow", realm=REALM, checks=checks, stages=stages, **kw)  # type: ignore[arg-type]
+        CreateWorkPlanRequest(workflow="test/flow", realm=REALM, checks=checks, stages=stages, **kw)
     )
     return answer.work_plan
 
@@ -56,8 +63,14 @@ def read(ref: Reference, wp: WorkPlanId) -> WorkPlan:
     out = WorkPlan()
     token = ""
     while True:
-        page = ref.stub.ReadWorkPlan(ReadWorkPlanRequest(
-            work_plan=wp, include_edits=True, page_token=token, values=ValueSelection(types=["*"])))
+        page = ref.stub.ReadWorkPlan(
+            ReadWorkPlanRequest(
+                work_plan=wp,
+                include_edits=True,
+                page_token=token,
+                values=ValueSelection(types=["*"]),
+            )
+        )
         head = WorkPlan()
         head.CopyFrom(page.work_plan)
         checks, stages = list(head.checks), list(head.stages)
@@ -72,8 +85,11 @@ def read(ref: Reference, wp: WorkPlanId) -> WorkPlan:
             return out
 
 
-def refused(exc: pytest.ExceptionInfo[grpc.RpcError], code: grpc.StatusCode,
-            reason: ErrorReason.ValueType | None = None) -> dict[str, str]:
+def refused(
+    exc: pytest.ExceptionInfo[grpc.RpcError],
+    code: grpc.StatusCode,
+    reason: ErrorReason.ValueType | None = None,
+) -> dict[str, str]:
     """Assert the refusal's code and ErrorInfo reason; returns its metadata."""
     err = exc.value
     assert isinstance(err, grpc.Call)
@@ -87,3 +103,7 @@ def refused(exc: pytest.ExceptionInfo[grpc.RpcError], code: grpc.StatusCode,
 
 
 OPTIONS = value.write(BuildCheckOptions())
+
+
+ALICE = (("turboci-user", "alice@example.com"),)
+BOB = (("turboci-user", "bob@example.com"),)

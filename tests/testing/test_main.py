@@ -13,18 +13,25 @@ import sys
 
 import grpc
 import pytest
-
-from turboci.graph.orchestrator.v1 import turbo_ci_orchestrator_service_pb2_grpc as orchestrator_grpc
 from turboci.graph.orchestrator.v1.create_work_plan_request_pb2 import CreateWorkPlanRequest
+
 from tests.testing.conftest import PY
 from tests.testing.support import REALM
 from tests.testing.support import check
+from turboci.graph.orchestrator.v1 import (
+    turbo_ci_orchestrator_service_pb2_grpc as orchestrator_grpc,
+)
 
 
 def _serve(*args: str) -> subprocess.Popen[str]:
     env = dict(os.environ, PYTHONPATH=str(PY))
-    return subprocess.Popen([sys.executable, "-m", "turboci.testing", "serve", *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "turboci.testing", "serve", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
@@ -37,11 +44,12 @@ def test_serve_prints_its_address_serves_and_exits_cleanly(sig: signal.Signals) 
         address = line.rsplit(" ", 1)[1].strip()
         with grpc.insecure_channel(address) as channel:
             stub = orchestrator_grpc.TurboCIOrchestratorStub(channel)
-            answer = stub.CreateWorkPlan(CreateWorkPlanRequest(workflow="w", realm=REALM, checks=[check("a")]),
-                                         timeout=10)
+            answer = stub.CreateWorkPlan(
+                CreateWorkPlanRequest(workflow="w", realm=REALM, checks=[check("a")]), timeout=10
+            )
             assert answer.revision.number == 1
         proc.send_signal(sig)
-        out, err = proc.communicate(timeout=20)
+        _, err = proc.communicate(timeout=20)
         assert proc.returncode == 0, err
         assert "Traceback" not in err
     finally:
@@ -52,6 +60,6 @@ def test_serve_prints_its_address_serves_and_exits_cleanly(sig: signal.Signals) 
 
 def test_a_bad_port_is_one_line_and_exit_2() -> None:
     proc = _serve("--port", "70000")
-    out, err = proc.communicate(timeout=20)
+    _, err = proc.communicate(timeout=20)
     assert proc.returncode == 2
     assert "--port 70000" in err and "Traceback" not in err

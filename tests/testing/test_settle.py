@@ -8,7 +8,6 @@ retries with their delay and budget, groups and check conclusions."""
 from __future__ import annotations
 
 from google.protobuf.duration_pb2 import Duration
-
 from turboci.data.build.v1.build_check_result_pb2 import BuildCheckResult
 from turboci.graph.ids.v1.check_id_pb2 import CheckId
 from turboci.graph.ids.v1.identifier_pb2 import Identifier
@@ -29,6 +28,7 @@ from turboci.testing import THROTTLE
 from turboci.testing import Reference
 from turboci.testing import fail
 from turboci.testing import succeed
+
 from tests.testing.support import check
 from tests.testing.support import create
 from tests.testing.support import read
@@ -38,11 +38,16 @@ A = StageAttemptState
 K = FailureKind
 
 
-def policy(retries: dict[int, int] | None = None, delay: int = 0, run: int = 0, start: int = 0,
-           heartbeat: int = 0) -> ExecutionPolicy:
+def policy(
+    retries: dict[int, int] | None = None,
+    delay: int = 0,
+    run: int = 0,
+    start: int = 0,
+    heartbeat: int = 0,
+) -> ExecutionPolicy:
     p = ExecutionPolicy()
     for kind, n in (retries or {}).items():
-        p.retry.budgets.add(kind=kind, retries=n)  # type: ignore[arg-type]
+        p.retry.budgets.add(kind=kind, retries=n)  # type: ignore[arg-type, unused-ignore]
     if delay:
         p.retry.delay.CopyFrom(Duration(seconds=delay))
     if run:
@@ -61,8 +66,11 @@ def test_a_stage_runs_to_complete_and_its_check_concludes(ref: Reference) -> Non
     plan = read(ref, wp)
     attempt = plan.stages[0].attempts[0]
     assert [t.state for t in attempt.transitions] == [
-        A.STAGE_ATTEMPT_STATE_PENDING, A.STAGE_ATTEMPT_STATE_SCHEDULED,
-        A.STAGE_ATTEMPT_STATE_RUNNING, A.STAGE_ATTEMPT_STATE_COMPLETE]
+        A.STAGE_ATTEMPT_STATE_PENDING,
+        A.STAGE_ATTEMPT_STATE_SCHEDULED,
+        A.STAGE_ATTEMPT_STATE_RUNNING,
+        A.STAGE_ATTEMPT_STATE_COMPLETE,
+    ]
     assert plan.checks[0].conclusion.reason == CheckConclusion.Reason.REASON_STAGES_ENDED
     assert plan.checks[0].results[0].HasField("final_revision")
     assert plan.finish_revision.number == plan.revision.number
@@ -70,7 +78,15 @@ def test_a_stage_runs_to_complete_and_its_check_concludes(ref: Reference) -> Non
 
 def test_lost_heartbeats_end_the_attempt_and_the_retry_waits_its_delay(ref: Reference) -> None:
     ref.add_executor(BuildStageArgs).script = [HANG, succeed()]
-    wp = create(ref, [check("a")], [stage("s", "a", execution_policy=policy({K.FAILURE_KIND_LOST: 1}, delay=30, heartbeat=10))])
+    wp = create(
+        ref,
+        [check("a")],
+        [
+            stage(
+                "s", "a", execution_policy=policy({K.FAILURE_KIND_LOST: 1}, delay=30, heartbeat=10)
+            )
+        ],
+    )
     ref.run_until_idle()
     ref.clock.advance(20)  # exactly two intervals: not yet lost
     ref.run_until_idle()
@@ -89,8 +105,21 @@ def test_lost_heartbeats_end_the_attempt_and_the_retry_waits_its_delay(ref: Refe
 
 
 def test_retry_budget_is_per_failure_kind(ref: Reference) -> None:
-    ref.add_executor(BuildStageArgs).script = [fail(K.FAILURE_KIND_CRASHED), fail(K.FAILURE_KIND_CRASHED)]
-    wp = create(ref, [check("a")], [stage("s", "a", execution_policy=policy({K.FAILURE_KIND_CRASHED: 1, K.FAILURE_KIND_LOST: 5}))])
+    ref.add_executor(BuildStageArgs).script = [
+        fail(K.FAILURE_KIND_CRASHED),
+        fail(K.FAILURE_KIND_CRASHED),
+    ]
+    wp = create(
+        ref,
+        [check("a")],
+        [
+            stage(
+                "s",
+                "a",
+                execution_policy=policy({K.FAILURE_KIND_CRASHED: 1, K.FAILURE_KIND_LOST: 5}),
+            )
+        ],
+    )
     ref.run_until_idle()
     plan = read(ref, wp)
     assert [a.failure.kind for a in plan.stages[0].attempts] == [K.FAILURE_KIND_CRASHED] * 2
@@ -101,7 +130,9 @@ def test_retry_budget_is_per_failure_kind(ref: Reference) -> None:
 
 def test_a_rejected_run_is_never_retried(ref: Reference) -> None:
     ref.add_executor(BuildStageArgs).script = [REJECT]
-    wp = create(ref, [check("a")], [stage("s", "a", execution_policy=policy({K.FAILURE_KIND_CRASHED: 3}))])
+    wp = create(
+        ref, [check("a")], [stage("s", "a", execution_policy=policy({K.FAILURE_KIND_CRASHED: 3}))]
+    )
     ref.run_until_idle()
     (attempt,) = read(ref, wp).stages[0].attempts
     assert attempt.failure.kind == K.FAILURE_KIND_REJECTED
@@ -112,7 +143,11 @@ def test_a_throttled_attempt_returns_to_pending_and_times_out_on_start(ref: Refe
     wp = create(ref, [check("a")], [stage("s", "a", execution_policy=policy(start=60))])
     ref.tick()
     states = [t.state for t in read(ref, wp).stages[0].attempts[0].transitions]
-    assert states[:3] == [A.STAGE_ATTEMPT_STATE_PENDING, A.STAGE_ATTEMPT_STATE_THROTTLED, A.STAGE_ATTEMPT_STATE_PENDING]
+    assert states[:3] == [
+        A.STAGE_ATTEMPT_STATE_PENDING,
+        A.STAGE_ATTEMPT_STATE_THROTTLED,
+        A.STAGE_ATTEMPT_STATE_PENDING,
+    ]
     ref.clock.advance(61)
     ref.tick()
     (attempt,) = read(ref, wp).stages[0].attempts
@@ -122,7 +157,11 @@ def test_a_throttled_attempt_returns_to_pending_and_times_out_on_start(ref: Refe
 
 def test_run_timeout_cancels_with_cause_run_timeout_and_retries(ref: Reference) -> None:
     ref.add_executor(BuildStageArgs).script = [HANG, succeed()]
-    wp = create(ref, [check("a")], [stage("s", "a", execution_policy=policy({K.FAILURE_KIND_RUN_TIMEOUT: 1}, run=100))])
+    wp = create(
+        ref,
+        [check("a")],
+        [stage("s", "a", execution_policy=policy({K.FAILURE_KIND_RUN_TIMEOUT: 1}, run=100))],
+    )
     ref.run_until_idle()
     ref.clock.advance(101)
     ref.run_until_idle()
@@ -135,8 +174,11 @@ def test_unsatisfiable_dependencies_end_the_dependents(ref: Reference) -> None:
     ref.add_executor(BuildStageArgs).script = [succeed()]  # writes no BuildCheckResult
     edge = Edge(target=Identifier(check=CheckId(id="a")))
     edge.condition.result_types.append("type.googleapis.com/turboci.data.build.v1.BuildCheckResult")
-    wp = create(ref, [check("a"), check("b", dependencies=DependencyGroup(edges=[edge]))],
-                [stage("s", "a"), stage("t", "b", dependencies=DependencyGroup(edges=[edge]))])
+    wp = create(
+        ref,
+        [check("a"), check("b", dependencies=DependencyGroup(edges=[edge]))],
+        [stage("s", "a"), stage("t", "b", dependencies=DependencyGroup(edges=[edge]))],
+    )
     ref.run_until_idle()
     plan = read(ref, wp)
     b = next(c for c in plan.checks if c.id.id == "b")
@@ -158,7 +200,10 @@ def test_a_planning_check_holds_its_dependents(ref: Reference) -> None:
     ref.add_executor(BuildStageArgs).script = [SILENT]
     edge = Edge(target=Identifier(check=CheckId(id="a")))
     edge.condition.check_state = CheckState.CHECK_STATE_PLANNED
-    wp = create(ref, [check("a", state=CheckState.CHECK_STATE_PLANNING), check("b")],
-                [stage("t", "b", dependencies=DependencyGroup(edges=[edge]))])
+    wp = create(
+        ref,
+        [check("a", state=CheckState.CHECK_STATE_PLANNING), check("b")],
+        [stage("t", "b", dependencies=DependencyGroup(edges=[edge]))],
+    )
     ref.run_until_idle()
     assert read(ref, wp).stages[0].state == StageState.STAGE_STATE_PLANNED

@@ -21,12 +21,21 @@ from turboci.testing._service import serve
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m turboci.testing")
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("serve", help="serve the reference orchestrator (for tests, never production)")
+    run = sub.add_parser(
+        "serve", help="serve the reference orchestrator (for tests, never production)"
+    )
     run.add_argument("--port", type=int, default=0, help="port on 127.0.0.1; 0 picks a free one")
     run.add_argument("--host", default="127.0.0.1")
-    run.add_argument("--executor", action="append", default=[], metavar="ARGS_TYPE_URL=TARGET",
-                     help="route stages with these args to the executor at TARGET (repeatable)")
-    run.add_argument("--tick", type=float, default=0.2, help="seconds between the orchestrator's own rounds")
+    run.add_argument(
+        "--executor",
+        action="append",
+        default=[],
+        metavar="ARGS_TYPE_URL=TARGET",
+        help="route stages with these args to the executor at TARGET (repeatable)",
+    )
+    run.add_argument(
+        "--tick", type=float, default=0.2, help="seconds between the orchestrator's own rounds"
+    )
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
         parser.error(f"--port {args.port}: want 0 to 65535")

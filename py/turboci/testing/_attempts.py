@@ -36,13 +36,19 @@ REPORTABLE: dict[int, tuple[int, ...]] = {
         A.STAGE_ATTEMPT_STATE_COMPLETE,
         A.STAGE_ATTEMPT_STATE_INCOMPLETE,
     ),
-    A.STAGE_ATTEMPT_STATE_CANCELLING: (A.STAGE_ATTEMPT_STATE_TEARING_DOWN, A.STAGE_ATTEMPT_STATE_INCOMPLETE),
-    A.STAGE_ATTEMPT_STATE_TEARING_DOWN: (A.STAGE_ATTEMPT_STATE_COMPLETE, A.STAGE_ATTEMPT_STATE_INCOMPLETE),
+    A.STAGE_ATTEMPT_STATE_CANCELLING: (
+        A.STAGE_ATTEMPT_STATE_TEARING_DOWN,
+        A.STAGE_ATTEMPT_STATE_INCOMPLETE,
+    ),
+    A.STAGE_ATTEMPT_STATE_TEARING_DOWN: (
+        A.STAGE_ATTEMPT_STATE_COMPLETE,
+        A.STAGE_ATTEMPT_STATE_INCOMPLETE,
+    ),
 }
 CLAIMS = (A.STAGE_ATTEMPT_STATE_RUNNING, A.STAGE_ATTEMPT_STATE_COMPLETE)
 
 
-class LifecycleBug(AssertionError):
+class LifecycleBug(AssertionError):  # noqa: N818 (a bug, not an error kind)
     """The orchestrator tried a move its own lifecycles forbid: a bug of ours."""
 
 
@@ -64,7 +70,9 @@ def move_stage(txn: Txn, stage: Stage, state: StageState.ValueType) -> None:
     txn.mark(("S", stage.id.id), "state")
 
 
-def move_attempt(txn: Txn, stage: Stage, attempt: StageAttempt, state: StageAttemptState.ValueType) -> None:
+def move_attempt(
+    txn: Txn, stage: Stage, attempt: StageAttempt, state: StageAttemptState.ValueType
+) -> None:
     if not lifecycle.stage_attempt.can_transition(attempt.state, state):
         raise LifecycleBug(f"attempt {stage.id.id}:{attempt.id.number}: {attempt.state} -> {state}")
     attempt.state = state
@@ -110,8 +118,7 @@ def _retry_allowed(stage: Stage, failure: StageAttemptFailure) -> bool:
 def close_results(txn: Txn, attempt: StageAttempt) -> None:
     """An attempt's end closes its results in every check."""
     for name in txn.check_names():
-        check = txn.plan.checks.get(name)
-        probe = check if name not in txn.checks else txn.checks[name]
+        probe = txn.checks.get(name, txn.plan.checks.get(name))
         if probe is None or not any(
             r.owner == attempt.id and not r.HasField("final_revision") for r in probe.results
         ):
@@ -136,7 +143,9 @@ def end_attempt(
     if state == A.STAGE_ATTEMPT_STATE_INCOMPLETE:
         if attempt.HasField("cancel_cause"):
             failure = attempt.cancel_cause  # the orchestrator owns a cancelled attempt's kind
-        attempt.failure.CopyFrom(failure or StageAttemptFailure(kind=FailureKind.FAILURE_KIND_CRASHED))
+        attempt.failure.CopyFrom(
+            failure or StageAttemptFailure(kind=FailureKind.FAILURE_KIND_CRASHED)
+        )
     close_results(txn, attempt)
     if state == A.STAGE_ATTEMPT_STATE_INCOMPLETE and _retry_allowed(stage, attempt.failure):
         new_attempt(txn, stage, A.STAGE_ATTEMPT_STATE_AWAITING_RETRY)
@@ -156,7 +165,9 @@ def cancel_attempt(txn: Txn, stage: Stage, cause: StageAttemptFailure) -> None:
         move_attempt(txn, stage, attempt, A.STAGE_ATTEMPT_STATE_CANCELLING)
 
 
-def cancel_stage(txn: Txn, name: str, cause: StageAttemptFailure, seen: set[str] | None = None) -> None:
+def cancel_stage(
+    txn: Txn, name: str, cause: StageAttemptFailure, seen: set[str] | None = None
+) -> None:
     """StageWrite.cancel: the stage, then its group, and theirs in turn."""
     seen = seen if seen is not None else set()
     if name in seen:

@@ -181,7 +181,7 @@ def find_cycle(
         stack.append(k)
         for nxt in waits_for(k, look, assigned):
             if color.get(nxt) == 1:
-                return stack[stack.index(nxt) :] + [nxt]
+                return [*stack[stack.index(nxt) :], nxt]
             if nxt not in color:
                 found = visit(nxt)
                 if found:
@@ -204,4 +204,6 @@ def compact(plan: str, key: Key) -> str:
     from turboci.graph.ids.v1.work_plan_id_pb2 import WorkPlanId
 
     wp = WorkPlanId(id=plan)
-    return ids.format(CheckId(work_plan=wp, id=key[1]) if key[0] == "C" else StageId(work_plan=wp, id=key[1]))
+    return ids.format(
+        CheckId(work_plan=wp, id=key[1]) if key[0] == "C" else StageId(work_plan=wp, id=key[1])
+    )

@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import grpc
 from google.protobuf.any_pb2 import Any
 from google.protobuf.message import Message
-from google.rpc import error_details_pb2
-from google.rpc import status_pb2
+from google.rpc import error_details_pb2  # type: ignore[import-untyped, unused-ignore]
+from google.rpc import status_pb2  # type: ignore[import-untyped, unused-ignore]
 
 from turboci.graph.orchestrator.v1.error_reason_pb2 import ErrorReason
 
@@ -28,7 +28,7 @@ DOMAIN = "turboci.graph.orchestrator.v1"
 DETAILS_KEY = "grpc-status-details-bin"
 
 
-class Refusal(Exception):
+class Refusal(Exception):  # noqa: N818 (an answer, not a failure)
     """A request the orchestrator refuses; raised anywhere, answered once."""
 
     def __init__(
@@ -84,10 +84,11 @@ def abort(context: grpc.ServicerContext, refusal: Refusal) -> None:
     context.abort(refusal.code, refusal.message)
 
 
-def status_of(error: grpc.RpcError) -> status_pb2.Status | None:
+def status_of(error: grpc.RpcError) -> status_pb2.Status | None:  # type: ignore[no-any-unimported, unused-ignore]
     """The google.rpc.Status a refusal carried, for clients and tests."""
     trailing = error.trailing_metadata() if isinstance(error, grpc.Call) else None
-    for key, value in trailing or ():
+    pairs: tuple[tuple[str, str | bytes], ...] = tuple(trailing or ())
+    for key, value in pairs:
         if key == DETAILS_KEY and isinstance(value, bytes):
             return status_pb2.Status.FromString(value)
     return None

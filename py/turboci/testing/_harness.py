@@ -14,7 +14,9 @@ import grpc
 from google.protobuf.message import Message
 
 from turboci.graph.executor.v1 import turbo_ci_stage_executor_service_pb2_grpc as executor_grpc
-from turboci.graph.orchestrator.v1 import turbo_ci_orchestrator_service_pb2_grpc as orchestrator_grpc
+from turboci.graph.orchestrator.v1 import (
+    turbo_ci_orchestrator_service_pb2_grpc as orchestrator_grpc,
+)
 from turboci.testing._auth import Authorizer
 from turboci.testing._clock import FakeClock
 from turboci.testing._orchestrator import Orchestrator
@@ -29,8 +31,12 @@ class Reference:
     Use as a context manager. `tick()` and `run_until_idle()` drive the
     orchestrator's own moves and the scripted executors' work."""
 
-    def __init__(self, clock: FakeClock | None = None, authorizer: Authorizer | None = None,
-                 keep_revisions: int | None = None) -> None:
+    def __init__(
+        self,
+        clock: FakeClock | None = None,
+        authorizer: Authorizer | None = None,
+        keep_revisions: int | None = None,
+    ) -> None:
         self.clock = clock or FakeClock()
         self.orchestrator = Orchestrator(self.clock, authorizer, keep_revisions)
         self.server, self.address = serve(self.orchestrator)
@@ -39,7 +45,9 @@ class Reference:
         self.executors: list[ScriptedExecutor] = []
         self._servers: list[grpc.Server] = []
 
-    def add_executor(self, args_type: type[Message] | str, executor: ScriptedExecutor | None = None) -> ScriptedExecutor:
+    def add_executor(
+        self, args_type: type[Message] | str, executor: ScriptedExecutor | None = None
+    ) -> ScriptedExecutor:
         """Serve a scripted executor for stages whose args are of args_type."""
         executor = executor or ScriptedExecutor()
         executor.orchestrator = self.stub
@@ -73,5 +81,7 @@ class Reference:
     def __enter__(self) -> Reference:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
+from typing import TypeVar
 
 import grpc
 from google.protobuf.message import Message
@@ -28,6 +31,7 @@ from turboci.graph.orchestrator.v1.cancel_work_plan_request_pb2 import CancelWor
 from turboci.graph.orchestrator.v1.cancel_work_plan_response_pb2 import CancelWorkPlanResponse
 from turboci.graph.orchestrator.v1.check_conclusion_pb2 import CheckConclusion
 from turboci.graph.orchestrator.v1.check_state_pb2 import CheckState
+from turboci.graph.orchestrator.v1.check_write_pb2 import CheckWrite
 from turboci.graph.orchestrator.v1.completeness_pb2 import Completeness
 from turboci.graph.orchestrator.v1.create_work_plan_request_pb2 import CreateWorkPlanRequest
 from turboci.graph.orchestrator.v1.create_work_plan_response_pb2 import CreateWorkPlanResponse
@@ -41,10 +45,11 @@ from turboci.graph.orchestrator.v1.read_work_plan_response_pb2 import ReadWorkPl
 from turboci.graph.orchestrator.v1.revision_pb2 import Revision
 from turboci.graph.orchestrator.v1.stage_attempt_failure_pb2 import StageAttemptFailure
 from turboci.graph.orchestrator.v1.stage_attempt_pb2 import StageAttempt
+from turboci.graph.orchestrator.v1.stage_attempt_write_pb2 import StageAttemptWrite
 from turboci.graph.orchestrator.v1.stage_pb2 import Stage
 from turboci.graph.orchestrator.v1.stage_state_pb2 import StageState
+from turboci.graph.orchestrator.v1.stage_write_pb2 import StageWrite
 from turboci.graph.orchestrator.v1.value_data_pb2 import ValueData
-from turboci.graph.orchestrator.v1.value_selection_pb2 import ValueSelection
 from turboci.graph.orchestrator.v1.work_plan_pb2 import WorkPlan
 from turboci.graph.orchestrator.v1.write_conflict_pb2 import WriteConflict
 from turboci.graph.orchestrator.v1.write_nodes_request_pb2 import WriteNodesRequest
@@ -61,18 +66,26 @@ from turboci.testing._auth import Authorizer
 from turboci.testing._auth import principal_name
 from turboci.testing._clock import Clock
 from turboci.testing._clock import FakeClock
+from turboci.testing._deps import key_of
 from turboci.testing._errors import Refusal
 from turboci.testing._errors import invalid
 from turboci.testing._plan import Key
 from turboci.testing._plan import Plan
 from turboci.testing._plan import Txn
 from turboci.testing._plan import timestamp
+from turboci.utils import lifecycle
 
+M = TypeVar("M", bound=Message)
 ORCHESTRATOR = Actor(orchestrator=Actor.Orchestrator())
 MAX_ALLOCATE = 1000
 # Codes of RunStage that a resend would meet again (see RunStageResponse).
-REJECTING = (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.PERMISSION_DENIED,
-             grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.UNIMPLEMENTED, grpc.StatusCode.NOT_FOUND)
+REJECTING = (
+    grpc.StatusCode.INVALID_ARGUMENT,
+    grpc.StatusCode.PERMISSION_DENIED,
+    grpc.StatusCode.FAILED_PRECONDITION,
+    grpc.StatusCode.UNIMPLEMENTED,
+    grpc.StatusCode.NOT_FOUND,
+)
 
 
 @dataclass(frozen=True)
@@ -93,8 +106,13 @@ class Orchestrator:
     """The state of every workplan and the rules that move it. Thread-safe:
     one lock, never held while an executor's RunStage or CancelStage runs."""
 
-    def __init__(self, clock: Clock | None = None, authorizer: Authorizer | None = None,
-                 keep_revisions: int | None = None, address: str = "") -> None:
+    def __init__(
+        self,
+        clock: Clock | None = None,
+        authorizer: Authorizer | None = None,
+        keep_revisions: int | None = None,
+        address: str = "",
+    ) -> None:
         self.clock = clock or FakeClock()
         self.authorizer = authorizer or AllowAll()
         self.keep_revisions = keep_revisions
@@ -108,10 +126,14 @@ class Orchestrator:
 
     # ------------------------------------------------------------ executors
 
-    def register_executor(self, args_types: list[str], target: str | grpc.Channel, timeout: float = 10.0) -> None:
+    def register_executor(
+        self, args_types: list[str], target: str | grpc.Channel, timeout: float = 10.0
+    ) -> None:
         """Route stages whose args have one of these type URLs to the executor at target."""
         channel = grpc.insecure_channel(target) if isinstance(target, str) else target
-        executor = Executor(tuple(args_types), executor_grpc.TurboCIStageExecutorStub(channel), timeout)
+        executor = Executor(
+            tuple(args_types), executor_grpc.TurboCIStageExecutorStub(channel), timeout
+        )
         with self._lock:
             for t in args_types:
                 if t in self._executors:
@@ -135,19 +157,27 @@ class Orchestrator:
     def _token(self, token: str, plan: Plan | None) -> tuple[Token, Stage, StageAttempt]:
         found = self._tokens.get(token)
         if found is None or (plan is not None and found.plan != plan.name):
-            raise Refusal(grpc.StatusCode.UNAUTHENTICATED, "stage_attempt_token is unknown or of another workplan",
-                          ErrorReason.ERROR_REASON_TOKEN_EXPIRED)
+            raise Refusal(
+                grpc.StatusCode.UNAUTHENTICATED,
+                "stage_attempt_token is unknown or of another workplan",
+                ErrorReason.ERROR_REASON_TOKEN_EXPIRED,
+            )
         stage = self._plans[found.plan].stages[found.stage]
         attempt = stage.attempts[found.number - 1]
         if _attempts.is_ended(attempt):
-            raise Refusal(grpc.StatusCode.UNAUTHENTICATED, "the attempt of this stage_attempt_token has ended",
-                          ErrorReason.ERROR_REASON_TOKEN_EXPIRED)
+            raise Refusal(
+                grpc.StatusCode.UNAUTHENTICATED,
+                "the attempt of this stage_attempt_token has ended",
+                ErrorReason.ERROR_REASON_TOKEN_EXPIRED,
+            )
         return found, stage, attempt
 
     def _need(self, who: Actor, permission: str, realm: str) -> None:
         if not self.authorizer.allowed(who, permission, realm):
-            raise Refusal(grpc.StatusCode.PERMISSION_DENIED,
-                          f"{principal_name(who)} lacks {permission} in {realm}")
+            raise Refusal(
+                grpc.StatusCode.PERMISSION_DENIED,
+                f"{principal_name(who)} lacks {permission} in {realm}",
+            )
 
     def _commit(self, txn: Txn) -> None:
         for stage, number in txn.new_tokens:
@@ -162,18 +192,28 @@ class Orchestrator:
         return max(1, plan.latest - self.keep_revisions + 1) if self.keep_revisions else 1
 
     @staticmethod
-    def _replay(store: dict, key: tuple, request: Message, answer_type: type) -> Message | None:  # type: ignore[type-arg]
+    def _replay(
+        store: dict[Any, tuple[bytes, bytes]],
+        key: tuple[str, ...],
+        request: Message,
+        answer_type: type[M],
+    ) -> M | None:
         seen = store.get(key)
         if seen is None:
             return None
         if seen[0] != request.SerializeToString(deterministic=True):
-            raise Refusal(grpc.StatusCode.INVALID_ARGUMENT, "request_id was used before with another request",
-                          ErrorReason.ERROR_REASON_REQUEST_ID_REUSED)
-        return answer_type.FromString(seen[1])  # type: ignore[no-any-return]
+            raise Refusal(
+                grpc.StatusCode.INVALID_ARGUMENT,
+                "request_id was used before with another request",
+                ErrorReason.ERROR_REASON_REQUEST_ID_REUSED,
+            )
+        return answer_type.FromString(seen[1])
 
     # ------------------------------------------------------------ CreateWorkPlan
 
-    def create_work_plan(self, request: CreateWorkPlanRequest, caller: Actor) -> CreateWorkPlanResponse:
+    def create_work_plan(
+        self, request: CreateWorkPlanRequest, caller: Actor
+    ) -> CreateWorkPlanResponse:
         with self._lock:
             if not request.workflow:
                 raise invalid("workflow: required", "workflow")
@@ -193,7 +233,7 @@ class Orchestrator:
             if request.request_id:
                 again = self._replay(self._create_ids, rid, request, CreateWorkPlanResponse)
                 if again is not None:
-                    return again  # type: ignore[return-value]
+                    return again
             self._need(caller, "turboci.workplans.create", request.realm)
             for c in request.checks:
                 if c.realm and c.realm != request.realm:
@@ -201,7 +241,12 @@ class Orchestrator:
             for s in request.stages:
                 if s.realm and s.realm != request.realm:
                     self._need(caller, "turboci.stages.create", s.realm)
-            header = WorkPlan(id=WorkPlanId(id=name), workflow=request.workflow, creator=caller, realm=request.realm)
+            header = WorkPlan(
+                id=WorkPlanId(id=name),
+                workflow=request.workflow,
+                creator=caller,
+                realm=request.realm,
+            )
             plan = Plan(name=name, header=header)
             rev = self._revision(None)
             header.create_revision.CopyFrom(rev)
@@ -220,7 +265,10 @@ class Orchestrator:
             self._plans[name] = plan
             answer = CreateWorkPlanResponse(work_plan=plan.id, revision=rev)
             if request.request_id:
-                self._create_ids[rid] = (request.SerializeToString(deterministic=True), answer.SerializeToString())
+                self._create_ids[rid] = (
+                    request.SerializeToString(deterministic=True),
+                    answer.SerializeToString(),
+                )
             return answer
 
     def _reason_refs(self, txn: Txn, reasons: list) -> list:  # type: ignore[type-arg]
@@ -232,9 +280,9 @@ class Orchestrator:
         return out
 
     @staticmethod
-    def _no_duplicates(checks: Message, stages: Message) -> None:
+    def _no_duplicates(checks: Iterable[CheckWrite], stages: Iterable[StageWrite]) -> None:
         for what, writes in (("checks", checks), ("stages", stages)):
-            names = [w.id.id for w in writes]  # type: ignore[attr-defined]
+            names = [w.id.id for w in writes]
             dup = next((n for n in names if names.count(n) > 1), None)
             if dup:
                 raise invalid(f"{what}: {dup!r} is written twice in one request", what)
@@ -250,23 +298,39 @@ class Orchestrator:
             meta = {"stage": f"W{txn.plan.name}:S{name}", "args_type": args_type}
             executor = self._executors.get(args_type)
             if executor is None:
-                raise Refusal(grpc.StatusCode.INVALID_ARGUMENT, f"no executor is registered for {args_type}",
-                              ErrorReason.ERROR_REASON_STAGE_REJECTED, meta)
+                raise Refusal(
+                    grpc.StatusCode.INVALID_ARGUMENT,
+                    f"no executor is registered for {args_type}",
+                    ErrorReason.ERROR_REASON_STAGE_REJECTED,
+                    meta,
+                )
             request = ValidateStageRequest(stage=stage.id, args=stage.args, realm=stage.realm)
             if stage.HasField("requested_execution_policy"):
                 request.execution_policy.CopyFrom(stage.requested_execution_policy)
             request.value_data[stage.args.digest.sha256].CopyFrom(
-                ValueData(binary=txn.values.get(stage.args.digest.sha256) or txn.plan.values[stage.args.digest.sha256]))
+                ValueData(
+                    binary=txn.values.get(stage.args.digest.sha256)
+                    or txn.plan.values[stage.args.digest.sha256]
+                )
+            )
             try:
                 answer = executor.stub.ValidateStage(request, timeout=executor.timeout)
             except grpc.RpcError as exc:
                 code = exc.code() if isinstance(exc, grpc.Call) else None
                 detail = exc.details() if isinstance(exc, grpc.Call) else str(exc)
                 if code == grpc.StatusCode.INVALID_ARGUMENT:
-                    raise Refusal(grpc.StatusCode.INVALID_ARGUMENT, f"the executor refused stage {name!r}: {detail}",
-                                  ErrorReason.ERROR_REASON_STAGE_REJECTED, meta) from None
-                raise Refusal(grpc.StatusCode.UNAVAILABLE, f"the executor of {args_type} did not answer: {detail}",
-                              ErrorReason.ERROR_REASON_EXECUTOR_UNAVAILABLE, meta) from None
+                    raise Refusal(
+                        grpc.StatusCode.INVALID_ARGUMENT,
+                        f"the executor refused stage {name!r}: {detail}",
+                        ErrorReason.ERROR_REASON_STAGE_REJECTED,
+                        meta,
+                    ) from None
+                raise Refusal(
+                    grpc.StatusCode.UNAVAILABLE,
+                    f"the executor of {args_type} did not answer: {detail}",
+                    ErrorReason.ERROR_REASON_EXECUTOR_UNAVAILABLE,
+                    meta,
+                ) from None
             if answer.HasField("execution_policy"):
                 stage.execution_policy.CopyFrom(answer.execution_policy)
                 txn.mark(("S", name), "execution_policy")
@@ -293,28 +357,47 @@ class Orchestrator:
             if request.request_id:
                 again = self._replay(plan.request_ids, rid, request, WriteNodesResponse)
                 if again is not None:
-                    return again  # type: ignore[return-value]
+                    return again
             # 2. Permissions.
             writer_stage = plan.stages[token.stage] if token else None
             default_realm = writer_stage.realm if writer_stage else plan.header.realm
             self._write_permissions(plan, request, caller, token, default_realm)
             # 3. The workplan.
             if plan.finished():
-                raise Refusal(grpc.StatusCode.FAILED_PRECONDITION, "the workplan is finished",
-                              ErrorReason.ERROR_REASON_WORK_PLAN_FINISHED)
+                raise Refusal(
+                    grpc.StatusCode.FAILED_PRECONDITION,
+                    "the workplan is finished",
+                    ErrorReason.ERROR_REASON_WORK_PLAN_FINISHED,
+                )
             if plan.cancelled() and (request.checks or request.stages):
-                raise Refusal(grpc.StatusCode.FAILED_PRECONDITION, "the workplan is cancelled",
-                              ErrorReason.ERROR_REASON_WORK_PLAN_CANCELLED)
+                raise Refusal(
+                    grpc.StatusCode.FAILED_PRECONDITION,
+                    "the workplan is cancelled",
+                    ErrorReason.ERROR_REASON_WORK_PLAN_CANCELLED,
+                )
             # 4. The claim.
-            report = request.current_attempt if request.HasField("current_attempt") else None
-            if attempt is not None and report is not None and report.process_id and attempt.process_id \
-                    and report.process_id != attempt.process_id:
+            report: StageAttemptWrite | None = (
+                request.current_attempt if request.HasField("current_attempt") else None
+            )
+            if (
+                attempt is not None
+                and report is not None
+                and report.process_id
+                and attempt.process_id
+                and report.process_id != attempt.process_id
+            ):
+                assert writer_stage is not None
                 conflict = WriteConflict()
-                conflict.conflicts.add(reason=WriteConflict.Conflict.Reason.REASON_CLAIMED,
-                                       current_revision=writer_stage.update_revision).node.stage_attempt.CopyFrom(attempt.id)  # type: ignore[union-attr]
-                raise Refusal(grpc.StatusCode.FAILED_PRECONDITION,
-                              f"the attempt is claimed by process {attempt.process_id!r}",
-                              ErrorReason.ERROR_REASON_CLAIMED_BY_ANOTHER_PROCESS, details=[conflict])
+                conflict.conflicts.add(
+                    reason=WriteConflict.Conflict.Reason.REASON_CLAIMED,
+                    current_revision=writer_stage.update_revision,
+                ).node.stage_attempt.CopyFrom(attempt.id)
+                raise Refusal(
+                    grpc.StatusCode.FAILED_PRECONDITION,
+                    f"the attempt is claimed by process {attempt.process_id!r}",
+                    ErrorReason.ERROR_REASON_CLAIMED_BY_ANOTHER_PROCESS,
+                    details=[conflict],
+                )
             # 5. Conditions.
             self._conditions(plan, request)
             # 6. Apply, in the attempt's order.
@@ -323,28 +406,46 @@ class Orchestrator:
             txn.reasons = self._reason_refs(txn, list(request.reasons))
             stage_w = txn.stage(token.stage) if token else None
             attempt_w = stage_w.attempts[token.number - 1] if (stage_w and token) else None
-            if report is not None and attempt_w is not None and stage_w is not None:
-                if report.state in _attempts.CLAIMS and attempt_w.state in (
-                        A.STAGE_ATTEMPT_STATE_PENDING, A.STAGE_ATTEMPT_STATE_SCHEDULED):
-                    if not report.process_id:
-                        raise invalid("current_attempt.process_id: required with the move to "
-                                      f"{A.Name(report.state)}", "current_attempt.process_id")
-                    attempt_w.process_id = report.process_id
-                    _attempts.move_attempt(txn, stage_w, attempt_w, A.STAGE_ATTEMPT_STATE_RUNNING)
+            if (
+                report is not None
+                and report.state in _attempts.CLAIMS
+                and attempt_w is not None
+                and stage_w is not None
+                and attempt_w.state
+                in (A.STAGE_ATTEMPT_STATE_PENDING, A.STAGE_ATTEMPT_STATE_SCHEDULED)
+            ):
+                if not report.process_id:
+                    raise invalid(
+                        "current_attempt.process_id: required with the move to "
+                        f"{A.Name(report.state)}",
+                        "current_attempt.process_id",
+                    )
+                attempt_w.process_id = report.process_id
+                _attempts.move_attempt(txn, stage_w, attempt_w, A.STAGE_ATTEMPT_STATE_RUNNING)
             if attempt_w is not None and (request.checks or request.stages):
                 rule = _writes.rule(WriteNodesRequest.DESCRIPTOR, "checks")
                 allowed = list(rule.stage_attempt_states) if rule else []
                 if attempt_w.state not in allowed:
-                    raise _writes.not_writable(f"the attempt writes nodes only while {', '.join(A.Name(s) for s in allowed)}",
-                                               "checks" if request.checks else "stages", A.Name(attempt_w.state))
-            writer = _writes.Writer(attempt_w, token.stage if token else None,
-                                    f"stage:{token.stage}" if token else principal_name(caller), default_realm)
+                    raise _writes.not_writable(
+                        "the attempt writes nodes only while "
+                        + ", ".join(A.Name(s) for s in allowed),
+                        "checks" if request.checks else "stages",
+                        A.Name(attempt_w.state),
+                    )
+            writer = _writes.Writer(
+                attempt_w,
+                token.stage if token else None,
+                f"stage:{token.stage}" if token else principal_name(caller),
+                default_realm,
+            )
             validated: list[str] = []
             for i, c in enumerate(request.checks):
                 _writes.apply_check(txn, c, writer, f"checks[{i}]")
             for i, s in enumerate(request.stages):
                 _writes.apply_stage(txn, s, writer, f"stages[{i}]", validated)
-            written: list[Key] = [("C", c.id.id) for c in request.checks] + [("S", s.id.id) for s in request.stages]
+            written: list[Key] = [("C", c.id.id) for c in request.checks] + [
+                ("S", s.id.id) for s in request.stages
+            ]
             if token and any(s.join_group for s in request.stages):
                 written.append(("S", token.stage))
             _writes.finish_request(txn, written)
@@ -365,13 +466,24 @@ class Orchestrator:
                 self._commit(txn)
                 answer = WriteNodesResponse(revision=txn.revision)
                 if token:
-                    answer.current_attempt.CopyFrom(plan.stages[token.stage].attempts[token.number - 1])
+                    answer.current_attempt.CopyFrom(
+                        plan.stages[token.stage].attempts[token.number - 1]
+                    )
             if request.request_id:
-                plan.request_ids[rid] = (request.SerializeToString(deterministic=True), answer.SerializeToString())
+                plan.request_ids[rid] = (
+                    request.SerializeToString(deterministic=True),
+                    answer.SerializeToString(),
+                )
             return answer
 
-    def _write_permissions(self, plan: Plan, request: WriteNodesRequest, caller: Actor, token: Token | None,
-                           default_realm: str) -> None:
+    def _write_permissions(
+        self,
+        plan: Plan,
+        request: WriteNodesRequest,
+        caller: Actor,
+        token: Token | None,
+        default_realm: str,
+    ) -> None:
         if token is None:
             self._need(caller, "turboci.workplans.write", plan.header.realm)
         own = {a.check.id for a in plan.stages[token.stage].assignments} if token else set()
@@ -392,7 +504,9 @@ class Orchestrator:
                 self._need(caller, "turboci.stages.create", s.realm or default_realm)
             else:
                 self._need(caller, "turboci.stages.update", stage.realm)
-            if s.args.realm and s.args.realm != (stage.realm if stage else s.realm or default_realm):
+            if s.args.realm and s.args.realm != (
+                stage.realm if stage else s.realm or default_realm
+            ):
                 self._need(caller, "turboci.values.create", s.args.realm)
 
     def _conditions(self, plan: Plan, request: WriteNodesRequest) -> None:
@@ -402,11 +516,17 @@ class Orchestrator:
             node = plan.node(key)
             c = conflicts.conflicts.add(reason=reason)
             getattr(c.node, "check" if key[0] == "C" else "stage").CopyFrom(
-                CheckId(work_plan=plan.id, id=key[1]) if key[0] == "C" else StageId(work_plan=plan.id, id=key[1]))
+                CheckId(work_plan=plan.id, id=key[1])
+                if key[0] == "C"
+                else StageId(work_plan=plan.id, id=key[1])
+            )
             if node is not None:
                 c.current_revision.CopyFrom(node.update_revision)
 
-        changed, exists = WriteConflict.Conflict.Reason.REASON_CHANGED, WriteConflict.Conflict.Reason.REASON_EXISTS
+        changed, exists = (
+            WriteConflict.Conflict.Reason.REASON_CHANGED,
+            WriteConflict.Conflict.Reason.REASON_EXISTS,
+        )
         txn_ = request.transaction if request.HasField("transaction") else None
         snap = txn_.snapshot_revision if txn_ and txn_.HasField("snapshot_revision") else None
         seen: set[tuple[Key, int]] = set()
@@ -422,30 +542,32 @@ class Orchestrator:
                 node = plan.node(key)
                 if w.create_only and node is not None:
                     flag(key, exists)
-                if w.HasField("expected_revision") and (node is None or node.update_revision.number != w.expected_revision):
+                if w.HasField("expected_revision") and (
+                    node is None or node.update_revision.number != w.expected_revision
+                ):
                     flag(key, changed)
                 if snap is not None and node is not None and node.update_revision.number > snap:
                     flag(key, changed)
         if txn_ is not None:
             for read in txn_.reads:
-                from turboci.testing._deps import key_of
-
-                key = key_of(read.node)
-                if key is None:
+                found = key_of(read.node)
+                if found is None:
                     raise invalid("transaction.reads: name checks or stages", "transaction.reads")
-                node = plan.node(key)
+                node = plan.node(found)
                 want = read.update_revision if read.HasField("update_revision") else snap
                 if want is not None and (node is None or node.update_revision.number > want):
-                    flag(key, changed)
+                    flag(found, changed)
             for ident in txn_.absent_nodes:
-                from turboci.testing._deps import key_of
-
-                key = key_of(ident)
-                if key is not None and plan.node(key) is not None:
-                    flag(key, exists)
+                found = key_of(ident)
+                if found is not None and plan.node(found) is not None:
+                    flag(found, exists)
         if conflicts.conflicts:
-            raise Refusal(grpc.StatusCode.ABORTED, f"{len(conflicts.conflicts)} node(s) are not as the write expected",
-                          ErrorReason.ERROR_REASON_WRITE_CONFLICT, details=[conflicts])
+            raise Refusal(
+                grpc.StatusCode.ABORTED,
+                f"{len(conflicts.conflicts)} node(s) are not as the write expected",
+                ErrorReason.ERROR_REASON_WRITE_CONFLICT,
+                details=[conflicts],
+            )
 
     def _report(self, txn: Txn, stage: Stage, attempt: StageAttempt, report: Message) -> None:
         from turboci.graph.orchestrator.v1.stage_attempt_write_pb2 import StageAttemptWrite
@@ -468,12 +590,20 @@ class Orchestrator:
             return
         if report.state not in _attempts.REPORTABLE.get(attempt.state, ()):
             raise _writes.not_writable(
-                f"current_attempt.state: an attempt {A.Name(attempt.state)} may not report {A.Name(report.state)}",
-                "current_attempt.state", A.Name(attempt.state))
-        if report.state == A.STAGE_ATTEMPT_STATE_INCOMPLETE and not report.HasField("failure") \
-                and not attempt.HasField("cancel_cause"):
-            raise invalid("current_attempt.failure: required with INCOMPLETE", "current_attempt.failure")
-        if _attempts.lifecycle.stage_attempt.is_final(report.state):
+                f"current_attempt.state: an attempt {A.Name(attempt.state)} "
+                f"may not report {A.Name(report.state)}",
+                "current_attempt.state",
+                A.Name(attempt.state),
+            )
+        if (
+            report.state == A.STAGE_ATTEMPT_STATE_INCOMPLETE
+            and not report.HasField("failure")
+            and not attempt.HasField("cancel_cause")
+        ):
+            raise invalid(
+                "current_attempt.failure: required with INCOMPLETE", "current_attempt.failure"
+            )
+        if lifecycle.stage_attempt.is_final(report.state):
             _attempts.end_attempt(txn, stage, attempt, report.state, report.failure)
         else:
             _attempts.move_attempt(txn, stage, attempt, report.state)
@@ -497,13 +627,25 @@ class Orchestrator:
             revision, offset = self._paging(plan, request)
             absent: list = []  # type: ignore[type-arg]
             nodes = _reads.select(plan, revision, request.query, absent)
-            wp, nxt = _reads.page(plan, revision, nodes, offset, request.page_size, request.query.include,
-                                  request.values, self._reader(caller, by_token))
-            answer = QueryNodesResponse(work_plan=wp, completeness=Completeness(had_more=nxt is not None))
+            wp, nxt = _reads.page(
+                plan,
+                revision,
+                nodes,
+                offset,
+                request.page_size,
+                request.query.include,
+                request.values,
+                self._reader(caller, by_token),
+            )
+            answer = QueryNodesResponse(
+                work_plan=wp, completeness=Completeness(had_more=nxt is not None)
+            )
             if offset == 0:
                 answer.absent_nodes.extend(absent)
             if nxt is not None:
-                answer.next_page_token = _reads.encode_token(revision, nxt, _reads.fingerprint(request))
+                answer.next_page_token = _reads.encode_token(
+                    revision, nxt, _reads.fingerprint(request)
+                )
             return answer
 
     def read_work_plan(self, request: ReadWorkPlanRequest, caller: Actor) -> ReadWorkPlanResponse:
@@ -511,16 +653,32 @@ class Orchestrator:
             plan = self._plan(request.work_plan)
             by_token = self._read_access(plan, request.stage_attempt_token, caller)
             revision, offset = self._paging(plan, request)
-            include = NodeQuery.Include(inputs=True, results=True, attempts=True, edits=request.include_edits)
+            include = NodeQuery.Include(
+                inputs=True, results=True, attempts=True, edits=request.include_edits
+            )
             nodes = _reads.select(plan, revision, NodeQuery(work_plan=plan.id), [])
-            wp, nxt = _reads.page(plan, revision, nodes, offset, request.page_size, include,
-                                  request.values, self._reader(caller, by_token))
-            answer = ReadWorkPlanResponse(work_plan=wp, completeness=Completeness(had_more=nxt is not None))
+            wp, nxt = _reads.page(
+                plan,
+                revision,
+                nodes,
+                offset,
+                request.page_size,
+                include,
+                request.values,
+                self._reader(caller, by_token),
+            )
+            answer = ReadWorkPlanResponse(
+                work_plan=wp, completeness=Completeness(had_more=nxt is not None)
+            )
             if nxt is not None:
-                answer.next_page_token = _reads.encode_token(revision, nxt, _reads.fingerprint(request))
+                answer.next_page_token = _reads.encode_token(
+                    revision, nxt, _reads.fingerprint(request)
+                )
             return answer
 
-    def _paging(self, plan: Plan, request: QueryNodesRequest | ReadWorkPlanRequest) -> tuple[int, int]:
+    def _paging(
+        self, plan: Plan, request: QueryNodesRequest | ReadWorkPlanRequest
+    ) -> tuple[int, int]:
         if request.page_size < 0:
             raise invalid("page_size: must not be negative", "page_size")
         if request.page_token:
@@ -537,7 +695,9 @@ class Orchestrator:
 
     # ------------------------------------------------------------ AllocateNodeIds
 
-    def allocate_node_ids(self, request: AllocateNodeIdsRequest, caller: Actor) -> AllocateNodeIdsResponse:
+    def allocate_node_ids(
+        self, request: AllocateNodeIdsRequest, caller: Actor
+    ) -> AllocateNodeIdsResponse:
         with self._lock:
             plan = self._plan(request.work_plan)
             if request.check_count < 0 or request.stage_count < 0:
@@ -546,14 +706,18 @@ class Orchestrator:
                 raise invalid(f"at most {MAX_ALLOCATE} IDs per call", "check_count")
             if request.prefix and not _writes.NAME.fullmatch(request.prefix + "0"):
                 raise invalid(f"prefix: {request.prefix!r} is not a valid name prefix", "prefix")
-            token = self._token(request.stage_attempt_token, plan)[0] if request.stage_attempt_token else None
+            token = (
+                self._token(request.stage_attempt_token, plan)[0]
+                if request.stage_attempt_token
+                else None
+            )
             owner = f"stage:{token.stage}" if token else principal_name(caller)
             scope = attempt_key(token.stage, token.number) if token else principal_name(caller)
             rid = (scope, "alloc:" + request.request_id)
             if request.request_id:
                 again = self._replay(plan.request_ids, rid, request, AllocateNodeIdsResponse)
                 if again is not None:
-                    return again  # type: ignore[return-value]
+                    return again
             if token is None:
                 self._need(caller, "turboci.workplans.write", plan.header.realm)
             answer = AllocateNodeIdsResponse()
@@ -570,12 +734,17 @@ class Orchestrator:
                     else:
                         answer.stages.add(work_plan=plan.id, id=name)
             if request.request_id:
-                plan.request_ids[rid] = (request.SerializeToString(deterministic=True), answer.SerializeToString())
+                plan.request_ids[rid] = (
+                    request.SerializeToString(deterministic=True),
+                    answer.SerializeToString(),
+                )
             return answer
 
     # ------------------------------------------------------------ CancelWorkPlan
 
-    def cancel_work_plan(self, request: CancelWorkPlanRequest, caller: Actor) -> CancelWorkPlanResponse:
+    def cancel_work_plan(
+        self, request: CancelWorkPlanRequest, caller: Actor
+    ) -> CancelWorkPlanResponse:
         with self._lock:
             plan = self._plan(request.work_plan)
             self._need(caller, "turboci.workplans.cancel", plan.header.realm)
@@ -593,7 +762,9 @@ class Orchestrator:
                 if check.state != CheckState.CHECK_STATE_FINAL:
                     _attempts.move_check(txn, check, CheckState.CHECK_STATE_FINAL)
                     _writes.finalize_check(txn, check, CheckConclusion.Reason.REASON_CANCELLED)
-            cause = StageAttemptFailure(kind=FailureKind.FAILURE_KIND_CANCELLED, message="the workplan was cancelled")
+            cause = StageAttemptFailure(
+                kind=FailureKind.FAILURE_KIND_CANCELLED, message="the workplan was cancelled"
+            )
             for name in txn.stage_names():
                 stage = txn.stage(name)
                 assert stage is not None
@@ -653,8 +824,11 @@ class Orchestrator:
                 key = attempt_key(stage.id.id, attempt.id.number)
                 if attempt.state == A.STAGE_ATTEMPT_STATE_PENDING:
                     out.append((plan.name, stage.id.id, attempt.id.number, "run"))
-                elif attempt.state == A.STAGE_ATTEMPT_STATE_CANCELLING and key in plan.sent \
-                        and key not in plan.cancel_sent:
+                elif (
+                    attempt.state == A.STAGE_ATTEMPT_STATE_CANCELLING
+                    and key in plan.sent
+                    and key not in plan.cancel_sent
+                ):
                     out.append((plan.name, stage.id.id, attempt.id.number, "cancel"))
         return out
 
@@ -666,15 +840,14 @@ class Orchestrator:
             executor = self._executors.get(stage.args.type_url)
             if executor is None:
                 return False
-            if kind == "run":
-                request = self._run_request(plan, stage, attempt)
-            else:
-                request = CancelStageRequest(attempt=attempt.id, cause=attempt.cancel_cause)
+            run = self._run_request(plan, stage, attempt) if kind == "run" else None
+            cancel = CancelStageRequest(attempt=attempt.id, cause=attempt.cancel_cause)
+        answer = None
         try:
-            if kind == "run":
-                answer = executor.stub.RunStage(request, timeout=executor.timeout)
+            if run is not None:
+                answer = executor.stub.RunStage(run, timeout=executor.timeout)
             else:
-                executor.stub.CancelStage(request, timeout=executor.timeout)
+                executor.stub.CancelStage(cancel, timeout=executor.timeout)
             code = grpc.StatusCode.OK
         except grpc.RpcError as exc:
             code = exc.code() if isinstance(exc, grpc.Call) else grpc.StatusCode.UNKNOWN
@@ -690,7 +863,10 @@ class Orchestrator:
             if kind == "cancel":
                 if code in (grpc.StatusCode.OK, grpc.StatusCode.NOT_FOUND):
                     plan.cancel_sent.add(key)
-                if code == grpc.StatusCode.NOT_FOUND and attempt_w.state == A.STAGE_ATTEMPT_STATE_CANCELLING:
+                if (
+                    code == grpc.StatusCode.NOT_FOUND
+                    and attempt_w.state == A.STAGE_ATTEMPT_STATE_CANCELLING
+                ):
                     _attempts.end_attempt(txn, stage_w, attempt_w, A.STAGE_ATTEMPT_STATE_INCOMPLETE)
             elif code in (grpc.StatusCode.OK, grpc.StatusCode.ALREADY_EXISTS):
                 plan.sent.add(key)
@@ -702,9 +878,16 @@ class Orchestrator:
                 if code == grpc.StatusCode.RESOURCE_EXHAUSTED:
                     _attempts.move_attempt(txn, stage_w, attempt_w, A.STAGE_ATTEMPT_STATE_THROTTLED)
                 elif code in REJECTING:
-                    _attempts.end_attempt(txn, stage_w, attempt_w, A.STAGE_ATTEMPT_STATE_INCOMPLETE,
-                                          StageAttemptFailure(kind=FailureKind.FAILURE_KIND_REJECTED,
-                                                              message=f"RunStage answered {code.name}"))
+                    _attempts.end_attempt(
+                        txn,
+                        stage_w,
+                        attempt_w,
+                        A.STAGE_ATTEMPT_STATE_INCOMPLETE,
+                        StageAttemptFailure(
+                            kind=FailureKind.FAILURE_KIND_REJECTED,
+                            message=f"RunStage answered {code.name}",
+                        ),
+                    )
             if txn.empty():
                 return False
             self._commit(txn)
@@ -712,15 +895,23 @@ class Orchestrator:
 
     def _run_request(self, plan: Plan, stage: Stage, attempt: StageAttempt) -> RunStageRequest:
         request = RunStageRequest(
-            attempt=attempt.id, execution_policy=stage.execution_policy,
+            attempt=attempt.id,
+            execution_policy=stage.execution_policy,
             stage_attempt_token=self.token_of(plan.name, stage.id.id, attempt.id.number),
-            orchestrator_host=self.address, args=stage.args, assignments=stage.assignments,
-            realm=stage.realm, snapshot_revision=plan.latest,
+            orchestrator_host=self.address,
+            args=stage.args,
+            assignments=stage.assignments,
+            realm=stage.realm,
+            snapshot_revision=plan.latest,
         )
-        request.value_data[stage.args.digest.sha256].binary.CopyFrom(plan.values[stage.args.digest.sha256])
+        request.value_data[stage.args.digest.sha256].binary.CopyFrom(
+            plan.values[stage.args.digest.sha256]
+        )
         for a in stage.assignments:
             check = plan.checks[a.check.id]
             request.assigned_checks.add(check=check.id, state=check.state, options=check.options)
             for ref in check.options:
-                request.value_data[ref.digest.sha256].binary.CopyFrom(plan.values[ref.digest.sha256])
+                request.value_data[ref.digest.sha256].binary.CopyFrom(
+                    plan.values[ref.digest.sha256]
+                )
         return request

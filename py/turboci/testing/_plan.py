@@ -35,7 +35,7 @@ Key = tuple[str, str]
 
 def timestamp(seconds: float) -> Timestamp:
     out = Timestamp()
-    out.FromNanoseconds(int(round(seconds * 1e9)))
+    out.FromNanoseconds(round(seconds * 1e9))
     return out
 
 
@@ -95,7 +95,9 @@ class Plan:
 class Txn:
     """The changes of one write, on copies, until commit makes them a revision."""
 
-    def __init__(self, plan: Plan, revision: Revision, actor: Actor, reasons: list[ValueRef]) -> None:
+    def __init__(
+        self, plan: Plan, revision: Revision, actor: Actor, reasons: list[ValueRef]
+    ) -> None:
         self.plan = plan
         self.revision = revision
         self.actor = actor
@@ -159,7 +161,9 @@ class Txn:
                 check = self.checks[name]
                 check.update_revision.CopyFrom(rev)
                 edit = CheckEdit(
-                    id=CheckEditId(check=CheckId(work_plan=plan.id, id=name), number=len(check.edits) + 1),
+                    id=CheckEditId(
+                        check=CheckId(work_plan=plan.id, id=name), number=len(check.edits) + 1
+                    ),
                     actor=self.actor,
                     revision=rev,
                     reasons=self.reasons,
@@ -173,7 +177,9 @@ class Txn:
                 stage = self.stages[name]
                 stage.update_revision.CopyFrom(rev)
                 sedit = StageEdit(
-                    id=StageEditId(stage=StageId(work_plan=plan.id, id=name), number=len(stage.edits) + 1),
+                    id=StageEditId(
+                        stage=StageId(work_plan=plan.id, id=name), number=len(stage.edits) + 1
+                    ),
                     actor=self.actor,
                     revision=rev,
                     reasons=self.reasons,

@@ -55,7 +55,10 @@ def decode_token(token: str, print_: str) -> tuple[int, int]:
     except (ValueError, KeyError, TypeError):
         raise invalid("page_token: not a token this orchestrator gave", "page_token") from None
     if got != print_:
-        raise invalid("page_token: the rest of the request differs from the one that gave the token", "page_token")
+        raise invalid(
+            "page_token: the rest of the request differs from the one that gave the token",
+            "page_token",
+        )
     return revision, offset
 
 
@@ -63,10 +66,17 @@ def snapshot_revision(plan: Plan, asked: int, oldest: int) -> int:
     if asked == 0:
         return plan.latest
     if asked > plan.latest or asked < 0:
-        raise invalid(f"snapshot_revision: the workplan's latest revision is {plan.latest}", "snapshot_revision")
+        raise invalid(
+            f"snapshot_revision: the workplan's latest revision is {plan.latest}",
+            "snapshot_revision",
+        )
     if asked < oldest:
-        raise Refusal(grpc.StatusCode.FAILED_PRECONDITION, f"revision {asked} is no longer kept",
-                      ErrorReason.ERROR_REASON_REVISION_EXPIRED, {"oldest_revision": str(oldest)})
+        raise Refusal(
+            grpc.StatusCode.FAILED_PRECONDITION,
+            f"revision {asked} is no longer kept",
+            ErrorReason.ERROR_REASON_REVISION_EXPIRED,
+            {"oldest_revision": str(oldest)},
+        )
     return asked
 
 
@@ -80,7 +90,9 @@ def nodes_at(plan: Plan, revision: int) -> list[tuple[Key, Check | Stage]]:
     return out
 
 
-def select(plan: Plan, revision: int, query: NodeQuery, absent: list[Identifier]) -> list[tuple[Key, Check | Stage]]:
+def select(
+    plan: Plan, revision: int, query: NodeQuery, absent: list[Identifier]
+) -> list[tuple[Key, Check | Stage]]:
     """The nodes a NodeQuery reaches at revision, in a fixed order."""
     every = nodes_at(plan, revision)
     by_key = dict(every)
@@ -106,9 +118,10 @@ def select(plan: Plan, revision: int, query: NodeQuery, absent: list[Identifier]
                 return False
         elif query.stage_states and node.state not in query.stage_states:
             return False
-        if query.changed_after_revision and node.update_revision.number <= query.changed_after_revision:
-            return False
-        return True
+        return not (
+            query.changed_after_revision
+            and node.update_revision.number <= query.changed_after_revision
+        )
 
     matched = [k for k in start if keep(k)]
     chosen = set(matched)
@@ -127,7 +140,9 @@ def select(plan: Plan, revision: int, query: NodeQuery, absent: list[Identifier]
         frontier, depth = list(matched), 0
         while frontier and (not query.max_depth or depth < query.max_depth):
             depth += 1
-            nxt = [t for k in frontier for t in targets.get(k, []) if t not in chosen and t in by_key]
+            nxt = [
+                t for k in frontier for t in targets.get(k, []) if t not in chosen and t in by_key
+            ]
             chosen.update(nxt)
             frontier = nxt
     return [(k, n) for k, n in every if k in chosen]
@@ -135,8 +150,8 @@ def select(plan: Plan, revision: int, query: NodeQuery, absent: list[Identifier]
 
 def shape(node: Check | Stage, include: NodeQuery.Include) -> Check | Stage:
     """A copy of the node with only the parts the reader asked for."""
-    out = type(node)()
-    out.CopyFrom(node)
+    out: Check | Stage = Check() if isinstance(node, Check) else Stage()
+    out.CopyFrom(node)  # type: ignore[arg-type]
     if isinstance(out, Check):
         if not include.inputs:
             out.ClearField("options")
@@ -187,14 +202,16 @@ def page(
     out.CopyFrom(header)
     chosen = nodes[offset : offset + size]
     for key, node in chosen:
-        if not may_read("turboci.checks.get" if key[0] == "C" else "turboci.stages.get", node.realm):
+        if not may_read(
+            "turboci.checks.get" if key[0] == "C" else "turboci.stages.get", node.realm
+        ):
             continue
         shaped = shape(node, include)
         _values.fill(
             refs_of(shaped),
             plan.values,
             selection,
-            out.value_data,  # type: ignore[arg-type]
+            out.value_data,
             lambda realm: may_read("turboci.values.get", realm),
             lambda ref, realm=node.realm: realm,  # type: ignore[misc]
         )

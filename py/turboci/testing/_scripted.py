@@ -23,7 +23,9 @@ from turboci.graph.executor.v1.cancel_stage_response_pb2 import CancelStageRespo
 from turboci.graph.executor.v1.run_stage_request_pb2 import RunStageRequest
 from turboci.graph.executor.v1.run_stage_response_pb2 import RunStageResponse
 from turboci.graph.executor.v1.validate_stage_response_pb2 import ValidateStageResponse
-from turboci.graph.orchestrator.v1 import turbo_ci_orchestrator_service_pb2_grpc as orchestrator_grpc
+from turboci.graph.orchestrator.v1 import (
+    turbo_ci_orchestrator_service_pb2_grpc as orchestrator_grpc,
+)
 from turboci.graph.orchestrator.v1.check_write_pb2 import CheckWrite
 from turboci.graph.orchestrator.v1.execution_policy_pb2 import ExecutionPolicy
 from turboci.graph.orchestrator.v1.failure_kind_pb2 import FailureKind
@@ -89,13 +91,17 @@ class ScriptedExecutor(executor_grpc.TurboCIStageExecutorServicer):
     def step_for(self, number: int) -> Step:
         return self.script[min(number, len(self.script)) - 1]
 
-    def ValidateStage(self, request, context):  # type: ignore[no-untyped-def]
+    def ValidateStage(self, request, context):  # type: ignore[no-untyped-def]  # noqa: N802
         self.validated.append(request.stage.id)
         if self.refuse:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, self.refuse)
-        return ValidateStageResponse(execution_policy=self.policy) if self.policy else ValidateStageResponse()
+        return (
+            ValidateStageResponse(execution_policy=self.policy)
+            if self.policy
+            else ValidateStageResponse()
+        )
 
-    def RunStage(self, request, context):  # type: ignore[no-untyped-def]
+    def RunStage(self, request, context):  # type: ignore[no-untyped-def]  # noqa: N802
         step = self.step_for(request.attempt.number)
         if step.action == "reject":
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "scripted to reject")
@@ -107,20 +113,27 @@ class ScriptedExecutor(executor_grpc.TurboCIStageExecutorServicer):
                 self.runs[key] = _Run(request, step)
         return RunStageResponse(view_url=f"https://executor.example/{key}")
 
-    def CancelStage(self, request, context):  # type: ignore[no-untyped-def]
+    def CancelStage(self, request, context):  # type: ignore[no-untyped-def]  # noqa: N802
         key = f"{request.attempt.stage.id}:{request.attempt.number}"
         with self._lock:
             self.cancels.append(key)
             run = self.runs.get(key)
             if run is None:
                 context.abort(grpc.StatusCode.NOT_FOUND, "no such attempt")
-            run.cancelled = True
+            else:
+                run.cancelled = True
         return CancelStageResponse()
 
-    def _write(self, run: _Run, **kwargs: object) -> None:
+    def _write(
+        self, run: _Run, current_attempt: StageAttemptWrite, checks: list[CheckWrite] | None = None
+    ) -> None:
         assert self.orchestrator is not None, "set ScriptedExecutor.orchestrator to a stub first"
-        request = WriteNodesRequest(work_plan=run.request.attempt.stage.work_plan,
-                                    stage_attempt_token=run.request.stage_attempt_token, **kwargs)  # type: ignore[arg-type]
+        request = WriteNodesRequest(
+            work_plan=run.request.attempt.stage.work_plan,
+            stage_attempt_token=run.request.stage_attempt_token,
+            current_attempt=current_attempt,
+            checks=checks,
+        )
         self.orchestrator.WriteNodes(request)
 
     def work(self) -> bool:
@@ -130,19 +143,38 @@ class ScriptedExecutor(executor_grpc.TurboCIStageExecutorServicer):
         did = False
         for run in todo:
             key = f"{run.request.attempt.stage.id}:{run.request.attempt.number}"
-            claim = StageAttemptWrite(state=A.STAGE_ATTEMPT_STATE_RUNNING, process_id=f"scripted:{key}")
+            claim = StageAttemptWrite(
+                state=A.STAGE_ATTEMPT_STATE_RUNNING, process_id=f"scripted:{key}"
+            )
             if run.cancelled:
-                self._write(run, current_attempt=StageAttemptWrite(state=A.STAGE_ATTEMPT_STATE_INCOMPLETE))
+                self._write(
+                    run, current_attempt=StageAttemptWrite(state=A.STAGE_ATTEMPT_STATE_INCOMPLETE)
+                )
             elif run.step.action == "succeed":
-                checks = [CheckWrite(id=a.check, results=[value.write(m) for m in run.step.results],
-                                     finalize_result=True)
-                          for a in run.request.assignments if a.goal_state in (0, 4)]
+                checks = [
+                    CheckWrite(
+                        id=a.check,
+                        results=[value.write(m) for m in run.step.results],
+                        finalize_result=True,
+                    )
+                    for a in run.request.assignments
+                    if a.goal_state in (0, 4)
+                ]
                 self._write(run, current_attempt=claim)
-                self._write(run, checks=checks, current_attempt=StageAttemptWrite(state=A.STAGE_ATTEMPT_STATE_COMPLETE))
+                self._write(
+                    run,
+                    checks=checks,
+                    current_attempt=StageAttemptWrite(state=A.STAGE_ATTEMPT_STATE_COMPLETE),
+                )
             elif run.step.action == "fail":
                 self._write(run, current_attempt=claim)
-                self._write(run, current_attempt=StageAttemptWrite(
-                    state=A.STAGE_ATTEMPT_STATE_INCOMPLETE, failure=StageAttemptFailure(kind=run.step.kind)))
+                self._write(
+                    run,
+                    current_attempt=StageAttemptWrite(
+                        state=A.STAGE_ATTEMPT_STATE_INCOMPLETE,
+                        failure=StageAttemptFailure(kind=run.step.kind),
+                    ),
+                )
             elif run.step.action == "hang":
                 self._write(run, current_attempt=claim)
                 run.step = SILENT  # claimed once, then never again

@@ -7,14 +7,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from collections.abc import Iterator
 from concurrent import futures
 from typing import TypeVar
 
 import grpc
 from google.protobuf.message import Message
 
-from turboci.graph.orchestrator.v1 import turbo_ci_orchestrator_service_pb2_grpc as orchestrator_grpc
+from turboci.graph.orchestrator.v1 import (
+    turbo_ci_orchestrator_service_pb2_grpc as orchestrator_grpc,
+)
 from turboci.graph.orchestrator.v1.actor_pb2 import Actor
 from turboci.testing._auth import principal_of
 from turboci.testing._errors import Refusal
@@ -28,44 +29,58 @@ class OrchestratorServicer(orchestrator_grpc.TurboCIOrchestratorServicer):
     def __init__(self, orchestrator: Orchestrator) -> None:
         self.orchestrator = orchestrator
 
-    def _call(self, method: Callable[[Message, Actor], R], request: Message, context: grpc.ServicerContext) -> R:
+    def _call(
+        self, method: Callable[[Message, Actor], R], request: Message, context: grpc.ServicerContext
+    ) -> R:
         try:
             return method(request, principal_of(list(context.invocation_metadata())))
         except Refusal as refusal:
             abort(context, refusal)
             raise  # abort raises; this keeps the types honest
 
-    def CreateWorkPlan(self, request, context):  # type: ignore[no-untyped-def]
+    def CreateWorkPlan(self, request, context):  # type: ignore[no-untyped-def]  # noqa: N802
         return self._call(self.orchestrator.create_work_plan, request, context)  # type: ignore[arg-type]
 
-    def WriteNodes(self, request, context):  # type: ignore[no-untyped-def]
+    def WriteNodes(self, request, context):  # type: ignore[no-untyped-def]  # noqa: N802
         return self._call(self.orchestrator.write_nodes, request, context)  # type: ignore[arg-type]
 
-    def QueryNodes(self, request, context):  # type: ignore[no-untyped-def]
+    def QueryNodes(self, request, context):  # type: ignore[no-untyped-def]  # noqa: N802
         return self._call(self.orchestrator.query_nodes, request, context)  # type: ignore[arg-type]
 
-    def ReadWorkPlan(self, request, context):  # type: ignore[no-untyped-def]
+    def ReadWorkPlan(self, request, context):  # type: ignore[no-untyped-def]  # noqa: N802
         return self._call(self.orchestrator.read_work_plan, request, context)  # type: ignore[arg-type]
 
-    def AllocateNodeIds(self, request, context):  # type: ignore[no-untyped-def]
+    def AllocateNodeIds(self, request, context):  # type: ignore[no-untyped-def]  # noqa: N802
         return self._call(self.orchestrator.allocate_node_ids, request, context)  # type: ignore[arg-type]
 
-    def CancelWorkPlan(self, request, context):  # type: ignore[no-untyped-def]
+    def CancelWorkPlan(self, request, context):  # type: ignore[no-untyped-def]  # noqa: N802
         return self._call(self.orchestrator.cancel_work_plan, request, context)  # type: ignore[arg-type]
 
-    def WatchWorkPlan(self, request, context) -> Iterator[Message]:  # type: ignore[no-untyped-def]
-        abort(context, Refusal(grpc.StatusCode.UNIMPLEMENTED, "WatchWorkPlan is not served by the reference yet"))
+    def WatchWorkPlan(self, request, context):  # type: ignore[no-untyped-def]  # noqa: N802
+        abort(
+            context,
+            Refusal(
+                grpc.StatusCode.UNIMPLEMENTED, "WatchWorkPlan is not served by the reference yet"
+            ),
+        )
         return iter(())
 
-    def ReadValues(self, request, context) -> Iterator[Message]:  # type: ignore[no-untyped-def]
-        abort(context, Refusal(grpc.StatusCode.UNIMPLEMENTED, "ReadValues is not served by the reference yet"))
+    def ReadValues(self, request, context):  # type: ignore[no-untyped-def]  # noqa: N802
+        abort(
+            context,
+            Refusal(grpc.StatusCode.UNIMPLEMENTED, "ReadValues is not served by the reference yet"),
+        )
         return iter(())
 
 
-def serve(orchestrator: Orchestrator, address: str = "127.0.0.1:0", workers: int = 8) -> tuple[grpc.Server, str]:
+def serve(
+    orchestrator: Orchestrator, address: str = "127.0.0.1:0", workers: int = 8
+) -> tuple[grpc.Server, str]:
     """Start a gRPC server for the orchestrator; returns it and its address."""
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=workers))
-    orchestrator_grpc.add_TurboCIOrchestratorServicer_to_server(OrchestratorServicer(orchestrator), server)
+    orchestrator_grpc.add_TurboCIOrchestratorServicer_to_server(
+        OrchestratorServicer(orchestrator), server
+    )
     port = server.add_insecure_port(address)
     if port == 0:
         raise OSError(f"cannot listen on {address}")

@@ -26,7 +26,11 @@ from turboci.testing._plan import Key
 from turboci.testing._plan import Txn
 from turboci.testing._plan import seconds
 
-STARTING = (A.STAGE_ATTEMPT_STATE_PENDING, A.STAGE_ATTEMPT_STATE_THROTTLED, A.STAGE_ATTEMPT_STATE_SCHEDULED)
+STARTING = (
+    A.STAGE_ATTEMPT_STATE_PENDING,
+    A.STAGE_ATTEMPT_STATE_THROTTLED,
+    A.STAGE_ATTEMPT_STATE_SCHEDULED,
+)
 STOPPING = (A.STAGE_ATTEMPT_STATE_CANCELLING, A.STAGE_ATTEMPT_STATE_TEARING_DOWN)
 
 
@@ -70,18 +74,30 @@ def _timers(txn: Txn, stage: Stage) -> bool:
         return True
     start = policy.timeouts.start.ToNanoseconds() / 1e9
     if state in STARTING and start and now - _start_clock(attempt) > start:
-        _attempts.end_attempt(txn, stage, attempt, A.STAGE_ATTEMPT_STATE_INCOMPLETE,
-                              _fail(FailureKind.FAILURE_KIND_START_TIMEOUT, "not RUNNING within the start timeout"))
+        _attempts.end_attempt(
+            txn,
+            stage,
+            attempt,
+            A.STAGE_ATTEMPT_STATE_INCOMPLETE,
+            _fail(FailureKind.FAILURE_KIND_START_TIMEOUT, "not RUNNING within the start timeout"),
+        )
         return True
     run = policy.timeouts.run.ToNanoseconds() / 1e9
     if state == A.STAGE_ATTEMPT_STATE_RUNNING and run and now - _entered(attempt, state) > run:
-        attempt.cancel_cause.CopyFrom(_fail(FailureKind.FAILURE_KIND_RUN_TIMEOUT, "ran longer than the run timeout"))
+        attempt.cancel_cause.CopyFrom(
+            _fail(FailureKind.FAILURE_KIND_RUN_TIMEOUT, "ran longer than the run timeout")
+        )
         _attempts.move_attempt(txn, stage, attempt, A.STAGE_ATTEMPT_STATE_CANCELLING)
         return True
     stop = policy.timeouts.stop.ToNanoseconds() / 1e9
     if state in STOPPING and stop and now - _entered(attempt, *STOPPING) > stop:
-        _attempts.end_attempt(txn, stage, attempt, A.STAGE_ATTEMPT_STATE_INCOMPLETE,
-                              _fail(FailureKind.FAILURE_KIND_STOP_TIMEOUT, "did not stop within the stop timeout"))
+        _attempts.end_attempt(
+            txn,
+            stage,
+            attempt,
+            A.STAGE_ATTEMPT_STATE_INCOMPLETE,
+            _fail(FailureKind.FAILURE_KIND_STOP_TIMEOUT, "did not stop within the stop timeout"),
+        )
         return True
     beat = {
         A.STAGE_ATTEMPT_STATE_SCHEDULED: policy.heartbeat.scheduled,
@@ -91,10 +107,18 @@ def _timers(txn: Txn, stage: Stage) -> bool:
     }.get(state)
     interval = beat.ToNanoseconds() / 1e9 if beat is not None else 0
     if interval:
-        last = max(_entered(attempt, state), seconds(attempt.heartbeat_time) if attempt.HasField("heartbeat_time") else 0)
+        last = max(
+            _entered(attempt, state),
+            seconds(attempt.heartbeat_time) if attempt.HasField("heartbeat_time") else 0,
+        )
         if now - last > 2 * interval:
-            _attempts.end_attempt(txn, stage, attempt, A.STAGE_ATTEMPT_STATE_INCOMPLETE,
-                                  _fail(FailureKind.FAILURE_KIND_LOST, "missed two heartbeats"))
+            _attempts.end_attempt(
+                txn,
+                stage,
+                attempt,
+                A.STAGE_ATTEMPT_STATE_INCOMPLETE,
+                _fail(FailureKind.FAILURE_KIND_LOST, "missed two heartbeats"),
+            )
             return True
     if state in STOPPING and attempt_key(stage.id.id, attempt.id.number) not in txn.plan.sent:
         # Never sent to its executor: nothing runs that could report its end.
@@ -115,16 +139,24 @@ def _dependencies(txn: Txn) -> bool:
             continue
         check = txn.check(name)
         assert check is not None
-        if check.HasField("dependencies") and _deps.resolve(check.dependencies, lambda k: _look(txn, k), txn.revision):
+        if check.HasField("dependencies") and _deps.resolve(
+            check.dependencies, lambda k: _look(txn, k), txn.revision
+        ):
             txn.mark(("C", name), "dependencies")
             changed = True
-        res = check.dependencies.resolution if check.HasField("dependencies") else Resolution.RESOLUTION_SATISFIED
+        res = (
+            check.dependencies.resolution
+            if check.HasField("dependencies")
+            else Resolution.RESOLUTION_SATISFIED
+        )
         if res == Resolution.RESOLUTION_SATISFIED:
             _attempts.move_check(txn, check, CheckState.CHECK_STATE_WAITING)
             changed = True
         elif res == Resolution.RESOLUTION_UNSATISFIABLE:
             _attempts.move_check(txn, check, CheckState.CHECK_STATE_FINAL)
-            _writes.finalize_check(txn, check, CheckConclusion.Reason.REASON_DEPENDENCIES_UNSATISFIABLE)
+            _writes.finalize_check(
+                txn, check, CheckConclusion.Reason.REASON_DEPENDENCIES_UNSATISFIABLE
+            )
             changed = True
     for name in txn.stage_names():
         stage = txn.plan.stages.get(name) if name not in txn.stages else txn.stages[name]
@@ -132,10 +164,16 @@ def _dependencies(txn: Txn) -> bool:
             continue
         stage = txn.stage(name)
         assert stage is not None
-        if stage.HasField("dependencies") and _deps.resolve(stage.dependencies, lambda k: _look(txn, k), txn.revision):
+        if stage.HasField("dependencies") and _deps.resolve(
+            stage.dependencies, lambda k: _look(txn, k), txn.revision
+        ):
             txn.mark(("S", name), "dependencies")
             changed = True
-        res = stage.dependencies.resolution if stage.HasField("dependencies") else Resolution.RESOLUTION_SATISFIED
+        res = (
+            stage.dependencies.resolution
+            if stage.HasField("dependencies")
+            else Resolution.RESOLUTION_SATISFIED
+        )
         if res == Resolution.RESOLUTION_SATISFIED:
             _attempts.move_stage(txn, stage, StageState.STAGE_STATE_ATTEMPTING)
             _attempts.new_attempt(txn, stage, A.STAGE_ATTEMPT_STATE_PENDING)
@@ -156,13 +194,18 @@ def _stages(txn: Txn) -> bool:
             attempt = _attempts.current(stage)
             if attempt is not None and _attempts.is_ended(attempt):
                 group_done = all(_is_final(txn, m.id) for m in stage.group_stages)
-                nxt = StageState.STAGE_STATE_FINAL if group_done else StageState.STAGE_STATE_AWAITING_GROUP
+                nxt = (
+                    StageState.STAGE_STATE_FINAL
+                    if group_done
+                    else StageState.STAGE_STATE_AWAITING_GROUP
+                )
                 _attempts.move_stage(txn, stage, nxt)
                 changed = True
-        elif stage.state == StageState.STAGE_STATE_AWAITING_GROUP:
-            if all(_is_final(txn, m.id) for m in stage.group_stages):
-                _attempts.move_stage(txn, stage, StageState.STAGE_STATE_FINAL)
-                changed = True
+        elif stage.state == StageState.STAGE_STATE_AWAITING_GROUP and all(
+            _is_final(txn, m.id) for m in stage.group_stages
+        ):
+            _attempts.move_stage(txn, stage, StageState.STAGE_STATE_FINAL)
+            changed = True
     return changed
 
 
@@ -179,12 +222,20 @@ def _checks(txn: Txn) -> bool:
         assert check is not None
         if check.state == CheckState.CHECK_STATE_FINAL:
             continue
-        owners = [s for s, goal in _writes.assigned(txn, name) if goal == CheckState.CHECK_STATE_FINAL]
-        if check.state == CheckState.CHECK_STATE_WAITING and owners and all(_is_final(txn, s) for s in owners):
+        owners = [
+            s for s, goal in _writes.assigned(txn, name) if goal == CheckState.CHECK_STATE_FINAL
+        ]
+        if (
+            check.state == CheckState.CHECK_STATE_WAITING
+            and owners
+            and all(_is_final(txn, s) for s in owners)
+        ):
             failed = [s for s in owners if not _deps.has_complete_attempt(txn.stage(s))]  # type: ignore[arg-type]
             _attempts.move_check(txn, check, CheckState.CHECK_STATE_FINAL)
             if len(failed) == len(owners):
-                _writes.finalize_check(txn, check, CheckConclusion.Reason.REASON_STAGES_FAILED, failed)
+                _writes.finalize_check(
+                    txn, check, CheckConclusion.Reason.REASON_STAGES_FAILED, failed
+                )
             else:
                 _writes.finalize_check(txn, check, CheckConclusion.Reason.REASON_STAGES_ENDED)
             changed = True

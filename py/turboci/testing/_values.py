@@ -11,9 +11,11 @@ import hashlib
 from collections.abc import Callable
 from collections.abc import Iterable
 
+import grpc
 from google.protobuf import json_format
 from google.protobuf import symbol_database
 from google.protobuf.any_pb2 import Any
+from google.protobuf.internal.containers import MessageMap
 from google.protobuf.message import DecodeError
 
 from turboci.graph.orchestrator.v1.digest_pb2 import Digest
@@ -31,8 +33,6 @@ from turboci.testing._errors import invalid
 from turboci.utils.value import CanonicalError
 from turboci.utils.value import canonical
 
-import grpc
-
 # The largest value the orchestrator accepts, in bytes of its Any's encoding.
 MAX_VALUE_BYTES = 1 << 20
 # The largest value an answer carries when the reader sets no limit.
@@ -42,7 +42,7 @@ DEFAULT_ANSWER_VALUE_BYTES = 1 << 20
 def _message_class(type_url: str) -> type | None:
     name = type_url.rsplit("/", 1)[-1]
     try:
-        return symbol_database.Default().GetSymbol(name)  # type: ignore[no-any-return]
+        return symbol_database.Default().GetSymbol(name)
     except KeyError:
         return None
 
@@ -123,7 +123,9 @@ def _data(packed: Any, encoding: ValueEncoding.ValueType) -> ValueData:
             has_unknown = True
     if encoding == ValueEncoding.VALUE_ENCODING_JSON and message is not None:
         text = json_format.MessageToJson(message, indent=None)
-        return ValueData(json=JsonValue(type_url=packed.type_url, json=text), has_unknown_fields=has_unknown)
+        return ValueData(
+            json=JsonValue(type_url=packed.type_url, json=text), has_unknown_fields=has_unknown
+        )
     # A type the orchestrator does not know can only be given as binary.
     return ValueData(binary=packed, has_unknown_fields=has_unknown)
 
@@ -132,7 +134,7 @@ def fill(
     refs: Iterable[ValueRef],
     store: dict[str, Any],
     selection: ValueSelection,
-    out: dict[str, ValueData],  # type: ignore[type-arg]
+    out: MessageMap[str, ValueData],
     may_read: Callable[[str], bool],
     default_realm: Callable[[ValueRef], str],
 ) -> None:

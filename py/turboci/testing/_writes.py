@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import grpc
-from google.api import field_behavior_pb2
+from google.api import field_behavior_pb2  # type: ignore[import-untyped, unused-ignore]
 from google.protobuf.descriptor import Descriptor
 
 from turboci.graph.ids.v1.check_id_pb2 import CheckId
@@ -37,9 +37,10 @@ from turboci.testing import _deps
 from turboci.testing import _values
 from turboci.testing._errors import Refusal
 from turboci.testing._errors import invalid
-from turboci.testing._errors import not_writable
+from turboci.testing._errors import not_writable as not_writable
 from turboci.testing._plan import Key
 from turboci.testing._plan import Txn
+from turboci.utils import lifecycle
 
 NAME = re.compile(r"[A-Za-z0-9_./-]{1,128}")
 REALM = re.compile(r"[a-z0-9_.-]+:[A-Za-z0-9_.@/-]+")
@@ -73,9 +74,13 @@ def check_name(cid: CheckId, plan: str, field: str) -> str:
     if not cid.id:
         raise invalid(f"{field}: a check ID needs a name", field)
     if not NAME.fullmatch(cid.id):
-        raise invalid(f"{field}: invalid check name {cid.id!r}: want 1-128 of A-Z a-z 0-9 _ - . /", field)
+        raise invalid(
+            f"{field}: invalid check name {cid.id!r}: want 1-128 of A-Z a-z 0-9 _ - . /", field
+        )
     if cid.HasField("work_plan") and cid.work_plan.id != plan:
-        raise invalid(f"{field}: check {cid.id!r} names another workplan ({cid.work_plan.id!r})", field)
+        raise invalid(
+            f"{field}: check {cid.id!r} names another workplan ({cid.work_plan.id!r})", field
+        )
     return cid.id
 
 
@@ -83,9 +88,13 @@ def stage_name(sid: StageId, plan: str, field: str) -> str:
     if not sid.id:
         raise invalid(f"{field}: a stage ID needs a name", field)
     if not NAME.fullmatch(sid.id):
-        raise invalid(f"{field}: invalid stage name {sid.id!r}: want 1-128 of A-Z a-z 0-9 _ - . /", field)
+        raise invalid(
+            f"{field}: invalid stage name {sid.id!r}: want 1-128 of A-Z a-z 0-9 _ - . /", field
+        )
     if sid.HasField("work_plan") and sid.work_plan.id != plan:
-        raise invalid(f"{field}: stage {sid.id!r} names another workplan ({sid.work_plan.id!r})", field)
+        raise invalid(
+            f"{field}: stage {sid.id!r} names another workplan ({sid.work_plan.id!r})", field
+        )
     return sid.id
 
 
@@ -101,14 +110,17 @@ def fields_to_write(write: CheckWrite | StageWrite, data: tuple[str, ...], field
         f = write.DESCRIPTOR.fields_by_name[name]
         if f.is_repeated:
             return len(getattr(write, name)) > 0
-        return write.HasField(name)
+        return write.HasField(name)  # type: ignore[arg-type]
 
     if not write.HasField("update_mask"):
         return [n for n in data if is_set(n)]
     paths = list(write.update_mask.paths)
     for p in paths:
         if p not in data:
-            raise invalid(f"{field}.update_mask: {p!r} is not one of {', '.join(data)}", f"{field}.update_mask")
+            raise invalid(
+                f"{field}.update_mask: {p!r} is not one of {', '.join(data)}",
+                f"{field}.update_mask",
+            )
     for n in data:
         if is_set(n) and n not in paths:
             raise invalid(f"{field}: {n} is set but update_mask does not list it", f"{field}.{n}")
@@ -127,7 +139,10 @@ def shape_check(write: CheckWrite, plan: str, field: str) -> None:
         seen: set[str] = set()
         for i, v in enumerate(getattr(write, name)):
             if v.value.type_url in seen:
-                raise invalid(f"{field}.{name}[{i}]: a second value of type {v.value.type_url}", f"{field}.{name}")
+                raise invalid(
+                    f"{field}.{name}[{i}]: a second value of type {v.value.type_url}",
+                    f"{field}.{name}",
+                )
             seen.add(v.value.type_url)
     if write.HasField("state") and write.state == CheckState.CHECK_STATE_WAITING:
         raise not_writable(
@@ -147,8 +162,15 @@ def shape_stage(write: StageWrite, plan: str, field: str) -> None:
         shape_deps(write.dependencies, plan, f"{field}.dependencies")
     for i, a in enumerate(write.assignments):
         check_name(a.check, plan, f"{field}.assignments[{i}].check")
-        if a.goal_state not in (CheckState.CHECK_STATE_UNKNOWN, CheckState.CHECK_STATE_PLANNED, CheckState.CHECK_STATE_FINAL):
-            raise invalid(f"{field}.assignments[{i}].goal_state: want PLANNED or FINAL", f"{field}.assignments")
+        if a.goal_state not in (
+            CheckState.CHECK_STATE_UNKNOWN,
+            CheckState.CHECK_STATE_PLANNED,
+            CheckState.CHECK_STATE_FINAL,
+        ):
+            raise invalid(
+                f"{field}.assignments[{i}].goal_state: want PLANNED or FINAL",
+                f"{field}.assignments",
+            )
     if write.HasField("args") and not write.args.value.type_url:
         raise invalid(f"{field}.args: a value needs an Any with a type_url", f"{field}.args")
 
@@ -156,7 +178,9 @@ def shape_stage(write: StageWrite, plan: str, field: str) -> None:
 def shape_deps(group: DependencyGroup, plan: str, field: str) -> None:
     members = len(group.edges) + len(group.groups)
     if group.mode == DependencyGroup.Mode.MODE_THRESHOLD and not 1 <= group.threshold <= members:
-        raise invalid(f"{field}.threshold: want 1 to {members}, got {group.threshold}", f"{field}.threshold")
+        raise invalid(
+            f"{field}.threshold: want 1 to {members}, got {group.threshold}", f"{field}.threshold"
+        )
     for i, edge in enumerate(group.edges):
         kind = edge.target.WhichOneof("type")
         where = f"{field}.edges[{i}].target"
@@ -194,13 +218,18 @@ def _merge(old: list[ValueRef], new: list[ValueRef], replace: bool) -> list[Valu
     return list(kept.values())
 
 
-def _check_writable(write_msg: Descriptor, name: str, state: CheckState.ValueType, what: str) -> None:
+def _check_writable(
+    write_msg: Descriptor, name: str, state: CheckState.ValueType, what: str
+) -> None:
     r = rule(write_msg, name)
     allowed = list(r.check_states) if r else []
     ok = state in allowed if allowed else state != CheckState.CHECK_STATE_FINAL
     if not ok:
-        raise not_writable(f"{what}: {name} may not be written while the check is {CheckState.Name(state)}",
-                           f"checks.{name}", CheckState.Name(state))
+        raise not_writable(
+            f"{what}: {name} may not be written while the check is {CheckState.Name(state)}",
+            f"checks.{name}",
+            CheckState.Name(state),
+        )
 
 
 def _stage_writable(name: str, state: StageState.ValueType, what: str) -> None:
@@ -208,8 +237,11 @@ def _stage_writable(name: str, state: StageState.ValueType, what: str) -> None:
     allowed = list(r.stage_states) if r else []
     ok = state in allowed if allowed else state != StageState.STAGE_STATE_FINAL
     if not ok:
-        raise not_writable(f"{what}: {name} may not be written while the stage is {StageState.Name(state)}",
-                           f"stages.{name}", StageState.Name(state))
+        raise not_writable(
+            f"{what}: {name} may not be written while the stage is {StageState.Name(state)}",
+            f"stages.{name}",
+            StageState.Name(state),
+        )
 
 
 def _allocation(txn: Txn, key: Key, writer: Writer) -> None:
@@ -233,18 +265,28 @@ def apply_check(txn: Txn, write: CheckWrite, writer: Writer, field: str) -> None
         _allocation(txn, key, writer)
         if not write.HasField("kind") or not write.kind:
             raise invalid(f"{field}.kind: required when creating check {name!r}", f"{field}.kind")
-        check = Check(id=CheckId(work_plan=txn.plan.id, id=name), kind=write.kind,
-                      state=CheckState.CHECK_STATE_PLANNING, create_revision=txn.revision,
-                      realm=write.realm or writer.default_realm)
+        check = Check(
+            id=CheckId(work_plan=txn.plan.id, id=name),
+            kind=write.kind,
+            state=CheckState.CHECK_STATE_PLANNING,
+            create_revision=txn.revision,
+            realm=write.realm or writer.default_realm,
+        )
         txn.checks[name] = check
         txn.mark(key, "kind", "realm")
     else:
         for imm in ("kind", "realm"):
             if write.HasField(imm) and getattr(write, imm) != getattr(check, imm):
-                raise not_writable(f"{field}.{imm}: fixed when the check was created", f"checks.{imm}",
-                                   CheckState.Name(check.state))
-    if check.state == CheckState.CHECK_STATE_FINAL and (data or write.finalize_result or (
-            write.HasField("state") and write.state != CheckState.CHECK_STATE_FINAL)):
+                raise not_writable(
+                    f"{field}.{imm}: fixed when the check was created",
+                    f"checks.{imm}",
+                    CheckState.Name(check.state),
+                )
+    if check.state == CheckState.CHECK_STATE_FINAL and (
+        data
+        or write.finalize_result
+        or (write.HasField("state") and write.state != CheckState.CHECK_STATE_FINAL)
+    ):
         raise not_writable(f"{field}: check {name!r} is FINAL", "checks", "CHECK_STATE_FINAL")
     for n in data:
         _check_writable(CheckWrite.DESCRIPTOR, n, check.state, field)
@@ -266,11 +308,17 @@ def apply_check(txn: Txn, write: CheckWrite, writer: Writer, field: str) -> None
         txn.mark(key, "dependencies")
     if "results" in data or write.finalize_result:
         if writer.attempt is None:
-            raise invalid(f"{field}.results: only a stage attempt (with its token) writes results", f"{field}.results")
+            raise invalid(
+                f"{field}.results: only a stage attempt (with its token) writes results",
+                f"{field}.results",
+            )
         result = next((r for r in check.results if r.owner == writer.attempt.id), None)
         if result is not None and result.HasField("final_revision"):
-            raise not_writable(f"{field}.results: this attempt's result of {name!r} is closed",
-                               "checks.results", CheckState.Name(check.state))
+            raise not_writable(
+                f"{field}.results: this attempt's result of {name!r} is closed",
+                "checks.results",
+                CheckState.Name(check.state),
+            )
         if result is None:
             result = check.results.add(owner=writer.attempt.id, create_revision=txn.revision)
             result.id.check.CopyFrom(check.id)
@@ -284,24 +332,37 @@ def apply_check(txn: Txn, write: CheckWrite, writer: Writer, field: str) -> None
             result.final_revision.CopyFrom(txn.revision)
         txn.mark(key, "results")
     if created:
-        if write.HasField("state") and not _attempts.lifecycle.check.is_initial(write.state):
-            raise not_writable(f"{field}.state: a new check starts PLANNING or PLANNED",
-                               "checks.state", CheckState.Name(write.state))
+        if write.HasField("state") and not lifecycle.check.is_initial(write.state):
+            raise not_writable(
+                f"{field}.state: a new check starts PLANNING or PLANNED",
+                "checks.state",
+                CheckState.Name(write.state),
+            )
         if write.state == CheckState.CHECK_STATE_PLANNED:
             check.state = CheckState.CHECK_STATE_PLANNED
         txn.mark(key, "state")
     elif write.HasField("state") and write.state != check.state:
         if write.state == CheckState.CHECK_STATE_FINAL and writer.attempt is not None:
             others = [
-                s for s, goal in assigned(txn, name)
-                if s != writer.stage and goal == CheckState.CHECK_STATE_FINAL and not _is_final_stage(txn, s)
+                s
+                for s, goal in assigned(txn, name)
+                if s != writer.stage
+                and goal == CheckState.CHECK_STATE_FINAL
+                and not _is_final_stage(txn, s)
             ]
             if others:
-                raise not_writable(f"{field}.state: stage {others[0]!r} is also assigned {name!r} and not done",
-                                   "checks.state", CheckState.Name(check.state))
-        if not _attempts.lifecycle.check.can_transition(check.state, write.state):
-            raise not_writable(f"{field}.state: a check in {CheckState.Name(check.state)} may not move to "
-                               f"{CheckState.Name(write.state)}", "checks.state", CheckState.Name(check.state))
+                raise not_writable(
+                    f"{field}.state: stage {others[0]!r} is also assigned {name!r} and not done",
+                    "checks.state",
+                    CheckState.Name(check.state),
+                )
+        if not lifecycle.check.can_transition(check.state, write.state):
+            raise not_writable(
+                f"{field}.state: a check in {CheckState.Name(check.state)} may not move to "
+                f"{CheckState.Name(write.state)}",
+                "checks.state",
+                CheckState.Name(check.state),
+            )
         _attempts.move_check(txn, check, write.state)
         if write.state == CheckState.CHECK_STATE_FINAL:
             finalize_check(txn, check, CheckConclusion.Reason.REASON_FINALIZED)
@@ -312,8 +373,12 @@ def _is_final_stage(txn: Txn, name: str) -> bool:
     return stage is not None and stage.state == StageState.STAGE_STATE_FINAL
 
 
-def finalize_check(txn: Txn, check: Check, reason: CheckConclusion.Reason.ValueType,
-                   stages: list[str] | None = None) -> None:
+def finalize_check(
+    txn: Txn,
+    check: Check,
+    reason: CheckConclusion.Reason.ValueType,
+    stages: list[str] | None = None,
+) -> None:
     check.conclusion.reason = reason
     check.conclusion.actor.CopyFrom(txn.actor)
     check.conclusion.revision.CopyFrom(txn.revision)
@@ -338,8 +403,9 @@ def assigned(txn: Txn, check: str) -> list[tuple[str, CheckState.ValueType]]:
     return out
 
 
-def apply_stage(txn: Txn, write: StageWrite, writer: Writer, field: str,
-                validated: list[str]) -> None:
+def apply_stage(
+    txn: Txn, write: StageWrite, writer: Writer, field: str, validated: list[str]
+) -> None:
     name = write.id.id
     key: Key = ("S", name)
     stage = txn.stage(name)
@@ -349,9 +415,15 @@ def apply_stage(txn: Txn, write: StageWrite, writer: Writer, field: str,
         if not write.HasField("args"):
             raise invalid(f"{field}.args: required when creating stage {name!r}", f"{field}.args")
         if write.join_group and writer.attempt is None:
-            raise invalid(f"{field}.join_group: only a stage attempt may set it", f"{field}.join_group")
-        stage = Stage(id=StageId(work_plan=txn.plan.id, id=name), state=StageState.STAGE_STATE_PLANNED,
-                      create_revision=txn.revision, realm=write.realm or writer.default_realm)
+            raise invalid(
+                f"{field}.join_group: only a stage attempt may set it", f"{field}.join_group"
+            )
+        stage = Stage(
+            id=StageId(work_plan=txn.plan.id, id=name),
+            state=StageState.STAGE_STATE_PLANNED,
+            create_revision=txn.revision,
+            realm=write.realm or writer.default_realm,
+        )
         txn.stages[name] = stage
         txn.mark(key, "realm")
         if write.join_group:
@@ -363,13 +435,19 @@ def apply_stage(txn: Txn, write: StageWrite, writer: Writer, field: str,
             pass
     else:
         if write.HasField("realm") and write.realm != stage.realm:
-            raise not_writable(f"{field}.realm: fixed when the stage was created", "stages.realm",
-                               StageState.Name(stage.state))
+            raise not_writable(
+                f"{field}.realm: fixed when the stage was created",
+                "stages.realm",
+                StageState.Name(stage.state),
+            )
         if write.join_group:
             parent = txn.stage(writer.stage or "") if writer.stage else None
             if parent is None or all(m.id != name for m in parent.group_stages):
-                raise not_writable(f"{field}.join_group: set only when creating the stage", "stages.join_group",
-                                   StageState.Name(stage.state))
+                raise not_writable(
+                    f"{field}.join_group: set only when creating the stage",
+                    "stages.join_group",
+                    StageState.Name(stage.state),
+                )
     for n in data:
         _stage_writable(n, stage.state, field)
     if "args" in data:
@@ -407,8 +485,13 @@ def apply_stage(txn: Txn, write: StageWrite, writer: Writer, field: str,
         from turboci.graph.orchestrator.v1.failure_kind_pb2 import FailureKind
         from turboci.graph.orchestrator.v1.stage_attempt_failure_pb2 import StageAttemptFailure
 
-        _attempts.cancel_stage(txn, name, StageAttemptFailure(kind=FailureKind.FAILURE_KIND_CANCELLED,
-                                                              message="the stage was cancelled"))
+        _attempts.cancel_stage(
+            txn,
+            name,
+            StageAttemptFailure(
+                kind=FailureKind.FAILURE_KIND_CANCELLED, message="the stage was cancelled"
+            ),
+        )
 
 
 def finish_request(txn: Txn, written: list[Key]) -> None:
@@ -419,13 +502,19 @@ def finish_request(txn: Txn, written: list[Key]) -> None:
         for edge in _deps.edges(node.dependencies):
             target = _deps.key_of(edge.target)
             if target is None or not txn.exists(target):
-                raise invalid(f"{_deps.compact(txn.plan.name, key)}: dependency on "
-                              f"{target[1] if target else '?'!r}, which does not exist", "dependencies")
+                raise invalid(
+                    f"{_deps.compact(txn.plan.name, key)}: dependency on "
+                    f"{target[1] if target else '?'!r}, which does not exist",
+                    "dependencies",
+                )
         if key[0] == "S":
             for a in node.assignments:  # type: ignore[union-attr]
                 if txn.check(a.check.id) is None:
-                    raise invalid(f"{_deps.compact(txn.plan.name, key)}: assigned check "
-                                  f"{a.check.id!r} does not exist", "assignments")
+                    raise invalid(
+                        f"{_deps.compact(txn.plan.name, key)}: assigned check "
+                        f"{a.check.id!r} does not exist",
+                        "assignments",
+                    )
 
     def look(k: Key) -> tuple[Check | None, Stage | None]:
         return (txn.check(k[1]), None) if k[0] == "C" else (None, txn.stage(k[1]))
@@ -433,8 +522,12 @@ def finish_request(txn: Txn, written: list[Key]) -> None:
     cycle = _deps.find_cycle(written, look, lambda c: assigned(txn, c))
     if cycle:
         text = " -> ".join(_deps.compact(txn.plan.name, k) for k in cycle)
-        raise Refusal(grpc.StatusCode.INVALID_ARGUMENT, f"the write would make nodes wait in a circle: {text}",
-                      ErrorReason.ERROR_REASON_DEPENDENCY_CYCLE, {"cycle": text})
+        raise Refusal(
+            grpc.StatusCode.INVALID_ARGUMENT,
+            f"the write would make nodes wait in a circle: {text}",
+            ErrorReason.ERROR_REASON_DEPENDENCY_CYCLE,
+            {"cycle": text},
+        )
 
 
 Validate = Callable[[Stage, str], None]
