@@ -23,12 +23,15 @@ from turboci.graph.orchestrator.v1.allocate_node_ids_request_pb2 import Allocate
 from turboci.graph.orchestrator.v1.cancel_work_plan_request_pb2 import CancelWorkPlanRequest
 from turboci.graph.orchestrator.v1.check_conclusion_pb2 import CheckConclusion
 from turboci.graph.orchestrator.v1.check_state_pb2 import CheckState
+from turboci.graph.orchestrator.v1.check_write_pb2 import CheckWrite
 from turboci.graph.orchestrator.v1.dependency_group_pb2 import DependencyGroup
 from turboci.graph.orchestrator.v1.edge_pb2 import Edge
 from turboci.graph.orchestrator.v1.error_reason_pb2 import ErrorReason
+from turboci.graph.orchestrator.v1.failure_kind_pb2 import FailureKind
 from turboci.graph.orchestrator.v1.stage_attempt_state_pb2 import StageAttemptState
 from turboci.graph.orchestrator.v1.stage_attempt_write_pb2 import StageAttemptWrite
 from turboci.graph.orchestrator.v1.stage_state_pb2 import StageState
+from turboci.graph.orchestrator.v1.stage_write_pb2 import StageWrite
 from turboci.graph.orchestrator.v1.transaction_pb2 import Transaction
 from turboci.graph.orchestrator.v1.value_write_pb2 import ValueWrite
 from turboci.graph.orchestrator.v1.write_conflict_pb2 import WriteConflict
@@ -488,3 +491,88 @@ def test_grants_authorizer_denies_what_was_not_granted() -> None:
             CreateWorkPlanRequest(workflow="w", realm=REALM, checks=[check("a")]),
             metadata=ALICE,
         )
+
+
+def test_a_stage_attempt_may_not_finalize_a_check_another_stage_still_answers(
+    ref: Reference,
+) -> None:
+    ref.add_executor(BuildStageArgs).script = [SILENT]
+    wp = create(ref, [check("a")], [stage("s", "a"), stage("t", "a")])
+    ref.run_until_idle()
+    token = ref.orchestrator.token_of(wp.id, "s", 1)
+    claim = StageAttemptWrite(state=A.STAGE_ATTEMPT_STATE_RUNNING, process_id="p")
+    write(ref, wp, stage_attempt_token=token, current_attempt=claim)
+    final = check("a", state=CheckState.CHECK_STATE_FINAL)
+    exc = unchanged(ref, wp, lambda: write(ref, wp, stage_attempt_token=token, checks=[final]))
+    refused(exc, grpc.StatusCode.FAILED_PRECONDITION, ErrorReason.ERROR_REASON_FIELD_NOT_WRITABLE)
+
+
+def test_ids_of_another_workplan_are_invalid(ref: Reference) -> None:
+    wp = create(ref, [check("a")])
+    other = CheckId(work_plan=WorkPlanId(id="elsewhere"), id="b")
+    exc = unchanged(ref, wp, lambda: write(ref, wp, checks=[CheckWrite(id=other, kind=1)]))
+    refused(exc, grpc.StatusCode.INVALID_ARGUMENT)
+
+
+def test_join_group_holds_the_parent_and_cancel_reaches_the_group(ref: Reference) -> None:
+    ex = ref.add_executor(BuildStageArgs)
+    ex.script = [SILENT]
+    wp = create(ref, [check("a")], [stage("planner", "a")])
+    ref.run_until_idle()
+    token = ref.orchestrator.token_of(wp.id, "planner", 1)
+    claim = StageAttemptWrite(state=A.STAGE_ATTEMPT_STATE_RUNNING, process_id="p")
+    shard = stage("shard", join_group=True)
+    write(ref, wp, stage_attempt_token=token, stages=[shard], current_attempt=claim)
+    write(
+        ref,
+        wp,
+        stage_attempt_token=token,
+        current_attempt=StageAttemptWrite(state=A.STAGE_ATTEMPT_STATE_COMPLETE),
+    )
+    ref.run_until_idle()
+    plan = read(ref, wp)
+    planner = next(s for s in plan.stages if s.id.id == "planner")
+    assert [m.id for m in planner.group_stages] == ["shard"]
+    assert planner.state == StageState.STAGE_STATE_AWAITING_GROUP
+    write(ref, wp, stages=[StageWrite(id=StageId(id="planner"), cancel=True)])
+    ref.run_until_idle()
+    plan = read(ref, wp)
+    states = {s.id.id: s.state for s in plan.stages}
+    assert states == {
+        "planner": StageState.STAGE_STATE_FINAL,
+        "shard": StageState.STAGE_STATE_FINAL,
+    }
+    shard_attempt = next(s for s in plan.stages if s.id.id == "shard").attempts[0]
+    assert shard_attempt.failure.kind == FailureKind.FAILURE_KIND_CANCELLED
+
+
+def test_join_group_is_only_for_stage_attempts(ref: Reference) -> None:
+    ref.add_executor(BuildStageArgs)
+    wp = create(ref, [check("a")])
+    exc = unchanged(ref, wp, lambda: write(ref, wp, stages=[stage("x", join_group=True)]))
+    refused(exc, grpc.StatusCode.INVALID_ARGUMENT)
+
+
+def test_cancelling_a_planned_stage_makes_it_final_without_attempts(ref: Reference) -> None:
+    ref.add_executor(BuildStageArgs)
+    wp = create(
+        ref,
+        [check("a"), check("b", state=CheckState.CHECK_STATE_PLANNING)],
+        [stage("s", "a", dependencies=DependencyGroup(edges=[edge_to("b")]))],
+    )
+    write(ref, wp, stages=[StageWrite(id=StageId(id="s"), cancel=True)])
+    again = write(ref, wp, stages=[StageWrite(id=StageId(id="s"), cancel=True)])
+    (s,) = read(ref, wp).stages
+    assert s.state == StageState.STAGE_STATE_FINAL and not s.attempts
+    assert again.revision.number == read(ref, wp).revision.number
+
+
+def test_nodes_are_written_only_while_the_attempt_runs(ref: Reference) -> None:
+    wp, token = _running(ref)  # SCHEDULED, not yet claimed
+    exc = unchanged(
+        ref, wp, lambda: write(ref, wp, stage_attempt_token=token, checks=[check("new")])
+    )
+    meta = refused(
+        exc, grpc.StatusCode.FAILED_PRECONDITION, ErrorReason.ERROR_REASON_FIELD_NOT_WRITABLE
+    )
+    assert meta["state"] == "STAGE_ATTEMPT_STATE_SCHEDULED"

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from concurrent import futures
 from typing import TypeVar
@@ -23,6 +24,7 @@ from turboci.testing._errors import abort
 from turboci.testing._orchestrator import Orchestrator
 
 R = TypeVar("R", bound=Message)
+_log = logging.getLogger(__name__)
 
 
 class OrchestratorServicer(orchestrator_grpc.TurboCIOrchestratorServicer):
@@ -37,6 +39,14 @@ class OrchestratorServicer(orchestrator_grpc.TurboCIOrchestratorServicer):
         except Refusal as refusal:
             abort(context, refusal)
             raise  # abort raises; this keeps the types honest
+        except Exception as exc:
+            # A bug of ours: say so, and keep the traceback in the server's log.
+            _log.exception("internal error")
+            abort(
+                context,
+                Refusal(grpc.StatusCode.INTERNAL, f"internal error of the reference: {exc!r}"),
+            )
+            raise
 
     def CreateWorkPlan(self, request, context):  # type: ignore[no-untyped-def]  # noqa: N802
         return self._call(self.orchestrator.create_work_plan, request, context)  # type: ignore[arg-type]
