@@ -22,6 +22,7 @@ from turboci.graph.ids.v1.work_plan_id_pb2 import WorkPlanId
 from turboci.graph.orchestrator.v1.allocate_node_ids_request_pb2 import AllocateNodeIdsRequest
 from turboci.graph.orchestrator.v1.cancel_work_plan_request_pb2 import CancelWorkPlanRequest
 from turboci.graph.orchestrator.v1.check_conclusion_pb2 import CheckConclusion
+from turboci.graph.orchestrator.v1.check_kind_pb2 import CheckKind
 from turboci.graph.orchestrator.v1.check_state_pb2 import CheckState
 from turboci.graph.orchestrator.v1.check_write_pb2 import CheckWrite
 from turboci.graph.orchestrator.v1.dependency_group_pb2 import DependencyGroup
@@ -144,7 +145,6 @@ def test_a_writer_may_not_move_a_check_to_waiting(ref: Reference) -> None:
 
 
 def test_immutable_kind_may_be_repeated_but_not_changed(ref: Reference) -> None:
-    from turboci.graph.orchestrator.v1.check_kind_pb2 import CheckKind
 
     wp = create(ref, [check("a")])
     write(ref, wp, checks=[check("a")])  # the same kind: a retried creation
@@ -510,7 +510,11 @@ def test_a_stage_attempt_may_not_finalize_a_check_another_stage_still_answers(
 def test_ids_of_another_workplan_are_invalid(ref: Reference) -> None:
     wp = create(ref, [check("a")])
     other = CheckId(work_plan=WorkPlanId(id="elsewhere"), id="b")
-    exc = unchanged(ref, wp, lambda: write(ref, wp, checks=[CheckWrite(id=other, kind=1)]))
+    exc = unchanged(
+        ref,
+        wp,
+        lambda: write(ref, wp, checks=[CheckWrite(id=other, kind=CheckKind.CHECK_KIND_BUILD)]),
+    )
     refused(exc, grpc.StatusCode.INVALID_ARGUMENT)
 
 
