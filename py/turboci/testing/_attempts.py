@@ -117,8 +117,9 @@ def _retry_allowed(stage: Stage, failure: StageAttemptFailure) -> bool:
 
 def close_results(txn: Txn, attempt: StageAttempt) -> None:
     """An attempt's end closes its results in every check."""
-    for name in txn.check_names():
-        probe = txn.checks.get(name, txn.plan.checks.get(name))
+    owner = attempt_key(attempt.id.stage.id, attempt.id.number)
+    for name in sorted(txn.plan.results_of.get(owner, ())):
+        probe = txn.peek_check(name)
         if probe is None or not any(
             r.owner == attempt.id and not r.HasField("final_revision") for r in probe.results
         ):

@@ -23,6 +23,10 @@ from turboci.graph.orchestrator.v1.stage_state_pb2 import StageState
 from turboci.testing._plan import Key
 from turboci.utils import ids
 
+_CHECK_FINAL = CheckState.CHECK_STATE_FINAL
+_STAGE_FINAL = StageState.STAGE_STATE_FINAL
+_COMPLETE = StageAttemptState.STAGE_ATTEMPT_STATE_COMPLETE
+_UNKNOWN = Resolution.RESOLUTION_UNKNOWN
 PENDING = Resolution.RESOLUTION_PENDING
 SATISFIED = Resolution.RESOLUTION_SATISFIED
 UNSATISFIABLE = Resolution.RESOLUTION_UNSATISFIABLE
@@ -56,24 +60,24 @@ def edges(group: DependencyGroup) -> Iterator[Edge]:
 
 
 def wanted_state(edge: Edge) -> CheckState.ValueType:
-    return edge.condition.check_state or CheckState.CHECK_STATE_FINAL
+    return edge.condition.check_state or _CHECK_FINAL
 
 
 def has_complete_attempt(stage: Stage) -> bool:
-    return any(a.state == StageAttemptState.STAGE_ATTEMPT_STATE_COMPLETE for a in stage.attempts)
+    return any(a.state == _COMPLETE for a in stage.attempts)
 
 
 def edge_resolution(edge: Edge, check: Check | None, stage: Stage | None) -> Resolution.ValueType:
     if check is not None:
         types = {d.type_url for r in check.results for d in r.data}
         have_types = all(t in types for t in edge.condition.result_types)
-        final = check.state == CheckState.CHECK_STATE_FINAL
+        final = check.state == _CHECK_FINAL
         if rank(check.state) >= rank(wanted_state(edge)) and have_types:
             return SATISFIED
         # Results may still come until the check is FINAL.
         return UNSATISFIABLE if final else PENDING
     if stage is not None:
-        if stage.state != StageState.STAGE_STATE_FINAL:
+        if stage.state != _STAGE_FINAL:
             return PENDING
         ok = has_complete_attempt(stage) or edge.condition.accept_incomplete_stage
         return SATISFIED if ok else UNSATISFIABLE
@@ -89,7 +93,7 @@ def resolve(
     changed = False
     results: list[Resolution.ValueType] = []
     for edge in group.edges:
-        if edge.resolution in (PENDING, Resolution.RESOLUTION_UNKNOWN):
+        if edge.resolution in (PENDING, _UNKNOWN):
             key = key_of(edge.target)
             check, stage = look(key) if key else (None, None)
             now = edge_resolution(edge, check, stage)
@@ -101,7 +105,7 @@ def resolve(
     for sub in group.groups:
         changed = resolve(sub, look, revision) or changed
         results.append(sub.resolution)
-    if group.resolution in (PENDING, Resolution.RESOLUTION_UNKNOWN):
+    if group.resolution in (PENDING, _UNKNOWN):
         now = combine(group, results)
         if now != PENDING:
             group.resolution = now

@@ -120,6 +120,7 @@ class Orchestrator:
         self._lock = threading.RLock()
         self._plans: dict[str, Plan] = {}
         self._tokens: dict[str, Token] = {}
+        self._token_by_attempt: dict[Token, str] = {}
         self._executors: dict[str, Executor] = {}
         self._create_ids: dict[tuple[str, str, str], tuple[bytes, bytes]] = {}
         self._count = 0
@@ -181,12 +182,13 @@ class Orchestrator:
 
     def _commit(self, txn: Txn) -> None:
         for stage, number in txn.new_tokens:
-            self._tokens[secrets.token_hex(16)] = Token(txn.plan.name, stage, number)
+            token = secrets.token_hex(16)
+            self._tokens[token] = Token(txn.plan.name, stage, number)
+            self._token_by_attempt[self._tokens[token]] = token
         txn.commit()
 
     def token_of(self, plan: str, stage: str, number: int) -> str:
-        want = Token(plan, stage, number)
-        return next(t for t, v in self._tokens.items() if v == want)
+        return self._token_by_attempt[Token(plan, stage, number)]
 
     def oldest(self, plan: Plan) -> int:
         return max(1, plan.latest - self.keep_revisions + 1) if self.keep_revisions else 1

@@ -23,6 +23,7 @@ from turboci.graph.ids.v1.work_plan_id_pb2 import WorkPlanId
 from turboci.graph.orchestrator.v1.actor_pb2 import Actor
 from turboci.graph.orchestrator.v1.check_edit_pb2 import CheckEdit
 from turboci.graph.orchestrator.v1.check_pb2 import Check
+from turboci.graph.orchestrator.v1.check_state_pb2 import CheckState
 from turboci.graph.orchestrator.v1.revision_pb2 import Revision
 from turboci.graph.orchestrator.v1.stage_edit_pb2 import StageEdit
 from turboci.graph.orchestrator.v1.stage_pb2 import Stage
@@ -63,6 +64,10 @@ class Plan:
     sent: set[str] = field(default_factory=set)
     # Attempts whose CancelStage the executor acknowledged.
     cancel_sent: set[str] = field(default_factory=set)
+    # Attempt ("<stage>:<n>") -> the checks it opened a result in.
+    results_of: dict[str, set[str]] = field(default_factory=dict)
+    # Check -> {stage assigned it: goal state}, kept at each commit.
+    assigned: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def id(self) -> WorkPlanId:
@@ -137,6 +142,14 @@ class Txn:
             self.stages[name].CopyFrom(old)
         return self.stages[name]
 
+    def peek_check(self, name: str) -> Check | None:
+        """The check as this transaction sees it, not to be changed."""
+        return self.checks.get(name) or self.plan.checks.get(name)
+
+    def peek_stage(self, name: str) -> Stage | None:
+        """The stage as this transaction sees it, not to be changed."""
+        return self.stages.get(name) or self.plan.stages.get(name)
+
     def check_names(self) -> list[str]:
         return list(self.plan.checks) + [n for n in self.checks if n not in self.plan.checks]
 
@@ -144,7 +157,12 @@ class Txn:
         return list(self.plan.stages) + [n for n in self.stages if n not in self.plan.stages]
 
     def exists(self, key: Key) -> bool:
-        return (self.check(key[1]) if key[0] == "C" else self.stage(key[1])) is not None
+        return (self.peek_check(key[1]) if key[0] == "C" else self.peek_stage(key[1])) is not None
+
+    def release(self, key: Key) -> None:
+        """Drop the copy of a node this transaction only looked at."""
+        if key not in self.changed:
+            (self.checks if key[0] == "C" else self.stages).pop(key[1], None)
 
     def mark(self, key: Key, *fields: str) -> None:
         have = self.changed.setdefault(key, [])
@@ -176,6 +194,13 @@ class Txn:
             else:
                 stage = self.stages[name]
                 stage.update_revision.CopyFrom(rev)
+                old = plan.stages.get(name)
+                for a in old.assignments if old is not None else ():
+                    plan.assigned.get(a.check.id, {}).pop(name, None)
+                for a in stage.assignments:
+                    plan.assigned.setdefault(a.check.id, {})[name] = (
+                        a.goal_state or CheckState.CHECK_STATE_FINAL
+                    )
                 sedit = StageEdit(
                     id=StageEditId(
                         stage=StageId(work_plan=plan.id, id=name), number=len(stage.edits) + 1

@@ -26,6 +26,18 @@ from turboci.testing._plan import Key
 from turboci.testing._plan import Txn
 from turboci.testing._plan import seconds
 
+# Enum values, looked up once: the generated enum wrappers are slow to read.
+_C_FINAL = CheckState.CHECK_STATE_FINAL
+_C_PLANNED = CheckState.CHECK_STATE_PLANNED
+_C_PLANNING = CheckState.CHECK_STATE_PLANNING
+_C_WAITING = CheckState.CHECK_STATE_WAITING
+_R_SATISFIED = Resolution.RESOLUTION_SATISFIED
+_R_UNSATISFIABLE = Resolution.RESOLUTION_UNSATISFIABLE
+_S_ATTEMPTING = StageState.STAGE_STATE_ATTEMPTING
+_S_AWAITING_GROUP = StageState.STAGE_STATE_AWAITING_GROUP
+_S_FINAL = StageState.STAGE_STATE_FINAL
+_S_PLANNED = StageState.STAGE_STATE_PLANNED
+
 STARTING = (
     A.STAGE_ATTEMPT_STATE_PENDING,
     A.STAGE_ATTEMPT_STATE_THROTTLED,
@@ -128,14 +140,14 @@ def _timers(txn: Txn, stage: Stage) -> bool:
 
 
 def _look(txn: Txn, key: Key) -> tuple[Check | None, Stage | None]:
-    return (txn.check(key[1]), None) if key[0] == "C" else (None, txn.stage(key[1]))
+    return (txn.peek_check(key[1]), None) if key[0] == "C" else (None, txn.peek_stage(key[1]))
 
 
 def _dependencies(txn: Txn) -> bool:
     changed = False
     for name in txn.check_names():
         check = txn.plan.checks.get(name) if name not in txn.checks else txn.checks[name]
-        if check is None or check.state != CheckState.CHECK_STATE_PLANNED:
+        if check is None or check.state != _C_PLANNED:
             continue
         check = txn.check(name)
         assert check is not None
@@ -144,23 +156,20 @@ def _dependencies(txn: Txn) -> bool:
         ):
             txn.mark(("C", name), "dependencies")
             changed = True
-        res = (
-            check.dependencies.resolution
-            if check.HasField("dependencies")
-            else Resolution.RESOLUTION_SATISFIED
-        )
-        if res == Resolution.RESOLUTION_SATISFIED:
-            _attempts.move_check(txn, check, CheckState.CHECK_STATE_WAITING)
+        res = check.dependencies.resolution if check.HasField("dependencies") else _R_SATISFIED
+        if res == _R_SATISFIED:
+            _attempts.move_check(txn, check, _C_WAITING)
             changed = True
-        elif res == Resolution.RESOLUTION_UNSATISFIABLE:
-            _attempts.move_check(txn, check, CheckState.CHECK_STATE_FINAL)
+        elif res == _R_UNSATISFIABLE:
+            _attempts.move_check(txn, check, _C_FINAL)
             _writes.finalize_check(
                 txn, check, CheckConclusion.Reason.REASON_DEPENDENCIES_UNSATISFIABLE
             )
             changed = True
+        txn.release(("C", name))
     for name in txn.stage_names():
         stage = txn.plan.stages.get(name) if name not in txn.stages else txn.stages[name]
-        if stage is None or stage.state != StageState.STAGE_STATE_PLANNED:
+        if stage is None or stage.state != _S_PLANNED:
             continue
         stage = txn.stage(name)
         assert stage is not None
@@ -169,69 +178,68 @@ def _dependencies(txn: Txn) -> bool:
         ):
             txn.mark(("S", name), "dependencies")
             changed = True
-        res = (
-            stage.dependencies.resolution
-            if stage.HasField("dependencies")
-            else Resolution.RESOLUTION_SATISFIED
-        )
-        if res == Resolution.RESOLUTION_SATISFIED:
-            _attempts.move_stage(txn, stage, StageState.STAGE_STATE_ATTEMPTING)
+        res = stage.dependencies.resolution if stage.HasField("dependencies") else _R_SATISFIED
+        if res == _R_SATISFIED:
+            _attempts.move_stage(txn, stage, _S_ATTEMPTING)
             _attempts.new_attempt(txn, stage, A.STAGE_ATTEMPT_STATE_PENDING)
             changed = True
-        elif res == Resolution.RESOLUTION_UNSATISFIABLE:
-            _attempts.move_stage(txn, stage, StageState.STAGE_STATE_FINAL)
+        elif res == _R_UNSATISFIABLE:
+            _attempts.move_stage(txn, stage, _S_FINAL)
             changed = True
+        txn.release(("S", name))
     return changed
 
 
 def _stages(txn: Txn) -> bool:
     changed = False
     for name in txn.stage_names():
+        peek = txn.peek_stage(name)
+        if peek is None or peek.state not in (
+            _S_ATTEMPTING,
+            _S_AWAITING_GROUP,
+        ):
+            continue
         stage = txn.stage(name)
         assert stage is not None
-        if stage.state == StageState.STAGE_STATE_ATTEMPTING:
-            changed = _timers(txn, stage) or changed
-            attempt = _attempts.current(stage)
-            if attempt is not None and _attempts.is_ended(attempt):
-                group_done = all(_is_final(txn, m.id) for m in stage.group_stages)
-                nxt = (
-                    StageState.STAGE_STATE_FINAL
-                    if group_done
-                    else StageState.STAGE_STATE_AWAITING_GROUP
-                )
-                _attempts.move_stage(txn, stage, nxt)
-                changed = True
-        elif stage.state == StageState.STAGE_STATE_AWAITING_GROUP and all(
-            _is_final(txn, m.id) for m in stage.group_stages
-        ):
-            _attempts.move_stage(txn, stage, StageState.STAGE_STATE_FINAL)
+        changed = _stage(txn, stage) or changed
+        txn.release(("S", name))
+    return changed
+
+
+def _stage(txn: Txn, stage: Stage) -> bool:
+    changed = False
+    if stage.state == _S_ATTEMPTING:
+        changed = _timers(txn, stage) or changed
+        attempt = _attempts.current(stage)
+        if attempt is not None and _attempts.is_ended(attempt):
+            group_done = all(_is_final(txn, m.id) for m in stage.group_stages)
+            nxt = _S_FINAL if group_done else _S_AWAITING_GROUP
+            _attempts.move_stage(txn, stage, nxt)
             changed = True
+    elif stage.state == _S_AWAITING_GROUP and all(_is_final(txn, m.id) for m in stage.group_stages):
+        _attempts.move_stage(txn, stage, _S_FINAL)
+        changed = True
     return changed
 
 
 def _is_final(txn: Txn, name: str) -> bool:
-    stage = txn.stage(name)
-    return stage is None or stage.state == StageState.STAGE_STATE_FINAL
+    stage = txn.peek_stage(name)
+    return stage is None or stage.state == _S_FINAL
 
 
 def _checks(txn: Txn) -> bool:
     changed = False
     all_stages_final = all(_is_final(txn, s) for s in txn.stage_names())
     for name in txn.check_names():
+        peek = txn.peek_check(name)
+        if peek is None or peek.state == _C_FINAL:
+            continue
         check = txn.check(name)
         assert check is not None
-        if check.state == CheckState.CHECK_STATE_FINAL:
-            continue
-        owners = [
-            s for s, goal in _writes.assigned(txn, name) if goal == CheckState.CHECK_STATE_FINAL
-        ]
-        if (
-            check.state == CheckState.CHECK_STATE_WAITING
-            and owners
-            and all(_is_final(txn, s) for s in owners)
-        ):
-            failed = [s for s in owners if not _deps.has_complete_attempt(txn.stage(s))]  # type: ignore[arg-type]
-            _attempts.move_check(txn, check, CheckState.CHECK_STATE_FINAL)
+        owners = [s for s, goal in _writes.assigned(txn, name) if goal == _C_FINAL]
+        if check.state == _C_WAITING and owners and all(_is_final(txn, s) for s in owners):
+            failed = [s for s in owners if not _deps.has_complete_attempt(txn.peek_stage(s))]  # type: ignore[arg-type]
+            _attempts.move_check(txn, check, _C_FINAL)
             if len(failed) == len(owners):
                 _writes.finalize_check(
                     txn, check, CheckConclusion.Reason.REASON_STAGES_FAILED, failed
@@ -239,12 +247,13 @@ def _checks(txn: Txn) -> bool:
             else:
                 _writes.finalize_check(txn, check, CheckConclusion.Reason.REASON_STAGES_ENDED)
             changed = True
-        elif not owners and all_stages_final and check.state != CheckState.CHECK_STATE_PLANNING:
+        elif not owners and all_stages_final and check.state != _C_PLANNING:
             # Decision: a PLANNING check is still its writer's to plan, so only
             # PLANNED and WAITING checks end unassigned.
-            _attempts.move_check(txn, check, CheckState.CHECK_STATE_FINAL)
+            _attempts.move_check(txn, check, _C_FINAL)
             _writes.finalize_check(txn, check, CheckConclusion.Reason.REASON_UNASSIGNED)
             changed = True
+        txn.release(("C", name))
     return changed
 
 
@@ -263,10 +272,10 @@ def finish(txn: Txn) -> None:
     """Set finish_revision once every check and stage is FINAL."""
     if txn.header.HasField("finish_revision"):
         return
-    checks = [txn.check(n) for n in txn.check_names()]
-    stages = [txn.stage(n) for n in txn.stage_names()]
-    if all(c is not None and c.state == CheckState.CHECK_STATE_FINAL for c in checks) and all(
-        s is not None and s.state == StageState.STAGE_STATE_FINAL for s in stages
+    checks = [txn.peek_check(n) for n in txn.check_names()]
+    stages = [txn.peek_stage(n) for n in txn.stage_names()]
+    if all(c is not None and c.state == _C_FINAL for c in checks) and all(
+        s is not None and s.state == _S_FINAL for s in stages
     ):
         txn.header.finish_revision.CopyFrom(txn.revision)
         txn.header_changed = True

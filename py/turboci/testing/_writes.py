@@ -42,6 +42,7 @@ from turboci.testing._plan import Key
 from turboci.testing._plan import Txn
 from turboci.utils import lifecycle
 
+_FINAL = CheckState.CHECK_STATE_FINAL
 NAME = re.compile(r"[A-Za-z0-9_./-]{1,128}")
 REALM = re.compile(r"[a-z0-9_.-]+:[A-Za-z0-9_.@/-]+")
 CHECK_DATA = ("options", "dependencies", "results")
@@ -321,6 +322,10 @@ def apply_check(txn: Txn, write: CheckWrite, writer: Writer, field: str) -> None
             )
         if result is None:
             result = check.results.add(owner=writer.attempt.id, create_revision=txn.revision)
+            # An index for closing results when the attempt ends; a superset
+            # if this request fails, which closing tolerates.
+            owner = _attempts.attempt_key(writer.attempt.id.stage.id, writer.attempt.id.number)
+            txn.plan.results_of.setdefault(owner, set()).add(name)
             result.id.check.CopyFrom(check.id)
             result.id.number = len(check.results)
         if "results" in data:
@@ -369,7 +374,7 @@ def apply_check(txn: Txn, write: CheckWrite, writer: Writer, field: str) -> None
 
 
 def _is_final_stage(txn: Txn, name: str) -> bool:
-    stage = txn.stage(name)
+    stage = txn.peek_stage(name)
     return stage is not None and stage.state == StageState.STAGE_STATE_FINAL
 
 
@@ -393,14 +398,18 @@ def finalize_check(
 
 
 def assigned(txn: Txn, check: str) -> list[tuple[str, CheckState.ValueType]]:
-    out = []
-    for s in txn.stage_names():
-        stage = txn.stages.get(s) or txn.plan.stages.get(s)
-        assert stage is not None
-        for a in stage.assignments:
+    """The stages assigned the check, each with its goal state, as the
+    transaction has them: the plan's index, corrected by the stages it holds."""
+    out = dict(txn.plan.assigned.get(check, {}))
+    for key, fields in txn.changed.items():
+        # Only a stage created or given assignments here differs from the index.
+        if key[0] != "S" or ("assignments" not in fields and "realm" not in fields):
+            continue
+        out.pop(key[1], None)
+        for a in txn.stages[key[1]].assignments:
             if a.check.id == check:
-                out.append((s, a.goal_state or CheckState.CHECK_STATE_FINAL))
-    return out
+                out[key[1]] = a.goal_state or _FINAL
+    return list(out.items())  # type: ignore[arg-type]
 
 
 def apply_stage(
@@ -497,7 +506,7 @@ def apply_stage(
 def finish_request(txn: Txn, written: list[Key]) -> None:
     """Step 6 over the whole request: edge targets and assigned checks exist, no circles."""
     for key in written:
-        node = txn.check(key[1]) if key[0] == "C" else txn.stage(key[1])
+        node = txn.peek_check(key[1]) if key[0] == "C" else txn.peek_stage(key[1])
         assert node is not None
         for edge in _deps.edges(node.dependencies):
             target = _deps.key_of(edge.target)
@@ -509,7 +518,7 @@ def finish_request(txn: Txn, written: list[Key]) -> None:
                 )
         if key[0] == "S":
             for a in node.assignments:  # type: ignore[union-attr]
-                if txn.check(a.check.id) is None:
+                if txn.peek_check(a.check.id) is None:
                     raise invalid(
                         f"{_deps.compact(txn.plan.name, key)}: assigned check "
                         f"{a.check.id!r} does not exist",
@@ -517,9 +526,13 @@ def finish_request(txn: Txn, written: list[Key]) -> None:
                     )
 
     def look(k: Key) -> tuple[Check | None, Stage | None]:
-        return (txn.check(k[1]), None) if k[0] == "C" else (None, txn.stage(k[1]))
+        return (txn.peek_check(k[1]), None) if k[0] == "C" else (None, txn.peek_stage(k[1]))
 
-    cycle = _deps.find_cycle(written, look, lambda c: assigned(txn, c))
+    # Only new waits can close a circle: nodes created, or whose dependencies,
+    # assignments or group the request changed.
+    waits = {"realm", "dependencies", "assignments", "group_stages"}
+    starts = [k for k in txn.changed if waits & set(txn.changed[k])]
+    cycle = _deps.find_cycle(starts, look, lambda c: assigned(txn, c))
     if cycle:
         text = " -> ".join(_deps.compact(txn.plan.name, k) for k in cycle)
         raise Refusal(
