@@ -69,13 +69,12 @@ def has_complete_attempt(stage: Stage) -> bool:
 
 def edge_resolution(edge: Edge, check: Check | None, stage: Stage | None) -> Resolution.ValueType:
     if check is not None:
+        if rank(check.state) < rank(wanted_state(edge)):
+            return PENDING
+        # Reached: the result types are judged now (see EdgeCondition.result_types).
         types = {d.type_url for r in check.results for d in r.data}
         have_types = all(t in types for t in edge.condition.result_types)
-        final = check.state == _CHECK_FINAL
-        if rank(check.state) >= rank(wanted_state(edge)) and have_types:
-            return SATISFIED
-        # Results may still come until the check is FINAL.
-        return UNSATISFIABLE if final else PENDING
+        return SATISFIED if have_types else UNSATISFIABLE
     if stage is not None:
         if stage.state != _STAGE_FINAL:
             return PENDING

@@ -47,9 +47,10 @@ class WriteNodesRequest(_message.Message):
     The orchestrator judges a request in this order and answers with the
     first refusal:
 
-     1. the request itself: required fields, IDs, masks (INVALID_ARGUMENT),
-        the stage_attempt_token (ERROR_REASON_TOKEN_EXPIRED) and the
-        request_id (a repeat is answered here; see `request_id`);
+     1. the request itself: the workplan, which must exist (NOT_FOUND),
+        required fields, IDs, masks (INVALID_ARGUMENT), the
+        stage_attempt_token (ERROR_REASON_TOKEN_EXPIRED) and the request_id
+        (a repeat is answered here; see `request_id`);
      2. permissions (PERMISSION_DENIED);
      3. the workplan: finished or cancelled (ERROR_REASON_WORK_PLAN_FINISHED,
         ERROR_REASON_WORK_PLAN_CANCELLED);
