@@ -27,6 +27,8 @@ _CHECK_FINAL = CheckState.CHECK_STATE_FINAL
 _STAGE_FINAL = StageState.STAGE_STATE_FINAL
 _COMPLETE = StageAttemptState.STAGE_ATTEMPT_STATE_COMPLETE
 _UNKNOWN = Resolution.RESOLUTION_UNKNOWN
+_ANY = DependencyGroup.Mode.MODE_ANY
+_THRESHOLD = DependencyGroup.Mode.MODE_THRESHOLD
 PENDING = Resolution.RESOLUTION_PENDING
 SATISFIED = Resolution.RESOLUTION_SATISFIED
 UNSATISFIABLE = Resolution.RESOLUTION_UNSATISFIABLE
@@ -38,6 +40,9 @@ _RANK = {
     CheckState.CHECK_STATE_WAITING: 3,
     CheckState.CHECK_STATE_FINAL: 4,
 }
+
+
+_RANK_WAITING = _RANK[CheckState.CHECK_STATE_WAITING]
 
 
 def rank(state: CheckState.ValueType) -> int:
@@ -118,9 +123,9 @@ def combine(group: DependencyGroup, results: list[Resolution.ValueType]) -> Reso
     sat = sum(1 for r in results if r == SATISFIED)
     unsat = sum(1 for r in results if r == UNSATISFIABLE)
     mode = group.mode
-    if mode == DependencyGroup.Mode.MODE_ANY:
+    if mode == _ANY:
         need = 1 if n else 0
-    elif mode == DependencyGroup.Mode.MODE_THRESHOLD:
+    elif mode == _THRESHOLD:
         need = group.threshold
     else:
         need = n
@@ -160,10 +165,10 @@ def waits_for(
             yield target
             continue
         want = wanted_state(edge)
-        if rank(want) >= rank(CheckState.CHECK_STATE_WAITING):
+        if rank(want) >= _RANK_WAITING:
             yield target
         for stage_name, goal in assigned(target[1]):
-            if rank(goal or CheckState.CHECK_STATE_FINAL) <= rank(want):
+            if rank(goal or _CHECK_FINAL) <= rank(want):
                 yield ("S", stage_name)
     if stage is not None:
         for member in stage.group_stages:

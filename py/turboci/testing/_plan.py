@@ -115,6 +115,8 @@ class Txn:
         self.header_changed = False
         self.values: dict[str, Any] = {}
         self.new_tokens: list[tuple[str, int]] = []
+        # Stages created or given assignments here: where `Plan.assigned` is stale.
+        self.reassigned: set[str] = set()
 
     @property
     def number(self) -> int:
@@ -165,6 +167,8 @@ class Txn:
             (self.checks if key[0] == "C" else self.stages).pop(key[1], None)
 
     def mark(self, key: Key, *fields: str) -> None:
+        if key[0] == "S" and ("assignments" in fields or "realm" in fields):
+            self.reassigned.add(key[1])
         have = self.changed.setdefault(key, [])
         have.extend(f for f in fields if f not in have)
 

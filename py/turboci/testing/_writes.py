@@ -401,14 +401,11 @@ def assigned(txn: Txn, check: str) -> list[tuple[str, CheckState.ValueType]]:
     """The stages assigned the check, each with its goal state, as the
     transaction has them: the plan's index, corrected by the stages it holds."""
     out = dict(txn.plan.assigned.get(check, {}))
-    for key, fields in txn.changed.items():
-        # Only a stage created or given assignments here differs from the index.
-        if key[0] != "S" or ("assignments" not in fields and "realm" not in fields):
-            continue
-        out.pop(key[1], None)
-        for a in txn.stages[key[1]].assignments:
+    for name in txn.reassigned:
+        out.pop(name, None)
+        for a in txn.stages[name].assignments:
             if a.check.id == check:
-                out[key[1]] = a.goal_state or _FINAL
+                out[name] = a.goal_state or _FINAL
     return list(out.items())  # type: ignore[arg-type]
 
 
