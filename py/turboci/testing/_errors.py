@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import grpc
 from google.protobuf.any_pb2 import Any
 from google.protobuf.message import Message
-from google.rpc import error_details_pb2  # type: ignore[import-untyped, unused-ignore]
-from google.rpc import status_pb2  # type: ignore[import-untyped, unused-ignore]
+from google.rpc import error_details_pb2  # type: ignore[import-untyped, attr-defined, unused-ignore]
+from google.rpc import status_pb2  # type: ignore[import-untyped, attr-defined, unused-ignore]
 
 from turboci.graph.orchestrator.v1.error_reason_pb2 import ErrorReason
 

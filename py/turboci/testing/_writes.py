@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import grpc
-from google.api import field_behavior_pb2  # type: ignore[import-untyped, unused-ignore]
 from google.protobuf.descriptor import Descriptor
 
+from google.api import field_behavior_pb2  # type: ignore[import-untyped, attr-defined, unused-ignore]
 from turboci.graph.ids.v1.check_id_pb2 import CheckId
 from turboci.graph.ids.v1.stage_id_pb2 import StageId
 from turboci.graph.orchestrator.v1.check_conclusion_pb2 import CheckConclusion
