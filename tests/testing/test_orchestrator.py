@@ -443,7 +443,9 @@ def test_allocated_ids_belong_to_their_caller(ref: Reference) -> None:
     )
 
 
-def test_cancel_finishes_an_idle_plan_in_its_own_write_and_is_idempotent(ref: Reference) -> None:
+def test_cancel_of_an_idle_plan_finishes_it_in_the_next_write_and_is_idempotent(
+    ref: Reference,
+) -> None:
     ref.add_executor(BuildStageArgs)
     wp = create(
         ref,
@@ -451,13 +453,16 @@ def test_cancel_finishes_an_idle_plan_in_its_own_write_and_is_idempotent(ref: Re
         [stage("s", "a", dependencies=DependencyGroup(edges=[edge_to("b")]))],
     )
     rev = ref.stub.CancelWorkPlan(CancelWorkPlanRequest(work_plan=wp)).revision
+    assert not read(ref, wp).HasField("finish_revision")
+    ref.tick()  # the orchestrator's next write resolves the edges and finishes
     plan = read(ref, wp)
-    assert plan.finish_revision.number == rev.number == plan.cancellation.revision.number
+    assert plan.cancellation.revision.number == rev.number
+    assert plan.finish_revision.number == rev.number + 1 == plan.revision.number
     assert {c.conclusion.reason for c in plan.checks} == {CheckConclusion.Reason.REASON_CANCELLED}
     assert plan.stages[0].state == StageState.STAGE_STATE_FINAL and not plan.stages[0].attempts
-    assert (
-        ref.stub.CancelWorkPlan(CancelWorkPlanRequest(work_plan=wp)).revision.number == rev.number
-    )
+    again = ref.stub.CancelWorkPlan(CancelWorkPlanRequest(work_plan=wp))
+    assert again.revision == plan.revision  # changes nothing, answers the latest revision
+    assert read(ref, wp) == plan
     exc = unchanged(ref, wp, lambda: write(ref, wp, checks=[check("b")]))
     refused(exc, grpc.StatusCode.FAILED_PRECONDITION, ErrorReason.ERROR_REASON_WORK_PLAN_FINISHED)
 

@@ -72,6 +72,7 @@ from turboci.testing._errors import invalid
 from turboci.testing._plan import Key
 from turboci.testing._plan import Plan
 from turboci.testing._plan import Txn
+from turboci.testing._plan import seconds
 from turboci.testing._plan import timestamp
 from turboci.utils import lifecycle
 
@@ -145,7 +146,11 @@ class Orchestrator:
 
     def _revision(self, plan: Plan | None) -> Revision:
         number = plan.latest + 1 if plan else 1
-        return Revision(number=number, commit_time=timestamp(self.clock.now()))
+        now = self.clock.now()
+        if plan is not None:
+            # Revisions grow with time, even when a test's clock stands still.
+            now = max(now, seconds(plan.header.revision.commit_time) + 1e-6)
+        return Revision(number=number, commit_time=timestamp(now))
 
     def _plan(self, wp: WorkPlanId, field: str = "work_plan") -> Plan:
         if not wp.id:
@@ -774,7 +779,8 @@ class Orchestrator:
                     _attempts.move_stage(txn, stage, StageState.STAGE_STATE_FINAL)
                 elif stage.state == StageState.STAGE_STATE_ATTEMPTING:
                     _attempts.cancel_attempt(txn, stage, cause)
-            _settle.finish(txn)
+            # The orchestrator's next write resolves the edges left pending and
+            # finishes the workplan (CancelWorkPlanRequest, step 6).
             self._commit(txn)
             return CancelWorkPlanResponse(revision=txn.revision)
 

@@ -31,7 +31,9 @@ _C_FINAL = CheckState.CHECK_STATE_FINAL
 _C_PLANNED = CheckState.CHECK_STATE_PLANNED
 _C_PLANNING = CheckState.CHECK_STATE_PLANNING
 _C_WAITING = CheckState.CHECK_STATE_WAITING
+_R_PENDING = Resolution.RESOLUTION_PENDING
 _R_SATISFIED = Resolution.RESOLUTION_SATISFIED
+_R_UNKNOWN = Resolution.RESOLUTION_UNKNOWN
 _R_UNSATISFIABLE = Resolution.RESOLUTION_UNSATISFIABLE
 _S_ATTEMPTING = StageState.STAGE_STATE_ATTEMPTING
 _S_AWAITING_GROUP = StageState.STAGE_STATE_AWAITING_GROUP
@@ -80,12 +82,12 @@ def _timers(txn: Txn, stage: Stage) -> bool:
             _attempts.move_attempt(txn, stage, attempt, A.STAGE_ATTEMPT_STATE_PENDING)
             return True
         return False
-    if state == A.STAGE_ATTEMPT_STATE_THROTTLED:
-        # The limit is re-asked on every tick: back to PENDING to be sent again.
+    if state == A.STAGE_ATTEMPT_STATE_THROTTLED and now > _entered(attempt, state) + 0.5:
+        # The executor is asked again once time has passed: back to PENDING.
         _attempts.move_attempt(txn, stage, attempt, A.STAGE_ATTEMPT_STATE_PENDING)
         return True
     start = policy.timeouts.start.ToNanoseconds() / 1e9
-    if state in STARTING and start and now - _start_clock(attempt) > start:
+    if state in STARTING and start and now - _start_clock(attempt) >= start:
         _attempts.end_attempt(
             txn,
             stage,
@@ -95,14 +97,14 @@ def _timers(txn: Txn, stage: Stage) -> bool:
         )
         return True
     run = policy.timeouts.run.ToNanoseconds() / 1e9
-    if state == A.STAGE_ATTEMPT_STATE_RUNNING and run and now - _entered(attempt, state) > run:
+    if state == A.STAGE_ATTEMPT_STATE_RUNNING and run and now - _entered(attempt, state) >= run:
         attempt.cancel_cause.CopyFrom(
             _fail(FailureKind.FAILURE_KIND_RUN_TIMEOUT, "ran longer than the run timeout")
         )
         _attempts.move_attempt(txn, stage, attempt, A.STAGE_ATTEMPT_STATE_CANCELLING)
         return True
     stop = policy.timeouts.stop.ToNanoseconds() / 1e9
-    if state in STOPPING and stop and now - _entered(attempt, *STOPPING) > stop:
+    if state in STOPPING and stop and now - _entered(attempt, *STOPPING) >= stop:
         _attempts.end_attempt(
             txn,
             stage,
@@ -123,7 +125,7 @@ def _timers(txn: Txn, stage: Stage) -> bool:
             _entered(attempt, state),
             seconds(attempt.heartbeat_time) if attempt.HasField("heartbeat_time") else 0,
         )
-        if now - last > 2 * interval:
+        if now - last >= 2 * interval:
             _attempts.end_attempt(
                 txn,
                 stage,
@@ -143,50 +145,66 @@ def _look(txn: Txn, key: Key) -> tuple[Check | None, Stage | None]:
     return (txn.peek_check(key[1]), None) if key[0] == "C" else (None, txn.peek_stage(key[1]))
 
 
-def _dependencies(txn: Txn) -> bool:
+def _pending(node: Check | Stage) -> bool:
+    return node.HasField("dependencies") and node.dependencies.resolution in (
+        _R_PENDING,
+        _R_UNKNOWN,
+    )
+
+
+def resolve_all(txn: Txn) -> bool:
+    """Resolve the pending dependencies of every node whose dependencies are
+    fixed (all but PLANNING checks), FINAL ones included, so that a finished
+    workplan holds no pending edge. Moves no node."""
     changed = False
+    for kind, names in (("C", txn.check_names()), ("S", txn.stage_names())):
+        for name in names:
+            key: Key = (kind, name)
+            peek = txn.peek_check(name) if kind == "C" else txn.peek_stage(name)
+            if peek is None or not _pending(peek) or (kind == "C" and peek.state == _C_PLANNING):
+                continue
+            node = txn.check(name) if kind == "C" else txn.stage(name)
+            assert node is not None
+            if _deps.resolve(node.dependencies, lambda k: _look(txn, k), txn.revision):
+                txn.mark(key, "dependencies")
+                changed = True
+            txn.release(key)
+    return changed
+
+
+def _root(node: Check | Stage) -> int:
+    return node.dependencies.resolution if node.HasField("dependencies") else _R_SATISFIED
+
+
+def _dependencies(txn: Txn) -> bool:
+    """Resolve dependencies, and move PLANNED nodes on when theirs resolve."""
+    changed = resolve_all(txn)
     for name in txn.check_names():
-        check = txn.plan.checks.get(name) if name not in txn.checks else txn.checks[name]
-        if check is None or check.state != _C_PLANNED:
+        peek = txn.peek_check(name)
+        if peek is None or peek.state != _C_PLANNED or _root(peek) in (_R_PENDING, _R_UNKNOWN):
             continue
         check = txn.check(name)
         assert check is not None
-        if check.HasField("dependencies") and _deps.resolve(
-            check.dependencies, lambda k: _look(txn, k), txn.revision
-        ):
-            txn.mark(("C", name), "dependencies")
-            changed = True
-        res = check.dependencies.resolution if check.HasField("dependencies") else _R_SATISFIED
-        if res == _R_SATISFIED:
+        if _root(check) == _R_SATISFIED:
             _attempts.move_check(txn, check, _C_WAITING)
-            changed = True
-        elif res == _R_UNSATISFIABLE:
+        else:
             _attempts.move_check(txn, check, _C_FINAL)
             _writes.finalize_check(
                 txn, check, CheckConclusion.Reason.REASON_DEPENDENCIES_UNSATISFIABLE
             )
-            changed = True
-        txn.release(("C", name))
+        changed = True
     for name in txn.stage_names():
-        stage = txn.plan.stages.get(name) if name not in txn.stages else txn.stages[name]
-        if stage is None or stage.state != _S_PLANNED:
+        speek = txn.peek_stage(name)
+        if speek is None or speek.state != _S_PLANNED or _root(speek) in (_R_PENDING, _R_UNKNOWN):
             continue
         stage = txn.stage(name)
         assert stage is not None
-        if stage.HasField("dependencies") and _deps.resolve(
-            stage.dependencies, lambda k: _look(txn, k), txn.revision
-        ):
-            txn.mark(("S", name), "dependencies")
-            changed = True
-        res = stage.dependencies.resolution if stage.HasField("dependencies") else _R_SATISFIED
-        if res == _R_SATISFIED:
+        if _root(stage) == _R_SATISFIED:
             _attempts.move_stage(txn, stage, _S_ATTEMPTING)
             _attempts.new_attempt(txn, stage, A.STAGE_ATTEMPT_STATE_PENDING)
-            changed = True
-        elif res == _R_UNSATISFIABLE:
+        else:
             _attempts.move_stage(txn, stage, _S_FINAL)
-            changed = True
-        txn.release(("S", name))
+        changed = True
     return changed
 
 
