@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
+from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from typing import TypeVar
@@ -40,6 +43,8 @@ from turboci.graph.orchestrator.v1.failure_kind_pb2 import FailureKind
 from turboci.graph.orchestrator.v1.node_query_pb2 import NodeQuery
 from turboci.graph.orchestrator.v1.query_nodes_request_pb2 import QueryNodesRequest
 from turboci.graph.orchestrator.v1.query_nodes_response_pb2 import QueryNodesResponse
+from turboci.graph.orchestrator.v1.read_values_request_pb2 import ReadValuesRequest
+from turboci.graph.orchestrator.v1.read_values_response_pb2 import ReadValuesResponse
 from turboci.graph.orchestrator.v1.read_work_plan_request_pb2 import ReadWorkPlanRequest
 from turboci.graph.orchestrator.v1.read_work_plan_response_pb2 import ReadWorkPlanResponse
 from turboci.graph.orchestrator.v1.revision_pb2 import Revision
@@ -50,6 +55,8 @@ from turboci.graph.orchestrator.v1.stage_pb2 import Stage
 from turboci.graph.orchestrator.v1.stage_state_pb2 import StageState
 from turboci.graph.orchestrator.v1.stage_write_pb2 import StageWrite
 from turboci.graph.orchestrator.v1.value_data_pb2 import ValueData
+from turboci.graph.orchestrator.v1.watch_work_plan_request_pb2 import WatchWorkPlanRequest
+from turboci.graph.orchestrator.v1.watch_work_plan_response_pb2 import WatchWorkPlanResponse
 from turboci.graph.orchestrator.v1.work_plan_pb2 import WorkPlan
 from turboci.graph.orchestrator.v1.write_conflict_pb2 import WriteConflict
 from turboci.graph.orchestrator.v1.write_nodes_request_pb2 import WriteNodesRequest
@@ -57,6 +64,7 @@ from turboci.graph.orchestrator.v1.write_nodes_response_pb2 import WriteNodesRes
 from turboci.testing import _attempts
 from turboci.testing import _reads
 from turboci.testing import _settle
+from turboci.testing import _streams
 from turboci.testing import _values
 from turboci.testing import _writes
 from turboci.testing._attempts import A
@@ -119,6 +127,8 @@ class Orchestrator:
         self.keep_revisions = keep_revisions
         self.address = address
         self._lock = threading.RLock()
+        # Wakes watchers at every commit.
+        self._changed = threading.Condition(self._lock)
         self._plans: dict[str, Plan] = {}
         self._tokens: dict[str, Token] = {}
         self._token_by_attempt: dict[Token, str] = {}
@@ -191,6 +201,7 @@ class Orchestrator:
             self._tokens[token] = Token(txn.plan.name, stage, number)
             self._token_by_attempt[self._tokens[token]] = token
         txn.commit()
+        self._changed.notify_all()
 
     def token_of(self, plan: str, stage: str, number: int) -> str:
         return self._token_by_attempt[Token(plan, stage, number)]
@@ -785,6 +796,75 @@ class Orchestrator:
             return CancelWorkPlanResponse(revision=txn.revision)
 
     # ------------------------------------------------------------ the orchestrator's own moves
+
+    # ------------------------------------------------------------ streams
+
+    def read_values(
+        self, request: ReadValuesRequest, caller: Actor
+    ) -> Iterator[ReadValuesResponse]:
+        with self._lock:
+            plan = self._plan(request.work_plan)
+            by_token = self._read_access(plan, request.stage_attempt_token, caller)
+            if request.max_chunk_bytes < 0:
+                raise invalid("max_chunk_bytes: must not be negative", "max_chunk_bytes")
+            reader = self._reader(caller, by_token)
+            answers = list(
+                _streams.read_values(
+                    plan,
+                    list(request.digests),
+                    request.max_chunk_bytes,
+                    lambda realm: reader("turboci.values.get", realm),
+                )
+            )
+        yield from answers
+
+    def watch_work_plan(
+        self,
+        request: WatchWorkPlanRequest,
+        caller: Actor,
+        active: Callable[[], bool] = lambda: True,
+        keepalive: float = 10.0,
+    ) -> Iterator[WatchWorkPlanResponse]:
+        with self._lock:
+            plan = self._plan(request.work_plan)
+            by_token = self._read_access(plan, request.stage_attempt_token, caller)
+            after = request.after_revision
+            if after < 0 or after > plan.latest:
+                raise invalid(
+                    f"after_revision: the workplan's latest revision is {plan.latest}",
+                    "after_revision",
+                )
+            # Changes are kept from the oldest kept revision on.
+            if after and after + 1 < self.oldest(plan):
+                raise Refusal(
+                    grpc.StatusCode.FAILED_PRECONDITION,
+                    f"changes after revision {after} are no longer kept",
+                    ErrorReason.ERROR_REASON_REVISION_EXPIRED,
+                    {"oldest_revision": str(self.oldest(plan))},
+                )
+        may_see = self._reader(caller, by_token)
+        first, last_sent = True, time.monotonic()
+        while active():
+            with self._changed:
+                if not first and plan.latest <= after:
+                    self._changed.wait(0.2)
+                latest = plan.latest
+                message = None
+                if first or latest > after:
+                    message = WatchWorkPlanResponse(
+                        changes=_streams.changes(plan, after, latest, may_see),
+                        revision=plan.header.revision,
+                    )
+                    if plan.finished():
+                        message.finish_revision.CopyFrom(plan.header.finish_revision)
+                elif time.monotonic() - last_sent > keepalive:
+                    message = WatchWorkPlanResponse(revision=plan.header.revision)
+            if message is None:
+                continue
+            yield message
+            first, after, last_sent = False, latest, time.monotonic()
+            if message.HasField("finish_revision"):
+                return
 
     def snapshot(self, plan: str) -> WorkPlan:
         """The whole workplan now, with edits, for tests comparing before and after."""

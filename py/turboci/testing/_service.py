@@ -67,20 +67,18 @@ class OrchestratorServicer(orchestrator_grpc.TurboCIOrchestratorServicer):
         return self._call(self.orchestrator.cancel_work_plan, request, context)  # type: ignore[arg-type]
 
     def WatchWorkPlan(self, request, context):  # type: ignore[no-untyped-def]  # noqa: N802
-        abort(
-            context,
-            Refusal(
-                grpc.StatusCode.UNIMPLEMENTED, "WatchWorkPlan is not served by the reference yet"
-            ),
-        )
-        return iter(())
+        caller = principal_of(list(context.invocation_metadata()))
+        try:
+            yield from self.orchestrator.watch_work_plan(request, caller, context.is_active)
+        except Refusal as refusal:
+            abort(context, refusal)
 
     def ReadValues(self, request, context):  # type: ignore[no-untyped-def]  # noqa: N802
-        abort(
-            context,
-            Refusal(grpc.StatusCode.UNIMPLEMENTED, "ReadValues is not served by the reference yet"),
-        )
-        return iter(())
+        caller = principal_of(list(context.invocation_metadata()))
+        try:
+            yield from self.orchestrator.read_values(request, caller)
+        except Refusal as refusal:
+            abort(context, refusal)
 
 
 def serve(
