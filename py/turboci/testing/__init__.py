@@ -19,6 +19,7 @@ from __future__ import annotations
 from turboci.testing._auth import ANONYMOUS
 from turboci.testing._auth import AllowAll
 from turboci.testing._auth import Authorizer
+from turboci.testing._auth import Declared
 from turboci.testing._auth import Grants
 from turboci.testing._clock import Clock
 from turboci.testing._clock import FakeClock
@@ -48,6 +49,7 @@ __all__ = [
     "AllowAll",
     "Authorizer",
     "Clock",
+    "Declared",
     "FakeClock",
     "Grants",
     "Orchestrator",

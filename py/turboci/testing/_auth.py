@@ -14,9 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from collections.abc import Sequence
+from contextvars import ContextVar
 from typing import Protocol
 
+from turboci.graph.orchestrator.v1 import (
+    turbo_ci_orchestrator_service_pb2 as orchestrator_service_pb2,
+)
 from turboci.graph.orchestrator.v1.actor_pb2 import Actor
+from turboci.graph.orchestrator.v1.method_options_pb2 import permissions
 
 USER_KEY = "turboci-user"
 SERVICE_KEY = "turboci-service"
@@ -66,3 +71,39 @@ class Grants:
     def allowed(self, principal: Actor, permission: str, realm: str) -> bool:
         who = principal_name(principal)
         return (who, permission, realm) in self._grants or (who, permission, "*") in self._grants
+
+
+# The RPC being served, set by the servicer, so an authorizer can hold each
+# permission check against what the method declares.
+current_method: ContextVar[str] = ContextVar("turboci_testing_method", default="")
+
+
+def declared_permissions() -> dict[str, frozenset[str]]:
+    """The `(permissions)` option of every orchestrator method, by method name."""
+    service = orchestrator_service_pb2.DESCRIPTOR.services_by_name["TurboCIOrchestrator"]
+    return {
+        m.name: frozenset(p.name for p in m.GetOptions().Extensions[permissions])
+        for m in service.methods
+    }
+
+
+class UndeclaredPermissionError(AssertionError):
+    """The orchestrator checked a permission its method does not declare: a bug of ours."""
+
+
+class Declared:
+    """Holds every permission check against the `(permissions)` option of
+    the method being served, then asks `inner`. So the options are
+    exercised: a check the API does not declare fails the call (INTERNAL)."""
+
+    def __init__(self, inner: Authorizer | None = None) -> None:
+        self.inner = inner or AllowAll()
+        self._declared = declared_permissions()
+
+    def allowed(self, principal: Actor, permission: str, realm: str) -> bool:
+        method = current_method.get()
+        if method and permission not in self._declared.get(method, frozenset()):
+            raise UndeclaredPermissionError(
+                f"{method} checked {permission}, which it does not declare"
+            )
+        return self.inner.allowed(principal, permission, realm)

@@ -18,6 +18,7 @@ from turboci.graph.orchestrator.v1 import (
     turbo_ci_orchestrator_service_pb2_grpc as orchestrator_grpc,
 )
 from turboci.testing._auth import Authorizer
+from turboci.testing._auth import Declared
 from turboci.testing._clock import FakeClock
 from turboci.testing._orchestrator import Orchestrator
 from turboci.testing._scripted import ScriptedExecutor
@@ -38,7 +39,8 @@ class Reference:
         keep_revisions: int | None = None,
     ) -> None:
         self.clock = clock or FakeClock()
-        self.orchestrator = Orchestrator(self.clock, authorizer, keep_revisions)
+        # Every permission check is held against the method's declaration.
+        self.orchestrator = Orchestrator(self.clock, Declared(authorizer), keep_revisions)
         self.server, self.address = serve(self.orchestrator)
         self.channel = grpc.insecure_channel(self.address)
         self.stub = orchestrator_grpc.TurboCIOrchestratorStub(self.channel)

@@ -18,6 +18,7 @@ from turboci.graph.orchestrator.v1 import (
     turbo_ci_orchestrator_service_pb2_grpc as orchestrator_grpc,
 )
 from turboci.graph.orchestrator.v1.actor_pb2 import Actor
+from turboci.testing._auth import current_method
 from turboci.testing._auth import principal_of
 from turboci.testing._errors import Refusal
 from turboci.testing._errors import abort
@@ -34,6 +35,7 @@ class OrchestratorServicer(orchestrator_grpc.TurboCIOrchestratorServicer):
     def _call(
         self, method: Callable[[Message, Actor], R], request: Message, context: grpc.ServicerContext
     ) -> R:
+        current_method.set(method.__name__.title().replace("_", ""))
         try:
             return method(request, principal_of(list(context.invocation_metadata())))
         except Refusal as refusal:
@@ -68,6 +70,7 @@ class OrchestratorServicer(orchestrator_grpc.TurboCIOrchestratorServicer):
 
     def WatchWorkPlan(self, request, context):  # type: ignore[no-untyped-def]  # noqa: N802
         caller = principal_of(list(context.invocation_metadata()))
+        current_method.set("WatchWorkPlan")
         try:
             yield from self.orchestrator.watch_work_plan(request, caller, context.is_active)
         except Refusal as refusal:
@@ -75,6 +78,7 @@ class OrchestratorServicer(orchestrator_grpc.TurboCIOrchestratorServicer):
 
     def ReadValues(self, request, context):  # type: ignore[no-untyped-def]  # noqa: N802
         caller = principal_of(list(context.invocation_metadata()))
+        current_method.set("ReadValues")
         try:
             yield from self.orchestrator.read_values(request, caller)
         except Refusal as refusal:
