@@ -63,3 +63,19 @@ def test_a_bad_port_is_one_line_and_exit_2() -> None:
     _, err = proc.communicate(timeout=20)
     assert proc.returncode == 2
     assert "--port 70000" in err and "Traceback" not in err
+
+
+def test_a_port_in_use_is_one_line_and_exit_1() -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = _serve("--port", str(port))
+        _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 1
+    assert err.strip().splitlines() == [
+        f"cannot listen on 127.0.0.1:{port}: the address is in use or not this machine's; "
+        "pick another --port (0 picks a free one)"
+    ]

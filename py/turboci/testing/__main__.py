@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import argparse
 import signal
+import socket
 import sys
 import threading
 from types import FrameType
 
+from turboci.testing._auth import Declared
 from turboci.testing._clock import SystemClock
 from turboci.testing._orchestrator import Orchestrator
 from turboci.testing._service import serve
+
+
+def _try_bind(host: str, port: int) -> None:
+    family, kind, proto, _, where = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.bind(where)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,16 +47,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
         parser.error(f"--port {args.port}: want 0 to 65535")
-    orchestrator = Orchestrator(SystemClock())
+    orchestrator = Orchestrator(SystemClock(), Declared())
     for spec in args.executor:
         type_url, sep, target = spec.partition("=")
         if not sep or not type_url or not target:
             parser.error(f"--executor {spec!r}: want ARGS_TYPE_URL=TARGET")
         orchestrator.register_executor([type_url], target)
     try:
+        # Tried with a plain socket first: gRPC would log lines of its own.
+        _try_bind(args.host, args.port)
         server, address = serve(orchestrator, f"{args.host}:{args.port}")
-    except (OSError, RuntimeError) as exc:
-        print(f"cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+    except (OSError, RuntimeError):
+        print(
+            f"cannot listen on {args.host}:{args.port}: the address is in use or not this "
+            "machine's; pick another --port (0 picks a free one)",
+            file=sys.stderr,
+        )
         return 1
     stop = threading.Event()
 

@@ -89,7 +89,10 @@ def serve(
     orchestrator: Orchestrator, address: str = "127.0.0.1:0", workers: int = 8
 ) -> tuple[grpc.Server, str]:
     """Start a gRPC server for the orchestrator; returns it and its address."""
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=workers))
+    # No SO_REUSEPORT: a port in use is an error, not a second server sharing it.
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=workers), options=[("grpc.so_reuseport", 0)]
+    )
     orchestrator_grpc.add_TurboCIOrchestratorServicer_to_server(
         OrchestratorServicer(orchestrator), server
     )
