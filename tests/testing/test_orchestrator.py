@@ -28,6 +28,7 @@ from turboci.graph.orchestrator.v1.check_write_pb2 import CheckWrite
 from turboci.graph.orchestrator.v1.dependency_group_pb2 import DependencyGroup
 from turboci.graph.orchestrator.v1.edge_pb2 import Edge
 from turboci.graph.orchestrator.v1.error_reason_pb2 import ErrorReason
+from turboci.graph.orchestrator.v1.execution_policy_pb2 import ExecutionPolicy
 from turboci.graph.orchestrator.v1.failure_kind_pb2 import FailureKind
 from turboci.graph.orchestrator.v1.stage_attempt_state_pb2 import StageAttemptState
 from turboci.graph.orchestrator.v1.stage_attempt_write_pb2 import StageAttemptWrite
@@ -585,3 +586,46 @@ def test_nodes_are_written_only_while_the_attempt_runs(ref: Reference) -> None:
         exc, grpc.StatusCode.FAILED_PRECONDITION, ErrorReason.ERROR_REASON_FIELD_NOT_WRITABLE
     )
     assert meta["state"] == "STAGE_ATTEMPT_STATE_SCHEDULED"
+
+
+def test_a_value_of_an_unknown_type_is_kept_as_sent(ref: Reference) -> None:
+    wp = create(ref, [check("a", state=CheckState.CHECK_STATE_PLANNING)])
+    packed = any_pb2.Any(type_url="type.googleapis.com/example.internal.Secret", value=b"\x08\x01")
+    write(ref, wp, checks=[check("a", options=[ValueWrite(value=packed)])])
+    plan = read(ref, wp)
+    ref0 = plan.checks[0].options[0]
+    assert plan.value_data[ref0.digest.sha256].binary == packed
+
+
+def test_a_known_type_whose_bytes_do_not_parse_is_invalid(ref: Reference) -> None:
+    wp = create(ref, [check("a", state=CheckState.CHECK_STATE_PLANNING)])
+    packed = any_pb2.Any(type_url=value.type_url_of(BuildCheckOptions), value=b"\xff\xff\xff")
+    exc = unchanged(
+        ref, wp, lambda: write(ref, wp, checks=[check("a", options=[ValueWrite(value=packed)])])
+    )
+    refused(exc, grpc.StatusCode.INVALID_ARGUMENT)
+
+
+def test_incomplete_needs_a_failure_unless_cancelled(ref: Reference) -> None:
+    wp, token = _running(ref)
+    bad = StageAttemptWrite(state=A.STAGE_ATTEMPT_STATE_INCOMPLETE)
+    exc = unchanged(ref, wp, lambda: write(ref, wp, stage_attempt_token=token, current_attempt=bad))
+    refused(exc, grpc.StatusCode.INVALID_ARGUMENT)
+
+
+def test_cancel_ends_a_waiting_retry_in_its_own_write(ref: Reference) -> None:
+    from turboci.testing import fail
+
+    ex = ref.add_executor(BuildStageArgs)
+    ex.script = [fail(FailureKind.FAILURE_KIND_CRASHED)]
+    policy = ExecutionPolicy()
+    policy.retry.budgets.add(kind=FailureKind.FAILURE_KIND_CRASHED, retries=1)
+    policy.retry.delay.seconds = 60
+    wp = create(ref, [check("a")], [stage("s", "a", execution_policy=policy)])
+    ref.run_until_idle()
+    assert read(ref, wp).stages[0].attempts[1].state == A.STAGE_ATTEMPT_STATE_AWAITING_RETRY
+    rev = ref.stub.CancelWorkPlan(CancelWorkPlanRequest(work_plan=wp)).revision
+    retry = read(ref, wp).stages[0].attempts[1]
+    assert retry.state == A.STAGE_ATTEMPT_STATE_INCOMPLETE
+    assert retry.transitions[-1].revision == rev
+    assert retry.failure.kind == retry.cancel_cause.kind == FailureKind.FAILURE_KIND_CANCELLED

@@ -24,6 +24,7 @@ from turboci.stages.build.v1.build_stage_args_pb2 import BuildStageArgs
 from turboci.testing import HANG
 from turboci.testing import REJECT
 from turboci.testing import SILENT
+from turboci.testing import STUCK
 from turboci.testing import THROTTLE
 from turboci.testing import Reference
 from turboci.testing import fail
@@ -207,3 +208,26 @@ def test_a_planning_check_holds_its_dependents(ref: Reference) -> None:
     )
     ref.run_until_idle()
     assert read(ref, wp).stages[0].state == StageState.STAGE_STATE_PLANNED
+
+
+def test_a_stop_timeout_ends_a_cancelled_attempt_with_its_cause(ref: Reference) -> None:
+    from turboci.graph.ids.v1.stage_id_pb2 import StageId as Sid
+    from turboci.graph.orchestrator.v1.stage_write_pb2 import StageWrite
+    from turboci.graph.orchestrator.v1.write_nodes_request_pb2 import WriteNodesRequest
+
+    ex = ref.add_executor(BuildStageArgs)
+    ex.script = [STUCK]  # acknowledges the cancel, never reports the end
+    p = policy()
+    p.timeouts.stop.seconds = 30
+    wp = create(ref, [check("a")], [stage("s", "a", execution_policy=p)])
+    ref.run_until_idle()
+    ref.stub.WriteNodes(
+        WriteNodesRequest(work_plan=wp, stages=[StageWrite(id=Sid(id="s"), cancel=True)])
+    )
+    ref.run_until_idle()
+    assert read(ref, wp).stages[0].attempts[0].state == A.STAGE_ATTEMPT_STATE_CANCELLING
+    ref.clock.advance(31)
+    ref.run_until_idle()
+    (attempt,) = read(ref, wp).stages[0].attempts
+    assert attempt.state == A.STAGE_ATTEMPT_STATE_INCOMPLETE
+    assert attempt.failure.kind == K.FAILURE_KIND_CANCELLED

@@ -32,6 +32,7 @@ from turboci.testing._orchestrator import Orchestrator
 from turboci.testing._scripted import HANG
 from turboci.testing._scripted import REJECT
 from turboci.testing._scripted import SILENT
+from turboci.testing._scripted import STUCK
 from turboci.testing._scripted import THROTTLE
 from turboci.testing._scripted import ScriptedExecutor
 from turboci.testing._scripted import Step
@@ -45,6 +46,7 @@ __all__ = [
     "HANG",
     "REJECT",
     "SILENT",
+    "STUCK",
     "THROTTLE",
     "AllowAll",
     "Authorizer",

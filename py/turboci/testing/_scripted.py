@@ -42,7 +42,8 @@ A = StageAttemptState
 class Step:
     """What one attempt does: "succeed" (claim, write `results` into every
     assigned check, close them and COMPLETE), "fail" (claim, then INCOMPLETE
-    with `kind`), "hang" (claim and never report again), "reject" (RunStage
+    with `kind`), "hang" (claim and never report again but the end of a
+    cancel), "stuck" (claim, then ignore even cancels), "reject" (RunStage
     refuses: FAILURE_KIND_REJECTED), "throttle" (RunStage answers
     RESOURCE_EXHAUSTED) or "silent" (accepted, never claimed)."""
 
@@ -60,6 +61,7 @@ def fail(kind: FailureKind.ValueType = FailureKind.FAILURE_KIND_CRASHED) -> Step
 
 
 HANG = Step("hang")
+STUCK = Step("stuck")
 REJECT = Step("reject")
 THROTTLE = Step("throttle")
 SILENT = Step("silent")
@@ -146,6 +148,8 @@ class ScriptedExecutor(executor_grpc.TurboCIStageExecutorServicer):
             claim = StageAttemptWrite(
                 state=A.STAGE_ATTEMPT_STATE_RUNNING, process_id=f"scripted:{key}"
             )
+            if run.step.action == "stuck-claimed":
+                continue
             if run.cancelled:
                 self._write(
                     run, current_attempt=StageAttemptWrite(state=A.STAGE_ATTEMPT_STATE_INCOMPLETE)
@@ -175,6 +179,11 @@ class ScriptedExecutor(executor_grpc.TurboCIStageExecutorServicer):
                         failure=StageAttemptFailure(kind=run.step.kind),
                     ),
                 )
+            elif run.step.action == "stuck":
+                self._write(run, current_attempt=claim)
+                run.step = Step("stuck-claimed")
+                did = True
+                continue
             elif run.step.action == "hang":
                 self._write(run, current_attempt=claim)
                 run.step = SILENT  # claimed once, then never again
