@@ -73,9 +73,11 @@ class WriteNodesRequest(_message.Message):
     A request with stage_attempt_token is applied in the attempt's order: a
     claim in `current_attempt` (a move to RUNNING, or to COMPLETE straight
     from PENDING or SCHEDULED) takes effect before the node writes, any other
-    move after them. So an attempt may claim, write and end in one call, and
-    its node writes are judged in the state the attempt makes them in (see
-    the `writable` option of `checks` and `stages`).
+    move after them; a claim straight to COMPLETE is recorded as two moves of
+    the same revision, to RUNNING before the node writes and to COMPLETE
+    after them. So an attempt may claim, write and end in one call, and its
+    node writes are judged in the state the attempt makes them in (see the
+    `writable` option of `checks` and `stages`).
 
     Next ID: 9
     """
