@@ -17,6 +17,8 @@ from turboci.graph.orchestrator.v1.dependency_group_pb2 import DependencyGroup
 from turboci.graph.orchestrator.v1.edge_pb2 import Edge
 from turboci.graph.orchestrator.v1.execution_policy_pb2 import ExecutionPolicy
 from turboci.graph.orchestrator.v1.failure_kind_pb2 import FailureKind
+from turboci.graph.orchestrator.v1.node_query_pb2 import NodeQuery
+from turboci.graph.orchestrator.v1.query_nodes_request_pb2 import QueryNodesRequest
 from turboci.graph.orchestrator.v1.resolution_pb2 import Resolution
 from turboci.graph.orchestrator.v1.stage_attempt_state_pb2 import StageAttemptState
 from turboci.graph.orchestrator.v1.stage_state_pb2 import StageState
@@ -26,6 +28,7 @@ from turboci.testing import REJECT
 from turboci.testing import SILENT
 from turboci.testing import STUCK
 from turboci.testing import THROTTLE
+from turboci.testing import UNAVAILABLE
 from turboci.testing import Reference
 from turboci.testing import fail
 from turboci.testing import succeed
@@ -231,3 +234,27 @@ def test_a_stop_timeout_ends_a_cancelled_attempt_with_its_cause(ref: Reference) 
     (attempt,) = read(ref, wp).stages[0].attempts
     assert attempt.state == A.STAGE_ATTEMPT_STATE_INCOMPLETE
     assert attempt.failure.kind == K.FAILURE_KIND_CANCELLED
+
+
+def test_an_unanswered_run_stays_pending_and_is_sent_again(ref: Reference) -> None:
+    ex = ref.add_executor(BuildStageArgs)
+    ex.script = [UNAVAILABLE]
+    wp = create(ref, [check("a")], [stage("s", "a", execution_policy=policy(start=60))])
+    ref.tick()
+    ref.tick()
+    (attempt,) = read(ref, wp).stages[0].attempts
+    assert [t.state for t in attempt.transitions] == [A.STAGE_ATTEMPT_STATE_PENDING]
+    ex.script = [succeed(BuildCheckResult())]  # the executor is back
+    ref.run_until_idle()
+    assert read(ref, wp).stages[0].attempts[0].state == A.STAGE_ATTEMPT_STATE_COMPLETE
+
+
+def test_the_executor_narrows_the_policy_and_the_request_is_kept(ref: Reference) -> None:
+    ex = ref.add_executor(BuildStageArgs)
+    ex.policy = policy(run=600)
+    asked = policy(run=3600)
+    wp = create(ref, [check("a")], [stage("s", "a", execution_policy=asked)])
+    q = NodeQuery(work_plan=wp, include=NodeQuery.Include(inputs=True))
+    (s,) = ref.stub.QueryNodes(QueryNodesRequest(query=q)).work_plan.stages
+    assert s.execution_policy == ex.policy
+    assert s.requested_execution_policy == asked

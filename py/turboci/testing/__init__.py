@@ -34,6 +34,7 @@ from turboci.testing._scripted import REJECT
 from turboci.testing._scripted import SILENT
 from turboci.testing._scripted import STUCK
 from turboci.testing._scripted import THROTTLE
+from turboci.testing._scripted import UNAVAILABLE
 from turboci.testing._scripted import ScriptedExecutor
 from turboci.testing._scripted import Step
 from turboci.testing._scripted import fail
@@ -48,6 +49,7 @@ __all__ = [
     "SILENT",
     "STUCK",
     "THROTTLE",
+    "UNAVAILABLE",
     "AllowAll",
     "Authorizer",
     "Clock",

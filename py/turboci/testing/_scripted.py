@@ -45,7 +45,8 @@ class Step:
     with `kind`), "hang" (claim and never report again but the end of a
     cancel), "stuck" (claim, then ignore even cancels), "reject" (RunStage
     refuses: FAILURE_KIND_REJECTED), "throttle" (RunStage answers
-    RESOURCE_EXHAUSTED) or "silent" (accepted, never claimed)."""
+    RESOURCE_EXHAUSTED), "unavailable" (RunStage answers UNAVAILABLE) or
+    "silent" (accepted, never claimed)."""
 
     action: str
     kind: FailureKind.ValueType = FailureKind.FAILURE_KIND_CRASHED
@@ -64,6 +65,7 @@ HANG = Step("hang")
 STUCK = Step("stuck")
 REJECT = Step("reject")
 THROTTLE = Step("throttle")
+UNAVAILABLE = Step("unavailable")
 SILENT = Step("silent")
 
 
@@ -109,6 +111,8 @@ class ScriptedExecutor(executor_grpc.TurboCIStageExecutorServicer):
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "scripted to reject")
         if step.action == "throttle":
             context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, "scripted to throttle")
+        if step.action == "unavailable":
+            context.abort(grpc.StatusCode.UNAVAILABLE, "scripted to be unavailable")
         key = f"{request.attempt.stage.id}:{request.attempt.number}"
         with self._lock:
             if key not in self.runs:
