@@ -29,6 +29,7 @@ from turboci.testing import Reference
 from turboci.utils import value
 
 from tests.testing.support import ALICE
+from tests.testing.support import BOB
 from tests.testing.support import REALM
 from tests.testing.support import check
 from tests.testing.support import create
@@ -180,3 +181,48 @@ def test_unknown_workplan_is_not_found(ref: Reference) -> None:
     with pytest.raises(grpc.RpcError) as exc:
         ref.stub.ReadWorkPlan(ReadWorkPlanRequest(work_plan=WorkPlanId(id="nope")))
     refused(exc, grpc.StatusCode.NOT_FOUND)
+
+
+def test_an_attempts_token_reads_without_grants() -> None:
+    from turboci.graph.ids.v1.stage_id_pb2 import StageId
+    from turboci.graph.orchestrator.v1.stage_write_pb2 import StageWrite
+    from turboci.stages.build.v1.build_stage_args_pb2 import BuildStageArgs
+    from turboci.testing import SILENT
+
+    grants = Grants(
+        [
+            ("user:alice@example.com", p, REALM)
+            for p in ("turboci.workplans.create", "turboci.stages.create")
+        ]
+    )
+    with Reference(authorizer=grants) as ref:
+        ref.add_executor(BuildStageArgs).script = [SILENT]
+        from turboci.graph.orchestrator.v1.create_work_plan_request_pb2 import CreateWorkPlanRequest
+
+        stage = StageWrite(id=StageId(id="s"), args=value.write(BuildStageArgs()))
+        wp = ref.stub.CreateWorkPlan(
+            CreateWorkPlanRequest(
+                workflow="w",
+                realm=REALM,
+                checks=[check("a", options=[value.write(OPTS)])],
+                stages=[stage],
+            ),
+            metadata=ALICE,
+        ).work_plan
+        ref.run_until_idle()
+        token = ref.orchestrator.token_of(wp.id, "s", 1)
+        q = NodeQuery(work_plan=wp, include=NodeQuery.Include(inputs=True))
+        with pytest.raises(grpc.RpcError) as exc:
+            ref.stub.QueryNodes(QueryNodesRequest(query=q), metadata=BOB)
+        refused(exc, grpc.StatusCode.PERMISSION_DENIED)
+        answer = ref.stub.QueryNodes(
+            QueryNodesRequest(query=q, values=ALL, stage_attempt_token=token), metadata=BOB
+        )
+        assert (
+            value.lookup(
+                answer.work_plan.checks[0].options[0],
+                answer.work_plan.value_data,
+                BuildCheckOptions,
+            )
+            == OPTS
+        )

@@ -258,3 +258,38 @@ def test_the_executor_narrows_the_policy_and_the_request_is_kept(ref: Reference)
     (s,) = ref.stub.QueryNodes(QueryNodesRequest(query=q)).work_plan.stages
     assert s.execution_policy == ex.policy
     assert s.requested_execution_policy == asked
+
+
+def test_an_any_group_is_satisfied_by_one_member_though_another_fails(ref: Reference) -> None:
+    ex = ref.add_executor(BuildStageArgs)
+    ex.script = [succeed(BuildCheckResult())]
+    need_result = Edge(target=Identifier(check=CheckId(id="a")))
+    need_result.condition.result_types.append("type.googleapis.com/example.Missing")
+    plain = Edge(target=Identifier(check=CheckId(id="a")))
+    any_of = DependencyGroup(edges=[need_result, plain], mode=DependencyGroup.Mode.MODE_ANY)
+    wp = create(
+        ref,
+        [check("a"), check("b", dependencies=any_of)],
+        [stage("s", "a"), stage("t", "b", dependencies=any_of)],
+    )
+    ref.run_until_idle()
+    b = next(c for c in read(ref, wp).checks if c.id.id == "b")
+    assert [e.resolution for e in b.dependencies.edges] == [
+        Resolution.RESOLUTION_UNSATISFIABLE,
+        Resolution.RESOLUTION_SATISFIED,
+    ]
+    assert b.dependencies.resolution == Resolution.RESOLUTION_SATISFIED
+    assert b.conclusion.reason == CheckConclusion.Reason.REASON_STAGES_ENDED
+
+
+def test_a_threshold_outside_its_members_is_invalid(ref: Reference) -> None:
+    import grpc
+    import pytest
+
+    from tests.testing.support import refused
+
+    edge = Edge(target=Identifier(check=CheckId(id="a")))
+    bad = DependencyGroup(edges=[edge], mode=DependencyGroup.Mode.MODE_THRESHOLD, threshold=2)
+    with pytest.raises(grpc.RpcError) as exc:
+        create(ref, [check("a"), check("b", dependencies=bad)])
+    refused(exc, grpc.StatusCode.INVALID_ARGUMENT)
