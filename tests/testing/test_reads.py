@@ -226,3 +226,34 @@ def test_an_attempts_token_reads_without_grants() -> None:
             )
             == OPTS
         )
+
+
+def test_reasons_are_in_the_workplans_realm_and_options_in_their_checks() -> None:
+    from turboci.data.common.v1.display_pb2 import Display
+    from turboci.graph.orchestrator.v1.create_work_plan_request_pb2 import CreateWorkPlanRequest
+
+    other = "chromium:internal"
+    grants = Grants(
+        [
+            ("user:alice@example.com", "turboci.workplans.create", REALM),
+            ("user:alice@example.com", "turboci.checks.create", other),
+            ("user:alice@example.com", "turboci.workplans.get", REALM),
+            ("user:alice@example.com", "turboci.checks.get", other),
+            ("user:alice@example.com", "turboci.values.get", REALM),
+        ]
+    )
+    with Reference(authorizer=grants) as ref:
+        request = CreateWorkPlanRequest(
+            workflow="w",
+            realm=REALM,
+            checks=[check("a", realm=other, options=[value.write(OPTS)])],
+            reasons=[value.write(Display())],
+        )
+        wp = ref.stub.CreateWorkPlan(request, metadata=ALICE).work_plan
+        q = NodeQuery(work_plan=wp, include=NodeQuery.Include(inputs=True, edits=True))
+        got = ref.stub.QueryNodes(QueryNodesRequest(query=q, values=ALL), metadata=ALICE).work_plan
+        (c,) = got.checks
+        assert c.options[0].omitted == OmissionReason.OMISSION_REASON_NO_ACCESS
+        reason = c.edits[0].reasons[0]
+        assert not reason.HasField("omitted")
+        assert value.lookup(reason, got.value_data, Display) == Display()

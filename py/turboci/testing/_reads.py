@@ -169,7 +169,9 @@ def shape(node: Check | Stage, include: NodeQuery.Include) -> Check | Stage:
     return out
 
 
-def refs_of(node: Check | Stage) -> list[ValueRef]:
+def refs_of(node: Check | Stage, reasons: bool = True) -> list[ValueRef]:
+    """The node's values; with `reasons`, its edits' reasons too (whose
+    default realm is the workplan's, not the node's; see Permission)."""
     refs: list[ValueRef] = []
     if isinstance(node, Check):
         refs.extend(node.options)
@@ -180,9 +182,15 @@ def refs_of(node: Check | Stage) -> list[ValueRef]:
             refs.append(node.args)
         for a in node.attempts:
             refs.extend(a.details)
-    for e in node.edits:
-        refs.extend(e.reasons)
+    if reasons:
+        for e in node.edits:
+            refs.extend(e.reasons)
     return refs
+
+
+def _realm(realm: str) -> Callable[[ValueRef], str]:
+    """The default realm of values written without one."""
+    return lambda ref: realm
 
 
 def page(
@@ -207,13 +215,26 @@ def page(
         ):
             continue
         shaped = shape(node, include)
+
+        def readable(realm: str) -> bool:
+            return may_read("turboci.values.get", realm)
+
+        node_realm, plan_realm = node.realm, header.realm
         _values.fill(
-            refs_of(shaped),
+            refs_of(shaped, reasons=False),
             plan.values,
             selection,
             out.value_data,
-            lambda realm: may_read("turboci.values.get", realm),
-            lambda ref, realm=node.realm: realm,  # type: ignore[misc]
+            readable,
+            _realm(node_realm),
+        )
+        _values.fill(
+            [r for e in shaped.edits for r in e.reasons],
+            plan.values,
+            selection,
+            out.value_data,
+            readable,
+            _realm(plan_realm),
         )
         (out.checks if key[0] == "C" else out.stages).append(shaped)  # type: ignore[arg-type]
     nxt = offset + size

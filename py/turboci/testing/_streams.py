@@ -38,7 +38,8 @@ def referenced(plan: Plan) -> dict[str, str]:
 
     nodes: list[Check | Stage] = [*plan.checks.values(), *plan.stages.values()]
     for node in nodes:
-        add(_reads.refs_of(node), node.realm)
+        add(_reads.refs_of(node, reasons=False), node.realm)
+        add([r for e in node.edits for r in e.reasons], plan.header.realm)
     add(list(plan.header.cancellation.reasons), plan.header.realm)
     return out
 
