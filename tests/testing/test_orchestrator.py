@@ -629,3 +629,15 @@ def test_cancel_ends_a_waiting_retry_in_its_own_write(ref: Reference) -> None:
     assert retry.state == A.STAGE_ATTEMPT_STATE_INCOMPLETE
     assert retry.transitions[-1].revision == rev
     assert retry.failure.kind == retry.cancel_cause.kind == FailureKind.FAILURE_KIND_CANCELLED
+
+
+def test_a_token_of_another_workplan_is_expired(ref: Reference) -> None:
+    wp, token = _running(ref)
+    other = create(ref, [check("z")])
+    exc = unchanged(
+        ref,
+        other,
+        lambda: write(ref, other, stage_attempt_token=token, current_attempt=StageAttemptWrite()),
+    )
+    refused(exc, grpc.StatusCode.UNAUTHENTICATED, ErrorReason.ERROR_REASON_TOKEN_EXPIRED)
+    assert read(ref, wp).revision.number > 0
