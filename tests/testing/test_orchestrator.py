@@ -641,3 +641,17 @@ def test_a_token_of_another_workplan_is_expired(ref: Reference) -> None:
     )
     refused(exc, grpc.StatusCode.UNAUTHENTICATED, ErrorReason.ERROR_REASON_TOKEN_EXPIRED)
     assert read(ref, wp).revision.number > 0
+
+
+def test_an_allocation_prefix_must_leave_room_for_the_number(ref: Reference) -> None:
+    wp = create(ref, [check("a")])
+    for prefix in ("a:b", "x" * 126):
+        with pytest.raises(grpc.RpcError) as exc:
+            ref.stub.AllocateNodeIds(
+                AllocateNodeIdsRequest(work_plan=wp, check_count=1, prefix=prefix)
+            )
+        refused(exc, grpc.StatusCode.INVALID_ARGUMENT)
+    got = ref.stub.AllocateNodeIds(
+        AllocateNodeIdsRequest(work_plan=wp, stage_count=1, prefix="x" * 120)
+    )
+    assert len(got.stages[0].id) <= 128

@@ -738,6 +738,13 @@ class Orchestrator:
                     return again
             if token is None:
                 self._need(caller, "turboci.workplans.write", plan.header.realm)
+            longest = len(request.prefix) + len(str(plan.allocated + 2 * MAX_ALLOCATE))
+            if longest > 128:
+                raise invalid(
+                    f"prefix: {len(request.prefix)} characters leave no room for a number "
+                    "in a 128-character name",
+                    "prefix",
+                )
             answer = AllocateNodeIdsResponse()
             for kind, count in (("C", request.check_count), ("S", request.stage_count)):
                 for _ in range(count):
