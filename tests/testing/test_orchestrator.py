@@ -655,3 +655,19 @@ def test_an_allocation_prefix_must_leave_room_for_the_number(ref: Reference) -> 
         AllocateNodeIdsRequest(work_plan=wp, stage_count=1, prefix="x" * 120)
     )
     assert len(got.stages[0].id) <= 128
+
+
+def test_a_chain_longer_than_the_recursion_limit_is_judged(ref: Reference) -> None:
+    import sys
+
+    n = sys.getrecursionlimit() + 100
+    chain = [check("c0", state=CheckState.CHECK_STATE_PLANNING)] + [
+        check(f"c{i}", dependencies=DependencyGroup(edges=[edge_to(f"c{i - 1}")]))
+        for i in range(1, n)
+    ]
+    wp = create(ref, chain)
+    loop = check("c0", dependencies=DependencyGroup(edges=[edge_to(f"c{n - 1}")]))
+    exc = unchanged(ref, wp, lambda: write(ref, wp, checks=[loop]))
+    meta = refused(exc, grpc.StatusCode.INVALID_ARGUMENT, ErrorReason.ERROR_REASON_DEPENDENCY_CYCLE)
+    names = meta["cycle"].split(" -> ")
+    assert len(names) == 51 and names[25] == "..." and names[0] == names[-1]

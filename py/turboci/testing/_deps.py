@@ -180,29 +180,26 @@ def find_cycle(
     look: Callable[[Key], tuple[Check | None, Stage | None]],
     assigned: Callable[[str], list[tuple[str, CheckState.ValueType]]],
 ) -> list[Key] | None:
-    """One circle among the nodes' waits, or None."""
+    """One circle among the nodes' waits, or None. Iterative: a chain of
+    nodes may be longer than Python's recursion limit."""
     color: dict[Key, int] = {}
-    stack: list[Key] = []
-
-    def visit(k: Key) -> list[Key] | None:
-        color[k] = 1
-        stack.append(k)
-        for nxt in waits_for(k, look, assigned):
-            if color.get(nxt) == 1:
-                return [*stack[stack.index(nxt) :], nxt]
-            if nxt not in color:
-                found = visit(nxt)
-                if found:
-                    return found
-        stack.pop()
-        color[k] = 2
-        return None
-
-    for k in nodes:
-        if k not in color:
-            found = visit(k)
-            if found:
-                return found
+    for root in nodes:
+        if root in color:
+            continue
+        path: list[Key] = [root]
+        todo: list[Iterator[Key]] = [iter(list(waits_for(root, look, assigned)))]
+        color[root] = 1
+        while todo:
+            nxt = next(todo[-1], None)
+            if nxt is None:
+                color[path.pop()] = 2
+                todo.pop()
+            elif color.get(nxt) == 1:
+                return [*path[path.index(nxt) :], nxt]
+            elif nxt not in color:
+                color[nxt] = 1
+                path.append(nxt)
+                todo.append(iter(list(waits_for(nxt, look, assigned))))
     return None
 
 

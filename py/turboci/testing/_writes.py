@@ -43,6 +43,8 @@ from turboci.testing._plan import Txn
 from turboci.utils import lifecycle
 
 _FINAL = CheckState.CHECK_STATE_FINAL
+# A longer circle is named by its first and last this many nodes.
+CYCLE_ENDS = 25
 NAME = re.compile(r"[A-Za-z0-9_./-]{1,128}")
 REALM = re.compile(r"[a-z0-9_.-]+:[A-Za-z0-9_.@/-]+")
 CHECK_DATA = ("options", "dependencies", "results")
@@ -531,10 +533,14 @@ def finish_request(txn: Txn, written: list[Key]) -> None:
     starts = [k for k in txn.changed if waits & set(txn.changed[k])]
     cycle = _deps.find_cycle(starts, look, lambda c: assigned(txn, c))
     if cycle:
-        text = " -> ".join(_deps.compact(txn.plan.name, k) for k in cycle)
+        names = [_deps.compact(txn.plan.name, k) for k in cycle]
+        if len(names) > 2 * CYCLE_ENDS:
+            # Long circles are shortened so the refusal fits gRPC's trailers.
+            names = [*names[:CYCLE_ENDS], "...", *names[-CYCLE_ENDS:]]
+        text = " -> ".join(names)
         raise Refusal(
             grpc.StatusCode.INVALID_ARGUMENT,
-            f"the write would make nodes wait in a circle: {text}",
+            f"the write would make {len(cycle) - 1} nodes wait in a circle: {text}",
             ErrorReason.ERROR_REASON_DEPENDENCY_CYCLE,
             {"cycle": text},
         )
