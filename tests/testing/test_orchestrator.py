@@ -671,3 +671,19 @@ def test_a_chain_longer_than_the_recursion_limit_is_judged(ref: Reference) -> No
     meta = refused(exc, grpc.StatusCode.INVALID_ARGUMENT, ErrorReason.ERROR_REASON_DEPENDENCY_CYCLE)
     names = meta["cycle"].split(" -> ")
     assert len(names) == 51 and names[25] == "..." and names[0] == names[-1]
+
+
+def test_a_policy_the_api_does_not_allow_is_invalid(ref: Reference) -> None:
+    ref.add_executor(BuildStageArgs)
+    wp = create(ref, [check("a")])
+    never = ExecutionPolicy()
+    never.retry.budgets.add(kind=FailureKind.FAILURE_KIND_CANCELLED, retries=1)
+    twice = ExecutionPolicy()
+    twice.retry.budgets.add(kind=FailureKind.FAILURE_KIND_LOST, retries=1)
+    twice.retry.budgets.add(kind=FailureKind.FAILURE_KIND_LOST, retries=2)
+    negative = ExecutionPolicy()
+    negative.timeouts.run.seconds = -1
+    for policy in (never, twice, negative):
+        bad = stage("s", "a", execution_policy=policy)
+        exc = unchanged(ref, wp, lambda bad=bad: write(ref, wp, stages=[bad]))  # type: ignore[misc]
+        refused(exc, grpc.StatusCode.INVALID_ARGUMENT)

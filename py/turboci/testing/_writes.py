@@ -24,7 +24,10 @@ from turboci.graph.orchestrator.v1.check_state_pb2 import CheckState
 from turboci.graph.orchestrator.v1.check_write_pb2 import CheckWrite
 from turboci.graph.orchestrator.v1.dependency_group_pb2 import DependencyGroup
 from turboci.graph.orchestrator.v1.error_reason_pb2 import ErrorReason
+from turboci.graph.orchestrator.v1.execution_policy_pb2 import ExecutionPolicy
+from turboci.graph.orchestrator.v1.failure_kind_pb2 import FailureKind
 from turboci.graph.orchestrator.v1.field_options_pb2 import writable
+from turboci.graph.orchestrator.v1.stage_attempt_failure_pb2 import StageAttemptFailure
 from turboci.graph.orchestrator.v1.stage_attempt_pb2 import StageAttempt
 from turboci.graph.orchestrator.v1.stage_pb2 import Stage
 from turboci.graph.orchestrator.v1.stage_state_pb2 import StageState
@@ -176,6 +179,41 @@ def shape_stage(write: StageWrite, plan: str, field: str) -> None:
             )
     if write.HasField("args") and not write.args.value.type_url:
         raise invalid(f"{field}.args: a value needs an Any with a type_url", f"{field}.args")
+    if write.HasField("execution_policy"):
+        shape_policy(write.execution_policy, f"{field}.execution_policy")
+
+
+def shape_policy(policy: ExecutionPolicy, field: str) -> None:
+    """An ExecutionPolicy as its comments allow it: one budget per retryable
+    kind, and no negative count or duration."""
+    retry = policy.retry
+    seen: set[int] = set()
+    for i, budget in enumerate(retry.budgets):
+        where = f"{field}.retry.budgets[{i}]"
+        if (
+            budget.kind in _attempts.NEVER_RETRIED
+            or budget.kind == FailureKind.FAILURE_KIND_UNKNOWN
+        ):
+            raise invalid(f"{where}: {FailureKind.Name(budget.kind)} is never retried", where)
+        if budget.kind in seen:
+            raise invalid(f"{where}: a second budget for {FailureKind.Name(budget.kind)}", where)
+        seen.add(budget.kind)
+        if budget.retries < 0:
+            raise invalid(f"{where}.retries: must not be negative", where)
+    if retry.max_attempts < 0:
+        raise invalid(f"{field}.retry.max_attempts: must not be negative", f"{field}.retry")
+    durations = {
+        "retry.delay": retry.delay,
+        "timeouts.start": policy.timeouts.start,
+        "timeouts.run": policy.timeouts.run,
+        "timeouts.stop": policy.timeouts.stop,
+        "heartbeat.scheduled": policy.heartbeat.scheduled,
+        "heartbeat.running": policy.heartbeat.running,
+        "heartbeat.tearing_down": policy.heartbeat.tearing_down,
+    }
+    for name, duration in durations.items():
+        if duration.ToNanoseconds() < 0:
+            raise invalid(f"{field}.{name}: must not be negative", f"{field}.{name}")
 
 
 def shape_deps(group: DependencyGroup, plan: str, field: str) -> None:
@@ -490,9 +528,6 @@ def apply_stage(
     if key in txn.changed and "realm" in txn.changed[key]:
         txn.mark(key, "state")
     if write.cancel:
-        from turboci.graph.orchestrator.v1.failure_kind_pb2 import FailureKind
-        from turboci.graph.orchestrator.v1.stage_attempt_failure_pb2 import StageAttemptFailure
-
         _attempts.cancel_stage(
             txn,
             name,
