@@ -687,3 +687,10 @@ def test_a_policy_the_api_does_not_allow_is_invalid(ref: Reference) -> None:
         bad = stage("s", "a", execution_policy=policy)
         exc = unchanged(ref, wp, lambda bad=bad: write(ref, wp, stages=[bad]))  # type: ignore[misc]
         refused(exc, grpc.StatusCode.INVALID_ARGUMENT)
+
+
+def test_a_value_realm_must_be_project_colon_realm(ref: Reference) -> None:
+    wp = create(ref, [check("a", state=CheckState.CHECK_STATE_PLANNING)])
+    bad = ValueWrite(value=value.pack(BuildCheckOptions()), realm="no-colon")
+    exc = unchanged(ref, wp, lambda: write(ref, wp, checks=[check("a", options=[bad])]))
+    refused(exc, grpc.StatusCode.INVALID_ARGUMENT)

@@ -8,6 +8,7 @@ out as a reader's ValueSelection asks."""
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from collections.abc import Iterable
 
@@ -33,6 +34,8 @@ from turboci.testing._errors import invalid
 from turboci.utils.value import CanonicalError
 from turboci.utils.value import canonical
 
+# "<project>:<realm>", the form of every realm.
+REALM = re.compile(r"[a-z0-9_.-]+:[A-Za-z0-9_.@/-]+")
 # The largest value the orchestrator accepts, in bytes of its Any's encoding.
 MAX_VALUE_BYTES = 1 << 20
 # The largest value an answer carries when the reader sets no limit.
@@ -60,6 +63,10 @@ def ingest(write: ValueWrite, field: str) -> tuple[ValueRef, Any]:
     """
     if not write.HasField("value") or not write.value.type_url:
         raise invalid(f"{field}: a value needs an Any with a type_url", field)
+    if write.HasField("realm") and not REALM.fullmatch(write.realm):
+        raise invalid(
+            f'{field}.realm: {write.realm!r} is not "<project>:<realm>"', f"{field}.realm"
+        )
     packed = write.value
     cls = _message_class(packed.type_url)
     data = _any_bytes(packed)

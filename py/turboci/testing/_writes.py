@@ -49,7 +49,7 @@ _FINAL = CheckState.CHECK_STATE_FINAL
 # A longer circle is named by its first and last this many nodes.
 CYCLE_ENDS = 25
 NAME = re.compile(r"[A-Za-z0-9_./-]{1,128}")
-REALM = re.compile(r"[a-z0-9_.-]+:[A-Za-z0-9_.@/-]+")
+REALM = _values.REALM
 CHECK_DATA = ("options", "dependencies", "results")
 STAGE_DATA = ("args", "execution_policy", "dependencies", "assignments")
 
