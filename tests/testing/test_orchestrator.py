@@ -694,3 +694,27 @@ def test_a_value_realm_must_be_project_colon_realm(ref: Reference) -> None:
     bad = ValueWrite(value=value.pack(BuildCheckOptions()), realm="no-colon")
     exc = unchanged(ref, wp, lambda: write(ref, wp, checks=[check("a", options=[bad])]))
     refused(exc, grpc.StatusCode.INVALID_ARGUMENT)
+
+
+def test_create_with_a_request_id_returns_the_first_workplan(ref: Reference) -> None:
+    from turboci.graph.orchestrator.v1.create_work_plan_request_pb2 import CreateWorkPlanRequest
+
+    request = CreateWorkPlanRequest(workflow="w", realm="p:r", checks=[check("a")], request_id="k1")
+    first = ref.stub.CreateWorkPlan(request)
+    assert ref.stub.CreateWorkPlan(request) == first
+    other = CreateWorkPlanRequest(workflow="w", realm="p:r", checks=[check("b")], request_id="k1")
+    with pytest.raises(grpc.RpcError) as exc:
+        ref.stub.CreateWorkPlan(other)
+    refused(exc, grpc.StatusCode.INVALID_ARGUMENT, ErrorReason.ERROR_REASON_REQUEST_ID_REUSED)
+    # Another realm is another scope.
+    again = CreateWorkPlanRequest(workflow="w", realm="p:s", checks=[check("a")], request_id="k1")
+    assert ref.stub.CreateWorkPlan(again).work_plan != first.work_plan
+
+
+def test_allocate_with_a_request_id_allocates_once(ref: Reference) -> None:
+    wp = create(ref, [check("a")])
+    request = AllocateNodeIdsRequest(work_plan=wp, stage_count=2, request_id="r")
+    first = ref.stub.AllocateNodeIds(request)
+    assert ref.stub.AllocateNodeIds(request) == first
+    later = ref.stub.AllocateNodeIds(AllocateNodeIdsRequest(work_plan=wp, stage_count=1))
+    assert later.stages[0].id not in {s.id for s in first.stages}
