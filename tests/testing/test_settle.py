@@ -293,3 +293,31 @@ def test_a_threshold_outside_its_members_is_invalid(ref: Reference) -> None:
     with pytest.raises(grpc.RpcError) as exc:
         create(ref, [check("a"), check("b", dependencies=bad)])
     refused(exc, grpc.StatusCode.INVALID_ARGUMENT)
+
+
+def test_the_stop_timeout_runs_from_cancelling_through_tearing_down(ref: Reference) -> None:
+    from turboci.graph.ids.v1.stage_id_pb2 import StageId as Sid
+    from turboci.graph.orchestrator.v1.stage_attempt_write_pb2 import StageAttemptWrite
+    from turboci.graph.orchestrator.v1.stage_write_pb2 import StageWrite
+    from turboci.graph.orchestrator.v1.write_nodes_request_pb2 import WriteNodesRequest
+
+    ref.add_executor(BuildStageArgs).script = [STUCK]
+    p = policy()
+    p.timeouts.stop.seconds = 30
+    wp = create(ref, [check("a")], [stage("s", "a", execution_policy=p)])
+    ref.run_until_idle()
+    ref.stub.WriteNodes(
+        WriteNodesRequest(work_plan=wp, stages=[StageWrite(id=Sid(id="s"), cancel=True)])
+    )
+    ref.run_until_idle()
+    ref.clock.advance(20)
+    token = ref.orchestrator.token_of(wp.id, "s", 1)
+    teardown = StageAttemptWrite(state=A.STAGE_ATTEMPT_STATE_TEARING_DOWN)
+    ref.stub.WriteNodes(
+        WriteNodesRequest(work_plan=wp, stage_attempt_token=token, current_attempt=teardown)
+    )
+    ref.clock.advance(11)  # 31 s after CANCELLING, 11 s after TEARING_DOWN
+    ref.run_until_idle()
+    (attempt,) = read(ref, wp).stages[0].attempts
+    assert attempt.state == A.STAGE_ATTEMPT_STATE_INCOMPLETE
+    assert attempt.failure.kind == K.FAILURE_KIND_CANCELLED

@@ -56,6 +56,15 @@ def _entered(attempt: StageAttempt, *states: int) -> float:
     return seconds(attempt.transitions[0].revision.commit_time)
 
 
+def _first_entered(attempt: StageAttempt, *states: int) -> float:
+    """When the attempt first entered one of states: the stop timeout runs
+    from CANCELLING or TEARING_DOWN, whichever came first."""
+    for t in attempt.transitions:
+        if t.state in states:
+            return seconds(t.revision.commit_time)
+    return seconds(attempt.transitions[-1].revision.commit_time)
+
+
 def _start_clock(attempt: StageAttempt) -> float:
     # From creation or the move out of AWAITING_RETRY: the first PENDING.
     for t in attempt.transitions:
@@ -104,7 +113,7 @@ def _timers(txn: Txn, stage: Stage) -> bool:
         _attempts.move_attempt(txn, stage, attempt, A.STAGE_ATTEMPT_STATE_CANCELLING)
         return True
     stop = policy.timeouts.stop.ToNanoseconds() / 1e9
-    if state in STOPPING and stop and now - _entered(attempt, *STOPPING) >= stop:
+    if state in STOPPING and stop and now - _first_entered(attempt, *STOPPING) >= stop:
         _attempts.end_attempt(
             txn,
             stage,
