@@ -48,10 +48,14 @@ const (
 //  5. its stage then becomes FINAL (through AWAITING_GROUP while its group
 //     is not all FINAL; the group's stages are cancelled like the rest);
 //  6. the write that makes the last stage FINAL sets
-//     WorkPlan.finish_revision.
+//     WorkPlan.finish_revision; when that is the cancel's own write, the
+//     orchestrator's next write sets it instead, after resolving the
+//     dependency edges the cancel left pending (only the orchestrator
+//     resolves edges, and a finished workplan has no pending edge).
 //
 // So a cancelled workplan with no running attempt is finished in the
-// cancel's own write, and one with running attempts some writes later.
+// orchestrator's first write after the cancel, and one with running
+// attempts some writes later.
 //
 // Next ID: 3
 type CancelWorkPlanRequest struct {

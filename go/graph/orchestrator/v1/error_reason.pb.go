@@ -82,7 +82,9 @@ const (
 	// INVALID_ARGUMENT: the request would make nodes wait for each other in a
 	// circle (see DependencyGroup). Metadata: "cycle", the compact IDs of the
 	// nodes of one such circle separated by " -> ", starting and ending with
-	// the same node.
+	// the same node; a circle of more than 50 nodes is named by its first 25
+	// and last 25 with "..." between, so that the refusal fits in gRPC's
+	// trailers.
 	ErrorReason_ERROR_REASON_DEPENDENCY_CYCLE ErrorReason = 9
 	// FAILED_PRECONDITION: the request names a revision the orchestrator no
 	// longer keeps: a snapshot_revision, a page token's snapshot, or a watch's

@@ -203,7 +203,9 @@ type StageAttemptWrite_builder struct {
 	// cancelled attempt's end is recorded with its cancel cause, whatever the
 	// report says (see StageAttemptState).
 	State *StageAttemptState
-	// Why the attempt failed; required with INCOMPLETE.
+	// Why the attempt failed; required with INCOMPLETE, except for a
+	// cancelled attempt (StageAttempt.cancel_cause set), which ends with its
+	// cancel cause whatever this says.
 	Failure *StageAttemptFailure
 	// Executor-specific facts to record on the attempt, each replacing the
 	// detail of the same type.

@@ -44,9 +44,10 @@ const (
 // The orchestrator judges a request in this order and answers with the
 // first refusal:
 //
-//  1. the request itself: required fields, IDs, masks (INVALID_ARGUMENT),
-//     the stage_attempt_token (ERROR_REASON_TOKEN_EXPIRED) and the
-//     request_id (a repeat is answered here; see `request_id`);
+//  1. the request itself: the workplan, which must exist (NOT_FOUND),
+//     required fields, IDs, masks (INVALID_ARGUMENT), the
+//     stage_attempt_token (ERROR_REASON_TOKEN_EXPIRED) and the request_id
+//     (a repeat is answered here; see `request_id`);
 //  2. permissions (PERMISSION_DENIED);
 //  3. the workplan: finished or cancelled (ERROR_REASON_WORK_PLAN_FINISHED,
 //     ERROR_REASON_WORK_PLAN_CANCELLED);
@@ -69,9 +70,11 @@ const (
 // A request with stage_attempt_token is applied in the attempt's order: a
 // claim in `current_attempt` (a move to RUNNING, or to COMPLETE straight
 // from PENDING or SCHEDULED) takes effect before the node writes, any other
-// move after them. So an attempt may claim, write and end in one call, and
-// its node writes are judged in the state the attempt makes them in (see
-// the `writable` option of `checks` and `stages`).
+// move after them; a claim straight to COMPLETE is recorded as two moves of
+// the same revision, to RUNNING before the node writes and to COMPLETE
+// after them. So an attempt may claim, write and end in one call, and its
+// node writes are judged in the state the attempt makes them in (see the
+// `writable` option of `checks` and `stages`).
 //
 // Next ID: 9
 type WriteNodesRequest struct {

@@ -75,7 +75,9 @@ class _ErrorReasonEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ErrorReas
     """INVALID_ARGUMENT: the request would make nodes wait for each other in a
     circle (see DependencyGroup). Metadata: "cycle", the compact IDs of the
     nodes of one such circle separated by " -> ", starting and ending with
-    the same node.
+    the same node; a circle of more than 50 nodes is named by its first 25
+    and last 25 with "..." between, so that the refusal fits in gRPC's
+    trailers.
     """
     ERROR_REASON_REVISION_EXPIRED: _ErrorReason.ValueType  # 10
     """FAILED_PRECONDITION: the request names a revision the orchestrator no
@@ -163,7 +165,9 @@ ERROR_REASON_DEPENDENCY_CYCLE: ErrorReason.ValueType  # 9
 """INVALID_ARGUMENT: the request would make nodes wait for each other in a
 circle (see DependencyGroup). Metadata: "cycle", the compact IDs of the
 nodes of one such circle separated by " -> ", starting and ending with
-the same node.
+the same node; a circle of more than 50 nodes is named by its first 25
+and last 25 with "..." between, so that the refusal fits in gRPC's
+trailers.
 """
 ERROR_REASON_REVISION_EXPIRED: ErrorReason.ValueType  # 10
 """FAILED_PRECONDITION: the request names a revision the orchestrator no

@@ -75,7 +75,10 @@ class StageAttemptWrite(_message.Message):
     """
     @_builtins.property
     def failure(self) -> _stage_attempt_failure_pb2.StageAttemptFailure:
-        """Why the attempt failed; required with INCOMPLETE."""
+        """Why the attempt failed; required with INCOMPLETE, except for a
+        cancelled attempt (StageAttempt.cancel_cause set), which ends with its
+        cancel cause whatever this says.
+        """
 
     @_builtins.property
     def details(self) -> _containers.RepeatedCompositeFieldContainer[_value_write_pb2.ValueWrite]:
