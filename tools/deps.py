@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tools.errors import BuildError
 
-SECTIONS = ("python", "go_tools", "go_module", "npm")
+SECTIONS = ("python", "python_gen", "go_tools", "go_module", "npm")
 # A pip requirement name and a Go module path, loosely: enough to refuse
 # pins that would be read as pip options or shell syntax. Always matched
 # whole (fullmatch): `$` also matches before a final newline.
@@ -43,6 +43,7 @@ class Pin:
 class Deps:
     path: Path
     python: dict[str, Pin] = field(default_factory=dict)
+    python_gen: dict[str, Pin] = field(default_factory=dict)
     go_tools: dict[str, Pin] = field(default_factory=dict)
     go_module: dict[str, Pin] = field(default_factory=dict)
     npm: dict[str, Pin] = field(default_factory=dict)
@@ -128,6 +129,7 @@ def parse(text: str, path: Path) -> Deps:
                 )
             name_ok, version_ok = {
                 "python": (_PY_NAME, _PY_VERSION),
+                "python_gen": (_PY_NAME, _PY_VERSION),
                 "npm": (_NPM_NAME, _NPM_VERSION),
             }.get(section, (_GO_PATH, _GO_VERSION))
             if not name_ok.fullmatch(name):
@@ -135,7 +137,7 @@ def parse(text: str, path: Path) -> Deps:
             if not version_ok.fullmatch(version):
                 hint = (
                     "e.g. 1.2.3"
-                    if section in ("python", "npm")
+                    if section in ("python", "python_gen", "npm")
                     else "a Go version looks like v1.2.3"
                 )
                 raise BuildError(

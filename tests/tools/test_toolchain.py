@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tools import deps
+from tools import pygen
 from tools import toolchain
 from tools.errors import BuildError
 
@@ -242,3 +243,28 @@ def test_the_install_writes_nothing_in_home(
     toolchain.ensure(make_deps(tmp_path, {"six": "1.17.0"}, {}), lambda _: None, layout)
     assert list(home.iterdir()) == []
     assert (cache / "rustup" / "settings.toml").exists()  # the fake did run
+
+
+def test_missing_lists_the_python_stubs_protoc_until_its_folder_fits(tmp_path: Path) -> None:
+    path = tmp_path / "DEPS"
+    path.write_text('[python_gen]\ngrpcio-tools = "1.74.0"\n')
+    d = deps.load(path)
+    folder = tmp_path / "tools" / "pygen"
+    assert [p.name for p in toolchain.missing(d, {}, True, tmp_path, folder)] == ["grpcio-tools"]
+    staged = tmp_path / "staged"
+    (staged / "grpc_tools").mkdir(parents=True)
+    pygen.swap_in(staged, folder, "1.74.0", toolchain.interpreter())
+    assert toolchain.missing(d, {}, True, tmp_path, folder) == []
+    # A venv to be made again (another Python) needs another compiler too.
+    assert [p.name for p in toolchain.missing(d, {}, False, tmp_path, folder)] == ["grpcio-tools"]
+
+
+def test_python_gen_pins_only_grpcio_tools(tmp_path: Path) -> None:
+    path = tmp_path / "DEPS"
+    path.write_text('[python_gen]\nsix = "1.17.0"\n')
+    layout = fake_venv(tmp_path)
+    with pytest.raises(BuildError) as info:
+        toolchain.ensure(deps.load(path), lambda _: None, layout)
+    assert info.value.message == (
+        "DEPS:2: [python_gen] pins only grpcio-tools (the protoc of the Python stubs), not six"
+    )
