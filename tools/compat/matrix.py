@@ -82,7 +82,7 @@ def cases() -> tuple[Case, ...]:
         ),
         Case("turboci-pins", "6.32.1", "1.74.0", "1.70.0", grpcio_status="1.74.0"),
         Case("newest-6", "6.33.6", "1.85.1", "1.76.0"),
-        Case("newest-7", "7.36.2", "1.85.1", "1.76.0"),
+        Case("newest-7", "7.36.2", "1.85.1", "1.76.0", grpcio_status="1.85.1"),
     )
 
 
