@@ -318,7 +318,7 @@ def versions_key(deps: Deps) -> str:
     """A string that changes whenever any pinned version changes (for caches)."""
     parts = [
         f"{p.section}:{p.name}={p.version}"
-        for s in ("python", "python_gen", "go_tools", "go_module")
+        for s in ("python", "python_gen", "go", "go_tools", "go_module")
         for p in getattr(deps, s).values()
     ]
     return "\n".join(sorted(parts))

@@ -79,7 +79,9 @@ def test_generates_go_python_typed_and_grpc(generated: Path) -> None:
     assert b"package idsgrpcpb" in files[GRPC_GO]
     gomod = files["go/go.mod"].decode()
     assert "module go.chromium.org/turboci/proto/go" in gomod
-    assert "google.golang.org/grpc v1.85.0" in gomod
+    pins = deps_mod.load(REPO / "DEPS")
+    assert f"google.golang.org/grpc {pins.version('go_module', 'google.golang.org/grpc')}" in gomod
+    assert f"\ngo {pins.version('go', 'directive')}\n" in gomod
     assert b"class WorkPlanId" in files["py/turboci/graph/ids/v1/work_plan_id_pb2.pyi"]
 
 
@@ -105,11 +107,15 @@ def test_check_lists_missing_extra_and_differing(generated: Path) -> None:
 
 def test_check_reports_go_mod_out_of_step_with_deps(generated: Path) -> None:
     deps = generated / "DEPS"
-    deps.write_text(deps.read_text().replace('grpc" = "v1.85.0"', 'grpc" = "v1.84.0"'))
+    pinned = deps_mod.load(deps).version("go_module", "google.golang.org/grpc")
+    text = deps.read_text().replace(f'grpc" = "{pinned}"', 'grpc" = "v1.79.0"')
+    deps.write_text(text.replace('directive = "1.25.0"', 'directive = "1.24.0"'))
     c = ctx(generated)
     with pytest.raises(BuildError):
         gen.gen(c, check=True)
-    assert "go/go.mod: requires google.golang.org/grpc v1.85.0, DEPS pins v1.84.0" in output_of(c)
+    out = output_of(c)
+    assert f"go/go.mod: requires google.golang.org/grpc {pinned}, DEPS pins v1.79.0" in out
+    assert "go/go.mod: says go 1.25.0, DEPS [go] directive is 1.24.0" in out
 
 
 def test_hand_written_files_are_never_touched(generated: Path) -> None:
