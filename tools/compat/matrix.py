@@ -29,6 +29,7 @@ from pathlib import Path
 
 from core.layout import REPO
 from tools import env
+from tools import release
 
 SMOKE = Path(__file__).with_name("smoke.py")
 BACKENDS = ("upb", "python")
@@ -94,25 +95,9 @@ def _run(cmd: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
 
 
 def build_wheel(out: Path) -> Path:
-    """The wheel of py/, built once for every case."""
-    proc = _run(
-        [
-            str(REPO.venv_python()),
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "-q",
-            "-w",
-            str(out),
-            str(REPO.py),
-        ],
-        env=env.install_env(),
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"building the wheel failed:\n{proc.stderr}")
-    return next(out.glob("turboci_proto-*.whl"))
+    """The wheel `./build.py release` makes (the one built again from the sdist
+    is byte-identical to it), built once for every case."""
+    return release.build(REPO, out, lambda _: None).wheel
 
 
 def run_case(

@@ -248,11 +248,17 @@ def _same(new: Path, old: Path) -> bool:
     return filecmp.cmp(new, old, False)
 
 
+def _hand_written(rel: str, root: Path) -> bool:
+    """A package marker gen would write, where a hand-written __init__.py
+    already stands (py/turboci/__init__.py holds __version__): it is kept."""
+    return rel.endswith("/__init__.py") and (root / rel).is_file()
+
+
 def compare(stage: Path, root: Path) -> Drift:
     new = owned_files(stage)
     old = owned_files(root)
     return Drift(
-        missing=tuple(sorted(set(new) - set(old))),
+        missing=tuple(sorted(p for p in set(new) - set(old) if not _hand_written(p, root))),
         extra=tuple(sorted(set(old) - set(new))),
         differing=tuple(sorted(p for p in set(new) & set(old) if not _same(new[p], old[p]))),
     )

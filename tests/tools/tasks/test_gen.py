@@ -357,3 +357,13 @@ def test_gen_without_the_python_stubs_protoc_names_the_fix(generated: Path, tmp_
     after.pop("turboci/graph/ids/v1/work_plan_id.proto")
     before.pop("turboci/graph/ids/v1/work_plan_id.proto")
     assert after == before
+
+
+def test_a_hand_written_package_init_is_kept(generated: Path) -> None:
+    init = generated / "py/turboci/__init__.py"
+    init.write_text('__version__ = "9.9.9"\n')
+    proto = generated / "turboci/graph/ids/v1/work_plan_id.proto"
+    proto.write_text(proto.read_text() + "\n// changed\n")
+    gen.gen(ctx(generated))
+    assert init.read_text() == '__version__ = "9.9.9"\n'
+    gen.gen(ctx(generated), check=True)
