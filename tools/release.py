@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import email.parser
+import re
 import shutil
 import tarfile
 import zipfile
@@ -67,6 +68,29 @@ def version(layout: Layout) -> str:
     raise BuildError(f'{layout.rel(path)}: no `__version__ = "X.Y.Z"` line')
 
 
+_ENTRY = re.compile(r"^## (\S+)(.*)$", re.M)
+_DATED = re.compile(r" — \d{4}-\d{2}-\d{2}")
+
+
+def changelog_problem(layout: Layout, ver: str) -> str | None:
+    """Why CHANGELOG.md's newest entry does not announce release `ver`, if it does not."""
+    path = layout.root / "CHANGELOG.md"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return f"CHANGELOG.md: cannot be read: {exc}"
+    entry = _ENTRY.search(text)
+    if entry is None or entry.group(1) != ver:
+        found = entry.group(0) if entry else "no entry"
+        return f"CHANGELOG.md: the newest entry is {found!r}, not version {ver}: add it"
+    if not _DATED.fullmatch(entry.group(2)):
+        return (
+            f"CHANGELOG.md:{text.count(chr(10), 0, entry.start()) + 1}: the entry of {ver} is "
+            f"not dated: write `## {ver} — YYYY-MM-DD` to cut the release"
+        )
+    return None
+
+
 def commit_time(layout: Layout) -> str:
     proc = run(["git", "log", "-1", "--format=%ct"], cwd=layout.root, what="git")
     out = proc.stdout.strip()
@@ -80,11 +104,13 @@ def commit_time(layout: Layout) -> str:
 
 def _copy_sources(layout: Layout, dest: Path) -> Path:
     """py/ (without build leftovers) and the API's .proto files, side by side."""
-    shutil.copytree(
-        layout.py,
-        dest / "py",
-        ignore=shutil.ignore_patterns("build", "dist", "*.egg-info", "__pycache__"),
-    )
+
+    def leftovers(folder: str, names: list[str]) -> set[str]:
+        # py/build and py/dist only: turboci/data/build is a package.
+        top = {"build", "dist"} if Path(folder) == layout.py else set()
+        return {n for n in names if n in top or n == "__pycache__" or n.endswith(".egg-info")}
+
+    shutil.copytree(layout.py, dest / "py", ignore=leftovers)
     for proto in sorted((layout.root / "turboci").rglob("*.proto")):
         target = dest / proto.relative_to(layout.root)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -123,8 +149,22 @@ def first_difference(a: Path, b: Path) -> str | None:
     return "the archives differ outside their entries"
 
 
-def check_metadata(rel: Release, protos: set[str]) -> None:
-    """Both artifacts name the version, and carry every .proto file."""
+def package_files(layout: Layout) -> set[str]:
+    """What both artifacts must carry, as paths inside the package's tree:
+    every module and stub of py/turboci, and every .proto file."""
+    tree = layout.py / "turboci"
+    files = {
+        p.relative_to(layout.py).as_posix()
+        for pattern in ("*.py", "*.pyi", "py.typed", "*.binpb.gz")
+        for p in tree.rglob(pattern)
+        if "__pycache__" not in p.parts
+    }
+    protos = (layout.root / "turboci").rglob("*.proto")
+    return files | {p.relative_to(layout.root).as_posix() for p in protos}
+
+
+def check_metadata(rel: Release, expected: set[str]) -> None:
+    """Both artifacts name the version, and carry every file of `expected`."""
     with zipfile.ZipFile(rel.wheel) as whl:
         names = whl.namelist()
         meta_name = next((n for n in names if n.endswith(".dist-info/METADATA")), None)
@@ -149,9 +189,9 @@ def check_metadata(rel: Release, protos: set[str]) -> None:
         if not m.get_all("Requires-Dist"):
             raise BuildError(f"{what}: no Requires-Dist: the dependencies are lost")
     for what, have in ((rel.wheel.name, set(names)), (rel.sdist.name, members)):
-        lost = sorted(protos - have)
+        lost = sorted(expected - have)
         if lost:
-            raise BuildError(f"{what}: lacks {len(lost)} .proto file(s), e.g. {lost[0]}")
+            raise BuildError(f"{what}: lacks {len(lost)} file(s) of the package, e.g. {lost[0]}")
 
 
 def build(layout: Layout, scratch: Path, say: Say) -> Release:
@@ -171,8 +211,5 @@ def build(layout: Layout, scratch: Path, say: Say) -> Release:
     if diff is not None:
         raise BuildError(f"the wheel built from the sdist differs from the first: {diff}")
     rel = Release(ver, epoch, sdist, wheel)
-    protos = {
-        p.relative_to(layout.root).as_posix() for p in (layout.root / "turboci").rglob("*.proto")
-    }
-    check_metadata(rel, protos)
+    check_metadata(rel, package_files(layout))
     return rel

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import shutil
 import subprocess
@@ -72,7 +73,7 @@ def test_an_artifact_without_a_proto_is_refused(tmp_path: Path) -> None:
     release.check_metadata(rel, {"turboci/a.proto"})
     with pytest.raises(BuildError) as info:
         release.check_metadata(rel, {"turboci/a.proto", "turboci/b.proto"})
-    assert info.value.message == "w.whl: lacks 1 .proto file(s), e.g. turboci/b.proto"
+    assert info.value.message == "w.whl: lacks 1 file(s) of the package, e.g. turboci/b.proto"
     with pytest.raises(BuildError) as info:
         release.check_metadata(release.Release("2.0.0", "0", sdist, wheel), set())
     assert info.value.message == "s.tar.gz: no turboci_proto-2.0.0/PKG-INFO"
@@ -93,6 +94,9 @@ def test_two_releases_are_byte_identical_and_the_sdist_carries_the_protos(
         assert all(m.mtime == int(one.epoch) and m.uid == 0 for m in tar.getmembers())
     with zipfile.ZipFile(one.wheel) as z:
         assert protos <= set(z.namelist())
+        # Packages named like packaging folders (turboci/data/build) are there too.
+        assert "turboci/data/build/v1/build_check_result_pb2.py" in z.namelist()
+        assert release.package_files(LAYOUT) <= set(z.namelist())
 
 
 def _checkout(root: Path) -> Path:
@@ -117,9 +121,14 @@ def _checkout(root: Path) -> Path:
 def test_the_task_writes_dist_and_never_through_a_link_outside(tmp_path: Path) -> None:
     root = _checkout(tmp_path / "repo")
     c = task_context(root)
-    assert release_task.TASK.run(c, None) == 0  # type: ignore[arg-type]
+    with pytest.raises(BuildError) as info:  # no CHANGELOG.md: not a release
+        release_task.TASK.run(c, argparse.Namespace(unreleased=False))
+    assert "(or build with --unreleased)" in info.value.message
+    assert not (root / "dist").exists()
+    assert release_task.TASK.run(c, argparse.Namespace(unreleased=True)) == 0
+    ver = release.version(Layout(root))
     names = sorted(p.name for p in (root / "dist").iterdir())
-    assert names == ["turboci_proto-0.2.0-py3-none-any.whl", "turboci_proto-0.2.0.tar.gz"]
+    assert names == [f"turboci_proto-{ver}-py3-none-any.whl", f"turboci_proto-{ver}.tar.gz"]
     assert "byte-identical" in output_of(c)
 
     victim = tmp_path / "victim"
@@ -127,7 +136,7 @@ def test_the_task_writes_dist_and_never_through_a_link_outside(tmp_path: Path) -
     shutil.rmtree(root / "dist")
     (root / "dist").symlink_to(victim)
     with pytest.raises(BuildError) as info:
-        release_task.TASK.run(task_context(root), None)  # type: ignore[arg-type]
+        release_task.TASK.run(task_context(root), argparse.Namespace(unreleased=True))
     assert "outside" in info.value.message and info.value.exit_code == 2
     assert list(victim.iterdir()) == []
 
@@ -139,3 +148,20 @@ def test_outside_a_git_checkout_the_release_says_why(tmp_path: Path) -> None:
         release.build(Layout(tmp_path), tmp_path / "scratch", lambda _: None)
     assert info.value.message.startswith("cannot read the last commit's time (")
     assert "a release is cut from a commit of a git checkout" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("changelog", "problem"),
+    [
+        ("# Changelog\n\n## 1.2.0 — 2026-12-04\n\n- x\n", None),
+        ("# Changelog\n\n## 1.2.0 (unreleased)\n", "CHANGELOG.md:3: the entry of 1.2.0 is not"),
+        ("# Changelog\n\n## 1.1.0 — 2026-12-01\n", "CHANGELOG.md: the newest entry is '## 1.1.0"),
+    ],
+    ids=["dated", "undated", "older"],
+)
+def test_a_release_needs_a_dated_changelog_entry(
+    tmp_path: Path, changelog: str, problem: str | None
+) -> None:
+    (tmp_path / "CHANGELOG.md").write_text(changelog)
+    got = release.changelog_problem(Layout(tmp_path), "1.2.0")
+    assert got == problem if problem is None else (got or "").startswith(problem)

@@ -25,8 +25,18 @@ from tools.errors import BuildError
 OUT = "dist"
 
 
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--unreleased",
+        action="store_true",
+        help="build even though CHANGELOG.md has no dated entry for the version (not a release)",
+    )
+
+
 def _run(ctx: Context, args: argparse.Namespace) -> int:
-    del args
+    problem = release.changelog_problem(ctx.layout, release.version(ctx.layout))
+    if problem and not args.unreleased:
+        raise BuildError(problem + " (or build with --unreleased)")
     out = ctx.root / OUT
     scratch = transaction.scratch(ctx.layout, "release")
     try:
@@ -42,12 +52,15 @@ def _run(ctx: Context, args: argparse.Namespace) -> int:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     ctx.say("the wheel built again from the sdist is byte-identical")
+    if problem:
+        ctx.say(f"not a release: {problem}")
     return 0
 
 
 TASK = Task(
     name="release",
     help="build the Python sdist and wheel into dist/, reproducibly",
+    arguments=_arguments,
     run=_run,
     writes=always,
 )
