@@ -8,4 +8,4 @@ py/pyproject.toml reads it (a dynamic version) and CHANGELOG.md's newest
 entry names it; the Go module is tagged go/v<version> from the same commit.
 """
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"

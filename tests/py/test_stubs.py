@@ -162,3 +162,8 @@ def test_one_version_and_a_changelog_entry_for_it(wheel: Path) -> None:
     changelog = (REPO / "CHANGELOG.md").read_text()
     first = re.search(r"^## (\S+)", changelog, re.MULTILINE)
     assert first is not None and first.group(1) == version
+    # Released entries are dated; only the newest may still be unreleased.
+    heads = re.findall(r"^## (.*)$", changelog, re.MULTILINE)
+    assert re.fullmatch(r"\S+ (\(unreleased\)|— \d{4}-\d{2}-\d{2})", heads[0]), heads[0]
+    for head in heads[1:]:
+        assert re.fullmatch(r"\S+ — \d{4}-\d{2}-\d{2}", head), head

@@ -35,13 +35,23 @@ from google.protobuf import struct_pb2  # noqa: E402
 from google.protobuf.any_pb2 import Any  # noqa: E402
 from google.protobuf.internal import api_implementation  # noqa: E402
 
+# The deprecated aliases of 0.1.0's module names: they must warn, once.
+DEPRECATED = ("turboci.util.values", "turboci.util.ids")
+
 
 def import_everything() -> int:
     import turboci
 
     names = [m.name for m in pkgutil.walk_packages(turboci.__path__, "turboci.")]
     for name in names:
-        importlib.import_module(name)
+        if name in DEPRECATED:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                importlib.import_module(name)
+            kinds = [w.category for w in caught]
+            assert kinds == [DeprecationWarning], (name, caught)
+        else:
+            importlib.import_module(name)
     return len(names)
 
 
