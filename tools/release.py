@@ -118,12 +118,20 @@ def _copy_sources(layout: Layout, dest: Path) -> Path:
     return dest / "py"
 
 
+def _env(layout: Layout, epoch: str) -> dict[str, str]:
+    # PYTHONPATH (the test suite's names py/) must not bring the checkout's
+    # files into a build of the copy.
+    out = {**env.install_env(layout.tool_cache), "SOURCE_DATE_EPOCH": epoch}
+    out.pop("PYTHONPATH", None)
+    return out
+
+
 def _hook(layout: Layout, hook: str, source: Path, out: Path, epoch: str) -> Path:
     out.mkdir(parents=True)
     proc = run(
         [str(layout.venv_python()), "-c", _HOOK, hook, str(out)],
         cwd=source,
-        env={**env.install_env(layout.tool_cache), "SOURCE_DATE_EPOCH": epoch},
+        env=_env(layout, epoch),
         what="python",
     )
     if proc.returncode != 0:

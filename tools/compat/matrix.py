@@ -94,6 +94,15 @@ def _run(cmd: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, capture_output=True, text=True, check=False, **kwargs)  # type: ignore[call-overload,no-any-return]
 
 
+def _env() -> dict[str, str]:
+    """The installers' environment without PYTHONPATH: the test suite's names
+    py/, where a turboci_proto.egg-info from an in-place build would make
+    pip take the wheel as installed already."""
+    out = env.install_env()
+    out.pop("PYTHONPATH", None)
+    return out
+
+
 def build_wheel(out: Path) -> Path:
     """The wheel `./build.py release` makes (the one built again from the sdist
     is byte-identical to it), built once for every case."""
@@ -131,15 +140,14 @@ def run_case(
         else [[f"{wheel}[grpc]", *case.requirements()]]
     )
     for step in steps:
-        install = _run([*pip, *step], env=env.install_env())
+        install = _run([*pip, *step], env=_env())
         if install.returncode != 0:
             raise RuntimeError(
                 f"{case.name}: pip install failed:\n{install.stdout}{install.stderr}"
             )
     reports: list[dict[str, object]] = []
     for backend in BACKENDS:
-        smoke_env = env.install_env()
-        smoke_env.pop("PYTHONPATH", None)
+        smoke_env = _env()
         smoke_env["PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION"] = backend
         proc = _run(
             [str(python), "-I", str(SMOKE), str(REPO.go / "testdata" / "vectors.json")],

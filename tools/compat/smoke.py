@@ -81,6 +81,20 @@ def vectors(doc: dict[str, TypingAny]) -> int:
         else:
             raise AssertionError(f"{v['name']}: no CanonicalError")
         count += 1
+    for v in doc["json_values"]:
+        from turboci.data.build.v1.build_check_result_pb2 import BuildCheckResult
+        from turboci.graph.orchestrator.v1.value_data_pb2 import ValueData
+        from turboci.graph.orchestrator.v1.value_ref_pb2 import ValueRef
+
+        ref = ValueRef(type_url=value.type_url_of(BuildCheckResult))
+        ref.digest.sha256 = "ab" * 32
+        data = ValueData(has_unknown_fields=v["has_unknown_fields"])
+        data.json.type_url, data.json.json = ref.type_url, v["json"]
+        answer = {ref.digest.sha256: data}
+        value.lookup(ref, answer, BuildCheckResult)
+        assert list(value.ignored_fields(ref, answer, BuildCheckResult)) == v["ignored"]
+        assert value.is_complete(ref, answer, BuildCheckResult) is v["complete"], v["name"]
+        count += 1
     for v in doc["ids"]["valid"]:
         want = json_format.ParseDict(v["id"], Identifier())
         assert ids.parse(v["text"]) == want and ids.format(want) == v["text"], v["text"]
