@@ -32,6 +32,7 @@ from tools import env
 from tools import release
 
 SMOKE = Path(__file__).with_name("smoke.py")
+CONSUMER = Path(__file__).with_name("typed_consumer.py")
 BACKENDS = ("upb", "python")
 
 
@@ -42,6 +43,10 @@ class Case:
     grpcio: str
     common_protos: str
     grpcio_status: str | None = None
+    # The `typing` extra's stubs; with them, mypy --strict checks
+    # typed_consumer.py against the venv.
+    types_protobuf: str | None = None
+    types_grpcio: str | None = None
 
     def requirements(self) -> list[str]:
         reqs = [
@@ -51,6 +56,8 @@ class Case:
         ]
         if self.grpcio_status:
             reqs.append(f"grpcio-status=={self.grpcio_status}")
+        if self.types_protobuf and self.types_grpcio:
+            reqs += [f"types-protobuf=={self.types_protobuf}", f"types-grpcio=={self.types_grpcio}"]
         return reqs
 
 
@@ -80,10 +87,20 @@ def cases() -> tuple[Case, ...]:
             low["grpcio"],
             low["googleapis-common-protos"],
             grpcio_status=low["grpcio"],
+            types_protobuf=low["types-protobuf"],
+            types_grpcio=low["types-grpcio"],
         ),
         Case("turboci-pins", "6.32.1", "1.74.0", "1.70.0", grpcio_status="1.74.0"),
         Case("newest-6", "6.33.6", "1.85.1", "1.76.0"),
-        Case("newest-7", "7.36.2", "1.85.1", "1.76.0", grpcio_status="1.85.1"),
+        Case(
+            "newest-7",
+            "7.36.2",
+            "1.85.1",
+            "1.76.0",
+            grpcio_status="1.85.1",
+            types_protobuf="7.35.1.20261122",
+            types_grpcio="1.85.0.20261028",
+        ),
     )
 
 
@@ -160,7 +177,34 @@ def run_case(
         report["case"] = case.name
         say(json.dumps(report, sort_keys=True))
         reports.append(report)
+    if case.types_protobuf:
+        _typecheck(case, python, scratch)
+        say(json.dumps({"case": case.name, "mypy --strict": "ok"}))
     return reports
+
+
+def _typecheck(case: Case, python: Path, scratch: Path) -> None:
+    """mypy --strict on typed_consumer.py, seeing only the venv's packages
+    (the wheel's .pyi and the stubs of the case), as a typed consumer does."""
+    consumer = scratch / f"{case.name}-consumer" / CONSUMER.name
+    consumer.parent.mkdir()
+    consumer.write_bytes(CONSUMER.read_bytes())
+    proc = _run(
+        [
+            str(REPO.venv_bin("mypy")),
+            "--strict",
+            "--no-incremental",
+            "--cache-dir",
+            str(consumer.parent / ".mypy_cache"),
+            "--python-executable",
+            str(python),
+            consumer.name,
+        ],
+        env=_env(),
+        cwd=consumer.parent,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"{case.name}: mypy --strict failed:\n{proc.stdout}{proc.stderr}")
 
 
 def main(argv: list[str] | None = None) -> int:

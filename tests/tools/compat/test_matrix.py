@@ -12,6 +12,7 @@ known to tell.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -38,6 +39,10 @@ def test_the_floor_case_is_the_stated_floors() -> None:
         low["googleapis-common-protos"],
     )
     assert floor.grpcio_status == floor.grpcio  # the grpc extra beside its status package
+    assert (floor.types_protobuf, floor.types_grpcio) == (
+        low["types-protobuf"],
+        low["types-grpcio"],
+    )
 
 
 def test_the_grpcio_floor_is_what_the_grpc_stubs_check_for() -> None:
@@ -80,4 +85,12 @@ def test_a_protobuf_below_the_floor_fails(wheel: Path, tmp_path: Path) -> None:
     floor = matrix.floors()
     below = matrix.Case("below", "6.31.0", floor["grpcio"], floor["googleapis-common-protos"])
     with pytest.raises(RuntimeError, match=r"gencode 6\.31\.1 runtime 6\.31\.0"):
+        matrix.run_case(below, wheel, tmp_path, lambda _: None, below_floors=True)
+
+
+@pytest.mark.slow
+def test_type_stubs_below_the_floor_fail_mypy(wheel: Path, tmp_path: Path) -> None:
+    floor = next(c for c in matrix.cases() if c.name == "floor")
+    below = dataclasses.replace(floor, name="below", types_protobuf="6.32.1.20260221")
+    with pytest.raises(RuntimeError, match='untyped function "FindFileByName"'):
         matrix.run_case(below, wheel, tmp_path, lambda _: None, below_floors=True)
