@@ -230,7 +230,9 @@ def _pygen_install(pin: Pin, deps: Deps, layout: Layout, say: Say) -> None:
         )
     say(f"installing {pin.name}=={pin.version} into {_shown(layout.pygen)} (Python stubs' protoc)")
     staged = layout.pygen.with_name(layout.pygen.name + ".new")
-    if staged.exists():
+    if staged.is_symlink() or staged.is_file():
+        staged.unlink()  # a leftover link goes; never what it points to
+    elif staged.exists():
         shutil.rmtree(staged)
     cmd = pygen.install_command(layout.python(), pin.version, staged, layout.cache)
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env.install_env(layout.cache))

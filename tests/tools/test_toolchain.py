@@ -268,3 +268,33 @@ def test_python_gen_pins_only_grpcio_tools(tmp_path: Path) -> None:
     assert info.value.message == (
         "DEPS:2: [python_gen] pins only grpcio-tools (the protoc of the Python stubs), not six"
     )
+
+
+@pytest.mark.slow  # a real pip install of grpcio-tools (from tools/cache after the first)
+def test_the_python_stubs_protoc_installs_beside_links_without_following_them(
+    tmp_path: Path,
+) -> None:
+    """tools/pygen.new and tools/pygen as symlinks to a victim folder outside:
+    the links go, the victim stays untouched, the compiler lands in tools/."""
+    from tests.conftest import REPO
+
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "keep").write_text("mine")
+    root = tmp_path / "repo"
+    (root / "tools").mkdir(parents=True)
+    layout = toolchain.Layout(
+        REPO / "tools" / "venv",
+        root / "tools" / "bin",
+        root / "tools" / "installed.json",
+        REPO / "tools" / "cache",
+        root / "tools" / "pygen",
+    )
+    (root / "tools" / "pygen.new").symlink_to(victim)
+    (root / "tools" / "pygen").symlink_to(victim)
+    pin = deps.load(REPO / "DEPS").python_gen["grpcio-tools"]
+    toolchain._pygen_install(pin, deps.load(REPO / "DEPS"), layout, lambda _: None)
+    assert sorted(p.name for p in victim.iterdir()) == ["keep"]
+    assert (victim / "keep").read_text() == "mine"
+    assert not layout.pygen.is_symlink()
+    assert pygen.fits(layout.pygen, pin.version, toolchain.interpreter())
