@@ -141,13 +141,13 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 def link_tools(root: Path) -> None:
     """Give the checkout at `root` this repo's installed tools as symlinks
-    (tools/venv, tools/bin, tools/cache), so nothing is installed for it.
+    (tools/venv, tools/bin, tools/cache, tools/pygen), so nothing is installed for it.
 
     A Layout finds its tools in its own checkout; `clean --tools` removes
     such links, never what they point to.
     """
     (REPO / "tools" / "cache").mkdir(exist_ok=True)
-    for name in ("venv", "bin", "cache"):
+    for name in ("venv", "bin", "cache", "pygen"):
         link = root / "tools" / name
         if not link.is_symlink():
             link.parent.mkdir(parents=True, exist_ok=True)
@@ -174,7 +174,9 @@ def add_tooling(root: Path) -> None:
     shutil.copytree(
         REPO / "tools",
         root / "tools",
-        ignore=shutil.ignore_patterns("venv", "bin", "cache", "__pycache__", "installed.json"),
+        ignore=shutil.ignore_patterns(
+            "venv", "bin", "cache", "pygen", "__pycache__", "installed.json"
+        ),
     )
     for package in ("core", "presubmit"):
         shutil.copytree(

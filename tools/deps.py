@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tools.errors import BuildError
 
-SECTIONS = ("python", "go_tools", "go_module", "npm")
+SECTIONS = ("python", "python_gen", "go", "go_tools", "go_module", "npm")
 # A pip requirement name and a Go module path, loosely: enough to refuse
 # pins that would be read as pip options or shell syntax. Always matched
 # whole (fullmatch): `$` also matches before a final newline.
@@ -24,6 +24,10 @@ _PY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _PY_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+!_-]*")
 _GO_PATH = re.compile(r"[a-z0-9.-]+(/[A-Za-z0-9._~-]+)+")
 _GO_VERSION = re.compile(r"v\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?")
+# [go]: the toolchain build.py runs (go1.25.14) and go.mod's directive (1.25.0).
+_GO_KEY = re.compile(r"toolchain|directive")
+_GO_RELEASE = re.compile(r"(go)?1\.\d+(\.\d+)?")
+_NEVER = re.compile(r"(?!)")
 _NPM_NAME = re.compile(r"(@[a-z0-9~-][a-z0-9._~-]*/)?[a-z0-9~-][a-z0-9._~-]*")
 _NPM_VERSION = re.compile(r"\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?")
 
@@ -43,6 +47,8 @@ class Pin:
 class Deps:
     path: Path
     python: dict[str, Pin] = field(default_factory=dict)
+    python_gen: dict[str, Pin] = field(default_factory=dict)
+    go: dict[str, Pin] = field(default_factory=dict)
     go_tools: dict[str, Pin] = field(default_factory=dict)
     go_module: dict[str, Pin] = field(default_factory=dict)
     npm: dict[str, Pin] = field(default_factory=dict)
@@ -128,16 +134,26 @@ def parse(text: str, path: Path) -> Deps:
                 )
             name_ok, version_ok = {
                 "python": (_PY_NAME, _PY_VERSION),
+                "python_gen": (_PY_NAME, _PY_VERSION),
+                "go": (_GO_KEY, _GO_RELEASE),
                 "npm": (_NPM_NAME, _NPM_VERSION),
             }.get(section, (_GO_PATH, _GO_VERSION))
             if not name_ok.fullmatch(name):
+                if section == "go":
+                    raise BuildError(
+                        f"{path.name}:{line}: [go] pins only toolchain (the Go build.py "
+                        f"runs) and directive (go.mod's go line), not {name!r}"
+                    )
                 raise BuildError(f"{path.name}:{line}: {name!r} is not a valid {section} name")
+            if section == "go" and (name == "toolchain") != version.startswith("go"):
+                version_ok = _NEVER
             if not version_ok.fullmatch(version):
-                hint = (
-                    "e.g. 1.2.3"
-                    if section in ("python", "npm")
-                    else "a Go version looks like v1.2.3"
-                )
+                hint = {
+                    "python": "e.g. 1.2.3",
+                    "python_gen": "e.g. 1.2.3",
+                    "npm": "e.g. 1.2.3",
+                    "go": "a Go release looks like go1.25.14, a directive like 1.25.0",
+                }.get(section, "a Go version looks like v1.2.3")
                 raise BuildError(
                     f"{path.name}:{line}: {name}: {version!r} is not a valid version ({hint})"
                 )

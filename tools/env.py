@@ -12,6 +12,7 @@ from pathlib import Path
 from core import protoc
 from core.layout import REPO
 from core.layout import Layout
+from tools import deps
 
 
 def tool_env(layout: Layout = REPO) -> dict[str, str]:
@@ -35,6 +36,15 @@ def install_env(tool_cache: Path = REPO.tool_cache) -> dict[str, str]:
     return env
 
 
+def toolchain(layout: Layout) -> str:
+    """The Go that go commands run: DEPS [go] toolchain (go fetches it through
+    the module proxy on first use), or without that pin the Go on PATH."""
+    if not layout.deps.is_file():
+        return "local"  # a tree that is not a checkout (a test's scratch layout)
+    pin = deps.load(layout.deps).go.get("toolchain")
+    return pin.version if pin else "local"
+
+
 def go_env(layout: Layout, **extra: str) -> dict[str, str]:
     """For every go command: module, build and sumdb caches in tools/cache, no telemetry."""
     # Go keys its build cache by each package's directory, so a tools/cache
@@ -46,7 +56,7 @@ def go_env(layout: Layout, **extra: str) -> dict[str, str]:
         GOMODCACHE=str(cache / "gomod"),
         GOCACHE=str(cache / "gobuild"),
         GOWORK="off",  # a go.work elsewhere must not change what is resolved
-        GOTOOLCHAIN="local",  # use the Go on PATH; never download another
+        GOTOOLCHAIN=toolchain(layout),
         GOTELEMETRY="off",
         GOTELEMETRYDIR=str(cache / "gotelemetry"),
         GOENV=str(cache / "goenv"),

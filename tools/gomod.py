@@ -2,12 +2,13 @@
 # Use of this source code is governed by a BSD-style license that can be
 # found in the LICENSE file.
 
-"""Keeps go/go.mod's direct requirements in step with DEPS [go_module]."""
+"""Keeps go/go.mod's go line and direct requirements in step with DEPS [go], [go_module]."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from core.layout import GO_MODULE
 from core.layout import Layout
@@ -17,29 +18,43 @@ from tools.errors import BuildError
 from tools.run import output_of
 from tools.run import run
 
-GO_VERSION = "1.24"
+# go.mod's go line when DEPS [go] pins no directive.
+GO_VERSION = "1.25.0"
+
+
+def directive(deps: Deps) -> str:
+    pin = deps.go.get("directive")
+    return pin.version if pin else GO_VERSION
 
 
 def _go_env(layout: Layout) -> dict[str, str]:
     return env.go_env(layout, GOFLAGS="-mod=mod")
 
 
-def direct_requires(go_dir: Path, layout: Layout) -> dict[str, str]:
-    """module -> version for every direct (non-indirect) requirement."""
+def _edit_json(go_dir: Path, layout: Layout) -> dict[str, Any]:
     if not (go_dir / "go.mod").exists():
         return {}
     proc = run(["go", "mod", "edit", "-json"], cwd=go_dir, env=_go_env(layout), what="go")
     if proc.returncode != 0:
         raise BuildError(f"go/go.mod: {output_of(proc)}")
-    data = json.loads(proc.stdout)
+    data: dict[str, Any] = json.loads(proc.stdout)
+    return data
+
+
+def direct_requires(go_dir: Path, layout: Layout) -> dict[str, str]:
+    """module -> version for every direct (non-indirect) requirement."""
+    data = _edit_json(go_dir, layout)
     return {r["Path"]: r["Version"] for r in data.get("Require") or [] if not r.get("Indirect")}
 
 
 def mismatches(go_dir: Path, deps: Deps, layout: Layout) -> list[str]:
-    """One line per way go.mod's direct requirements differ from DEPS."""
-    have = direct_requires(go_dir, layout)
+    """One line per way go.mod's go line and direct requirements differ from DEPS."""
+    data = _edit_json(go_dir, layout)
+    have = {r["Path"]: r["Version"] for r in data.get("Require") or [] if not r.get("Indirect")}
     want = {p.name: p.version for p in deps.go_module.values()}
     out: list[str] = []
+    if data and data.get("Go") != directive(deps):
+        out.append(f"go/go.mod: says go {data.get('Go')}, DEPS [go] directive is {directive(deps)}")
     for mod, ver in sorted(want.items()):
         if mod not in have:
             out.append(f"go/go.mod: does not require {mod} {ver} (pinned in DEPS)")
@@ -60,12 +75,15 @@ def sync(go_dir: Path, deps: Deps, layout: Layout) -> bool:
         )
     gomod = go_dir / "go.mod"
     if not gomod.exists():
-        gomod.write_text(f"module {GO_MODULE}\n\ngo {GO_VERSION}\n", encoding="utf-8")
+        gomod.write_text(f"module {GO_MODULE}\n\ngo {directive(deps)}\n", encoding="utf-8")
     if not mismatches(go_dir, deps, layout) and (go_dir / "go.sum").exists():
         return False
-    have = direct_requires(go_dir, layout)
-    edits = [f"-require={p.name}@{p.version}" for p in deps.go_module.values()]
-    edits += [f"-droprequire={m}" for m in have if m not in deps.go_module]
+    every = [r["Path"] for r in _edit_json(go_dir, layout).get("Require") or []]
+    edits = [f"-go={directive(deps)}"]
+    edits += [f"-require={p.name}@{p.version}" for p in deps.go_module.values()]
+    # Indirect requirements too: tidy works them out again from the pins, so
+    # lowering a pin lowers them (an old indirect one could need a newer Go).
+    edits += [f"-droprequire={m}" for m in every if m not in deps.go_module]
     for cmd in (["go", "mod", "edit", *edits], ["go", "mod", "tidy"]):
         proc = run(cmd, cwd=go_dir, env=_go_env(layout), what="go")
         if proc.returncode != 0:

@@ -13,6 +13,7 @@ import importlib.util
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from core import files
 from core.layout import REPO
 from core.layout import Layout as CheckoutLayout
 from tools import env
+from tools import pygen
 from tools.deps import Deps
 from tools.deps import Pin
 from tools.engine import lock
@@ -40,6 +42,7 @@ class Layout:
     gobin: Path = REPO.gobin
     record: Path = REPO.installed
     cache: Path = REPO.tool_cache
+    pygen: Path = REPO.tools / "pygen"
 
     def python(self) -> Path:
         return self.venv / ("Scripts" if os.name == "nt" else "bin") / "python"
@@ -136,13 +139,20 @@ def go_binary(module: str, gobin: Path = REPO.gobin) -> Path:
 
 
 def missing(
-    deps: Deps, installed: dict[str, dict[str, str]], venv_ok: bool, gobin: Path = REPO.gobin
+    deps: Deps,
+    installed: dict[str, dict[str, str]],
+    venv_ok: bool,
+    gobin: Path = REPO.gobin,
+    pygen_dir: Path = REPO.tools / "pygen",
 ) -> list[Pin]:
     """Pins that are not installed at the pinned version."""
     out: list[Pin] = []
     py_done = installed.get("python", {}) if venv_ok else {}
     for pin in deps.python.values():
         if py_done.get(pin.name) != pin.version:
+            out.append(pin)
+    for pin in deps.python_gen.values():
+        if not venv_ok or not pygen.fits(pygen_dir, pin.version, interpreter()):
             out.append(pin)
     go_done = installed.get("go_tools", {})
     for pin in deps.go_tools.values():
@@ -215,6 +225,35 @@ def _pip_install(pins: list[Pin], deps: Deps, layout: Layout, say: Say) -> None:
     )
 
 
+def _pygen_install(pin: Pin, deps: Deps, layout: Layout, say: Say) -> None:
+    """The Python stubs' protoc (tools/pygen.py), staged beside its folder, then swapped in."""
+    if pin.name != pygen.PACKAGE:
+        raise BuildError(
+            f"{pin.where(deps.path)}: [python_gen] pins only {pygen.PACKAGE} "
+            f"(the protoc of the Python stubs), not {pin.name}"
+        )
+    say(f"installing {pin.name}=={pin.version} into {_shown(layout.pygen)} (Python stubs' protoc)")
+    staged = layout.pygen.with_name(layout.pygen.name + ".new")
+    if staged.is_symlink() or staged.is_file():
+        staged.unlink()  # a leftover link goes; never what it points to
+    elif staged.exists():
+        shutil.rmtree(staged)
+    cmd = pygen.install_command(layout.python(), pin.version, staged, layout.cache)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env.install_env(layout.cache))
+    if proc.returncode != 0:
+        shutil.rmtree(staged, ignore_errors=True)
+        detail = _last_meaningful_line(proc.stderr + proc.stdout)
+        what = f'{pin.where(deps.path)}: could not install {pin.name} = "{pin.version}"'
+        offline = offline_reason(proc.stderr + proc.stdout)
+        if offline:
+            raise BuildError(
+                f"{what}: the package index is unreachable ({offline}); connect to the "
+                "network (or set PIP_INDEX_URL, HTTPS_PROXY) and rerun"
+            )
+        raise BuildError(f"{what}: {detail} (check that the version exists on PyPI)")
+    pygen.swap_in(staged, layout.pygen, pin.version, interpreter())
+
+
 def _go_install(pin: Pin, deps: Deps, layout: Layout, say: Say) -> None:
     say(f"installing {pin.name}@{pin.version} into {_shown(layout.gobin)}")
     go_env = env.go_env(REPO, GOBIN=str(layout.gobin), GOFLAGS="-mod=mod")
@@ -245,7 +284,7 @@ def ensure(deps: Deps, say: Say = _say, layout: Layout | None = None) -> list[Pi
     """Install every pin that is missing or at another version; return them."""
     layout = layout or Layout()
     installed = _read_installed(layout.record)
-    if not missing(deps, installed, venv_fits(layout, installed), layout.gobin):
+    if not missing(deps, installed, venv_fits(layout, installed), layout.gobin, layout.pygen):
         return []
     # Installing writes tools/: one writer per checkout (then look again:
     # the run we waited for may have installed everything).
@@ -256,7 +295,7 @@ def ensure(deps: Deps, say: Say = _say, layout: Layout | None = None) -> list[Pi
 def _install(deps: Deps, say: Say, layout: Layout) -> list[Pin]:
     installed = _read_installed(layout.record)
     venv_ok = venv_fits(layout, installed)
-    todo = missing(deps, installed, venv_ok, layout.gobin)
+    todo = missing(deps, installed, venv_ok, layout.gobin, layout.pygen)
     if not todo:
         return []
     if not venv_ok:
@@ -273,6 +312,8 @@ def _install(deps: Deps, say: Say, layout: Layout) -> list[Pin]:
             if name not in deps.python:
                 del done[name]
         _write_installed(layout.record, installed)
+    for pin in (p for p in todo if p.section == "python_gen"):
+        _pygen_install(pin, deps, layout, say)
     for pin in (p for p in todo if p.section == "go_tools"):
         layout.gobin.mkdir(parents=True, exist_ok=True)
         _go_install(pin, deps, layout, say)
@@ -285,7 +326,7 @@ def versions_key(deps: Deps) -> str:
     """A string that changes whenever any pinned version changes (for caches)."""
     parts = [
         f"{p.section}:{p.name}={p.version}"
-        for s in ("python", "go_tools", "go_module")
+        for s in ("python", "python_gen", "go", "go_tools", "go_module")
         for p in getattr(deps, s).values()
     ]
     return "\n".join(sorted(parts))

@@ -7,9 +7,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pytest
 from google.protobuf import json_format
+from google.protobuf import text_format
 from google.protobuf.any_pb2 import Any
 from turboci.data.build.v1.build_check_options_pb2 import BuildCheckOptions
 from turboci.data.build.v1.build_check_result_pb2 import BuildCheckResult
@@ -21,6 +23,7 @@ from turboci.graph.orchestrator.v1.value_data_pb2 import ValueData
 from turboci.graph.orchestrator.v1.value_ref_pb2 import ValueRef
 from turboci.utils import value as values
 
+from tests.api.support import REPO
 from turboci.data.test.v1 import test_check_options_pb2
 
 # Not imported by name: pytest would take a class called Test* for tests.
@@ -165,3 +168,56 @@ def test_bad_input_is_a_clear_error() -> None:
         values.digest({"os": "linux"})  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="protobuf message"):
         values.write(b"bytes")  # type: ignore[arg-type]
+
+
+# JSON written by a newer schema (go/testdata/vectors.json "json_values",
+# which Go's value tests read too).
+def _json_vectors() -> list[dict[str, object]]:
+    doc = json.loads((REPO / "go" / "testdata" / "vectors.json").read_text(encoding="utf-8"))
+    vectors: list[dict[str, object]] = doc["json_values"]
+    return vectors
+
+
+def _json_answer(vector: dict[str, object]) -> tuple[ValueRef, dict[str, ValueData]]:
+    assert vector["type"] == BuildCheckResult.DESCRIPTOR.full_name
+    data = ValueData(
+        json=JsonValue(type_url=values.type_url_of(BuildCheckResult), json=str(vector["json"])),
+        has_unknown_fields=bool(vector["has_unknown_fields"]),
+    )
+    ref = ValueRef(type_url=values.type_url_of(BuildCheckResult))
+    ref.digest.sha256 = "ab" * 32
+    return ref, {ref.digest.sha256: data}
+
+
+@pytest.mark.parametrize("vector", _json_vectors(), ids=lambda v: str(v["name"]))
+def test_json_of_a_newer_schema_is_looked_up_with_its_new_fields_ignored(
+    vector: dict[str, object],
+) -> None:
+    ref, answer = _json_answer(vector)
+    got = values.lookup(ref, answer, BuildCheckResult)
+    assert text_format.MessageToString(got) == vector["text"]
+    assert list(values.ignored_fields(ref, answer, BuildCheckResult)) == vector["ignored"]
+    assert values.is_complete(ref, answer, BuildCheckResult) is vector["complete"]
+    if vector["sha256"] is None:
+        with pytest.raises(values.ValueIncompleteError, match="fetch it as binary"):
+            values.digest_of_data(ref, answer, BuildCheckResult)
+    else:
+        assert values.digest_of_data(ref, answer, BuildCheckResult).sha256 == vector["sha256"]
+        # The same digest as the binary form of the same values.
+        assert values.digest(values.pack(got)).sha256 == vector["sha256"]
+
+
+def test_binary_data_keeps_fields_of_a_newer_schema_and_is_complete() -> None:
+    ref, data = values.ref_with_data(BuildCheckResult(failure_summary="x"))
+    # A field number this schema does not define (99, varint 7).
+    data.binary.value += b"\x98\x06\x07"
+    answer = {ref.digest.sha256: data}
+    got = values.lookup(ref, answer, BuildCheckResult)
+    assert got.failure_summary == "x"
+    assert values.ignored_fields(ref, answer, BuildCheckResult) == ()
+    assert values.is_complete(ref, answer, BuildCheckResult)
+    assert got.SerializeToString().endswith(b"\x98\x06\x07")  # kept, not dropped
+    # The canonical encoding needs the schema of every field: no digest either.
+    with pytest.raises(values.CanonicalError) as err:
+        values.digest_of_data(ref, answer, BuildCheckResult)
+    assert err.value.kind == "unknown_fields"

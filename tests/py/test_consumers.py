@@ -21,6 +21,7 @@ from pathlib import Path
 
 from core.layout import REPO as LAYOUT
 from tests.conftest import REPO
+from tools import deps
 from tools import env
 
 PY_CONSUMER = '''\
@@ -109,7 +110,7 @@ def test_mypy_refuses_a_state_of_another_lifecycle(tmp_path: Path) -> None:
 GO_MOD = """\
 module example.com/consumer
 
-go 1.26.0
+go {directive}
 
 require go.chromium.org/turboci/proto/go v0.0.0
 
@@ -119,17 +120,25 @@ GO_CONSUMER = Path(__file__).parent / "go_consumer"
 
 
 def test_a_go_module_outside_the_repo_builds_vets_and_tests(tmp_path: Path) -> None:
-    (tmp_path / "go.mod").write_text(GO_MOD.format(go=REPO / "go"), encoding="utf-8")
+    """With the oldest Go go/go.mod allows: its go line's release exactly,
+    fetched through the module proxy (tools/cache keeps it)."""
+    directive = deps.load(REPO / "DEPS").version("go", "directive")
+    assert f"\ngo {directive}\n" in (REPO / "go" / "go.mod").read_text()
+    (tmp_path / "go.mod").write_text(
+        GO_MOD.format(go=REPO / "go", directive=directive), encoding="utf-8"
+    )
     # The module's own checksums, so go verifies them without asking again.
     shutil.copy(REPO / "go" / "go.sum", tmp_path / "go.sum")
     for source in GO_CONSUMER.glob("*.go"):
         shutil.copy(source, tmp_path / source.name)
     # `go mod tidy` also wants the test dependencies of the module's
     # dependencies (go-cmp), which only the module proxy has on a fresh machine.
-    go_env = env.go_env(LAYOUT, GOFLAGS="-mod=mod")
+    go_env = env.go_env(LAYOUT, GOFLAGS="-mod=mod", GOTOOLCHAIN=f"go{directive}")
     for step in (["mod", "tidy"], ["build", "./..."], ["vet", "./..."], ["test", "-v", "./..."]):
         proc = subprocess.run(
             ["go", *step], cwd=tmp_path, env=go_env, capture_output=True, text=True
         )
         assert proc.returncode == 0, f"go {' '.join(step)}:\n{proc.stdout}{proc.stderr}"
     assert "--- PASS: ExampleSummary" in proc.stdout
+    version = subprocess.run(["go", "version"], cwd=tmp_path, env=go_env, capture_output=True)
+    assert f"go version go{directive} ".encode() in version.stdout

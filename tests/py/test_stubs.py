@@ -149,8 +149,21 @@ def test_wheel_metadata(wheel: Path) -> None:
     assert any(h.startswith("Project-URL: ") for h in headers)
 
 
-def test_one_version_and_a_changelog_entry_for_it() -> None:
-    version = tomllib.loads((PY / "pyproject.toml").read_text())["project"]["version"]
+def test_one_version_and_a_changelog_entry_for_it(wheel: Path) -> None:
+    import turboci
+
+    project = tomllib.loads((PY / "pyproject.toml").read_text())
+    assert "version" not in project["project"]  # read from turboci/_version.py
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {
+        "attr": "turboci._version.__version__"
+    }
+    version = turboci.__version__
+    assert wheel.name.startswith(f"turboci_proto-{version}-")
     changelog = (REPO / "CHANGELOG.md").read_text()
     first = re.search(r"^## (\S+)", changelog, re.MULTILINE)
     assert first is not None and first.group(1) == version
+    # Released entries are dated; only the newest may still be unreleased.
+    heads = re.findall(r"^## (.*)$", changelog, re.MULTILINE)
+    assert re.fullmatch(r"\S+ (\(unreleased\)|— \d{4}-\d{2}-\d{2})", heads[0]), heads[0]
+    for head in heads[1:]:
+        assert re.fullmatch(r"\S+ — \d{4}-\d{2}-\d{2}", head), head

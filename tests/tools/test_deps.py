@@ -167,3 +167,22 @@ def test_a_folder_fifo_or_non_utf8_deps_is_one_line(tmp_path: Path) -> None:
         message = load_error(path)
         assert message.startswith(start), message
         assert "\n" not in message
+
+
+def test_go_pins_the_toolchain_and_the_directive() -> None:
+    d = parse('[go]\ntoolchain = "go1.25.14"\ndirective = "1.25.0"\n')
+    assert (d.version("go", "toolchain"), d.version("go", "directive")) == ("go1.25.14", "1.25.0")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[go]\ntoolchain = "1.25.14"\n', "DEPS:2: toolchain: '1.25.14' is not a valid version"),
+        ('[go]\ndirective = "go1.25.0"\n', "DEPS:2: directive: 'go1.25.0' is not a valid version"),
+        ('[go]\ntoolchain = "go1.25; rm -rf /"\n', "DEPS:2: toolchain: 'go1.25; rm -rf /' is"),
+        ('[go]\nversion = "go1.25.0"\n', "DEPS:2: [go] pins only toolchain (the Go build.py runs)"),
+    ],
+    ids=["toolchain-without-go", "directive-with-go", "shell", "unknown-key"],
+)
+def test_a_bad_go_pin_is_refused_with_its_line(text: str, message: str) -> None:
+    assert error_of(text).startswith(message)

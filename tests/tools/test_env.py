@@ -22,6 +22,14 @@ def test_go_keeps_its_caches_in_the_checkout(tmp_path: Path) -> None:
     assert go["GOFLAGS"] == "-mod=mod"
 
 
+def test_go_runs_the_toolchain_deps_pins_whatever_go_is_on_path(tmp_path: Path) -> None:
+    (tmp_path / "DEPS").write_text('[go]\ntoolchain = "go1.25.14"\ndirective = "1.25.0"\n')
+    assert env.go_env(Layout(tmp_path))["GOTOOLCHAIN"] == "go1.25.14"
+    # Without the pin (or outside a checkout) the Go on PATH runs, never another.
+    (tmp_path / "DEPS").write_text('[python]\nsix = "1.17.0"\n')
+    assert env.go_env(Layout(tmp_path))["GOTOOLCHAIN"] == "local"
+
+
 def test_a_shared_tool_cache_is_named_by_its_target(tmp_path: Path) -> None:
     # Checkouts that link one tools/cache see the same module paths, so Go's
     # build cache (keyed by directory) serves them all.

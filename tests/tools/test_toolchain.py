@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tools import deps
+from tools import pygen
 from tools import toolchain
 from tools.errors import BuildError
 
@@ -242,3 +243,58 @@ def test_the_install_writes_nothing_in_home(
     toolchain.ensure(make_deps(tmp_path, {"six": "1.17.0"}, {}), lambda _: None, layout)
     assert list(home.iterdir()) == []
     assert (cache / "rustup" / "settings.toml").exists()  # the fake did run
+
+
+def test_missing_lists_the_python_stubs_protoc_until_its_folder_fits(tmp_path: Path) -> None:
+    path = tmp_path / "DEPS"
+    path.write_text('[python_gen]\ngrpcio-tools = "1.74.0"\n')
+    d = deps.load(path)
+    folder = tmp_path / "tools" / "pygen"
+    assert [p.name for p in toolchain.missing(d, {}, True, tmp_path, folder)] == ["grpcio-tools"]
+    staged = tmp_path / "staged"
+    (staged / "grpc_tools").mkdir(parents=True)
+    pygen.swap_in(staged, folder, "1.74.0", toolchain.interpreter())
+    assert toolchain.missing(d, {}, True, tmp_path, folder) == []
+    # A venv to be made again (another Python) needs another compiler too.
+    assert [p.name for p in toolchain.missing(d, {}, False, tmp_path, folder)] == ["grpcio-tools"]
+
+
+def test_python_gen_pins_only_grpcio_tools(tmp_path: Path) -> None:
+    path = tmp_path / "DEPS"
+    path.write_text('[python_gen]\nsix = "1.17.0"\n')
+    layout = fake_venv(tmp_path)
+    with pytest.raises(BuildError) as info:
+        toolchain.ensure(deps.load(path), lambda _: None, layout)
+    assert info.value.message == (
+        "DEPS:2: [python_gen] pins only grpcio-tools (the protoc of the Python stubs), not six"
+    )
+
+
+@pytest.mark.slow  # a real pip install of grpcio-tools (from tools/cache after the first)
+def test_the_python_stubs_protoc_installs_beside_links_without_following_them(
+    tmp_path: Path,
+) -> None:
+    """tools/pygen.new and tools/pygen as symlinks to a victim folder outside:
+    the links go, the victim stays untouched, the compiler lands in tools/."""
+    from tests.conftest import REPO
+
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "keep").write_text("mine")
+    root = tmp_path / "repo"
+    (root / "tools").mkdir(parents=True)
+    layout = toolchain.Layout(
+        REPO / "tools" / "venv",
+        root / "tools" / "bin",
+        root / "tools" / "installed.json",
+        REPO / "tools" / "cache",
+        root / "tools" / "pygen",
+    )
+    (root / "tools" / "pygen.new").symlink_to(victim)
+    (root / "tools" / "pygen").symlink_to(victim)
+    pin = deps.load(REPO / "DEPS").python_gen["grpcio-tools"]
+    toolchain._pygen_install(pin, deps.load(REPO / "DEPS"), layout, lambda _: None)
+    assert sorted(p.name for p in victim.iterdir()) == ["keep"]
+    assert (victim / "keep").read_text() == "mine"
+    assert not layout.pygen.is_symlink()
+    assert pygen.fits(layout.pygen, pin.version, toolchain.interpreter())

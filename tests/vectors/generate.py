@@ -39,9 +39,11 @@ from google.protobuf.message import Message
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "py"))
 
+from turboci.data.build.v1.build_check_result_pb2 import BuildCheckResult  # noqa: E402
 from turboci.graph.ids.v1.check_id_pb2 import CheckId  # noqa: E402
 from turboci.graph.ids.v1.identifier_pb2 import Identifier  # noqa: E402
 from turboci.graph.ids.v1.work_plan_id_pb2 import WorkPlanId  # noqa: E402
+from turboci.graph.orchestrator.v1.value_data_pb2 import ValueData  # noqa: E402
 from turboci.stages.build.v1.build_stage_args_pb2 import BuildStageArgs  # noqa: E402
 from turboci.stages.test.v1.test_stage_args_pb2 import TestStageArgs  # noqa: E402
 from turboci.utils import _canonical  # noqa: E402
@@ -486,6 +488,68 @@ def id_vectors() -> dict[str, list[dict[str, TypingAny]]]:
     }
 
 
+def json_vectors() -> list[dict[str, TypingAny]]:
+    """Values fetched as JSON (ValueData.json), some written by a newer schema:
+    what lookup gives (text), the fields it ignores, whether that is the
+    whole value, and its digest where one may be taken (else null: refused).
+    The ignored fields are sorted."""
+
+    cases = [
+        (
+            "json_whole",
+            "every field known to the reader",
+            {"status": "BUILD_STATUS_SUCCEEDED", "failureSummary": "none"},
+            False,
+        ),
+        (
+            "json_newer_field",
+            "a top-level field of a newer schema",
+            {"status": "BUILD_STATUS_SUCCEEDED", "retryCount": 2},
+            False,
+        ),
+        (
+            "json_newer_nested_field",
+            "a newer field inside a repeated message, beside known ones",
+            {
+                "artifacts": [{"name": "a", "uri": "gs://b/a"}, {"name": "b", "checksumAlgo": "x"}],
+                "failureSummary": "x",
+            },
+            False,
+        ),
+        (
+            "json_has_unknown_fields",
+            "the orchestrator's schema lacked fields: they are not in the JSON at all",
+            {"status": "BUILD_STATUS_FAILED"},
+            True,
+        ),
+    ]
+    out: list[dict[str, TypingAny]] = []
+    for name, about, obj, unknown in cases:
+        text = json.dumps(obj, separators=(",", ":"))
+        ref, _ = value.ref_with_data(BuildCheckResult())
+        data = ValueData(has_unknown_fields=unknown)
+        data.json.type_url = PREFIX + BuildCheckResult.DESCRIPTOR.full_name
+        data.json.json = text
+        ref.digest.sha256 = "0" * 64
+        got = value.lookup(ref, {ref.digest.sha256: data}, BuildCheckResult)
+        ignored = list(value.ignored_fields(ref, {ref.digest.sha256: data}, BuildCheckResult))
+        complete = value.is_complete(ref, {ref.digest.sha256: data}, BuildCheckResult)
+        out.append(
+            {
+                "name": name,
+                "about": about,
+                "type": BuildCheckResult.DESCRIPTOR.full_name,
+                "json": text,
+                "has_unknown_fields": unknown,
+                "text": text_format.MessageToString(got),
+                "ignored": ignored,
+                "complete": complete,
+                "sha256": value.digest(value.pack(got)).sha256 if complete else None,
+            }
+        )
+    return out
+
+
 def build() -> str:
     schema = Schema(compile_schema())
     doc = {
@@ -495,12 +559,16 @@ def build() -> str:
             "validly but not canonically; canonical_hex and sha256/size_bytes are its "
             "canonical encoding and digest (turboci/graph/orchestrator/v1/digest.proto); "
             "text is the value in protobuf text format. Types canonvectors.v1.* are defined "
-            "by schema_fds_base64 (go/testdata/canon.proto, canon_editions.proto)."
+            "by schema_fds_base64 (go/testdata/canon.proto, canon_editions.proto). "
+            "json_values: a value fetched as JSON (ValueData.json), maybe written by a "
+            "newer schema: the message lookup gives (text), the JSON fields it ignores, "
+            "whether that is the whole value, and its digest (null: a digest is refused)."
         ),
         "schema_fds_base64": base64.b64encode(schema.fds_bytes).decode("ascii"),
         "ids": id_vectors(),
         "values": values(schema),
         "value_errors": errors(schema),
+        "json_values": json_vectors(),
     }
     return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
 

@@ -37,7 +37,8 @@ def clean(ctx: Context, tools: bool = False) -> None:
     layout = ctx.layout
     doomed = [layout.cache]
     if tools:
-        doomed += [layout.venv, layout.gobin, layout.installed, layout.tool_cache]
+        pygen = layout.tools / "pygen"  # the Python stubs' protoc (tools/pygen.py)
+        doomed += [layout.venv, pygen, layout.gobin, layout.installed, layout.tool_cache]
     for path in doomed:
         shown = layout.rel(path)
         try:
@@ -77,7 +78,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--tools",
         action="store_true",
-        help="also remove the installed tools (tools/venv, tools/bin, tools/cache)",
+        help="also remove the installed tools (tools/venv, tools/pygen, tools/bin, tools/cache)",
     )
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import filecmp
 import shutil
+import subprocess
 from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Sequence
@@ -31,6 +32,7 @@ from core.layout import GO_MODULE
 from core.layout import Layout
 from tools import deps as deps_mod
 from tools import gomod
+from tools import pygen
 from tools import stamps
 from tools import toolchain
 from tools.engine import transaction
@@ -163,9 +165,25 @@ def _py_grpc_args(compiled: Compiled, out: Path, layout: Layout) -> list[str] | 
     ]
 
 
-def _start(args: Sequence[str], cwd: Path) -> Callable[[], None]:
-    """Start protoc; the returned wait() raises its diagnostics as one BuildError."""
-    proc = protoc.start(args, cwd=cwd)
+Starter = Callable[[Sequence[str], Path], "subprocess.Popen[bytes]"]
+
+
+def _py_protoc(layout: Layout) -> Starter:
+    """What starts the Python stubs' protoc (DEPS [python_gen]); refused when
+    `./build.py tools` has not installed it, rather than falling back to another."""
+    folder = layout.tools / "pygen"
+    if not (folder / "grpc_tools").is_dir():
+        raise BuildError(
+            f"{layout.rel(folder)}: the protoc of the Python stubs (DEPS [python_gen]) "
+            "is not installed; run ./build.py tools"
+        )
+    return lambda args, cwd: pygen.start(layout.venv_python(), folder, args, cwd)
+
+
+def _start(args: Sequence[str], cwd: Path, starter: Starter | None = None) -> Callable[[], None]:
+    """Start protoc (or what `starter` starts); the returned wait() raises its
+    diagnostics as one BuildError."""
+    proc = protoc.start(args, cwd=cwd) if starter is None else starter(args, cwd)
 
     def wait() -> None:
         _, stderr = proc.communicate()
@@ -186,12 +204,13 @@ def launch(compiled: Compiled, stage: Path, layout: Layout) -> Callable[[], None
     for name in GO_MODULE_FILES:
         if (layout.go / name).exists():
             shutil.copy2(layout.go / name, stage / "go" / name)
+    py_protoc = _py_protoc(layout)
     jobs = [
-        (_go_args(compiled, stage / "go", layout), stage / "go"),
-        (_py_args(compiled, stage / "py", layout), stage / "py"),
-        (_py_grpc_args(compiled, stage / "py", layout), stage / "py"),
+        (_go_args(compiled, stage / "go", layout), stage / "go", None),
+        (_py_args(compiled, stage / "py", layout), stage / "py", py_protoc),
+        (_py_grpc_args(compiled, stage / "py", layout), stage / "py", py_protoc),
     ]
-    waits = [_start(args, cwd=out) for args, out in jobs if args is not None]
+    waits = [_start(args, out, protoc_of) for args, out, protoc_of in jobs if args is not None]
 
     def wait() -> None:
         errors: list[BuildError] = []
@@ -229,11 +248,17 @@ def _same(new: Path, old: Path) -> bool:
     return filecmp.cmp(new, old, False)
 
 
+def _hand_written(rel: str, root: Path) -> bool:
+    """A package marker gen would write, where a hand-written __init__.py
+    already stands (py/turboci/__init__.py holds __version__): it is kept."""
+    return rel.endswith("/__init__.py") and (root / rel).is_file()
+
+
 def compare(stage: Path, root: Path) -> Drift:
     new = owned_files(stage)
     old = owned_files(root)
     return Drift(
-        missing=tuple(sorted(set(new) - set(old))),
+        missing=tuple(sorted(p for p in set(new) - set(old) if not _hand_written(p, root))),
         extra=tuple(sorted(set(old) - set(new))),
         differing=tuple(sorted(p for p in set(new) & set(old) if not _same(new[p], old[p]))),
     )
@@ -251,7 +276,9 @@ def _stage_changes(stage: Path, drift: Drift, txn: Transaction) -> None:
 def _key(ctx: Context, deps: deps_mod.Deps) -> str:
     compiled = ctx.compiled()
     owned = stamps.digest_files(owned_files(ctx.root).values(), ctx.root)
-    code = stamps.code_digest("tools.tasks.gen", "tools.gomod", "core.protoc", *outputs.MODULES)
+    code = stamps.code_digest(
+        "tools.tasks.gen", "tools.gomod", "tools.pygen", "core.protoc", *outputs.MODULES
+    )
     return "\n".join([compiled.key, toolchain.versions_key(deps), owned, code])
 
 

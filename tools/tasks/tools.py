@@ -18,7 +18,7 @@ def _run(ctx: Context, args: argparse.Namespace) -> int:
     pinned = deps.load(ctx.layout.deps)
     for section in deps.SECTIONS:
         for pin in getattr(pinned, section).values():
-            ctx.say(f"{section:<9} {pin.name} {pin.version}")
+            ctx.say(f"{section:<10} {pin.name} {pin.version}")
     return 0
 
 

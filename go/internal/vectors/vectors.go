@@ -60,6 +60,17 @@ type File struct {
 		InputHex string `json:"input_hex"`
 		Error    string `json:"error"`
 	} `json:"value_errors"`
+	// JSONValues are values fetched as JSON, some written by a newer schema.
+	JSONValues []struct {
+		Name             string   `json:"name"`
+		Type             string   `json:"type"`
+		JSON             string   `json:"json"`
+		HasUnknownFields bool     `json:"has_unknown_fields"`
+		Text             string   `json:"text"`
+		Ignored          []string `json:"ignored"`
+		Complete         bool     `json:"complete"`
+		Sha256           *string  `json:"sha256"`
+	} `json:"json_values"`
 }
 
 // Load reads vectors.json from go/testdata; from a package's tests, whose

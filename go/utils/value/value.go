@@ -147,46 +147,61 @@ func RefWithData(m proto.Message, realm string) (*orchestratorpb.ValueRef, *orch
 // Lookup returns the message ref points at, decoded as T (a pointer to a
 // generated message type, e.g. *buildpb.BuildCheckResult), from the
 // value_data map of the same answer.
+//
+// A value fetched as JSON may hold fields that T lacks (it was written with
+// a newer schema): they are ignored, IgnoredFields names them, and
+// IsComplete tells whether the message is the whole value.
 func Lookup[T proto.Message](ref *orchestratorpb.ValueRef, data map[string]*orchestratorpb.ValueData) (T, error) {
 	var zero T
 	msg := zero.ProtoReflect().New().Interface().(T)
-	want := msg.ProtoReflect().Descriptor().FullName()
+	packed, js, err := fetched(ref, data, msg.ProtoReflect().Descriptor().FullName())
+	if err != nil {
+		return zero, err
+	}
+	if packed != nil {
+		return unpack(packed, msg)
+	}
+	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal([]byte(js.GetJson().GetJson()), msg); err != nil {
+		return zero, fmt.Errorf("value %s: bad JSON: %w", ref.GetDigest().GetSha256(), err)
+	}
+	return msg, nil
+}
+
+// fetched is what ref points at, after Lookup's checks of type, omission and
+// presence: an Any (inline or binary data) or the ValueData of its JSON.
+func fetched(ref *orchestratorpb.ValueRef, data map[string]*orchestratorpb.ValueData, want protoreflect.FullName) (*anypb.Any, *orchestratorpb.ValueData, error) {
 	if ref == nil {
-		return zero, fmt.Errorf("%w: nil ValueRef", ErrMissing)
+		return nil, nil, fmt.Errorf("%w: nil ValueRef", ErrMissing)
 	}
 	if u := ref.GetTypeUrl(); u != "" && fullName(u) != want {
-		return zero, fmt.Errorf("%w: value is a %s, not a %s", ErrWrongType, fullName(u), want)
+		return nil, nil, fmt.Errorf("%w: value is a %s, not a %s", ErrWrongType, fullName(u), want)
 	}
 	if ref.HasOmitted() {
-		return zero, &OmittedError{TypeURL: ref.GetTypeUrl(), Reason: ref.GetOmitted()}
+		return nil, nil, &OmittedError{TypeURL: ref.GetTypeUrl(), Reason: ref.GetOmitted()}
 	}
 	if ref.HasInline() {
 		// Only the orchestrator's own storage sets it, but it is the value
 		// all the same.
-		return unpack(ref.GetInline(), msg)
+		return ref.GetInline(), nil, nil
 	}
 	key := ref.GetDigest().GetSha256()
 	if key == "" {
-		return zero, fmt.Errorf("%w: value reference has neither a digest nor an omission reason", ErrMissing)
+		return nil, nil, fmt.Errorf("%w: value reference has neither a digest nor an omission reason", ErrMissing)
 	}
 	vd, ok := data[key]
 	if !ok {
-		return zero, fmt.Errorf("%w: value %s of type %s is not in value_data", ErrMissing, key, ref.GetTypeUrl())
+		return nil, nil, fmt.Errorf("%w: value %s of type %s is not in value_data", ErrMissing, key, ref.GetTypeUrl())
 	}
 	switch vd.WhichData() {
 	case orchestratorpb.ValueData_Binary_case:
-		return unpack(vd.GetBinary(), msg)
+		return vd.GetBinary(), nil, nil
 	case orchestratorpb.ValueData_Json_case:
-		js := vd.GetJson()
-		if got := fullName(js.GetTypeUrl()); got != want {
-			return zero, fmt.Errorf("%w: value is a %s, not a %s", ErrWrongType, got, want)
+		if got := fullName(vd.GetJson().GetTypeUrl()); got != want {
+			return nil, nil, fmt.Errorf("%w: value is a %s, not a %s", ErrWrongType, got, want)
 		}
-		if err := protojson.Unmarshal([]byte(js.GetJson()), msg); err != nil {
-			return zero, fmt.Errorf("value %s: bad JSON: %w", key, err)
-		}
-		return msg, nil
+		return nil, vd, nil
 	}
-	return zero, fmt.Errorf("%w: value_data entry %s holds no data", ErrMissing, key)
+	return nil, nil, fmt.Errorf("%w: value_data entry %s holds no data", ErrMissing, key)
 }
 
 func unpack[T proto.Message](packed *anypb.Any, msg T) (T, error) {

@@ -7,6 +7,7 @@ package value_test
 import (
 	"encoding/hex"
 	"errors"
+	"strings"
 	"testing"
 
 	"google.golang.org/protobuf/encoding/protojson"
@@ -15,6 +16,8 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/anypb"
 
+	buildpb "go.chromium.org/turboci/proto/go/data/build/v1"
+	orchestratorpb "go.chromium.org/turboci/proto/go/graph/orchestrator/v1"
 	"go.chromium.org/turboci/proto/go/internal/vectors"
 	"go.chromium.org/turboci/proto/go/utils/value"
 )
@@ -131,6 +134,55 @@ func TestVectorsWithoutCanonicalEncoding(t *testing.T) {
 		}
 		if _, err := opts.Digest(packed); !errors.Is(err, want) {
 			t.Errorf("%s: Digest error = %v; want %v", v.Name, err, want)
+		}
+	}
+}
+
+// Values fetched as JSON, some written by a newer schema: Lookup ignores
+// the fields the reader lacks, IgnoredFields names them, IsComplete and
+// DataDigest agree with what Python wrote down.
+func TestVectorsJSONForwardCompatible(t *testing.T) {
+	f, _, _ := load(t)
+	if len(f.JSONValues) == 0 {
+		t.Fatal("vectors.json holds no json_values")
+	}
+	for _, v := range f.JSONValues {
+		if v.Type != "turboci.data.build.v1.BuildCheckResult" {
+			t.Fatalf("%s: a vector of type %s", v.Name, v.Type)
+		}
+		ref := orchestratorpb.ValueRef_builder{
+			TypeUrl: proto.String(value.TypeURLPrefix + v.Type),
+			Digest:  orchestratorpb.Digest_builder{Sha256: proto.String(strings.Repeat("ab", 32))}.Build(),
+		}.Build()
+		data := map[string]*orchestratorpb.ValueData{ref.GetDigest().GetSha256(): orchestratorpb.ValueData_builder{
+			Json:             orchestratorpb.JsonValue_builder{TypeUrl: proto.String(ref.GetTypeUrl()), Json: proto.String(v.JSON)}.Build(),
+			HasUnknownFields: proto.Bool(v.HasUnknownFields),
+		}.Build()}
+		got, err := value.Lookup[*buildpb.BuildCheckResult](ref, data)
+		if err != nil {
+			t.Fatalf("%s: Lookup: %v", v.Name, err)
+		}
+		want := &buildpb.BuildCheckResult{}
+		if err := prototext.Unmarshal([]byte(v.Text), want); err != nil {
+			t.Fatal(err)
+		}
+		if !proto.Equal(got, want) {
+			t.Errorf("%s: Lookup = %v, want %v", v.Name, got, want)
+		}
+		ignored, err := value.IgnoredFields[*buildpb.BuildCheckResult](ref, data)
+		if err != nil || strings.Join(ignored, ",") != strings.Join(v.Ignored, ",") {
+			t.Errorf("%s: IgnoredFields = %q, %v; want %q", v.Name, ignored, err, v.Ignored)
+		}
+		complete, err := value.IsComplete[*buildpb.BuildCheckResult](ref, data)
+		if err != nil || complete != v.Complete {
+			t.Errorf("%s: IsComplete = %v, %v; want %v", v.Name, complete, err, v.Complete)
+		}
+		d, err := value.DataDigest[*buildpb.BuildCheckResult](ref, data)
+		switch {
+		case v.Sha256 == nil && !errors.Is(err, value.ErrIncomplete):
+			t.Errorf("%s: DataDigest = %v, %v; want ErrIncomplete", v.Name, d, err)
+		case v.Sha256 != nil && (err != nil || d.GetSha256() != *v.Sha256):
+			t.Errorf("%s: DataDigest = %v, %v; want %s", v.Name, d, err, *v.Sha256)
 		}
 	}
 }

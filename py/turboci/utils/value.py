@@ -19,12 +19,15 @@ encoding that digest.proto defines; the Go helpers
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import TypeVar
+from typing import cast
 
 from google.protobuf import json_format
 from google.protobuf.any_pb2 import Any
+from google.protobuf.descriptor import Descriptor
 from google.protobuf.descriptor_pool import DescriptorPool
 from google.protobuf.message import Message
 
@@ -34,6 +37,7 @@ from turboci.graph.orchestrator.v1.omission_reason_pb2 import OmissionReason
 from turboci.graph.orchestrator.v1.value_data_pb2 import ValueData
 from turboci.graph.orchestrator.v1.value_ref_pb2 import ValueRef
 from turboci.graph.orchestrator.v1.value_write_pb2 import ValueWrite
+from turboci.utils import _json
 from turboci.utils._canonical import ANY_FULL_NAME
 from turboci.utils._canonical import CanonicalError
 from turboci.utils._canonical import canonical
@@ -59,6 +63,10 @@ class ValueOmittedError(ValueLookupError):
 
 class ValueMissingError(ValueLookupError):
     """The reference says the data is there, but the map has no entry for it."""
+
+
+class ValueIncompleteError(ValueLookupError):
+    """The value as fetched is not whole (its JSON lost fields): no digest of it."""
 
 
 class ValueTypeError(ValueLookupError):
@@ -129,16 +137,11 @@ def ref_with_data(message: Message, realm: str | None = None) -> tuple[ValueRef,
     return ref, ValueData(binary=packed)
 
 
-def lookup(ref: ValueRef, value_data: Mapping[str, ValueData], message_type: type[M]) -> M:
-    """The message a ValueRef points at, decoded as message_type.
-
-    Raises ValueOmittedError (see its ``reason``) when the answer carries no
-    data for the value, ValueTypeError when the value is of another type, and
-    ValueMissingError when the answer is inconsistent.
-    """
+def _fetched(ref: ValueRef, value_data: Mapping[str, ValueData], want: str) -> Any | ValueData:
+    """What ref points at: an Any (inline or binary data) or the ValueData of
+    its JSON, after lookup's checks of type, omission and presence."""
     if not isinstance(ref, ValueRef):
         raise TypeError(f"lookup wants a ValueRef, got {type(ref).__name__}")
-    want = message_type.DESCRIPTOR.full_name
     if ref.type_url and _full_name(ref.type_url) != want:
         raise ValueTypeError(f"value is a {_full_name(ref.type_url)}, not a {want}")
     if ref.HasField("omitted"):
@@ -146,7 +149,7 @@ def lookup(ref: ValueRef, value_data: Mapping[str, ValueData], message_type: typ
     if ref.HasField("inline"):
         # Only the orchestrator's own storage sets it, but it is the value
         # all the same.
-        return _unpack(ref.inline, message_type)
+        return ref.inline
     key = ref.digest.sha256
     if not key:
         raise ValueMissingError("value reference has neither a digest nor an omission reason")
@@ -155,17 +158,85 @@ def lookup(ref: ValueRef, value_data: Mapping[str, ValueData], message_type: typ
         raise ValueMissingError(f"value {key} of type {ref.type_url} is not in value_data")
     which = data.WhichOneof("data")
     if which == "binary":
-        return _unpack(data.binary, message_type)
+        return data.binary
     if which == "json":
         if _full_name(data.json.type_url) != want:
             raise ValueTypeError(f"value is a {_full_name(data.json.type_url)}, not a {want}")
-        message = message_type()
-        try:
-            json_format.Parse(data.json.json, message)
-        except json_format.ParseError as exc:
-            raise ValueLookupError(f"value {key}: bad JSON: {exc}") from None
-        return message
+        return data
     raise ValueMissingError(f"value_data entry {key} holds no data")
+
+
+def _json_object(ref: ValueRef, data: ValueData) -> object:
+    try:
+        return json.loads(data.json.json)
+    except ValueError as exc:
+        raise ValueLookupError(f"value {ref.digest.sha256}: bad JSON: {exc}") from None
+
+
+def lookup(ref: ValueRef, value_data: Mapping[str, ValueData], message_type: type[M]) -> M:
+    """The message a ValueRef points at, decoded as message_type.
+
+    Raises ValueOmittedError (see its ``reason``) when the answer carries no
+    data for the value, ValueTypeError when the value is of another type, and
+    ValueMissingError when the answer is inconsistent.
+
+    A value fetched as JSON may hold fields that message_type lacks (it was
+    written with a newer schema): they are ignored, and `ignored_fields`
+    names them; `is_complete` tells whether the message is the whole value.
+    """
+    fetched = _fetched(ref, value_data, message_type.DESCRIPTOR.full_name)
+    if isinstance(fetched, Any):
+        return _unpack(fetched, message_type)
+    message = message_type()
+    try:
+        json_format.Parse(fetched.json.json, message, ignore_unknown_fields=True)
+    except json_format.ParseError as exc:
+        raise ValueLookupError(f"value {ref.digest.sha256}: bad JSON: {exc}") from None
+    return message
+
+
+def ignored_fields(
+    ref: ValueRef, value_data: Mapping[str, ValueData], message_type: type[M]
+) -> tuple[str, ...]:
+    """The fields of the value's JSON that message_type lacks, which `lookup`
+    ignores, as paths (``artifacts[0].checksum``); none for binary data,
+    whose unknown fields the message keeps."""
+    fetched = _fetched(ref, value_data, message_type.DESCRIPTOR.full_name)
+    if isinstance(fetched, Any):
+        return ()
+    desc = cast(Descriptor, message_type.DESCRIPTOR)
+    return tuple(sorted(_json.unknown_fields(_json_object(ref, fetched), desc)))
+
+
+def is_complete(ref: ValueRef, value_data: Mapping[str, ValueData], message_type: type[M]) -> bool:
+    """Whether `lookup` gives the whole value: not when its JSON lacks fields
+    the orchestrator's schema did not know (``has_unknown_fields``), nor
+    when it holds fields message_type lacks (`ignored_fields`)."""
+    fetched = _fetched(ref, value_data, message_type.DESCRIPTOR.full_name)
+    if isinstance(fetched, Any):
+        return True
+    return not fetched.has_unknown_fields and not ignored_fields(ref, value_data, message_type)
+
+
+def digest_of_data(
+    ref: ValueRef, value_data: Mapping[str, ValueData], message_type: type[M]
+) -> Digest:
+    """The digest of the value as the answer carries it, to check against
+    ``ref.digest``. Refused (ValueIncompleteError) for JSON that lost fields:
+    a digest over part of a value would differ from the writer's for no
+    fault of the value."""
+    fetched = _fetched(ref, value_data, message_type.DESCRIPTOR.full_name)
+    if isinstance(fetched, Any):
+        return digest(fetched)
+    lost = list(ignored_fields(ref, value_data, message_type))
+    if fetched.has_unknown_fields:
+        lost.append("fields unknown to the orchestrator's schema (has_unknown_fields)")
+    if lost:
+        raise ValueIncompleteError(
+            f"value {ref.digest.sha256}: its JSON lost {', '.join(lost)}; "
+            "fetch it as binary (VALUE_ENCODING_BINARY) to digest it"
+        )
+    return digest(pack(lookup(ref, value_data, message_type)))
 
 
 def _unpack(packed: Any, message_type: type[M]) -> M:
@@ -193,13 +264,17 @@ def find(
 __all__ = [
     "TYPE_URL_PREFIX",
     "CanonicalError",
+    "ValueIncompleteError",
     "ValueLookupError",
     "ValueMissingError",
     "ValueOmittedError",
     "ValueTypeError",
     "canonical",
     "digest",
+    "digest_of_data",
     "find",
+    "ignored_fields",
+    "is_complete",
     "lookup",
     "pack",
     "ref_with_data",

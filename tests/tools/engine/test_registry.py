@@ -25,6 +25,7 @@ EVERY_TASK = (
     "gen",
     "lint",
     "presubmit",
+    "release",
     "test",
     "tools",
 )

@@ -63,7 +63,9 @@ def cq_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root.mkdir()
     for name in ("DEPS", "buf.yaml", "build.py", "presubmit.toml", "LICENSE"):
         shutil.copy(REPO / name, root / name)
-    ignore = shutil.ignore_patterns("venv", "bin", "cache", "__pycache__", "installed.json")
+    ignore = shutil.ignore_patterns(
+        "venv", "bin", "cache", "pygen", "__pycache__", "installed.json"
+    )
     for package in ("tools", "core", "presubmit"):
         shutil.copytree(REPO / package, root / package, ignore=ignore)
     link_tools(root)

@@ -39,6 +39,7 @@ def test_clean_tools_removes_links_but_never_what_they_point_to(tmp_path: Path) 
     (tools / "bin").mkdir()
     (tools / "bin" / "protoc-gen-go").write_text("")
     (tools / "installed.json").write_text("{}\n")
+    (tools / "pygen" / "grpc_tools").mkdir(parents=True)
     gomod = tools / "cache" / "gomod" / "example.com" / "m@v1.0.0"
     gomod.mkdir(parents=True)
     (gomod / "go.mod").write_text("module example.com/m\n")

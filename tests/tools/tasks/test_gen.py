@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from tests.conftest import snapshot
 from tests.conftest import task_context
 from tools import deps as deps_mod
 from tools import env
+from tools import pygen
 from tools import stamps
 from tools.engine.context import Context
 from tools.errors import BuildError
@@ -77,7 +79,9 @@ def test_generates_go_python_typed_and_grpc(generated: Path) -> None:
     assert b"package idsgrpcpb" in files[GRPC_GO]
     gomod = files["go/go.mod"].decode()
     assert "module go.chromium.org/turboci/proto/go" in gomod
-    assert "google.golang.org/grpc v1.85.0" in gomod
+    pins = deps_mod.load(REPO / "DEPS")
+    assert f"google.golang.org/grpc {pins.version('go_module', 'google.golang.org/grpc')}" in gomod
+    assert f"\ngo {pins.version('go', 'directive')}\n" in gomod
     assert b"class WorkPlanId" in files["py/turboci/graph/ids/v1/work_plan_id_pb2.pyi"]
 
 
@@ -103,11 +107,15 @@ def test_check_lists_missing_extra_and_differing(generated: Path) -> None:
 
 def test_check_reports_go_mod_out_of_step_with_deps(generated: Path) -> None:
     deps = generated / "DEPS"
-    deps.write_text(deps.read_text().replace('grpc" = "v1.85.0"', 'grpc" = "v1.84.0"'))
+    pinned = deps_mod.load(deps).version("go_module", "google.golang.org/grpc")
+    text = deps.read_text().replace(f'grpc" = "{pinned}"', 'grpc" = "v1.79.0"')
+    deps.write_text(text.replace('directive = "1.25.0"', 'directive = "1.24.0"'))
     c = ctx(generated)
     with pytest.raises(BuildError):
         gen.gen(c, check=True)
-    assert "go/go.mod: requires google.golang.org/grpc v1.85.0, DEPS pins v1.84.0" in output_of(c)
+    out = output_of(c)
+    assert f"go/go.mod: requires google.golang.org/grpc {pinned}, DEPS pins v1.79.0" in out
+    assert "go/go.mod: says go 1.25.0, DEPS [go] directive is 1.24.0" in out
 
 
 def test_hand_written_files_are_never_touched(generated: Path) -> None:
@@ -147,15 +155,15 @@ def test_a_failing_generator_leaves_the_tree_unchanged(
     broken = tmp_path / "protoc-gen-mypy"
     broken.write_text("#!/bin/sh\necho 'mypy plugin crashed' >&2\nexit 1\n")
     broken.chmod(0o755)
-    real_start = protoc.start
+    real_start = pygen.start  # the protoc of the Python stubs runs the mypy plugin
 
-    def with_broken_plugin(args: list[str], *rest: Any, **kw: Any) -> Any:
+    def with_broken_plugin(python: Path, folder: Path, args: list[str], cwd: Path) -> Any:
         args = [
             f"--plugin=protoc-gen-mypy={broken}" if "protoc-gen-mypy=" in a else a for a in args
         ]
-        return real_start(args, *rest, **kw)
+        return real_start(python, folder, args, cwd)
 
-    monkeypatch.setattr(protoc, "start", with_broken_plugin)
+    monkeypatch.setattr(pygen, "start", with_broken_plugin)
     with pytest.raises(BuildError, match="mypy plugin crashed"):
         gen.gen(ctx(generated))
     assert snapshot(generated) == before
@@ -310,3 +318,52 @@ def test_a_forged_stamp_passes_no_check_that_does_not_trust_stamps(generated: Pa
     with pytest.raises(BuildError, match="1 generated file"):
         gen.gen(wary, check=True)
     assert f"{PB2}: differs" in output_of(wary)
+
+
+def test_python_stubs_come_from_the_protoc_deps_pins_for_them(generated: Path) -> None:
+    """py/ is written by the [python_gen] grpcio-tools, not the tools venv's:
+    its version is what the wheel's grpcio floor and gencode check name."""
+    pin = deps_mod.load(REPO / "DEPS").version("python_gen", "grpcio-tools")
+    grpc_py = (generated / "py/turboci/graph/ids/v1/ids_service_pb2_grpc.py").read_text()
+    assert f"GRPC_GENERATED_VERSION = '{pin}'" in grpc_py
+    tools_pin = deps_mod.load(REPO / "DEPS").version("python", "grpcio-tools")
+    assert f"GRPC_GENERATED_VERSION = '{tools_pin}'" not in grpc_py
+    version = subprocess.run(
+        pygen.command(REPO / "tools/venv/bin/python", REPO / "tools/pygen", ["--version"]),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()[-1]  # "libprotoc 31.1"
+    gencode = re.search(r"# Protobuf Python Version: (\S+)", (generated / PB2).read_text())
+    assert gencode is not None and gencode.group(1).endswith(f".{version}")
+
+
+def test_gen_without_the_python_stubs_protoc_names_the_fix(generated: Path, tmp_path: Path) -> None:
+    link = generated / "tools" / "pygen"
+    link.unlink()
+    (tmp_path / "empty").mkdir()
+    link.symlink_to(tmp_path / "empty")  # `./build.py tools` installed nothing there
+    before = snapshot(generated)
+    (generated / "turboci/graph/ids/v1/work_plan_id.proto").write_text(
+        (generated / "turboci/graph/ids/v1/work_plan_id.proto").read_text() + "\n// changed\n"
+    )
+    with pytest.raises(BuildError) as info:
+        gen.gen(ctx(generated))
+    assert info.value.message == (
+        "tools/pygen: the protoc of the Python stubs (DEPS [python_gen]) is not installed; "
+        "run ./build.py tools"
+    )
+    after = snapshot(generated)
+    after.pop("turboci/graph/ids/v1/work_plan_id.proto")
+    before.pop("turboci/graph/ids/v1/work_plan_id.proto")
+    assert after == before
+
+
+def test_a_hand_written_package_init_is_kept(generated: Path) -> None:
+    init = generated / "py/turboci/__init__.py"
+    init.write_text('__version__ = "9.9.9"\n')
+    proto = generated / "turboci/graph/ids/v1/work_plan_id.proto"
+    proto.write_text(proto.read_text() + "\n// changed\n")
+    gen.gen(ctx(generated))
+    assert init.read_text() == '__version__ = "9.9.9"\n'
+    gen.gen(ctx(generated), check=True)

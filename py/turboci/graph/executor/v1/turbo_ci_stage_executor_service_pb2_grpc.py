@@ -10,7 +10,7 @@ from turboci.graph.executor.v1 import run_stage_response_pb2 as turboci_dot_grap
 from turboci.graph.executor.v1 import validate_stage_request_pb2 as turboci_dot_graph_dot_executor_dot_v1_dot_validate__stage__request__pb2
 from turboci.graph.executor.v1 import validate_stage_response_pb2 as turboci_dot_graph_dot_executor_dot_v1_dot_validate__stage__response__pb2
 
-GRPC_GENERATED_VERSION = '1.85.1'
+GRPC_GENERATED_VERSION = '1.74.0'
 GRPC_VERSION = grpc.__version__
 _version_not_supported = False
 
@@ -23,14 +23,14 @@ except ImportError:
 if _version_not_supported:
     raise RuntimeError(
         f'The grpc package installed is at version {GRPC_VERSION},'
-        + ' but the generated code in turboci/graph/executor/v1/turbo_ci_stage_executor_service_pb2_grpc.py depends on'
+        + f' but the generated code in turboci/graph/executor/v1/turbo_ci_stage_executor_service_pb2_grpc.py depends on'
         + f' grpcio>={GRPC_GENERATED_VERSION}.'
         + f' Please upgrade your grpc module to grpcio>={GRPC_GENERATED_VERSION}'
         + f' or downgrade your generated code using grpcio-tools<={GRPC_VERSION}.'
     )
 
 
-class TurboCIStageExecutorStub:
+class TurboCIStageExecutorStub(object):
     """What a stage executor offers the orchestrator. An executor registers for
     one or more stage args types (ExecutorRegistration, in the orchestrator's
     configuration); the orchestrator calls it to vet new stages
@@ -130,7 +130,7 @@ class TurboCIStageExecutorStub:
                 _registered_method=True)
 
 
-class TurboCIStageExecutorServicer:
+class TurboCIStageExecutorServicer(object):
     """What a stage executor offers the orchestrator. An executor registers for
     one or more stage args types (ExecutorRegistration, in the orchestrator's
     configuration); the orchestrator calls it to vet new stages
@@ -254,7 +254,7 @@ def add_TurboCIStageExecutorServicer_to_server(servicer, server):
 
 
  # This class is part of an EXPERIMENTAL API.
-class TurboCIStageExecutor:
+class TurboCIStageExecutor(object):
     """What a stage executor offers the orchestrator. An executor registers for
     one or more stage args types (ExecutorRegistration, in the orchestrator's
     configuration); the orchestrator calls it to vet new stages

@@ -20,7 +20,7 @@ from turboci.graph.orchestrator.v1 import watch_work_plan_response_pb2 as turboc
 from turboci.graph.orchestrator.v1 import write_nodes_request_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_write__nodes__request__pb2
 from turboci.graph.orchestrator.v1 import write_nodes_response_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_write__nodes__response__pb2
 
-GRPC_GENERATED_VERSION = '1.85.1'
+GRPC_GENERATED_VERSION = '1.74.0'
 GRPC_VERSION = grpc.__version__
 _version_not_supported = False
 
@@ -33,14 +33,14 @@ except ImportError:
 if _version_not_supported:
     raise RuntimeError(
         f'The grpc package installed is at version {GRPC_VERSION},'
-        + ' but the generated code in turboci/graph/orchestrator/v1/turbo_ci_orchestrator_service_pb2_grpc.py depends on'
+        + f' but the generated code in turboci/graph/orchestrator/v1/turbo_ci_orchestrator_service_pb2_grpc.py depends on'
         + f' grpcio>={GRPC_GENERATED_VERSION}.'
         + f' Please upgrade your grpc module to grpcio>={GRPC_GENERATED_VERSION}'
         + f' or downgrade your generated code using grpcio-tools<={GRPC_VERSION}.'
     )
 
 
-class TurboCIOrchestratorStub:
+class TurboCIOrchestratorStub(object):
     """The TurboCI orchestrator: it keeps workplans, resolves their
     dependencies, runs their stages through stage executors and answers
     questions about them. Clients create and cancel workplans and read them;
@@ -119,7 +119,7 @@ class TurboCIOrchestratorStub:
                 _registered_method=True)
 
 
-class TurboCIOrchestratorServicer:
+class TurboCIOrchestratorServicer(object):
     """The TurboCI orchestrator: it keeps workplans, resolves their
     dependencies, runs their stages through stage executors and answers
     questions about them. Clients create and cancel workplans and read them;
@@ -283,7 +283,7 @@ def add_TurboCIOrchestratorServicer_to_server(servicer, server):
 
 
  # This class is part of an EXPERIMENTAL API.
-class TurboCIOrchestrator:
+class TurboCIOrchestrator(object):
     """The TurboCI orchestrator: it keeps workplans, resolves their
     dependencies, runs their stages through stage executors and answers
     questions about them. Clients create and cancel workplans and read them;
