@@ -29,7 +29,16 @@ from pathlib import Path
 
 # Folders of tools and builds, never sources: left out of a walk without git
 # too (with git, .gitignore leaves them out).
-TOOL_FOLDERS = ("tools/venv", "tools/bin", "tools/cache", "build", "dist", "py/build")
+TOOL_FOLDERS = (
+    "tools/venv",
+    "tools/bin",
+    "tools/cache",
+    "tools/pygen",
+    "tools/pygen.new",
+    "build",
+    "dist",
+    "py/build",
+)
 
 
 class InputError(Exception):

@@ -188,7 +188,9 @@ def add_tooling(root: Path) -> None:
     shutil.copy(REPO / "tools" / "installed.json", root / "tools" / "installed.json")
     # As in a real checkout, git does not see the installed tools.
     with (root / ".git" / "info" / "exclude").open("a") as exclude:
-        exclude.write("/tools/venv\n/tools/bin\n/tools/cache\n/tools/installed.json\n")
+        exclude.write(
+            "/tools/venv\n/tools/bin\n/tools/cache\n/tools/pygen\n/tools/installed.json\n"
+        )
 
 
 @pytest.fixture

@@ -51,9 +51,18 @@ def fits(folder: Path, version: str, interpreter: dict[str, str]) -> bool:
     record = _read_record(folder)
     return (
         record.get(PACKAGE) == version
-        and record.get("interpreter") == interpreter
+        and _abi(record.get("interpreter")) == _abi(interpreter)
         and (folder / "grpc_tools").is_dir()
     )
+
+
+def _abi(interpreter: object) -> str | None:
+    """What the extension module's wheel depends on: the Python's minor version
+    (3.11.2 and 3.11.7 load the same cp311 module; where each lives does not
+    matter, and another user of a shared checkout runs it from elsewhere)."""
+    if not isinstance(interpreter, dict) or not isinstance(interpreter.get("version"), str):
+        return None
+    return ".".join(interpreter["version"].split(".")[:2])
 
 
 def install_command(python: Path, version: str, target: Path, cache: Path) -> list[str]:
