@@ -126,10 +126,15 @@ def venv_fits(layout: Layout, installed: dict[str, dict[str, str]]) -> bool:
     made again, so the tools are tested on the Python the user chose. A
     record from before interpreters were recorded is taken at its word.
     """
-    if not layout.python().exists():
-        return False
     if Path(sys.prefix).resolve() == layout.venv.resolve():
         return True
+    try:
+        if not layout.python().exists():
+            return False
+    except OSError:
+        # Its interpreter lies in a folder this user cannot enter (another
+        # user's Python, on a shared checkout): not one this run can use.
+        return False
     built_by = installed.get("interpreter")
     return built_by is None or built_by == interpreter()
 

@@ -44,6 +44,48 @@ def _as_other_user() -> list[str] | None:
     return [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
 
 
+def _python_for_everyone() -> str | None:
+    """A Python of this minor version that every user can run: the tools
+    venv's own may live in its owner's home (pyenv under a 0700 /root)."""
+    for candidate in ("/usr/bin/python3", "/usr/local/bin/python3"):
+        if not os.access(candidate, os.X_OK):
+            continue
+        proc = subprocess.run(
+            [candidate, "-c", "import sys; print(sys.version_info[:2] == (3, 11), sys.prefix)"],
+            capture_output=True,
+            text=True,
+        )
+        ok, _, prefix = proc.stdout.strip().partition(" ")
+        if ok == "True" and not prefix.startswith("/root") and sys.version_info[:2] == (3, 11):
+            return candidate
+    return None
+
+
+def _venv_for_everyone(root: Path, python: str) -> None:
+    """Replace the checkout's link to the tools venv with a venv of `python`
+    that reads the tools venv's packages: what an owner who installed the
+    tools from a Python every user can read has (README, Guarantees)."""
+    tools_venv = Path(sys.prefix)
+    venv = root / "tools" / "venv"
+    venv.unlink()
+    subprocess.run([python, "-m", "venv", "--without-pip", str(venv)], check=True)
+    (site,) = (venv / "lib").glob("python3*/site-packages")
+    (tools_site,) = (tools_venv / "lib").glob("python3*/site-packages")
+    (site / "tools_venv.pth").write_text(f"{tools_site}\n")
+    old_shebang = f"#!{tools_venv / 'bin' / 'python'}".encode()
+    for entry in (tools_venv / "bin").iterdir():
+        mine = venv / "bin" / entry.name
+        if os.path.lexists(mine):
+            continue
+        head = entry.read_bytes()[:200] if entry.is_file() else b""
+        if head.startswith(old_shebang):  # a console script: run by this venv's Python
+            body = entry.read_bytes().split(b"\n", 1)[1]
+            mine.write_bytes(f"#!{venv / 'bin' / 'python'}\n".encode() + body)
+            mine.chmod(0o755)
+        else:
+            mine.symlink_to(entry)
+
+
 def _state(root: Path) -> dict[str, tuple[int, int]]:
     """Every path under root (caches included) with its size and mtime."""
     return {
@@ -67,6 +109,11 @@ def shared_checkout(request: pytest.FixtureRequest) -> Iterator[tuple[Path, Path
     try:
         root = make_api_tree(base / "repo")
         add_tooling(root)
+        if prefix:
+            python = _python_for_everyone()
+            if python is None:
+                pytest.skip("no Python 3.11 here that another user can run")
+            _venv_for_everyone(root, python)
         umask = os.umask(0o022)
         try:
             # The record as the owner's tool install writes it (a new file).
@@ -109,7 +156,7 @@ def _run(root: Path, home: Path, prefix: list[str], *args: str) -> subprocess.Co
     env.pop("XDG_CONFIG_HOME", None)
     env.pop("GIT_CONFIG_GLOBAL", None)
     return subprocess.run(
-        [*prefix, sys.executable, str(root / "build.py"), *args],
+        [*prefix, str(root / "tools" / "venv" / "bin" / "python"), str(root / "build.py"), *args],
         cwd=root,
         env=env,
         capture_output=True,
