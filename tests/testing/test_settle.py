@@ -377,6 +377,7 @@ def test_a_result_closed_by_its_owners_end_is_no_edit(ref: Reference) -> None:
     wp = create(ref, [check("a")], [stage("s", "a")])
     ref.run_until_idle()
     from turboci.graph.orchestrator.v1.check_write_pb2 import CheckWrite
+    from turboci.graph.orchestrator.v1.stage_attempt_failure_pb2 import StageAttemptFailure
     from turboci.graph.orchestrator.v1.stage_attempt_write_pb2 import StageAttemptWrite
     from turboci.graph.orchestrator.v1.write_nodes_request_pb2 import WriteNodesRequest
     from turboci.utils import value
@@ -386,7 +387,7 @@ def test_a_result_closed_by_its_owners_end_is_no_edit(ref: Reference) -> None:
     ref.stub.WriteNodes(WriteNodesRequest(work_plan=wp, stage_attempt_token=token, checks=[result]))
     end = StageAttemptWrite(
         state=A.STAGE_ATTEMPT_STATE_INCOMPLETE,
-        failure={"kind": K.FAILURE_KIND_CRASHED},
+        failure=StageAttemptFailure(kind=K.FAILURE_KIND_CRASHED),
     )
     answer = ref.stub.WriteNodes(
         WriteNodesRequest(work_plan=wp, stage_attempt_token=token, current_attempt=end)
