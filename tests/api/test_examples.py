@@ -904,9 +904,9 @@ def _check(plan: WorkPlan, check_id: str) -> Check:
 
 
 def _swap_times(plan: WorkPlan) -> None:
-    # r29 claims to be committed before r23, as r25 and r26 once did.
+    # r31 claims to be committed before r25, as r25 and r26 once did.
     for m in messages(plan):
-        if isinstance(m, Revision) and m.number == 29:
+        if isinstance(m, Revision) and m.number == 31:
             m.commit_time.seconds -= 600
 
 
@@ -918,13 +918,13 @@ def _result_after_teardown(plan: WorkPlan) -> None:
     )
     teardown.revision.number -= 1
     for m in messages(_stage(plan, "test-linux-shard-2")):
-        if isinstance(m, StageEdit) and m.revision.number == 31:
-            m.revision.number = 30
+        if isinstance(m, StageEdit) and m.revision.number == 33:
+            m.revision.number = 32
 
 
 def _crash_reported_by_the_lost_attempt(plan: WorkPlan) -> None:
     stage = _stage(plan, "build-android")
-    edit = next(e for e in stage.edits if e.revision.number == 10)
+    edit = next(e for e in stage.edits if e.revision.number == 11)
     edit.actor.stage_attempt.CopyFrom(stage.attempts[0].id)
 
 
@@ -949,7 +949,7 @@ def _dangling_dependency(plan: WorkPlan) -> None:
 
 def _first_shard_finalizes(plan: WorkPlan) -> None:
     check = _check(plan, "test/linux-unit")
-    at = next(i for i, e in enumerate(check.edits) if e.revision.number == 29)
+    at = next(i for i, e in enumerate(check.edits) if e.revision.number == 31)
     edit = check.edits[at]
     edit.state = CheckState.CHECK_STATE_FINAL
     check.conclusion.CopyFrom(
@@ -963,7 +963,7 @@ def _first_shard_finalizes(plan: WorkPlan) -> None:
 
 def _options_changed_while_waiting(plan: WorkPlan) -> None:
     check = _check(plan, "test/linux-unit")
-    edit = next(e for e in check.edits if e.revision.number == 29)
+    edit = next(e for e in check.edits if e.revision.number == 31)
     edit.changed_fields.paths.append("options")
 
 

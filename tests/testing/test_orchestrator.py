@@ -718,3 +718,14 @@ def test_allocate_with_a_request_id_allocates_once(ref: Reference) -> None:
     assert ref.stub.AllocateNodeIds(request) == first
     later = ref.stub.AllocateNodeIds(AllocateNodeIdsRequest(work_plan=wp, stage_count=1))
     assert later.stages[0].id not in {s.id for s in first.stages}
+
+
+def test_a_chosen_work_plan_id_is_used_and_a_taken_one_refused() -> None:
+    with Reference(work_plan_ids=lambda: "20260302-ps-4f1c") as ref:
+        wp = create(ref, [check("a")])
+        assert wp.id == "20260302-ps-4f1c"
+        assert read(ref, wp).checks[0].id.work_plan.id == "20260302-ps-4f1c"
+        with pytest.raises(grpc.RpcError) as exc:
+            create(ref, [check("a")])
+        # A hook giving a taken ID is the test's bug, not the caller's.
+        assert exc.value.code() == grpc.StatusCode.INTERNAL

@@ -7,6 +7,7 @@ retries with their delay and budget, groups and check conclusions."""
 
 from __future__ import annotations
 
+import pytest
 from google.protobuf.duration_pb2 import Duration
 from turboci.data.build.v1.build_check_result_pb2 import BuildCheckResult
 from turboci.graph.ids.v1.check_id_pb2 import CheckId
@@ -321,3 +322,76 @@ def test_the_stop_timeout_runs_from_cancelling_through_tearing_down(ref: Referen
     (attempt,) = read(ref, wp).stages[0].attempts
     assert attempt.state == A.STAGE_ATTEMPT_STATE_INCOMPLETE
     assert attempt.failure.kind == K.FAILURE_KIND_CANCELLED
+
+
+def test_the_clock_steps_to_the_next_deadline(ref: Reference) -> None:
+    ref.add_executor(BuildStageArgs).script = [HANG]
+    wp = create(
+        ref, [check("a")], [stage("s", "a", execution_policy=policy(run=900, heartbeat=600))]
+    )
+    ref.run_until_idle()
+    running = read(ref, wp).stages[0].attempts[0].transitions[-1].revision.commit_time
+    start = running.seconds + running.nanos / 1e9
+    assert ref.advance_to_next_deadline() == pytest.approx(
+        start + 900, abs=1e-6
+    )  # the run timeout, before 2 x 600s
+    assert ref.advance_to_next_deadline() == pytest.approx(
+        start + 900, abs=1e-6
+    )  # it stays until a tick moves
+    ref.tick()
+    attempt = read(ref, wp).stages[0].attempts[0]
+    assert attempt.state == A.STAGE_ATTEMPT_STATE_CANCELLING
+    assert attempt.cancel_cause.message == "cancelled after the 900s run timeout"
+
+
+def test_no_deadline_leaves_the_clock_where_it_is(ref: Reference) -> None:
+    before = ref.clock.now()
+    assert ref.advance_to_next_deadline() is None
+    assert ref.clock.now() == before
+
+
+def test_a_single_edge_resolving_is_no_edit(ref: Reference) -> None:
+    # One edge is satisfied at once, the other waits: the stage is changed
+    # (its edge is resolved) but gets no edit until the whole group resolves.
+    ref.add_executor(BuildStageArgs).script = [SILENT]
+    now = Edge(target=Identifier(check=CheckId(id="a")))
+    now.condition.check_state = CheckState.CHECK_STATE_PLANNED
+    later = Edge(target=Identifier(check=CheckId(id="b")))
+    later.condition.check_state = CheckState.CHECK_STATE_FINAL
+    wp = create(
+        ref,
+        [check("a"), check("b", state=CheckState.CHECK_STATE_PLANNING)],
+        [stage("t", "a", dependencies=DependencyGroup(edges=[now, later]))],
+    )
+    ref.tick()
+    stage_t = read(ref, wp).stages[0]
+    assert stage_t.dependencies.edges[0].resolution == Resolution.RESOLUTION_SATISFIED
+    assert stage_t.dependencies.resolution == Resolution.RESOLUTION_PENDING
+    assert [e.revision.number for e in stage_t.edits] == [1]
+    assert stage_t.update_revision.number == 1
+
+
+def test_a_result_closed_by_its_owners_end_is_no_edit(ref: Reference) -> None:
+    ex = ref.add_executor(BuildStageArgs)
+    ex.script = [HANG]
+    wp = create(ref, [check("a")], [stage("s", "a")])
+    ref.run_until_idle()
+    from turboci.graph.orchestrator.v1.check_write_pb2 import CheckWrite
+    from turboci.graph.orchestrator.v1.stage_attempt_failure_pb2 import StageAttemptFailure
+    from turboci.graph.orchestrator.v1.stage_attempt_write_pb2 import StageAttemptWrite
+    from turboci.graph.orchestrator.v1.write_nodes_request_pb2 import WriteNodesRequest
+    from turboci.utils import value
+
+    token = ref.orchestrator.token_of(wp.id, "s", 1)
+    result = CheckWrite(id=CheckId(id="a"), results=[value.write(BuildCheckResult())])
+    ref.stub.WriteNodes(WriteNodesRequest(work_plan=wp, stage_attempt_token=token, checks=[result]))
+    end = StageAttemptWrite(
+        state=A.STAGE_ATTEMPT_STATE_INCOMPLETE,
+        failure=StageAttemptFailure(kind=K.FAILURE_KIND_CRASHED),
+    )
+    answer = ref.stub.WriteNodes(
+        WriteNodesRequest(work_plan=wp, stage_attempt_token=token, current_attempt=end)
+    )
+    check_a = read(ref, wp).checks[0]
+    assert check_a.results[0].final_revision.number == answer.revision.number
+    assert answer.revision.number not in [e.revision.number for e in check_a.edits]

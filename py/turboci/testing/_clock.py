@@ -45,3 +45,10 @@ class FakeClock:
         with self._lock:
             self._now += seconds
             return self._now
+
+    def advance_to(self, when: float) -> float:
+        """Move the clock forward to `when` (seconds since the epoch); a time
+        already passed leaves it where it is. Returns the new time."""
+        with self._lock:
+            self._now = max(self._now, float(when))
+            return self._now

@@ -7,6 +7,7 @@ on servers of their own, for tests that talk to it over real gRPC."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent import futures
 from types import TracebackType
 
@@ -37,10 +38,13 @@ class Reference:
         clock: FakeClock | None = None,
         authorizer: Authorizer | None = None,
         keep_revisions: int | None = None,
+        work_plan_ids: Callable[[], str] | None = None,
     ) -> None:
         self.clock = clock or FakeClock()
         # Every permission check is held against the method's declaration.
-        self.orchestrator = Orchestrator(self.clock, Declared(authorizer), keep_revisions)
+        self.orchestrator = Orchestrator(
+            self.clock, Declared(authorizer), keep_revisions, work_plan_ids=work_plan_ids
+        )
         self.server, self.address = serve(self.orchestrator)
         self.channel = grpc.insecure_channel(self.address)
         self.stub = orchestrator_grpc.TurboCIOrchestratorStub(self.channel)
@@ -65,6 +69,13 @@ class Reference:
 
     def tick(self) -> bool:
         return self.orchestrator.tick()
+
+    def advance_to_next_deadline(self) -> float | None:
+        """Move the clock to the next time a timer fires (see
+        Orchestrator.next_deadline) and return it; None, and no move, if
+        no timer runs."""
+        when = self.orchestrator.next_deadline()
+        return None if when is None else self.clock.advance_to(when)
 
     def run_until_idle(self, rounds: int = 200) -> None:
         """Tick and let the executors work until neither has anything to do."""

@@ -121,8 +121,11 @@ class Orchestrator:
         authorizer: Authorizer | None = None,
         keep_revisions: int | None = None,
         address: str = "",
+        work_plan_ids: Callable[[], str] | None = None,
     ) -> None:
         self.clock = clock or FakeClock()
+        # Tests that compare with a recorded workplan choose its ID.
+        self.work_plan_ids = work_plan_ids
         self.authorizer = authorizer or AllowAll()
         self.keep_revisions = keep_revisions
         self.address = address
@@ -242,6 +245,10 @@ class Orchestrator:
                 raise invalid("a workplan starts with at least one check or stage", "checks")
             self._count += 1
             name = f"{int(self.clock.now())}-{self._count:04d}"
+            if self.work_plan_ids is not None:
+                name = self.work_plan_ids()
+                if name in self._plans or not _writes.NAME.fullmatch(name):
+                    raise ValueError(f"work_plan_ids gave {name!r}: in use or not a valid ID")
             for i, c in enumerate(request.checks):
                 _writes.shape_check(c, name, f"checks[{i}]")
             for i, s in enumerate(request.stages):
@@ -882,6 +889,20 @@ class Orchestrator:
             out.checks.extend(p.checks.values())
             out.stages.extend(p.stages.values())
             return out
+
+    def next_deadline(self) -> float | None:
+        """The earliest time at which a timer of a running workplan fires
+        (a retry delay, a timeout, two missed heartbeats, a throttled
+        attempt's resend), or None if none is waiting."""
+        with self._lock:
+            times = [
+                t
+                for plan in self._plans.values()
+                if not plan.finished()
+                for stage in plan.stages.values()
+                if (t := _settle.deadline(stage, plan.sent)) is not None
+            ]
+        return min(times, default=None)
 
     def tick(self) -> bool:
         """One round of the orchestrator's own work: its rule-driven moves (one

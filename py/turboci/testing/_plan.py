@@ -110,6 +110,9 @@ class Txn:
         self.checks: dict[str, Check] = {}
         self.stages: dict[str, Stage] = {}
         self.changed: dict[Key, list[str]] = {}
+        # Nodes changed without an edit: a single edge resolved while its
+        # group stays pending (see CheckEdit and StageEdit).
+        self.quiet: set[Key] = set()
         self.header = WorkPlan()
         self.header.CopyFrom(plan.header)
         self.header_changed = False
@@ -163,7 +166,7 @@ class Txn:
 
     def release(self, key: Key) -> None:
         """Drop the copy of a node this transaction only looked at."""
-        if key not in self.changed:
+        if key not in self.changed and key not in self.quiet:
             (self.checks if key[0] == "C" else self.stages).pop(key[1], None)
 
     def mark(self, key: Key, *fields: str) -> None:
@@ -172,8 +175,12 @@ class Txn:
         have = self.changed.setdefault(key, [])
         have.extend(f for f in fields if f not in have)
 
+    def touch(self, key: Key) -> None:
+        """Keep a change of the node that is no edit of its own."""
+        self.quiet.add(key)
+
     def empty(self) -> bool:
-        return not self.changed and not self.header_changed
+        return not self.changed and not self.header_changed and not self.quiet
 
     def commit(self) -> None:
         plan, rev = self.plan, self.revision
@@ -219,6 +226,14 @@ class Txn:
                 plan.stages[name] = stage
                 node = stage
             plan.versions.setdefault(key, []).append((rev.number, node))
+        for key in self.quiet - set(self.changed):
+            kind, name = key
+            quiet: Message = self.checks[name] if kind == "C" else self.stages[name]
+            if kind == "C":
+                plan.checks[name] = self.checks[name]
+            else:
+                plan.stages[name] = self.stages[name]
+            plan.versions.setdefault(key, []).append((rev.number, quiet))
         plan.values.update(self.values)
         self.header.revision.CopyFrom(rev)
         plan.header = self.header

@@ -15,6 +15,7 @@ from turboci.graph.orchestrator.v1.failure_kind_pb2 import FailureKind
 from turboci.graph.orchestrator.v1.resolution_pb2 import Resolution
 from turboci.graph.orchestrator.v1.stage_attempt_failure_pb2 import StageAttemptFailure
 from turboci.graph.orchestrator.v1.stage_attempt_pb2 import StageAttempt
+from turboci.graph.orchestrator.v1.stage_attempt_state_pb2 import StageAttemptState
 from turboci.graph.orchestrator.v1.stage_pb2 import Stage
 from turboci.graph.orchestrator.v1.stage_state_pb2 import StageState
 from turboci.testing import _attempts
@@ -46,6 +47,8 @@ STARTING = (
     A.STAGE_ATTEMPT_STATE_SCHEDULED,
 )
 STOPPING = (A.STAGE_ATTEMPT_STATE_CANCELLING, A.STAGE_ATTEMPT_STATE_TEARING_DOWN)
+# How long a THROTTLED attempt waits before it is sent again.
+THROTTLE_WAIT = 0.5
 
 
 def _entered(attempt: StageAttempt, *states: int) -> float:
@@ -91,7 +94,7 @@ def _timers(txn: Txn, stage: Stage) -> bool:
             _attempts.move_attempt(txn, stage, attempt, A.STAGE_ATTEMPT_STATE_PENDING)
             return True
         return False
-    if state == A.STAGE_ATTEMPT_STATE_THROTTLED and now > _entered(attempt, state) + 0.5:
+    if state == A.STAGE_ATTEMPT_STATE_THROTTLED and now >= _entered(attempt, state) + THROTTLE_WAIT:
         # The executor is asked again once time has passed: back to PENDING.
         _attempts.move_attempt(txn, stage, attempt, A.STAGE_ATTEMPT_STATE_PENDING)
         return True
@@ -108,7 +111,7 @@ def _timers(txn: Txn, stage: Stage) -> bool:
     run = policy.timeouts.run.ToNanoseconds() / 1e9
     if state == A.STAGE_ATTEMPT_STATE_RUNNING and run and now - _entered(attempt, state) >= run:
         attempt.cancel_cause.CopyFrom(
-            _fail(FailureKind.FAILURE_KIND_RUN_TIMEOUT, "ran longer than the run timeout")
+            _fail(FailureKind.FAILURE_KIND_RUN_TIMEOUT, f"cancelled after the {run:g}s run timeout")
         )
         _attempts.move_attempt(txn, stage, attempt, A.STAGE_ATTEMPT_STATE_CANCELLING)
         return True
@@ -122,13 +125,7 @@ def _timers(txn: Txn, stage: Stage) -> bool:
             _fail(FailureKind.FAILURE_KIND_STOP_TIMEOUT, "did not stop within the stop timeout"),
         )
         return True
-    beat = {
-        A.STAGE_ATTEMPT_STATE_SCHEDULED: policy.heartbeat.scheduled,
-        A.STAGE_ATTEMPT_STATE_RUNNING: policy.heartbeat.running,
-        A.STAGE_ATTEMPT_STATE_CANCELLING: policy.heartbeat.running,
-        A.STAGE_ATTEMPT_STATE_TEARING_DOWN: policy.heartbeat.tearing_down,
-    }.get(state)
-    interval = beat.ToNanoseconds() / 1e9 if beat is not None else 0
+    interval = _heartbeat(stage, state)
     if interval:
         last = max(
             _entered(attempt, state),
@@ -140,7 +137,7 @@ def _timers(txn: Txn, stage: Stage) -> bool:
                 stage,
                 attempt,
                 A.STAGE_ATTEMPT_STATE_INCOMPLETE,
-                _fail(FailureKind.FAILURE_KIND_LOST, "missed two heartbeats"),
+                _fail(FailureKind.FAILURE_KIND_LOST, f"no heartbeat for {2 * interval:g}s"),
             )
             return True
     if state in STOPPING and attempt_key(stage.id.id, attempt.id.number) not in txn.plan.sent:
@@ -148,6 +145,54 @@ def _timers(txn: Txn, stage: Stage) -> bool:
         _attempts.end_attempt(txn, stage, attempt, A.STAGE_ATTEMPT_STATE_INCOMPLETE)
         return True
     return False
+
+
+def _heartbeat(stage: Stage, state: StageAttemptState.ValueType) -> float:
+    policy = stage.execution_policy
+    beat = {
+        A.STAGE_ATTEMPT_STATE_SCHEDULED: policy.heartbeat.scheduled,
+        A.STAGE_ATTEMPT_STATE_RUNNING: policy.heartbeat.running,
+        A.STAGE_ATTEMPT_STATE_CANCELLING: policy.heartbeat.running,
+        A.STAGE_ATTEMPT_STATE_TEARING_DOWN: policy.heartbeat.tearing_down,
+    }.get(state)
+    return beat.ToNanoseconds() / 1e9 if beat is not None else 0.0
+
+
+def deadline(stage: Stage, sent: set[str]) -> float | None:
+    """When the earliest timer of the stage's current attempt fires, by the
+    rules _timers applies; None if no timer runs (FakeClock tests step to it)."""
+    attempt = _attempts.current(stage)
+    if (
+        stage.state != _S_ATTEMPTING
+        or attempt is None
+        or _attempts.is_ended(attempt)
+        or not attempt.transitions
+    ):
+        return None
+    policy, state = stage.execution_policy, attempt.state
+    times: list[float] = []
+    if state == A.STAGE_ATTEMPT_STATE_AWAITING_RETRY:
+        prev = stage.attempts[-2] if len(stage.attempts) > 1 else None
+        ended = _entered(prev, A.STAGE_ATTEMPT_STATE_INCOMPLETE) if prev else 0.0
+        return ended + policy.retry.delay.ToNanoseconds() / 1e9
+    if state == A.STAGE_ATTEMPT_STATE_THROTTLED:
+        times.append(_entered(attempt, state) + THROTTLE_WAIT)
+    start = policy.timeouts.start.ToNanoseconds() / 1e9
+    if state in STARTING and start:
+        times.append(_start_clock(attempt) + start)
+    run = policy.timeouts.run.ToNanoseconds() / 1e9
+    if state == A.STAGE_ATTEMPT_STATE_RUNNING and run:
+        times.append(_entered(attempt, state) + run)
+    stop = policy.timeouts.stop.ToNanoseconds() / 1e9
+    if state in STOPPING and stop:
+        times.append(_first_entered(attempt, *STOPPING) + stop)
+    interval = _heartbeat(stage, state)
+    if interval:
+        beat = seconds(attempt.heartbeat_time) if attempt.HasField("heartbeat_time") else 0
+        times.append(max(_entered(attempt, state), beat) + 2 * interval)
+    if state in STOPPING and attempt_key(stage.id.id, attempt.id.number) not in sent:
+        times.append(_entered(attempt, state))
+    return min(times, default=None)
 
 
 def _look(txn: Txn, key: Key) -> tuple[Check | None, Stage | None]:
@@ -174,8 +219,14 @@ def resolve_all(txn: Txn) -> bool:
                 continue
             node = txn.check(name) if kind == "C" else txn.stage(name)
             assert node is not None
+            before = node.dependencies.resolution
             if _deps.resolve(node.dependencies, lambda k: _look(txn, k), txn.revision):
-                txn.mark(key, "dependencies")
+                # Only the edit that resolves the whole group shows it
+                # (CheckEdit, StageEdit); a single edge changes the node quietly.
+                if node.dependencies.resolution != before:
+                    txn.mark(key, "dependencies")
+                else:
+                    txn.touch(key)
                 changed = True
             txn.release(key)
     return changed

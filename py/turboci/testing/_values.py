@@ -130,11 +130,13 @@ def _data(packed: Any, encoding: ValueEncoding.ValueType) -> ValueData:
             has_unknown = True
     if encoding == ValueEncoding.VALUE_ENCODING_JSON and message is not None:
         text = json_format.MessageToJson(message, indent=None)
-        return ValueData(
-            json=JsonValue(type_url=packed.type_url, json=text), has_unknown_fields=has_unknown
-        )
-    # A type the orchestrator does not know can only be given as binary.
-    return ValueData(binary=packed, has_unknown_fields=has_unknown)
+        data = ValueData(json=JsonValue(type_url=packed.type_url, json=text))
+    else:
+        # A type the orchestrator does not know can only be given as binary.
+        data = ValueData(binary=packed)
+    if has_unknown:
+        data.has_unknown_fields = True  # "set when": left unset otherwise
+    return data
 
 
 def fill(

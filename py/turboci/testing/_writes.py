@@ -503,12 +503,17 @@ def apply_stage(
         stage.args.CopyFrom(ref)
         txn.mark(key, "args")
     if "execution_policy" in data:
+        had_request = stage.HasField("requested_execution_policy")
         stage.ClearField("requested_execution_policy")
         stage.ClearField("execution_policy")
+        txn.mark(key, "execution_policy")
         if write.HasField("execution_policy"):
             stage.requested_execution_policy.CopyFrom(write.execution_policy)
             stage.execution_policy.CopyFrom(write.execution_policy)
-        txn.mark(key, "execution_policy")
+        # What the writer asked for is a field of its own (and so a path of
+        # the edit), kept even when the executor leaves it as it is.
+        if write.HasField("execution_policy") or had_request:
+            txn.mark(key, "requested_execution_policy")
     if "args" in data or "execution_policy" in data:
         validated.append(name)
     if "dependencies" in data:

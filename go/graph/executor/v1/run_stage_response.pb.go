@@ -25,7 +25,9 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// The executor's acceptance of an attempt: the attempt becomes SCHEDULED.
+// The executor's acceptance of an attempt: the attempt becomes SCHEDULED,
+// in a write of the orchestrator's own for each answer (two attempts sent
+// at once are SCHEDULED in two revisions).
 // Refusals are errors, and this is what the orchestrator does with each
 // status code:
 //

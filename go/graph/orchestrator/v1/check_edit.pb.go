@@ -31,7 +31,8 @@ const (
 // changed. The orchestrator records one for every write that touches the
 // check, its own included; edits are never changed or removed. Resolving
 // single dependency edges is no edit of its own: it shows in the edit that
-// resolves the whole group.
+// resolves the whole group. Nor is closing a result because its owner
+// ended (CheckResult.final_revision records that write).
 //
 // Next ID: 7
 type CheckEdit struct {
@@ -210,7 +211,9 @@ type CheckEdit_builder struct {
 	// The write that made the change, and so when it was committed.
 	Revision *Revision
 	// Why, as the writer explained it (usually a
-	// turboci.data.common.v1.Display). Empty when no reason was given.
+	// turboci.data.common.v1.Display). Empty when no reason was given, and
+	// in the orchestrator's own edits: what they set (a failure, a cancel
+	// cause, a conclusion) says why.
 	Reasons []*ValueRef
 	// What changed: the paths of the Check fields the write set, for example
 	// "options", "dependencies", "state" or "results".

@@ -395,8 +395,9 @@ type Stage_builder struct {
 	// (StageWrite.realm) and never changed.
 	Realm *string
 	// The execution policy as the stage's writer asked for it, before the
-	// executor narrowed it into `execution_policy`. Unset when the writer
-	// left the policy to the executor.
+	// executor narrowed it into `execution_policy`; set even when the
+	// executor kept it as asked. Unset when the writer left the policy to
+	// the executor.
 	RequestedExecutionPolicy *ExecutionPolicy
 }
 

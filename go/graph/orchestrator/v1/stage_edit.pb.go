@@ -209,7 +209,9 @@ type StageEdit_builder struct {
 	// The write that made the change, and so when it was committed.
 	Revision *Revision
 	// Why, as the writer explained it (usually a
-	// turboci.data.common.v1.Display). Empty when no reason was given.
+	// turboci.data.common.v1.Display). Empty when no reason was given, and
+	// in the orchestrator's own edits: what they set (a failure, a cancel
+	// cause, a conclusion) says why.
 	Reasons []*ValueRef
 	// What changed: the paths of the Stage fields the write set, for example
 	// "args", "dependencies", "state" or "attempts".

@@ -24,7 +24,9 @@ DESCRIPTOR: _descriptor.FileDescriptor
 
 @_typing.final
 class RunStageResponse(_message.Message):
-    """The executor's acceptance of an attempt: the attempt becomes SCHEDULED.
+    """The executor's acceptance of an attempt: the attempt becomes SCHEDULED,
+    in a write of the orchestrator's own for each answer (two attempts sent
+    at once are SCHEDULED in two revisions).
     Refusals are errors, and this is what the orchestrator does with each
     status code:
 

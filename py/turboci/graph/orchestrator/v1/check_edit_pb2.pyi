@@ -33,7 +33,8 @@ class CheckEdit(_message.Message):
     changed. The orchestrator records one for every write that touches the
     check, its own included; edits are never changed or removed. Resolving
     single dependency edges is no edit of its own: it shows in the edit that
-    resolves the whole group.
+    resolves the whole group. Nor is closing a result because its owner
+    ended (CheckResult.final_revision records that write).
 
     Next ID: 7
     """
@@ -65,7 +66,9 @@ class CheckEdit(_message.Message):
     @_builtins.property
     def reasons(self) -> _containers.RepeatedCompositeFieldContainer[_value_ref_pb2.ValueRef]:
         """Why, as the writer explained it (usually a
-        turboci.data.common.v1.Display). Empty when no reason was given.
+        turboci.data.common.v1.Display). Empty when no reason was given, and
+        in the orchestrator's own edits: what they set (a failure, a cancel
+        cause, a conclusion) says why.
         """
 
     @_builtins.property

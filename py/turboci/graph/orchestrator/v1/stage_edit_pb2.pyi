@@ -64,7 +64,9 @@ class StageEdit(_message.Message):
     @_builtins.property
     def reasons(self) -> _containers.RepeatedCompositeFieldContainer[_value_ref_pb2.ValueRef]:
         """Why, as the writer explained it (usually a
-        turboci.data.common.v1.Display). Empty when no reason was given.
+        turboci.data.common.v1.Display). Empty when no reason was given, and
+        in the orchestrator's own edits: what they set (a failure, a cancel
+        cause, a conclusion) says why.
         """
 
     @_builtins.property

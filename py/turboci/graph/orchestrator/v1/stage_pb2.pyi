@@ -140,8 +140,9 @@ class Stage(_message.Message):
     @_builtins.property
     def requested_execution_policy(self) -> _execution_policy_pb2.ExecutionPolicy:
         """The execution policy as the stage's writer asked for it, before the
-        executor narrowed it into `execution_policy`. Unset when the writer
-        left the policy to the executor.
+        executor narrowed it into `execution_policy`; set even when the
+        executor kept it as asked. Unset when the writer left the policy to
+        the executor.
         """
 
     def __init__(
