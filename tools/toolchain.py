@@ -126,15 +126,17 @@ def venv_fits(layout: Layout, installed: dict[str, dict[str, str]]) -> bool:
     made again, so the tools are tested on the Python the user chose. A
     record from before interpreters were recorded is taken at its word.
     """
-    if Path(sys.prefix).resolve() == layout.venv.resolve():
-        return True
+    inside = Path(sys.prefix).resolve() == layout.venv.resolve()
     try:
-        if not layout.python().exists():
-            return False
+        present = layout.python().exists()
     except OSError:
         # Its interpreter lies in a folder this user cannot enter (another
-        # user's Python, on a shared checkout): not one this run can use.
+        # user's Python, on a shared checkout): usable only as it is being used.
+        return inside
+    if not present:
         return False
+    if inside:
+        return True
     built_by = installed.get("interpreter")
     return built_by is None or built_by == interpreter()
 
