@@ -125,6 +125,9 @@ def list_rules(out: TextIO) -> None:
         if spec.portable:
             flags.append("portable")
         out.write(f"{spec.id}: {spec.purpose} ({', '.join(flags)})\n")
+        for setting in spec.settings:
+            needed = "required; " if setting.key in spec.requires else ""
+            out.write(f"    {needed}{setting.describe()}\n")
 
 
 def print_report(

@@ -111,10 +111,14 @@ def test_paths_limit_the_files(tree: Path) -> None:
 def test_list_rules() -> None:
     result = run_cli("--list-rules")
     assert result.code == 0
-    listed = [line.split(":")[0] for line in result.out.splitlines()]
+    rules = [ln for ln in result.out.splitlines() if not ln.startswith(" ")]
+    listed = [line.split(":")[0] for line in rules]
     assert listed == [r.id for r in registry.all_rules()]
     portable = [r.id for r in registry.all_rules() if r.spec.portable]
-    assert [ln.split(":")[0] for ln in result.out.splitlines() if "portable" in ln] == portable
+    assert [ln.split(":")[0] for ln in rules if "portable" in ln] == portable
+    # Each rule's settings follow it, as presubmit.toml spells them.
+    assert '    required; [go_package] prefix (string, default ""): ' in result.out
+    assert '    [license] include (list of strings, default ["**/*.proto", ' in result.out
 
 
 def test_config_errors_exit_2(tree: Path) -> None:
