@@ -27,6 +27,8 @@ from typing import Any
 
 from core import inputs
 from core import toml_keys
+from core.compiler import DEFAULT_MAX_BYTES
+from core.errors import UserError
 from presubmit.spec import Kind
 from presubmit.spec import RuleSpec
 from presubmit.spec import Setting
@@ -35,7 +37,6 @@ from presubmit.spec import Value
 CONFIG_NAME = "presubmit.toml"
 
 DEFAULT_PYTHON_EXCLUDE = ("tools/venv", ".cache", "bench/corpus")
-DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 # A config file is a few kilobytes; anything near this is not one.
 MAX_CONFIG_BYTES = 1024 * 1024
 
@@ -85,7 +86,7 @@ TREE = (
 _RETIRED = "rules"
 
 
-class ConfigError(Exception):
+class ConfigError(UserError):
     """presubmit.toml is unreadable or says something impossible."""
 
 

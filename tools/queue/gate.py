@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import time
 
+from core.errors import UserError
 from tools.engine.context import Context
-from tools.errors import BuildError
 from tools.queue import runner
 from tools.queue.change import Change
 from tools.queue.checks import CHECKS
@@ -80,7 +80,7 @@ def gate(ctx: Context, change: Change) -> Verdict:
     try:
         if any(c.compiles for c in to_run):
             ctx.compiled(from_sources=True)
-    except BuildError as exc:
+    except UserError as exc:
         took = time.perf_counter() - compile_started
         results["compile"] = CheckResult("compile", FAIL, took, exc.message)
         for check in [c for c in to_run if c.compiles]:

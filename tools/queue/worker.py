@@ -28,6 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
+from core.errors import UserError
 from core.layout import Layout
 from tools.engine.context import Context
 from tools.errors import BuildError
@@ -51,9 +52,9 @@ def _lint(ctx: Context, findings_file: Path | None, license_only: bool) -> None:
     buf = list if license_only else lint_task.start_buf_lint(ctx)
     try:
         result = runner.lint(LintOptions(root=ctx.root, rules=rules), compiled=compiled)
-    except runner.LintError as exc:
+    except UserError:
         buf()
-        raise BuildError("\n".join(exc.lines), exit_code=2) from None
+        raise
     found = [f for f in [*result.active, *buf()] if (f.rule == LICENSE_RULE) == license_only]
     found.sort(key=Finding.sort_key)
     for warning in result.warnings:
@@ -97,7 +98,7 @@ def run(name: str, root: Path, basis: str | None, findings: Path | None) -> int:
         # Whether this fails is the presubmit's call (the footer), so no "error:".
         ctx.say(f"{exc.count} breaking change(s) against {exc.against}")
         return BREAKING
-    except BuildError as exc:
+    except UserError as exc:
         ctx.say(format_error(exc.message))
         return 2 if exc.exit_code == 2 else 1
     return 0
