@@ -148,6 +148,11 @@ class Config:
         assert isinstance(value, bool), key
         return value
 
+    def number(self, key: str) -> int:
+        value = self.value(key)
+        assert isinstance(value, int) and not isinstance(value, bool), key
+        return value
+
     def strings(self, key: str) -> tuple[str, ...]:
         value = self.value(key)
         assert isinstance(value, tuple), key

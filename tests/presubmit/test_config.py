@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -40,8 +41,11 @@ def test_this_repos_config() -> None:
     assert cfg.enabled("GO_PACKAGE", "turboci/graph/ids/v1/workplan_id.proto")
     assert cfg.tree_for("turboci/x.proto").require_next_id
     assert cfg.python and cfg.path("gomod.path") == "go/go.mod"
-    # Every rule is on in this repo.
-    assert all(cfg.any_enabled(s.id) for s in SPECS)
+    # On in this repo: every rule on by default and the conventions presubmit.toml names.
+    named = tomllib.loads((REPO / "presubmit.toml").read_text())["enable"]
+    on = {s.id for s in SPECS if cfg.any_enabled(s.id)}
+    assert on == {s.id for s in SPECS if s.default} | set(named)
+    assert {"GO_PACKAGE", "LICENSE_HEADER", "DATA_ANNOTATIONS", "PROTOC_WARNINGS"} <= on
 
 
 def test_trees_toggle_relative_to_what_encloses_them(tree: Path) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.doc_tables import first_cells
 from tools import tasks as tasks_package
 from tools.engine import registry
 from tools.engine.task import Task
@@ -95,3 +96,8 @@ def test_the_tasks_never_import_the_gate() -> None:
             else:
                 continue
             assert not any(n.startswith("tools.queue") for n in named), path.name
+
+
+def test_the_readme_task_table_lists_every_task() -> None:
+    listed = first_cells((REPO / "README.md").read_text(encoding="utf-8"), "task")
+    assert sorted(listed) == sorted(registry.names())
