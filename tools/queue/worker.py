@@ -25,6 +25,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable
+from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
@@ -66,7 +67,9 @@ def _lint(ctx: Context, findings_file: Path | None, license_only: bool) -> None:
         raise BuildError(f"{len(found)} finding(s)")
 
 
-def _checks(basis: str | None, findings: Path | None) -> dict[str, Callable[[Context], object]]:
+def _checks(
+    basis: str | None, findings: Path | None, tests: Sequence[str] | None = None
+) -> dict[str, Callable[[Context], object]]:
     from tools.tasks import breaking
     from tools.tasks import docs
     from tools.tasks import format as format_task
@@ -81,19 +84,25 @@ def _checks(basis: str | None, findings: Path | None) -> dict[str, Callable[[Con
         "stubs": lambda c: gen.gen(c, check=True),
         "docs": lambda c: docs.docs(c, check=True),
         "license": lambda c: _lint(c, findings, license_only=True),
-        "pytest": lambda c: test.pytest(c, tally),
+        "pytest": lambda c: test.pytest(c, tally, targets=tests),
         "go": lambda c: test.go(c, tally),
         "ruff": test.ruff,
         "mypy": test.mypy,
     }
 
 
-def run(name: str, root: Path, basis: str | None, findings: Path | None) -> int:
+def run(
+    name: str,
+    root: Path,
+    basis: str | None,
+    findings: Path | None,
+    tests: Sequence[str] | None = None,
+) -> int:
     from tools.tasks.breaking import BreakingChangeError
 
     ctx = Context(layout=Layout(root), trust_stamps=False)
     try:
-        _checks(basis, findings)[name](ctx)
+        _checks(basis, findings, tests)[name](ctx)
     except BreakingChangeError as exc:
         # Whether this fails is the presubmit's call (the footer), so no "error:".
         ctx.say(f"{exc.count} breaking change(s) against {exc.against}")
@@ -131,12 +140,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--basis")
     parser.add_argument("--findings", type=Path)
     parser.add_argument("--parent", type=int, help="the presubmit's pid: die with it")
+    parser.add_argument(
+        "--tests", action="append", metavar="PATH", help="pytest only these (default: all)"
+    )
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         if args.parent is not None:
             die_with_parent(args.parent)
-        return run(args.check, args.root, args.basis, args.findings)
+        return run(args.check, args.root, args.basis, args.findings, args.tests)
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug of ours: one line unless asked for more
