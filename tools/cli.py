@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 from core import errors
 from core.layout import REPO
-from tools.errors import BuildError
 
 if TYPE_CHECKING:
     from tools.engine.task import Task
@@ -72,10 +71,7 @@ def _preflight(task: str | None) -> None:
 
     if task == "clean" and cache_dir.remove_if_not_folder(REPO):
         print(f"removed {REPO.rel(REPO.cache)} (a file, not the cache folder)", flush=True)
-    try:
-        cache_dir.check(REPO)
-    except cache_dir.CacheError as exc:
-        raise BuildError(str(exc), exit_code=2) from None
+    cache_dir.check(REPO)  # CacheError: exit 2
     if not transaction.pending(REPO):
         return
     with lock.held(REPO, "recovery"):

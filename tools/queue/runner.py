@@ -33,7 +33,6 @@ from types import FrameType
 from typing import Any
 
 from core.layout import Layout
-from tools.errors import BuildError
 from tools.queue import runs
 from tools.queue.checks import Check
 from tools.queue.worker import BREAKING
@@ -173,11 +172,8 @@ def run_checks(
 
     Raises StoppedError after stopping every check when SIGINT/SIGTERM arrives.
     """
-    try:
-        with runs.run_folder(layout) as (work, lock_fd):
-            return _run_in(work, lock_fd, layout, checks, basis, tests)
-    except runs.RunFolderError as exc:
-        raise BuildError(str(exc), 2) from None
+    with runs.run_folder(layout) as (work, lock_fd):  # RunFolderError: exit 2
+        return _run_in(work, lock_fd, layout, checks, basis, tests)
 
 
 def _run_in(
