@@ -64,7 +64,11 @@ def unknown(key: str, known: Iterable[str], *, table: bool = False, inside: str 
     names = sorted(known)
     what = f"unknown table [{key}]" if table else f"unknown key `{key}`"
     what += f" in {inside}" if inside else ""
-    near = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+    # A close spelling, else a key the typed one starts (`requir` -> `require_next_id`).
+    near = (
+        difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+        or [n for n in names if len(key) >= 3 and n.startswith(key)][:1]
+    )
     if near:
         return f"{what}; did you mean " + (f"[{near[0]}]?" if table else f"`{near[0]}`?")
     return f"{what}; known: {', '.join(names)}"

@@ -219,7 +219,8 @@ def _check_keys(
 
     def refuse(table: tuple[str, ...], key: str, known: set[str], is_table: bool) -> None:
         line, col = toml_keys.locate(text, table, key)
-        name = ".".join(f'"{p}"' if "." in p or "/" in p else p for p in table)
+        # A tree's folder is always quoted, as in `[trees."legacy"]`.
+        name = ".".join(f'"{p}"' if i or "." in p else p for i, p in enumerate(table))
         message = toml_keys.unknown(key, known, table=is_table, inside=f"[{name}]" if table else "")
         raise ConfigError(f"{where}:{line}:{col}: {message}")
 
@@ -228,9 +229,11 @@ def _check_keys(
         if s.section:
             sections.setdefault(s.section, set()).add(s.name)
     top = {s.name for s in settings if not s.section} | set(sections) | {"trees", _RETIRED}
+    tables = set(sections) | {"trees"}
     for key, value in data.items():
         if key not in top:
-            refuse((), key, top - {_RETIRED}, isinstance(value, dict))
+            is_table = isinstance(value, dict)
+            refuse((), key, tables if is_table else top - {_RETIRED}, is_table)
         if key in sections and isinstance(value, dict):
             for name in value:
                 if name not in sections[key]:

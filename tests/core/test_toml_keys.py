@@ -38,6 +38,9 @@ def test_the_nearest_known_key_is_suggested() -> None:
     assert toml_keys.unknown("disabel", ["enable", "disable"]) == (
         "unknown key `disabel`; did you mean `disable`?"
     )
+    assert toml_keys.unknown("requir", ["enable", "require_next_id"]) == (
+        "unknown key `requir`; did you mean `require_next_id`?"
+    )
     assert toml_keys.unknown("nxt", ["b", "a"], table=True, inside="[x]") == (
         "unknown table [nxt] in [x]; known: a, b"
     )

@@ -157,6 +157,11 @@ def test_a_fifo_named_presubmit_toml_is_refused_without_blocking(tree: Path) -> 
             '2:1: unknown key `require_nextid` in [trees."a.b"]; did you mean `require_next_id`?',
         ),
         ("zzz = 1\n", "1:1: unknown key `zzz`; known: data_annotations, disable, enable"),
+        ("[zzz]\n", "1:1: unknown table [zzz]; known: data_annotations, field_presence, go_"),
+        (
+            '[trees."a"]\nenable = []\n[trees."a".x]\n',
+            '3:1: unknown key `x` in [trees."a"]; known: disable, enable, require_next_id',
+        ),
     ],
 )
 def test_an_unknown_key_is_an_error_at_its_line(tree: Path, text: str, line: str) -> None:
