@@ -25,6 +25,21 @@ REPO_LIKE_RULES = (
     "DATA_ANNOTATIONS",
     "PROTOC_WARNINGS",
 )
+# The rules the tests on REPO_LIKE_CONFIG trees are about, named with --rules
+# so that a rule added later, whatever its default, is not in their way.
+REPO_LIKE_NAMED = (
+    "--rules",
+    ",".join(
+        [
+            *REPO_LIKE_RULES,
+            "NEXT_ID",
+            "IMPORT_ONE_PER_LINE",
+            "SERVICE_FILE_ALONE",
+            "ONE_SERVICE_PER_PACKAGE",
+            "SYNTAX_DECLARED",
+        ]
+    ),
+)
 REPO_LIKE_CONFIG = f"""\
 protos = ["."]
 enable = {json.dumps(list(REPO_LIKE_RULES))}
