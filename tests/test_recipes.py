@@ -91,7 +91,8 @@ def _pytest(root: Path, *targets: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.slow  # the lint suite's tests, run again in the scratch copy
-def test_the_adding_a_rule_recipe_works(tmp_path: Path) -> None:
+@pytest.mark.parametrize("on", [False, True], ids=["off by default", "on everywhere"])
+def test_the_adding_a_rule_recipe_works(tmp_path: Path, on: bool) -> None:
     root = _copy(tmp_path / "repo")
     written = _follow(root, "presubmit/README.md", "ID", also="README.md")
     assert written == [
@@ -99,6 +100,12 @@ def test_the_adding_a_rule_recipe_works(tmp_path: Path) -> None:
         "tests/presubmit/rules/test_short_message_name.py",
     ]
     _ruff_clean(root, written)
+    if on:
+        # On by default and in foreign trees too: the other tests name the rules
+        # they are about, so the new rule's findings are not in their way.
+        rule = root / written[0]
+        text = rule.read_text(encoding="utf-8")
+        rule.write_text(text.replace("=False,", "=True,"), encoding="utf-8")
     listed = subprocess.run(
         [sys.executable, "-m", "presubmit", "--list-rules"],
         cwd=root,
@@ -108,7 +115,7 @@ def test_the_adding_a_rule_recipe_works(tmp_path: Path) -> None:
     ).stdout
     assert "SHORT_MESSAGE_NAME: " in listed
     assert "[short_message_name] min_length (positive integer, default 3)" in listed
-    proc = _pytest(root, "tests/presubmit", "-m", "not slow")
+    proc = _pytest(root, "tests/presubmit", "tests/hooks/test_lint.py", "-m", "not slow")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert "2 passed" not in proc.stdout  # the whole area ran, not only the new tests
 
