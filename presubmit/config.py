@@ -328,8 +328,23 @@ def load(root: Path, specs: Sequence[RuleSpec]) -> Config:
     for section in sorted({s.section for s in settings if s.section}):
         _table(data, section, where)
     _check_keys(data, settings, text, where)
+
+    def at(table: tuple[str, ...], name: str) -> str:
+        """`path:line:col` of a key that is there (of its table when written inline)."""
+        line, col = toml_keys.locate(text, table, name)
+        if (line, col) == (1, 1) and table:
+            line, col = toml_keys.locate(text, table[:-1], table[-1])
+        return f"{where}:{line}:{col}"
+
+    def read(setting: Setting, table: Mapping[str, Any], place: tuple[str, ...]) -> Value:
+        if setting.name not in table:
+            return setting.default
+        return _read(setting, table, at(place, setting.name))
+
     values = {
-        s.key: _read(s, _table(data, s.section, where) if s.section else data, where)
+        s.key: read(s, _table(data, s.section, where), (s.section,))
+        if s.section
+        else read(s, data, ())
         for s in settings
         if s.key not in ("enable", "disable")
     }
@@ -348,7 +363,7 @@ def load(root: Path, specs: Sequence[RuleSpec]) -> Config:
             raise ConfigError(f"{tw}: must be a table")
         clean = tree_path.strip("/") or "."
         parent = Config(rules=rules, require_next_id=require, trees=tuple(trees)).tree_for(clean)
-        own = _read(TREE[2], table, tw)
+        own = read(TREE[2], table, ("trees", tree_path))
         trees.append(
             Tree(
                 clean,
@@ -360,7 +375,7 @@ def load(root: Path, specs: Sequence[RuleSpec]) -> Config:
     assert isinstance(protos, tuple)
     suite = {s.key for s in SUITE}
     config = Config(
-        protos=tuple(_top_path(p, "protos", where) for p in protos),
+        protos=tuple(_top_path(p, "protos", at((), "protos")) for p in protos),
         include_only=_strings(values.pop("include_only")),
         exclude=_strings(values.pop("exclude")),
         rules=rules,

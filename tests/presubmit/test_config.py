@@ -190,3 +190,12 @@ def test_every_rule_setting_is_read_from_its_spec(tree: Path) -> None:
             assert plain.value(setting.key) == setting.default, setting.key
     write_tree(tree, {"presubmit.toml": '[go_package]\nexempt = ["x.proto"]\n'})
     assert config.load(tree, SPECS).strings("go_package.exempt") == ("x.proto",)
+
+
+def test_a_value_of_the_wrong_type_is_named_at_its_line(tree: Path) -> None:
+    write_tree(tree, {"presubmit.toml": '# x\n[python]\n\nexclude = "tools"\n'})
+    with pytest.raises(config.ConfigError) as info:
+        config.load(tree, SPECS)
+    assert str(info.value) == (
+        f"{tree}/presubmit.toml:4:1: [python] exclude must be a list of strings"
+    )
