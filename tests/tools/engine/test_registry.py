@@ -43,7 +43,8 @@ def test_every_task_module_declares_a_task_named_as_the_module(name: str) -> Non
 def test_all_runs_exactly_the_tasks_that_declare_a_step() -> None:
     with_step = {t.name for t in registry.all_tasks() if t.step is not None}
     assert {t.name for t in all_task.steps()} == with_step - {"all"}
-    assert {t.name for t in all_task.steps()} == {"breaking", "docs", "format", "gen", "lint"}
+    # These at least; a task added later with a step joins them.
+    assert {"breaking", "docs", "format", "gen", "lint"} <= {t.name for t in all_task.steps()}
     assert registry.get("all").step is None
 
 
