@@ -16,9 +16,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from core import files
+from core.errors import UserError
 
 
-class FormatError(Exception):
+class FormatError(UserError):
     """buf failed, or a file could not be replaced; the message is one line."""
 
 

@@ -24,6 +24,7 @@ import stat
 import time
 from pathlib import Path
 
+from core.errors import UserError
 from core.layout import Layout
 
 # A temp file of core.files.write_atomic: `.NAME.XXXXXXXX.tmp`.
@@ -43,7 +44,7 @@ SCAN_DEPTH = 3
 _RUN_FOLDERS = frozenset({"staging", "presubmit", "tmp"})
 
 
-class CacheError(Exception):
+class CacheError(UserError):
     """.cache (or something in it) cannot be used as it is: one line saying why and what to do."""
 
 

@@ -22,8 +22,10 @@ import secrets
 from collections.abc import Iterable
 from pathlib import Path
 
+from core.errors import UserError
 
-class OutsideRootError(Exception):
+
+class OutsideRootError(UserError):
     """A write would leave the root (through a symlink or `..`)."""
 
 

@@ -27,6 +27,8 @@ from collections.abc import Iterable
 from collections.abc import Sequence
 from pathlib import Path
 
+from core.errors import UserError
+
 # Folders of tools and builds, never sources: left out of a walk without git
 # too (with git, .gitignore leaves them out).
 TOOL_FOLDERS = (
@@ -41,7 +43,7 @@ TOOL_FOLDERS = (
 )
 
 
-class InputError(Exception):
+class InputError(UserError):
     """The inputs cannot be listed; `lines` say which path and why.
 
     `found` holds the inputs that were fine. When every problem is a name
@@ -53,8 +55,7 @@ class InputError(Exception):
     def __init__(
         self, lines: Sequence[str], found: Sequence[str] = (), names_only: bool = False
     ) -> None:
-        super().__init__("\n".join(lines))
-        self.lines = list(lines)
+        super().__init__(lines)
         self.found = tuple(found)
         self.names_only = names_only
 

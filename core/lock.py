@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from core import files
+from core.errors import UserError
 from core.layout import Layout
 
 NAME = "build.lock"
@@ -36,7 +37,7 @@ NAME = "build.lock"
 _held: dict[str, int] = {}
 
 
-class LockError(Exception):
+class LockError(UserError):
     """The lock cannot be taken: its file leads out of the tree or cannot be made."""
 
 

@@ -20,6 +20,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from core.errors import UserError
+
 # Shown at most; the rest is summed up in one line.
 MAX_ERROR_LINES = 20
 
@@ -38,12 +40,8 @@ _WARNING = re.compile(r"^\S+?(:\d+:\d+)?: warning:")
 _IMPORT_NOT_FOUND = re.compile(r'^\S+:\d+:\d+: Import "([^"]+)" was not found')
 
 
-class CompileError(Exception):
+class CompileError(UserError):
     """protoc (or a check before it) refused the inputs; `lines` are `path:line:col: msg`."""
-
-    def __init__(self, lines: Sequence[str]) -> None:
-        super().__init__("\n".join(lines))
-        self.lines = list(lines)
 
 
 def well_known_include() -> Path:

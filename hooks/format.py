@@ -23,30 +23,24 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 from typing import TextIO
 
 from core import buf_format
 from core import compiler
-from core import files
-from core import inputs
+from core import errors
+from core import tree as worktree
 from core.console import utf8_output
-from core.messages import error_line
+from core.errors import UserError
 from core.messages import relocated
-from core.protoc import CompileError
 from presubmit import cli
 from presubmit import config as config_mod
 from presubmit import discover
 from presubmit import registry
-from presubmit import runner
-from presubmit.options import LintOptions
 
 
-class RefusedError(Exception):
+class RefusedError(UserError):
     """The files cannot be formatted; `lines` say which and why."""
-
-    def __init__(self, lines: Sequence[str]) -> None:
-        super().__init__("\n".join(lines))
-        self.lines = list(lines)
 
 
 # Where pip put the scripts of this environment, buf-bin's buf among them.
@@ -63,17 +57,9 @@ def buf_program() -> str:
 
 def _targets(root: Path, raw_paths: Sequence[str]) -> list[str]:
     """The protos among the FILEs (none: all) that the tree's config lints, root-relative."""
-    try:
-        config = config_mod.load(root, [r.spec for r in registry.all_rules()])
-        paths = cli.relative_paths(raw_paths, root)
-    except config_mod.ConfigError as exc:
-        raise RefusedError([str(exc)]) from None
-    except runner.LintError as exc:
-        raise RefusedError(exc.lines) from None
-    try:
-        return discover.proto_files(root, config, paths)
-    except inputs.InputError as exc:
-        raise RefusedError(exc.lines) from None
+    config = config_mod.load(root, [r.spec for r in registry.all_rules()])
+    paths = cli.relative_paths(raw_paths, root)
+    return discover.proto_files(root, config, paths)
 
 
 def format_files(
@@ -88,30 +74,21 @@ def format_files(
     targets = _targets(root, raw_paths)
     if not targets:
         return 0
-    try:
-        compiled = compiler.compile_files(root, targets, cache=runner.cache_for(root))
-    except CompileError as exc:
-        raise RefusedError(exc.lines) from None
+    compiled = compiler.compile_files(root, targets, cache=worktree.cache_for(root))
     originals = {f: compiled.raw[f] for f in targets}
     buf = buf_program()
     with tempfile.TemporaryDirectory(prefix="turboci-format-") as scratch:
         # buf format needs no module cache: keep buf from creating one in HOME.
         env = dict(os.environ)
         env.setdefault("BUF_CACHE_DIR", str(Path(scratch) / "buf-cache"))
-        try:
-            new = buf_format.formatted(buf, originals, Path(scratch), env)
-        except buf_format.FormatError as exc:
-            raise RefusedError([str(exc)]) from None
+        new = buf_format.formatted(buf, originals, Path(scratch), env)
     if check:
         unformatted = [f for f in targets if new[f] != originals[f]]
         rerun = "turboci-format" if prefix in ("", ".") else f"turboci-format --root {prefix}"
         for f in unformatted:
             out.write(f"{shown(f)}: not formatted; run {rerun} {shown(f)}\n")
         return 1 if unformatted else 0
-    try:
-        changed = buf_format.write_back(root, new, originals)
-    except (files.OutsideRootError, buf_format.FormatError) as exc:
-        raise RefusedError([str(exc)]) from None
+    changed = buf_format.write_back(root, new, originals)
     for f in changed:
         out.write(f"formatted {shown(f)}\n")
     return 1 if changed else 0
@@ -138,27 +115,22 @@ def main(
         "files", nargs="*", metavar="FILE", help="the .proto files to format (default: all)"
     )
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    prefix, root = "", None
-    try:
-        root = runner.resolve_root(LintOptions(root=args.root or Path.cwd()))
-        prefix = os.path.relpath(root, Path.cwd())
+    seen: dict[str, Any] = {"prefix": "", "root": None}
+
+    def body() -> int:
+        root = seen["root"] = worktree.resolve_root(args.root or Path.cwd())
+        prefix = seen["prefix"] = os.path.relpath(root, Path.cwd())
         if args.check:
             return format_files(root, args.files, True, out, prefix)
         # One writer at a time, as with lint --fix: the tree's own lock.
-        with runner.writer_lock(
-            root, lambda line: print(line, file=err, flush=True), "turboci-format"
+        with worktree.writer(
+            root, "turboci-format", lambda line: print(line, file=err, flush=True)
         ):
             return format_files(root, args.files, False, out, prefix)
-    except runner.LintError as exc:
-        lines = exc.lines
-    except RefusedError as exc:
-        lines = exc.lines
-    except KeyboardInterrupt:
-        err.write("interrupted\n")
-        return 130
-    for line in lines:
-        err.write(error_line(relocated(line, prefix, root)) + "\n")
-    return 2
+
+    return errors.guarded(
+        body, err, parser.prog, lambda line: relocated(line, seen["prefix"], seen["root"])
+    )
 
 
 if __name__ == "__main__":

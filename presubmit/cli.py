@@ -17,8 +17,11 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 from typing import TextIO
 
+from core import errors
+from core import tree as worktree
 from core.messages import error_line
 from core.messages import relocated
 from presubmit import registry
@@ -91,7 +94,7 @@ def options_from(
     `default_root` is the tree linted without --root (this repo if None)."""
     rules = tuple(s.strip() for s in (args.rules or "").split(",") if s.strip())
     chosen = args.root if args.root is not None else default_root
-    root = runner.resolve_root(LintOptions(root=chosen))
+    root = worktree.resolve_root(chosen)
     return LintOptions(
         root=chosen,
         rules=rules,
@@ -125,6 +128,9 @@ def list_rules(out: TextIO) -> None:
         if spec.portable:
             flags.append("portable")
         out.write(f"{spec.id}: {spec.purpose} ({', '.join(flags)})\n")
+        for setting in spec.settings:
+            needed = "required; " if setting.key in spec.requires else ""
+            out.write(f"    {needed}{setting.describe()}\n")
 
 
 def print_report(
@@ -175,24 +181,18 @@ def main(
         return 0
     # A hook reports paths as seen from where it runs (the top of the work
     # tree), not from the root it lints, so that they open from there.
-    prefix, root = "", None
-    try:
+    seen: dict[str, Any] = {"prefix": "", "root": None}
+
+    def body() -> int:
         default_root = Path.cwd() if hook else None
         options = options_from(args, default_root, allow_empty=hook)
         if hook:
-            root = runner.resolve_root(options)
-            prefix = os.path.relpath(root, Path.cwd())
+            seen["root"] = runner.resolve_root(options)
+            seen["prefix"] = os.path.relpath(seen["root"], Path.cwd())
         result = runner.lint(options, say=lambda line: _say(err, line), task=f"{prog} --fix")
-        shown = seen_from(result, prefix, root)
+        shown = seen_from(result, seen["prefix"], seen["root"])
         return print_report(shown, args.format, args.list_ignored, out, err)
-    except runner.LintError as exc:
-        for line in exc.lines:
-            err.write(error_line(relocated(line, prefix, root)) + "\n")
-        return 2
-    except BrokenPipeError:
-        # The reader (`| head`) left; that is not an error of the lint.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
-    except KeyboardInterrupt:
-        err.write("interrupted\n")
-        return 130
+
+    return errors.guarded(
+        body, err, prog, lambda line: relocated(line, seen["prefix"], seen["root"])
+    )

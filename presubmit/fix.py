@@ -16,10 +16,11 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from core import files
+from core.errors import UserError
 from presubmit.finding import Edit
 
 
-class FixError(Exception):
+class FixError(UserError):
     """A fix cannot be written: the file changed, is read-only, or lies outside the root."""
 
 

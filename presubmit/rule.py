@@ -22,6 +22,7 @@ from presubmit.finding import Edit
 from presubmit.finding import Finding
 from presubmit.spec import RuleSpec
 from presubmit.spec import Scope
+from presubmit.spec import Setting
 
 
 @dataclass
@@ -95,17 +96,18 @@ def rule(
     scope: Scope,
     default: bool,
     portable: bool,
-    config: tuple[str, ...] = (),
+    settings: tuple[Setting, ...] = (),
     requires: tuple[str, ...] = (),
 ) -> Callable[[Check], Rule]:
-    """Declare the decorated check function as a rule."""
+    """Declare the decorated check function as a rule (with the presubmit.toml
+    settings it reads; `requires` names those it cannot run without)."""
     spec = RuleSpec(
         id=id,
         purpose=purpose,
         scope=scope,
         default=default,
         portable=portable,
-        config=config,
+        settings=settings,
         requires=requires,
     )
 

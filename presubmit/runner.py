@@ -13,24 +13,21 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import json
 import os
 import sys
 import time
 from collections.abc import Callable
-from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
-from core import cache_dir
 from core import comments
 from core import compiler
 from core import inputs
-from core import lock
 from core import protoc
+from core import tree as worktree
 from core.compiler import Compiled
 from core.compiler import FileProto
 from core.descriptors import FILE_ENUM
@@ -38,8 +35,7 @@ from core.descriptors import FILE_MESSAGE
 from core.descriptors import FILE_PACKAGE
 from core.descriptors import FILE_SERVICE
 from core.descriptors import FILE_SYNTAX
-from core.layout import REPO
-from core.layout import checkout_of
+from core.errors import UserError
 from core.protoc import CompileError
 from core.source import SourceFile
 from presubmit import config as config_mod
@@ -59,12 +55,8 @@ from presubmit.spec import Scope
 _ELEMENTS = (FILE_MESSAGE, FILE_ENUM, FILE_SERVICE)
 
 
-class LintError(Exception):
+class LintError(UserError):
     """A problem with the input or the setup: printed as is, exit code 2."""
-
-    def __init__(self, lines: Sequence[str]) -> None:
-        super().__init__("\n".join(lines))
-        self.lines = list(lines)
 
 
 @dataclass
@@ -100,13 +92,7 @@ class _Timer:
 
 
 def resolve_root(options: LintOptions) -> Path:
-    if options.root is None:
-        return REPO.root
-    root = Path(options.root).resolve()
-    if not root.is_dir():
-        kind = "not a directory" if root.exists() else "no such directory"
-        raise LintError([f"--root {options.root}: {kind}"])
-    return root
+    return worktree.resolve_root(None if options.root is None else Path(options.root))
 
 
 def select(config: Config, wanted: Sequence[str]) -> tuple[list[Rule], bool]:
@@ -132,24 +118,7 @@ def select(config: Config, wanted: Sequence[str]) -> tuple[list[Rule], bool]:
     return chosen, True
 
 
-def cache_for(root: Path) -> Path | None:
-    """Descriptors of a tree are cached inside this repo, never in the tree linted.
-
-    Installed as a package (a pre-commit hook) the suite has no checkout of
-    its own to cache in, and compiles without a cache. A .cache that is (or
-    holds, on the way to the cache) a symlink is refused: LintError.
-    """
-    if not REPO.is_checkout:
-        return None
-    if root == REPO.root:
-        folder = REPO.compile_cache
-    else:
-        folder = REPO.cache / "trees" / hashlib.sha256(str(root).encode()).hexdigest()[:16]
-    try:
-        cache_dir.check(REPO)
-        return cache_dir.real_folder(REPO, folder)
-    except cache_dir.CacheError as exc:
-        raise LintError([str(exc)]) from None
+cache_for = worktree.cache_for
 
 
 def _suppressed(f: Finding, files: dict[str, SourceFile], ctx: RuleContext) -> bool:
@@ -323,36 +292,11 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-@contextlib.contextmanager
 def writer_lock(
     root: Path, say: Callable[[str], None] = _say, task: str = "python -m presubmit --fix"
-) -> Iterator[None]:
-    """Hold the lock of the tree at `root` while --fix (or `task`) reads and rewrites it.
-
-    A checkout of this repository (`root` or a folder holding it, known by
-    its files, however this code was installed: from the checkout, or as
-    the pre-commit hooks' package) is ./build.py's to write too: its own
-    .cache/build.lock is taken, so a fix never races `./build.py format` or
-    `lint --fix`; one inside such a run (same process) takes nothing. A
-    foreign tree gets nothing written into it, so its folder itself is
-    locked (see core.lock.held_tree).
-    """
-
-    def on_wait(holder: str) -> None:
-        say(f"waiting for another writer ({holder}) to finish")
-
-    try:
-        checkout = checkout_of(root)
-        if checkout is not None:
-            # Its lock file must be the checkout's own, not a link elsewhere.
-            cache_dir.check(checkout)
-            taken = lock.held(checkout, task, on_wait)
-        else:
-            taken = lock.held_tree(root, on_wait)
-        with taken:
-            yield
-    except (lock.LockError, cache_dir.CacheError) as exc:
-        raise LintError([str(exc)]) from None
+) -> contextlib.AbstractContextManager[None]:
+    """Hold the lock of the tree at `root` while --fix (or `task`) reads and rewrites it."""
+    return worktree.writer(root, task, say)
 
 
 def lint(
@@ -377,20 +321,14 @@ def lint(
 
 
 def _lint(root: Path, options: LintOptions, compiled: Compiled | None) -> Result:
-    try:
-        config = config_mod.load(root, [r.spec for r in registry.all_rules()])
-    except config_mod.ConfigError as exc:
-        raise LintError([str(exc)]) from None
+    config = config_mod.load(root, [r.spec for r in registry.all_rules()])
     rules, explicit = select(config, options.rules)
     if options.fix and compiled is not None and not compiled.from_sources:
         compiled = None  # partly from the cache: --fix compiles the tree itself
     result = _run_once(root, config, rules, explicit, options, compiled)
     if options.fix:
-        try:
-            edits = [e for f in result.active for e in f.fixes]
-            changed = fix_mod.apply(root, edits, result.seen)
-        except fix_mod.FixError as exc:
-            raise LintError([str(exc)]) from None
+        edits = [e for f in result.active for e in f.fixes]
+        changed = fix_mod.apply(root, edits, result.seen)
         if changed:
             result = _run_once(root, config, rules, explicit, options, None)
             result.fixed = changed

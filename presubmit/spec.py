@@ -18,6 +18,55 @@ class Scope(enum.Enum):
     TREE = "tree"
 
 
+class Kind(enum.Enum):
+    """The TOML type of a setting (PATH: a string naming a file inside the root)."""
+
+    STRING = "string"
+    BOOL = "true or false"
+    INT = "positive integer"
+    STRINGS = "list of strings"
+    PATH = "path"
+
+
+# What a setting holds once read.
+Value = str | bool | int | tuple[str, ...] | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Setting:
+    """One presubmit.toml key: `section.name` (a [section] table) or `name` (top level)."""
+
+    key: str
+    kind: Kind
+    default: Value
+    help: str
+
+    @property
+    def section(self) -> str:
+        return self.key.rpartition(".")[0]
+
+    @property
+    def name(self) -> str:
+        return self.key.rpartition(".")[2]
+
+    def describe(self) -> str:
+        """How --list-rules and the docs show it: `[go_package] prefix (string, default "")`."""
+        where = f"[{self.section}] {self.name}" if self.section else self.name
+        default = list(self.default) if isinstance(self.default, tuple) else self.default
+        shown = "none" if default is None else _toml(default)
+        return f"{where} ({self.kind.value}, default {shown}): {self.help}"
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return str(value)
+
+
 @dataclass(frozen=True, kw_only=True)
 class RuleSpec:
     """What a rule is, as data: the registry, the config and the docs read this."""
@@ -29,6 +78,10 @@ class RuleSpec:
     default: bool
     # On in a foreign tree (no presubmit.toml): it encodes no convention of this repo.
     portable: bool
-    # The presubmit.toml keys the rule reads, and those it cannot run without.
-    config: tuple[str, ...] = ()
+    # The presubmit.toml keys the rule declares (and so reads), and those it cannot run without.
+    settings: tuple[Setting, ...] = ()
     requires: tuple[str, ...] = ()
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(s.key for s in self.settings)

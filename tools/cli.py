@@ -13,10 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core import files
+from core import errors
 from core.layout import REPO
-from tools.errors import BuildError
-from tools.errors import format_error
 
 if TYPE_CHECKING:
     from tools.engine.task import Task
@@ -73,10 +71,7 @@ def _preflight(task: str | None) -> None:
 
     if task == "clean" and cache_dir.remove_if_not_folder(REPO):
         print(f"removed {REPO.rel(REPO.cache)} (a file, not the cache folder)", flush=True)
-    try:
-        cache_dir.check(REPO)
-    except cache_dir.CacheError as exc:
-        raise BuildError(str(exc), exit_code=2) from None
+    cache_dir.check(REPO)  # CacheError: exit 2
     if not transaction.pending(REPO):
         return
     with lock.held(REPO, "recovery"):
@@ -100,44 +95,21 @@ def _run(task: Task, args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str]) -> int:
-    argv = list(argv)
-    task = argv[0] if argv else None
-    try:
-        _preflight(task)
-        if task == "all" and len(argv) == 1 and _all_unchanged():
-            return 0
-        from tools.engine import registry
+    return errors.guarded(lambda: _main(list(argv)), sys.stderr, "build.py")
 
-        if task in registry.names() and registry.get(task).needs_tools:
-            _bootstrap(argv)
-        parser = registry.make_parser(task)
-        args = parser.parse_args(argv)
-        if args.task is None:
-            parser.print_help()
-            return 2
-        return _run(registry.get(args.task), args)
-    except BuildError as exc:
-        print(format_error(exc.message), file=sys.stderr)
-        return exc.exit_code
-    except files.OutsideRootError as exc:
-        print(format_error(str(exc)), file=sys.stderr)
+
+def _main(argv: list[str]) -> int:
+    task = argv[0] if argv else None
+    _preflight(task)
+    if task == "all" and len(argv) == 1 and _all_unchanged():
+        return 0
+    from tools.engine import registry
+
+    if task in registry.names() and registry.get(task).needs_tools:
+        _bootstrap(argv)
+    parser = registry.make_parser(task)
+    args = parser.parse_args(argv)
+    if args.task is None:
+        parser.print_help()
         return 2
-    except OSError as exc:  # the machine said no (permissions, a full disk): not a bug
-        where = f"{exc.filename}: " if exc.filename else ""
-        print(
-            f"error: {where}{exc.strerror or exc}; check its permissions and the free space",
-            file=sys.stderr,
-        )
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    except Exception as exc:  # a bug of ours: still one line unless asked for more
-        if os.environ.get("TURBOCI_DEBUG"):
-            raise
-        print(
-            f"error: internal error in build.py: {type(exc).__name__}: {exc} "
-            "(rerun with TURBOCI_DEBUG=1 for the traceback)",
-            file=sys.stderr,
-        )
-        return 3
+    return _run(registry.get(args.task), args)

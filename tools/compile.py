@@ -22,10 +22,7 @@ from tools.errors import BuildError
 
 def proto_files(layout: Layout) -> tuple[str, ...]:
     """Every API .proto, root-relative: the one definition of the API's inputs."""
-    try:
-        return inputs.find_protos(layout.root, layout.proto_roots)
-    except inputs.InputError as exc:
-        raise BuildError("\n".join(exc.lines), exit_code=2) from None
+    return inputs.find_protos(layout.root, layout.proto_roots)
 
 
 def compile_api(layout: Layout, from_sources: bool = False) -> Compiled:
@@ -47,6 +44,6 @@ def compile_api(layout: Layout, from_sources: bool = False) -> Compiled:
             read_cache=not from_sources,
         )
     except CompileError as exc:
-        raise BuildError("\n".join(exc.lines)) from None
+        raise BuildError(exc.lines) from None
     except OSError as exc:
         raise BuildError(f"{exc.filename or layout.compile_cache}: {exc.strerror}") from None

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
+from core import toml_keys
 from tools.errors import BuildError
 
 SECTIONS = ("python", "python_gen", "go", "go_tools", "go_module", "npm")
@@ -112,12 +113,12 @@ def parse(text: str, path: Path) -> Deps:
             msg = msg[: m.start()].strip()
             raise BuildError(f"{path.name}:{m.group(1)}:{m.group(2)}: {msg}") from None
         raise BuildError(f"{path.name}: {msg}") from None
-    unknown = sorted(set(data) - set(SECTIONS))
-    if unknown:
-        raise BuildError(
-            f"{path.name}: unknown section [{unknown[0]}]; expected one of "
-            + ", ".join(f"[{s}]" for s in SECTIONS)
-        )
+    for key, value in data.items():
+        if key not in SECTIONS:
+            # A misspelled section would otherwise pin nothing, silently.
+            line, col = toml_keys.locate(text, (), key)
+            what = toml_keys.unknown(key, SECTIONS, table=isinstance(value, dict))
+            raise BuildError(f"{path.name}:{line}:{col}: {what}")
     lines = _key_lines(text)
     sections: dict[str, dict[str, Pin]] = {}
     for section in SECTIONS:

@@ -14,7 +14,9 @@ from core.source import SourceFile
 from presubmit.context import RuleContext
 from presubmit.rule import Report
 from presubmit.rule import rule
+from presubmit.spec import Kind
 from presubmit.spec import Scope
+from presubmit.spec import Setting
 
 MESSAGE_OPTIONS = ".google.protobuf.MessageOptions"
 
@@ -47,12 +49,25 @@ def _annotated(options: descriptor_pb2.MessageOptions, number: int) -> bool:
     scope=Scope.TREE,
     default=False,
     portable=False,
-    config=("data_annotations.option", "data_annotations.packages"),
+    settings=(
+        Setting(
+            key="data_annotations.option",
+            kind=Kind.STRING,
+            default="",
+            help="the message option payload messages set (its full name)",
+        ),
+        Setting(
+            key="data_annotations.packages",
+            kind=Kind.STRINGS,
+            default=(),
+            help="package prefixes whose messages are payloads",
+        ),
+    ),
     requires=("data_annotations.option", "data_annotations.packages"),
 )
 def check(ctx: RuleContext, report: Report) -> None:
-    option = ctx.config.data_annotation_option
-    packages = ctx.config.data_annotation_packages
+    option = ctx.config.text("data_annotations.option").lstrip(".")
+    packages = ctx.config.strings("data_annotations.packages")
     numbers: dict[str, int | None] = {}
     for sf in ctx.files:
         if not sf.proto.package.startswith(packages):

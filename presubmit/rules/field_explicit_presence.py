@@ -18,7 +18,9 @@ from google.protobuf import descriptor_pb2
 from presubmit.context import RuleContext
 from presubmit.rule import Report
 from presubmit.rule import rule
+from presubmit.spec import Kind
 from presubmit.spec import Scope
+from presubmit.spec import Setting
 
 FD = descriptor_pb2.FieldDescriptorProto
 IMPLICIT = descriptor_pb2.FeatureSet.IMPLICIT
@@ -54,10 +56,17 @@ def lacks_presence(
     scope=Scope.FILE,
     default=False,
     portable=False,
-    config=("field_presence.messages",),
+    settings=(
+        Setting(
+            key="field_presence.messages",
+            kind=Kind.BOOL,
+            default=False,
+            help="message-typed fields need `optional` too",
+        ),
+    ),
 )
 def check(ctx: RuleContext, report: Report) -> None:
-    messages = ctx.config.presence_messages
+    messages = ctx.config.flag("field_presence.messages")
     for sf, _, field in ctx.fields():
         syntax = sf.proto.syntax
         if syntax not in ("proto3", "editions"):

@@ -14,7 +14,9 @@ from core.descriptors import OPTIONS_GO_PACKAGE
 from presubmit.context import RuleContext
 from presubmit.rule import Report
 from presubmit.rule import rule
+from presubmit.spec import Kind
 from presubmit.spec import Scope
+from presubmit.spec import Setting
 
 _VERSION = re.compile(r"v[0-9]+((alpha|beta)[0-9]*)?")
 
@@ -42,13 +44,32 @@ def expected_go_package(prefix: str, package_root: str, package: str, service: b
     scope=Scope.FILE,
     default=False,
     portable=False,
-    config=("go_package.prefix", "go_package.package_root", "go_package.exempt"),
+    settings=(
+        Setting(
+            key="go_package.prefix",
+            kind=Kind.STRING,
+            default="",
+            help="Go import path the package's folders are appended to",
+        ),
+        Setting(
+            key="go_package.package_root",
+            kind=Kind.STRING,
+            default="",
+            help="leading proto package parts left out of the Go path",
+        ),
+        Setting(
+            key="go_package.exempt",
+            kind=Kind.STRINGS,
+            default=(),
+            help="files outside the package scheme",
+        ),
+    ),
     requires=("go_package.prefix",),
 )
 def check(ctx: RuleContext, report: Report) -> None:
-    prefix = ctx.config.go_package_prefix
-    root = ctx.config.package_root
-    exempt = set(ctx.config.go_package_exempt)
+    prefix = ctx.config.text("go_package.prefix").rstrip("/")
+    root = ctx.config.text("go_package.package_root")
+    exempt = set(ctx.config.strings("go_package.exempt"))
     for sf in ctx.files:
         if sf.name in exempt:
             continue  # e.g. a top-level file outside the package scheme

@@ -12,8 +12,11 @@ from presubmit import config
 from presubmit.context import RuleContext
 from presubmit.rule import Report
 from presubmit.rule import rule
+from presubmit.spec import Kind
 from presubmit.spec import Scope
+from presubmit.spec import Setting
 
+FIRST_PARTY = ("google.golang.org/", "golang.org/", "github.com/google/")
 _SINGLE = re.compile(r"^\s*require\s+(?!\()(\S+)\s+(\S+)")
 _BLOCK_START = re.compile(r"^\s*require\s*\(")
 _BLOCK_ENTRY = re.compile(r"^(\s*)(\S+)\s+(\S+)")
@@ -50,18 +53,26 @@ def direct_requires(text: str) -> list[tuple[int, int, str]]:
     scope=Scope.TREE,
     default=False,
     portable=False,
-    config=("gomod.path", "gomod.first_party"),
+    settings=(
+        Setting(key="gomod.path", kind=Kind.PATH, default=None, help="the go.mod file judged"),
+        Setting(
+            key="gomod.first_party",
+            kind=Kind.STRINGS,
+            default=FIRST_PARTY,
+            help="module path prefixes that may be required directly",
+        ),
+    ),
     requires=("gomod.path",),
 )
 def check(ctx: RuleContext, report: Report) -> None:
-    rel = ctx.config.gomod
+    rel = ctx.config.path("gomod.path")
     if not rel or not ctx.on(rel):
         return
     # Read only inside the root, whatever a symlink says (ConfigError otherwise).
     if not config.resolved_inside(ctx.root, rel, "[gomod] path").is_file():
         return
     text = ctx.read(rel).decode("utf-8", "replace")
-    allowed = ctx.config.gomod_first_party
+    allowed = ctx.config.strings("gomod.first_party")
     for line, col, module in direct_requires(text):
         if not module.startswith(allowed):
             report.place(

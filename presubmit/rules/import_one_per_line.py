@@ -40,7 +40,6 @@ def _two_on_a_line(raw: bytes) -> bool:
     scope=Scope.FILE,
     default=True,
     portable=True,
-    config=("python.enabled", "python.exclude"),
 )
 def check(ctx: RuleContext, report: Report) -> None:
     for sf in ctx.files:

@@ -16,7 +16,9 @@ from presubmit.context import RuleContext
 from presubmit.finding import Edit
 from presubmit.rule import Report
 from presubmit.rule import rule
+from presubmit.spec import Kind
 from presubmit.spec import Scope
+from presubmit.spec import Setting
 
 Location = descriptor_pb2.SourceCodeInfo.Location
 
@@ -91,7 +93,14 @@ def _parse_last_line(loc: Location | None) -> comments.NextIdLine | None:
     scope=Scope.FILE,
     default=True,
     portable=True,
-    config=("next_id.required",),
+    settings=(
+        Setting(
+            key="next_id.required",
+            kind=Kind.BOOL,
+            default=False,
+            help="every message needs a Next ID comment (per tree: require_next_id)",
+        ),
+    ),
 )
 def check(ctx: RuleContext, report: Report) -> None:
     for sf in ctx.files:

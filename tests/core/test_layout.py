@@ -8,12 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from core.layout import REPO
 from core.layout import Layout
 from core.layout import checkout_of
-from presubmit import runner
 
 
 def test_a_checkout_is_a_folder_with_deps(tmp_path: Path) -> None:
@@ -23,16 +20,6 @@ def test_a_checkout_is_a_folder_with_deps(tmp_path: Path) -> None:
     assert not Layout(tmp_path).is_checkout
     (tmp_path / "DEPS").write_text("")
     assert Layout(tmp_path).is_checkout
-
-
-def test_installed_the_lint_suite_keeps_no_cache(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    assert runner.cache_for(REPO.root) == REPO.compile_cache
-    tree = runner.cache_for(tmp_path)
-    assert tree is not None and REPO.cache in tree.parents
-    monkeypatch.setattr(runner, "REPO", Layout(tmp_path / "site-packages"))
-    assert runner.cache_for(tmp_path) is None
 
 
 def test_a_checkout_is_found_by_its_files_from_any_folder_inside(tmp_path: Path) -> None:

@@ -35,6 +35,13 @@ def hook(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+# The portable rules when these tests were written: a rule added later is not in their way.
+PORTABLE_AT_WRITING = (
+    "--rules",
+    "IMPORT_ONE_PER_LINE,NEXT_ID,ONE_SERVICE_PER_PACKAGE,SERVICE_FILE_ALONE,SYNTAX_DECLARED",
+)
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     for name, text in {
@@ -49,15 +56,15 @@ def repo(tmp_path: Path) -> Path:
 def test_findings_in_the_files_handed_over(repo: Path) -> None:
     proc = hook(repo, "proto/a/v1/s.proto", "proto/b/v1/p.proto")
     assert proc.returncode == 1, proc.stderr
-    assert proc.stdout.startswith("proto/a/v1/s.proto:7:1: SERVICE_FILE_ALONE ")
+    assert "proto/a/v1/s.proto:7:1: SERVICE_FILE_ALONE " in proc.stdout
     # Without a presubmit.toml only the portable rules run: no
     # FIELD_EXPLICIT_PRESENCE on P's plain field.
     assert "FIELD_EXPLICIT_PRESENCE" not in proc.stdout
-    assert proc.stdout.count("\n") == 1
+    assert [line.split()[1] for line in proc.stdout.splitlines()].count("SERVICE_FILE_ALONE") == 1
 
 
 def test_only_the_files_handed_over_are_linted(repo: Path) -> None:
-    proc = hook(repo, "proto/b/v1/p.proto")
+    proc = hook(repo, *PORTABLE_AT_WRITING, "proto/b/v1/p.proto")
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
 
 
@@ -66,7 +73,7 @@ def test_root_and_its_config(repo: Path) -> None:
     proc = hook(repo, "--root", "proto", "proto/b/v1/p.proto")
     assert proc.returncode == 1, proc.stderr
     # Paths as seen from where the hook runs, not from the root.
-    assert proc.stdout.startswith("proto/b/v1/p.proto:4:3: FIELD_EXPLICIT_PRESENCE ")
+    assert "proto/b/v1/p.proto:4:3: FIELD_EXPLICIT_PRESENCE " in proc.stdout
 
 
 def test_compile_errors_under_a_root_are_seen_from_the_current_folder(repo: Path) -> None:
@@ -79,7 +86,7 @@ def test_compile_errors_under_a_root_are_seen_from_the_current_folder(repo: Path
 def test_fixes_are_named_as_seen_from_the_current_folder(repo: Path) -> None:
     stale = "// Next ID: 1\nmessage P {"
     (repo / "proto/b/v1/p.proto").write_text(PLAIN.replace("message P {", stale))
-    proc = hook(repo, "--root", "proto", "--fix", "proto/b/v1/p.proto")
+    proc = hook(repo, "--root", "proto", "--fix", "--rules", "NEXT_ID", "proto/b/v1/p.proto")
     assert (proc.returncode, proc.stdout) == (0, ""), proc.stderr
     assert proc.stderr == "fixed 1 file(s): proto/b/v1/p.proto\n"
     assert "// Next ID: 2\n" in (repo / "proto/b/v1/p.proto").read_text()

@@ -14,15 +14,35 @@ from pathlib import Path
 from typing import Any
 
 from presubmit import cli
-from presubmit import registry
 
-# A config that turns on every rule but LICENSE_HEADER (whose tests give it a
-# header) and requires Next ID comments, like this repo's presubmit.toml but
-# for a tree whose package root is `acme`.
-_OFF_BY_DEFAULT = [r.id for r in registry.all_rules() if not r.spec.default]
+# A config like this repo's presubmit.toml for a tree whose package root is
+# `acme`: this repo's conventions turned on by name (LICENSE_HEADER's tests
+# give it a header), so that a rule added later, off by default, stays off here.
+REPO_LIKE_RULES = (
+    "GO_PACKAGE",
+    "FIELD_EXPLICIT_PRESENCE",
+    "GOMOD_FIRST_PARTY",
+    "DATA_ANNOTATIONS",
+    "PROTOC_WARNINGS",
+)
+# The rules the tests on REPO_LIKE_CONFIG trees are about, named with --rules
+# so that a rule added later, whatever its default, is not in their way.
+REPO_LIKE_NAMED = (
+    "--rules",
+    ",".join(
+        [
+            *REPO_LIKE_RULES,
+            "NEXT_ID",
+            "IMPORT_ONE_PER_LINE",
+            "SERVICE_FILE_ALONE",
+            "ONE_SERVICE_PER_PACKAGE",
+            "SYNTAX_DECLARED",
+        ]
+    ),
+)
 REPO_LIKE_CONFIG = f"""\
 protos = ["."]
-enable = {json.dumps([r for r in _OFF_BY_DEFAULT if r != "LICENSE_HEADER"])}
+enable = {json.dumps(list(REPO_LIKE_RULES))}
 [go_package]
 prefix = "example.com/acme/go"
 package_root = "acme"

@@ -18,6 +18,7 @@ from presubmit import fix
 from presubmit import runner
 from presubmit.finding import Edit
 from tests.presubmit.helpers import REPO_LIKE_CONFIG
+from tests.presubmit.helpers import REPO_LIKE_NAMED
 from tests.presubmit.helpers import lint
 from tests.presubmit.helpers import write_tree
 
@@ -138,10 +139,10 @@ def _tree(tree: Path) -> None:
 
 def test_fix_rewrites_only_what_it_should(tree: Path) -> None:
     _tree(tree)
-    before = lint(tree, "--format", "json")
+    before = lint(tree, "--format", "json", *REPO_LIKE_NAMED)
     assert before.code == 1
     assert {f["rule"] for f in before.json()} == {"NEXT_ID", "IMPORT_ONE_PER_LINE"}
-    fixed = lint(tree, "--fix")
+    fixed = lint(tree, "--fix", *REPO_LIKE_NAMED)
     assert fixed.code == 0, fixed.out + fixed.err
     assert fixed.out == ""
     assert (tree / "user.proto").read_text(encoding="utf-8") == EXPECTED
@@ -151,9 +152,9 @@ def test_fix_rewrites_only_what_it_should(tree: Path) -> None:
 
 def test_fix_is_idempotent(tree: Path) -> None:
     _tree(tree)
-    lint(tree, "--fix")
+    lint(tree, "--fix", *REPO_LIKE_NAMED)
     once = {p: p.read_bytes() for p in tree.rglob("*") if p.is_file()}
-    again = lint(tree, "--fix")
+    again = lint(tree, "--fix", *REPO_LIKE_NAMED)
     assert again.code == 0
     assert "fixed" not in again.err
     assert {p: p.read_bytes() for p in tree.rglob("*") if p.is_file()} == once
@@ -162,7 +163,7 @@ def test_fix_is_idempotent(tree: Path) -> None:
 def test_clean_tree_is_untouched(tree: Path) -> None:
     write_tree(tree, {"a.proto": DEP.format("a", "A")})
     before = (tree / "a.proto").stat().st_mtime_ns
-    assert lint(tree, "--fix").code == 0
+    assert lint(tree, "--fix", "--rules", "NEXT_ID").code == 0
     assert (tree / "a.proto").stat().st_mtime_ns == before
 
 
@@ -185,7 +186,7 @@ def test_fix_never_writes_through_a_symlink_out_of_the_root(tree: Path, tmp_path
     outside = tmp_path / "outside.proto"
     outside.write_text(STALE, encoding="utf-8")
     (tree / "a.proto").symlink_to(outside)
-    result = lint(tree, "--fix")
+    result = lint(tree, "--fix", "--rules", "NEXT_ID")
     assert result.code == 2
     assert result.err.startswith(f"error: {tree / 'a.proto'}: a symlink to {outside}")
     assert len(result.err.splitlines()) == 1
@@ -202,7 +203,7 @@ def test_a_file_that_cannot_be_written_is_one_clear_line(
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(files, "write_atomic", refuse)
-    result = lint(tree, "--fix")
+    result = lint(tree, "--fix", "--rules", "NEXT_ID")
     assert result.code == 2
     assert result.err == "error: a.proto: cannot write the fix: Permission denied\n"
     assert (tree / "a.proto").read_text(encoding="utf-8") == STALE
@@ -223,7 +224,7 @@ def test_overlapping_edits_and_edits_past_the_end_are_dropped(tree: Path) -> Non
 
 def test_fix_writes_what_protoc_says_not_what_a_cache_row_says(tree: Path) -> None:
     write_tree(tree, {"a.proto": DEP.format("a", "A").replace("{}", "{\n  string x = 1;\n}")})
-    lint(tree)  # fills the cache
+    lint(tree, "--rules", "NEXT_ID")  # fills the cache
     cache = runner.cache_for(tree.resolve())
     assert cache is not None
     db = sqlite3.connect(cache / "descriptors.sqlite")
@@ -237,6 +238,6 @@ def test_fix_writes_what_protoc_says_not_what_a_cache_row_says(tree: Path) -> No
                 (hashlib.sha256(data).digest(), data, key),
             )
     db.close()
-    fixed = lint(tree, "--fix")
+    fixed = lint(tree, "--fix", "--rules", "NEXT_ID")
     assert fixed.code == 0, fixed.out + fixed.err
     assert "// Next ID: 2\n" in (tree / "a.proto").read_text()  # not 42

@@ -39,6 +39,11 @@ def test_specs_are_well_formed() -> None:
         assert isinstance(spec.default, bool) and isinstance(spec.portable, bool)
         # A rule that needs a setting cannot run on a tree without a config.
         assert not (spec.portable and spec.requires), spec.id
-        for key in (*spec.config, *spec.requires):
-            assert config.known_key(key), (spec.id, key)
-        assert set(spec.requires) <= set(spec.config), spec.id
+        assert set(spec.requires) <= set(spec.keys), spec.id
+        for setting in spec.settings:
+            assert setting.section and setting.help and "\n" not in setting.help, setting.key
+
+
+def test_every_key_is_declared_once() -> None:
+    keys = [s.key for s in config.declared([r.spec for r in registry.all_rules()])]
+    assert len(keys) == len(set(keys))

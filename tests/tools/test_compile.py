@@ -15,6 +15,7 @@ import pytest
 from google.protobuf import descriptor_pb2
 
 from core import protoc
+from core.errors import UserError
 from core.layout import Layout
 from tests.conftest import SEED_BAD_PROTO
 from tools import compile as compile_mod
@@ -63,7 +64,7 @@ def test_proto_files_are_the_api_inputs(api_tree: Path) -> None:
 
 def test_a_proto_that_is_not_a_regular_file_is_refused(api_tree: Path) -> None:
     (api_tree / "turboci/gone.proto").symlink_to(api_tree / "nowhere.proto")
-    with pytest.raises(BuildError) as info:
+    with pytest.raises(UserError) as info:
         compile_mod.compile_api(Layout(api_tree))
     assert info.value.message == (
         "turboci/gone.proto: a dangling symlink; only regular files are read"

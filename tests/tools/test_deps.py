@@ -71,8 +71,20 @@ def test_pip_option_as_name_is_refused() -> None:
     assert "not a valid python name" in error_of('[python]\n"--index-url" = "1"\n')
 
 
-def test_unknown_section_is_named() -> None:
-    assert "unknown section [cargo]" in error_of('[cargo]\nserde = "1.0.0"\n')
+def test_unknown_section_is_named_at_its_line_with_the_nearest() -> None:
+    assert error_of('[python]\n\n[cargo]\nserde = "1.0.0"\n') == (
+        "DEPS:3:1: unknown table [cargo]; known: go_module, go_tools, npm, python"
+    )
+    # A misspelled section would pin nothing: it is named with the one meant.
+    assert error_of('# pins\n[go_tool]\n"a.b/c" = "v1.0.0"\n') == (
+        "DEPS:2:1: unknown table [go_tool]; did you mean [go_tools]?"
+    )
+    assert error_of('pyhton.pytest = "1"\n') == (
+        "DEPS:1:1: unknown table [pyhton]; did you mean [python]?"
+    )
+    assert error_of('pytest = "1"\n') == (
+        "DEPS:1:1: unknown key `pytest`; known: go_module, go_tools, npm, python"
+    )
 
 
 def test_npm_pins_are_checked_like_the_others() -> None:

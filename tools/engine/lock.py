@@ -22,8 +22,8 @@ from collections.abc import Callable
 from collections.abc import Iterator
 
 from core import lock as core_lock
+from core import tree
 from core.layout import Layout
-from tools.errors import BuildError
 
 NAME = core_lock.NAME
 
@@ -40,15 +40,9 @@ def _say(message: str) -> None:
 def held(layout: Layout, task: str, say: Callable[[str], None] = _say) -> Iterator[None]:
     """Hold the checkout's write lock for the block, waiting for another holder."""
 
-    def on_wait(holder: str) -> None:
-        say(f"waiting for another writer ({holder}) to finish")
-
-    try:
-        # The holder is named by its command: the lint suite takes this lock too.
-        with core_lock.held(layout, f"./build.py {task}", on_wait):
-            yield
-    except core_lock.LockError as exc:
-        raise BuildError(str(exc), exit_code=2) from None
+    # The holder is named by its command: the lint suite takes this lock too.
+    with tree.writer(layout, f"./build.py {task}", say):
+        yield
 
 
 def is_held(layout: Layout) -> bool:

@@ -4,7 +4,9 @@
 
 """The one place that knows the tasks: every module in tools/tasks/ declares one.
 
-Adding a task is adding a module there; nothing here changes.
+Adding a task is adding a module there; nothing here changes. The one task
+declared elsewhere is the commit-queue gate (tools/queue/task.py): it runs
+the other tasks, so it depends on them and they never on it.
 """
 
 from __future__ import annotations
@@ -17,18 +19,27 @@ import pkgutil
 from tools import tasks as tasks_package
 from tools.engine.task import Task
 
+# Tasks declared outside tools/tasks/, by name: the module that declares each.
+ELSEWHERE = {"presubmit": "tools.queue.task"}
+
 
 def names() -> tuple[str, ...]:
     """The task names, from the module names, without importing any task."""
-    return tuple(sorted(m.name for m in pkgutil.iter_modules(tasks_package.__path__)))
+    found = [m.name for m in pkgutil.iter_modules(tasks_package.__path__)]
+    return tuple(sorted([*found, *ELSEWHERE]))
+
+
+def module_of(name: str) -> str:
+    return ELSEWHERE.get(name, f"{tasks_package.__name__}.{name}")
 
 
 @functools.cache
 def get(name: str) -> Task:
-    module = importlib.import_module(f"{tasks_package.__name__}.{name}")
-    task = getattr(module, "TASK", None)
+    module_name = module_of(name)
+    task = getattr(importlib.import_module(module_name), "TASK", None)
     if not isinstance(task, Task) or task.name != name:
-        raise RuntimeError(f"tools/tasks/{name}.py must declare TASK = Task(name={name!r}, ...)")
+        where = module_name.replace(".", "/") + ".py"
+        raise RuntimeError(f"{where} must declare TASK = Task(name={name!r}, ...)")
     return task
 
 

@@ -15,9 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import wait
 from dataclasses import dataclass
 
+from core.errors import UserError
 from tools.engine.context import Context
 from tools.engine.task import StepFn
-from tools.errors import BuildError
 from tools.errors import format_error
 
 
@@ -42,7 +42,7 @@ def _run_one(ctx: Context, name: str, fn: StepFn) -> Outcome:
     try:
         rewrote = bool(fn(child))
         ok = True
-    except BuildError as exc:
+    except UserError as exc:
         print(format_error(exc.message), file=buf)
         ok = False
         code = exc.exit_code

@@ -9,9 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from core import errors
 from tools.engine.context import Context
-from tools.errors import BuildError
-from tools.errors import format_error
 from tools.queue import cli
 
 
@@ -22,14 +21,7 @@ def main() -> int:
     )
     cli.add_arguments(parser)
     args = parser.parse_args()
-    try:
-        return cli.presubmit(Context(), args)
-    except BuildError as exc:
-        print(format_error(exc.message), file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    return errors.guarded(lambda: cli.presubmit(Context(), args), sys.stderr, parser.prog)
 
 
 if __name__ == "__main__":

@@ -12,10 +12,11 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.errors import UserError
 from tools import history
 
 
-class ChangeError(Exception):
+class ChangeError(UserError):
     """The presubmit cannot run on this checkout (exit 2): one line says why."""
 
 

@@ -44,10 +44,11 @@ class Check:
         if self.inputs is None:
             return list(files)
         patterns = (*self.inputs, *TOOLING)
-        return [f for f in files if any(_match(f, p) for p in patterns)]
+        return [f for f in files if any(match(f, p) for p in patterns)]
 
 
-def _match(path: str, pattern: str) -> bool:
+def match(path: str, pattern: str) -> bool:
+    """Does root-relative `path` match `pattern` (`dir/**`, `**/*.ext`, or a path)?"""
     if pattern.endswith("/**"):
         return path.startswith(pattern[:-2])
     if pattern.startswith("**/"):

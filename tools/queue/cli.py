@@ -94,16 +94,13 @@ def presubmit(ctx: Context, args: argparse.Namespace) -> int:
     """Judge the checked-out change; 0 pass, 1 fail, 2 cannot run, 130 interrupted."""
     from tools.queue.gate import gate
 
-    try:
-        change = change_mod.find(
-            ctx.root,
-            upstream=args.upstream,
-            message_file=args.message_file,
-            include_uncommitted=args.include_uncommitted,
-            allow_no_basis=args.allow_no_basis,
-        )
-    except change_mod.ChangeError as exc:
-        raise BuildError(str(exc), 2) from None
+    change = change_mod.find(
+        ctx.root,
+        upstream=args.upstream,
+        message_file=args.message_file,
+        include_uncommitted=args.include_uncommitted,
+        allow_no_basis=args.allow_no_basis,
+    )
     try:
         verdict = gate(ctx, change)
     except StoppedError as exc:

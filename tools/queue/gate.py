@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import time
 
+from core.errors import UserError
 from tools.engine.context import Context
-from tools.errors import BuildError
 from tools.queue import runner
+from tools.queue.affected import affected_tests
 from tools.queue.change import Change
 from tools.queue.checks import CHECKS
 from tools.queue.checks import Check
@@ -24,10 +25,13 @@ from tools.tasks.breaking import FOOTER
 from tools.tasks.breaking import footer_of
 
 
-def skip_reason(check: Check, change: Change) -> str | None:
-    """Why `check` cannot be affected by the change, or None when it must run."""
+def skip_reason(check: Check, change: Change, tests: tuple[str, ...] | None = None) -> str | None:
+    """Why `check` cannot be affected by the change, or None when it must run
+    (`tests`: the pytest targets the change can affect, None for all)."""
     if check.name == "breaking" and change.basis is None:
         return f"no basis to compare with: {change.basis_why.removeprefix('none: ')}"
+    if check.name == "pytest" and tests == ():
+        return "the change touches no file a test reads"
     if change.files is None or check.inputs is None:
         return None
     if check.affected_by(change.files):
@@ -67,8 +71,9 @@ def gate(ctx: Context, change: Change) -> Verdict:
     footer = footer_of(change.description)
     results: dict[str, CheckResult] = {}
     to_run: list[Check] = []
+    tests = affected_tests(ctx.root, change.files)
     for check in CHECKS:
-        reason = skip_reason(check, change)
+        reason = skip_reason(check, change, tests)
         if reason is not None:
             results[check.name] = CheckResult(check.name, SKIPPED, 0.0, reason=reason)
         else:
@@ -80,7 +85,7 @@ def gate(ctx: Context, change: Change) -> Verdict:
     try:
         if any(c.compiles for c in to_run):
             ctx.compiled(from_sources=True)
-    except BuildError as exc:
+    except UserError as exc:
         took = time.perf_counter() - compile_started
         results["compile"] = CheckResult("compile", FAIL, took, exc.message)
         for check in [c for c in to_run if c.compiles]:
@@ -89,7 +94,7 @@ def gate(ctx: Context, change: Change) -> Verdict:
             )
         to_run = [c for c in to_run if not c.compiles]
 
-    for done in runner.run_checks(ctx.layout, to_run, change.basis):
+    for done in runner.run_checks(ctx.layout, to_run, change.basis, tests):
         results[done.check.name] = _result(done, footer, change)
     order = ["compile", *(c.name for c in CHECKS)]
     return Verdict(

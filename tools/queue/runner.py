@@ -33,7 +33,6 @@ from types import FrameType
 from typing import Any
 
 from core.layout import Layout
-from tools.errors import BuildError
 from tools.queue import runs
 from tools.queue.checks import Check
 from tools.queue.worker import BREAKING
@@ -94,13 +93,22 @@ def _signals_raise() -> Iterator[None]:
             signal.signal(s, h)
 
 
-def _start(check: Check, layout: Layout, work: Path, lock_fd: int, basis: str | None) -> _Running:
+def _start(
+    check: Check,
+    layout: Layout,
+    work: Path,
+    lock_fd: int,
+    basis: str | None,
+    tests: Sequence[str] | None,
+) -> _Running:
     out = work / f"{check.name}.out"
     findings = work / f"{check.name}.json"
     cmd = [sys.executable, "-m", "tools.queue.worker", check.name, "--root", str(layout.root)]
     cmd += ["--findings", str(findings), "--parent", str(os.getpid())]
     if basis is not None:
         cmd += ["--basis", basis]
+    if check.name == "pytest" and tests is not None:
+        cmd += [f"--tests={t}" for t in tests]
     # Go's work folders go with the run's, however the run ends.
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", GOTMPDIR=str(work / GO_TMP))
     env["PYTHONPATH"] = os.pathsep.join([str(layout.root), env.get("PYTHONPATH", "")]).rstrip(
@@ -157,20 +165,24 @@ def run_checks(
     layout: Layout,
     checks: Sequence[Check],
     basis: str | None,
+    tests: Sequence[str] | None = None,
 ) -> list[Finished]:
     """Run `checks` side by side; return each one's outcome as it finished.
+    `tests`: the pytest targets (None: every test).
 
     Raises StoppedError after stopping every check when SIGINT/SIGTERM arrives.
     """
-    try:
-        with runs.run_folder(layout) as (work, lock_fd):
-            return _run_in(work, lock_fd, layout, checks, basis)
-    except runs.RunFolderError as exc:
-        raise BuildError(str(exc), 2) from None
+    with runs.run_folder(layout) as (work, lock_fd):  # RunFolderError: exit 2
+        return _run_in(work, lock_fd, layout, checks, basis, tests)
 
 
 def _run_in(
-    work: Path, lock_fd: int, layout: Layout, checks: Sequence[Check], basis: str | None
+    work: Path,
+    lock_fd: int,
+    layout: Layout,
+    checks: Sequence[Check],
+    basis: str | None,
+    tests: Sequence[str] | None,
 ) -> list[Finished]:
     running: list[_Running] = []
     done: list[Finished] = []
@@ -178,7 +190,7 @@ def _run_in(
     with _signals_raise():
         try:
             for check in checks:
-                running.append(_start(check, layout, work, lock_fd, basis))
+                running.append(_start(check, layout, work, lock_fd, basis, tests))
             while running:
                 for r in [r for r in running if r.proc.poll() is not None]:
                     running.remove(r)

@@ -28,6 +28,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from core.errors import UserError
 from core.layout import Layout
 
 PREFIX = "run-"
@@ -38,7 +39,7 @@ STALE_SECONDS = 60.0
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
-class RunFolderError(Exception):
+class RunFolderError(UserError):
     """The run folders' place is not the checkout's own folder (one line says why)."""
 
 

@@ -25,9 +25,11 @@ import os
 import signal
 import sys
 from collections.abc import Callable
+from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
+from core.errors import UserError
 from core.layout import Layout
 from tools.engine.context import Context
 from tools.errors import BuildError
@@ -51,9 +53,9 @@ def _lint(ctx: Context, findings_file: Path | None, license_only: bool) -> None:
     buf = list if license_only else lint_task.start_buf_lint(ctx)
     try:
         result = runner.lint(LintOptions(root=ctx.root, rules=rules), compiled=compiled)
-    except runner.LintError as exc:
+    except UserError:
         buf()
-        raise BuildError("\n".join(exc.lines), exit_code=2) from None
+        raise
     found = [f for f in [*result.active, *buf()] if (f.rule == LICENSE_RULE) == license_only]
     found.sort(key=Finding.sort_key)
     for warning in result.warnings:
@@ -65,7 +67,9 @@ def _lint(ctx: Context, findings_file: Path | None, license_only: bool) -> None:
         raise BuildError(f"{len(found)} finding(s)")
 
 
-def _checks(basis: str | None, findings: Path | None) -> dict[str, Callable[[Context], object]]:
+def _checks(
+    basis: str | None, findings: Path | None, tests: Sequence[str] | None = None
+) -> dict[str, Callable[[Context], object]]:
     from tools.tasks import breaking
     from tools.tasks import docs
     from tools.tasks import format as format_task
@@ -80,24 +84,30 @@ def _checks(basis: str | None, findings: Path | None) -> dict[str, Callable[[Con
         "stubs": lambda c: gen.gen(c, check=True),
         "docs": lambda c: docs.docs(c, check=True),
         "license": lambda c: _lint(c, findings, license_only=True),
-        "pytest": lambda c: test.pytest(c, tally),
+        "pytest": lambda c: test.pytest(c, tally, targets=tests),
         "go": lambda c: test.go(c, tally),
         "ruff": test.ruff,
         "mypy": test.mypy,
     }
 
 
-def run(name: str, root: Path, basis: str | None, findings: Path | None) -> int:
+def run(
+    name: str,
+    root: Path,
+    basis: str | None,
+    findings: Path | None,
+    tests: Sequence[str] | None = None,
+) -> int:
     from tools.tasks.breaking import BreakingChangeError
 
     ctx = Context(layout=Layout(root), trust_stamps=False)
     try:
-        _checks(basis, findings)[name](ctx)
+        _checks(basis, findings, tests)[name](ctx)
     except BreakingChangeError as exc:
         # Whether this fails is the presubmit's call (the footer), so no "error:".
         ctx.say(f"{exc.count} breaking change(s) against {exc.against}")
         return BREAKING
-    except BuildError as exc:
+    except UserError as exc:
         ctx.say(format_error(exc.message))
         return 2 if exc.exit_code == 2 else 1
     return 0
@@ -130,12 +140,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--basis")
     parser.add_argument("--findings", type=Path)
     parser.add_argument("--parent", type=int, help="the presubmit's pid: die with it")
+    parser.add_argument(
+        "--tests", action="append", metavar="PATH", help="pytest only these (default: all)"
+    )
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         if args.parent is not None:
             die_with_parent(args.parent)
-        return run(args.check, args.root, args.basis, args.findings)
+        return run(args.check, args.root, args.basis, args.findings, args.tests)
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug of ours: one line unless asked for more

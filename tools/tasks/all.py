@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import time
 
+from core.errors import UserError
 from tools import buf_config
 from tools.engine import allstamp
 from tools.engine import registry
@@ -31,7 +32,7 @@ from tools.engine.transaction import Transaction
 from tools.errors import BuildError
 
 
-def _raiser(exc: BuildError) -> StepFn:
+def _raiser(exc: UserError) -> StepFn:
     def step(_: Context) -> None:
         raise exc
 
@@ -45,7 +46,7 @@ def _started(ctx: Context, tasks: list[Task]) -> list[tuple[str, StepFn]]:
         assert task.step is not None
         try:
             started.append((task.name, task.step(ctx)))
-        except BuildError as exc:
+        except UserError as exc:
             started.append((task.name, _raiser(exc)))
     return started
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core.errors import UserError
 from core.layout import Layout
 from tools import buf_config
 from tools import env as env_mod
@@ -107,10 +108,7 @@ def lint(ctx: Context, args: argparse.Namespace) -> int:
     if args.list_rules:
         cli.list_rules(ctx.out)
         return 0
-    try:
-        options = cli.options_from(args, default_root=ctx.root)
-    except runner.LintError as exc:
-        raise BuildError("\n".join(exc.lines), 2) from None
+    options = cli.options_from(args, default_root=ctx.root)
     foreign = options.root is not None and options.root.resolve() != ctx.root.resolve()
     buf_findings: Callable[[], list[Finding]] = list
     compiled = None
@@ -127,9 +125,9 @@ def lint(ctx: Context, args: argparse.Namespace) -> int:
         buf_findings = start_buf_lint_tree(ctx, tree)
     try:
         result = runner.lint(options, compiled=compiled)
-    except runner.LintError as exc:
+    except UserError:
         buf_findings()  # waited for, so no buf process outlives the run
-        raise BuildError("\n".join(exc.lines), 2) from None
+        raise
     return cli.print_report(
         result, args.format, args.list_ignored, ctx.out, sys.stderr, buf_findings()
     )

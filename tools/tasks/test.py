@@ -16,6 +16,7 @@ import sys
 import time
 import tomllib
 from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,12 +106,18 @@ def xdist_arguments(root: Path) -> list[str]:
     return ["-n", "auto", "--dist", "worksteal"]
 
 
-def pytest(ctx: Context, tally: Tally, quick: bool = False) -> None:
+def pytest(
+    ctx: Context, tally: Tally, quick: bool = False, targets: Sequence[str] | None = None
+) -> None:
+    """The tests (`targets`, root-relative; None: all of them)."""
     # Tests see the generated stubs in py/ exactly as a consumer would.
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ctx.layout.py), str(ctx.root)]))
     cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *xdist_arguments(ctx.root)]
     if quick:
         cmd += ["-m", f"not {SLOW}"]
+    if targets is not None:
+        ctx.say(f"pytest over what the change can affect: {' '.join(targets)}")
+        cmd += ["--", *targets]
     proc = run(cmd, cwd=ctx.root, env=env)
     text = output_of(proc)
     ctx.say(text)

@@ -67,7 +67,7 @@ def test_python_multi_name_imports(tree: Path) -> None:
             "gen/x_pb2.py": "import os, sys\n",
         },
     )
-    result = lint(tree, "--format", "json")
+    result = lint(tree, "--rules", "IMPORT_ONE_PER_LINE", "--format", "json")
     assert result.code == 1
     found = result.json()
     where = [(f["path"], f["line"]) for f in found]
@@ -77,7 +77,7 @@ def test_python_multi_name_imports(tree: Path) -> None:
 
 def test_python_only_where_configured(tree: Path) -> None:
     write_tree(tree, {"a.proto": DEP.format("a", "A"), "tool.py": "import os, sys\n"})
-    assert lint(tree).code == 0
+    assert lint(tree, "--rules", "IMPORT_ONE_PER_LINE").code == 0
 
 
 def test_unparseable_python_is_a_warning(tree: Path) -> None:
@@ -89,7 +89,7 @@ def test_unparseable_python_is_a_warning(tree: Path) -> None:
             "bad.py": "import os, sys\ndef (:\n",
         },
     )
-    result = lint(tree)
+    result = lint(tree, "--rules", "IMPORT_ONE_PER_LINE")
     assert result.code == 0
     assert "bad.py: skipped" in result.err
 

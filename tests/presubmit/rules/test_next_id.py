@@ -189,9 +189,9 @@ def test_every_message_needs_the_comment_in_this_repos_config(tree: Path) -> Non
 def test_suppression_and_list_ignored(tree: Path) -> None:
     body = "// turboci:lint:ignore NEXT_ID\n// Next ID: 9\nmessage A {\n  string a = 1;\n}\n"
     write_tree(tree, {"demo.proto": HEAD + body})
-    quiet = lint(tree, "--format", "json")
+    quiet = lint(tree, "--rules", "NEXT_ID", "--format", "json")
     assert (quiet.code, quiet.json()) == (0, [])
-    shown = lint(tree, "--format", "json", "--list-ignored")
+    shown = lint(tree, "--rules", "NEXT_ID", "--format", "json", "--list-ignored")
     assert shown.code == 0
     [f] = shown.json()
     assert f["suppressed"] is True and f["rule"] == "NEXT_ID"

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from core import lock as core_lock
+from core.errors import UserError
 from core.layout import Layout
 from tools.engine import lock
-from tools.errors import BuildError
 
 
 def test_it_is_the_same_lock_file_as_the_lint_suites(tmp_path: Path) -> None:
@@ -45,13 +45,13 @@ def test_a_waiting_build_names_the_holder(tmp_path: Path) -> None:
     assert said == ["waiting for another writer (pid 4242, python -m presubmit --fix) to finish"]
 
 
-def test_a_lock_that_cannot_be_taken_is_a_build_error_with_exit_code_2(tmp_path: Path) -> None:
+def test_a_lock_that_cannot_be_taken_is_an_error_with_exit_code_2(tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
     (tmp_path / "checkout").mkdir()
     (tmp_path / "checkout" / ".cache").symlink_to(outside)
     with (
-        pytest.raises(BuildError, match="symlink") as caught,
+        pytest.raises(UserError, match="symlink") as caught,
         lock.held(Layout(tmp_path / "checkout"), "gen", say=pytest.fail),
     ):
         pass

@@ -28,6 +28,7 @@ from tests.presubmit.reporters.schemas import SARIF_SUBSET_SCHEMA
 from tests.presubmit.reporters.schemas import xml_to_dict
 from tests.tools.queue.conftest import PROTO
 from tests.tools.queue.conftest import PY_HEADER
+from tests.tools.queue.conftest import TEST_OK
 from tests.tools.queue.conftest import build
 from tests.tools.queue.conftest import commit
 from tests.tools.queue.conftest import drop_realm
@@ -59,10 +60,12 @@ def test_a_readme_change_skips_what_it_cannot_affect(cq_repo: Path) -> None:
     proc, report = presubmit(cq_repo, "--junit", str(junit))
     assert proc.returncode == 0, proc.stdout
     got = statuses(report)
-    assert got.pop("pytest") == "ok"
+    # No test of this repo reads its README: not even pytest runs.
     assert set(got.values()) == {"skipped"}, got
     [go] = [c for c in report["checks"] if c["name"] == "go"]
     assert go["reason"].startswith("the change touches none of its inputs (go/**")
+    [tests] = [c for c in report["checks"] if c["name"] == "pytest"]
+    assert tests["reason"] == "the change touches no file a test reads"
     assert "merge base with main" in proc.stdout
     assert "\ngo        skipped " in proc.stdout
     root = ET.parse(junit).getroot()
@@ -70,6 +73,28 @@ def test_a_readme_change_skips_what_it_cannot_affect(cq_repo: Path) -> None:
     assert root.attrib["skipped"] == str(len(got))
     # Nothing of the run is left behind.
     assert list((cq_repo / ".cache" / "presubmit").iterdir()) == []
+
+
+def test_an_api_change_runs_the_api_tests_and_not_the_toolings(cq_repo: Path) -> None:
+    broken = PY_HEADER + "\ndef test_tooling() -> None:\n    assert False\n"
+    commit(
+        cq_repo,
+        {
+            "tests/api/__init__.py": PY_HEADER,
+            "tests/api/test_api.py": TEST_OK,
+            "tests/presubmit/__init__.py": PY_HEADER,
+            "tests/presubmit/test_tooling.py": broken,
+        },
+        "Tests of the API and of the lint suite",
+    )
+    git(cq_repo, "branch", "-f", "main", "HEAD")  # upstream: only the next commit is the change
+    text = (cq_repo / PROTO).read_text().replace("// ", "// Note: ", 1)
+    commit(cq_repo, {PROTO: text}, "A comment")
+    proc, report = presubmit(cq_repo)
+    assert statuses(report)["pytest"] == "ok", proc.stdout
+    [tests] = [c for c in report["checks"] if c["name"] == "pytest"]
+    assert "what the change can affect: tests/api tests/test_ok.py" in tests["output"]
+    assert "2 passed" in tests["output"]
 
 
 def test_breaking_change_fails_without_the_footer_and_passes_with_it(cq_repo: Path) -> None:

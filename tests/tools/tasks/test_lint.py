@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import UserError
 from tests.conftest import task_context
 from tools.errors import BuildError
 from tools.errors import format_error
@@ -103,7 +104,7 @@ def test_a_foreign_root_gets_only_the_projects_rules(api_tree: Path, tmp_path: P
 
 
 def test_an_error_of_the_suite_is_one_line_marked_once(api_tree: Path, tmp_path: Path) -> None:
-    with pytest.raises(BuildError) as info:
+    with pytest.raises(UserError) as info:
         run_lint(api_tree, "--root", str(tmp_path), "--rules", "NOPE")
     assert info.value.exit_code == 2
     shown = format_error(info.value.message)
@@ -113,7 +114,7 @@ def test_an_error_of_the_suite_is_one_line_marked_once(api_tree: Path, tmp_path:
 
 def test_max_file_bytes_of_presubmit_toml_holds(api_tree: Path) -> None:
     (api_tree / "presubmit.toml").write_text('protos = ["turboci"]\nmax_file_bytes = 100\n')
-    with pytest.raises(BuildError) as info:
+    with pytest.raises(UserError) as info:
         run_lint(api_tree)
     assert info.value.exit_code == 2
     size = (api_tree / PROTO).stat().st_size
@@ -127,7 +128,7 @@ def test_an_empty_presubmit_toml_says_which_protos_the_build_does_not_compile(
     (api_tree / "presubmit.toml").write_text("")
     (api_tree / "other").mkdir()
     (api_tree / "other" / "x.proto").write_text('syntax = "proto3";\npackage other;\n')
-    with pytest.raises(BuildError) as info:
+    with pytest.raises(UserError) as info:
         run_lint(api_tree)
     assert info.value.exit_code == 2
     assert info.value.message == (

@@ -8,9 +8,12 @@ import argparse
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from core.layout import REPO
 from tests.conftest import output_of
 from tests.conftest import task_context
+from tools.errors import BuildError
 from tools.tasks import test as test_task
 from tools.tasks.test import SLOW
 from tools.tasks.test import SMALL_SUITE
@@ -93,6 +96,21 @@ def test_quick_leaves_out_the_slow_tests(tmp_path: Path) -> None:
     TASK.arguments(parser)
     assert parser.parse_args(["--quick"]).quick
     assert not parser.parse_args([]).quick
+
+
+def test_targets_run_those_tests_only(tmp_path: Path) -> None:
+    """The gate's pytest over what a change can affect: the other tests do not run."""
+    _suite(tmp_path, 1)
+    other = tmp_path / "tests" / "other"
+    other.mkdir()
+    (other / "test_broken.py").write_text("def test_broken() -> None:\n    assert False\n")
+    ctx = task_context(tmp_path)
+    tally = Tally()
+    test_task.pytest(ctx, tally, targets=["tests/test_0.py"])
+    assert (tally.passed, tally.failed) == (1, 0), output_of(ctx)
+    assert "pytest over what the change can affect: tests/test_0.py" in output_of(ctx)
+    with pytest.raises(BuildError):
+        test_task.pytest(task_context(tmp_path), Tally())
 
 
 def test_the_slow_marker_is_registered() -> None:

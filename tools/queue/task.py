@@ -2,9 +2,10 @@
 # Use of this source code is governed by a BSD-style license that can be
 # found in the LICENSE file.
 
-"""`presubmit`: what the commit queue runs; every check of the change side by side.
+"""`./build.py presubmit`: what the commit queue runs; every check of the change side by side.
 
-The work is in tools/queue/ (also `python -m tools.queue`).
+The gate runs the other tasks, so it is declared here, beside its work (also
+`python -m tools.queue`), not among them: tools/tasks never imports the gate.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from tools.engine.task import Task
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
+    # Imported when the task is chosen: listing the tasks stays cheap.
     from tools.queue import cli
 
     cli.add_arguments(parser)
