@@ -73,7 +73,7 @@ def test_pip_option_as_name_is_refused() -> None:
 
 def test_unknown_section_is_named_at_its_line_with_the_nearest() -> None:
     assert error_of('[python]\n\n[cargo]\nserde = "1.0.0"\n') == (
-        "DEPS:3:1: unknown table [cargo]; known: go_module, go_tools, npm, python"
+        "DEPS:3:1: unknown table [cargo]; known: " + ", ".join(sorted(deps.SECTIONS))
     )
     # A misspelled section would pin nothing: it is named with the one meant.
     assert error_of('# pins\n[go_tool]\n"a.b/c" = "v1.0.0"\n') == (
