@@ -18,7 +18,7 @@ from collections.abc import Callable
 from collections.abc import Sequence
 from typing import TextIO
 
-from core.messages import error_line
+from core.error_lines import error_line
 
 
 class UserError(Exception):
