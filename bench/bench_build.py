@@ -78,7 +78,7 @@ DOCS_RENDER = """\
 import sys
 from pathlib import Path
 from google.protobuf import descriptor_pb2
-from core.compiler import Compiled
+from core.cached_compile import Compiled
 from tools.docs.render import render_docs
 fds = descriptor_pb2.FileDescriptorSet.FromString(Path(sys.argv[1]).read_bytes())
 protos = {f.name: f for f in fds.file}

@@ -27,7 +27,7 @@ from typing import Any
 from typing import TextIO
 
 from core import buf_format
-from core import compiler
+from core import cached_compile as compiler
 from core import errors
 from core import tree as worktree
 from core.console import utf8_output

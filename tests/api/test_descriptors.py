@@ -19,7 +19,7 @@ import pytest
 from google.protobuf import descriptor_pb2
 from turboci.utils import descriptors
 
-from core import compiler
+from core import cached_compile as compiler
 from core.layout import Layout
 from tests.api.support import REPO
 from tools.compile import proto_files

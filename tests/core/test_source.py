@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from core import compiler
+from core import cached_compile as compiler
 from core.layout import Layout
 from core.source import Location
 from core.source import SourceFile

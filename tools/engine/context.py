@@ -18,7 +18,7 @@ from core.layout import REPO
 from core.layout import Layout
 
 if TYPE_CHECKING:  # protobuf is not importable before the tools venv exists
-    from core.compiler import Compiled
+    from core.cached_compile import Compiled
     from tools.engine.transaction import Transaction
 
 
