@@ -147,7 +147,7 @@ def raw_commands(descriptor_set: Path, files: Sequence[str], out: Path) -> dict[
 
 
 def bench_in_repo(repeat: int) -> None:
-    from tools import compile as compile_mod
+    from tools import api_compile as compile_mod
 
     build = [str(VENV_BIN / "python"), str(REPO / "build.py")]
     timed([*build, "tools"])  # make sure nothing gets installed while timing

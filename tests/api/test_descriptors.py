@@ -22,7 +22,7 @@ from turboci.utils import descriptors
 from core import cached_compile as compiler
 from core.layout import Layout
 from tests.api.support import REPO
-from tools.compile import proto_files
+from tools.api_compile import proto_files
 from tools.stubs import bundle
 from turboci.graph.orchestrator.v1 import work_plan_pb2
 

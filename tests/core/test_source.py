@@ -18,7 +18,7 @@ from core.layout import Layout
 from core.source import Location
 from core.source import SourceFile
 from core.source import display_column
-from tools.compile import proto_files
+from tools.api_compile import proto_files
 
 REPO = Path(__file__).resolve().parents[2]
 
