@@ -6,7 +6,7 @@
 turns any error into what a command line prints and its exit status.
 
 Every command line (build.py, `python -m presubmit`, the hooks, `python -m
-tools.queue`) runs its body through `guarded`, so the same error reads and
+tools.commit_queue`) runs its body through `guarded`, so the same error reads and
 exits the same way whichever entry point met it.
 """
 
