@@ -78,7 +78,7 @@ DOCS_RENDER = """\
 import sys
 from pathlib import Path
 from google.protobuf import descriptor_pb2
-from core.compiler import Compiled
+from core.cached_compile import Compiled
 from tools.docs.render import render_docs
 fds = descriptor_pb2.FileDescriptorSet.FromString(Path(sys.argv[1]).read_bytes())
 protos = {f.name: f for f in fds.file}
@@ -147,7 +147,7 @@ def raw_commands(descriptor_set: Path, files: Sequence[str], out: Path) -> dict[
 
 
 def bench_in_repo(repeat: int) -> None:
-    from tools import compile as compile_mod
+    from tools import api_compile as compile_mod
 
     build = [str(VENV_BIN / "python"), str(REPO / "build.py")]
     timed([*build, "tools"])  # make sure nothing gets installed while timing

@@ -42,7 +42,7 @@ from measure import Measure  # noqa: E402
 from measure import measure  # noqa: E402
 from measure import median  # noqa: E402
 
-from core import compiler  # noqa: E402
+from core import cached_compile as compiler  # noqa: E402
 from core import inputs  # noqa: E402
 from core import protoc  # noqa: E402
 from core.layout import REPO as LAYOUT  # noqa: E402

@@ -8,7 +8,7 @@
 On this repo (a clean tree), alternating: the full presubmit with every
 check running (`--upstream REF` with REF a commit before a change to the
 tooling, so nothing is skipped) and then the check that was slowest inside
-it, run alone as the presubmit runs it (`python -m tools.queue.worker`).
+it, run alone as the presubmit runs it (`python -m tools.commit_queue.worker`).
 The goal: presubmit wall time <= 1.2 x that check's.
 
 Usage: tools/venv/bin/python bench/bench_presubmit.py [--upstream REF] [--repeat N]
@@ -73,7 +73,16 @@ def presubmit(upstream: str) -> tuple[float, dict[str, float], int]:
 def alone(check: str, basis: str) -> float:
     start = time.perf_counter()
     subprocess.run(
-        [str(PYTHON), "-m", "tools.queue.worker", check, "--root", str(REPO), "--basis", basis],
+        [
+            str(PYTHON),
+            "-m",
+            "tools.commit_queue.worker",
+            check,
+            "--root",
+            str(REPO),
+            "--basis",
+            basis,
+        ],
         cwd=REPO,
         env=_env(),
         capture_output=True,

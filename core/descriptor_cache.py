@@ -12,7 +12,7 @@ locking, a write-ahead log so readers never wait for a writer).
 Every row carries a hash of its payload: a row that does not match, like a
 database file that is not one, is dropped and rebuilt. The hash catches
 damage, not a row rewritten on purpose: what the compiler takes from here,
-and for what, is said in core/compiler.py. All
+and for what, is said in core/cached_compile.py. All
 writes are best effort: a cache that cannot be written (a read-only
 checkout, a full disk) costs speed, never the compile.
 """

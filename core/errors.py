@@ -6,7 +6,7 @@
 turns any error into what a command line prints and its exit status.
 
 Every command line (build.py, `python -m presubmit`, the hooks, `python -m
-tools.queue`) runs its body through `guarded`, so the same error reads and
+tools.commit_queue`) runs its body through `guarded`, so the same error reads and
 exits the same way whichever entry point met it.
 """
 
@@ -18,7 +18,7 @@ from collections.abc import Callable
 from collections.abc import Sequence
 from typing import TextIO
 
-from core.messages import error_line
+from core.error_lines import error_line
 
 
 class UserError(Exception):

@@ -27,12 +27,12 @@ from typing import Any
 from typing import TextIO
 
 from core import buf_format
-from core import compiler
+from core import cached_compile as compiler
 from core import errors
 from core import tree as worktree
 from core.console import utf8_output
+from core.error_lines import relocated
 from core.errors import UserError
-from core.messages import relocated
 from presubmit import cli
 from presubmit import config as config_mod
 from presubmit import discover

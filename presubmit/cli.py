@@ -22,8 +22,8 @@ from typing import TextIO
 
 from core import errors
 from core import tree as worktree
-from core.messages import error_line
-from core.messages import relocated
+from core.error_lines import error_line
+from core.error_lines import relocated
 from presubmit import registry
 from presubmit import runner
 from presubmit.finding import Finding

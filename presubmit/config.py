@@ -27,7 +27,7 @@ from typing import Any
 
 from core import inputs
 from core import toml_keys
-from core.compiler import DEFAULT_MAX_BYTES
+from core.cached_compile import DEFAULT_MAX_BYTES
 from core.errors import UserError
 from presubmit.spec import Kind
 from presubmit.spec import RuleSpec

@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
+from core import cached_compile as compiler
 from core import comments
-from core import compiler
 from core import inputs
 from core import protoc
 from core import tree as worktree
-from core.compiler import Compiled
-from core.compiler import FileProto
+from core.cached_compile import Compiled
+from core.cached_compile import FileProto
 from core.descriptors import FILE_ENUM
 from core.descriptors import FILE_MESSAGE
 from core.descriptors import FILE_PACKAGE

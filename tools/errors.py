@@ -4,8 +4,8 @@
 
 """The error the build tasks raise for problems a user can fix."""
 
+from core.error_lines import error_line
 from core.errors import UserError
-from core.messages import error_line
 
 
 class BuildError(UserError):
@@ -19,5 +19,5 @@ class BuildError(UserError):
 
 
 def format_error(message: str) -> str:
-    """One line per problem (see core.messages.error_line)."""
+    """One line per problem (see core.error_lines.error_line)."""
     return "\n".join(error_line(line) for line in message.splitlines() or [""])

@@ -17,7 +17,7 @@ import pytest
 from core.layout import Layout
 from tests.api.support import MARKER
 from tests.api.support import REPO
-from tools.compile import compile_api
+from tools.api_compile import compile_api
 from tools.docs import lifecycle
 from tools.docs import model
 

@@ -19,10 +19,10 @@ import pytest
 from google.protobuf import descriptor_pb2
 from turboci.utils import descriptors
 
-from core import compiler
+from core import cached_compile as compiler
 from core.layout import Layout
 from tests.api.support import REPO
-from tools.compile import proto_files
+from tools.api_compile import proto_files
 from tools.stubs import bundle
 from turboci.graph.orchestrator.v1 import work_plan_pb2
 

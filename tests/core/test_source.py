@@ -13,12 +13,12 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from core import compiler
+from core import cached_compile as compiler
 from core.layout import Layout
 from core.source import Location
 from core.source import SourceFile
 from core.source import display_column
-from tools.compile import proto_files
+from tools.api_compile import proto_files
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from core import compiler
+from core import cached_compile as compiler
 from core import lock
 from core.layout import REPO
 from presubmit import runner

@@ -20,8 +20,8 @@ from typing import Literal
 from google.protobuf import descriptor_pb2
 
 from core import descriptors
+from core.cached_compile import Compiled
 from core.comments import clean_comment
-from core.compiler import Compiled
 from core.descriptors import ENUM_VALUE
 from core.descriptors import FIELD_BEHAVIOR_EXTENSION
 from core.descriptors import FILE_ENUM

@@ -18,7 +18,7 @@ from pathlib import Path
 import jinja2
 
 from core import comments
-from core.compiler import Compiled
+from core.cached_compile import Compiled
 from tools.docs import lifecycle
 from tools.docs import markdown
 from tools.docs import model

@@ -18,7 +18,7 @@ from core.layout import REPO
 from core.layout import Layout
 
 if TYPE_CHECKING:  # protobuf is not importable before the tools venv exists
-    from core.compiler import Compiled
+    from core.cached_compile import Compiled
     from tools.engine.transaction import Transaction
 
 
@@ -47,7 +47,7 @@ class Context:
         made in this run, never read from the cache (for what becomes a file)."""
         with self._lock:
             if self._compiled is None or (from_sources and not self._compiled.from_sources):
-                from tools import compile as compile_mod  # protobuf: only once needed
+                from tools import api_compile as compile_mod  # protobuf: only once needed
 
                 self._compiled = compile_mod.compile_api(self.layout, from_sources)
             return self._compiled

@@ -5,7 +5,7 @@
 """The one place that knows the tasks: every module in tools/tasks/ declares one.
 
 Adding a task is adding a module there; nothing here changes. The one task
-declared elsewhere is the commit-queue gate (tools/queue/task.py): it runs
+declared elsewhere is the commit-queue gate (tools/commit_queue/task.py): it runs
 the other tasks, so it depends on them and they never on it.
 """
 
@@ -20,7 +20,7 @@ from tools import tasks as tasks_package
 from tools.engine.task import Task
 
 # Tasks declared outside tools/tasks/, by name: the module that declares each.
-ELSEWHERE = {"presubmit": "tools.queue.task"}
+ELSEWHERE = {"presubmit": "tools.commit_queue.task"}
 
 
 def names() -> tuple[str, ...]:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # protobuf: only once a compile is at hand
-    from core.compiler import Compiled
+    from core.cached_compile import Compiled
 
 
 NAME = "turboci.binpb.gz"

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from core.compiler import Compiled
+from core.cached_compile import Compiled
 from tools.docs import lifecycle
 from tools.docs import model
 from tools.errors import BuildError

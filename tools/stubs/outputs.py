@@ -21,7 +21,7 @@ from tools.stubs import lifecycle_go
 from tools.stubs import lifecycle_py
 
 if TYPE_CHECKING:  # protobuf: only once a compile is at hand
-    from core.compiler import Compiled
+    from core.cached_compile import Compiled
 
 PATHS = (
     f"go/{lifecycle_go.PATH}",

@@ -163,7 +163,7 @@ def basis_image(layout: Layout, commit: str, reuse: bool = True) -> Path | None:
     versions, which decide the compiler and the google/ copies); None when
     the basis has no API protos. Without `reuse` a cached image is not
     believed: the basis is compiled again (and the cache replaced)."""
-    from tools import compile as compile_mod
+    from tools import api_compile as compile_mod
 
     pins = stamps.digest_files([layout.deps], layout.root)[:16]
     image = layout.cache / "breaking" / f"{commit}-{pins}.binpb"

@@ -45,7 +45,7 @@ from tools.stubs import bundle
 from tools.stubs import outputs
 
 if TYPE_CHECKING:  # protobuf is in the tools venv, which may not exist yet
-    from core.compiler import Compiled
+    from core.cached_compile import Compiled
     from tools.engine.transaction import Transaction
 
 GO_PATTERNS = ("*.pb.go",)

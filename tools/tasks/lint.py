@@ -31,7 +31,7 @@ from tools.errors import BuildError
 from tools.run import start
 
 if TYPE_CHECKING:
-    from core.compiler import Compiled
+    from core.cached_compile import Compiled
     from presubmit.finding import Finding
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from core.compiler import Compiled
-from core.compiler import compile_files
+from core.cached_compile import Compiled
+from core.cached_compile import compile_files
 
 PROTOS = Path(__file__).parent / "protos"
 SHOP_FILES = (

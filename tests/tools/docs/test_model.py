@@ -10,7 +10,7 @@ import pytest
 from google.protobuf import descriptor_pb2
 
 from core import comments
-from core.compiler import Compiled
+from core.cached_compile import Compiled
 from tests.tools.docs.docs_protos import SHOP_FILES
 from tests.tools.docs.docs_protos import compile_protos
 from tests.tools.docs.docs_protos import compile_shop

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core.compiler import Compiled
+from core.cached_compile import Compiled
 from tests.tools.docs.docs_protos import SHOP_FILES
 from tests.tools.docs.docs_protos import compile_protos
 from tests.tools.docs.docs_protos import compile_shop

@@ -26,13 +26,13 @@ from tests.conftest import link_tools
 from tests.presubmit.reporters.schemas import JUNIT_SCHEMA
 from tests.presubmit.reporters.schemas import SARIF_SUBSET_SCHEMA
 from tests.presubmit.reporters.schemas import xml_to_dict
-from tests.tools.queue.conftest import PROTO
-from tests.tools.queue.conftest import PY_HEADER
-from tests.tools.queue.conftest import TEST_OK
-from tests.tools.queue.conftest import build
-from tests.tools.queue.conftest import commit
-from tests.tools.queue.conftest import drop_realm
-from tests.tools.queue.schemas import REPORT_SCHEMA
+from tests.tools.commit_queue.conftest import PROTO
+from tests.tools.commit_queue.conftest import PY_HEADER
+from tests.tools.commit_queue.conftest import TEST_OK
+from tests.tools.commit_queue.conftest import build
+from tests.tools.commit_queue.conftest import commit
+from tests.tools.commit_queue.conftest import drop_realm
+from tests.tools.commit_queue.schemas import REPORT_SCHEMA
 
 # Each builds a scratch checkout and runs the whole presubmit on it.
 pytestmark = pytest.mark.slow
@@ -197,7 +197,7 @@ def test_unknown_upstream_and_no_checkout_cannot_run(cq_repo: Path) -> None:
     assert (proc.returncode, proc.stderr) == (2, "error: HEAD has no merge base with main\n")
     shutil.rmtree(cq_repo / ".git")
     proc = subprocess.run(
-        [sys.executable, "-m", "tools.queue"],
+        [sys.executable, "-m", "tools.commit_queue"],
         cwd=cq_repo,
         env=dict(os.environ, PYTHONPATH=str(cq_repo)),
         capture_output=True,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from tools.queue.checks import match
+from tools.commit_queue.checks import match
 
 # Tests of the tooling, by what they test; every other folder of tests/
 # (tests/api, tests/py, and any area added later) tests the API itself.
@@ -46,7 +46,7 @@ AREAS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
             ".ci/**",
             "core/**",
             "tools/engine/**",
-            "tools/queue/**",
+            "tools/commit_queue/**",
             "build.py",
             "pyproject.toml",
             ".gitignore",
@@ -66,7 +66,7 @@ AREAS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
             "tests/hooks",
             "tests/reliability",
             "tests/tools/tasks/test_lint.py",
-            "tests/tools/queue",
+            "tests/tools/commit_queue",
             "tests/test_recipes.py",
         ),
     ),

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import git
-from tools.queue import change
-from tools.queue.change import ChangeError
+from tools.commit_queue import change
+from tools.commit_queue.change import ChangeError
 
 
 @contextlib.contextmanager

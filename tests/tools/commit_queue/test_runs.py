@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from core.layout import Layout
-from tools.queue import runs
+from tools.commit_queue import runs
 
 
 def dead_pid() -> int:

@@ -2,7 +2,7 @@
 # Use of this source code is governed by a BSD-style license that can be
 # found in the LICENSE file.
 
-"""`python -m tools.queue`: the presubmit, from the repo root with the tools venv's Python."""
+"""`python -m tools.commit_queue`: the presubmit, from the repo root with the venv's Python."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ import argparse
 import sys
 
 from core import errors
+from tools.commit_queue import cli
 from tools.engine.context import Context
-from tools.queue import cli
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m tools.queue",
+        prog="python -m tools.commit_queue",
         description="The commit-queue presubmit: every check of the change, side by side.",
     )
     cli.add_arguments(parser)

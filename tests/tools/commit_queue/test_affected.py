@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tools.queue import gate
-from tools.queue.affected import affected_tests
-from tools.queue.change import Change
-from tools.queue.checks import by_name
+from tools.commit_queue import gate
+from tools.commit_queue.affected import affected_tests
+from tools.commit_queue.change import Change
+from tools.commit_queue.checks import by_name
 
 REPO = Path(__file__).resolve().parents[3]
 API = ("tests/api", "tests/core/test_source.py", "tests/py", "tests/testing")
@@ -43,7 +43,7 @@ def test_a_tooling_change_runs_that_toolings_tests() -> None:
         ["tests/presubmit/test_cli.py"],
         ["DEPS"],
         [".ci/run"],
-        ["tools/queue/gate.py"],
+        ["tools/commit_queue/gate.py"],
         ["core/lock.py"],
         ["turboci/a.proto", "pyproject.toml"],
         ["somewhere/new.txt"],  # no area names it: every test, to be safe

@@ -33,9 +33,9 @@ from types import FrameType
 from typing import Any
 
 from core.layout import Layout
-from tools.queue import runs
-from tools.queue.checks import Check
-from tools.queue.worker import BREAKING
+from tools.commit_queue import runs
+from tools.commit_queue.checks import Check
+from tools.commit_queue.worker import BREAKING
 
 GRACE_SECONDS = 5.0
 POLL_SECONDS = 0.05
@@ -103,7 +103,14 @@ def _start(
 ) -> _Running:
     out = work / f"{check.name}.out"
     findings = work / f"{check.name}.json"
-    cmd = [sys.executable, "-m", "tools.queue.worker", check.name, "--root", str(layout.root)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "tools.commit_queue.worker",
+        check.name,
+        "--root",
+        str(layout.root),
+    ]
     cmd += ["--findings", str(findings), "--parent", str(os.getpid())]
     if basis is not None:
         cmd += ["--basis", basis]

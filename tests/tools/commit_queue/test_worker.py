@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import make_api_tree
 from tests.conftest import task_context
 from tools import stamps
-from tools.queue import worker
+from tools.commit_queue import worker
 from tools.tasks import docs
 
 

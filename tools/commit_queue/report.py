@@ -12,11 +12,11 @@ import xml.etree.ElementTree as ET
 from typing import Any
 from typing import TextIO
 
-from tools.queue.outcome import FAIL
-from tools.queue.outcome import SKIPPED
-from tools.queue.outcome import WARNING
-from tools.queue.outcome import CheckResult
-from tools.queue.outcome import Verdict
+from tools.commit_queue.outcome import FAIL
+from tools.commit_queue.outcome import SKIPPED
+from tools.commit_queue.outcome import WARNING
+from tools.commit_queue.outcome import CheckResult
+from tools.commit_queue.outcome import Verdict
 
 SUITE = "turboci-presubmit"
 

@@ -18,7 +18,7 @@ from core import protoc
 from core.errors import UserError
 from core.layout import Layout
 from tests.conftest import SEED_BAD_PROTO
-from tools import compile as compile_mod
+from tools import api_compile as compile_mod
 from tools.errors import BuildError
 
 API_FILES = (

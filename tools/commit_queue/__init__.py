@@ -4,7 +4,7 @@
 
 """The commit-queue presubmit: every check of a change, in parallel, one summary.
 
-`./build.py presubmit` and `python -m tools.queue` run it. `change` finds
+`./build.py presubmit` and `python -m tools.commit_queue` run it. `change` finds
 the change (commit range, description, changed files), `checks` says what
 each check runs and which files can affect it, `worker` runs one check in
 its own process, `runner` runs them all side by side, `report` prints the

@@ -5,7 +5,7 @@
 """`./build.py presubmit`: what the commit queue runs; every check of the change side by side.
 
 The gate runs the other tasks, so it is declared here, beside its work (also
-`python -m tools.queue`), not among them: tools/tasks never imports the gate.
+`python -m tools.commit_queue`), not among them: tools/tasks never imports the gate.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from tools.engine.task import Task
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
     # Imported when the task is chosen: listing the tasks stays cheap.
-    from tools.queue import cli
+    from tools.commit_queue import cli
 
     cli.add_arguments(parser)
 
 
 def _run(ctx: Context, args: argparse.Namespace) -> int:
-    from tools.queue import cli
+    from tools.commit_queue import cli
 
     return cli.presubmit(ctx, args)
 

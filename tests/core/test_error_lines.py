@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.messages import error_line
-from core.messages import relocated
+from core.error_lines import error_line
+from core.error_lines import relocated
 
 
 def test_compiler_style_and_summing_up_lines_print_as_they_are() -> None:

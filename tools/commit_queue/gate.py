@@ -9,18 +9,18 @@ from __future__ import annotations
 import time
 
 from core.errors import UserError
+from tools.commit_queue import runner
+from tools.commit_queue.affected import affected_tests
+from tools.commit_queue.change import Change
+from tools.commit_queue.checks import CHECKS
+from tools.commit_queue.checks import Check
+from tools.commit_queue.outcome import FAIL
+from tools.commit_queue.outcome import OK
+from tools.commit_queue.outcome import SKIPPED
+from tools.commit_queue.outcome import WARNING
+from tools.commit_queue.outcome import CheckResult
+from tools.commit_queue.outcome import Verdict
 from tools.engine.context import Context
-from tools.queue import runner
-from tools.queue.affected import affected_tests
-from tools.queue.change import Change
-from tools.queue.checks import CHECKS
-from tools.queue.checks import Check
-from tools.queue.outcome import FAIL
-from tools.queue.outcome import OK
-from tools.queue.outcome import SKIPPED
-from tools.queue.outcome import WARNING
-from tools.queue.outcome import CheckResult
-from tools.queue.outcome import Verdict
 from tools.tasks.breaking import FOOTER
 from tools.tasks.breaking import footer_of
 

@@ -11,9 +11,9 @@ BuildErrors.
 
 from __future__ import annotations
 
-from core import compiler
+from core import cached_compile as compiler
 from core import inputs
-from core.compiler import Compiled
+from core.cached_compile import Compiled
 from core.layout import Layout
 from core.protoc import CompileError
 from tools import thirdparty

@@ -2,7 +2,7 @@
 # Use of this source code is governed by a BSD-style license that can be
 # found in the LICENSE file.
 
-"""One check of the presubmit, run in its own process: `python -m tools.queue.worker`.
+"""One check of the presubmit, run in its own process: `python -m tools.commit_queue.worker`.
 
 It prints the check's own output and exits 0 (ok), 1 (failed),
 BREAKING (breaking changes only, which the footer may allow) or 2 (the
@@ -134,7 +134,7 @@ def _orphaned(parent: int | None) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.queue.worker")
+    parser = argparse.ArgumentParser(prog="python -m tools.commit_queue.worker")
     parser.add_argument("check")
     parser.add_argument("--root", type=Path, required=True)
     parser.add_argument("--basis")

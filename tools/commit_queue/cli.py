@@ -2,7 +2,7 @@
 # Use of this source code is governed by a BSD-style license that can be
 # found in the LICENSE file.
 
-"""Command line of the presubmit: `./build.py presubmit` and `python -m tools.queue`.
+"""Command line of the presubmit: `./build.py presubmit` and `python -m tools.commit_queue`.
 
 Exit status: 0 every check passed (warnings allowed), 1 a check failed,
 2 the presubmit cannot run (not a git checkout, an unknown upstream,
@@ -18,13 +18,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from tools.commit_queue import change as change_mod
+from tools.commit_queue import report
+from tools.commit_queue.checks import CHECKS
+from tools.commit_queue.outcome import Verdict
+from tools.commit_queue.runner import StoppedError
 from tools.engine.context import Context
 from tools.errors import BuildError
-from tools.queue import change as change_mod
-from tools.queue import report
-from tools.queue.checks import CHECKS
-from tools.queue.outcome import Verdict
-from tools.queue.runner import StoppedError
 
 EPILOG = "checks, run side by side:\n" + "\n".join(f"  {c.name:<9} {c.what}" for c in CHECKS)
 
@@ -92,7 +92,7 @@ def _sarif(path: Path, verdict: Verdict) -> None:
 
 def presubmit(ctx: Context, args: argparse.Namespace) -> int:
     """Judge the checked-out change; 0 pass, 1 fail, 2 cannot run, 130 interrupted."""
-    from tools.queue.gate import gate
+    from tools.commit_queue.gate import gate
 
     change = change_mod.find(
         ctx.root,

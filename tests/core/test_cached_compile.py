@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from core import compiler
+from core import cached_compile as compiler
 from core import protoc
 from core.protoc import CompileError
 
