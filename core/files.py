@@ -59,14 +59,6 @@ def confined(root: Path, path: Path) -> Path:
     return resolved
 
 
-def read_or_none(path: Path) -> bytes | None:
-    """The bytes of `path`, or None if it cannot be read (missing, a folder, ...)."""
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
-
-
 def sync_folders(folders: Iterable[Path]) -> None:
     """Flush each folder's entries (renames, new and removed names) to disk, once each.
 
