@@ -11,11 +11,13 @@ the files first, so a syntax error is reported instead of mangled.
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
 from core import files
+from core import inputs
 from core.errors import UserError
 
 
@@ -66,6 +68,14 @@ def formatted(
     return result
 
 
+def _current(path: Path) -> bytes | None:
+    """The bytes on disk now; None for anything but a regular file (a FIFO
+    swapped in is refused, never waited on)."""
+    with contextlib.suppress(OSError):
+        return inputs.read_regular(path)
+    return None
+
+
 def write_back(root: Path, new: Mapping[str, bytes], originals: Mapping[str, bytes]) -> list[str]:
     """Replace each file whose formatted bytes differ, atomically and inside
     `root` only, if its bytes on disk are still `originals`; return those replaced.
@@ -78,7 +88,7 @@ def write_back(root: Path, new: Mapping[str, bytes], originals: Mapping[str, byt
         files.confined(root, root / name)
     replaced: list[str] = []
     for name in changed:
-        if files.read_or_none(root / name) != originals[name]:
+        if _current(root / name) != originals[name]:
             raise FormatError(f"{name}: changed while it was being formatted; format it again")
         try:
             files.write_atomic(root / name, new[name], root)

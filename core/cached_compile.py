@@ -25,6 +25,7 @@ The descriptors are parsed once per process and handed to every consumer
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import hashlib
 import importlib.metadata
@@ -46,10 +47,10 @@ from google.protobuf import descriptor_pb2
 from google.protobuf import descriptor_pool
 
 from core import cache_dir
+from core import inputs
 from core import protoc
 from core import utf8
 from core.descriptor_cache import DescriptorCache
-from core.files import read_or_none
 from core.files import write_atomic
 from core.protoc import CompileError
 
@@ -251,11 +252,9 @@ class _Keys:
 
     def content_of_import(self, name: str) -> bytes | None:
         for base in (self.root, *self.includes):
-            path = base / name
             # Only a regular file: a FIFO or a device would hang or never end.
-            data = read_or_none(path) if path.is_file() else None
-            if data is not None:
-                return data
+            with contextlib.suppress(OSError):
+                return inputs.read_regular(base / name)
         return None
 
     def key(self, name: str, depth: int = 0) -> str | None:

@@ -29,7 +29,7 @@ class OutsideRootError(UserError):
     """A write would leave the root (through a symlink or `..`)."""
 
 
-def _first_symlink(root: Path, path: Path) -> Path | None:
+def first_symlink(root: Path, path: Path) -> Path | None:
     """The first symlink on the way from `root` to `path`, if any."""
     try:
         rel = path.relative_to(root)
@@ -49,7 +49,7 @@ def confined(root: Path, path: Path) -> Path:
     target = path if path.is_absolute() else root / path
     resolved = target.resolve()
     if resolved != real_root and real_root not in resolved.parents:
-        link = _first_symlink(root, target)
+        link = first_symlink(root, target)
         if link is not None:
             raise OutsideRootError(
                 f"{link}: a symlink to {os.readlink(link)}, which is outside {root}; "
@@ -57,14 +57,6 @@ def confined(root: Path, path: Path) -> Path:
             )
         raise OutsideRootError(f"{target}: outside {root}; refusing to write there")
     return resolved
-
-
-def read_or_none(path: Path) -> bytes | None:
-    """The bytes of `path`, or None if it cannot be read (missing, a folder, ...)."""
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
 
 
 def sync_folders(folders: Iterable[Path]) -> None:

@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from collections.abc import Sequence
 from pathlib import Path
 
+from core import files
 from core.errors import UserError
 
 # Folders of tools and builds, never sources: left out of a walk without git
@@ -126,16 +127,6 @@ def _why_not_regular(path: Path) -> str | None:
     return "not a regular file"
 
 
-def _linked_folder(root: Path, top: str) -> Path | None:
-    """The first symlink on the way from `root` to folder `top`, if any."""
-    current = root
-    for part in Path(top).parts:
-        current = current / part
-        if current.is_symlink():
-            return current
-    return None
-
-
 def _link_error(root: Path, link: Path) -> str:
     rel = link.relative_to(root).as_posix()
     try:
@@ -166,7 +157,7 @@ def find_files(
     errors: list[str] = []
     for top in tops:
         base = root / top
-        link = _linked_folder(root, top) if base.is_dir() else None
+        link = files.first_symlink(root, root / top) if base.is_dir() else None
         if link is not None:
             if not linked_folders:
                 errors.append(_link_error(root, link))

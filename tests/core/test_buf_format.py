@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -83,3 +85,22 @@ def test_write_back_refuses_a_link_out_of_the_root_before_writing_anything(
         buf_format.write_back(root, new, {"a.proto": MESSY, "z.proto": MESSY})
     assert (root / "a.proto").read_bytes() == MESSY
     assert outside.read_bytes() == MESSY
+
+
+def test_write_back_refuses_a_file_swapped_for_a_fifo_without_waiting(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "m.proto")  # read, it would wait for ever for a writer
+    raised: list[BaseException] = []
+
+    def write_back() -> None:
+        try:
+            buf_format.write_back(tmp_path, {"m.proto": TIDY}, {"m.proto": MESSY})
+        except buf_format.FormatError as exc:
+            raised.append(exc)
+
+    thread = threading.Thread(target=write_back, daemon=True)
+    thread.start()
+    thread.join(timeout=20)
+    if thread.is_alive():
+        os.close(os.open(tmp_path / "m.proto", os.O_WRONLY | os.O_NONBLOCK))
+        pytest.fail("write_back() blocked on a FIFO")
+    assert raised and "changed while it was being formatted" in str(raised[0])

@@ -28,6 +28,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from core import processes
 from core.errors import UserError
 from core.layout import Layout
 
@@ -71,18 +72,6 @@ def _parent(layout: Layout) -> int:
         raise
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process: alive
-        return True
-    except OverflowError:
-        return False
-    return True
-
-
 def _dead(name: str, fd: int) -> bool:
     """Is the run of this (locked by us) folder dead?"""
     match = _NAME.fullmatch(name)
@@ -90,7 +79,7 @@ def _dead(name: str, fd: int) -> bool:
         return True
     pid = int(match.group(1))
     young = time.time() - os.fstat(fd).st_mtime < STALE_SECONDS
-    return not (pid > 0 and _alive(pid) and young)
+    return not (pid > 0 and processes.alive(pid) and young)
 
 
 def remove_dead(parent_fd: int) -> list[str]:

@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
+from core import errors
 from core.errors import UserError
 from core.layout import Layout
 from tools.engine.context import Context
@@ -145,17 +146,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _interrupt)
-    try:
+
+    def body() -> int:
         if args.parent is not None:
             die_with_parent(args.parent)
         return run(args.check, args.root, args.basis, args.findings, args.tests)
-    except KeyboardInterrupt:
-        return 130
-    except Exception as exc:  # a bug of ours: one line unless asked for more
-        if os.environ.get("TURBOCI_DEBUG"):
-            raise
-        print(f"error: internal error in check {args.check}: {type(exc).__name__}: {exc}")
-        return 3
+
+    try:
+        # The one mapping of every command line: a full disk is exit 2, a bug 3.
+        return errors.guarded(body, sys.stdout, f"check {args.check}")
     finally:
         if _orphaned(args.parent):
             # No one will stop what we started: the group goes, us last.

@@ -52,6 +52,7 @@ from pathlib import Path
 
 from core import cache_dir
 from core import files
+from core import processes
 from core.layout import Layout
 from tools.errors import BuildError
 
@@ -569,25 +570,11 @@ def _drop_leftovers(layout: Layout) -> None:
         return
     for entry in entries:
         match = _LEFTOVER.fullmatch(entry.name)
-        if match is None or _alive(int(match[1])):
+        if match is None or processes.alive(int(match[1])):
             continue
         with contextlib.suppress(OSError):
             if entry.is_dir(follow_symlinks=False):
                 shutil.rmtree(entry.path, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OverflowError:  # no process has such an id
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @contextlib.contextmanager

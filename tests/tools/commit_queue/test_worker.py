@@ -26,3 +26,17 @@ def test_the_checks_believe_no_stamp(tmp_path: Path, monkeypatch: pytest.MonkeyP
     docs.docs(task_context(root), check=True)  # a believing run skips the work
     assert worker.run("docs", root, None, None) == 1
     assert worker.run("stubs", root, None, None) == 1  # never generated: all missing
+
+
+def test_a_check_that_cannot_write_is_exit_2_not_an_internal_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def full(*_: object) -> int:
+        raise OSError(28, "No space left on device", str(tmp_path / "out"))
+
+    monkeypatch.setattr(worker, "run", full)
+    monkeypatch.delenv("TURBOCI_DEBUG", raising=False)
+    assert worker.main(["docs", "--root", str(tmp_path)]) == 2
+    out = capsys.readouterr().out
+    assert "No space left on device" in out
+    assert "internal error" not in out and out.count("\n") == 1
