@@ -324,6 +324,16 @@ def test_unreachable_executor_is_unavailable(ref: Reference) -> None:
     refused(exc, grpc.StatusCode.UNAVAILABLE, ErrorReason.ERROR_REASON_EXECUTOR_UNAVAILABLE)
 
 
+def test_a_refused_registration_routes_none_of_its_types(ref: Reference) -> None:
+    ref.orchestrator.register_executor(["type.googleapis.com/x.Taken"], "127.0.0.1:1")
+    build = value.type_url_of(BuildStageArgs)
+    with pytest.raises(ValueError, match="already served"):
+        ref.orchestrator.register_executor([build, "type.googleapis.com/x.Taken"], "127.0.0.1:1")
+    wp = create(ref, [check("a")])
+    exc = unchanged(ref, wp, lambda: write(ref, wp, stages=[stage("s", "a")]))
+    refused(exc, grpc.StatusCode.INVALID_ARGUMENT, ErrorReason.ERROR_REASON_STAGE_REJECTED)
+
+
 def _running(ref: Reference, script: list[Step] | None = None) -> tuple[WorkPlanId, str]:
     ex = ref.add_executor(BuildStageArgs)
     ex.script = script or [SILENT]

@@ -52,7 +52,11 @@ def main(argv: list[str] | None = None) -> int:
         type_url, sep, target = spec.partition("=")
         if not sep or not type_url or not target:
             parser.error(f"--executor {spec!r}: want ARGS_TYPE_URL=TARGET")
-        orchestrator.register_executor([type_url], target)
+        try:
+            orchestrator.register_executor([type_url], target)
+        except ValueError as exc:
+            # One registration per type URL (ExecutorRegistration).
+            parser.error(f"--executor {spec!r}: {exc}")
     try:
         # Tried with a plain socket first: gRPC would log lines of its own.
         _try_bind(args.host, args.port)
