@@ -87,3 +87,17 @@ def test_a_type_url_given_twice_is_one_line_and_exit_2() -> None:
     assert proc.returncode == 2
     assert "--executor 't=b:1': t is already served by another executor" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("tick", ["0", "-1", "nan"])
+def test_a_tick_that_is_no_pause_is_one_line_and_exit_2(tick: str) -> None:
+    proc = _serve("--port", "0", "--tick", tick)
+    try:
+        _, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 2
+    assert f"--tick {float(tick)}: want a number of seconds above 0" in err
+    assert "Traceback" not in err

@@ -47,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
         parser.error(f"--port {args.port}: want 0 to 65535")
+    if not args.tick > 0:  # also refuses nan; 0 or less would spin without pause
+        parser.error(f"--tick {args.tick}: want a number of seconds above 0")
     orchestrator = Orchestrator(SystemClock(), Declared())
     for spec in args.executor:
         type_url, sep, target = spec.partition("=")
