@@ -7,6 +7,7 @@ retries with their delay and budget, groups and check conclusions."""
 
 from __future__ import annotations
 
+import grpc
 import pytest
 from google.protobuf.duration_pb2 import Duration
 from turboci.data.build.v1.build_check_result_pb2 import BuildCheckResult
@@ -31,6 +32,7 @@ from turboci.testing import STUCK
 from turboci.testing import THROTTLE
 from turboci.testing import UNAVAILABLE
 from turboci.testing import Reference
+from turboci.testing import ScriptedExecutor
 from turboci.testing import fail
 from turboci.testing import succeed
 
@@ -141,6 +143,44 @@ def test_a_rejected_run_is_never_retried(ref: Reference) -> None:
     ref.run_until_idle()
     (attempt,) = read(ref, wp).stages[0].attempts
     assert attempt.failure.kind == K.FAILURE_KIND_REJECTED
+
+
+class _Answers(ScriptedExecutor):
+    """RunStage refuses with one status code (see RunStageResponse)."""
+
+    def __init__(self, code: grpc.StatusCode) -> None:
+        super().__init__()
+        self.code = code
+
+    def RunStage(self, request, context):  # type: ignore[no-untyped-def]  # noqa: N802
+        context.abort(self.code, f"scripted to answer {self.code.name}")
+
+
+@pytest.mark.parametrize(
+    ("code", "after"),
+    [
+        (grpc.StatusCode.ALREADY_EXISTS, A.STAGE_ATTEMPT_STATE_SCHEDULED),
+        (grpc.StatusCode.PERMISSION_DENIED, A.STAGE_ATTEMPT_STATE_INCOMPLETE),
+        (grpc.StatusCode.FAILED_PRECONDITION, A.STAGE_ATTEMPT_STATE_INCOMPLETE),
+        (grpc.StatusCode.UNIMPLEMENTED, A.STAGE_ATTEMPT_STATE_INCOMPLETE),
+        (grpc.StatusCode.NOT_FOUND, A.STAGE_ATTEMPT_STATE_INCOMPLETE),
+        (grpc.StatusCode.DEADLINE_EXCEEDED, A.STAGE_ATTEMPT_STATE_PENDING),
+        (grpc.StatusCode.ABORTED, A.STAGE_ATTEMPT_STATE_PENDING),
+        (grpc.StatusCode.INTERNAL, A.STAGE_ATTEMPT_STATE_PENDING),
+        (grpc.StatusCode.UNAUTHENTICATED, A.STAGE_ATTEMPT_STATE_PENDING),
+        (grpc.StatusCode.DATA_LOSS, A.STAGE_ATTEMPT_STATE_PENDING),
+    ],
+)
+def test_each_run_stage_refusal_does_what_its_code_says(
+    ref: Reference, code: grpc.StatusCode, after: StageAttemptState.ValueType
+) -> None:
+    ref.add_executor(BuildStageArgs, _Answers(code))
+    wp = create(ref, [check("a")], [stage("s", "a")])
+    ref.tick()
+    (attempt,) = read(ref, wp).stages[0].attempts
+    assert attempt.state == after
+    if after == A.STAGE_ATTEMPT_STATE_INCOMPLETE:
+        assert attempt.failure.kind == K.FAILURE_KIND_REJECTED
 
 
 def test_a_throttled_attempt_returns_to_pending_and_times_out_on_start(ref: Reference) -> None:
