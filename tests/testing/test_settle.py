@@ -13,6 +13,8 @@ from google.protobuf.duration_pb2 import Duration
 from turboci.data.build.v1.build_check_result_pb2 import BuildCheckResult
 from turboci.graph.ids.v1.check_id_pb2 import CheckId
 from turboci.graph.ids.v1.identifier_pb2 import Identifier
+from turboci.graph.ids.v1.stage_id_pb2 import StageId
+from turboci.graph.ids.v1.work_plan_id_pb2 import WorkPlanId
 from turboci.graph.orchestrator.v1.check_conclusion_pb2 import CheckConclusion
 from turboci.graph.orchestrator.v1.check_state_pb2 import CheckState
 from turboci.graph.orchestrator.v1.dependency_group_pb2 import DependencyGroup
@@ -24,6 +26,8 @@ from turboci.graph.orchestrator.v1.query_nodes_request_pb2 import QueryNodesRequ
 from turboci.graph.orchestrator.v1.resolution_pb2 import Resolution
 from turboci.graph.orchestrator.v1.stage_attempt_state_pb2 import StageAttemptState
 from turboci.graph.orchestrator.v1.stage_state_pb2 import StageState
+from turboci.graph.orchestrator.v1.stage_write_pb2 import StageWrite
+from turboci.graph.orchestrator.v1.write_nodes_request_pb2 import WriteNodesRequest
 from turboci.stages.build.v1.build_stage_args_pb2 import BuildStageArgs
 from turboci.testing import HANG
 from turboci.testing import REJECT
@@ -275,6 +279,43 @@ def test_a_stop_timeout_ends_a_cancelled_attempt_with_its_cause(ref: Reference) 
     (attempt,) = read(ref, wp).stages[0].attempts
     assert attempt.state == A.STAGE_ATTEMPT_STATE_INCOMPLETE
     assert attempt.failure.kind == K.FAILURE_KIND_CANCELLED
+
+
+def _cancel_stage(ref: Reference, wp: WorkPlanId) -> None:
+    ref.stub.WriteNodes(
+        WriteNodesRequest(work_plan=wp, stages=[StageWrite(id=StageId(id="s"), cancel=True)])
+    )
+
+
+def test_a_cancel_the_executor_never_saw_ends_the_attempt(ref: Reference) -> None:
+    ex = ref.add_executor(BuildStageArgs)
+    ex.script = [SILENT]
+    wp = create(ref, [check("a")], [stage("s", "a")])
+    ref.run_until_idle()
+    ex.runs.clear()  # the executor lost the attempt: its CancelStage answers NOT_FOUND
+    _cancel_stage(ref, wp)
+    ref.run_until_idle()
+    assert ex.cancels == ["s:1"]
+    (attempt,) = read(ref, wp).stages[0].attempts
+    assert attempt.state == A.STAGE_ATTEMPT_STATE_INCOMPLETE
+    assert attempt.failure.kind == K.FAILURE_KIND_CANCELLED
+
+
+class _CancelUnavailable(ScriptedExecutor):
+    def CancelStage(self, request, context):  # type: ignore[no-untyped-def]  # noqa: N802
+        self.cancels.append(request.attempt.stage.id)
+        context.abort(grpc.StatusCode.UNAVAILABLE, "scripted to be unavailable")
+
+
+def test_a_cancel_that_errs_is_sent_again(ref: Reference) -> None:
+    ex = ref.add_executor(BuildStageArgs, _CancelUnavailable(script=[SILENT]))
+    wp = create(ref, [check("a")], [stage("s", "a")])
+    ref.run_until_idle()
+    _cancel_stage(ref, wp)
+    ref.tick()
+    ref.tick()
+    assert ex.cancels == ["s", "s"]
+    assert read(ref, wp).stages[0].attempts[0].state == A.STAGE_ATTEMPT_STATE_CANCELLING
 
 
 def test_an_unanswered_run_stays_pending_and_is_sent_again(ref: Reference) -> None:
