@@ -509,6 +509,34 @@ def test_grants_authorizer_denies_what_was_not_granted() -> None:
         )
 
 
+def test_a_value_written_into_a_realm_of_its_own_needs_values_create() -> None:
+    alice = "user:alice@example.com"
+    grants = Grants(
+        (alice, p, REALM)
+        for p in ("turboci.workplans.create", "turboci.workplans.write", "turboci.checks.update")
+    )
+    with Reference(authorizer=grants) as ref:
+        from turboci.graph.orchestrator.v1.create_work_plan_request_pb2 import CreateWorkPlanRequest
+
+        wp = ref.stub.CreateWorkPlan(
+            CreateWorkPlanRequest(workflow="w", realm=REALM, checks=[check("a")]),
+            metadata=ALICE,
+        ).work_plan
+        option = value.write(BuildCheckResult(), realm="chromium:secret")
+        with pytest.raises(grpc.RpcError) as exc:
+            ref.stub.WriteNodes(
+                WriteNodesRequest(work_plan=wp, checks=[check("a", options=[option])]),
+                metadata=ALICE,
+            )
+        refused(exc, grpc.StatusCode.PERMISSION_DENIED)
+        assert "turboci.values.create in chromium:secret" in (exc.value.details() or "")
+        grants.grant(alice, "turboci.values.create", "chromium:secret")
+        ref.stub.WriteNodes(
+            WriteNodesRequest(work_plan=wp, checks=[check("a", options=[option])]),
+            metadata=ALICE,
+        )
+
+
 def test_a_stage_attempt_may_not_finalize_a_check_another_stage_still_answers(
     ref: Reference,
 ) -> None:
