@@ -477,8 +477,6 @@ def apply_stage(
             assert parent is not None
             parent.group_stages.add(work_plan=txn.plan.id, id=name)
             txn.mark(("S", parent.id.id), "group_stages")
-        if write.cancel:
-            pass
     else:
         if write.HasField("realm") and write.realm != stage.realm:
             raise not_writable(
@@ -487,7 +485,7 @@ def apply_stage(
                 StageState.Name(stage.state),
             )
         if write.join_group:
-            parent = txn.stage(writer.stage or "") if writer.stage else None
+            parent = txn.stage(writer.stage) if writer.stage else None
             if parent is None or all(m.id != name for m in parent.group_stages):
                 raise not_writable(
                     f"{field}.join_group: set only when creating the stage",
