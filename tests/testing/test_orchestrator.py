@@ -454,6 +454,41 @@ def test_allocated_ids_belong_to_their_caller(ref: Reference) -> None:
     )
 
 
+def test_ids_an_attempt_allocated_belong_to_its_stage_and_its_retry(ref: Reference) -> None:
+    from turboci.graph.orchestrator.v1.stage_attempt_failure_pb2 import StageAttemptFailure
+
+    ref.add_executor(BuildStageArgs).script = [SILENT]
+    policy = ExecutionPolicy()
+    policy.retry.budgets.add(kind=FailureKind.FAILURE_KIND_CRASHED, retries=1)
+    wp = create(ref, [check("a")], [stage("s", "a", execution_policy=policy)])
+    ref.run_until_idle()
+    first = ref.orchestrator.token_of(wp.id, "s", 1)
+    got = ref.stub.AllocateNodeIds(
+        AllocateNodeIdsRequest(work_plan=wp, check_count=1, stage_attempt_token=first)
+    )
+    name = got.checks[0].id
+    crashed = StageAttemptWrite(
+        state=A.STAGE_ATTEMPT_STATE_INCOMPLETE,
+        failure=StageAttemptFailure(kind=FailureKind.FAILURE_KIND_CRASHED),
+    )
+    write(ref, wp, stage_attempt_token=first, current_attempt=crashed)
+    ref.run_until_idle()
+    exc = unchanged(
+        ref,
+        wp,
+        lambda: ref.stub.WriteNodes(
+            WriteNodesRequest(work_plan=wp, checks=[check(name)]), metadata=ALICE
+        ),
+    )
+    refused(
+        exc, grpc.StatusCode.FAILED_PRECONDITION, ErrorReason.ERROR_REASON_ID_ALLOCATED_TO_ANOTHER
+    )
+    second = ref.orchestrator.token_of(wp.id, "s", 2)
+    claim = StageAttemptWrite(state=A.STAGE_ATTEMPT_STATE_RUNNING, process_id="p2")
+    write(ref, wp, stage_attempt_token=second, current_attempt=claim, checks=[check(name)])
+    assert name in {c.id.id for c in read(ref, wp).checks}
+
+
 def test_cancel_of_an_idle_plan_finishes_it_in_the_next_write_and_is_idempotent(
     ref: Reference,
 ) -> None:
