@@ -423,6 +423,17 @@ def test_attempt_claims_writes_and_ends_in_one_call(ref: Reference) -> None:
     assert plan.HasField("finish_revision")
 
 
+def test_a_claim_straight_to_complete_is_two_moves_of_one_revision(ref: Reference) -> None:
+    wp, token = _running(ref)
+    done = StageAttemptWrite(state=A.STAGE_ATTEMPT_STATE_COMPLETE, process_id="p")
+    rev = write(ref, wp, stage_attempt_token=token, current_attempt=done).revision
+    moves = read(ref, wp).stages[0].attempts[0].transitions
+    assert [(t.state, t.revision.number) for t in moves[-2:]] == [
+        (A.STAGE_ATTEMPT_STATE_RUNNING, rev.number),
+        (A.STAGE_ATTEMPT_STATE_COMPLETE, rev.number),
+    ]
+
+
 def test_allocated_ids_belong_to_their_caller(ref: Reference) -> None:
     wp = create(ref, [check("a")])
     got = ref.stub.AllocateNodeIds(
