@@ -187,6 +187,19 @@ def test_each_run_stage_refusal_does_what_its_code_says(
         assert attempt.failure.kind == K.FAILURE_KIND_REJECTED
 
 
+def test_two_attempts_sent_at_once_are_scheduled_in_two_revisions(ref: Reference) -> None:
+    ref.add_executor(BuildStageArgs).script = [SILENT]
+    wp = create(ref, [check("a")], [stage("s", "a"), stage("t", "a")])
+    ref.run_until_idle()
+    scheduled = {
+        t.revision.number
+        for s in read(ref, wp).stages
+        for t in s.attempts[0].transitions
+        if t.state == A.STAGE_ATTEMPT_STATE_SCHEDULED
+    }
+    assert len(scheduled) == 2
+
+
 def test_a_throttled_attempt_returns_to_pending_and_times_out_on_start(ref: Reference) -> None:
     ref.add_executor(BuildStageArgs).script = [THROTTLE]
     wp = create(ref, [check("a")], [stage("s", "a", execution_policy=policy(start=60))])
