@@ -79,3 +79,25 @@ def test_a_port_in_use_is_one_line_and_exit_1() -> None:
         f"cannot listen on 127.0.0.1:{port}: the address is in use or not this machine's; "
         "pick another --port (0 picks a free one)"
     ]
+
+
+def test_a_type_url_given_twice_is_one_line_and_exit_2() -> None:
+    proc = _serve("--port", "0", "--executor", "t=a:1", "--executor", "t=b:1")
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 2
+    assert "--executor 't=b:1': t is already served by another executor" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("tick", ["0", "-1", "nan"])
+def test_a_tick_that_is_no_pause_is_one_line_and_exit_2(tick: str) -> None:
+    proc = _serve("--port", "0", "--tick", tick)
+    try:
+        _, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 2
+    assert f"--tick {float(tick)}: want a number of seconds above 0" in err
+    assert "Traceback" not in err

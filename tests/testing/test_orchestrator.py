@@ -324,6 +324,16 @@ def test_unreachable_executor_is_unavailable(ref: Reference) -> None:
     refused(exc, grpc.StatusCode.UNAVAILABLE, ErrorReason.ERROR_REASON_EXECUTOR_UNAVAILABLE)
 
 
+def test_a_refused_registration_routes_none_of_its_types(ref: Reference) -> None:
+    ref.orchestrator.register_executor(["type.googleapis.com/x.Taken"], "127.0.0.1:1")
+    build = value.type_url_of(BuildStageArgs)
+    with pytest.raises(ValueError, match="already served"):
+        ref.orchestrator.register_executor([build, "type.googleapis.com/x.Taken"], "127.0.0.1:1")
+    wp = create(ref, [check("a")])
+    exc = unchanged(ref, wp, lambda: write(ref, wp, stages=[stage("s", "a")]))
+    refused(exc, grpc.StatusCode.INVALID_ARGUMENT, ErrorReason.ERROR_REASON_STAGE_REJECTED)
+
+
 def _running(ref: Reference, script: list[Step] | None = None) -> tuple[WorkPlanId, str]:
     ex = ref.add_executor(BuildStageArgs)
     ex.script = script or [SILENT]
@@ -413,6 +423,17 @@ def test_attempt_claims_writes_and_ends_in_one_call(ref: Reference) -> None:
     assert plan.HasField("finish_revision")
 
 
+def test_a_claim_straight_to_complete_is_two_moves_of_one_revision(ref: Reference) -> None:
+    wp, token = _running(ref)
+    done = StageAttemptWrite(state=A.STAGE_ATTEMPT_STATE_COMPLETE, process_id="p")
+    rev = write(ref, wp, stage_attempt_token=token, current_attempt=done).revision
+    moves = read(ref, wp).stages[0].attempts[0].transitions
+    assert [(t.state, t.revision.number) for t in moves[-2:]] == [
+        (A.STAGE_ATTEMPT_STATE_RUNNING, rev.number),
+        (A.STAGE_ATTEMPT_STATE_COMPLETE, rev.number),
+    ]
+
+
 def test_allocated_ids_belong_to_their_caller(ref: Reference) -> None:
     wp = create(ref, [check("a")])
     got = ref.stub.AllocateNodeIds(
@@ -442,6 +463,41 @@ def test_allocated_ids_belong_to_their_caller(ref: Reference) -> None:
         WriteNodesRequest(work_plan=wp, checks=[check(name)]),
         metadata=ALICE,
     )
+
+
+def test_ids_an_attempt_allocated_belong_to_its_stage_and_its_retry(ref: Reference) -> None:
+    from turboci.graph.orchestrator.v1.stage_attempt_failure_pb2 import StageAttemptFailure
+
+    ref.add_executor(BuildStageArgs).script = [SILENT]
+    policy = ExecutionPolicy()
+    policy.retry.budgets.add(kind=FailureKind.FAILURE_KIND_CRASHED, retries=1)
+    wp = create(ref, [check("a")], [stage("s", "a", execution_policy=policy)])
+    ref.run_until_idle()
+    first = ref.orchestrator.token_of(wp.id, "s", 1)
+    got = ref.stub.AllocateNodeIds(
+        AllocateNodeIdsRequest(work_plan=wp, check_count=1, stage_attempt_token=first)
+    )
+    name = got.checks[0].id
+    crashed = StageAttemptWrite(
+        state=A.STAGE_ATTEMPT_STATE_INCOMPLETE,
+        failure=StageAttemptFailure(kind=FailureKind.FAILURE_KIND_CRASHED),
+    )
+    write(ref, wp, stage_attempt_token=first, current_attempt=crashed)
+    ref.run_until_idle()
+    exc = unchanged(
+        ref,
+        wp,
+        lambda: ref.stub.WriteNodes(
+            WriteNodesRequest(work_plan=wp, checks=[check(name)]), metadata=ALICE
+        ),
+    )
+    refused(
+        exc, grpc.StatusCode.FAILED_PRECONDITION, ErrorReason.ERROR_REASON_ID_ALLOCATED_TO_ANOTHER
+    )
+    second = ref.orchestrator.token_of(wp.id, "s", 2)
+    claim = StageAttemptWrite(state=A.STAGE_ATTEMPT_STATE_RUNNING, process_id="p2")
+    write(ref, wp, stage_attempt_token=second, current_attempt=claim, checks=[check(name)])
+    assert name in {c.id.id for c in read(ref, wp).checks}
 
 
 def test_cancel_of_an_idle_plan_finishes_it_in_the_next_write_and_is_idempotent(
@@ -495,6 +551,34 @@ def test_grants_authorizer_denies_what_was_not_granted() -> None:
 
         ref.stub.CreateWorkPlan(
             CreateWorkPlanRequest(workflow="w", realm=REALM, checks=[check("a")]),
+            metadata=ALICE,
+        )
+
+
+def test_a_value_written_into_a_realm_of_its_own_needs_values_create() -> None:
+    alice = "user:alice@example.com"
+    grants = Grants(
+        (alice, p, REALM)
+        for p in ("turboci.workplans.create", "turboci.workplans.write", "turboci.checks.update")
+    )
+    with Reference(authorizer=grants) as ref:
+        from turboci.graph.orchestrator.v1.create_work_plan_request_pb2 import CreateWorkPlanRequest
+
+        wp = ref.stub.CreateWorkPlan(
+            CreateWorkPlanRequest(workflow="w", realm=REALM, checks=[check("a")]),
+            metadata=ALICE,
+        ).work_plan
+        option = value.write(BuildCheckResult(), realm="chromium:secret")
+        with pytest.raises(grpc.RpcError) as exc:
+            ref.stub.WriteNodes(
+                WriteNodesRequest(work_plan=wp, checks=[check("a", options=[option])]),
+                metadata=ALICE,
+            )
+        refused(exc, grpc.StatusCode.PERMISSION_DENIED)
+        assert "turboci.values.create in chromium:secret" in (exc.value.details() or "")
+        grants.grant(alice, "turboci.values.create", "chromium:secret")
+        ref.stub.WriteNodes(
+            WriteNodesRequest(work_plan=wp, checks=[check("a", options=[option])]),
             metadata=ALICE,
         )
 

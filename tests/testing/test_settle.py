@@ -7,11 +7,14 @@ retries with their delay and budget, groups and check conclusions."""
 
 from __future__ import annotations
 
+import grpc
 import pytest
 from google.protobuf.duration_pb2 import Duration
 from turboci.data.build.v1.build_check_result_pb2 import BuildCheckResult
 from turboci.graph.ids.v1.check_id_pb2 import CheckId
 from turboci.graph.ids.v1.identifier_pb2 import Identifier
+from turboci.graph.ids.v1.stage_id_pb2 import StageId
+from turboci.graph.ids.v1.work_plan_id_pb2 import WorkPlanId
 from turboci.graph.orchestrator.v1.check_conclusion_pb2 import CheckConclusion
 from turboci.graph.orchestrator.v1.check_state_pb2 import CheckState
 from turboci.graph.orchestrator.v1.dependency_group_pb2 import DependencyGroup
@@ -23,6 +26,8 @@ from turboci.graph.orchestrator.v1.query_nodes_request_pb2 import QueryNodesRequ
 from turboci.graph.orchestrator.v1.resolution_pb2 import Resolution
 from turboci.graph.orchestrator.v1.stage_attempt_state_pb2 import StageAttemptState
 from turboci.graph.orchestrator.v1.stage_state_pb2 import StageState
+from turboci.graph.orchestrator.v1.stage_write_pb2 import StageWrite
+from turboci.graph.orchestrator.v1.write_nodes_request_pb2 import WriteNodesRequest
 from turboci.stages.build.v1.build_stage_args_pb2 import BuildStageArgs
 from turboci.testing import HANG
 from turboci.testing import REJECT
@@ -31,6 +36,7 @@ from turboci.testing import STUCK
 from turboci.testing import THROTTLE
 from turboci.testing import UNAVAILABLE
 from turboci.testing import Reference
+from turboci.testing import ScriptedExecutor
 from turboci.testing import fail
 from turboci.testing import succeed
 
@@ -143,6 +149,57 @@ def test_a_rejected_run_is_never_retried(ref: Reference) -> None:
     assert attempt.failure.kind == K.FAILURE_KIND_REJECTED
 
 
+class _Answers(ScriptedExecutor):
+    """RunStage refuses with one status code (see RunStageResponse)."""
+
+    def __init__(self, code: grpc.StatusCode) -> None:
+        super().__init__()
+        self.code = code
+
+    def RunStage(self, request, context):  # type: ignore[no-untyped-def]  # noqa: N802
+        context.abort(self.code, f"scripted to answer {self.code.name}")
+
+
+@pytest.mark.parametrize(
+    ("code", "after"),
+    [
+        (grpc.StatusCode.ALREADY_EXISTS, A.STAGE_ATTEMPT_STATE_SCHEDULED),
+        (grpc.StatusCode.PERMISSION_DENIED, A.STAGE_ATTEMPT_STATE_INCOMPLETE),
+        (grpc.StatusCode.FAILED_PRECONDITION, A.STAGE_ATTEMPT_STATE_INCOMPLETE),
+        (grpc.StatusCode.UNIMPLEMENTED, A.STAGE_ATTEMPT_STATE_INCOMPLETE),
+        (grpc.StatusCode.NOT_FOUND, A.STAGE_ATTEMPT_STATE_INCOMPLETE),
+        (grpc.StatusCode.DEADLINE_EXCEEDED, A.STAGE_ATTEMPT_STATE_PENDING),
+        (grpc.StatusCode.ABORTED, A.STAGE_ATTEMPT_STATE_PENDING),
+        (grpc.StatusCode.INTERNAL, A.STAGE_ATTEMPT_STATE_PENDING),
+        (grpc.StatusCode.UNAUTHENTICATED, A.STAGE_ATTEMPT_STATE_PENDING),
+        (grpc.StatusCode.DATA_LOSS, A.STAGE_ATTEMPT_STATE_PENDING),
+    ],
+)
+def test_each_run_stage_refusal_does_what_its_code_says(
+    ref: Reference, code: grpc.StatusCode, after: StageAttemptState.ValueType
+) -> None:
+    ref.add_executor(BuildStageArgs, _Answers(code))
+    wp = create(ref, [check("a")], [stage("s", "a")])
+    ref.tick()
+    (attempt,) = read(ref, wp).stages[0].attempts
+    assert attempt.state == after
+    if after == A.STAGE_ATTEMPT_STATE_INCOMPLETE:
+        assert attempt.failure.kind == K.FAILURE_KIND_REJECTED
+
+
+def test_two_attempts_sent_at_once_are_scheduled_in_two_revisions(ref: Reference) -> None:
+    ref.add_executor(BuildStageArgs).script = [SILENT]
+    wp = create(ref, [check("a")], [stage("s", "a"), stage("t", "a")])
+    ref.run_until_idle()
+    scheduled = {
+        t.revision.number
+        for s in read(ref, wp).stages
+        for t in s.attempts[0].transitions
+        if t.state == A.STAGE_ATTEMPT_STATE_SCHEDULED
+    }
+    assert len(scheduled) == 2
+
+
 def test_a_throttled_attempt_returns_to_pending_and_times_out_on_start(ref: Reference) -> None:
     ref.add_executor(BuildStageArgs).script = [THROTTLE]
     wp = create(ref, [check("a")], [stage("s", "a", execution_policy=policy(start=60))])
@@ -235,6 +292,43 @@ def test_a_stop_timeout_ends_a_cancelled_attempt_with_its_cause(ref: Reference) 
     (attempt,) = read(ref, wp).stages[0].attempts
     assert attempt.state == A.STAGE_ATTEMPT_STATE_INCOMPLETE
     assert attempt.failure.kind == K.FAILURE_KIND_CANCELLED
+
+
+def _cancel_stage(ref: Reference, wp: WorkPlanId) -> None:
+    ref.stub.WriteNodes(
+        WriteNodesRequest(work_plan=wp, stages=[StageWrite(id=StageId(id="s"), cancel=True)])
+    )
+
+
+def test_a_cancel_the_executor_never_saw_ends_the_attempt(ref: Reference) -> None:
+    ex = ref.add_executor(BuildStageArgs)
+    ex.script = [SILENT]
+    wp = create(ref, [check("a")], [stage("s", "a")])
+    ref.run_until_idle()
+    ex.runs.clear()  # the executor lost the attempt: its CancelStage answers NOT_FOUND
+    _cancel_stage(ref, wp)
+    ref.run_until_idle()
+    assert ex.cancels == ["s:1"]
+    (attempt,) = read(ref, wp).stages[0].attempts
+    assert attempt.state == A.STAGE_ATTEMPT_STATE_INCOMPLETE
+    assert attempt.failure.kind == K.FAILURE_KIND_CANCELLED
+
+
+class _CancelUnavailable(ScriptedExecutor):
+    def CancelStage(self, request, context):  # type: ignore[no-untyped-def]  # noqa: N802
+        self.cancels.append(request.attempt.stage.id)
+        context.abort(grpc.StatusCode.UNAVAILABLE, "scripted to be unavailable")
+
+
+def test_a_cancel_that_errs_is_sent_again(ref: Reference) -> None:
+    ex = ref.add_executor(BuildStageArgs, _CancelUnavailable(script=[SILENT]))
+    wp = create(ref, [check("a")], [stage("s", "a")])
+    ref.run_until_idle()
+    _cancel_stage(ref, wp)
+    ref.tick()
+    ref.tick()
+    assert ex.cancels == ["s", "s"]
+    assert read(ref, wp).stages[0].attempts[0].state == A.STAGE_ATTEMPT_STATE_CANCELLING
 
 
 def test_an_unanswered_run_stays_pending_and_is_sent_again(ref: Reference) -> None:

@@ -105,3 +105,23 @@ def test_watch_from_an_expired_revision_is_refused() -> None:
             exc, grpc.StatusCode.FAILED_PRECONDITION, ErrorReason.ERROR_REASON_REVISION_EXPIRED
         )
         assert int(meta["oldest_revision"]) > 2
+
+
+@pytest.mark.parametrize("method", ["read_values", "watch_work_plan"])
+def test_a_bug_inside_a_stream_is_answered_internal(
+    ref: Reference, monkeypatch: pytest.MonkeyPatch, method: str
+) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(ref.orchestrator, method, broken)
+    wp = create(ref, [check("a")])
+    call = (
+        ref.stub.ReadValues(ReadValuesRequest(work_plan=wp, digests=["0" * 64]))
+        if method == "read_values"
+        else ref.stub.WatchWorkPlan(WatchWorkPlanRequest(work_plan=wp))
+    )
+    with pytest.raises(grpc.RpcError) as exc:
+        list(call)
+    refused(exc, grpc.StatusCode.INTERNAL)
+    assert "internal error of the reference: RuntimeError('boom')" in (exc.value.details() or "")

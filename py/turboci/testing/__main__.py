@@ -47,12 +47,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
         parser.error(f"--port {args.port}: want 0 to 65535")
+    if not args.tick > 0:  # also refuses nan; 0 or less would spin without pause
+        parser.error(f"--tick {args.tick}: want a number of seconds above 0")
     orchestrator = Orchestrator(SystemClock(), Declared())
     for spec in args.executor:
         type_url, sep, target = spec.partition("=")
         if not sep or not type_url or not target:
             parser.error(f"--executor {spec!r}: want ARGS_TYPE_URL=TARGET")
-        orchestrator.register_executor([type_url], target)
+        try:
+            orchestrator.register_executor([type_url], target)
+        except ValueError as exc:
+            # One registration per type URL (ExecutorRegistration).
+            parser.error(f"--executor {spec!r}: {exc}")
     try:
         # Tried with a plain socket first: gRPC would log lines of its own.
         _try_bind(args.host, args.port)

@@ -150,9 +150,11 @@ class Orchestrator:
             tuple(args_types), executor_grpc.TurboCIStageExecutorStub(channel), timeout
         )
         with self._lock:
+            # Checked before any is added, so a refused registration leaves none behind.
             for t in args_types:
                 if t in self._executors:
                     raise ValueError(f"{t} is already served by another executor")
+            for t in args_types:
                 self._executors[t] = executor
 
     # ------------------------------------------------------------ helpers

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from collections.abc import Iterator
 from concurrent import futures
 from typing import TypeVar
 
@@ -38,17 +39,21 @@ class OrchestratorServicer(orchestrator_grpc.TurboCIOrchestratorServicer):
         current_method.set(method.__name__.title().replace("_", ""))
         try:
             return method(request, principal_of(list(context.invocation_metadata())))
-        except Refusal as refusal:
-            abort(context, refusal)
-            raise  # abort raises; this keeps the types honest
         except Exception as exc:
-            # A bug of ours: say so, and keep the traceback in the server's log.
-            _log.exception("internal error")
-            abort(
-                context,
-                Refusal(grpc.StatusCode.INTERNAL, f"internal error of the reference: {exc!r}"),
-            )
-            raise
+            _refuse(context, exc)
+            raise  # abort raises; this keeps the types honest
+
+    def _stream(
+        self,
+        method: Callable[[Message, Actor], Iterator[R]],
+        request: Message,
+        context: grpc.ServicerContext,
+    ) -> Iterator[R]:
+        current_method.set(method.__name__.title().replace("_", ""))
+        try:
+            yield from method(request, principal_of(list(context.invocation_metadata())))
+        except Exception as exc:
+            _refuse(context, exc)
 
     def CreateWorkPlan(self, request, context):  # type: ignore[no-untyped-def]  # noqa: N802
         return self._call(self.orchestrator.create_work_plan, request, context)  # type: ignore[arg-type]
@@ -69,20 +74,22 @@ class OrchestratorServicer(orchestrator_grpc.TurboCIOrchestratorServicer):
         return self._call(self.orchestrator.cancel_work_plan, request, context)  # type: ignore[arg-type]
 
     def WatchWorkPlan(self, request, context):  # type: ignore[no-untyped-def]  # noqa: N802
-        caller = principal_of(list(context.invocation_metadata()))
-        current_method.set("WatchWorkPlan")
-        try:
-            yield from self.orchestrator.watch_work_plan(request, caller, context.is_active)
-        except Refusal as refusal:
-            abort(context, refusal)
+        def watch_work_plan(request, caller):  # type: ignore[no-untyped-def]
+            return self.orchestrator.watch_work_plan(request, caller, context.is_active)
+
+        return self._stream(watch_work_plan, request, context)
 
     def ReadValues(self, request, context):  # type: ignore[no-untyped-def]  # noqa: N802
-        caller = principal_of(list(context.invocation_metadata()))
-        current_method.set("ReadValues")
-        try:
-            yield from self.orchestrator.read_values(request, caller)
-        except Refusal as refusal:
-            abort(context, refusal)
+        return self._stream(self.orchestrator.read_values, request, context)  # type: ignore[arg-type]
+
+
+def _refuse(context: grpc.ServicerContext, exc: Exception) -> None:
+    """Abort the call with the refusal exc is, or as INTERNAL when it is none."""
+    if isinstance(exc, Refusal):
+        abort(context, exc)
+    # A bug of ours: say so, and keep the traceback in the server's log.
+    _log.exception("internal error")
+    abort(context, Refusal(grpc.StatusCode.INTERNAL, f"internal error of the reference: {exc!r}"))
 
 
 def serve(

@@ -16,7 +16,6 @@ from turboci.graph.ids.v1.stage_id_pb2 import StageId
 from turboci.graph.orchestrator.v1.check_pb2 import Check
 from turboci.graph.orchestrator.v1.omission_reason_pb2 import OmissionReason
 from turboci.graph.orchestrator.v1.read_values_response_pb2 import ReadValuesResponse
-from turboci.graph.orchestrator.v1.revision_pb2 import Revision
 from turboci.graph.orchestrator.v1.stage_pb2 import Stage
 from turboci.graph.orchestrator.v1.value_ref_pb2 import ValueRef
 from turboci.graph.orchestrator.v1.watch_work_plan_response_pb2 import WatchWorkPlanResponse
@@ -98,7 +97,3 @@ def changes(
         )
     out.sort(key=lambda c: (c.revision.number, c.node.SerializeToString()))
     return out
-
-
-def revision_of(plan: Plan, number: int) -> Revision:
-    return plan.header_at(number).revision

@@ -66,6 +66,12 @@ def immutable(message: Descriptor, name: str) -> bool:
     return field_behavior_pb2.IMMUTABLE in options.Extensions[field_behavior_pb2.field_behavior]
 
 
+# A check's fields fixed at creation, read from the descriptor (WriteRule).
+CHECK_IMMUTABLE = tuple(
+    f.name for f in CheckWrite.DESCRIPTOR.fields if immutable(CheckWrite.DESCRIPTOR, f.name)
+)
+
+
 @dataclass
 class Writer:
     """Who writes: the attempt (with its stage) or a principal."""
@@ -316,8 +322,8 @@ def apply_check(txn: Txn, write: CheckWrite, writer: Writer, field: str) -> None
         txn.checks[name] = check
         txn.mark(key, "kind", "realm")
     else:
-        for imm in ("kind", "realm"):
-            if write.HasField(imm) and getattr(write, imm) != getattr(check, imm):
+        for imm in CHECK_IMMUTABLE:
+            if write.HasField(imm) and getattr(write, imm) != getattr(check, imm):  # type: ignore[arg-type]
                 raise not_writable(
                     f"{field}.{imm}: fixed when the check was created",
                     f"checks.{imm}",
@@ -477,8 +483,6 @@ def apply_stage(
             assert parent is not None
             parent.group_stages.add(work_plan=txn.plan.id, id=name)
             txn.mark(("S", parent.id.id), "group_stages")
-        if write.cancel:
-            pass
     else:
         if write.HasField("realm") and write.realm != stage.realm:
             raise not_writable(
@@ -487,7 +491,7 @@ def apply_stage(
                 StageState.Name(stage.state),
             )
         if write.join_group:
-            parent = txn.stage(writer.stage or "") if writer.stage else None
+            parent = txn.stage(writer.stage) if writer.stage else None
             if parent is None or all(m.id != name for m in parent.group_stages):
                 raise not_writable(
                     f"{field}.join_group: set only when creating the stage",
