@@ -256,10 +256,7 @@ def _pygen_install(pin: Pin, deps: Deps, layout: Layout, say: Say) -> None:
         )
     say(f"installing {pin.name}=={pin.version} into {_shown(layout.pygen)} (Python stubs' protoc)")
     staged = layout.pygen.with_name(layout.pygen.name + ".new")
-    if staged.is_symlink() or staged.is_file():
-        staged.unlink()  # a leftover link goes; never what it points to
-    elif staged.exists():
-        shutil.rmtree(staged)
+    pygen.remove(staged)  # a leftover of an interrupted install
     cmd = pygen.install_command(layout.python(), pin.version, staged, layout.cache)
     proc = _run_pip(cmd, layout)
     if proc.returncode != 0:
