@@ -111,15 +111,6 @@ def _run(cmd: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, capture_output=True, text=True, check=False, **kwargs)  # type: ignore[call-overload,no-any-return]
 
 
-def _env() -> dict[str, str]:
-    """The installers' environment without PYTHONPATH: the test suite's names
-    py/, where a turboci_proto.egg-info from an in-place build would make
-    pip take the wheel as installed already."""
-    out = env.install_env()
-    out.pop("PYTHONPATH", None)
-    return out
-
-
 def build_wheel(out: Path) -> Path:
     """The wheel `./build.py release` makes (the one built again from the sdist
     is byte-identical to it), built once for every case."""
@@ -157,14 +148,14 @@ def run_case(
         else [[f"{wheel}[grpc]", *case.requirements()]]
     )
     for step in steps:
-        install = _run([*pip, *step], env=_env())
+        install = _run([*pip, *step], env=env.build_env())
         if install.returncode != 0:
             raise RuntimeError(
                 f"{case.name}: pip install failed:\n{install.stdout}{install.stderr}"
             )
     reports: list[dict[str, object]] = []
     for backend in BACKENDS:
-        smoke_env = _env()
+        smoke_env = env.build_env()
         smoke_env["PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION"] = backend
         proc = _run(
             [str(python), "-I", str(SMOKE), str(REPO.go / "testdata" / "vectors.json")],
@@ -200,7 +191,7 @@ def _typecheck(case: Case, python: Path, scratch: Path) -> None:
             str(python),
             consumer.name,
         ],
-        env=_env(),
+        env=env.build_env(),
         cwd=consumer.parent,
     )
     if proc.returncode != 0:
