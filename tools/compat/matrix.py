@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from core import errors
 from core.layout import REPO
 from tools import env
 from tools import release
@@ -200,7 +201,12 @@ def _typecheck(case: Case, python: Path, scratch: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--case", action="append", help="run only this case (repeatable)")
+    parser.add_argument(
+        "--case",
+        action="append",
+        choices=[c.name for c in cases()],
+        help="run only this case (repeatable)",
+    )
     parser.add_argument("--protobuf")
     parser.add_argument("--grpcio")
     parser.add_argument("--common-protos")
@@ -223,13 +229,20 @@ def main(argv: list[str] | None = None) -> int:
         ]
     elif args.case:
         chosen = [c for c in chosen if c.name in args.case]
+    return errors.guarded(
+        lambda: _run_cases(chosen, args.below_floors), sys.stderr, "tools.compat.matrix"
+    )
+
+
+def _run_cases(chosen: list[Case], below_floors: bool) -> int:
+    """Every chosen case; a release that cannot be built is its one line (a BuildError)."""
     with tempfile.TemporaryDirectory(prefix="turboci-compat-") as tmp:
         scratch = Path(tmp)
         wheel = build_wheel(scratch / "dist")
         failed = 0
         for case in chosen:
             try:
-                run_case(case, wheel, scratch, print, args.below_floors)
+                run_case(case, wheel, scratch, print, below_floors)
             except RuntimeError as exc:
                 failed += 1
                 print(f"FAIL {exc}", file=sys.stderr)
