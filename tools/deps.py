@@ -6,14 +6,13 @@
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 import tomllib
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
+from core import inputs
 from core import toml_keys
 from tools.errors import BuildError
 
@@ -164,38 +163,26 @@ def parse(text: str, path: Path) -> Deps:
 
 
 def _read(path: Path) -> bytes:
-    """DEPS's bytes; anything but a regular file is refused before it is
-    opened (a FIFO would block the open), and O_NONBLOCK covers a swap after."""
+    """DEPS's bytes, read without blocking: a FIFO or a device is refused."""
     try:
-        mode = os.stat(path).st_mode
+        return inputs.read_regular(path)
     except FileNotFoundError:
         raise BuildError(f"{path}: not found; the repo root must hold a DEPS file") from None
-    except OSError as exc:
-        raise BuildError(f"{path.name}: cannot be read: {exc.strerror}", exit_code=2) from None
-    if stat.S_ISDIR(mode):
+    except IsADirectoryError:
         raise BuildError(
             f"{path.name}: a folder; it must be the file of pinned versions (see git log DEPS)",
             exit_code=2,
-        )
-    if not stat.S_ISREG(mode):
+        ) from None
+    except inputs.NotRegularError:
         raise BuildError(
             f"{path.name}: not a regular file (a FIFO, socket or device); "
             "it must be the file of pinned versions (see git log DEPS)",
             exit_code=2,
-        )
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        ) from None
     except OSError as exc:
         raise BuildError(
             f"{path.name}: cannot be read: {exc.strerror}; fix its permissions", exit_code=2
         ) from None
-    with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise BuildError(f"{path.name}: not a regular file", exit_code=2)
-        try:
-            return fh.read()
-        except OSError as exc:
-            raise BuildError(f"{path.name}: cannot be read: {exc.strerror}", exit_code=2) from None
 
 
 def load(path: Path) -> Deps:
