@@ -10,7 +10,7 @@ localhost, from CreateWorkPlan to finish_revision, for several N.
 Shape: check i (i >= 1) depends on check (i - 1) // 2, a tree; stage
 "prep/i" prepares, stage "build/i" depends on it and on what check i
 depends on, and answers check i.
-Prints the time, the RPC count and the revision count per size, and the
+Prints the revision count and the time per size, and the
 time per node, whose growth tells how the cost scales.
 
 Usage: tools/venv/bin/python bench/bench_reference.py [--checks 125,250,500,1000]

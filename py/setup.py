@@ -37,6 +37,14 @@ def _protos() -> list[Path]:
     return sorted(API.rglob("*.proto")) if API.is_dir() else []
 
 
+def _copy_protos(protos: list[Path], root: Path) -> None:
+    """The API's .proto files into root/turboci, where package data lies."""
+    for proto in protos:
+        dest = root / "turboci" / proto.relative_to(API)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(proto, dest)
+
+
 def _commit_time() -> str | None:
     """The last commit's time, when this is a git checkout with git on PATH."""
     try:
@@ -78,10 +86,7 @@ class BuildPyWithProtos(build_py):
                 f"no .proto files in {API}: build turboci-proto from a checkout of the whole "
                 "repository (pip install ./py, or git+URL#subdirectory=py) or from its sdist"
             )
-        for proto in protos:
-            dest = Path(self.build_lib) / "turboci" / proto.relative_to(API)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(proto, dest)
+        _copy_protos(protos, Path(self.build_lib))
 
 
 class SdistWithProtos(sdist):
@@ -90,10 +95,7 @@ class SdistWithProtos(sdist):
         protos = _protos()
         if not protos:
             raise SystemExit(f"no .proto files in {API}: make the sdist from a checkout")
-        for proto in protos:
-            dest = Path(base_dir) / "turboci" / proto.relative_to(API)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(proto, dest)
+        _copy_protos(protos, Path(base_dir))
         epoch = source_date_epoch()
         if epoch:
             (Path(base_dir) / EPOCH_FILE).write_text(epoch + "\n", encoding="ascii")

@@ -16,7 +16,6 @@ from core import inputs
 from core import toml_keys
 from tools.errors import BuildError
 
-SECTIONS = ("python", "python_gen", "go", "go_tools", "go_module", "npm")
 # A pip requirement name and a Go module path, loosely: enough to refuse
 # pins that would be read as pip options or shell syntax. Always matched
 # whole (fullmatch): `$` also matches before a final newline.
@@ -25,11 +24,26 @@ _PY_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+!_-]*")
 _GO_PATH = re.compile(r"[a-z0-9.-]+(/[A-Za-z0-9._~-]+)+")
 _GO_VERSION = re.compile(r"v\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?")
 # [go]: the toolchain build.py runs (go1.25.14) and go.mod's directive (1.25.0).
-_GO_KEY = re.compile(r"toolchain|directive")
-_GO_RELEASE = re.compile(r"(go)?1\.\d+(\.\d+)?")
-_NEVER = re.compile(r"(?!)")
+_GO_RELEASES = {
+    "toolchain": re.compile(r"go1\.\d+(\.\d+)?"),
+    "directive": re.compile(r"1\.\d+(\.\d+)?"),
+}
+_GO_KEY = re.compile("|".join(_GO_RELEASES))
 _NPM_NAME = re.compile(r"(@[a-z0-9~-][a-z0-9._~-]*/)?[a-z0-9~-][a-z0-9._~-]*")
 _NPM_VERSION = re.compile(r"\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?")
+_PY_HINT = "e.g. 1.2.3"
+_GO_HINT = "a Go version looks like v1.2.3"
+# Per section: its names, its versions ([go]: per key, in _GO_RELEASES), the
+# hint of a bad version.
+_RULES: dict[str, tuple[re.Pattern[str], re.Pattern[str] | None, str]] = {
+    "python": (_PY_NAME, _PY_VERSION, _PY_HINT),
+    "python_gen": (_PY_NAME, _PY_VERSION, _PY_HINT),
+    "go": (_GO_KEY, None, "a Go release looks like go1.25.14, a directive like 1.25.0"),
+    "go_tools": (_GO_PATH, _GO_VERSION, _GO_HINT),
+    "go_module": (_GO_PATH, _GO_VERSION, _GO_HINT),
+    "npm": (_NPM_NAME, _NPM_VERSION, _PY_HINT),
+}
+SECTIONS = tuple(_RULES)
 
 
 @dataclass(frozen=True)
@@ -132,12 +146,7 @@ def parse(text: str, path: Path) -> Deps:
                     f"{path.name}:{line}: {name}: the version must be a quoted string, "
                     f'e.g. {name} = "1.2.3"'
                 )
-            name_ok, version_ok = {
-                "python": (_PY_NAME, _PY_VERSION),
-                "python_gen": (_PY_NAME, _PY_VERSION),
-                "go": (_GO_KEY, _GO_RELEASE),
-                "npm": (_NPM_NAME, _NPM_VERSION),
-            }.get(section, (_GO_PATH, _GO_VERSION))
+            name_ok, version_ok, hint = _RULES[section]
             if not name_ok.fullmatch(name):
                 if section == "go":
                     raise BuildError(
@@ -145,15 +154,7 @@ def parse(text: str, path: Path) -> Deps:
                         f"runs) and directive (go.mod's go line), not {name!r}"
                     )
                 raise BuildError(f"{path.name}:{line}: {name!r} is not a valid {section} name")
-            if section == "go" and (name == "toolchain") != version.startswith("go"):
-                version_ok = _NEVER
-            if not version_ok.fullmatch(version):
-                hint = {
-                    "python": "e.g. 1.2.3",
-                    "python_gen": "e.g. 1.2.3",
-                    "npm": "e.g. 1.2.3",
-                    "go": "a Go release looks like go1.25.14, a directive like 1.25.0",
-                }.get(section, "a Go version looks like v1.2.3")
+            if not (version_ok or _GO_RELEASES[name]).fullmatch(version):
                 raise BuildError(
                     f"{path.name}:{line}: {name}: {version!r} is not a valid version ({hint})"
                 )

@@ -36,6 +36,16 @@ def install_env(tool_cache: Path = REPO.tool_cache) -> dict[str, str]:
     return env
 
 
+def build_env(tool_cache: Path = REPO.tool_cache) -> dict[str, str]:
+    """For building and installing the wheel: the installers' environment
+    without PYTHONPATH. The test suite's names py/, whose files (or a
+    turboci_proto.egg-info of an in-place build) must not stand in for the
+    wheel's."""
+    out = install_env(tool_cache)
+    out.pop("PYTHONPATH", None)
+    return out
+
+
 def toolchain(layout: Layout) -> str:
     """The Go that go commands run: DEPS [go] toolchain (go fetches it through
     the module proxy on first use), or without that pin the Go on PATH."""

@@ -41,16 +41,18 @@ def _edit_json(go_dir: Path, layout: Layout) -> dict[str, Any]:
     return data
 
 
-def direct_requires(go_dir: Path, layout: Layout) -> dict[str, str]:
-    """module -> version for every direct (non-indirect) requirement."""
-    data = _edit_json(go_dir, layout)
+def _direct(data: dict[str, Any]) -> dict[str, str]:
+    """module -> version for every direct (non-indirect) requirement of `go mod edit -json`."""
     return {r["Path"]: r["Version"] for r in data.get("Require") or [] if not r.get("Indirect")}
 
 
 def mismatches(go_dir: Path, deps: Deps, layout: Layout) -> list[str]:
     """One line per way go.mod's go line and direct requirements differ from DEPS."""
-    data = _edit_json(go_dir, layout)
-    have = {r["Path"]: r["Version"] for r in data.get("Require") or [] if not r.get("Indirect")}
+    return _mismatches(_edit_json(go_dir, layout), deps)
+
+
+def _mismatches(data: dict[str, Any], deps: Deps) -> list[str]:
+    have = _direct(data)
     want = {p.name: p.version for p in deps.go_module.values()}
     out: list[str] = []
     if data and data.get("Go") != directive(deps):
@@ -76,9 +78,10 @@ def sync(go_dir: Path, deps: Deps, layout: Layout) -> bool:
     gomod = go_dir / "go.mod"
     if not gomod.exists():
         gomod.write_text(f"module {GO_MODULE}\n\ngo {directive(deps)}\n", encoding="utf-8")
-    if not mismatches(go_dir, deps, layout) and (go_dir / "go.sum").exists():
+    before = _edit_json(go_dir, layout)
+    if not _mismatches(before, deps) and (go_dir / "go.sum").exists():
         return False
-    every = [r["Path"] for r in _edit_json(go_dir, layout).get("Require") or []]
+    every = [r["Path"] for r in before.get("Require") or []]
     edits = [f"-go={directive(deps)}"]
     edits += [f"-require={p.name}@{p.version}" for p in deps.go_module.values()]
     # Indirect requirements too: tidy works them out again from the pins, so
@@ -89,14 +92,14 @@ def sync(go_dir: Path, deps: Deps, layout: Layout) -> bool:
         if proc.returncode != 0:
             raise BuildError(f"go/go.mod: `{' '.join(cmd[:3])}` failed: {output_of(proc)}")
     # tidy may raise a pin the generated code needs newer; DEPS must say so.
-    after = direct_requires(go_dir, layout)
+    after = _edit_json(go_dir, layout)
     for pin in deps.go_module.values():
-        if pin.name not in after:
+        if pin.name not in _direct(after):
             raise BuildError(
                 f"{pin.where(deps.path)}: go mod tidy drops {pin.name}: no Go code in go/ "
                 "imports it; remove the pin from DEPS [go_module] or use the module"
             )
-    left = mismatches(go_dir, deps, layout)
+    left = _mismatches(after, deps)
     if left:
         raise BuildError(left[0] + " after `go mod tidy`: update the pin in DEPS to match")
     return True

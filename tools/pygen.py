@@ -83,16 +83,21 @@ def install_command(python: Path, version: str, target: Path, cache: Path) -> li
     ]
 
 
+def remove(path: Path) -> None:
+    """Remove `path`, whatever it is; a link goes, never what it points to."""
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.exists():
+        shutil.rmtree(path)
+
+
 def swap_in(staged: Path, folder: Path, version: str, interpreter: dict[str, str]) -> None:
     """Replace `folder` by the freshly installed `staged` and record what it holds.
 
     The record is written last: an interrupted install leaves no record
     that claims it, so the next run installs again.
     """
-    if folder.is_symlink() or folder.is_file():
-        folder.unlink()
-    elif folder.exists():
-        shutil.rmtree(folder)
+    remove(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     staged.rename(folder)
     text = json.dumps({PACKAGE: version, "interpreter": interpreter}, indent=2, sort_keys=True)

@@ -119,11 +119,7 @@ def _copy_sources(layout: Layout, dest: Path) -> Path:
 
 
 def _env(layout: Layout, epoch: str) -> dict[str, str]:
-    # PYTHONPATH (the test suite's names py/) must not bring the checkout's
-    # files into a build of the copy.
-    out = {**env.install_env(layout.tool_cache), "SOURCE_DATE_EPOCH": epoch}
-    out.pop("PYTHONPATH", None)
-    return out
+    return {**env.build_env(layout.tool_cache), "SOURCE_DATE_EPOCH": epoch}
 
 
 def _hook(layout: Layout, hook: str, source: Path, out: Path, epoch: str) -> Path:

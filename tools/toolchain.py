@@ -196,7 +196,7 @@ def _pip_install(pins: list[Pin], deps: Deps, layout: Layout, say: Say) -> None:
     py = layout.python()
     reqs = [f"{p.name}=={p.version}" for p in pins]
     say(f"installing {', '.join(reqs)} into {_shown(layout.venv)}")
-    proc = subprocess.run(
+    proc = _run_pip(
         [
             str(py),
             "-m",
@@ -208,11 +208,7 @@ def _pip_install(pins: list[Pin], deps: Deps, layout: Layout, say: Say) -> None:
             str(layout.cache / "pip"),
             *reqs,
         ],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        env=env.install_env(layout.cache),
+        layout,
     )
     if proc.returncode == 0:
         return
@@ -221,13 +217,32 @@ def _pip_install(pins: list[Pin], deps: Deps, layout: Layout, say: Say) -> None:
     culprit = next((p for p in pins if f"{p.name}=={p.version}" in detail), None)
     where = culprit.where(deps.path) if culprit else deps.path.name
     what = f'{culprit.name} = "{culprit.version}"' if culprit else ", ".join(reqs)
-    offline = offline_reason(proc.stderr + proc.stdout)
+    raise _pip_failure(where, what, proc)
+
+
+def _run_pip(cmd: list[str], layout: Layout) -> subprocess.CompletedProcess[str]:
+    # pip's output may hold bytes of any encoding (a proxy's page): never a decode error.
+    return subprocess.run(
+        cmd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        env=env.install_env(layout.cache),
+    )
+
+
+def _pip_failure(where: str, what: str, proc: subprocess.CompletedProcess[str]) -> BuildError:
+    """The one line that says why pip could not install `what` (pinned at `where`)."""
+    output = proc.stderr + proc.stdout
+    offline = offline_reason(output)
     if offline:
-        raise BuildError(
+        return BuildError(
             f"{where}: could not install {what}: the package index is unreachable "
             f"({offline}); connect to the network (or set PIP_INDEX_URL, HTTPS_PROXY) and rerun"
         )
-    raise BuildError(
+    detail = _last_meaningful_line(output)
+    return BuildError(
         f"{where}: could not install {what}: {detail} (check that the version exists on PyPI)"
     )
 
@@ -241,23 +256,12 @@ def _pygen_install(pin: Pin, deps: Deps, layout: Layout, say: Say) -> None:
         )
     say(f"installing {pin.name}=={pin.version} into {_shown(layout.pygen)} (Python stubs' protoc)")
     staged = layout.pygen.with_name(layout.pygen.name + ".new")
-    if staged.is_symlink() or staged.is_file():
-        staged.unlink()  # a leftover link goes; never what it points to
-    elif staged.exists():
-        shutil.rmtree(staged)
+    pygen.remove(staged)  # a leftover of an interrupted install
     cmd = pygen.install_command(layout.python(), pin.version, staged, layout.cache)
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env.install_env(layout.cache))
+    proc = _run_pip(cmd, layout)
     if proc.returncode != 0:
         shutil.rmtree(staged, ignore_errors=True)
-        detail = _last_meaningful_line(proc.stderr + proc.stdout)
-        what = f'{pin.where(deps.path)}: could not install {pin.name} = "{pin.version}"'
-        offline = offline_reason(proc.stderr + proc.stdout)
-        if offline:
-            raise BuildError(
-                f"{what}: the package index is unreachable ({offline}); connect to the "
-                "network (or set PIP_INDEX_URL, HTTPS_PROXY) and rerun"
-            )
-        raise BuildError(f"{what}: {detail} (check that the version exists on PyPI)")
+        raise _pip_failure(pin.where(deps.path), f'{pin.name} = "{pin.version}"', proc)
     pygen.swap_in(staged, layout.pygen, pin.version, interpreter())
 
 

@@ -65,3 +65,12 @@ def test_the_installers_keep_rustup_in_the_tool_cache(
     assert installer["CARGO_HOME"] == str(cache / "cargo")
     # HOME stays: pip.conf and .netrc there may name the index and its login.
     assert installer["HOME"] == "/home/someone"
+
+
+def test_the_wheel_is_built_without_the_suites_pythonpath(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTHONPATH", "/somewhere/py")
+    built = env.build_env(tmp_path / "cache")
+    assert "PYTHONPATH" not in built
+    assert built["RUSTUP_HOME"] == str((tmp_path / "cache").resolve() / "rustup")

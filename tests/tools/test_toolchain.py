@@ -298,3 +298,28 @@ def test_the_python_stubs_protoc_installs_beside_links_without_following_them(
     assert (victim / "keep").read_text() == "mine"
     assert not layout.pygen.is_symlink()
     assert pygen.fits(layout.pygen, pin.version, toolchain.interpreter())
+
+
+def test_the_python_stubs_protoc_install_failing_in_non_utf8_says_one_line(
+    tmp_path: Path,
+) -> None:
+    """pip's output in another encoding (a proxy's page) is not a decode error."""
+    layout = toolchain.Layout(
+        tmp_path / "venv",
+        tmp_path / "bin",
+        tmp_path / "installed.json",
+        tmp_path / "cache",
+        tmp_path / "pygen",
+    )
+    (layout.venv / "bin").mkdir(parents=True)
+    layout.python().write_text("#!/bin/sh\nprintf 'ERROR: no version \\377\\n' >&2\nexit 1\n")
+    layout.python().chmod(0o755)
+    from tests.conftest import REPO
+
+    pin = deps.load(REPO / "DEPS").python_gen["grpcio-tools"]
+    with pytest.raises(BuildError) as info:
+        toolchain._pygen_install(pin, deps.load(REPO / "DEPS"), layout, lambda _: None)
+    msg = info.value.message
+    assert msg.startswith(f'DEPS:{pin.line}: could not install grpcio-tools = "{pin.version}": ')
+    assert "no version" in msg and "\n" not in msg
+    assert not (tmp_path / "pygen.new").exists()

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from core import errors
 from core.layout import REPO
 from tools import env
 from tools import release
@@ -111,15 +112,6 @@ def _run(cmd: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, capture_output=True, text=True, check=False, **kwargs)  # type: ignore[call-overload,no-any-return]
 
 
-def _env() -> dict[str, str]:
-    """The installers' environment without PYTHONPATH: the test suite's names
-    py/, where a turboci_proto.egg-info from an in-place build would make
-    pip take the wheel as installed already."""
-    out = env.install_env()
-    out.pop("PYTHONPATH", None)
-    return out
-
-
 def build_wheel(out: Path) -> Path:
     """The wheel `./build.py release` makes (the one built again from the sdist
     is byte-identical to it), built once for every case."""
@@ -157,14 +149,14 @@ def run_case(
         else [[f"{wheel}[grpc]", *case.requirements()]]
     )
     for step in steps:
-        install = _run([*pip, *step], env=_env())
+        install = _run([*pip, *step], env=env.build_env())
         if install.returncode != 0:
             raise RuntimeError(
                 f"{case.name}: pip install failed:\n{install.stdout}{install.stderr}"
             )
     reports: list[dict[str, object]] = []
     for backend in BACKENDS:
-        smoke_env = _env()
+        smoke_env = env.build_env()
         smoke_env["PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION"] = backend
         proc = _run(
             [str(python), "-I", str(SMOKE), str(REPO.go / "testdata" / "vectors.json")],
@@ -200,7 +192,7 @@ def _typecheck(case: Case, python: Path, scratch: Path) -> None:
             str(python),
             consumer.name,
         ],
-        env=_env(),
+        env=env.build_env(),
         cwd=consumer.parent,
     )
     if proc.returncode != 0:
@@ -209,7 +201,12 @@ def _typecheck(case: Case, python: Path, scratch: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--case", action="append", help="run only this case (repeatable)")
+    parser.add_argument(
+        "--case",
+        action="append",
+        choices=[c.name for c in cases()],
+        help="run only this case (repeatable)",
+    )
     parser.add_argument("--protobuf")
     parser.add_argument("--grpcio")
     parser.add_argument("--common-protos")
@@ -232,13 +229,20 @@ def main(argv: list[str] | None = None) -> int:
         ]
     elif args.case:
         chosen = [c for c in chosen if c.name in args.case]
+    return errors.guarded(
+        lambda: _run_cases(chosen, args.below_floors), sys.stderr, "tools.compat.matrix"
+    )
+
+
+def _run_cases(chosen: list[Case], below_floors: bool) -> int:
+    """Every chosen case; a release that cannot be built is its one line (a BuildError)."""
     with tempfile.TemporaryDirectory(prefix="turboci-compat-") as tmp:
         scratch = Path(tmp)
         wheel = build_wheel(scratch / "dist")
         failed = 0
         for case in chosen:
             try:
-                run_case(case, wheel, scratch, print, args.below_floors)
+                run_case(case, wheel, scratch, print, below_floors)
             except RuntimeError as exc:
                 failed += 1
                 print(f"FAIL {exc}", file=sys.stderr)

@@ -32,6 +32,11 @@ func IgnoredFields[T proto.Message](ref *orchestratorpb.ValueRef, data map[strin
 	if err != nil || packed != nil {
 		return nil, err
 	}
+	return ignoredIn(ref, js, md)
+}
+
+// ignoredIn is IgnoredFields of JSON data already fetched.
+func ignoredIn(ref *orchestratorpb.ValueRef, js *orchestratorpb.ValueData, md protoreflect.MessageDescriptor) ([]string, error) {
 	var obj any
 	if err := json.Unmarshal([]byte(js.GetJson().GetJson()), &obj); err != nil {
 		return nil, fmt.Errorf("value %s: bad JSON: %w", ref.GetDigest().GetSha256(), err)
@@ -45,12 +50,19 @@ func IgnoredFields[T proto.Message](ref *orchestratorpb.ValueRef, data map[strin
 // lacks fields the orchestrator's schema did not know (has_unknown_fields),
 // nor when it holds fields T lacks (IgnoredFields).
 func IsComplete[T proto.Message](ref *orchestratorpb.ValueRef, data map[string]*orchestratorpb.ValueData) (bool, error) {
-	ignored, err := IgnoredFields[T](ref, data)
+	var zero T
+	md := zero.ProtoReflect().Descriptor()
+	packed, js, err := fetched(ref, data, md.FullName())
 	if err != nil {
 		return false, err
 	}
-	var zero T
-	_, js, _ := fetched(ref, data, zero.ProtoReflect().Descriptor().FullName())
+	if packed != nil {
+		return true, nil // binary data keeps its unknown fields
+	}
+	ignored, err := ignoredIn(ref, js, md)
+	if err != nil {
+		return false, err
+	}
 	return len(ignored) == 0 && !js.GetHasUnknownFields(), nil
 }
 
@@ -60,14 +72,15 @@ func IsComplete[T proto.Message](ref *orchestratorpb.ValueRef, data map[string]*
 // of the value.
 func DataDigest[T proto.Message](ref *orchestratorpb.ValueRef, data map[string]*orchestratorpb.ValueData) (*orchestratorpb.Digest, error) {
 	var zero T
-	packed, js, err := fetched(ref, data, zero.ProtoReflect().Descriptor().FullName())
+	md := zero.ProtoReflect().Descriptor()
+	packed, js, err := fetched(ref, data, md.FullName())
 	if err != nil {
 		return nil, err
 	}
 	if packed != nil {
 		return Digest(packed)
 	}
-	lost, err := IgnoredFields[T](ref, data)
+	lost, err := ignoredIn(ref, js, md)
 	if err != nil {
 		return nil, err
 	}

@@ -204,8 +204,13 @@ def ignored_fields(
     fetched = _fetched(ref, value_data, message_type.DESCRIPTOR.full_name)
     if isinstance(fetched, Any):
         return ()
+    return _ignored(ref, fetched, message_type)
+
+
+def _ignored(ref: ValueRef, data: ValueData, message_type: type[M]) -> tuple[str, ...]:
+    """ignored_fields of JSON data already fetched."""
     desc = cast(Descriptor, message_type.DESCRIPTOR)
-    return tuple(sorted(_json.unknown_fields(_json_object(ref, fetched), desc)))
+    return tuple(sorted(_json.unknown_fields(_json_object(ref, data), desc)))
 
 
 def is_complete(ref: ValueRef, value_data: Mapping[str, ValueData], message_type: type[M]) -> bool:
@@ -215,7 +220,7 @@ def is_complete(ref: ValueRef, value_data: Mapping[str, ValueData], message_type
     fetched = _fetched(ref, value_data, message_type.DESCRIPTOR.full_name)
     if isinstance(fetched, Any):
         return True
-    return not fetched.has_unknown_fields and not ignored_fields(ref, value_data, message_type)
+    return not fetched.has_unknown_fields and not _ignored(ref, fetched, message_type)
 
 
 def digest_of_data(
@@ -228,7 +233,7 @@ def digest_of_data(
     fetched = _fetched(ref, value_data, message_type.DESCRIPTOR.full_name)
     if isinstance(fetched, Any):
         return digest(fetched)
-    lost = list(ignored_fields(ref, value_data, message_type))
+    lost = list(_ignored(ref, fetched, message_type))
     if fetched.has_unknown_fields:
         lost.append("fields unknown to the orchestrator's schema (has_unknown_fields)")
     if lost:

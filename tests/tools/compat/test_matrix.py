@@ -20,6 +20,7 @@ import pytest
 
 from tests.conftest import REPO
 from tools.compat import matrix
+from tools.errors import BuildError
 
 PY = REPO / "py"
 
@@ -58,6 +59,25 @@ def test_every_supported_protobuf_major_has_its_newest_case() -> None:
     ceiling = re.search(r'"protobuf>=(\d+)\.[\d.]+,<(\d+)"', (PY / "pyproject.toml").read_text())
     assert ceiling is not None
     assert majors == {str(m) for m in range(int(ceiling.group(1)), int(ceiling.group(2)))}
+
+
+def test_an_unknown_case_is_refused_not_skipped() -> None:
+    with pytest.raises(SystemExit) as info:
+        matrix.main(["--case", "nope"])
+    assert info.value.code == 2
+
+
+def test_a_release_that_cannot_be_built_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(out: Path) -> Path:
+        raise BuildError('py/turboci/_version.py: no `__version__ = "X.Y.Z"` line')
+
+    monkeypatch.setattr(matrix, "build_wheel", broken)
+    assert matrix.main(["--case", "floor"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "_version.py: no `__version__" in err, err
+    assert "Traceback" not in err
 
 
 @pytest.fixture(scope="module")
