@@ -6,7 +6,10 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -14,6 +17,9 @@ from core.layout import REPO
 from tools.errors import BuildError
 
 MIN_PYTHON = (3, 11)
+# The oldest Go that fetches the toolchain DEPS pins (GOTOOLCHAIN).
+MIN_GO = (1, 21)
+_GO_VERSION = re.compile(r"\bgo(\d+)\.(\d+)")
 
 
 def go_wanted(gomod: Path = REPO.go / "go.mod") -> str:
@@ -27,6 +33,26 @@ def go_wanted(gomod: Path = REPO.go / "go.mod") -> str:
     return "1.24"
 
 
+def go_on_path() -> tuple[int, int] | None:
+    """The Go on PATH as (major, minor), or None when `go version` says
+    something this cannot read (a development build): then go itself decides."""
+    try:
+        out = subprocess.run(
+            ["go", "version"],
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=30,
+            # The Go on PATH itself, not a toolchain it would switch to.
+            env=dict(os.environ, GOTOOLCHAIN="local"),
+            check=False,
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    found = _GO_VERSION.search(out)
+    return (int(found[1]), int(found[2])) if found else None
+
+
 def check(python_version: tuple[int, int] = sys.version_info[:2]) -> None:
     """Raise a one-line BuildError naming the first missing prerequisite."""
     if python_version < MIN_PYTHON:
@@ -37,5 +63,12 @@ def check(python_version: tuple[int, int] = sys.version_info[:2]) -> None:
         )
     if shutil.which("go") is None:
         raise BuildError(f"go not found on PATH: install Go {go_wanted()} or newer, then rerun")
+    go = go_on_path()
+    if go is not None and go < MIN_GO:
+        raise BuildError(
+            f"Go {go[0]}.{go[1]} on PATH is too old to fetch the pinned Go toolchain "
+            f"(that needs Go {MIN_GO[0]}.{MIN_GO[1]} or newer): install Go {go_wanted()} "
+            "or newer, then rerun"
+        )
     if shutil.which("git") is None:
         raise BuildError("git not found on PATH: install git, then rerun")

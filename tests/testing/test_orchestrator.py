@@ -813,3 +813,29 @@ def test_a_chosen_work_plan_id_is_used_and_a_taken_one_refused() -> None:
             create(ref, [check("a")])
         # A hook giving a taken ID is the test's bug, not the caller's.
         assert exc.value.code() == grpc.StatusCode.INTERNAL
+
+
+@pytest.mark.parametrize(("count", "id_length"), [(300, 1), (60, 128)])
+def test_a_conflict_of_many_nodes_lists_what_fits_and_counts_the_rest(
+    ref: Reference, count: int, id_length: int
+) -> None:
+    names = [f"{n:03d}".ljust(id_length, "x") for n in range(count)]
+    wp = create(ref, [check(name, state=CheckState.CHECK_STATE_PLANNING) for name in names])
+    stale = [
+        check(name, expected_revision=7, state=CheckState.CHECK_STATE_PLANNED) for name in names
+    ]
+    exc = unchanged(ref, wp, lambda: write(ref, wp, checks=stale))
+    # Without a bound the refusal overflows gRPC's trailers: RESOURCE_EXHAUSTED.
+    refused(exc, grpc.StatusCode.ABORTED, ErrorReason.ERROR_REASON_WRITE_CONFLICT)
+    assert exc.value.details() == f"{count} node(s) are not as the write expected"
+    conflict = detail(exc.value, WriteConflict)
+    assert isinstance(conflict, WriteConflict)
+    listed = len(conflict.conflicts)
+    assert [c.node.check.id for c in conflict.conflicts] == names[:listed]
+    assert conflict.omitted_conflicts == count - listed
+    if id_length == 1:
+        assert listed == 50  # short IDs: the count bounds the list
+    else:
+        # Long IDs: the size does; one more conflict would not have fitted.
+        one = conflict.conflicts[0].ByteSize() + 2
+        assert 1 < listed < 50 and 4096 - one < conflict.ByteSize() <= 4096

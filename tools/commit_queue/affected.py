@@ -54,7 +54,10 @@ AREAS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
         (EVERYTHING,),
     ),
     # The API and what is generated from it or checked against it.
-    (("turboci/**", "buf.yaml", "examples/**", "go/**", "py/**", "docs/**"), (API,)),
+    (
+        ("turboci/**", "buf.yaml", "examples/**", "guides/**", "go/**", "py/**", "docs/**"),
+        (API,),
+    ),
     # Stub generation feeds the API's tests too.
     (("tools/stubs/**", "tools/tasks/gen.py"), (API, "tests/tools")),
     (("tools/docs/**",), ("tests/tools/docs", "tests/tools/tasks/test_docs.py")),

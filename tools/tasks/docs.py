@@ -2,7 +2,8 @@
 # Use of this source code is governed by a BSD-style license that can be
 # found in the LICENSE file.
 
-"""`docs`: the API reference in docs/, rendered from the compiled descriptors.
+"""`docs`: the API reference in docs/, rendered from the compiled descriptors,
+and the guides (guides/*.md with the programs they show).
 
 docs/ is generated as a whole and never edited by hand: a run renders every
 page first, then swaps the changed ones in as one transaction (with gen's,
@@ -15,6 +16,7 @@ import argparse
 from pathlib import Path
 
 from tools import stamps
+from tools.docs import guides
 from tools.engine import transaction
 from tools.engine.context import Context
 from tools.engine.task import StepFn
@@ -35,14 +37,15 @@ def docs(ctx: Context, check: bool = False) -> None:
     compiled = ctx.compiled()
     layout = ctx.layout
     target = layout.docs
-    key = _key(compiled.key, target)
+    key = _key(compiled.key, target, ctx.root)
     if ctx.is_fresh("docs", key):
         return
     # The pages are committed: rendered from protoc's descriptors, never the cache's.
     compiled = ctx.compiled(from_sources=True)
     from tools.docs.render import render_docs  # jinja2: only when rendering
 
-    pages = {rel: text.encode("utf-8") for rel, text in render_docs(compiled).items()}
+    rendered = render_docs(compiled, guides=guides.render_guides(ctx.root))
+    pages = {rel: text.encode("utf-8") for rel, text in rendered.items()}
     name = layout.rel(target)
     have = _current(target)
     stale = sorted(
@@ -63,19 +66,25 @@ def docs(ctx: Context, check: bool = False) -> None:
                 txn.put_bytes(f"{name}/{p}", pages[p])
         for p in sorted(set(have) - set(pages)):
             txn.delete(f"{name}/{p}")
-        txn.on_commit(lambda: stamps.record(layout, "docs", _key(compiled.key, target)))
+        txn.on_commit(lambda: stamps.record(layout, "docs", _key(compiled.key, target, ctx.root)))
     if stale:
         ctx.say(f"updated {len(stale)} doc page(s)")
 
 
-def _key(compile_key: str, docs: Path) -> str:
-    """The API, the renderer's code and templates, and the pages as they are now."""
+def _key(compile_key: str, docs: Path, root: Path) -> str:
+    """The API, the guides and their programs, the renderer's code and
+    templates, and the pages as they are now."""
     tools_dir = Path(__file__).resolve().parent.parent
     sources = [p for p in (tools_dir / "docs").rglob("*") if p.suffix in (".py", ".j2")]
     sources.append(Path(__file__).resolve())
     pages = [p for p in docs.rglob("*") if p.is_file()]
     return "\n".join(
-        [compile_key, stamps.digest_files(sources, tools_dir), stamps.digest_files(pages, docs)]
+        [
+            compile_key,
+            stamps.digest_files(sources, tools_dir),
+            stamps.digest_files(guides.input_files(root), root),
+            stamps.digest_files(pages, docs),
+        ]
     )
 
 

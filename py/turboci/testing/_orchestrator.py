@@ -87,6 +87,10 @@ from turboci.utils import lifecycle
 M = TypeVar("M", bound=Message)
 ORCHESTRATOR = Actor(orchestrator=Actor.Orchestrator())
 MAX_ALLOCATE = 1000
+# The most conflicts a WriteConflict lists, and the most bytes it takes
+# (write_conflict.proto): more would not fit in gRPC's trailers.
+MAX_CONFLICTS = 50
+MAX_CONFLICT_BYTES = 4096
 # Codes of RunStage that a resend would meet again (see RunStageResponse).
 REJECTING = (
     grpc.StatusCode.INVALID_ARGUMENT,
@@ -538,8 +542,14 @@ class Orchestrator:
 
     def _conditions(self, plan: Plan, request: WriteNodesRequest) -> None:
         conflicts = WriteConflict()
+        conflicting = 0
 
         def add(key: Key, reason: WriteConflict.Conflict.Reason.ValueType) -> None:
+            nonlocal conflicting
+            conflicting += 1
+            if conflicting > MAX_CONFLICTS or conflicts.omitted_conflicts:
+                conflicts.omitted_conflicts += 1
+                return
             node = plan.node(key)
             c = conflicts.conflicts.add(reason=reason)
             getattr(c.node, "check" if key[0] == "C" else "stage").CopyFrom(
@@ -549,6 +559,9 @@ class Orchestrator:
             )
             if node is not None:
                 c.current_revision.CopyFrom(node.update_revision)
+            if len(conflicts.conflicts) > 1 and conflicts.ByteSize() > MAX_CONFLICT_BYTES:
+                del conflicts.conflicts[-1]
+                conflicts.omitted_conflicts += 1
 
         changed, exists = (
             WriteConflict.Conflict.Reason.REASON_CHANGED,
@@ -588,10 +601,10 @@ class Orchestrator:
                 found = key_of(ident)
                 if found is not None and plan.node(found) is not None:
                     flag(found, exists)
-        if conflicts.conflicts:
+        if conflicting:
             raise Refusal(
                 grpc.StatusCode.ABORTED,
-                f"{len(conflicts.conflicts)} node(s) are not as the write expected",
+                f"{conflicting} node(s) are not as the write expected",
                 ErrorReason.ERROR_REASON_WRITE_CONFLICT,
                 details=[conflicts],
             )

@@ -22,6 +22,8 @@ API = ("tests/api", "tests/core/test_source.py", "tests/py", "tests/testing")
 def test_a_proto_change_runs_the_api_tests_only() -> None:
     assert affected_tests(REPO, ["turboci/graph/ids/v1/check_id.proto"]) == API
     assert affected_tests(REPO, ["examples/cancelled_workplan.txtpb", "docs/index.md"]) == API
+    # The guides' programs are run by the API's tests (tests/py, tests/testing).
+    assert affected_tests(REPO, ["guides/programs/go/client/main.go"]) == API
 
 
 def test_a_tooling_change_runs_that_toolings_tests() -> None:

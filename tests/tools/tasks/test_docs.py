@@ -76,3 +76,19 @@ def test_a_bad_lifecycle_fails_at_its_place_and_leaves_docs_alone(api_tree: Path
     assert info.value.message.startswith("turboci/graph/ids/v1/lookup_state.proto:13:")
     assert "LOOKUP_STATE_GONE" in info.value.message
     assert snapshot(api_tree / "docs") == before
+
+
+def test_a_guide_is_rendered_and_an_edit_to_its_program_makes_it_stale(api_tree: Path) -> None:
+    (api_tree / "guides/programs/python").mkdir(parents=True)
+    (api_tree / "guides/writing-a-thing.md").write_text(
+        "# Writing a thing\n\n<!-- program: python/thing.py -->\n"
+    )
+    program = api_tree / "guides/programs/python/thing.py"
+    program.write_text("print('hello')\n")
+    docs.docs(ctx(api_tree))
+    assert "print('hello')" in (api_tree / "docs/writing-a-thing.md").read_text()
+    assert "[Writing a thing](writing-a-thing.md)" in (api_tree / "docs/README.md").read_text()
+    docs.docs(ctx(api_tree), check=True)
+    program.write_text("print('bye')\n")
+    with pytest.raises(BuildError, match="1 doc page"):
+        docs.docs(ctx(api_tree), check=True)

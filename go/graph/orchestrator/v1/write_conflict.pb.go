@@ -88,12 +88,15 @@ func (x WriteConflict_Conflict_Reason) Number() protoreflect.EnumNumber {
 // ERROR_REASON_CLAIMED_BY_ANOTHER_PROCESS (CLAIMED), which say what the
 // writer does next.
 //
-// Next ID: 2
+// Next ID: 3
 type WriteConflict struct {
-	state                protoimpl.MessageState     `protogen:"opaque.v1"`
-	xxx_hidden_Conflicts *[]*WriteConflict_Conflict `protobuf:"bytes,1,rep,name=conflicts,proto3"`
-	unknownFields        protoimpl.UnknownFields
-	sizeCache            protoimpl.SizeCache
+	state                       protoimpl.MessageState     `protogen:"opaque.v1"`
+	xxx_hidden_Conflicts        *[]*WriteConflict_Conflict `protobuf:"bytes,1,rep,name=conflicts,proto3"`
+	xxx_hidden_OmittedConflicts int32                      `protobuf:"varint,2,opt,name=omitted_conflicts,json=omittedConflicts,proto3,oneof"`
+	XXX_raceDetectHookData      protoimpl.RaceDetectHookData
+	XXX_presence                [1]uint32
+	unknownFields               protoimpl.UnknownFields
+	sizeCache                   protoimpl.SizeCache
 }
 
 func (x *WriteConflict) Reset() {
@@ -130,15 +133,47 @@ func (x *WriteConflict) GetConflicts() []*WriteConflict_Conflict {
 	return nil
 }
 
+func (x *WriteConflict) GetOmittedConflicts() int32 {
+	if x != nil {
+		return x.xxx_hidden_OmittedConflicts
+	}
+	return 0
+}
+
 func (x *WriteConflict) SetConflicts(v []*WriteConflict_Conflict) {
 	x.xxx_hidden_Conflicts = &v
+}
+
+func (x *WriteConflict) SetOmittedConflicts(v int32) {
+	x.xxx_hidden_OmittedConflicts = v
+	protoimpl.X.SetPresent(&(x.XXX_presence[0]), 1, 2)
+}
+
+func (x *WriteConflict) HasOmittedConflicts() bool {
+	if x == nil {
+		return false
+	}
+	return protoimpl.X.Present(&(x.XXX_presence[0]), 1)
+}
+
+func (x *WriteConflict) ClearOmittedConflicts() {
+	protoimpl.X.ClearPresent(&(x.XXX_presence[0]), 1)
+	x.xxx_hidden_OmittedConflicts = 0
 }
 
 type WriteConflict_builder struct {
 	_ [0]func() // Prevents comparability and use of unkeyed literals for the builder.
 
-	// Every node that is not as expected, not only the first one found.
+	// The nodes that are not as expected, not only the first one found, in
+	// the order the request names them (its checks, its stages, then its
+	// Transaction's reads and absent_nodes). So that the refusal fits in
+	// gRPC's trailers, the list stops before the 51st node or before the one
+	// that would make this message larger than 4096 bytes serialized; the
+	// first is always listed.
 	Conflicts []*WriteConflict_Conflict
+	// How many more nodes are not as expected than `conflicts` lists. A
+	// writer that needs them all reads the nodes it depends on again.
+	OmittedConflicts *int32
 }
 
 func (b0 WriteConflict_builder) Build() *WriteConflict {
@@ -146,6 +181,10 @@ func (b0 WriteConflict_builder) Build() *WriteConflict {
 	b, x := &b0, m0
 	_, _ = b, x
 	x.xxx_hidden_Conflicts = &b.Conflicts
+	if b.OmittedConflicts != nil {
+		protoimpl.X.SetPresentNonAtomic(&(x.XXX_presence[0]), 1, 2)
+		x.xxx_hidden_OmittedConflicts = *b.OmittedConflicts
+	}
 	return m0
 }
 
@@ -287,9 +326,10 @@ var File_turboci_graph_orchestrator_v1_write_conflict_proto protoreflect.FileDes
 
 const file_turboci_graph_orchestrator_v1_write_conflict_proto_rawDesc = "" +
 	"\n" +
-	"2turboci/graph/orchestrator/v1/write_conflict.proto\x12\x1dturboci.graph.orchestrator.v1\x1a%turboci/graph/ids/v1/identifier.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\"\xe2\x03\n" +
+	"2turboci/graph/orchestrator/v1/write_conflict.proto\x12\x1dturboci.graph.orchestrator.v1\x1a%turboci/graph/ids/v1/identifier.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\"\xaa\x04\n" +
 	"\rWriteConflict\x12S\n" +
-	"\tconflicts\x18\x01 \x03(\v25.turboci.graph.orchestrator.v1.WriteConflict.ConflictR\tconflicts\x1a\xfb\x02\n" +
+	"\tconflicts\x18\x01 \x03(\v25.turboci.graph.orchestrator.v1.WriteConflict.ConflictR\tconflicts\x120\n" +
+	"\x11omitted_conflicts\x18\x02 \x01(\x05H\x00R\x10omittedConflicts\x88\x01\x01\x1a\xfb\x02\n" +
 	"\bConflict\x129\n" +
 	"\x04node\x18\x01 \x01(\v2 .turboci.graph.ids.v1.IdentifierH\x00R\x04node\x88\x01\x01\x12Y\n" +
 	"\x06reason\x18\x02 \x01(\x0e2<.turboci.graph.orchestrator.v1.WriteConflict.Conflict.ReasonH\x01R\x06reason\x88\x01\x01\x12W\n" +
@@ -301,7 +341,8 @@ const file_turboci_graph_orchestrator_v1_write_conflict_proto_rawDesc = "" +
 	"\x0eREASON_CLAIMED\x10\x03B\a\n" +
 	"\x05_nodeB\t\n" +
 	"\a_reasonB\x13\n" +
-	"\x11_current_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
+	"\x11_current_revisionB\x14\n" +
+	"\x12_omitted_conflictsBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3"
 
 var file_turboci_graph_orchestrator_v1_write_conflict_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_turboci_graph_orchestrator_v1_write_conflict_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
@@ -330,6 +371,7 @@ func file_turboci_graph_orchestrator_v1_write_conflict_proto_init() {
 		return
 	}
 	file_turboci_graph_orchestrator_v1_revision_proto_init()
+	file_turboci_graph_orchestrator_v1_write_conflict_proto_msgTypes[0].OneofWrappers = []any{}
 	file_turboci_graph_orchestrator_v1_write_conflict_proto_msgTypes[1].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

@@ -33,9 +33,11 @@ class CancelStageRequest(_message.Message):
     Idempotent: the orchestrator may send it again for the same attempt (it
     does until it gets an answer), and the executor answers each the same.
     An executor that never saw the attempt (its RunStage never arrived, or
-    was refused) answers OK or NOT_FOUND; both tell the orchestrator that
-    nothing runs, and it ends the attempt itself. Other errors are retried
-    until the stop timeout runs out.
+    was refused) answers NOT_FOUND, which tells the orchestrator that
+    nothing runs, and it ends the attempt itself. OK means the executor stops
+    the attempt and reports TEARING_DOWN or the end through WriteNodes; an
+    attempt still CANCELLING when the stop timeout runs out is ended by the
+    orchestrator. Other errors are retried until the stop timeout runs out.
 
     Next ID: 6
     """

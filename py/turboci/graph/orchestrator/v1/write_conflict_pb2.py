@@ -26,7 +26,7 @@ from turboci.graph.ids.v1 import identifier_pb2 as turboci_dot_graph_dot_ids_dot
 from turboci.graph.orchestrator.v1 import revision_pb2 as turboci_dot_graph_dot_orchestrator_dot_v1_dot_revision__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n2turboci/graph/orchestrator/v1/write_conflict.proto\x12\x1dturboci.graph.orchestrator.v1\x1a%turboci/graph/ids/v1/identifier.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\"\xe2\x03\n\rWriteConflict\x12S\n\tconflicts\x18\x01 \x03(\x0b\x32\x35.turboci.graph.orchestrator.v1.WriteConflict.ConflictR\tconflicts\x1a\xfb\x02\n\x08\x43onflict\x12\x39\n\x04node\x18\x01 \x01(\x0b\x32 .turboci.graph.ids.v1.IdentifierH\x00R\x04node\x88\x01\x01\x12Y\n\x06reason\x18\x02 \x01(\x0e\x32<.turboci.graph.orchestrator.v1.WriteConflict.Conflict.ReasonH\x01R\x06reason\x88\x01\x01\x12W\n\x10\x63urrent_revision\x18\x03 \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.RevisionH\x02R\x0f\x63urrentRevision\x88\x01\x01\"W\n\x06Reason\x12\x12\n\x0eREASON_UNKNOWN\x10\x00\x12\x12\n\x0eREASON_CHANGED\x10\x01\x12\x11\n\rREASON_EXISTS\x10\x02\x12\x12\n\x0eREASON_CLAIMED\x10\x03\x42\x07\n\x05_nodeB\t\n\x07_reasonB\x13\n\x11_current_revisionBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n2turboci/graph/orchestrator/v1/write_conflict.proto\x12\x1dturboci.graph.orchestrator.v1\x1a%turboci/graph/ids/v1/identifier.proto\x1a,turboci/graph/orchestrator/v1/revision.proto\"\xaa\x04\n\rWriteConflict\x12S\n\tconflicts\x18\x01 \x03(\x0b\x32\x35.turboci.graph.orchestrator.v1.WriteConflict.ConflictR\tconflicts\x12\x30\n\x11omitted_conflicts\x18\x02 \x01(\x05H\x00R\x10omittedConflicts\x88\x01\x01\x1a\xfb\x02\n\x08\x43onflict\x12\x39\n\x04node\x18\x01 \x01(\x0b\x32 .turboci.graph.ids.v1.IdentifierH\x00R\x04node\x88\x01\x01\x12Y\n\x06reason\x18\x02 \x01(\x0e\x32<.turboci.graph.orchestrator.v1.WriteConflict.Conflict.ReasonH\x01R\x06reason\x88\x01\x01\x12W\n\x10\x63urrent_revision\x18\x03 \x01(\x0b\x32\'.turboci.graph.orchestrator.v1.RevisionH\x02R\x0f\x63urrentRevision\x88\x01\x01\"W\n\x06Reason\x12\x12\n\x0eREASON_UNKNOWN\x10\x00\x12\x12\n\x0eREASON_CHANGED\x10\x01\x12\x11\n\rREASON_EXISTS\x10\x02\x12\x12\n\x0eREASON_CLAIMED\x10\x03\x42\x07\n\x05_nodeB\t\n\x07_reasonB\x13\n\x11_current_revisionB\x14\n\x12_omitted_conflictsBGZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpbb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,9 +35,9 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'ZEgo.chromium.org/turboci/proto/go/graph/orchestrator/v1;orchestratorpb'
   _globals['_WRITECONFLICT']._serialized_start=171
-  _globals['_WRITECONFLICT']._serialized_end=653
-  _globals['_WRITECONFLICT_CONFLICT']._serialized_start=274
-  _globals['_WRITECONFLICT_CONFLICT']._serialized_end=653
-  _globals['_WRITECONFLICT_CONFLICT_REASON']._serialized_start=525
-  _globals['_WRITECONFLICT_CONFLICT_REASON']._serialized_end=612
+  _globals['_WRITECONFLICT']._serialized_end=725
+  _globals['_WRITECONFLICT_CONFLICT']._serialized_start=324
+  _globals['_WRITECONFLICT_CONFLICT']._serialized_end=703
+  _globals['_WRITECONFLICT_CONFLICT_REASON']._serialized_start=575
+  _globals['_WRITECONFLICT_CONFLICT_REASON']._serialized_end=662
 # @@protoc_insertion_point(module_scope)

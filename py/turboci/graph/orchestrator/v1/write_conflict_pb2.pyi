@@ -17,10 +17,10 @@ import builtins as _builtins
 import sys
 import typing as _typing
 
-if sys.version_info >= (3, 11):
-    from typing import TypeAlias as _TypeAlias, Never as _Never
+if sys.version_info >= (3, 10):
+    from typing import TypeAlias as _TypeAlias
 else:
-    from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
+    from typing_extensions import TypeAlias as _TypeAlias
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
@@ -33,7 +33,7 @@ class WriteConflict(_message.Message):
     ERROR_REASON_CLAIMED_BY_ANOTHER_PROCESS (CLAIMED), which say what the
     writer does next.
 
-    Next ID: 2
+    Next ID: 3
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -128,19 +128,33 @@ class WriteConflict(_message.Message):
         def WhichOneof(self, oneof_group: _WhichOneofArgType__reason) -> _WhichOneofReturnType__reason | None: ...
 
     CONFLICTS_FIELD_NUMBER: _builtins.int
+    OMITTED_CONFLICTS_FIELD_NUMBER: _builtins.int
+    omitted_conflicts: _builtins.int
+    """How many more nodes are not as expected than `conflicts` lists. A
+    writer that needs them all reads the nodes it depends on again.
+    """
     @_builtins.property
     def conflicts(self) -> _containers.RepeatedCompositeFieldContainer[Global___WriteConflict.Conflict]:
-        """Every node that is not as expected, not only the first one found."""
+        """The nodes that are not as expected, not only the first one found, in
+        the order the request names them (its checks, its stages, then its
+        Transaction's reads and absent_nodes). So that the refusal fits in
+        gRPC's trailers, the list stops before the 51st node or before the one
+        that would make this message larger than 4096 bytes serialized; the
+        first is always listed.
+        """
 
     def __init__(
         self,
         *,
         conflicts: _abc.Iterable[Global___WriteConflict.Conflict] | None = ...,
+        omitted_conflicts: _builtins.int | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_omitted_conflicts", b"_omitted_conflicts", "omitted_conflicts", b"omitted_conflicts"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["conflicts", b"conflicts"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_omitted_conflicts", b"_omitted_conflicts", "conflicts", b"conflicts", "omitted_conflicts", b"omitted_conflicts"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__omitted_conflicts: _TypeAlias = _typing.Literal["omitted_conflicts"]  # noqa: Y015
+    _WhichOneofArgType__omitted_conflicts: _TypeAlias = _typing.Literal["_omitted_conflicts", b"_omitted_conflicts"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__omitted_conflicts) -> _WhichOneofReturnType__omitted_conflicts | None: ...
 
 Global___WriteConflict: _TypeAlias = WriteConflict  # noqa: Y015
