@@ -11,8 +11,6 @@ import (
 	"runtime/debug"
 	"time"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
 	orchestratorpb "go.chromium.org/turboci/proto/go/graph/orchestrator/v1"
@@ -69,7 +67,8 @@ func work[T proto.Message](a *Attempt[T], run RunFunc[T]) {
 	}
 	cause := context.Cause(st.ctx)
 	message := func(prefix string) string {
-		if runErr != nil {
+		// A run that returns its context's error adds nothing to the cause.
+		if runErr != nil && !errors.Is(runErr, context.Canceled) && !errors.Is(runErr, cause) {
 			return prefix + ": " + runErr.Error()
 		}
 		return prefix
@@ -160,14 +159,18 @@ func (a *Attempt[T]) heartbeat(done <-chan struct{}) {
 			if err == nil || ctx.Err() != nil || a.st.stopped() != nil {
 				break
 			}
-			if !time.Now().Before(deadline) || retryable(err) || status.Code(err) == codes.DeadlineExceeded {
+			if !time.Now().Before(deadline) {
 				a.Logger().Error("no heartbeat reached the orchestrator for two intervals: the work is stopped", "interval", interval, "error", err)
 				a.st.stop(fmt.Errorf("no heartbeat accepted in %v: %w", 2*interval, err))
 				return
 			}
-			// Another refusal: say so, and try again within the budget.
-			a.Logger().Warn("heartbeat refused", "error", err)
-			if !wait(min(interval/4, time.Until(deadline))) {
+			// The call gave up early (its next backoff would pass the
+			// deadline) or met another refusal: try again, last just before
+			// the deadline.
+			if !retryable(err) {
+				a.Logger().Warn("heartbeat refused", "error", err)
+			}
+			if !wait(min(interval/10, time.Until(deadline))) {
 				return
 			}
 		}
