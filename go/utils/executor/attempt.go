@@ -11,13 +11,12 @@ import (
 	"sync"
 	"time"
 
-	"google.golang.org/grpc"
 	"google.golang.org/protobuf/proto"
 
 	executorpb "go.chromium.org/turboci/proto/go/graph/executor/v1"
 	idspb "go.chromium.org/turboci/proto/go/graph/ids/v1"
 	orchestratorpb "go.chromium.org/turboci/proto/go/graph/orchestrator/v1"
-	orchestratorgrpcpb "go.chromium.org/turboci/proto/go/graph/orchestrator/v1/grpcpb"
+	"go.chromium.org/turboci/proto/go/utils/client"
 	"go.chromium.org/turboci/proto/go/utils/value"
 )
 
@@ -29,7 +28,7 @@ type Attempt[T proto.Message] struct {
 	args T
 	key  string
 	cfg  *config
-	orch grpc.ClientConnInterface
+	orch *client.Client
 	st   *attemptState
 }
 
@@ -51,11 +50,9 @@ func (a *Attempt[T]) Policy() *orchestratorpb.ExecutionPolicy { return a.req.Get
 // calls (QueryNodes, ReadValues, AllocateNodeIds, WriteNodes).
 func (a *Attempt[T]) Token() string { return a.req.GetStageAttemptToken() }
 
-// Orchestrator returns a client of the orchestrator the attempt reports
-// to, on the connection the library uses.
-func (a *Attempt[T]) Orchestrator() orchestratorgrpcpb.TurboCIOrchestratorClient {
-	return orchestratorgrpcpb.NewTurboCIOrchestratorClient(a.orch)
-}
+// Client returns the client of the orchestrator the attempt reports to,
+// the one the library uses, for the author's own calls (with Token).
+func (a *Attempt[T]) Client() *client.Client { return a.orch }
 
 // Logger returns the library's logger with the attempt's ID attached.
 func (a *Attempt[T]) Logger() *slog.Logger { return a.cfg.logger.With("attempt", a.key) }
@@ -124,11 +121,6 @@ func (a *Attempt[T]) write(ctx context.Context, cur *orchestratorpb.StageAttempt
 	if err := a.st.stopped(); err != nil {
 		return nil, err
 	}
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, a.cfg.callTimeout)
-		defer cancel()
-	}
 	req := orchestratorpb.WriteNodesRequest_builder{
 		WorkPlan:          a.req.GetAttempt().GetStage().GetWorkPlan(),
 		StageAttemptToken: proto.String(a.req.GetStageAttemptToken()),
@@ -136,7 +128,7 @@ func (a *Attempt[T]) write(ctx context.Context, cur *orchestratorpb.StageAttempt
 		Checks:            checks,
 	}.Build()
 	sent := time.Now()
-	resp, err := writeNodes(ctx, a.orch, req)
+	resp, err := a.orch.WriteNodes(ctx, req)
 	if err != nil {
 		if losesAttempt(err) {
 			a.st.stop(err)

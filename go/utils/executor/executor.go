@@ -53,6 +53,7 @@ import (
 	executorpb "go.chromium.org/turboci/proto/go/graph/executor/v1"
 	executorgrpcpb "go.chromium.org/turboci/proto/go/graph/executor/v1/grpcpb"
 	orchestratorpb "go.chromium.org/turboci/proto/go/graph/orchestrator/v1"
+	"go.chromium.org/turboci/proto/go/utils/client"
 	"go.chromium.org/turboci/proto/go/utils/ids"
 	"go.chromium.org/turboci/proto/go/utils/value"
 )
@@ -213,7 +214,8 @@ func (s *Server[T]) RunStage(_ context.Context, req *executorpb.RunStageRequest)
 	s.running.Add(1)
 	s.mu.Unlock()
 
-	a := &Attempt[T]{req: req, args: args, key: key, cfg: &s.cfg, orch: orch, st: st}
+	c := client.New(orch, append([]client.Option{client.WithDeadline(s.cfg.callTimeout)}, s.cfg.clientOptions...)...)
+	a := &Attempt[T]{req: req, args: args, key: key, cfg: &s.cfg, orch: c, st: st}
 	go func() {
 		defer s.running.Done()
 		work(a, s.run)

@@ -567,4 +567,3 @@ func TestRunStageRefusesAnIncompleteRequest(t *testing.T) {
 	}
 	srv.Wait()
 }
-

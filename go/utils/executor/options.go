@@ -13,18 +13,21 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/protobuf/proto"
+
+	"go.chromium.org/turboci/proto/go/utils/client"
 )
 
 // Option configures New.
 type Option func(*config)
 
 type config struct {
-	processID   string
-	logger      *slog.Logger
-	conn        grpc.ClientConnInterface
-	dialOptions []grpc.DialOption
-	validate    any // a ValidateFunc[T]; New checks T
-	callTimeout time.Duration
+	processID     string
+	logger        *slog.Logger
+	conn          grpc.ClientConnInterface
+	dialOptions   []grpc.DialOption
+	validate      any // a ValidateFunc[T]; New checks T
+	callTimeout   time.Duration
+	clientOptions []client.Option
 }
 
 // started is when this process started, near enough: the third part of the
@@ -88,15 +91,24 @@ func WithDialOptions(opts ...grpc.DialOption) Option {
 	return func(c *config) { c.dialOptions = append([]grpc.DialOption(nil), opts...) }
 }
 
-// WithCallTimeout sets the deadline of each call to the orchestrator that
-// is not a heartbeat, all its retries included: the claim, each write of
-// Attempt and the final report. The default is 30 s.
+// WithCallTimeout sets the deadline of each call to the orchestrator whose
+// context has none, all its retries included: the claim, the final report,
+// and the author's calls through Attempt and Attempt.Client. Heartbeats
+// have their own (two intervals). The default is 30 s.
 func WithCallTimeout(d time.Duration) Option {
 	return func(c *config) {
 		if d > 0 {
 			c.callTimeout = d
 		}
 	}
+}
+
+// WithClientOptions sets options of the client each attempt reports
+// through (see Attempt.Client), e.g. client.WithMetadata for credentials
+// carried in metadata, or client.WithRetry. The deadline is
+// WithCallTimeout's.
+func WithClientOptions(opts ...client.Option) Option {
+	return func(c *config) { c.clientOptions = append(c.clientOptions, opts...) }
 }
 
 // WithValidate sets the hook that vets each stage in ValidateStage, after
