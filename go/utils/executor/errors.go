@@ -31,20 +31,31 @@ var (
 	ErrStopped = errors.New("the attempt is no longer this process's to run")
 )
 
-// rejected marks an error that no retry would get past.
-type rejected struct{ err error }
+// failed is an error that names the failure kind its attempt ends with.
+type failed struct {
+	kind orchestratorpb.FailureKind
+	err  error
+}
 
-func (r *rejected) Error() string { return r.err.Error() }
-func (r *rejected) Unwrap() error { return r.err }
+func (f *failed) Error() string { return f.err.Error() }
+func (f *failed) Unwrap() error { return f.err }
 
-// Reject wraps err so that the attempt ends with FAILURE_KIND_REJECTED,
-// which is never retried (the args cannot work, a permission will not be
-// granted), instead of FAILURE_KIND_CRASHED. Reject(nil) is nil.
-func Reject(err error) error {
+// Fail wraps err so that the attempt ends with this failure kind instead
+// of FAILURE_KIND_CRASHED, the kind of any other error. The kind picks the
+// retry budget the policy charges (see failure_kind.proto). Fail(k, nil)
+// is nil.
+func Fail(kind orchestratorpb.FailureKind, err error) error {
 	if err == nil {
 		return nil
 	}
-	return &rejected{err}
+	return &failed{kind, err}
+}
+
+// Reject is Fail(FAILURE_KIND_REJECTED, err): the attempt ends with a
+// failure that is never retried (the args cannot work, a permission will
+// not be granted).
+func Reject(err error) error {
+	return Fail(orchestratorpb.FailureKind_FAILURE_KIND_REJECTED, err)
 }
 
 // cancelCause is the error a cancel of this failure cancels the run with.

@@ -27,8 +27,8 @@
 // heartbeat, and ends the attempt when run returns:
 //
 //   - nil: COMPLETE;
-//   - an error: INCOMPLETE, FAILURE_KIND_CRASHED (FAILURE_KIND_REJECTED for
-//     an error wrapped by Reject), with the error's text;
+//   - an error: INCOMPLETE, FAILURE_KIND_CRASHED (or the kind Fail or
+//     Reject wrapped it with), with the error's text;
 //   - a panic: INCOMPLETE, FAILURE_KIND_CRASHED, "panic: ...";
 //   - after the policy's run timeout: INCOMPLETE, FAILURE_KIND_RUN_TIMEOUT;
 //   - after a cancel: INCOMPLETE, with the cancel's cause.

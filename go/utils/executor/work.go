@@ -73,7 +73,7 @@ func work[T proto.Message](a *Attempt[T], run RunFunc[T]) {
 		}
 		return prefix
 	}
-	var rej *rejected
+	var f *failed
 	switch {
 	case errors.Is(cause, ErrRunTimeout):
 		a.end(failure(orchestratorpb.FailureKind_FAILURE_KIND_RUN_TIMEOUT, message(cause.Error())))
@@ -81,8 +81,8 @@ func work[T proto.Message](a *Attempt[T], run RunFunc[T]) {
 		a.end(failure(orchestratorpb.FailureKind_FAILURE_KIND_CANCELLED, message(cause.Error())))
 	case panicked != nil:
 		a.end(failure(orchestratorpb.FailureKind_FAILURE_KIND_CRASHED, fmt.Sprintf("panic: %v", panicked)))
-	case errors.As(runErr, &rej):
-		a.end(failure(orchestratorpb.FailureKind_FAILURE_KIND_REJECTED, runErr.Error()))
+	case errors.As(runErr, &f):
+		a.end(failure(f.kind, runErr.Error()))
 	case runErr != nil:
 		a.end(failure(orchestratorpb.FailureKind_FAILURE_KIND_CRASHED, runErr.Error()))
 	default:
@@ -109,13 +109,29 @@ func (a *Attempt[T]) end(f *orchestratorpb.StageAttemptFailure) {
 		report.SetFailure(f)
 	}
 	a.st.finish()
-	if _, err := a.write(context.Background(), report, nil); err != nil {
+	ctx := context.Background()
+	if interval := a.Policy().GetHeartbeat().GetRunning().AsDuration(); interval > 0 {
+		// Two intervals after the last accepted write, the orchestrator
+		// has ended the attempt LOST: trying longer is pointless.
+		deadline := a.st.lastAccepted().Add(2 * interval)
+		if time.Until(deadline) < time.Second {
+			deadline = time.Now().Add(time.Second)
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline)
+		defer cancel()
+	}
+	if _, err := a.write(ctx, report, nil); err != nil {
 		if a.st.stopped() == nil {
 			a.Logger().Error("cannot report the attempt's end", "state", report.GetState(), "error", err)
 		}
 		return
 	}
-	a.Logger().Info("ended", "state", report.GetState(), "failure", f.GetKind(), "message", f.GetMessage())
+	if f == nil {
+		a.Logger().Info("ended", "state", report.GetState())
+	} else {
+		a.Logger().Info("ended", "state", report.GetState(), "failure", f.GetKind(), "message", f.GetMessage())
+	}
 }
 
 // heartbeat reports the attempt at the policy's RUNNING interval until
