@@ -37,6 +37,12 @@
 // ERROR_REASON_CLAIMED_BY_ANOTHER_PROCESS, or heartbeats fail for two
 // intervals, the attempt belongs to this process no more: the run's context
 // is cancelled (cause ErrStopped) and nothing more is written.
+//
+// The server trusts whoever calls it: guard its gRPC server as the
+// orchestrator's registration says (ExecutorRegistration.service_account).
+// By default each attempt reports to the orchestrator_host its RunStage
+// names, over TLS; WithOrchestrator pins one connection instead, so a
+// request can send reports nowhere else.
 package executor
 
 import (
