@@ -560,10 +560,52 @@ func TestRunStageRefusesAnIncompleteRequest(t *testing.T) {
 		"no token":   executorpb.RunStageRequest_builder{Attempt: attempt, Args: ref, ValueData: data}.Build(),
 		"no args":    executorpb.RunStageRequest_builder{Attempt: attempt, StageAttemptToken: proto.String("t")}.Build(),
 		"no data":    executorpb.RunStageRequest_builder{Attempt: attempt, StageAttemptToken: proto.String("t"), Args: ref}.Build(),
+		// Without WithOrchestrator, a request must say where to report.
+		"no orchestrator_host": executorpb.RunStageRequest_builder{Attempt: attempt, StageAttemptToken: proto.String("t"), Args: ref, ValueData: data}.Build(),
 	} {
 		if _, err := srv.RunStage(context.Background(), req); status.Code(err) != codes.InvalidArgument {
 			t.Errorf("%s: %v, want INVALID_ARGUMENT", name, err)
 		}
 	}
 	srv.Wait()
+}
+
+func TestWithOrchestratorPinsWhereReportsGoAndAnUnclaimedAttemptDoesNotRun(t *testing.T) {
+	var sent atomic.Int32
+	conn, err := grpc.NewClient("127.0.0.1:1", grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithUnaryInterceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+			sent.Add(1)
+			return status.Error(codes.Unavailable, "nobody home")
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var runs atomic.Int32
+	srv := executor.New(func(context.Context, *executor.Attempt[args]) error {
+		runs.Add(1)
+		return nil
+	}, executor.WithOrchestrator(conn), executor.WithCallTimeout(300*time.Millisecond))
+	ref, data := buildArgs(t, "x")
+	req := executorpb.RunStageRequest_builder{
+		Attempt: idspb.StageAttemptId_builder{
+			Stage: idspb.StageId_builder{
+				WorkPlan: idspb.WorkPlanId_builder{Id: proto.String("wp")}.Build(), Id: proto.String("s"),
+			}.Build(),
+			Number: proto.Int32(1),
+		}.Build(),
+		StageAttemptToken: proto.String("t"), Args: ref, ValueData: data,
+		OrchestratorHost: proto.String("elsewhere.example:443"),
+	}.Build()
+	if _, err := srv.RunStage(context.Background(), req); err != nil {
+		t.Fatalf("RunStage: %v", err)
+	}
+	srv.Wait()
+	// The claim and the report of the failed claim, each retried.
+	if n := sent.Load(); n < 2 {
+		t.Errorf("%d calls through the pinned connection, want the claim and the end report", n)
+	}
+	if n := runs.Load(); n != 0 {
+		t.Errorf("run called %d times without a claim, want 0", n)
+	}
 }
