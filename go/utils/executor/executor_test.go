@@ -359,7 +359,7 @@ func TestABriefOutageDuringHeartbeatsIsRetriedAndTheAttemptCompletes(t *testing.
 		// Down for longer than an interval, from just after the claim: the
 		// first heartbeat fails and is retried until the orchestrator is
 		// back, before the two intervals it waits have passed.
-		outageUntil.Store(time.Now().Add(heartbeat * 8 / 5).UnixNano())
+		outageUntil.Store(time.Now().Add(heartbeat * 13 / 10).UnixNano())
 		select {
 		case <-time.After(4 * heartbeat):
 		case <-ctx.Done():
