@@ -130,8 +130,9 @@ func (s *Server[T]) Register(r grpc.ServiceRegistrar) {
 // names it.
 func (s *Server[T]) ArgsType() string { return s.typeURL }
 
-// Wait blocks until the work of every attempt started so far has ended
-// (its final report written, or given up).
+// Wait blocks until the work of every attempt started so far has ended:
+// its run returned (a run that ignores ctx keeps Wait waiting) and its
+// final report was written or given up.
 func (s *Server[T]) Wait() { s.running.Wait() }
 
 // Close closes the connections s opened to orchestrators. Call it after
