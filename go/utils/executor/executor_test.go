@@ -217,6 +217,8 @@ func TestAnErrorOrAPanicEndsTheAttemptWithItsFailureKind(t *testing.T) {
 			return errors.New("the compiler crashed")
 		case "reject":
 			return executor.Reject(errors.New("no such builder"))
+		case "long":
+			return errors.New(strings.Repeat("é", 3000)) // 6000 bytes
 		case "panic":
 			var m map[string]int
 			m["boom"]++ // a nil map: a runtime panic
@@ -231,6 +233,8 @@ func TestAnErrorOrAPanicEndsTheAttemptWithItsFailureKind(t *testing.T) {
 		{"error", orchestratorpb.FailureKind_FAILURE_KIND_CRASHED, "the compiler crashed"},
 		{"reject", orchestratorpb.FailureKind_FAILURE_KIND_REJECTED, "no such builder"},
 		{"panic", orchestratorpb.FailureKind_FAILURE_KIND_CRASHED, "panic: assignment to entry in nil map"},
+		// A message is for people: cut at 1 KiB, on a character's edge.
+		{"long", orchestratorpb.FailureKind_FAILURE_KIND_CRASHED, strings.Repeat("é", 512) + "…"},
 	} {
 		wp := r.plan(ctx, c.builder, policy())
 		at, _ := r.attempt(ctx, wp, ended)
