@@ -51,6 +51,12 @@ type rig struct {
 // to the reference), so a test may add interceptors.
 func start(t *testing.T, run executor.RunFunc[args], opts ...executor.Option) *rig {
 	t.Helper()
+	return startServing(t, nil, run, opts...)
+}
+
+// startServing is start with options of the executor's gRPC server.
+func startServing(t *testing.T, serverOpts []grpc.ServerOption, run executor.RunFunc[args], opts ...executor.Option) *rig {
+	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +65,7 @@ func start(t *testing.T, run executor.RunFunc[args], opts ...executor.Option) *r
 		executor.WithDialOptions(grpc.WithTransportCredentials(insecure.NewCredentials())),
 		executor.WithProcessID("test-process"),
 	}, opts...)...)
-	gs := grpc.NewServer()
+	gs := grpc.NewServer(serverOpts...)
 	srv.Register(gs)
 	go func() { _ = gs.Serve(lis) }()
 	t.Cleanup(func() {
@@ -271,6 +277,87 @@ func TestACancelInTheMiddleOfRunCancelsItsContext(t *testing.T) {
 	at, _ := r.attempt(ctx, wp, ended)
 	if at.GetState() != orchestratorpb.StageAttemptState_STAGE_ATTEMPT_STATE_INCOMPLETE || at.GetFailure().GetKind() != orchestratorpb.FailureKind_FAILURE_KIND_CANCELLED {
 		t.Errorf("attempt %v %v, want INCOMPLETE CANCELLED", at.GetState(), at.GetFailure())
+	}
+}
+
+func TestACancelLearnedFromAHeartbeatsAnswerCancelsTheRun(t *testing.T) {
+	ctx := ctxFor(t)
+	started := make(chan struct{})
+	cause := make(chan error, 1)
+	// CancelStage never gets through: only the answers to the attempt's
+	// heartbeats can tell it that it is CANCELLING.
+	refuseCancel := grpc.UnaryInterceptor(func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+		if strings.HasSuffix(info.FullMethod, "/CancelStage") {
+			return nil, status.Error(codes.Unavailable, "not now")
+		}
+		return handler(ctx, req)
+	})
+	r := startServing(t, []grpc.ServerOption{refuseCancel}, func(ctx context.Context, a *executor.Attempt[args]) error {
+		close(started)
+		<-ctx.Done()
+		cause <- context.Cause(ctx)
+		return nil
+	})
+	wp := r.plan(ctx, "slow", policy())
+	<-started
+	if _, err := r.stub.CancelWorkPlan(ctx, orchestratorpb.CancelWorkPlanRequest_builder{WorkPlan: wp}.Build()); err != nil {
+		t.Fatalf("CancelWorkPlan: %v", err)
+	}
+	select {
+	case err := <-cause:
+		if !errors.Is(err, executor.ErrCancelled) {
+			t.Errorf("context.Cause = %v, want ErrCancelled", err)
+		}
+	case <-ctx.Done():
+		t.Fatal("the run's context was not cancelled")
+	}
+	at, _ := r.attempt(ctx, wp, ended)
+	if at.GetFailure().GetKind() != orchestratorpb.FailureKind_FAILURE_KIND_CANCELLED {
+		t.Errorf("attempt %v %v, want INCOMPLETE CANCELLED", at.GetState(), at.GetFailure())
+	}
+}
+
+func TestAnAttemptClaimedByAnotherProcessIsDropped(t *testing.T) {
+	ctx := ctxFor(t)
+	var runs, after atomic.Int32
+	var refused atomic.Bool
+	r := start(t, func(ctx context.Context, a *executor.Attempt[args]) error {
+		runs.Add(1)
+		return nil
+	}, interceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+		if refused.Load() {
+			after.Add(1)
+		}
+		w, ok := req.(*orchestratorpb.WriteNodesRequest)
+		if ok && w.GetCurrentAttempt().GetProcessId() == "test-process" {
+			// A copy of the work elsewhere claims the attempt first.
+			other := proto.Clone(w).(*orchestratorpb.WriteNodesRequest)
+			other.GetCurrentAttempt().SetProcessId("other-process")
+			other.SetRequestId("00000000-0000-4000-8000-000000000001")
+			if err := invoker(ctx, method, other, &orchestratorpb.WriteNodesResponse{}, cc, opts...); err != nil {
+				return fmt.Errorf("the other claim: %w", err)
+			}
+		}
+		err := invoker(ctx, method, req, reply, cc, opts...)
+		if err != nil {
+			refused.Store(true)
+		}
+		return err
+	}))
+	wp := r.plan(ctx, "twice", policy())
+	at, _ := r.attempt(ctx, wp, func(a *orchestratorpb.StageAttempt) bool { return a.GetProcessId() != "" })
+	r.srv.Wait()
+	if at.GetProcessId() != "other-process" {
+		t.Errorf("process_id %q, want the other process's", at.GetProcessId())
+	}
+	if !refused.Load() {
+		t.Fatal("the claim was not refused")
+	}
+	if n := runs.Load(); n != 0 {
+		t.Errorf("run called %d times, want 0", n)
+	}
+	if n := after.Load(); n != 0 {
+		t.Errorf("%d writes after the claim was refused, want none", n)
 	}
 }
 
