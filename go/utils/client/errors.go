@@ -60,7 +60,7 @@ func (e *Error) Error() string {
 	if e.Method != "" {
 		b.WriteString(e.Method + ": ")
 	}
-	b.WriteString(e.Code.String())
+	b.WriteString(codeName(e.Code))
 	if e.Message != "" {
 		b.WriteString(": " + e.Message)
 	}
@@ -96,6 +96,19 @@ func (e *Error) GRPCStatus() *status.Status {
 // errors.Is(err, context.DeadlineExceeded) holds.
 func (e *Error) Unwrap() error {
 	return e.cause
+}
+
+// codeName is the code as gRPC's spec and the other languages spell it
+// (INVALID_ARGUMENT, not InvalidArgument).
+func codeName(c codes.Code) string {
+	var b strings.Builder
+	for i, r := range c.String() {
+		if i > 0 && 'A' <= r && r <= 'Z' {
+			b.WriteByte('_')
+		}
+		b.WriteRune(r)
+	}
+	return strings.ToUpper(b.String())
 }
 
 func retryableCode(c codes.Code) bool {
