@@ -126,8 +126,20 @@ def pytest(
         raise BuildError(f"pytest failed (exit {proc.returncode})")
 
 
+def go_test_env(ctx: Context) -> dict[str, str]:
+    """The go step's environment: the Go tests that need the reference
+    orchestrator start it as `$TURBOCI_PYTHON -m turboci.testing serve`, with
+    this interpreter (it has grpc) and the stubs in py/ (no installed wheel)."""
+    return env_mod.go_env(
+        ctx.layout,
+        GOFLAGS="-mod=readonly",
+        TURBOCI_PYTHON=sys.executable,
+        PYTHONPATH=str(ctx.layout.py),
+    )
+
+
 def go(ctx: Context, tally: Tally) -> None:
-    env = env_mod.go_env(ctx.layout, GOFLAGS="-mod=readonly")
+    env = go_test_env(ctx)
     for cmd in (["go", "build", "./..."], ["go", "vet", "./..."]):
         _checked(cmd, ctx, cwd=ctx.layout.go, env=env)
     # -json gives per-test results to count; the package lines and the output

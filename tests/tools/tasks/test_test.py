@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -119,3 +121,26 @@ def test_the_slow_marker_is_registered() -> None:
     options = config["tool"]["pytest"]["ini_options"]
     assert "--strict-markers" in options["addopts"].split()
     assert any(line.split(":")[0].strip() == SLOW for line in options["markers"])
+
+
+def test_the_go_step_names_the_interpreter_and_the_stubs_for_the_go_tests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Go tests start the reference orchestrator with $TURBOCI_PYTHON; without
+    # it they skip, so a step that forgot it would pass while testing nothing.
+    seen: list[tuple[list[str], dict[str, str]]] = []
+
+    def fake_run(
+        cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        seen.append((cmd, dict(env or {})))
+        return subprocess.CompletedProcess(cmd, 0, "", "")
+
+    monkeypatch.setattr(test_task, "run", fake_run)
+    ctx = task_context(tmp_path)
+    test_task.go(ctx, Tally())
+    assert [cmd[:2] for cmd, _ in seen] == [["go", "build"], ["go", "vet"], ["go", "test"]]
+    for _, env in seen:
+        assert env["TURBOCI_PYTHON"] == sys.executable
+        assert env["PYTHONPATH"] == str(tmp_path / "py")
+        assert env["GOFLAGS"] == "-mod=readonly"
