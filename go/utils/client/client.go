@@ -145,6 +145,9 @@ func New(conn grpc.ClientConnInterface, opts ...Option) *Client {
 // (insecure.NewCredentials() for a local reference orchestrator). The
 // connection is made lazily; Close closes it.
 func Dial(target string, creds credentials.TransportCredentials, opts ...Option) (*Client, error) {
+	if creds == nil {
+		return nil, fmt.Errorf("turboci: Dial %q: no transport credentials (insecure.NewCredentials() for a plaintext local orchestrator)", target)
+	}
 	var o options
 	for _, opt := range opts {
 		opt(&o)
