@@ -79,7 +79,8 @@ type options struct {
 }
 
 // WithDeadline sets the deadline of unary calls whose context has none
-// (default DefaultDeadline). It covers every retry of the call.
+// (default DefaultDeadline; 0 or less leaves them without one). It covers
+// every retry of the call.
 func WithDeadline(d time.Duration) Option {
 	return func(o *options) { o.deadline = d }
 }
