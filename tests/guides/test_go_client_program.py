@@ -15,6 +15,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from concurrent import futures
+from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
@@ -39,8 +40,14 @@ PROGRAMS = REPO / "guides" / "programs" / "go"
 pytestmark = pytest.mark.slow  # builds a Go program
 
 
+@dataclass
+class Served:
+    address: str
+    executor_failures: list[str]
+
+
 @pytest.fixture
-def orchestrator() -> Iterator[str]:
+def orchestrator() -> Iterator[Served]:
     """The standalone reference, its BuildStageArgs stages run by a
     scripted executor that succeeds; yields the reference's address."""
     executor = ScriptedExecutor(
@@ -69,6 +76,7 @@ def orchestrator() -> Iterator[str]:
         text=True,
     )
     stop = threading.Event()
+    failures: list[str] = []
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()
@@ -77,14 +85,18 @@ def orchestrator() -> Iterator[str]:
         channel = grpc.insecure_channel(address)
         executor.orchestrator = orchestrator_grpc.TurboCIOrchestratorStub(channel)
 
-        # The scripted executor does its attempts' work when asked to.
+        # The scripted executor does its attempts' work when asked to; a
+        # failure is kept for the test's message instead of ending the pump.
         def pump() -> None:
             while not stop.wait(0.05):
-                executor.work()
+                try:
+                    executor.work()
+                except Exception as exc:
+                    failures.append(repr(exc))
 
         worker = threading.Thread(target=pump, daemon=True)
         worker.start()
-        yield address
+        yield Served(address, failures)
         stop.set()
         worker.join(timeout=10)
         channel.close()
@@ -101,14 +113,16 @@ def _go(*args: str, cwd: Path = PROGRAMS) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_go_client_program_drives_a_workplan_to_its_result(
-    orchestrator: str, tmp_path: Path
+    orchestrator: Served, tmp_path: Path
 ) -> None:
     binary = tmp_path / "client"
     for step in (["vet", "./..."], ["build", "-o", str(binary), "./client"]):
         proc = _go(*step)
         assert proc.returncode == 0, f"go {' '.join(step)}:\n{proc.stdout}{proc.stderr}"
-    proc = subprocess.run([str(binary), orchestrator], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
+    proc = subprocess.run(
+        [str(binary), orchestrator.address], capture_output=True, text=True, timeout=180
+    )
+    assert proc.returncode == 0, proc.stderr + "\n".join(orchestrator.executor_failures)
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("created workplan "), proc.stdout
     assert "check build is CHECK_STATE_FINAL" in lines[1], proc.stdout

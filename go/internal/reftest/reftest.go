@@ -130,6 +130,7 @@ func Start(t testing.TB, opts ...Option) *Server {
 		t.Fatalf("reftest: cannot start %s: %v", py, err)
 	}
 	exited := make(chan struct{})
+	shown := false // stderr already in a failure message
 	lines := make(chan string, 1)
 	go func() {
 		r := bufio.NewReader(stdout)
@@ -149,7 +150,7 @@ func Start(t testing.TB, opts ...Option) *Server {
 			_ = cmd.Process.Kill()
 			<-exited
 		}
-		if t.Failed() && stderr.String() != "" {
+		if t.Failed() && !shown && stderr.String() != "" {
 			t.Logf("reference orchestrator's stderr:\n%s", stderr.String())
 		}
 	})
@@ -157,6 +158,7 @@ func Start(t testing.TB, opts ...Option) *Server {
 	select {
 	case line = <-lines:
 	case <-time.After(startTimeout):
+		shown = true
 		t.Fatalf("reftest: the reference orchestrator printed nothing in %v; stderr:\n%s", startTimeout, stderr.String())
 	}
 	const marker = "listening on "
@@ -166,6 +168,7 @@ func Start(t testing.TB, opts ...Option) *Server {
 		case <-exited:
 		case <-time.After(5 * time.Second):
 		}
+		shown = true
 		t.Fatalf("reftest: the reference orchestrator did not start (stdout %q); stderr:\n%s", line, stderr.String())
 	}
 	return &Server{Addr: strings.TrimSpace(line[i+len(marker):])}

@@ -79,7 +79,8 @@ type options struct {
 }
 
 // WithDeadline sets the deadline of unary calls whose context has none
-// (default DefaultDeadline). It covers every retry of the call.
+// (default DefaultDeadline; 0 or less leaves them without one). It covers
+// every retry of the call.
 func WithDeadline(d time.Duration) Option {
 	return func(o *options) { o.deadline = d }
 }
@@ -145,6 +146,9 @@ func New(conn grpc.ClientConnInterface, opts ...Option) *Client {
 // (insecure.NewCredentials() for a local reference orchestrator). The
 // connection is made lazily; Close closes it.
 func Dial(target string, creds credentials.TransportCredentials, opts ...Option) (*Client, error) {
+	if creds == nil {
+		return nil, fmt.Errorf("turboci: Dial %q: no transport credentials (insecure.NewCredentials() for a plaintext local orchestrator)", target)
+	}
 	var o options
 	for _, opt := range opts {
 		opt(&o)

@@ -172,3 +172,34 @@ func TestMetadataOfTheClientAndOfTheCall(t *testing.T) {
 		}
 	}
 }
+
+func TestARetriedAllocationKeepsItsRequestID(t *testing.T) {
+	f := &faults{method: "AllocateNodeIds", after: 1}
+	c, _ := newClient(t, nil, f.intercept)
+	wp := createPlan(t, c, "a")
+	resp, err := c.AllocateNodeIds(testCtx(t), orchestratorpb.AllocateNodeIdsRequest_builder{
+		WorkPlan: wp, CheckCount: proto.Int32(2),
+	}.Build())
+	if err != nil {
+		t.Fatalf("AllocateNodeIds: %v", err)
+	}
+	seen := f.requests()
+	if len(seen) != 2 {
+		t.Fatalf("AllocateNodeIds was sent %d times, want 2", len(seen))
+	}
+	first, second := seen[0].(*orchestratorpb.AllocateNodeIdsRequest), seen[1].(*orchestratorpb.AllocateNodeIdsRequest)
+	if !uuid4.MatchString(first.GetRequestId()) || first.GetRequestId() != second.GetRequestId() {
+		t.Errorf("request ids %q then %q, want one UUID4 twice", first.GetRequestId(), second.GetRequestId())
+	}
+	// The repeat got the first call's IDs, not two more: the next
+	// allocation continues right after them.
+	again, err := c.AllocateNodeIds(testCtx(t), orchestratorpb.AllocateNodeIdsRequest_builder{
+		WorkPlan: wp, CheckCount: proto.Int32(2),
+	}.Build())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := again.GetChecks()[0].GetId(), "3"; resp.GetChecks()[1].GetId() != "2" || got != want {
+		t.Errorf("allocated %v then %v; want 1, 2 then 3, 4", resp.GetChecks(), again.GetChecks())
+	}
+}

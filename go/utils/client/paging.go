@@ -36,6 +36,7 @@ func pages[Req pageRequest, Resp page](ctx context.Context, c *Client, method st
 		var zero Resp
 		next := proto.Clone(req).(Req) // the caller's request is left alone
 		var snapshot int64
+		current := ""
 		for n := 0; ; n++ {
 			resp, err := call(ctx, next)
 			if err != nil {
@@ -57,6 +58,14 @@ func pages[Req pageRequest, Resp page](ctx context.Context, c *Client, method st
 			if token == "" {
 				return
 			}
+			if token == current {
+				// A server that hands back the token it was given would
+				// keep the loop going forever.
+				yield(zero, &Error{Method: method, Code: codes.Internal, Attempts: 1,
+					Message: fmt.Sprintf("page %d gave back its own page token", n+1)})
+				return
+			}
+			current = token
 			next.SetPageToken(token)
 		}
 	}

@@ -137,6 +137,9 @@ func (c *Client) readValuesOnce(ctx context.Context, req *orchestratorpb.ReadVal
 // with OMISSION_REASON_TOO_LARGE or NOT_REQUESTED, and checks it against
 // ref's digest (hash, size and type).
 func (c *Client) ReadValue(ctx context.Context, workPlan *idspb.WorkPlanId, ref *orchestratorpb.ValueRef) (*anypb.Any, error) {
+	if ref.HasInline() {
+		return ref.GetInline(), nil // the orchestrator's own copy: nothing to fetch
+	}
 	d := ref.GetDigest()
 	if d.GetSha256() == "" {
 		return nil, fmt.Errorf("turboci: the value reference of type %s has no digest", ref.GetTypeUrl())

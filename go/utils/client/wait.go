@@ -49,7 +49,8 @@ func StagesIn(states ...orchestratorpb.StageState) Condition {
 var ErrWorkPlanFinished = errors.New("turboci: the workplan finished before the condition held")
 
 // WaitFor waits until the answer to req (read again whenever a node it
-// names changes; whenever any node changes if it names none) satisfies
+// names changes; whenever any node changes if it names none or follows
+// edges) satisfies
 // done, and returns that answer. It follows WatchWorkPlan; a stream that
 // drops (UNAVAILABLE, INTERNAL, or an end before the workplan finished) is
 // resumed from the last revision seen, after the client's backoff. It
@@ -64,6 +65,9 @@ func (c *Client) WaitFor(ctx context.Context, req *orchestratorpb.QueryNodesRequ
 	ctx = c.outgoing(ctx)
 	wp := req.GetQuery().GetWorkPlan()
 	watched := req.GetQuery().GetNodes()
+	if f := req.GetQuery().GetFollow(); f != orchestratorpb.NodeQuery_FOLLOW_UNKNOWN && f != orchestratorpb.NodeQuery_FOLLOW_NONE {
+		watched = nil // the answer reaches nodes the query does not name
+	}
 	read := func() (*orchestratorpb.WorkPlan, error) {
 		r := proto.Clone(req).(*orchestratorpb.QueryNodesRequest)
 		r.ClearSnapshotRevision() // the latest
