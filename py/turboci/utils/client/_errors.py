@@ -77,7 +77,7 @@ class TurboCIError(Exception):
         if self.field_violations:
             fields = ", ".join(v.field for v in self.field_violations)
             text += f" (fields: {fields})"
-        if self.attempts > 1:
+        if self.attempts > 1 and "attempts" not in self.message:
             text += f" (after {self.attempts} attempts)"
         return text
 

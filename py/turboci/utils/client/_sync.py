@@ -7,8 +7,11 @@ within a deadline and errors unpacked."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from collections.abc import Iterable
 from collections.abc import Iterator
+from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 from typing import TypeVar
@@ -16,6 +19,7 @@ from typing import TypeVar
 import grpc
 from google.protobuf.message import Message
 
+from turboci.graph.ids.v1.work_plan_id_pb2 import WorkPlanId
 from turboci.graph.orchestrator.v1 import (
     turbo_ci_orchestrator_service_pb2_grpc as orchestrator_grpc,
 )
@@ -25,17 +29,24 @@ from turboci.graph.orchestrator.v1.cancel_work_plan_request_pb2 import CancelWor
 from turboci.graph.orchestrator.v1.cancel_work_plan_response_pb2 import CancelWorkPlanResponse
 from turboci.graph.orchestrator.v1.create_work_plan_request_pb2 import CreateWorkPlanRequest
 from turboci.graph.orchestrator.v1.create_work_plan_response_pb2 import CreateWorkPlanResponse
+from turboci.graph.orchestrator.v1.node_query_pb2 import NodeQuery
 from turboci.graph.orchestrator.v1.query_nodes_request_pb2 import QueryNodesRequest
 from turboci.graph.orchestrator.v1.query_nodes_response_pb2 import QueryNodesResponse
 from turboci.graph.orchestrator.v1.read_values_request_pb2 import ReadValuesRequest
 from turboci.graph.orchestrator.v1.read_values_response_pb2 import ReadValuesResponse
 from turboci.graph.orchestrator.v1.read_work_plan_request_pb2 import ReadWorkPlanRequest
 from turboci.graph.orchestrator.v1.read_work_plan_response_pb2 import ReadWorkPlanResponse
+from turboci.graph.orchestrator.v1.value_data_pb2 import ValueData
+from turboci.graph.orchestrator.v1.value_ref_pb2 import ValueRef
+from turboci.graph.orchestrator.v1.value_selection_pb2 import ValueSelection
 from turboci.graph.orchestrator.v1.watch_work_plan_request_pb2 import WatchWorkPlanRequest
 from turboci.graph.orchestrator.v1.watch_work_plan_response_pb2 import WatchWorkPlanResponse
 from turboci.graph.orchestrator.v1.write_nodes_request_pb2 import WriteNodesRequest
 from turboci.graph.orchestrator.v1.write_nodes_response_pb2 import WriteNodesResponse
+from turboci.utils.client._errors import TurboCIError
 from turboci.utils.client._errors import from_rpc_error
+from turboci.utils.client._paging import Node
+from turboci.utils.client._paging import Pages
 from turboci.utils.client._requests import Metadata
 from turboci.utils.client._requests import merge_metadata
 from turboci.utils.client._requests import with_request_id
@@ -43,8 +54,26 @@ from turboci.utils.client._retry import DEFAULT_TIMEOUT
 from turboci.utils.client._retry import Deadline
 from turboci.utils.client._retry import RetryPolicy
 from turboci.utils.client._retry import call_with_retry
+from turboci.utils.client._transact import DEFAULT_ATTEMPTS
+from turboci.utils.client._transact import NodeId
+from turboci.utils.client._transact import NodeSet
+from turboci.utils.client._transact import gave_up
+from turboci.utils.client._transact import identifier
+from turboci.utils.client._transact import is_conflict
+from turboci.utils.client._values import Reassembler
+from turboci.utils.client._values import ValuesRead
+from turboci.utils.client._values import decode
+from turboci.utils.client._values import inline
+from turboci.utils.client._values import omitted
+from turboci.utils.client._values import verify
+from turboci.utils.client._watch import Goal
+from turboci.utils.client._watch import Until
+from turboci.utils.client._watch import never
+from turboci.utils.client._watch import query
+from turboci.utils.client._watch import timed_out
 
 Resp = TypeVar("Resp", bound=Message)
+M = TypeVar("M", bound=Message)
 
 
 def open_channel(
@@ -202,6 +231,224 @@ class Client:
     ) -> Iterator[WatchWorkPlanResponse]:
         """The raw WatchWorkPlan stream; ``wait_for`` resumes it when dropped."""
         return self._stream(self.stub.WatchWorkPlan, request, timeout, metadata)
+
+    # -- pages ---------------------------------------------------------------
+
+    def iter_nodes(
+        self,
+        request: QueryNodesRequest | NodeQuery,
+        *,
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+    ) -> Pages[QueryNodesRequest, QueryNodesResponse]:
+        """Every node a query reaches, page by page, all of one snapshot;
+        ``timeout`` applies to each page."""
+        if isinstance(request, NodeQuery):
+            request = QueryNodesRequest(query=request)
+        return Pages(lambda r: self.query_nodes(r, timeout=timeout, metadata=metadata), request)
+
+    def iter_work_plan(
+        self,
+        request: ReadWorkPlanRequest | WorkPlanId,
+        *,
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+    ) -> Pages[ReadWorkPlanRequest, ReadWorkPlanResponse]:
+        """Every node of a workplan, page by page, all of one snapshot."""
+        if isinstance(request, WorkPlanId):
+            request = ReadWorkPlanRequest(work_plan=request)
+        return Pages(lambda r: self.read_work_plan(r, timeout=timeout, metadata=metadata), request)
+
+    # -- transactions --------------------------------------------------------
+
+    def read_nodes(
+        self,
+        request: QueryNodesRequest | NodeQuery,
+        *,
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+    ) -> NodeSet:
+        """Every page of a query as a NodeSet, whose transaction() makes a
+        write conflict if any of it changes."""
+        pages = self.iter_nodes(request, timeout=timeout, metadata=metadata)
+        nodes = list(pages)
+        out = NodeSet(pages.work_plan.id, pages.revision)
+        out.extend(nodes, pages.absent_nodes)
+        out.value_data.update(pages.value_data)
+        return out
+
+    def transact(
+        self,
+        request: QueryNodesRequest | NodeQuery,
+        decide: Callable[[NodeSet], WriteNodesRequest | None],
+        *,
+        attempts: int = DEFAULT_ATTEMPTS,
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+    ) -> WriteNodesResponse | None:
+        """Read, decide, write with the reads as preconditions; on a write
+        conflict read again and decide again, ``attempts`` times at most.
+
+        ``decide`` gets the NodeSet read and returns the write (its workplan
+        and transaction are filled in) or None to write nothing. When every
+        attempt conflicted, the TurboCIError says "gave up after N attempts"
+        and carries the last WriteConflict."""
+        if attempts < 1:
+            raise ValueError("attempts must be at least 1")
+        last: TurboCIError | None = None
+        for _ in range(attempts):
+            nodes = self.read_nodes(request, timeout=timeout, metadata=metadata)
+            write = decide(nodes)
+            if write is None:
+                return None
+            try:
+                return self.write_nodes(nodes.guard(write), timeout=timeout, metadata=metadata)
+            except TurboCIError as error:
+                if not is_conflict(error):
+                    raise
+                last = error
+        assert last is not None
+        raise gave_up(last, attempts)
+
+    # -- waiting -------------------------------------------------------------
+
+    def wait_for(
+        self,
+        work_plan: WorkPlanId,
+        node: NodeId,
+        until: Until,
+        *,
+        timeout: float,
+        include: NodeQuery.Include | None = None,
+        values: ValueSelection | None = None,
+        metadata: Metadata | None = None,
+    ) -> Node:
+        """The node once it is in state ``until`` or past it (a CheckState
+        for a check, a StageState for a stage), or once ``until(node)`` is
+        true, watching the workplan (WatchWorkPlan) for ``timeout`` seconds.
+
+        A watch that drops (UNAVAILABLE, INTERNAL, or the stream ending
+        before the workplan finished) is resumed from the last revision
+        seen, after the backoff of a retry. Raises TurboCIError:
+        DEADLINE_EXCEEDED when the time is up, FAILED_PRECONDITION when the
+        node can no longer get there."""
+        goal = Goal(identifier(node), until)
+        deadline = Deadline(timeout)
+        sleeps = self.retry.sleeps()
+        request = query(work_plan, goal.node, include, values)
+        seen: Node | None = None
+        after = 0
+        streams = 0
+
+        def look() -> Node | None:
+            nonlocal after
+            page = self.query_nodes(
+                request, timeout=max(deadline.remaining(), 0.001), metadata=metadata
+            )
+            after = max(after, page.work_plan.revision.number)
+            found: list[Node] = [*page.work_plan.checks, *page.work_plan.stages]
+            return found[0] if found else None
+
+        while True:
+            if streams == 0 or after == 0:
+                seen = look()
+                if seen is not None and goal.met(seen):
+                    return seen
+                if seen is not None and goal.hopeless(seen):
+                    raise never(goal, seen, None)
+            streams += 1
+            watch = WatchWorkPlanRequest(work_plan=work_plan, after_revision=after)
+            try:
+                for message in self.watch_work_plan(
+                    watch, timeout=max(deadline.remaining(), 0.001), metadata=metadata
+                ):
+                    sleeps = self.retry.sleeps()  # a live stream: backoff starts over
+                    if any(goal.names(c) for c in message.changes):
+                        seen = look()
+                        if seen is not None and goal.met(seen):
+                            return seen
+                        if seen is not None and goal.hopeless(seen):
+                            raise never(goal, seen, None)
+                    after = max(after, message.revision.number)
+                    if message.HasField("finish_revision"):
+                        seen = look()
+                        if seen is not None and goal.met(seen):
+                            return seen
+                        raise never(goal, seen, message.finish_revision.number)
+            except TurboCIError as error:
+                if error.code == grpc.StatusCode.DEADLINE_EXCEEDED:
+                    raise timed_out(goal, seen, timeout, streams) from None
+                if error.code not in self.retry.codes:
+                    raise
+            pause = next(sleeps)
+            if pause >= deadline.remaining():
+                raise timed_out(goal, seen, timeout, streams)
+            time.sleep(pause)
+
+    # -- values --------------------------------------------------------------
+
+    def read_values(
+        self,
+        work_plan: WorkPlanId,
+        digests: Iterable[str],
+        *,
+        stage_attempt_token: str | None = None,
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+    ) -> ValuesRead:
+        """The values' whole bytes by digest (ReadValues, its chunks joined),
+        and the digests omitted with why; retried like a unary call."""
+        wanted = list(dict.fromkeys(digests))
+        request = ReadValuesRequest(work_plan=work_plan, digests=wanted)
+        if stage_attempt_token:
+            request.stage_attempt_token = stage_attempt_token
+        pairs = merge_metadata(self.metadata, metadata)
+
+        def attempt(left: float) -> ValuesRead:
+            joined = Reassembler()
+            for answer in self.stub.ReadValues(request, timeout=left, metadata=pairs):
+                joined.add(answer)
+            return joined.finish(wanted)
+
+        deadline = Deadline(self.timeout if timeout is None else timeout)
+        return call_with_retry(attempt, deadline, self.retry)
+
+    def lookup(
+        self,
+        work_plan: WorkPlanId,
+        ref: ValueRef,
+        message_type: type[M] | None = None,
+        *,
+        value_data: Mapping[str, ValueData] | None = None,
+        stage_attempt_token: str | None = None,
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+    ) -> Message:
+        """The value a ValueRef names, checked against its digest: taken from
+        the ref or ``value_data`` when they hold it, else fetched with
+        ReadValues. Decoded as ``message_type`` (an imported or a dynamic
+        class), or else as the type its URL names: the imported module's
+        class, or a dynamic message built from the descriptor bundle.
+
+        Raises ValueOmittedError when the orchestrator will not give it,
+        ValueDigestError when the bytes are not the ref's value,
+        ValueTypeError when the type is another or unknown."""
+        packed = inline(ref, value_data)
+        if packed is None:
+            digest = ref.digest.sha256
+            read = self.read_values(
+                work_plan,
+                [digest],
+                stage_attempt_token=stage_attempt_token,
+                timeout=timeout,
+                metadata=metadata,
+            )
+            if digest in read.omitted:
+                raise omitted(ref, read.omitted[digest])
+            packed = verify(ref, read.data[digest])
+        else:
+            packed = verify(ref, packed.SerializeToString(deterministic=True))
+        return decode(packed, message_type)
 
     # -- lifetime ----------------------------------------------------------
 
