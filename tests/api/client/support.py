@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -87,8 +88,9 @@ class Faults(grpc.UnaryUnaryClientInterceptor):
         return [r for m, r, _ in self.calls if m == method]
 
 
-def faulty_client(address: str, faults: Faults, **kw: Any) -> Client:
-    channel = grpc.intercept_channel(grpc.insecure_channel(address), faults)
+def faulty_client(address: str, faults: Faults, drops: Drops | None = None, **kw: Any) -> Client:
+    interceptors: list[Any] = [faults] if drops is None else [faults, drops]
+    channel = grpc.intercept_channel(grpc.insecure_channel(address), *interceptors)
     return Client(channel, **kw)
 
 
@@ -101,3 +103,40 @@ def check(name: str, **kw: Any) -> CheckWrite:
 def create(client: Client, *checks: CheckWrite, **kw: Any) -> WorkPlanId:
     request = CreateWorkPlanRequest(workflow="test/flow", realm=REALM, checks=checks, **kw)
     return client.create_work_plan(request).work_plan
+
+
+@dataclass
+class Drops(grpc.UnaryStreamClientInterceptor):
+    """Cuts the first ``times`` WatchWorkPlan streams after ``keep`` messages:
+    with ``code`` (UNAVAILABLE) or, when code is None, by ending the stream.
+    ``on_drop`` runs just before (to change the workplan while no one watches)."""
+
+    times: int = 1
+    keep: int = 1
+    code: grpc.StatusCode | None = grpc.StatusCode.UNAVAILABLE
+    on_drop: Callable[[], None] | None = None
+    requests: list[Message] = field(default_factory=list)
+
+    def intercept_unary_stream(  # type: ignore[override]
+        self,
+        continuation: Callable[[Any, Message], Any],
+        client_call_details: grpc.ClientCallDetails,
+        request: Message,
+    ) -> Any:
+        call = continuation(client_call_details, request)
+        if not client_call_details.method.endswith("/WatchWorkPlan"):
+            return call
+        self.requests.append(request)
+        if self.times <= 0:
+            return call
+        self.times -= 1
+        return self._cut(call)
+
+    def _cut(self, call: Any) -> Iterator[Message]:
+        for _ in range(self.keep):
+            yield next(call)
+        call.cancel()
+        if self.on_drop is not None:
+            self.on_drop()
+        if self.code is not None:
+            raise Injected(self.code, "stream dropped")
