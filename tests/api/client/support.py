@@ -140,3 +140,26 @@ class Drops(grpc.UnaryStreamClientInterceptor):
             self.on_drop()
         if self.code is not None:
             raise Injected(self.code, "stream dropped")
+
+
+@dataclass
+class Tamper(grpc.UnaryStreamClientInterceptor):
+    """Flips the first byte of every ReadValues chunk, as a broken proxy would."""
+
+    def intercept_unary_stream(  # type: ignore[override]
+        self,
+        continuation: Callable[[Any, Message], Any],
+        client_call_details: grpc.ClientCallDetails,
+        request: Message,
+    ) -> Any:
+        call = continuation(client_call_details, request)
+        if not client_call_details.method.endswith("/ReadValues"):
+            return call
+        return self._flip(call)
+
+    def _flip(self, call: Any) -> Iterator[Message]:
+        for answer in call:
+            for chunk in answer.chunks:
+                if chunk.data:
+                    chunk.data = bytes([chunk.data[0] ^ 1]) + chunk.data[1:]
+            yield answer

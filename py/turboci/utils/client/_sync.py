@@ -393,6 +393,7 @@ class Client:
         digests: Iterable[str],
         *,
         stage_attempt_token: str | None = None,
+        max_chunk_bytes: int | None = None,
         timeout: float | None = None,
         metadata: Metadata | None = None,
     ) -> ValuesRead:
@@ -402,6 +403,8 @@ class Client:
         request = ReadValuesRequest(work_plan=work_plan, digests=wanted)
         if stage_attempt_token:
             request.stage_attempt_token = stage_attempt_token
+        if max_chunk_bytes is not None:
+            request.max_chunk_bytes = max_chunk_bytes
         pairs = merge_metadata(self.metadata, metadata)
 
         def attempt(left: float) -> ValuesRead:

@@ -155,10 +155,10 @@ def decode(packed: Any, message_type: type[M] | None) -> Message:
 
 
 def inline(ref: ValueRef, value_data: Mapping[str, ValueData] | None) -> Any | None:
-    """The value's Any when the ref or the answer already holds it in binary."""
-    if ref.HasField("omitted") and ref.omitted != OmissionReason.OMISSION_REASON_UNKNOWN:
-        # Omitted from the answer (e.g. TOO_LARGE): ReadValues may still give it.
-        return None
+    """The value's Any when the ref or the answer already holds it in
+    binary; None when it must be fetched (omitted from the answer, e.g.
+    TOO_LARGE or NOT_REQUESTED, or there only as JSON, which may have lost
+    fields and so cannot be checked against the digest)."""
     if ref.HasField("inline"):
         return ref.inline
     data = (value_data or {}).get(ref.digest.sha256)
