@@ -17,6 +17,7 @@ fetches a value by digest, checks it and decodes it.
 
 from __future__ import annotations
 
+from turboci.utils.client._async import AsyncClient
 from turboci.utils.client._errors import DOMAIN
 from turboci.utils.client._errors import RETRYABLE_CODES
 from turboci.utils.client._errors import RetryableError
@@ -47,6 +48,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "DOMAIN",
     "RETRYABLE_CODES",
+    "AsyncClient",
     "AsyncPages",
     "Client",
     "Deadline",

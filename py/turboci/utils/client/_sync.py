@@ -66,11 +66,8 @@ from turboci.utils.client._values import decode
 from turboci.utils.client._values import inline
 from turboci.utils.client._values import omitted
 from turboci.utils.client._values import verify
-from turboci.utils.client._watch import Goal
 from turboci.utils.client._watch import Until
-from turboci.utils.client._watch import never
-from turboci.utils.client._watch import query
-from turboci.utils.client._watch import timed_out
+from turboci.utils.client._watch import Waiter
 
 Resp = TypeVar("Resp", bound=Message)
 M = TypeVar("M", bound=Message)
@@ -332,58 +329,29 @@ class Client:
         seen, after the backoff of a retry. Raises TurboCIError:
         DEADLINE_EXCEEDED when the time is up, FAILED_PRECONDITION when the
         node can no longer get there."""
-        goal = Goal(identifier(node), until)
-        deadline = Deadline(timeout)
-        sleeps = self.retry.sleeps()
-        request = query(work_plan, goal.node, include, values)
-        seen: Node | None = None
-        after = 0
-        streams = 0
+        wait = Waiter(work_plan, identifier(node), until, timeout, self.retry, include, values)
 
-        def look() -> Node | None:
-            nonlocal after
-            page = self.query_nodes(
-                request, timeout=max(deadline.remaining(), 0.001), metadata=metadata
-            )
-            after = max(after, page.work_plan.revision.number)
-            found: list[Node] = [*page.work_plan.checks, *page.work_plan.stages]
-            return found[0] if found else None
+        def look(finished: int | None = None) -> Node | None:
+            page = self.query_nodes(wait.query, timeout=wait.left(), metadata=metadata)
+            return wait.take(page, finished)
 
+        if (done := look()) is not None:
+            return done
         while True:
-            if streams == 0 or after == 0:
-                seen = look()
-                if seen is not None and goal.met(seen):
-                    return seen
-                if seen is not None and goal.hopeless(seen):
-                    raise never(goal, seen, None)
-            streams += 1
-            watch = WatchWorkPlanRequest(work_plan=work_plan, after_revision=after)
+            error: TurboCIError | None = None
             try:
                 for message in self.watch_work_plan(
-                    watch, timeout=max(deadline.remaining(), 0.001), metadata=metadata
+                    wait.watch(), timeout=wait.left(), metadata=metadata
                 ):
-                    sleeps = self.retry.sleeps()  # a live stream: backoff starts over
-                    if any(goal.names(c) for c in message.changes):
-                        seen = look()
-                        if seen is not None and goal.met(seen):
-                            return seen
-                        if seen is not None and goal.hopeless(seen):
-                            raise never(goal, seen, None)
-                    after = max(after, message.revision.number)
+                    if wait.changed(message) and (done := look()) is not None:
+                        return done
                     if message.HasField("finish_revision"):
-                        seen = look()
-                        if seen is not None and goal.met(seen):
-                            return seen
-                        raise never(goal, seen, message.finish_revision.number)
-            except TurboCIError as error:
-                if error.code == grpc.StatusCode.DEADLINE_EXCEEDED:
-                    raise timed_out(goal, seen, timeout, streams) from None
-                if error.code not in self.retry.codes:
-                    raise
-            pause = next(sleeps)
-            if pause >= deadline.remaining():
-                raise timed_out(goal, seen, timeout, streams)
-            time.sleep(pause)
+                        done = look(message.finish_revision.number)
+                        assert done is not None  # look raised otherwise
+                        return done
+            except TurboCIError as failed:
+                error = failed
+            time.sleep(wait.dropped(error))
 
     # -- values --------------------------------------------------------------
 

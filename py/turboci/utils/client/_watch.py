@@ -23,12 +23,16 @@ from turboci.graph.orchestrator.v1.check_pb2 import Check
 from turboci.graph.orchestrator.v1.check_state_pb2 import CheckState
 from turboci.graph.orchestrator.v1.node_query_pb2 import NodeQuery
 from turboci.graph.orchestrator.v1.query_nodes_request_pb2 import QueryNodesRequest
+from turboci.graph.orchestrator.v1.query_nodes_response_pb2 import QueryNodesResponse
 from turboci.graph.orchestrator.v1.stage_state_pb2 import StageState
 from turboci.graph.orchestrator.v1.value_selection_pb2 import ValueSelection
+from turboci.graph.orchestrator.v1.watch_work_plan_request_pb2 import WatchWorkPlanRequest
 from turboci.graph.orchestrator.v1.watch_work_plan_response_pb2 import WatchWorkPlanResponse
 from turboci.utils import lifecycle
 from turboci.utils.client._errors import TurboCIError
 from turboci.utils.client._paging import Node
+from turboci.utils.client._retry import Deadline
+from turboci.utils.client._retry import RetryPolicy
 from turboci.utils.client._transact import _key
 
 # A state (a CheckState for a check, a StageState for a stage) or a test.
@@ -133,3 +137,71 @@ def never(goal: Goal, node: Node | None, finished: int | None) -> TurboCIError:
         grpc.StatusCode.FAILED_PRECONDITION,
         f"{why}{_label(goal.node)} {where}: it will not reach {goal.describe(node)}",
     )
+
+
+class Waiter:
+    """The state of one wait_for, shared by the blocking and asyncio loops:
+
+    look (QueryNodes) -> met? return; hopeless? raise
+    watch from the last revision seen; on a change naming the node: look
+    on the stream's end or a retryable error: pause, watch again
+    """
+
+    def __init__(
+        self,
+        work_plan: WorkPlanId,
+        node: Identifier,
+        until: Until,
+        timeout: float,
+        policy: RetryPolicy,
+        include: NodeQuery.Include | None,
+        values: ValueSelection | None,
+    ) -> None:
+        self.work_plan = work_plan
+        self.goal = Goal(node, until)
+        self.timeout = timeout
+        self.deadline = Deadline(timeout)
+        self.policy = policy
+        self.query = query(work_plan, node, include, values)
+        self.seen: Node | None = None
+        self.after = 0
+        self.streams = 0
+        self._sleeps = policy.sleeps()
+
+    def left(self) -> float:
+        # gRPC takes 0 as "no deadline"; a spent one must still expire at once.
+        return max(self.deadline.remaining(), 0.001)
+
+    def take(self, page: QueryNodesResponse, finished: int | None = None) -> Node | None:
+        """The node when it got there; raises when it never will."""
+        self.after = max(self.after, page.work_plan.revision.number)
+        found: list[Node] = [*page.work_plan.checks, *page.work_plan.stages]
+        self.seen = found[0] if found else None
+        if self.seen is not None and self.goal.met(self.seen):
+            return self.seen
+        if finished is not None or (self.seen is not None and self.goal.hopeless(self.seen)):
+            raise never(self.goal, self.seen, finished)
+        return None
+
+    def watch(self) -> WatchWorkPlanRequest:
+        self.streams += 1
+        return WatchWorkPlanRequest(work_plan=self.work_plan, after_revision=self.after)
+
+    def changed(self, message: WatchWorkPlanResponse) -> bool:
+        """Whether the node must be read again; a message also resets the backoff."""
+        self._sleeps = self.policy.sleeps()
+        self.after = max(self.after, message.revision.number)
+        return any(self.goal.names(c) for c in message.changes)
+
+    def dropped(self, error: TurboCIError | None) -> float:
+        """The pause before watching again; raises when the error is not a
+        drop, or the time is up."""
+        if error is not None:
+            if error.code == grpc.StatusCode.DEADLINE_EXCEEDED:
+                raise timed_out(self.goal, self.seen, self.timeout, self.streams) from None
+            if error.code not in self.policy.codes:
+                raise error
+        pause = next(self._sleeps)
+        if pause >= self.deadline.remaining():
+            raise timed_out(self.goal, self.seen, self.timeout, self.streams)
+        return pause
