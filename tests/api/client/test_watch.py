@@ -123,3 +123,24 @@ def test_a_workplan_that_finishes_first_ends_the_wait(ref: Reference) -> None:
     assert exc.value.code == grpc.StatusCode.FAILED_PRECONDITION
     assert "the workplan finished at revision" in str(exc.value)
     assert "check 'ghost' does not exist" in str(exc.value)
+
+
+def test_a_wait_that_is_over_closes_its_watch(ref: Reference) -> None:
+    plain = Client(ref.channel)
+    wp = create(plain, check("a"))
+    drops = Drops(times=0)
+    client = faulty_client(ref.address, Faults(), drops)
+    threading.Timer(0.3, lambda: _plan(plain, wp, "a")).start()
+    client.wait_for(wp, CheckId(work_plan=wp, id="a"), PLANNED, timeout=10)
+    [call] = drops.calls
+    # The workplan goes on, but the stream is not left open on the server.
+    assert call.done() and call.code() == grpc.StatusCode.CANCELLED
+
+
+def test_a_timeout_that_is_no_time_is_refused(ref: Reference) -> None:
+    with pytest.raises(ValueError, match="above 0"):
+        Client(ref.channel, timeout=0)
+    client = Client(ref.channel)
+    wp = create(client, check("a"))
+    with pytest.raises(ValueError, match="above 0"):
+        client.wait_for(wp, CheckId(work_plan=wp, id="a"), PLANNED, timeout=float("nan"))

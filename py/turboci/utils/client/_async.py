@@ -104,6 +104,8 @@ class AsyncClient:
         retry: RetryPolicy | None = None,
         options: list[tuple[str, Any]] | None = None,
     ) -> None:
+        if not timeout > 0:  # also refuses nan
+            raise ValueError(f"timeout {timeout!r}: want a number of seconds above 0")
         if isinstance(target, str):
             self.channel = open_channel(target, credentials, options)
             self._owns_channel = True
@@ -143,11 +145,17 @@ class AsyncClient:
         metadata: Metadata | None,
     ) -> AsyncIterator[Resp]:
         pairs = merge_metadata(self.metadata, metadata)
+        call = method(request, timeout=timeout, metadata=pairs)
         try:
-            async for answer in method(request, timeout=timeout, metadata=pairs):
+            async for answer in call:
                 yield answer
         except grpc.RpcError as error:
             raise from_rpc_error(error) from None
+        finally:
+            # A caller that stops reading early must not leave the stream open.
+            cancel = getattr(call, "cancel", None)
+            if callable(cancel):
+                cancel()
 
     # -- the RPCs ----------------------------------------------------------
 

@@ -105,6 +105,8 @@ class Client:
         retry: RetryPolicy | None = None,
         options: list[tuple[str, Any]] | None = None,
     ) -> None:
+        if not timeout > 0:  # also refuses nan
+            raise ValueError(f"timeout {timeout!r}: want a number of seconds above 0")
         if isinstance(target, str):
             self.channel = open_channel(target, credentials, options)
             self._owns_channel = True
@@ -146,10 +148,17 @@ class Client:
         """A server stream, not retried (a watch is resumed by wait_for);
         errors come out as TurboCIError. ``timeout`` None: no deadline."""
         pairs = merge_metadata(self.metadata, metadata)
+        call = method(request, timeout=timeout, metadata=pairs)
         try:
-            yield from method(request, timeout=timeout, metadata=pairs)
+            yield from call
         except grpc.RpcError as error:
             raise from_rpc_error(error) from None
+        finally:
+            # A caller that stops reading early (wait_for once it is done)
+            # must not leave the stream open on the server.
+            cancel = getattr(call, "cancel", None)
+            if callable(cancel):
+                cancel()
 
     # -- the RPCs ----------------------------------------------------------
 
