@@ -143,3 +143,16 @@ def test_lookup_resolves_a_type_not_imported_through_the_bundle(ref: Reference) 
     assert got["imported"] is False
     assert got["type"] == "turboci.data.build.v1.BuildCheckOptions"
     assert got["targets"] == ["//x"]
+
+
+def test_a_type_neither_imported_nor_in_the_bundle_is_named(ref: Reference) -> None:
+    from google.protobuf.any_pb2 import Any
+    from turboci.graph.orchestrator.v1.value_write_pb2 import ValueWrite
+
+    unknown = Any(type_url="type.googleapis.com/example.v1.Unknown", value=b"\x08\x01")
+    client = Client(ref.channel)
+    wp = create(client, check("a", options=[ValueWrite(value=unknown)]))
+    [node] = client.iter_nodes(NodeQuery(work_plan=wp, include=NodeQuery.Include(inputs=True)))
+    assert isinstance(node, Check)
+    with pytest.raises(ValueTypeError, match=r"example\.v1\.Unknown is neither imported nor in"):
+        client.lookup(wp, node.options[0])
