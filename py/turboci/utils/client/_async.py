@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 from typing import TypeVar
+from typing import overload
 
 import grpc
 import grpc.aio
@@ -372,6 +373,32 @@ class AsyncClient:
 
         deadline = Deadline(self.timeout if timeout is None else timeout)
         return await call_with_retry_async(attempt, deadline, self.retry)
+
+    @overload
+    async def lookup(
+        self,
+        work_plan: WorkPlanId,
+        ref: ValueRef,
+        message_type: type[M],
+        *,
+        value_data: Mapping[str, ValueData] | None = None,
+        stage_attempt_token: str | None = None,
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+    ) -> M: ...
+
+    @overload
+    async def lookup(
+        self,
+        work_plan: WorkPlanId,
+        ref: ValueRef,
+        message_type: None = None,
+        *,
+        value_data: Mapping[str, ValueData] | None = None,
+        stage_attempt_token: str | None = None,
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+    ) -> Message: ...
 
     async def lookup(
         self,

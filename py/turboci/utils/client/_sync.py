@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 from typing import TypeVar
+from typing import overload
 
 import grpc
 from google.protobuf.message import Message
@@ -392,6 +393,32 @@ class Client:
 
         deadline = Deadline(self.timeout if timeout is None else timeout)
         return call_with_retry(attempt, deadline, self.retry)
+
+    @overload
+    def lookup(
+        self,
+        work_plan: WorkPlanId,
+        ref: ValueRef,
+        message_type: type[M],
+        *,
+        value_data: Mapping[str, ValueData] | None = None,
+        stage_attempt_token: str | None = None,
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+    ) -> M: ...
+
+    @overload
+    def lookup(
+        self,
+        work_plan: WorkPlanId,
+        ref: ValueRef,
+        message_type: None = None,
+        *,
+        value_data: Mapping[str, ValueData] | None = None,
+        stage_attempt_token: str | None = None,
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+    ) -> Message: ...
 
     def lookup(
         self,
