@@ -144,3 +144,14 @@ def test_a_timeout_that_is_no_time_is_refused(ref: Reference) -> None:
     wp = create(client, check("a"))
     with pytest.raises(ValueError, match="above 0"):
         client.wait_for(wp, CheckId(work_plan=wp, id="a"), PLANNED, timeout=float("nan"))
+
+
+def test_an_orchestrator_never_reached_is_a_time_up_not_a_crash() -> None:
+    from turboci.graph.ids.v1.work_plan_id_pb2 import WorkPlanId as Wp
+
+    start = time.monotonic()
+    with Client("127.0.0.1:1") as client, pytest.raises(TurboCIError) as exc:
+        client.wait_for(Wp(id="w"), CheckId(id="a"), PLANNED, timeout=1.0)
+    assert time.monotonic() - start < 3
+    assert exc.value.code == grpc.StatusCode.DEADLINE_EXCEEDED
+    assert "check 'a' did not reach CHECK_STATE_PLANNED within 1s (not seen)" in str(exc.value)

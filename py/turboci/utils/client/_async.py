@@ -327,11 +327,17 @@ class AsyncClient:
             page = await self.query_nodes(wait.query, timeout=wait.left(), metadata=metadata)
             return wait.take(page, finished)
 
-        if (done := await look()) is not None:
-            return done
+        looked = False
         while True:
             error: TurboCIError | None = None
             try:
+                # Read first, and again until a read got through: a drop
+                # then is resumed like any other.
+                if not looked:
+                    done = await look()
+                    looked = True
+                    if done is not None:
+                        return done
                 async for message in self.watch_work_plan(
                     wait.watch(), timeout=wait.left(), metadata=metadata
                 ):

@@ -345,11 +345,17 @@ class Client:
             page = self.query_nodes(wait.query, timeout=wait.left(), metadata=metadata)
             return wait.take(page, finished)
 
-        if (done := look()) is not None:
-            return done
+        looked = False
         while True:
             error: TurboCIError | None = None
             try:
+                # Read first, and again until a read got through: a drop
+                # then is resumed like any other.
+                if not looked:
+                    done = look()
+                    looked = True
+                    if done is not None:
+                        return done
                 for message in self.watch_work_plan(
                     wait.watch(), timeout=wait.left(), metadata=metadata
                 ):
