@@ -156,3 +156,13 @@ def test_a_type_neither_imported_nor_in_the_bundle_is_named(ref: Reference) -> N
     assert isinstance(node, Check)
     with pytest.raises(ValueTypeError, match=r"example\.v1\.Unknown is neither imported nor in"):
         client.lookup(wp, node.options[0])
+
+
+def test_a_digest_of_an_algorithm_not_known_is_refused(ref: Reference) -> None:
+    client = Client(ref.channel)
+    wp, options = _with_options(client, BIG)
+    future = ValueRef()
+    future.CopyFrom(options)
+    future.digest.algorithm = 99  # type: ignore[assignment]
+    with pytest.raises(ValueDigestError, match="algorithm 99"):
+        client.lookup(wp, future, BuildCheckOptions)
