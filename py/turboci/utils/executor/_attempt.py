@@ -46,6 +46,8 @@ STOPPING = ("TOKEN_EXPIRED", "CLAIMED_BY_ANOTHER_PROCESS")
 # The longest a wait sleeps before it looks again; Event.wait takes no infinity.
 _LONGEST_WAIT = 3600.0
 _MESSAGE_LIMIT = 1000
+# How long a heartbeat already past its budget is tried.
+LATE_TRY = 1.0
 
 
 def seconds(d: Duration) -> float:
@@ -82,7 +84,7 @@ class Attempt:
         self._stop_timeout = seconds(policy.timeouts.stop)
         self._lock = threading.Lock()
         self._stopped = ""  # why no more writes may be made, once none may
-        self._last_ok = self._clock.now()
+        self._last_ok = self._claimed_at = self._clock.now()
         self._wake = threading.Event()
         self._run_done = threading.Event()
         self._outcome: BaseException | None = None
@@ -114,6 +116,8 @@ class Attempt:
         request.stage_attempt_token = self.ctx.token
         if not request.HasField("current_attempt"):
             request.current_attempt.SetInParent()  # every write is a heartbeat too
+        # Counted from before the call: the orchestrator saw it no earlier.
+        sent_at = self._clock.now()
         try:
             answer = self._writer.write(request, timeout)
         except CallError as exc:
@@ -123,7 +127,7 @@ class Attempt:
                 raise AttemptStopped(why) from exc
             raise
         with self._lock:
-            self._last_ok = max(self._last_ok, self._clock.now())
+            self._last_ok = max(self._last_ok, sent_at)
         self._learn(answer.current_attempt)
         return answer
 
@@ -163,6 +167,8 @@ class Attempt:
         if self.ctx.cancelled:
             return False
         claim = StageAttemptWrite(state=S.STAGE_ATTEMPT_STATE_RUNNING, process_id=self._process_id)
+        # The run timeout counts from the claim, as the orchestrator's does.
+        self._claimed_at = self._clock.now()
         try:
             self.write(WriteNodesRequest(current_attempt=claim))
         except AttemptStopped:
@@ -183,7 +189,7 @@ class Attempt:
             self._wake.set()
 
     def _supervise(self) -> None:
-        started = self._clock.now()
+        started = self._claimed_at
         cancelled_at: float | None = None
         while True:
             self._wake.clear()
@@ -221,16 +227,18 @@ class Attempt:
         """One heartbeat, retried until two intervals passed since the last
         accepted one (when the orchestrator counts the attempt lost)."""
         left = self._last_ok + 2 * self._heartbeat - self._clock.now()
-        if left > 0:
-            try:
-                self.write(WriteNodesRequest(current_attempt=StageAttemptWrite()), timeout=left)
+        # A heartbeat already late (the process was paused) is still tried,
+        # briefly: the orchestrator may not have counted the attempt lost yet.
+        timeout = max(left, min(self._heartbeat, LATE_TRY))
+        try:
+            self.write(WriteNodesRequest(current_attempt=StageAttemptWrite()), timeout=timeout)
+            return
+        except AttemptStopped:
+            return
+        except CallError as exc:
+            if exc.code not in RETRIED:
+                self._stop(f"a heartbeat was refused: {exc}")
                 return
-            except AttemptStopped:
-                return
-            except CallError as exc:
-                if exc.code not in RETRIED:
-                    self._stop(f"a heartbeat was refused: {exc}")
-                    return
         self._stop(
             "no heartbeat reached the orchestrator for two intervals of "
             f"{self._heartbeat:g}s; the attempt counts as lost"

@@ -48,7 +48,8 @@ def _reason(exc: grpc.Call) -> str:
         for packed in status.details:
             info = error_details_pb2.ErrorInfo()
             if packed.Unpack(info) and info.domain == DOMAIN:
-                return str(info.reason)
+                # The API names reasons without the prefix; tolerate either.
+                return str(info.reason).removeprefix("ERROR_REASON_")
     return ""
 
 
