@@ -47,7 +47,7 @@ STOPPING = ("TOKEN_EXPIRED", "CLAIMED_BY_ANOTHER_PROCESS")
 _LONGEST_WAIT = 3600.0
 _MESSAGE_LIMIT = 1000
 # How long a heartbeat already past its budget is tried.
-LATE_TRY = 1.0
+LATE_TRY = 5.0
 
 
 def seconds(d: Duration) -> float:
@@ -88,13 +88,19 @@ class Attempt:
         self._wake = threading.Event()
         self._run_done = threading.Event()
         self._outcome: BaseException | None = None
-        ctx.on_cancel(self._wake.set)
+        self._cancelled_at: float | None = None
+        ctx.on_cancel(self._on_cancel)
 
     def start(self) -> None:
         threading.Thread(target=self._drive, name=f"attempt {self._name()}", daemon=True).start()
 
     def cancel(self, cause: StageAttemptFailure) -> None:
         self.ctx.cancel(cause)
+
+    def _on_cancel(self) -> None:
+        # The stop timeout counts from the cancel, not from when the loop sees it.
+        self._cancelled_at = self._clock.now()
+        self._wake.set()
 
     def _name(self) -> str:
         a = self.ctx.attempt
@@ -190,14 +196,12 @@ class Attempt:
 
     def _supervise(self) -> None:
         started = self._claimed_at
-        cancelled_at: float | None = None
         while True:
             self._wake.clear()
             if self._run_done.is_set() or self._stopped:
                 return
             now = self._clock.now()
-            if self.ctx.cancelled and cancelled_at is None:
-                cancelled_at = now
+            cancelled_at = self._cancelled_at
             if not self.ctx.cancelled and self._run_timeout and now >= started + self._run_timeout:
                 self.ctx.cancel(
                     failure(
@@ -263,11 +267,9 @@ class Attempt:
             )
         else:
             report = StageAttemptWrite(state=S.STAGE_ATTEMPT_STATE_COMPLETE)
-        if self._heartbeat:
-            timeout = max(self._last_ok + 2 * self._heartbeat - self._clock.now(), 1.0)
-        else:
-            timeout = DEFAULT_TIMEOUT
         try:
-            self._send(WriteNodesRequest(current_attempt=report), timeout)
+            # The whole default deadline: if the orchestrator counted the
+            # attempt lost meanwhile, the answer is TOKEN_EXPIRED, no harm.
+            self._send(WriteNodesRequest(current_attempt=report), DEFAULT_TIMEOUT)
         except (AttemptStopped, CallError) as exc:
             _log.warning("attempt %s: its end was not reported: %s", self._name(), exc)
