@@ -121,3 +121,18 @@ def test_a_bad_bundle_is_refused_with_a_clear_error(case: str) -> None:
     data, says = BAD[case]
     with pytest.raises(descriptors.BundleError, match=says):
         descriptors.parse(data)
+
+
+def test_bundle_carries_the_well_known_types_values_and_refusals_need() -> None:
+    # A value may be a Struct or a wrapper, and refusals carry google.rpc's
+    # Status and error details: a reader without those modules resolves them here.
+    pool = descriptors.pool()
+    for name in (
+        "google.protobuf.Struct",
+        "google.protobuf.Int64Value",
+        "google.protobuf.Empty",
+        "google.rpc.Status",
+        "google.rpc.ErrorInfo",
+        "google.rpc.BadRequest",
+    ):
+        assert pool.FindMessageTypeByName(name).full_name == name

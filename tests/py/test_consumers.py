@@ -107,6 +107,88 @@ def test_mypy_refuses_a_state_of_another_lifecycle(tmp_path: Path) -> None:
     assert '"is_final" of "Lifecycle" has incompatible type' in proc.stdout
 
 
+PY_CLIENT_CONSUMER = '''\
+"""Uses the client library: calls, errors, pages, transactions, waits, values."""
+
+from __future__ import annotations
+
+import asyncio
+
+import grpc
+from turboci.data.build.v1.build_check_options_pb2 import BuildCheckOptions
+from turboci.graph.ids.v1.check_id_pb2 import CheckId
+from turboci.graph.ids.v1.work_plan_id_pb2 import WorkPlanId
+from turboci.graph.orchestrator.v1.check_pb2 import Check
+from turboci.graph.orchestrator.v1.check_state_pb2 import CheckState
+from turboci.graph.orchestrator.v1.create_work_plan_request_pb2 import CreateWorkPlanRequest
+from turboci.graph.orchestrator.v1.node_query_pb2 import NodeQuery
+from turboci.graph.orchestrator.v1.write_nodes_request_pb2 import WriteNodesRequest
+from turboci.graph.orchestrator.v1.write_nodes_response_pb2 import WriteNodesResponse
+from turboci.utils.client import AsyncClient
+from turboci.utils.client import Client
+from turboci.utils.client import Node
+from turboci.utils.client import NodeSet
+from turboci.utils.client import RetryableError
+from turboci.utils.client import RetryPolicy
+from turboci.utils.client import TurboCIError
+
+
+def start(client: Client) -> WorkPlanId:
+    request = CreateWorkPlanRequest(workflow="demo/flow", realm="demo:ci")
+    try:
+        return client.create_work_plan(request, timeout=5.0, metadata={"x-trace": "1"}).work_plan
+    except RetryableError as err:
+        raise SystemExit(f"orchestrator down after {err.attempts} attempts") from err
+    except TurboCIError as err:
+        code: grpc.StatusCode = err.code
+        fields = [v.field for v in err.field_violations]
+        raise SystemExit(f"{code.name} {err.reason} {fields}") from err
+
+
+def names(client: Client, wp: WorkPlanId) -> list[str]:
+    return [node.id.id for node in client.iter_nodes(NodeQuery(work_plan=wp))]
+
+
+def decide(nodes: NodeSet) -> WriteNodesRequest | None:
+    check: Check | None = nodes.check("build")
+    return None if check is None else WriteNodesRequest()
+
+
+def edit(client: Client, wp: WorkPlanId) -> WriteNodesResponse | None:
+    return client.transact(NodeQuery(work_plan=wp), decide, attempts=3)
+
+
+def wait(client: Client, wp: WorkPlanId) -> BuildCheckOptions | None:
+    node: Node = client.wait_for(
+        wp, CheckId(work_plan=wp, id="build"), CheckState.CHECK_STATE_FINAL, timeout=60.0
+    )
+    if isinstance(node, Check) and node.options:
+        options = client.lookup(wp, node.options[0], BuildCheckOptions)
+        return options if isinstance(options, BuildCheckOptions) else None
+    return None
+
+
+async def wait_async(address: str, wp: WorkPlanId) -> int:
+    async with AsyncClient(address, retry=RetryPolicy(max_backoff=1.0)) as client:
+        node = await client.wait_for(
+            wp, CheckId(work_plan=wp, id="build"), lambda n: n.state != 0, timeout=5.0
+        )
+        return node.update_revision.number
+
+
+def main(address: str) -> None:
+    with Client(address, timeout=10.0) as client:
+        wp = start(client)
+        print(names(client, wp), edit(client, wp), wait(client, wp))
+    print(asyncio.run(wait_async(address, wp)))
+'''
+
+
+def test_a_typed_consumer_of_the_client_passes_mypy_strict(tmp_path: Path) -> None:
+    proc = _mypy(tmp_path, PY_CLIENT_CONSUMER)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
 GO_MOD = """\
 module example.com/consumer
 

@@ -31,6 +31,7 @@ PY_MODULES = (
     "turboci.utils.ids",
     "turboci.utils.descriptors",
     "turboci.utils.lifecycle",
+    "turboci.utils.client",
     "turboci.util.values",
     "turboci.util.ids",
 )

@@ -6,7 +6,11 @@
 
 It holds every file of the compile, imports included (so it is
 self-contained), with source info (comments and positions), imports before
-importers and by name otherwise. It is byte-for-byte reproducible:
+importers and by name otherwise; then the well-known types a reader of
+values and refusals needs without their modules (`EXTRA`: Struct and the
+wrappers, which values may be, and google.rpc's Status and error details,
+which refusals carry), as the pinned protobuf and googleapis-common-protos
+describe them (without source info). It is byte-for-byte reproducible:
 deterministic serialization, and a gzip member with no name, mtime 0, the
 highest compression level (as Python's gzip writes it, OS byte 255). Go ships it with
 `embed` (go/utils/turbocidesc), Python as package data
@@ -22,12 +26,15 @@ sees it as stale.
 from __future__ import annotations
 
 import gzip
+import importlib
 import io
 import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # protobuf: only once a compile is at hand
+    from google.protobuf import descriptor_pb2
+
     from core.cached_compile import Compiled
 
 
@@ -36,8 +43,35 @@ GO_PATH = f"utils/turbocidesc/{NAME}"  # under go/
 PY_PATH = f"turboci/utils/{NAME}"  # under py/
 
 
+# Module of each extra file, in an order where imports come first; their
+# own imports (any.proto, duration.proto) are the API's imports too.
+EXTRA = (
+    ("google/protobuf/empty.proto", "google.protobuf.empty_pb2"),
+    ("google/protobuf/struct.proto", "google.protobuf.struct_pb2"),
+    ("google/protobuf/wrappers.proto", "google.protobuf.wrappers_pb2"),
+    ("google/rpc/status.proto", "google.rpc.status_pb2"),
+    ("google/rpc/error_details.proto", "google.rpc.error_details_pb2"),
+)
+
+
+def descriptor_set(compiled: Compiled) -> descriptor_pb2.FileDescriptorSet:
+    """The compile's files, then each of EXTRA the compile does not hold."""
+    fds = compiled.descriptor_set()
+    names = {f.name for f in fds.file}
+    for name, module in EXTRA:
+        if name in names:
+            continue
+        proto = fds.file.add()
+        importlib.import_module(module).DESCRIPTOR.CopyToProto(proto)
+        missing = [d for d in proto.dependency if d not in names]
+        if missing:  # a newer pin's file imports something new: say so, not a broken bundle
+            raise ValueError(f"{name} imports {missing[0]}, which the bundle lacks")
+        names.add(name)
+    return fds
+
+
 def encode(compiled: Compiled) -> bytes:
-    raw = compiled.descriptor_set().SerializeToString(deterministic=True)
+    raw = descriptor_set(compiled).SerializeToString(deterministic=True)
     buf = io.BytesIO()
     with gzip.GzipFile(filename="", mode="wb", compresslevel=9, fileobj=buf, mtime=0) as gz:
         gz.write(raw)

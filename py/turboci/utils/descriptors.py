@@ -6,7 +6,9 @@
 
 `turboci.binpb.gz`, beside this module, holds every .proto file of the API
 and of its imports as one gzipped FileDescriptorSet with source info
-(comments and positions). `./build.py gen` writes it from the same compile
+(comments and positions), and the well-known types that values and
+refusals may need (google.protobuf's Struct, wrappers and Empty;
+google.rpc's Status and error details). `./build.py gen` writes it from the same compile
 as the stubs; Go embeds the same bytes in go/utils/turbocidesc.
 
     from turboci.utils import descriptors
