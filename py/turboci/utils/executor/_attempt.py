@@ -17,9 +17,6 @@ from google.protobuf.duration_pb2 import Duration
 from google.protobuf.message import Message
 
 from turboci.graph.executor.v1.run_stage_request_pb2 import RunStageRequest
-from turboci.graph.orchestrator.v1 import (
-    turbo_ci_orchestrator_service_pb2_grpc as orchestrator_grpc,
-)
 from turboci.graph.orchestrator.v1.failure_kind_pb2 import FailureKind
 from turboci.graph.orchestrator.v1.stage_attempt_failure_pb2 import StageAttemptFailure
 from turboci.graph.orchestrator.v1.stage_attempt_pb2 import StageAttempt
@@ -27,9 +24,8 @@ from turboci.graph.orchestrator.v1.stage_attempt_state_pb2 import StageAttemptSt
 from turboci.graph.orchestrator.v1.stage_attempt_write_pb2 import StageAttemptWrite
 from turboci.graph.orchestrator.v1.write_nodes_request_pb2 import WriteNodesRequest
 from turboci.graph.orchestrator.v1.write_nodes_response_pb2 import WriteNodesResponse
-from turboci.utils.executor._calls import RETRIED
-from turboci.utils.executor._calls import CallError
-from turboci.utils.executor._calls import Writer
+from turboci.utils.client import Client
+from turboci.utils.client import TurboCIError
 from turboci.utils.executor._clock import Clock
 from turboci.utils.executor._clock import wait_until
 from turboci.utils.executor._context import RunContext
@@ -66,14 +62,14 @@ class Attempt:
         args: Message,
         request: RunStageRequest,
         clock: Clock,
-        stub: orchestrator_grpc.TurboCIOrchestratorStub,
+        client: Client,
         run: Callable[[RunContext[Any]], None],
         process_id: str,
         on_done: Callable[[], None],
     ) -> None:
-        ctx: RunContext[Any] = RunContext(args, request, clock, stub, self.write)
+        ctx: RunContext[Any] = RunContext(args, request, clock, client, self.write)
         self.ctx = ctx
-        self._writer = Writer(stub)
+        self._client = client
         self._run = run
         self._process_id = process_id
         self._on_done = on_done
@@ -125,8 +121,10 @@ class Attempt:
         # Counted from before the call: the orchestrator saw it no earlier.
         sent_at = self._clock.now()
         try:
-            answer = self._writer.write(request, timeout)
-        except CallError as exc:
+            # The client adds a request_id and retries UNAVAILABLE and INTERNAL
+            # with backoff within the timeout.
+            answer = self._client.write_nodes(request, timeout=timeout)
+        except TurboCIError as exc:
             if exc.reason in STOPPING:
                 why = f"the orchestrator refused a write with {exc.reason}: {exc.message}"
                 self._stop(why)
@@ -179,7 +177,7 @@ class Attempt:
             self.write(WriteNodesRequest(current_attempt=claim))
         except AttemptStopped:
             return False
-        except CallError as exc:
+        except TurboCIError as exc:
             # Unclaimed, the attempt runs out its start timeout at the orchestrator.
             self._stop(f"the claim failed: {exc}")
             return False
@@ -239,8 +237,8 @@ class Attempt:
             return
         except AttemptStopped:
             return
-        except CallError as exc:
-            if exc.code not in RETRIED:
+        except TurboCIError as exc:
+            if not exc.retryable:
                 self._stop(f"a heartbeat was refused: {exc}")
                 return
         self._stop(
@@ -271,5 +269,5 @@ class Attempt:
             # The whole default deadline: if the orchestrator counted the
             # attempt lost meanwhile, the answer is TOKEN_EXPIRED, no harm.
             self._send(WriteNodesRequest(current_attempt=report), DEFAULT_TIMEOUT)
-        except (AttemptStopped, CallError) as exc:
+        except (AttemptStopped, TurboCIError) as exc:
             _log.warning("attempt %s: its end was not reported: %s", self._name(), exc)

@@ -19,9 +19,6 @@ from turboci.data.common.v1.display_pb2 import Display
 from turboci.graph.executor.v1.run_stage_request_pb2 import RunStageRequest
 from turboci.graph.ids.v1.check_id_pb2 import CheckId
 from turboci.graph.ids.v1.stage_attempt_id_pb2 import StageAttemptId
-from turboci.graph.orchestrator.v1 import (
-    turbo_ci_orchestrator_service_pb2_grpc as orchestrator_grpc,
-)
 from turboci.graph.orchestrator.v1.check_state_pb2 import CheckState
 from turboci.graph.orchestrator.v1.check_write_pb2 import CheckWrite
 from turboci.graph.orchestrator.v1.execution_policy_pb2 import ExecutionPolicy
@@ -30,6 +27,7 @@ from turboci.graph.orchestrator.v1.stage_attempt_write_pb2 import StageAttemptWr
 from turboci.graph.orchestrator.v1.write_nodes_request_pb2 import WriteNodesRequest
 from turboci.graph.orchestrator.v1.write_nodes_response_pb2 import WriteNodesResponse
 from turboci.utils import value
+from turboci.utils.client import Client
 from turboci.utils.executor._clock import Clock
 from turboci.utils.executor._clock import wait_until
 
@@ -49,14 +47,14 @@ class RunContext(Generic[A]):
         args: A,
         request: RunStageRequest,
         clock: Clock,
-        stub: orchestrator_grpc.TurboCIOrchestratorStub,
+        client: Client,
         write: Callable[[WriteNodesRequest], WriteNodesResponse],
     ) -> None:
         self.args = args
         self.request = request
         self.clock = clock
-        # For reads with the attempt's token (QueryNodes, ReadValues).
-        self.stub = stub
+        # For reads with the attempt's token (pass stage_attempt_token=ctx.token).
+        self.client = client
         self._write = write
         self._cancelled = threading.Event()
         self._cause: StageAttemptFailure | None = None

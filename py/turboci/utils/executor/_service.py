@@ -23,13 +23,11 @@ from turboci.graph.executor.v1.run_stage_response_pb2 import RunStageResponse
 from turboci.graph.executor.v1.validate_stage_request_pb2 import ValidateStageRequest
 from turboci.graph.executor.v1.validate_stage_response_pb2 import ValidateStageResponse
 from turboci.graph.ids.v1.stage_attempt_id_pb2 import StageAttemptId
-from turboci.graph.orchestrator.v1 import (
-    turbo_ci_orchestrator_service_pb2_grpc as orchestrator_grpc,
-)
 from turboci.graph.orchestrator.v1.failure_kind_pb2 import FailureKind
 from turboci.graph.orchestrator.v1.value_data_pb2 import ValueData
 from turboci.graph.orchestrator.v1.value_ref_pb2 import ValueRef
 from turboci.utils import value
+from turboci.utils.client import Client
 from turboci.utils.executor._attempt import Attempt
 from turboci.utils.executor._attempt import failure
 from turboci.utils.executor._clock import Clock
@@ -85,7 +83,7 @@ class ExecutorServicer(executor_grpc.TurboCIStageExecutorServicer):
         self._lock = threading.Lock()
         self._live: dict[Key, Attempt] = {}
         self._seen: set[Key] = set()
-        self._channels: dict[str, grpc.Channel] = {}
+        self._clients: dict[str, Client] = {}
 
     # ------------------------------------------------------------ helpers
 
@@ -103,20 +101,27 @@ class ExecutorServicer(executor_grpc.TurboCIStageExecutorServicer):
         except value.ValueLookupError as exc:
             _abort(context, grpc.StatusCode.INVALID_ARGUMENT, f"args: {exc}")
 
-    def _channel(self, host: str) -> grpc.Channel:
-        if isinstance(self._orchestrator, grpc.Channel):
-            return self._orchestrator
-        target = self._orchestrator or host
+    def _client(self, host: str) -> Client:
+        """One client per orchestrator, shared by its attempts."""
+        where = self._orchestrator if self._orchestrator is not None else host
+        key = where if isinstance(where, str) else f"channel {id(where)}"
         with self._lock:
-            channel = self._channels.get(target)
-            if channel is None:
-                channel = (
-                    grpc.secure_channel(target, self._credentials)
-                    if self._credentials
-                    else grpc.insecure_channel(target)
+            client = self._clients.get(key)
+            if client is None:
+                client = (
+                    Client(where, credentials=self._credentials)
+                    if isinstance(where, str)
+                    else Client(where)
                 )
-                self._channels[target] = channel
-            return channel
+                self._clients[key] = client
+            return client
+
+    def close(self) -> None:
+        """Close the channels the servicer opened (not one it was given)."""
+        with self._lock:
+            clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            client.close()
 
     def _done(self, key: Key) -> None:
         with self._lock:
@@ -151,13 +156,11 @@ class ExecutorServicer(executor_grpc.TurboCIStageExecutorServicer):
                 "orchestrator_host is unset and the executor was given no orchestrator",
             )
         args = self._args(request.args, request.value_data, context)
-        channel = self._channel(request.orchestrator_host)
-        stub = orchestrator_grpc.TurboCIOrchestratorStub(channel)
         attempt = Attempt(
             args,
             request,
             self._clock,
-            stub,
+            self._client(request.orchestrator_host),
             self.executor.run,
             self._process_id,
             lambda: self._done(key),

@@ -30,12 +30,12 @@ from turboci.utils.executor import StageFailure
 from turboci.utils.executor import StageRejected
 from turboci.utils.executor import process_id
 
+from tests.api.executor.support import Harness
+from tests.api.executor.support import eventually
+from tests.api.executor.support import policy
 from tests.testing.support import check
 from tests.testing.support import create
 from tests.testing.support import stage
-from tests.utils.executor.support import Harness
-from tests.utils.executor.support import eventually
-from tests.utils.executor.support import policy
 from turboci.graph.executor.v1 import turbo_ci_stage_executor_service_pb2_grpc as executor_grpc
 
 A = StageAttemptState

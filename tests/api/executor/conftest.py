@@ -19,7 +19,7 @@ if str(PY) not in sys.path:
 
 from turboci.testing import Reference  # noqa: E402
 
-from tests.utils.executor.support import Harness  # noqa: E402
+from tests.api.executor.support import Harness  # noqa: E402
 
 
 @pytest.fixture
