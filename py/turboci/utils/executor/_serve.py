@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import socket
 from concurrent import futures
 from typing import Any
 
@@ -15,6 +16,25 @@ from turboci.graph.executor.v1 import turbo_ci_stage_executor_service_pb2_grpc a
 from turboci.utils.executor._clock import Clock
 from turboci.utils.executor._executor import Executor
 from turboci.utils.executor._service import ExecutorServicer
+
+
+def _try_bind(address: str) -> None:
+    """Bind a plain socket first, so a port in use is one clear OSError
+    rather than gRPC's own log lines."""
+    host, _, port = address.rpartition(":")
+    if not port.isdigit():
+        return  # not host:port (a unix: target, say): gRPC judges it
+    try:
+        family, kind, proto, _, where = socket.getaddrinfo(
+            host.strip("[]"), int(port), type=socket.SOCK_STREAM
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            # As gRPC binds: a port left in TIME_WAIT is free, a listening one is not.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(where)
+    except (OSError, OverflowError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise OSError(f"cannot listen on {address}: {why}") from None
 
 
 def serve(
@@ -32,6 +52,7 @@ def serve(
     ("host:port", port 0 picks a free one); returns the started server and
     its port. The keyword options are ExecutorServicer's. Raises OSError
     when the address cannot be bound."""
+    _try_bind(address)
     servicer = ExecutorServicer(
         executor,
         orchestrator=orchestrator,
