@@ -185,3 +185,42 @@ def test_serving_on_an_address_in_use_is_an_os_error(harness: Harness) -> None:
     address = harness.serve(Picky(), register=False)
     with pytest.raises(OSError, match="cannot listen on"):
         serve(Picky(), address)
+
+
+class Broken(Picky):
+    def validate(
+        self, args: BuildStageArgs, asked: ExecutionPolicy | None
+    ) -> ExecutionPolicy | None:
+        raise KeyError("config")
+
+
+def test_a_validate_hook_that_breaks_is_executor_unavailable_not_a_refusal(
+    harness: Harness,
+) -> None:
+    harness.serve(Broken())
+    with pytest.raises(grpc.RpcError) as exc:
+        create(harness.ref, [check("build")], [build("compile", "chromium/try/linux")])
+    refused(exc, grpc.StatusCode.UNAVAILABLE, ErrorReason.ERROR_REASON_EXECUTOR_UNAVAILABLE)
+
+
+@pytest.mark.parametrize(
+    "attempt",
+    [
+        StageAttemptId(),
+        StageAttemptId(stage=StageId(id="s"), number=1),
+        StageAttemptId(stage=StageId(work_plan=WorkPlanId(id="wp"), id="s")),
+    ],
+)
+def test_run_stage_without_a_whole_attempt_id_is_invalid_argument(
+    harness: Harness, attempt: StageAttemptId
+) -> None:
+    picky = Picky()
+    address = harness.serve(picky, register=False, orchestrator=harness.ref.address)
+    ref, data = value.ref_with_data(BuildStageArgs(builder="chromium/x"))
+    request = RunStageRequest(attempt=attempt, stage_attempt_token="t", args=ref)
+    request.value_data[ref.digest.sha256].CopyFrom(data)
+    with pytest.raises(grpc.RpcError) as exc:
+        _stub(address).RunStage(request, timeout=10)
+    assert isinstance(exc.value, grpc.Call)
+    assert exc.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert picky.runs == 0

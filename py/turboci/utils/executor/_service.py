@@ -7,7 +7,9 @@ attempts started once per process, cancels passed on."""
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections import deque
 from collections.abc import Mapping
 from typing import Any
 from typing import NoReturn
@@ -37,6 +39,11 @@ from turboci.utils.executor._executor import Executor
 from turboci.utils.executor._process import process_id as this_process
 
 Key = tuple[str, str, int]
+_log = logging.getLogger("turboci.utils.executor")
+# How many ended attempts are remembered, so a RunStage sent again after the
+# end runs nothing; older ones would fail their claim (TOKEN_EXPIRED) anyway
+# once the orchestrator has recorded their end.
+REMEMBERED = 100_000
 
 
 def _key(attempt: StageAttemptId) -> Key:
@@ -54,8 +61,10 @@ class ExecutorServicer(executor_grpc.TurboCIStageExecutorServicer):
     `orchestrator` is where attempts report: a target or a channel; unset,
     each attempt reports to its RunStageRequest.orchestrator_host, over
     `credentials` when given (else without TLS, as for a local
-    orchestrator). `clock` measures heartbeats and timeouts (tests pass a
-    FakeClock); `process_id` replaces "<host>:<pid>:<start time>"; with
+    orchestrator). In production, name the orchestrator: whoever can call
+    RunStage otherwise chooses where the executor connects. `clock`
+    measures heartbeats and timeouts (tests pass a FakeClock);
+    `process_id` replaces "<host>:<pid>:<start time>"; with
     `max_running`, a RunStage beyond that many live attempts is answered
     RESOURCE_EXHAUSTED (the orchestrator sends it again later)."""
 
@@ -83,6 +92,7 @@ class ExecutorServicer(executor_grpc.TurboCIStageExecutorServicer):
         self._lock = threading.Lock()
         self._live: dict[Key, Attempt] = {}
         self._seen: set[Key] = set()
+        self._ended: deque[Key] = deque()
         self._clients: dict[str, Client] = {}
 
     # ------------------------------------------------------------ helpers
@@ -126,6 +136,9 @@ class ExecutorServicer(executor_grpc.TurboCIStageExecutorServicer):
     def _done(self, key: Key) -> None:
         with self._lock:
             self._live.pop(key, None)
+            self._ended.append(key)
+            if len(self._ended) > REMEMBERED:
+                self._seen.discard(self._ended.popleft())
 
     # ------------------------------------------------------------ the service
 
@@ -138,12 +151,22 @@ class ExecutorServicer(executor_grpc.TurboCIStageExecutorServicer):
             policy = self.executor.validate(args, asked)
         except StageRejected as exc:
             _abort(context, grpc.StatusCode.INVALID_ARGUMENT, exc.message)
+        except Exception as exc:
+            # Not a refusal: the writer sees EXECUTOR_UNAVAILABLE and may retry.
+            _log.exception("validate failed")
+            _abort(context, grpc.StatusCode.INTERNAL, f"validate failed: {exc!r}")
         return ValidateStageResponse(execution_policy=policy)
 
     def RunStage(  # noqa: N802
         self, request: RunStageRequest, context: grpc.ServicerContext
     ) -> RunStageResponse:
         key = _key(request.attempt)
+        if not (key[0] and key[1] and key[2] > 0):
+            _abort(
+                context,
+                grpc.StatusCode.INVALID_ARGUMENT,
+                "attempt: a workplan ID, a stage ID and a number above 0 are required",
+            )
         with self._lock:
             if key in self._seen:
                 return RunStageResponse()  # never the same attempt twice in one process
