@@ -68,6 +68,10 @@ class Proxy(grpc.GenericRpcHandler):
     def __init__(self, target: str) -> None:
         self._channel = grpc.insecure_channel(target)
         self.failing: Callable[[WriteNodesRequest], bool] = lambda request: False
+        # WriteNodes that `holding` picks wait for `release` before going on.
+        self.holding: Callable[[WriteNodesRequest], bool] = lambda request: False
+        self.held = threading.Event()
+        self.release = threading.Event()
         self.writes: list[tuple[WriteNodesRequest, bool]] = []  # (request, forwarded)
         self._lock = threading.Lock()
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
@@ -88,6 +92,9 @@ class Proxy(grpc.GenericRpcHandler):
             with self._lock:
                 fail = self.failing(request)
                 self.writes.append((request, not fail))
+            if self.holding(request):
+                self.held.set()
+                self.release.wait(10)
             if fail:
                 context.abort(grpc.StatusCode.UNAVAILABLE, "proxy: the orchestrator is unreachable")
         try:

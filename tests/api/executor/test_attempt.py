@@ -338,3 +338,21 @@ def test_a_copy_of_the_attempt_in_another_process_stops_at_its_claim(harness: Ha
     harness.ref.clock.advance(5)
     attempt = harness.wait_state(wp, A.STAGE_ATTEMPT_STATE_COMPLETE)
     assert attempt.process_id == process_id()
+
+
+def test_a_claim_refused_because_the_attempt_was_cancelled_meanwhile_still_ends_it(
+    harness: Harness,
+) -> None:
+    proxy = harness.proxy()
+    proxy.holding = lambda request: request.current_attempt.state == A.STAGE_ATTEMPT_STATE_RUNNING
+    waiter = Waiter()
+    harness.serve(waiter, orchestrator=proxy.address)
+    wp = harness.plan()
+    harness.ref.tick()
+    assert proxy.held.wait(10)
+    harness.ref.stub.CancelWorkPlan(CancelWorkPlanRequest(work_plan=wp))  # no tick: no CancelStage
+    assert harness.attempt(wp).state == A.STAGE_ATTEMPT_STATE_CANCELLING
+    proxy.release.set()  # the claim arrives late and is refused
+    attempt = harness.wait_state(wp, A.STAGE_ATTEMPT_STATE_INCOMPLETE)
+    assert attempt.failure.kind == K.FAILURE_KIND_CANCELLED
+    assert waiter.runs == 0

@@ -85,6 +85,7 @@ class Attempt:
         self._run_done = threading.Event()
         self._outcome: BaseException | None = None
         self._cancelled_at: float | None = None
+        self._refused = ""  # why the claim was refused, if it was
         ctx.on_cancel(self._on_cancel)
 
     def start(self) -> None:
@@ -178,8 +179,13 @@ class Attempt:
         except AttemptStopped:
             return False
         except TurboCIError as exc:
-            # Unclaimed, the attempt runs out its start timeout at the orchestrator.
-            self._stop(f"the claim failed: {exc}")
+            if exc.retryable:
+                # Unreachable: the orchestrator ends it at its start timeout.
+                self._stop(f"the claim failed: {exc}")
+            else:
+                # Refused (cancelled meanwhile, say): the end report says why,
+                # and a cancelled attempt ends with its cause.
+                self._refused = f"the claim was refused: {exc}"
             return False
         return not self.ctx.cancelled
 
@@ -257,9 +263,12 @@ class Attempt:
         if self.ctx.cancelled:
             # A cancelled attempt ends with its cause, whatever run did.
             report.failure.CopyFrom(self.ctx.cancel_cause or failure(K.FAILURE_KIND_CANCELLED, ""))
+        elif self._refused:
+            report.failure.CopyFrom(failure(K.FAILURE_KIND_CRASHED, self._refused))
         elif isinstance(outcome, StageFailure):
             report.failure.CopyFrom(failure(outcome.kind, outcome.message))
         elif outcome is not None:
+            _log.warning("attempt %s: run raised", self._name(), exc_info=outcome)
             report.failure.CopyFrom(
                 failure(K.FAILURE_KIND_CRASHED, f"{type(outcome).__name__}: {outcome}")
             )
