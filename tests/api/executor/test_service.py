@@ -224,3 +224,18 @@ def test_run_stage_without_a_whole_attempt_id_is_invalid_argument(
     assert isinstance(exc.value, grpc.Call)
     assert exc.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert picky.runs == 0
+
+
+def test_args_whose_bytes_do_not_parse_are_invalid_argument(harness: Harness) -> None:
+    from turboci.graph.executor.v1.validate_stage_request_pb2 import ValidateStageRequest
+
+    address = harness.serve(Picky(), register=False)
+    ref, _ = value.ref_with_data(BuildStageArgs(builder="chromium/x"))
+    request = ValidateStageRequest(args=ref)
+    request.value_data[ref.digest.sha256].binary.type_url = ref.type_url
+    request.value_data[ref.digest.sha256].binary.value = b"\xff\xff\xff"
+    with pytest.raises(grpc.RpcError) as exc:
+        _stub(address).ValidateStage(request, timeout=10)
+    assert isinstance(exc.value, grpc.Call)
+    assert exc.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert (exc.value.details() or "").startswith("args: Error parsing message")
