@@ -163,8 +163,7 @@ def wait(client: Client, wp: WorkPlanId) -> BuildCheckOptions | None:
         wp, CheckId(work_plan=wp, id="build"), CheckState.CHECK_STATE_FINAL, timeout=60.0
     )
     if isinstance(node, Check) and node.options:
-        options = client.lookup(wp, node.options[0], BuildCheckOptions)
-        return options if isinstance(options, BuildCheckOptions) else None
+        return client.lookup(wp, node.options[0], BuildCheckOptions)
     return None
 
 

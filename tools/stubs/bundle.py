@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # protobuf: only once a compile is at hand
     from google.protobuf import descriptor_pb2
+    from google.protobuf.descriptor import FileDescriptor
 
     from core.cached_compile import Compiled
 
@@ -43,30 +44,34 @@ GO_PATH = f"utils/turbocidesc/{NAME}"  # under go/
 PY_PATH = f"turboci/utils/{NAME}"  # under py/
 
 
-# Module of each extra file, in an order where imports come first; their
-# own imports (any.proto, duration.proto) are the API's imports too.
+# The modules of the extra files (google/protobuf/empty.proto, ...); their
+# own imports (any.proto, duration.proto) come from the same runtime when
+# the compile does not hold them.
 EXTRA = (
-    ("google/protobuf/empty.proto", "google.protobuf.empty_pb2"),
-    ("google/protobuf/struct.proto", "google.protobuf.struct_pb2"),
-    ("google/protobuf/wrappers.proto", "google.protobuf.wrappers_pb2"),
-    ("google/rpc/status.proto", "google.rpc.status_pb2"),
-    ("google/rpc/error_details.proto", "google.rpc.error_details_pb2"),
+    "google.protobuf.empty_pb2",
+    "google.protobuf.struct_pb2",
+    "google.protobuf.wrappers_pb2",
+    "google.rpc.status_pb2",
+    "google.rpc.error_details_pb2",
 )
 
 
 def descriptor_set(compiled: Compiled) -> descriptor_pb2.FileDescriptorSet:
-    """The compile's files, then each of EXTRA the compile does not hold."""
+    """The compile's files, then each of EXTRA the compile does not hold,
+    each after the files it imports."""
     fds = compiled.descriptor_set()
     names = {f.name for f in fds.file}
-    for name, module in EXTRA:
-        if name in names:
-            continue
-        proto = fds.file.add()
-        importlib.import_module(module).DESCRIPTOR.CopyToProto(proto)
-        missing = [d for d in proto.dependency if d not in names]
-        if missing:  # a newer pin's file imports something new: say so, not a broken bundle
-            raise ValueError(f"{name} imports {missing[0]}, which the bundle lacks")
-        names.add(name)
+
+    def add(file: FileDescriptor) -> None:
+        if file.name in names:
+            return
+        for dependency in file.dependencies:
+            add(dependency)
+        file.CopyToProto(fds.file.add())
+        names.add(file.name)
+
+    for module in EXTRA:
+        add(importlib.import_module(module).DESCRIPTOR)
     return fds
 
 

@@ -5,4 +5,6 @@
 """Helpers for the TurboCI API stubs: `value` reads, writes and digests
 values, `ids` formats and parses compact graph IDs, `descriptors` loads the
 API's schema; `lifecycle` (written by ./build.py gen from the state enums'
-comments) tells which state may follow which."""
+comments) tells which state may follow which; `client` (with the `grpc`
+extra) calls the orchestrator with retries, pages, transactions, waits and
+value lookups."""

@@ -116,6 +116,7 @@ class Drops(grpc.UnaryStreamClientInterceptor):
     code: grpc.StatusCode | None = grpc.StatusCode.UNAVAILABLE
     on_drop: Callable[[], None] | None = None
     requests: list[Message] = field(default_factory=list)
+    calls: list[Any] = field(default_factory=list)
 
     def intercept_unary_stream(  # type: ignore[override]
         self,
@@ -127,6 +128,7 @@ class Drops(grpc.UnaryStreamClientInterceptor):
         if not client_call_details.method.endswith("/WatchWorkPlan"):
             return call
         self.requests.append(request)
+        self.calls.append(call)
         if self.times <= 0:
             return call
         self.times -= 1

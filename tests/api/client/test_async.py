@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import AsyncIterator
 from collections.abc import Awaitable
 from collections.abc import Callable
 from typing import Any
@@ -153,5 +154,59 @@ def test_pages_transact_wait_and_lookup(ref: Reference) -> None:
                     WriteNodesRequest(checks=[check("a")], work_plan=wp, stage_attempt_token="x")
                 )
             assert exc.value.reason == "TOKEN_EXPIRED"
+
+    asyncio.run(main())
+
+
+class DropWatch(grpc.aio.UnaryStreamClientInterceptor):
+    """Cuts the first WatchWorkPlan stream after its first message with
+    UNAVAILABLE, running ``on_drop`` first."""
+
+    def __init__(self, on_drop: Callable[[], None]) -> None:
+        self.on_drop = on_drop
+        self.after: list[int] = []
+
+    async def intercept_unary_stream(  # type: ignore[override]
+        self,
+        continuation: Callable[[Any, Message], Awaitable[Any]],
+        client_call_details: Any,
+        request: Any,
+    ) -> Any:
+        call = await continuation(client_call_details, request)
+        method = client_call_details.method
+        name = method.decode() if isinstance(method, bytes) else str(method)
+        if not name.endswith("/WatchWorkPlan"):
+            return call
+        self.after.append(request.after_revision)
+        if len(self.after) > 1:
+            return call
+
+        async def cut() -> AsyncIterator[Message]:
+            async for message in call:
+                yield message
+                break
+            call.cancel()
+            self.on_drop()
+            raise Injected(grpc.StatusCode.UNAVAILABLE, "stream dropped")
+
+        return cut()
+
+
+def test_a_dropped_watch_is_resumed_from_the_last_revision_seen(ref: Reference) -> None:
+    plain = Client(ref.channel)
+    planned = CheckState.CHECK_STATE_PLANNED
+    wp = plain.create_work_plan(_request("a")).work_plan
+
+    def plan_a() -> None:
+        plain.write_nodes(WriteNodesRequest(work_plan=wp, checks=[check("a", state=planned)]))
+
+    async def main() -> None:
+        drop = DropWatch(plan_a)
+        channel = grpc.aio.insecure_channel(ref.address, interceptors=[drop])
+        async with AsyncClient(channel) as client:
+            node = await client.wait_for(wp, CheckId(work_plan=wp, id="a"), planned, timeout=10)
+        await channel.close()
+        assert node.state == planned and node.update_revision.number == 2
+        assert drop.after == [1, 1]
 
     asyncio.run(main())

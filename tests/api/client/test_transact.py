@@ -35,7 +35,7 @@ def _targets(client: Client, wp: WorkPlanId, name: str) -> list[str]:
     if not found.options:
         return []
     data = client.lookup(wp, found.options[0], BuildCheckOptions)
-    return list(data.targets)  # type: ignore[attr-defined]
+    return list(data.targets)
 
 
 def _bump(client: Client, wp: WorkPlanId, target: str) -> None:

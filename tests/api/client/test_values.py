@@ -143,3 +143,26 @@ def test_lookup_resolves_a_type_not_imported_through_the_bundle(ref: Reference) 
     assert got["imported"] is False
     assert got["type"] == "turboci.data.build.v1.BuildCheckOptions"
     assert got["targets"] == ["//x"]
+
+
+def test_a_type_neither_imported_nor_in_the_bundle_is_named(ref: Reference) -> None:
+    from google.protobuf.any_pb2 import Any
+    from turboci.graph.orchestrator.v1.value_write_pb2 import ValueWrite
+
+    unknown = Any(type_url="type.googleapis.com/example.v1.Unknown", value=b"\x08\x01")
+    client = Client(ref.channel)
+    wp = create(client, check("a", options=[ValueWrite(value=unknown)]))
+    [node] = client.iter_nodes(NodeQuery(work_plan=wp, include=NodeQuery.Include(inputs=True)))
+    assert isinstance(node, Check)
+    with pytest.raises(ValueTypeError, match=r"example\.v1\.Unknown is neither imported nor in"):
+        client.lookup(wp, node.options[0])
+
+
+def test_a_digest_of_an_algorithm_not_known_is_refused(ref: Reference) -> None:
+    client = Client(ref.channel)
+    wp, options = _with_options(client, BIG)
+    future = ValueRef()
+    future.CopyFrom(options)
+    future.digest.algorithm = 99  # type: ignore[assignment]
+    with pytest.raises(ValueDigestError, match="algorithm 99"):
+        client.lookup(wp, future, BuildCheckOptions)

@@ -123,3 +123,35 @@ def test_a_workplan_that_finishes_first_ends_the_wait(ref: Reference) -> None:
     assert exc.value.code == grpc.StatusCode.FAILED_PRECONDITION
     assert "the workplan finished at revision" in str(exc.value)
     assert "check 'ghost' does not exist" in str(exc.value)
+
+
+def test_a_wait_that_is_over_closes_its_watch(ref: Reference) -> None:
+    plain = Client(ref.channel)
+    wp = create(plain, check("a"))
+    drops = Drops(times=0)
+    client = faulty_client(ref.address, Faults(), drops)
+    threading.Timer(0.3, lambda: _plan(plain, wp, "a")).start()
+    client.wait_for(wp, CheckId(work_plan=wp, id="a"), PLANNED, timeout=10)
+    [call] = drops.calls
+    # The workplan goes on, but the stream is not left open on the server.
+    assert call.done() and call.code() == grpc.StatusCode.CANCELLED
+
+
+def test_a_timeout_that_is_no_time_is_refused(ref: Reference) -> None:
+    with pytest.raises(ValueError, match="above 0"):
+        Client(ref.channel, timeout=0)
+    client = Client(ref.channel)
+    wp = create(client, check("a"))
+    with pytest.raises(ValueError, match="above 0"):
+        client.wait_for(wp, CheckId(work_plan=wp, id="a"), PLANNED, timeout=float("nan"))
+
+
+def test_an_orchestrator_never_reached_is_a_time_up_not_a_crash() -> None:
+    from turboci.graph.ids.v1.work_plan_id_pb2 import WorkPlanId as Wp
+
+    start = time.monotonic()
+    with Client("127.0.0.1:1") as client, pytest.raises(TurboCIError) as exc:
+        client.wait_for(Wp(id="w"), CheckId(id="a"), PLANNED, timeout=1.0)
+    assert time.monotonic() - start < 3
+    assert exc.value.code == grpc.StatusCode.DEADLINE_EXCEEDED
+    assert "check 'a' did not reach CHECK_STATE_PLANNED within 1s (not seen)" in str(exc.value)

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 from typing import TypeVar
+from typing import overload
 
 import grpc
 import grpc.aio
@@ -104,6 +105,8 @@ class AsyncClient:
         retry: RetryPolicy | None = None,
         options: list[tuple[str, Any]] | None = None,
     ) -> None:
+        if not timeout > 0:  # also refuses nan
+            raise ValueError(f"timeout {timeout!r}: want a number of seconds above 0")
         if isinstance(target, str):
             self.channel = open_channel(target, credentials, options)
             self._owns_channel = True
@@ -143,11 +146,17 @@ class AsyncClient:
         metadata: Metadata | None,
     ) -> AsyncIterator[Resp]:
         pairs = merge_metadata(self.metadata, metadata)
+        call = method(request, timeout=timeout, metadata=pairs)
         try:
-            async for answer in method(request, timeout=timeout, metadata=pairs):
+            async for answer in call:
                 yield answer
         except grpc.RpcError as error:
             raise from_rpc_error(error) from None
+        finally:
+            # A caller that stops reading early must not leave the stream open.
+            cancel = getattr(call, "cancel", None)
+            if callable(cancel):
+                cancel()
 
     # -- the RPCs ----------------------------------------------------------
 
@@ -318,11 +327,17 @@ class AsyncClient:
             page = await self.query_nodes(wait.query, timeout=wait.left(), metadata=metadata)
             return wait.take(page, finished)
 
-        if (done := await look()) is not None:
-            return done
+        looked = False
         while True:
             error: TurboCIError | None = None
             try:
+                # Read first, and again until a read got through: a drop
+                # then is resumed like any other.
+                if not looked:
+                    done = await look()
+                    looked = True
+                    if done is not None:
+                        return done
                 async for message in self.watch_work_plan(
                     wait.watch(), timeout=wait.left(), metadata=metadata
                 ):
@@ -364,6 +379,32 @@ class AsyncClient:
 
         deadline = Deadline(self.timeout if timeout is None else timeout)
         return await call_with_retry_async(attempt, deadline, self.retry)
+
+    @overload
+    async def lookup(
+        self,
+        work_plan: WorkPlanId,
+        ref: ValueRef,
+        message_type: type[M],
+        *,
+        value_data: Mapping[str, ValueData] | None = None,
+        stage_attempt_token: str | None = None,
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+    ) -> M: ...
+
+    @overload
+    async def lookup(
+        self,
+        work_plan: WorkPlanId,
+        ref: ValueRef,
+        message_type: None = None,
+        *,
+        value_data: Mapping[str, ValueData] | None = None,
+        stage_attempt_token: str | None = None,
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+    ) -> Message: ...
 
     async def lookup(
         self,

@@ -61,6 +61,8 @@ class Deadline:
     """An absolute point on the monotonic clock that a call and its retries share."""
 
     def __init__(self, timeout: float, clock: Callable[[], float] = time.monotonic) -> None:
+        if not timeout > 0:  # also refuses nan
+            raise ValueError(f"timeout {timeout!r}: want a number of seconds above 0")
         self._clock = clock
         self.timeout = timeout
         self.at = clock() + timeout

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 from typing import TypeVar
+from typing import overload
 
 import grpc
 from google.protobuf.message import Message
@@ -105,6 +106,8 @@ class Client:
         retry: RetryPolicy | None = None,
         options: list[tuple[str, Any]] | None = None,
     ) -> None:
+        if not timeout > 0:  # also refuses nan
+            raise ValueError(f"timeout {timeout!r}: want a number of seconds above 0")
         if isinstance(target, str):
             self.channel = open_channel(target, credentials, options)
             self._owns_channel = True
@@ -146,10 +149,17 @@ class Client:
         """A server stream, not retried (a watch is resumed by wait_for);
         errors come out as TurboCIError. ``timeout`` None: no deadline."""
         pairs = merge_metadata(self.metadata, metadata)
+        call = method(request, timeout=timeout, metadata=pairs)
         try:
-            yield from method(request, timeout=timeout, metadata=pairs)
+            yield from call
         except grpc.RpcError as error:
             raise from_rpc_error(error) from None
+        finally:
+            # A caller that stops reading early (wait_for once it is done)
+            # must not leave the stream open on the server.
+            cancel = getattr(call, "cancel", None)
+            if callable(cancel):
+                cancel()
 
     # -- the RPCs ----------------------------------------------------------
 
@@ -335,11 +345,17 @@ class Client:
             page = self.query_nodes(wait.query, timeout=wait.left(), metadata=metadata)
             return wait.take(page, finished)
 
-        if (done := look()) is not None:
-            return done
+        looked = False
         while True:
             error: TurboCIError | None = None
             try:
+                # Read first, and again until a read got through: a drop
+                # then is resumed like any other.
+                if not looked:
+                    done = look()
+                    looked = True
+                    if done is not None:
+                        return done
                 for message in self.watch_work_plan(
                     wait.watch(), timeout=wait.left(), metadata=metadata
                 ):
@@ -383,6 +399,32 @@ class Client:
 
         deadline = Deadline(self.timeout if timeout is None else timeout)
         return call_with_retry(attempt, deadline, self.retry)
+
+    @overload
+    def lookup(
+        self,
+        work_plan: WorkPlanId,
+        ref: ValueRef,
+        message_type: type[M],
+        *,
+        value_data: Mapping[str, ValueData] | None = None,
+        stage_attempt_token: str | None = None,
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+    ) -> M: ...
+
+    @overload
+    def lookup(
+        self,
+        work_plan: WorkPlanId,
+        ref: ValueRef,
+        message_type: None = None,
+        *,
+        value_data: Mapping[str, ValueData] | None = None,
+        stage_attempt_token: str | None = None,
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+    ) -> Message: ...
 
     def lookup(
         self,

@@ -24,6 +24,7 @@ from google.protobuf.descriptor_pool import DescriptorPool
 from google.protobuf.message import DecodeError
 from google.protobuf.message import Message
 
+from turboci.graph.orchestrator.v1.digest_pb2 import DigestAlgorithm
 from turboci.graph.orchestrator.v1.omission_reason_pb2 import OmissionReason
 from turboci.graph.orchestrator.v1.read_values_response_pb2 import ReadValuesResponse
 from turboci.graph.orchestrator.v1.value_data_pb2 import ValueData
@@ -35,6 +36,12 @@ from turboci.utils.value import ValueOmittedError
 from turboci.utils.value import ValueTypeError
 
 M = TypeVar("M", bound=Message)
+
+# Unset is taken as the one algorithm digest.proto defines so far.
+_KNOWN_ALGORITHMS = (
+    DigestAlgorithm.DIGEST_ALGORITHM_UNKNOWN,
+    DigestAlgorithm.DIGEST_ALGORITHM_CANONICAL_SHA256,
+)
 
 
 class ValueDigestError(ValueLookupError):
@@ -119,6 +126,11 @@ def verify(ref: ValueRef, data: bytes) -> Any:
     SHA-256 is the digest (the orchestrator sent the canonical bytes), or
     the canonical encoding of what they hold is."""
     want = ref.digest
+    if want.algorithm not in _KNOWN_ALGORITHMS:
+        raise ValueDigestError(
+            f"value {want.sha256}: digest algorithm {want.algorithm} is not one this "
+            "client can check; upgrade turboci-proto"
+        )
     packed = Any()
     try:
         packed.ParseFromString(data)

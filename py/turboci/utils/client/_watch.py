@@ -56,8 +56,11 @@ def _lifecycle_of(node: Node) -> lifecycle.Lifecycle[int]:
     return lifecycle.check if isinstance(node, Check) else lifecycle.stage  # type: ignore[return-value]
 
 
-def _state_name(node: Node, state: int) -> str:
-    enum = CheckState if isinstance(node, Check) else StageState
+def _state_name(of: Node | Identifier, state: int) -> str:
+    is_check = isinstance(of, Check) or (
+        isinstance(of, Identifier) and of.WhichOneof("type") == "check"
+    )
+    enum = CheckState if is_check else StageState
     return enum.Name(state) if state in enum.values() else str(state)  # type: ignore[arg-type]
 
 
@@ -71,7 +74,7 @@ class Goal:
     def describe(self, node: Node | None) -> str:
         if callable(self.until):
             return "the condition"
-        return _state_name(node, self.until) if node is not None else str(self.until)
+        return _state_name(node if node is not None else self.node, self.until)
 
     def met(self, node: Node) -> bool:
         """A state is met when the node is in it or past it (the state can
