@@ -212,7 +212,9 @@ from turboci.utils.executor import serve
 class Builder(Executor[BuildStageArgs]):
     args_type = BuildStageArgs
 
-    def validate(self, args: BuildStageArgs, policy: ExecutionPolicy | None) -> ExecutionPolicy | None:
+    def validate(
+        self, args: BuildStageArgs, policy: ExecutionPolicy | None
+    ) -> ExecutionPolicy | None:
         if not args.builder:
             raise StageRejected("builder is required")
         return policy
@@ -241,7 +243,7 @@ def main() -> int:
     return port
 '''
 
-PY_EXECUTOR_MIXED_UP = '''\
+PY_EXECUTOR_MIXED_UP = """\
 from turboci.stages.build.v1.build_stage_args_pb2 import BuildStageArgs
 from turboci.stages.test.v1.test_stage_args_pb2 import TestStageArgs
 from turboci.utils.executor import Executor
@@ -249,7 +251,7 @@ from turboci.utils.executor import Executor
 
 class Builder(Executor[BuildStageArgs]):
     args_type = TestStageArgs
-'''
+"""
 
 
 def test_a_typed_consumer_of_the_executor_passes_mypy_strict(tmp_path: Path) -> None:
