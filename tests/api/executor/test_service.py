@@ -181,6 +181,17 @@ def test_an_executor_without_args_type_is_refused_at_once() -> None:
         serve(Nameless())
 
 
+def test_an_async_run_is_refused_at_once_rather_than_never_awaited() -> None:
+    class Eager(Executor[BuildStageArgs]):
+        args_type = BuildStageArgs
+
+        async def run(self, ctx: RunContext[BuildStageArgs]) -> None:  # type: ignore[override]
+            pass
+
+    with pytest.raises(TypeError, match="run and validate must not be async"):
+        ExecutorServicer(Eager())
+
+
 def test_serving_on_an_address_in_use_is_an_os_error(harness: Harness) -> None:
     address = harness.serve(Picky(), register=False)
     with pytest.raises(OSError, match="cannot listen on"):

@@ -7,6 +7,7 @@ attempts started once per process, cancels passed on."""
 
 from __future__ import annotations
 
+import inspect
 import logging
 import threading
 from collections import deque
@@ -82,6 +83,12 @@ class ExecutorServicer(executor_grpc.TurboCIStageExecutorServicer):
         args_type = getattr(executor, "args_type", None)
         if not (isinstance(args_type, type) and issubclass(args_type, Message)):
             raise TypeError(f"{type(executor).__name__}.args_type must be a message class")
+        if inspect.iscoroutinefunction(executor.run) or inspect.iscoroutinefunction(
+            executor.validate
+        ):
+            # Called on threads, a coroutine would never run and the attempt
+            # would end COMPLETE at once.
+            raise TypeError(f"{type(executor).__name__}: run and validate must not be async")
         self.executor = executor
         self.args_type: type[Message] = args_type
         self.type_url = value.type_url_of(args_type)
