@@ -188,6 +188,83 @@ def test_a_typed_consumer_of_the_client_passes_mypy_strict(tmp_path: Path) -> No
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+PY_EXECUTOR_CONSUMER = '''\
+"""Uses the executor library: a typed run, its context, failures and serve."""
+
+from __future__ import annotations
+
+import grpc
+from turboci.data.build.v1.build_check_result_pb2 import BuildCheckResult
+from turboci.graph.orchestrator.v1.execution_policy_pb2 import ExecutionPolicy
+from turboci.graph.orchestrator.v1.failure_kind_pb2 import FailureKind
+from turboci.graph.orchestrator.v1.stage_attempt_failure_pb2 import StageAttemptFailure
+from turboci.stages.build.v1.build_stage_args_pb2 import BuildStageArgs
+from turboci.testing import FakeClock
+from turboci.utils.client import Client
+from turboci.utils.executor import AttemptStopped
+from turboci.utils.executor import Executor
+from turboci.utils.executor import RunContext
+from turboci.utils.executor import StageFailure
+from turboci.utils.executor import StageRejected
+from turboci.utils.executor import serve
+
+
+class Builder(Executor[BuildStageArgs]):
+    args_type = BuildStageArgs
+
+    def validate(
+        self, args: BuildStageArgs, policy: ExecutionPolicy | None
+    ) -> ExecutionPolicy | None:
+        if not args.builder:
+            raise StageRejected("builder is required")
+        return policy
+
+    def run(self, ctx: RunContext[BuildStageArgs]) -> None:
+        builder: str = ctx.args.builder
+        client: Client = ctx.client
+        ctx.on_cancel(lambda: print("cancelled", client))
+        ctx.progress(f"building {builder}")
+        if ctx.wait(1.5):
+            cause: StageAttemptFailure | None = ctx.cancel_cause
+            print(cause)
+            return
+        if builder == "flaky":
+            raise StageFailure("no machine", FailureKind.FAILURE_KIND_LOST)
+        try:
+            ctx.write_results(BuildCheckResult(), check="build", finalize=True)
+        except AttemptStopped:
+            return
+
+
+def main() -> int:
+    server, port = serve(Builder(), "127.0.0.1:0", clock=FakeClock(), max_running=4)
+    grpc_server: grpc.Server = server
+    grpc_server.stop(None).wait()
+    return port
+'''
+
+PY_EXECUTOR_MIXED_UP = """\
+from turboci.stages.build.v1.build_stage_args_pb2 import BuildStageArgs
+from turboci.stages.test.v1.test_stage_args_pb2 import TestStageArgs
+from turboci.utils.executor import Executor
+
+
+class Builder(Executor[BuildStageArgs]):
+    args_type = TestStageArgs
+"""
+
+
+def test_a_typed_consumer_of_the_executor_passes_mypy_strict(tmp_path: Path) -> None:
+    proc = _mypy(tmp_path, PY_EXECUTOR_CONSUMER)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_mypy_refuses_an_executor_whose_args_type_is_not_its_own(tmp_path: Path) -> None:
+    proc = _mypy(tmp_path, PY_EXECUTOR_MIXED_UP)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Incompatible types in assignment" in proc.stdout, proc.stdout
+
+
 GO_MOD = """\
 module example.com/consumer
 

@@ -32,6 +32,7 @@ PY_MODULES = (
     "turboci.utils.descriptors",
     "turboci.utils.lifecycle",
     "turboci.utils.client",
+    "turboci.utils.executor",
     "turboci.util.values",
     "turboci.util.ids",
 )

@@ -118,6 +118,7 @@ def test_wheel_carries_typed_stubs_helpers_and_protos(wheel: Path) -> None:
     helpers = {"value.py", "ids.py", "lifecycle.py", "_lifecycle.py", "descriptors.py"}
     assert {f"turboci/utils/{h}" for h in helpers} <= set(names)
     assert "turboci/utils/client/__init__.py" in names
+    assert "turboci/utils/executor/__init__.py" in names
     bundle = "turboci/utils/turboci.binpb.gz"
     assert zipfile.ZipFile(wheel).read(bundle) == (PY / bundle).read_bytes()
     assert all(not n.startswith(("py/", "build/", "tests/")) for n in names)

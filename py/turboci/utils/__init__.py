@@ -7,4 +7,5 @@ values, `ids` formats and parses compact graph IDs, `descriptors` loads the
 API's schema; `lifecycle` (written by ./build.py gen from the state enums'
 comments) tells which state may follow which; `client` (with the `grpc`
 extra) calls the orchestrator with retries, pages, transactions, waits and
-value lookups."""
+value lookups; `executor` (with the `grpc` extra) is a base for stage
+executors."""
