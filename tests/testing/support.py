@@ -98,7 +98,9 @@ def refused(
     if reason is None:
         return {}
     assert info is not None, "no ErrorInfo in the refusal"
-    assert info.reason == ErrorReason.Name(reason)
+    # The name without its prefix, as error_reason.proto says.
+    assert info.reason == ErrorReason.Name(reason).removeprefix("ERROR_REASON_")
+    assert not info.reason.startswith("ERROR_REASON_")
     return dict(info.metadata)
 
 

@@ -148,7 +148,7 @@ func newError(method string, err error, attempts int) *Error {
 		switch d := d.(type) {
 		case *errdetails.ErrorInfo:
 			if d.GetDomain() == ErrorDomain && e.Reason == "" {
-				e.Reason = strings.TrimPrefix(d.GetReason(), "ERROR_REASON_")
+				e.Reason = d.GetReason()
 				e.Metadata = d.GetMetadata()
 			}
 		case *orchestratorpb.WriteConflict:

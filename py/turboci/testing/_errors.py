@@ -50,7 +50,7 @@ class Refusal(Exception):  # noqa: N818 (an answer, not a failure)
         out = status_pb2.Status(code=self.code.value[0], message=self.message)
         if self.reason is not None:
             info = error_details_pb2.ErrorInfo(
-                reason=ErrorReason.Name(self.reason), domain=DOMAIN, metadata=self.metadata
+                reason=reason_name(self.reason), domain=DOMAIN, metadata=self.metadata
             )
             out.details.add().Pack(info)
         for extra in self.details:
@@ -58,6 +58,11 @@ class Refusal(Exception):  # noqa: N818 (an answer, not a failure)
             packed.Pack(extra)
             out.details.append(packed)
         return out
+
+
+def reason_name(reason: ErrorReason.ValueType) -> str:
+    """ErrorInfo.reason: the value's name without "ERROR_REASON_" (error_reason.proto)."""
+    return ErrorReason.Name(reason).removeprefix("ERROR_REASON_")
 
 
 def invalid(message: str, field: str | None = None) -> Refusal:

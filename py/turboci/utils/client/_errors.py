@@ -25,7 +25,6 @@ from turboci.graph.orchestrator.v1.write_conflict_pb2 import WriteConflict
 # The ErrorInfo domain of the orchestrator's own reasons.
 DOMAIN = "turboci.graph.orchestrator.v1"
 DETAILS_KEY = "grpc-status-details-bin"
-_REASON_PREFIX = "ERROR_REASON_"
 
 # The orchestrator's own trouble (error_reason.proto): retried with the same
 # request_id. Every other code is the caller's to handle.
@@ -126,7 +125,7 @@ def make_error(
         wc = WriteConflict()
         if packed.Is(info.DESCRIPTOR) and packed.Unpack(info):
             if info.domain == DOMAIN and reason is None:
-                reason = info.reason.removeprefix(_REASON_PREFIX)
+                reason = info.reason
                 metadata = dict(info.metadata)
         elif packed.Is(wc.DESCRIPTOR) and packed.Unpack(wc):
             conflict = conflict or wc
