@@ -121,7 +121,8 @@ def test_the_executor_program_runs_a_stage_for_the_standalone_reference(
         "-m", "turboci.testing", "serve", "--port", "0", "--executor", route
     )
     try:
-        with Client(target, timeout=10.0, metadata={"turboci-user": "you@example.com"}) as client:
+        user = {"turboci-user": "you@example.com"}
+        with Client(target, insecure=True, timeout=10.0, metadata=user) as client:
             work_plan = client.create_work_plan(_plan("linux-release")).work_plan
             node = client.wait_for(
                 work_plan,

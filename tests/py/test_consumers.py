@@ -168,7 +168,7 @@ def wait(client: Client, wp: WorkPlanId) -> BuildCheckOptions | None:
 
 
 async def wait_async(address: str, wp: WorkPlanId) -> int:
-    async with AsyncClient(address, retry=RetryPolicy(max_backoff=1.0)) as client:
+    async with AsyncClient(address, insecure=True, retry=RetryPolicy(max_backoff=1.0)) as client:
         node = await client.wait_for(
             wp, CheckId(work_plan=wp, id="build"), lambda n: n.state != 0, timeout=5.0
         )
@@ -176,7 +176,7 @@ async def wait_async(address: str, wp: WorkPlanId) -> int:
 
 
 def main(address: str) -> None:
-    with Client(address, timeout=10.0) as client:
+    with Client(address, insecure=True, timeout=10.0) as client:
         wp = start(client)
         print(names(client, wp), edit(client, wp), wait(client, wp))
     print(asyncio.run(wait_async(address, wp)))

@@ -67,7 +67,10 @@ def main(argv: list[str]) -> int:
         return 2
     # Every call gets a deadline (here 10 s, retries included) and our name;
     # CreateWorkPlan gets a request_id, so a retried call is applied once.
-    with Client(argv[1], timeout=10.0, metadata={"turboci-user": "you@example.com"}) as client:
+    # The channel uses TLS unless told otherwise; plain text (insecure=True)
+    # suits a local reference orchestrator only.
+    user = {"turboci-user": "you@example.com"}
+    with Client(argv[1], insecure=True, timeout=10.0, metadata=user) as client:
         try:
             work_plan = client.create_work_plan(plan()).work_plan
             print(f"workplan {work_plan.id}")

@@ -82,7 +82,10 @@ def main(argv: list[str]) -> int:
     # The library logs why an attempt stopped (a lost orchestrator, say).
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     try:
-        server, bound = serve(Builder(), f"127.0.0.1:{port}")
+        # Each attempt reports to the orchestrator its RunStage request
+        # names, over TLS unless told otherwise; plain text (insecure=True)
+        # suits a local reference orchestrator only.
+        server, bound = serve(Builder(), f"127.0.0.1:{port}", insecure=True)
     except OSError as err:
         print(f"error: {err} (0 picks a free port)", file=sys.stderr)
         return 1

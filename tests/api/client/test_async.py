@@ -107,7 +107,7 @@ def test_retries_end_at_the_deadline(ref: Reference) -> None:
 
 def test_pages_transact_wait_and_lookup(ref: Reference) -> None:
     async def main() -> None:
-        async with AsyncClient(ref.address) as client:
+        async with AsyncClient(ref.address, insecure=True) as client:
             wp = (await client.create_work_plan(_request("a", "b", "c"))).work_plan
             pages = client.iter_nodes(QueryNodesRequest(query=NodeQuery(work_plan=wp), page_size=1))
             assert [n.id.id async for n in pages] == ["a", "b", "c"]

@@ -32,7 +32,7 @@ def test_client_wide_metadata_and_per_call_extras_are_both_sent(ref: Reference) 
 
 
 def test_a_client_from_a_target_opens_and_closes_its_channel(ref: Reference) -> None:
-    with Client(ref.address) as client:
+    with Client(ref.address, insecure=True) as client:
         wp = create(client, check("a"))
     with pytest.raises(ValueError):
         # A closed channel refuses new calls.
@@ -52,6 +52,21 @@ def test_credentials_apply_only_to_a_target(ref: Reference) -> None:
 
 
 def test_an_unreachable_orchestrator_is_a_retryable_error_within_the_deadline() -> None:
-    with Client("127.0.0.1:1", timeout=0.5) as client, pytest.raises(TurboCIError) as exc:
+    with (
+        Client("127.0.0.1:1", insecure=True, timeout=0.5) as client,
+        pytest.raises(TurboCIError) as exc,
+    ):
         create(client, check("a"))
     assert exc.value.code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+
+
+def test_a_target_gets_tls_unless_asked_for_plain_text(ref: Reference) -> None:
+    # The reference serves plain text: a TLS handshake with it fails, so a
+    # token or a user's name is never sent in the clear by default.
+    with Client(ref.address, timeout=1.0) as client, pytest.raises(TurboCIError) as exc:
+        create(client, check("a"))
+    assert exc.value.code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+    with pytest.raises(ValueError, match="choose one"):
+        Client(ref.address, insecure=True, credentials=grpc.ssl_channel_credentials())
+    with pytest.raises(ValueError, match="target"):
+        Client(ref.channel, insecure=True)

@@ -114,7 +114,7 @@ _NOT_IMPORTED = textwrap.dedent(
 
     MODULE = "turboci.data.build.v1.build_check_options_pb2"
     address, wp = sys.argv[1], WorkPlanId(id=sys.argv[2])
-    with Client(address) as client:
+    with Client(address, insecure=True) as client:
         [node] = client.iter_work_plan(wp)
         found = client.lookup(wp, node.options[0])
     print(json.dumps({

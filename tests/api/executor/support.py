@@ -139,6 +139,7 @@ class Harness:
         """Serve the executor on the reference's FakeClock unless told
         otherwise; register it for its args type; return its address."""
         options.setdefault("clock", self.ref.clock)
+        options.setdefault("insecure", True)  # the reference serves plain text
         server, port = serve(executor, **options)
         self._servers.append(server)
         address = f"127.0.0.1:{port}"

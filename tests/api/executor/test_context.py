@@ -46,7 +46,7 @@ def _context(clock: FakeClock, writes: list[WriteNodesRequest]) -> RunContext[Bu
         writes.append(r)
         return WriteNodesResponse()
 
-    return RunContext(BuildStageArgs(), request, clock, Client("127.0.0.1:1"), write)
+    return RunContext(BuildStageArgs(), request, clock, Client("127.0.0.1:1", insecure=True), write)
 
 
 def test_callbacks_run_once_at_the_cancel_and_at_once_when_added_after() -> None:

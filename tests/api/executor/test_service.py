@@ -19,10 +19,12 @@ from turboci.graph.ids.v1.stage_id_pb2 import StageId
 from turboci.graph.ids.v1.work_plan_id_pb2 import WorkPlanId
 from turboci.graph.orchestrator.v1.error_reason_pb2 import ErrorReason
 from turboci.graph.orchestrator.v1.execution_policy_pb2 import ExecutionPolicy
+from turboci.graph.orchestrator.v1.read_work_plan_request_pb2 import ReadWorkPlanRequest
 from turboci.graph.orchestrator.v1.stage_attempt_state_pb2 import StageAttemptState
 from turboci.graph.orchestrator.v1.stage_write_pb2 import StageWrite
 from turboci.stages.build.v1.build_stage_args_pb2 import BuildStageArgs
 from turboci.utils import value
+from turboci.utils.client import TurboCIError
 from turboci.utils.executor import Executor
 from turboci.utils.executor import ExecutorServicer
 from turboci.utils.executor import RunContext
@@ -250,3 +252,16 @@ def test_args_whose_bytes_do_not_parse_are_invalid_argument(harness: Harness) ->
     assert isinstance(exc.value, grpc.Call)
     assert exc.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert (exc.value.details() or "").startswith("args: Error parsing message")
+
+
+def test_attempts_report_over_tls_unless_told_plain_text(harness: Harness) -> None:
+    wp = WorkPlanId(id="none")
+    # The reference serves plain text: over TLS (the default) the handshake fails.
+    tls = ExecutorServicer(Picky())._client(harness.ref.address)
+    with pytest.raises(TurboCIError) as exc:
+        tls.read_work_plan(ReadWorkPlanRequest(work_plan=wp), timeout=1.0)
+    assert exc.value.code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+    plain = ExecutorServicer(Picky(), insecure=True)._client(harness.ref.address)
+    with pytest.raises(TurboCIError) as exc:
+        plain.read_work_plan(ReadWorkPlanRequest(work_plan=wp), timeout=5.0)
+    assert exc.value.code == grpc.StatusCode.NOT_FOUND  # it got through

@@ -79,11 +79,17 @@ M = TypeVar("M", bound=Message)
 def open_channel(
     target: str,
     credentials: grpc.ChannelCredentials | None,
+    insecure: bool,
     options: list[tuple[str, Any]] | None,
 ) -> grpc.aio.Channel:
-    if credentials is None:
+    if insecure:
+        if credentials is not None:
+            raise ValueError("insecure=True and credentials: choose one")
         return grpc.aio.insecure_channel(target, options=options)
-    return grpc.aio.secure_channel(target, credentials, options=options)
+    # TLS unless asked otherwise: a token or a user's name never travels in
+    # plain text by accident.
+    creds = credentials or grpc.ssl_channel_credentials()
+    return grpc.aio.secure_channel(target, creds, options=options)
 
 
 class AsyncClient:
@@ -100,6 +106,7 @@ class AsyncClient:
         target: str | grpc.aio.Channel,
         *,
         credentials: grpc.ChannelCredentials | None = None,
+        insecure: bool = False,
         timeout: float = DEFAULT_TIMEOUT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | None = None,
@@ -108,11 +115,13 @@ class AsyncClient:
         if not timeout > 0:  # also refuses nan
             raise ValueError(f"timeout {timeout!r}: want a number of seconds above 0")
         if isinstance(target, str):
-            self.channel = open_channel(target, credentials, options)
+            self.channel = open_channel(target, credentials, insecure, options)
             self._owns_channel = True
         else:
-            if credentials is not None or options is not None:
-                raise ValueError("credentials and options apply to a target, not to a channel")
+            if credentials is not None or insecure or options is not None:
+                raise ValueError(
+                    "credentials, insecure and options apply to a target, not to a channel"
+                )
             self.channel = target
             self._owns_channel = False
         self.stub = orchestrator_grpc.TurboCIOrchestratorStub(self.channel)

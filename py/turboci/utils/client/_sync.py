@@ -77,11 +77,17 @@ M = TypeVar("M", bound=Message)
 def open_channel(
     target: str,
     credentials: grpc.ChannelCredentials | None,
+    insecure: bool,
     options: list[tuple[str, Any]] | None,
 ) -> grpc.Channel:
-    if credentials is None:
+    if insecure:
+        if credentials is not None:
+            raise ValueError("insecure=True and credentials: choose one")
         return grpc.insecure_channel(target, options=options)
-    return grpc.secure_channel(target, credentials, options=options)
+    # TLS unless asked otherwise: a token or a user's name never travels in
+    # plain text by accident.
+    creds = credentials or grpc.ssl_channel_credentials()
+    return grpc.secure_channel(target, creds, options=options)
 
 
 class Client:
@@ -90,8 +96,10 @@ class Client:
         with Client("localhost:8080") as client:
             plan = client.create_work_plan(CreateWorkPlanRequest(...)).work_plan
 
-    ``target`` is an address (the client opens and closes the channel) or
-    a ``grpc.Channel`` (the caller's, left open by close()). ``timeout`` is
+    ``target`` is an address (the client opens and closes the channel, over
+    TLS: ``credentials``, by default the system's roots; ``insecure=True``
+    for plain text, as the reference orchestrator serves) or a
+    ``grpc.Channel`` (the caller's, left open by close()). ``timeout`` is
     the default deadline of a unary call in seconds, covering its retries;
     ``metadata`` is sent on every call, each call may add its own.
     """
@@ -101,6 +109,7 @@ class Client:
         target: str | grpc.Channel,
         *,
         credentials: grpc.ChannelCredentials | None = None,
+        insecure: bool = False,
         timeout: float = DEFAULT_TIMEOUT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | None = None,
@@ -109,11 +118,13 @@ class Client:
         if not timeout > 0:  # also refuses nan
             raise ValueError(f"timeout {timeout!r}: want a number of seconds above 0")
         if isinstance(target, str):
-            self.channel = open_channel(target, credentials, options)
+            self.channel = open_channel(target, credentials, insecure, options)
             self._owns_channel = True
         else:
-            if credentials is not None or options is not None:
-                raise ValueError("credentials and options apply to a target, not to a channel")
+            if credentials is not None or insecure or options is not None:
+                raise ValueError(
+                    "credentials, insecure and options apply to a target, not to a channel"
+                )
             self.channel = target
             self._owns_channel = False
         self.stub = orchestrator_grpc.TurboCIOrchestratorStub(self.channel)

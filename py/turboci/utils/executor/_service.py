@@ -62,8 +62,9 @@ class ExecutorServicer(executor_grpc.TurboCIStageExecutorServicer):
 
     `orchestrator` is where attempts report: a target or a channel; unset,
     each attempt reports to its RunStageRequest.orchestrator_host, over
-    `credentials` when given (else without TLS, as for a local
-    orchestrator). In production, name the orchestrator: whoever can call
+    TLS (`credentials`, by default the system's roots) or, with
+    `insecure=True`, in plain text (as the reference orchestrator serves).
+    In production, name the orchestrator: whoever can call
     RunStage otherwise chooses where the executor connects. `clock`
     measures heartbeats and timeouts (tests pass a FakeClock);
     `process_id` replaces "<host>:<pid>:<start time>"; with
@@ -76,6 +77,7 @@ class ExecutorServicer(executor_grpc.TurboCIStageExecutorServicer):
         *,
         orchestrator: str | grpc.Channel | None = None,
         credentials: grpc.ChannelCredentials | None = None,
+        insecure: bool = False,
         clock: Clock | None = None,
         process_id: str | None = None,
         max_running: int | None = None,
@@ -94,6 +96,7 @@ class ExecutorServicer(executor_grpc.TurboCIStageExecutorServicer):
         self.type_url = value.type_url_of(args_type)
         self._orchestrator = orchestrator
         self._credentials = credentials
+        self._insecure = insecure
         self._clock: Clock = clock or MonotonicClock()
         self._process_id = process_id or this_process()
         self._max_running = max_running
@@ -128,7 +131,7 @@ class ExecutorServicer(executor_grpc.TurboCIStageExecutorServicer):
             client = self._clients.get(key)
             if client is None:
                 client = (
-                    Client(where, credentials=self._credentials)
+                    Client(where, credentials=self._credentials, insecure=self._insecure)
                     if isinstance(where, str)
                     else Client(where)
                 )
