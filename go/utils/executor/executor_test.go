@@ -442,6 +442,45 @@ func TestHeartbeatsThatCannotReachTheOrchestratorStopTheWork(t *testing.T) {
 	}
 }
 
+func TestARefusedHeartbeatStopsTheWorkAtOnce(t *testing.T) {
+	ctx := ctxFor(t)
+	var refuse atomic.Bool
+	var refused atomic.Int32
+	cause := make(chan error, 1)
+	started := make(chan struct{})
+	r := start(t, func(ctx context.Context, a *executor.Attempt[args]) error {
+		close(started)
+		<-ctx.Done()
+		cause <- context.Cause(ctx)
+		return nil
+	}, interceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+		if isHeartbeat(req) && refuse.Load() {
+			refused.Add(1)
+			return status.Error(codes.PermissionDenied, "not yours")
+		}
+		return invoker(ctx, method, req, reply, cc, opts...)
+	}))
+	r.plan(ctx, "refused", policy())
+	<-started
+	refuse.Store(true)
+	begin := time.Now()
+	select {
+	case err := <-cause:
+		if !errors.Is(err, executor.ErrStopped) {
+			t.Errorf("context.Cause = %v, want ErrStopped", err)
+		}
+		// At the first heartbeat, not after two intervals of trying again.
+		if took := time.Since(begin); took > heartbeat+heartbeat/2 {
+			t.Errorf("stopped after %v, want at the first heartbeat (%v)", took, heartbeat)
+		}
+	case <-ctx.Done():
+		t.Fatal("the run's context was not cancelled")
+	}
+	if n := refused.Load(); n != 1 {
+		t.Errorf("%d heartbeats refused, want 1: a refusal is not retried", n)
+	}
+}
+
 func TestABriefOutageDuringHeartbeatsIsRetriedAndTheAttemptCompletes(t *testing.T) {
 	ctx := ctxFor(t)
 	var outageUntil atomic.Int64 // unix nanoseconds

@@ -135,9 +135,10 @@ func (a *Attempt[T]) end(f *orchestratorpb.StageAttemptFailure) {
 }
 
 // heartbeat reports the attempt at the policy's RUNNING interval until
-// done is closed. A heartbeat the orchestrator does not accept is tried
-// again until two intervals have passed since the last accepted one; then
-// the orchestrator has ended the attempt LOST, and the work is stopped.
+// done is closed. A heartbeat that meets the orchestrator's own trouble
+// (a retryable code) is tried again until two intervals have passed since
+// the last accepted one; then the orchestrator has ended the attempt LOST,
+// and the work is stopped. A refusal stops the work at once.
 func (a *Attempt[T]) heartbeat(done <-chan struct{}) {
 	interval := a.Policy().GetHeartbeat().GetRunning().AsDuration()
 	if interval <= 0 {
@@ -175,17 +176,20 @@ func (a *Attempt[T]) heartbeat(done <-chan struct{}) {
 			if err == nil || ctx.Err() != nil || a.st.stopped() != nil {
 				break
 			}
+			if !retryable(err) {
+				// A refusal is an answer: trying again within the budget would
+				// only repeat it. Stop, as the Python library does.
+				a.Logger().Error("heartbeat refused: the work is stopped", "error", err)
+				a.st.stop(fmt.Errorf("heartbeat refused: %w", err))
+				return
+			}
 			if !time.Now().Before(deadline) {
 				a.Logger().Error("no heartbeat reached the orchestrator for two intervals: the work is stopped", "interval", interval, "error", err)
 				a.st.stop(fmt.Errorf("no heartbeat accepted in %v: %w", 2*interval, err))
 				return
 			}
 			// The call gave up early (its next backoff would pass the
-			// deadline) or met another refusal: try again, last just before
-			// the deadline.
-			if !retryable(err) {
-				a.Logger().Warn("heartbeat refused", "error", err)
-			}
+			// deadline): try again, last just before the deadline.
 			if !wait(min(interval/10, time.Until(deadline))) {
 				return
 			}
