@@ -96,8 +96,9 @@ def stub(program: Path) -> Iterator[TurboCIOrchestratorStub]:
     )
     reference: subprocess.Popen[str] | None = None
     try:
-        address = _first_line(executor, "the executor")
-        assert address.startswith("127.0.0.1:"), address
+        line = _first_line(executor, "the executor")
+        assert line.startswith("turboci executor listening on 127.0.0.1:"), line
+        address = line.split()[-1]
         reference = subprocess.Popen(
             [
                 sys.executable,

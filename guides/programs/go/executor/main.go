@@ -10,8 +10,9 @@
 //	go run ./executor 0
 //
 // It listens on 127.0.0.1 at the port given (0 picks a free one) and
-// prints the address as its first line. Register that address with the
-// orchestrator (for the reference orchestrator:
+// prints "turboci executor listening on ADDRESS" as its first line.
+// Register that address with the orchestrator (for the reference
+// orchestrator:
 // python -m turboci.testing serve --executor
 // type.googleapis.com/turboci.stages.build.v1.BuildStageArgs=ADDRESS).
 // It stops on SIGINT or SIGTERM, once the attempts it runs have ended.
@@ -122,7 +123,8 @@ func serve(port int) error {
 	)
 	gs := grpc.NewServer()
 	srv.Register(gs)
-	fmt.Println(lis.Addr().String()) // the first line: where to reach it
+	// The first line says where to reach it, as the Python program's does.
+	fmt.Println("turboci executor listening on", lis.Addr().String())
 
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
