@@ -66,7 +66,8 @@ def go_env(layout: Layout, **extra: str) -> dict[str, str]:
         GOMODCACHE=str(cache / "gomod"),
         GOCACHE=str(cache / "gobuild"),
         GOWORK="off",  # a go.work elsewhere must not change what is resolved
-        GOTOOLCHAIN=toolchain(layout),
+        # A caller's own choice spares reading DEPS (the prerequisites check).
+        GOTOOLCHAIN=extra.get("GOTOOLCHAIN") or toolchain(layout),
         GOTELEMETRY="off",
         GOTELEMETRYDIR=str(cache / "gotelemetry"),
         GOENV=str(cache / "goenv"),

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -14,6 +13,7 @@ import sys
 from pathlib import Path
 
 from core.layout import REPO
+from tools import env
 from tools.errors import BuildError
 
 MIN_PYTHON = (3, 11)
@@ -43,8 +43,9 @@ def go_on_path() -> tuple[int, int] | None:
             text=True,
             errors="replace",
             timeout=30,
-            # The Go on PATH itself, not a toolchain it would switch to.
-            env=dict(os.environ, GOTOOLCHAIN="local"),
+            # The Go on PATH itself, not a toolchain it would switch to, and
+            # its telemetry kept in tools/cache as every go command's is.
+            env=env.go_env(REPO, GOTOOLCHAIN="local"),
             check=False,
         ).stdout
     except (OSError, subprocess.TimeoutExpired):

@@ -103,14 +103,16 @@ def render_docs(
     }
     for p in api.packages:
         pages[page_of(p.name)] = _package_page(env, api, p, cycles)
+    pages = {path: _tidy(text) for path, text in pages.items()}
     for guide in guides:
         if guide.page in pages:
             raise BuildError(
                 f"guides/{guide.page}: its page would replace docs/{guide.page}, "
                 "a page of the API reference; rename the guide"
             )
+        # As written: tidying would close up the programs' blank lines.
         pages[guide.page] = guide.text
-    return {path: _tidy(pages[path]) for path in sorted(pages)}
+    return {path: pages[path] for path in sorted(pages)}
 
 
 def _environment() -> jinja2.Environment:

@@ -27,6 +27,7 @@ from tests.conftest import SERVICE_PROTO
 from tests.conftest import git
 from tests.conftest import link_tools
 from tests.conftest import run_build
+from tests.conftest import scratch_deps
 
 PY_HEADER = LICENSE_HEADER.replace("//", "#")
 PYPROJECT = """\
@@ -61,8 +62,9 @@ def build(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def cq_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("cq") / "repo"
     root.mkdir()
-    for name in ("DEPS", "buf.yaml", "build.py", "presubmit.toml", "LICENSE"):
+    for name in ("buf.yaml", "build.py", "presubmit.toml", "LICENSE"):
         shutil.copy(REPO / name, root / name)
+    (root / "DEPS").write_text(scratch_deps())
     ignore = shutil.ignore_patterns(
         "venv", "bin", "cache", "pygen", "__pycache__", "installed.json"
     )

@@ -16,7 +16,7 @@ from tools.commit_queue.change import Change
 from tools.commit_queue.checks import by_name
 
 REPO = Path(__file__).resolve().parents[3]
-API = ("tests/api", "tests/core/test_source.py", "tests/py", "tests/testing")
+API = ("tests/api", "tests/core/test_source.py", "tests/guides", "tests/py", "tests/testing")
 
 
 def test_a_proto_change_runs_the_api_tests_only() -> None:

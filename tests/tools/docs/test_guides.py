@@ -57,6 +57,16 @@ def test_guides_are_pages_listed_in_the_index(tmp_path_factory: pytest.TempPathF
     assert "Guides:" not in render_docs(shop)["README.md"]
 
 
+def test_a_program_keeps_its_blank_lines_in_the_page(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    shop = compile_shop(tmp_path_factory)
+    program = "import os\n\n\ndef main() -> None:\n    pass\n"
+    root = _tree(tmp_path_factory.mktemp("g"), program=program)
+    page = render_docs(shop, guides=guides.render_guides(root))["writing-a-thing.md"]
+    assert "```python\n" + program + "```\n" in page
+
+
 def test_a_guide_may_not_replace_a_reference_page(tmp_path_factory: pytest.TempPathFactory) -> None:
     shop = compile_shop(tmp_path_factory)
     root = tmp_path_factory.mktemp("g")
