@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import git
 from tests.conftest import task_context
 from tools.tasks import all as all_task
@@ -39,6 +41,7 @@ def test_every_step_runs_and_reports(api_tree: Path) -> None:
     assert (api_tree / "docs/turboci.graph.ids.v1.md").exists()
 
 
+@pytest.mark.slow  # `all` run twice, every step
 def test_a_format_rewrite_reruns_the_checks_on_the_new_sources(api_tree: Path) -> None:
     path = api_tree / PROTO
     path.write_text(

@@ -80,6 +80,7 @@ def test_this_repo_runs_its_suite_on_every_core() -> None:
     assert xdist_arguments(REPO.root)[:2] == ["-n", "auto"]
 
 
+@pytest.mark.slow  # pytest in a process of its own, twice
 def test_quick_leaves_out_the_slow_tests(tmp_path: Path) -> None:
     _suite(tmp_path, 1)
     (tmp_path / "tests" / "test_slow.py").write_text(
@@ -98,6 +99,7 @@ def test_quick_leaves_out_the_slow_tests(tmp_path: Path) -> None:
     assert not parser.parse_args([]).quick
 
 
+@pytest.mark.slow  # pytest in a process of its own, twice
 def test_targets_run_those_tests_only(tmp_path: Path) -> None:
     """The gate's pytest over what a change can affect: the other tests do not run."""
     _suite(tmp_path, 1)
