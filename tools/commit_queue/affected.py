@@ -26,6 +26,8 @@ TOOLING_TESTS = (
     "tests/tools",
     "tests/reliability",
     "tests/test_recipes.py",
+    # The suite's own harness: only a change to tests/ (which runs everything) affects it.
+    "tests/test_conftest.py",
 )
 # Not tests: support files a test area reads.
 _NOT_TESTS = ("tests/fixtures", "tests/vectors", "tests/conftest.py", "tests/__init__.py")
