@@ -91,10 +91,10 @@ message {name} {{
 """
 
 
-# The fixtures that run build.py in a scratch checkout: a test using one is
-# end-to-end, so it is marked `slow` here and `./build.py test --quick`
-# leaves it out (README, "Tests").
-END_TO_END_FIXTURES = frozenset({"build_copy", "built_tree", "built_template"})
+# The fixtures that run build.py in a scratch checkout, or pip to build the
+# wheel: a test using one is end-to-end, so it is marked `slow` here and
+# `./build.py test --quick` leaves it out (README, "Tests").
+END_TO_END_FIXTURES = frozenset({"build_copy", "built_tree", "built_template", "wheel"})
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest's own hook deselects by marker

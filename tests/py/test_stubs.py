@@ -110,7 +110,6 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return next(tmp.glob("turboci_proto-*.whl"))
 
 
-@pytest.mark.slow  # a pip wheel build
 def test_wheel_carries_typed_stubs_helpers_and_protos(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "turboci/py.typed" in names

@@ -12,8 +12,6 @@ import sys
 import zipfile
 from pathlib import Path
 
-import pytest
-
 from tests.py.test_stubs import wheel  # noqa: F401  (the fixture)
 from tests.testing.conftest import PY
 
@@ -22,7 +20,6 @@ PACKAGE = PY / "turboci" / "testing"
 ALLOWED = {"grpc", "google", "turboci"}
 
 
-@pytest.mark.slow  # a pip wheel build
 def test_the_wheel_carries_the_package(wheel: Path) -> None:  # noqa: F811
     names = set(zipfile.ZipFile(wheel).namelist())
     modules = {f"turboci/testing/{p.name}" for p in PACKAGE.glob("*.py")}

@@ -13,6 +13,9 @@ from tests.conftest import git
 from tests.conftest import task_context
 from tools.tasks import all as all_task
 
+# Slow: `all` runs every step of the build on a scratch tree.
+pytestmark = pytest.mark.slow
+
 PROTO = "turboci/graph/ids/v1/work_plan_id.proto"
 
 
@@ -41,7 +44,6 @@ def test_every_step_runs_and_reports(api_tree: Path) -> None:
     assert (api_tree / "docs/turboci.graph.ids.v1.md").exists()
 
 
-@pytest.mark.slow  # `all` run twice, every step
 def test_a_format_rewrite_reruns_the_checks_on_the_new_sources(api_tree: Path) -> None:
     path = api_tree / PROTO
     path.write_text(
