@@ -25,6 +25,7 @@ TOOLING_TESTS = (
     "tests/hooks",
     "tests/tools",
     "tests/reliability",
+    "tests/bench",
     "tests/test_recipes.py",
     # The suite's own harness: only a change to tests/ (which runs everything) affects it.
     "tests/test_conftest.py",
@@ -85,7 +86,10 @@ AREAS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     ),
     # Prose and figures no test reads.
     (("**/*.md", "LICENSE"), ()),
-    (("bench/**",), ("tests/presubmit/test_lint_corpus.py", "tests/tools/test_deps.py")),
+    (
+        ("bench/**",),
+        ("tests/bench", "tests/presubmit/test_lint_corpus.py", "tests/tools/test_deps.py"),
+    ),
 )
 
 
