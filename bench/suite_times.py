@@ -16,8 +16,9 @@ the tests not marked `slow` that took longer than --over seconds: the
 candidates for the marker (README, "Tests"). The longest files are listed
 between the two.
 
-Usage: tools/venv/bin/python bench/suite_times.py [--quick] [--junit FILE] [--over SECONDS]
-With --junit FILE, reads the report of an earlier run instead of running.
+Usage: tools/venv/bin/python bench/suite_times.py [--quick] [--save FILE | --junit FILE]
+                                                 [--over SECONDS]
+--save FILE keeps the run's report; --junit FILE reads one instead of running.
 """
 
 from __future__ import annotations
@@ -165,11 +166,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="time `./build.py test --quick`")
     parser.add_argument("--junit", type=Path, help="read this report instead of running")
+    parser.add_argument("--save", type=Path, help="keep the run's report in this file")
     parser.add_argument("--over", type=float, default=1.0, help="list unmarked tests over this")
     args = parser.parse_args(argv)
     steps: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as scratch:
-        report = args.junit or Path(scratch) / "junit.xml"
+        report = args.junit or (args.save or Path(scratch) / "junit.xml").resolve()
         if args.junit is None:
             load = os.getloadavg()[0]
             run = run_suite(REPO, args.quick, report)
