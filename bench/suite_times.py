@@ -56,7 +56,7 @@ class Case:
     def area(self) -> str:
         """tests/<area> for a test in a folder, the file for one directly in tests/."""
         parts = self.file.split("/")
-        return "/".join(parts[:2]) if len(parts) > 2 else parts[-1]
+        return "/".join(parts[:2]) if len(parts) > 2 else self.file
 
 
 @dataclass(frozen=True)

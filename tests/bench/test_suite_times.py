@@ -53,7 +53,7 @@ def test_cases_are_named_by_node_id_and_grouped_by_area(tmp_path: Path) -> None:
         "tests/test_recipes.py::test_d",
     ]
     assert suite_times.area_rows(cases) == [
-        ("test_recipes.py", 1, 4.0),
+        ("tests/test_recipes.py", 1, 4.0),
         ("tests/tools", 2, 3.0),
         ("tests/api", 1, 1.0),
     ]
