@@ -121,7 +121,10 @@ def pytest(
     proc = run(cmd, cwd=ctx.root, env=env)
     text = output_of(proc)
     ctx.say(text)
-    tally.add_pytest(text.splitlines()[-1] if text else "")
+    # The closing line is stdout's last: a library may log to stderr after it
+    # (gRPC's core does, as a worker exits).
+    closing = proc.stdout.strip().splitlines()
+    tally.add_pytest(closing[-1] if closing else "")
     if proc.returncode != 0:
         raise BuildError(f"pytest failed (exit {proc.returncode})")
 

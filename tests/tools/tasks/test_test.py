@@ -100,6 +100,22 @@ def test_quick_leaves_out_the_slow_tests(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow  # pytest in a process of its own, twice
+@pytest.mark.slow  # pytest in a process of its own
+def test_what_is_logged_to_stderr_after_the_summary_does_not_hide_the_count(
+    tmp_path: Path,
+) -> None:
+    _suite(tmp_path, 2)
+    (tmp_path / "tests" / "conftest.py").write_text(
+        "import atexit\nimport sys\n\n"
+        "atexit.register(lambda: print('I1204 chttp2_transport.cc: goaway', file=sys.stderr))\n"
+    )
+    ctx = task_context(tmp_path)
+    tally = Tally()
+    test_task.pytest(ctx, tally)
+    assert "goaway" in output_of(ctx)
+    assert (tally.passed, tally.failed) == (2, 0), output_of(ctx)
+
+
 def test_targets_run_those_tests_only(tmp_path: Path) -> None:
     """The gate's pytest over what a change can affect: the other tests do not run."""
     _suite(tmp_path, 1)
