@@ -13,6 +13,7 @@ import stat
 import subprocess
 import sys
 from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -88,6 +89,38 @@ message {name} {{
   optional WorkPlanId work_plan = 1;
 }}
 """
+
+
+# The fixtures that run build.py in a scratch checkout, or pip to build the
+# wheel: a test using one is end-to-end, so it is marked `slow` here and
+# `./build.py test --quick` leaves it out (README, "Tests").
+END_TO_END_FIXTURES = frozenset({"build_copy", "built_tree", "built_template", "wheel"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's own hook deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if END_TO_END_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+@dataclass
+class Running:
+    """Whether the test being run (its fixtures included) is one --quick keeps."""
+
+    quick: bool = False
+
+
+RUNNING = Running()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
+    RUNNING.quick = item.get_closest_marker("slow") is None
+    try:
+        return (yield)
+    finally:
+        RUNNING.quick = False
 
 
 def git(root: Path, *args: str) -> str:
@@ -235,7 +268,12 @@ def build_env(base: dict[str, str] | None = None) -> dict[str, str]:
 def run_build(
     root: Path, *args: str, env: dict[str, str] | None = None, python: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """build.py of the checkout at `root`, as a user runs it."""
+    """build.py of the checkout at `root`, as a user runs it (only in a test
+    marked `slow`: the quick loop runs no build.py)."""
+    if RUNNING.quick:
+        pytest.fail(
+            "this test runs build.py: mark it @pytest.mark.slow (README, Tests)", pytrace=False
+        )
     return subprocess.run(
         [python or sys.executable, str(root / "build.py"), *args],
         cwd=root,

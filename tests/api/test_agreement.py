@@ -33,6 +33,9 @@ from tools import env
 from turboci.data.test.v1 import test_check_options_pb2
 from turboci.stages.test.v1 import test_stage_args_pb2
 
+# Slow: builds the Go program it compares with and runs it.
+pytestmark = pytest.mark.slow
+
 COUNT = 600
 SEED = 20261201
 WORDS = ["", "o", "os", "os_version", "osx", "goma", "goma_fallback", "\u00e9", "\u00e9_"]

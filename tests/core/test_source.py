@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from google.protobuf import descriptor_pb2
 from hypothesis import given
 from hypothesis import settings
@@ -91,6 +92,7 @@ _tricky_text = st.lists(st.sampled_from(["\n", "\x02", "\x04", "\x80", "a", "\x0
 )
 
 
+@pytest.mark.slow  # 300 examples: over a second
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(

@@ -149,6 +149,7 @@ with lock.held_tree(Path(sys.argv[1]), print):
 """
 
 
+@pytest.mark.slow  # the hook in a process of its own, waiting on a lock
 def test_waits_for_another_writer_of_the_tree(tmp_path: Path) -> None:
     write(tmp_path, {"a/m.proto": MESSY})
     env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -224,6 +225,7 @@ def installed(site: Path) -> Path:
     return site
 
 
+@pytest.mark.slow  # each hook in a process of its own, waiting on a lock
 @pytest.mark.parametrize(
     "hook", [["-m", "hooks.format"], ["-m", "hooks.lint", "--fix", "--rules", "NEXT_ID"]]
 )

@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+# Slow: each test runs the hook as pre-commit does, in a Python process of its own.
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[2]
 
 SERVICE_AND_MESSAGE = (

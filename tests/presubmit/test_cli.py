@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from presubmit import cli
 from presubmit import registry
 from presubmit.options import LintOptions
@@ -146,6 +148,7 @@ def test_options_from_arguments(tree: Path) -> None:
     )
 
 
+@pytest.mark.slow  # `python -m presubmit` in a process of its own
 def test_module_entry_point_on_this_repo() -> None:
     # The repo's own protos are being written alongside; whatever they hold,
     # the run ends in a verdict (0 or 1), never a crash.
@@ -186,6 +189,7 @@ def test_fix_rewrites_nothing_while_an_input_cannot_be_read(tree: Path) -> None:
     assert (tree / "b.proto").read_text() == STALE
 
 
+@pytest.mark.slow  # `python -m presubmit` in a process of its own
 def test_a_fifo_stops_the_run_before_protoc_could_wait_on_it(tree: Path) -> None:
     # b.proto imports the FIFO: protoc would open it and wait forever, so
     # only a name that is not UTF-8 lets the rest be linted.

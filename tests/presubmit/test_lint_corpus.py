@@ -11,6 +11,8 @@ import re
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 # A script beside the benchmark, not a package: load it by path.
 _SPEC = importlib.util.spec_from_file_location("lint_corpus", REPO / "bench" / "lint_corpus.py")
@@ -23,6 +25,7 @@ IMPORT = re.compile(r'^import "([^"]+)";$', re.M)
 PACKAGE = re.compile(r"^package ([\w.]+);$", re.M)
 
 
+@pytest.mark.slow  # builds a 3,000-file corpus twice
 def test_corpus_shape() -> None:
     tree = lint_corpus.build(3000)
     assert tree == lint_corpus.build(3000)  # deterministic

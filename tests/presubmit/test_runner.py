@@ -140,6 +140,7 @@ def _by_file(findings: list[Finding]) -> dict[str, list[tuple[str, int, int, str
     return out
 
 
+@pytest.mark.slow  # a lint run per proto of this repo
 def test_a_file_linted_alone_gets_what_the_whole_tree_run_says_of_it() -> None:
     # The pre-commit hook hands over only the changed files: no rule's
     # answer on a file may depend on which other files were named (the

@@ -19,10 +19,15 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from core.layout import REPO as LAYOUT
 from tests.conftest import REPO
 from tools import deps
 from tools import env
+
+# Slow: mypy, and go build, vet and test, on consumers outside the repo.
+pytestmark = pytest.mark.slow
 
 PY_CONSUMER = '''\
 """Uses the helpers, the lifecycles, the schema and a gRPC stub."""

@@ -221,6 +221,7 @@ def _waits(proc: subprocess.Popen[str], path: Path, unfixed: str) -> None:
     assert path.read_text() == unfixed
 
 
+@pytest.mark.slow  # `python -m presubmit` in a process of its own
 def test_presubmit_fix_waits_for_the_builds_lock_and_says_so(api_tree: Path) -> None:
     # The checkout's own copy of the lint suite: for it, api_tree is this repo.
     for package in ("core", "presubmit"):
@@ -248,6 +249,7 @@ def test_presubmit_fix_waits_for_the_builds_lock_and_says_so(api_tree: Path) -> 
     assert proto.read_text() == fixed
 
 
+@pytest.mark.slow  # `python -m presubmit` in a process of its own
 def test_presubmit_fix_on_a_foreign_tree_locks_it_without_writing_into_it(
     tmp_path: Path,
 ) -> None:

@@ -22,6 +22,9 @@ from turboci.graph.orchestrator.v1 import (
     turbo_ci_orchestrator_service_pb2_grpc as orchestrator_grpc,
 )
 
+# Slow: each test starts `python -m turboci.testing` in a process of its own.
+pytestmark = pytest.mark.slow
+
 
 def _serve(*args: str) -> subprocess.Popen[str]:
     env = dict(os.environ, PYTHONPATH=str(PY))

@@ -171,6 +171,7 @@ def test_offline_output_is_told_from_a_missing_version() -> None:
     assert toolchain.offline_reason(GO_ONLINE) is None
 
 
+@pytest.mark.slow  # pip in a process of its own
 def test_an_unreachable_index_is_named_not_a_missing_version(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

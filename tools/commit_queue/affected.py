@@ -25,7 +25,10 @@ TOOLING_TESTS = (
     "tests/hooks",
     "tests/tools",
     "tests/reliability",
+    "tests/bench",
     "tests/test_recipes.py",
+    # The suite's own harness: only a change to tests/ (which runs everything) affects it.
+    "tests/test_conftest.py",
 )
 # Not tests: support files a test area reads.
 _NOT_TESTS = ("tests/fixtures", "tests/vectors", "tests/conftest.py", "tests/__init__.py")
@@ -86,7 +89,10 @@ AREAS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     ),
     # Prose and figures no test reads.
     (("**/*.md", "LICENSE"), ()),
-    (("bench/**",), ("tests/presubmit/test_lint_corpus.py", "tests/tools/test_deps.py")),
+    (
+        ("bench/**",),
+        ("tests/bench", "tests/presubmit/test_lint_corpus.py", "tests/tools/test_deps.py"),
+    ),
 )
 
 

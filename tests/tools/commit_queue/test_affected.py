@@ -34,6 +34,11 @@ def test_a_tooling_change_runs_that_toolings_tests() -> None:
     linted = affected_tests(REPO, ["presubmit/rules/next_id.py"])
     assert linted is not None and "tests/presubmit" in linted and "tests/api" not in linted
     assert affected_tests(REPO, ["hooks/format.py"]) == ("tests/hooks", "tests/reliability")
+    assert affected_tests(REPO, ["bench/suite_times.py"]) == (
+        "tests/bench",
+        "tests/presubmit/test_lint_corpus.py",
+        "tests/tools/test_deps.py",
+    )
     # Stub generation feeds the API's tests as well as its own.
     stubs = affected_tests(REPO, ["tools/stubs/bundle.py"])
     assert stubs is not None and set(API) | {"tests/tools"} == set(stubs)

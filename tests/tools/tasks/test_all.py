@@ -7,9 +7,14 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import git
 from tests.conftest import task_context
 from tools.tasks import all as all_task
+
+# Slow: `all` runs every step of the build on a scratch tree.
+pytestmark = pytest.mark.slow
 
 PROTO = "turboci/graph/ids/v1/work_plan_id.proto"
 

@@ -236,6 +236,7 @@ LIFECYCLE_GO = "go/utils/lifecycle/lifecycle.go"
 BUNDLES = ("py/turboci/utils/turboci.binpb.gz", "go/utils/turbocidesc/turboci.binpb.gz")
 
 
+@pytest.mark.slow  # builds and vets the Go module it generates
 def test_gen_owns_the_lifecycle_helpers_and_the_bundle(generated: Path) -> None:
     files = snapshot(generated)
     assert files[BUNDLES[0]] == files[BUNDLES[1]]

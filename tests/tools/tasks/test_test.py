@@ -82,6 +82,7 @@ def test_this_repo_runs_its_suite_on_every_core() -> None:
     assert xdist_arguments(REPO.root)[:2] == ["-n", "auto"]
 
 
+@pytest.mark.slow  # pytest in a process of its own, twice
 def test_quick_leaves_out_the_slow_tests(tmp_path: Path) -> None:
     _suite(tmp_path, 1)
     (tmp_path / "tests" / "test_slow.py").write_text(
@@ -98,6 +99,23 @@ def test_quick_leaves_out_the_slow_tests(tmp_path: Path) -> None:
     TASK.arguments(parser)
     assert parser.parse_args(["--quick"]).quick
     assert not parser.parse_args([]).quick
+
+
+@pytest.mark.slow  # pytest in a process of its own, twice
+@pytest.mark.slow  # pytest in a process of its own
+def test_what_is_logged_to_stderr_after_the_summary_does_not_hide_the_count(
+    tmp_path: Path,
+) -> None:
+    _suite(tmp_path, 2)
+    (tmp_path / "tests" / "conftest.py").write_text(
+        "import atexit\nimport sys\n\n"
+        "atexit.register(lambda: print('I1204 chttp2_transport.cc: goaway', file=sys.stderr))\n"
+    )
+    ctx = task_context(tmp_path)
+    tally = Tally()
+    test_task.pytest(ctx, tally)
+    assert "goaway" in output_of(ctx)
+    assert (tally.passed, tally.failed) == (2, 0), output_of(ctx)
 
 
 def test_targets_run_those_tests_only(tmp_path: Path) -> None:
