@@ -36,6 +36,8 @@ import shutil
 import subprocess
 import tempfile
 import threading
+from collections.abc import Callable
+from collections.abc import Collection
 from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -249,6 +251,8 @@ class _Keys:
     imports: Mapping[str, list[str]]  # content hash -> imports
     salt: str
     memo: dict[str, str | None] = field(default_factory=dict)
+    # The content hashes key() looked at: whose import lists the cache keeps.
+    contents: set[str] = field(default_factory=set)
 
     def content_of_import(self, name: str) -> bytes | None:
         for base in (self.root, *self.includes):
@@ -270,6 +274,7 @@ class _Keys:
             if data is None:
                 return None
         content = _sha(data)
+        self.contents.add(content)
         deps = self.imports.get(content)
         if deps is None:
             return None
@@ -412,6 +417,8 @@ class Compiled:
     raw: dict[str, bytes]
     # The files protoc compiled in this run (the others came from the cache).
     fresh: tuple[str, ...] = ()
+    # Each file's cache key (None without a cache, or for a file it could not key).
+    file_keys: dict[str, str | None] = field(default_factory=dict)
     cache_folder: Path | None = None
     _set_path: Path | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -478,6 +485,46 @@ def _ordered(protos: Mapping[str, FileProto]) -> dict[str, FileProto]:
     return out
 
 
+@dataclass
+class Prepared:
+    """The inputs of a compile, read and checked, with each one's cache key:
+    what a caller needs to decide which files to compile at all (the lint's
+    findings cache is keyed on these keys)."""
+
+    raw: dict[str, bytes]
+    # None for a file whose imports are not known yet (its content is new).
+    keys: dict[str, str | None]
+    _keys: _Keys
+    salt: str
+
+
+def prepare(
+    root: Path,
+    files: Sequence[str],
+    *,
+    includes: Sequence[Path] = (),
+    cache: Path | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Prepared:
+    """Read `files` (CompileError for what protoc would mishandle) and key them."""
+    raw = read_inputs(root, files, max_bytes)
+    known_imports: dict[str, list[str]] = {}
+    if cache is not None:
+        store = DescriptorCache(cache)
+        known_imports = store.imports_of()
+        store.close()
+    # What decides the output besides the inputs: protoc and the includes.
+    salt = "\0".join([protoc_version(), *map(str, includes)])
+    search = (*includes, *protoc.library_includes())
+    keys = _Keys(root, search, raw, known_imports, salt)
+    return Prepared(raw, {name: keys.key(name) for name in files}, keys, salt)
+
+
+def known_keys(prepared: Prepared) -> set[str]:
+    """Every cache key prepare() worked out: the targets' and their imports'."""
+    return {k for k in prepared._keys.memo.values() if k is not None}
+
+
 def compile_stream(
     root: Path,
     files: Sequence[str],
@@ -489,6 +536,9 @@ def compile_stream(
     result: list[Compiled] | None = None,
     raw_sink: dict[str, bytes] | None = None,
     read_cache: bool = True,
+    prepared: Prepared | None = None,
+    keep: Collection[str] = (),
+    defer: list[Callable[[], None]] | None = None,
 ) -> Iterator[list[FileProto]]:
     """Compile `files` (root-relative) and yield the targets' descriptors batch by batch.
 
@@ -497,16 +547,22 @@ def compile_stream(
     the whole result, imports included, is appended to `result`.
     `raw_sink` receives every target's bytes. With `read_cache` False the
     cache is only written: everything is compiled by protoc. Raises CompileError.
+
+    `prepared` (from prepare(), for `files` or more) saves reading and keying
+    the inputs again; `keep` names cache keys of files outside `files` whose
+    rows must survive the clean-up of stale rows. With `defer`, the cache is
+    written by a function appended there, for the caller to run when it likes
+    (after its report): the run's result does not wait for the disk.
     """
-    raw = read_inputs(root, files, max_bytes)
+    if prepared is None:
+        prepared = prepare(root, files, includes=includes, cache=cache, max_bytes=max_bytes)
+    raw = {f: prepared.raw[f] for f in files}
     if raw_sink is not None:
         raw_sink.update(raw)
     store = DescriptorCache(cache) if cache is not None else None
-    known_imports = store.imports_of() if store else {}
-    # What decides the output besides the inputs: protoc and the includes.
-    salt = "\0".join([protoc_version(), *map(str, includes)])
-    search = (*includes, *protoc.library_includes())
-    keys = _Keys(root, search, raw, known_imports, salt)
+    keys = prepared._keys
+    known_imports = keys.imports
+    salt = prepared.salt
     protos: dict[str, FileProto] = {}
     todo: list[str] = []
     if store is not None and read_cache:
@@ -570,13 +626,18 @@ def compile_stream(
             _check_strings(batch, raw)
             yield batch
     if store is not None and fresh:
-        keys = _store(store, keys, protos, fresh)
-    if store is not None:
+        keys, write = _store(store, keys, protos, fresh, keep)
+        if defer is not None:
+            defer.append(write)
+        else:
+            write()
+    elif store is not None:
         store.close()
     if result is not None:
         tree = hashlib.sha256(salt.encode())
+        file_keys: dict[str, str | None] = {}
         for name in sorted(protos):
-            part = keys.key(name) if store else None
+            part = file_keys[name] = keys.key(name) if store else None
             if part is None:
                 part = _sha(protos[name].SerializeToString(deterministic=True))
             tree.update(f"{name}\0{part}\0".encode())
@@ -589,6 +650,7 @@ def compile_stream(
                 raw=dict(raw),
                 fresh=tuple(sorted(fresh)),
                 cache_folder=cache,
+                file_keys=file_keys,
             )
         )
 
@@ -652,19 +714,21 @@ def _store(
     keys: _Keys,
     protos: Mapping[str, FileProto],
     fresh: set[str],
-) -> _Keys:
-    """Remember what every file imports, store the new descriptors, drop stale
-    entries; return the keys of every file, now that all imports are known."""
-    current: dict[str, list[str]] = {}
+    keep: Collection[str] = (),
+) -> tuple[_Keys, Callable[[], None]]:
+    """The keys of every file, now that all imports are known, and the write
+    that remembers what every file imports, stores the new descriptors and
+    drops stale entries (but those in `keep`); the store is closed after it."""
+    old = keys
+    current = dict(keys.imports)  # the imports of files outside this compile too
     for name, proto in protos.items():
         data = keys.raw.get(name)
         if data is None:
             data = keys.content_of_import(name)
         if data is not None:
             current[_sha(data)] = list(proto.dependency)
-    store.remember_imports(current)
     keys = _Keys(keys.root, keys.includes, keys.raw, current, keys.salt)
-    live: set[str] = set()
+    live: set[str] = set(keep)
     new: list[tuple[str, FileProto]] = []
     for name, proto in protos.items():
         key = keys.key(name)
@@ -673,8 +737,16 @@ def _store(
         live.add(key)
         if name in fresh:
             new.append((key, proto))
-    store.put_many(new, live)
-    return keys
+    wanted = old.contents | keys.contents
+
+    def write() -> None:
+        try:
+            store.remember_imports({k: v for k, v in current.items() if k in wanted})
+            store.put_many(new, live)
+        finally:
+            store.close()
+
+    return keys, write
 
 
 def compile_files(
