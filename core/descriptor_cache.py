@@ -50,6 +50,28 @@ def _import_name(name: object) -> bool:
     return not name.startswith("/") and all(p not in ("", ".", "..") for p in parts)
 
 
+def _parsed(rows: list[tuple[object, object]]) -> Iterator[tuple[str, object]]:
+    """Each row's content hash and its names parsed; a row that is not JSON
+    of its own is left out. One parse for all when every row is well formed
+    (thousands of small parses cost more than one big one)."""
+    texts = [(c, n) for c, n in rows if isinstance(c, str) and isinstance(n, str)]
+    try:
+        values = json.loads("[" + ",".join(n for _, n in texts) + "]")
+    except ValueError:
+        values = None
+    if not isinstance(values, list) or len(values) != len(texts):
+        values = [None] * len(texts)
+    for (content, names), value in zip(texts, values, strict=True):
+        # A value is a row's own only if it is what remember_imports wrote
+        # for it: rows that split or join across the commas fall back.
+        if value is None or json.dumps(value) != names:
+            try:
+                value = json.loads(names)
+            except ValueError:
+                continue
+        yield content, value
+
+
 class DescriptorCache:
     """Descriptors by cache key, and the imports of a file by its content hash."""
 
@@ -141,12 +163,16 @@ class DescriptorCache:
         except sqlite3.Error:
             return {}
         found: dict[str, list[str]] = {}
-        for content, names in rows:
-            try:
-                value = json.loads(names)
-            except (TypeError, ValueError):
+        good: dict[object, bool] = {}  # a name is checked once, however many files import it
+        for content, value in _parsed(rows):
+            if not isinstance(value, list):
                 continue
-            if isinstance(value, list) and all(_import_name(n) for n in value):
+            for n in value:
+                if n not in good if isinstance(n, str) else True:
+                    good[n] = _import_name(n)
+                if not good[n]:
+                    break
+            else:
                 found[content] = value
         return found
 

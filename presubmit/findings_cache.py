@@ -34,10 +34,10 @@ import sys
 from collections.abc import Collection
 from collections.abc import Iterable
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import fields
 from pathlib import Path
-from typing import Any
 
 import core
 from core import cached_compile
@@ -122,18 +122,18 @@ class FileRow:
     findings: tuple[Finding, ...]
 
 
-def _finding_fields(f: Finding) -> list[Any]:
+def _finding_fields(f: Finding) -> list[object]:
     return [f.line, f.column, f.rule, f.message, f.element, f.suppressed]
 
 
 def encode_file(package: str, findings: Iterable[Finding]) -> bytes:
     items = [_finding_fields(f) for f in findings]
-    return json.dumps({"package": package, "findings": items}, separators=(",", ":")).encode()
+    return _dump({"package": package, "findings": items})
 
 
 def encode_package(findings: Iterable[Finding]) -> bytes:
     items = [[f.path, *_finding_fields(f)] for f in findings]
-    return json.dumps({"findings": items}, separators=(",", ":")).encode()
+    return _dump({"findings": items})
 
 
 def _count(value: object) -> bool:
@@ -163,19 +163,39 @@ def _finding(path: str, item: object, rules: Collection[str], lines: int) -> Fin
     )
 
 
-def _load(payload: bytes) -> dict[str, Any] | None:
+def _load(payload: bytes) -> object:
     try:
-        value = json.loads(payload)
+        return json.loads(payload)
     except (ValueError, UnicodeDecodeError):
         return None
-    return value if isinstance(value, dict) else None
 
 
-def decode_file(payload: bytes, name: str, rules: Collection[str], lines: int) -> FileRow | None:
+def _dump(value: object) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
+def parse_all(payloads: Sequence[bytes]) -> list[object]:
+    """Each payload's JSON value (None for one that is not JSON).
+
+    One parse for all (thousands of small ones cost more); a value counts as
+    a payload's own only if it is exactly what encoding it gives back, so
+    payloads that split or join across the commas are parsed alone."""
+    try:
+        values = json.loads(b"[" + b",".join(payloads) + b"]")
+    except (ValueError, UnicodeDecodeError):
+        values = None
+    if not isinstance(values, list) or len(values) != len(payloads):
+        values = [None] * len(payloads)
+    return [
+        v if v is not None and _dump(v) == payload else _load(payload)
+        for payload, v in zip(payloads, values, strict=True)
+    ]
+
+
+def decode_file(value: object, name: str, rules: Collection[str], lines: int) -> FileRow | None:
     """The row of file `name` (of `lines` lines) whose findings come from
-    `rules`, or None if the payload is not exactly such a row."""
-    value = _load(payload)
-    if value is None or set(value) != {"package", "findings"}:
+    `rules`, or None if `value` (a parsed payload) is not exactly such a row."""
+    if not isinstance(value, dict) or set(value) != {"package", "findings"}:
         return None
     package, items = value["package"], value["findings"]
     if not isinstance(package, str) or not isinstance(items, list):
@@ -195,7 +215,9 @@ def decode_package(
     """A package's findings, each on one of its files (`lines`: their line
     counts) from one of `rules`, or None if the payload is not exactly that."""
     value = _load(payload)
-    if value is None or set(value) != {"findings"} or not isinstance(value["findings"], list):
+    if not isinstance(value, dict) or set(value) != {"findings"}:
+        return None
+    if not isinstance(value["findings"], list):
         return None
     found: list[Finding] = []
     for item in value["findings"]:

@@ -63,12 +63,12 @@ class Recall:
 
     def files(self) -> dict[str, FileRow]:
         """The targets whose rows are stored and sound."""
+        stored = self._stored
+        named = [(name, stored[key]) for name, key in self.keys.items() if key in stored]
+        values = findings_cache.parse_all([payload for _, payload in named])
         found: dict[str, FileRow] = {}
-        for name, key in self.keys.items():
-            payload = self._stored.get(key)
-            if payload is None:
-                continue
-            row = findings_cache.decode_file(payload, name, self.file_rules, self.lines(name))
+        for (name, _), value in zip(named, values, strict=True):
+            row = findings_cache.decode_file(value, name, self.file_rules, self.lines(name))
             if row is not None:
                 found[name] = row
         return found
