@@ -8,15 +8,24 @@ whose rows are kept are neither compiled nor checked."""
 
 from __future__ import annotations
 
+import io
+import json
 import shutil
+import sqlite3
 from collections.abc import Callable
+from collections.abc import Collection
 from collections.abc import Iterator
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
 from core import cached_compile
+from presubmit import cli
+from presubmit import findings_cache
 from presubmit import runner
+from presubmit.findings_cache import FindingsCache
+from presubmit.options import LintOptions
 from tests.conftest import REPO
 from tests.presubmit.helpers import Outcome
 from tests.presubmit.helpers import lint
@@ -223,3 +232,39 @@ def test_other_rules_selected_are_other_rows(tree: Path) -> None:
     only = lint(tree, "--rules", "NEXT_ID", "--format", "json")
     assert set(only.rules()) == {"NEXT_ID"}
     _same(lint(tree, "--format", "json"), everything)
+
+
+def test_the_caches_are_written_after_the_report(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_tree(tree, googleapis_like())
+    cache = runner.cache_for(tree.resolve())
+    assert cache is not None
+    shutil.rmtree(cache, ignore_errors=True)
+    out, err = io.StringIO(), io.StringIO()
+    seen_when_writing: list[str] = []
+    real = FindingsCache.write
+
+    def write(self: FindingsCache, rows: Mapping[str, bytes], live: Collection[str] | None) -> None:
+        seen_when_writing.append(out.getvalue())
+        real(self, rows, live)
+
+    monkeypatch.setattr(FindingsCache, "write", write)
+    assert cli.main(["--root", str(tree), "--format", "json"], out=out, err=err) == 1
+    assert seen_when_writing == [out.getvalue()]  # the whole report, before the write
+    assert json.loads(out.getvalue())
+    assert (cache / "descriptors.sqlite").is_file()
+    # The function API writes before it returns, unless asked not to.
+    shutil.rmtree(cache)
+    result = runner.lint(LintOptions(root=tree), defer_writes=True)
+    assert result.pending and _rows(cache) == 0
+    result.store()
+    assert _rows(cache) > 0 and not result.pending
+
+
+def _rows(cache: Path) -> int:
+    db = sqlite3.connect(cache / findings_cache.FILENAME)
+    try:
+        return int(db.execute("SELECT count(*) FROM findings").fetchone()[0])
+    finally:
+        db.close()
