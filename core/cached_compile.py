@@ -47,11 +47,13 @@ from pathlib import Path
 
 from google.protobuf import descriptor_pb2
 from google.protobuf import descriptor_pool
+from google.protobuf.message import DecodeError
 
 from core import cache_dir
 from core import inputs
 from core import protoc
 from core import utf8
+from core import wire
 from core.descriptor_cache import DescriptorCache
 from core.files import write_atomic
 from core.protoc import CompileError
@@ -350,8 +352,9 @@ def _protoc_batches(
     includes: Sequence[Path],
     jobs: int,
     scratch: Path | None,
-) -> Iterator[descriptor_pb2.FileDescriptorSet]:
-    """Yield each batch's descriptor set as its protoc ends; CompileError after all ran."""
+) -> Iterator[bytes]:
+    """Yield each batch's descriptor set, serialized, as its protoc ends;
+    CompileError after all ran."""
     # Imports are always asked for: their descriptors complete the set that
     # gen and buf read, and their imports complete the cache keys.
     args = ["-I.", *(f"-I{p}" for p in includes), "--include_source_info", "--include_imports"]
@@ -387,9 +390,9 @@ def _protoc_batches(
                     if not lines:
                         errors.append("protoc failed without a message")
                 elif not errors:
-                    fds = descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes())
+                    data = out.read_bytes()
                     out.unlink()
-                    yield fds
+                    yield data
         finally:
             stop.set()  # left early (an error in the caller, ^C): stop what runs
             launcher.join()
@@ -540,6 +543,7 @@ def compile_stream(
     prepared: Prepared | None = None,
     keep: Collection[str] = (),
     defer: list[Callable[[], None]] | None = None,
+    source_info: dict[str, bytes] | None = None,
 ) -> Iterator[list[FileProto]]:
     """Compile `files` (root-relative) and yield the targets' descriptors batch by batch.
 
@@ -554,7 +558,14 @@ def compile_stream(
     rows must survive the clean-up of stale rows. With `defer`, the cache is
     written by a function appended there, for the caller to run when it likes
     (after its report): the run's result does not wait for the disk.
+
+    With `source_info`, the lean form: every descriptor comes without its
+    source info, each target's goes serialized into `source_info`, and each
+    file is parsed once, on its own (core/wire.py), whichever batches hold it.
     """
+    lean = source_info is not None
+    # protoc's bytes of each file it compiled in this run (the lean form stores them).
+    wire_bytes: dict[str, bytes] = {}
     if prepared is None:
         prepared = prepare(root, files, includes=includes, cache=cache, max_bytes=max_bytes)
     raw = {f: prepared.raw[f] for f in files}
@@ -567,9 +578,22 @@ def compile_stream(
     protos: dict[str, FileProto] = {}
     todo: list[str] = []
     if store is not None and read_cache:
+
+        def get(key: str | None) -> FileProto | None:
+            if key is None:
+                return None
+            if not lean:
+                return store.get(key)
+            payload = store.get_payload(key)
+            parts = _lean(payload) if payload is not None else None
+            if parts is None:
+                return None
+            if source_info is not None and parts[0].name in raw:
+                source_info[parts[0].name] = parts[1]
+            return parts[0]
+
         for name in files:
-            key = keys.key(name)
-            entry = store.get(key) if key else None
+            entry = get(keys.key(name))
             if entry is None or entry.name != name:
                 todo.append(name)
             else:
@@ -581,8 +605,7 @@ def compile_stream(
             dep, importer = stack.pop()
             if dep in protos or dep in raw:
                 continue
-            key = keys.key(dep)
-            entry = store.get(key) if key else None
+            entry = get(keys.key(dep))
             if entry is None or entry.name != dep:
                 todo.append(importer)
                 protos.pop(importer, None)
@@ -613,21 +636,24 @@ def compile_stream(
         # repo); without a cache, to a temp folder that is removed after.
         scratch = cache / "tmp" if cache is not None else None
         wanted = set(todo)
-        for fds in _protoc_batches(root, groups, includes, use_jobs, scratch):
+        for data in _protoc_batches(root, groups, includes, use_jobs, scratch):
             batch: list[FileProto] = []
-            for proto in fds.file:
-                # A batch's imports may be targets of another batch: each
-                # target is handed over once.
-                if proto.name in wanted:
-                    wanted.discard(proto.name)
-                    batch.append(proto)
-                if proto.name not in protos:
-                    protos[proto.name] = proto
-                    fresh.add(proto.name)
-            _check_strings(batch, raw)
+            if lean:
+                batch = _lean_batch(data, protos, wanted, raw, fresh, wire_bytes, source_info)
+            else:
+                for proto in descriptor_pb2.FileDescriptorSet.FromString(data).file:
+                    # A batch's imports may be targets of another batch: each
+                    # target is handed over once.
+                    if proto.name in wanted:
+                        wanted.discard(proto.name)
+                        batch.append(proto)
+                    if proto.name not in protos:
+                        protos[proto.name] = proto
+                        fresh.add(proto.name)
+                _check_strings(batch, raw)
             yield batch
     if store is not None and fresh:
-        keys, write = _store(store, keys, protos, fresh, keep)
+        keys, write = _store(store, keys, protos, fresh, keep, wire_bytes)
         if defer is not None:
             defer.append(write)
         else:
@@ -654,6 +680,45 @@ def compile_stream(
                 file_keys=file_keys,
             )
         )
+
+
+def _lean(payload: bytes) -> tuple[FileProto, bytes] | None:
+    """A serialized file parsed without its source info, and that info serialized."""
+    try:
+        parts = wire.file_parts(payload)
+        return FileProto.FromString(parts.bare), parts.source_info
+    except (ValueError, DecodeError):
+        return None
+
+
+def _lean_batch(
+    data: bytes,
+    protos: dict[str, FileProto],
+    wanted: set[str],
+    raw: Mapping[str, bytes],
+    fresh: set[str],
+    wire_bytes: dict[str, bytes],
+    source_info: dict[str, bytes] | None,
+) -> list[FileProto]:
+    """The targets of one protoc set, each file parsed once for the whole run."""
+    batch: list[FileProto] = []
+    for entry in wire.set_files(data):
+        parts = wire.file_parts(entry)
+        if parts.name in protos:
+            continue  # an import parsed from an earlier batch (or a target handed over)
+        proto = FileProto.FromString(parts.bare)
+        protos[proto.name] = proto
+        fresh.add(proto.name)
+        wire_bytes[proto.name] = entry
+        if proto.name in wanted:
+            wanted.discard(proto.name)
+            batch.append(proto)
+            if source_info is not None:
+                source_info[proto.name] = parts.source_info
+            if _ESCAPE.search(raw.get(proto.name, b"\\0")):
+                # The check names places: it needs the file with its source info.
+                _check_strings([FileProto.FromString(entry)], raw)
+    return batch
 
 
 def _complete(protos: dict[str, FileProto], raw: Mapping[str, bytes]) -> list[str]:
@@ -716,6 +781,7 @@ def _store(
     protos: Mapping[str, FileProto],
     fresh: set[str],
     keep: Collection[str] = (),
+    wire_bytes: Mapping[str, bytes] | None = None,
 ) -> tuple[_Keys, Callable[[], None]]:
     """The keys of every file, now that all imports are known, and the write
     that remembers what every file imports, stores the new descriptors and
@@ -730,14 +796,15 @@ def _store(
             current[_sha(data)] = list(proto.dependency)
     keys = _Keys(keys.root, keys.includes, keys.raw, current, keys.salt)
     live: set[str] = set(keep)
-    new: list[tuple[str, FileProto]] = []
+    new: list[tuple[str, FileProto | bytes]] = []
     for name, proto in protos.items():
         key = keys.key(name)
         if key is None:
             continue
         live.add(key)
         if name in fresh:
-            new.append((key, proto))
+            # A lean descriptor lacks its source info: protoc's bytes are stored.
+            new.append((key, wire_bytes[name] if wire_bytes else proto))
     wanted = old.contents | keys.contents
 
     def write() -> None:

@@ -109,6 +109,17 @@ class DescriptorCache:
             self._db = None
 
     def get(self, key: str) -> FileProto | None:
+        payload = self.get_payload(key)
+        if payload is None:
+            return None
+        try:
+            return FileProto.FromString(payload)
+        except DecodeError:
+            self.drop(key)
+            return None
+
+    def get_payload(self, key: str) -> bytes | None:
+        """The serialized descriptor of `key`, if stored and matching its hash."""
         db = self._connect()
         if db is None:
             return None
@@ -119,16 +130,19 @@ class DescriptorCache:
         if row is None:
             return None
         digest, payload = row
-        try:
-            if hashlib.sha256(payload).digest() != digest:
-                raise DecodeError("the payload does not match its hash")
-            return FileProto.FromString(payload)
-        except (DecodeError, TypeError):
+        if not isinstance(payload, bytes) or hashlib.sha256(payload).digest() != digest:
+            self.drop(key)
+            return None
+        return payload
+
+    def drop(self, key: str) -> None:
+        """Forget a row that turned out unusable."""
+        db = self._connect()
+        if db is not None:
             with contextlib.suppress(sqlite3.Error):
                 db.execute("DELETE FROM entries WHERE key = ?", (key,))
-            return None
 
-    def put_many(self, entries: Iterable[tuple[str, FileProto]], live: set[str]) -> None:
+    def put_many(self, entries: Iterable[tuple[str, FileProto | bytes]], live: set[str]) -> None:
         """Store `entries`, then drop every entry whose key is not in `live`
         (old versions of edited files), all in one transaction."""
         db = self._connect()
@@ -139,7 +153,11 @@ class DescriptorCache:
             # One row at a time: a whole tree's payloads at once would double
             # the memory the descriptors already take.
             for key, proto in entries:
-                payload = proto.SerializeToString(deterministic=True)
+                # protoc's own bytes for a file are stored as they are.
+                if isinstance(proto, bytes):
+                    payload = proto
+                else:
+                    payload = proto.SerializeToString(deterministic=True)
                 yield key, hashlib.sha256(payload).digest(), payload
 
         try:

@@ -273,6 +273,8 @@ def _run_once(
     timer.mark(f"read, keyed, {len(hits)} of {len(targets)} files' findings kept")
     every_run = [r for r in whole if r.spec.reuse is Reuse.NONE]
     loaded: dict[str, SourceFile] = {}
+    # Each target's source info, serialized: parsed only where a rule looks.
+    source_info: dict[str, bytes] = {}
 
     def load(names: list[str], first: bool) -> None:
         """Compile `names` (or take them from the descriptor cache); on the
@@ -290,9 +292,13 @@ def _run_once(
                 prepared=prepared,
                 keep=compiler.known_keys(prepared),
                 defer=pending,
+                source_info=source_info,
             ):
                 timer.mark("compile batch")
-                sources = [SourceFile(p, root, seen.get(p.name)) for p in batch]
+                sources = [
+                    SourceFile(p, root, seen.get(p.name), source_info.pop(p.name, None))
+                    for p in batch
+                ]
                 loaded.update((sf.name, sf) for sf in sources)
                 if first:
                     fresh.extend(check(per_file, [sf for sf in sources if sf.name not in hits], []))

@@ -1,0 +1,106 @@
+# Copyright 2026 The turboci-proto Authors. All rights reserved.
+# Use of this source code is governed by a BSD-style license that can be
+# found in the LICENSE file.
+
+"""Descriptor sets cut at the wire level, without parsing what is not needed.
+
+protoc's set for a batch holds every import again; parsing it whole builds
+each shared import once per batch, and every file's source info (most of
+the bytes) as objects, in one arena that lives as long as any file of it.
+Cut apart, each file is parsed on its own, once, without its source info,
+which stays serialized for the look-ups that need it (core/source.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# FileDescriptorSet.file and FileDescriptorProto's name and source_code_info.
+_SET_FILE = 1
+_NAME = 1
+_SOURCE_INFO = 9
+
+
+class WireError(ValueError):
+    """Bytes that are not the message they should be."""
+
+
+def _varint(data: bytes, pos: int) -> tuple[int, int]:
+    result = shift = 0
+    while True:
+        if pos >= len(data) or shift > 63:
+            raise WireError("a varint runs past the end")
+        byte = data[pos]
+        pos += 1
+        result |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return result, pos
+        shift += 7
+
+
+def fields(data: bytes) -> list[tuple[int, int, int, int]]:
+    """Each top-level field of a message: (number, start, value start, end);
+    a length-delimited value is data[value start:end]. WireError for bytes
+    that are not a message (or hold groups, which descriptors never do)."""
+    out: list[tuple[int, int, int, int]] = []
+    pos = 0
+    size = len(data)
+    while pos < size:
+        start = pos
+        tag, pos = _varint(data, pos)
+        number, kind = tag >> 3, tag & 7
+        if number == 0:
+            raise WireError("field number 0")
+        if kind == 0:
+            _, pos = _varint(data, pos)
+            value = pos
+        elif kind == 1:
+            value, pos = pos, pos + 8
+        elif kind == 2:
+            length, value = _varint(data, pos)
+            pos = value + length
+        elif kind == 5:
+            value, pos = pos, pos + 4
+        else:
+            raise WireError(f"wire type {kind}")
+        if pos > size:
+            raise WireError("a field runs past the end")
+        if kind != 2:
+            value = start  # only length-delimited values are sliced
+        out.append((number, start, value, pos))
+    return out
+
+
+def set_files(data: bytes) -> list[bytes]:
+    """The serialized FileDescriptorProtos of a serialized FileDescriptorSet."""
+    return [data[v:e] for n, _, v, e in fields(data) if n == _SET_FILE]
+
+
+@dataclass(frozen=True)
+class FileParts:
+    """A serialized FileDescriptorProto cut in two."""
+
+    name: str
+    # Everything but the source info (what a rule walks).
+    bare: bytes
+    # The serialized SourceCodeInfo (b"" when the file has none).
+    source_info: bytes
+
+
+def file_parts(data: bytes) -> FileParts:
+    """The name, the rest without source info, and the source info of a file."""
+    name = ""
+    keep: list[bytes] = []
+    info: list[bytes] = []
+    for number, start, value, end in fields(data):
+        if number == _SOURCE_INFO:
+            info.append(data[value:end])
+            continue
+        if number == _NAME:
+            try:
+                name = data[value:end].decode("utf-8")
+            except UnicodeDecodeError:
+                raise WireError("a file name that is not UTF-8") from None
+        keep.append(data[start:end])
+    # Repeated occurrences of a message field merge; protoc writes one.
+    return FileParts(name, b"".join(keep), b"".join(info))
