@@ -564,8 +564,9 @@ def compile_stream(
     file is parsed once, on its own (core/wire.py), whichever batches hold it.
     """
     lean = source_info is not None
-    # protoc's bytes of each file it compiled in this run (the lean form stores them).
-    wire_bytes: dict[str, bytes] = {}
+    # The lean form's bytes of each file protoc compiled in this run: what it
+    # stores (the source info shared with `source_info`, not copied).
+    wire_bytes: dict[str, wire.FileParts] = {}
     if prepared is None:
         prepared = prepare(root, files, includes=includes, cache=cache, max_bytes=max_bytes)
     raw = {f: prepared.raw[f] for f in files}
@@ -697,7 +698,7 @@ def _lean_batch(
     wanted: set[str],
     raw: Mapping[str, bytes],
     fresh: set[str],
-    wire_bytes: dict[str, bytes],
+    wire_bytes: dict[str, wire.FileParts],
     source_info: dict[str, bytes] | None,
 ) -> list[FileProto]:
     """The targets of one protoc set, each file parsed once for the whole run."""
@@ -709,7 +710,7 @@ def _lean_batch(
         proto = FileProto.FromString(parts.bare)
         protos[proto.name] = proto
         fresh.add(proto.name)
-        wire_bytes[proto.name] = entry
+        wire_bytes[proto.name] = parts
         if proto.name in wanted:
             wanted.discard(proto.name)
             batch.append(proto)
@@ -781,7 +782,7 @@ def _store(
     protos: Mapping[str, FileProto],
     fresh: set[str],
     keep: Collection[str] = (),
-    wire_bytes: Mapping[str, bytes] | None = None,
+    wire_bytes: Mapping[str, wire.FileParts] | None = None,
 ) -> tuple[_Keys, Callable[[], None]]:
     """The keys of every file, now that all imports are known, and the write
     that remembers what every file imports, stores the new descriptors and
@@ -796,21 +797,27 @@ def _store(
             current[_sha(data)] = list(proto.dependency)
     keys = _Keys(keys.root, keys.includes, keys.raw, current, keys.salt)
     live: set[str] = set(keep)
-    new: list[tuple[str, FileProto | bytes]] = []
-    for name, proto in protos.items():
+    new: list[tuple[str, str]] = []
+    for name in protos:
         key = keys.key(name)
         if key is None:
             continue
         live.add(key)
         if name in fresh:
-            # A lean descriptor lacks its source info: protoc's bytes are stored.
-            new.append((key, wire_bytes[name] if wire_bytes else proto))
+            new.append((key, name))
+
+    def entries() -> Iterator[tuple[str, FileProto | bytes]]:
+        # One at a time, when the write runs: a lean descriptor lacks its
+        # source info, so its parts are joined into what is stored.
+        for key, name in new:
+            yield key, (wire.joined(wire_bytes[name]) if wire_bytes else protos[name])
+
     wanted = old.contents | keys.contents
 
     def write() -> None:
         try:
             store.remember_imports({k: v for k, v in current.items() if k in wanted})
-            store.put_many(new, live)
+            store.put_many(entries(), live)
         finally:
             store.close()
 

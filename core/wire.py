@@ -104,3 +104,25 @@ def file_parts(data: bytes) -> FileParts:
         keep.append(data[start:end])
     # Repeated occurrences of a message field merge; protoc writes one.
     return FileParts(name, b"".join(keep), b"".join(info))
+
+
+def joined(parts: FileParts) -> bytes:
+    """The file whole again: its source info as a field after the rest (field
+    order does not change what a parser reads)."""
+    if not parts.source_info:
+        return parts.bare
+    return (
+        parts.bare
+        + bytes([_SOURCE_INFO << 3 | 2])
+        + _varint_bytes(len(parts.source_info))
+        + parts.source_info
+    )
+
+
+def _varint_bytes(n: int) -> bytes:
+    out = bytearray()
+    while n >= 0x80:
+        out.append(n & 0x7F | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
