@@ -718,7 +718,7 @@ def _lean_batch(
                 source_info[proto.name] = parts.source_info
             if _ESCAPE.search(raw.get(proto.name, b"\\0")):
                 # The check names places: it needs the file with its source info.
-                _check_strings([FileProto.FromString(entry)], raw)
+                _check_strings([FileProto.FromString(bytes(entry))], raw)
     return batch
 
 

@@ -78,6 +78,15 @@ class SourceFile:
         start, end = found
         return Location.FromString(self._serialized()[start:end])
 
+    def release(self) -> None:
+        """Drop the indexes built for look-ups (a big file's location index
+        takes many times its source info); later look-ups build them again."""
+        self._index = None
+        self._ignored = None
+        self._line_starts = None
+        if not self._apart:
+            self._sci = None
+
     def _serialized(self) -> bytes:
         if self._sci is None:
             self._sci = self.proto.source_code_info.SerializeToString()

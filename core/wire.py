@@ -25,7 +25,7 @@ class WireError(ValueError):
     """Bytes that are not the message they should be."""
 
 
-def _varint(data: bytes, pos: int) -> tuple[int, int]:
+def _varint(data: bytes | memoryview, pos: int) -> tuple[int, int]:
     result = shift = 0
     while True:
         if pos >= len(data) or shift > 63:
@@ -38,7 +38,7 @@ def _varint(data: bytes, pos: int) -> tuple[int, int]:
         shift += 7
 
 
-def fields(data: bytes) -> list[tuple[int, int, int, int]]:
+def fields(data: bytes | memoryview) -> list[tuple[int, int, int, int]]:
     """Each top-level field of a message: (number, start, value start, end);
     a length-delimited value is data[value start:end]. WireError for bytes
     that are not a message (or hold groups, which descriptors never do)."""
@@ -71,9 +71,11 @@ def fields(data: bytes) -> list[tuple[int, int, int, int]]:
     return out
 
 
-def set_files(data: bytes) -> list[bytes]:
-    """The serialized FileDescriptorProtos of a serialized FileDescriptorSet."""
-    return [data[v:e] for n, _, v, e in fields(data) if n == _SET_FILE]
+def set_files(data: bytes) -> list[memoryview]:
+    """The serialized FileDescriptorProtos of a serialized FileDescriptorSet
+    (views into `data`: a batch's set is not copied again)."""
+    view = memoryview(data)
+    return [view[v:e] for n, _, v, e in fields(data) if n == _SET_FILE]
 
 
 @dataclass(frozen=True)
@@ -87,18 +89,18 @@ class FileParts:
     source_info: bytes
 
 
-def file_parts(data: bytes) -> FileParts:
+def file_parts(data: bytes | memoryview) -> FileParts:
     """The name, the rest without source info, and the source info of a file."""
     name = ""
-    keep: list[bytes] = []
-    info: list[bytes] = []
+    keep: list[bytes | memoryview] = []
+    info: list[bytes | memoryview] = []
     for number, start, value, end in fields(data):
         if number == _SOURCE_INFO:
             info.append(data[value:end])
             continue
         if number == _NAME:
             try:
-                name = data[value:end].decode("utf-8")
+                name = bytes(data[value:end]).decode("utf-8")
             except UnicodeDecodeError:
                 raise WireError("a file name that is not UTF-8") from None
         keep.append(data[start:end])
