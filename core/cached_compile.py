@@ -352,12 +352,22 @@ def _protoc_batches(
     includes: Sequence[Path],
     jobs: int,
     scratch: Path | None,
+    prebuilt: _Prebuilt | None = None,
+    failed_groups: list[int] | None = None,
 ) -> Iterator[bytes]:
     """Yield each batch's descriptor set, serialized, as its protoc ends;
-    CompileError after all ran."""
+    CompileError after all ran.
+
+    With `prebuilt`, protoc reads the targets from its copy and their other
+    imports from its descriptor set; a batch that fails then goes to
+    `failed_groups` (by index) instead, for the caller to compile again the
+    ordinary way, whose errors are the ones to show."""
     # Imports are always asked for: their descriptors complete the set that
     # gen and buf read, and their imports complete the cache keys.
-    args = ["-I.", *(f"-I{p}" for p in includes), "--include_source_info", "--include_imports"]
+    first = ["-I."] if prebuilt is None else [f"-I{prebuilt.sources}"]
+    args = [*first, *(f"-I{p}" for p in includes), "--include_source_info", "--include_imports"]
+    if prebuilt is not None:
+        args.append(f"--descriptor_set_in={prebuilt.descriptors}")
     errors: list[str] = []
     where = scratch
     if where is not None:
@@ -384,7 +394,9 @@ def _protoc_batches(
         try:
             while (item := done.get()) is not None:
                 code, out, errfile = item
-                if code != 0:
+                if code != 0 and failed_groups is not None:
+                    failed_groups.append(int(out.stem))
+                elif code != 0:
                     lines = protoc.diagnostics(errfile.read_bytes(), root)
                     errors += [ln for ln in lines if ln not in errors]
                     if not lines:
@@ -637,22 +649,31 @@ def compile_stream(
         # repo); without a cache, to a temp folder that is removed after.
         scratch = cache / "tmp" if cache is not None else None
         wanted = set(todo)
-        for data in _protoc_batches(root, groups, includes, use_jobs, scratch):
-            batch: list[FileProto] = []
-            if lean:
-                batch = _lean_batch(data, protos, wanted, raw, fresh, wire_bytes, source_info)
-            else:
-                for proto in descriptor_pb2.FileDescriptorSet.FromString(data).file:
-                    # A batch's imports may be targets of another batch: each
-                    # target is handed over once.
-                    if proto.name in wanted:
-                        wanted.discard(proto.name)
-                        batch.append(proto)
-                    if proto.name not in protos:
-                        protos[proto.name] = proto
-                        fresh.add(proto.name)
-                _check_strings(batch, raw)
-            yield batch
+        with contextlib.ExitStack() as exits:
+            prebuilt = None
+            if lean and store is not None and read_cache and scratch is not None:
+                prebuilt = _prebuild(todo, raw, keys, store, protos, scratch, exits)
+            if prebuilt is not None:
+                groups = plan_batches(todo, sizes, count)  # a batch costs its own bytes now
+            failed: list[int] | None = [] if prebuilt is not None else None
+            sets = _protoc_batches(root, groups, includes, use_jobs, scratch, prebuilt, failed)
+            retry = functools.partial(_protoc_batches, root, includes=includes, jobs=use_jobs)
+            for data in _then_retried(sets, failed, groups, retry, scratch):
+                batch: list[FileProto] = []
+                if lean:
+                    batch = _lean_batch(data, protos, wanted, raw, fresh, wire_bytes, source_info)
+                else:
+                    for proto in descriptor_pb2.FileDescriptorSet.FromString(data).file:
+                        # A batch's imports may be targets of another batch: each
+                        # target is handed over once.
+                        if proto.name in wanted:
+                            wanted.discard(proto.name)
+                            batch.append(proto)
+                        if proto.name not in protos:
+                            protos[proto.name] = proto
+                            fresh.add(proto.name)
+                    _check_strings(batch, raw)
+                yield batch
     if store is not None and fresh:
         keys, write = _store(store, keys, protos, fresh, keep, wire_bytes)
         if defer is not None:
@@ -681,6 +702,92 @@ def compile_stream(
                 file_keys=file_keys,
             )
         )
+
+
+@dataclass(frozen=True)
+class _Prebuilt:
+    """The targets copied to a folder of their own, and the descriptors of
+    everything else they import in one set: protoc parses only the targets."""
+
+    sources: Path
+    descriptors: Path
+
+
+def _prebuild(
+    todo: Sequence[str],
+    raw: Mapping[str, bytes],
+    keys: _Keys,
+    store: DescriptorCache,
+    protos: dict[str, FileProto],
+    scratch: Path,
+    stack: contextlib.ExitStack,
+) -> _Prebuilt | None:
+    """What protoc needs to compile `todo` without parsing their imports'
+    sources again, when the cache holds every one of those imports (their
+    descriptors join `protos`, as taken from the cache); else None.
+
+    An edit of a file most of the tree imports recompiles its importers,
+    whose other imports are cached: protoc then parses a fraction of the bytes.
+    Which files a target imports is known from the cache for a content seen
+    before, else read off its import lines; a wrong guess makes protoc fail,
+    and the caller compiles that batch again the ordinary way."""
+    targets = set(todo)
+    found: dict[str, FileProto] = {}
+    payloads: list[bytes] = []
+    stack_: list[str] = []
+    for name in todo:
+        known = keys.imports.get(_sha(raw[name]))
+        stack_ += known if known is not None else _guess(raw[name])
+    while stack_:
+        dep = stack_.pop()
+        if dep in targets or dep in found:
+            continue
+        key = keys.key(dep)
+        payload = store.get_payload(key) if key is not None else None
+        if payload is None:
+            return None
+        try:
+            parts = wire.file_parts(payload)
+            proto = protos[dep] if dep in protos else FileProto.FromString(parts.bare)
+        except (ValueError, DecodeError):
+            return None
+        if proto.name != dep:
+            return None
+        found[dep] = proto
+        payloads.append(parts.bare)
+        stack_ += list(proto.dependency)
+    try:
+        scratch.mkdir(parents=True, exist_ok=True)
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="pre-", dir=scratch)))
+        for name in todo:
+            path = folder / "src" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(raw[name])  # the very bytes the keys were computed on
+        descriptors = folder / "imports.binpb"
+        descriptors.write_bytes(b"".join(wire.as_set_entry(p) for p in payloads))
+    except OSError:
+        return None
+    for dep, proto in found.items():
+        protos.setdefault(dep, proto)
+    return _Prebuilt(folder / "src", descriptors)
+
+
+def _guess(data: bytes) -> list[str]:
+    return [m.decode("utf-8", "replace") for m in _IMPORT.findall(data)]
+
+
+def _then_retried(
+    sets: Iterator[bytes],
+    failed: list[int] | None,
+    groups: list[list[str]],
+    retry: Callable[..., Iterator[bytes]],
+    scratch: Path | None,
+) -> Iterator[bytes]:
+    """The sets of `sets`, then those of the groups that failed there,
+    compiled again the ordinary way (whose errors are raised)."""
+    yield from sets
+    if failed:
+        yield from retry([groups[i] for i in sorted(failed)], scratch=scratch)
 
 
 def _lean(payload: bytes) -> tuple[FileProto, bytes] | None:

@@ -128,3 +128,8 @@ def _varint_bytes(n: int) -> bytes:
         n >>= 7
     out.append(n)
     return bytes(out)
+
+
+def as_set_entry(file: bytes) -> bytes:
+    """A serialized file as one entry of a serialized FileDescriptorSet."""
+    return bytes([_SET_FILE << 3 | 2]) + _varint_bytes(len(file)) + file
