@@ -36,6 +36,8 @@ import shutil
 import subprocess
 import tempfile
 import threading
+from collections.abc import Callable
+from collections.abc import Collection
 from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -45,11 +47,13 @@ from pathlib import Path
 
 from google.protobuf import descriptor_pb2
 from google.protobuf import descriptor_pool
+from google.protobuf.message import DecodeError
 
 from core import cache_dir
 from core import inputs
 from core import protoc
 from core import utf8
+from core import wire
 from core.descriptor_cache import DescriptorCache
 from core.files import write_atomic
 from core.protoc import CompileError
@@ -105,11 +109,12 @@ def read_inputs(
             line = data.count(b"\n", 0, nul) + 1
             errors.append(f"{rel}:{line}:1: binary file (NUL byte at offset {nul}), not a .proto")
             continue
-        bad = _first_bad_utf8(data)
+        # ASCII (most protos) is UTF-8: no decoding, no copy of a big tree's bytes.
+        bad = None if data.isascii() else _first_bad_utf8(data)
         if bad is not None:
             errors.append(f"{rel}:{bad[0]}:{bad[1]}: not UTF-8 (byte 0x{bad[2]:02x})")
             continue
-        if not data.strip():
+        if not data or data.isspace():
             errors.append(f"{rel}:1:1: empty file: a .proto needs at least a syntax statement")
             continue
         raw[rel] = data
@@ -249,6 +254,8 @@ class _Keys:
     imports: Mapping[str, list[str]]  # content hash -> imports
     salt: str
     memo: dict[str, str | None] = field(default_factory=dict)
+    # The content hashes key() looked at: whose import lists the cache keeps.
+    contents: set[str] = field(default_factory=set)
 
     def content_of_import(self, name: str) -> bytes | None:
         for base in (self.root, *self.includes):
@@ -270,6 +277,7 @@ class _Keys:
             if data is None:
                 return None
         content = _sha(data)
+        self.contents.add(content)
         deps = self.imports.get(content)
         if deps is None:
             return None
@@ -344,11 +352,22 @@ def _protoc_batches(
     includes: Sequence[Path],
     jobs: int,
     scratch: Path | None,
-) -> Iterator[descriptor_pb2.FileDescriptorSet]:
-    """Yield each batch's descriptor set as its protoc ends; CompileError after all ran."""
+    prebuilt: _Prebuilt | None = None,
+    failed_groups: list[int] | None = None,
+) -> Iterator[bytes]:
+    """Yield each batch's descriptor set, serialized, as its protoc ends;
+    CompileError after all ran.
+
+    With `prebuilt`, protoc reads the targets from its copy and their other
+    imports from its descriptor set; a batch that fails then goes to
+    `failed_groups` (by index) instead, for the caller to compile again the
+    ordinary way, whose errors are the ones to show."""
     # Imports are always asked for: their descriptors complete the set that
     # gen and buf read, and their imports complete the cache keys.
-    args = ["-I.", *(f"-I{p}" for p in includes), "--include_source_info", "--include_imports"]
+    first = ["-I."] if prebuilt is None else [f"-I{prebuilt.sources}"]
+    args = [*first, *(f"-I{p}" for p in includes), "--include_source_info", "--include_imports"]
+    if prebuilt is not None:
+        args.append(f"--descriptor_set_in={prebuilt.descriptors}")
     errors: list[str] = []
     where = scratch
     if where is not None:
@@ -375,15 +394,17 @@ def _protoc_batches(
         try:
             while (item := done.get()) is not None:
                 code, out, errfile = item
-                if code != 0:
+                if code != 0 and failed_groups is not None:
+                    failed_groups.append(int(out.stem))
+                elif code != 0:
                     lines = protoc.diagnostics(errfile.read_bytes(), root)
                     errors += [ln for ln in lines if ln not in errors]
                     if not lines:
                         errors.append("protoc failed without a message")
                 elif not errors:
-                    fds = descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes())
+                    data = out.read_bytes()
                     out.unlink()
-                    yield fds
+                    yield data
         finally:
             stop.set()  # left early (an error in the caller, ^C): stop what runs
             launcher.join()
@@ -412,6 +433,8 @@ class Compiled:
     raw: dict[str, bytes]
     # The files protoc compiled in this run (the others came from the cache).
     fresh: tuple[str, ...] = ()
+    # Each file's cache key (None without a cache, or for a file it could not key).
+    file_keys: dict[str, str | None] = field(default_factory=dict)
     cache_folder: Path | None = None
     _set_path: Path | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -478,6 +501,46 @@ def _ordered(protos: Mapping[str, FileProto]) -> dict[str, FileProto]:
     return out
 
 
+@dataclass
+class Prepared:
+    """The inputs of a compile, read and checked, with each one's cache key:
+    what a caller needs to decide which files to compile at all (the lint's
+    findings cache is keyed on these keys)."""
+
+    raw: dict[str, bytes]
+    # None for a file whose imports are not known yet (its content is new).
+    keys: dict[str, str | None]
+    _keys: _Keys
+    salt: str
+
+
+def prepare(
+    root: Path,
+    files: Sequence[str],
+    *,
+    includes: Sequence[Path] = (),
+    cache: Path | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Prepared:
+    """Read `files` (CompileError for what protoc would mishandle) and key them."""
+    raw = read_inputs(root, files, max_bytes)
+    known_imports: dict[str, list[str]] = {}
+    if cache is not None:
+        store = DescriptorCache(cache)
+        known_imports = store.imports_of()
+        store.close()
+    # What decides the output besides the inputs: protoc and the includes.
+    salt = "\0".join([protoc_version(), *map(str, includes)])
+    search = (*includes, *protoc.library_includes())
+    keys = _Keys(root, search, raw, known_imports, salt)
+    return Prepared(raw, {name: keys.key(name) for name in files}, keys, salt)
+
+
+def known_keys(prepared: Prepared) -> set[str]:
+    """Every cache key prepare() worked out: the targets' and their imports'."""
+    return {k for k in prepared._keys.memo.values() if k is not None}
+
+
 def compile_stream(
     root: Path,
     files: Sequence[str],
@@ -489,6 +552,10 @@ def compile_stream(
     result: list[Compiled] | None = None,
     raw_sink: dict[str, bytes] | None = None,
     read_cache: bool = True,
+    prepared: Prepared | None = None,
+    keep: Collection[str] = (),
+    defer: list[Callable[[], None]] | None = None,
+    source_info: dict[str, bytes] | None = None,
 ) -> Iterator[list[FileProto]]:
     """Compile `files` (root-relative) and yield the targets' descriptors batch by batch.
 
@@ -497,22 +564,49 @@ def compile_stream(
     the whole result, imports included, is appended to `result`.
     `raw_sink` receives every target's bytes. With `read_cache` False the
     cache is only written: everything is compiled by protoc. Raises CompileError.
+
+    `prepared` (from prepare(), for `files` or more) saves reading and keying
+    the inputs again; `keep` names cache keys of files outside `files` whose
+    rows must survive the clean-up of stale rows. With `defer`, the cache is
+    written by a function appended there, for the caller to run when it likes
+    (after its report): the run's result does not wait for the disk.
+
+    With `source_info`, the lean form: every descriptor comes without its
+    source info, each target's goes serialized into `source_info`, and each
+    file is parsed once, on its own (core/wire.py), whichever batches hold it.
     """
-    raw = read_inputs(root, files, max_bytes)
+    lean = source_info is not None
+    # The lean form's bytes of each file protoc compiled in this run: what it
+    # stores (the source info shared with `source_info`, not copied).
+    wire_bytes: dict[str, wire.FileParts] = {}
+    if prepared is None:
+        prepared = prepare(root, files, includes=includes, cache=cache, max_bytes=max_bytes)
+    raw = {f: prepared.raw[f] for f in files}
     if raw_sink is not None:
         raw_sink.update(raw)
     store = DescriptorCache(cache) if cache is not None else None
-    known_imports = store.imports_of() if store else {}
-    # What decides the output besides the inputs: protoc and the includes.
-    salt = "\0".join([protoc_version(), *map(str, includes)])
-    search = (*includes, *protoc.library_includes())
-    keys = _Keys(root, search, raw, known_imports, salt)
+    keys = prepared._keys
+    known_imports = keys.imports
+    salt = prepared.salt
     protos: dict[str, FileProto] = {}
     todo: list[str] = []
     if store is not None and read_cache:
+
+        def get(key: str | None) -> FileProto | None:
+            if key is None:
+                return None
+            if not lean:
+                return store.get(key)
+            payload = store.get_payload(key)
+            parts = _lean(payload) if payload is not None else None
+            if parts is None:
+                return None
+            if source_info is not None and parts[0].name in raw:
+                source_info[parts[0].name] = parts[1]
+            return parts[0]
+
         for name in files:
-            key = keys.key(name)
-            entry = store.get(key) if key else None
+            entry = get(keys.key(name))
             if entry is None or entry.name != name:
                 todo.append(name)
             else:
@@ -524,8 +618,7 @@ def compile_stream(
             dep, importer = stack.pop()
             if dep in protos or dep in raw:
                 continue
-            key = keys.key(dep)
-            entry = store.get(key) if key else None
+            entry = get(keys.key(dep))
             if entry is None or entry.name != dep:
                 todo.append(importer)
                 protos.pop(importer, None)
@@ -556,27 +649,44 @@ def compile_stream(
         # repo); without a cache, to a temp folder that is removed after.
         scratch = cache / "tmp" if cache is not None else None
         wanted = set(todo)
-        for fds in _protoc_batches(root, groups, includes, use_jobs, scratch):
-            batch: list[FileProto] = []
-            for proto in fds.file:
-                # A batch's imports may be targets of another batch: each
-                # target is handed over once.
-                if proto.name in wanted:
-                    wanted.discard(proto.name)
-                    batch.append(proto)
-                if proto.name not in protos:
-                    protos[proto.name] = proto
-                    fresh.add(proto.name)
-            _check_strings(batch, raw)
-            yield batch
+        with contextlib.ExitStack() as exits:
+            prebuilt = None
+            if lean and store is not None and read_cache and scratch is not None:
+                prebuilt = _prebuild(todo, raw, keys, store, protos, scratch, exits)
+            if prebuilt is not None:
+                groups = plan_batches(todo, sizes, count)  # a batch costs its own bytes now
+            failed: list[int] | None = [] if prebuilt is not None else None
+            sets = _protoc_batches(root, groups, includes, use_jobs, scratch, prebuilt, failed)
+            retry = functools.partial(_protoc_batches, root, includes=includes, jobs=use_jobs)
+            for data in _then_retried(sets, failed, groups, retry, scratch):
+                batch: list[FileProto] = []
+                if lean:
+                    batch = _lean_batch(data, protos, wanted, raw, fresh, wire_bytes, source_info)
+                else:
+                    for proto in descriptor_pb2.FileDescriptorSet.FromString(data).file:
+                        # A batch's imports may be targets of another batch: each
+                        # target is handed over once.
+                        if proto.name in wanted:
+                            wanted.discard(proto.name)
+                            batch.append(proto)
+                        if proto.name not in protos:
+                            protos[proto.name] = proto
+                            fresh.add(proto.name)
+                    _check_strings(batch, raw)
+                yield batch
     if store is not None and fresh:
-        keys = _store(store, keys, protos, fresh)
-    if store is not None:
+        keys, write = _store(store, keys, protos, fresh, keep, wire_bytes)
+        if defer is not None:
+            defer.append(write)
+        else:
+            write()
+    elif store is not None:
         store.close()
     if result is not None:
         tree = hashlib.sha256(salt.encode())
+        file_keys: dict[str, str | None] = {}
         for name in sorted(protos):
-            part = keys.key(name) if store else None
+            part = file_keys[name] = keys.key(name) if store else None
             if part is None:
                 part = _sha(protos[name].SerializeToString(deterministic=True))
             tree.update(f"{name}\0{part}\0".encode())
@@ -589,8 +699,134 @@ def compile_stream(
                 raw=dict(raw),
                 fresh=tuple(sorted(fresh)),
                 cache_folder=cache,
+                file_keys=file_keys,
             )
         )
+
+
+@dataclass(frozen=True)
+class _Prebuilt:
+    """The targets copied to a folder of their own, and the descriptors of
+    everything else they import in one set: protoc parses only the targets."""
+
+    sources: Path
+    descriptors: Path
+
+
+def _prebuild(
+    todo: Sequence[str],
+    raw: Mapping[str, bytes],
+    keys: _Keys,
+    store: DescriptorCache,
+    protos: dict[str, FileProto],
+    scratch: Path,
+    stack: contextlib.ExitStack,
+) -> _Prebuilt | None:
+    """What protoc needs to compile `todo` without parsing their imports'
+    sources again, when the cache holds every one of those imports (their
+    descriptors join `protos`, as taken from the cache); else None.
+
+    An edit of a file most of the tree imports recompiles its importers,
+    whose other imports are cached: protoc then parses a fraction of the bytes.
+    Which files a target imports is known from the cache for a content seen
+    before, else read off its import lines; a wrong guess makes protoc fail,
+    and the caller compiles that batch again the ordinary way."""
+    targets = set(todo)
+    found: dict[str, FileProto] = {}
+    payloads: list[bytes] = []
+    stack_: list[str] = []
+    for name in todo:
+        known = keys.imports.get(_sha(raw[name]))
+        stack_ += known if known is not None else _guess(raw[name])
+    while stack_:
+        dep = stack_.pop()
+        if dep in targets or dep in found:
+            continue
+        key = keys.key(dep)
+        payload = store.get_payload(key) if key is not None else None
+        if payload is None:
+            return None
+        try:
+            parts = wire.file_parts(payload)
+            proto = protos[dep] if dep in protos else FileProto.FromString(parts.bare)
+        except (ValueError, DecodeError):
+            return None
+        if proto.name != dep:
+            return None
+        found[dep] = proto
+        payloads.append(parts.bare)
+        stack_ += list(proto.dependency)
+    try:
+        scratch.mkdir(parents=True, exist_ok=True)
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="pre-", dir=scratch)))
+        for name in todo:
+            path = folder / "src" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(raw[name])  # the very bytes the keys were computed on
+        descriptors = folder / "imports.binpb"
+        descriptors.write_bytes(b"".join(wire.as_set_entry(p) for p in payloads))
+    except OSError:
+        return None
+    for dep, proto in found.items():
+        protos.setdefault(dep, proto)
+    return _Prebuilt(folder / "src", descriptors)
+
+
+def _guess(data: bytes) -> list[str]:
+    return [m.decode("utf-8", "replace") for m in _IMPORT.findall(data)]
+
+
+def _then_retried(
+    sets: Iterator[bytes],
+    failed: list[int] | None,
+    groups: list[list[str]],
+    retry: Callable[..., Iterator[bytes]],
+    scratch: Path | None,
+) -> Iterator[bytes]:
+    """The sets of `sets`, then those of the groups that failed there,
+    compiled again the ordinary way (whose errors are raised)."""
+    yield from sets
+    if failed:
+        yield from retry([groups[i] for i in sorted(failed)], scratch=scratch)
+
+
+def _lean(payload: bytes) -> tuple[FileProto, bytes] | None:
+    """A serialized file parsed without its source info, and that info serialized."""
+    try:
+        parts = wire.file_parts(payload)
+        return FileProto.FromString(parts.bare), parts.source_info
+    except (ValueError, DecodeError):
+        return None
+
+
+def _lean_batch(
+    data: bytes,
+    protos: dict[str, FileProto],
+    wanted: set[str],
+    raw: Mapping[str, bytes],
+    fresh: set[str],
+    wire_bytes: dict[str, wire.FileParts],
+    source_info: dict[str, bytes] | None,
+) -> list[FileProto]:
+    """The targets of one protoc set, each file parsed once for the whole run."""
+    batch: list[FileProto] = []
+    for entry in wire.set_files(data):
+        parts = wire.file_parts(entry)
+        if parts.name in protos:
+            continue  # an import parsed from an earlier batch (or a target handed over)
+        proto = FileProto.FromString(parts.bare)
+        protos[proto.name] = proto
+        fresh.add(proto.name)
+        wire_bytes[proto.name] = parts
+        if proto.name in wanted:
+            wanted.discard(proto.name)
+            batch.append(proto)
+            if source_info is not None:
+                source_info[proto.name] = parts.source_info
+            if _ESCAPE.search(raw.get(proto.name, b"\\0")):
+                # The check names places: it needs the file with its source info.
+                _check_strings([FileProto.FromString(bytes(entry))], raw)
+    return batch
 
 
 def _complete(protos: dict[str, FileProto], raw: Mapping[str, bytes]) -> list[str]:
@@ -652,29 +888,47 @@ def _store(
     keys: _Keys,
     protos: Mapping[str, FileProto],
     fresh: set[str],
-) -> _Keys:
-    """Remember what every file imports, store the new descriptors, drop stale
-    entries; return the keys of every file, now that all imports are known."""
-    current: dict[str, list[str]] = {}
+    keep: Collection[str] = (),
+    wire_bytes: Mapping[str, wire.FileParts] | None = None,
+) -> tuple[_Keys, Callable[[], None]]:
+    """The keys of every file, now that all imports are known, and the write
+    that remembers what every file imports, stores the new descriptors and
+    drops stale entries (but those in `keep`); the store is closed after it."""
+    old = keys
+    current = dict(keys.imports)  # the imports of files outside this compile too
     for name, proto in protos.items():
         data = keys.raw.get(name)
         if data is None:
             data = keys.content_of_import(name)
         if data is not None:
             current[_sha(data)] = list(proto.dependency)
-    store.remember_imports(current)
     keys = _Keys(keys.root, keys.includes, keys.raw, current, keys.salt)
-    live: set[str] = set()
-    new: list[tuple[str, FileProto]] = []
-    for name, proto in protos.items():
+    live: set[str] = set(keep)
+    new: list[tuple[str, str]] = []
+    for name in protos:
         key = keys.key(name)
         if key is None:
             continue
         live.add(key)
         if name in fresh:
-            new.append((key, proto))
-    store.put_many(new, live)
-    return keys
+            new.append((key, name))
+
+    def entries() -> Iterator[tuple[str, FileProto | bytes]]:
+        # One at a time, when the write runs: a lean descriptor lacks its
+        # source info, so its parts are joined into what is stored.
+        for key, name in new:
+            yield key, (wire.joined(wire_bytes[name]) if wire_bytes else protos[name])
+
+    wanted = old.contents | keys.contents
+
+    def write() -> None:
+        try:
+            store.remember_imports({k: v for k, v in current.items() if k in wanted})
+            store.put_many(entries(), live)
+        finally:
+            store.close()
+
+    return keys, write
 
 
 def compile_files(

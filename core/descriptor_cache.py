@@ -50,6 +50,28 @@ def _import_name(name: object) -> bool:
     return not name.startswith("/") and all(p not in ("", ".", "..") for p in parts)
 
 
+def _parsed(rows: list[tuple[object, object]]) -> Iterator[tuple[str, object]]:
+    """Each row's content hash and its names parsed; a row that is not JSON
+    of its own is left out. One parse for all when every row is well formed
+    (thousands of small parses cost more than one big one)."""
+    texts = [(c, n) for c, n in rows if isinstance(c, str) and isinstance(n, str)]
+    try:
+        values = json.loads("[" + ",".join(n for _, n in texts) + "]")
+    except ValueError:
+        values = None
+    if not isinstance(values, list) or len(values) != len(texts):
+        values = [None] * len(texts)
+    for (content, names), value in zip(texts, values, strict=True):
+        # A value is a row's own only if it is what remember_imports wrote
+        # for it: rows that split or join across the commas fall back.
+        if value is None or json.dumps(value) != names:
+            try:
+                value = json.loads(names)
+            except ValueError:
+                continue
+        yield content, value
+
+
 class DescriptorCache:
     """Descriptors by cache key, and the imports of a file by its content hash."""
 
@@ -87,6 +109,17 @@ class DescriptorCache:
             self._db = None
 
     def get(self, key: str) -> FileProto | None:
+        payload = self.get_payload(key)
+        if payload is None:
+            return None
+        try:
+            return FileProto.FromString(payload)
+        except DecodeError:
+            self.drop(key)
+            return None
+
+    def get_payload(self, key: str) -> bytes | None:
+        """The serialized descriptor of `key`, if stored and matching its hash."""
         db = self._connect()
         if db is None:
             return None
@@ -97,16 +130,19 @@ class DescriptorCache:
         if row is None:
             return None
         digest, payload = row
-        try:
-            if hashlib.sha256(payload).digest() != digest:
-                raise DecodeError("the payload does not match its hash")
-            return FileProto.FromString(payload)
-        except (DecodeError, TypeError):
+        if not isinstance(payload, bytes) or hashlib.sha256(payload).digest() != digest:
+            self.drop(key)
+            return None
+        return payload
+
+    def drop(self, key: str) -> None:
+        """Forget a row that turned out unusable."""
+        db = self._connect()
+        if db is not None:
             with contextlib.suppress(sqlite3.Error):
                 db.execute("DELETE FROM entries WHERE key = ?", (key,))
-            return None
 
-    def put_many(self, entries: Iterable[tuple[str, FileProto]], live: set[str]) -> None:
+    def put_many(self, entries: Iterable[tuple[str, FileProto | bytes]], live: set[str]) -> None:
         """Store `entries`, then drop every entry whose key is not in `live`
         (old versions of edited files), all in one transaction."""
         db = self._connect()
@@ -117,7 +153,11 @@ class DescriptorCache:
             # One row at a time: a whole tree's payloads at once would double
             # the memory the descriptors already take.
             for key, proto in entries:
-                payload = proto.SerializeToString(deterministic=True)
+                # protoc's own bytes for a file are stored as they are.
+                if isinstance(proto, bytes):
+                    payload = proto
+                else:
+                    payload = proto.SerializeToString(deterministic=True)
                 yield key, hashlib.sha256(payload).digest(), payload
 
         try:
@@ -141,12 +181,16 @@ class DescriptorCache:
         except sqlite3.Error:
             return {}
         found: dict[str, list[str]] = {}
-        for content, names in rows:
-            try:
-                value = json.loads(names)
-            except (TypeError, ValueError):
+        good: dict[object, bool] = {}  # a name is checked once, however many files import it
+        for content, value in _parsed(rows):
+            if not isinstance(value, list):
                 continue
-            if isinstance(value, list) and all(_import_name(n) for n in value):
+            for n in value:
+                if n not in good if isinstance(n, str) else True:
+                    good[n] = _import_name(n)
+                if not good[n]:
+                    break
+            else:
                 found[content] = value
         return found
 

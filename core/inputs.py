@@ -108,6 +108,14 @@ def _join(rel_dir: str, name: str) -> str:
     return name if rel_dir in ("", ".") else f"{rel_dir}/{name}"
 
 
+def _regular(path: str) -> bool:
+    """A regular file (or a symlink to one)? One stat, no Path: a big tree has thousands."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _why_not_regular(path: Path) -> str | None:
     """None for a regular file (or a symlink to one); else what it is instead."""
     try:
@@ -205,8 +213,8 @@ def find_files(
                 if not_utf8(rel):
                     errors.append(bad_name(rel))
                     continue
-                why = _why_not_regular(Path(dirpath) / name)
-                if why is not None:
+                if not _regular(os.path.join(dirpath, name)):
+                    why = _why_not_regular(Path(dirpath) / name) or "not a regular file"
                     errors.append(f"{shown(rel)}: {why}; only regular files are read")
                     continue
                 found.add(rel)

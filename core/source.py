@@ -32,13 +32,18 @@ class SourceFile:
         proto: descriptor_pb2.FileDescriptorProto,
         root: Path,
         raw: bytes | None = None,
+        source_info: bytes | None = None,
     ) -> None:
+        """`source_info`, when given, is the file's SourceCodeInfo serialized,
+        and `proto` comes without it (core/wire.py): kept as bytes, it costs a
+        fraction of its parsed form, and look-ups parse only what they need."""
         self.proto = proto
         self.name = proto.name
         self._root = root
         self._raw = raw
         self._line_starts: list[int] | None = None
-        self._sci = b""
+        self._apart = source_info is not None
+        self._sci = source_info
         self._index: dict[bytes, tuple[int, int] | Location] | None = None
         self._has_markers: bool | None = None
         self._ignored: dict[SourcePath, set[str]] | None = None
@@ -62,17 +67,52 @@ class SourceFile:
         parsed.
         """
         if self._index is None:
-            self._sci = self.proto.source_code_info.SerializeToString()
-            self._index = _index(self._sci)
+            self._index = _index(self._serialized())
             if self._index is None:  # fields we do not know how to skip: parse them all
                 self._index = {}
-                for loc in self.proto.source_code_info.location:
+                for loc in self.source_info().location:
                     self._index.setdefault(_packed(loc.path), loc)
         found = self._index.get(_packed(path))
         if found is None or isinstance(found, Location):
             return found
         start, end = found
-        return Location.FromString(self._sci[start:end])
+        return Location.FromString(self._serialized()[start:end])
+
+    def release(self) -> None:
+        """Drop the indexes built for look-ups (a big file's location index
+        takes many times its source info); later look-ups build them again."""
+        self._index = None
+        self._ignored = None
+        self._line_starts = None
+        if not self._apart:
+            self._sci = None
+
+    def _serialized(self) -> bytes:
+        if self._sci is None:
+            self._sci = self.proto.source_code_info.SerializeToString()
+        return self._sci
+
+    def source_info(self) -> descriptor_pb2.SourceCodeInfo:
+        """Every location, parsed (from the bytes each time, when kept apart)."""
+        if self._apart:
+            return descriptor_pb2.SourceCodeInfo.FromString(self._serialized())
+        return self.proto.source_code_info
+
+    def first_locations(self, count: int) -> list[Location]:
+        """The first `count` locations, parsing no other."""
+        sci = self._serialized()
+        found: list[Location] = []
+        pos = 0
+        try:
+            while pos < len(sci) and len(found) < count:
+                if sci[pos] != 0x0A:
+                    return list(self.source_info().location[:count])
+                size, start = read_varint(sci, pos + 1)
+                pos = start + size
+                found.append(Location.FromString(sci[start:pos]))
+        except (IndexError, ValueError):
+            return list(self.source_info().location[:count])
+        return found
 
     def leading_matching(self, pattern: re.Pattern[str], hint: str) -> dict[SourcePath, Location]:
         """Locations whose leading comment `pattern` finds something in (one cheap pass).
@@ -82,7 +122,7 @@ class SourceFile:
         """
         search = pattern.search
         found: dict[SourcePath, Location] = {}
-        for loc in self.proto.source_code_info.location:
+        for loc in self.source_info().location:
             text = loc.leading_comments
             if text and hint in text.lower() and search(text):
                 found[tuple(loc.path)] = loc
@@ -111,7 +151,7 @@ class SourceFile:
             return set()
         if self._ignored is None:
             self._ignored = {}
-            for loc in self.proto.source_code_info.location:
+            for loc in self.source_info().location:
                 text = "\n".join(
                     [loc.leading_comments, loc.trailing_comments, *loc.leading_detached_comments]
                 )

@@ -189,9 +189,15 @@ def main(
         if hook:
             seen["root"] = runner.resolve_root(options)
             seen["prefix"] = os.path.relpath(seen["root"], Path.cwd())
-        result = runner.lint(options, say=lambda line: _say(err, line), task=f"{prog} --fix")
+        result = runner.lint(
+            options, say=lambda line: _say(err, line), task=f"{prog} --fix", defer_writes=True
+        )
         shown = seen_from(result, seen["prefix"], seen["root"])
-        return print_report(shown, args.format, args.list_ignored, out, err)
+        code = print_report(shown, args.format, args.list_ignored, out, err)
+        # The report is out before the caches are written: a reader of the
+        # output does not wait for the disk.
+        result.store()
+        return code
 
     return errors.guarded(
         body, err, prog, lambda line: relocated(line, seen["prefix"], seen["root"])

@@ -42,8 +42,9 @@ class Finding:
     fixes: tuple[Edit, ...] = field(default=(), compare=False, repr=False)
     anchor: tuple[int, ...] | None = field(default=None, compare=False, repr=False)
 
-    def sort_key(self) -> tuple[str, int, int, str, str]:
-        return (self.path, self.line, self.column, self.rule, self.message)
+    def sort_key(self) -> tuple[str, int, int, str, str, str]:
+        # The element breaks ties, so the order never depends on which rules ran first.
+        return (self.path, self.line, self.column, self.rule, self.message, self.element)
 
     def as_suppressed(self) -> Finding:
         return replace(self, suppressed=True)

@@ -20,6 +20,7 @@ from core.source import SourceFile
 from presubmit.context import RuleContext
 from presubmit.finding import Edit
 from presubmit.finding import Finding
+from presubmit.spec import Reuse
 from presubmit.spec import RuleSpec
 from presubmit.spec import Scope
 from presubmit.spec import Setting
@@ -98,9 +99,11 @@ def rule(
     portable: bool,
     settings: tuple[Setting, ...] = (),
     requires: tuple[str, ...] = (),
+    reuse: Reuse = Reuse.NONE,
 ) -> Callable[[Check], Rule]:
     """Declare the decorated check function as a rule (with the presubmit.toml
-    settings it reads; `requires` names those it cannot run without)."""
+    settings it reads; `requires` names those it cannot run without; `reuse`,
+    for a rule of scope TREE, what its findings follow from)."""
     spec = RuleSpec(
         id=id,
         purpose=purpose,
@@ -109,6 +112,7 @@ def rule(
         portable=portable,
         settings=settings,
         requires=requires,
+        reuse=reuse,
     )
 
     def make(check: Check) -> Rule:

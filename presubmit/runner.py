@@ -41,12 +41,14 @@ from core.source import SourceFile
 from presubmit import config as config_mod
 from presubmit import discover
 from presubmit import fix as fix_mod
+from presubmit import incremental
 from presubmit import registry
 from presubmit.config import Config
 from presubmit.context import RuleContext
 from presubmit.finding import Finding
 from presubmit.options import LintOptions
 from presubmit.rule import Rule
+from presubmit.spec import Reuse
 from presubmit.spec import Scope
 
 # Anchors under these paths are elements; anything else is a file-level
@@ -71,6 +73,14 @@ class Result:
     # Inputs that could not be linted (a name that is not UTF-8, a FIFO), one
     # line each: the others were linted anyway, and the run fails (exit 2).
     errors: list[str] = field(default_factory=list)
+    # The cache writes of the run, left for after the report (store()).
+    pending: list[Callable[[], None]] = field(default_factory=list, repr=False)
+
+    def store(self) -> None:
+        """Write what the run keeps for the next one (the caches), once."""
+        pending, self.pending = self.pending, []
+        for write in pending:
+            write()
 
     @property
     def active(self) -> list[Finding]:
@@ -87,8 +97,18 @@ class _Timer:
     def mark(self, phase: str) -> None:
         if self.on:
             now = time.perf_counter()
-            sys.stderr.write(f"timing: {phase} {now - self.last:.3f}s\n")
+            sys.stderr.write(f"timing: {phase} {now - self.last:.3f}s{_rss()}\n")
             self.last = now
+
+
+def _rss() -> str:
+    """This process's resident memory, where Linux says (for the timing lines)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            pages = int(fh.read().split()[1])
+    except (OSError, IndexError, ValueError):
+        return ""
+    return f", {pages * os.sysconf('SC_PAGE_SIZE') / 2**20:.0f} MB resident"
 
 
 def resolve_root(options: LintOptions) -> Path:
@@ -193,7 +213,6 @@ def _run_once(
 
     per_file = [r for r in rules if r.spec.scope is Scope.FILE]
     whole = [r for r in rules if r.spec.scope is Scope.TREE]
-    found: list[Finding] = []
     warnings: list[str] = []
     # Every byte the rules read, shared by them and kept for --fix's check
     # that a file did not change in between.
@@ -202,7 +221,8 @@ def _run_once(
     # Every descriptor of the compile, imports included, once it is known.
     protos: dict[str, FileProto] = {}
 
-    def check(rule_set: Sequence[Rule], files: list[SourceFile], py: list[str]) -> None:
+    def check(rule_set: Sequence[Rule], files: list[SourceFile], py: list[str]) -> list[Finding]:
+        found: list[Finding] = []
         for rule in rule_set:
             on_for = functools.partial(on, rule)
             ctx = RuleContext(
@@ -223,8 +243,8 @@ def _run_once(
                 raise LintError([str(exc)]) from None
             warnings.extend(ctx.warnings)
             timer.mark(rule.id)
+        return found
 
-    files: list[SourceFile] = []
     if compiled is not None:
         missing = sorted(set(targets) - set(compiled.protos))
         if missing:
@@ -240,41 +260,132 @@ def _run_once(
         seen.update((t, compiled.raw[t]) for t in targets if t in compiled.raw)
         protos.update(compiled.protos)
         files = [SourceFile(compiled.protos[t], root, seen.get(t)) for t in targets]
-        check(per_file, files, [])
-    else:
-        wanted = set(targets)
+        found = check(per_file, files, [])
+        if python:
+            found += check(per_file, [], python)
+        found += check(whole, files, python)
+        out = _suppress(found, files, root, config, python, seen)
+        timer.mark("suppress")
+        return Result(out, warnings, len(files) + len(python), seen=seen, errors=errors)
+
+    cache = cache_for(root)
+    pending: list[Callable[[], None]] = []
+    try:
+        prepared = compiler.prepare(root, targets, cache=cache, max_bytes=config.max_file_bytes)
+    except CompileError as exc:
+        raise LintError(errors or exc.lines) from None
+    seen.update(prepared.raw)
+    # --fix writes what the descriptors say: protoc's, never a cache row.
+    recall = None
+    if cache is not None and not options.fix:
+        recall = incremental.Recall(cache, config, rules, explicit, prepared)
+    hits = recall.files() if recall is not None else {}
+    timer.mark(f"read, keyed, {len(hits)} of {len(targets)} files' findings kept")
+    every_run = [r for r in whole if r.spec.reuse is Reuse.NONE]
+    loaded: dict[str, SourceFile] = {}
+    # Each target's source info, serialized: parsed only where a rule looks.
+    source_info: dict[str, bytes] = {}
+
+    def load(names: list[str], first: bool) -> None:
+        """Compile `names` (or take them from the descriptor cache); on the
+        first load the file rules check each batch as it arrives."""
         done: list[Compiled] = []
         try:
-            # Per-file rules run on each batch while protoc works on the next.
             for batch in compiler.compile_stream(
                 root,
-                targets,
-                cache=cache_for(root),
-                # --fix writes what the descriptors say: protoc's, never a cache row.
+                names,
+                cache=cache,
                 read_cache=not options.fix,
                 jobs=options.jobs,
                 max_bytes=config.max_file_bytes,
-                raw_sink=seen,
                 result=done,
+                prepared=prepared,
+                keep=compiler.known_keys(prepared),
+                defer=pending,
+                source_info=source_info,
             ):
                 timer.mark("compile batch")
-                sources = [SourceFile(p, root, seen.get(p.name)) for p in batch if p.name in wanted]
-                files += sources
-                check(per_file, sources, [])
+                sources = [
+                    SourceFile(p, root, seen.get(p.name), source_info.pop(p.name, None))
+                    for p in batch
+                ]
+                loaded.update((sf.name, sf) for sf in sources)
+                if first:
+                    fresh.extend(check(per_file, [sf for sf in sources if sf.name not in hits], []))
+                    for sf in sources:
+                        sf.release()  # the rest of the run looks at few of them
         except CompileError as exc:
             # An unreadable input comes first: the compile's errors may be
             # its consequence (an import of it not found).
             raise LintError(errors or exc.lines) from None
         protos.update(done[0].protos)
+        if recall is not None:
+            recall.learn_keys(done[0].file_keys)
+
+    # Findings of this run by what they follow from: each file, each package, anything.
+    fresh: list[Finding] = []
+    misses = [t for t in targets if t not in hits]
+    # A rule that runs on every run over every file needs every descriptor.
+    first_load = list(targets) if every_run else misses
+    if first_load:
+        load(first_load, True)
+    fresh += check(
+        [r for r in whole if r.spec.reuse is Reuse.FILE], [loaded[m] for m in misses], []
+    )
+    file_findings = len(fresh)
+
+    package_rules = [r for r in whole if r.spec.reuse is Reuse.PACKAGE]
+    package_of = {t: loaded[t].proto.package if t in loaded else hits[t].package for t in targets}
+    kept: list[Finding] = [f for row in hits.values() for f in row.findings]
+    package_keys: dict[str, str | None] = {}
+    redo = set(package_of.values())
+    if package_rules and recall is not None:
+        package_keys = recall.package_keys(package_of)
+        rows = recall.packages(package_of, package_keys)
+        kept += [f for found in rows.values() for f in found]
+        redo -= set(rows)
+    if package_rules and redo:
+        members = [t for t in targets if package_of[t] in redo]
+        more = [t for t in members if t not in loaded]
+        if more:
+            load(more, False)
+        fresh += check(package_rules, [loaded[t] for t in members], [])
+    package_findings = len(fresh)
+
     if python:
-        check(per_file, [], python)
-    check(whole, files, python)
+        fresh += check(per_file, [], python)
+    fresh += check(every_run, [loaded[t] for t in targets] if every_run else [], python)
+    out = _suppress(fresh, list(loaded.values()), root, config, python, seen)
+    timer.mark("suppress")
+    if recall is not None:
+        if warnings:
+            recall.drop()
+        recall.keep_files(out[:file_findings], {m: package_of[m] for m in misses})
+        if package_rules:
+            recall.keep_packages(
+                out[file_findings:package_findings], package_of, package_keys, redo
+            )
+        whole_tree = not options.paths
+        pending.append(functools.partial(recall.write, whole_tree))
+    out += kept
+    out.sort(key=Finding.sort_key)
+    result = Result(out, warnings, len(targets) + len(python), seen=seen, errors=errors)
+    result.pending = pending
+    return result
+
+
+def _suppress(
+    found: list[Finding],
+    files: list[SourceFile],
+    root: Path,
+    config: Config,
+    python: list[str],
+    seen: dict[str, bytes],
+) -> list[Finding]:
+    """`found` in its order, each marked if a turboci:lint:ignore comment suppresses it."""
     by_name = {f.name: f for f in files}
     ctx = RuleContext(root, config, files, python, _raw=seen)
-    out = [f.as_suppressed() if _suppressed(f, by_name, ctx) else f for f in found]
-    out.sort(key=Finding.sort_key)
-    timer.mark("suppress")
-    return Result(out, warnings, len(files) + len(python), seen=seen, errors=errors)
+    return [f.as_suppressed() if _suppressed(f, by_name, ctx) else f for f in found]
 
 
 def _outside_compile(config: Config, compiled: Compiled, missing: Sequence[str]) -> str:
@@ -304,6 +415,7 @@ def lint(
     compiled: Compiled | None = None,
     say: Callable[[str], None] = _say,
     task: str = "python -m presubmit --fix",
+    defer_writes: bool = False,
 ) -> Result:
     """Lint per `options`. `compiled`, when given, is a compile of the tree
     (the build's shared one); otherwise the suite compiles it itself.
@@ -311,13 +423,19 @@ def lint(
 
     With `fix`, the whole run holds the tree's writer lock (writer_lock());
     `say` is told if it has to wait for another writer; `task` is how
-    this run is named to the others that wait for it.
+    this run is named to the others that wait for it. With `defer_writes`,
+    the caches are written when the caller calls the result's store()
+    (after its report), not before returning.
     """
     root = resolve_root(options)
     if not options.fix:
-        return _lint(root, options, compiled)
-    with writer_lock(root, say, task):
-        return _lint(root, options, compiled)
+        result = _lint(root, options, compiled)
+    else:
+        with writer_lock(root, say, task):
+            result = _lint(root, options, compiled)
+    if not defer_writes:
+        result.store()
+    return result
 
 
 def _lint(root: Path, options: LintOptions, compiled: Compiled | None) -> Result:
@@ -330,6 +448,7 @@ def _lint(root: Path, options: LintOptions, compiled: Compiled | None) -> Result
         edits = [e for f in result.active for e in f.fixes]
         changed = fix_mod.apply(root, edits, result.seen)
         if changed:
+            result.store()
             result = _run_once(root, config, rules, explicit, options, None)
             result.fixed = changed
     return result

@@ -18,6 +18,19 @@ class Scope(enum.Enum):
     TREE = "tree"
 
 
+class Reuse(enum.Enum):
+    """What a rule's findings follow from, so what of an earlier run may stand for them.
+
+    FILE: a file's findings follow from it and its imports (the findings
+    cache keeps them per file). PACKAGE: a package's findings follow from
+    its files (kept per package). NONE: the rule reads more (files other
+    than protos, the date): it runs on every run, over every file."""
+
+    FILE = "file"
+    PACKAGE = "package"
+    NONE = "none"
+
+
 class Kind(enum.Enum):
     """The TOML type of a setting (PATH: a string naming a file inside the root)."""
 
@@ -81,6 +94,12 @@ class RuleSpec:
     # The presubmit.toml keys the rule declares (and so reads), and those it cannot run without.
     settings: tuple[Setting, ...] = ()
     requires: tuple[str, ...] = ()
+    # A rule of scope FILE is always FILE; one of scope TREE says.
+    reuse: Reuse = Reuse.NONE
+
+    def __post_init__(self) -> None:
+        if self.scope is Scope.FILE and self.reuse is not Reuse.FILE:
+            object.__setattr__(self, "reuse", Reuse.FILE)
 
     @property
     def keys(self) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from presubmit.context import RuleContext
 from presubmit.rule import Report
 from presubmit.rule import rule
 from presubmit.spec import Kind
+from presubmit.spec import Reuse
 from presubmit.spec import Scope
 from presubmit.spec import Setting
 
@@ -47,6 +48,7 @@ def _annotated(options: descriptor_pb2.MessageOptions, number: int) -> bool:
     id="DATA_ANNOTATIONS",
     purpose="Messages of payload packages carry the data annotation option (maturity, audience).",
     scope=Scope.TREE,
+    reuse=Reuse.FILE,
     default=False,
     portable=False,
     settings=(

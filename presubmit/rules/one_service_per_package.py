@@ -9,6 +9,7 @@ from __future__ import annotations
 from presubmit.context import RuleContext
 from presubmit.rule import Report
 from presubmit.rule import rule
+from presubmit.spec import Reuse
 from presubmit.spec import Scope
 
 
@@ -16,6 +17,7 @@ from presubmit.spec import Scope
     id="ONE_SERVICE_PER_PACKAGE",
     purpose="A proto package holds at most one service.",
     scope=Scope.TREE,
+    reuse=Reuse.PACKAGE,
     default=True,
     portable=True,
 )

@@ -26,7 +26,7 @@ def check(ctx: RuleContext, report: Report) -> None:
     for sf in ctx.files:
         # protoc records a location for the statement only when it is written,
         # and the statement must come first: right after the whole file's.
-        first = sf.proto.source_code_info.location[:3]
+        first = sf.first_locations(3)
         if not any(list(loc.path) in ([FILE_SYNTAX], [FILE_EDITION]) for loc in first):
             report.place(
                 sf.name,

@@ -345,3 +345,96 @@ def test_a_failure_of_the_protoc_thread_fails_the_compile(
     monkeypatch.setattr(protoc, "start", broken)
     with pytest.raises(RuntimeError, match="the launcher broke"):
         compiler.compile_files(tmp_path, names)
+
+
+def _lean(root: Path, files: list[str], cache: Path) -> dict[str, object]:
+    """A lean compile's descriptors, each with its source info put back."""
+    info: dict[str, bytes] = {}
+    out: dict[str, object] = {}
+    for batch in compiler.compile_stream(root, files, cache=cache, source_info=info):
+        for proto in batch:
+            whole = type(proto)()
+            whole.CopyFrom(proto)
+            whole.source_code_info.ParseFromString(info[proto.name])
+            out[proto.name] = whole
+    return out
+
+
+HUB_TREE = {
+    "hub.proto": 'syntax = "proto3";\npackage acme;\nmessage Hub { string a = 1; }\n',
+    "mid.proto": 'syntax = "proto3";\npackage acme;\nmessage Mid { string b = 1; }\n',
+    **{
+        f"leaf{i}.proto": (
+            f'syntax = "proto3";\npackage acme;\nimport "hub.proto";\nimport "mid.proto";\n'
+            f"message Leaf{i} {{ Hub h = 1; Mid m = 2; }}\n"
+        )
+        for i in range(4)
+    },
+}
+
+
+def test_an_edited_hub_compiles_its_importers_against_the_cached_imports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Recompiling what imports an edited file, protoc reads the unchanged
+    imports from the cache's descriptors, and the result is what a compile
+    from the sources gives."""
+    root = tmp_path / "tree"
+    _write(root, HUB_TREE)
+    files = sorted(HUB_TREE)
+    cache = tmp_path / "cache"
+    _lean(root, files, cache)
+    (root / "hub.proto").write_text(HUB_TREE["hub.proto"] + "// edited\n")
+    used: list[object] = []
+    real = compiler._prebuild
+
+    def spy(*args: object) -> object:
+        used.append(real(*args))  # type: ignore[arg-type]
+        return used[-1]
+
+    monkeypatch.setattr(compiler, "_prebuild", spy)
+    got = _lean(root, files, cache)
+    assert used and used[0] is not None  # mid.proto came from the cache
+    scratch = compiler.compile_files(root, files)
+    assert got == {name: scratch.protos[name] for name in files}
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        # An import the import-line reading cannot see: protoc fails on the
+        # copy, and the batch is compiled again from the sources.
+        'syntax = "proto3";\npackage acme;\nimport\n  "hub.proto"; import "mid.proto";\n'
+        "message Leaf0 { Hub h = 1; Mid m = 2; }\n",
+        # A new import of a file that was never compiled.
+        'syntax = "proto3";\npackage acme;\nimport "hub.proto";\nimport "new.proto";\n'
+        "message Leaf0 { Hub h = 1; New n = 2; }\n",
+    ],
+)
+def test_a_copy_protoc_cannot_compile_falls_back_to_the_sources(tmp_path: Path, edit: str) -> None:
+    root = tmp_path / "tree"
+    _write(root, {**HUB_TREE, "new.proto": 'syntax = "proto3";\npackage acme;\nmessage New {}\n'})
+    files = sorted(HUB_TREE)
+    cache = tmp_path / "cache"
+    _lean(root, files, cache)
+    (root / "leaf0.proto").write_text(edit)
+    got = _lean(root, files, cache)
+    scratch = compiler.compile_files(root, files)
+    assert got == {name: scratch.protos[name] for name in files}
+
+
+def test_errors_of_a_compile_against_cached_imports_are_the_ordinary_ones(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "tree"
+    _write(root, HUB_TREE)
+    files = sorted(HUB_TREE)
+    cache = tmp_path / "cache"
+    _lean(root, files, cache)
+    (root / "leaf1.proto").write_text(HUB_TREE["leaf1.proto"].replace("Mid m", "Missing m"))
+    with pytest.raises(CompileError) as lean_error:
+        _lean(root, files, cache)
+    with pytest.raises(CompileError) as plain_error:
+        compiler.compile_files(root, files)
+    assert lean_error.value.lines == plain_error.value.lines
+    assert lean_error.value.lines[0].startswith("leaf1.proto:5:")

@@ -83,6 +83,26 @@ def test_location_is_the_first_of_its_path_in_every_api_file() -> None:
         assert sf.location((4, 999, 2, 999)) is None
 
 
+def test_source_info_kept_apart_answers_as_the_parsed_one() -> None:
+    """A file whose source info is kept serialized (the lint's lean compile)
+    answers every look-up as one that carries it parsed."""
+    layout = Layout(REPO)
+    compiled = compiler.compile_files(REPO, proto_files(layout), cache=layout.compile_cache)
+    for name in compiled.files:
+        proto = compiled.protos[name]
+        bare = descriptor_pb2.FileDescriptorProto()
+        bare.CopyFrom(proto)
+        bare.ClearField("source_code_info")
+        apart = SourceFile(bare, REPO, None, proto.source_code_info.SerializeToString())
+        whole = SourceFile(proto, REPO)
+        for path in _first_by_path(proto):
+            assert apart.location(path) == whole.location(path), (name, path)
+        assert apart.first_locations(3) == list(proto.source_code_info.location[:3])
+        assert apart.source_info() == proto.source_code_info
+        for path in _first_by_path(proto):
+            assert apart.ignored_at(path) == whole.ignored_at(path)
+
+
 # Bytes that look like location and path headers (0x0a, small lengths), in
 # the paths, spans and comments that surround the entries looked up: a path
 # (10, 1, 0) holds the bytes of a whole Location whose path is (0,).

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import REPO
 from tests.conftest import git
 from tests.reliability import support
 
@@ -91,3 +94,54 @@ def test_kill_9_never_leaves_a_mixed_tree(build_copy: Build, api_tree: Path) -> 
             seen[how] = seen.get(how, 0) + 1
     # The trials must have stopped swaps half-way, or they prove nothing.
     assert seen.get("undone", 0) >= 5, seen
+
+
+# A lint that SIGKILLs itself in the middle of its findings cache's transaction.
+_DIES_WHILE_STORING = """
+import os, signal, sys
+from presubmit import cli, findings_cache
+real_write, real_digest = findings_cache.FindingsCache.write, findings_cache._digest
+def dying_digest(key, payload, calls=[]):
+    calls.append(key)
+    if len(calls) == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real_digest(key, payload)
+def write(self, rows, live):
+    findings_cache._digest = dying_digest
+    real_write(self, rows, live)
+findings_cache.FindingsCache.write = write
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def test_a_lint_killed_while_it_stores_its_findings_leaves_a_sound_cache(tmp_path: Path) -> None:
+    from presubmit import runner
+    from tests.presubmit.helpers import lint
+    from tests.presubmit.helpers import write_tree
+    from tests.presubmit.test_incremental import googleapis_like
+
+    tree = write_tree(tmp_path, googleapis_like())
+    cache = runner.cache_for(tree.resolve())
+    assert cache is not None
+    shutil.rmtree(cache, ignore_errors=True)
+    cold = lint(tree, "--format", "json")
+    edited = tree / "acme/cloud/p1/v1/thing.proto"
+    edited.write_text(edited.read_text().replace("Next ID: 3", "Next ID: 5"))
+    shutil.rmtree(cache)
+    cold_after = lint(tree, "--format", "json")
+    edited.write_text(edited.read_text().replace("Next ID: 5", "Next ID: 3"))
+    assert lint(tree, "--format", "json").out == cold.out  # the rows of the first state
+    edited.write_text(edited.read_text().replace("Next ID: 3", "Next ID: 5"))
+    proc = subprocess.run(
+        [sys.executable, "-c", _DIES_WHILE_STORING, "--root", str(tree), "--format", "json"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == -signal.SIGKILL
+    assert proc.stdout == cold_after.out  # the report was out before the write began
+    # The old rows stand, none half written: the next run says what a cold one says.
+    again = lint(tree, "--format", "json")
+    assert (again.code, again.out) == (cold_after.code, cold_after.out)
+    edited.write_text(edited.read_text().replace("Next ID: 5", "Next ID: 3"))
+    assert lint(tree, "--format", "json").out == cold.out
