@@ -24,6 +24,10 @@ from tests.presubmit.helpers import Outcome
 from tests.presubmit.helpers import lint
 from tests.presubmit.helpers import write_tree
 
+# The rules these tests run, named so that a rule added later is not in
+# their way: a file rule and the tree-scoped one, whose rows are per package.
+RULES = ("--rules", "NEXT_ID,ONE_SERVICE_PER_PACKAGE")
+
 A = """\
 syntax = "proto3";
 package acme.a.v1;
@@ -64,7 +68,7 @@ def _fresh(tree: Path) -> Outcome:
     cache = runner.cache_for(tree.resolve())
     assert cache is not None
     shutil.rmtree(cache, ignore_errors=True)
-    return lint(tree, "--format", "json")
+    return lint(tree, *RULES, "--format", "json")
 
 
 def _with_finding(item: list[object]) -> Callable[[str, bytes], bytes]:
@@ -99,11 +103,11 @@ def test_a_hostile_row_is_ignored(tree: Path, case: str) -> None:
     first = _fresh(tree)
     assert first.rules() == ["NEXT_ID"]
     assert _rewrite(tree, HOSTILE[case]) >= 1
-    again = lint(tree, "--format", "json")
+    again = lint(tree, *RULES, "--format", "json")
     assert (again.code, again.out, again.err) == (first.code, first.out, first.err)
     # ... and the run put a sound row back in its place.
     assert _rewrite(tree, lambda _k, p: p) >= 1
-    assert lint(tree, "--format", "json").out == first.out
+    assert lint(tree, *RULES, "--format", "json").out == first.out
 
 
 def test_a_row_of_another_file_is_not_taken(tree: Path) -> None:
@@ -120,7 +124,7 @@ def test_a_row_of_another_file_is_not_taken(tree: Path) -> None:
                 "UPDATE findings SET digest = ?, payload = ? WHERE key = ?", (*payloads[other], key)
             )
     db.close()
-    again = lint(tree, "--format", "json")
+    again = lint(tree, *RULES, "--format", "json")
     assert again.out == first.out
 
 
@@ -130,7 +134,7 @@ def test_a_findings_file_that_is_not_a_database_is_rebuilt(tree: Path) -> None:
     _db(tree).write_bytes(b"not a database at all" * 100)
     for suffix in ("-wal", "-shm"):
         Path(f"{_db(tree)}{suffix}").unlink(missing_ok=True)
-    assert lint(tree, "--format", "json").out == first.out
+    assert lint(tree, *RULES, "--format", "json").out == first.out
     assert sqlite3.connect(_db(tree)).execute("SELECT count(*) FROM findings").fetchone()[0] >= 1
 
 
@@ -143,7 +147,7 @@ def test_a_symlinked_findings_file_is_refused(tree: Path, tmp_path: Path) -> Non
     db.unlink()
     os.symlink(victim, db)
     try:
-        refused = lint(tree, "--format", "json")
+        refused = lint(tree, *RULES, "--format", "json")
         assert refused.code == 2
         assert refused.err.count("\n") == 1 and "symlink" in refused.err, refused.err
         assert victim.read_bytes() == b"precious"
