@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import TypeVar
 
+import grpc
 from google.protobuf.message import Message
 
 R = TypeVar("R", bound=Message)
@@ -46,3 +47,16 @@ def merge_metadata(base: Metadata | None, extra: Metadata | None) -> tuple[tuple
     """The client-wide metadata plus a call's extras; gRPC keys are
     lowercase, so they are lowered here rather than refused by grpc later."""
     return tuple((k.lower(), v) for k, v in _pairs(base) + _pairs(extra))
+
+
+def channel_credentials(
+    credentials: grpc.ChannelCredentials | None, insecure: bool
+) -> grpc.ChannelCredentials | None:
+    """What a channel to a target is opened with; None is plain text, only
+    when asked for. TLS otherwise, so that a token or a user's name never
+    travels in plain text by accident."""
+    if insecure:
+        if credentials is not None:
+            raise ValueError("insecure=True and credentials: choose one")
+        return None
+    return credentials or grpc.ssl_channel_credentials()

@@ -49,6 +49,7 @@ from turboci.utils.client._errors import from_rpc_error
 from turboci.utils.client._paging import Node
 from turboci.utils.client._paging import Pages
 from turboci.utils.client._requests import Metadata
+from turboci.utils.client._requests import channel_credentials
 from turboci.utils.client._requests import merge_metadata
 from turboci.utils.client._requests import with_request_id
 from turboci.utils.client._retry import DEFAULT_TIMEOUT
@@ -80,13 +81,9 @@ def open_channel(
     insecure: bool,
     options: list[tuple[str, Any]] | None,
 ) -> grpc.Channel:
-    if insecure:
-        if credentials is not None:
-            raise ValueError("insecure=True and credentials: choose one")
+    creds = channel_credentials(credentials, insecure)
+    if creds is None:
         return grpc.insecure_channel(target, options=options)
-    # TLS unless asked otherwise: a token or a user's name never travels in
-    # plain text by accident.
-    creds = credentials or grpc.ssl_channel_credentials()
     return grpc.secure_channel(target, creds, options=options)
 
 
