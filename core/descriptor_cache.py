@@ -31,6 +31,8 @@ from pathlib import Path
 from google.protobuf import descriptor_pb2
 from google.protobuf.message import DecodeError
 
+from core.sqlite_store import SqliteStore
+
 FileProto = descriptor_pb2.FileDescriptorProto
 # Bump when the layout of the database changes: an old file is then rebuilt.
 SCHEMA = 1
@@ -72,41 +74,11 @@ def _parsed(rows: list[tuple[object, object]]) -> Iterator[tuple[str, object]]:
         yield content, value
 
 
-class DescriptorCache:
+class DescriptorCache(SqliteStore):
     """Descriptors by cache key, and the imports of a file by its content hash."""
 
     def __init__(self, folder: Path) -> None:
-        self.path = folder / "descriptors.sqlite"
-        self._db: sqlite3.Connection | None = None
-
-    def _connect(self) -> sqlite3.Connection | None:
-        if self._db is not None:
-            return self._db
-        for attempt in range(2):
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-                if db.execute("PRAGMA user_version").fetchone()[0] not in (0, SCHEMA):
-                    raise sqlite3.DatabaseError("an older cache layout")
-                db.execute("PRAGMA journal_mode=WAL")
-                db.executescript(_TABLES)
-                db.execute(f"PRAGMA user_version={SCHEMA}")
-                self._db = db
-                return db
-            except (sqlite3.Error, OSError):
-                if attempt == 0:
-                    self._discard()  # not a database (or not ours): start afresh
-        return None
-
-    def _discard(self) -> None:
-        for suffix in ("", "-wal", "-shm"):
-            with contextlib.suppress(OSError):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-
-    def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        super().__init__(folder, "descriptors.sqlite", SCHEMA, _TABLES)
 
     def get(self, key: str) -> FileProto | None:
         payload = self.get_payload(key)

@@ -24,7 +24,6 @@ queue, --fix) read no row. Writes are best effort and one transaction.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import importlib.metadata
@@ -41,6 +40,7 @@ from pathlib import Path
 
 import core
 from core import cached_compile
+from core.sqlite_store import SqliteStore
 from presubmit.config import Config
 from presubmit.finding import Finding
 
@@ -237,41 +237,11 @@ def _digest(key: str, payload: bytes) -> bytes:
     return hashlib.sha256(key.encode() + b"\0" + payload).digest()
 
 
-class FindingsCache:
+class FindingsCache(SqliteStore):
     """Payloads by key, in `findings.sqlite` of a cache folder."""
 
     def __init__(self, folder: Path) -> None:
-        self.path = folder / FILENAME
-        self._db: sqlite3.Connection | None = None
-
-    def _connect(self) -> sqlite3.Connection | None:
-        if self._db is not None:
-            return self._db
-        for attempt in range(2):
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-                if db.execute("PRAGMA user_version").fetchone()[0] not in (0, SCHEMA):
-                    raise sqlite3.DatabaseError("another layout")
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute(_TABLE)
-                db.execute(f"PRAGMA user_version={SCHEMA}")
-                self._db = db
-                return db
-            except (sqlite3.Error, OSError):
-                if attempt == 0:
-                    self._discard()  # not a database (or not ours): start afresh
-        return None
-
-    def _discard(self) -> None:
-        for suffix in ("", "-wal", "-shm"):
-            with contextlib.suppress(OSError):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-
-    def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        super().__init__(folder, FILENAME, SCHEMA, _TABLE)
 
     def read_all(self) -> dict[str, bytes]:
         """Every stored payload that matches its hash, by key (one scan: the

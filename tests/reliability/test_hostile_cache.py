@@ -85,6 +85,22 @@ def test_a_symlinked_cache_folder_is_refused_everywhere(
         assert everything_in(victim) == before, flags
 
 
+def test_a_symlinked_findings_cache_is_refused(
+    build_copy: Build, api_tree: Path, tmp_path: Path
+) -> None:
+    # In a checkout of its own: the refusal holds for the whole .cache, so a
+    # link planted in this repo's would stop every other test's lint.
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"precious")
+    assert _presubmit(api_tree).returncode in (0, 1)
+    link = api_tree / ".cache/compile/findings.sqlite"
+    assert link.is_file()
+    link.unlink()
+    link.symlink_to(victim)
+    _one_line(_presubmit(api_tree), f"error: {link}: a symlink to {victim}, which is outside ")
+    assert victim.read_bytes() == b"precious"
+
+
 def test_a_cache_symlinked_inside_the_checkout_is_refused_too(
     build_copy: Build, api_tree: Path
 ) -> None:
