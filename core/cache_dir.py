@@ -20,6 +20,7 @@ import contextlib
 import errno
 import os
 import re
+import shutil
 import stat
 import time
 from pathlib import Path
@@ -32,6 +33,9 @@ _TEMP = re.compile(r"\..+\.tmp")
 # A temp file older than this was left by a writer that died: an atomic write
 # of the tools' cache files takes milliseconds.
 STALE_SECONDS = 3600.0
+# A cache of another tree (a scratch tree, a foreign checkout) unused this
+# long is removed: .cache/trees would otherwise grow by one folder a tree.
+TREE_STALE_SECONDS = 7 * 24 * 3600.0
 # Folders under .cache that hold others' files (buf's module cache) or whose
 # runs have their own clean-up (staging, the presubmit's and basis' scratch).
 _NOT_OURS = frozenset({"buf", "staging", "presubmit", "tmp"})
@@ -117,6 +121,28 @@ def _first_symlink(cache: Path) -> Path | None:
             if deeper and entry.is_dir(follow_symlinks=False):
                 todo.append((Path(entry.path), depth + 1))
     return None
+
+
+def drop_stale_trees(layout: Layout, now: float | None = None) -> list[Path]:
+    """Remove the caches of other trees (.cache/trees/<hash>) unused for
+    TREE_STALE_SECONDS (core.tree.cache_for touches a tree's folder each time
+    it is used); which ones. Only real folders directly inside a real
+    .cache/trees go, and rmtree never follows a link inside them."""
+    trees = layout.cache / "trees"
+    try:
+        real_folder(layout, trees)
+        entries = list(os.scandir(trees))
+    except (CacheError, OSError):
+        return []
+    cutoff = (time.time() if now is None else now) - TREE_STALE_SECONDS
+    removed: list[Path] = []
+    for entry in entries:
+        with contextlib.suppress(OSError):
+            st = entry.stat(follow_symlinks=False)
+            if stat.S_ISDIR(st.st_mode) and st.st_mtime < cutoff:
+                shutil.rmtree(entry.path)
+                removed.append(Path(entry.path))
+    return sorted(removed)
 
 
 def real_folder(layout: Layout, folder: Path) -> Path:

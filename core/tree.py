@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import sys
 from collections.abc import Callable
 from collections.abc import Iterator
@@ -53,7 +54,12 @@ def cache_for(root: Path) -> Path | None:
     else:
         folder = REPO.cache / "trees" / hashlib.sha256(str(root).encode()).hexdigest()[:16]
     cache_dir.check(REPO)
-    return cache_dir.real_folder(REPO, folder)
+    cache_dir.real_folder(REPO, folder)
+    if root != REPO.root:
+        # Used now: cache_dir.drop_stale_trees keeps it.
+        with contextlib.suppress(OSError):
+            os.utime(folder)
+    return folder
 
 
 def _say(message: str) -> None:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,35 @@ def test_the_insides_of_a_run_and_of_bufs_cache_are_theirs(layout: Layout, tmp_p
         (layout.cache / rel).mkdir(parents=True)
         (layout.cache / rel / "link").symlink_to(tmp_path)
     cache_dir.check(layout)
+
+
+def test_caches_of_trees_unused_for_a_week_go(layout: Layout, tmp_path: Path) -> None:
+    trees = layout.cache / "trees"
+    old, young = trees / "0123456789abcdef", trees / "fedcba9876543210"
+    for folder in (old, young):
+        (folder / "sets").mkdir(parents=True)
+        (folder / "findings.sqlite").write_text("x")
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "precious").write_text("keep")
+    (old / "link").symlink_to(victim)  # rmtree removes the link, not its target
+    (trees / "elsewhere").symlink_to(victim)  # a link in trees/ is not a tree's cache
+    (trees / "stray-file").write_text("x")
+    week = cache_dir.TREE_STALE_SECONDS
+    now = time.time()
+    for p, age in ((old, week + 60), (trees / "stray-file", week + 60), (young, week - 3600)):
+        os.utime(p, (now - age, now - age), follow_symlinks=False)
+    os.utime(trees / "elsewhere", (now - 2 * week,) * 2, follow_symlinks=False)
+    assert cache_dir.drop_stale_trees(layout) == [old]
+    assert young.is_dir() and (trees / "stray-file").exists() and (trees / "elsewhere").is_symlink()
+    assert (victim / "precious").read_text() == "keep"
+
+
+def test_no_tree_clean_up_through_a_symlinked_trees_folder(layout: Layout, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    (outside / "0123456789abcdef").mkdir(parents=True)
+    _age(outside / "0123456789abcdef", 2 * cache_dir.TREE_STALE_SECONDS)
+    layout.cache.mkdir()
+    (layout.cache / "trees").symlink_to(outside)
+    assert cache_dir.drop_stale_trees(layout) == []
+    assert (outside / "0123456789abcdef").is_dir()

@@ -47,3 +47,16 @@ def test_the_waiting_text_is_said_once_with_the_holder(tmp_path: Path) -> None:
     with worktree.writer(tmp_path, "test", say):
         assert said == ["waiting for another writer (pid unknown) to finish"]
     assert not lock.is_held(Layout(tmp_path))
+
+
+def test_a_trees_cache_is_touched_each_time_it_is_used(tmp_path: Path) -> None:
+    folder = worktree.cache_for(tmp_path)
+    assert folder is not None and folder.parent == REPO.cache / "trees"
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        os.utime(folder, (1.0, 1.0))
+        assert worktree.cache_for(tmp_path) == folder
+        # Used now, so the clean-up of unused trees' caches keeps it.
+        assert folder.stat().st_mtime > 1.0
+    finally:
+        folder.rmdir()

@@ -359,7 +359,8 @@ def recover(layout: Layout) -> str | None:
     """Undo or finish an interrupted transaction; one line saying which, or None.
 
     The caller holds the checkout's lock. Staging folders of dead runs go
-    too, and temp files that dead atomic writes left under .cache.
+    too, temp files that dead atomic writes left under .cache, and the
+    caches of other trees unused for a week.
     """
     try:
         cache_dir.check(layout)
@@ -370,6 +371,7 @@ def recover(layout: Layout) -> str | None:
         message = _recover_journal(layout)
     _drop_leftovers(layout)
     cache_dir.drop_stale_temps(layout)
+    cache_dir.drop_stale_trees(layout)
     return message
 
 
