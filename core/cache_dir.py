@@ -75,9 +75,11 @@ def check(layout: Layout) -> None:
     A missing .cache is fine (the tools make it). A symlink anywhere the
     tools keep their files is refused, files included (a linked lock file
     would be truncated, a linked descriptor database written through):
-    down to SCAN_DEPTH levels, except inside buf's own cache and inside the
+    down to SCAN_DEPTH levels, except inside buf's own cache, inside the
     folders of single runs (staging/X/, presubmit/X/, tmp/X/), whose own
-    names are checked but whose insides belong to the run.
+    names are checked but whose insides belong to the run, and inside the
+    folders of other trees (trees/X/), which check_tree() looks into when
+    that tree is used.
     """
     cache = layout.cache
     try:
@@ -117,10 +119,34 @@ def _first_symlink(cache: Path) -> Path | None:
                 return Path(entry.path)
             top = Path(entry.path).relative_to(cache).parts[0]
             inside_run = top in _RUN_FOLDERS and depth >= 2
-            deeper = depth < SCAN_DEPTH and top != "buf" and not inside_run
+            # Each tree's own folder is checked when that tree is linted
+            # (check_tree): looking into every tree's on every run cost
+            # O(trees) per lint.
+            inside_tree = top == "trees" and depth >= 2
+            deeper = depth < SCAN_DEPTH and top != "buf" and not inside_run and not inside_tree
             if deeper and entry.is_dir(follow_symlinks=False):
                 todo.append((Path(entry.path), depth + 1))
     return None
+
+
+def check_tree(layout: Layout, folder: Path) -> None:
+    """Refuse a symlink in the cache folder of one tree (.cache/trees/<hash>),
+    down to the depth check() looks, before the tools use it."""
+    real_folder(layout, folder)
+    todo = [(folder, 2)]
+    while todo:
+        current, depth = todo.pop()
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise CacheError(f"{layout.rel(current)}: cannot be read: {exc.strerror}") from None
+        for entry in entries:
+            if entry.is_symlink():
+                raise CacheError(_symlink_line(layout, Path(entry.path)))
+            if depth < SCAN_DEPTH and entry.is_dir(follow_symlinks=False):
+                todo.append((Path(entry.path), depth + 1))
 
 
 def drop_stale_trees(layout: Layout, now: float | None = None) -> list[Path]:

@@ -56,6 +56,7 @@ def cache_for(root: Path) -> Path | None:
     cache_dir.check(REPO)
     cache_dir.real_folder(REPO, folder)
     if root != REPO.root:
+        cache_dir.check_tree(REPO, folder)
         # Used now: cache_dir.drop_stale_trees keeps it.
         with contextlib.suppress(OSError):
             os.utime(folder)

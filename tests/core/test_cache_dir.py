@@ -127,7 +127,7 @@ def test_no_temp_clean_up_through_a_symlinked_cache(layout: Layout, tmp_path: Pa
 
 @pytest.mark.parametrize(
     "rel",
-    ["compile/sets", "compile/descriptors.sqlite", "trees/0123abcd/sets", "staging/txn-1-abc"],
+    ["compile/sets", "compile/descriptors.sqlite", "trees/0123abcd", "staging/txn-1-abc"],
 )
 def test_a_symlink_deeper_in_a_cache_folder_is_refused(
     layout: Layout, tmp_path: Path, rel: str
@@ -138,6 +138,23 @@ def test_a_symlink_deeper_in_a_cache_folder_is_refused(
     with pytest.raises(cache_dir.CacheError) as info:
         cache_dir.check(layout)
     assert str(info.value).startswith(f"{link}: a symlink to {tmp_path}, which is outside ")
+
+
+@pytest.mark.parametrize("rel", ["findings.sqlite", "sets", "sets/ab.binpb"])
+def test_a_symlink_in_a_trees_folder_is_refused_when_that_tree_is_used(
+    layout: Layout, tmp_path: Path, rel: str
+) -> None:
+    folder = layout.cache / "trees/0123abcd"
+    link = folder / rel
+    link.parent.mkdir(parents=True)
+    link.symlink_to(tmp_path)
+    # Not on every run (that would look into every tree's folder each time)...
+    cache_dir.check(layout)
+    # ...but before the tools use that tree's cache.
+    with pytest.raises(cache_dir.CacheError) as info:
+        cache_dir.check_tree(layout, folder)
+    assert str(info.value).startswith(f"{link}: a symlink to {tmp_path}, which is outside ")
+    cache_dir.check_tree(layout, layout.cache / "trees/fedcba98")  # another tree, not yet made
 
 
 def test_the_insides_of_a_run_and_of_bufs_cache_are_theirs(layout: Layout, tmp_path: Path) -> None:

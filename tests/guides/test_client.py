@@ -46,6 +46,8 @@ RESULT = BuildCheckResult(
     artifacts=[BuildArtifact(name="app", uri="gs://example/app")],
 )
 
+pytestmark = pytest.mark.slow  # programs, servers and mypy in processes of their own
+
 
 def _env() -> dict[str, str]:
     return dict(os.environ, PYTHONPATH=str(PY))

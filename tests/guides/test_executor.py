@@ -48,6 +48,8 @@ from turboci.utils import value  # noqa: E402
 from turboci.utils.client import Client  # noqa: E402
 from turboci.utils.client import TurboCIError  # noqa: E402
 
+pytestmark = pytest.mark.slow  # programs, servers and mypy in processes of their own
+
 PROGRAM = REPO / "guides" / "programs" / "python" / "executor.py"
 
 

@@ -122,6 +122,7 @@ def _same(a: Outcome, b: Outcome) -> None:
 ARGS = ("--format", "json", "--list-ignored")
 
 
+@pytest.mark.slow  # seven lint runs of a googleapis-like tree
 def test_a_warm_run_and_a_run_after_edits_say_what_a_cold_run_says(
     tree: Path, compiled_names: list[list[str]]
 ) -> None:
@@ -191,6 +192,7 @@ def _this_repo(into: Path) -> Path:
     return into
 
 
+@pytest.mark.slow  # lint runs of this repo's whole API
 def test_on_this_repo_cold_warm_and_edited_runs_agree(tree: Path) -> None:
     _this_repo(tree)
     cold = _cold(tree, *ARGS)

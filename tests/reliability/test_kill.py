@@ -114,6 +114,7 @@ sys.exit(cli.main(sys.argv[1:]))
 """
 
 
+@pytest.mark.slow  # a lint in a process of its own, killed
 def test_a_lint_killed_while_it_stores_its_findings_leaves_a_sound_cache(tmp_path: Path) -> None:
     from presubmit import runner
     from tests.presubmit.helpers import lint

@@ -223,6 +223,7 @@ def test_heartbeats_that_fail_for_two_intervals_stop_the_work_and_nothing_more_i
     assert harness.attempt(wp).state == A.STAGE_ATTEMPT_STATE_RUNNING
 
 
+@pytest.mark.slow  # heartbeats through a proxy on the wall clock
 def test_an_orchestrator_briefly_unreachable_fails_a_few_heartbeats_and_the_attempt_completes(
     harness: Harness,
 ) -> None:

@@ -101,7 +101,6 @@ def test_quick_leaves_out_the_slow_tests(tmp_path: Path) -> None:
     assert not parser.parse_args([]).quick
 
 
-@pytest.mark.slow  # pytest in a process of its own, twice
 @pytest.mark.slow  # pytest in a process of its own
 def test_what_is_logged_to_stderr_after_the_summary_does_not_hide_the_count(
     tmp_path: Path,
@@ -118,6 +117,7 @@ def test_what_is_logged_to_stderr_after_the_summary_does_not_hide_the_count(
     assert (tally.passed, tally.failed) == (2, 0), output_of(ctx)
 
 
+@pytest.mark.slow  # pytest in a process of its own, twice
 def test_targets_run_those_tests_only(tmp_path: Path) -> None:
     """The gate's pytest over what a change can affect: the other tests do not run."""
     _suite(tmp_path, 1)
