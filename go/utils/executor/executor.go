@@ -88,7 +88,8 @@ type Server[T proto.Message] struct {
 	typeURL  string
 
 	mu      sync.Mutex
-	seen    map[string]*attemptState // by compact attempt ID; never forgotten
+	seen    map[string]*attemptState // by compact attempt ID
+	ended   []string                 // the seen attempts that ended, oldest first
 	conns   map[string]*grpc.ClientConn
 	running sync.WaitGroup
 }
@@ -226,8 +227,27 @@ func (s *Server[T]) RunStage(_ context.Context, req *executorpb.RunStageRequest)
 	go func() {
 		defer s.running.Done()
 		work(a, s.run)
+		s.forgetOld(key)
 	}()
 	return &executorpb.RunStageResponse{}, nil
+}
+
+// remembered is how many ended attempts a server remembers, so that a
+// RunStage sent again after the end runs nothing (as in the Python library);
+// an older one would fail its claim (TOKEN_EXPIRED) once the orchestrator
+// has recorded its end. A variable for the tests.
+var remembered = 100_000
+
+// forgetOld records that key's work ended, and forgets the oldest ended
+// attempts beyond remembered: a long-lived executor's memory stays bounded.
+func (s *Server[T]) forgetOld(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ended = append(s.ended, key)
+	for len(s.ended) > remembered {
+		delete(s.seen, s.ended[0])
+		s.ended = s.ended[1:]
+	}
 }
 
 // CancelStage implements TurboCIStageExecutorServer.

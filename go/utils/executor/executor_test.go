@@ -545,6 +545,35 @@ func TestADuplicateRunStageRunsTheAttemptOnce(t *testing.T) {
 	}
 }
 
+func TestAServerForgetsTheOldestEndedAttempts(t *testing.T) {
+	defer executor.SetRemembered(executor.SetRemembered(1))
+	ctx := ctxFor(t)
+	requests := make(chan *executorpb.RunStageRequest, 2)
+	r := start(t, func(ctx context.Context, a *executor.Attempt[args]) error {
+		requests <- a.Request()
+		return nil
+	})
+	var seen []*executorpb.RunStageRequest
+	for _, name := range []string{"first", "second"} {
+		wp := r.plan(ctx, name, policy())
+		seen = append(seen, <-requests)
+		r.attempt(ctx, wp, ended)
+	}
+	r.srv.Wait()
+	cancel := func(req *executorpb.RunStageRequest) codes.Code {
+		_, err := r.srv.CancelStage(ctx, executorpb.CancelStageRequest_builder{Attempt: req.GetAttempt()}.Build())
+		return status.Code(err)
+	}
+	// One ended attempt is remembered: the newest. The memory of a
+	// long-lived executor stays bounded.
+	if got := cancel(seen[0]); got != codes.NotFound {
+		t.Errorf("CancelStage of the first attempt: %v, want NotFound (forgotten)", got)
+	}
+	if got := cancel(seen[1]); got != codes.OK {
+		t.Errorf("CancelStage of the second attempt: %v, want OK (remembered)", got)
+	}
+}
+
 func TestTheRunTimeoutCancelsTheRunAndEndsTheAttempt(t *testing.T) {
 	ctx := ctxFor(t)
 	cause := make(chan error, 1)

@@ -15,6 +15,7 @@ import pytest
 from turboci.data.build.v1.build_check_result_pb2 import BuildCheckResult
 from turboci.data.build.v1.build_status_pb2 import BuildStatus
 from turboci.data.common.v1.display_pb2 import Display
+from turboci.graph.executor.v1.cancel_stage_request_pb2 import CancelStageRequest
 from turboci.graph.executor.v1.run_stage_request_pb2 import RunStageRequest
 from turboci.graph.orchestrator.v1.cancel_work_plan_request_pb2 import CancelWorkPlanRequest
 from turboci.graph.orchestrator.v1.failure_kind_pb2 import FailureKind
@@ -28,6 +29,7 @@ from turboci.utils.executor import Executor
 from turboci.utils.executor import RunContext
 from turboci.utils.executor import StageFailure
 from turboci.utils.executor import StageRejected
+from turboci.utils.executor import _service
 from turboci.utils.executor import process_id
 
 from tests.api.executor.support import Harness
@@ -321,6 +323,35 @@ def test_a_second_run_stage_of_the_same_attempt_runs_nothing(harness: Harness) -
         stub.RunStage(waiter.request, timeout=10)  # after it ended
     time.sleep(0.1)
     assert waiter.runs == 1
+
+
+def test_the_oldest_ended_attempts_are_forgotten(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One ended attempt remembered: a long-lived executor's memory stays bounded.
+    monkeypatch.setattr(_service, "REMEMBERED", 1)
+    waiter = Waiter(seconds=0)
+    address = harness.serve(waiter)
+    requests = []
+    for _ in range(2):
+        wp = harness.plan()
+        harness.ref.tick()
+        harness.wait_state(wp, A.STAGE_ATTEMPT_STATE_COMPLETE)
+        eventually(lambda: waiter.returned.is_set(), message="run returned")
+        waiter.returned.clear()
+        requests.append(waiter.request)
+    with grpc.insecure_channel(address) as channel:
+        stub = executor_grpc.TurboCIStageExecutorStub(channel)
+
+        def cancel(request: RunStageRequest) -> grpc.StatusCode:
+            try:
+                stub.CancelStage(CancelStageRequest(attempt=request.attempt), timeout=10)
+            except grpc.RpcError as exc:
+                return exc.code() if isinstance(exc, grpc.Call) else grpc.StatusCode.UNKNOWN
+            return grpc.StatusCode.OK
+
+        eventually(lambda: cancel(requests[0]) == grpc.StatusCode.NOT_FOUND, message="forgotten")
+        assert cancel(requests[1]) == grpc.StatusCode.OK
 
 
 def test_a_copy_of_the_attempt_in_another_process_stops_at_its_claim(harness: Harness) -> None:
