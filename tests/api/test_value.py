@@ -146,6 +146,13 @@ def test_lookup_with_bad_json_is_an_error() -> None:
         values.lookup(ref, {ref.digest.sha256: bad}, Options)
 
 
+def test_lookup_with_bytes_that_do_not_parse_is_an_error() -> None:
+    ref, data = values.ref_with_data(OPTIONS)
+    data.binary.value = b"\xff\xff\xff"  # a truncated varint: not a message at all
+    with pytest.raises(values.ValueLookupError, match="bad bytes"):
+        values.lookup(ref, {ref.digest.sha256: data}, Options)
+
+
 def test_data_of_another_type_than_the_ref_claims() -> None:
     ref, data = values.ref_with_data(OPTIONS)
     ref.type_url = values.type_url_of(BuildCheckResult)

@@ -29,6 +29,7 @@ from google.protobuf import json_format
 from google.protobuf.any_pb2 import Any
 from google.protobuf.descriptor import Descriptor
 from google.protobuf.descriptor_pool import DescriptorPool
+from google.protobuf.message import DecodeError
 from google.protobuf.message import Message
 
 from turboci.graph.orchestrator.v1.digest_pb2 import Digest
@@ -177,8 +178,9 @@ def lookup(ref: ValueRef, value_data: Mapping[str, ValueData], message_type: typ
     """The message a ValueRef points at, decoded as message_type.
 
     Raises ValueOmittedError (see its ``reason``) when the answer carries no
-    data for the value, ValueTypeError when the value is of another type, and
-    ValueMissingError when the answer is inconsistent.
+    data for the value, ValueTypeError when the value is of another type,
+    ValueMissingError when the answer is inconsistent, and ValueLookupError
+    when its bytes or JSON do not parse as message_type.
 
     A value fetched as JSON may hold fields that message_type lacks (it was
     written with a newer schema): they are ignored, and `ignored_fields`
@@ -246,7 +248,11 @@ def digest_of_data(
 
 def _unpack(packed: Any, message_type: type[M]) -> M:
     message = message_type()
-    if not packed.Unpack(message):
+    try:
+        unpacked = packed.Unpack(message)
+    except DecodeError as exc:  # bytes that are not a message of the type
+        raise ValueLookupError(f"value of type {packed.type_url}: bad bytes: {exc}") from None
+    if not unpacked:
         raise ValueTypeError(
             f"value is a {_full_name(packed.type_url)}, not a {message_type.DESCRIPTOR.full_name}"
         )

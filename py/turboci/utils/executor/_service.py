@@ -16,7 +16,6 @@ from typing import Any
 from typing import NoReturn
 
 import grpc
-from google.protobuf.message import DecodeError
 from google.protobuf.message import Message
 
 from turboci.graph.executor.v1 import turbo_ci_stage_executor_service_pb2_grpc as executor_grpc
@@ -119,8 +118,7 @@ class ExecutorServicer(executor_grpc.TurboCIStageExecutorServicer):
             )
         try:
             return value.lookup(ref, value_data, self.args_type)
-        except (value.ValueLookupError, DecodeError) as exc:
-            # lookup lets a DecodeError of corrupt bytes through.
+        except value.ValueLookupError as exc:
             _abort(context, grpc.StatusCode.INVALID_ARGUMENT, f"args: {exc}")
 
     def _client(self, host: str) -> Client:
