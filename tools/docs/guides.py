@@ -69,8 +69,9 @@ def _program_path(programs: Path, rel: str, where: str) -> Path:
         raise BuildError(
             f"{where}: program path {rel!r} must be relative to {GUIDES}/{PROGRAMS}/ without '..'"
         )
-    path, shown = programs, f"{GUIDES}/{PROGRAMS}"
-    for part in pure.parts:
+    # guides/programs itself too: a link there would lead every program out.
+    path, shown = programs.parent, GUIDES
+    for part in (PROGRAMS, *pure.parts):
         path, shown = path / part, f"{shown}/{part}"
         try:
             mode = path.lstat().st_mode

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -116,6 +117,17 @@ def test_a_symlinked_program_folder_is_refused(tmp_path: Path) -> None:
     folder.rmdir()
     folder.symlink_to(outside)
     with pytest.raises(BuildError, match=r"guides/programs/python is a symlink"):
+        guides.render_guides(root)
+
+
+def test_a_symlinked_programs_folder_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    (outside / "python").mkdir(parents=True)
+    (outside / "python/thing.py").write_text("x = 1\n")
+    root = _tree(tmp_path / "repo")
+    shutil.rmtree(root / "guides/programs")
+    (root / "guides/programs").symlink_to(outside)
+    with pytest.raises(BuildError, match=r":5:15: guides/programs is a symlink"):
         guides.render_guides(root)
 
 
