@@ -795,6 +795,21 @@ def test_create_with_a_request_id_returns_the_first_workplan(ref: Reference) -> 
     assert ref.stub.CreateWorkPlan(again).work_plan != first.work_plan
 
 
+def test_replayed_and_refused_creates_use_up_no_workplan_name(ref: Reference) -> None:
+    from turboci.graph.orchestrator.v1.create_work_plan_request_pb2 import CreateWorkPlanRequest
+
+    request = CreateWorkPlanRequest(workflow="w", realm="p:r", checks=[check("a")], request_id="k")
+    first = ref.stub.CreateWorkPlan(request).work_plan.id
+    ref.stub.CreateWorkPlan(request)  # replayed
+    with pytest.raises(grpc.RpcError):  # refused: no check or stage
+        ref.stub.CreateWorkPlan(CreateWorkPlanRequest(workflow="w", realm="p:r"))
+    second = ref.stub.CreateWorkPlan(
+        CreateWorkPlanRequest(workflow="w", realm="p:r", checks=[check("a")])
+    ).work_plan.id
+    # Names count the workplans made: the next one follows the first.
+    assert int(second.rsplit("-", 1)[1]) == int(first.rsplit("-", 1)[1]) + 1
+
+
 def test_allocate_with_a_request_id_allocates_once(ref: Reference) -> None:
     wp = create(ref, [check("a")])
     request = AllocateNodeIdsRequest(work_plan=wp, stage_count=2, request_id="r")

@@ -249,8 +249,9 @@ class Orchestrator:
             _writes.realm_ok(request.realm, "realm")
             if not request.checks and not request.stages:
                 raise invalid("a workplan starts with at least one check or stage", "checks")
-            self._count += 1
-            name = f"{int(self.clock.now())}-{self._count:04d}"
+            # Counted only once the workplan exists: a refused or replayed
+            # request uses up no name.
+            name = f"{int(self.clock.now())}-{self._count + 1:04d}"
             if self.work_plan_ids is not None:
                 name = self.work_plan_ids()
                 if name in self._plans or not _writes.NAME.fullmatch(name):
@@ -294,6 +295,7 @@ class Orchestrator:
             txn.header_changed = True
             self._commit(txn)
             self._plans[name] = plan
+            self._count += 1
             answer = CreateWorkPlanResponse(work_plan=plan.id, revision=rev)
             if request.request_id:
                 self._create_ids[rid] = (
