@@ -8,20 +8,15 @@ executor served here; and it passes mypy --strict as it stands."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from concurrent import futures
 from pathlib import Path
 
-import grpc
 import pytest
 
-from core.layout import REPO as LAYOUT
 from tests.conftest import REPO
-from tools import env
+from tests.guides import programs
 
 PY = REPO / "py"
 if str(PY) not in sys.path:
@@ -30,15 +25,6 @@ if str(PY) not in sys.path:
 from turboci.data.build.v1.build_artifact_pb2 import BuildArtifact  # noqa: E402
 from turboci.data.build.v1.build_check_result_pb2 import BuildCheckResult  # noqa: E402
 from turboci.data.build.v1.build_status_pb2 import BuildStatus  # noqa: E402
-from turboci.stages.build.v1.build_stage_args_pb2 import BuildStageArgs  # noqa: E402
-from turboci.testing import ScriptedExecutor  # noqa: E402
-from turboci.testing import succeed  # noqa: E402
-from turboci.utils.value import type_url_of  # noqa: E402
-
-from turboci.graph.executor.v1 import turbo_ci_stage_executor_service_pb2_grpc as executor_grpc  # noqa: E402
-from turboci.graph.orchestrator.v1 import (  # noqa: E402
-    turbo_ci_orchestrator_service_pb2_grpc as orchestrator_grpc,
-)
 
 PROGRAM = REPO / "guides" / "programs" / "python" / "client.py"
 RESULT = BuildCheckResult(
@@ -49,57 +35,18 @@ RESULT = BuildCheckResult(
 pytestmark = pytest.mark.slow  # programs, servers and mypy in processes of their own
 
 
-def _env() -> dict[str, str]:
-    return dict(os.environ, PYTHONPATH=str(PY))
-
-
 @pytest.fixture
 def orchestrator() -> Iterator[str]:
     """The standalone reference orchestrator, with BuildStageArgs stages
     routed to a scripted executor that works while the test runs."""
-    executor = ScriptedExecutor(script=[succeed(RESULT)])
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-    executor_grpc.add_TurboCIStageExecutorServicer_to_server(executor, server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    route = f"{type_url_of(BuildStageArgs)}=127.0.0.1:{port}"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "turboci.testing", "serve", "--port", "0", "--executor", route],
-        env=_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    stop = threading.Event()
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        assert "listening on" in line, line
-        address = line.rsplit(" ", 1)[1].strip()
-        channel = grpc.insecure_channel(address)
-        executor.orchestrator = orchestrator_grpc.TurboCIOrchestratorStub(channel)
-
-        def work() -> None:
-            while not stop.wait(0.05):
-                executor.work()
-
-        worker = threading.Thread(target=work, daemon=True)
-        worker.start()
-        yield address
-        stop.set()
-        worker.join(5)
-        channel.close()
-    finally:
-        stop.set()
-        proc.terminate()
-        proc.communicate(timeout=20)
-        server.stop(None)
+    with programs.reference_with_scripted_executor(RESULT) as served:
+        yield served.address
 
 
 def _run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, str(PROGRAM), *args],
-        env=_env(),
+        env=programs.python_env(),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -129,7 +76,7 @@ def test_a_refusal_is_one_line_and_exit_1() -> None:
     # No executor serves the stage's args: the orchestrator refuses the workplan.
     proc = subprocess.Popen(
         [sys.executable, "-m", "turboci.testing", "serve", "--port", "0"],
-        env=_env(),
+        env=programs.python_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -146,18 +93,5 @@ def test_a_refusal_is_one_line_and_exit_1() -> None:
 
 
 def test_the_program_passes_mypy_strict(tmp_path: Path) -> None:
-    proc = subprocess.run(
-        [
-            str(LAYOUT.venv_bin("mypy")),
-            "--strict",
-            "--no-incremental",
-            "--cache-dir",
-            str(tmp_path / ".mypy_cache"),
-            str(PROGRAM),
-        ],
-        cwd=tmp_path,
-        env={**env.tool_env(), "MYPYPATH": str(PY)},
-        capture_output=True,
-        text=True,
-    )
+    proc = programs.mypy_strict(PROGRAM, tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr

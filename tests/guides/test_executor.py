@@ -9,8 +9,6 @@ passes mypy --strict as it stands."""
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
 import subprocess
 import sys
@@ -19,9 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from core.layout import REPO as LAYOUT
 from tests.conftest import REPO
-from tools import env
+from tests.guides import programs
 
 PY = REPO / "py"
 if str(PY) not in sys.path:
@@ -31,17 +28,11 @@ from turboci.data.build.v1.build_check_result_pb2 import BuildCheckResult  # noq
 from turboci.data.build.v1.build_status_pb2 import BuildStatus  # noqa: E402
 from turboci.data.common.v1.display_pb2 import Display  # noqa: E402
 from turboci.graph.ids.v1.check_id_pb2 import CheckId  # noqa: E402
-from turboci.graph.ids.v1.stage_id_pb2 import StageId  # noqa: E402
-from turboci.graph.orchestrator.v1.assignment_pb2 import Assignment  # noqa: E402
-from turboci.graph.orchestrator.v1.check_kind_pb2 import CheckKind  # noqa: E402
 from turboci.graph.orchestrator.v1.check_pb2 import Check  # noqa: E402
 from turboci.graph.orchestrator.v1.check_state_pb2 import CheckState  # noqa: E402
-from turboci.graph.orchestrator.v1.check_write_pb2 import CheckWrite  # noqa: E402
 from turboci.graph.orchestrator.v1.create_work_plan_request_pb2 import CreateWorkPlanRequest  # noqa: E402
-from turboci.graph.orchestrator.v1.execution_policy_pb2 import ExecutionPolicy  # noqa: E402
 from turboci.graph.orchestrator.v1.read_work_plan_request_pb2 import ReadWorkPlanRequest  # noqa: E402
 from turboci.graph.orchestrator.v1.stage_attempt_state_pb2 import StageAttemptState  # noqa: E402
-from turboci.graph.orchestrator.v1.stage_write_pb2 import StageWrite  # noqa: E402
 from turboci.graph.orchestrator.v1.value_selection_pb2 import ValueSelection  # noqa: E402
 from turboci.stages.build.v1.build_stage_args_pb2 import BuildStageArgs  # noqa: E402
 from turboci.utils import value  # noqa: E402
@@ -53,35 +44,9 @@ pytestmark = pytest.mark.slow  # programs, servers and mypy in processes of thei
 PROGRAM = REPO / "guides" / "programs" / "python" / "executor.py"
 
 
-def _env() -> dict[str, str]:
-    return dict(os.environ, PYTHONPATH=str(PY))
-
-
-def _start(*args: str) -> tuple[subprocess.Popen[str], str]:
-    """Start a program that prints "... listening on HOST:PORT" first."""
-    proc = subprocess.Popen(
-        [sys.executable, *args],
-        env=_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    assert " listening on 127.0.0.1:" in line, line + (proc.stderr.read() if proc.stderr else "")
-    return proc, line.rsplit(" ", 1)[1].strip()
-
-
-def _stop(proc: subprocess.Popen[str]) -> tuple[int, str]:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=30)
-    return proc.returncode, err
-
-
 @pytest.fixture
 def executor() -> Iterator[tuple[subprocess.Popen[str], str]]:
-    proc, address = _start(str(PROGRAM), "0")
+    proc, address = programs.start([sys.executable, str(PROGRAM), "0"], "the executor")
     try:
         yield proc, address
     finally:
@@ -91,27 +56,7 @@ def executor() -> Iterator[tuple[subprocess.Popen[str], str]]:
 
 
 def _plan(builder: str) -> CreateWorkPlanRequest:
-    policy = ExecutionPolicy()
-    policy.heartbeat.running.seconds = 5
-    return CreateWorkPlanRequest(
-        workflow="example/build",
-        realm="example:ci",
-        checks=[
-            CheckWrite(
-                id=CheckId(id="build"),
-                kind=CheckKind.CHECK_KIND_BUILD,
-                state=CheckState.CHECK_STATE_PLANNED,
-            )
-        ],
-        stages=[
-            StageWrite(
-                id=StageId(id="compile"),
-                args=value.write(BuildStageArgs(builder=builder)),
-                execution_policy=policy,
-                assignments=[Assignment(check=CheckId(id="build"))],
-            )
-        ],
-    )
+    return programs.build_plan(builder, heartbeat_seconds=5)
 
 
 def test_the_executor_program_runs_a_stage_for_the_standalone_reference(
@@ -119,9 +64,7 @@ def test_the_executor_program_runs_a_stage_for_the_standalone_reference(
 ) -> None:
     proc, address = executor
     route = f"{value.type_url_of(BuildStageArgs)}={address}"
-    orchestrator, target = _start(
-        "-m", "turboci.testing", "serve", "--port", "0", "--executor", route
-    )
+    orchestrator, target = programs.start_reference(route)
     try:
         user = {"turboci-user": "you@example.com"}
         with Client(target, insecure=True, timeout=10.0, metadata=user) as client:
@@ -151,8 +94,8 @@ def test_the_executor_program_runs_a_stage_for_the_standalone_reference(
             assert refused.value.reason == "STAGE_REJECTED"
             assert "BuildStageArgs.builder is required" in refused.value.message
     finally:
-        _stop(orchestrator)
-    code, err = _stop(proc)
+        programs.stop(orchestrator)
+    code, err = programs.stop(proc)
     assert code == 0 and "Traceback" not in err, err
 
 
@@ -160,7 +103,7 @@ def test_the_executor_program_runs_a_stage_for_the_standalone_reference(
 def test_bad_arguments_are_one_line_and_exit_2(argv: list[str]) -> None:
     out = subprocess.run(
         [sys.executable, str(PROGRAM), *argv],
-        env=_env(),
+        env=programs.python_env(),
         capture_output=True,
         text=True,
         timeout=60,
@@ -176,7 +119,7 @@ def test_a_port_in_use_is_one_line_and_exit_1() -> None:
         port = taken.getsockname()[1]
         out = subprocess.run(
             [sys.executable, str(PROGRAM), str(port)],
-            env=_env(),
+            env=programs.python_env(),
             capture_output=True,
             text=True,
             timeout=60,
@@ -189,18 +132,5 @@ def test_a_port_in_use_is_one_line_and_exit_1() -> None:
 
 
 def test_the_program_passes_mypy_strict(tmp_path: Path) -> None:
-    proc = subprocess.run(
-        [
-            str(LAYOUT.venv_bin("mypy")),
-            "--strict",
-            "--no-incremental",
-            "--cache-dir",
-            str(tmp_path / ".mypy_cache"),
-            str(PROGRAM),
-        ],
-        cwd=tmp_path,
-        env={**env.tool_env(), "MYPYPATH": str(PY)},
-        capture_output=True,
-        text=True,
-    )
+    proc = programs.mypy_strict(PROGRAM, tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr

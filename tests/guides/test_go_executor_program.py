@@ -9,10 +9,7 @@ build stage to its end, driven by the Python generated stub."""
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,132 +19,53 @@ import pytest
 from turboci.data.build.v1.build_check_result_pb2 import BuildCheckResult
 from turboci.data.build.v1.build_status_pb2 import BuildStatus
 from turboci.data.common.v1.display_pb2 import Display
-from turboci.graph.ids.v1.check_id_pb2 import CheckId
-from turboci.graph.ids.v1.stage_id_pb2 import StageId
-from turboci.graph.orchestrator.v1.assignment_pb2 import Assignment
-from turboci.graph.orchestrator.v1.check_kind_pb2 import CheckKind
 from turboci.graph.orchestrator.v1.check_state_pb2 import CheckState
-from turboci.graph.orchestrator.v1.check_write_pb2 import CheckWrite
-from turboci.graph.orchestrator.v1.create_work_plan_request_pb2 import CreateWorkPlanRequest
-from turboci.graph.orchestrator.v1.execution_policy_pb2 import ExecutionPolicy
 from turboci.graph.orchestrator.v1.node_query_pb2 import NodeQuery
 from turboci.graph.orchestrator.v1.query_nodes_request_pb2 import QueryNodesRequest
 from turboci.graph.orchestrator.v1.stage_attempt_state_pb2 import StageAttemptState
-from turboci.graph.orchestrator.v1.stage_write_pb2 import StageWrite
 from turboci.graph.orchestrator.v1.turbo_ci_orchestrator_service_pb2_grpc import (
     TurboCIOrchestratorStub,
 )
 from turboci.graph.orchestrator.v1.value_selection_pb2 import ValueSelection
 from turboci.graph.orchestrator.v1.work_plan_pb2 import WorkPlan
-from turboci.stages.build.v1.build_stage_args_pb2 import BuildStageArgs
 from turboci.utils import value
 
-from core.layout import REPO as LAYOUT
-from tests.conftest import REPO
-from tools import env
+from tests.guides import programs
 
-PROGRAMS = REPO / "guides" / "programs" / "go"
 ARGS_TYPE = "type.googleapis.com/turboci.stages.build.v1.BuildStageArgs"
 TIMEOUT = 60.0
 
 pytestmark = pytest.mark.slow
 
 
-def _first_line(proc: subprocess.Popen[str], what: str) -> str:
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line:
-        _, err = proc.communicate(timeout=10)
-        pytest.fail(f"{what} printed nothing; stderr:\n{err}")
-    return line.strip()
-
-
-def _stop(proc: subprocess.Popen[str]) -> tuple[int, str]:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-    try:
-        _, err = proc.communicate(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        _, err = proc.communicate()
-    return proc.returncode, err
-
-
 @pytest.fixture(scope="module")
 def program(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The program, built in its own module with the pinned Go."""
-    out = tmp_path_factory.mktemp("bin") / "executor"
-    proc = subprocess.run(
-        ["go", "build", "-o", str(out), "./executor"],
-        cwd=PROGRAMS,
-        env=env.go_env(LAYOUT, GOFLAGS="-mod=readonly"),
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 0, f"go build:\n{proc.stdout}{proc.stderr}"
-    return out
+    return programs.go_build("executor", tmp_path_factory.mktemp("bin"))
 
 
 @pytest.fixture
 def stub(program: Path) -> Iterator[TurboCIOrchestratorStub]:
     """The executor on a free port, and the reference routing build stages to it."""
-    executor = subprocess.Popen(
-        [str(program), "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    executor, address = programs.start([str(program), "0"], "the executor")
     reference: subprocess.Popen[str] | None = None
     try:
-        line = _first_line(executor, "the executor")
-        assert line.startswith("turboci executor listening on 127.0.0.1:"), line
-        address = line.split()[-1]
-        reference = subprocess.Popen(
-            [
-                sys.executable,
-                *("-m", "turboci.testing", "serve", "--port", "0", "--tick", "0.05"),
-                *("--executor", f"{ARGS_TYPE}={address}"),
-            ],
-            env=dict(os.environ, PYTHONPATH=str(REPO / "py")),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        line = _first_line(reference, "the reference orchestrator")
-        with grpc.insecure_channel(line.rsplit(" ", 1)[1]) as channel:
+        assert address.startswith("127.0.0.1:"), address
+        reference, target = programs.start_reference(f"{ARGS_TYPE}={address}")
+        with grpc.insecure_channel(target) as channel:
             yield TurboCIOrchestratorStub(channel)
     finally:
         if reference is not None:
-            _stop(reference)
-        code, err = _stop(executor)
+            programs.stop(reference)
+        code, err = programs.stop(executor)
     # Stopped by SIGTERM, it waits for its attempts and exits cleanly.
     assert code == 0, err
     assert "panic" not in err
 
 
 def _create(stub: TurboCIOrchestratorStub, builder: str) -> str:
-    policy = ExecutionPolicy()
-    policy.heartbeat.running.seconds = 1
-    answer = stub.CreateWorkPlan(
-        CreateWorkPlanRequest(
-            workflow="guides/go-executor",
-            realm="guides:ci",
-            checks=[
-                CheckWrite(
-                    id=CheckId(id="build"),
-                    kind=CheckKind.CHECK_KIND_BUILD,
-                    state=CheckState.CHECK_STATE_PLANNED,
-                )
-            ],
-            stages=[
-                StageWrite(
-                    id=StageId(id="compile"),
-                    args=value.write(BuildStageArgs(builder=builder)),
-                    execution_policy=policy,
-                    assignments=[Assignment(check=CheckId(id="build"))],
-                )
-            ],
-        ),
-        timeout=TIMEOUT,
-    )
-    return answer.work_plan.id
+    request = programs.build_plan(builder, heartbeat_seconds=1)
+    return stub.CreateWorkPlan(request, timeout=TIMEOUT).work_plan.id
 
 
 def _final(stub: TurboCIOrchestratorStub, work_plan: str) -> WorkPlan:
