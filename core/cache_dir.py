@@ -23,6 +23,7 @@ import re
 import shutil
 import stat
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from core.errors import UserError
@@ -105,27 +106,41 @@ def check(layout: Layout) -> None:
 
 def _first_symlink(cache: Path) -> Path | None:
     """A symlink under `cache`, within the bounds check() says, or None."""
-    todo = [(cache, 1)]
+
+    def descend(folder: Path, depth: int) -> bool:
+        top = folder.relative_to(cache).parts[0]
+        inside_run = top in _RUN_FOLDERS and depth >= 2
+        # Each tree's own folder is checked when that tree is linted
+        # (check_tree): looking into every tree's on every run cost O(trees)
+        # per lint.
+        inside_tree = top == "trees" and depth >= 2
+        return top != "buf" and not inside_run and not inside_tree
+
+    return _first_symlink_below(cache, 1, descend)
+
+
+def _first_symlink_below(
+    start: Path, depth: int, descend: Callable[[Path, int], bool]
+) -> Path | None:
+    """A symlink in `start` (at `depth` below .cache) or in the folders under
+    it, down to SCAN_DEPTH, into which `descend(folder, its parent's depth)`
+    lets the walk go; None if there is none. An unreadable subfolder is
+    passed over (the tools cannot write there either); `start` must be read."""
+    todo = [(start, depth)]
     while todo:
-        folder, depth = todo.pop()
+        folder, level = todo.pop()
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:
-            if folder == cache:
+            if folder == start:
                 raise
-            continue  # an unreadable subfolder: the tools cannot write there either
+            continue
         for entry in entries:
             if entry.is_symlink():
                 return Path(entry.path)
-            top = Path(entry.path).relative_to(cache).parts[0]
-            inside_run = top in _RUN_FOLDERS and depth >= 2
-            # Each tree's own folder is checked when that tree is linted
-            # (check_tree): looking into every tree's on every run cost
-            # O(trees) per lint.
-            inside_tree = top == "trees" and depth >= 2
-            deeper = depth < SCAN_DEPTH and top != "buf" and not inside_run and not inside_tree
-            if deeper and entry.is_dir(follow_symlinks=False):
-                todo.append((Path(entry.path), depth + 1))
+            path = Path(entry.path)
+            if level < SCAN_DEPTH and entry.is_dir(follow_symlinks=False) and descend(path, level):
+                todo.append((path, level + 1))
     return None
 
 
@@ -133,20 +148,14 @@ def check_tree(layout: Layout, folder: Path) -> None:
     """Refuse a symlink in the cache folder of one tree (.cache/trees/<hash>),
     down to the depth check() looks, before the tools use it."""
     real_folder(layout, folder)
-    todo = [(folder, 2)]
-    while todo:
-        current, depth = todo.pop()
-        try:
-            entries = sorted(os.scandir(current), key=lambda e: e.name)
-        except FileNotFoundError:
-            continue
-        except OSError as exc:
-            raise CacheError(f"{layout.rel(current)}: cannot be read: {exc.strerror}") from None
-        for entry in entries:
-            if entry.is_symlink():
-                raise CacheError(_symlink_line(layout, Path(entry.path)))
-            if depth < SCAN_DEPTH and entry.is_dir(follow_symlinks=False):
-                todo.append((Path(entry.path), depth + 1))
+    try:
+        link = _first_symlink_below(folder, 2, lambda _folder, _depth: True)
+    except FileNotFoundError:
+        return  # not made yet
+    except OSError as exc:
+        raise CacheError(f"{layout.rel(folder)}: cannot be read: {exc.strerror}") from None
+    if link is not None:
+        raise CacheError(_symlink_line(layout, link))
 
 
 def drop_stale_trees(layout: Layout, now: float | None = None) -> list[Path]:
