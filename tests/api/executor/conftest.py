@@ -7,25 +7,16 @@ in-process, and executors served beside it, stopped after each test."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from turboci.testing import Reference
 
-PY = Path(__file__).resolve().parents[3] / "py"
-if str(PY) not in sys.path:
-    sys.path.insert(0, str(PY))
+from tests.api.executor.support import Harness
+from tests.testing.conftest import PY
+from tests.testing.conftest import ref
 
-from turboci.testing import Reference  # noqa: E402
-
-from tests.api.executor.support import Harness  # noqa: E402
-
-
-@pytest.fixture
-def ref() -> Iterator[Reference]:
-    with Reference() as reference:
-        yield reference
+__all__ = ["PY", "ref"]
 
 
 @pytest.fixture
