@@ -64,6 +64,8 @@ AREAS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     # Stub generation feeds the API's tests too.
     (("tools/stubs/**", "tools/tasks/gen.py"), (API, "tests/tools")),
     (("tools/docs/**",), ("tests/tools/docs", "tests/tools/tasks/test_docs.py")),
+    # The typed consumer program the matrix and the consumer tests both check.
+    (("tools/compat/typed_consumer.py",), ("tests/tools/compat", "tests/py/test_consumers.py")),
     # The lint suite and what runs it.
     (
         ("presubmit/**", "presubmit.toml"),

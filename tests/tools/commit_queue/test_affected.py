@@ -27,6 +27,10 @@ def test_a_proto_change_runs_the_api_tests_only() -> None:
 
 
 def test_a_tooling_change_runs_that_toolings_tests() -> None:
+    assert affected_tests(REPO, ["tools/compat/typed_consumer.py"]) == (
+        "tests/py/test_consumers.py",
+        "tests/tools/compat",
+    )
     assert affected_tests(REPO, ["tools/docs/render.py"]) == (
         "tests/tools/docs",
         "tests/tools/tasks/test_docs.py",
