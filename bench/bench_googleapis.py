@@ -42,7 +42,7 @@ from measure import Measure  # noqa: E402
 from measure import measure  # noqa: E402
 from measure import median  # noqa: E402
 
-from core import cached_compile as compiler  # noqa: E402
+from core import batch_plan  # noqa: E402
 from core import inputs  # noqa: E402
 from core import protoc  # noqa: E402
 from core.layout import REPO as LAYOUT  # noqa: E402
@@ -89,7 +89,7 @@ def floor_command(corpus: Path, out: Path) -> list[str]:
     """A shell running two protoc processes over byte-balanced halves, side by side."""
     files = inputs.find_protos(corpus, ["."])
     sizes = {f: (corpus / f).stat().st_size for f in files}
-    halves = compiler.plan_batches(files, sizes, 2)
+    halves = batch_plan.plan_batches(files, sizes, 2)
     script: list[str] = []
     for i, half in enumerate(halves):
         argfile = out / f"half{i}.args"
@@ -106,7 +106,7 @@ def leaf(corpus: Path, files: tuple[str, ...]) -> str:
     batch planner reads them: a benchmark's choice of which file to edit, not
     something a result depends on)."""
     raw = {f: (corpus / f).read_bytes() for f in files}
-    imported = {i for found in compiler.guessed_imports(raw, {}).values() for i in found}
+    imported = {i for found in batch_plan.guessed_imports(raw, {}).values() for i in found}
     return next(f for f in files if f.startswith("google/cloud/") and f not in imported)
 
 

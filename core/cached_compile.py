@@ -49,6 +49,7 @@ from google.protobuf import descriptor_pb2
 from google.protobuf import descriptor_pool
 from google.protobuf.message import DecodeError
 
+from core import batch_plan
 from core import cache_dir
 from core import inputs
 from core import protoc
@@ -62,14 +63,6 @@ FileProto = descriptor_pb2.FileDescriptorProto
 
 # Bigger inputs are refused before compiling: no hand-written proto comes near it.
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
-# Below this many files a second protoc costs more in start-up than it saves.
-SPLIT_AT = 64
-# Bytes of source per protoc at most: a big tree is compiled in rounds of
-# one protoc per core. Smaller batches bound each protoc's memory and let the
-# rules run on early batches while later ones compile; on googleapis (64 MiB)
-# six batches took 15% less peak memory than two, for 11% more wall time
-# (bench/RESULTS.md).
-BATCH_BYTES = int(os.environ.get("TURBOCI_BATCH_BYTES", str(16 * 1024 * 1024)))
 
 
 def _first_bad_utf8(data: bytes) -> tuple[int, int, int] | None:
@@ -123,104 +116,6 @@ def read_inputs(
     return raw
 
 
-def plan_batches(
-    files: Sequence[str],
-    sizes: Mapping[str, int],
-    count: int,
-    imports: Mapping[str, Sequence[str]] | None = None,
-) -> list[list[str]]:
-    """Split `files` into `count` batches of about equal bytes that share few imports.
-
-    Every protoc parses its files and everything they import, so protoc's
-    cost follows the bytes of a batch's import closure. Greedy: the files
-    with the biggest closures first, each into the batch its closure adds the
-    fewest new bytes to, keeping every batch's own bytes within 5% of an even
-    share. Without `imports`, contiguous slices of the sorted paths (a
-    package's files share imports). Deterministic either way.
-    """
-    ordered = sorted(files)
-    count = max(1, min(count, len(ordered)))
-    total = sum(sizes.get(f, 0) for f in ordered) or 1
-    if count == 1:
-        return [ordered]
-    if imports is None:
-        groups: list[list[str]] = [[]]
-        acc = 0
-        for f in ordered:
-            # Close the current slice once it holds its share of the bytes.
-            if groups[-1] and len(groups) < count and acc >= total * len(groups) / count:
-                groups.append([])
-            groups[-1].append(f)
-            acc += sizes.get(f, 0)
-        return groups
-    closures = _closures(ordered, imports)
-    cap = total / count * 1.05
-    batches: list[list[str]] = [[] for _ in range(count)]
-    own = [0] * count
-    covered: list[set[str]] = [set() for _ in range(count)]
-
-    def new_bytes(i: int, closure: frozenset[str]) -> int:
-        return sum(sizes.get(d, 0) for d in closure - covered[i])
-
-    for f in sorted(ordered, key=lambda f: (-len(closures[f]), f)):
-        size = sizes.get(f, 0)
-        room = [i for i in range(count) if own[i] + size <= cap] or [own.index(min(own))]
-        best = min(room, key=lambda i: (new_bytes(i, closures[f]), own[i], i))
-        batches[best].append(f)
-        own[best] += size
-        covered[best] |= closures[f]
-    return [sorted(b) for b in batches if b]
-
-
-def _closures(
-    files: Sequence[str], imports: Mapping[str, Sequence[str]]
-) -> dict[str, frozenset[str]]:
-    """Each file with everything it imports, directly or not."""
-    memo: dict[str, frozenset[str]] = {}
-
-    def closure(f: str) -> frozenset[str]:
-        if f not in memo:
-            memo[f] = frozenset({f})  # a cycle ends here; protoc reports it
-            seen = {f}
-            for dep in imports.get(f, ()):
-                seen |= closure(dep)
-            memo[f] = frozenset(seen)
-        return memo[f]
-
-    for f in files:
-        closure(f)
-    return {f: memo[f] for f in files}
-
-
-# Import lines, read only to plan the batches of a cold compile: a wrong
-# guess costs speed, never correctness, since protoc resolves every import.
-_IMPORT = re.compile(rb'^[ \t]*import[ \t]+(?:public[ \t]+|weak[ \t]+)?"([^"\n]+)"', re.MULTILINE)
-
-
-def guessed_imports(
-    raw: Mapping[str, bytes], known: Mapping[str, Sequence[str]]
-) -> dict[str, list[str]]:
-    """What each file imports: from the cache when its content was compiled
-    before, else read off its import lines."""
-    found: dict[str, list[str]] = {}
-    for name, data in raw.items():
-        cached = known.get(_sha(data))
-        found[name] = (
-            list(cached)
-            if cached is not None
-            else [m.decode("utf-8", "replace") for m in _IMPORT.findall(data)]
-        )
-    return found
-
-
-def batch_count(files: Sequence[str], sizes: Mapping[str, int], jobs: int) -> int:
-    if len(files) < SPLIT_AT:
-        return 1
-    total = sum(sizes.get(f, 0) for f in files)
-    rounds = max(1, -(-total // (jobs * BATCH_BYTES)))
-    return jobs * rounds
-
-
 @functools.cache
 def protoc_version() -> str:
     """What decides protoc's output besides its inputs: the pinned grpcio-tools."""
@@ -256,6 +151,8 @@ class _Keys:
     memo: dict[str, str | None] = field(default_factory=dict)
     # The content hashes key() looked at: whose import lists the cache keeps.
     contents: set[str] = field(default_factory=set)
+    # Each file's content hash, as key() worked it out.
+    hashes: dict[str, str] = field(default_factory=dict)
 
     def content_of_import(self, name: str) -> bytes | None:
         for base in (self.root, *self.includes):
@@ -276,7 +173,7 @@ class _Keys:
             data = self.content_of_import(name)
             if data is None:
                 return None
-        content = _sha(data)
+        content = self.hashes[name] = _sha(data)
         self.contents.add(content)
         deps = self.imports.get(content)
         if deps is None:
@@ -305,9 +202,12 @@ def _run_batches(
     done: queue.Queue[tuple[int, Path, Path] | None],
     stop: threading.Event,
     failed: list[BaseException],
+    mapped: bool = False,
 ) -> None:
     """Run one protoc per group, `jobs` at a time; report each as it ends, then None.
 
+    `mapped`: each group's files are its only sources (a `-Iname=name`
+    mapping each), everything else comes from the descriptor set in `args`.
     An exception is kept in `failed` for the caller to raise: a thread's own
     would only be printed, and the compile would pass with batches missing.
     """
@@ -322,13 +222,16 @@ def _run_batches(
                 argfile = tmp / f"{n}.args"
                 errfile = tmp / f"{n}.err"
                 # An argument file keeps thousands of paths off the command line.
+                sources = [f"-I{name}={name}" for name in group] if mapped else []
                 argfile.write_text(
-                    "\n".join([*args, f"--descriptor_set_out={out}", *group]) + "\n",
+                    "\n".join([*sources, *args, f"--descriptor_set_out={out}", *group]) + "\n",
                     encoding="utf-8",
                     errors="surrogateescape",  # a name's bytes as they are on disk
                 )
                 with errfile.open("wb") as err:
-                    proc = protoc.start([f"@{argfile}"], cwd=root, stderr=err.fileno())
+                    proc = protoc.start(
+                        [f"@{argfile}"], cwd=root, stderr=err.fileno(), library=not mapped
+                    )
                 running.append((proc, out, errfile))
             finished = [r for r in running if r[0].poll() is not None]
             if not finished:
@@ -346,40 +249,44 @@ def _run_batches(
         done.put(None)
 
 
+def _scratch_folder(scratch: Path | None) -> tempfile.TemporaryDirectory[str]:
+    """A folder for protoc's files, removed after: in `scratch` when it can
+    be written (beside the cache, inside the repo), else the system's."""
+    if scratch is not None:
+        try:
+            scratch.mkdir(parents=True, exist_ok=True)
+            return tempfile.TemporaryDirectory(prefix="protoc-", dir=scratch)
+        except OSError:
+            pass  # an unwritable cache or a read-only checkout
+    return tempfile.TemporaryDirectory(prefix="protoc-")
+
+
 def _protoc_batches(
     root: Path,
     groups: list[list[str]],
     includes: Sequence[Path],
     jobs: int,
     scratch: Path | None,
-    prebuilt: _Prebuilt | None = None,
+    against: Path | None = None,
     failed_groups: list[int] | None = None,
 ) -> Iterator[bytes]:
     """Yield each batch's descriptor set, serialized, as its protoc ends;
     CompileError after all ran.
 
-    With `prebuilt`, protoc reads the targets from its copy and their other
-    imports from its descriptor set; a batch that fails then goes to
-    `failed_groups` (by index) instead, for the caller to compile again the
-    ordinary way, whose errors are the ones to show."""
+    With `against` (a descriptor set, possibly empty), protoc parses only
+    each group's own files and reads every other import from that set; with
+    `failed_groups`, a batch that fails goes there (by index) instead, for
+    the caller to compile again the ordinary way, whose errors are the ones
+    to show."""
     # Imports are always asked for: their descriptors complete the set that
     # gen and buf read, and their imports complete the cache keys.
-    first = ["-I."] if prebuilt is None else [f"-I{prebuilt.sources}"]
-    args = [*first, *(f"-I{p}" for p in includes), "--include_source_info", "--include_imports"]
-    if prebuilt is not None:
-        args.append(f"--descriptor_set_in={prebuilt.descriptors}")
+    args = ["--include_source_info", "--include_imports"]
+    if against is None:
+        args = ["-I.", *(f"-I{p}" for p in includes), *args]
+    elif against.stat().st_size:
+        args.append(f"--descriptor_set_in={against}")
     errors: list[str] = []
-    where = scratch
-    if where is not None:
-        try:
-            where.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            where = None  # an unwritable cache: the system's temp folder, cleaned up after
-    try:
-        scratch_dir = tempfile.TemporaryDirectory(prefix="protoc-", dir=where)
-    except OSError:  # a read-only checkout: the system's, removed after
-        scratch_dir = tempfile.TemporaryDirectory(prefix="protoc-")
-    with scratch_dir as tmp:
+    with _scratch_folder(scratch) as tmp:
         done: queue.Queue[tuple[int, Path, Path] | None] = queue.Queue()
         stop = threading.Event()
         failed: list[BaseException] = []
@@ -387,7 +294,7 @@ def _protoc_batches(
         # its next batch at once even while the caller works on the last one.
         launcher = threading.Thread(
             target=_run_batches,
-            args=(groups, args, root, Path(tmp), jobs, done, stop, failed),
+            args=(groups, args, root, Path(tmp), jobs, done, stop, failed, against is not None),
             daemon=True,
         )
         launcher.start()
@@ -642,38 +549,36 @@ def compile_stream(
     if todo:
         use_jobs = jobs or default_jobs()
         sizes = {f: len(data) for f, data in raw.items()}
-        count = batch_count(todo, sizes, use_jobs)
-        plan_imports = guessed_imports(raw, known_imports) if count > 1 else None
-        groups = plan_batches(todo, sizes, count, plan_imports)
+        count = batch_plan.batch_count(todo, sizes, use_jobs)
         # protoc's outputs go beside the cache (same filesystem, inside the
         # repo); without a cache, to a temp folder that is removed after.
         scratch = cache / "tmp" if cache is not None else None
         wanted = set(todo)
-        with contextlib.ExitStack() as exits:
-            prebuilt = None
-            if lean and store is not None and read_cache and scratch is not None:
-                prebuilt = _prebuild(todo, raw, keys, store, protos, scratch, exits)
-            if prebuilt is not None:
-                groups = plan_batches(todo, sizes, count)  # a batch costs its own bytes now
-            failed: list[int] | None = [] if prebuilt is not None else None
-            sets = _protoc_batches(root, groups, includes, use_jobs, scratch, prebuilt, failed)
-            retry = functools.partial(_protoc_batches, root, includes=includes, jobs=use_jobs)
-            for data in _then_retried(sets, failed, groups, retry, scratch):
-                batch: list[FileProto] = []
-                if lean:
-                    batch = _lean_batch(data, protos, wanted, raw, fresh, wire_bytes, source_info)
-                else:
-                    for proto in descriptor_pb2.FileDescriptorSet.FromString(data).file:
-                        # A batch's imports may be targets of another batch: each
-                        # target is handed over once.
-                        if proto.name in wanted:
-                            wanted.discard(proto.name)
-                            batch.append(proto)
-                        if proto.name not in protos:
-                            protos[proto.name] = proto
-                            fresh.add(proto.name)
-                    _check_strings(batch, raw)
-                yield batch
+        plan = _plan_split(todo, sizes, count, raw, keys, store if read_cache else None, protos)
+        if plan is None:
+            plan_imports = (
+                batch_plan.guessed_imports(raw, known_imports, keys.hashes) if count > 1 else None
+            )
+            groups = batch_plan.plan_batches(todo, sizes, count, plan_imports)
+            sets = _protoc_batches(root, groups, includes, use_jobs, scratch)
+        else:
+            sets = _in_two_steps(root, plan, includes, use_jobs, scratch)
+        for data in sets:
+            batch: list[FileProto] = []
+            if lean:
+                batch = _lean_batch(data, protos, wanted, raw, fresh, wire_bytes, source_info)
+            else:
+                for proto in descriptor_pb2.FileDescriptorSet.FromString(data).file:
+                    # A batch's imports may be targets of another batch: each
+                    # target is handed over once.
+                    if proto.name in wanted:
+                        wanted.discard(proto.name)
+                        batch.append(proto)
+                    if proto.name not in protos:
+                        protos[proto.name] = proto
+                        fresh.add(proto.name)
+                _check_strings(batch, raw)
+            yield batch
     if store is not None and fresh:
         keys, write = _store(store, keys, protos, fresh, keep, wire_bytes)
         if defer is not None:
@@ -705,75 +610,110 @@ def compile_stream(
 
 
 @dataclass(frozen=True)
-class _Prebuilt:
-    """The targets copied to a folder of their own, and the descriptors of
-    everything else they import in one set: protoc parses only the targets."""
+class _Plan:
+    """A compile in two steps (core/batch_plan.py), and the descriptors of
+    the imports from outside the targets that the cache holds."""
 
-    sources: Path
-    descriptors: Path
+    split: batch_plan.Split
+    # Name -> the serialized descriptor without its source info.
+    cached: dict[str, bytes]
 
 
-def _prebuild(
+def _plan_split(
     todo: Sequence[str],
+    sizes: Mapping[str, int],
+    count: int,
     raw: Mapping[str, bytes],
     keys: _Keys,
-    store: DescriptorCache,
+    store: DescriptorCache | None,
     protos: dict[str, FileProto],
-    scratch: Path,
-    stack: contextlib.ExitStack,
-) -> _Prebuilt | None:
-    """What protoc needs to compile `todo` without parsing their imports'
-    sources again, when the cache holds every one of those imports (their
-    descriptors join `protos`, as taken from the cache); else None.
+) -> _Plan | None:
+    """How to compile `todo` so that no file is parsed by two protoc
+    processes, or None for the ordinary way (a single protoc that must parse
+    its imports anyway costs least done the ordinary way).
 
-    An edit of a file most of the tree imports recompiles its importers,
-    whose other imports are cached: protoc then parses a fraction of the bytes.
-    Which files a target imports is known from the cache for a content seen
-    before, else read off its import lines; a wrong guess makes protoc fail,
-    and the caller compiles that batch again the ordinary way."""
+    Imports from outside the targets come from the cache (`store`) when it
+    holds them and all they import (their descriptors join `protos`, as taken
+    from the cache), else from the first step. Which files a target imports
+    is known from the cache for a content seen before, else read off its
+    import lines; a wrong guess makes a group fail, and that group is
+    compiled again the ordinary way."""
+    if any("=" in name for name in todo):
+        return None  # protoc's -I would take the name's "=" for the mapping's
     targets = set(todo)
+    imports = batch_plan.guessed_imports({n: raw[n] for n in todo}, keys.imports, keys.hashes)
     found: dict[str, FileProto] = {}
-    payloads: list[bytes] = []
-    stack_: list[str] = []
-    for name in todo:
-        known = keys.imports.get(_sha(raw[name]))
-        stack_ += known if known is not None else _guess(raw[name])
-    while stack_:
-        dep = stack_.pop()
-        if dep in targets or dep in found:
+    cached: dict[str, bytes] = {}
+    outside: list[str] = []
+    seen: set[str] = set()
+    stack = sorted({d for n in todo for d in imports[n] if d not in targets}, reverse=True)
+    while stack:
+        dep = stack.pop()
+        if dep in seen or dep in targets:
             continue
-        key = keys.key(dep)
-        payload = store.get_payload(key) if key is not None else None
-        if payload is None:
-            return None
-        try:
-            parts = wire.file_parts(payload)
-            proto = protos[dep] if dep in protos else FileProto.FromString(parts.bare)
-        except (ValueError, DecodeError):
-            return None
-        if proto.name != dep:
-            return None
-        found[dep] = proto
-        payloads.append(parts.bare)
-        stack_ += list(proto.dependency)
-    try:
-        scratch.mkdir(parents=True, exist_ok=True)
-        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="pre-", dir=scratch)))
-        for name in todo:
-            path = folder / "src" / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(raw[name])  # the very bytes the keys were computed on
-        descriptors = folder / "imports.binpb"
-        descriptors.write_bytes(b"".join(wire.as_set_entry(p) for p in payloads))
-    except OSError:
+        seen.add(dep)
+        entry = _cached_import(dep, keys, store, protos) if store is not None else None
+        if entry is not None:
+            found[dep], cached[dep] = entry
+            stack.extend(found[dep].dependency)
+        elif keys.content_of_import(dep) is not None:
+            # Only a file that exists: an import guessed from a comment would
+            # fail the first step, where it fails only the group it is in.
+            outside.append(dep)
+    if count == 1 and (outside or not cached):
         return None
+    groups = batch_plan.plan_groups(todo, sizes, count)
     for dep, proto in found.items():
         protos.setdefault(dep, proto)
-    return _Prebuilt(folder / "src", descriptors)
+    return _Plan(batch_plan.split_shared(groups, imports, outside), cached)
 
 
-def _guess(data: bytes) -> list[str]:
-    return [m.decode("utf-8", "replace") for m in _IMPORT.findall(data)]
+def _cached_import(
+    name: str, keys: _Keys, store: DescriptorCache, protos: Mapping[str, FileProto]
+) -> tuple[FileProto, bytes] | None:
+    """The cached descriptor of an import, and its bytes without source info."""
+    key = keys.key(name)
+    payload = store.get_payload(key) if key is not None else None
+    if payload is None:
+        return None
+    try:
+        parts = wire.file_parts(payload)
+        proto = protos[name] if name in protos else FileProto.FromString(parts.bare)
+    except (ValueError, DecodeError):
+        return None
+    return (proto, parts.bare) if proto.name == name else None
+
+
+def _in_two_steps(
+    root: Path,
+    plan: _Plan,
+    includes: Sequence[Path],
+    jobs: int,
+    scratch: Path | None,
+) -> Iterator[bytes]:
+    """The shared files' set, then each group's, compiled against the shared
+    files' descriptors and the cached ones; a group that fails is compiled
+    again the ordinary way, whose errors are raised."""
+    split = plan.split
+    entries: dict[str, bytes] = {}
+    if split.shared:
+        # Compiled the ordinary way: an error in a shared file is raised as
+        # protoc reports it, without the groups' echoes of it (an import
+        # that "had errors" in every file that uses it).
+        found = list(_protoc_batches(root, [split.shared], includes, 1, scratch))
+        for entry in wire.set_files(found[0]):
+            parts = wire.file_parts(entry)
+            entries.setdefault(parts.name, parts.bare)
+        yield found[0]
+    for name, bare in plan.cached.items():
+        entries.setdefault(name, bare)
+    with _scratch_folder(scratch) as tmp:
+        against = Path(tmp) / "shared.binpb"
+        against.write_bytes(b"".join(wire.as_set_entry(b) for b in entries.values()))
+        failed: list[int] = []
+        sets = _protoc_batches(root, split.groups, (), jobs, scratch, against, failed)
+        retry = functools.partial(_protoc_batches, root, includes=includes, jobs=jobs)
+        yield from _then_retried(sets, failed, split.groups, retry, scratch)
 
 
 def _then_retried(

@@ -76,9 +76,11 @@ def library_includes() -> tuple[Path, ...]:
     return (well_known_include(), *((common,) if common is not None else ()))
 
 
-def command(args: Sequence[str]) -> list[str]:
-    """The protoc command line for `args`, the library includes last."""
-    return [sys.executable, "-c", _MAIN, *args, *(f"-I{p}" for p in library_includes())]
+def command(args: Sequence[str], library: bool = True) -> list[str]:
+    """The protoc command line for `args`, the library includes last (unless
+    `library` is False: every import then comes from `args`)."""
+    extra = [f"-I{p}" for p in library_includes()] if library else []
+    return [sys.executable, "-c", _MAIN, *args, *extra]
 
 
 def environment() -> dict[str, str]:
@@ -95,10 +97,11 @@ def start(
     cwd: Path,
     stdout: int | None = subprocess.DEVNULL,
     stderr: int | None = None,
+    library: bool = True,
 ) -> subprocess.Popen[bytes]:
     """Start protoc with `args` in `cwd`; stderr is piped unless a file is given."""
     return subprocess.Popen(
-        command(args),
+        command(args, library),
         cwd=cwd,
         env=environment(),
         stdout=stdout,

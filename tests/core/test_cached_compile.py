@@ -40,23 +40,6 @@ def _chain(root: Path, count: int, package: str = "acme.p.v1") -> list[str]:
     return sorted(files)
 
 
-def test_plan_batches_balances_bytes_not_file_counts() -> None:
-    sizes = {"a/big.proto": 900, **{f"b/{i:02d}.proto": 10 for i in range(90)}}
-    groups = compiler.plan_batches(list(sizes), sizes, 2)
-    assert groups[0] == ["a/big.proto"]  # the big file alone is half the bytes
-    assert len(groups[1]) == 90
-    assert sorted(f for g in groups for f in g) == sorted(sizes)
-
-
-def test_plan_batches_are_contiguous_deterministic_and_cover_everything() -> None:
-    sizes = {f"f{i:02d}": 10 for i in range(10)}
-    groups = compiler.plan_batches(list(reversed(sizes)), sizes, 3)
-    assert [f for g in groups for f in g] == sorted(sizes)
-    assert max(map(len, groups)) - min(map(len, groups)) <= 1
-    assert compiler.plan_batches(list(sizes), sizes, 3) == groups
-    assert compiler.plan_batches(["x"], {"x": 1}, 4) == [["x"]]
-
-
 def test_batched_compile_matches_one_run(tmp_path: Path) -> None:
     names = _chain(tmp_path, 70)  # over SPLIT_AT: two batches
     one = compiler.compile_files(tmp_path, names, jobs=1)
@@ -209,38 +192,6 @@ def test_an_unwritable_cache_costs_speed_not_the_compile(tmp_path: Path) -> None
     assert blocker.read_text(encoding="utf-8").startswith("a file")
 
 
-def test_plan_batches_keeps_import_chains_together() -> None:
-    # Two independent chains a0 <- a1 <- a2 and b0 <- b1 <- b2, of equal bytes.
-    files = [f"{c}{i}.proto" for c in "ab" for i in range(3)]
-    imports = {f"{c}{i}.proto": [f"{c}{i - 1}.proto"] if i else [] for c in "ab" for i in range(3)}
-    sizes = dict.fromkeys(files, 10)
-    interleaved = sorted(files, key=lambda f: (f[1], f[0]))  # a0 b0 a1 b1 a2 b2
-    groups = compiler.plan_batches(interleaved, sizes, 2, imports)
-    assert sorted(groups) == [
-        ["a0.proto", "a1.proto", "a2.proto"],
-        ["b0.proto", "b1.proto", "b2.proto"],
-    ]
-    assert compiler.plan_batches(interleaved, sizes, 2, imports) == groups  # deterministic
-
-
-def test_plan_batches_by_imports_stays_balanced_in_bytes() -> None:
-    # Everything imports one hub: the hub is shared, the rest splits evenly by bytes.
-    files = ["hub.proto", *(f"f{i:02d}.proto" for i in range(20))]
-    imports = {f: (["hub.proto"] if f != "hub.proto" else []) for f in files}
-    sizes = {f: (100 if f == "f00.proto" else 10) for f in files}
-    groups = compiler.plan_batches(files, sizes, 3, imports)
-    assert sorted(f for g in groups for f in g) == sorted(files)
-    own = [sum(sizes[f] for f in g) for g in groups]
-    assert max(own) <= sum(sizes.values()) / 3 * 1.05 + 100
-
-
-def test_guessed_imports_prefer_what_the_cache_knows() -> None:
-    raw = {"a.proto": b'import "b.proto";\n  import public "c.proto";\n// import "no.proto"\n'}
-    assert compiler.guessed_imports(raw, {}) == {"a.proto": ["b.proto", "c.proto"]}
-    known = {hashlib.sha256(raw["a.proto"]).hexdigest(): ["x.proto"]}
-    assert compiler.guessed_imports(raw, known) == {"a.proto": ["x.proto"]}
-
-
 def _rewrite_rows(cache: Path, change: Callable[[compiler.FileProto], object]) -> None:
     """Rewrite every cached descriptor with `change`, its hash recomputed to match."""
     db = sqlite3.connect(cache / "descriptors.sqlite")
@@ -386,15 +337,17 @@ def test_an_edited_hub_compiles_its_importers_against_the_cached_imports(
     _lean(root, files, cache)
     (root / "hub.proto").write_text(HUB_TREE["hub.proto"] + "// edited\n")
     used: list[object] = []
-    real = compiler._prebuild
+    real = compiler._plan_split
 
     def spy(*args: object) -> object:
         used.append(real(*args))  # type: ignore[arg-type]
         return used[-1]
 
-    monkeypatch.setattr(compiler, "_prebuild", spy)
+    monkeypatch.setattr(compiler, "_plan_split", spy)
     got = _lean(root, files, cache)
-    assert used and used[0] is not None  # mid.proto came from the cache
+    plan = used[0]
+    assert isinstance(plan, compiler._Plan)
+    assert set(plan.cached) == {"mid.proto"}  # from the cache, not parsed again
     scratch = compiler.compile_files(root, files)
     assert got == {name: scratch.protos[name] for name in files}
 
@@ -438,3 +391,112 @@ def test_errors_of_a_compile_against_cached_imports_are_the_ordinary_ones(
         compiler.compile_files(root, files)
     assert lean_error.value.lines == plain_error.value.lines
     assert lean_error.value.lines[0].startswith("leaf1.proto:5:")
+
+
+def _folders_tree(root: Path, edits: dict[str, str] | None = None) -> list[str]:
+    """Four folders of 20 files (over SPLIT_AT: two groups, a and b, c and d):
+    each file imports the one before it in its folder and common/base.proto,
+    which imports a well-known type; c's files import a's too."""
+    files: dict[str, str] = {
+        "common/base.proto": (
+            'syntax = "proto3";\npackage acme.common;\n'
+            'import "google/protobuf/timestamp.proto";\n'
+            "message Base { google.protobuf.Timestamp at = 1; }\n"
+        )
+    }
+    for folder in "abcd":
+        for i in range(20):
+            deps = ['import "common/base.proto";']
+            if i:
+                deps.append(f'import "{folder}/f{i - 1:02d}.proto";')
+            if folder == "c":
+                deps.append(f'import "a/f{i:02d}.proto";')
+            files[f"{folder}/f{i:02d}.proto"] = (
+                f'syntax = "proto3";\npackage acme.{folder};\n' + "\n".join(deps) + "\n"
+                f"message M{i} {{ acme.common.Base base = 1; }}\n"
+            )
+    files.update(edits or {})
+    _write(root, files)
+    return sorted(files)
+
+
+def _spy_starts(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Every protoc started: the lines of its argument file."""
+    started: list[list[str]] = []
+    real = protoc.start
+
+    def spy(args: list[str], *rest: object, **kwargs: object) -> object:
+        started.append(Path(args[0][1:]).read_text(encoding="utf-8").splitlines())
+        return real(args, *rest, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(protoc, "start", spy)
+    return started
+
+
+def _protos(compiled: compiler.Compiled) -> dict[str, bytes]:
+    return {n: p.SerializeToString(deterministic=True) for n, p in compiled.protos.items()}
+
+
+def test_groups_parse_only_their_own_files_and_match_one_protoc(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = _folders_tree(tmp_path)
+    one = compiler.compile_files(tmp_path, names, jobs=1)
+    started = _spy_starts(monkeypatch)
+    many = compiler.compile_files(tmp_path, names, jobs=2)
+    assert _protos(many) == _protos(one)
+    assert list(many.protos) == list(one.protos)
+    first, *groups = started
+    # The shared files first: what another folder imports, and the import from outside.
+    shared = [a for a in first if a.endswith(".proto")]
+    assert shared == [f"a/f{i:02d}.proto" for i in range(20)] + [
+        "common/base.proto",
+        "google/protobuf/timestamp.proto",
+    ]
+    assert len(groups) == 2
+    parsed: list[str] = []
+    for args in groups:
+        assert any(a.startswith("--descriptor_set_in=") for a in args)
+        assert "-I." not in args
+        own = [a for a in args if a.endswith(".proto") and not a.startswith("-")]
+        assert [a for a in args if a.startswith("-I")] == [f"-I{n}={n}" for n in own]
+        parsed += own
+    assert sorted(parsed) == sorted(set(names) - set(shared))
+
+
+def test_an_import_the_lines_do_not_show_sends_its_group_the_ordinary_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # d/f05 imports b/f03 over two lines: no plan has it, protoc fails
+    # that group, and it is compiled again from the sources. An import
+    # inside a block comment names a file that does not exist.
+    edits = {
+        "d/f05.proto": 'syntax = "proto3";\npackage acme.d;\nimport\n  "b/f03.proto";\n'
+        '/*\nimport "gone/none.proto";\n*/\nmessage M5 { acme.b.M3 m = 1; }\n'
+    }
+    names = _folders_tree(tmp_path, edits)
+    one = compiler.compile_files(tmp_path, names, jobs=1)
+    started = _spy_starts(monkeypatch)
+    many = compiler.compile_files(tmp_path, names, jobs=2)
+    assert _protos(many) == _protos(one)
+    assert any("-I." in args and "d/f05.proto" in args for args in started)
+
+
+@pytest.mark.parametrize("broken", ["a/f03.proto", "d/f07.proto"])
+def test_an_error_in_a_compile_in_two_steps_names_the_file_not_its_echoes(
+    tmp_path: Path, broken: str
+) -> None:
+    # a/f03 is shared (c's files import it), d/f07 is a group's own. Either
+    # way the error is the file's own; its importers' "Import ... had
+    # errors" come only from a protoc that reached them first.
+    folder, number = broken[0], int(broken[3:5])
+    text = (
+        f'syntax = "proto3";\npackage acme.{folder};\nimport "common/base.proto";\n'
+        f"message M{number} {{ Missing m = 1; }}\n"
+    )
+    names = _folders_tree(tmp_path, {broken: text})
+    with pytest.raises(CompileError) as many:
+        compiler.compile_files(tmp_path, names, jobs=2)
+    assert many.value.lines == [
+        f'{broken}:4:{len(f"message M{number} {{ ") + 1}: "Missing" is not defined.'
+    ]
