@@ -107,8 +107,7 @@ def check(layout: Layout) -> None:
 def _first_symlink(cache: Path) -> Path | None:
     """A symlink under `cache`, within the bounds check() says, or None."""
 
-    def descend(folder: Path, depth: int) -> bool:
-        top = folder.relative_to(cache).parts[0]
+    def descend(top: str, depth: int) -> bool:
         inside_run = top in _RUN_FOLDERS and depth >= 2
         # Each tree's own folder is checked when that tree is linted
         # (check_tree): looking into every tree's on every run cost O(trees)
@@ -120,27 +119,30 @@ def _first_symlink(cache: Path) -> Path | None:
 
 
 def _first_symlink_below(
-    start: Path, depth: int, descend: Callable[[Path, int], bool]
+    start: Path, depth: int, descend: Callable[[str, int], bool]
 ) -> Path | None:
     """A symlink in `start` (at `depth` below .cache) or in the folders under
-    it, down to SCAN_DEPTH, into which `descend(folder, its parent's depth)`
-    lets the walk go; None if there is none. An unreadable subfolder is
-    passed over (the tools cannot write there either); `start` must be read."""
-    todo = [(start, depth)]
+    it, down to SCAN_DEPTH, into which `descend(top, its parent's depth)` lets
+    the walk go (`top`: the folder's first part below `start`); None if there
+    is none. An unreadable subfolder is passed over (the tools cannot write
+    there either); `start` must be read. Names only, no Path per entry: a
+    folder may hold thousands."""
+    todo = [(str(start), "", depth)]
     while todo:
-        folder, level = todo.pop()
+        folder, top, level = todo.pop()
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:
-            if folder == start:
+            if not top:
                 raise
             continue
         for entry in entries:
             if entry.is_symlink():
                 return Path(entry.path)
-            path = Path(entry.path)
-            if level < SCAN_DEPTH and entry.is_dir(follow_symlinks=False) and descend(path, level):
-                todo.append((path, level + 1))
+            if level < SCAN_DEPTH and entry.is_dir(follow_symlinks=False):
+                part = top or entry.name
+                if descend(part, level):
+                    todo.append((entry.path, part, level + 1))
     return None
 
 
@@ -149,7 +151,7 @@ def check_tree(layout: Layout, folder: Path) -> None:
     down to the depth check() looks, before the tools use it."""
     real_folder(layout, folder)
     try:
-        link = _first_symlink_below(folder, 2, lambda _folder, _depth: True)
+        link = _first_symlink_below(folder, 2, lambda _top, _depth: True)
     except FileNotFoundError:
         return  # not made yet
     except OSError as exc:

@@ -82,8 +82,9 @@ def read_inputs(
     """The bytes of every input; CompileError for the ones protoc would mishandle."""
     raw: dict[str, bytes] = {}
     errors: list[str] = []
+    base = str(root)
     for rel in files:
-        path = root / rel
+        path = os.path.join(base, rel)  # not a Path per file: a big tree has thousands
         try:
             with open(path, "rb") as fh:  # a regular file: inputs.find_protos made sure
                 size = os.fstat(fh.fileno()).st_size
@@ -475,8 +476,9 @@ def compile_stream(
     `prepared` (from prepare(), for `files` or more) saves reading and keying
     the inputs again; `keep` names cache keys of files outside `files` whose
     rows must survive the clean-up of stale rows. With `defer`, the cache is
-    written by a function appended there, for the caller to run when it likes
-    (after its report): the run's result does not wait for the disk.
+    written in a thread of its own, started once the compile is done, and the
+    function appended there waits for it: the run's result (the rules still
+    to run, the report) does not wait for the disk.
 
     With `source_info`, the lean form: every descriptor comes without its
     source info, each target's goes serialized into `source_info`, and each
@@ -582,7 +584,7 @@ def compile_stream(
     if store is not None and fresh:
         keys, write = _store(store, keys, protos, fresh, keep, wire_bytes)
         if defer is not None:
-            defer.append(write)
+            defer.append(_in_background(write))
         else:
             write()
     elif store is not None:
@@ -869,6 +871,31 @@ def _store(
             store.close()
 
     return keys, write
+
+
+def _in_background(write: Callable[[], None]) -> Callable[[], None]:
+    """Start `write` in a thread; the function returned waits for it to end
+    (and raises what it raised). SQLite releases the GIL while it writes, so
+    the write overlaps the caller's work. A process that ends without waiting
+    leaves the transaction uncommitted: SQLite rolls it back, and the old
+    rows stay."""
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            write()
+        except BaseException as exc:  # handed to the waiter, not printed by the thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, name="descriptor-cache-write", daemon=True)
+    thread.start()
+
+    def wait() -> None:
+        thread.join()
+        if failed:
+            raise failed[0]
+
+    return wait
 
 
 def compile_files(

@@ -104,6 +104,14 @@ def under_any(rel: str, tops: Iterable[str]) -> bool:
     return False
 
 
+def _relative_folder(folder: str, root: Path) -> str:
+    """`folder` (as os.walk gives it, below `root`) relative to `root`, "." for itself."""
+    prefix = os.path.join(str(root), "")
+    if folder.startswith(prefix):
+        return folder[len(prefix) :].replace(os.sep, "/") or "."
+    return Path(folder).relative_to(root).as_posix()
+
+
 def _join(rel_dir: str, name: str) -> str:
     return name if rel_dir in ("", ".") else f"{rel_dir}/{name}"
 
@@ -187,15 +195,16 @@ def find_files(
         for dirpath, dirnames, filenames in os.walk(
             base, onerror=lambda e: errors.append(_folder_error(root, e))
         ):
-            rel_dir = Path(dirpath).relative_to(root).as_posix()
+            # Strings, not a Path per folder and file: a big tree has thousands.
+            rel_dir = _relative_folder(dirpath, root)
             # Hidden folders (.git, .cache) never hold sources; symlinked
             # folders are not followed (os.walk's default), so no loop.
             kept: list[str] = []
             for d in sorted(dirnames):
                 rel = _join(rel_dir, d)
-                if d.startswith(".") or under_any(rel, skip):
+                if d.startswith(".") or (skip and under_any(rel, skip)):
                     continue
-                if (Path(dirpath) / d).is_symlink():
+                if os.path.islink(os.path.join(dirpath, d)):
                     if not linked_folders and (Path(dirpath) / d).is_dir():
                         errors.append(_link_error(root, Path(dirpath) / d))
                     continue
@@ -208,7 +217,7 @@ def find_files(
                 if not name.endswith(suffix):
                     continue
                 rel = _join(rel_dir, name)
-                if under_any(rel, skip):
+                if skip and under_any(rel, skip):
                     continue
                 if not_utf8(rel):
                     errors.append(bad_name(rel))

@@ -31,7 +31,11 @@ class SqliteStore:
         for attempt in range(2):
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                # One thread at a time, but not always the one that opened it: the
+                # descriptor cache is written by a thread of its own (core/cached_compile.py).
+                db = sqlite3.connect(
+                    self.path, timeout=30, isolation_level=None, check_same_thread=False
+                )
                 if db.execute("PRAGMA user_version").fetchone()[0] not in (0, self._schema):
                     raise sqlite3.DatabaseError("another cache layout")
                 db.execute("PRAGMA journal_mode=WAL")

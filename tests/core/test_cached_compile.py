@@ -17,6 +17,7 @@ import pytest
 
 from core import cached_compile as compiler
 from core import protoc
+from core.descriptor_cache import DescriptorCache
 from core.protoc import CompileError
 
 
@@ -500,3 +501,45 @@ def test_an_error_in_a_compile_in_two_steps_names_the_file_not_its_echoes(
     assert many.value.lines == [
         f'{broken}:4:{len(f"message M{number} {{ ") + 1}: "Missing" is not defined.'
     ]
+
+
+def test_a_deferred_cache_write_runs_beside_the_caller_until_waited_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = _chain(tmp_path / "tree", 3)
+    cache = tmp_path / "cache"
+    release = threading.Event()
+    real = DescriptorCache.put_many
+
+    def slow(self: DescriptorCache, *args: object) -> None:
+        assert release.wait(30)
+        real(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(DescriptorCache, "put_many", slow)
+    pending: list[Callable[[], None]] = []
+    for _ in compiler.compile_stream(tmp_path / "tree", names, cache=cache, defer=pending):
+        pass
+    # The compile is over while the write waits: the caller's work goes on.
+    assert len(pending) == 1
+    release.set()
+    pending[0]()
+    again = compiler.compile_files(tmp_path / "tree", names, cache=cache)
+    assert again.fresh == ()
+
+
+def test_a_failed_deferred_cache_write_is_raised_by_the_wait(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = _chain(tmp_path / "tree", 2)
+
+    def broken(self: DescriptorCache, *args: object) -> None:
+        raise RuntimeError("the disk broke")
+
+    monkeypatch.setattr(DescriptorCache, "put_many", broken)
+    pending: list[Callable[[], None]] = []
+    for _ in compiler.compile_stream(
+        tmp_path / "tree", names, cache=tmp_path / "cache", defer=pending
+    ):
+        pass
+    with pytest.raises(RuntimeError, match="the disk broke"):
+        pending[0]()
