@@ -174,7 +174,9 @@ class _Keys:
             data = self.content_of_import(name)
             if data is None:
                 return None
-        content = self.hashes[name] = _sha(data)
+        content = self.hashes.get(name)
+        if content is None:
+            content = self.hashes[name] = _sha(data)
         self.contents.add(content)
         deps = self.imports.get(content)
         if deps is None:
@@ -565,29 +567,42 @@ def compile_stream(
             sets = _protoc_batches(root, groups, includes, use_jobs, scratch)
         else:
             sets = _in_two_steps(root, plan, includes, use_jobs, scratch)
-        for data in sets:
-            batch: list[FileProto] = []
-            if lean:
-                batch = _lean_batch(data, protos, wanted, raw, fresh, wire_bytes, source_info)
+        if store is not None:
+            store.close()  # what the compile reads from the cache is read
+        storing = _Storing(cache, keys, wire_bytes) if cache is not None else None
+        stored: set[str] = set()
+        try:
+            for data in sets:
+                batch: list[FileProto] = []
+                if lean:
+                    batch = _lean_batch(data, protos, wanted, raw, fresh, wire_bytes, source_info)
+                else:
+                    for proto in descriptor_pb2.FileDescriptorSet.FromString(data).file:
+                        # A batch's imports may be targets of another batch: each
+                        # target is handed over once.
+                        if proto.name in wanted:
+                            wanted.discard(proto.name)
+                            batch.append(proto)
+                        if proto.name not in protos:
+                            protos[proto.name] = proto
+                            fresh.add(proto.name)
+                    _check_strings(batch, raw)
+                if storing is not None and len(fresh) > len(stored):
+                    new = fresh - stored
+                    stored |= new
+                    storing.add(protos, new)
+                yield batch
+        except BaseException:
+            if storing is not None:
+                storing.abort()
+            raise
+        if storing is not None:
+            keys, wait = storing.finish(protos, keep)
+            if defer is not None:
+                defer.append(wait)
             else:
-                for proto in descriptor_pb2.FileDescriptorSet.FromString(data).file:
-                    # A batch's imports may be targets of another batch: each
-                    # target is handed over once.
-                    if proto.name in wanted:
-                        wanted.discard(proto.name)
-                        batch.append(proto)
-                    if proto.name not in protos:
-                        protos[proto.name] = proto
-                        fresh.add(proto.name)
-                _check_strings(batch, raw)
-            yield batch
-    if store is not None and fresh:
-        keys, write = _store(store, keys, protos, fresh, keep, wire_bytes)
-        if defer is not None:
-            defer.append(_in_background(write))
-        else:
-            write()
-    elif store is not None:
+                wait()
+    if store is not None:
         store.close()
     if result is not None:
         tree = hashlib.sha256(salt.encode())
@@ -825,77 +840,110 @@ def _check_strings(protos: Sequence[FileProto], raw: Mapping[str, bytes]) -> Non
         raise CompileError(protoc.capped(bad))
 
 
-def _store(
-    store: DescriptorCache,
-    keys: _Keys,
-    protos: Mapping[str, FileProto],
-    fresh: set[str],
-    keep: Collection[str] = (),
-    wire_bytes: Mapping[str, wire.FileParts] | None = None,
-) -> tuple[_Keys, Callable[[], None]]:
-    """The keys of every file, now that all imports are known, and the write
-    that remembers what every file imports, stores the new descriptors and
-    drops stale entries (but those in `keep`); the store is closed after it."""
-    old = keys
-    current = dict(keys.imports)  # the imports of files outside this compile too
-    for name, proto in protos.items():
-        data = keys.raw.get(name)
-        if data is None:
-            data = keys.content_of_import(name)
-        if data is not None:
-            current[_sha(data)] = list(proto.dependency)
-    keys = _Keys(keys.root, keys.includes, keys.raw, current, keys.salt)
-    live: set[str] = set(keep)
-    new: list[tuple[str, str]] = []
-    for name in protos:
-        key = keys.key(name)
-        if key is None:
-            continue
-        live.add(key)
-        if name in fresh:
-            new.append((key, name))
+class _Storing:
+    """The descriptor cache written beside the compile.
 
-    def entries() -> Iterator[tuple[str, FileProto | bytes]]:
-        # One at a time, when the write runs: a lean descriptor lacks its
-        # source info, so its parts are joined into what is stored.
-        for key, name in new:
-            yield key, (wire.joined(wire_bytes[name]) if wire_bytes else protos[name])
+    Each batch's new descriptors are keyed as soon as their imports are all
+    known (a batch's set holds them) and handed to a thread that inserts
+    them, with a connection of its own, in one open transaction; finish()
+    adds the import lists, drops stale rows (but those in `keep`) and
+    commits. SQLite releases the GIL while it writes, so the write overlaps
+    the compile and the rules instead of following them. A compile that
+    fails, or a process that ends, before the commit leaves the old rows:
+    SQLite rolls the transaction back.
+    """
 
-    wanted = old.contents | keys.contents
+    def __init__(self, cache: Path, keys: _Keys, wire_bytes: Mapping[str, wire.FileParts]) -> None:
+        self._old = keys
+        # The imports of files outside this compile too.
+        self._current: dict[str, list[str]] = dict(keys.imports)
+        self.keys = _Keys(
+            keys.root, keys.includes, keys.raw, self._current, keys.salt, hashes=dict(keys.hashes)
+        )
+        self._wire = wire_bytes
+        self._learned: set[str] = set()
+        self._queue: queue.Queue[tuple[str, object, object] | None] = queue.Queue()
+        self._failed: list[BaseException] = []
+        self._thread = threading.Thread(
+            target=self._run, args=(cache,), name="descriptor-cache-write", daemon=True
+        )
+        self._thread.start()
 
-    def write() -> None:
+    def _learn(self, protos: Mapping[str, FileProto]) -> None:
+        """What every descriptor now at hand imports, by its content."""
+        for name, proto in protos.items():
+            if name in self._learned:
+                continue
+            self._learned.add(name)
+            content = self.keys.hashes.get(name)  # worked out already for most
+            if content is None:
+                data = self.keys.raw.get(name)
+                if data is None:
+                    data = self.keys.content_of_import(name)
+                content = _sha(data) if data is not None else None
+            if content is not None:
+                self._current[content] = list(proto.dependency)
+        # A key found missing before may be known now.
+        memo = self.keys.memo
+        for name in [n for n, key in memo.items() if key is None]:
+            del memo[name]
+
+    def add(self, protos: Mapping[str, FileProto], names: Collection[str]) -> None:
+        """Store the descriptors of `names`, new in this compile."""
+        self._learn(protos)
+        rows = [(key, name) for name in sorted(names) if (key := self.keys.key(name)) is not None]
+        self._queue.put(("rows", rows, protos))
+
+    def finish(
+        self, protos: Mapping[str, FileProto], keep: Collection[str]
+    ) -> tuple[_Keys, Callable[[], None]]:
+        """The keys of every file, and the function that waits for the commit."""
+        self._learn(protos)
+        live: set[str] = set(keep)
+        live.update(key for name in protos if (key := self.keys.key(name)) is not None)
+        wanted = self._old.contents | self.keys.contents
+        imports = {k: v for k, v in self._current.items() if k in wanted}
+        self._queue.put(("commit", imports, live))
+        return self.keys, self._wait
+
+    def abort(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+
+    def _wait(self) -> None:
+        self._thread.join()
+        if self._failed:
+            raise self._failed[0]
+
+    def _run(self, cache: Path) -> None:
+        store = DescriptorCache(cache)
         try:
-            store.remember_imports({k: v for k, v in current.items() if k in wanted})
-            store.put_many(entries(), live)
+            writing = store.begin()
+            while (item := self._queue.get()) is not None:
+                kind, first, second = item
+                if kind == "commit":
+                    if writing:
+                        store.commit(first, second)  # type: ignore[arg-type]
+                    return
+                if writing:
+                    store.put(self._payloads(first, second))  # type: ignore[arg-type]
+            store.rollback()
+        except BaseException as exc:  # handed to the waiter, not printed by the thread
+            self._failed.append(exc)
+            store.rollback()
         finally:
             store.close()
 
-    return keys, write
-
-
-def _in_background(write: Callable[[], None]) -> Callable[[], None]:
-    """Start `write` in a thread; the function returned waits for it to end
-    (and raises what it raised). SQLite releases the GIL while it writes, so
-    the write overlaps the caller's work. A process that ends without waiting
-    leaves the transaction uncommitted: SQLite rolls it back, and the old
-    rows stay."""
-    failed: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            write()
-        except BaseException as exc:  # handed to the waiter, not printed by the thread
-            failed.append(exc)
-
-    thread = threading.Thread(target=run, name="descriptor-cache-write", daemon=True)
-    thread.start()
-
-    def wait() -> None:
-        thread.join()
-        if failed:
-            raise failed[0]
-
-    return wait
+    def _payloads(
+        self, rows: list[tuple[str, str]], protos: Mapping[str, FileProto]
+    ) -> Iterator[tuple[str, bytes]]:
+        # One at a time: a lean descriptor lacks its source info, so its
+        # parts are joined into what is stored.
+        for key, name in rows:
+            if self._wire:
+                yield key, wire.joined(self._wire[name])
+            else:
+                yield key, protos[name].SerializeToString(deterministic=True)
 
 
 def compile_files(

@@ -64,7 +64,7 @@ def _parsed(rows: list[tuple[object, object]]) -> Iterator[tuple[str, object]]:
     if not isinstance(values, list) or len(values) != len(texts):
         values = [None] * len(texts)
     for (content, names), value in zip(texts, values, strict=True):
-        # A value is a row's own only if it is what remember_imports wrote
+        # A value is a row's own only if it is what commit() wrote
         # for it: rows that split or join across the commas fall back.
         if value is None or json.dumps(value) != names:
             try:
@@ -79,6 +79,7 @@ class DescriptorCache(SqliteStore):
 
     def __init__(self, folder: Path) -> None:
         super().__init__(folder, "descriptors.sqlite", SCHEMA, _TABLES)
+        self._writing = False
 
     def get(self, key: str) -> FileProto | None:
         payload = self.get_payload(key)
@@ -114,34 +115,58 @@ class DescriptorCache(SqliteStore):
             with contextlib.suppress(sqlite3.Error):
                 db.execute("DELETE FROM entries WHERE key = ?", (key,))
 
-    def put_many(self, entries: Iterable[tuple[str, FileProto | bytes]], live: set[str]) -> None:
-        """Store `entries`, then drop every entry whose key is not in `live`
-        (old versions of edited files), all in one transaction."""
+    def begin(self) -> bool:
+        """Open the one write transaction of a compile; False when the cache
+        cannot be written (then begin() again is needed before put())."""
         db = self._connect()
         if db is None:
-            return
-
-        def rows() -> Iterator[tuple[str, bytes, bytes]]:
-            # One row at a time: a whole tree's payloads at once would double
-            # the memory the descriptors already take.
-            for key, proto in entries:
-                # protoc's own bytes for a file are stored as they are.
-                if isinstance(proto, bytes):
-                    payload = proto
-                else:
-                    payload = proto.SerializeToString(deterministic=True)
-                yield key, hashlib.sha256(payload).digest(), payload
-
+            return False
         try:
-            with db:
-                db.execute("BEGIN IMMEDIATE")
-                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows())
-                db.execute("CREATE TEMP TABLE IF NOT EXISTS live (key TEXT PRIMARY KEY)")
-                db.execute("DELETE FROM live")
-                db.executemany("INSERT OR IGNORE INTO live VALUES (?)", ((k,) for k in live))
-                db.execute("DELETE FROM entries WHERE key NOT IN (SELECT key FROM live)")
+            db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error:
-            pass
+            return False
+        self._writing = True
+        return True
+
+    def put(self, entries: Iterable[tuple[str, bytes]]) -> None:
+        """Store serialized descriptors by key, in the open transaction."""
+        db = self._db
+        if db is None or not self._writing:
+            return
+        rows = ((key, hashlib.sha256(payload).digest(), payload) for key, payload in entries)
+        try:
+            db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows)
+        except sqlite3.Error:
+            self.rollback()
+
+    def commit(self, imports: Mapping[str, list[str]], live: set[str]) -> None:
+        """Replace the import lists with `imports` (those of the current
+        files), drop every entry whose key is not in `live` (old versions of
+        edited files), and commit the transaction."""
+        db = self._db
+        if db is None or not self._writing:
+            return
+        try:
+            db.execute("DELETE FROM imports")
+            db.executemany(
+                "INSERT INTO imports VALUES (?, ?)",
+                ((k, json.dumps(v)) for k, v in sorted(imports.items())),
+            )
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS live (key TEXT PRIMARY KEY)")
+            db.execute("DELETE FROM live")
+            db.executemany("INSERT OR IGNORE INTO live VALUES (?)", ((k,) for k in live))
+            db.execute("DELETE FROM entries WHERE key NOT IN (SELECT key FROM live)")
+            db.execute("COMMIT")
+            self._writing = False
+        except sqlite3.Error:
+            self.rollback()
+
+    def rollback(self) -> None:
+        """Drop what the open transaction wrote: the old rows stay."""
+        if self._db is not None and self._writing:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+        self._writing = False
 
     def imports_of(self) -> dict[str, list[str]]:
         """Content hash -> the imports a file with that content names."""
@@ -165,19 +190,3 @@ class DescriptorCache(SqliteStore):
             else:
                 found[content] = value
         return found
-
-    def remember_imports(self, known: Mapping[str, list[str]]) -> None:
-        """Replace the import lists with `known` (those of the current files)."""
-        db = self._connect()
-        if db is None:
-            return
-        try:
-            with db:
-                db.execute("BEGIN IMMEDIATE")
-                db.execute("DELETE FROM imports")
-                db.executemany(
-                    "INSERT INTO imports VALUES (?, ?)",
-                    ((k, json.dumps(v)) for k, v in sorted(known.items())),
-                )
-        except sqlite3.Error:
-            pass

@@ -44,7 +44,7 @@ class SourceFile:
         self._line_starts: list[int] | None = None
         self._apart = source_info is not None
         self._sci = source_info
-        self._index: dict[bytes, tuple[int, int] | Location] | None = None
+        self._index: _LocationIndex | None = None
         self._has_markers: bool | None = None
         self._ignored: dict[SourcePath, set[str]] | None = None
 
@@ -61,18 +61,21 @@ class SourceFile:
 
         A file of a big tree has tens of thousands of locations, and turning
         them all into Python objects costs more than protoc's parse of the
-        file. So the serialized source info is walked once, reading only
-        each entry's length and path (a few bytes), into an index from the
-        packed path to the first entry's bytes; only the entry asked for is
+        file. So the serialized source info is walked, reading only each
+        entry's length and path (a few bytes), into an index from the packed
+        path to the first entry's bytes, and only as far as a look-up needs
+        (a service comes early in its file); only the entry asked for is
         parsed.
         """
         if self._index is None:
-            self._index = _index(self._serialized())
-            if self._index is None:  # fields we do not know how to skip: parse them all
-                self._index = {}
-                for loc in self.source_info().location:
-                    self._index.setdefault(_packed(loc.path), loc)
-        found = self._index.get(_packed(path))
+            self._index = _LocationIndex(self._serialized())
+        found = self._index.first(_packed(path))
+        if found is None and self._index.unreadable:
+            # Fields the walk does not know how to skip: parse them all.
+            for loc in self.source_info().location:
+                self._index.found.setdefault(_packed(loc.path), loc)
+            self._index.unreadable = False
+            found = self._index.found.get(_packed(path))
         if found is None or isinstance(found, Location):
             return found
         start, end = found
@@ -205,40 +208,59 @@ def display_column(line: bytes, index: int) -> int:
     return col + 1
 
 
-def _index(sci: bytes) -> dict[bytes, tuple[int, int] | Location] | None:
+class _LocationIndex:
     """Packed path -> (start, end) of the first Location with that path in
-    serialized SourceCodeInfo, or None if it holds a field other than
-    `location` (an extension), which this walk does not skip.
+    serialized SourceCodeInfo, walked in order as far as look-ups need.
 
     Each entry is field 1 (0x0a, then its length as a varint); its payload
     starts with the packed path (0x0a, a length, the varints), which only the
-    file's own location (an empty path) leaves out.
+    file's own location (an empty path) leaves out. A field other than
+    `location` (an extension) stops the walk: `unreadable` is then set, and
+    the caller parses the whole info instead.
     """
-    index: dict[bytes, tuple[int, int] | Location] = {}
-    setdefault = index.setdefault
-    pos, end = 0, len(sci)
-    try:
-        while pos < end:
-            if sci[pos] != 0x0A:
-                return None
-            # Varints of one byte inline: nearly every length is one (this
-            # loop runs once per location of the file).
-            size = sci[pos + 1]
-            start = pos + 2
-            if size >= 0x80:
-                size, start = read_varint(sci, pos + 1)
-            pos = start + size
-            if size and sci[start] == 0x0A:
-                length = sci[start + 1]
-                at = start + 2
-                if length >= 0x80:
-                    length, at = read_varint(sci, start + 1)
-                setdefault(sci[at : at + length], (start, pos))
-            else:
-                setdefault(b"", (start, pos))
-    except (IndexError, ValueError):
-        return None  # truncated: not what upb serializes
-    return index
+
+    def __init__(self, sci: bytes) -> None:
+        self.sci = sci
+        self.found: dict[bytes, tuple[int, int] | Location] = {}
+        self.pos = 0
+        self.unreadable = False
+
+    def first(self, packed: bytes) -> tuple[int, int] | Location | None:
+        hit = self.found.get(packed)
+        if hit is not None or self.unreadable:
+            return hit
+        sci, found = self.sci, self.found
+        setdefault = found.setdefault
+        pos, end = self.pos, len(sci)
+        try:
+            while pos < end:
+                if sci[pos] != 0x0A:
+                    self.unreadable = True
+                    return None
+                # Varints of one byte inline: nearly every length is one (this
+                # loop runs once per location of the file).
+                size = sci[pos + 1]
+                start = pos + 2
+                if size >= 0x80:
+                    size, start = read_varint(sci, pos + 1)
+                pos = start + size
+                if size and sci[start] == 0x0A:
+                    length = sci[start + 1]
+                    at = start + 2
+                    if length >= 0x80:
+                        length, at = read_varint(sci, start + 1)
+                    key = sci[at : at + length]
+                else:
+                    key = b""
+                entry = (start, pos)
+                if setdefault(key, entry) is entry and key == packed:
+                    self.pos = pos
+                    return entry
+        except (IndexError, ValueError):
+            self.unreadable = True  # truncated: not what upb serializes
+            return None
+        self.pos = pos
+        return None
 
 
 def _packed(path: Sequence[int]) -> bytes:

@@ -509,13 +509,13 @@ def test_a_deferred_cache_write_runs_beside_the_caller_until_waited_for(
     names = _chain(tmp_path / "tree", 3)
     cache = tmp_path / "cache"
     release = threading.Event()
-    real = DescriptorCache.put_many
+    real = DescriptorCache.commit
 
     def slow(self: DescriptorCache, *args: object) -> None:
         assert release.wait(30)
         real(self, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(DescriptorCache, "put_many", slow)
+    monkeypatch.setattr(DescriptorCache, "commit", slow)
     pending: list[Callable[[], None]] = []
     for _ in compiler.compile_stream(tmp_path / "tree", names, cache=cache, defer=pending):
         pass
@@ -535,7 +535,7 @@ def test_a_failed_deferred_cache_write_is_raised_by_the_wait(
     def broken(self: DescriptorCache, *args: object) -> None:
         raise RuntimeError("the disk broke")
 
-    monkeypatch.setattr(DescriptorCache, "put_many", broken)
+    monkeypatch.setattr(DescriptorCache, "put", broken)
     pending: list[Callable[[], None]] = []
     for _ in compiler.compile_stream(
         tmp_path / "tree", names, cache=tmp_path / "cache", defer=pending
