@@ -38,6 +38,11 @@ class SqliteStore:
                 )
                 if db.execute("PRAGMA user_version").fetchone()[0] not in (0, self._schema):
                     raise sqlite3.DatabaseError("another cache layout")
+                # Big pages for a new file: a tree's descriptors are tens of
+                # megabytes, written in one transaction, then copied from the
+                # log into the file; with 4 KiB pages that copy took 0.28 s of
+                # googleapis' 0.5 s write, with 64 KiB pages 0.16 s.
+                db.execute("PRAGMA page_size=65536")
                 db.execute("PRAGMA journal_mode=WAL")
                 db.executescript(self._tables)
                 db.execute(f"PRAGMA user_version={self._schema}")

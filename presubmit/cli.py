@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import io
 import os
 import sys
 from collections.abc import Sequence
@@ -189,11 +190,25 @@ def main(
         if hook:
             seen["root"] = runner.resolve_root(options)
             seen["prefix"] = os.path.relpath(seen["root"], Path.cwd())
+        # What the printed report depends on besides the findings.
+        form = "\0".join([args.format, str(args.list_ignored), seen["prefix"]])
+        options = dataclasses.replace(options, report_form=form)
         result = runner.lint(
             options, say=lambda line: _say(err, line), task=f"{prog} --fix", defer_writes=True
         )
+        if result.replay is not None:
+            text, code = result.replay
+            out.write(text)
+            out.flush()
+            result.store()
+            return code
         shown = seen_from(result, seen["prefix"], seen["root"])
-        code = print_report(shown, args.format, args.list_ignored, out, err)
+        report = io.StringIO()
+        code = print_report(shown, args.format, args.list_ignored, report, err)
+        out.write(report.getvalue())
+        out.flush()
+        if result.keep_report is not None and not (result.errors or result.fixed):
+            result.keep_report(report.getvalue(), code)
         # The report is out before the caches are written: a reader of the
         # output does not wait for the disk.
         result.store()

@@ -243,6 +243,20 @@ class FindingsCache(SqliteStore):
     def __init__(self, folder: Path) -> None:
         super().__init__(folder, FILENAME, SCHEMA, _TABLE)
 
+    def get(self, key: str) -> bytes | None:
+        """One stored payload that matches its hash, or None."""
+        db = self._connect()
+        if db is None:
+            return None
+        try:
+            query = "SELECT digest, payload FROM findings WHERE key = ?"
+            row = db.execute(query, (key,)).fetchone()
+        except sqlite3.Error:
+            return None
+        if row is None or not isinstance(row[1], bytes) or len(row[1]) > MAX_PAYLOAD:
+            return None
+        return row[1] if _digest(key, row[1]) == row[0] else None
+
     def read_all(self) -> dict[str, bytes]:
         """Every stored payload that matches its hash, by key (one scan: the
         table holds about one tree's rows, write() drops the rest)."""

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from core.cached_compile import Prepared
 from presubmit import findings_cache
+from presubmit import report_memo
 from presubmit.config import Config
 from presubmit.finding import Finding
 from presubmit.findings_cache import FileRow
@@ -51,10 +52,35 @@ class Recall:
             if key is not None
         }
         self._lines: dict[str, int] = {}
-        self._stored = self.cache.read_all()
+        self._rows: dict[str, bytes] | None = None
         self.rows: dict[str, bytes] = {}  # what this run found, to be written
         self._packages: set[str] = set()  # the row keys of this run's packages
         self._unsound = False  # keep nothing of this run
+
+    @property
+    def _stored(self) -> dict[str, bytes]:
+        """Every stored row (read once, when first needed: a run whose report
+        is kept reads one row only)."""
+        if self._rows is None:
+            self._rows = self.cache.read_all()
+        return self._rows
+
+    def _all_keyed(self) -> bool:
+        return all(name in self.keys for name in self.raw)
+
+    def report(self, form: str) -> tuple[str, int] | None:
+        """The report and exit code a run over these very inputs printed in
+        `form`, if kept (presubmit/report_memo.py)."""
+        if not self._all_keyed():
+            return None
+        payload = self.cache.get(report_memo.key(self.fingerprint, self.keys, form))
+        return report_memo.decode(payload) if payload is not None else None
+
+    def keep_report(self, form: str, text: str, code: int) -> None:
+        """Keep this run's report for the next run over the same inputs."""
+        if not self._unsound and self._all_keyed():
+            key = report_memo.key(self.fingerprint, self.keys, form)
+            self.rows[key] = report_memo.encode(text, code)
 
     def lines(self, name: str) -> int:
         if name not in self._lines:

@@ -29,3 +29,7 @@ class LintOptions:
     allow_empty: bool = False
     # protoc processes at a time; None: one per core, at most two.
     jobs: int | None = None
+    # How the caller prints the report (its format and the options that
+    # change it), when it keeps reports (presubmit/report_memo.py): a run
+    # whose every input matches a kept run's hands back that run's report.
+    report_form: str | None = None
