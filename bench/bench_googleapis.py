@@ -119,6 +119,15 @@ def main(argv: list[str]) -> int:
     files = inputs.find_protos(corpus, ["."])
     size = sum((corpus / f).stat().st_size for f in files)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
+    # Python as on a user's machine, its bytecode cached (this machine's
+    # environment turns that off, and each run would compile the suite).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run(
+        [sys.executable, "-m", "presubmit", "--list-rules"],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     buf_env = {**env, "BUF_CACHE_DIR": str(LAYOUT.tool_cache / "buf")}
     ours_cmd = [sys.executable, "-m", "presubmit", "--root", str(corpus), "--format", "json"]
     runs: dict[str, list[Measure]] = {}
