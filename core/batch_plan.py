@@ -136,6 +136,54 @@ def split_shared(
     return Split(first, [g for g in own if g])
 
 
+@dataclass(frozen=True)
+class Steps:
+    """A compile in two steps: the batches of `shared` first, the ordinary
+    way (each with everything it imports), then the `groups`, each compiled
+    against the descriptors of all that came before."""
+
+    shared: list[list[str]]
+    groups: list[list[str]]
+
+
+# Passes that balance the groups again once their shared files are taken out.
+_PASSES = 3
+
+
+def plan_steps(
+    files: Sequence[str],
+    sizes: Mapping[str, int],
+    jobs: int,
+    imports: Mapping[str, Sequence[str]],
+    outside: Sequence[str] = (),
+) -> Steps:
+    """The two steps that compile `files` with each group parsing only its
+    own: the files another group imports (and what they import) first, with
+    the imports from outside the targets (`outside`), in batches of about
+    equal bytes when they are many; then the groups.
+
+    Taking the shared files out of the groups leaves them uneven, so the
+    rest is grouped again, and what the new groups import from each other is
+    shared too, a few times over. The biggest groups come first: a core
+    that finishes a small one takes the next. On googleapis about 60 files
+    are shared; in a tree of layers that import the ones below, half."""
+    shared: set[str] = set()
+    own = sorted(files)
+    groups: list[list[str]] = []
+    for _ in range(_PASSES):
+        groups = plan_groups(own, sizes, batch_count(own, sizes, jobs))
+        split = split_shared(groups, imports)
+        shared |= set(split.shared)
+        own = [f for f in own if f not in shared]
+        groups = split.groups
+        if not split.shared:
+            break
+    groups.sort(key=lambda g: (-sum(sizes.get(f, 0) for f in g), g))
+    first = sorted(shared | set(outside))
+    batches = plan_batches(first, sizes, batch_count(first, sizes, jobs), imports) if first else []
+    return Steps(batches, groups)
+
+
 def plan_batches(
     files: Sequence[str],
     sizes: Mapping[str, int],

@@ -205,12 +205,13 @@ def _run_batches(
     done: queue.Queue[tuple[int, Path, Path] | None],
     stop: threading.Event,
     failed: list[BaseException],
-    mapped: bool = False,
+    against: Sequence[Path] | None = None,
 ) -> None:
     """Run one protoc per group, `jobs` at a time; report each as it ends, then None.
 
-    `mapped`: each group's files are its only sources (a `-Iname=name`
-    mapping each), everything else comes from the descriptor set in `args`.
+    With `against` (a descriptor set per group, possibly empty), each
+    group's files are its only sources (a `-Iname=name` mapping each), and
+    everything else comes from its set.
     An exception is kept in `failed` for the caller to raise: a thread's own
     would only be printed, and the compile would pass with batches missing.
     """
@@ -225,7 +226,11 @@ def _run_batches(
                 argfile = tmp / f"{n}.args"
                 errfile = tmp / f"{n}.err"
                 # An argument file keeps thousands of paths off the command line.
-                sources = [f"-I{name}={name}" for name in group] if mapped else []
+                sources: list[str] = []
+                if against is not None:
+                    sources = [f"-I{name}={name}" for name in group]
+                    if against[n].stat().st_size:
+                        sources.append(f"--descriptor_set_in={against[n]}")
                 argfile.write_text(
                     "\n".join([*sources, *args, f"--descriptor_set_out={out}", *group]) + "\n",
                     encoding="utf-8",
@@ -233,7 +238,7 @@ def _run_batches(
                 )
                 with errfile.open("wb") as err:
                     proc = protoc.start(
-                        [f"@{argfile}"], cwd=root, stderr=err.fileno(), library=not mapped
+                        [f"@{argfile}"], cwd=root, stderr=err.fileno(), library=against is None
                     )
                 running.append((proc, out, errfile))
             finished = [r for r in running if r[0].poll() is not None]
@@ -270,14 +275,31 @@ def _protoc_batches(
     includes: Sequence[Path],
     jobs: int,
     scratch: Path | None,
-    against: Path | None = None,
+    against: Sequence[Path] | None = None,
     failed_groups: list[int] | None = None,
 ) -> Iterator[bytes]:
-    """Yield each batch's descriptor set, serialized, as its protoc ends;
-    CompileError after all ran.
+    """_batches(), with protoc started on the call rather than on the first
+    next(): a caller can hand over what it has while these compile."""
+    batches = _batches(root, groups, includes, jobs, scratch, against, failed_groups)
+    next(batches)  # the launcher runs
+    return batches
 
-    With `against` (a descriptor set, possibly empty), protoc parses only
-    each group's own files and reads every other import from that set; with
+
+def _batches(
+    root: Path,
+    groups: list[list[str]],
+    includes: Sequence[Path],
+    jobs: int,
+    scratch: Path | None,
+    against: Sequence[Path] | None = None,
+    failed_groups: list[int] | None = None,
+) -> Iterator[bytes]:
+    """Yield b"" once protoc runs, then each batch's descriptor set,
+    serialized, as its protoc ends; CompileError after all ran.
+
+    With `against` (a descriptor set per group, possibly empty), protoc
+    parses only each group's own files and reads every other import from
+    its set; with
     `failed_groups`, a batch that fails goes there (by index) instead, for
     the caller to compile again the ordinary way, whose errors are the ones
     to show."""
@@ -286,8 +308,6 @@ def _protoc_batches(
     args = ["--include_source_info", "--include_imports"]
     if against is None:
         args = ["-I.", *(f"-I{p}" for p in includes), *args]
-    elif against.stat().st_size:
-        args.append(f"--descriptor_set_in={against}")
     errors: list[str] = []
     with _scratch_folder(scratch) as tmp:
         done: queue.Queue[tuple[int, Path, Path] | None] = queue.Queue()
@@ -297,11 +317,12 @@ def _protoc_batches(
         # its next batch at once even while the caller works on the last one.
         launcher = threading.Thread(
             target=_run_batches,
-            args=(groups, args, root, Path(tmp), jobs, done, stop, failed, against is not None),
+            args=(groups, args, root, Path(tmp), jobs, done, stop, failed, against),
             daemon=True,
         )
         launcher.start()
         try:
+            yield b""
             while (item := done.get()) is not None:
                 code, out, errfile = item
                 if code != 0 and failed_groups is not None:
@@ -558,7 +579,8 @@ def compile_stream(
         # repo); without a cache, to a temp folder that is removed after.
         scratch = cache / "tmp" if cache is not None else None
         wanted = set(todo)
-        plan = _plan_split(todo, sizes, count, raw, keys, store if read_cache else None, protos)
+        cached_store = store if read_cache else None
+        plan = _plan_split(todo, sizes, count, use_jobs, raw, keys, cached_store, protos)
         if plan is None:
             plan_imports = (
                 batch_plan.guessed_imports(raw, known_imports, keys.hashes) if count > 1 else None
@@ -631,15 +653,18 @@ class _Plan:
     """A compile in two steps (core/batch_plan.py), and the descriptors of
     the imports from outside the targets that the cache holds."""
 
-    split: batch_plan.Split
+    split: batch_plan.Steps
     # Name -> the serialized descriptor without its source info.
     cached: dict[str, bytes]
+    # What each target imports, as far as known.
+    imports: dict[str, list[str]]
 
 
 def _plan_split(
     todo: Sequence[str],
     sizes: Mapping[str, int],
     count: int,
+    jobs: int,
     raw: Mapping[str, bytes],
     keys: _Keys,
     store: DescriptorCache | None,
@@ -679,10 +704,9 @@ def _plan_split(
             outside.append(dep)
     if count == 1 and (outside or not cached):
         return None
-    groups = batch_plan.plan_groups(todo, sizes, count)
     for dep, proto in found.items():
         protos.setdefault(dep, proto)
-    return _Plan(batch_plan.split_shared(groups, imports, outside), cached)
+    return _Plan(batch_plan.plan_steps(todo, sizes, jobs, imports, outside), cached, imports)
 
 
 def _cached_import(
@@ -708,29 +732,63 @@ def _in_two_steps(
     jobs: int,
     scratch: Path | None,
 ) -> Iterator[bytes]:
-    """The shared files' set, then each group's, compiled against the shared
-    files' descriptors and the cached ones; a group that fails is compiled
-    again the ordinary way, whose errors are raised."""
+    """The shared files' sets, compiled the ordinary way, then the groups',
+    compiled against the shared files' descriptors and the cached ones; a
+    group that fails is compiled again the ordinary way, whose errors are
+    raised. The groups start before the shared sets are handed over, so
+    protoc works while the caller does."""
     split = plan.split
-    entries: dict[str, bytes] = {}
+    entries: dict[str, bytes] = {}  # name -> descriptor without source info
+    deps: dict[str, Sequence[str]] = dict(plan.imports)
+
+    def learn(data: bytes) -> None:
+        for entry in wire.set_files(data):
+            parts = wire.file_parts(entry)
+            if parts.name not in entries:
+                entries[parts.name] = parts.bare
+                deps.setdefault(parts.name, wire.dependencies(parts.bare))
+
+    ready: list[bytes] = []
     if split.shared:
         # Compiled the ordinary way: an error in a shared file is raised as
         # protoc reports it, without the groups' echoes of it (an import
         # that "had errors" in every file that uses it).
-        found = list(_protoc_batches(root, [split.shared], includes, 1, scratch))
-        for entry in wire.set_files(found[0]):
-            parts = wire.file_parts(entry)
-            entries.setdefault(parts.name, parts.bare)
-        yield found[0]
+        ready = list(_protoc_batches(root, split.shared, includes, jobs, scratch))
+        for data in ready:
+            learn(data)
     for name, bare in plan.cached.items():
-        entries.setdefault(name, bare)
+        if name not in entries:
+            entries[name] = bare
+            deps.setdefault(name, wire.dependencies(bare))
+    retry = functools.partial(_protoc_batches, root, includes=includes, jobs=jobs)
     with _scratch_folder(scratch) as tmp:
-        against = Path(tmp) / "shared.binpb"
-        against.write_bytes(b"".join(wire.as_set_entry(b) for b in entries.values()))
+        # Each group gets the descriptors its files import, not all of them:
+        # protoc reads its whole set, and a tree in layers shares half its files.
+        against = [Path(tmp) / f"shared{n}.binpb" for n in range(len(split.groups))]
+        for path, group in zip(against, split.groups, strict=True):
+            needed = _needed(group, deps, entries)
+            path.write_bytes(b"".join(wire.as_set_entry(entries[n]) for n in needed))
         failed: list[int] = []
         sets = _protoc_batches(root, split.groups, (), jobs, scratch, against, failed)
-        retry = functools.partial(_protoc_batches, root, includes=includes, jobs=jobs)
+        yield from ready  # while the groups compile
         yield from _then_retried(sets, failed, split.groups, retry, scratch)
+
+
+def _needed(
+    group: Sequence[str], deps: Mapping[str, Sequence[str]], entries: Mapping[str, bytes]
+) -> list[str]:
+    """The names among `entries` that the files of `group` import, directly
+    or not (protoc takes a set's files in any order)."""
+    own = set(group)
+    seen: set[str] = set()
+    stack = [dep for name in group for dep in deps.get(name, ())]
+    while stack:  # no recursion: a chain of imports may be thousands long
+        name = stack.pop()
+        if name in seen or name in own:
+            continue
+        seen.add(name)
+        stack.extend(deps.get(name, ()))
+    return sorted(n for n in seen if n in entries)
 
 
 def _then_retried(

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 # FileDescriptorSet.file and FileDescriptorProto's name and source_code_info.
 _SET_FILE = 1
 _NAME = 1
+_DEPENDENCY = 3
 _SOURCE_INFO = 9
 
 
@@ -116,6 +117,14 @@ def file_parts(data: bytes | memoryview) -> FileParts:
         keep.append(data[start:end])
     # Repeated occurrences of a message field merge; protoc writes one.
     return FileParts(name, b"".join(keep), b"".join(info))
+
+
+def dependencies(file: bytes | memoryview) -> list[str]:
+    """The names a serialized FileDescriptorProto imports."""
+    try:
+        return [bytes(file[v:e]).decode("utf-8") for n, _, v, e in fields(file) if n == _DEPENDENCY]
+    except UnicodeDecodeError:
+        raise WireError("an import name that is not UTF-8") from None
 
 
 def joined(parts: FileParts) -> bytes:

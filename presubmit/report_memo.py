@@ -21,7 +21,7 @@ import zlib
 from collections.abc import Mapping
 
 # A report bigger than this once unpacked is not one this suite wrote.
-MAX_TEXT = 256 * 1024 * 1024
+MAX_TEXT = 64 * 1024 * 1024
 
 
 def key(fingerprint: str, file_keys: Mapping[str, str], form: str) -> str:

@@ -122,3 +122,24 @@ def test_a_group_left_empty_is_dropped() -> None:
     split = batch_plan.split_shared([["a.proto"], ["b.proto"]], {"b.proto": ["a.proto"]})
     assert split.shared == ["a.proto"]
     assert split.groups == [["b.proto"]]
+
+
+def test_steps_share_what_groups_import_from_each_other_and_group_the_rest_again() -> None:
+    # Three folders of 40 files; c's import a's: a is shared, b and c are
+    # grouped again (evenly) once a is out, the biggest group first.
+    sizes = _folders({"a": 40, "b": 40, "c": 40})
+    imports = {f"c/f{i:02d}.proto": [f"a/f{i:02d}.proto"] for i in range(40)}
+    steps = batch_plan.plan_steps(list(sizes), sizes, 2, imports, ["google/protobuf/any.proto"])
+    assert [f for batch in steps.shared for f in batch] == sorted(
+        [f"a/f{i:02d}.proto" for i in range(40)] + ["google/protobuf/any.proto"]
+    )
+    assert [sorted({f[0] for f in g}) for g in steps.groups] == [["b"], ["c"]]
+    owned = sorted(f for g in steps.groups for f in g)
+    assert owned == sorted(f for f in sizes if not f.startswith("a/"))
+
+
+def test_steps_of_a_tree_without_imports_across_share_nothing() -> None:
+    sizes = _folders({"a": 40, "b": 40})
+    steps = batch_plan.plan_steps(list(sizes), sizes, 2, {})
+    assert steps.shared == []
+    assert sorted(f for g in steps.groups for f in g) == sorted(sizes)

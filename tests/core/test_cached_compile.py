@@ -395,7 +395,7 @@ def test_errors_of_a_compile_against_cached_imports_are_the_ordinary_ones(
 
 
 def _folders_tree(root: Path, edits: dict[str, str] | None = None) -> list[str]:
-    """Four folders of 20 files (over SPLIT_AT: two groups, a and b, c and d):
+    """Four folders of 30 files (over SPLIT_AT: two groups, then two of b, c, d):
     each file imports the one before it in its folder and common/base.proto,
     which imports a well-known type; c's files import a's too."""
     files: dict[str, str] = {
@@ -406,7 +406,7 @@ def _folders_tree(root: Path, edits: dict[str, str] | None = None) -> list[str]:
         )
     }
     for folder in "abcd":
-        for i in range(20):
+        for i in range(30):
             deps = ['import "common/base.proto";']
             if i:
                 deps.append(f'import "{folder}/f{i - 1:02d}.proto";')
@@ -450,7 +450,7 @@ def test_groups_parse_only_their_own_files_and_match_one_protoc(
     first, *groups = started
     # The shared files first: what another folder imports, and the import from outside.
     shared = [a for a in first if a.endswith(".proto")]
-    assert shared == [f"a/f{i:02d}.proto" for i in range(20)] + [
+    assert shared == [f"a/f{i:02d}.proto" for i in range(30)] + [
         "common/base.proto",
         "google/protobuf/timestamp.proto",
     ]
@@ -543,3 +543,19 @@ def test_a_failed_deferred_cache_write_is_raised_by_the_wait(
         pass
     with pytest.raises(RuntimeError, match="the disk broke"):
         pending[0]()
+
+
+def test_a_group_is_given_the_descriptors_its_files_import_and_no_others() -> None:
+    deps = {
+        "g/x.proto": ["s/a.proto", "g/y.proto"],
+        "g/y.proto": ["s/b.proto"],
+        "s/a.proto": ["s/c.proto", "google/protobuf/any.proto"],
+        "s/b.proto": [],
+        "s/c.proto": ["s/a.proto"],  # a cycle: protoc reports it, the walk ends
+        "s/unused.proto": [],
+    }
+    entries = dict.fromkeys(
+        ["s/a.proto", "s/b.proto", "s/c.proto", "s/unused.proto", "google/protobuf/any.proto"], b""
+    )
+    needed = compiler._needed(["g/x.proto", "g/y.proto"], deps, entries)
+    assert needed == ["google/protobuf/any.proto", "s/a.proto", "s/b.proto", "s/c.proto"]

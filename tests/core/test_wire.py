@@ -106,3 +106,9 @@ def test_the_lean_compile_gives_the_same_descriptors_and_their_source_info(
     again = cached_compile.compile_files(tmp_path, files, cache=cache)
     assert not again.fresh
     assert {n: again.protos[n] for n in files} == {n: full[n] for n in files}
+
+
+def test_the_imports_of_a_file_are_read_off_its_bytes() -> None:
+    proto = descriptor_pb2.FileDescriptorProto(name="a.proto", dependency=["b.proto", "c/d.proto"])
+    assert wire.dependencies(proto.SerializeToString()) == ["b.proto", "c/d.proto"]
+    assert wire.dependencies(descriptor_pb2.FileDescriptorProto(name="x").SerializeToString()) == []
