@@ -53,25 +53,15 @@ def _import_name(name: object) -> bool:
 
 
 def _parsed(rows: list[tuple[object, object]]) -> Iterator[tuple[str, object]]:
-    """Each row's content hash and its names parsed; a row that is not JSON
-    of its own is left out. One parse for all when every row is well formed
-    (thousands of small parses cost more than one big one)."""
-    texts = [(c, n) for c, n in rows if isinstance(c, str) and isinstance(n, str)]
-    try:
-        values = json.loads("[" + ",".join(n for _, n in texts) + "]")
-    except ValueError:
-        values = None
-    if not isinstance(values, list) or len(values) != len(texts):
-        values = [None] * len(texts)
-    for (content, names), value in zip(texts, values, strict=True):
-        # A value is a row's own only if it is what commit() wrote
-        # for it: rows that split or join across the commas fall back.
-        if value is None or json.dumps(value) != names:
+    """Each row's content hash and its names parsed, each row on its own (one
+    parse of them all joined took longer, counting the check that no row
+    had split or joined across the commas); a row that is not JSON is left out."""
+    for content, names in rows:
+        if isinstance(content, str) and isinstance(names, str):
             try:
-                value = json.loads(names)
+                yield content, json.loads(names)
             except ValueError:
                 continue
-        yield content, value
 
 
 class DescriptorCache(SqliteStore):
@@ -178,12 +168,14 @@ class DescriptorCache(SqliteStore):
         except sqlite3.Error:
             return {}
         found: dict[str, list[str]] = {}
-        good: dict[object, bool] = {}  # a name is checked once, however many files import it
+        good: dict[str, bool] = {}  # a name is checked once, however many files import it
         for content, value in _parsed(rows):
             if not isinstance(value, list):
                 continue
             for n in value:
-                if n not in good if isinstance(n, str) else True:
+                if not isinstance(n, str):
+                    break  # a number, a list, an object: not a name
+                if n not in good:
                     good[n] = _import_name(n)
                 if not good[n]:
                     break

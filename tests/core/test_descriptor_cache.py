@@ -25,6 +25,8 @@ from core.descriptor_cache import DescriptorCache
         ["a.proto", "/etc/passwd"],
         ["not_a_proto.txt"],
         [7],
+        ["a.proto", {"not": "a name"}],
+        ["a.proto", ["nested.proto"]],
         "a.proto",
     ],
 )
