@@ -33,9 +33,11 @@ import os
 import queue
 import re
 import shutil
+import stat
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from collections.abc import Collection
 from collections.abc import Iterator
@@ -255,6 +257,32 @@ def _run_batches(
             proc.kill()
             proc.wait()
         done.put(None)
+
+
+# A compile's scratch folder older than this was left by a run that was
+# killed: no compile of a hand-written tree takes an hour.
+SCRATCH_STALE_SECONDS = 3600
+
+
+def drop_stale_scratch(scratch: Path, now: float | None = None) -> list[Path]:
+    """Remove the scratch folders (`protoc-*`) that killed runs left in
+    `scratch`; which ones. Only real folders directly inside, older than
+    SCRATCH_STALE_SECONDS; rmtree removes a link inside, never its target."""
+    cutoff = (time.time() if now is None else now) - SCRATCH_STALE_SECONDS
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(scratch))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.name.startswith("protoc-"):
+            continue
+        with contextlib.suppress(OSError):
+            st = entry.stat(follow_symlinks=False)
+            if stat.S_ISDIR(st.st_mode) and st.st_mtime < cutoff:
+                shutil.rmtree(entry.path)
+                removed.append(Path(entry.path))
+    return removed
 
 
 def _scratch_folder(scratch: Path | None) -> tempfile.TemporaryDirectory[str]:
@@ -578,6 +606,8 @@ def compile_stream(
         # protoc's outputs go beside the cache (same filesystem, inside the
         # repo); without a cache, to a temp folder that is removed after.
         scratch = cache / "tmp" if cache is not None else None
+        if scratch is not None:
+            drop_stale_scratch(scratch)
         wanted = set(todo)
         cached_store = store if read_cache else None
         plan = _plan_split(todo, sizes, count, use_jobs, raw, keys, cached_store, protos)

@@ -559,3 +559,23 @@ def test_a_group_is_given_the_descriptors_its_files_import_and_no_others() -> No
     )
     needed = compiler._needed(["g/x.proto", "g/y.proto"], deps, entries)
     assert needed == ["google/protobuf/any.proto", "s/a.proto", "s/b.proto", "s/c.proto"]
+
+
+def test_scratch_folders_left_by_killed_runs_are_removed(tmp_path: Path) -> None:
+    scratch = tmp_path / "tmp"
+    old, young = scratch / "protoc-old", scratch / "protoc-young"
+    for folder in (old, young):
+        (folder / "inner").mkdir(parents=True)
+        (folder / "inner" / "0.binpb").write_bytes(b"x")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("not the cache's")
+    (old / "link").symlink_to(outside)
+    linked = scratch / "protoc-linked"
+    linked.symlink_to(outside)
+    now = os.stat(old).st_mtime + compiler.SCRATCH_STALE_SECONDS + 1
+    os.utime(young, (now, now))
+    os.utime(linked, (0, 0), follow_symlinks=False)
+    assert compiler.drop_stale_scratch(scratch, now) == [old]
+    assert young.is_dir() and linked.is_symlink()
+    assert (outside / "keep.txt").read_text() == "not the cache's"
