@@ -331,11 +331,13 @@ def _batches(
     `failed_groups`, a batch that fails goes there (by index) instead, for
     the caller to compile again the ordinary way, whose errors are the ones
     to show."""
-    # Imports are always asked for: their descriptors complete the set that
-    # gen and buf read, and their imports complete the cache keys.
-    args = ["--include_source_info", "--include_imports"]
+    # Imports are asked for: their descriptors complete the set that gen and
+    # buf read, and their imports complete the cache keys. Groups compiled
+    # against sets need not: each import they do not own is in their set,
+    # which the caller has already.
+    args = ["--include_source_info"]
     if against is None:
-        args = ["-I.", *(f"-I{p}" for p in includes), *args]
+        args = ["-I.", *(f"-I{p}" for p in includes), *args, "--include_imports"]
     errors: list[str] = []
     with _scratch_folder(scratch) as tmp:
         done: queue.Queue[tuple[int, Path, Path] | None] = queue.Queue()
