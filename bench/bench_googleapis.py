@@ -41,6 +41,7 @@ sys.path.insert(0, str(REPO))
 from measure import Measure  # noqa: E402
 from measure import measure  # noqa: E402
 from measure import median  # noqa: E402
+from measure import suite_env  # noqa: E402
 
 from core import batch_plan  # noqa: E402
 from core import inputs  # noqa: E402
@@ -118,16 +119,7 @@ def main(argv: list[str]) -> int:
     corpus = fetch(args.corpus_dir)
     files = inputs.find_protos(corpus, ["."])
     size = sum((corpus / f).stat().st_size for f in files)
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    # Python as on a user's machine, its bytecode cached (this machine's
-    # environment turns that off, and each run would compile the suite).
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    subprocess.run(
-        [sys.executable, "-m", "presubmit", "--list-rules"],
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    env = suite_env(REPO)
     buf_env = {**env, "BUF_CACHE_DIR": str(LAYOUT.tool_cache / "buf")}
     ours_cmd = [sys.executable, "-m", "presubmit", "--root", str(corpus), "--format", "json"]
     runs: dict[str, list[Measure]] = {}

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -36,6 +35,7 @@ import lint_corpus  # noqa: E402  (a sibling script, not a package)
 from measure import Measure  # noqa: E402
 from measure import measure  # noqa: E402
 from measure import median  # noqa: E402
+from measure import suite_env  # noqa: E402
 
 from core.layout import REPO as LAYOUT  # noqa: E402
 from presubmit.runner import cache_for  # noqa: E402
@@ -58,16 +58,7 @@ def run_size(files: int, corpus_root: Path, repeat: int) -> tuple[int, Measure, 
     corpus = corpus_root / str(files)
     messages = lint_corpus.write(corpus, files)
     (corpus / "presubmit.toml").write_text(CORPUS_CONFIG, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    # Python as on a user's machine, its bytecode cached (this machine's
-    # environment turns that off, and each run would compile the suite).
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    subprocess.run(
-        [sys.executable, "-m", "presubmit", "--list-rules"],
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    env = suite_env(REPO)
     ours: list[Measure] = []
     buf: list[Measure] = []
     # Alternate the two tools so that load from elsewhere hits both alike.

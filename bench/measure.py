@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -90,3 +91,20 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Mea
 def median(runs: list[Measure]) -> Measure:
     """The run with the median wall time (memory barely varies between runs)."""
     return sorted(runs, key=lambda m: m.wall)[len(runs) // 2]
+
+
+def suite_env(repo: Path) -> dict[str, str]:
+    """The environment our lint runs in: the repo on PYTHONPATH, and Python
+    as on a user's machine, its bytecode cached (this machine's environment
+    turns that off, and each run would compile the suite again); one run
+    writes the bytecode before any is measured."""
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run(
+        [sys.executable, "-m", "presubmit", "--list-rules"],
+        cwd=repo,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return env

@@ -297,23 +297,15 @@ def _scratch_folder(scratch: Path | None) -> tempfile.TemporaryDirectory[str]:
     return tempfile.TemporaryDirectory(prefix="protoc-")
 
 
-def _protoc_batches(
-    root: Path,
-    groups: list[list[str]],
-    includes: Sequence[Path],
-    jobs: int,
-    scratch: Path | None,
-    against: Sequence[Path] | None = None,
-    failed_groups: list[int] | None = None,
-) -> Iterator[bytes]:
-    """_batches(), with protoc started on the call rather than on the first
-    next(): a caller can hand over what it has while these compile."""
-    batches = _batches(root, groups, includes, jobs, scratch, against, failed_groups)
-    next(batches)  # the launcher runs
+def _started(batches: Iterator[bytes]) -> Iterator[bytes]:
+    """`batches` (from _protoc_batches) with protoc already running, rather
+    than from the first next(): a caller can hand over what it has while
+    these compile."""
+    next(batches)
     return batches
 
 
-def _batches(
+def _protoc_batches(
     root: Path,
     groups: list[list[str]],
     includes: Sequence[Path],
@@ -618,7 +610,7 @@ def compile_stream(
                 batch_plan.guessed_imports(raw, known_imports, keys.hashes) if count > 1 else None
             )
             groups = batch_plan.plan_batches(todo, sizes, count, plan_imports)
-            sets = _protoc_batches(root, groups, includes, use_jobs, scratch)
+            sets = _started(_protoc_batches(root, groups, includes, use_jobs, scratch))
         else:
             sets = _in_two_steps(root, plan, includes, use_jobs, scratch)
         if store is not None:
@@ -785,14 +777,17 @@ def _in_two_steps(
         # Compiled the ordinary way: an error in a shared file is raised as
         # protoc reports it, without the groups' echoes of it (an import
         # that "had errors" in every file that uses it).
-        ready = list(_protoc_batches(root, split.shared, includes, jobs, scratch))
+        ready = list(_started(_protoc_batches(root, split.shared, includes, jobs, scratch)))
         for data in ready:
             learn(data)
     for name, bare in plan.cached.items():
         if name not in entries:
             entries[name] = bare
             deps.setdefault(name, wire.dependencies(bare))
-    retry = functools.partial(_protoc_batches, root, includes=includes, jobs=jobs)
+
+    def retry(groups: list[list[str]], scratch: Path | None) -> Iterator[bytes]:
+        return _started(_protoc_batches(root, groups, includes, jobs, scratch))
+
     with _scratch_folder(scratch) as tmp:
         # Each group gets the descriptors its files import, not all of them:
         # protoc reads its whole set, and a tree in layers shares half its files.
@@ -801,7 +796,7 @@ def _in_two_steps(
             needed = _needed(group, deps, entries)
             path.write_bytes(b"".join(wire.as_set_entry(entries[n]) for n in needed))
         failed: list[int] = []
-        sets = _protoc_batches(root, split.groups, (), jobs, scratch, against, failed)
+        sets = _started(_protoc_batches(root, split.groups, (), jobs, scratch, against, failed))
         yield from ready  # while the groups compile
         yield from _then_retried(sets, failed, split.groups, retry, scratch)
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from presubmit import cli
+from presubmit import runner
 
 # A config like this repo's presubmit.toml for a tree whose package root is
 # `acme`: this repo's conventions turned on by name (LICENSE_HEADER's tests
@@ -89,3 +91,11 @@ def run_cli(*argv: str | Path) -> Outcome:
 
 def lint(root: Path, *argv: str | Path) -> Outcome:
     return run_cli("--root", root, *argv)
+
+
+def cold_lint(root: Path, *argv: str | Path) -> Outcome:
+    """lint() with the tree's caches emptied first: what a first run says."""
+    cache = runner.cache_for(root.resolve())
+    assert cache is not None
+    shutil.rmtree(cache, ignore_errors=True)
+    return lint(root, *argv)

@@ -28,6 +28,7 @@ from presubmit.findings_cache import FindingsCache
 from presubmit.options import LintOptions
 from tests.conftest import REPO
 from tests.presubmit.helpers import Outcome
+from tests.presubmit.helpers import cold_lint
 from tests.presubmit.helpers import lint
 from tests.presubmit.helpers import write_tree
 
@@ -108,13 +109,6 @@ def compiled_names(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     return calls
 
 
-def _cold(root: Path, *argv: str) -> Outcome:
-    cache = runner.cache_for(root.resolve())
-    assert cache is not None
-    shutil.rmtree(cache, ignore_errors=True)
-    return lint(root, *argv)
-
-
 def _same(a: Outcome, b: Outcome) -> None:
     assert (a.code, a.out, a.err) == (b.code, b.out, b.err)
 
@@ -127,7 +121,7 @@ def test_a_warm_run_and_a_run_after_edits_say_what_a_cold_run_says(
     tree: Path, compiled_names: list[list[str]]
 ) -> None:
     write_tree(tree, googleapis_like())
-    cold = _cold(tree, *ARGS)
+    cold = cold_lint(tree, *ARGS)
     assert cold.code == 1
     assert {"NEXT_ID", "SERVICE_FILE_ALONE", "ONE_SERVICE_PER_PACKAGE"} <= set(cold.rules())
     assert any(item.get("suppressed") for item in cold.json())
@@ -155,19 +149,19 @@ def test_a_warm_run_and_a_run_after_edits_say_what_a_cold_run_says(
         assert rel in first, (rel, compiled_names)
         if rel != "acme/api/resource.proto":
             assert len(first) == 1, first  # the file the edit touched, alone
-        _same(after, _cold(tree, *ARGS))
+        _same(after, cold_lint(tree, *ARGS))
         assert after.out != cold.out
 
     # A file removed: its findings go, the package's are recomputed.
     (tree / "acme/cloud/p0/v1/second.proto").unlink()
-    _same(lint(tree, *ARGS), _cold(tree, *ARGS))
+    _same(lint(tree, *ARGS), cold_lint(tree, *ARGS))
 
 
 def test_a_package_whose_files_kept_their_keys_keeps_its_row(
     tree: Path, compiled_names: list[list[str]]
 ) -> None:
     write_tree(tree, googleapis_like())
-    cold = _cold(tree, "--format", "json")
+    cold = cold_lint(tree, "--format", "json")
     (tree / "acme/cloud/p4/v1/thing.proto").write_text(_leaf("acme.cloud.p4.v1", "Thing", 3))
     compiled_names.clear()
     after = lint(tree, "--format", "json")
@@ -179,7 +173,7 @@ def test_a_package_whose_files_kept_their_keys_keeps_its_row(
     ]
     assert "ONE_SERVICE_PER_PACKAGE" in after.rules()
     assert after.out != cold.out
-    _same(after, _cold(tree, "--format", "json"))
+    _same(after, cold_lint(tree, "--format", "json"))
 
 
 def _this_repo(into: Path) -> Path:
@@ -195,7 +189,7 @@ def _this_repo(into: Path) -> Path:
 @pytest.mark.slow  # lint runs of this repo's whole API
 def test_on_this_repo_cold_warm_and_edited_runs_agree(tree: Path) -> None:
     _this_repo(tree)
-    cold = _cold(tree, *ARGS)
+    cold = cold_lint(tree, *ARGS)
     _same(lint(tree, *ARGS), cold)
     leaf = tree / "turboci/graph/ids/v1/check_id.proto"
     text = leaf.read_text()
@@ -203,7 +197,7 @@ def test_on_this_repo_cold_warm_and_edited_runs_agree(tree: Path) -> None:
     leaf.write_text(text.replace("Next ID: ", "Next ID: 9", 1))
     after = lint(tree, *ARGS)
     assert "NEXT_ID" in after.rules()
-    _same(after, _cold(tree, *ARGS))
+    _same(after, cold_lint(tree, *ARGS))
 
 
 def test_a_changed_setting_changes_the_findings(tree: Path) -> None:
@@ -215,14 +209,14 @@ def test_a_changed_setting_changes_the_findings(tree: Path) -> None:
     write_tree(tree, files)
     config = tree / "presubmit.toml"
     config.write_text('enable = ["GO_PACKAGE"]\n[go_package]\nprefix = "example.com/one"\n')
-    one = _cold(tree, "--rules", "GO_PACKAGE", "--format", "json")
+    one = cold_lint(tree, "--rules", "GO_PACKAGE", "--format", "json")
     assert one.code == 0, one.out + one.err
     _same(lint(tree, "--rules", "GO_PACKAGE", "--format", "json"), one)
     config.write_text('enable = ["GO_PACKAGE"]\n[go_package]\nprefix = "example.com/two"\n')
     two = lint(tree, "--rules", "GO_PACKAGE", "--format", "json")
     assert two.rules() == ["GO_PACKAGE"]
     assert "example.com/two/acme/a/v1;apb" in two.out
-    _same(two, _cold(tree, "--rules", "GO_PACKAGE", "--format", "json"))
+    _same(two, cold_lint(tree, "--rules", "GO_PACKAGE", "--format", "json"))
     # And back: the first setting's findings again, not the second's.
     config.write_text('enable = ["GO_PACKAGE"]\n[go_package]\nprefix = "example.com/one"\n')
     _same(lint(tree, "--rules", "GO_PACKAGE", "--format", "json"), one)
@@ -230,7 +224,7 @@ def test_a_changed_setting_changes_the_findings(tree: Path) -> None:
 
 def test_other_rules_selected_are_other_rows(tree: Path) -> None:
     write_tree(tree, googleapis_like())
-    everything = _cold(tree, "--format", "json")
+    everything = cold_lint(tree, "--format", "json")
     only = lint(tree, "--rules", "NEXT_ID", "--format", "json")
     assert set(only.rules()) == {"NEXT_ID"}
     _same(lint(tree, "--format", "json"), everything)

@@ -7,7 +7,6 @@ only as it was printed; a row that is not exactly one is never printed."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import zlib
 from pathlib import Path
@@ -20,7 +19,7 @@ from presubmit import runner
 from presubmit.context import RuleContext
 from presubmit.finding import Finding
 from presubmit.rule import Rule
-from tests.presubmit.helpers import Outcome
+from tests.presubmit.helpers import cold_lint
 from tests.presubmit.helpers import lint
 from tests.presubmit.helpers import write_tree
 from tests.presubmit.test_incremental import googleapis_like
@@ -38,13 +37,6 @@ def decoded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(findings_cache, "decode_file", spy)
     return names
-
-
-def _cold(root: Path, *argv: str) -> Outcome:
-    cache = runner.cache_for(root.resolve())
-    assert cache is not None
-    shutil.rmtree(cache, ignore_errors=True)
-    return lint(root, *argv)
 
 
 def _rows(root: Path) -> sqlite3.Connection:
@@ -65,7 +57,7 @@ def _report_keys(root: Path) -> list[str]:
 
 def test_a_run_over_the_same_inputs_prints_the_kept_report(tree: Path, decoded: list[str]) -> None:
     write_tree(tree, googleapis_like())
-    cold = _cold(tree, "--format", "json")
+    cold = cold_lint(tree, "--format", "json")
     assert cold.code == 1
     decoded.clear()
     again = lint(tree, "--format", "json")
@@ -97,7 +89,7 @@ def test_any_input_of_the_report_changing_prints_a_fresh_one(
         argv += ["--rules", "NEXT_ID"]
     decoded.clear()
     after = lint(tree, *argv)
-    expected = _cold(tree, *argv)
+    expected = cold_lint(tree, *argv)
     assert (after.code, after.out, after.err) == (expected.code, expected.out, expected.err)
     assert after.code == 1 and after.out != before.out
     if change in ("format", "list_ignored"):
@@ -119,7 +111,7 @@ def test_any_input_of_the_report_changing_prints_a_fresh_one(
 )
 def test_a_kept_report_that_is_not_one_is_never_printed(tree: Path, payload: bytes) -> None:
     write_tree(tree, googleapis_like())
-    cold = _cold(tree, "--format", "json")
+    cold = cold_lint(tree, "--format", "json")
     lint(tree, "--format", "json")
     (key,) = _report_keys(tree)
     db = _rows(tree)
@@ -135,7 +127,7 @@ def test_a_kept_report_that_is_not_one_is_never_printed(tree: Path, payload: byt
 
 def test_a_kept_report_whose_hash_does_not_match_is_never_printed(tree: Path) -> None:
     write_tree(tree, googleapis_like())
-    cold = _cold(tree, "--format", "json")
+    cold = cold_lint(tree, "--format", "json")
     (key,) = _report_keys(tree)
     forged = report_memo.encode("[]\n", 0)
     db = _rows(tree)
@@ -156,7 +148,7 @@ def test_a_run_with_a_warning_keeps_no_report(tree: Path, monkeypatch: pytest.Mo
 
     monkeypatch.setattr(Rule, "run", warned)
     write_tree(tree, googleapis_like())
-    _cold(tree, "--format", "json")
+    cold_lint(tree, "--format", "json")
     assert _report_keys(tree) == []
     again = lint(tree, "--format", "json")
     assert "warning: NEXT_ID: a file it could not check" in again.err
@@ -164,7 +156,7 @@ def test_a_run_with_a_warning_keeps_no_report(tree: Path, monkeypatch: pytest.Mo
 
 def test_a_report_is_kept_for_the_last_form_only(tree: Path) -> None:
     write_tree(tree, googleapis_like())
-    _cold(tree, "--format", "json")
+    cold_lint(tree, "--format", "json")
     (json_key,) = _report_keys(tree)
     text = lint(tree, "--format", "text")
     (text_key,) = _report_keys(tree)  # a run over the whole tree drops the others
