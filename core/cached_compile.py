@@ -2,15 +2,16 @@
 # Use of this source code is governed by a BSD-style license that can be
 # found in the LICENSE file.
 
-"""The compile: the real protoc over byte-balanced batches, cached per file on content.
+"""The compile: the real protoc over byte-balanced groups, cached per file on content.
 
 Every input is read once and checked for what protoc accepts silently or
 reports badly (empty, binary, not UTF-8, too large). Then each file's cache
 key is the hash of its bytes and of its imports' keys, so a file is compiled
 again only when it or something it imports changed. The files with no valid
-cache entry are split into a few batches of equal bytes (protoc's cost
-follows bytes, not file counts), one protoc per core, and their descriptors
-are stored for the next run (core/descriptor_cache.py). Entries carry a
+cache entry are compiled one protoc per core, in groups of equal bytes
+(protoc's cost follows bytes, not file counts) that each parse only their
+own sources (core/batch_plan.py), and their descriptors are stored for the
+next run (core/descriptor_cache.py). Entries carry a
 hash of their own bytes: a corrupt one is dropped and rebuilt. That hash
 only catches damage, not a row rewritten on purpose (the cache is a file
 anyone who hands over a `.cache` controls), so a compile whose descriptors
