@@ -287,8 +287,14 @@ def _run_once(
     every_run = [r for r in whole if r.spec.reuse is Reuse.NONE]
     # A report stands for the run only where every finding comes from the
     # rows: no rule that runs every time, no Python file, nothing unreadable.
+    # Only a run over the whole tree keeps one: a hook's runs over the files
+    # a commit changed would each leave one behind.
     form = options.report_form
-    replayable = recall is not None and form is not None and not (every_run or python or errors)
+    replayable = (
+        recall is not None
+        and form is not None
+        and not (every_run or python or errors or options.paths)
+    )
     if replayable and recall is not None and form is not None:
         replay = recall.report(form)
         if replay is not None:

@@ -162,3 +162,12 @@ def test_a_report_is_kept_for_the_last_form_only(tree: Path) -> None:
     (text_key,) = _report_keys(tree)  # a run over the whole tree drops the others
     assert text_key != json_key
     assert lint(tree, "--format", "text").out == text.out
+
+
+def test_a_run_over_some_paths_keeps_no_report(tree: Path) -> None:
+    write_tree(tree, googleapis_like())
+    cold_lint(tree, "--format", "json")
+    (whole,) = _report_keys(tree)
+    some = lint(tree, "--format", "json", "acme/cloud/p1")
+    assert _report_keys(tree) == [whole]
+    assert lint(tree, "--format", "json", "acme/cloud/p1").out == some.out
