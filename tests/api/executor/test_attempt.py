@@ -288,8 +288,8 @@ def test_run_that_ignores_a_cancel_is_left_after_the_stop_timeout_and_may_write_
         args_type = BuildStageArgs
 
         def run(self, ctx: RunContext[BuildStageArgs]) -> None:
-            # Only the test lets it go on: with a short wait of its own, a
-            # loaded machine let it write while the attempt still ran.
+            # Only the test lets it go on, however long the steps before
+            # take on a loaded machine.
             release.wait(300)
             try:
                 ctx.write_results(RESULT)
