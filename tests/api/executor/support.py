@@ -33,8 +33,12 @@ from tests.testing.support import stage
 WRITE_NODES = "/turboci.graph.orchestrator.v1.TurboCIOrchestrator/WriteNodes"
 
 
-def eventually(what: Callable[[], Any], timeout: float = 10.0, message: str = "") -> Any:
-    """Poll until `what()` is truthy (the executor works on threads of its own)."""
+def eventually(what: Callable[[], Any], timeout: float = 30.0, message: str = "") -> Any:
+    """Poll until `what()` is truthy (the executor works on threads of its own).
+
+    The limit is generous: a passing wait ends in well under a second, and a
+    commit queue's machine, both cores busy with the rest of the suite, has
+    taken over ten."""
     end = time.monotonic() + timeout
     while True:
         got = what()
