@@ -77,9 +77,12 @@ class Waiter(Executor[BuildStageArgs]):
         self.runs += 1
         self.request = ctx.request
         ctx.on_cancel(self.callback.set)
+        # The wait ends `seconds` after the run began, on the executor's
+        # clock, even if a test moves the clock on as soon as it is told.
+        until = ctx.clock.now() + self.seconds
         self.started.set()
         try:
-            ctx.wait(self.seconds)
+            ctx.wait(max(0.0, until - ctx.clock.now()))
             self.flag = ctx.cancelled
             self.cause = ctx.cancel_cause
             if self.then is not None:
@@ -247,6 +250,8 @@ def test_an_orchestrator_briefly_unreachable_fails_a_few_heartbeats_and_the_atte
     wp = harness.plan(policy(heartbeat=10))
     harness.ref.tick()
     harness.wait_state(wp, A.STAGE_ATTEMPT_STATE_RUNNING)
+    # The run's 25 s count from its start: the clock moves only once it began.
+    assert waiter.started.wait(30)
     harness.ref.clock.advance(10)
     beat = harness.ref.clock.now()
     eventually(
