@@ -387,7 +387,8 @@ def _run_once(
                 out[file_findings:package_findings], package_of, package_keys, redo
             )
         whole_tree = not options.paths
-        pending.append(functools.partial(recall.write, whole_tree))
+        # First: the descriptors' commit goes on in its own thread meanwhile.
+        pending.insert(0, functools.partial(recall.write, whole_tree))
     out += kept
     out.sort(key=Finding.sort_key)
     result = Result(out, warnings, len(targets) + len(python), seen=seen, errors=errors)
