@@ -6,12 +6,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import os
 import shutil
 import stat
 import subprocess
 import sys
+import types
 from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -337,3 +339,17 @@ def fsyncs(monkeypatch: pytest.MonkeyPatch) -> Fsyncs:
 
     monkeypatch.setattr(os, "fsync", fsync)
     return seen
+
+
+def bench_script(name: str) -> types.ModuleType:
+    """bench/NAME.py, a script beside the benchmarks and not a package,
+    loaded by path (once; registered under its name, where its dataclasses
+    look themselves up)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, REPO / "bench" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

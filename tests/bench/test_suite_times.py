@@ -6,17 +6,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-# A script beside the benchmarks, not a package: load it by path.
-_SPEC = importlib.util.spec_from_file_location("suite_times", REPO / "bench" / "suite_times.py")
-assert _SPEC is not None and _SPEC.loader is not None
-suite_times = importlib.util.module_from_spec(_SPEC)
-sys.modules["suite_times"] = suite_times  # its dataclasses look themselves up there
-_SPEC.loader.exec_module(suite_times)
+from tests.conftest import bench_script
+
+suite_times = bench_script("suite_times")
 
 REPORT = """\
 <?xml version="1.0" encoding="utf-8"?>

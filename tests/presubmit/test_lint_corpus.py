@@ -6,20 +6,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-# A script beside the benchmark, not a package: load it by path.
-_SPEC = importlib.util.spec_from_file_location("lint_corpus", REPO / "bench" / "lint_corpus.py")
-assert _SPEC is not None and _SPEC.loader is not None
-lint_corpus = importlib.util.module_from_spec(_SPEC)
-sys.modules["lint_corpus"] = lint_corpus  # its dataclasses look themselves up there
-_SPEC.loader.exec_module(lint_corpus)
+from tests.conftest import bench_script
+
+lint_corpus = bench_script("lint_corpus")
 
 IMPORT = re.compile(r'^import "([^"]+)";$', re.M)
 PACKAGE = re.compile(r"^package ([\w.]+);$", re.M)

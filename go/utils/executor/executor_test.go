@@ -49,6 +49,17 @@ type rig struct {
 
 // start serves run; opts come after the rig's own (a plaintext connection
 // to the reference), so a test may add interceptors.
+// untilStopped is a run that closes started, waits for its context to end
+// and hands over why.
+func untilStopped(started chan<- struct{}, cause chan<- error) executor.RunFunc[args] {
+	return func(ctx context.Context, a *executor.Attempt[args]) error {
+		close(started)
+		<-ctx.Done()
+		cause <- context.Cause(ctx)
+		return nil
+	}
+}
+
 func start(t *testing.T, run executor.RunFunc[args], opts ...executor.Option) *rig {
 	t.Helper()
 	return startServing(t, nil, run, opts...)
@@ -292,12 +303,7 @@ func TestACancelLearnedFromAHeartbeatsAnswerCancelsTheRun(t *testing.T) {
 		}
 		return handler(ctx, req)
 	})
-	r := startServing(t, []grpc.ServerOption{refuseCancel}, func(ctx context.Context, a *executor.Attempt[args]) error {
-		close(started)
-		<-ctx.Done()
-		cause <- context.Cause(ctx)
-		return nil
-	})
+	r := startServing(t, []grpc.ServerOption{refuseCancel}, untilStopped(started, cause))
 	wp := r.plan(ctx, "slow", policy())
 	<-started
 	if _, err := r.stub.CancelWorkPlan(ctx, orchestratorpb.CancelWorkPlanRequest_builder{WorkPlan: wp}.Build()); err != nil {
@@ -368,12 +374,7 @@ func TestAttemptLostToMissedHeartbeatsIsStoppedWhenItsTokenExpires(t *testing.T)
 	var lost atomic.Bool
 	cause := make(chan error, 1)
 	started := make(chan struct{})
-	r := start(t, func(ctx context.Context, a *executor.Attempt[args]) error {
-		close(started)
-		<-ctx.Done()
-		cause <- context.Cause(ctx)
-		return nil
-	}, interceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+	r := start(t, untilStopped(started, cause), interceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
 		if drop.Load() && isHeartbeat(req) {
 			return nil // swallowed: the orchestrator never hears it, the library thinks it did
 		}
@@ -410,12 +411,7 @@ func TestHeartbeatsThatCannotReachTheOrchestratorStopTheWork(t *testing.T) {
 	var down atomic.Bool
 	cause := make(chan error, 1)
 	started := make(chan struct{})
-	r := start(t, func(ctx context.Context, a *executor.Attempt[args]) error {
-		close(started)
-		<-ctx.Done()
-		cause <- context.Cause(ctx)
-		return nil
-	}, interceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+	r := start(t, untilStopped(started, cause), interceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
 		if down.Load() {
 			return status.Error(codes.Unavailable, "the orchestrator is down")
 		}
@@ -448,12 +444,7 @@ func TestARefusedHeartbeatStopsTheWorkAtOnce(t *testing.T) {
 	var refused atomic.Int32
 	cause := make(chan error, 1)
 	started := make(chan struct{})
-	r := start(t, func(ctx context.Context, a *executor.Attempt[args]) error {
-		close(started)
-		<-ctx.Done()
-		cause <- context.Cause(ctx)
-		return nil
-	}, interceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+	r := start(t, untilStopped(started, cause), interceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
 		if isHeartbeat(req) && refuse.Load() {
 			refused.Add(1)
 			return status.Error(codes.PermissionDenied, "not yours")
