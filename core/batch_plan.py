@@ -99,28 +99,19 @@ def _common_depth(a: str, b: str) -> int:
 
 @dataclass(frozen=True)
 class Split:
-    """A compile in two steps: `shared` first, the ordinary way, then each
-    of `groups` against their descriptors."""
+    """Groups with the files another group imports taken out."""
 
-    # Compiled first: the files another group imports, what they import, and
-    # the imports from outside the targets; with --include_imports, so every
-    # descriptor a group needs and does not own comes out of this step.
+    # The files another group imports, and what they import among the groups'.
     shared: list[str]
     # Each group's own files (none of `shared`), none empty.
     groups: list[list[str]]
 
 
-def split_shared(
-    groups: Sequence[Sequence[str]],
-    imports: Mapping[str, Sequence[str]],
-    outside: Sequence[str] = (),
-) -> Split:
+def split_shared(groups: Sequence[Sequence[str]], imports: Mapping[str, Sequence[str]]) -> Split:
     """The files to compile first so that each group parses only its own sources.
 
     `imports` are what each target imports (as far as known: a miss makes a
-    group fail, and the caller compiles it the ordinary way); `outside` are
-    imports from outside the targets that must come from the first step
-    (those the cache does not hold)."""
+    group fail, and the caller compiles it the ordinary way)."""
     owner = {name: i for i, group in enumerate(groups) for name in group}
     shared: set[str] = set()
     for name, i in owner.items():
@@ -133,9 +124,8 @@ def split_shared(
             if dep in owner and dep not in shared:
                 shared.add(dep)
                 stack.append(dep)
-    first = sorted(shared | (set(outside) - set(owner)))
     own = [[n for n in group if n not in shared] for group in groups]
-    return Split(first, [g for g in own if g])
+    return Split(sorted(shared), [g for g in own if g])
 
 
 @dataclass(frozen=True)

@@ -681,7 +681,7 @@ class _Plan:
     split: batch_plan.Steps
     # Name -> the serialized descriptor without its source info.
     cached: dict[str, bytes]
-    # What each target imports, as far as known.
+    # What each target (as far as known) and each cached import imports.
     imports: dict[str, list[str]]
 
 
@@ -731,7 +731,10 @@ def _plan_split(
         return None
     for dep, proto in found.items():
         protos.setdefault(dep, proto)
-    return _Plan(batch_plan.plan_steps(todo, sizes, jobs, imports, outside), cached, imports)
+    steps = batch_plan.plan_steps(todo, sizes, jobs, imports, outside)
+    # What the cached imports import, as parsed: a group's set follows them.
+    known = {**imports, **{dep: list(proto.dependency) for dep, proto in found.items()}}
+    return _Plan(steps, cached, known)
 
 
 def _cached_import(
@@ -782,9 +785,7 @@ def _in_two_steps(
         for data in ready:
             learn(data)
     for name, bare in plan.cached.items():
-        if name not in entries:
-            entries[name] = bare
-            deps.setdefault(name, wire.dependencies(bare))
+        entries.setdefault(name, bare)  # what they import is in plan.imports
 
     def retry(groups: list[list[str]], scratch: Path | None) -> Iterator[bytes]:
         return _started(_protoc_batches(root, groups, includes, jobs, scratch))

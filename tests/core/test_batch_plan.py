@@ -112,9 +112,10 @@ def test_shared_files_are_what_another_group_imports_and_what_they_import() -> N
         "b/1.proto": ["a/2.proto", "google/protobuf/any.proto"],
         "b/2.proto": ["b/1.proto"],
     }
-    split = batch_plan.split_shared(groups, imports, ["google/protobuf/any.proto"])
-    # a/2 is imported across, a/1 with it; a/3 and b's files stay their groups' own.
-    assert split.shared == ["a/1.proto", "a/2.proto", "google/protobuf/any.proto"]
+    split = batch_plan.split_shared(groups, imports)
+    # a/2 is imported across, a/1 with it; a/3 and b's files stay their groups'
+    # own; any.proto is no group's (plan_steps compiles it with the shared ones).
+    assert split.shared == ["a/1.proto", "a/2.proto"]
     assert split.groups == [["a/3.proto"], ["b/1.proto", "b/2.proto"]]
 
 
